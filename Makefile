@@ -1,0 +1,96 @@
+# inquest: top-level Makefile.
+#
+# Each folder adds itself through a module.mk fragment that appends to
+# STAGE_LIBS (a static archive per stage) and, for binaries, to BINS.  The
+# daemon, the CLI, the unit tests and the benchmarks all link the same stage
+# archives, so a test exercises exactly the code that ships.
+#
+#   make            build build/inquestd and build/inquest
+#   make deps       install missing Debian packages (silent when all present)
+#   make test       deps + build + every unit and integration test
+#   make test-asan  the same suite under ASan and UBSan (build-asan/)
+#   make demo       start the daemon on a temporary directory, feed the sample
+#                   incident and print the drafted postmortem
+#   make bench      build the benchmarks (run them from bench/, see README)
+#   make install PREFIX=/usr/local DESTDIR=
+
+BUILD      ?= build
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+PKG_CONFIG ?= pkg-config
+
+MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKGS       := libzmq $(MSGPACK_PC) rocksdb libpcre2-8 jansson libmicrohttpd libcurl libsodium libcmark-gfm
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow -Wformat=2 -Wno-format-nonliteral -pthread
+CPPFLAGS += -D_GNU_SOURCE -I. -Icommon -Iingest -Icorrelate -Irender -Ireview -Icli -Ischemas
+CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lm -pthread
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+STAGE_LIBS :=
+BINS       :=
+TEST_BINS  :=
+BENCH_BINS :=
+
+include common/module.mk
+include ingest/module.mk
+include correlate/module.mk
+include render/module.mk
+include review/module.mk
+include cli/module.mk
+include tests/module.mk
+include bench/module.mk
+
+LINK_LIBS = -Wl,--start-group $(STAGE_LIBS) -Wl,--end-group $(LDLIBS)
+
+.PHONY: all deps deps-test deps-check test test-unit test-integration test-asan \
+        demo bench install clean lint
+.DEFAULT_GOAL := all
+
+all: deps-check $(BINS)
+
+deps:
+	@sh tools/deps.sh build
+
+deps-test:
+	@sh tools/deps.sh test
+
+deps-check:
+	@$(PKG_CONFIG) --exists $(PKGS) || { \
+	  echo "missing development packages: run 'make deps' (needs root)" >&2; exit 1; }
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+test: deps deps-test
+	@$(MAKE) --no-print-directory all tests-build
+	@sh tests/run.sh $(BUILD)
+
+test-asan: deps deps-test
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" all tests-build
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  IQ_SANITIZED=1 sh tests/run.sh build-asan
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh $(BUILD)
+
+bench: all $(BENCH_BINS)
+
+lint:
+	@sh tools/lint.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inquest
+	install -m 0755 $(BUILD)/inquestd $(BUILD)/inquest $(DESTDIR)$(PREFIX)/bin/
+	cp -R schemas $(DESTDIR)$(PREFIX)/share/inquest/
+
+clean:
+	rm -rf build build-asan

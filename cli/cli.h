@@ -1,0 +1,39 @@
+/* cli.h - the `inquest` command-line tool: global options and the command
+ * table.
+ *
+ * Each subcommand lives in its own file cli/cli_<name>.c and exports one
+ * entry point; cli/cli_commands.c lists them in one static table, so adding
+ * a command is a new file plus one line.  main() in cli/inquest.c parses
+ * the global options, then hands argc/argv (starting at the command name)
+ * to the command. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdbool.h>
+
+/* Global options shared by all commands. Borrowed strings from argv/env. */
+struct cli_ctx {
+    const char *zmq_endpoint;   /* --zmq, default tcp://127.0.0.1:7701 */
+    const char *data_dir;       /* --data, default ./inquest-data */
+    const char *http_url;       /* --http, default http://127.0.0.1:7700 */
+    const char *config_path;    /* --config, optional JSON config file */
+    bool quiet;                 /* --quiet */
+};
+
+/* A command's entry: argv[0] is the command name.  Returns the process exit
+ * status (0 success, 1 findings/partial failure, 2 usage or I/O error). */
+typedef int (*cli_main_fn)(const struct cli_ctx *ctx, int argc, char **argv);
+
+struct cli_command {
+    const char *name;      /* "send" */
+    cli_main_fn main;      /* entry point */
+    const char *usage;     /* one line: "send [FILE|-]" */
+    const char *summary;   /* one line of help */
+};
+
+extern const struct cli_command cli_commands[];   /* terminated by {NULL} */
+
+/* Print "inquest: " + message to stderr; returns 2 for `return cli_usage(...)`. */
+int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

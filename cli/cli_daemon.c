@@ -1,0 +1,205 @@
+/* cli_daemon.c - inquestd: parse configuration, start the stages, wait for
+ * a signal, stop them in reverse order.
+ *
+ * Stages started here: the RocksDB store and the ZeroMQ ingest server
+ * (which runs on the main thread).  On SIGTERM or SIGINT the ingest stops
+ * accepting, answers the batches already queued, the store flushes its WAL
+ * and closes, and the process exits 0. */
+#include "cli_daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "ing_proto.h"
+#include "ing_server.h"
+#include "ing_sink.h"
+#include "ing_store.h"
+#include "iq_conf.h"
+#include "iq_event.h"
+#include "iq_log.h"
+#include "iq_version.h"
+
+#define OFF(f) offsetof(struct iqd_config, f)
+
+static const struct iq_conf_item daemon_conf[] = {
+    { "data", IQ_CONF_STR, OFF(data), "./inquest-data", 0, 0, "data directory (RocksDB)" },
+    { "listen_zmq", IQ_CONF_STR, OFF(listen_zmq), "tcp://127.0.0.1:7701", 0, 0,
+      "ZeroMQ ingest endpoint (ROUTER)" },
+    { "fsync", IQ_CONF_BOOL, OFF(fsync), "false", 0, 0,
+      "fsync the WAL before each acknowledgement (power-loss durability)" },
+    { "max_frame", IQ_CONF_SIZE, OFF(max_frame), "16M", 4096, 1LL << 30,
+      "largest ZeroMQ frame accepted; larger ones are refused with a reason" },
+    { "log_level", IQ_CONF_STR, OFF(log_level), "info", 0, 0, "error, warn, info or debug" },
+    { NULL, 0, 0, NULL, 0, 0, NULL },
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: inquestd [--config FILE] [--KEY VALUE ...]\n\n"
+               "Every configuration key is also a flag (underscores as dashes).\n"
+               "Boolean flags take no value.  Keys and defaults:\n\n");
+    iq_conf_print_sample(f, daemon_conf, 2);
+}
+
+/* Apply argv flags over the config.  Returns 0 or 2 (usage error). */
+static int parse_flags(struct iqd_config *cfg, int argc, char **argv)
+{
+    char err[IQ_ERR_MAX], key[64];
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *val;
+        size_t k;
+
+        if (strcmp(a, "--config") == 0) {
+            i++;
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0 || strlen(a + 2) >= sizeof(key)) {
+            fprintf(stderr, "inquestd: unexpected argument '%s'\n", a);
+            return 2;
+        }
+        for (k = 0; a[2 + k]; k++)
+            key[k] = a[2 + k] == '-' ? '_' : a[2 + k];
+        key[k] = '\0';
+        val = "true";
+        if (i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0) {
+            for (const struct iq_conf_item *it = daemon_conf; it->name; it++)
+                if (strcmp(it->name, key) == 0 && it->type != IQ_CONF_BOOL)
+                    val = argv[++i];
+        }
+        if (iq_conf_set(daemon_conf, cfg, key, val, err, sizeof(err)) < 0) {
+            fprintf(stderr, "inquestd: %s (see --help)\n", err);
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Defaults, then the config file, then flags. */
+static int load_config(struct iqd_config *cfg, int argc, char **argv)
+{
+    char err[IQ_ERR_MAX];
+    json_t *file = NULL;
+    int r;
+
+    iq_conf_defaults(daemon_conf, cfg);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return 1;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("inquestd %s (protocol %d)\n", IQ_VERSION, IQ_PROTO_VERSION);
+            return 1;
+        }
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            if (iq_conf_load_file(argv[i + 1], &file, err, sizeof(err)) < 0 ||
+                iq_conf_apply(daemon_conf, cfg, file, err, sizeof(err)) < 0) {
+                fprintf(stderr, "inquestd: %s\n", err);
+                json_decref(file);
+                return 2;
+            }
+            json_decref(file);
+        }
+    }
+    r = parse_flags(cfg, argc, argv);
+    if (r)
+        return r;
+    if (iq_log_set_level(cfg->log_level) < 0) {
+        fprintf(stderr, "inquestd: config 'log_level': unknown level \"%s\"\n", cfg->log_level);
+        return 2;
+    }
+    return 0;
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf))
+        return -ENAMETOOLONG;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        buf[i] = '\0';
+        if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+            return -errno;
+        buf[i] = i == n ? '\0' : '/';
+    }
+    return 0;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int cli_daemon_main(int argc, char **argv)
+{
+    struct iqd_config cfg = { 0 };
+    struct ing_store_opts sopts = { 0 };
+    struct ing_server_opts zopts = { 0 };
+    struct ing_store *store = NULL;
+    struct ing_server *srv = NULL;
+    struct ing_server_stats st;
+    void *zctx = NULL;
+    int r, status = 1;
+
+    iq_log_set_program("inquestd");
+    r = load_config(&cfg, argc, argv);
+    if (r) {
+        status = r == 1 ? 0 : r;
+        goto out;
+    }
+    install_signals();
+    if ((r = mkdir_p(cfg.data)) < 0) {
+        iq_error("daemon", "cannot create data directory %s: %s", cfg.data, strerror(-r));
+        goto out;
+    }
+    sopts.fsync = cfg.fsync;
+    if (ing_store_open(cfg.data, &sopts, &store) < 0)
+        goto out;
+    zctx = zmq_ctx_new();
+    zopts.endpoint = cfg.listen_zmq;
+    zopts.max_frame = cfg.max_frame;
+    if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
+        goto out;
+    iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s", IQ_VERSION, cfg.data,
+            cfg.listen_zmq, cfg.fsync ? ", fsync on" : "");
+    if (ing_server_run(srv, &stop_flag) < 0)
+        goto out;
+    ing_server_stats(srv, &st);
+    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected",
+            (unsigned long long)st.batches, (unsigned long long)st.stored,
+            (unsigned long long)st.duplicates, (unsigned long long)st.rejected);
+    status = 0;
+out:
+    ing_server_destroy(&srv);
+    if (zctx)
+        zmq_ctx_term(zctx);
+    ing_store_close(&store);
+    iq_conf_release(daemon_conf, &cfg);
+    return status;
+}

@@ -1,0 +1,104 @@
+/* inquest.c - main() of the `inquest` command-line tool.
+ *
+ * Parses the global options (--zmq, --data, --http, --config, --quiet,
+ * --help, --version), then dispatches to the subcommand named next, from
+ * the table in cli_commands.c.  Everything else lives in the stages and in
+ * the cli_<command>.c files. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "iq_log.h"
+#include "iq_version.h"
+
+int cli_usage(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("inquest: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
+}
+
+static void help(FILE *f)
+{
+    fprintf(f, "usage: inquest [--zmq ENDPOINT] [--data DIR] [--http URL] [--config FILE] "
+               "[--quiet] COMMAND [ARGS]\n\n"
+               "  --zmq ENDPOINT  ingest endpoint of inquestd (default tcp://127.0.0.1:7701)\n"
+               "  --data DIR      data directory, read offline (default ./inquest-data)\n"
+               "  --http URL      inquestd HTTP API (default http://127.0.0.1:7700)\n"
+               "  --config FILE   configuration file (JSON), as given to inquestd\n\n"
+               "commands:\n");
+    for (const struct cli_command *c = cli_commands; c->name; c++)
+        fprintf(f, "  %-46s %s\n", c->usage, c->summary);
+}
+
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (strncmp(argv[*i], name, n) == 0 && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (strcmp(argv[*i], name) == 0) {
+        if (*i + 1 >= argc)
+            return NULL;
+        return argv[++*i];
+    }
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    struct cli_ctx ctx = {
+        .zmq_endpoint = getenv("INQUEST_ZMQ") ? getenv("INQUEST_ZMQ") : "tcp://127.0.0.1:7701",
+        .data_dir = getenv("INQUEST_DATA") ? getenv("INQUEST_DATA") : "./inquest-data",
+        .http_url = getenv("INQUEST_HTTP") ? getenv("INQUEST_HTTP") : "http://127.0.0.1:7700",
+        .config_path = getenv("INQUEST_CONFIG"),
+    };
+    int i;
+
+    iq_log_set_program("inquest");
+    iq_log_level_current = IQ_LOG_WARN;
+    for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+        const char *v;
+
+        if (strcmp(argv[i], "--help") == 0) {
+            help(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("inquest %s\n", IQ_VERSION);
+            return 0;
+        }
+        if (strcmp(argv[i], "--quiet") == 0) {
+            ctx.quiet = true;
+            continue;
+        }
+        if ((v = opt_value(argc, argv, &i, "--zmq")))
+            ctx.zmq_endpoint = v;
+        else if ((v = opt_value(argc, argv, &i, "--data")))
+            ctx.data_dir = v;
+        else if ((v = opt_value(argc, argv, &i, "--http")))
+            ctx.http_url = v;
+        else if ((v = opt_value(argc, argv, &i, "--config")))
+            ctx.config_path = v;
+        else {
+            help(stderr);
+            return cli_usage("unknown or incomplete option '%s'", argv[i]);
+        }
+    }
+    if (i >= argc) {
+        help(stderr);
+        return 2;
+    }
+    for (const struct cli_command *c = cli_commands; c->name; c++)
+        if (strcmp(c->name, argv[i]) == 0)
+            return c->main(&ctx, argc - i, argv + i);
+    help(stderr);
+    return cli_usage("unknown command '%s'", argv[i]);
+}

@@ -1,0 +1,214 @@
+/* iq_codec.c - msgpack encoding and strictly checked decoding of events.
+ *
+ * Decoding treats the input as untrusted (it may come from any ZeroMQ
+ * peer): every obj.type is checked before a via.* access, map sizes and
+ * string lengths are bounded by the field table before anything is copied,
+ * and unknown keys are refused rather than ignored, so that a sender with a
+ * newer schema learns of the mismatch instead of losing data silently. */
+#include "iq_codec.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iq_time.h"
+
+#define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EINVAL; } while (0)
+
+static void pack_cstr(msgpack_packer *pk, const char *s, size_t n)
+{
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, s, n);
+}
+
+int iq_mp_streq(const msgpack_object *o, const char *s)
+{
+    size_t n = strlen(s);
+
+    return o->type == MSGPACK_OBJECT_STR && o->via.str.size == n &&
+           memcmp(o->via.str.ptr, s, n) == 0;
+}
+
+int iq_event_pack(msgpack_packer *pk, const struct iq_event *ev)
+{
+    size_t n = 1; /* at */
+
+    for (int i = 0; i < IQ_F_NSTR; i++)
+        n += ev->str[i] != NULL;
+    n += ev->ends_at != IQ_TIME_NONE;
+    n += ev->n_labels > 0;
+    n += ev->raw != NULL;
+    msgpack_pack_map(pk, n);
+    for (int i = 0; i < IQ_F_NSTR; i++) {
+        if (!ev->str[i])
+            continue;
+        pack_cstr(pk, iq_fields[i].name, strlen(iq_fields[i].name));
+        pack_cstr(pk, ev->str[i], strlen(ev->str[i]));
+    }
+    pack_cstr(pk, "at", 2);
+    msgpack_pack_int64(pk, ev->at);
+    if (ev->ends_at != IQ_TIME_NONE) {
+        pack_cstr(pk, "ends_at", 7);
+        msgpack_pack_int64(pk, ev->ends_at);
+    }
+    if (ev->n_labels) {
+        pack_cstr(pk, "labels", 6);
+        msgpack_pack_map(pk, ev->n_labels);
+        for (uint32_t i = 0; i < ev->n_labels; i++) {
+            pack_cstr(pk, ev->labels[i].key, strlen(ev->labels[i].key));
+            pack_cstr(pk, ev->labels[i].value, strlen(ev->labels[i].value));
+        }
+    }
+    if (ev->raw) {
+        pack_cstr(pk, "raw", 3);
+        pack_cstr(pk, ev->raw, ev->raw_len);
+    }
+    return 0;
+}
+
+int iq_event_encode(const struct iq_event *ev, msgpack_sbuffer *sb)
+{
+    msgpack_packer pk;
+
+    msgpack_sbuffer_init(sb);
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    return iq_event_pack(&pk, ev);
+}
+
+static int mp_time(const char *name, const msgpack_object *v, int64_t *ret, char *err, size_t errsz)
+{
+    if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        if (v->via.u64 > (uint64_t)INT64_MAX / 2)
+            FAIL("field '%s': time out of range", name);
+        *ret = (int64_t)v->via.u64;
+        return 0;
+    }
+    if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) {
+        if (v->via.i64 < INT64_MIN / 2)
+            FAIL("field '%s': time out of range", name);
+        *ret = v->via.i64;
+        return 0;
+    }
+    FAIL("field '%s': expected an integer of UTC milliseconds", name);
+}
+
+static int mp_labels(struct iq_event *ev, const msgpack_object *v, char *err, size_t errsz)
+{
+    char k[IQ_LABEL_KEY_MAX + 1], *val;
+    int r;
+
+    if (v->type != MSGPACK_OBJECT_MAP)
+        FAIL("field 'labels': expected a map of strings");
+    if (v->via.map.size > IQ_LABELS_MAX)
+        FAIL("field 'labels': %u labels, over the limit of %d", v->via.map.size, IQ_LABELS_MAX);
+    for (uint32_t i = 0; i < v->via.map.size; i++) {
+        const msgpack_object *mk = &v->via.map.ptr[i].key, *mv = &v->via.map.ptr[i].val;
+
+        if (mk->type != MSGPACK_OBJECT_STR || mk->via.str.size == 0 ||
+            mk->via.str.size > IQ_LABEL_KEY_MAX)
+            FAIL("field 'labels': key is not a string of 1 to %d bytes", IQ_LABEL_KEY_MAX);
+        memcpy(k, mk->via.str.ptr, mk->via.str.size);
+        k[mk->via.str.size] = '\0';
+        if (mv->type != MSGPACK_OBJECT_STR)
+            FAIL("field 'labels.%s': expected a string", k);
+        if (mv->via.str.size > IQ_LABEL_VAL_MAX)
+            FAIL("field 'labels.%s': %u bytes, over the limit of %d", k, mv->via.str.size,
+                 IQ_LABEL_VAL_MAX);
+        if (memchr(k, '\0', mk->via.str.size) || memchr(mv->via.str.ptr, '\0', mv->via.str.size))
+            FAIL("field 'labels.%s': contains a NUL character", k);
+        val = strndup(mv->via.str.ptr, mv->via.str.size);
+        if (!val)
+            return -ENOMEM;
+        r = iq_event_set_label(ev, k, val);
+        free(val);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int mp_member(struct iq_event *ev, const msgpack_object *k, const msgpack_object *v,
+                     char *err, size_t errsz)
+{
+    char key[32];
+    int f;
+
+    if (k->type != MSGPACK_OBJECT_STR || k->via.str.size >= sizeof(key))
+        FAIL("event: map key is not a field name");
+    memcpy(key, k->via.str.ptr, k->via.str.size);
+    key[k->via.str.size] = '\0';
+    f = iq_field_lookup(key);
+    if (f >= 0) {
+        if (v->type != MSGPACK_OBJECT_STR)
+            FAIL("field '%s': expected a string", key);
+        if (v->via.str.size > iq_fields[f].max_len)
+            FAIL("field '%s': %u bytes, over the limit of %zu", key, v->via.str.size,
+                 iq_fields[f].max_len);
+        if (iq_event_set(ev, (enum iq_field)f, v->via.str.ptr, v->via.str.size) < 0)
+            FAIL("field '%s': contains a NUL character", key);
+        return 0;
+    }
+    if (strcmp(key, "at") == 0)
+        return mp_time("at", v, &ev->at, err, errsz);
+    if (strcmp(key, "ends_at") == 0)
+        return mp_time("ends_at", v, &ev->ends_at, err, errsz);
+    if (strcmp(key, "labels") == 0)
+        return mp_labels(ev, v, err, errsz);
+    if (strcmp(key, "raw") == 0) {
+        if (v->type != MSGPACK_OBJECT_STR)
+            FAIL("field 'raw': expected a string of JSON text");
+        if (v->via.str.size > IQ_RAW_MAX)
+            FAIL("field 'raw': %u bytes, over the limit of %d", v->via.str.size, IQ_RAW_MAX);
+        free(ev->raw);
+        ev->raw = strndup(v->via.str.ptr, v->via.str.size);
+        if (!ev->raw)
+            return -ENOMEM;
+        ev->raw_len = strlen(ev->raw);
+        return 0;
+    }
+    FAIL("unknown field '%s'", key);
+}
+
+int iq_event_unpack(const msgpack_object *obj, struct iq_event **ret, char *err, size_t errsz)
+{
+    struct iq_event *ev;
+    int r = 0;
+
+    if (obj->type != MSGPACK_OBJECT_MAP)
+        FAIL("event: expected a msgpack map");
+    if (obj->via.map.size > IQ_F_NSTR + 4)
+        FAIL("event: %u fields, more than the schema has", obj->via.map.size);
+    ev = iq_event_new();
+    if (!ev)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < obj->via.map.size; i++) {
+        r = mp_member(ev, &obj->via.map.ptr[i].key, &obj->via.map.ptr[i].val, err, errsz);
+        if (r < 0)
+            goto out;
+    }
+    r = iq_event_validate(ev, err, errsz);
+    if (r < 0)
+        goto out;
+    *ret = ev;
+    ev = NULL;
+out:
+    iq_event_destroy(&ev);
+    return r;
+}
+
+int iq_event_decode(const char *buf, size_t len, struct iq_event **ret, char *err, size_t errsz)
+{
+    msgpack_unpacked u;
+    size_t off = 0;
+    int r;
+
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len) {
+        msgpack_unpacked_destroy(&u);
+        FAIL("event: not one complete msgpack value");
+    }
+    r = iq_event_unpack(&u.data, ret, err, errsz);
+    msgpack_unpacked_destroy(&u);
+    return r;
+}

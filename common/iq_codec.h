@@ -1,0 +1,31 @@
+/* iq_codec.h - msgpack form of canonical events.
+ *
+ * The same encoding is used on the wire (ZeroMQ batches, docs/protocol.md)
+ * and as the stored value in RocksDB: a map with the schema's field names
+ * as keys, times as int64 UTC milliseconds, labels as a map of strings and
+ * raw as a string holding compact JSON text. */
+#ifndef IQ_CODEC_H
+#define IQ_CODEC_H
+
+#include <msgpack.h>
+#include "iq_event.h"
+
+/* Append the event as one msgpack map to pk.  Returns 0 or -ENOMEM. */
+int iq_event_pack(msgpack_packer *pk, const struct iq_event *ev);
+
+/* Decode one event from a msgpack object, checking every type, then
+ * iq_event_validate.  On success *ret is set (caller owns); on failure err
+ * names the problem and *ret is untouched.  -EINVAL or -ENOMEM. */
+int iq_event_unpack(const msgpack_object *obj, struct iq_event **ret, char *err, size_t errsz);
+
+/* Decode an event from a buffer holding exactly one msgpack map (a stored
+ * value).  Same contract as iq_event_unpack. */
+int iq_event_decode(const char *buf, size_t len, struct iq_event **ret, char *err, size_t errsz);
+
+/* Encode into a fresh sbuffer the caller must msgpack_sbuffer_destroy. */
+int iq_event_encode(const struct iq_event *ev, msgpack_sbuffer *sb);
+
+/* Helpers for msgpack objects: string equality and copy-out. */
+int iq_mp_streq(const msgpack_object *o, const char *s);
+
+#endif

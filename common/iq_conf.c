@@ -1,0 +1,255 @@
+/* iq_conf.c - apply configuration tables to config structs.
+ *
+ * The walk over a table is the same for defaults, JSON members and flags:
+ * find the item, parse its text or JSON value by type, check bounds, store
+ * at base + offset.  Bounds are inclusive; a value outside is an error
+ * that names the key and the range, never silently clamped. */
+#include "iq_conf.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iq_time.h"
+
+#define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EINVAL; } while (0)
+
+int iq_size_parse(const char *s, int64_t *ret)
+{
+    int64_t v = 0, mult = 1;
+    const char *p = s;
+
+    if (!s || !*s)
+        return -EINVAL;
+    while (*p >= '0' && *p <= '9') {
+        if (v > INT64_MAX / 10 - 10)
+            return -EINVAL;
+        v = v * 10 + (*p++ - '0');
+    }
+    if (p == s)
+        return -EINVAL;
+    if (*p == 'k' || *p == 'K')
+        mult = 1024;
+    else if (*p == 'm' || *p == 'M')
+        mult = 1024 * 1024;
+    else if (*p == 'g' || *p == 'G')
+        mult = 1024LL * 1024 * 1024;
+    else if (*p)
+        return -EINVAL;
+    if (*p) {
+        p++;
+        if (*p == 'i')
+            p++;
+        if (*p == 'B' || *p == 'b')
+            p++;
+        if (*p)
+            return -EINVAL;
+    }
+    if (v > INT64_MAX / mult)
+        return -EINVAL;
+    *ret = v * mult;
+    return 0;
+}
+
+static int check_bounds(const struct iq_conf_item *it, int64_t v, char *err, size_t errsz)
+{
+    if ((it->min || it->max) && (v < it->min || v > it->max))
+        FAIL("config '%s': %lld is outside %lld..%lld", it->name, (long long)v,
+             (long long)it->min, (long long)it->max);
+    return 0;
+}
+
+/* Parse text for one item and store it. */
+static int set_text(const struct iq_conf_item *it, void *base, const char *v, char *err,
+                    size_t errsz)
+{
+    char *field = (char *)base + it->offset;
+    int64_t n;
+    char *end;
+
+    switch (it->type) {
+    case IQ_CONF_STR: {
+        char *copy = strdup(v);
+
+        if (!copy)
+            return -ENOMEM;
+        free(*(char **)field);
+        *(char **)field = copy;
+        return 0;
+    }
+    case IQ_CONF_BOOL:
+        if (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0)
+            *(bool *)field = true;
+        else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcmp(v, "no") == 0)
+            *(bool *)field = false;
+        else
+            FAIL("config '%s': expected true or false", it->name);
+        return 0;
+    case IQ_CONF_INT:
+        errno = 0;
+        n = strtoll(v, &end, 10);
+        if (errno || end == v || *end)
+            FAIL("config '%s': not an integer: \"%.40s\"", it->name, v);
+        if (check_bounds(it, n, err, errsz) < 0)
+            return -EINVAL;
+        *(int64_t *)field = n;
+        return 0;
+    case IQ_CONF_SIZE:
+        if (iq_size_parse(v, &n) < 0)
+            FAIL("config '%s': not a size (e.g. 64k, 16M): \"%.40s\"", it->name, v);
+        if (check_bounds(it, n, err, errsz) < 0)
+            return -EINVAL;
+        *(size_t *)field = (size_t)n;
+        return 0;
+    case IQ_CONF_DURATION:
+        if (iq_duration_parse(v, &n) < 0)
+            FAIL("config '%s': not a duration (e.g. 500ms, 30s, 2h): \"%.40s\"", it->name, v);
+        if (check_bounds(it, n, err, errsz) < 0)
+            return -EINVAL;
+        *(int64_t *)field = n;
+        return 0;
+    case IQ_CONF_JSON: {
+        json_t *j = json_loads(v, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
+
+        if (!j)
+            FAIL("config '%s': not JSON", it->name);
+        json_decref(*(json_t **)field);
+        *(json_t **)field = j;
+        return 0;
+    }
+    }
+    return -EINVAL;
+}
+
+int iq_conf_defaults(const struct iq_conf_item *t, void *base)
+{
+    for (; t->name; t++)
+        if (t->def && set_text(t, base, t->def, NULL, 0) < 0)
+            return -EINVAL;
+    return 0;
+}
+
+static const struct iq_conf_item *find(const struct iq_conf_item *t, const char *name)
+{
+    for (; t->name; t++)
+        if (strcmp(t->name, name) == 0)
+            return t;
+    return NULL;
+}
+
+int iq_conf_set(const struct iq_conf_item *t, void *base, const char *name, const char *value,
+                char *err, size_t errsz)
+{
+    const struct iq_conf_item *it = find(t, name);
+
+    if (!it) {
+        if (err)
+            snprintf(err, errsz, "unknown setting '%s'", name);
+        return -ENOENT;
+    }
+    return set_text(it, base, value, err, errsz);
+}
+
+static int apply_member(const struct iq_conf_item *it, void *base, const json_t *v,
+                        char *err, size_t errsz)
+{
+    char num[32];
+
+    if (it->type == IQ_CONF_JSON) {
+        json_decref(*(json_t **)((char *)base + it->offset));
+        *(json_t **)((char *)base + it->offset) = json_incref((json_t *)v);
+        return 0;
+    }
+    if (json_is_string(v))
+        return set_text(it, base, json_string_value(v), err, errsz);
+    if (json_is_boolean(v) && it->type == IQ_CONF_BOOL)
+        return set_text(it, base, json_is_true(v) ? "true" : "false", err, errsz);
+    if (json_is_integer(v) && it->type != IQ_CONF_STR && it->type != IQ_CONF_BOOL) {
+        snprintf(num, sizeof(num), "%lld%s", (long long)json_integer_value(v),
+                 it->type == IQ_CONF_DURATION ? "ms" : "");
+        return set_text(it, base, num, err, errsz);
+    }
+    FAIL("config '%s': wrong type", it->name);
+}
+
+int iq_conf_apply(const struct iq_conf_item *t, void *base, const json_t *obj,
+                  char *err, size_t errsz)
+{
+    const char *key;
+    json_t *v;
+    int r;
+
+    if (!json_is_object(obj))
+        FAIL("config: expected a JSON object");
+    json_object_foreach((json_t *)obj, key, v) {
+        const struct iq_conf_item *it = find(t, key);
+
+        if (!it)
+            FAIL("config: unknown key '%.64s'", key);
+        r = apply_member(it, base, v, err, errsz);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+void iq_conf_release(const struct iq_conf_item *t, void *base)
+{
+    for (; t->name; t++) {
+        char *field = (char *)base + t->offset;
+
+        if (t->type == IQ_CONF_STR) {
+            free(*(char **)field);
+            *(char **)field = NULL;
+        } else if (t->type == IQ_CONF_JSON) {
+            json_decref(*(json_t **)field);
+            *(json_t **)field = NULL;
+        }
+    }
+}
+
+void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent)
+{
+    for (; t->name; t++) {
+        fprintf(f, "%*s/* %s */\n", indent, "", t->desc);
+        if (t->type == IQ_CONF_BOOL || t->type == IQ_CONF_JSON)
+            fprintf(f, "%*s\"%s\": %s,\n", indent, "", t->name, t->def ? t->def : "null");
+        else
+            fprintf(f, "%*s\"%s\": %s%s%s,\n", indent, "", t->name, t->def ? "\"" : "",
+                    t->def ? t->def : "null", t->def ? "\"" : "");
+    }
+}
+
+int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz)
+{
+    json_error_t je;
+    json_t *j;
+    FILE *f = fopen(path, "rb");
+    char *buf;
+    size_t n;
+
+    if (!f)
+        FAIL("config %s: %s", path, strerror(errno));
+    buf = malloc((1u << 20) + 1);
+    if (!buf) {
+        fclose(f);
+        return -ENOMEM;
+    }
+    n = fread(buf, 1, (1u << 20) + 1, f);
+    fclose(f);
+    if (n > (1u << 20)) {
+        free(buf);
+        FAIL("config %s: larger than 1 MiB", path);
+    }
+    j = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
+    free(buf);
+    if (!j)
+        FAIL("config %s:%d:%d: %s", path, je.line, je.column, je.text);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        FAIL("config %s: expected a JSON object at the top", path);
+    }
+    *ret = j;
+    return 0;
+}

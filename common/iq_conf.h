@@ -1,0 +1,59 @@
+/* iq_conf.h - table-driven configuration (JSON config file and flags).
+ *
+ * Each module describes its keys in one const table (name, type, offset in
+ * its config struct, default, bounds, description), as Redis's
+ * static_configs[] does.  The same table sets defaults, applies a JSON
+ * object (unknown keys are an error), applies "--name value" flags, and
+ * prints a commented sample.  Sizes accept k/M/G (KiB units) suffixes,
+ * durations ms/s/m/h/d. */
+#ifndef IQ_CONF_H
+#define IQ_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+enum iq_conf_type {
+    IQ_CONF_STR,        /* char *, owned */
+    IQ_CONF_BOOL,       /* bool */
+    IQ_CONF_INT,        /* int64_t */
+    IQ_CONF_SIZE,       /* size_t, bytes */
+    IQ_CONF_DURATION,   /* int64_t, milliseconds */
+    IQ_CONF_JSON,       /* json_t *, owned reference (a section parsed elsewhere) */
+};
+
+struct iq_conf_item {
+    const char *name;
+    enum iq_conf_type type;
+    size_t offset;          /* offsetof(struct x, field) */
+    const char *def;        /* default as text; NULL = unset */
+    int64_t min, max;       /* bounds for INT, SIZE, DURATION (0,0 = none) */
+    const char *desc;
+};
+
+/* Set every item to its default. 0 or -EINVAL (a bad default: programmer error). */
+int iq_conf_defaults(const struct iq_conf_item *t, void *base);
+
+/* Apply the members of obj.  err names the key ("config 'max_frame': ...").
+ * Returns 0, -EINVAL. */
+int iq_conf_apply(const struct iq_conf_item *t, void *base, const json_t *obj,
+                  char *err, size_t errsz);
+
+/* Set one item from text (a command-line flag). -ENOENT unknown, -EINVAL bad. */
+int iq_conf_set(const struct iq_conf_item *t, void *base, const char *name, const char *value,
+                char *err, size_t errsz);
+
+/* Free owned strings and JSON. */
+void iq_conf_release(const struct iq_conf_item *t, void *base);
+
+/* Print "  \"name\": default,   // description" lines as a sample. */
+void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent);
+
+/* Parse "64k", "16M", "1G", "1048576" into bytes. */
+int iq_size_parse(const char *s, int64_t *ret);
+
+/* Load a JSON config file (bounded to 1 MiB).  Caller owns *ret. */
+int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz);
+
+#endif

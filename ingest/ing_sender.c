@@ -1,0 +1,315 @@
+/* ing_sender.c - batching, windowed, retrying sender of events.
+ *
+ * State: one open batch (an sbuffer of packed events plus their tags) and
+ * a fixed window of sealed batches awaiting answers.  A sealed batch keeps
+ * its whole frame so a re-send is one zmq_send of the same bytes with the
+ * same batch id; whichever answer arrives first settles it and later
+ * answers for that id are ignored.
+ *
+ * The socket has ZMQ_IMMEDIATE set, so while ingest is unreachable a send
+ * fails with EAGAIN instead of queueing into a dead connection; the batch
+ * then simply waits for its next re-send time.  Backoff doubles from
+ * retry_ms to retry_max_ms per batch. */
+#include "ing_sender.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+#include <msgpack.h>
+
+#include "iq_codec.h"
+#include "iq_event.h"
+#include "iq_log.h"
+#include "iq_time.h"
+
+struct slot {
+    bool used;
+    uint64_t id;
+    char *frame;
+    size_t len;
+    uint64_t *tags;
+    uint32_t n;
+    int64_t due;        /* monotonic ms of the next (re)send */
+    int64_t backoff;
+};
+
+struct ing_sender {
+    void *sock;
+    struct ing_sender_opts o;
+    ing_sender_ack_fn cb;
+    void *ud;
+    uint64_t next_id;
+    msgpack_sbuffer body;      /* open batch */
+    msgpack_packer pk;
+    uint64_t *tags;
+    uint32_t n;
+    struct slot *win;
+    uint32_t inflight;
+    int64_t last_answer;
+    struct ing_sender_stats stats;
+};
+
+static void defaults(struct ing_sender_opts *o)
+{
+    if (!o->batch_events || o->batch_events > ING_BATCH_EVENTS_MAX)
+        o->batch_events = 1000;
+    if (!o->batch_bytes)
+        o->batch_bytes = 1u << 20;
+    if (!o->window)
+        o->window = 8;
+    if (!o->retry_ms)
+        o->retry_ms = 3000;
+    if (!o->retry_max_ms)
+        o->retry_max_ms = 30000;
+    if (!o->max_frame)
+        o->max_frame = ING_FRAME_MAX_DEFAULT;
+    if (o->batch_bytes + IQ_EVENT_WIRE_MAX > o->max_frame)
+        o->batch_bytes = o->max_frame > 2 * IQ_EVENT_WIRE_MAX ? o->max_frame - IQ_EVENT_WIRE_MAX
+                                                              : o->max_frame / 2;
+}
+
+int ing_sender_new(void *zctx, const struct ing_sender_opts *opts, ing_sender_ack_fn cb,
+                   void *ud, struct ing_sender **ret)
+{
+    struct ing_sender *s = calloc(1, sizeof(*s));
+    int one = 1, linger = 0, ivl = 100, ivl_max = 1000, r;
+
+    if (!s)
+        return -ENOMEM;
+    s->o = *opts;
+    defaults(&s->o);
+    s->cb = cb;
+    s->ud = ud;
+    s->next_id = ((uint64_t)iq_time_now_ms() << 16) | ((uint64_t)rand() & 0xffff);
+    msgpack_sbuffer_init(&s->body);
+    msgpack_packer_init(&s->pk, &s->body, msgpack_sbuffer_write);
+    s->tags = calloc(s->o.batch_events, sizeof(*s->tags));
+    s->win = calloc(s->o.window, sizeof(*s->win));
+    s->sock = zmq_socket(zctx, ZMQ_DEALER);
+    if (!s->tags || !s->win || !s->sock) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    zmq_setsockopt(s->sock, ZMQ_IMMEDIATE, &one, sizeof(one));
+    zmq_setsockopt(s->sock, ZMQ_LINGER, &linger, sizeof(linger));
+    zmq_setsockopt(s->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
+    zmq_setsockopt(s->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof(ivl_max));
+    if (zmq_connect(s->sock, s->o.endpoint) < 0) {
+        r = -errno;
+        iq_error("zmq", "cannot connect to %s: %s", s->o.endpoint, zmq_strerror(errno));
+        goto fail;
+    }
+    s->last_answer = iq_time_mono_ms();
+    *ret = s;
+    return 0;
+fail:
+    ing_sender_destroy(&s);
+    return r;
+}
+
+void ing_sender_destroy(struct ing_sender **ps)
+{
+    struct ing_sender *s;
+
+    if (!ps || !*ps)
+        return;
+    s = *ps;
+    if (s->sock)
+        zmq_close(s->sock);
+    for (uint32_t i = 0; s->win && i < s->o.window; i++) {
+        free(s->win[i].frame);
+        free(s->win[i].tags);
+    }
+    free(s->win);
+    free(s->tags);
+    msgpack_sbuffer_destroy(&s->body);
+    free(s);
+    *ps = NULL;
+}
+
+void ing_sender_stats(const struct ing_sender *s, struct ing_sender_stats *ret)
+{
+    *ret = s->stats;
+}
+
+uint32_t ing_sender_pending(const struct ing_sender *s)
+{
+    return s->inflight + (s->n > 0);
+}
+
+static void transmit(struct ing_sender *s, struct slot *sl, int64_t now)
+{
+    if (zmq_send(s->sock, sl->frame, sl->len, ZMQ_DONTWAIT) < 0)
+        iq_debug("zmq", "batch %llu not sent now (%s); will retry",
+                 (unsigned long long)sl->id, zmq_strerror(errno));
+    sl->due = now + sl->backoff;
+}
+
+/* Seal the open batch into a free slot and send it. Caller ensures room. */
+static int seal(struct ing_sender *s)
+{
+    struct slot *sl = NULL;
+    msgpack_sbuffer head;
+
+    for (uint32_t i = 0; i < s->o.window && !sl; i++)
+        if (!s->win[i].used)
+            sl = &s->win[i];
+    msgpack_sbuffer_init(&head);
+    ing_proto_pack_batch_head(&head, s->next_id, s->n);
+    sl->frame = malloc(head.size + s->body.size);
+    sl->tags = malloc(s->n * sizeof(*sl->tags));
+    if (!sl->frame || !sl->tags) {
+        free(sl->frame);
+        free(sl->tags);
+        sl->frame = NULL;
+        sl->tags = NULL;
+        msgpack_sbuffer_destroy(&head);
+        return -ENOMEM;
+    }
+    memcpy(sl->frame, head.data, head.size);
+    memcpy(sl->frame + head.size, s->body.data, s->body.size);
+    sl->len = head.size + s->body.size;
+    msgpack_sbuffer_destroy(&head);
+    memcpy(sl->tags, s->tags, s->n * sizeof(*sl->tags));
+    sl->n = s->n;
+    sl->id = s->next_id++;
+    sl->used = true;
+    sl->backoff = s->o.retry_ms;
+    if (s->inflight == 0)
+        s->last_answer = iq_time_mono_ms();
+    s->inflight++;
+    s->stats.batches++;
+    s->n = 0;
+    s->body.size = 0;
+    transmit(s, sl, iq_time_mono_ms());
+    return 0;
+}
+
+static void settle(struct ing_sender *s, const struct ing_msg *m)
+{
+    for (uint32_t i = 0; i < s->o.window; i++) {
+        struct slot *sl = &s->win[i];
+
+        if (!sl->used || sl->id != m->batch_id)
+            continue;
+        if (m->type == ING_MSG_BUSY) {
+            iq_debug("zmq", "batch %llu deferred by ingest: %s", (unsigned long long)sl->id,
+                     m->reason);
+            return;
+        }
+        if (m->type == ING_MSG_ACK) {
+            s->stats.stored += m->stored;
+            s->stats.duplicates += m->duplicates;
+            s->stats.rejected += m->n_rejections;
+        } else {
+            s->stats.rejected += sl->n;
+        }
+        if (s->cb)
+            s->cb(s->ud, sl->tags, sl->n, m);
+        free(sl->frame);
+        free(sl->tags);
+        memset(sl, 0, sizeof(*sl));
+        s->inflight--;
+        return;
+    }
+}
+
+static void receive(struct ing_sender *s)
+{
+    char err[IQ_ERR_MAX];
+    zmq_msg_t msg;
+    struct ing_msg m;
+    msgpack_unpacked u;
+
+    zmq_msg_init(&msg);
+    while (zmq_msg_recv(&msg, s->sock, ZMQ_DONTWAIT) >= 0) {
+        msgpack_unpacked_init(&u);
+        if (ing_msg_parse(zmq_msg_data(&msg), zmq_msg_size(&msg), &u, &m, err, sizeof(err)) < 0)
+            iq_warn("zmq", "ignoring unreadable answer from ingest: %s", err);
+        else {
+            s->last_answer = iq_time_mono_ms();
+            settle(s, &m);
+        }
+        ing_msg_clear(&m);
+        msgpack_unpacked_destroy(&u);
+    }
+    zmq_msg_close(&msg);
+}
+
+static void resend_due(struct ing_sender *s, int64_t now)
+{
+    for (uint32_t i = 0; i < s->o.window; i++) {
+        struct slot *sl = &s->win[i];
+
+        if (!sl->used || sl->due > now)
+            continue;
+        s->stats.resends++;
+        sl->backoff = sl->backoff * 2 > s->o.retry_max_ms ? s->o.retry_max_ms : sl->backoff * 2;
+        transmit(s, sl, now);
+    }
+}
+
+int ing_sender_poll(struct ing_sender *s, long timeout_ms)
+{
+    zmq_pollitem_t item = { s->sock, 0, ZMQ_POLLIN, 0 };
+    int64_t now = iq_time_mono_ms(), next = now + timeout_ms;
+
+    for (uint32_t i = 0; i < s->o.window; i++)
+        if (s->win[i].used && s->win[i].due < next)
+            next = s->win[i].due;
+    if (zmq_poll(&item, 1, next > now ? next - now : 0) < 0 && errno != EINTR)
+        return -errno;
+    if (item.revents & ZMQ_POLLIN)
+        receive(s);
+    now = iq_time_mono_ms();
+    resend_due(s, now);
+    if (s->inflight && s->o.give_up_ms && now - s->last_answer > s->o.give_up_ms)
+        return -ETIMEDOUT;
+    return 0;
+}
+
+int ing_sender_push(struct ing_sender *s, const struct iq_event *ev, uint64_t tag)
+{
+    size_t before = s->body.size;
+    int r;
+
+    iq_event_pack(&s->pk, ev);
+    if (s->body.size - before > s->o.max_frame - 64) {
+        s->body.size = before;
+        return -E2BIG;
+    }
+    s->tags[s->n++] = tag;
+    s->stats.events++;
+    if (s->n < s->o.batch_events && s->body.size < s->o.batch_bytes)
+        return 0;
+    while (s->inflight >= s->o.window) {
+        r = ing_sender_poll(s, 1000);
+        if (r < 0)
+            return r;
+    }
+    return seal(s);
+}
+
+int ing_sender_flush(struct ing_sender *s)
+{
+    int r;
+
+    if (s->n > 0) {
+        while (s->inflight >= s->o.window) {
+            r = ing_sender_poll(s, 1000);
+            if (r < 0)
+                return r;
+        }
+        r = seal(s);
+        if (r < 0)
+            return r;
+    }
+    while (s->inflight > 0) {
+        r = ing_sender_poll(s, 1000);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}

@@ -1,0 +1,44 @@
+/* ing_server.h - the ZeroMQ ingest endpoint of inquestd (ROUTER socket).
+ *
+ * Receives batches (ing_proto.h), validates every event, hands the valid
+ * ones to a sink and acknowledges each batch once the sink returned, with
+ * a reason for every rejected event. */
+#ifndef ING_SERVER_H
+#define ING_SERVER_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ing_sink.h"
+
+struct ing_server;
+
+struct ing_server_opts {
+    const char *endpoint;   /* e.g. "tcp://127.0.0.1:7701"; borrowed */
+    size_t max_frame;       /* bytes; 0 = ING_FRAME_MAX_DEFAULT */
+};
+
+struct ing_server_stats {
+    uint64_t batches, stored, duplicates, rejected, refused_frames, busy;
+};
+
+/* Bind the endpoint.  zctx (a zmq context) and sink are borrowed.  Caller
+ * owns *ret.  -EADDRINUSE and friends as negative errno, logged. */
+int ing_server_new(void *zctx, const struct ing_server_opts *opts, struct ing_sink sink,
+                   struct ing_server **ret);
+
+/* Serve until *stop becomes non-zero, then stop accepting (unbind), answer
+ * what is already queued, and return 0.  Negative errno on a fatal error. */
+int ing_server_run(struct ing_server *srv, volatile sig_atomic_t *stop);
+
+/* Process at most one queued message, waiting up to timeout_ms.  Returns 1
+ * if one was handled, 0 on timeout, negative errno on error. */
+int ing_server_poll(struct ing_server *srv, long timeout_ms);
+
+void ing_server_stats(const struct ing_server *srv, struct ing_server_stats *ret);
+
+/* Close the socket; NULLs the caller's pointer; NULL-safe. */
+void ing_server_destroy(struct ing_server **psrv);
+
+#endif

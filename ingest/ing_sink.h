@@ -1,0 +1,41 @@
+/* ing_sink.h - where validated events go: an ops table.
+ *
+ * The ZeroMQ ingest server and the HTTP collectors hand events to a sink
+ * and acknowledge their senders only after submit returns: the local store
+ * (ing_sink_store.c, durable in RocksDB) or, in collector mode, a forwarder
+ * to a central ingest over the acknowledged protocol.  Adding a sink is a
+ * new ops table, nothing else. */
+#ifndef ING_SINK_H
+#define ING_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct iq_event;
+struct ing_store;
+
+struct ing_sink_ops {
+    const char *name;                         /* "store", "forward" */
+    /* Make the events durable. outcomes[i] gets an enum ing_outcome.
+     * Returns the number stored or a negative errno (nothing acknowledged).
+     * May be called from several threads at once. */
+    int (*submit)(void *ctx, struct iq_event *const *evs, size_t n, uint8_t *outcomes);
+    void (*destroy)(void *ctx);               /* NULL-safe; may be NULL */
+};
+
+struct ing_sink {
+    const struct ing_sink_ops *ops;
+    void *ctx;
+};
+
+static inline int ing_sink_submit(const struct ing_sink *s, struct iq_event *const *evs,
+                                  size_t n, uint8_t *outcomes)
+{
+    return s->ops->submit(s->ctx, evs, n, outcomes);
+}
+
+/* The local store as a sink; st is borrowed and must outlive the sink. */
+extern const struct ing_sink_ops ing_sink_store_ops;
+struct ing_sink ing_sink_store(struct ing_store *st);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Run every unit test binary and every integration script; print one line
+# per test and the closing "N passed, N failed".
+#   tests/run.sh BUILD_DIR [PATTERN]
+# PATTERN (optional) keeps only tests whose name contains it.
+BUILD=${1:-build}
+PATTERN=${2:-}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export IQ_BUILD="$ROOT/$BUILD" IQ_ROOT="$ROOT"
+pass=0; fail=0; failed=""
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/iq-test-logs.XXXXXX")
+
+run_one() { # name command...
+  name=$1; shift
+  case "$name" in *"$PATTERN"*) ;; *) return 0 ;; esac
+  start=$(date +%s)
+  if "$@" >"$logdir/$name.log" 2>&1; then
+    pass=$((pass + 1)); echo "ok   $name ($(( $(date +%s) - start ))s)"
+  else
+    fail=$((fail + 1)); failed="$failed $name"
+    echo "FAIL $name ($(( $(date +%s) - start ))s)"; sed 's/^/    | /' "$logdir/$name.log" | tail -n 60
+  fi
+}
+
+for t in "$ROOT/$BUILD"/tests/*_test; do
+  [ -x "$t" ] || continue
+  run_one "unit/$(basename "$t")" "$t"
+done
+for t in "$ROOT"/tests/integration/*.sh; do
+  [ -f "$t" ] || continue
+  run_one "integration/$(basename "$t" .sh)" sh "$t"
+done
+rm -rf "$logdir"
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Install the Debian packages inquest needs, only those missing, with one
+# 'apt-get update' before the first install.  Silent when all are present.
+#   tools/deps.sh build   libraries and tools to build and run
+#   tools/deps.sh test    plus what the test suite drives (Prometheus, ...)
+set -eu
+BUILD_PKGS="gcc make pkg-config libzmq3-dev libmsgpack-dev librocksdb-dev libpcre2-dev
+libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libcmark-gfm-dev
+libcmark-gfm-extensions-dev"
+TEST_PKGS="libcmocka-dev curl iproute2 procps prometheus prometheus-alertmanager
+docker-compose wrk chromium"
+
+want=$BUILD_PKGS
+[ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"
+
+missing=""
+for p in $want; do
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case "$st" in *"install ok installed"*) ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+  echo "deps: missing packages:$missing (run 'make deps' as root)" >&2
+  exit 1
+fi
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
