@@ -1,0 +1,40 @@
+/* iq_test.h - shared main() for cmocka unit tests.
+ *
+ *   TEST_MAIN(tests)   with `static const struct CMUnitTest tests[]`
+ * gives every test binary `--list` and `--test PATTERN`, and finds fixtures
+ * through IQ_TEST_DATA (tests/data, overridable with $IQ_ROOT). */
+#ifndef IQ_TEST_H
+#define IQ_TEST_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+static inline const char *iq_test_root(void)
+{
+    const char *r = getenv("IQ_ROOT");
+
+    return r ? r : ".";
+}
+
+#define TEST_MAIN(tests)                                                          \
+    int main(int argc, char **argv)                                               \
+    {                                                                             \
+        for (int i = 1; i < argc; i++) {                                          \
+            if (strcmp(argv[i], "--list") == 0) {                                 \
+                for (size_t t = 0; t < sizeof(tests) / sizeof(tests[0]); t++)      \
+                    puts(tests[t].name);                                          \
+                return 0;                                                         \
+            }                                                                     \
+            if (strcmp(argv[i], "--test") == 0 && i + 1 < argc)                   \
+                cmocka_set_test_filter(argv[++i]);                                \
+        }                                                                         \
+        return cmocka_run_group_tests(tests, NULL, NULL);                         \
+    }
+
+#endif
