@@ -68,6 +68,10 @@ static void configure(struct ing_store *st)
     rocksdb_options_set_write_buffer_size(st->opts, 64 << 20);
     rocksdb_options_set_compression(st->opts, rocksdb_lz4_compression);
     rocksdb_options_set_max_open_files(st->opts, 512);
+    /* writes are serialised by our own mutex: skip the concurrent memtable
+     * machinery, and let WAL and memtable writes of consecutive batches overlap */
+    rocksdb_options_set_allow_concurrent_memtable_write(st->opts, 0);
+    rocksdb_options_set_enable_pipelined_write(st->opts, 1);
 
     st->bbo = rocksdb_block_based_options_create();
     rocksdb_block_based_options_set_filter_policy(st->bbo, rocksdb_filterpolicy_create_bloom(10));
@@ -215,9 +219,6 @@ static int id_exists(struct ing_store *st, const char *id, size_t len)
     char *err = NULL;
     rocksdb_pinnableslice_t *ps;
 
-    if (!rocksdb_key_may_exist_cf(st->db, st->ropts, st->cf[ING_CF_IDS], id, len, NULL, NULL,
-                                  NULL, 0, NULL))
-        return 0;
     ps = rocksdb_get_pinned_cf(st->db, st->ropts, st->cf[ING_CF_IDS], id, len, &err);
     if (err)
         return rocks_err(err, "read ids");
@@ -227,25 +228,39 @@ static int id_exists(struct ing_store *st, const char *id, size_t len)
     return 1;
 }
 
-/* Was the same id seen earlier in this batch?  Quadratic only in the
- * pathological case; batches are bounded (ING_BATCH_MAX events). */
-static bool repeated_in_batch(struct iq_event *const *evs, const uint8_t *out, size_t i,
-                              const uint64_t *hashes)
+/* Open-addressing set of the ids already taken in the current batch, so a
+ * batch that repeats an id stores it once.  Sized to twice the batch. */
+struct idset {
+    const char **slot;
+    size_t mask;
+};
+
+static int idset_init(struct idset *set, size_t n)
 {
-    for (size_t j = 0; j < i; j++)
-        if (out[j] == ING_STORED && hashes[j] == hashes[i] &&
-            strcmp(iq_ev_id(evs[j]), iq_ev_id(evs[i])) == 0)
-            return true;
-    return false;
+    size_t cap = 16;
+
+    while (cap < 2 * n)
+        cap <<= 1;
+    set->slot = calloc(cap, sizeof(*set->slot));
+    set->mask = cap - 1;
+    return set->slot ? 0 : -ENOMEM;
 }
 
-static uint64_t hash_id(const char *s)
+/* Insert id (borrowed); false if it was already there. */
+static bool idset_add(struct idset *set, const char *id)
 {
     uint64_t h = 1469598103934665603ULL;
 
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
+    for (const char *p = id; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    for (size_t i = h & set->mask;; i = (i + 1) & set->mask) {
+        if (!set->slot[i]) {
+            set->slot[i] = id;
+            return true;
+        }
+        if (strcmp(set->slot[i], id) == 0)
+            return false;
+    }
 }
 
 static void batch_event(struct ing_store *st, rocksdb_writebatch_t *wb, const struct iq_event *ev)
@@ -276,16 +291,14 @@ int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size
                          uint8_t *outcomes)
 {
     rocksdb_writebatch_t *wb;
-    uint64_t *hashes;
+    struct idset seen = { 0 };
     char *err = NULL;
     int stored = 0, r;
 
     if (st->read_only)
         return -EROFS;
-    hashes = malloc((n ? n : 1) * sizeof(*hashes));
     wb = rocksdb_writebatch_create();
-    if (!hashes || !wb) {
-        free(hashes);
+    if (!wb || idset_init(&seen, n) < 0) {
         if (wb)
             rocksdb_writebatch_destroy(wb);
         return -ENOMEM;
@@ -294,8 +307,7 @@ int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size
     for (size_t i = 0; i < n; i++) {
         const char *id = iq_ev_id(evs[i]);
 
-        hashes[i] = hash_id(id);
-        if (repeated_in_batch(evs, outcomes, i, hashes)) {
+        if (!idset_add(&seen, id)) {
             outcomes[i] = ING_DUPLICATE;
             continue;
         }
@@ -322,7 +334,7 @@ int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size
 out:
     pthread_mutex_unlock(&st->lock);
     rocksdb_writebatch_destroy(wb);
-    free(hashes);
+    free(seen.slot);
     return stored;
 }
 
