@@ -28,7 +28,7 @@ static void print_row(const struct iq_event *ev)
                       : ev->str[IQ_F_TEXT] ? ev->str[IQ_F_TEXT] : "";
 
     iq_time_format(ev->at, ts, sizeof(ts));
-    printf("%-24s  %-12.12s  %-6s %-13.13s  %-18.18s  %.80s\n", ts, iq_ev_source(ev),
+    printf("%-24s  %-12.12s  %-6s %-20.20s  %-18.18s  %.80s\n", ts, iq_ev_source(ev),
            iq_ev_kind(ev), iq_ev_action(ev), iq_ev_service(ev) ? iq_ev_service(ev) : "-", title);
 }
 
@@ -104,7 +104,7 @@ int cli_events_main(const struct cli_ctx *ctx, int argc, char **argv)
         return 2;
     }
     if (!st.json)
-        printf("%-24s  %-12s  %-20s  %-18s  %s\n", "TIME (UTC)", "SOURCE", "KIND/ACTION",
+        printf("%-24s  %-12s  %-27s  %-18s  %s\n", "TIME (UTC)", "SOURCE", "KIND/ACTION",
                "SERVICE", "TITLE");
     r = ing_store_scan(store, &scan, on_event, &st);
     ing_store_close(&store);
@@ -114,6 +114,7 @@ int cli_events_main(const struct cli_ctx *ctx, int argc, char **argv)
     }
     if (st.bad)
         fprintf(stderr, "inquest: events: %lu stored values unreadable, skipped\n", st.bad);
+    fflush(stdout);
     if (!st.json)
         fprintf(stderr, "%lu events\n", st.n);
     return 0;
