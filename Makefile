@@ -24,7 +24,7 @@ PKGS       := libzmq $(MSGPACK_PC) rocksdb libpcre2-8 jansson libmicrohttpd libc
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow -Wformat=2 -Wno-format-nonliteral -pthread
-CPPFLAGS += -D_GNU_SOURCE -I. -Icommon -Iingest -Icorrelate -Irender -Ireview -Icli -Ischemas
+CPPFLAGS += -D_GNU_SOURCE -I. -Icommon -Iingest -Icorrelate -Irender -Ianalyze -Ireview -Icli -Ischemas
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lm -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -38,6 +38,7 @@ include common/module.mk
 include ingest/module.mk
 include correlate/module.mk
 include render/module.mk
+include analyze/module.mk
 include review/module.mk
 include cli/module.mk
 include tests/module.mk
