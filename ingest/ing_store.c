@@ -90,6 +90,8 @@ static int existing_families(struct ing_store *st, const char *dir, bool present
     names = rocksdb_list_column_families(st->opts, dir, &n, &err);
     if (err) {
         rocksdb_free(err);
+        if (names)
+            rocksdb_list_column_families_destroy(names, n);
         return -ENOENT;
     }
     for (size_t i = 0; i < n; i++)
