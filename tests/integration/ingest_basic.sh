@@ -23,7 +23,7 @@ n=$("$IQ" --data "$d/data" events --json --since 2026-10-21T13:00:05Z --until 20
 n=$("$IQ" --data "$d/data" events --json --service nope | wc -l)
 [ "$n" -eq 0 ] || fail "unknown service returned $n events"
 "$IQ" --data "$d/data" events --since 2026-10-21T13:00:00Z --until 2026-10-21T13:00:00.002Z \
-  | grep -q "2026-10-21T13:00:00.001Z  cli           log    posted               checkout-api" || fail "table output"
+  | grep -q "2026-10-21T13:00:00.001Z  cli           log    posted                checkout-api" || fail "table output"
 
 iq_stop_daemon
 grep -q "stopped: 20 batches, 10000 stored, 10000 duplicates, 0 rejected" "$d/data.log" \
