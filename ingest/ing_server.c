@@ -1,19 +1,27 @@
 /* ing_server.c - the ZeroMQ ingest endpoint: batches in, acknowledgements out.
  *
- * One ROUTER socket served by one thread.  For each frame: check its size
- * against max_frame (libzmq itself drops peers whose frames exceed
- * ING_FRAME_HARD_FACTOR times that, so memory stays bounded), parse the
- * envelope, decode and validate each event on its own, submit the valid
- * ones to the sink in one call (one RocksDB WriteBatch) and only then send
- * the ack.  A sink failure answers "busy" and the sender retries: nothing
- * is acknowledged that is not durable.
+ * Two threads, CZMQ-actor style, so that decoding and storing overlap:
+ *  - the socket thread owns the ROUTER.  For each frame it checks the size
+ *    against max_frame (libzmq itself drops peers whose frames exceed
+ *    ING_FRAME_HARD_FACTOR times that, so memory stays bounded), parses the
+ *    envelope, decodes and validates each event on its own, and queues the
+ *    batch in a free job slot.  Envelope errors are answered at once.
+ *  - the writer thread takes jobs in order, submits the valid events to the
+ *    sink in one call (one RocksDB WriteBatch), and only then builds the ack
+ *    and hands it back over an inproc PAIR; the socket thread forwards it to
+ *    the peer.  A sink failure answers "busy" and the sender retries:
+ *    nothing is acknowledged that is not durable.
+ * With no free slot the socket thread stops reading the ROUTER, so senders
+ * see back-pressure through ZeroMQ's queues, never unbounded memory.
  *
  * Shutdown: when *stop is set the endpoint is unbound, frames already
- * queued are still answered (drained until the socket is quiet for 100 ms),
- * then the loop returns. */
+ * queued are still answered (drained until quiet for 100 ms), the writer
+ * finishes every job, and the loop returns. */
 #include "ing_server.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,55 +34,121 @@
 #include "iq_event.h"
 #include "iq_log.h"
 
+#define JOBS 4          /* batches decoded ahead of the writer */
+
+struct job {
+    zmq_msg_t identity;
+    uint64_t batch_id;
+    struct iq_event **evs;          /* ING_BATCH_EVENTS_MAX slots */
+    uint32_t nvalid;
+    uint8_t *outcomes;
+    struct ing_rejection *rej;      /* grown on demand */
+    uint32_t nrej, rej_cap;
+    uint32_t nevents;
+};
+
 struct ing_server {
-    void *sock;
+    void *zctx;
+    void *sock;                     /* ROUTER, socket thread only */
+    void *pipe_in;                  /* PAIR, socket thread: acks from writer */
+    void *pipe_out;                 /* PAIR, writer thread */
     char *endpoint;
+    char pipe_name[64];
     size_t max_frame;
     struct ing_sink sink;
-    struct ing_server_stats stats;
-    msgpack_sbuffer reply;
-    struct iq_event **evs;          /* ING_BATCH_EVENTS_MAX slots */
-    uint32_t *ev_index;             /* batch position of evs[i] */
-    uint8_t *outcomes;
-    struct ing_rejection *rej;
+    struct ing_server_stats stats;  /* socket thread's counters */
+    struct ing_server_stats wstats; /* writer's counters, under lock */
+    msgpack_sbuffer reply;          /* socket thread */
+    msgpack_sbuffer wreply;         /* writer thread */
+    struct job jobs[JOBS];
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    unsigned head, tail;            /* jobs queued: tail - head; slots used: tail - done */
+    unsigned done;
+    bool writer_stop;
+    bool writer_started;
+    pthread_t writer;
 };
+
+static void *writer_main(void *arg);
+
+static int jobs_alloc(struct ing_server *srv)
+{
+    for (int i = 0; i < JOBS; i++) {
+        srv->jobs[i].evs = calloc(ING_BATCH_EVENTS_MAX, sizeof(*srv->jobs[i].evs));
+        srv->jobs[i].outcomes = calloc(ING_BATCH_EVENTS_MAX, 1);
+        if (!srv->jobs[i].evs || !srv->jobs[i].outcomes)
+            return -ENOMEM;
+        zmq_msg_init(&srv->jobs[i].identity);
+    }
+    return 0;
+}
+
+/* The ROUTER and the writer pipe. */
+static int open_sockets(struct ing_server *srv, const char *endpoint)
+{
+    int64_t hard = (int64_t)srv->max_frame * ING_FRAME_HARD_FACTOR;
+    int linger = 0;
+
+    srv->sock = zmq_socket(srv->zctx, ZMQ_ROUTER);
+    srv->pipe_in = zmq_socket(srv->zctx, ZMQ_PAIR);
+    srv->pipe_out = zmq_socket(srv->zctx, ZMQ_PAIR);
+    if (!srv->sock || !srv->pipe_in || !srv->pipe_out)
+        return -ENOMEM;
+    zmq_setsockopt(srv->sock, ZMQ_MAXMSGSIZE, &hard, sizeof(hard));
+    zmq_setsockopt(srv->sock, ZMQ_LINGER, &linger, sizeof(linger));
+    snprintf(srv->pipe_name, sizeof(srv->pipe_name), "inproc://ing-server-%p", (void *)srv);
+    if (zmq_bind(srv->pipe_in, srv->pipe_name) < 0 || zmq_connect(srv->pipe_out, srv->pipe_name) < 0)
+        return -errno;
+    if (zmq_bind(srv->sock, endpoint) < 0) {
+        iq_error("zmq", "cannot listen on %s: %s", endpoint, zmq_strerror(errno));
+        return -errno;
+    }
+    return 0;
+}
 
 int ing_server_new(void *zctx, const struct ing_server_opts *opts, struct ing_sink sink,
                    struct ing_server **ret)
 {
     struct ing_server *srv = calloc(1, sizeof(*srv));
-    int64_t hard;
-    int linger = 0, r;
+    int r;
 
     if (!srv)
         return -ENOMEM;
+    srv->zctx = zctx;
     srv->sink = sink;
     srv->max_frame = opts->max_frame ? opts->max_frame : ING_FRAME_MAX_DEFAULT;
+    pthread_mutex_init(&srv->lock, NULL);
+    pthread_cond_init(&srv->cond, NULL);
     msgpack_sbuffer_init(&srv->reply);
+    msgpack_sbuffer_init(&srv->wreply);
     srv->endpoint = strdup(opts->endpoint);
-    srv->evs = calloc(ING_BATCH_EVENTS_MAX, sizeof(*srv->evs));
-    srv->ev_index = calloc(ING_BATCH_EVENTS_MAX, sizeof(*srv->ev_index));
-    srv->outcomes = calloc(ING_BATCH_EVENTS_MAX, 1);
-    srv->rej = calloc(ING_BATCH_EVENTS_MAX, sizeof(*srv->rej));
-    srv->sock = zmq_socket(zctx, ZMQ_ROUTER);
-    if (!srv->endpoint || !srv->evs || !srv->ev_index || !srv->outcomes || !srv->rej || !srv->sock) {
-        r = -ENOMEM;
+    r = srv->endpoint ? jobs_alloc(srv) : -ENOMEM;
+    if (r == 0)
+        r = open_sockets(srv, opts->endpoint);
+    if (r == 0 && pthread_create(&srv->writer, NULL, writer_main, srv) != 0)
+        r = -EAGAIN;
+    if (r < 0)
         goto fail;
-    }
-    hard = (int64_t)srv->max_frame * ING_FRAME_HARD_FACTOR;
-    zmq_setsockopt(srv->sock, ZMQ_MAXMSGSIZE, &hard, sizeof(hard));
-    zmq_setsockopt(srv->sock, ZMQ_LINGER, &linger, sizeof(linger));
-    if (zmq_bind(srv->sock, opts->endpoint) < 0) {
-        r = -errno;
-        iq_error("zmq", "cannot listen on %s: %s", opts->endpoint, zmq_strerror(errno));
-        goto fail;
-    }
+    srv->writer_started = true;
     iq_info("zmq", "ingest listening on %s (max_frame %zu bytes)", opts->endpoint, srv->max_frame);
     *ret = srv;
     return 0;
 fail:
     ing_server_destroy(&srv);
     return r;
+}
+
+static void writer_join(struct ing_server *srv)
+{
+    if (!srv->writer_started)
+        return;
+    pthread_mutex_lock(&srv->lock);
+    srv->writer_stop = true;
+    pthread_cond_broadcast(&srv->cond);
+    pthread_mutex_unlock(&srv->lock);
+    pthread_join(srv->writer, NULL);
+    srv->writer_started = false;
 }
 
 void ing_server_destroy(struct ing_server **psrv)
@@ -84,76 +158,144 @@ void ing_server_destroy(struct ing_server **psrv)
     if (!psrv || !*psrv)
         return;
     srv = *psrv;
+    writer_join(srv);
+    for (int i = 0; i < JOBS; i++) {
+        free(srv->jobs[i].evs);
+        free(srv->jobs[i].outcomes);
+        free(srv->jobs[i].rej);
+        zmq_msg_close(&srv->jobs[i].identity);
+    }
     if (srv->sock)
         zmq_close(srv->sock);
+    if (srv->pipe_in)
+        zmq_close(srv->pipe_in);
+    if (srv->pipe_out)
+        zmq_close(srv->pipe_out);
     msgpack_sbuffer_destroy(&srv->reply);
+    msgpack_sbuffer_destroy(&srv->wreply);
+    pthread_cond_destroy(&srv->cond);
+    pthread_mutex_destroy(&srv->lock);
     free(srv->endpoint);
-    free(srv->evs);
-    free(srv->ev_index);
-    free(srv->outcomes);
-    free(srv->rej);
     free(srv);
     *psrv = NULL;
 }
 
 void ing_server_stats(const struct ing_server *srv, struct ing_server_stats *ret)
 {
-    *ret = srv->stats;
+    pthread_mutex_lock((pthread_mutex_t *)&srv->lock);
+    *ret = srv->wstats;
+    pthread_mutex_unlock((pthread_mutex_t *)&srv->lock);
+    ret->refused_frames = srv->stats.refused_frames;
 }
 
-static void send_reply(struct ing_server *srv, zmq_msg_t *identity)
+/* ---- writer thread ---------------------------------------------------- */
+
+/* Store one job's events and send [identity, reply] to the socket thread. */
+static void write_job(struct ing_server *srv, struct job *j)
 {
+    uint32_t dups = 0;
+    int stored;
+
+    stored = j->nvalid ? ing_sink_submit(&srv->sink, j->evs, j->nvalid, j->outcomes) : 0;
+    for (uint32_t i = 0; i < j->nvalid; i++) {
+        dups += stored >= 0 && j->outcomes[i] == ING_DUPLICATE;
+        iq_event_destroy(&j->evs[i]);
+    }
+    srv->wreply.size = 0;
+    if (stored < 0) {
+        iq_warn("zmq", "deferring batch %llu: store unavailable", (unsigned long long)j->batch_id);
+        ing_proto_pack_error(&srv->wreply, ING_MSG_BUSY, j->batch_id,
+                             "store unavailable; retry later");
+    } else {
+        ing_proto_pack_ack(&srv->wreply, j->batch_id, (uint32_t)stored, dups, j->rej, j->nrej);
+    }
+    pthread_mutex_lock(&srv->lock);
+    if (stored < 0) {
+        srv->wstats.busy++;
+    } else {
+        srv->wstats.batches++;
+        srv->wstats.stored += (uint64_t)stored;
+        srv->wstats.duplicates += dups;
+        srv->wstats.rejected += j->nrej;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    zmq_msg_send(&j->identity, srv->pipe_out, ZMQ_SNDMORE);
+    zmq_send(srv->pipe_out, srv->wreply.data, srv->wreply.size, 0);
+}
+
+static void *writer_main(void *arg)
+{
+    struct ing_server *srv = arg;
+    struct job *j;
+
+    for (;;) {
+        pthread_mutex_lock(&srv->lock);
+        while (srv->head == srv->tail && !srv->writer_stop)
+            pthread_cond_wait(&srv->cond, &srv->lock);
+        if (srv->head == srv->tail) {
+            pthread_mutex_unlock(&srv->lock);
+            return NULL;
+        }
+        j = &srv->jobs[srv->head % JOBS];
+        pthread_mutex_unlock(&srv->lock);
+        write_job(srv, j);
+        pthread_mutex_lock(&srv->lock);
+        srv->head++;
+        pthread_mutex_unlock(&srv->lock);
+    }
+}
+
+/* ---- socket thread ---------------------------------------------------- */
+
+static void refuse(struct ing_server *srv, zmq_msg_t *identity, uint64_t id, const char *reason)
+{
+    srv->stats.refused_frames++;
+    iq_warn("zmq", "refusing batch %llu: %s", (unsigned long long)id, reason);
+    srv->reply.size = 0;
+    ing_proto_pack_error(&srv->reply, ING_MSG_ERROR, id, reason);
     if (zmq_msg_send(identity, srv->sock, ZMQ_SNDMORE) < 0 ||
         zmq_send(srv->sock, srv->reply.data, srv->reply.size, 0) < 0)
         iq_debug("zmq", "reply not sent (peer gone?): %s", zmq_strerror(errno));
 }
 
-static void refuse(struct ing_server *srv, zmq_msg_t *identity, enum ing_msg_type type,
-                   uint64_t id, const char *reason)
+static struct ing_rejection *next_rejection(struct job *j)
 {
-    if (type == ING_MSG_ERROR)
-        srv->stats.refused_frames++;
-    else
-        srv->stats.busy++;
-    iq_warn("zmq", "%s batch %llu: %s", type == ING_MSG_BUSY ? "deferring" : "refusing",
-            (unsigned long long)id, reason);
-    srv->reply.size = 0;
-    ing_proto_pack_error(&srv->reply, type, id, reason);
-    send_reply(srv, identity);
+    if (j->nrej == j->rej_cap) {
+        uint32_t cap = j->rej_cap ? j->rej_cap * 2 : 16;
+        struct ing_rejection *r = realloc(j->rej, cap * sizeof(*r));
+
+        if (!r)
+            return NULL;
+        j->rej = r;
+        j->rej_cap = cap;
+    }
+    return &j->rej[j->nrej];
 }
 
-/* Decode, validate, store and acknowledge one batch. */
-static void handle_batch(struct ing_server *srv, zmq_msg_t *identity, const struct ing_msg *m)
+/* Decode and validate a batch into the job at the queue's tail, then queue it. */
+static void queue_batch(struct ing_server *srv, zmq_msg_t *identity, const struct ing_msg *m)
 {
-    uint32_t nvalid = 0, nrej = 0, dups = 0;
-    int stored;
+    struct job *j = &srv->jobs[srv->tail % JOBS];
+    char scratch[IQ_ERR_MAX];
 
+    j->batch_id = m->batch_id;
+    j->nvalid = 0;
+    j->nrej = 0;
+    j->nevents = m->n_events;
     for (uint32_t i = 0; i < m->n_events; i++) {
-        int r = iq_event_unpack(&m->events[i], &srv->evs[nvalid], srv->rej[nrej].reason,
-                                sizeof(srv->rej[nrej].reason));
+        struct ing_rejection *rj = next_rejection(j);
+        char *reason = rj ? rj->reason : scratch;
 
-        if (r < 0) {
-            srv->rej[nrej++].index = i;
-            continue;
-        }
-        srv->ev_index[nvalid++] = i;
+        if (iq_event_unpack(&m->events[i], &j->evs[j->nvalid], reason, IQ_ERR_MAX) == 0)
+            j->nvalid++;
+        else if (rj)
+            j->rej[j->nrej++].index = i;
     }
-    stored = nvalid ? ing_sink_submit(&srv->sink, srv->evs, nvalid, srv->outcomes) : 0;
-    for (uint32_t i = 0; i < nvalid; i++)
-        iq_event_destroy(&srv->evs[i]);
-    if (stored < 0) {
-        refuse(srv, identity, ING_MSG_BUSY, m->batch_id, "store unavailable; retry later");
-        return;
-    }
-    for (uint32_t i = 0; i < nvalid; i++)
-        dups += srv->outcomes[i] == ING_DUPLICATE;
-    srv->stats.batches++;
-    srv->stats.stored += (uint64_t)stored;
-    srv->stats.duplicates += dups;
-    srv->stats.rejected += nrej;
-    srv->reply.size = 0;
-    ing_proto_pack_ack(&srv->reply, m->batch_id, (uint32_t)stored, dups, srv->rej, nrej);
-    send_reply(srv, identity);
+    zmq_msg_move(&j->identity, identity);
+    pthread_mutex_lock(&srv->lock);
+    srv->tail++;
+    pthread_cond_signal(&srv->cond);
+    pthread_mutex_unlock(&srv->lock);
 }
 
 static void handle_frame(struct ing_server *srv, zmq_msg_t *identity, zmq_msg_t *body)
@@ -166,36 +308,31 @@ static void handle_frame(struct ing_server *srv, zmq_msg_t *identity, zmq_msg_t 
     if (len > srv->max_frame) {
         snprintf(err, sizeof(err), "frame of %zu bytes, over the limit of %zu (max_frame)", len,
                  srv->max_frame);
-        refuse(srv, identity, ING_MSG_ERROR, 0, err);
+        refuse(srv, identity, 0, err);
         return;
     }
     msgpack_unpacked_init(&u);
     if (ing_msg_parse(zmq_msg_data(body), len, &u, &m, err, sizeof(err)) < 0)
-        refuse(srv, identity, ING_MSG_ERROR, m.batch_id, err);
+        refuse(srv, identity, m.batch_id, err);
     else if (m.type != ING_MSG_BATCH)
-        refuse(srv, identity, ING_MSG_ERROR, m.batch_id, "expected a batch");
+        refuse(srv, identity, m.batch_id, "expected a batch");
     else
-        handle_batch(srv, identity, &m);
+        queue_batch(srv, identity, &m);
     ing_msg_clear(&m);
     msgpack_unpacked_destroy(&u);
 }
 
-int ing_server_poll(struct ing_server *srv, long timeout_ms)
+/* Read one message from the ROUTER (identity + exactly one frame). */
+static void read_peer(struct ing_server *srv)
 {
-    zmq_pollitem_t item = { srv->sock, 0, ZMQ_POLLIN, 0 };
     zmq_msg_t identity, body;
     int more = 0, extra = 0;
     size_t ml = sizeof(more);
 
-    if (zmq_poll(&item, 1, timeout_ms) < 0)
-        return errno == EINTR ? 0 : -errno;
-    if (!(item.revents & ZMQ_POLLIN))
-        return 0;
     zmq_msg_init(&identity);
     zmq_msg_init(&body);
-    if (zmq_msg_recv(&identity, srv->sock, ZMQ_DONTWAIT) < 0)
-        goto out;
-    if (zmq_msg_recv(&body, srv->sock, ZMQ_DONTWAIT) < 0)
+    if (zmq_msg_recv(&identity, srv->sock, ZMQ_DONTWAIT) < 0 ||
+        zmq_msg_recv(&body, srv->sock, ZMQ_DONTWAIT) < 0)
         goto out;
     zmq_getsockopt(srv->sock, ZMQ_RCVMORE, &more, &ml);
     while (more) {
@@ -208,13 +345,54 @@ int ing_server_poll(struct ing_server *srv, long timeout_ms)
         zmq_getsockopt(srv->sock, ZMQ_RCVMORE, &more, &ml);
     }
     if (extra)
-        refuse(srv, &identity, ING_MSG_ERROR, 0, "expected exactly one frame per message");
+        refuse(srv, &identity, 0, "expected exactly one frame per message");
     else
         handle_frame(srv, &identity, &body);
 out:
     zmq_msg_close(&identity);
     zmq_msg_close(&body);
-    return 1;
+}
+
+/* Forward one [identity, reply] from the writer to the peer; frees a slot. */
+static void forward_ack(struct ing_server *srv)
+{
+    zmq_msg_t part;
+    int more = 1;
+    size_t ml = sizeof(more);
+
+    while (more) {
+        zmq_msg_init(&part);
+        if (zmq_msg_recv(&part, srv->pipe_in, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&part);
+            return;
+        }
+        zmq_getsockopt(srv->pipe_in, ZMQ_RCVMORE, &more, &ml);
+        if (zmq_msg_send(&part, srv->sock, more ? ZMQ_SNDMORE : 0) < 0) {
+            iq_debug("zmq", "ack not sent (peer gone?): %s", zmq_strerror(errno));
+            zmq_msg_close(&part);
+        }
+    }
+    srv->done++;
+}
+
+/* Wait up to timeout_ms; read the ROUTER only while a job slot is free.
+ * Returns 1 if anything was handled, 0 on timeout, negative errno. */
+static int poll_once(struct ing_server *srv, long timeout_ms, bool accept)
+{
+    zmq_pollitem_t items[2] = {
+        { srv->pipe_in, 0, ZMQ_POLLIN, 0 },
+        { srv->sock, 0, ZMQ_POLLIN, 0 },
+    };
+    bool room = srv->tail - srv->done < JOBS;
+    int n = zmq_poll(items, accept && room ? 2 : 1, timeout_ms);
+
+    if (n < 0)
+        return errno == EINTR ? 0 : -errno;
+    if (items[0].revents & ZMQ_POLLIN)
+        forward_ack(srv);
+    if (accept && room && (items[1].revents & ZMQ_POLLIN))
+        read_peer(srv);
+    return n > 0;
 }
 
 int ing_server_run(struct ing_server *srv, volatile sig_atomic_t *stop)
@@ -222,8 +400,8 @@ int ing_server_run(struct ing_server *srv, volatile sig_atomic_t *stop)
     int r;
 
     while (!*stop) {
-        r = ing_server_poll(srv, 100);
-        if (r < 0 && r != -EINTR) {
+        r = poll_once(srv, 100, true);
+        if (r < 0) {
             iq_error("zmq", "poll: %s", zmq_strerror(-r));
             return r;
         }
@@ -231,7 +409,8 @@ int ing_server_run(struct ing_server *srv, volatile sig_atomic_t *stop)
     iq_info("zmq", "stopping: no new connections on %s, answering queued batches",
             srv->endpoint);
     zmq_unbind(srv->sock, srv->endpoint);
-    while ((r = ing_server_poll(srv, 100)) > 0)
-        ;
+    while ((r = poll_once(srv, 100, true)) > 0 || srv->done != srv->tail)
+        if (r < 0)
+            return r;
     return 0;
 }

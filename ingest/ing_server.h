@@ -23,7 +23,8 @@ struct ing_server_stats {
     uint64_t batches, stored, duplicates, rejected, refused_frames, busy;
 };
 
-/* Bind the endpoint.  zctx (a zmq context) and sink are borrowed.  Caller
+/* Bind the endpoint and start the writer thread.  zctx (a zmq context) and
+ * sink are borrowed; the sink's submit is called from the writer thread.  Caller
  * owns *ret.  -EADDRINUSE and friends as negative errno, logged. */
 int ing_server_new(void *zctx, const struct ing_server_opts *opts, struct ing_sink sink,
                    struct ing_server **ret);
@@ -31,10 +32,6 @@ int ing_server_new(void *zctx, const struct ing_server_opts *opts, struct ing_si
 /* Serve until *stop becomes non-zero, then stop accepting (unbind), answer
  * what is already queued, and return 0.  Negative errno on a fatal error. */
 int ing_server_run(struct ing_server *srv, volatile sig_atomic_t *stop);
-
-/* Process at most one queued message, waiting up to timeout_ms.  Returns 1
- * if one was handled, 0 on timeout, negative errno on error. */
-int ing_server_poll(struct ing_server *srv, long timeout_ms);
 
 void ing_server_stats(const struct ing_server *srv, struct ing_server_stats *ret);
 

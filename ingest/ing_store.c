@@ -77,6 +77,10 @@ static void configure(struct ing_store *st)
     rocksdb_block_based_options_set_filter_policy(st->bbo, rocksdb_filterpolicy_create_bloom(10));
     st->ids_opts = rocksdb_options_create_copy(st->opts);
     rocksdb_options_set_block_based_table_factory(st->ids_opts, st->bbo);
+    /* most ids checked are new: a memtable bloom answers "absent" without a
+     * skiplist search */
+    rocksdb_options_set_memtable_prefix_bloom_size_ratio(st->ids_opts, 0.1);
+    rocksdb_options_set_memtable_whole_key_filtering(st->ids_opts, 1);
     st->wopts = rocksdb_writeoptions_create();
     st->ropts = rocksdb_readoptions_create();
 }
