@@ -6,6 +6,8 @@
  *    ING_FRAME_HARD_FACTOR times that, so memory stays bounded), parses the
  *    envelope, decodes and validates each event on its own, and queues the
  *    batch in a free job slot.  Envelope errors are answered at once.
+ *    It also encodes each event's stored value, and frees the events once
+ *    their ack went out, so the writer does nothing but store.
  *  - the writer thread takes jobs in order, submits the valid events to the
  *    sink in one call (one RocksDB WriteBatch), and only then builds the ack
  *    and hands it back over an inproc PAIR; the socket thread forwards it to
@@ -45,6 +47,9 @@ struct job {
     struct ing_rejection *rej;      /* grown on demand */
     uint32_t nrej, rej_cap;
     uint32_t nevents;
+    msgpack_sbuffer vals;           /* encoded values of the valid events */
+    const char **valp;              /* ING_BATCH_EVENTS_MAX pointers into vals */
+    size_t *lens;
 };
 
 struct ing_server {
@@ -77,7 +82,10 @@ static int jobs_alloc(struct ing_server *srv)
     for (int i = 0; i < JOBS; i++) {
         srv->jobs[i].evs = calloc(ING_BATCH_EVENTS_MAX, sizeof(*srv->jobs[i].evs));
         srv->jobs[i].outcomes = calloc(ING_BATCH_EVENTS_MAX, 1);
-        if (!srv->jobs[i].evs || !srv->jobs[i].outcomes)
+        srv->jobs[i].valp = calloc(ING_BATCH_EVENTS_MAX, sizeof(*srv->jobs[i].valp));
+        srv->jobs[i].lens = calloc(ING_BATCH_EVENTS_MAX, sizeof(*srv->jobs[i].lens));
+        msgpack_sbuffer_init(&srv->jobs[i].vals);
+        if (!srv->jobs[i].evs || !srv->jobs[i].outcomes || !srv->jobs[i].valp || !srv->jobs[i].lens)
             return -ENOMEM;
         zmq_msg_init(&srv->jobs[i].identity);
     }
@@ -163,6 +171,11 @@ void ing_server_destroy(struct ing_server **psrv)
         free(srv->jobs[i].evs);
         free(srv->jobs[i].outcomes);
         free(srv->jobs[i].rej);
+        free(srv->jobs[i].valp);
+        free(srv->jobs[i].lens);
+        msgpack_sbuffer_destroy(&srv->jobs[i].vals);
+        for (uint32_t k = 0; srv->jobs[i].evs && k < srv->jobs[i].nvalid; k++)
+            iq_event_destroy(&srv->jobs[i].evs[k]);
         zmq_msg_close(&srv->jobs[i].identity);
     }
     if (srv->sock)
@@ -196,11 +209,15 @@ static void write_job(struct ing_server *srv, struct job *j)
     uint32_t dups = 0;
     int stored;
 
-    stored = j->nvalid ? ing_sink_submit(&srv->sink, j->evs, j->nvalid, j->outcomes) : 0;
-    for (uint32_t i = 0; i < j->nvalid; i++) {
+    if (j->nvalid == 0)
+        stored = 0;
+    else if (srv->sink.ops->submit_encoded)
+        stored = srv->sink.ops->submit_encoded(srv->sink.ctx, j->evs, j->valp, j->lens, j->nvalid,
+                                               j->outcomes);
+    else
+        stored = ing_sink_submit(&srv->sink, j->evs, j->nvalid, j->outcomes);
+    for (uint32_t i = 0; i < j->nvalid; i++)
         dups += stored >= 0 && j->outcomes[i] == ING_DUPLICATE;
-        iq_event_destroy(&j->evs[i]);
-    }
     srv->wreply.size = 0;
     if (stored < 0) {
         iq_warn("zmq", "deferring batch %llu: store unavailable", (unsigned long long)j->batch_id);
@@ -272,6 +289,26 @@ static struct ing_rejection *next_rejection(struct job *j)
     return &j->rej[j->nrej];
 }
 
+/* Encode the stored value of each valid event, so the writer only writes. */
+static void encode_values(struct job *j)
+{
+    msgpack_packer pk;
+    size_t off = 0;
+
+    j->vals.size = 0;
+    msgpack_packer_init(&pk, &j->vals, msgpack_sbuffer_write);
+    for (uint32_t i = 0; i < j->nvalid; i++) {
+        iq_event_pack(&pk, j->evs[i]);
+        j->lens[i] = j->vals.size - off;
+        off = j->vals.size;
+    }
+    off = 0;
+    for (uint32_t i = 0; i < j->nvalid; i++) {
+        j->valp[i] = j->vals.data + off;
+        off += j->lens[i];
+    }
+}
+
 /* Decode and validate a batch into the job at the queue's tail, then queue it. */
 static void queue_batch(struct ing_server *srv, zmq_msg_t *identity, const struct ing_msg *m)
 {
@@ -291,6 +328,7 @@ static void queue_batch(struct ing_server *srv, zmq_msg_t *identity, const struc
         else if (rj)
             j->rej[j->nrej++].index = i;
     }
+    encode_values(j);
     zmq_msg_move(&j->identity, identity);
     pthread_mutex_lock(&srv->lock);
     srv->tail++;
@@ -353,9 +391,11 @@ out:
     zmq_msg_close(&body);
 }
 
-/* Forward one [identity, reply] from the writer to the peer; frees a slot. */
+/* Forward one [identity, reply] from the writer to the peer, then free the
+ * job's events here, off the writer's thread, and release the slot. */
 static void forward_ack(struct ing_server *srv)
 {
+    struct job *j;
     zmq_msg_t part;
     int more = 1;
     size_t ml = sizeof(more);
@@ -372,6 +412,10 @@ static void forward_ack(struct ing_server *srv)
             zmq_msg_close(&part);
         }
     }
+    j = &srv->jobs[srv->done % JOBS];
+    for (uint32_t i = 0; i < j->nvalid; i++)
+        iq_event_destroy(&j->evs[i]);
+    j->nvalid = 0;
     srv->done++;
 }
 

@@ -20,6 +20,10 @@ struct ing_sink_ops {
      * Returns the number stored or a negative errno (nothing acknowledged).
      * May be called from several threads at once. */
     int (*submit)(void *ctx, struct iq_event *const *evs, size_t n, uint8_t *outcomes);
+    /* Optional: the same, with each event's msgpack value already encoded
+     * by the caller (vals[i], lens[i], borrowed).  NULL when not offered. */
+    int (*submit_encoded)(void *ctx, struct iq_event *const *evs, const char *const *vals,
+                          const size_t *lens, size_t n, uint8_t *outcomes);
     void (*destroy)(void *ctx);               /* NULL-safe; may be NULL */
 };
 

@@ -10,9 +10,16 @@ static int store_submit(void *ctx, struct iq_event *const *evs, size_t n, uint8_
     return ing_store_put_events(ctx, evs, n, outcomes);
 }
 
+static int store_submit_encoded(void *ctx, struct iq_event *const *evs, const char *const *vals,
+                                const size_t *lens, size_t n, uint8_t *outcomes)
+{
+    return ing_store_put_encoded(ctx, evs, vals, lens, n, outcomes);
+}
+
 const struct ing_sink_ops ing_sink_store_ops = {
     .name = "store",          /* events end in this process's RocksDB */
     .submit = store_submit,   /* durable (WAL written) on return */
+    .submit_encoded = store_submit_encoded, /* values encoded by the caller */
     .destroy = NULL,          /* the store is owned by the daemon */
 };
 

@@ -269,18 +269,16 @@ static bool idset_add(struct idset *set, const char *id)
     }
 }
 
-static void batch_event(struct ing_store *st, rocksdb_writebatch_t *wb, const struct iq_event *ev)
+/* Add the keys of one event to wb; val is its encoded value. */
+static void batch_event(struct ing_store *st, rocksdb_writebatch_t *wb, const struct iq_event *ev,
+                        size_t idlen, const char *val, size_t vlen)
 {
     char key[ING_KEY_MAX], at[8];
     const char *id = iq_ev_id(ev), *svc = iq_ev_service(ev), *ikey = ev->str[IQ_F_INCIDENT_KEY];
-    size_t idlen = strlen(id), kl;
-    msgpack_packer pk;
+    size_t kl;
 
-    st->sb.size = 0;
-    msgpack_packer_init(&pk, &st->sb, msgpack_sbuffer_write);
-    iq_event_pack(&pk, ev);
     kl = ing_key_time(key, ev->at, id, idlen);
-    rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_BY_TIME], key, kl, st->sb.data, st->sb.size);
+    rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_BY_TIME], key, kl, val, vlen);
     ing_be64_put(at, ev->at);
     rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_IDS], id, idlen, at, 8);
     if (svc) {
@@ -293,13 +291,57 @@ static void batch_event(struct ing_store *st, rocksdb_writebatch_t *wb, const st
     }
 }
 
-int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size_t n,
-                         uint8_t *outcomes)
+/* Dedup and write under the lock.  vals may be NULL: then each value is
+ * encoded here into st->sb. */
+static int put_locked(struct ing_store *st, struct iq_event *const *evs, const char *const *vals,
+                      const size_t *lens, size_t n, uint8_t *outcomes, struct idset *seen,
+                      rocksdb_writebatch_t *wb)
+{
+    msgpack_packer pk;
+    char *err = NULL;
+    int stored = 0, r;
+
+    msgpack_packer_init(&pk, &st->sb, msgpack_sbuffer_write);
+    for (size_t i = 0; i < n; i++) {
+        const char *id = iq_ev_id(evs[i]);
+        size_t idlen = strlen(id);
+
+        if (!idset_add(seen, id)) {
+            outcomes[i] = ING_DUPLICATE;
+            continue;
+        }
+        r = id_exists(st, id, idlen);
+        if (r < 0)
+            return r;
+        outcomes[i] = r ? ING_DUPLICATE : ING_STORED;
+        if (r)
+            continue;
+        if (vals) {
+            batch_event(st, wb, evs[i], idlen, vals[i], lens[i]);
+        } else {
+            st->sb.size = 0;
+            iq_event_pack(&pk, evs[i]);
+            batch_event(st, wb, evs[i], idlen, st->sb.data, st->sb.size);
+        }
+        stored++;
+    }
+    if (stored == 0)
+        return 0;
+    rocksdb_write(st->db, st->wopts, wb, &err);
+    if (err)
+        return rocks_err(err, "write batch");
+    if (st->listener)
+        st->listener(st->listener_ud, evs, outcomes, n);
+    return stored;
+}
+
+int ing_store_put_encoded(struct ing_store *st, struct iq_event *const *evs,
+                          const char *const *vals, const size_t *lens, size_t n,
+                          uint8_t *outcomes)
 {
     rocksdb_writebatch_t *wb;
     struct idset seen = { 0 };
-    char *err = NULL;
-    int stored = 0, r;
+    int r;
 
     if (st->read_only)
         return -EROFS;
@@ -310,38 +352,17 @@ int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size
         return -ENOMEM;
     }
     pthread_mutex_lock(&st->lock);
-    for (size_t i = 0; i < n; i++) {
-        const char *id = iq_ev_id(evs[i]);
-
-        if (!idset_add(&seen, id)) {
-            outcomes[i] = ING_DUPLICATE;
-            continue;
-        }
-        r = id_exists(st, id, strlen(id));
-        if (r < 0) {
-            stored = r;
-            goto out;
-        }
-        outcomes[i] = r ? ING_DUPLICATE : ING_STORED;
-        if (!r) {
-            batch_event(st, wb, evs[i]);
-            stored++;
-        }
-    }
-    if (stored > 0) {
-        rocksdb_write(st->db, st->wopts, wb, &err);
-        if (err) {
-            stored = rocks_err(err, "write batch");
-            goto out;
-        }
-        if (st->listener)
-            st->listener(st->listener_ud, evs, outcomes, n);
-    }
-out:
+    r = put_locked(st, evs, vals, lens, n, outcomes, &seen, wb);
     pthread_mutex_unlock(&st->lock);
     rocksdb_writebatch_destroy(wb);
     free(seen.slot);
-    return stored;
+    return r;
+}
+
+int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size_t n,
+                         uint8_t *outcomes)
+{
+    return ing_store_put_encoded(st, evs, NULL, NULL, n, outcomes);
 }
 
 int ing_store_get_event(struct ing_store *st, const char *id, struct iq_event **ret)

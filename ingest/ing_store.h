@@ -57,6 +57,13 @@ void ing_store_close(struct ing_store **pst);
 int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size_t n,
                          uint8_t *outcomes);
 
+/* Same, with each event's stored value (its msgpack encoding, as
+ * iq_event_pack writes it) encoded by the caller: vals[i] and lens[i] are
+ * borrowed for the call.  Lets a caller encode outside the store's lock. */
+int ing_store_put_encoded(struct ing_store *st, struct iq_event *const *evs,
+                          const char *const *vals, const size_t *lens, size_t n,
+                          uint8_t *outcomes);
+
 /* Called after each successful ing_store_put_events with the events just
  * stored (borrowed for the duration of the call), from the writer's thread. */
 typedef void (*ing_store_listener_fn)(void *ud, struct iq_event *const *evs,
