@@ -126,7 +126,7 @@ static void fill_huge_label_count(msgpack_packer *pk)
     msgpack_pack_str_body(pk, "labels", 6);
     msgpack_pack_map(pk, 65);
     for (int i = 0; i < 65; i++) {
-        char k[8];
+        char k[16];
 
         snprintf(k, sizeof(k), "k%d", i);
         kv(pk, k, "v");
