@@ -14,11 +14,12 @@ run_one() { # name command...
   name=$1; shift
   case "$name" in *"$PATTERN"*) ;; *) return 0 ;; esac
   start=$(date +%s)
-  if "$@" >"$logdir/$name.log" 2>&1; then
+  log="$logdir/$(echo "$name" | tr / _).log"
+  if "$@" >"$log" 2>&1; then
     pass=$((pass + 1)); echo "ok   $name ($(( $(date +%s) - start ))s)"
   else
     fail=$((fail + 1)); failed="$failed $name"
-    echo "FAIL $name ($(( $(date +%s) - start ))s)"; sed 's/^/    | /' "$logdir/$name.log" | tail -n 60
+    echo "FAIL $name ($(( $(date +%s) - start ))s)"; sed 's/^/    | /' "$log" | tail -n 60
   fi
 }
 
