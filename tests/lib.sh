@@ -1,8 +1,9 @@
 # tests/lib.sh - helpers for integration scripts (POSIX sh).  Source it:
 #   . "$IQ_ROOT/tests/lib.sh"
 # Provides: fail, iq_tmpdir, iq_free_port, iq_wait_port, iq_start_daemon,
-# iq_stop_daemon, iq_kill9_daemon.  Everything a test writes lives under
-# $IQ_TMP, removed on exit.
+# iq_stop_daemon, iq_kill9_daemon, iq_gen_events.  Everything a test writes
+# lives under $IQ_TMP, removed on exit.  Internal variables are named _iq_*
+# (POSIX sh has no locals): tests must not use that prefix.
 set -eu
 : "${IQ_ROOT:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${IQ_BUILD:=$IQ_ROOT/build}"
@@ -25,17 +26,17 @@ iq_tmpdir() { mktemp -d "$IQ_TMP/d.XXXXXX"; }
 # A TCP port on 127.0.0.1 that nothing listens on now.
 iq_free_port() {
   while :; do
-    p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
-    if [ -z "$(ss -Htan "( sport = :$p )" 2>/dev/null)" ]; then echo "$p"; return 0; fi
+    _iq_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
+    if [ -z "$(ss -Htan "( sport = :$_iq_p )" 2>/dev/null)" ]; then echo "$_iq_p"; return 0; fi
   done
 }
 
 # iq_wait_port PORT [SECONDS]: wait until something listens on PORT.
 iq_wait_port() {
-  n=$(( ${2:-10} * 20 ))
-  while [ "$n" -gt 0 ]; do
+  _iq_n=$(( ${2:-10} * 20 ))
+  while [ "$_iq_n" -gt 0 ]; do
     [ -n "$(ss -Htln "( sport = :$1 )" 2>/dev/null)" ] && return 0
-    sleep 0.05; n=$((n - 1))
+    sleep 0.05; _iq_n=$((_iq_n - 1))
   done
   return 1
 }
@@ -45,27 +46,30 @@ iq_wait_port() {
 # ingest port, sets IQ_DAEMON_PID and IQ_HTTP_PORT (when the daemon has an
 # HTTP listener, on a free port unless --listen-http is given).
 iq_start_daemon() {
-  data=$1; port=$2; shift 2
-  http=""
+  _iq_data=$1; _iq_port=$2; shift 2
+  _iq_http=""
   if "$IQD" --help 2>/dev/null | grep -q listen_http; then
     case " $* " in *" --listen-http "*) ;; *)
-      IQ_HTTP_PORT=$(iq_free_port); http="--listen-http 127.0.0.1:$IQ_HTTP_PORT" ;;
+      IQ_HTTP_PORT=$(iq_free_port); _iq_http="--listen-http 127.0.0.1:$IQ_HTTP_PORT" ;;
     esac
   fi
   # shellcheck disable=SC2086
-  "$IQD" --data "$data" --listen-zmq "tcp://127.0.0.1:$port" $http "$@" >>"$data.log" 2>&1 &
+  "$IQD" --data "$_iq_data" --listen-zmq "tcp://127.0.0.1:$_iq_port" $_iq_http "$@" \
+    >>"$_iq_data.log" 2>&1 &
   IQ_DAEMON_PID=$!
-  iq_wait_port "$port" 15 || { cat "$data.log" >&2; fail "inquestd did not listen on $port"; }
-  if [ -n "$http" ]; then iq_wait_port "$IQ_HTTP_PORT" 15 || fail "no HTTP on $IQ_HTTP_PORT"; fi
+  iq_wait_port "$_iq_port" 15 || { cat "$_iq_data.log" >&2; fail "inquestd did not listen on $_iq_port"; }
+  if [ -n "$_iq_http" ]; then
+    iq_wait_port "$IQ_HTTP_PORT" 15 || fail "no HTTP on $IQ_HTTP_PORT"
+  fi
 }
 
 # Graceful stop (SIGTERM); fails the test if the daemon exits non-zero.
 iq_stop_daemon() {
   [ -n "$IQ_DAEMON_PID" ] || return 0
   kill -TERM "$IQ_DAEMON_PID"
-  st=0; wait "$IQ_DAEMON_PID" || st=$?
+  _iq_st=0; wait "$IQ_DAEMON_PID" || _iq_st=$?
   IQ_DAEMON_PID=""
-  [ "$st" -eq 0 ] || fail "inquestd exited with status $st on SIGTERM"
+  [ "$_iq_st" -eq 0 ] || fail "inquestd exited with status $_iq_st on SIGTERM"
 }
 
 iq_kill9_daemon() {

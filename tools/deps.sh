@@ -7,7 +7,7 @@ set -eu
 BUILD_PKGS="gcc make pkg-config libzmq3-dev libmsgpack-dev librocksdb-dev libpcre2-dev
 libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libcmark-gfm-dev
 libcmark-gfm-extensions-dev"
-TEST_PKGS="libcmocka-dev curl iproute2 procps prometheus prometheus-alertmanager
+TEST_PKGS="libcmocka-dev curl openssl iproute2 procps prometheus prometheus-alertmanager
 docker-compose wrk chromium"
 
 want=$BUILD_PKGS
