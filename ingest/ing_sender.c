@@ -24,6 +24,8 @@
 #include "iq_log.h"
 #include "iq_time.h"
 
+#define SEND_RETRY_MS 20   /* next try of a batch that could not leave the socket */
+
 struct slot {
     bool used;
     uint64_t id;
@@ -33,6 +35,7 @@ struct slot {
     uint32_t n;
     int64_t due;        /* monotonic ms of the next (re)send */
     int64_t backoff;
+    bool sent;          /* the last attempt left the socket */
 };
 
 struct ing_sender {
@@ -139,12 +142,16 @@ uint32_t ing_sender_pending(const struct ing_sender *s)
     return s->inflight + (s->n > 0);
 }
 
+/* Send a sealed batch.  If it cannot leave now (no connection yet: the
+ * socket has ZMQ_IMMEDIATE), try again shortly without backing off; once
+ * sent, wait `backoff` for an answer before re-sending. */
 static void transmit(struct ing_sender *s, struct slot *sl, int64_t now)
 {
-    if (zmq_send(s->sock, sl->frame, sl->len, ZMQ_DONTWAIT) < 0)
+    sl->sent = zmq_send(s->sock, sl->frame, sl->len, ZMQ_DONTWAIT) >= 0;
+    if (!sl->sent)
         iq_debug("zmq", "batch %llu not sent now (%s); will retry",
                  (unsigned long long)sl->id, zmq_strerror(errno));
-    sl->due = now + sl->backoff;
+    sl->due = now + (sl->sent ? sl->backoff : SEND_RETRY_MS);
 }
 
 /* Seal the open batch into a free slot and send it. Caller ensures room. */
@@ -245,8 +252,11 @@ static void resend_due(struct ing_sender *s, int64_t now)
 
         if (!sl->used || sl->due > now)
             continue;
-        s->stats.resends++;
-        sl->backoff = sl->backoff * 2 > s->o.retry_max_ms ? s->o.retry_max_ms : sl->backoff * 2;
+        if (sl->sent) {
+            s->stats.resends++;
+            sl->backoff = sl->backoff * 2 > s->o.retry_max_ms ? s->o.retry_max_ms
+                                                                : sl->backoff * 2;
+        }
         transmit(s, sl, now);
     }
 }
