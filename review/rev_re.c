@@ -1,0 +1,210 @@
+/* rev_re.c - ordered lists of compiled pcre2 patterns.
+ *
+ * Every lint rule is a handful of regular expressions written by people, so
+ * this module is the boundary between pcre2's conventions and ours: pcre2
+ * compile errors become -EINVAL plus a message with the error offset, and
+ * negative match codes become negative errno values (-ERANGE for a pattern
+ * that ran into its match or depth limit, -EILSEQ for bad UTF-8).
+ *
+ * Design notes:
+ *  - Patterns compile with PCRE2_UTF | PCRE2_UCP so \w, \b and caseless
+ *    matching understand non-ASCII text, and are JIT-compiled when the
+ *    platform supports it; when JIT is unavailable pcre2 falls back to its
+ *    interpreter and the results are the same.
+ *  - One match context per list carries the limits; match data is created
+ *    per search, so a list can be shared read-only.
+ *  - A named group "value" lets a rule point at the interesting part of a
+ *    match (the owner's name after "owner:"), without the caller knowing the
+ *    group's number. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rev_pcre2.h"
+#include "rev_re.h"
+
+struct rev_pat {
+    pcre2_code *code;
+    int value_group;          /* number of group "value", or 0 */
+};
+
+struct rev_re {
+    struct rev_pat *pats;
+    size_t n, cap;
+    pcre2_match_context *mctx;
+};
+
+struct rev_re *rev_re_new(void)
+{
+    struct rev_re *re = calloc(1, sizeof(*re));
+
+    if (!re)
+        return NULL;
+    re->mctx = pcre2_match_context_create(NULL);
+    if (!re->mctx) {
+        free(re);
+        return NULL;
+    }
+    pcre2_set_match_limit(re->mctx, REV_RE_MATCH_LIMIT);
+    pcre2_set_depth_limit(re->mctx, REV_RE_DEPTH_LIMIT);
+    return re;
+}
+
+void rev_re_destroy(struct rev_re **pre)
+{
+    struct rev_re *re = pre ? *pre : NULL;
+
+    if (!re)
+        return;
+    for (size_t i = 0; i < re->n; i++)
+        pcre2_code_free(re->pats[i].code);
+    free(re->pats);
+    pcre2_match_context_free(re->mctx);
+    free(re);
+    *pre = NULL;
+}
+
+size_t rev_re_count(const struct rev_re *re)
+{
+    return re ? re->n : 0;
+}
+
+/* Make room for one more pattern.  0 or -ENOMEM. */
+static int grow(struct rev_re *re)
+{
+    struct rev_pat *np;
+    size_t ncap;
+
+    if (re->n < re->cap)
+        return 0;
+    ncap = re->cap ? re->cap * 2 : 4;
+    np = realloc(re->pats, ncap * sizeof(*np));
+    if (!np)
+        return -ENOMEM;
+    re->pats = np;
+    re->cap = ncap;
+    return 0;
+}
+
+int rev_re_add(struct rev_re *re, const char *pattern, bool caseless, char *err, size_t errsz)
+{
+    uint32_t opts = PCRE2_UTF | PCRE2_UCP | (caseless ? PCRE2_CASELESS : 0);
+    size_t len = strlen(pattern);
+    PCRE2_SIZE erroff = 0;
+    int errcode = 0, group;
+    pcre2_code *code;
+
+    if (len == 0 || len > REV_RE_PATTERN_MAX) {
+        snprintf(err, errsz, "pattern is %s (1 to %d bytes)", len ? "too long" : "empty",
+                 REV_RE_PATTERN_MAX);
+        return len ? -E2BIG : -EINVAL;
+    }
+    if (grow(re) < 0)
+        return -ENOMEM;
+    code = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &errcode, &erroff, NULL);
+    if (!code) {
+        PCRE2_UCHAR msg[160];
+
+        if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)
+            snprintf((char *)msg, sizeof(msg), "error %d", errcode);
+        snprintf(err, errsz, "pcre2 error at offset %zu: %s", (size_t)erroff, (char *)msg);
+        return errcode == PCRE2_ERROR_NOMEMORY ? -ENOMEM : -EINVAL;
+    }
+    /* JIT is an optimisation: on failure pcre2 interprets the pattern. */
+    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+    group = pcre2_substring_number_from_name(code, (PCRE2_SPTR) "value");
+    re->pats[re->n].code = code;
+    re->pats[re->n].value_group = group > 0 ? group : 0;
+    re->n++;
+    return 0;
+}
+
+/* Map a negative pcre2 match code to a negative errno. */
+static int match_errno(int rc)
+{
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+        return -ERANGE;
+    if (rc == PCRE2_ERROR_NOMEMORY)
+        return -ENOMEM;
+    if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
+        return -EILSEQ;
+    return -EINVAL;
+}
+
+/* Run one pattern.  1 with the spans set, 0 no match, negative errno. */
+static int match_one(const struct rev_re *re, const struct rev_pat *p, const char *s, size_t len,
+                     size_t span[4])
+{
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(p->code, NULL);
+    PCRE2_SIZE *ov;
+    int rc;
+
+    if (!md)
+        return -ENOMEM;
+    rc = pcre2_match(p->code, (PCRE2_SPTR)s, len, 0, 0, md, re->mctx);
+    if (rc == PCRE2_ERROR_NOMATCH) {
+        rc = 0;
+        goto out;
+    }
+    if (rc < 0) {
+        rc = match_errno(rc);
+        goto out;
+    }
+    ov = pcre2_get_ovector_pointer(md);
+    span[0] = ov[0];
+    span[1] = ov[1];
+    span[2] = ov[0];
+    span[3] = ov[1];
+    if (p->value_group && (uint32_t)p->value_group < pcre2_get_ovector_count(md) &&
+        ov[2 * p->value_group] != PCRE2_UNSET) {
+        span[2] = ov[2 * p->value_group];
+        span[3] = ov[2 * p->value_group + 1];
+    }
+    rc = 1;
+out:
+    pcre2_match_data_free(md);
+    return rc;
+}
+
+int rev_re_search(const struct rev_re *re, const char *s, size_t len,
+                  size_t *ret_start, size_t *ret_end, size_t *ret_vstart, size_t *ret_vend)
+{
+    size_t best[4] = { 0, 0, 0, 0 };
+    bool found = false;
+
+    for (size_t i = 0; re && i < re->n; i++) {
+        size_t span[4];
+        int r = match_one(re, &re->pats[i], s, len, span);
+
+        if (r < 0)
+            return r;
+        if (r == 1 && (!found || span[0] < best[0])) {
+            memcpy(best, span, sizeof(best));
+            found = true;
+        }
+    }
+    if (!found)
+        return 0;
+    *ret_start = best[0];
+    *ret_end = best[1];
+    if (ret_vstart)
+        *ret_vstart = best[2];
+    if (ret_vend)
+        *ret_vend = best[3];
+    return 1;
+}
+
+int rev_re_any(const struct rev_re *re, const char *s, size_t len)
+{
+    for (size_t i = 0; re && i < re->n; i++) {
+        size_t span[4];
+        int r = match_one(re, &re->pats[i], s, len, span);
+
+        if (r != 0)
+            return r;
+    }
+    return 0;
+}

@@ -1,0 +1,108 @@
+#!/bin/sh
+# lint.sh - integration test of `inquest lint`, the real binary.
+#
+# Runs $IQ_BUILD/inquest lint on the fixture drafts in tests/data/lint and
+# compares its output byte for byte with the golden files that
+# tests/unit/rev_golden_test.c checks too; then checks the exit statuses
+# (0 clean, 1 findings, 2 usage or read errors), the rules lookup order
+# (--rules, $INQUEST_SCHEMAS, ./schemas) and the error messages for bad
+# input and bad rules.  Writes only under a mktemp directory it removes.
+#   env: IQ_BUILD (absolute build dir), IQ_ROOT (repository root)
+set -u
+: "${IQ_BUILD:?set IQ_BUILD to the absolute build directory}"
+: "${IQ_ROOT:?set IQ_ROOT to the repository root}"
+BIN="$IQ_BUILD/inquest"
+DATA="$IQ_ROOT/tests/data/lint"
+RULES="$IQ_ROOT/schemas/lint"
+fails=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/iq-lint.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT INT TERM
+unset INQUEST_SCHEMAS
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+ok() { echo "ok   $*"; }
+
+# expect_rc WANT NAME -- command...: run the command, check its exit status.
+expect_rc() {
+  want=$1; name=$2; shift 3
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  rc=$?
+  if [ "$rc" -eq "$want" ]; then ok "$name (exit $rc)"; else
+    fail "$name: exit $rc, expected $want"; sed 's/^/    | /' "$tmp/err" | head -5; fi
+}
+
+# expect_err TEXT NAME: the last command's stderr mentions TEXT.
+expect_err() {
+  if grep -F -q -- "$1" "$tmp/err"; then ok "$2"; else
+    fail "$2: stderr lacks \"$1\""; sed 's/^/    | /' "$tmp/err" | head -5; fi
+}
+
+[ -x "$BIN" ] || { echo "FAIL: $BIN is not built"; exit 1; }
+
+# 1. Golden outputs, text and JSON, and the exit status of each draft.
+for name in en_bad en_good ja_bad ja_good render_en render_ja; do
+  case $name in *good) want=0 ;; *) want=1 ;; esac
+  for fmt in txt json; do
+    format=text; [ "$fmt" = json ] && format=json
+    (cd "$DATA" && "$BIN" lint --rules "$RULES" --format "$format" "$name.md") \
+      >"$tmp/$name.$fmt" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" -eq "$want" ] || fail "$name ($format): exit $rc, expected $want"
+    if cmp -s "$tmp/$name.$fmt" "$DATA/$name.$fmt"; then ok "$name.$fmt matches golden"; else
+      fail "$name.$fmt differs from golden"; diff "$DATA/$name.$fmt" "$tmp/$name.$fmt" | head -20; fi
+  done
+done
+
+# 2. Usage errors exit 2.
+expect_rc 2 "no file" -- "$BIN" lint --rules "$RULES"
+expect_err "no file given" "no file: message"
+expect_rc 2 "unknown option" -- "$BIN" lint --rules "$RULES" --bogus "$DATA/en_good.md"
+expect_rc 2 "bad --lang" -- "$BIN" lint --rules "$RULES" --lang fr "$DATA/en_good.md"
+expect_rc 2 "bad --format" -- "$BIN" lint --rules "$RULES" --format xml "$DATA/en_good.md"
+expect_rc 0 "--help" -- "$BIN" lint --help
+
+# 3. Read errors exit 2 and name the file and the problem.
+expect_rc 2 "missing file" -- "$BIN" lint --rules "$RULES" "$tmp/missing.md"
+expect_err "$tmp/missing.md: cannot open" "missing file: message"
+printf 'ok line\nbad \303\050 byte\n' >"$tmp/bad-utf8.md"
+expect_rc 2 "invalid UTF-8" -- "$BIN" lint --rules "$RULES" "$tmp/bad-utf8.md"
+expect_err "$tmp/bad-utf8.md:2: not valid UTF-8" "invalid UTF-8: message names line 2"
+head -c 4194305 /dev/zero | tr '\000' 'a' >"$tmp/big.md"
+expect_rc 2 "file over 4 MiB" -- "$BIN" lint --rules "$RULES" "$tmp/big.md"
+expect_err "over the limit of 4194304 bytes" "file over 4 MiB: message"
+expect_rc 2 "directory as file" -- "$BIN" lint --rules "$RULES" "$tmp"
+# One bad file among good ones: the others are still linted, exit 2 wins.
+expect_rc 2 "good and missing file" -- "$BIN" lint --rules "$RULES" --format json \
+  "$DATA/en_good.md" "$tmp/missing.md"
+if grep -q '"error":' "$tmp/out" && grep -q '"file": ".*en_good.md"' "$tmp/out"; then
+  ok "JSON carries the good document and the error"; else fail "JSON of a partial run"; fi
+
+# 4. Bad rules exit 2 and name the file, the rule and the pcre2 offset.
+mkdir "$tmp/rules"
+cat >"$tmp/rules/broken.json" <<'JSON'
+{"version": 1, "rules": [{"id": "team.broken", "category": "blame", "langs": ["en"],
+  "message": "m", "suggestion": "s", "patterns": ["careless(ly"]}]}
+JSON
+expect_rc 2 "broken rule" -- "$BIN" lint --rules "$tmp/rules" "$DATA/en_good.md"
+expect_err "broken.json: rule 'team.broken': \"patterns\"[0]: pcre2 error at offset 11" \
+  "broken rule: message names file, rule and offset"
+expect_rc 2 "missing rules dir" -- "$BIN" lint --rules "$tmp/nowhere" "$DATA/en_good.md"
+
+# 5. Rules lookup: $INQUEST_SCHEMAS, then ./schemas; stdin as "-".
+expect_rc 0 "INQUEST_SCHEMAS" -- env INQUEST_SCHEMAS="$IQ_ROOT/schemas" "$BIN" lint "$DATA/en_good.md"
+expect_rc 2 "INQUEST_SCHEMAS wrong" -- env INQUEST_SCHEMAS="$tmp/nowhere" "$BIN" lint "$DATA/en_good.md"
+expect_err "INQUEST_SCHEMAS" "INQUEST_SCHEMAS wrong: message"
+expect_rc 1 "./schemas" -- sh -c 'cd "$1" && "$2" lint tests/data/lint/ja_bad.md' sh "$IQ_ROOT" "$BIN"
+expect_rc 0 "stdin" -- sh -c '"$1" lint --rules "$2" - <"$3"' sh "$BIN" "$RULES" "$DATA/ja_good.md"
+grep -q '^<stdin>: no findings' "$tmp/out" && ok "stdin named <stdin>" || fail "stdin name"
+
+# 6. Several files, --lang, --list-rules.
+expect_rc 1 "two files" -- "$BIN" lint --rules "$RULES" --format json "$DATA/en_good.md" "$DATA/ja_bad.md"
+[ "$(grep -c '"file":' "$tmp/out")" -eq 2 ] && ok "two documents in JSON" || fail "two documents"
+expect_rc 1 "--lang ja on English" -- "$BIN" lint --rules "$RULES" --lang ja "$DATA/en_bad.md"
+grep -q 'blame\.en\.' "$tmp/out" && fail "--lang ja still ran English rules" || ok "--lang ja skips English rules"
+expect_rc 0 "--list-rules" -- "$BIN" lint --rules "$RULES" --list-rules
+grep -q '^blame.ja.human-error ' "$tmp/out" && ok "rules listed" || fail "--list-rules output"
+
+[ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
+echo "all lint checks passed"
