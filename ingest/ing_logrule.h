@@ -1,0 +1,107 @@
+/* ing_logrule.h - parsing rules for log lines (the JSON files of schemas/logs/).
+ *
+ * A rule set is a list of rules loaded from one or more JSON files.  Each
+ * rule is either a pcre2 pattern with named groups or a JSON-lines field
+ * mapping.  The groups `time`, `level`, `pri` (syslog priority),
+ * `service`, `message` and `status` (HTTP status) have a meaning; any
+ * other named group becomes a label of the event.  A rule also says
+ * which matched lines become events: level at or above a threshold, or
+ * HTTP status at or above a threshold.  Rules compile once, with JIT and
+ * match/depth limits, at load time; matching never allocates. */
+#ifndef ING_LOGRULE_H
+#define ING_LOGRULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ing_logrules;
+struct iq_event;
+
+/* Normalised severities (syslog order reversed, so larger is worse). */
+enum ing_level {
+    ING_LEVEL_NONE = -1,
+    ING_LEVEL_TRACE = 0,
+    ING_LEVEL_DEBUG,
+    ING_LEVEL_INFO,
+    ING_LEVEL_NOTICE,
+    ING_LEVEL_WARN,
+    ING_LEVEL_ERROR,
+    ING_LEVEL_CRITICAL,
+    ING_LEVEL_ALERT,
+    ING_LEVEL_EMERGENCY,
+};
+
+#define ING_LOGLINE_LABELS_MAX 16
+
+/* A span of the line (or of the rule set's scratch JSON); len 0 = absent. */
+struct ing_span {
+    const char *s;
+    size_t len;
+};
+
+/* What a rule extracted from one line.  Spans are borrowed: valid until
+ * the next ing_logrules_match on the same rule set or until the line
+ * buffer changes. */
+struct ing_logline {
+    const char *rule;                 /* rule name, borrowed from the set */
+    const char *default_service;      /* the rule's "service", or NULL */
+    int64_t at;                       /* UTC ms, IQ_TIME_NONE if absent */
+    int level;                        /* enum ing_level */
+    int status;                       /* HTTP status, 0 if absent */
+    bool is_event;                    /* the rule's event condition holds */
+    struct ing_span service, message;
+    struct ing_span label_key[ING_LOGLINE_LABELS_MAX];
+    struct ing_span label_val[ING_LOGLINE_LABELS_MAX];
+    uint32_t n_labels;
+};
+
+/* Caller owns *ret.  -ENOMEM. */
+int ing_logrules_new(struct ing_logrules **ret);
+
+/* Load rules from a JSON file, or from every *.json file of a directory
+ * (in name order).  Errors name the file, the rule and, for a pattern,
+ * the pcre2 message and offset: "nginx.json: rule 'access': pattern
+ * offset 12: missing closing parenthesis".  On error nothing of that file
+ * is added.  Returns the number of rules added, -EINVAL, -ENOENT, -ENOMEM. */
+int ing_logrules_load(struct ing_logrules *rs, const char *path, char *err, size_t errsz);
+
+/* Keep only the rules whose name is listed (comma-separated).  -ENOENT,
+ * with err naming the first unknown rule. */
+int ing_logrules_select(struct ing_logrules *rs, const char *names, char *err, size_t errsz);
+
+uint32_t ing_logrules_count(const struct ing_logrules *rs);
+
+/* Match line against the rules: first the rule *hint (the last one that
+ * matched for this source), then the others in order.  Returns 1 and
+ * fills *ret (and updates *hint), 0 when no rule parses the line, or a
+ * negative errno for an internal pcre2 failure (ret untouched). */
+int ing_logrules_match(struct ing_logrules *rs, const char *line, size_t len, int *hint,
+                       struct ing_logline *ret);
+
+void ing_logrules_destroy(struct ing_logrules **prs);
+
+/* Level by name ("warning", "ERR", "fatal", ...); ING_LEVEL_NONE if unknown. */
+int ing_level_parse(const char *s, size_t len);
+const char *ing_level_name(int level);
+
+/* Time formats of rules. */
+enum ing_timefmt {
+    ING_TIME_RFC3339 = 0,  /* 2026-10-21T13:42:00.123Z, lenient variants */
+    ING_TIME_SYSLOG,       /* Oct 21 13:42:00 (UTC, year inferred) */
+    ING_TIME_CLF,          /* 21/Oct/2026:13:42:00 +0000 (nginx/Apache access) */
+    ING_TIME_EPOCH,        /* 1792590120, 1792590120.123 or milliseconds */
+    ING_TIME_NGINX_ERROR,  /* 2026/10/21 13:42:00 (UTC) */
+    ING_TIME_N
+};
+
+/* Format by name ("rfc3339", "syslog", "clf", "epoch", "nginx_error"); -1 if unknown. */
+int ing_timefmt_lookup(const char *name);
+
+/* Parse s in format fmt.  now_ms anchors the year of syslog times (a time
+ * more than a day ahead of now is taken from the previous year).
+ * 0 and *ret_ms, or -EINVAL. */
+int ing_time_parse(enum ing_timefmt fmt, const char *s, size_t len, int64_t now_ms,
+                   int64_t *ret_ms);
+
+#endif

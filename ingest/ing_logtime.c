@@ -1,0 +1,285 @@
+/* ing_logtime.c - time formats and severity names of log lines.
+ *
+ * Log files write times in a handful of shapes; the rules name one per
+ * pattern ("time_format" in the files of schemas/logs/).  Each parser here is a
+ * small, strict scanner over a bounded span: fixed-width digits, month
+ * names, an optional zone.  Formats without a zone (syslog, nginx error
+ * log) are read as UTC, and syslog's missing year is taken from the
+ * clock: the current year, or the previous one when the result would lie
+ * more than a day in the future (a December line read in January).
+ *
+ * Severity names are normalised to enum ing_level so that "WARN",
+ * "warning" and syslog priority 4 all compare the same way. */
+#include "ing_logrule.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "iq_time.h"
+
+#define DAY_MS 86400000LL
+
+static const char *const fmt_names[ING_TIME_N] = {
+    [ING_TIME_RFC3339] = "rfc3339",
+    [ING_TIME_SYSLOG] = "syslog",
+    [ING_TIME_CLF] = "clf",
+    [ING_TIME_EPOCH] = "epoch",
+    [ING_TIME_NGINX_ERROR] = "nginx_error",
+};
+
+static const char *const months[12] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+};
+
+int ing_timefmt_lookup(const char *name)
+{
+    for (int i = 0; i < ING_TIME_N; i++)
+        if (strcmp(fmt_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* A cursor over the span being parsed. */
+struct scan {
+    const char *p, *end;
+};
+
+/* Read exactly n digits (n <= 9). */
+static bool digits(struct scan *sc, int n, int *ret)
+{
+    int v = 0;
+
+    if (sc->end - sc->p < n)
+        return false;
+    for (int i = 0; i < n; i++) {
+        if (sc->p[i] < '0' || sc->p[i] > '9')
+            return false;
+        v = v * 10 + (sc->p[i] - '0');
+    }
+    sc->p += n;
+    *ret = v;
+    return true;
+}
+
+static bool lit(struct scan *sc, char c)
+{
+    if (sc->p >= sc->end || *sc->p != c)
+        return false;
+    sc->p++;
+    return true;
+}
+
+static bool month(struct scan *sc, int *ret)
+{
+    if (sc->end - sc->p < 3)
+        return false;
+    for (int i = 0; i < 12; i++) {
+        if (strncasecmp(sc->p, months[i], 3) == 0) {
+            sc->p += 3;
+            *ret = i + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Milliseconds from fields, with a range check on each. */
+static bool civil_ms(int y, int mo, int d, int h, int mi, int s, int64_t *ret)
+{
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+        return false;
+    *ret = ((iq_time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 24 + h) * 60 + mi) * 60000LL +
+           s * 1000LL;
+    return true;
+}
+
+/* Optional ".123456" fraction, truncated to ms. */
+static int fraction_ms(struct scan *sc)
+{
+    int ms = 0, n = 0;
+
+    if (!lit(sc, '.'))
+        return 0;
+    while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
+        if (n < 3)
+            ms = ms * 10 + (*sc->p - '0');
+        n++;
+        sc->p++;
+    }
+    for (; n < 3; n++)
+        ms *= 10;
+    return ms;
+}
+
+/* "Oct 21 13:42:00" or "Oct  1 13:42:00". */
+static int parse_syslog(struct scan *sc, int64_t now_ms, int64_t *ret)
+{
+    int mo, d, h, mi, s, y, ms, u;
+    int64_t t;
+
+    if (!month(sc, &mo) || !lit(sc, ' '))
+        return -EINVAL;
+    if (lit(sc, ' ')) {
+        if (!digits(sc, 1, &d))
+            return -EINVAL;
+    } else if (!digits(sc, 2, &d)) {
+        return -EINVAL;
+    }
+    if (!lit(sc, ' ') || !digits(sc, 2, &h) || !lit(sc, ':') || !digits(sc, 2, &mi) ||
+        !lit(sc, ':') || !digits(sc, 2, &s))
+        return -EINVAL;
+    ms = fraction_ms(sc);
+    iq_time_civil(now_ms, &y, &u, &u, &u, &u, &u, &u);
+    if (!civil_ms(y, mo, d, h, mi, s, &t))
+        return -EINVAL;
+    if (t > now_ms + DAY_MS && !civil_ms(y - 1, mo, d, h, mi, s, &t))
+        return -EINVAL;
+    *ret = t + ms;
+    return 0;
+}
+
+/* "+0200" / "-0700" / "Z": offset in minutes. */
+static bool zone(struct scan *sc, int *ret_min)
+{
+    int sign, hh, mm;
+
+    if (lit(sc, 'Z')) {
+        *ret_min = 0;
+        return true;
+    }
+    if (lit(sc, '+'))
+        sign = 1;
+    else if (lit(sc, '-'))
+        sign = -1;
+    else
+        return false;
+    if (!digits(sc, 2, &hh))
+        return false;
+    lit(sc, ':');
+    if (!digits(sc, 2, &mm) || hh > 23 || mm > 59)
+        return false;
+    *ret_min = sign * (hh * 60 + mm);
+    return true;
+}
+
+/* "21/Oct/2026:13:42:00 +0000". */
+static int parse_clf(struct scan *sc, int64_t *ret)
+{
+    int d, mo, y, h, mi, s, off, ms;
+    int64_t t;
+
+    if (!digits(sc, 2, &d) || !lit(sc, '/') || !month(sc, &mo) || !lit(sc, '/') ||
+        !digits(sc, 4, &y) || !lit(sc, ':') || !digits(sc, 2, &h) || !lit(sc, ':') ||
+        !digits(sc, 2, &mi) || !lit(sc, ':') || !digits(sc, 2, &s))
+        return -EINVAL;
+    ms = fraction_ms(sc);
+    if (!lit(sc, ' ') || !zone(sc, &off) || !civil_ms(y, mo, d, h, mi, s, &t))
+        return -EINVAL;
+    *ret = t + ms - off * 60000LL;
+    return 0;
+}
+
+/* "2026/10/21 13:42:00". */
+static int parse_nginx_error(struct scan *sc, int64_t *ret)
+{
+    int y, mo, d, h, mi, s;
+    int64_t t;
+
+    if (!digits(sc, 4, &y) || !lit(sc, '/') || !digits(sc, 2, &mo) || !lit(sc, '/') ||
+        !digits(sc, 2, &d) || !lit(sc, ' ') || !digits(sc, 2, &h) || !lit(sc, ':') ||
+        !digits(sc, 2, &mi) || !lit(sc, ':') || !digits(sc, 2, &s) ||
+        !civil_ms(y, mo, d, h, mi, s, &t))
+        return -EINVAL;
+    *ret = t + fraction_ms(sc);
+    return 0;
+}
+
+/* Seconds (with optional fraction) or, above 1e11, milliseconds. */
+static int parse_epoch(struct scan *sc, int64_t *ret)
+{
+    int64_t v = 0;
+    int n = 0, ms;
+
+    while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
+        if (++n > 15)
+            return -EINVAL;
+        v = v * 10 + (*sc->p++ - '0');
+    }
+    if (n == 0)
+        return -EINVAL;
+    if (v >= 100000000000LL) {
+        if (sc->p < sc->end && *sc->p == '.')
+            fraction_ms(sc);
+        *ret = v;
+        return 0;
+    }
+    ms = fraction_ms(sc);
+    *ret = v * 1000 + ms;
+    return 0;
+}
+
+int ing_time_parse(enum ing_timefmt fmt, const char *s, size_t len, int64_t now_ms,
+                   int64_t *ret_ms)
+{
+    struct scan sc = { s, s + len };
+    int64_t t = 0;
+    int r;
+
+    switch (fmt) {
+    case ING_TIME_RFC3339:
+        return iq_time_parse_lenient(s, len, ret_ms);
+    case ING_TIME_SYSLOG:
+        r = parse_syslog(&sc, now_ms, &t);
+        break;
+    case ING_TIME_CLF:
+        r = parse_clf(&sc, &t);
+        break;
+    case ING_TIME_EPOCH:
+        r = parse_epoch(&sc, &t);
+        break;
+    case ING_TIME_NGINX_ERROR:
+        r = parse_nginx_error(&sc, &t);
+        break;
+    default:
+        return -EINVAL;
+    }
+    if (r < 0 || sc.p != sc.end)
+        return -EINVAL;
+    *ret_ms = t;
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int level;
+} level_names[] = {
+    { "trace", ING_LEVEL_TRACE },      { "debug", ING_LEVEL_DEBUG },
+    { "dbug", ING_LEVEL_DEBUG },       { "info", ING_LEVEL_INFO },
+    { "information", ING_LEVEL_INFO }, { "notice", ING_LEVEL_NOTICE },
+    { "warn", ING_LEVEL_WARN },        { "warning", ING_LEVEL_WARN },
+    { "error", ING_LEVEL_ERROR },      { "err", ING_LEVEL_ERROR },
+    { "eror", ING_LEVEL_ERROR },       { "crit", ING_LEVEL_CRITICAL },
+    { "critical", ING_LEVEL_CRITICAL }, { "alert", ING_LEVEL_ALERT },
+    { "emerg", ING_LEVEL_EMERGENCY },  { "emergency", ING_LEVEL_EMERGENCY },
+    { "fatal", ING_LEVEL_EMERGENCY },  { "panic", ING_LEVEL_EMERGENCY },
+};
+
+int ing_level_parse(const char *s, size_t len)
+{
+    for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
+        if (strlen(level_names[i].name) == len && strncasecmp(level_names[i].name, s, len) == 0)
+            return level_names[i].level;
+    return ING_LEVEL_NONE;
+}
+
+const char *ing_level_name(int level)
+{
+    static const char *const names[] = { "trace", "debug", "info", "notice", "warning",
+                                         "error", "critical", "alert", "emergency" };
+
+    if (level < 0 || level > ING_LEVEL_EMERGENCY)
+        return NULL;
+    return names[level];
+}
