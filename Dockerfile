@@ -1,0 +1,28 @@
+# inquestd and inquest in a container (Debian 12, the platform the Makefile
+# targets).  Build: docker build -t inquest .   Used by docker-compose.yml.
+FROM debian:12-slim AS build
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+      gcc make pkg-config libc6-dev libzmq3-dev libmsgpack-dev librocksdb-dev libpcre2-dev \
+      libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libcmark-gfm-dev \
+      libcmark-gfm-extensions-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN make -j"$(nproc)" BUILD=build-docker build-docker/inquestd build-docker/inquest \
+    && install -d /out/bin /out/share/inquest \
+    && install -m 0755 build-docker/inquestd build-docker/inquest /out/bin/ \
+    && cp -R schemas /out/share/inquest/
+
+FROM debian:12-slim
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+      libzmq5 libmsgpackc2 librocksdb7.8 libpcre2-8-0 libjansson4 libmicrohttpd12 libcurl4 \
+      libsodium23 libcmark-gfm0.29.0.gfm.6 libcmark-gfm-extensions0.29.0.gfm.6 ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --home /var/lib/inquest --create-home inquest
+COPY --from=build /out/bin/ /usr/local/bin/
+COPY --from=build /out/share/inquest/ /usr/local/share/inquest/
+USER inquest
+WORKDIR /var/lib/inquest
+EXPOSE 7700 7701
+ENTRYPOINT ["inquestd"]
+CMD ["--data", "/var/lib/inquest/data", "--listen-http", "0.0.0.0:7700", "--listen-zmq", "tcp://0.0.0.0:7701"]

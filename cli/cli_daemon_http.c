@@ -1,0 +1,185 @@
+/* cli_daemon_http.c - inquestd's HTTP side: mapping files, recorder, HTTP
+ * server, and collector mode.
+ *
+ * Design notes.  The daemon's main (cli_daemon.c) stays a list of calls:
+ * iqd_http_new with the store's sink, optional routes from other stages,
+ * iqd_http_start, and iqd_http_destroy before the store closes, so no
+ * request is answered by a closed store.  In collector mode no store is
+ * opened at all: the sink is ing_forward's, and this file's loop just
+ * waits for the stop signal while MHD's threads do the work.  The mapping
+ * directory is, in order: config sources_dir, ./schemas/sources,
+ * $INQUEST_SCHEMAS/sources, /usr/local/share/inquest/schemas/sources. */
+#include "cli_daemon_http.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli_daemon.h"
+#include "ing_forward.h"
+#include "ing_http.h"
+#include "ing_record.h"
+#include "ing_source.h"
+#include "iq_event.h"
+#include "iq_log.h"
+#include "iq_version.h"
+
+struct iqd_http {
+    struct ing_sources *sources;
+    struct ing_record *rec;
+    struct ing_http *http;
+    const char *listen;
+};
+
+static bool is_dir(const char *p)
+{
+    struct stat st;
+
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The mapping directory to use, in buf.  -ENOENT if none exists. */
+static int sources_dir(const struct iqd_config *cfg, char *buf, size_t size)
+{
+    const char *env = getenv("INQUEST_SCHEMAS");
+
+    if (cfg->sources_dir && *cfg->sources_dir) {
+        snprintf(buf, size, "%s", cfg->sources_dir);
+        return 0;
+    }
+    snprintf(buf, size, "./schemas/sources");
+    if (is_dir(buf))
+        return 0;
+    if (env && *env) {
+        snprintf(buf, size, "%s/sources", env);
+        if (is_dir(buf))
+            return 0;
+    }
+    snprintf(buf, size, "/usr/local/share/inquest/schemas/sources");
+    return is_dir(buf) ? 0 : -ENOENT;
+}
+
+/* One warning naming the sources whose deliveries go unauthenticated. */
+static void warn_open_sources(const struct ing_sources *s)
+{
+    char names[1024] = "";
+    size_t used = 0;
+
+    for (size_t i = 0; i < ing_sources_count(s); i++) {
+        if (!ing_sources_unauthenticated(s, i) || used >= sizeof(names))
+            continue;
+        used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
+                                 ing_sources_name(s, i));
+    }
+    if (used)
+        iq_warn("http", "no secret configured for %s: accepting their deliveries unauthenticated "
+                "(set sources.NAME.secret in the config or INQUEST_NAME_SECRET)", names);
+}
+
+void iqd_http_destroy(struct iqd_http **pd)
+{
+    struct iqd_http *d = *pd;
+
+    if (!d)
+        return;
+    ing_http_destroy(&d->http);
+    ing_record_close(&d->rec);
+    ing_sources_destroy(&d->sources);
+    free(d);
+    *pd = NULL;
+}
+
+int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_http **ret)
+{
+    struct ing_http_opts o = {
+        .listen = cfg->listen_http, .max_body = cfg->max_body,
+        .conn_limit = (unsigned)cfg->http_conn_limit, .per_ip_limit = (unsigned)cfg->http_per_ip_limit,
+        .timeout_s = (unsigned)((cfg->http_timeout + 999) / 1000), .threads = (unsigned)cfg->http_threads,
+    };
+    struct iqd_http *d;
+    char dir[4096], err[IQ_ERR_MAX + 256];
+    int r;
+
+    *ret = NULL;
+    if (!cfg->listen_http || !strcmp(cfg->listen_http, "off") || !*cfg->listen_http)
+        return 0;
+    if ((r = sources_dir(cfg, dir, sizeof(dir))) < 0) {
+        iq_error("http", "no source mapping directory (set sources_dir, or INQUEST_SCHEMAS)");
+        return r;
+    }
+    d = calloc(1, sizeof(*d));
+    if (!d)
+        return -ENOMEM;
+    d->listen = cfg->listen_http;
+    r = ing_sources_load(dir, cfg->sources, &d->sources, err, sizeof(err));
+    if (r < 0) {
+        iq_error("http", "%s", err);
+        goto out;
+    }
+    warn_open_sources(d->sources);
+    if (cfg->record && (r = ing_record_open(cfg->record, &d->rec)) < 0) {
+        iq_error("http", "cannot open recording %s: %s", cfg->record, strerror(-r));
+        goto out;
+    }
+    r = ing_http_new(&o, d->sources, sink, d->rec, &d->http);
+out:
+    if (r < 0) {
+        iqd_http_destroy(&d);
+        return r;
+    }
+    *ret = d;
+    return 0;
+}
+
+struct ing_http *iqd_http_server(struct iqd_http *d)
+{
+    return d ? d->http : NULL;
+}
+
+int iqd_http_start(struct iqd_http *d)
+{
+    int r;
+
+    if (!d)
+        return 0;
+    r = ing_http_start(d->http);
+    if (r < 0) {
+        iq_error("http", "cannot listen on %s: %s", d->listen,
+                 r == -EINVAL ? "expected HOST:PORT" : "address in use or not available");
+        return r;
+    }
+    iq_info("http", "webhooks on http://%s (port %u), %zu sources%s", d->listen,
+            (unsigned)ing_http_port(d->http), ing_sources_count(d->sources),
+            d->rec ? ", recording deliveries" : "");
+    return 0;
+}
+
+int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
+{
+    struct ing_forward_opts fo = { .endpoint = cfg->forward, .give_up_ms = cfg->http_timeout };
+    struct ing_sink sink = { 0 };
+    struct iqd_http *d = NULL;
+    struct timespec ts = { 0, 100 * 1000 * 1000 };
+    int status = 1;
+
+    if (!cfg->forward || ing_sink_forward_new(&fo, &sink) < 0) {
+        iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
+        return 2;
+    }
+    if (iqd_http_new(cfg, sink, &d) < 0 || !d || iqd_http_start(d) < 0) {
+        if (!d)
+            iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
+        goto out;
+    }
+    iq_info("daemon", "inquestd %s collector ready: forwarding to %s", IQ_VERSION, cfg->forward);
+    while (!*stop)
+        nanosleep(&ts, NULL);
+    status = 0;
+out:
+    iqd_http_destroy(&d);
+    ing_sink_forward_destroy(&sink);
+    return status;
+}

@@ -1,0 +1,37 @@
+/* cli_daemon_http.h - inquestd's HTTP collectors: wiring of the mapping
+ * files, the recorder and the HTTP server to a sink (the local store, or
+ * in collector mode a forwarder to a central ingest). */
+#ifndef CLI_DAEMON_HTTP_H
+#define CLI_DAEMON_HTTP_H
+
+#include <signal.h>
+
+#include "ing_sink.h"
+
+struct iqd_config;
+struct iqd_http;
+struct ing_http;
+
+/* Load the mapping files (cfg->sources_dir or the default search), open
+ * the recording (cfg->record) and create the server on cfg->listen_http.
+ * cfg and sink->ctx are borrowed and must outlive the result.  *ret is
+ * NULL (and 0 returned) when listen_http is "off".  Errors are logged.
+ * Caller owns *ret.  Negative errno. */
+int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_http **ret);
+
+/* The server, for ing_http_add_route between iqd_http_new and
+ * iqd_http_start.  Borrowed; NULL when d is NULL. */
+struct ing_http *iqd_http_server(struct iqd_http *d);
+
+/* Start listening.  NULL-safe (0).  Errors are logged. */
+int iqd_http_start(struct iqd_http *d);
+
+/* Stop serving (in-flight requests finish), free, NULL *pd.  NULL-safe. */
+void iqd_http_destroy(struct iqd_http **pd);
+
+/* Collector mode: no store; HTTP deliveries are forwarded to cfg->forward
+ * and acknowledged once the central ingest acknowledged.  Runs until
+ * *stop is set.  Returns the process exit status. */
+int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop);
+
+#endif

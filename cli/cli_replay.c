@@ -1,0 +1,236 @@
+/* cli_replay.c - `inquest replay [--sources DIR] FILE|-`: re-ingest
+ * recorded webhook deliveries (inquestd --record, or scenario files written
+ * by hand) through the same source mappings as the HTTP endpoints.
+ *
+ * Each NDJSON line is one delivery ({"received_at", "path", "headers",
+ * "body"}, see docs/sources.md).  It goes through exactly ing_sources_map,
+ * with the recorded received_at as the arrival time (so signature
+ * freshness and the received_at labels are those of the recording), and
+ * the resulting events are sent to inquestd with the acknowledged ZeroMQ
+ * sender, each tagged with its line number.  Secrets come from the
+ * "sources" section of the global --config file.  Exit status: 0 when every
+ * delivery mapped and every event was stored or already stored, 1 when a
+ * delivery was refused or an event rejected (each printed as "line N:
+ * ..."), 2 on a usage error or when inquestd never answered. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zmq.h>
+
+#include "cli.h"
+#include "ing_record.h"
+#include "ing_sender.h"
+#include "ing_source.h"
+#include "iq_conf.h"
+#include "iq_event.h"
+#include "iq_lines.h"
+
+#define REPLAY_LINE_MAX (4u << 20)
+
+struct replay_state {
+    unsigned long deliveries, refused, ignored, events, stored, duplicates, rejected;
+};
+
+static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
+{
+    struct replay_state *st = ud;
+
+    if (m->type == ING_MSG_ERROR) {
+        for (uint32_t i = 0; i < n; i++)
+            fprintf(stderr, "line %llu: refused by ingest: %s\n", (unsigned long long)tags[i],
+                    m->reason);
+        st->rejected += n;
+        return;
+    }
+    st->stored += m->stored;
+    st->duplicates += m->duplicates;
+    st->rejected += m->n_rejections;
+    for (uint32_t i = 0; i < m->n_rejections; i++) {
+        uint32_t ix = m->rejections[i].index;
+
+        fprintf(stderr, "line %llu: rejected: %s\n", ix < n ? (unsigned long long)tags[ix] : 0ULL,
+                m->rejections[i].reason);
+    }
+}
+
+static bool is_dir(const char *p)
+{
+    struct stat sb;
+
+    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* The daemon's default search for the mapping files. */
+static const char *default_sources(char *buf, size_t size)
+{
+    const char *env = getenv("INQUEST_SCHEMAS");
+
+    if (is_dir("./schemas/sources"))
+        return "./schemas/sources";
+    if (env && *env) {
+        snprintf(buf, size, "%s/sources", env);
+        if (is_dir(buf))
+            return buf;
+    }
+    return "/usr/local/share/inquest/schemas/sources";
+}
+
+static int parse_args(int argc, char **argv, const char **dir, const char **path)
+{
+    *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--sources") == 0 && i + 1 < argc)
+            *dir = argv[++i];
+        else if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage("replay: unknown option '%s' (usage: replay [--sources DIR] FILE|-)",
+                             argv[i]);
+        else if (*path)
+            return cli_usage("replay: one FILE only");
+        else
+            *path = argv[i];
+    }
+    if (!*path)
+        return cli_usage("replay: missing FILE (usage: replay [--sources DIR] FILE|-)");
+    return 0;
+}
+
+/* Map one line and push its events. Returns 0 or a negative errno (fatal). */
+static int replay_line(const struct ing_sources *src, struct ing_sender *snd,
+                       struct replay_state *st, unsigned long no, const char *line, size_t len)
+{
+    struct ing_recorded *rc = NULL;
+    struct iq_event **evs = NULL;
+    char err[IQ_ERR_MAX + 200];
+    size_t n = 0;
+    int status = 0, r;
+
+    st->deliveries++;
+    if (ing_record_parse(line, len, &rc, err, sizeof(err)) < 0) {
+        fprintf(stderr, "line %lu: not a recorded delivery: %s\n", no, err);
+        st->refused++;
+        return 0;
+    }
+    r = ing_sources_map(src, &rc->d, &evs, &n, &status, err, sizeof(err));
+    ing_recorded_free(&rc);
+    if (r < 0) {
+        fprintf(stderr, "line %lu: %d %s\n", no, status, err);
+        st->refused++;
+        return 0;
+    }
+    if (n == 0)
+        st->ignored++;
+    for (size_t i = 0; i < n && r >= 0; i++) {
+        st->events++;
+        r = ing_sender_push(snd, evs[i], no);
+        if (r == -E2BIG) {
+            fprintf(stderr, "line %lu: rejected: event larger than a frame\n", no);
+            st->rejected++;
+            r = 0;
+        }
+    }
+    ing_events_free(evs, n);
+    return r;
+}
+
+static int pump(const struct ing_sources *src, struct ing_sender *snd, struct iq_lines *lines,
+                struct replay_state *st)
+{
+    const char *line;
+    size_t len;
+    bool trunc;
+    int r;
+
+    while ((r = iq_lines_next(lines, &line, &len, &trunc)) > 0) {
+        unsigned long no = iq_lines_number(lines);
+        size_t k = 0;
+
+        while (k < len && (line[k] == ' ' || line[k] == '\t' || line[k] == '\r'))
+            k++;
+        if (!trunc && k == len)
+            continue;
+        if (trunc) {
+            fprintf(stderr, "line %lu: longer than %u bytes\n", no, REPLAY_LINE_MAX);
+            st->deliveries++;
+            st->refused++;
+            continue;
+        }
+        if ((r = replay_line(src, snd, st, no, line, len)) < 0)
+            return r;
+    }
+    return r < 0 ? r : ing_sender_flush(snd);
+}
+
+/* The "sources" section of the --config file, or NULL. Caller owns *ret. */
+static int load_secrets(const struct cli_ctx *ctx, json_t **ret)
+{
+    char err[IQ_ERR_MAX];
+    json_t *file = NULL;
+
+    *ret = NULL;
+    if (!ctx->config_path)
+        return 0;
+    if (iq_conf_load_file(ctx->config_path, &file, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: replay: %s\n", err);
+        return -EINVAL;
+    }
+    *ret = json_incref(json_object_get(file, "sources"));
+    json_decref(file);
+    return 0;
+}
+
+int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = 60000 };
+    struct replay_state st = { 0 };
+    struct ing_sources *src = NULL;
+    struct ing_sender *snd = NULL;
+    struct iq_lines *lines = NULL;
+    char buf[4096], err[IQ_ERR_MAX + 256];
+    const char *dir = default_sources(buf, sizeof(buf)), *path;
+    json_t *secrets = NULL;
+    FILE *f = NULL;
+    void *zctx = NULL;
+    int r, status = 2;
+
+    if ((r = parse_args(argc, argv, &dir, &path)))
+        return r;
+    if (load_secrets(ctx, &secrets) < 0)
+        return 2;
+    if (ing_sources_load(dir, secrets, &src, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: replay: %s\n", err);
+        goto out;
+    }
+    f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "inquest: replay: %s: %s\n", path, strerror(errno));
+        goto out;
+    }
+    zctx = zmq_ctx_new();
+    if (!zctx || ing_sender_new(zctx, &o, on_ack, &st, &snd) < 0 ||
+        iq_lines_new(f, REPLAY_LINE_MAX, &lines) < 0)
+        goto out;
+    r = pump(src, snd, lines, &st);
+    if (r == -ETIMEDOUT)
+        fprintf(stderr, "inquest: replay: no answer from %s for %lld s\n", ctx->zmq_endpoint,
+                (long long)(o.give_up_ms / 1000));
+    else if (r < 0)
+        fprintf(stderr, "inquest: replay: %s: %s\n", path, strerror(-r));
+    else
+        status = st.refused || st.rejected ? 1 : 0;
+    if (!ctx->quiet || status)
+        printf("deliveries %lu (refused %lu, ignored %lu), events %lu: stored %lu, duplicates %lu, "
+               "rejected %lu\n", st.deliveries, st.refused, st.ignored, st.events, st.stored,
+               st.duplicates, st.rejected);
+out:
+    iq_lines_destroy(&lines);
+    ing_sender_destroy(&snd);
+    if (zctx)
+        zmq_ctx_term(zctx);
+    if (f && f != stdin)
+        fclose(f);
+    ing_sources_destroy(&src);
+    json_decref(secrets);
+    return status;
+}

@@ -1,0 +1,283 @@
+/* ing_auth.c - webhook authentication schemes (see ing_auth.h).
+ *
+ * Design notes.  Signatures are computed over the raw request body exactly
+ * as received, before any parsing, so a delivery that fails is refused
+ * with 401 without its JSON ever being looked at.  Shared tokens are
+ * compared through their SHA-256 digests with sodium_memcmp, so neither
+ * the content nor the length of the secret leaks through timing; HMACs are
+ * compared as 32-byte binaries, also with sodium_memcmp.  A source whose
+ * secret is not configured accepts deliveries unchecked: the daemon warns
+ * about it at start-up (ing_sources_load reports it). */
+#include "ing_auth.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sodium.h>
+
+#include "ing_source.h"
+#include "iq_event.h"
+
+#define SIG_HEX_MAX 512
+
+static const char *const scheme_names[] = {
+    [ING_AUTH_NONE] = "none", [ING_AUTH_TOKEN] = "token", [ING_AUTH_HMAC] = "hmac-sha256",
+    [ING_AUTH_SLACK] = "slack-v0", [ING_AUTH_PAGERDUTY] = "pagerduty-v1",
+};
+
+const char *ing_auth_scheme_name(enum ing_auth_scheme s)
+{
+    return scheme_names[s];
+}
+
+static char *lower_dup(const char *s)
+{
+    char *d = strdup(s);
+
+    for (char *p = d; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return d;
+}
+
+int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t errsz)
+{
+    const char *key;
+    json_t *v;
+
+    memset(a, 0, sizeof(*a));
+    if (!spec)
+        return 0;
+    if (!json_is_object(spec)) {
+        snprintf(err, errsz, "'auth': expected an object");
+        return -EINVAL;
+    }
+    json_object_foreach((json_t *)spec, key, v) {
+        if (!json_is_string(v)) {
+            snprintf(err, errsz, "'auth' '%s': expected a string", key);
+            return -EINVAL;
+        }
+        if (strcmp(key, "scheme") == 0) {
+            size_t i;
+
+            for (i = 0; i < sizeof(scheme_names) / sizeof(scheme_names[0]); i++)
+                if (strcmp(scheme_names[i], json_string_value(v)) == 0)
+                    break;
+            if (i == sizeof(scheme_names) / sizeof(scheme_names[0])) {
+                snprintf(err, errsz, "'auth' 'scheme': unknown scheme \"%.40s\" (none, token, "
+                         "hmac-sha256, slack-v0, pagerduty-v1)", json_string_value(v));
+                return -EINVAL;
+            }
+            a->scheme = (enum ing_auth_scheme)i;
+        } else if (strcmp(key, "header") == 0) {
+            free(a->header);
+            if (!(a->header = lower_dup(json_string_value(v))))
+                return -ENOMEM;
+        } else if (strcmp(key, "prefix") == 0) {
+            free(a->prefix);
+            if (!(a->prefix = strdup(json_string_value(v))))
+                return -ENOMEM;
+        } else {
+            snprintf(err, errsz, "'auth': unknown key '%s'", key);
+            return -EINVAL;
+        }
+    }
+    if (a->scheme == ING_AUTH_HMAC && !a->header) {
+        snprintf(err, errsz, "'auth': scheme hmac-sha256 needs a 'header'");
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int ing_auth_set_secret(struct ing_auth *a, const char *secret)
+{
+    char *s = strdup(secret);
+
+    if (!s)
+        return -ENOMEM;
+    free(a->secret);
+    a->secret = s;
+    a->secret_len = strlen(s);
+    return 0;
+}
+
+void ing_auth_release(struct ing_auth *a)
+{
+    free(a->header);
+    free(a->prefix);
+    if (a->secret)
+        sodium_memzero(a->secret, a->secret_len);
+    free(a->secret);
+    memset(a, 0, sizeof(*a));
+}
+
+static const char *header_get(const struct ing_delivery *d, const char *name)
+{
+    for (size_t i = 0; i < d->n_headers; i++)
+        if (strcmp(d->headers[i].name, name) == 0)
+            return d->headers[i].value;
+    return NULL;
+}
+
+/* Constant-time equality of two strings of any length. */
+static int token_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char ha[crypto_hash_sha256_BYTES], hb[crypto_hash_sha256_BYTES];
+
+    crypto_hash_sha256(ha, (const unsigned char *)a, alen);
+    crypto_hash_sha256(hb, (const unsigned char *)b, blen);
+    return sodium_memcmp(ha, hb, sizeof(ha)) == 0;
+}
+
+/* HMAC-SHA256 of the parts, keyed with the secret. */
+static void hmac(const struct ing_auth *a, const char *p1, size_t n1, const char *p2, size_t n2,
+                 unsigned char out[crypto_auth_hmacsha256_BYTES])
+{
+    crypto_auth_hmacsha256_state st;
+
+    crypto_auth_hmacsha256_init(&st, (const unsigned char *)a->secret, a->secret_len);
+    if (n1)
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)p1, n1);
+    if (n2)
+        crypto_auth_hmacsha256_update(&st, (const unsigned char *)p2, n2);
+    crypto_auth_hmacsha256_final(&st, out);
+}
+
+/* Does hex (len bytes) encode exactly mac? Constant time over the MAC. */
+static int hex_matches(const char *hex, size_t len, const unsigned char *mac)
+{
+    unsigned char bin[crypto_auth_hmacsha256_BYTES];
+    size_t bin_len = 0;
+
+    if (len != 2 * sizeof(bin) ||
+        sodium_hex2bin(bin, sizeof(bin), hex, len, NULL, &bin_len, NULL) != 0 ||
+        bin_len != sizeof(bin))
+        return 0;
+    return sodium_memcmp(bin, mac, sizeof(bin)) == 0;
+}
+
+static int check_token(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+                       size_t errsz)
+{
+    const char *v = a->header ? header_get(d, a->header) : NULL;
+    const char *authz = header_get(d, "authorization");
+
+    if (v && token_equal(v, strlen(v), a->secret, a->secret_len))
+        return 0;
+    if (authz && strncasecmp(authz, "Bearer ", 7) == 0 &&
+        token_equal(authz + 7, strlen(authz + 7), a->secret, a->secret_len))
+        return 0;
+    if (!v && !authz)
+        snprintf(err, errsz, "missing credentials: expected 'Authorization: Bearer TOKEN'%s%s",
+                 a->header ? " or header " : "", a->header ? a->header : "");
+    else
+        snprintf(err, errsz, "wrong token");
+    return -EACCES;
+}
+
+static int check_hmac(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+                      size_t errsz)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    const char *v = header_get(d, a->header);
+    size_t plen = a->prefix ? strlen(a->prefix) : 0;
+
+    if (!v) {
+        snprintf(err, errsz, "missing signature header %s", a->header);
+        return -EACCES;
+    }
+    if (plen && strncmp(v, a->prefix, plen) != 0) {
+        snprintf(err, errsz, "signature header %s: expected prefix %s", a->header, a->prefix);
+        return -EACCES;
+    }
+    hmac(a, d->body, d->body_len, NULL, 0, mac);
+    if (!hex_matches(v + plen, strlen(v + plen), mac)) {
+        snprintf(err, errsz, "signature mismatch in %s", a->header);
+        return -EACCES;
+    }
+    return 0;
+}
+
+static int check_slack(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+                       size_t errsz)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    const char *ts = header_get(d, "x-slack-request-timestamp");
+    const char *sig = header_get(d, "x-slack-signature");
+    char pre[48], *end;
+    long long t;
+    int n;
+
+    if (!ts || !sig) {
+        snprintf(err, errsz, "missing %s", !ts ? "x-slack-request-timestamp" : "x-slack-signature");
+        return -EACCES;
+    }
+    errno = 0;
+    t = strtoll(ts, &end, 10);
+    if (end == ts || *end || errno || t < 0 || t > 253402300799LL) {
+        snprintf(err, errsz, "x-slack-request-timestamp: not an integer of seconds");
+        return -EACCES;
+    }
+    if (llabs(d->received_at - t * 1000) > ING_AUTH_MAX_SKEW_MS) {
+        snprintf(err, errsz, "x-slack-request-timestamp: more than 5 minutes from the arrival "
+                 "time (stale or replayed request)");
+        return -EACCES;
+    }
+    n = snprintf(pre, sizeof(pre), "v0:%lld:", t);
+    hmac(a, pre, (size_t)n, d->body, d->body_len, mac);
+    if (strncmp(sig, "v0=", 3) != 0 || !hex_matches(sig + 3, strlen(sig + 3), mac)) {
+        snprintf(err, errsz, "signature mismatch in x-slack-signature");
+        return -EACCES;
+    }
+    return 0;
+}
+
+static int check_pagerduty(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+                           size_t errsz)
+{
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    const char *v = header_get(d, "x-pagerduty-signature");
+
+    if (!v) {
+        snprintf(err, errsz, "missing x-pagerduty-signature");
+        return -EACCES;
+    }
+    hmac(a, d->body, d->body_len, NULL, 0, mac);
+    while (*v) {
+        size_t n = strcspn(v, ",");
+        const char *s = v;
+
+        while (n && *s == ' ') {
+            s++;
+            n--;
+        }
+        if (n > 3 && strncmp(s, "v1=", 3) == 0 && hex_matches(s + 3, n - 3, mac))
+            return 0;
+        v = s + n;
+        if (*v == ',')
+            v++;
+    }
+    snprintf(err, errsz, "no matching v1 signature in x-pagerduty-signature");
+    return -EACCES;
+}
+
+int ing_auth_check(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+                   size_t errsz)
+{
+    if (a->scheme == ING_AUTH_NONE || !a->secret)
+        return 0;
+    switch (a->scheme) {
+    case ING_AUTH_TOKEN:
+        return check_token(a, d, err, errsz);
+    case ING_AUTH_HMAC:
+        return check_hmac(a, d, err, errsz);
+    case ING_AUTH_SLACK:
+        return check_slack(a, d, err, errsz);
+    case ING_AUTH_PAGERDUTY:
+        return check_pagerduty(a, d, err, errsz);
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,52 @@
+/* ing_auth.h - authentication of webhook deliveries, per source.
+ *
+ * Schemes: "none", "token" (Authorization: Bearer, or a shared-secret
+ * header such as X-Gitlab-Token), "hmac-sha256" (GitHub X-Hub-Signature-256
+ * over the raw body), "slack-v0" (X-Slack-Signature over
+ * "v0:{timestamp}:{body}", timestamps older than 5 minutes refused) and
+ * "pagerduty-v1" (X-PagerDuty-Signature, several v1= signatures allowed).
+ * Every comparison is constant-time (libsodium). */
+#ifndef ING_AUTH_H
+#define ING_AUTH_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct ing_delivery;
+
+enum ing_auth_scheme {
+    ING_AUTH_NONE = 0,
+    ING_AUTH_TOKEN,
+    ING_AUTH_HMAC,
+    ING_AUTH_SLACK,
+    ING_AUTH_PAGERDUTY,
+};
+
+#define ING_AUTH_MAX_SKEW_MS (5 * 60 * 1000)
+
+struct ing_auth {
+    enum ing_auth_scheme scheme;
+    char *header;        /* lower-case header carrying the token or signature */
+    char *prefix;        /* "sha256=" for hmac-sha256; NULL otherwise */
+    char *secret;        /* NULL: not configured, deliveries are not checked */
+    size_t secret_len;
+};
+
+/* Fill a from a mapping file's "auth" object (borrowed; NULL = none).
+ * -EINVAL with err naming the key.  Release with ing_auth_release. */
+int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t errsz);
+
+/* Set the secret (copied).  -ENOMEM. */
+int ing_auth_set_secret(struct ing_auth *a, const char *secret);
+
+/* Check d.  0 (accepted, or no secret configured), -EACCES with err saying
+ * why (missing header, bad signature, stale timestamp). */
+int ing_auth_check(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+                   size_t errsz);
+
+void ing_auth_release(struct ing_auth *a);
+
+/* Name of a scheme as written in mapping files. */
+const char *ing_auth_scheme_name(enum ing_auth_scheme s);
+
+#endif

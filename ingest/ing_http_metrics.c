@@ -1,0 +1,157 @@
+/* ing_http_metrics.c - Prometheus metrics of the HTTP collectors.
+ *
+ * Exposed at GET /metrics in the text exposition format (version 0.0.4):
+ *   inquest_http_requests_total{source,outcome}   deliveries by answer
+ *   inquest_http_events_total{source,outcome}     events stored/duplicate/rejected
+ *   inquest_http_store_seconds                    histogram of sink latency
+ *   inquest_http_queue_depth                      requests waiting on the sink
+ * Design notes: counters are relaxed atomics (a scrape may see one counter
+ * a request ahead of another, which Prometheus tolerates); the histogram
+ * keeps per-bucket counts and accumulates them when rendering. */
+#include "ing_http_metrics.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ing_source.h"
+
+static const char *const outcome_names[ING_REQ_NOUTCOMES] = {
+    [ING_REQ_OK] = "ok", [ING_REQ_IGNORED] = "ignored", [ING_REQ_BAD_REQUEST] = "bad_request",
+    [ING_REQ_UNAUTHORIZED] = "unauthorized", [ING_REQ_NOT_FOUND] = "not_found",
+    [ING_REQ_METHOD] = "method_not_allowed", [ING_REQ_TOO_LARGE] = "too_large",
+    [ING_REQ_UNSUPPORTED] = "unsupported_media_type", [ING_REQ_UNAVAILABLE] = "unavailable",
+    [ING_REQ_ERROR] = "error",
+};
+
+static const char *const event_names[3] = { "stored", "duplicate", "rejected" };
+
+/* Upper bounds in microseconds; the last bucket is +Inf. */
+static const uint64_t bucket_us[ING_LATENCY_BUCKETS - 1] = {
+    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 500000, 2000000,
+};
+
+enum ing_req_outcome ing_http_outcome(int status)
+{
+    switch (status) {
+    case 200: case 201: return ING_REQ_OK;
+    case 202: return ING_REQ_IGNORED;
+    case 400: return ING_REQ_BAD_REQUEST;
+    case 401: return ING_REQ_UNAUTHORIZED;
+    case 404: return ING_REQ_NOT_FOUND;
+    case 405: return ING_REQ_METHOD;
+    case 413: return ING_REQ_TOO_LARGE;
+    case 415: return ING_REQ_UNSUPPORTED;
+    case 503: return ING_REQ_UNAVAILABLE;
+    default: return ING_REQ_ERROR;
+    }
+}
+
+void ing_http_metrics_latency(struct ing_http_metrics *m, uint64_t us)
+{
+    size_t b = 0;
+
+    while (b < ING_LATENCY_BUCKETS - 1 && us > bucket_us[b])
+        b++;
+    atomic_fetch_add_explicit(&m->latency_bucket[b], 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->latency_count, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->latency_sum_us, us, memory_order_relaxed);
+}
+
+struct out {
+    char *p;
+    size_t len, cap;
+    int err;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (o->err)
+        return;
+    for (;;) {
+        va_start(ap, fmt);
+        n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            o->err = -EINVAL;
+            return;
+        }
+        if ((size_t)n < o->cap - o->len) {
+            o->len += (size_t)n;
+            return;
+        }
+        char *p = realloc(o->p, o->cap * 2 + (size_t)n);
+
+        if (!p) {
+            o->err = -ENOMEM;
+            return;
+        }
+        o->p = p;
+        o->cap = o->cap * 2 + (size_t)n;
+    }
+}
+
+static const char *src_name(const struct ing_sources *src, size_t i)
+{
+    return i < ing_sources_count(src) ? ing_sources_name(src, i) : "unknown";
+}
+
+int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_sources *src,
+                            char **ret, size_t *ret_len)
+{
+    struct out o = { .p = malloc(8192), .cap = 8192 };
+    size_t ns = ing_sources_count(src) + 1, last = ing_sources_count(src);
+    uint64_t cum = 0;
+
+    if (!o.p)
+        return -ENOMEM;
+    o.p[0] = '\0';
+    put(&o, "# HELP inquest_http_requests_total Webhook deliveries by source and answer.\n"
+            "# TYPE inquest_http_requests_total counter\n");
+    for (size_t i = 0; i < ns; i++)
+        for (size_t k = 0; k < ING_REQ_NOUTCOMES; k++) {
+            uint64_t v = atomic_load_explicit(&m->requests[i == last ? ING_METRIC_SOURCES - 1 : i][k],
+                                              memory_order_relaxed);
+
+            if (v || (i < last && k == ING_REQ_OK))
+                put(&o, "inquest_http_requests_total{source=\"%s\",outcome=\"%s\"} %llu\n",
+                    src_name(src, i), outcome_names[k], (unsigned long long)v);
+        }
+    put(&o, "# HELP inquest_http_events_total Events from webhooks by source and outcome.\n"
+            "# TYPE inquest_http_events_total counter\n");
+    for (size_t i = 0; i < last; i++)
+        for (size_t k = 0; k < 3; k++)
+            put(&o, "inquest_http_events_total{source=\"%s\",outcome=\"%s\"} %llu\n",
+                src_name(src, i), event_names[k],
+                (unsigned long long)atomic_load_explicit(&m->events[i][k], memory_order_relaxed));
+    put(&o, "# HELP inquest_http_store_seconds Time to make a delivery's events durable.\n"
+            "# TYPE inquest_http_store_seconds histogram\n");
+    for (size_t b = 0; b < ING_LATENCY_BUCKETS; b++) {
+        cum += atomic_load_explicit(&m->latency_bucket[b], memory_order_relaxed);
+        if (b < ING_LATENCY_BUCKETS - 1)
+            put(&o, "inquest_http_store_seconds_bucket{le=\"%g\"} %llu\n", bucket_us[b] / 1e6,
+                (unsigned long long)cum);
+        else
+            put(&o, "inquest_http_store_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cum);
+    }
+    put(&o, "inquest_http_store_seconds_sum %.6f\ninquest_http_store_seconds_count %llu\n",
+        atomic_load_explicit(&m->latency_sum_us, memory_order_relaxed) / 1e6,
+        (unsigned long long)atomic_load_explicit(&m->latency_count, memory_order_relaxed));
+    put(&o, "# HELP inquest_http_queue_depth Deliveries waiting for their events to be durable.\n"
+            "# TYPE inquest_http_queue_depth gauge\ninquest_http_queue_depth %lld\n",
+        (long long)atomic_load_explicit(&m->queue_depth, memory_order_relaxed));
+    if (o.err) {
+        free(o.p);
+        return o.err;
+    }
+    *ret = o.p;
+    *ret_len = o.len;
+    return 0;
+}

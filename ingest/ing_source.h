@@ -1,0 +1,84 @@
+/* ing_source.h - the declarative mapping engine for webhook sources.
+ *
+ * Each source (alertmanager, github, slack, ...) is one JSON file in
+ * schemas/sources/: its URL path, its authentication scheme, and rules that
+ * turn the vendor's payload into canonical events (field templates, value
+ * maps, the id, the time and its format).  The files are loaded and
+ * validated once at start-up; a source with a plain JSON payload is added
+ * without touching C.  The language is documented in docs/sources.md.
+ *
+ * Used by the HTTP endpoints (ing_http.c) and by `inquest replay`
+ * (recorded deliveries).  A loaded struct ing_sources is read-only and may
+ * be shared by any number of threads. */
+#ifndef ING_SOURCE_H
+#define ING_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct iq_event;
+struct ing_sources;   /* all loaded mapping files + per-source secrets */
+
+/* Load every *.json in dir (validated: a bad file is an error naming the
+ * file and the key).  conf is the daemon config's "sources" section
+ * (borrowed; secrets per source, e.g. {"github": {"secret": "..."},
+ * "alertmanager": {"token": "..."}}) or NULL.  A secret may also come from
+ * the environment: INQUEST_<SOURCE>_SECRET or INQUEST_<SOURCE>_TOKEN (source
+ * name upper-cased); the config file wins.  Caller owns *ret.
+ * Returns 0, -ENOENT (no directory / no file), -EINVAL, -ENOMEM. */
+int ing_sources_load(const char *dir, const json_t *conf, struct ing_sources **ret, char *err,
+                     size_t errsz);
+
+/* Free and NULL *ps.  NULL-safe. */
+void ing_sources_destroy(struct ing_sources **ps);
+
+struct ing_header { const char *name; const char *value; };   /* name lower-case */
+
+struct ing_delivery {
+    const char *path;            /* "/hooks/github" */
+    const struct ing_header *headers;
+    size_t n_headers;
+    const char *body;
+    size_t body_len;
+    int64_t received_at;         /* UTC ms: arrival time (now, or the recorded received_at) */
+};
+
+/* Authenticate (signature freshness judged against received_at), parse and
+ * map one delivery.  All of d is borrowed.
+ * On success returns 0 with *ret_evs (caller owns the array and each event,
+ * free with ing_events_free; may be 0 events when the delivery is
+ * acknowledged but ignored, e.g. a GitHub event type we do not map: then
+ * *ret_status is 202 and err holds the reason) and *ret_status (200/202).
+ * On failure returns a negative errno, *ret_status is the HTTP status
+ * (400/401/404/413/415/...) and err a message naming the problem with its
+ * JSON path; *ret_evs is untouched. */
+int ing_sources_map(const struct ing_sources *s, const struct ing_delivery *d,
+                    struct iq_event ***ret_evs, size_t *ret_n, int *ret_status, char *err,
+                    size_t errsz);
+
+/* As ing_sources_map, and when the source answers with a body of its own
+ * (Slack's url_verification challenge) *ret_reply receives it as JSON text
+ * (caller owns; NULL otherwise).  ret_reply may be NULL. */
+int ing_sources_map_reply(const struct ing_sources *s, const struct ing_delivery *d,
+                          struct iq_event ***ret_evs, size_t *ret_n, int *ret_status,
+                          char **ret_reply, char *err, size_t errsz);
+
+/* Free n events and the array.  NULL-safe. */
+void ing_events_free(struct iq_event **evs, size_t n);
+
+/* Number of loaded sources, and the name and path of source i (borrowed,
+ * valid until ing_sources_destroy).  For metrics and logs. */
+size_t ing_sources_count(const struct ing_sources *s);
+const char *ing_sources_name(const struct ing_sources *s, size_t i);
+const char *ing_sources_path(const struct ing_sources *s, size_t i);
+
+/* Does source i have an auth scheme but no secret configured (deliveries
+ * accepted unchecked)?  The daemon warns about it at start-up. */
+bool ing_sources_unauthenticated(const struct ing_sources *s, size_t i);
+
+/* Index of the source serving path, or -1. */
+int ing_sources_find(const struct ing_sources *s, const char *path);
+
+#endif

@@ -1,0 +1,291 @@
+/* ing_source_value.c - value specs of the source mapping language: a
+ * template, or an object with a value map, a default, a condition and (for
+ * times) a format, or a list of such candidates; and the time formats
+ * vendors use (RFC 3339, GitLab's lenient form, epoch seconds,
+ * milliseconds, nanoseconds and Slack's decimal seconds).
+ *
+ * Design notes.  Candidates are tried in order: the first whose `when`
+ * holds and which has a value wins, which expresses "endsAt for resolved
+ * alerts, startsAt otherwise" and fallbacks without code.  Time values are
+ * rendered to text first and parsed by the declared format with bounded
+ * integer parsers (no floats: Opsgenie's 19-digit nanoseconds are exact).
+ * Go's zero time and the epoch 0 count as missing, so a later candidate
+ * applies. */
+#include "ing_source_expr.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iq_event.h"
+#include "iq_time.h"
+
+#define CANDS_MAX 16
+#define GO_ZERO_LIMIT_MS (-62135596800000LL + 86400000LL) /* before 0001-01-02: Go's zero time */
+
+struct cand {
+    struct ing_conds *when;
+    struct ing_tmpl *tmpl;
+    json_t *map;                 /* object of string -> string, owned reference */
+    char *def;
+    enum ing_time_fmt fmt;
+};
+
+struct ing_value {
+    struct cand c[CANDS_MAX];
+    size_t n;
+};
+
+#define FAIL(code, ...) do { snprintf(err, errsz, __VA_ARGS__); r = (code); goto out; } while (0)
+
+/* ---- value specs ------------------------------------------------------- */
+
+static const char *const fmt_names[] = {
+    [ING_TIME_NONE] = "none", [ING_TIME_RFC3339] = "rfc3339", [ING_TIME_LENIENT] = "lenient",
+    [ING_TIME_EPOCH_S] = "epoch_s", [ING_TIME_EPOCH_MS] = "epoch_ms",
+    [ING_TIME_EPOCH_NS] = "epoch_ns", [ING_TIME_EPOCH_DECIMAL] = "epoch_decimal",
+};
+
+static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char *err,
+                        size_t errsz)
+{
+    const char *key, *text = NULL;
+    json_t *v;
+
+    if (json_is_string(spec))
+        text = json_string_value(spec);
+    else if (!json_is_object(spec)) {
+        snprintf(err, errsz, "expected a template string or an object");
+        return -EINVAL;
+    }
+    json_object_foreach((json_t *)spec, key, v) {
+        int r = 0;
+
+        if (strcmp(key, "value") == 0 && json_is_string(v))
+            text = json_string_value(v);
+        else if (strcmp(key, "when") == 0)
+            r = ing_conds_compile(v, &cd->when, err, errsz);
+        else if (strcmp(key, "map") == 0 && json_is_object(v)) {
+            const char *mk;
+            json_t *mv;
+
+            json_object_foreach(v, mk, mv)
+                if (!json_is_string(mv)) {
+                    snprintf(err, errsz, "'map' '%s': values must be strings", mk);
+                    return -EINVAL;
+                }
+            cd->map = json_incref(v);
+        } else if (strcmp(key, "default") == 0 && json_is_string(v)) {
+            if (!(cd->def = strdup(json_string_value(v))))
+                return -ENOMEM;
+        } else if (strcmp(key, "format") == 0 && json_is_string(v) && is_time) {
+            for (size_t i = 1; i < sizeof(fmt_names) / sizeof(fmt_names[0]); i++)
+                if (strcmp(fmt_names[i], json_string_value(v)) == 0)
+                    cd->fmt = (enum ing_time_fmt)i;
+            if (cd->fmt == ING_TIME_NONE) {
+                snprintf(err, errsz, "'format': unknown time format \"%.40s\" (rfc3339, lenient, "
+                         "epoch_s, epoch_ms, epoch_ns, epoch_decimal)", json_string_value(v));
+                return -EINVAL;
+            }
+        } else {
+            snprintf(err, errsz, "unknown key or wrong type: '%s'", key);
+            return -EINVAL;
+        }
+        if (r < 0)
+            return r;
+    }
+    if (!text) {
+        snprintf(err, errsz, "missing 'value' template");
+        return -EINVAL;
+    }
+    if (is_time && cd->fmt == ING_TIME_NONE)
+        cd->fmt = ING_TIME_RFC3339;
+    return ing_tmpl_compile(text, &cd->tmpl, err, errsz);
+}
+
+int ing_value_compile(const json_t *spec, bool is_time, struct ing_value **ret, char *err,
+                      size_t errsz)
+{
+    struct ing_value *v = calloc(1, sizeof(*v));
+    char sub[IQ_TIME_STRLEN * 8];
+    int r = 0;
+
+    if (!v)
+        return -ENOMEM;
+    if (json_is_array(spec)) {
+        if (json_array_size(spec) == 0 || json_array_size(spec) > CANDS_MAX)
+            FAIL(-EINVAL, "a list of candidates holds 1 to %d entries", CANDS_MAX);
+        for (size_t i = 0; i < json_array_size(spec) && r == 0; i++) {
+            r = cand_compile(&v->c[v->n++], json_array_get(spec, i), is_time, sub, sizeof(sub));
+            if (r < 0)
+                snprintf(err, errsz, "[%zu]: %s", i, sub);
+        }
+    } else {
+        r = cand_compile(&v->c[v->n++], spec, is_time, err, errsz);
+    }
+out:
+    if (r < 0) {
+        ing_value_destroy(&v);
+        return r;
+    }
+    *ret = v;
+    return 0;
+}
+
+void ing_value_destroy(struct ing_value **pv)
+{
+    struct ing_value *v = *pv;
+
+    if (!v)
+        return;
+    for (size_t i = 0; i < v->n; i++) {
+        ing_conds_destroy(&v->c[i].when);
+        ing_tmpl_destroy(&v->c[i].tmpl);
+        json_decref(v->c[i].map);
+        free(v->c[i].def);
+    }
+    free(v);
+    *pv = NULL;
+}
+
+/* Render candidate cd into out (reset): 1, 0 missing, <0. Applies map/default. */
+static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct ing_buf *out,
+                       char *missing, size_t msize)
+{
+    int r;
+
+    ing_buf_reset(out);
+    r = ing_tmpl_render(cd->tmpl, c, out, missing, msize);
+    if (r < 0)
+        return r;
+    if (r > 0 && cd->map) {
+        json_t *m = json_object_get(cd->map, out->p);
+
+        if (m) {
+            ing_buf_reset(out);
+            return ing_buf_add(out, json_string_value(m), json_string_length(m)) < 0 ? -E2BIG : 1;
+        }
+        r = 0;
+    }
+    if (r == 0 && cd->def) {
+        ing_buf_reset(out);
+        return ing_buf_add(out, cd->def, strlen(cd->def)) < 0 ? -E2BIG : 1;
+    }
+    return r;
+}
+
+int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *out,
+                     char *missing, size_t msize)
+{
+    int r = 0;
+
+    for (size_t i = 0; i < v->n && r == 0; i++) {
+        if (v->c[i].when && !ing_conds_hold(v->c[i].when, c))
+            continue;
+        r = cand_render(&v->c[i], c, out, missing, msize);
+    }
+    return r;
+}
+
+/* Parse an integer of decimal digits (optional '-'); -EINVAL on junk. */
+static int parse_int(const char *s, int64_t *ret)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (end == s || *end || errno)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int parse_decimal_seconds(const char *s, int64_t *ret)
+{
+    const char *dot = strchr(s, '.');
+    char whole[24];
+    int64_t sec, ms = 0;
+    size_t n = dot ? (size_t)(dot - s) : strlen(s);
+
+    if (n == 0 || n >= sizeof(whole))
+        return -EINVAL;
+    memcpy(whole, s, n);
+    whole[n] = '\0';
+    if (parse_int(whole, &sec) < 0 || sec < 0 || sec > 253402300799LL)
+        return -EINVAL;
+    if (dot) {
+        int k = 0;
+
+        for (const char *p = dot + 1; *p; p++, k++) {
+            if (*p < '0' || *p > '9')
+                return -EINVAL;
+            if (k < 3)
+                ms = ms * 10 + (*p - '0');
+        }
+        for (; k < 3; k++)
+            ms *= 10;
+    }
+    *ret = sec * 1000 + ms;
+    return 0;
+}
+
+static int parse_time_text(enum ing_time_fmt fmt, const char *s, size_t len, int64_t *ret)
+{
+    int64_t v;
+
+    switch (fmt) {
+    case ING_TIME_RFC3339:
+        return iq_time_parse_rfc3339(s, len, ret);
+    case ING_TIME_LENIENT:
+        return iq_time_parse_lenient(s, len, ret);
+    case ING_TIME_EPOCH_DECIMAL:
+        return parse_decimal_seconds(s, ret);
+    default:
+        break;
+    }
+    if (parse_int(s, &v) < 0 || v < 0)
+        return -EINVAL;
+    if (fmt == ING_TIME_EPOCH_S)
+        v = v > 253402300799LL ? -1 : v * 1000;
+    else if (fmt == ING_TIME_EPOCH_NS)
+        v /= 1000000;
+    if (v < 0 || v > 253402300799999LL)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *scratch,
+                   int64_t *ret_ms, char *missing, size_t msize, char *err, size_t errsz)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        const struct cand *cd = &v->c[i];
+        char where[ING_PATH_MAX], q[80];
+        int64_t ms;
+        int r;
+
+        if (cd->when && !ing_conds_hold(cd->when, c))
+            continue;
+        r = cand_render(cd, c, scratch, missing, msize);
+        if (r < 0)
+            return r;
+        if (r == 0)
+            continue;
+        if (parse_time_text(cd->fmt, scratch->p, scratch->len, &ms) < 0) {
+            ing_tmpl_first_path(cd->tmpl, c, where, sizeof(where));
+            iq_quote(scratch->p, scratch->len, q, sizeof(q));
+            snprintf(err, errsz, "%s: not a time in format %s: %s", where, fmt_names[cd->fmt], q);
+            return -EINVAL;
+        }
+        if (ms < GO_ZERO_LIMIT_MS || ms == 0) {
+            if (missing)
+                ing_tmpl_first_path(cd->tmpl, c, missing, msize);
+            continue;
+        }
+        *ret_ms = ms;
+        return 1;
+    }
+    return 0;
+}
