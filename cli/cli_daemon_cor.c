@@ -1,0 +1,123 @@
+/* cli_daemon_cor.c - wiring of the correlator into inquestd.
+ *
+ * Reads the "correlate" section of the daemon's config through the
+ * correlator's own table (correlate/cor_config.c), starts cor_live on the
+ * store (a full catch-up rebuild, then an update shortly after every stored
+ * batch) and serves the incidents over HTTP:
+ *   GET /api/v1/incidents       JSON array of every incident, opening order
+ *   GET /api/v1/incidents/ID    one incident (schemas/incident.schema.json),
+ *                               404 with {"error": ...} when unknown
+ * The handlers read the store directly (RocksDB is thread-safe) and take
+ * the store as their context, so they do not depend on this stage's
+ * lifetime. */
+#include "cli_daemon_cor.h"
+#include "cli_daemon_rnd.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli_daemon.h"
+#include "cor_config.h"
+#include "cor_incident.h"
+#include "cor_live.h"
+#include "ing_http.h"
+#include "ing_store.h"
+#include "iq_event.h"
+#include "iq_log.h"
+#include "iq_time.h"
+
+#define COR_DEBOUNCE_MS 50
+#define API_PREFIX "/api/v1/incidents"
+
+struct iqd_cor {
+    struct cor_config cfg;
+    struct cor_live *live;
+};
+
+static int reply_json(struct ing_http_response *resp, int status, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+
+    json_decref(j);
+    if (!s)
+        return -ENOMEM;
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = s;
+    resp->len = strlen(s);
+    return 0;
+}
+
+static int api_incidents(void *ud, const char *path, const char *query,
+                         struct ing_http_response *resp)
+{
+    struct ing_store *st = ud;
+    const char *rest = path + strlen(API_PREFIX);
+    json_t *j = NULL;
+    int r;
+
+    (void)query;
+    if (*rest == '\0' || strcmp(rest, "/") == 0) {
+        r = cor_incident_list(st, IQ_TIME_NONE, &j);
+        return r < 0 ? r : reply_json(resp, 200, j);
+    }
+    if (rest[0] == '/' && strstr(rest + 1, "/draft."))
+        return iqd_drafts_http_get(ud, path, query, resp);
+    if (rest[0] != '/' || strchr(rest + 1, '/'))
+        return reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+    r = cor_incident_load(st, rest + 1, &j);
+    if (r == -ENOENT)
+        return reply_json(resp, 404, json_pack("{s:s}", "error", "no such incident"));
+    return r < 0 ? r : reply_json(resp, 200, j);
+}
+
+int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing_http *http,
+                  struct iqd_cor **ret)
+{
+    struct iqd_cor *c = calloc(1, sizeof(*c));
+    char err[IQ_ERR_MAX];
+    int r = -ENOMEM;
+
+    if (!c)
+        goto fail;
+    cor_config_init(&c->cfg);
+    if (cfg->correlate && (r = cor_config_apply(&c->cfg, cfg->correlate, err, sizeof(err))) < 0) {
+        iq_error("correlate", "%s", err);
+        goto fail;
+    }
+    if (http && (r = ing_http_add_route(http, API_PREFIX, api_incidents, st)) < 0) {
+        iq_error("correlate", "cannot register %s: %s", API_PREFIX, strerror(-r));
+        goto fail;
+    }
+    if ((r = cor_live_new(st, &c->cfg, COR_DEBOUNCE_MS, &c->live)) < 0 ||
+        (r = cor_live_start(c->live)) < 0) {
+        iq_error("correlate", "cannot start the correlator: %s", strerror(-r));
+        goto fail;
+    }
+    iq_info("correlate", "correlator started (quiet period %llds, look-back %llds)",
+            (long long)(c->cfg.quiet_ms / 1000), (long long)(c->cfg.lookback_ms / 1000));
+    *ret = c;
+    return 0;
+fail:
+    iqd_cor_stop(&c);
+    return r;
+}
+
+void iqd_cor_stop(struct iqd_cor **pc)
+{
+    struct cor_live_stats s;
+
+    if (!pc || !*pc)
+        return;
+    if ((*pc)->live) {
+        cor_live_stats((*pc)->live, &s);
+        cor_live_destroy(&(*pc)->live);
+        iq_info("correlate", "stopped: %llu events, %llu partial and %llu full rebuilds, "
+                "%llu failed", (unsigned long long)s.events, (unsigned long long)s.partial,
+                (unsigned long long)s.full, (unsigned long long)s.failures);
+    }
+    cor_config_release(&(*pc)->cfg);
+    free(*pc);
+    *pc = NULL;
+}

@@ -1,0 +1,221 @@
+/* cli_incident.c - `inquest incidents` and `inquest incident show|merge|split|set`.
+ *
+ * The reading commands open the data directory read-only (they work beside
+ * a running inquestd, seeing what it had written when they opened it) and
+ * print the incidents the correlator derived: a table, or the JSON of
+ * schemas/incident.schema.json with --json.  The writing subcommands live
+ * in cli_incident_note.c: they never edit incidents, they send an audit
+ * note that the daemon's correlator applies. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cli_incident.h"
+#include "cor_incident.h"
+#include "ing_store.h"
+#include "iq_time.h"
+
+static const char *str_or(const json_t *o, const char *k, const char *def)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+
+    return s ? s : def;
+}
+
+static void join(const json_t *arr, char *buf, size_t size)
+{
+    size_t i, off = 0;
+    json_t *v;
+
+    buf[0] = '\0';
+    json_array_foreach(arr, i, v) {
+        int n = snprintf(buf + off, size - off, "%s%s", i ? "," : "", json_string_value(v));
+
+        if (n < 0 || (size_t)n >= size - off)
+            break;
+        off += (size_t)n;
+    }
+}
+
+int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct ing_store **ret)
+{
+    struct ing_store_opts o = { .read_only = true };
+
+    if (ing_store_open(ctx->data_dir, &o, ret) < 0) {
+        fprintf(stderr, "inquest: %s: cannot open data directory %s\n", cmd, ctx->data_dir);
+        return 2;
+    }
+    return 0;
+}
+
+static void print_json(const json_t *j)
+{
+    char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+    if (s)
+        puts(s);
+    free(s);
+}
+
+int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    int64_t since = IQ_TIME_NONE;
+    struct ing_store *st = NULL;
+    bool json = false;
+    json_t *list = NULL, *inc;
+    size_t i;
+    int r;
+
+    for (int a = 1; a < argc; a++) {
+        if (strcmp(argv[a], "--json") == 0)
+            json = true;
+        else if (strcmp(argv[a], "--since") == 0 && a + 1 < argc) {
+            if (iq_time_parse_arg(argv[++a], &since) < 0)
+                return cli_usage("incidents: --since: not an RFC 3339 time or -DURATION: \"%s\"",
+                                 argv[a]);
+        } else
+            return cli_usage("incidents: unknown option '%s' (usage: incidents [--since T] "
+                             "[--json])", argv[a]);
+    }
+    if ((r = cli_incident_open(ctx, "incidents", &st)))
+        return r;
+    r = cor_incident_list(st, since, &list);
+    ing_store_close(&st);
+    if (r < 0) {
+        fprintf(stderr, "inquest: incidents: read error: %s\n", strerror(-r));
+        return 2;
+    }
+    if (json) {
+        print_json(list);
+    } else {
+        printf("%-22s  %-24s  %-8s  %-8s  %-20s  %6s  %s\n", "ID", "OPENED (UTC)", "STATUS",
+               "SEVERITY", "SERVICES", "EVENTS", "TITLE");
+        json_array_foreach(list, i, inc) {
+            char svc[256];
+
+            join(json_object_get(inc, "services"), svc, sizeof(svc));
+            printf("%-22s  %-24s  %-8s  %-8s  %-20.20s  %6lld  %.80s\n", str_or(inc, "id", "?"),
+                   str_or(inc, "opened_at", "?"), str_or(inc, "status", "?"),
+                   str_or(inc, "severity", "-"), svc[0] ? svc : "-",
+                   (long long)json_integer_value(json_object_get(json_object_get(inc, "counts"),
+                                                                 "events")),
+                   str_or(inc, "title", ""));
+        }
+        fprintf(stderr, "%zu incidents\n", json_array_size(list));
+    }
+    json_decref(list);
+    return 0;
+}
+
+static void print_duration(const char *name, const json_t *v)
+{
+    long long s = json_integer_value(v);
+
+    if (!json_is_integer(v))
+        printf("  %-20s -\n", name);
+    else
+        printf("  %-20s %lldh%02lldm%02llds\n", name, s / 3600, (s % 3600) / 60, s % 60);
+}
+
+static void print_show(const json_t *inc)
+{
+    static const char *const ms[] = { "impact_start", "detected", "acknowledged", "identified",
+                                      "mitigated", "resolved", NULL };
+    static const char *const durs[] = { "time_to_detect", "time_to_acknowledge",
+                                        "time_to_mitigate", "time_to_resolve", "impact", NULL };
+    const json_t *m = json_object_get(inc, "milestones"), *d = json_object_get(inc, "durations");
+    const char *k;
+    json_t *v;
+    size_t i;
+    char buf[512];
+
+    printf("%s  %s\n", str_or(inc, "id", "?"), str_or(inc, "title", ""));
+    join(json_object_get(inc, "services"), buf, sizeof(buf));
+    printf("status %s, severity %s, services %s\n", str_or(inc, "status", "?"),
+           str_or(inc, "severity", "-"), buf[0] ? buf : "-");
+    printf("opened %s, closed %s\n\nmilestones:\n", str_or(inc, "opened_at", "?"),
+           str_or(inc, "closed_at", "-"));
+    for (int n = 0; ms[n]; n++) {
+        const json_t *x = json_object_get(m, ms[n]);
+
+        if (!json_is_object(x))
+            printf("  %-14s -\n", ms[n]);
+        else
+            printf("  %-14s %s  (%s, event %s)\n", ms[n], str_or(x, "at", "?"),
+                   str_or(x, "rule", "?"), str_or(x, "event", "-"));
+    }
+    printf("\ndurations:\n");
+    for (int n = 0; durs[n]; n++)
+        print_duration(durs[n], json_object_get(d, durs[n]));
+    printf("\nimpact by severity:\n");
+    json_object_foreach(json_object_get(json_object_get(inc, "impact"), "by_severity"), k, v)
+        print_duration(k, v);
+    printf("impact by component state:\n");
+    json_object_foreach(json_object_get(json_object_get(inc, "impact"), "by_component_state"), k, v)
+        print_duration(k, v);
+    printf("\ntrigger candidates:\n");
+    json_array_foreach(json_object_get(inc, "trigger_candidates"), i, v)
+        printf("  %s%-24s %s  %s (%s)\n", json_is_true(json_object_get(v, "likely")) ? "* " : "  ",
+               str_or(v, "at", "?"), str_or(v, "event", "?"), str_or(v, "title", ""),
+               str_or(v, "reason", ""));
+    if (json_array_size(json_object_get(inc, "trigger_candidates")) == 0)
+        printf("  none\n");
+    if (json_is_string(json_object_get(inc, "recurrence_of")))
+        printf("\npossible recurrence of %s\n", str_or(inc, "recurrence_of", ""));
+    printf("\n%lld events\n", (long long)json_integer_value(
+               json_object_get(json_object_get(inc, "counts"), "events")));
+}
+
+static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct ing_store *st = NULL;
+    const char *id = NULL;
+    bool json = false;
+    json_t *inc = NULL;
+    int r;
+
+    for (int a = 2; a < argc; a++) {
+        if (strcmp(argv[a], "--json") == 0)
+            json = true;
+        else if (argv[a][0] == '-' || id)
+            return cli_usage("incident show: unexpected '%s' (usage: incident show ID [--json])",
+                             argv[a]);
+        else
+            id = argv[a];
+    }
+    if (!id)
+        return cli_usage("incident show: missing ID (usage: incident show ID [--json])");
+    if ((r = cli_incident_open(ctx, "incident show", &st)))
+        return r;
+    r = cor_incident_load(st, id, &inc);
+    ing_store_close(&st);
+    if (r == -ENOENT) {
+        fprintf(stderr, "inquest: incident show: no incident \"%.64s\"\n", id);
+        return 1;
+    }
+    if (r < 0) {
+        fprintf(stderr, "inquest: incident show: %s: read error: %s\n", id, strerror(-r));
+        return 2;
+    }
+    if (json)
+        print_json(inc);
+    else
+        print_show(inc);
+    json_decref(inc);
+    return 0;
+}
+
+int cli_incident_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+
+    if (strcmp(sub, "show") == 0)
+        return show_main(ctx, argc, argv);
+    if (strcmp(sub, "merge") == 0 || strcmp(sub, "split") == 0 || strcmp(sub, "set") == 0)
+        return cli_incident_note_main(ctx, argc, argv);
+    return cli_usage("incident: expected show, merge, split or set (usage: incident show ID "
+                     "[--json] | merge A B | split A --at T | split A --service S | "
+                     "set A FIELD=VALUE)");
+}

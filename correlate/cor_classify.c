@@ -1,0 +1,255 @@
+/* cor_classify.c - turn a canonical event into a correlation signal.
+ *
+ * The mappings of the sources (ingest/) already speak one vocabulary:
+ * kind alert/page/deploy/change/chat/status/log/note and a small set of
+ * actions per kind (docs/correlation.md lists them).  This file reads that
+ * vocabulary once per event and caches what grouping and milestones need:
+ * the signal, the effective time, the evidence time of detection, the
+ * service (through the component map for status-page components), the
+ * identity of the alert, page or component, and whether a chat message is
+ * a human's in a linked channel.
+ *
+ * Design notes:
+ * - The effective time of a resolved alert is its ends_at when the source
+ *   gave one: Alertmanager sends the resolution with startsAt as the event
+ *   time, and the interval only ends at endsAt.
+ * - An alert without a fingerprint gets an identity built from alertname,
+ *   instance and service (kept in the run's arena), so repeats of the same
+ *   alert still count once. */
+#include <errno.h>
+#include <string.h>
+
+#include "cor_run.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+struct action_sig {
+    const char *kind;
+    const char *action;      /* NULL: any action of the kind */
+    uint8_t sig;
+    uint8_t state;
+};
+
+static const struct action_sig action_sigs[] = {
+    { "alert",  "firing",               COR_SIG_ALERT_FIRING, 0 },
+    { "alert",  "resolved",             COR_SIG_ALERT_RESOLVED, 0 },
+    { "page",   "triggered",            COR_SIG_PAGE_TRIGGERED, 0 },
+    { "page",   "acknowledged",         COR_SIG_PAGE_ACK, 0 },
+    { "page",   "resolved",             COR_SIG_PAGE_RESOLVED, 0 },
+    { "page",   NULL,                   COR_SIG_PAGE_OTHER, 0 },
+    { "deploy", "rolled_back",          COR_SIG_ROLLBACK, 0 },
+    { "deploy", NULL,                   COR_SIG_DEPLOY, 0 },
+    { "change", NULL,                   COR_SIG_CHANGE, 0 },
+    { "chat",   NULL,                   COR_SIG_CHAT, 0 },
+    { "status", "investigating",        COR_SIG_STATUS_INVESTIGATING, 0 },
+    { "status", "identified",           COR_SIG_STATUS_IDENTIFIED, 0 },
+    { "status", "monitoring",           COR_SIG_STATUS_MONITORING, 0 },
+    { "status", "resolved",             COR_SIG_STATUS_RESOLVED, 0 },
+    { "status", "operational",          COR_SIG_COMPONENT, COR_COMP_OPERATIONAL },
+    { "status", "degraded_performance", COR_SIG_COMPONENT, COR_COMP_DEGRADED },
+    { "status", "partial_outage",       COR_SIG_COMPONENT, COR_COMP_PARTIAL },
+    { "status", "major_outage",         COR_SIG_COMPONENT, COR_COMP_MAJOR },
+    { "status", "under_maintenance",    COR_SIG_COMPONENT, COR_COMP_MAINTENANCE },
+    { "status", NULL,                   COR_SIG_STATUS_OTHER, 0 },
+    { "log",    "error_rate_rise",      COR_SIG_LOG_RISE, 0 },
+    { "log",    "error_rate_normal",    COR_SIG_LOG_NORMAL, 0 },
+    { "note",   NULL,                   COR_SIG_NOTE, 0 },
+    { NULL, NULL, 0, 0 },
+};
+
+const char *const cor_comp_state_names[COR_COMP_N] = {
+    [COR_COMP_OPERATIONAL] = "operational",
+    [COR_COMP_DEGRADED] = "degraded_performance",
+    [COR_COMP_PARTIAL] = "partial_outage",
+    [COR_COMP_MAJOR] = "major_outage",
+    [COR_COMP_MAINTENANCE] = "under_maintenance",
+};
+
+static bool has_word(const char *s, const char *w)
+{
+    return s && strcasestr(s, w) != NULL;
+}
+
+/* A deploy whose description says it rolls back or reverts. */
+static bool says_rollback(const struct iq_event *ev)
+{
+    static const char *const words[] = { "rollback", "roll back", "rolled back", "revert", NULL };
+
+    for (int i = 0; words[i]; i++)
+        if (has_word(ev->str[IQ_F_TITLE], words[i]) || has_word(ev->str[IQ_F_TEXT], words[i]))
+            return true;
+    return false;
+}
+
+static bool same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static bool label_true(const struct iq_event *ev, const char *key)
+{
+    const char *v = iq_event_label(ev, key);
+
+    return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0);
+}
+
+static const struct action_sig *lookup(const char *kind, const char *action)
+{
+    for (const struct action_sig *a = action_sigs; a->kind; a++)
+        if (strcmp(a->kind, kind) == 0 && (!a->action || (action && strcmp(a->action, action) == 0)))
+            return a;
+    return NULL;
+}
+
+static bool is_control(const struct iq_event *ev)
+{
+    const char *src = iq_ev_source(ev), *act = iq_ev_action(ev);
+
+    return src && act && strcmp(src, "inquest") == 0 &&
+           (strcmp(act, "merge") == 0 || strcmp(act, "split") == 0 || strcmp(act, "set") == 0);
+}
+
+/* Identity of an alert: its fingerprint, else alertname|instance|service. */
+static const char *alert_ident(struct cor_run *run, const struct iq_event *ev)
+{
+    const char *fp = iq_event_label(ev, "fingerprint"), *name, *inst;
+    char buf[1400];
+
+    if (fp && *fp)
+        return fp;
+    name = iq_event_label(ev, "alertname");
+    if (!name)
+        name = ev->str[IQ_F_TITLE] ? ev->str[IQ_F_TITLE] : "";
+    inst = iq_event_label(ev, "instance");
+    snprintf(buf, sizeof(buf), "%.600s|%.300s|%.255s", name, inst ? inst : "",
+             iq_ev_service(ev) ? iq_ev_service(ev) : "");
+    return cor_run_strdup(run, buf);
+}
+
+/* Service of a status-page incident: the first affected component (label
+ * components, JSON as the statuspage mapping writes it) that the component
+ * or service map knows. */
+static const char *status_service(struct cor_run *run, const struct iq_event *ev)
+{
+    const char *txt = iq_event_label(ev, "components"), *svc = NULL;
+    json_t *arr, *v;
+    size_t i;
+
+    if (!txt || txt[0] != '[')
+        return NULL;
+    arr = json_loads(txt, 0, NULL);
+    json_array_foreach(arr, i, v) {
+        const char *name = json_string_value(json_object_get(v, "name"));
+        const char *mapped = name ? cor_config_service(run->cfg, name) : NULL;
+
+        if (mapped && mapped != name) {
+            svc = cor_run_strdup(run, mapped);
+            break;
+        }
+    }
+    json_decref(arr);
+    return svc;
+}
+
+static int64_t seen_time(const struct iq_event *ev)
+{
+    const char *r = iq_event_label(ev, "received_at");
+    int64_t t;
+
+    if (r && iq_time_parse_lenient(r, strlen(r), &t) == 0)
+        return t;
+    return ev->at;
+}
+
+int cor_classify(struct cor_run *run, struct cor_ev *e)
+{
+    const struct iq_event *ev = e->ev;
+    const struct action_sig *a = lookup(iq_ev_kind(ev), iq_ev_action(ev));
+    const char *comp = iq_event_label(ev, "component");
+
+    e->id = iq_ev_id(ev);
+    e->t = e->seen = ev->at;
+    e->inc = COR_NONE;
+    e->sig = a ? a->sig : COR_SIG_OTHER;
+    e->state = a ? a->state : 0;
+    e->sev = (uint8_t)cor_severity_rank(ev->str[IQ_F_SEVERITY]);
+    e->key = ev->str[IQ_F_INCIDENT_KEY];
+    e->gkey = iq_event_label(ev, "group_key");
+    if (!comp && e->sig == COR_SIG_COMPONENT)
+        comp = iq_ev_service(ev);
+    e->service = cor_config_service(run->cfg, iq_ev_service(ev) ? iq_ev_service(ev) : comp);
+    if (!e->service && e->sig >= COR_SIG_STATUS_INVESTIGATING && e->sig <= COR_SIG_STATUS_OTHER)
+        e->service = status_service(run, ev);
+    e->channel = iq_event_label(ev, "channel");
+    e->human = ev->str[IQ_F_ACTOR] && !label_true(ev, "bot") && !iq_event_label(ev, "bot_id") &&
+               !same(iq_event_label(ev, "subtype"), "bot_message");
+    if (e->sig == COR_SIG_NOTE && is_control(ev))
+        e->sig = COR_SIG_CONTROL;
+    if (e->sig == COR_SIG_DEPLOY && same(iq_ev_action(ev), "succeeded") &&
+        (label_true(ev, "rollback") || says_rollback(ev)))
+        e->sig = COR_SIG_ROLLBACK;
+    switch (e->sig) {
+    case COR_SIG_ALERT_FIRING:
+    case COR_SIG_ALERT_RESOLVED:
+        e->ident = alert_ident(run, ev);
+        if (!e->ident)
+            return -ENOMEM;
+        if (e->sig == COR_SIG_ALERT_FIRING)
+            e->seen = seen_time(ev);
+        else if (ev->ends_at != IQ_TIME_NONE && ev->ends_at >= ev->at)
+            e->t = ev->ends_at;
+        break;
+    case COR_SIG_PAGE_TRIGGERED:
+    case COR_SIG_PAGE_ACK:
+    case COR_SIG_PAGE_RESOLVED:
+    case COR_SIG_PAGE_OTHER:
+        e->ident = e->key ? e->key : e->id;
+        break;
+    case COR_SIG_COMPONENT:
+        e->ident = comp;
+        break;
+    case COR_SIG_CHAT:
+        e->linked = e->key || cor_config_channel_linked(run->cfg, e->channel);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static const char *version_of(const struct iq_event *ev)
+{
+    const char *v = iq_event_label(ev, "sha");
+
+    return v && *v ? v : iq_event_label(ev, "ref");
+}
+
+int cor_classify_rollbacks(struct cor_run *run)
+{
+    struct cor_map last = { 0 }, before = { 0 };
+    int64_t v, w;
+    int r = 0;
+
+    /* per service: the latest succeeded deploy (last) and the one before
+     * it (before); a deploy of the version that ran before the previous
+     * deploy, all within lookback, returns the service to it */
+    for (size_t i = 0; i < run->n && r == 0; i++) {
+        struct cor_ev *e = &run->evs[i];
+        const char *ver = version_of(e->ev);
+
+        if ((e->sig != COR_SIG_DEPLOY && e->sig != COR_SIG_ROLLBACK) || !e->service || !ver ||
+            !same(iq_ev_action(e->ev), "succeeded"))
+            continue;
+        if (cor_map_get(&last, 'l', e->service, &v) && cor_map_get(&before, 'b', e->service, &w) &&
+            e->t - run->evs[w].t <= run->cfg->lookback_ms &&
+            same(version_of(run->evs[w].ev), ver) && !same(version_of(run->evs[v].ev), ver))
+            e->sig = COR_SIG_ROLLBACK;
+        if (cor_map_get(&last, 'l', e->service, &v) && cor_map_put(&before, 'b', e->service, v) < 0)
+            r = -ENOMEM;
+        if (r == 0 && cor_map_put(&last, 'l', e->service, (int64_t)i) < 0)
+            r = -ENOMEM;
+    }
+    cor_map_clear(&last);
+    cor_map_clear(&before);
+    return r;
+}

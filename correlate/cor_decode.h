@@ -1,0 +1,33 @@
+/* cor_decode.h - read stored events back for correlation.
+ *
+ * A projection of iq_event_decode for the correlator's hot path: the same
+ * msgpack layout (common/iq_codec.h), every type still checked, but the
+ * raw payload is skipped, the msgpack zone is reused from one event to the
+ * next and the values are not validated again (the store only holds events
+ * that passed iq_event_validate when they were written). */
+#ifndef COR_DECODE_H
+#define COR_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <msgpack.h>
+
+struct iq_event;
+
+struct cor_decoder {
+    msgpack_zone zone;
+    bool ready;
+};
+
+/* 0 or -ENOMEM. */
+int cor_decoder_init(struct cor_decoder *d);
+
+/* Free the zone.  NULL-safe; idempotent. */
+void cor_decoder_release(struct cor_decoder *d);
+
+/* Decode one stored value (exactly one msgpack map).  On success *ret is
+ * set (caller owns; raw is NULL).  -EINVAL (malformed, a wrong type or a
+ * missing id, kind or time), -ENOMEM.  *ret untouched on failure. */
+int cor_decode(struct cor_decoder *d, const char *buf, size_t len, struct iq_event **ret);
+
+#endif

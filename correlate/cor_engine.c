@@ -1,0 +1,465 @@
+/* cor_engine.c - run the correlator over the stored events.
+ *
+ * A full rebuild reads every event (cor_load.c), correlates them in one
+ * cor_run, turns the incidents into JSON and stored text on two threads and
+ * replaces the incidents family in one batch.
+ *
+ * A partial rebuild serves the daemon's incremental updates (new events
+ * between times A and B) and `correlate --rebuild --since T`:
+ * - the start moves back from A to a quiet point T, where no stored
+ *   incident opened before T is still open, so grouping starts empty;
+ * - the end moves forward from B + max(lookback, lead_window, open_window)
+ *   + clock_skew to a gap point U: no stored incident spans U and none
+ *   opens within lead_window (or open_window) after it.  After computing,
+ *   U must also lie beyond closing + recurrence_window of every incident
+ *   that changed, or a later incident's recurrence_of could be stale; if
+ *   not, U moves on and the window is computed again (at most 8 times,
+ *   then up to the end of history);
+ * - events from T - context (context = lookback + max(lookback,
+ *   lead_window, open_window) + clock_skew: trigger candidates, their
+ *   rollbacks, lead-window evidence, pending alerts) to U are read; those
+ *   before T are evidence only.  Members of stored incidents from before T
+ *   are claimed, so they are not absorbed twice; stored incidents that
+ *   closed within recurrence_window before T are priors for recurrence;
+ * - audit notes (`inquest incident ...`) are indexed under the service
+ *   "inquest", so all of them are read whatever the window; a merge with
+ *   one side outside the window makes the run a full one;
+ * - the incidents opened in [T, U) are replaced in one batch.
+ * tests/unit/cor_engine_test.c checks that random histories delivered in
+ * random order give exactly the incidents of one full rebuild. */
+#include "cor_engine.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cor_decode.h"
+#include "cor_incident.h"
+#include "cor_load.h"
+#include "cor_run.h"
+#include "cor_store.h"
+#include "ing_store.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+struct load_state {
+    struct cor_run *run;
+    struct cor_decoder dec;
+    bool notes;                /* notes pass: only notes outside [from, before) */
+    int64_t from, before;
+    size_t n;
+    int err;
+};
+
+static int on_event(void *ud, const char *val, size_t len)
+{
+    struct load_state *ls = ud;
+    struct iq_event *ev = NULL;
+
+    if (cor_decode(&ls->dec, val, len, &ev) < 0)
+        return 0;     /* unreadable values are skipped, as `inquest events` does */
+    if (ls->notes && (strcmp(iq_ev_kind(ev), "note") != 0 ||
+                      ((ls->from == IQ_TIME_NONE || ev->at >= ls->from) &&
+                       (ls->before == IQ_TIME_NONE || ev->at < ls->before)))) {
+        iq_event_destroy(&ev);
+        return 0;     /* not a note, or already read by the window scan */
+    }
+    ls->n++;
+    if (cor_run_add(ls->run, &ev) < 0) {
+        ls->err = -ENOMEM;
+        return 1;
+    }
+    return 0;
+}
+
+/* How far before a window its events still matter: trigger candidates
+ * (lookback), whose rollback status needs lookback more; lead-window
+ * evidence; pending alerts (open_window). */
+static int64_t context_ms(const struct cor_config *cfg)
+{
+    int64_t c = cfg->lookback_ms;
+
+    if (cfg->lead_ms > c)
+        c = cfg->lead_ms;
+    if (cfg->open_window_ms > c)
+        c = cfg->open_window_ms;
+    return c + cfg->lookback_ms + cfg->skew_ms;
+}
+
+/* Move T back until no stored incident opened before T is open at T. */
+static int64_t quiet_point(const struct cor_span *s, size_t n, int64_t t)
+{
+    bool moved = true;
+
+    while (moved) {
+        moved = false;
+        for (size_t i = 0; i < n; i++) {
+            if (s[i].opened_at < t && (s[i].closed_at == IQ_TIME_NONE || s[i].closed_at > t)) {
+                t = s[i].opened_at;
+                moved = true;
+            }
+        }
+    }
+    return t;
+}
+
+static json_t *prior_names(const json_t *inc)
+{
+    json_t *names = json_array();
+
+    json_array_extend(names, json_object_get(inc, "services"));
+    json_array_extend(names, json_object_get(inc, "incident_keys"));
+    return names;
+}
+
+/* Claims and priors from the stored incidents before T. */
+static int seed_partial(struct ing_store *st, struct cor_run *run, const struct cor_span *s,
+                        size_t n, int64_t t, int64_t ctx)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *inc = NULL, *v;
+        size_t k;
+        int r;
+
+        if (s[i].opened_at >= t || s[i].closed_at == IQ_TIME_NONE)
+            continue;
+        if (s[i].closed_at < t - ctx && s[i].closed_at < t - run->cfg->recurrence_ms)
+            continue;
+        r = cor_incident_load(st, s[i].id, &inc);
+        if (r == -ENOENT || r == -EINVAL)
+            continue;
+        if (r < 0)
+            return r;
+        json_array_foreach(json_object_get(inc, "event_ids"), k, v)
+            if (s[i].closed_at >= t - ctx && json_is_string(v) &&
+                (r = cor_run_claim(run, json_string_value(v))) < 0)
+                break;
+        if (r == 0 && s[i].closed_at >= t - run->cfg->recurrence_ms)
+            r = cor_run_add_prior(run, s[i].id, s[i].closed_at, prior_names(inc));
+        json_decref(inc);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
+static int load_events(struct ing_store *st, struct cor_run *run, int64_t from, int64_t to,
+                       size_t *count)
+{
+    struct ing_scan scan;
+    struct load_state ls = { .run = run, .from = IQ_TIME_NONE, .before = IQ_TIME_NONE };
+    int r;
+
+    if (cor_decoder_init(&ls.dec) < 0)
+        return -ENOMEM;
+    r = cor_load_range(st, run, from, to, &ls.n);
+    if (r >= 0 && (from != IQ_TIME_NONE || to != IQ_TIME_NONE)) {
+        /* the audit notes from before the window, through their index */
+        scan = (struct ing_scan){ .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
+                                  .service = "inquest" };
+        ls.notes = true;
+        ls.from = from;
+        ls.before = to;
+        r = ing_store_scan(st, &scan, on_event, &ls);
+    }
+    *count = ls.n;
+    cor_decoder_release(&ls.dec);
+    if (ls.err)
+        return ls.err;
+    return r < 0 ? r : 0;
+}
+
+static int cmp_inc(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    int c = strcmp(json_string_value(json_object_get(x, "opened_at")),
+                   json_string_value(json_object_get(y, "opened_at")));
+
+    return c ? c : strcmp(json_string_value(json_object_get(x, "id")),
+                          json_string_value(json_object_get(y, "id")));
+}
+
+/* Half of the incidents (every other one from `first`) made into JSON and
+ * stored text; two halves run on two threads. */
+struct half {
+    struct cor_run *run;
+    json_t **incs;
+    char **texts;
+    size_t first;
+    int r;
+};
+
+static void *make_half(void *arg)
+{
+    struct half *h = arg;
+
+    for (size_t i = h->first; i < h->run->n_incs && h->r == 0; i += 2) {
+        if (h->run->incs[i].dropped || h->run->incs[i].n == 0)
+            continue;
+        h->incs[i] = cor_inc_json(h->run, &h->run->incs[i]);
+        h->texts[i] = h->incs[i] ? cor_store_text(h->incs[i]) : NULL;
+        if (!h->texts[i])
+            h->r = -ENOMEM;
+    }
+    return NULL;
+}
+
+struct pair {
+    json_t *inc;
+    char *text;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+    const struct pair *x = a, *y = b;
+
+    return cmp_inc(&x->inc, &y->inc);
+}
+
+static int collect(struct cor_run *run, struct cor_result *res)
+{
+    size_t n = run->n_incs;
+    struct half h[2] = { { run, NULL, NULL, 0, 0 }, { run, NULL, NULL, 1, 0 } };
+    struct pair *p = NULL;
+    pthread_t th;
+    bool threaded;
+    int r = -ENOMEM;
+
+    res->incs = calloc(n + 1, sizeof(*res->incs));
+    res->texts = calloc(n + 1, sizeof(*res->texts));
+    p = calloc(n + 1, sizeof(*p));
+    if (!res->incs || !res->texts || !p)
+        goto out;
+    h[0].incs = h[1].incs = res->incs;
+    h[0].texts = h[1].texts = res->texts;
+    threaded = n >= 64 && pthread_create(&th, NULL, make_half, &h[1]) == 0;
+    make_half(&h[0]);
+    if (threaded)
+        pthread_join(th, NULL);
+    else
+        make_half(&h[1]);
+    for (size_t i = 0; i < n; i++) {
+        if (res->incs[i])
+            p[res->n++] = (struct pair){ res->incs[i], res->texts[i] };
+        else
+            free(res->texts[i]);
+    }
+    qsort(p, res->n, sizeof(*p), cmp_pair);
+    for (size_t i = 0; i < res->n; i++) {
+        res->incs[i] = p[i].inc;
+        res->texts[i] = p[i].text;
+    }
+    res->notes_unapplied = run->notes_unapplied;
+    res->notes_half = run->notes_half;
+    r = h[0].r < 0 ? h[0].r : h[1].r;
+out:
+    free(p);
+    return r;
+}
+
+/* Move u forward until no stored incident spans it and none opens within
+ * gap after it.  IQ_TIME_NONE when history ends first (an open incident). */
+static int64_t gap_point(const struct cor_span *s, size_t n, int64_t u, int64_t gap)
+{
+    bool moved = true;
+
+    while (moved) {
+        moved = false;
+        for (size_t i = 0; i < n; i++) {
+            bool across = s[i].opened_at < u && (s[i].closed_at == IQ_TIME_NONE ||
+                                                 s[i].closed_at > u);
+            bool near = s[i].opened_at >= u && s[i].opened_at < u + gap;
+
+            if (!across && !near)
+                continue;
+            if (s[i].closed_at == IQ_TIME_NONE)
+                return IQ_TIME_NONE;
+            u = (s[i].closed_at > u ? s[i].closed_at : u) + (near ? 1 : 0);
+            moved = true;
+        }
+    }
+    return u;
+}
+
+/* Does the recurrence of a later incident depend on a difference between
+ * x and y (either may be NULL)? Only id, closing time and names count. */
+static bool same_for_recurrence(const json_t *x, const json_t *y)
+{
+    static const char *const keys[] = { "id", "closed_at", "services", "incident_keys", NULL };
+
+    if (!x || !y)
+        return false;
+    for (int i = 0; keys[i]; i++)
+        if (!json_equal(json_object_get(x, keys[i]), json_object_get(y, keys[i])))
+            return false;
+    return true;
+}
+
+static void need_of(const json_t *inc, int64_t recur, int64_t *need)
+{
+    const char *s = json_string_value(json_object_get(inc, "closed_at"));
+    int64_t c;
+
+    if (*need == IQ_TIME_NONE)
+        return;
+    if (!s || iq_time_parse_rfc3339(s, strlen(s), &c) < 0)
+        *need = IQ_TIME_NONE;
+    else if (c + recur + 1 > *need)
+        *need = c + recur + 1;
+}
+
+/* The end the window [from, to) of res needs so that no incident after it
+ * can point (recurrence) to one that changed inside: the latest closing of
+ * the changed incidents, old or new, plus the recurrence window.
+ * IQ_TIME_NONE when a changed incident is still open. */
+static int64_t window_need(struct ing_store *st, const struct cor_span *s, size_t n,
+                           const struct cor_result *res, int64_t recur)
+{
+    json_t *old = json_object(), *v;
+    int64_t need = INT64_MIN + 1;   /* INT64_MIN is IQ_TIME_NONE */
+    const char *k;
+
+    for (size_t i = 0; old && i < n; i++) {
+        json_t *inc = NULL;
+
+        if ((res->from != IQ_TIME_NONE && s[i].opened_at < res->from) || s[i].opened_at >= res->to)
+            continue;
+        if (cor_incident_load(st, s[i].id, &inc) == 0)
+            json_object_set_new(old, s[i].id, inc);
+    }
+    if (!old)
+        return IQ_TIME_NONE;
+    for (size_t i = 0; i < res->n; i++) {
+        const char *id = json_string_value(json_object_get(res->incs[i], "id"));
+        json_t *o = id ? json_object_get(old, id) : NULL;
+
+        if (!same_for_recurrence(o, res->incs[i])) {
+            need_of(res->incs[i], recur, &need);
+            if (o)
+                need_of(o, recur, &need);
+        }
+        if (o)
+            json_object_del(old, id);
+    }
+    json_object_foreach(old, k, v)
+        need_of(v, recur, &need);
+    json_decref(old);
+    return need;
+}
+
+static int run_window(struct ing_store *st, const struct cor_config *cfg,
+                      const struct cor_span *spans, size_t ns, int64_t from, int64_t to,
+                      struct cor_result *res)
+{
+    int64_t ctx = context_ms(cfg);
+    struct cor_run run;
+    int r;
+
+    memset(res, 0, sizeof(*res));
+    res->from = from;
+    res->to = to;
+    cor_run_init(&run, cfg);
+    run.group_from = from;
+    if (from != IQ_TIME_NONE && (r = seed_partial(st, &run, spans, ns, from, ctx)) < 0)
+        goto out;
+    r = load_events(st, &run, from == IQ_TIME_NONE ? IQ_TIME_NONE : from - ctx, to, &res->events);
+    if (r < 0)
+        goto out;
+    if ((r = cor_run_correlate(&run)) < 0 || (r = collect(&run, res)) < 0)
+        goto out;
+out:
+    if (r < 0)
+        cor_result_free(res);
+    cor_run_free(&run);
+    return r;
+}
+
+/* Pick [from, to) for new events in [since, until] and compute it. */
+static int run_partial(struct ing_store *st, const struct cor_config *cfg,
+                       const struct cor_span *spans, size_t ns, int64_t since, int64_t until,
+                       struct cor_result *res)
+{
+    int64_t from = since == IQ_TIME_NONE ? IQ_TIME_NONE : quiet_point(spans, ns, since);
+    int64_t reach = cfg->lookback_ms, gap = cfg->lead_ms, umin, to, need;
+    int r;
+
+    if (cfg->lead_ms > reach)
+        reach = cfg->lead_ms;
+    if (cfg->open_window_ms > reach)
+        reach = cfg->open_window_ms;
+    if (cfg->open_window_ms > gap)
+        gap = cfg->open_window_ms;
+    umin = until + reach + cfg->skew_ms;
+    for (int tries = 0; until != IQ_TIME_NONE && tries < 8; tries++) {
+        to = gap_point(spans, ns, umin, gap + cfg->skew_ms);
+        if (to == IQ_TIME_NONE)
+            break;
+        if ((r = run_window(st, cfg, spans, ns, from, to, res)) < 0)
+            return r;
+        need = window_need(st, spans, ns, res, cfg->recurrence_ms);
+        if (need != IQ_TIME_NONE && need <= to)
+            return 0;
+        cor_result_free(res);
+        if (need == IQ_TIME_NONE)
+            break;
+        umin = need;
+    }
+    return run_window(st, cfg, spans, ns, from, IQ_TIME_NONE, res);
+}
+
+int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+                       int64_t until, struct cor_result *ret)
+{
+    struct cor_result res = { .from = IQ_TIME_NONE, .to = IQ_TIME_NONE };
+    struct cor_span *spans = NULL;
+    size_t ns = 0;
+    int r;
+
+    if (since == IQ_TIME_NONE && until == IQ_TIME_NONE)
+        r = run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
+    else if ((r = cor_store_spans(st, &spans, &ns)) == 0)
+        r = run_partial(st, cfg, spans, ns, since, until, &res);
+    if (r == 0 && res.notes_half && (res.from != IQ_TIME_NONE || res.to != IQ_TIME_NONE)) {
+        /* a merge reaches outside the range: only a full run is right */
+        cor_result_free(&res);
+        r = run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
+    }
+    free(spans);
+    if (r < 0)
+        return r;
+    *ret = res;
+    return 0;
+}
+
+int cor_engine_rebuild(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+                       int64_t until, struct cor_result *ret)
+{
+    struct cor_result res;
+    int r = cor_engine_compute(st, cfg, since, until, &res);
+
+    if (r < 0)
+        return r;
+    r = cor_store_replace_texts(st, res.incs, res.texts, res.n, res.from, res.to);
+    if (r < 0) {
+        cor_result_free(&res);
+        return r;
+    }
+    *ret = res;
+    return 0;
+}
+
+void cor_result_free(struct cor_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; r->incs && i < r->n; i++)
+        json_decref(r->incs[i]);
+    for (size_t i = 0; r->texts && i < r->n; i++)
+        free(r->texts[i]);
+    free(r->incs);
+    free(r->texts);
+    r->incs = NULL;
+    r->texts = NULL;
+    r->n = 0;
+}

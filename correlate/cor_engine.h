@@ -1,0 +1,51 @@
+/* cor_engine.h - derive incidents from the stored events: full and partial
+ * rebuilds, and the dry-run diff.
+ *
+ * A rebuild is a deterministic function of the stored events and the
+ * config: rebuilding twice gives byte-identical incidents.  A partial
+ * rebuild from time T first moves T back to a quiet point (no stored
+ * incident spans it), then re-derives only the incidents opened from there
+ * on, using the events before it as context (trigger candidates, evidence,
+ * recurrences); it gives the same incidents as a full rebuild. */
+#ifndef COR_ENGINE_H
+#define COR_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <jansson.h>
+
+#include "cor_config.h"
+
+struct ing_store;
+
+struct cor_result {
+    json_t **incs;             /* incidents, opened_at order; owned */
+    char **texts;              /* their stored text (cor_store_text); owned */
+    size_t n;
+    int64_t from;              /* replaced from this time; IQ_TIME_NONE: all */
+    int64_t to;                /* ... up to this time; IQ_TIME_NONE: the end */
+    size_t events;             /* events read */
+    unsigned notes_unapplied;  /* merge/split/set notes naming no incident */
+    unsigned notes_half;       /* merges with one side outside the range computed */
+};
+
+/* Compute without writing the incidents affected by events between since
+ * and until: since IQ_TIME_NONE means everything, until IQ_TIME_NONE up to
+ * the end of history.  st and cfg are borrowed.  On success *ret is filled
+ * (free with cor_result_free).  -EIO, -ENOMEM. */
+int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+                       int64_t until, struct cor_result *ret);
+
+/* Compute and store (replacing the range atomically).  *ret as above. */
+int cor_engine_rebuild(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+                       int64_t until, struct cor_result *ret);
+
+/* Print to out what a rebuild would change (one line per added, removed or
+ * changed incident, and per changed field) without writing.  Returns the
+ * number of changed incidents, or a negative errno. */
+int cor_engine_diff(struct ing_store *st, const struct cor_config *cfg, int64_t since, FILE *out);
+
+void cor_result_free(struct cor_result *r);
+
+#endif

@@ -1,0 +1,558 @@
+/* cor_group.c - grouping events into incidents.
+ *
+ * Pass 1, cor_group_events: a left-to-right state machine over the events
+ * in (effective time, id) order.  For each event, incidents that became
+ * quiet are closed first; then the event joins an open incident through,
+ * in this order: its incident_key, its alert or page identity, its service
+ * (status-page components through the component map), or, for chat in a
+ * linked channel without a service, the most recently active incident.  An
+ * event that joins nothing may open an incident: a firing alert at or above
+ * open_severity (after open_count such alerts within open_window), a
+ * triggered page, or a status-page incident declared investigating or
+ * identified.  A closed incident is never joined again: a new one opens and
+ * cor_group_recurrences points it at the earlier one.
+ *
+ * Pass 2, cor_group_absorb: evidence shortly before an incident opened
+ * (lead_window: a log error-rate rise, a low-severity alert, chat in a
+ * linked channel, a status-page update) is not lost because it came first.
+ *
+ * Design notes:
+ * - Open incidents are few at any time, so the open set is a plain array;
+ *   keys, identities and services go through one tagged hash map.
+ * - An incident closes when nothing is unresolved (alerts firing, pages
+ *   open, status-page incidents open) and quiet_period passed since its
+ *   last event; closed_at is last event + quiet_period, also when the
+ *   quiet period ends after the last stored event (the incident is then
+ *   reported resolved), which keeps the result a function of the events
+ *   alone, independent of the wall clock. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cor_run.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+enum { TAG_KEY = 'k', TAG_GROUP = 'g', TAG_ALERT = 'a', TAG_PAGE = 'p', TAG_STATUS = 's', TAG_SERVICE = 'v',
+       TAG_NAME = 'n' };
+
+struct gstate {
+    struct cor_run *run;
+    struct cor_map map;
+    uint32_t *open;
+    size_t n_open, cap_open;
+    uint32_t *pending;          /* unattached opening alerts, for open_count */
+    size_t n_pending, cap_pending;
+};
+
+static int push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        uint32_t *na = realloc(*a, ncap * sizeof(*na));
+
+        if (!na)
+            return -ENOMEM;
+        *a = na;
+        *cap = ncap;
+    }
+    (*a)[(*n)++] = v;
+    return 0;
+}
+
+int cor_inc_add(struct cor_inc *inc, uint32_t ev)
+{
+    return push_u32(&inc->mem, &inc->n, &inc->cap, ev);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Members in event order (run->evs is sorted, so index order is time order). */
+void cor_inc_sort(struct cor_run *run, struct cor_inc *inc)
+{
+    (void)run;
+    qsort(inc->mem, inc->n, sizeof(*inc->mem), cmp_u32);
+}
+
+static bool unresolved(const struct cor_inc *inc)
+{
+    return inc->firing > 0 || inc->pages_open > 0 || inc->status_open > 0;
+}
+
+static void close_due(struct gstate *g, int64_t t)
+{
+    const struct cor_config *cfg = g->run->cfg;
+    size_t k = 0;
+
+    for (size_t i = 0; i < g->n_open; i++) {
+        struct cor_inc *inc = &g->run->incs[g->open[i]];
+
+        if (!unresolved(inc) && t - inc->last_at >= cfg->quiet_ms) {
+            inc->closed_at = inc->last_at + cfg->quiet_ms;
+            inc->open = false;
+        } else if (t - inc->last_at >= cfg->stale_ms) {
+            inc->closed_at = inc->last_at + cfg->stale_ms;
+            inc->open = false;
+        } else {
+            g->open[k++] = g->open[i];
+        }
+    }
+    g->n_open = k;
+}
+
+static int64_t lookup_open(struct gstate *g, uint8_t tag, const char *key, bool pair)
+{
+    int64_t v;
+
+    if (!key || !cor_map_get(&g->map, tag, key, &v))
+        return -1;
+    if (pair)
+        v >>= 1;
+    return g->run->incs[v].open ? v : -1;
+}
+
+static int64_t most_recent_open(struct gstate *g)
+{
+    int64_t best = -1;
+
+    for (size_t i = 0; i < g->n_open; i++) {
+        const struct cor_inc *inc = &g->run->incs[g->open[i]];
+
+        if (best < 0 || inc->last_at > g->run->incs[best].last_at ||
+            (inc->last_at == g->run->incs[best].last_at && g->open[i] > best))
+            best = g->open[i];
+    }
+    return best;
+}
+
+/* The open incident e joins, or -1. */
+static int64_t find_incident(struct gstate *g, const struct cor_ev *e)
+{
+    int64_t v;
+
+    if ((v = lookup_open(g, TAG_KEY, e->key, false)) >= 0 ||
+        (v = lookup_open(g, TAG_GROUP, e->gkey, false)) >= 0)
+        return v;
+    switch (e->sig) {
+    case COR_SIG_ALERT_FIRING:
+    case COR_SIG_ALERT_RESOLVED:
+        if ((v = lookup_open(g, TAG_ALERT, e->ident, true)) >= 0)
+            return v;
+        break;
+    case COR_SIG_CHAT:
+        if (!e->linked)
+            return -1;
+        if (!e->service)
+            return most_recent_open(g);
+        break;
+    case COR_SIG_STATUS_INVESTIGATING:
+    case COR_SIG_STATUS_IDENTIFIED:
+    case COR_SIG_STATUS_MONITORING:
+    case COR_SIG_STATUS_RESOLVED:
+    case COR_SIG_STATUS_OTHER:
+    case COR_SIG_COMPONENT:
+        if (!e->service && g->n_open == 1)
+            return g->open[0];
+        break;
+    case COR_SIG_CONTROL:
+    case COR_SIG_OTHER:
+        return -1;
+    default:
+        break;
+    }
+    return lookup_open(g, TAG_SERVICE, e->service, false);
+}
+
+/* Flip the state of an identity (alert, page, status incident) in inc and
+ * keep the unresolved counter in step. */
+static int set_state(struct gstate *g, uint8_t tag, const char *ident, uint32_t inc, bool on,
+                     int32_t *counter)
+{
+    int64_t v;
+    bool was = cor_map_get(&g->map, tag, ident, &v) && (uint32_t)(v >> 1) == inc && (v & 1);
+
+    if (on && !was)
+        (*counter)++;
+    else if (!on && was)
+        (*counter)--;
+    return cor_map_put(&g->map, tag, ident, ((int64_t)inc << 1) | (on ? 1 : 0));
+}
+
+static int attach(struct gstate *g, uint32_t inc_i, uint32_t ev_i)
+{
+    struct cor_inc *inc = &g->run->incs[inc_i];
+    struct cor_ev *e = &g->run->evs[ev_i];
+    int r = 0;
+
+    e->inc = inc_i;
+    if (cor_inc_add(inc, ev_i) < 0)
+        return -ENOMEM;
+    if (e->t > inc->last_at)
+        inc->last_at = e->t;
+    if (e->key && cor_map_put(&g->map, TAG_KEY, e->key, inc_i) < 0)
+        return -ENOMEM;
+    if (e->gkey && cor_map_put(&g->map, TAG_GROUP, e->gkey, inc_i) < 0)
+        return -ENOMEM;
+    if (e->service && cor_map_put(&g->map, TAG_SERVICE, e->service, inc_i) < 0)
+        return -ENOMEM;
+    switch (e->sig) {
+    case COR_SIG_ALERT_FIRING:
+    case COR_SIG_ALERT_RESOLVED:
+        r = set_state(g, TAG_ALERT, e->ident, inc_i, e->sig == COR_SIG_ALERT_FIRING, &inc->firing);
+        break;
+    case COR_SIG_PAGE_TRIGGERED:
+    case COR_SIG_PAGE_RESOLVED:
+        r = set_state(g, TAG_PAGE, e->ident, inc_i, e->sig == COR_SIG_PAGE_TRIGGERED,
+                      &inc->pages_open);
+        break;
+    case COR_SIG_STATUS_INVESTIGATING:
+    case COR_SIG_STATUS_IDENTIFIED:
+    case COR_SIG_STATUS_MONITORING:
+    case COR_SIG_STATUS_RESOLVED:
+        if (e->key)
+            r = set_state(g, TAG_STATUS, e->key, inc_i, e->sig != COR_SIG_STATUS_RESOLVED,
+                          &inc->status_open);
+        break;
+    default:
+        break;
+    }
+    return r;
+}
+
+static bool opens_alone(const struct cor_run *run, const struct cor_ev *e)
+{
+    switch (e->sig) {
+    case COR_SIG_ALERT_FIRING:
+        return e->sev >= run->cfg->open_rank;
+    case COR_SIG_PAGE_TRIGGERED:
+    case COR_SIG_STATUS_INVESTIGATING:
+    case COR_SIG_STATUS_IDENTIFIED:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Pending alerts of e's service within open_window (distinct identities,
+ * e included).  Drops the expired ones from the list. */
+static size_t pending_count(struct gstate *g, const struct cor_ev *e)
+{
+    const struct cor_run *run = g->run;
+    size_t k = 0, count = 1;
+
+    for (size_t i = 0; i < g->n_pending; i++) {
+        const struct cor_ev *p = &run->evs[g->pending[i]];
+        bool dup = false;
+
+        if (p->t < e->t - run->cfg->open_window_ms || p->inc != COR_NONE)
+            continue;
+        g->pending[k++] = g->pending[i];
+        if (!same_str(p->service, e->service) || same_str(p->ident, e->ident))
+            continue;
+        for (size_t j = 0; j + 1 < k && !dup; j++)
+            dup = same_str(run->evs[g->pending[j]].ident, p->ident) &&
+                  same_str(run->evs[g->pending[j]].service, e->service);
+        if (!dup)
+            count++;
+    }
+    g->n_pending = k;
+    return count;
+}
+
+static int open_incident(struct gstate *g, uint32_t ev_i)
+{
+    struct cor_run *run = g->run;
+    struct cor_ev *e = &run->evs[ev_i];
+    struct cor_inc *inc;
+    uint32_t inc_i;
+
+    if (run->n_incs == run->cap_incs) {
+        size_t ncap = run->cap_incs ? run->cap_incs * 2 : 64;
+        struct cor_inc *ni = realloc(run->incs, ncap * sizeof(*ni));
+
+        if (!ni)
+            return -ENOMEM;
+        run->incs = ni;
+        run->cap_incs = ncap;
+    }
+    inc_i = (uint32_t)run->n_incs++;
+    inc = &run->incs[inc_i];
+    memset(inc, 0, sizeof(*inc));
+    inc->opener = ev_i;
+    inc->opened_at = inc->last_at = e->t;
+    inc->closed_at = IQ_TIME_NONE;
+    inc->open = true;
+    if (push_u32(&g->open, &g->n_open, &g->cap_open, inc_i) < 0)
+        return -ENOMEM;
+    for (size_t i = 0; e->sig == COR_SIG_ALERT_FIRING && i < g->n_pending; i++) {
+        uint32_t p = g->pending[i];
+
+        if (run->evs[p].inc == COR_NONE && !run->evs[p].claimed &&
+            same_str(run->evs[p].service, e->service) && attach(g, inc_i, p) < 0)
+            return -ENOMEM;
+    }
+    return attach(g, inc_i, ev_i);
+}
+
+static int step(struct gstate *g, uint32_t i)
+{
+    struct cor_run *run = g->run;
+    struct cor_ev *e = &run->evs[i];
+    int64_t inc;
+
+    if (e->claimed || e->sig == COR_SIG_CONTROL)
+        return 0;
+    if (e->context) {
+        if (e->sig == COR_SIG_ALERT_FIRING && opens_alone(run, e))
+            return push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
+        return 0;
+    }
+    close_due(g, e->t);
+    inc = find_incident(g, e);
+    if (inc >= 0)
+        return attach(g, (uint32_t)inc, i);
+    if (!opens_alone(run, e))
+        return 0;
+    if (e->sig == COR_SIG_ALERT_FIRING && run->cfg->open_count > 1 &&
+        pending_count(g, e) < (size_t)run->cfg->open_count)
+        return push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
+    return open_incident(g, i);
+}
+
+int cor_group_events(struct cor_run *run)
+{
+    struct gstate g = { .run = run };
+    int r = 0;
+
+    for (size_t i = 0; i < run->n && r == 0; i++)
+        r = step(&g, (uint32_t)i);
+    for (size_t i = 0; r == 0 && i < g.n_open; i++) {
+        struct cor_inc *inc = &run->incs[g.open[i]];
+
+        if (!unresolved(inc))
+            inc->closed_at = inc->last_at + run->cfg->quiet_ms;
+        inc->open = false;
+    }
+    cor_map_clear(&g.map);
+    free(g.open);
+    free(g.pending);
+    return r;
+}
+
+static bool absorbable(const struct cor_ev *e)
+{
+    switch (e->sig) {
+    case COR_SIG_DEPLOY:
+    case COR_SIG_ROLLBACK:
+    case COR_SIG_CHANGE:
+    case COR_SIG_CONTROL:
+    case COR_SIG_OTHER:
+        return false;
+    case COR_SIG_CHAT:
+        return e->linked;
+    default:
+        return true;
+    }
+}
+
+static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names)
+{
+    struct cor_inc *inc = &run->incs[inc_i];
+    int64_t from = inc->opened_at - run->cfg->lead_ms, v;
+    size_t lo = 0, hi = inc->opener, n0 = inc->n;
+
+    for (size_t k = 0; k < inc->n; k++) {
+        const struct cor_ev *m = &run->evs[inc->mem[k]];
+
+        if ((m->service && cor_map_put(names, TAG_SERVICE, m->service, 1) < 0) ||
+            (m->key && cor_map_put(names, TAG_KEY, m->key, 1) < 0))
+            return -ENOMEM;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (run->evs[mid].t < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t j = lo; j < inc->opener; j++) {
+        struct cor_ev *e = &run->evs[j];
+        bool match;
+
+        if (e->inc != COR_NONE || e->claimed || !absorbable(e))
+            continue;
+        match = (e->key && cor_map_get(names, TAG_KEY, e->key, &v)) ||
+                (e->service && cor_map_get(names, TAG_SERVICE, e->service, &v)) ||
+                (e->sig == COR_SIG_CHAT && !e->service);
+        if (!match)
+            continue;
+        e->inc = inc_i;
+        if (cor_inc_add(inc, (uint32_t)j) < 0)
+            return -ENOMEM;
+    }
+    if (inc->n != n0)
+        cor_inc_sort(run, inc);
+    return 0;
+}
+
+int cor_group_absorb(struct cor_run *run)
+{
+    struct cor_map names = { 0 };
+    int r = 0;
+
+    for (size_t i = 0; i < run->n_incs && r == 0; i++) {
+        r = absorb_one(run, (uint32_t)i, &names);
+        cor_map_clear(&names);
+    }
+    return r;
+}
+
+/* id = "inc-YYYYMMDD-" + 8 hex digits of FNV-1a of the opening event id. */
+void cor_group_name(struct cor_run *run, struct cor_inc *inc)
+{
+    int y, mo, d, h, mi, s, ms;
+    uint64_t hash = cor_fnv(COR_FNV_INIT, run->evs[inc->opener].id);
+
+    iq_time_civil(inc->opened_at, &y, &mo, &d, &h, &mi, &s, &ms);
+    snprintf(inc->id, sizeof(inc->id), "inc-%04d%02d%02d-%08x", y, mo, d,
+             (unsigned)((hash >> 32) ^ hash));
+}
+
+/* Closed incidents and priors in closed_at order, for the recurrence sweep:
+ * value >= 0 is an incident index, < 0 is -(prior index + 1). */
+struct closer {
+    int64_t closed_at;
+    int64_t who;
+};
+
+static int cmp_closer(const void *a, const void *b)
+{
+    const struct closer *x = a, *y = b;
+
+    if (x->closed_at != y->closed_at)
+        return x->closed_at < y->closed_at ? -1 : 1;
+    return x->who < y->who ? -1 : x->who > y->who;
+}
+
+static int cmp_opened(const void *a, const void *b, void *ud)
+{
+    const struct cor_run *run = ud;
+    const struct cor_inc *x = &run->incs[*(const uint32_t *)a], *y = &run->incs[*(const uint32_t *)b];
+
+    if (x->opened_at != y->opened_at)
+        return x->opened_at < y->opened_at ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+static int put_inc_names(struct cor_run *run, const struct cor_inc *inc, int64_t who,
+                         struct cor_map *m)
+{
+    for (size_t k = 0; k < inc->n; k++) {
+        const struct cor_ev *e = &run->evs[inc->mem[k]];
+
+        if ((e->service && cor_map_put(m, TAG_NAME, e->service, who) < 0) ||
+            (e->key && cor_map_put(m, TAG_NAME, e->key, who) < 0))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+static int put_prior_names(const struct cor_prior *p, int64_t who, struct cor_map *m)
+{
+    size_t i;
+    json_t *v;
+
+    json_array_foreach(p->names, i, v)
+        if (json_is_string(v) && cor_map_put(m, TAG_NAME, json_string_value(v), who) < 0)
+            return -ENOMEM;
+    return 0;
+}
+
+static int64_t closed_of(const struct cor_run *run, int64_t who)
+{
+    return who >= 0 ? run->incs[who].closed_at : run->prior[-who - 1].closed_at;
+}
+
+static const char *id_of(const struct cor_run *run, int64_t who)
+{
+    return who >= 0 ? run->incs[who].id : run->prior[-who - 1].id;
+}
+
+/* Pick, among the names of inc, the earlier incident closed last within
+ * the recurrence window. */
+static void pick_recurrence(struct cor_run *run, struct cor_inc *inc, const struct cor_map *m)
+{
+    int64_t best = 0, v;
+    bool found = false;
+
+    for (size_t k = 0; k < inc->n; k++) {
+        const struct cor_ev *e = &run->evs[inc->mem[k]];
+        const char *names[2] = { e->service, e->key };
+
+        for (int j = 0; j < 2; j++) {
+            if (!names[j] || !cor_map_get(m, TAG_NAME, names[j], &v))
+                continue;
+            if (closed_of(run, v) < inc->opened_at - run->cfg->recurrence_ms)
+                continue;
+            if (!found || closed_of(run, v) > closed_of(run, best) ||
+                (closed_of(run, v) == closed_of(run, best) &&
+                 strcmp(id_of(run, v), id_of(run, best)) < 0))
+                best = v;
+            found = true;
+        }
+    }
+    if (found)
+        snprintf(inc->recurrence_of, sizeof(inc->recurrence_of), "%s", id_of(run, best));
+}
+
+int cor_group_recurrences(struct cor_run *run)
+{
+    struct closer *cl = calloc(run->n_incs + run->n_prior + 1, sizeof(*cl));
+    uint32_t *order = calloc(run->n_incs + 1, sizeof(*order));
+    struct cor_map m = { 0 };
+    size_t n_cl = 0, n_ord = 0, p = 0;
+    int r = -ENOMEM;
+
+    if (!cl || !order)
+        goto out;
+    for (size_t i = 0; i < run->n_incs; i++) {
+        if (run->incs[i].dropped)
+            continue;
+        order[n_ord++] = (uint32_t)i;
+        if (run->incs[i].closed_at != IQ_TIME_NONE)
+            cl[n_cl++] = (struct closer){ run->incs[i].closed_at, (int64_t)i };
+    }
+    for (size_t i = 0; i < run->n_prior; i++)
+        cl[n_cl++] = (struct closer){ run->prior[i].closed_at, -(int64_t)i - 1 };
+    qsort(cl, n_cl, sizeof(*cl), cmp_closer);
+    qsort_r(order, n_ord, sizeof(*order), cmp_opened, run);
+    for (size_t k = 0; k < n_ord; k++) {
+        struct cor_inc *inc = &run->incs[order[k]];
+
+        for (; p < n_cl && cl[p].closed_at <= inc->opened_at; p++) {
+            r = cl[p].who >= 0 ? put_inc_names(run, &run->incs[cl[p].who], cl[p].who, &m)
+                               : put_prior_names(&run->prior[-cl[p].who - 1], cl[p].who, &m);
+            if (r < 0)
+                goto out;
+        }
+        inc->recurrence_of[0] = '\0';
+        pick_recurrence(run, inc, &m);
+    }
+    r = 0;
+out:
+    cor_map_clear(&m);
+    free(cl);
+    free(order);
+    return r;
+}

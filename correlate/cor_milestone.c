@@ -1,0 +1,365 @@
+/* cor_milestone.c - milestones and impact breakdowns of one incident.
+ *
+ * Milestones are chosen from the incident's events by fixed rules; each
+ * records the time, the event that is its evidence and the rule's name, so
+ * a draft can say why (docs/correlation.md has the table with examples):
+ *   impact_start  earliest of: alert startsAt (alert_starts_at), status-page
+ *                 incident start (status_incident_start), component degraded
+ *                 (component_degraded), log error-rate rise (log_error_rate_rise)
+ *   detected      earliest of: alert arrival (alert_received, or alert_firing
+ *                 without an arrival time), page triggered (page_triggered),
+ *                 human report in a linked channel (chat_report)
+ *   acknowledged  first page acknowledgement (page_acknowledged), otherwise
+ *                 the first other human chat message from detection on,
+ *                 within the clock-skew tolerance (first_human_chat)
+ *   identified    status-page identified (status_identified) or a note with
+ *                 action identified (note)
+ *   mitigated     first of: status-page monitoring (status_monitoring), a
+ *                 rollback deploy (rollback_deploy), all alerts resolved
+ *                 (alerts_resolved)
+ *   resolved      last of: all alerts resolved, every status-page incident
+ *                 resolved, every page resolved - and only when every one of
+ *                 those families present is resolved
+ * A manual override (`inquest incident set`) wins with rule "manual".
+ * Without evidence a milestone is left unset (null), never guessed.
+ *
+ * Because members are in (effective time, id) order, "first" and "last"
+ * do not depend on delivery order. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cor_run.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+static void consider(struct cor_milestones *m, int which, int64_t at, uint32_t ev,
+                     const char *rule, bool later)
+{
+    if (at == IQ_TIME_NONE)
+        return;
+    if (m->at[which] == IQ_TIME_NONE || (later ? at > m->at[which] : at < m->at[which])) {
+        m->at[which] = at;
+        m->ev[which] = ev;
+        m->rule[which] = rule;
+    }
+}
+
+/* Final state of every alert, page and status-page incident of inc, and
+ * when (and by which event) each family became all resolved. */
+struct family {
+    size_t n, open;
+    int64_t last_at;
+    uint32_t last_ev;
+};
+
+static void families(const struct cor_run *run, const struct cor_inc *inc, struct family f[3])
+{
+    struct cor_map st = { 0 };
+    int64_t v;
+
+    memset(f, 0, 3 * sizeof(*f));
+    for (int i = 0; i < 3; i++)
+        f[i].last_at = IQ_TIME_NONE;
+    for (size_t k = 0; k < inc->n; k++) {
+        const struct cor_ev *e = &run->evs[inc->mem[k]];
+        int fam = -1;
+        bool on = false;
+        const char *ident = e->ident;
+
+        switch (e->sig) {
+        case COR_SIG_ALERT_FIRING: fam = 0; on = true; break;
+        case COR_SIG_ALERT_RESOLVED: fam = 0; break;
+        case COR_SIG_STATUS_INVESTIGATING:
+        case COR_SIG_STATUS_IDENTIFIED:
+        case COR_SIG_STATUS_MONITORING: fam = 1; on = true; ident = e->key; break;
+        case COR_SIG_STATUS_RESOLVED: fam = 1; ident = e->key; break;
+        case COR_SIG_PAGE_TRIGGERED: fam = 2; on = true; break;
+        case COR_SIG_PAGE_RESOLVED: fam = 2; break;
+        default: break;
+        }
+        if (fam < 0 || !ident)
+            continue;
+        if (!cor_map_get(&st, (uint8_t)fam, ident, &v)) {
+            f[fam].n++;
+            v = 0;
+        }
+        if (on && !v)
+            f[fam].open++;
+        else if (!on && v)
+            f[fam].open--;
+        if (!on) {
+            f[fam].last_at = e->t;
+            f[fam].last_ev = inc->mem[k];
+        }
+        if (cor_map_put(&st, (uint8_t)fam, ident, on) < 0)
+            break;
+    }
+    cor_map_clear(&st);
+}
+
+static const char *const fam_rules[3] = { "alerts_resolved", "status_resolved", "page_resolved" };
+
+static void evidence(const struct cor_run *run, const struct cor_inc *inc, struct cor_milestones *m)
+{
+    bool status_seen = false;
+
+    for (size_t k = 0; k < inc->n; k++) {
+        uint32_t i = inc->mem[k];
+        const struct cor_ev *e = &run->evs[i];
+        const char *started;
+        int64_t t;
+
+        switch (e->sig) {
+        case COR_SIG_ALERT_FIRING:
+            consider(m, COR_MS_IMPACT, e->ev->at, i, "alert_starts_at", false);
+            consider(m, COR_MS_DETECTED, e->seen, i,
+                     e->seen != e->ev->at ? "alert_received" : "alert_firing", false);
+            break;
+        case COR_SIG_PAGE_TRIGGERED:
+            consider(m, COR_MS_DETECTED, e->t, i, "page_triggered", false);
+            break;
+        case COR_SIG_PAGE_ACK:
+            consider(m, COR_MS_ACK, e->t, i, "page_acknowledged", false);
+            break;
+        case COR_SIG_CHAT:
+            if (e->human && e->linked)
+                consider(m, COR_MS_DETECTED, e->t, i, "chat_report", false);
+            break;
+        case COR_SIG_STATUS_INVESTIGATING:
+        case COR_SIG_STATUS_IDENTIFIED:
+        case COR_SIG_STATUS_MONITORING:
+        case COR_SIG_STATUS_RESOLVED:
+            started = iq_event_label(e->ev, "started_at");
+            t = e->t;
+            if (started && iq_time_parse_lenient(started, strlen(started), &t) < 0)
+                t = e->t;
+            if (!status_seen)
+                consider(m, COR_MS_IMPACT, t, i, "status_incident_start", false);
+            status_seen = true;
+            if (e->sig == COR_SIG_STATUS_IDENTIFIED)
+                consider(m, COR_MS_IDENTIFIED, e->t, i, "status_identified", false);
+            if (e->sig == COR_SIG_STATUS_MONITORING)
+                consider(m, COR_MS_MITIGATED, e->t, i, "status_monitoring", false);
+            break;
+        case COR_SIG_COMPONENT:
+            if (e->state >= COR_COMP_DEGRADED && e->state <= COR_COMP_MAJOR)
+                consider(m, COR_MS_IMPACT, e->t, i, "component_degraded", false);
+            break;
+        case COR_SIG_LOG_RISE:
+            consider(m, COR_MS_IMPACT, e->t, i, "log_error_rate_rise", false);
+            break;
+        case COR_SIG_ROLLBACK:
+            consider(m, COR_MS_MITIGATED, e->t, i, "rollback_deploy", false);
+            break;
+        case COR_SIG_NOTE:
+            if (iq_ev_action(e->ev) && strcmp(iq_ev_action(e->ev), "identified") == 0)
+                consider(m, COR_MS_IDENTIFIED, e->t, i, "note", false);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* Without a page acknowledgement: the first human chat from detection on. */
+static void chat_ack(const struct cor_run *run, const struct cor_inc *inc, struct cor_milestones *m)
+{
+    if (m->at[COR_MS_ACK] != IQ_TIME_NONE || m->at[COR_MS_DETECTED] == IQ_TIME_NONE)
+        return;
+    for (size_t k = 0; k < inc->n; k++) {
+        const struct cor_ev *e = &run->evs[inc->mem[k]];
+
+        if (e->sig != COR_SIG_CHAT || !e->human || !e->linked || inc->mem[k] == m->ev[COR_MS_DETECTED])
+            continue;
+        if (e->t < m->at[COR_MS_DETECTED] - run->cfg->skew_ms)
+            continue;
+        consider(m, COR_MS_ACK, e->t, inc->mem[k], "first_human_chat", false);
+        return;
+    }
+}
+
+void cor_milestones_compute(const struct cor_run *run, const struct cor_inc *inc,
+                            struct cor_milestones *m)
+{
+    struct family f[3];
+    bool any = false, all = true;
+
+    for (int i = 0; i < COR_MS_N; i++) {
+        m->at[i] = IQ_TIME_NONE;
+        m->ev[i] = COR_NONE;
+        m->rule[i] = m->note[i] = NULL;
+    }
+    evidence(run, inc, m);
+    chat_ack(run, inc, m);
+    families(run, inc, f);
+    if (f[0].n > 0 && f[0].open == 0)
+        consider(m, COR_MS_MITIGATED, f[0].last_at, f[0].last_ev, "alerts_resolved", false);
+    for (int i = 0; i < 3; i++) {
+        if (f[i].n == 0)
+            continue;
+        any = true;
+        all = all && f[i].open == 0 && f[i].last_at != IQ_TIME_NONE;
+    }
+    for (int i = 0; any && all && i < 3; i++)
+        if (f[i].n > 0)
+            consider(m, COR_MS_RESOLVED, f[i].last_at, f[i].last_ev, fam_rules[i], true);
+    for (int i = 0; i < COR_MS_N; i++) {
+        if (!inc->manual[i].set)
+            continue;
+        m->at[i] = inc->manual[i].at;
+        m->ev[i] = COR_NONE;
+        m->rule[i] = m->at[i] == IQ_TIME_NONE ? NULL : "manual";
+        m->note[i] = inc->manual[i].note;
+    }
+}
+
+/* ---- impact breakdowns: unions of intervals per name ---- */
+
+struct ival {
+    const char *name;
+    int64_t s, e;
+};
+
+struct ivals {
+    struct ival *v;
+    size_t n, cap;
+};
+
+static int ival_add(struct ivals *a, const char *name, int64_t s, int64_t e)
+{
+    if (e <= s)
+        return 0;
+    if (a->n == a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 16;
+        struct ival *nv = realloc(a->v, ncap * sizeof(*nv));
+
+        if (!nv)
+            return -ENOMEM;
+        a->v = nv;
+        a->cap = ncap;
+    }
+    a->v[a->n++] = (struct ival){ name, s, e };
+    return 0;
+}
+
+static int cmp_ival(const void *a, const void *b)
+{
+    const struct ival *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    if (c)
+        return c;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* Sum of the union of intervals per name, in seconds, into obj. */
+static int union_sum(struct ivals *a, json_t *obj)
+{
+    size_t i = 0;
+
+    if (a->n == 0)
+        return 0;
+    qsort(a->v, a->n, sizeof(*a->v), cmp_ival);
+    while (i < a->n) {
+        const char *name = a->v[i].name;
+        int64_t total = 0, s = a->v[i].s, e = a->v[i].e;
+
+        for (i++; i < a->n && strcmp(a->v[i].name, name) == 0; i++) {
+            if (a->v[i].s > e) {
+                total += e - s;
+                s = a->v[i].s;
+            }
+            if (a->v[i].e > e)
+                e = a->v[i].e;
+        }
+        total += e - s;
+        if (json_object_set_new(obj, name, json_integer(total / 1000)) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+struct ident_ev {
+    const char *ident;
+    uint32_t ev;
+};
+
+static int cmp_ident_ev(const void *a, const void *b)
+{
+    const struct ident_ev *x = a, *y = b;
+    int c = strcmp(x->ident, y->ident);
+
+    return c ? c : (x->ev < y->ev ? -1 : x->ev > y->ev);
+}
+
+static const char *sev_label(const struct cor_ev *e)
+{
+    const char *name = cor_severity_name(e->sev);
+
+    return name ? name : "unknown";
+}
+
+/* Intervals of alerts (by severity) or components (by state). */
+static int collect(const struct cor_run *run, const struct cor_inc *inc, bool alerts, int64_t end,
+                   struct ivals *out)
+{
+    struct ident_ev *ie = calloc(inc->n + 1, sizeof(*ie));
+    size_t n = 0;
+    int r = 0;
+
+    if (!ie)
+        return -ENOMEM;
+    for (size_t k = 0; k < inc->n; k++) {
+        const struct cor_ev *e = &run->evs[inc->mem[k]];
+        bool want = alerts ? (e->sig == COR_SIG_ALERT_FIRING || e->sig == COR_SIG_ALERT_RESOLVED)
+                           : e->sig == COR_SIG_COMPONENT;
+
+        if (want && e->ident)
+            ie[n++] = (struct ident_ev){ e->ident, inc->mem[k] };
+    }
+    qsort(ie, n, sizeof(*ie), cmp_ident_ev);
+    for (size_t k = 0; k < n && r == 0; k++) {
+        const struct cor_ev *e = &run->evs[ie[k].ev];
+        bool last = k + 1 == n || strcmp(ie[k + 1].ident, ie[k].ident) != 0;
+        int64_t next = last ? end : run->evs[ie[k + 1].ev].t;
+
+        if (alerts && e->sig == COR_SIG_ALERT_FIRING) {
+            /* firing until the next event of this alert (its resolution) */
+            const struct cor_ev *n2 = last ? NULL : &run->evs[ie[k + 1].ev];
+
+            if (!n2 || n2->sig == COR_SIG_ALERT_RESOLVED)
+                r = ival_add(out, sev_label(e), e->ev->at, n2 ? n2->t : end);
+            else if (n2->sig == COR_SIG_ALERT_FIRING)
+                r = ival_add(out, sev_label(e), e->ev->at, n2->ev->at > e->ev->at ? n2->ev->at : e->ev->at);
+        } else if (!alerts && e->state != COR_COMP_OPERATIONAL) {
+            r = ival_add(out, cor_comp_state_names[e->state], e->t, next);
+        }
+    }
+    free(ie);
+    return r;
+}
+
+json_t *cor_impact_json(const struct cor_run *run, const struct cor_inc *inc, int64_t end)
+{
+    json_t *o = json_object(), *sev = json_object(), *comp = json_object();
+    struct ivals a = { 0 }, c = { 0 };
+    int r = -ENOMEM;
+
+    if (!o || !sev || !comp)
+        goto out;
+    if ((r = collect(run, inc, true, end, &a)) < 0 || (r = union_sum(&a, sev)) < 0 ||
+        (r = collect(run, inc, false, end, &c)) < 0 || (r = union_sum(&c, comp)) < 0)
+        goto out;
+    json_object_set(o, "by_severity", sev);
+    json_object_set(o, "by_component_state", comp);
+out:
+    json_decref(sev);
+    json_decref(comp);
+    free(a.v);
+    free(c.v);
+    if (r < 0)
+        json_decref(o);
+    return r < 0 ? NULL : o;
+}

@@ -1,0 +1,201 @@
+/* cor_run.h - one correlation run: classified events in, incidents out.
+ *
+ * Internal to correlate/.  A run owns the events given to it, classifies
+ * each into a signal (cor_classify.c), sorts them by (effective time, id),
+ * groups them into incidents (cor_group.c), applies the audit notes of
+ * `inquest incident merge/split/set` (cor_notes.c) and derives ids and
+ * recurrences.  cor_milestone.c and cor_json.c then turn each incident
+ * into the JSON of schemas/incident.schema.json.
+ *
+ * The result is a pure function of the set of events and the config: no
+ * arrival order, no wall clock.  That is what makes rebuilds byte-identical
+ * and late events harmless. */
+#ifndef COR_RUN_H
+#define COR_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "cor_config.h"
+#include "cor_map.h"
+
+struct iq_event;
+
+#define COR_NONE UINT32_MAX
+#define COR_ID_LEN 24          /* "inc-20261021-3fa2c19e" + NUL, with room */
+
+enum cor_sig {
+    COR_SIG_OTHER = 0,
+    COR_SIG_ALERT_FIRING,
+    COR_SIG_ALERT_RESOLVED,
+    COR_SIG_PAGE_TRIGGERED,
+    COR_SIG_PAGE_ACK,
+    COR_SIG_PAGE_RESOLVED,
+    COR_SIG_PAGE_OTHER,
+    COR_SIG_DEPLOY,            /* deploy started/succeeded/failed */
+    COR_SIG_ROLLBACK,          /* deploy rolled_back, or succeeded with label rollback=true */
+    COR_SIG_CHANGE,
+    COR_SIG_CHAT,
+    COR_SIG_STATUS_INVESTIGATING,
+    COR_SIG_STATUS_IDENTIFIED,
+    COR_SIG_STATUS_MONITORING,
+    COR_SIG_STATUS_RESOLVED,
+    COR_SIG_STATUS_OTHER,
+    COR_SIG_COMPONENT,         /* component state change; state in cor_ev.state */
+    COR_SIG_LOG_RISE,
+    COR_SIG_LOG_NORMAL,
+    COR_SIG_NOTE,              /* a human note (kind note, not from inquest) */
+    COR_SIG_CONTROL,           /* merge/split/set note from `inquest incident` */
+};
+
+enum cor_comp_state {
+    COR_COMP_OPERATIONAL = 0,
+    COR_COMP_DEGRADED,
+    COR_COMP_PARTIAL,
+    COR_COMP_MAJOR,
+    COR_COMP_MAINTENANCE,
+    COR_COMP_N
+};
+
+extern const char *const cor_comp_state_names[COR_COMP_N];
+
+struct cor_ev {
+    struct iq_event *ev;       /* owned by the run */
+    int64_t t;                 /* effective time: ends_at of a resolved alert, else at */
+    int64_t seen;              /* detection evidence: label received_at, else at */
+    const char *id;            /* borrowed from ev */
+    const char *service;       /* ev service, or mapped from the component; borrowed */
+    const char *key;           /* incident_key or NULL */
+    const char *gkey;          /* Alertmanager group key (label group_key) or NULL */
+    const char *ident;         /* alert fingerprint / page key / component; NULL if none */
+    const char *channel;       /* chat channel label or NULL */
+    uint32_t inc;              /* incident index, or COR_NONE */
+    uint8_t sig;               /* enum cor_sig */
+    uint8_t state;             /* enum cor_comp_state for COR_SIG_COMPONENT */
+    uint8_t sev;               /* cor_severity_rank */
+    bool human;                /* an actor that is not a bot */
+    bool linked;               /* chat in a linked channel or with an incident key */
+    bool context;              /* before the run's group_from: evidence only */
+    bool claimed;              /* member of an incident outside this run */
+};
+
+enum cor_ms { COR_MS_IMPACT = 0, COR_MS_DETECTED, COR_MS_ACK, COR_MS_IDENTIFIED,
+              COR_MS_MITIGATED, COR_MS_RESOLVED, COR_MS_N };
+
+extern const char *const cor_ms_names[COR_MS_N];
+
+struct cor_manual {
+    bool set;                  /* an override exists (at may be IQ_TIME_NONE: cleared) */
+    int64_t at;
+    const char *note;          /* id of the note event; borrowed */
+};
+
+struct cor_inc {
+    uint32_t *mem;             /* indices into run->evs, sorted */
+    size_t n, cap;
+    uint32_t opener;
+    int64_t opened_at, last_at, closed_at;   /* closed_at IQ_TIME_NONE while open */
+    bool open;                 /* open during grouping */
+    bool dropped;              /* merged into another */
+    int32_t firing, pages_open, status_open; /* unresolved counts during grouping */
+    char id[COR_ID_LEN];
+    char recurrence_of[COR_ID_LEN];          /* "" when none */
+    json_t *merged_from;       /* array of ids; owned */
+    json_t *overrides;         /* array of note ids; owned */
+    struct cor_manual manual[COR_MS_N];
+    const char *manual_title;  /* borrowed from a note */
+};
+
+/* A stored incident from before a partial run (for recurrence pointers). */
+struct cor_prior {
+    char id[COR_ID_LEN];
+    int64_t closed_at;
+    json_t *names;             /* array of services and keys; owned */
+};
+
+struct cor_run {
+    const struct cor_config *cfg;   /* borrowed */
+    struct cor_ev *evs;
+    size_t n, cap;
+    struct cor_inc *incs;
+    size_t n_incs, cap_incs;
+    int64_t group_from;        /* IQ_TIME_NONE: group everything */
+    struct cor_map claimed;    /* ids owned by incidents outside the run (tag 0) */
+    struct cor_prior *prior;
+    size_t n_prior;
+    char **arena;              /* strings built by the run */
+    size_t n_arena, cap_arena;
+    bool grouped;
+    uint32_t notes_unapplied;  /* notes whose incident was not found */
+    uint32_t notes_half;       /* merges of which only one incident was found */
+};
+
+/* Start an empty run with cfg (borrowed; must outlive the run). */
+void cor_run_init(struct cor_run *run, const struct cor_config *cfg);
+
+/* Free everything the run owns.  NULL-safe; the run is empty afterwards. */
+void cor_run_free(struct cor_run *run);
+
+/* Take ownership of *pev (NULLed) and classify it.  0 or -ENOMEM (the
+ * event is freed either way). */
+int cor_run_add(struct cor_run *run, struct iq_event **pev);
+
+/* Mark event id as owned by an incident outside this run: it is not
+ * absorbed.  The id is copied.  0 or -ENOMEM. */
+int cor_run_claim(struct cor_run *run, const char *id);
+
+/* Add a stored incident from before group_from (for recurrence).  names
+ * is taken over.  0 or -ENOMEM. */
+int cor_run_add_prior(struct cor_run *run, const char *id, int64_t closed_at, json_t *names);
+
+/* Sort, group, absorb, apply notes, name incidents, find recurrences.
+ * 0 or -ENOMEM. */
+int cor_run_correlate(struct cor_run *run);
+
+/* Copy s into the run's arena (freed with the run).  NULL on OOM. */
+const char *cor_run_strdup(struct cor_run *run, const char *s);
+
+/* Classify one event into e (cor_classify.c). */
+int cor_classify(struct cor_run *run, struct cor_ev *e);
+
+/* After sorting: a succeeded deploy that returns a service to the version
+ * (label sha or ref) it ran before the previous deploy, within lookback of
+ * that earlier deploy, is a rollback. */
+int cor_classify_rollbacks(struct cor_run *run);
+
+/* Grouping passes (cor_group.c). */
+int cor_group_events(struct cor_run *run);
+int cor_group_absorb(struct cor_run *run);
+void cor_group_name(struct cor_run *run, struct cor_inc *inc);
+int cor_group_recurrences(struct cor_run *run);
+int cor_inc_add(struct cor_inc *inc, uint32_t ev);
+void cor_inc_sort(struct cor_run *run, struct cor_inc *inc);
+
+/* Apply merge/split/set notes (cor_notes.c).  0 or -ENOMEM. */
+int cor_notes_apply(struct cor_run *run);
+
+/* Milestones of an incident (cor_milestone.c): at[i] and ev[i] (index into
+ * run->evs, COR_NONE for none or manual) and rule names. */
+struct cor_milestones {
+    int64_t at[COR_MS_N];
+    uint32_t ev[COR_MS_N];
+    const char *rule[COR_MS_N];
+    const char *note[COR_MS_N];    /* note id for manual overrides */
+};
+void cor_milestones_compute(const struct cor_run *run, const struct cor_inc *inc,
+                            struct cor_milestones *ret);
+
+/* The impact breakdowns {"by_severity": ..., "by_component_state": ...}.
+ * Caller owns; NULL on OOM.  end: the incident's end of impact. */
+json_t *cor_impact_json(const struct cor_run *run, const struct cor_inc *inc, int64_t end);
+
+/* The incident as JSON (schemas/incident.schema.json). Caller owns; NULL on OOM. */
+json_t *cor_inc_json(const struct cor_run *run, const struct cor_inc *inc);
+
+/* Trigger candidates as a JSON array (cor_json.c). Caller owns; NULL on OOM. */
+json_t *cor_triggers_json(const struct cor_run *run, const struct cor_inc *inc,
+                          int64_t impact_start, int64_t end);
+
+#endif

@@ -1,0 +1,271 @@
+/* cor_store.c - incidents in the store: write, list, load, member events.
+ *
+ * Writes replace a whole range of incidents in one kv batch, so a reader
+ * (the CLI beside the daemon, the HTTP API) sees either the old or the new
+ * incidents, never a mix.  Values are compact JSON with sorted keys: the
+ * same incidents give the same bytes, which is what rebuild determinism
+ * is checked against.
+ *
+ * Also implements cor_incident.h, the read side used by the renderer. */
+#include "cor_store.h"
+#include "cor_incident.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ing_keys.h"
+#include "ing_store.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+#define COR_IDX_MAX (1 + 8 + 64)
+
+char *cor_store_text(const json_t *inc)
+{
+    return json_dumps(inc, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
+static int parse_time(const json_t *v, int64_t *ret)
+{
+    const char *s = json_string_value(v);
+
+    if (json_is_null(v)) {
+        *ret = IQ_TIME_NONE;
+        return 0;
+    }
+    if (!s || iq_time_parse_rfc3339(s, strlen(s), ret) < 0)
+        return -EINVAL;
+    return 0;
+}
+
+static size_t idx_key(char *buf, int64_t opened, const char *id, size_t idlen)
+{
+    buf[0] = 't';
+    ing_be64_put(buf + 1, opened);
+    memcpy(buf + 9, id, idlen);
+    return 9 + idlen;
+}
+
+static int visit_span(void *ud, const char *k, size_t kl, const char *v, size_t vl)
+{
+    struct { struct cor_span *s; size_t n, cap; } *a = ud;
+    struct cor_span *sp;
+
+    if (kl < 10 || kl - 9 >= sizeof(sp->id))
+        return 0;
+    if (a->n == a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 64;
+        struct cor_span *ns = realloc(a->s, ncap * sizeof(*ns));
+
+        if (!ns)
+            return -ENOMEM;
+        a->s = ns;
+        a->cap = ncap;
+    }
+    sp = &a->s[a->n++];
+    sp->opened_at = ing_be64_get(k + 1);
+    memcpy(sp->id, k + 9, kl - 9);
+    sp->id[kl - 9] = '\0';
+    sp->closed_at = vl == 8 ? ing_be64_get(v) : IQ_TIME_NONE;
+    return 0;
+}
+
+int cor_store_spans(struct ing_store *st, struct cor_span **ret, size_t *n)
+{
+    struct { struct cor_span *s; size_t n, cap; } a = { 0 };
+    int r = ing_store_kv_scan(st, ING_CF_INCIDENTS, "t", 1, visit_span, &a);
+
+    if (r < 0) {
+        free(a.s);
+        return r;
+    }
+    *ret = a.s;
+    *n = a.n;
+    return 0;
+}
+
+static int put_one(struct ing_kvbatch *b, const json_t *inc, const char *given)
+{
+    const char *id = json_string_value(json_object_get(inc, "id"));
+    char key[COR_IDX_MAX], val[8], *text = NULL;
+    int64_t opened, closed;
+    size_t idlen;
+
+    if (!id || (idlen = strlen(id)) == 0 || idlen > 63 ||
+        parse_time(json_object_get(inc, "opened_at"), &opened) < 0 || opened == IQ_TIME_NONE ||
+        parse_time(json_object_get(inc, "closed_at"), &closed) < 0)
+        return -EINVAL;
+    if (!given && !(text = cor_store_text(inc)))
+        return -ENOMEM;
+    key[0] = 'i';
+    memcpy(key + 1, id, idlen);
+    ing_kvbatch_put(b, ING_CF_INCIDENTS, key, 1 + idlen, given ? given : text,
+                    strlen(given ? given : text));
+    free(text);
+    if (closed != IQ_TIME_NONE)
+        ing_be64_put(val, closed);
+    ing_kvbatch_put(b, ING_CF_INCIDENTS, key, idx_key(key, opened, id, idlen), val,
+                    closed != IQ_TIME_NONE ? 8 : 0);
+    return 0;
+}
+
+int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n, int64_t from,
+                            int64_t to)
+{
+    return cor_store_replace_texts(st, incs, NULL, n, from, to);
+}
+
+int cor_store_replace_texts(struct ing_store *st, json_t *const *incs, char *const *texts,
+                            size_t n, int64_t from, int64_t to)
+{
+    struct ing_kvbatch *b = ing_kvbatch_new(st);
+    struct cor_span *spans = NULL;
+    size_t ns = 0;
+    char key[COR_IDX_MAX];
+    int r = -ENOMEM;
+
+    if (!b)
+        goto out;
+    if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
+        ing_kvbatch_clear_cf(b, ING_CF_INCIDENTS);
+    } else {
+        if ((r = cor_store_spans(st, &spans, &ns)) < 0)
+            goto out;
+        for (size_t i = 0; i < ns; i++) {
+            size_t idlen = strlen(spans[i].id);
+
+            if ((from != IQ_TIME_NONE && spans[i].opened_at < from) ||
+                (to != IQ_TIME_NONE && spans[i].opened_at >= to))
+                continue;
+            key[0] = 'i';
+            memcpy(key + 1, spans[i].id, idlen);
+            ing_kvbatch_delete(b, ING_CF_INCIDENTS, key, 1 + idlen);
+            ing_kvbatch_delete(b, ING_CF_INCIDENTS, key,
+                               idx_key(key, spans[i].opened_at, spans[i].id, idlen));
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if ((r = put_one(b, incs[i], texts ? texts[i] : NULL)) < 0)
+            goto out;
+    r = ing_kvbatch_commit(b);
+out:
+    ing_kvbatch_destroy(&b);
+    free(spans);
+    return r;
+}
+
+int cor_store_replace(struct ing_store *st, json_t *const *incs, size_t n, int64_t from)
+{
+    return cor_store_replace_range(st, incs, n, from, IQ_TIME_NONE);
+}
+
+int cor_incident_load(struct ing_store *st, const char *id, json_t **ret)
+{
+    char key[COR_IDX_MAX], *val = NULL;
+    size_t idlen = strlen(id), len;
+    json_error_t je;
+    json_t *j;
+    int r;
+
+    if (idlen == 0 || idlen > 63)
+        return -ENOENT;
+    key[0] = 'i';
+    memcpy(key + 1, id, idlen);
+    r = ing_store_kv_get(st, ING_CF_INCIDENTS, key, 1 + idlen, &val, &len);
+    if (r < 0)
+        return r;
+    j = json_loadb(val, len, JSON_REJECT_DUPLICATES, &je);
+    free(val);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return -EINVAL;
+    }
+    *ret = j;
+    return 0;
+}
+
+int cor_incident_list(struct ing_store *st, int64_t since, json_t **ret)
+{
+    struct cor_span *spans = NULL;
+    json_t *arr = json_array(), *inc;
+    size_t n = 0;
+    int r;
+
+    if (!arr)
+        return -ENOMEM;
+    r = cor_store_spans(st, &spans, &n);
+    for (size_t i = 0; r == 0 && i < n; i++) {
+        if (since != IQ_TIME_NONE && spans[i].opened_at < since)
+            continue;
+        r = cor_incident_load(st, spans[i].id, &inc);
+        if (r == -ENOENT) {
+            r = 0;
+            continue;
+        }
+        if (r == 0 && json_array_append_new(arr, inc) < 0)
+            r = -ENOMEM;
+    }
+    free(spans);
+    if (r < 0) {
+        json_decref(arr);
+        return r;
+    }
+    *ret = arr;
+    return 0;
+}
+
+void cor_events_free(struct iq_event ***pevs, size_t n)
+{
+    if (!pevs || !*pevs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        iq_event_destroy(&(*pevs)[i]);
+    free(*pevs);
+    *pevs = NULL;
+}
+
+static int cmp_at_id(const void *a, const void *b)
+{
+    const struct iq_event *x = *(struct iq_event *const *)a, *y = *(struct iq_event *const *)b;
+
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return strcmp(iq_ev_id(x), iq_ev_id(y));
+}
+
+int cor_incident_events(struct ing_store *st, const char *id, struct iq_event ***ret, size_t *n)
+{
+    json_t *inc = NULL, *ids, *v;
+    struct iq_event **evs = NULL;
+    size_t i, k = 0;
+    int r = cor_incident_load(st, id, &inc);
+
+    if (r < 0)
+        return r;
+    ids = json_object_get(inc, "event_ids");
+    evs = calloc(json_array_size(ids) + 1, sizeof(*evs));
+    if (!evs) {
+        r = -ENOMEM;
+        goto out;
+    }
+    json_array_foreach(ids, i, v) {
+        if (!json_is_string(v))
+            continue;
+        r = ing_store_get_event(st, json_string_value(v), &evs[k]);
+        if (r == -ENOENT || r == -EINVAL)
+            continue;
+        if (r < 0)
+            goto out;
+        k++;
+    }
+    r = 0;
+    qsort(evs, k, sizeof(*evs), cmp_at_id);
+    *ret = evs;
+    *n = k;
+    evs = NULL;
+out:
+    cor_events_free(&evs, k);
+    json_decref(inc);
+    return r;
+}

@@ -1,0 +1,47 @@
+/* cor_store.h - the correlator's state in the store's incidents family.
+ *
+ * Layout (ING_CF_INCIDENTS):
+ *   "i" | id                        -> incident JSON (compact, sorted keys)
+ *   "t" | be64(opened_at) | id      -> be64(closed_at), or "" while open
+ * The "t" index gives the incidents in opening order and their spans
+ * without parsing JSON; cor_incident.h reads through the same layout. */
+#ifndef COR_STORE_H
+#define COR_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct ing_store;
+
+struct cor_span {
+    char id[32];
+    int64_t opened_at;
+    int64_t closed_at;        /* IQ_TIME_NONE while open */
+};
+
+/* Replace the stored incidents atomically: those with opened_at in
+ * [from, to) (IQ_TIME_NONE: open end; both open: every incident) by
+ * incs[0..n) (borrowed JSON objects with id, opened_at, closed_at).
+ * 0, -EIO, -EROFS, -ENOMEM, -EINVAL (an incident without a valid id or
+ * opened_at). */
+int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n, int64_t from,
+                            int64_t to);
+
+/* The same with the stored texts already made (texts[i] is
+ * cor_store_text(incs[i]); borrowed), e.g. by several threads. */
+int cor_store_replace_texts(struct ing_store *st, json_t *const *incs, char *const *texts,
+                            size_t n, int64_t from, int64_t to);
+
+/* cor_store_replace_range(st, incs, n, from, IQ_TIME_NONE). */
+int cor_store_replace(struct ing_store *st, json_t *const *incs, size_t n, int64_t from);
+
+/* The spans of all stored incidents in opening order.  Caller owns *ret
+ * (free).  0, -EIO, -ENOMEM. */
+int cor_store_spans(struct ing_store *st, struct cor_span **ret, size_t *n);
+
+/* Canonical text of an incident as stored (compact, keys sorted).  Caller
+ * owns (free).  NULL on OOM. */
+char *cor_store_text(const json_t *inc);
+
+#endif
