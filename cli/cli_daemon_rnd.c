@@ -1,0 +1,478 @@
+/* cli_daemon_rnd.c - inquestd's delivery of postmortem drafts.
+ *
+ * Two jobs: (1) a watcher thread that notices incidents the correlator has
+ * closed, writes each one's draft (Markdown and HTML) to the drafts
+ * directory and posts a notice to the configured webhooks (Slack shape or
+ * generic JSON, with retries); (2) the read-only HTTP routes
+ * GET /api/v1/incidents/ID/draft.{md,html,json} rendering on demand.
+ *
+ * Design notes:
+ *  - The correlator offers no "incident closed" callback, so the watcher
+ *    polls its span index (cor_store_spans: ids with opened/closed times,
+ *    no JSON parsing) every poll_ms; each closed incident is compared with
+ *    the state key "rnd.drafted.<id>" holding the closing time last
+ *    drafted.  That makes delivery idempotent across restarts and redrafts
+ *    an incident the correlator re-derived with a new closing time.
+ *  - The thread sleeps on a condition variable so destroy wakes it at
+ *    once; a draft in progress (including webhook retries) finishes first.
+ *  - Files are written as NAME.tmp then renamed: a reader of the drafts
+ *    directory never sees half a document.
+ *  - Failures are logged once per incident and the watcher goes on: a
+ *    broken receiver must not stop drafts from being written.
+ *  - The HTTP handler is not registered here: /api/v1/incidents belongs to
+ *    the correlator's routes (cli_daemon_cor.c), which hand the paths
+ *    ending in /draft.md, /draft.html and /draft.json to
+ *    iqd_drafts_http_get. */
+#include "cli_daemon_rnd.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cor_store.h"
+#include "ing_http.h"
+#include "ing_store.h"
+#include "iq_conf.h"
+#include "iq_event.h"
+#include "iq_log.h"
+#include "iq_time.h"
+#include "rnd_draft.h"
+#include "rnd_notify.h"
+
+#define STATE_PREFIX "rnd.drafted."
+#define ID_MAX 128
+#define ROUTE_PREFIX "/api/v1/incidents/"
+
+struct iqd_drafts {
+    struct ing_store *st;
+    char *dir;
+    char *public_url;
+    char *tmpl;
+    char *schemas_dir;
+    bool pseudonymize;
+    int64_t poll_ms, backoff_ms;
+    unsigned retries;
+    struct rnd_hook *hooks;
+    size_t n_hooks;
+    pthread_t thread;
+    bool started, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned long written, notified;
+};
+
+static bool valid_id(const char *s, size_t n)
+{
+    return n > 0 && n <= ID_MAX &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") >= n &&
+           s[0] != '.';
+}
+
+static int write_file(const char *dir, const char *id, const char *ext, const char *doc, size_t len)
+{
+    char path[PATH_MAX], tmp[PATH_MAX + 8];
+    FILE *f;
+    int r = 0;
+
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s.%s", dir, id, ext) >= sizeof(path))
+        return -ENAMETOOLONG;
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if (!(f = fopen(tmp, "w")))
+        return -errno;
+    if (fwrite(doc, 1, len, f) != len || fflush(f) != 0)
+        r = -EIO;
+    if (fclose(f) != 0 && r == 0)
+        r = -EIO;
+    if (r == 0 && rename(tmp, path) < 0)
+        r = -errno;
+    if (r < 0)
+        unlink(tmp);
+    return r;
+}
+
+/* Post the notice to every hook; count deliveries. */
+static void notify(struct iqd_drafts *d, const json_t *ctx, const char *id)
+{
+    char url[PATH_MAX] = "", path[PATH_MAX], err[256];
+
+    if (d->public_url)
+        snprintf(url, sizeof(url), "%s" ROUTE_PREFIX "%s/draft.html", d->public_url, id);
+    snprintf(path, sizeof(path), "%s/%s.md", d->dir, id);
+    for (size_t i = 0; i < d->n_hooks; i++) {
+        json_t *p = rnd_notice_payload(d->hooks[i].shape, ctx, url[0] ? url : NULL, path);
+        char *body = p ? json_dumps(p, JSON_COMPACT) : NULL;
+        int r = body ? rnd_notify_post(d->hooks[i].url, body, strlen(body), d->retries,
+                                       d->backoff_ms, 10000, err, sizeof(err))
+                     : -ENOMEM;
+
+        if (r < 0)
+            iq_warn("drafts", "notice for %s to %s failed: %s; ignoring", id, d->hooks[i].url,
+                    r == -ENOMEM ? "out of memory" : err);
+        else
+            __atomic_add_fetch(&d->notified, 1, __ATOMIC_RELAXED);
+        free(body);
+        json_decref(p);
+    }
+}
+
+/* Draft incident id: files, then notices.  Returns 0 or negative errno. */
+static int deliver(struct iqd_drafts *d, const char *id)
+{
+    struct rnd_draft_opts o = { .tmpl = d->tmpl, .pseudonymize = d->pseudonymize,
+                                .schemas_dir = d->schemas_dir };
+    struct iq_event **evs = NULL;
+    json_t *inc = NULL, *ctx = NULL;
+    char err[512], *doc = NULL;
+    size_t n = 0, len = 0;
+    int r;
+
+    if ((r = rnd_draft_load(d->st, id, &inc, &evs, &n, err, sizeof(err))) < 0)
+        goto fail;
+    for (int f = RND_FORMAT_MD; f <= RND_FORMAT_HTML; f++) {
+        o.format = (enum rnd_format)f;
+        if ((r = rnd_draft_render(inc, evs, n, &o, &doc, &len, err, sizeof(err))) < 0)
+            goto fail;
+        r = write_file(d->dir, id, rnd_format_ext(o.format), doc, len);
+        free(doc);
+        doc = NULL;
+        if (r < 0) {
+            snprintf(err, sizeof(err), "writing to %s: %s", d->dir, strerror(-r));
+            goto fail;
+        }
+    }
+    __atomic_add_fetch(&d->written, 1, __ATOMIC_RELAXED);
+    iq_info("drafts", "draft of %s written to %s/%s.md", id, d->dir, id);
+    if (d->n_hooks && rnd_draft_context(inc, evs, n, &o, &ctx, err, sizeof(err)) == 0)
+        notify(d, ctx, id);
+    r = 0;
+    goto out;
+fail:
+    iq_warn("drafts", "draft of %s not written: %s", id, err);
+out:
+    json_decref(ctx);
+    rnd_draft_events_free(&evs, n);
+    json_decref(inc);
+    return r;
+}
+
+/* One pass over the spans: draft every closed incident not drafted at
+ * its current closing time. */
+static void poll_once(struct iqd_drafts *d)
+{
+    struct cor_span *spans = NULL;
+    size_t n = 0;
+    char key[sizeof(STATE_PREFIX) + ID_MAX + 1], val[32], *old;
+    size_t old_len;
+
+    if (cor_store_spans(d->st, &spans, &n) < 0)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        bool stop;
+        int vl;
+
+        if (spans[i].closed_at == IQ_TIME_NONE || !valid_id(spans[i].id, strlen(spans[i].id)))
+            continue;
+        snprintf(key, sizeof(key), STATE_PREFIX "%s", spans[i].id);
+        vl = snprintf(val, sizeof(val), "%lld", (long long)spans[i].closed_at);
+        old = NULL;
+        if (ing_store_kv_get(d->st, ING_CF_STATE, key, strlen(key), &old, &old_len) == 0 &&
+            old_len == (size_t)vl && memcmp(old, val, old_len) == 0) {
+            free(old);
+            continue;
+        }
+        free(old);
+        pthread_mutex_lock(&d->mu);
+        stop = d->stop;
+        pthread_mutex_unlock(&d->mu);
+        if (stop)
+            break;
+        /* remembered even when drafting failed: the failure is logged once */
+        deliver(d, spans[i].id);
+        ing_store_kv_put(d->st, ING_CF_STATE, key, strlen(key), val, (size_t)vl);
+    }
+    free(spans);
+}
+
+static void *watcher(void *arg)
+{
+    struct iqd_drafts *d = arg;
+    struct timespec ts;
+
+    pthread_mutex_lock(&d->mu);
+    while (!d->stop) {
+        pthread_mutex_unlock(&d->mu);
+        poll_once(d);
+        pthread_mutex_lock(&d->mu);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += d->poll_ms / 1000;
+        ts.tv_nsec += d->poll_ms % 1000 * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        if (!d->stop)
+            pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+static char *dup_opt(const char *s, bool *oom)
+{
+    char *p;
+
+    if (!s || !*s)
+        return NULL;
+    if (!(p = strdup(s)))
+        *oom = true;
+    return p;
+}
+
+int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *o, struct iqd_drafts **ret)
+{
+    struct iqd_drafts *d;
+    char err[256];
+    bool oom = false;
+    int r;
+
+    *ret = NULL;
+    if (!o->dir || !*o->dir || strcmp(o->dir, "off") == 0)
+        return 0;
+    if (!(d = calloc(1, sizeof(*d))))
+        return -ENOMEM;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    d->st = st;
+    d->dir = dup_opt(o->dir, &oom);
+    d->public_url = dup_opt(o->public_url, &oom);
+    d->tmpl = dup_opt(o->tmpl, &oom);
+    d->schemas_dir = dup_opt(o->schemas_dir, &oom);
+    d->pseudonymize = o->pseudonymize;
+    d->poll_ms = o->poll_ms > 0 ? o->poll_ms : 1000;
+    d->backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : 500;
+    d->retries = o->retries;
+    r = -ENOMEM;
+    if (oom)
+        goto fail;
+    if ((r = rnd_hooks_parse(o->webhooks, &d->hooks, &d->n_hooks, err, sizeof(err))) < 0) {
+        iq_error("drafts", "config 'draft_webhooks': %s", err);
+        goto fail;
+    }
+    if (mkdir(d->dir, 0750) < 0 && errno != EEXIST) {
+        r = -errno;
+        iq_error("drafts", "cannot create drafts directory %s: %s", d->dir, strerror(errno));
+        goto fail;
+    }
+    if ((r = -pthread_create(&d->thread, NULL, watcher, d)) < 0) {
+        iq_error("drafts", "cannot start the draft watcher: %s", strerror(-r));
+        goto fail;
+    }
+    d->started = true;
+    iq_info("drafts", "drafts of closed incidents go to %s (%zu webhook%s)", d->dir, d->n_hooks,
+            d->n_hooks == 1 ? "" : "s");
+    *ret = d;
+    return 0;
+fail:
+    iqd_drafts_destroy(&d);
+    return r;
+}
+
+unsigned long iqd_drafts_written(const struct iqd_drafts *d)
+{
+    return d ? __atomic_load_n(&d->written, __ATOMIC_RELAXED) : 0;
+}
+
+unsigned long iqd_drafts_notified(const struct iqd_drafts *d)
+{
+    return d ? __atomic_load_n(&d->notified, __ATOMIC_RELAXED) : 0;
+}
+
+void iqd_drafts_destroy(struct iqd_drafts **pd)
+{
+    struct iqd_drafts *d;
+
+    if (!pd || !*pd)
+        return;
+    d = *pd;
+    if (d->started) {
+        pthread_mutex_lock(&d->mu);
+        d->stop = true;
+        pthread_cond_signal(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+        pthread_join(d->thread, NULL);
+    }
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+    rnd_hooks_free(&d->hooks, d->n_hooks);
+    free(d->dir);
+    free(d->public_url);
+    free(d->tmpl);
+    free(d->schemas_dir);
+    free(d);
+    *pd = NULL;
+}
+
+/* Value of query parameter name (not decoded; values here are plain
+ * words) into buf.  false when absent. */
+static bool query_get(const char *query, const char *name, char *buf, size_t size)
+{
+    size_t nl = strlen(name);
+
+    for (const char *p = query; p && *p;) {
+        size_t len = strcspn(p, "&");
+
+        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            snprintf(buf, size, "%.*s", (int)(len - nl - 1), p + nl + 1);
+            return true;
+        }
+        p += len;
+        p += *p == '&';
+    }
+    return false;
+}
+
+static int answer(struct ing_http_response *resp, int status, const char *type, char *body,
+                  size_t len)
+{
+    resp->status = status;
+    resp->content_type = type;
+    resp->body = body;
+    resp->len = len;
+    return 0;
+}
+
+static int answer_text(struct ing_http_response *resp, int status, const char *msg)
+{
+    char *b = NULL;
+    int n = asprintf(&b, "%s\n", msg);
+
+    if (n < 0)
+        return -ENOMEM;
+    return answer(resp, status, "text/plain; charset=utf-8", b, (size_t)n);
+}
+
+static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, size_t tsz)
+{
+    char v[80];
+
+    if (query_get(query, "template", tmpl, tsz)) {
+        if (strchr(tmpl, '/') || strchr(tmpl, '.'))
+            return -EINVAL;   /* names only over HTTP, never paths */
+        o->tmpl = tmpl;
+    }
+    if (query_get(query, "audience", v, sizeof(v))) {
+        if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
+            return -EINVAL;
+        o->external = v[0] == 'e';
+    }
+    if (query_get(query, "pseudonymize", v, sizeof(v)))
+        o->pseudonymize = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+    return 0;
+}
+
+int iqd_drafts_http_get(void *ud, const char *path, const char *query,
+                        struct ing_http_response *resp)
+{
+    static const char *const types[] = { "text/markdown; charset=utf-8",
+                                         "text/html; charset=utf-8", "application/json" };
+    struct rnd_draft_opts o = { 0 };
+    const char *id = path + strlen(ROUTE_PREFIX), *slash, *ext;
+    char idbuf[ID_MAX + 1], tmpl[80], err[512], *doc = NULL;
+    size_t len = 0;
+    int r;
+
+    if (strncmp(path, ROUTE_PREFIX, strlen(ROUTE_PREFIX)) != 0 || !(slash = strchr(id, '/')) ||
+        strncmp(slash, "/draft.", 7) != 0)
+        return answer_text(resp, 404, "not found");
+    ext = slash + 7;
+    if (!valid_id(id, (size_t)(slash - id)) || rnd_format_parse(ext, &o.format) < 0 ||
+        strcmp(ext, "markdown") == 0)
+        return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html or .json");
+    snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
+    if (parse_query(query, &o, tmpl, sizeof(tmpl)) < 0)
+        return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, pseudonymize=1");
+    r = rnd_draft_from_store(ud, idbuf, &o, &doc, &len, err, sizeof(err));
+    if (r == -ENOENT)
+        return answer_text(resp, 404, err);
+    if (r == -EINVAL)
+        return answer_text(resp, 400, err);
+    if (r < 0)
+        return answer_text(resp, 500, err);
+    return answer(resp, 200, types[o.format], doc, len);
+}
+
+/* The "drafts" section of inquestd's configuration. */
+struct drafts_conf {
+    char *dir;
+    char *webhooks;
+    char *public_url;
+    char *tmpl;
+    bool pseudonymize;
+    int64_t poll;
+    int64_t retries;
+    int64_t retry_backoff;
+};
+
+#define DOFF(f) offsetof(struct drafts_conf, f)
+
+static const struct iq_conf_item drafts_conf[] = {
+    { "dir", IQ_CONF_STR, DOFF(dir), NULL, 0, 0,
+      "directory for drafts of closed incidents (default DATA/drafts; \"off\" disables)" },
+    { "webhooks", IQ_CONF_STR, DOFF(webhooks), NULL, 0, 0,
+      "notified when a draft is written: \"slack=URL,generic=URL\"" },
+    { "public_url", IQ_CONF_STR, DOFF(public_url), NULL, 0, 0,
+      "base URL of the HTTP API used in notices (default http://LISTEN_HTTP)" },
+    { "template", IQ_CONF_STR, DOFF(tmpl), "default", 0, 0, "template name or file" },
+    { "pseudonymize", IQ_CONF_BOOL, DOFF(pseudonymize), "false", 0, 0,
+      "show people as responder A, B, ... in written drafts" },
+    { "poll", IQ_CONF_DURATION, DOFF(poll), "1s", 50, 60000, "how often closed incidents are looked for" },
+    { "retries", IQ_CONF_INT, DOFF(retries), "5", 0, 20, "webhook retries after the first try" },
+    { "retry_backoff", IQ_CONF_DURATION, DOFF(retry_backoff), "500ms", 10, 60000,
+      "wait before the first retry, doubled for each next one" },
+    { NULL, 0, 0, NULL, 0, 0, NULL },
+};
+
+int iqd_drafts_start(const json_t *section, const char *data_dir, const char *listen_http,
+                     struct ing_store *st, struct iqd_drafts **ret)
+{
+    struct drafts_conf c = { 0 };
+    struct iqd_drafts_opts o = { 0 };
+    char err[IQ_ERR_MAX], dir[PATH_MAX], url[300] = "";
+    int r = -EINVAL;
+
+    *ret = NULL;
+    if (section && !json_is_object(section)) {
+        iq_error("drafts", "config 'drafts': expected an object");
+        return -EINVAL;
+    }
+    if (iq_conf_defaults(drafts_conf, &c) < 0 ||
+        (section && iq_conf_apply(drafts_conf, &c, section, err, sizeof(err)) < 0)) {
+        iq_error("drafts", "config 'drafts': %s", err);
+        goto out;
+    }
+    if (!c.dir && (size_t)snprintf(dir, sizeof(dir), "%s/drafts", data_dir) >= sizeof(dir)) {
+        r = -ENAMETOOLONG;
+        goto out;
+    }
+    if (!c.public_url && listen_http && strcmp(listen_http, "off") != 0)
+        snprintf(url, sizeof(url), "http://%s", listen_http);
+    o.dir = c.dir ? c.dir : dir;
+    o.webhooks = c.webhooks;
+    o.public_url = c.public_url ? c.public_url : url[0] ? url : NULL;
+    o.tmpl = c.tmpl;
+    o.pseudonymize = c.pseudonymize;
+    o.poll_ms = c.poll;
+    o.retries = (unsigned)c.retries;
+    o.backoff_ms = c.retry_backoff;
+    r = iqd_drafts_new(st, &o, ret);
+out:
+    iq_conf_release(drafts_conf, &c);
+    return r;
+}

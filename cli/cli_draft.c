@@ -1,0 +1,255 @@
+/* cli_draft.c - `inquest draft`: the prefilled blameless postmortem of an
+ * incident.
+ *
+ *   inquest draft ID [--template NAME|FILE] [--format md|json|html]
+ *                    [--audience internal|external] [--pseudonymize]
+ *                    [--redact] [-o FILE]
+ *   inquest draft --incident-file FILE [--events-file FILE] [...]
+ *
+ * The first form opens the data directory read-only (beside a running
+ * inquestd) and reads the incident and its events through the correlator's
+ * cor_incident_* calls; the second renders an incident JSON document and
+ * canonical events (NDJSON) from files, for drafts of incidents kept
+ * elsewhere and for the golden tests.  With -o the document is written to
+ * FILE.tmp and renamed into place, so FILE is either the old or the whole
+ * new draft. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ing_store.h"
+#include "iq_event.h"
+#include "iq_lines.h"
+#include "rnd_draft.h"
+
+#define EVENTS_MAX   1000000
+#define LINE_MAX_LEN (512 * 1024)
+
+struct draft_args {
+    const char *id;
+    const char *incident_file;
+    const char *events_file;
+    const char *out;
+    struct rnd_draft_opts o;
+};
+
+static int parse_args(int argc, char **argv, struct draft_args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+        if (strcmp(k, "--pseudonymize") == 0) {
+            a->o.pseudonymize = true;
+            continue;
+        }
+        if (strcmp(k, "--redact") == 0) {
+            a->o.redact = true;
+            continue;
+        }
+        if (k[0] != '-') {
+            if (a->id)
+                return cli_usage("draft: one incident id only (got '%s' and '%s')", a->id, k);
+            a->id = k;
+            continue;
+        }
+        if (!v)
+            return cli_usage("draft: '%s' needs a value or is unknown", k);
+        i++;
+        if (strcmp(k, "--template") == 0) {
+            a->o.tmpl = v;
+        } else if (strcmp(k, "--format") == 0) {
+            if (rnd_format_parse(v, &a->o.format) < 0)
+                return cli_usage("draft: --format: expected md, html or json, got '%s'", v);
+        } else if (strcmp(k, "--audience") == 0) {
+            if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
+                return cli_usage("draft: --audience: expected internal or external, got '%s'", v);
+            a->o.external = v[0] == 'e';
+        } else if (strcmp(k, "-o") == 0 || strcmp(k, "--output") == 0) {
+            a->out = v;
+        } else if (strcmp(k, "--incident-file") == 0) {
+            a->incident_file = v;
+        } else if (strcmp(k, "--events-file") == 0) {
+            a->events_file = v;
+        } else {
+            return cli_usage("draft: unknown option '%s'", k);
+        }
+    }
+    if (!a->id == !a->incident_file)
+        return cli_usage("draft: give an incident ID or --incident-file FILE");
+    if (a->events_file && !a->incident_file)
+        return cli_usage("draft: --events-file goes with --incident-file");
+    return 0;
+}
+
+static void free_events(struct iq_event **evs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        iq_event_destroy(&evs[i]);
+    free(evs);
+}
+
+/* Read canonical events, one JSON object a line.  Prints the error. */
+static int read_events(const char *path, struct iq_event ***ret, size_t *ret_n)
+{
+    struct iq_event **evs = NULL, **nv, *ev;
+    struct iq_lines *lines = NULL;
+    size_t n = 0, cap = 0, len;
+    const char *line;
+    char err[IQ_ERR_MAX];
+    bool trunc;
+    FILE *f = fopen(path, "r");
+    int r = -ENOMEM, got;
+
+    if (!f) {
+        fprintf(stderr, "inquest: draft: %s: %s\n", path, strerror(errno));
+        return -errno;
+    }
+    if (iq_lines_new(f, LINE_MAX_LEN, &lines) < 0)
+        goto out;
+    while ((got = iq_lines_next(lines, &line, &len, &trunc)) == 1) {
+        json_error_t je;
+        json_t *j;
+
+        if (len == 0)
+            continue;
+        r = -EINVAL;
+        if (trunc || n == EVENTS_MAX) {
+            fprintf(stderr, "inquest: draft: %s:%lu: %s\n", path, iq_lines_number(lines),
+                    trunc ? "line too long" : "too many events");
+            goto out;
+        }
+        if (!(j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je))) {
+            fprintf(stderr, "inquest: draft: %s:%lu: %s\n", path, iq_lines_number(lines), je.text);
+            goto out;
+        }
+        r = iq_event_from_json(j, &ev, err, sizeof(err));
+        json_decref(j);
+        if (r < 0) {
+            fprintf(stderr, "inquest: draft: %s:%lu: %s\n", path, iq_lines_number(lines), err);
+            goto out;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            if (!(nv = realloc(evs, cap * sizeof(*nv)))) {
+                iq_event_destroy(&ev);
+                r = -ENOMEM;
+                goto out;
+            }
+            evs = nv;
+        }
+        evs[n++] = ev;
+    }
+    r = got < 0 ? got : 0;
+    if (r < 0)
+        fprintf(stderr, "inquest: draft: %s: read error\n", path);
+out:
+    iq_lines_destroy(&lines);
+    fclose(f);
+    if (r < 0) {
+        free_events(evs, n);
+        return r;
+    }
+    *ret = evs;
+    *ret_n = n;
+    return 0;
+}
+
+static int cmp_events(const void *x, const void *y)
+{
+    const struct iq_event *a = *(struct iq_event *const *)x, *b = *(struct iq_event *const *)y;
+
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return strcmp(iq_ev_id(a), iq_ev_id(b));
+}
+
+static int render_files(const struct draft_args *a, char **doc, size_t *len, char *err,
+                        size_t errsz)
+{
+    struct iq_event **evs = NULL;
+    json_error_t je;
+    json_t *inc;
+    size_t n = 0;
+    int r;
+
+    if (!(inc = json_load_file(a->incident_file, JSON_REJECT_DUPLICATES, &je))) {
+        snprintf(err, errsz, "%s: line %d: %s", a->incident_file, je.line, je.text);
+        return -EINVAL;
+    }
+    if (a->events_file && (r = read_events(a->events_file, &evs, &n)) < 0) {
+        json_decref(inc);
+        snprintf(err, errsz, "events not read");
+        return r;
+    }
+    if (n)
+        qsort(evs, n, sizeof(*evs), cmp_events);
+    r = rnd_draft_render(inc, evs, n, &a->o, doc, len, err, errsz);
+    free_events(evs, n);
+    json_decref(inc);
+    return r;
+}
+
+/* Write doc to path through path.tmp and rename. */
+static int write_atomic(const char *path, const char *doc, size_t len)
+{
+    char tmp[4096];
+    FILE *f;
+    int r = 0;
+
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+        return -ENAMETOOLONG;
+    if (!(f = fopen(tmp, "w")))
+        return -errno;
+    if (fwrite(doc, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) < 0)
+        r = -EIO;
+    if (fclose(f) != 0 && r == 0)
+        r = -EIO;
+    if (r == 0 && rename(tmp, path) < 0)
+        r = -errno;
+    if (r < 0)
+        unlink(tmp);
+    return r;
+}
+
+int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct draft_args a = { .o = { .format = RND_FORMAT_MD } };
+    struct ing_store_opts so = { .read_only = true };
+    struct ing_store *store = NULL;
+    char err[1024] = "", *doc = NULL;
+    size_t len = 0;
+    int r;
+
+    if ((r = parse_args(argc, argv, &a)))
+        return r;
+    if (a.incident_file) {
+        r = render_files(&a, &doc, &len, err, sizeof(err));
+    } else if ((r = ing_store_open(ctx->data_dir, &so, &store)) < 0) {
+        snprintf(err, sizeof(err), "cannot open data directory %s: %s", ctx->data_dir, strerror(-r));
+    } else {
+        r = rnd_draft_from_store(store, a.id, &a.o, &doc, &len, err, sizeof(err));
+        ing_store_close(&store);
+    }
+    if (r < 0) {
+        fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
+        return 2;
+    }
+    if (a.out) {
+        if ((r = write_atomic(a.out, doc, len)) < 0) {
+            fprintf(stderr, "inquest: draft: cannot write %s: %s\n", a.out, strerror(-r));
+            free(doc);
+            return 2;
+        }
+        if (!ctx->quiet)
+            fprintf(stderr, "draft written to %s (%zu bytes)\n", a.out, len);
+    } else if (fwrite(doc, 1, len, stdout) != len) {
+        free(doc);
+        return 2;
+    }
+    free(doc);
+    return 0;
+}

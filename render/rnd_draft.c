@@ -1,0 +1,191 @@
+/* rnd_draft.c - a postmortem draft of one incident, end to end.
+ *
+ * Wires the renderer's parts in the order that makes the document
+ * blameless by construction: build the view model (rnd_model.c), replace
+ * people by pseudonyms everywhere when asked (rnd_pseudo.c), redact
+ * personal data and secrets when the audience is external or redaction is
+ * asked for (rnd_redact.c, rules in schemas/redaction.json), note in the
+ * context what was done, then render the template to Markdown, the
+ * Markdown to HTML (rnd_html.c), or print the context as JSON.
+ *
+ * Design notes:
+ *  - Templates and redaction rules are files found at run time: an explicit
+ *    path, else by name under $INQUEST_SCHEMAS, ./schemas, then
+ *    /usr/local/share/inquest/schemas (where `make install` puts them).
+ *  - Names given for --template are either a path (contains '/' or ends in
+ *    ".mustache") or a plain name of [a-z0-9_-]; anything else is refused
+ *    so a name cannot walk out of the templates directory.
+ *  - Nothing is written anywhere: callers decide where the document goes. */
+#include "rnd_draft.h"
+#include "rnd_html.h"
+#include "rnd_model.h"
+#include "rnd_pseudo.h"
+#include "rnd_redact.h"
+#include "rnd_tmpl.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_SHARE "/usr/local/share/inquest/schemas"
+
+int rnd_format_parse(const char *s, enum rnd_format *ret)
+{
+    if (strcmp(s, "md") == 0 || strcmp(s, "markdown") == 0)
+        *ret = RND_FORMAT_MD;
+    else if (strcmp(s, "html") == 0)
+        *ret = RND_FORMAT_HTML;
+    else if (strcmp(s, "json") == 0)
+        *ret = RND_FORMAT_JSON;
+    else
+        return -EINVAL;
+    return 0;
+}
+
+const char *rnd_format_ext(enum rnd_format f)
+{
+    return f == RND_FORMAT_HTML ? "html" : f == RND_FORMAT_JSON ? "json" : "md";
+}
+
+int rnd_schema_path(const char *schemas_dir, const char *rel, char *buf, size_t size)
+{
+    const char *env = getenv("INQUEST_SCHEMAS");
+    const char *dirs[] = { schemas_dir, env && *env ? env : NULL, "./schemas", DEFAULT_SHARE };
+
+    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        if (!dirs[i])
+            continue;
+        if ((size_t)snprintf(buf, size, "%s/%s", dirs[i], rel) >= size)
+            return -ENAMETOOLONG;
+        if (access(buf, R_OK) == 0)
+            return 0;
+    }
+    return -ENOENT;
+}
+
+static int load_template(const struct rnd_draft_opts *o, struct rnd_tmpl **ret, char *err,
+                         size_t errsz)
+{
+    const char *name = o->tmpl ? o->tmpl : "default";
+    size_t n = strlen(name);
+    char rel[128], path[PATH_MAX];
+
+    if (strchr(name, '/') || (n > 9 && strcmp(name + n - 9, ".mustache") == 0))
+        return rnd_tmpl_load_file(name, ret, err, errsz);
+    if (n == 0 || n > 64 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n) {
+        snprintf(err, errsz, "template name \"%.64s\": use [a-z0-9_-] or a file path", name);
+        return -EINVAL;
+    }
+    snprintf(rel, sizeof(rel), "templates/%s.mustache", name);
+    if (rnd_schema_path(o->schemas_dir, rel, path, sizeof(path)) < 0) {
+        snprintf(err, errsz, "template '%s': not found in $INQUEST_SCHEMAS/templates, "
+                 "./schemas/templates or " DEFAULT_SHARE "/templates", name);
+        return -ENOENT;
+    }
+    return rnd_tmpl_load_file(path, ret, err, errsz);
+}
+
+/* Redact the context and record the summary in it. */
+static int redact(json_t *ctx, const struct rnd_draft_opts *o, char *err, size_t errsz)
+{
+    struct rnd_redact_stats st = { { 0 }, 0 };
+    struct rnd_redact *rd = NULL;
+    char path[PATH_MAX];
+    int r;
+
+    if (rnd_schema_path(o->schemas_dir, "redaction.json", path, sizeof(path)) < 0) {
+        snprintf(err, errsz, "redaction rules: redaction.json not found in the schema directories");
+        return -ENOENT;
+    }
+    if ((r = rnd_redact_load(path, &rd, err, errsz)) < 0)
+        return r;
+    r = rnd_redact_json(rd, ctx, &st);
+    if (r < 0)
+        snprintf(err, errsz, "redaction: %s", r == -ERANGE ? "a rule hit its match limit"
+                                                          : strerror(-r));
+    else if (json_object_set_new(ctx, "redaction", rnd_redact_summary(rd, &st)) < 0)
+        r = -ENOMEM;
+    rnd_redact_destroy(&rd);
+    return r < 0 ? r : 0;
+}
+
+int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_t n,
+                         const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz)
+{
+    struct rnd_pseudo *pseudo = NULL;
+    json_t *ctx = NULL;
+    int r = -ENOMEM;
+
+    err[0] = '\0';
+    if (o->pseudonymize && !(pseudo = rnd_pseudo_new("responder")))
+        goto out;
+    if ((r = rnd_model_build(incident, evs, n, pseudo, &ctx, err, errsz)) < 0)
+        goto out;
+    r = -ENOMEM;
+    if (pseudo && rnd_pseudo_json(pseudo, ctx) < 0)
+        goto out;
+    if (json_object_set_new(ctx, "pseudonymized", json_boolean(pseudo != NULL)) < 0 ||
+        json_object_set_new(ctx, "audience", json_string(o->external ? "external" : "internal")) < 0 ||
+        json_object_set_new(ctx, "external", json_boolean(o->external)) < 0)
+        goto out;
+    if ((o->external || o->redact) && (r = redact(ctx, o, err, errsz)) < 0)
+        goto out;
+    *ret = ctx;
+    ctx = NULL;
+    r = 0;
+out:
+    if (r == -ENOMEM && !err[0])
+        snprintf(err, errsz, "out of memory building the draft");
+    json_decref(ctx);
+    rnd_pseudo_destroy(&pseudo);
+    return r;
+}
+
+int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t n,
+                     const struct rnd_draft_opts *o, char **ret, size_t *ret_len,
+                     char *err, size_t errsz)
+{
+    struct rnd_tmpl *t = NULL;
+    json_t *ctx = NULL;
+    char *md = NULL, *doc = NULL;
+    size_t md_len = 0, doc_len = 0;
+    int r;
+
+    err[0] = '\0';
+    if ((r = rnd_draft_context(incident, evs, n, o, &ctx, err, errsz)) < 0)
+        goto out;
+    if (o->format == RND_FORMAT_JSON) {
+        r = -ENOMEM;
+        if (!(doc = json_dumps(ctx, JSON_INDENT(2) | JSON_SORT_KEYS)))
+            goto out;
+        doc_len = strlen(doc);
+        r = 0;
+        goto done;
+    }
+    if ((r = load_template(o, &t, err, errsz)) < 0 ||
+        (r = rnd_tmpl_render(t, ctx, RND_ESC_MD, o->max_out, &md, &md_len, err, errsz)) < 0)
+        goto out;
+    if (o->format == RND_FORMAT_MD) {
+        doc = md;
+        doc_len = md_len;
+        md = NULL;
+    } else if ((r = rnd_html_page(md, md_len, json_string_value(json_object_get(ctx, "title")),
+                                  o->max_out, &doc, &doc_len)) < 0) {
+        snprintf(err, errsz, "HTML rendering: %s", strerror(-r));
+        goto out;
+    }
+done:
+    *ret = doc;
+    if (ret_len)
+        *ret_len = doc_len;
+    doc = NULL;
+out:
+    free(doc);
+    free(md);
+    json_decref(ctx);
+    rnd_tmpl_destroy(&t);
+    return r;
+}

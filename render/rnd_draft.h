@@ -1,0 +1,66 @@
+/* rnd_draft.h - the renderer's entry point: a postmortem draft of one
+ * incident as Markdown, HTML or the JSON context.
+ *
+ * Used by `inquest draft`, by inquestd when an incident resolves, and by
+ * GET /api/v1/incidents/ID/draft.{md,html,json}. */
+#ifndef RND_DRAFT_H
+#define RND_DRAFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct iq_event;
+struct ing_store;
+
+enum rnd_format { RND_FORMAT_MD = 0, RND_FORMAT_HTML, RND_FORMAT_JSON };
+
+struct rnd_draft_opts {
+    const char *tmpl;         /* template name ("default", "pagerduty", "ja") or a
+                                 file path; NULL: "default" */
+    enum rnd_format format;
+    bool external;            /* audience external: redaction on */
+    bool redact;              /* redaction for an internal audience too */
+    bool pseudonymize;        /* people as "responder A", ... */
+    const char *schemas_dir;  /* NULL: $INQUEST_SCHEMAS, ./schemas,
+                                 /usr/local/share/inquest/schemas */
+    size_t max_out;           /* 0: RND_OUT_MAX_DEFAULT */
+};
+
+/* Parse "md"/"markdown", "html", "json". -EINVAL otherwise. */
+int rnd_format_parse(const char *s, enum rnd_format *ret);
+
+/* File extension of a format: "md", "html", "json". */
+const char *rnd_format_ext(enum rnd_format f);
+
+/* Find rel (e.g. "templates/ja.mustache", "redaction.json") in the schema
+ * directories.  Writes the path to buf.  -ENOENT when in none of them. */
+int rnd_schema_path(const char *schemas_dir, const char *rel, char *buf, size_t size);
+
+/* Render the draft of incident (borrowed) with its events (borrowed, time
+ * order).  Caller owns *ret (NUL-terminated).  -EINVAL with err for a bad
+ * incident, template or option; -ENOENT for an unknown template; -E2BIG,
+ * -ENOMEM. */
+int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t n,
+                     const struct rnd_draft_opts *o, char **ret, size_t *ret_len,
+                     char *err, size_t errsz);
+
+/* The context the templates see, with pseudonyms and redaction applied as
+ * o asks (o->tmpl and o->format are ignored).  Caller owns *ret. */
+int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_t n,
+                      const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz);
+
+/* Read incident id and its events from a store: the member events
+ * (cor_incident_events) plus the events of its trigger candidates, sorted
+ * by (at, id).  Caller owns *ret_inc and the events (rnd_draft_events_free).
+ * -ENOENT when there is no such incident (err says so), -EIO, -ENOMEM. */
+int rnd_draft_load(struct ing_store *st, const char *id, json_t **ret_inc,
+                   struct iq_event ***ret_evs, size_t *ret_n, char *err, size_t errsz);
+void rnd_draft_events_free(struct iq_event ***pevs, size_t n);
+
+/* The same for incident id read from a store (cor_incident_load and
+ * cor_incident_events).  -ENOENT when there is no such incident. */
+int rnd_draft_from_store(struct ing_store *st, const char *id, const struct rnd_draft_opts *o,
+                         char **ret, size_t *ret_len, char *err, size_t errsz);
+
+#endif

@@ -1,0 +1,114 @@
+/* rnd_draft_store.c - the draft of an incident kept in a store.
+ *
+ * Reads the incident and its member events through the correlator's
+ * cor_incident_* calls, adds the events of its trigger candidates (deploys
+ * and changes before the impact, which are not members but belong in the
+ * timeline and the Trigger section), sorts everything by (at, id) and
+ * renders with rnd_draft_render. */
+#include "rnd_draft.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cor_incident.h"
+#include "ing_store.h"
+#include "iq_event.h"
+
+static int cmp_events(const void *x, const void *y)
+{
+    const struct iq_event *a = *(struct iq_event *const *)x, *b = *(struct iq_event *const *)y;
+
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return strcmp(iq_ev_id(a), iq_ev_id(b));
+}
+
+static bool member(struct iq_event *const *evs, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(iq_ev_id(evs[i]), id) == 0)
+            return true;
+    return false;
+}
+
+/* Append the trigger candidates' events that are not members to *evs. */
+static int add_triggers(struct ing_store *st, const json_t *inc, struct iq_event ***evs,
+                        size_t *n)
+{
+    const json_t *cands = json_object_get(inc, "trigger_candidates");
+    size_t k = json_array_size(cands), i;
+    struct iq_event **nv, *ev;
+    const json_t *c;
+
+    if (!k)
+        return 0;
+    if (!(nv = realloc(*evs, (*n + k) * sizeof(*nv))))
+        return -ENOMEM;
+    *evs = nv;
+    json_array_foreach(cands, i, c) {
+        const char *id = json_string_value(json_object_get(c, "event"));
+
+        if (!id || member(*evs, *n, id) || ing_store_get_event(st, id, &ev) < 0)
+            continue;   /* a candidate no longer stored is shown without its event */
+        (*evs)[(*n)++] = ev;
+    }
+    return 0;
+}
+
+int rnd_draft_load(struct ing_store *st, const char *id, json_t **ret_inc,
+                   struct iq_event ***ret_evs, size_t *ret_n, char *err, size_t errsz)
+{
+    struct iq_event **evs = NULL;
+    json_t *inc = NULL;
+    size_t n = 0;
+    int r;
+
+    if ((r = cor_incident_load(st, id, &inc)) < 0) {
+        snprintf(err, errsz, r == -ENOENT ? "no incident '%.200s'" : "incident '%.200s': %s", id,
+                 strerror(-r));
+        return r;
+    }
+    if ((r = cor_incident_events(st, id, &evs, &n)) < 0) {
+        snprintf(err, errsz, "events of incident '%.200s': %s", id, strerror(-r));
+        goto out;
+    }
+    if ((r = add_triggers(st, inc, &evs, &n)) < 0) {
+        snprintf(err, errsz, "out of memory");
+        goto out;
+    }
+    if (n)
+        qsort(evs, n, sizeof(*evs), cmp_events);
+    *ret_inc = inc;
+    *ret_evs = evs;
+    *ret_n = n;
+    inc = NULL;
+    evs = NULL;
+    n = 0;
+out:
+    cor_events_free(&evs, n);
+    json_decref(inc);
+    return r;
+}
+
+void rnd_draft_events_free(struct iq_event ***pevs, size_t n)
+{
+    cor_events_free(pevs, n);
+}
+
+int rnd_draft_from_store(struct ing_store *st, const char *id, const struct rnd_draft_opts *o,
+                         char **ret, size_t *ret_len, char *err, size_t errsz)
+{
+    struct iq_event **evs = NULL;
+    json_t *inc = NULL;
+    size_t n = 0;
+    int r;
+
+    if ((r = rnd_draft_load(st, id, &inc, &evs, &n, err, errsz)) < 0)
+        return r;
+    r = rnd_draft_render(inc, evs, n, o, ret, ret_len, err, errsz);
+    rnd_draft_events_free(&evs, n);
+    json_decref(inc);
+    return r;
+}

@@ -1,0 +1,121 @@
+/* rnd_html.c - Markdown to a standalone HTML page with libcmark-gfm.
+ *
+ * The draft is written once, in Markdown; `--format html` and
+ * GET /api/v1/incidents/ID/draft.html show the same document rendered by a
+ * real CommonMark implementation, so what reviewers see in a browser is
+ * what the Markdown says.  The page embeds a small stylesheet (readable
+ * width, bordered tables, highlighted "for humans" prompts) and needs no
+ * network access.
+ *
+ * Design notes:
+ *  - cmark-gfm's extension registry is global; it is filled once under
+ *    pthread_once so the daemon's HTTP threads can render concurrently.
+ *  - CMARK_OPT_UNSAFE is not set: raw HTML and javascript: links in event
+ *    text (already escaped by the template) cannot reach the page. */
+#include "rnd_html.h"
+#include "rnd_buf.h"
+#include "rnd_tmpl.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmark-gfm.h>
+#include <cmark-gfm-core-extensions.h>
+
+static const char *const extensions[] = { "table", "tasklist", "strikethrough", "autolink" };
+
+static const char stylesheet[] =
+    "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,'Noto Sans','Noto Sans CJK JP',"
+    "sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1f2328}\n"
+    "h1{border-bottom:1px solid #d0d7de;padding-bottom:.3rem}\n"
+    "h2{border-bottom:1px solid #eaecef;padding-bottom:.2rem;margin-top:2rem}\n"
+    "table{border-collapse:collapse;margin:1rem 0;display:block;overflow-x:auto}\n"
+    "th,td{border:1px solid #d0d7de;padding:.3rem .7rem;vertical-align:top}\n"
+    "th{background:#f6f8fa}\n"
+    "tr:nth-child(2n) td{background:#fbfcfd}\n"
+    "blockquote{margin:1rem 0;padding:.4rem 1rem;border-left:.25rem solid #d4a72c;"
+    "background:#fff8c5;color:#3b2300}\n"
+    "code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}\n"
+    "ul.contains-task-list,li.task-list-item{list-style:none}\n"
+    "a{color:#0969da}\n";
+
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void)
+{
+    cmark_gfm_core_extensions_ensure_registered();
+}
+
+/* Parse md with the extensions and render the body. Caller frees. */
+static char *md_to_body(const char *md, size_t len)
+{
+    cmark_parser *parser;
+    cmark_node *doc;
+    char *html = NULL;
+
+    pthread_once(&ext_once, register_extensions);
+    parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+    if (!parser)
+        return NULL;
+    for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
+        cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
+
+        if (ext)
+            cmark_parser_attach_syntax_extension(parser, ext);
+    }
+    cmark_parser_feed(parser, md, len);
+    doc = cmark_parser_finish(parser);
+    if (doc)
+        html = cmark_render_html(doc, CMARK_OPT_DEFAULT, cmark_parser_get_syntax_extensions(parser));
+    cmark_node_free(doc);
+    cmark_parser_free(parser);
+    return html;
+}
+
+static int add_escaped(struct rnd_buf *b, const char *s)
+{
+    int r = 0;
+
+    for (; *s && r == 0; s++) {
+        switch (*s) {
+        case '&': r = rnd_buf_adds(b, "&amp;"); break;
+        case '<': r = rnd_buf_adds(b, "&lt;"); break;
+        case '>': r = rnd_buf_adds(b, "&gt;"); break;
+        case '"': r = rnd_buf_adds(b, "&quot;"); break;
+        default: r = rnd_buf_addc(b, *s); break;
+        }
+    }
+    return r;
+}
+
+int rnd_html_page(const char *md, size_t len, const char *title, size_t max_out, char **ret,
+                  size_t *ret_len)
+{
+    struct rnd_buf b;
+    char *body = md_to_body(md, len), *page;
+    int r = -ENOMEM;
+
+    rnd_buf_init(&b, max_out ? max_out : RND_OUT_MAX_DEFAULT);
+    if (!body)
+        goto out;
+    if ((r = rnd_buf_adds(&b, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+                              "<meta name=\"viewport\" content=\"width=device-width, "
+                              "initial-scale=1\">\n<title>")) < 0 ||
+        (r = add_escaped(&b, title ? title : "Postmortem draft")) < 0 ||
+        (r = rnd_buf_adds(&b, "</title>\n<style>\n")) < 0 ||
+        (r = rnd_buf_adds(&b, stylesheet)) < 0 ||
+        (r = rnd_buf_adds(&b, "</style>\n</head>\n<body>\n<article>\n")) < 0 ||
+        (r = rnd_buf_adds(&b, body)) < 0 ||
+        (r = rnd_buf_adds(&b, "</article>\n</body>\n</html>\n")) < 0)
+        goto out;
+    r = -ENOMEM;
+    if (!(page = rnd_buf_steal(&b, ret_len)))
+        goto out;
+    *ret = page;
+    r = 0;
+out:
+    free(body);
+    rnd_buf_free(&b);
+    return r;
+}
