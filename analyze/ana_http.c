@@ -1,0 +1,219 @@
+/* ana_http.c - GET /api/v1/query on inquestd: the answers of `inquest
+ * query` and `inquest query recurring` as JSON.
+ *
+ * The daemon registers the handler through ing_http_add_route (ingest/
+ * ing_http.h).  Parameters, URL-encoded: since, until (RFC 3339 or
+ * -2h/now), service, class, severity, group_by (class|service|month|week),
+ * recurring (1), window (90d), e.g. /api/v1/query?group_by=class&since=-30d
+ * or /api/v1/query?recurring=1&window=30d.  A bad parameter gets a 400
+ * with {"error": "bad or unknown parameter 'group_by'"}.
+ *
+ * Design notes:
+ * - The handler runs on MHD's threads: it only reads the store (thread-
+ *   safe) and the taxonomy (compiled once, read-only; each classification
+ *   has its own pcre2 match data).
+ * - The query string is bounded (HTTP_QUERY_MAX bytes, 8 parameters of at
+ *   most HTTP_VALUE_MAX bytes each) and decoded into the request's own
+ *   buffers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ana_classes.h"
+#include "ana_http.h"
+#include "ana_query.h"
+#include "ing_http.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+/* The parsed parameters of one request. */
+struct query_args {
+    struct ana_query q;
+    bool recurring;
+    int64_t window;
+};
+
+/* State kept by the daemon for its lifetime. */
+struct ana_http_query {
+    struct ing_store *st;          /* borrowed */
+    struct ana_classes *classes;   /* owned; NULL when the taxonomy did not load */
+    char warning[IQ_ERR_MAX];      /* why it did not, for the daemon to log */
+};
+
+#define HTTP_QUERY_MAX 2048
+#define HTTP_VALUE_MAX 256
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+/* URL-decode [p, end) into buf; -EINVAL on bad escapes or overflow. */
+static int url_decode(const char *p, const char *end, char *buf, size_t size)
+{
+    size_t n = 0;
+
+    for (; p < end; p++) {
+        char c = *p;
+
+        if (c == '+') {
+            c = ' ';
+        } else if (c == '%') {
+            if (end - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0)
+                return -EINVAL;
+            c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
+            p += 2;
+        }
+        if (c == '\0' || n + 1 >= size)
+            return -EINVAL;
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    return 0;
+}
+
+/* Decoded parameters; the strings live in vals. */
+struct http_params {
+    struct query_args a;
+    char vals[8][HTTP_VALUE_MAX];
+    size_t nvals;
+    char err[160];
+};
+
+static int http_param(struct http_params *hp, const char *key, const char *v)
+{
+    static const char *const keys[] = {
+        "since", "until", "service", "class", "severity", "group_by", "window", "recurring",
+    };
+    struct query_args *a = &hp->a;
+    size_t i;
+    bool ok = true;
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if (strcmp(key, keys[i]) == 0)
+            break;
+    switch (i) {
+    case 0: ok = iq_time_parse_arg(v, &a->q.since) == 0; break;
+    case 1: ok = iq_time_parse_arg(v, &a->q.until) == 0; break;
+    case 2: a->q.service = v; break;
+    case 3: a->q.class_name = v; break;
+    case 4: a->q.severity = v; break;
+    case 5: ok = ana_group_parse(v, &a->q.group) == 0; break;
+    case 6: ok = iq_duration_parse(v, &a->window) == 0 && a->window > 0; break;
+    case 7: a->recurring = strcmp(v, "1") == 0 || strcmp(v, "true") == 0; break;
+    default: ok = false; break;
+    }
+    if (!ok)
+        snprintf(hp->err, sizeof(hp->err), "bad or unknown parameter '%.40s'", key);
+    return ok ? 0 : -EINVAL;
+}
+
+static int http_parse(const char *query, struct http_params *hp)
+{
+    const char *p = query ? query : "", *end = p + strlen(p);
+
+    hp->a.q.since = hp->a.q.until = IQ_TIME_NONE;
+    hp->a.window = ANA_RECUR_WINDOW_MS;
+    if (end - p > HTTP_QUERY_MAX) {
+        snprintf(hp->err, sizeof(hp->err), "query string over %d bytes", HTTP_QUERY_MAX);
+        return -EINVAL;
+    }
+    while (p < end) {
+        const char *amp = memchr(p, '&', (size_t)(end - p)), *eq;
+        char key[32];
+
+        amp = amp ? amp : end;
+        eq = memchr(p, '=', (size_t)(amp - p));
+        if (amp > p) {
+            if (!eq || hp->nvals >= 8 || url_decode(p, eq, key, sizeof(key)) < 0 ||
+                url_decode(eq + 1, amp, hp->vals[hp->nvals], HTTP_VALUE_MAX) < 0) {
+                snprintf(hp->err, sizeof(hp->err), "malformed query string");
+                return -EINVAL;
+            }
+            if (http_param(hp, key, hp->vals[hp->nvals++]) < 0)
+                return -EINVAL;
+        }
+        p = amp + 1;
+    }
+    return 0;
+}
+
+static int http_reply(struct ing_http_response *resp, int status, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+    json_decref(j);
+    if (!s)
+        return -ENOMEM;
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = s;
+    resp->len = strlen(s);
+    return 0;
+}
+
+static int http_query(void *ud, const char *path, const char *query,
+                      struct ing_http_response *resp)
+{
+    struct ana_http_query *h = ud;
+    struct http_params *hp = calloc(1, sizeof(*hp));
+    json_t *res = NULL;
+    int r;
+
+    if (!hp)
+        return -ENOMEM;
+    if (strcmp(path, "/api/v1/query") != 0 && strcmp(path, "/api/v1/query/") != 0) {
+        free(hp);
+        return http_reply(resp, 404, json_pack("{s:s}", "error", "not found"));
+    }
+    if (http_parse(query, hp) < 0) {
+        r = http_reply(resp, 400, json_pack("{s:s}", "error", hp->err));
+        free(hp);
+        return r;
+    }
+    r = hp->a.recurring ? ana_query_recurring(h->st, h->classes, &hp->a.q, hp->a.window, &res)
+                        : ana_query_run(h->st, h->classes, &hp->a.q, &res);
+    free(hp);
+    if (r < 0)
+        return r;
+    return http_reply(resp, 200, res);
+}
+
+int ana_http_query_add(struct ing_http *http, struct ing_store *st, const json_t *classes_section,
+                       struct ana_http_query **ret)
+{
+    struct ana_http_query *h = calloc(1, sizeof(*h));
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if (!h)
+        return -ENOMEM;
+    h->st = st;
+    if ((r = ana_classes_load(NULL, classes_section, &h->classes, err, sizeof(err))) < 0)
+        snprintf(h->warning, sizeof(h->warning), "%s", err);
+    if ((r = ing_http_add_route(http, "/api/v1/query", http_query, h)) < 0) {
+        ana_http_query_free(&h);
+        return r;
+    }
+    *ret = h;
+    return 0;
+}
+
+void ana_http_query_free(struct ana_http_query **ph)
+{
+    if (!ph || !*ph)
+        return;
+    ana_classes_destroy(&(*ph)->classes);
+    free(*ph);
+    *ph = NULL;
+}
+
+const char *ana_http_query_warning(const struct ana_http_query *h)
+{
+    return h ? h->warning : "";
+}

@@ -1,0 +1,69 @@
+/* ana_import.h - history import: vendor exports turned into canonical
+ * events for the normal ingest path.
+ *
+ * Two formats are read:
+ *   - a Statuspage /api/v2/incidents.json document: one status event per
+ *     incident update (action = the update's status) and one per component
+ *     change in it (action = the component's new_status);
+ *   - a Slack workspace export directory: channels.json, users.json and
+ *     <channel>/<YYYY-MM-DD>.json arrays of messages: one chat event each.
+ * Event ids are derived from the vendor's own ids (the same ids the
+ * webhook mappings in schemas/sources/ produce), so importing twice, or
+ * importing what a webhook already delivered, stores nothing new.
+ *
+ * The whole input is converted and validated before anything is returned:
+ * a bad entry fails the import with an error naming the file and the entry,
+ * and nothing is sent. */
+#ifndef ANA_IMPORT_H
+#define ANA_IMPORT_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct iq_event;
+
+#define ANA_IMPORT_FILE_MAX   (256u << 20)   /* bytes of one JSON file */
+#define ANA_IMPORT_EVENTS_MAX 5000000u       /* events of one import */
+
+/* A growable array of events; zero-initialise.  Owns its events. */
+struct ana_evvec {
+    struct iq_event **v;
+    size_t n, cap;
+};
+
+/* Take ownership of *pev (NULLed) and append it.  -ENOMEM (ev freed),
+ * -E2BIG past ANA_IMPORT_EVENTS_MAX. */
+int ana_evvec_push(struct ana_evvec *vec, struct iq_event **pev);
+
+/* Move every event of src to the end of dst; src is then empty.  -ENOMEM
+ * or -E2BIG with dst as it was (src keeps its events). */
+int ana_evvec_move(struct ana_evvec *dst, struct ana_evvec *src);
+
+/* Free every event and the array; the vector is empty and reusable. */
+void ana_evvec_clear(struct ana_evvec *vec);
+
+/* Read path as JSON (at most ANA_IMPORT_FILE_MAX bytes, duplicate keys
+ * refused).  Caller owns *ret.  -errno of stat/open, -E2BIG, -EINVAL; err
+ * names the file and, for syntax errors, the line and column. */
+int ana_json_load_file(const char *path, json_t **ret, char *err, size_t errsz);
+
+/* Statuspage incidents document (borrowed) into events appended to out.
+ * origin names the document in errors.  Returns the number of events added,
+ * or -EINVAL/-ENOMEM/-E2BIG with err set, e.g.
+ * "history.json: incidents[3].incident_updates[0]: no 'status'"; out is
+ * left as it was on failure. */
+int ana_import_statuspage(const json_t *doc, const char *origin, struct ana_evvec *out,
+                          char *err, size_t errsz);
+
+/* Slack export directory into events appended to out, channels in the
+ * order of channels.json, days in date order.  Returns the number of
+ * events added, or a negative errno with err set; out left as it was on
+ * failure. */
+int ana_import_slack(const char *dir, struct ana_evvec *out, char *err, size_t errsz);
+
+/* Set field f to s cut to the field's size limit on a UTF-8 character
+ * boundary (long update bodies and messages are kept, shortened).
+ * s NULL is a no-op.  0 or -ENOMEM. */
+int ana_set_field_cut(struct iq_event *ev, int f, const char *s);
+
+#endif

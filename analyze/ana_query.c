@@ -1,0 +1,465 @@
+/* ana_query.c - statistics over the stored incidents: `inquest query` and
+ * GET /api/v1/query.
+ *
+ * All incidents are read once from the correlator's state ("i" | id keys of
+ * ING_CF_INCIDENTS, correlate/cor_store.h), parsed into struct ana_inc,
+ * filtered, grouped, and each group summarised: count, median and p90 of
+ * time to detect, acknowledge, mitigate and resolve, total impact minutes,
+ * first and last seen.
+ *
+ * Design notes:
+ * - Percentiles are nearest-rank (the value at rank ceil(p * n)), so they
+ *   are always a real incident's value and easy to check by hand; an
+ *   incident whose milestone is null does not count for that metric.
+ * - Incidents are read by a fast scanner (ana_incjson.c) that skips the
+ *   members queries do not use.
+ * - An incident's classes are its stored "classes" member when present,
+ *   else ana_classify over its member events (slower: events are read from
+ *   the store); class notes of analysts are applied in both cases, read in
+ *   one scan of the key index (ANA_CLASS_NOTE_KEY).
+ * - Grouping by class or service counts an incident in each of its classes
+ *   or services; an incident without any is grouped under "-". */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ana_classes.h"
+#include "ana_query_int.h"
+#include "ing_store.h"
+#include "iq_codec.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+#define INCIDENTS_MAX 10000000u
+
+static const char *const group_names[] = {
+    [ANA_GROUP_NONE] = "none", [ANA_GROUP_CLASS] = "class", [ANA_GROUP_SERVICE] = "service",
+    [ANA_GROUP_MONTH] = "month", [ANA_GROUP_WEEK] = "week",
+};
+
+int ana_group_parse(const char *s, enum ana_group *ret)
+{
+    for (size_t i = 0; i < sizeof(group_names) / sizeof(group_names[0]); i++)
+        if (!s || strcmp(s, group_names[i]) == 0) {
+            *ret = s ? (enum ana_group)i : ANA_GROUP_NONE;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+bool ana_inc_has(const json_t *arr, const char *s)
+{
+    size_t i;
+    const json_t *v;
+
+    json_array_foreach(arr, i, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+            return true;
+    return false;
+}
+
+static int64_t jtime(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    int64_t t;
+
+    return s && iq_time_parse_rfc3339(s, strlen(s), &t) == 0 ? t : IQ_TIME_NONE;
+}
+
+struct load_state {
+    struct ana_incs *incs;
+    size_t cap;
+    int err;
+};
+
+static int on_incident(void *ud, const char *k, size_t kl, const char *v, size_t vl)
+{
+    struct load_state *ls = ud;
+    struct ana_incs *incs = ls->incs;
+    int r;
+
+    (void)k;
+    (void)kl;
+    if (incs->n == ls->cap) {
+        size_t cap = ls->cap ? ls->cap * 2 : 1024;
+        struct ana_inc *nv = cap <= INCIDENTS_MAX ? realloc(incs->v, cap * sizeof(*nv)) : NULL;
+
+        if (!nv)
+            return ls->err = -ENOMEM;
+        incs->v = nv;
+        ls->cap = cap;
+    }
+    r = ana_inc_parse(v, vl, &incs->v[incs->n]);
+    if (r < 0)
+        return ls->err = r;
+    if (r == 0)
+        incs->n++;
+    return 0;
+}
+
+static int cmp_inc(const void *a, const void *b)
+{
+    const struct ana_inc *x = a, *y = b;
+
+    if (x->opened != y->opened)
+        return x->opened < y->opened ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* Stored classes into inc->classes; false when the incident has none. */
+static bool stored_classes(struct ana_inc *inc)
+{
+    const json_t *v;
+    size_t i;
+
+    if (!inc->stored)
+        return false;
+    json_array_foreach(inc->stored, i, v)
+        if (!ana_inc_has(inc->classes, json_string_value(v)))
+            json_array_append(inc->classes, (json_t *)v);
+    return true;
+}
+
+/* Classify from member events (notes are applied by the caller). */
+static int computed_classes(struct ing_store *st, const struct ana_classes *c, struct ana_inc *inc)
+{
+    json_t *j = ana_inc_json(inc);
+    const json_t *ids = json_object_get(j, "event_ids"), *v;
+    const json_t *is = json_object_get(json_object_get(json_object_get(j, "milestones"),
+                                                       "impact_start"), "at");
+    size_t n = 0, i, cap = json_array_size(ids);
+    struct iq_event **evs = calloc(cap ? cap : 1, sizeof(*evs));
+    json_t *res = NULL;
+    int r = 0;
+
+    if (!evs)
+        return -ENOMEM;
+    json_array_foreach(ids, i, v) {
+        if (!json_is_string(v))
+            continue;
+        r = ing_store_get_event(st, json_string_value(v), &evs[n]);
+        if (r == 0)
+            n++;
+        else if (r == -EIO || r == -ENOMEM)
+            goto out;
+    }
+    r = ana_classify(c, evs, n, is ? jtime(is) : IQ_TIME_NONE, &res);
+    if (r < 0)
+        goto out;
+    json_array_foreach(res, i, v)
+        json_array_append(inc->classes, json_object_get(v, "class"));
+    r = 0;
+out:
+    json_decref(res);
+    for (i = 0; i < n; i++)
+        iq_event_destroy(&evs[i]);
+    free(evs);
+    return r;
+}
+
+/* All class notes, oldest first: an array of borrowed-by-copy events. */
+struct notes {
+    struct iq_event **v;
+    size_t n, cap;
+};
+
+static int on_note(void *ud, const char *val, size_t len)
+{
+    struct notes *ns = ud;
+    struct iq_event *ev = NULL;
+
+    if (iq_event_decode(val, len, &ev, NULL, 0) < 0)
+        return 0;
+    if (ns->n == ns->cap) {
+        size_t cap = ns->cap ? ns->cap * 2 : 64;
+        struct iq_event **v = realloc(ns->v, cap * sizeof(*v));
+
+        if (!v) {
+            iq_event_destroy(&ev);
+            return -ENOMEM;
+        }
+        ns->v = v;
+        ns->cap = cap;
+    }
+    ns->v[ns->n++] = ev;
+    return 0;
+}
+
+static void apply_notes(const struct notes *ns, struct ana_inc *inc)
+{
+    for (size_t i = 0; i < ns->n; i++) {
+        const struct iq_event *ev = ns->v[i];
+        const char *id = iq_event_label(ev, "incident"), *cls = iq_event_label(ev, "class");
+        const char *op = iq_event_label(ev, "op");
+        size_t k;
+        json_t *v;
+
+        if (!id || !cls || !op || strcmp(id, inc->id) != 0 || strcmp(iq_ev_kind(ev), "note"))
+            continue;
+        if (strcmp(op, "set") == 0 && !ana_inc_has(inc->classes, cls))
+            json_array_append_new(inc->classes, json_string(cls));
+        else if (strcmp(op, "remove") == 0)
+            json_array_foreach(inc->classes, k, v)
+                if (strcmp(json_string_value(v), cls) == 0) {
+                    json_array_remove(inc->classes, k);
+                    break;
+                }
+    }
+}
+
+static int classify_all(struct ing_store *st, const struct ana_classes *c, struct ana_incs *incs)
+{
+    struct ing_scan sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
+                           .incident_key = ANA_CLASS_NOTE_KEY };
+    struct notes ns = { 0 };
+    int r = ing_store_scan(st, &sc, on_note, &ns);
+
+    for (size_t i = 0; r >= 0 && i < incs->n; i++) {
+        if (!stored_classes(&incs->v[i]) && c)
+            r = computed_classes(st, c, &incs->v[i]);
+        if (r >= 0)
+            apply_notes(&ns, &incs->v[i]);
+    }
+    for (size_t i = 0; i < ns.n; i++)
+        iq_event_destroy(&ns.v[i]);
+    free(ns.v);
+    return r < 0 ? r : 0;
+}
+
+int ana_incs_load(struct ing_store *st, const struct ana_classes *c, bool classify,
+                  struct ana_incs *ret)
+{
+    struct ana_incs incs = { 0 };
+    struct load_state ls = { .incs = &incs };
+    int r = ing_store_kv_scan(st, ING_CF_INCIDENTS, "i", 1, on_incident, &ls);
+
+    if (ls.err)
+        r = ls.err;
+    if (r >= 0 && incs.n)
+        qsort(incs.v, incs.n, sizeof(*incs.v), cmp_inc);
+    if (r >= 0 && classify)
+        r = classify_all(st, c, &incs);
+    if (r < 0) {
+        ana_incs_free(&incs);
+        return r;
+    }
+    *ret = incs;
+    return 0;
+}
+
+void ana_incs_free(struct ana_incs *incs)
+{
+    for (size_t i = 0; i < incs->n; i++)
+        ana_inc_clear(&incs->v[i]);
+    free(incs->v);
+    incs->v = NULL;
+    incs->n = 0;
+}
+
+bool ana_inc_match(const struct ana_inc *inc, const struct ana_query *q)
+{
+    if ((q->since != IQ_TIME_NONE && inc->opened < q->since) ||
+        (q->until != IQ_TIME_NONE && inc->opened >= q->until))
+        return false;
+    if (q->severity && strcmp(q->severity, inc->severity) != 0)
+        return false;
+    if (q->service && !ana_inc_has(inc->services, q->service))
+        return false;
+    return !q->class_name || ana_inc_has(inc->classes, q->class_name);
+}
+
+/* One group being summarised. */
+struct group {
+    char key[128];
+    size_t count;
+    int64_t first, last, impact_s;
+    int64_t *vals[ANA_D_N];
+    size_t nvals[ANA_D_N];
+    json_t *ids;
+};
+
+struct groups {
+    struct group *v;
+    size_t n, cap;
+    size_t incidents;
+};
+
+static struct group *group_get(struct groups *gs, const char *key)
+{
+    for (size_t i = 0; i < gs->n; i++)
+        if (strcmp(gs->v[i].key, key) == 0)
+            return &gs->v[i];
+    if (gs->n == gs->cap) {
+        size_t cap = gs->cap ? gs->cap * 2 : 32;
+        struct group *v = realloc(gs->v, cap * sizeof(*v));
+
+        if (!v)
+            return NULL;
+        gs->v = v;
+        gs->cap = cap;
+    }
+    memset(&gs->v[gs->n], 0, sizeof(gs->v[0]));
+    snprintf(gs->v[gs->n].key, sizeof(gs->v[0].key), "%s", key);
+    if (!(gs->v[gs->n].ids = json_array()))
+        return NULL;
+    return &gs->v[gs->n++];
+}
+
+/* Add inc to group key; vals arrays are sized for every incident. */
+static int group_add(struct groups *gs, const char *key, const struct ana_inc *inc, size_t total)
+{
+    struct group *g = group_get(gs, key);
+
+    if (!g)
+        return -ENOMEM;
+    if (g->count == 0)
+        g->first = g->last = inc->opened;
+    g->count++;
+    g->first = inc->opened < g->first ? inc->opened : g->first;
+    g->last = inc->opened > g->last ? inc->opened : g->last;
+    if (inc->dur[ANA_D_IMPACT] > 0)
+        g->impact_s += inc->dur[ANA_D_IMPACT];
+    for (int k = 0; k < ANA_D_N; k++) {
+        if (inc->dur[k] < 0)
+            continue;
+        if (!g->vals[k] && !(g->vals[k] = malloc(total * sizeof(int64_t))))
+            return -ENOMEM;
+        g->vals[k][g->nvals[k]++] = inc->dur[k];
+    }
+    return json_array_append_new(g->ids, json_string(inc->id)) < 0 ? -ENOMEM : 0;
+}
+
+static void period_key(int64_t t, enum ana_group g, char *buf, size_t size)
+{
+    int y, mo, d, h, mi, s, ms;
+
+    if (g == ANA_GROUP_WEEK) {
+        /* ISO week: the Monday that starts it */
+        int64_t days = t >= 0 ? t / 86400000 : (t - 86399999) / 86400000;
+        int64_t monday = days - ((days + 3) % 7 + 7) % 7;
+
+        iq_time_civil(monday * 86400000, &y, &mo, &d, &h, &mi, &s, &ms);
+        snprintf(buf, size, "%04d-%02d-%02d", y, mo, d);
+        return;
+    }
+    iq_time_civil(t, &y, &mo, &d, &h, &mi, &s, &ms);
+    snprintf(buf, size, "%04d-%02d", y, mo);
+}
+
+static int add_incident(struct groups *gs, const struct ana_inc *inc, enum ana_group g,
+                        size_t total)
+{
+    const json_t *arr = g == ANA_GROUP_CLASS ? inc->classes : inc->services, *v;
+    char key[32];
+    size_t i;
+    int r;
+
+    switch (g) {
+    case ANA_GROUP_NONE:
+        return group_add(gs, "all", inc, total);
+    case ANA_GROUP_MONTH:
+    case ANA_GROUP_WEEK:
+        period_key(inc->opened, g, key, sizeof(key));
+        return group_add(gs, key, inc, total);
+    default:
+        if (json_array_size(arr) == 0)
+            return group_add(gs, "-", inc, total);
+        json_array_foreach(arr, i, v)
+            if (json_is_string(v) && (r = group_add(gs, json_string_value(v), inc, total)) < 0)
+                return r;
+        return 0;
+    }
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the value at rank ceil(p/100 * n), 1-based. */
+static int64_t nearest_rank(const int64_t *v, size_t n, unsigned p)
+{
+    size_t rank = (p * n + 99) / 100;
+
+    return v[rank ? rank - 1 : 0];
+}
+
+static json_t *dist(struct group *g, int k)
+{
+    if (g->nvals[k] == 0)
+        return json_pack("{s:n, s:n}", "median", "p90");
+    qsort(g->vals[k], g->nvals[k], sizeof(int64_t), cmp_i64);
+    return json_pack("{s:I, s:I}", "median", (json_int_t)nearest_rank(g->vals[k], g->nvals[k], 50),
+                     "p90", (json_int_t)nearest_rank(g->vals[k], g->nvals[k], 90));
+}
+
+static json_t *group_json(struct group *g)
+{
+    char first[IQ_TIME_STRLEN], last[IQ_TIME_STRLEN];
+
+    iq_time_format(g->first, first, sizeof(first));
+    iq_time_format(g->last, last, sizeof(last));
+    return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O}", "key", g->key,
+                     "count", (json_int_t)g->count, "mttd", dist(g, ANA_D_TTD), "mtta",
+                     dist(g, ANA_D_TTA), "mttm", dist(g, ANA_D_TTM), "mttr", dist(g, ANA_D_TTR),
+                     "impact_minutes", (double)g->impact_s / 60.0, "first_seen", first,
+                     "last_seen", last, "incidents", g->ids);
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+    const struct group *x = a, *y = b;
+
+    return strcmp(x->key, y->key);
+}
+
+static void groups_free(struct groups *gs)
+{
+    for (size_t i = 0; i < gs->n; i++) {
+        for (int k = 0; k < ANA_D_N; k++)
+            free(gs->v[i].vals[k]);
+        json_decref(gs->v[i].ids);
+    }
+    free(gs->v);
+}
+
+int ana_query_run(struct ing_store *st, const struct ana_classes *c, const struct ana_query *q,
+                  json_t **ret)
+{
+    bool need = q->group == ANA_GROUP_CLASS || q->class_name;
+    struct ana_incs incs = { 0 };
+    struct groups gs = { 0 };
+    json_t *out = NULL, *arr;
+    int r = ana_incs_load(st, c, need, &incs);
+
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < incs.n && r >= 0; i++)
+        if (ana_inc_match(&incs.v[i], q)) {
+            gs.incidents++;
+            r = add_incident(&gs, &incs.v[i], q->group, incs.n);
+        }
+    if (r < 0)
+        goto out;
+    if (gs.n > 1)
+        qsort(gs.v, gs.n, sizeof(*gs.v), cmp_group);
+    out = json_pack("{s:s, s:I, s:[]}", "group_by", group_names[q->group], "incidents",
+                    (json_int_t)gs.incidents, "groups");
+    arr = json_object_get(out, "groups");
+    for (size_t i = 0; out && i < gs.n; i++)
+        if (json_array_append_new(arr, group_json(&gs.v[i])) < 0)
+            r = -ENOMEM;
+    if (!out)
+        r = -ENOMEM;
+    if (r == 0) {
+        *ret = out;
+        out = NULL;
+    }
+out:
+    json_decref(out);
+    groups_free(&gs);
+    ana_incs_free(&incs);
+    return r < 0 ? r : 0;
+}

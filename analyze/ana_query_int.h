@@ -1,0 +1,55 @@
+/* ana_query_int.h - the loaded incidents shared by ana_query.c and
+ * ana_recur.c.  Not for other folders. */
+#ifndef ANA_QUERY_INT_H
+#define ANA_QUERY_INT_H
+
+#include <stdbool.h>
+
+#include "ana_query.h"
+
+enum { ANA_D_TTD = 0, ANA_D_TTA, ANA_D_TTM, ANA_D_TTR, ANA_D_IMPACT, ANA_D_N };
+
+/* One stored incident, with what queries need parsed out.  The struct is
+ * moved while the array grows: no member points into another. */
+struct ana_inc {
+    char *text;                /* the stored JSON text; owned */
+    size_t len;
+    json_t *j;                 /* parsed on demand (ana_inc_json); owned */
+    char id[64];
+    char severity[32];         /* "" when null */
+    int64_t opened;
+    int64_t dur[ANA_D_N];      /* seconds; -1 when null */
+    json_t *services;          /* array of strings; owned */
+    json_t *stored;            /* the stored "classes" as names, or NULL; owned */
+    json_t *classes;           /* array of class names; owned */
+};
+
+struct ana_incs {
+    struct ana_inc *v;         /* opened_at order */
+    size_t n;
+};
+
+/* Load every stored incident; with c or stored classes, fill classes (and
+ * apply the class notes).  classify false leaves classes empty arrays.
+ * 0, -EIO, -ENOMEM. */
+int ana_incs_load(struct ing_store *st, const struct ana_classes *c, bool classify,
+                  struct ana_incs *ret);
+void ana_incs_free(struct ana_incs *incs);
+
+/* Parse stored incident text into inc (zeroed first).  A fast scanner
+ * reads only the members queries need and skips the rest (event lists,
+ * candidates); text it does not expect falls back to a full parse.
+ * 0, 1 when the value is not an incident (skipped), -ENOMEM. */
+int ana_inc_parse(const char *text, size_t len, struct ana_inc *inc);
+
+/* The whole incident JSON, parsed on first use.  Borrowed (owned by inc);
+ * NULL when the text does not parse. */
+json_t *ana_inc_json(struct ana_inc *inc);
+
+/* Free what inc owns.  NULL-safe members. */
+void ana_inc_clear(struct ana_inc *inc);
+
+bool ana_inc_has(const json_t *arr, const char *s);
+bool ana_inc_match(const struct ana_inc *inc, const struct ana_query *q);
+
+#endif

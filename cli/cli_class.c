@@ -1,0 +1,361 @@
+/* cli_class.c - `inquest class`: the failure classes of incidents.
+ *
+ *   inquest class list                      the taxonomy in use
+ *   inquest class show INCIDENT [--json]    classes with evidence and confidence
+ *   inquest class set INCIDENT CLASS        an analyst's decision, stored as a
+ *   inquest class remove INCIDENT CLASS     note event (see docs/analysis.md)
+ *   (all take --classes FILE; set/remove take --force and --give-up 60s)
+ *
+ * The decision is never an edit of the incident: it is a note event (kind
+ * note, source inquest, action class, labels incident, class, op) sent to
+ * inquestd like any event, with incident_key ANA_CLASS_NOTE_KEY so queries
+ * find every note in one index scan, and applied whenever classes are
+ * computed, so a rebuild keeps it.  set and remove check, on the data
+ * directory opened read-only, that the incident exists, and that the class
+ * is in the taxonomy; --force skips both (a team's own label, or a store on
+ * another machine). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "ana_classes.h"
+#include "ana_query.h"
+#include "cli.h"
+#include "ing_sender.h"
+#include "ing_store.h"
+#include "iq_codec.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+struct class_args {
+    const char *sub, *incident, *cls, *classes_path;
+    bool json, force;
+    int64_t give_up;
+};
+
+static const char usage_text[] = "class list | show INCIDENT [--json] | set|remove INCIDENT CLASS "
+                                 "[--force] [--classes FILE]";
+
+static int parse_args(int argc, char **argv, struct class_args *a)
+{
+    const char **pos[3] = { &a->sub, &a->incident, &a->cls };
+    int np = 0;
+
+    a->give_up = 60000;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            a->json = true;
+        else if (strcmp(argv[i], "--force") == 0)
+            a->force = true;
+        else if (strcmp(argv[i], "--classes") == 0 && i + 1 < argc)
+            a->classes_path = argv[++i];
+        else if (strcmp(argv[i], "--give-up") == 0 && i + 1 < argc) {
+            if (iq_duration_parse(argv[++i], &a->give_up) < 0)
+                return cli_usage("class: --give-up takes a duration such as 60s");
+        } else if (argv[i][0] == '-' || np >= 3)
+            return cli_usage("class: unexpected '%s' (usage: %s)", argv[i], usage_text);
+        else
+            *pos[np++] = argv[i];
+    }
+    if (!a->sub || (strcmp(a->sub, "list") == 0 && np != 1) ||
+        (strcmp(a->sub, "show") == 0 && np != 2) ||
+        ((strcmp(a->sub, "set") == 0 || strcmp(a->sub, "remove") == 0) && np != 3) ||
+        !strstr(" list show set remove ", a->sub))
+        return cli_usage("usage: %s", usage_text);
+    return 0;
+}
+
+static int load_incident(struct ing_store *st, const char *id, json_t **ret)
+{
+    char key[256], *v = NULL;
+    size_t kl, vl;
+    int r;
+
+    kl = (size_t)snprintf(key, sizeof(key), "i%s", id);
+    if (kl >= sizeof(key))
+        return -ENOENT;
+    if ((r = ing_store_kv_get(st, ING_CF_INCIDENTS, key, kl, &v, &vl)) < 0)
+        return r;
+    *ret = json_loadb(v, vl, 0, NULL);
+    free(v);
+    return *ret ? 0 : -EINVAL;
+}
+
+struct evlist {
+    struct iq_event **v;
+    size_t n, cap;
+};
+
+static int evlist_add(struct evlist *l, struct iq_event *ev)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        struct iq_event **v = realloc(l->v, cap * sizeof(*v));
+
+        if (!v)
+            return -ENOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = ev;
+    return 0;
+}
+
+static int on_note(void *ud, const char *val, size_t len)
+{
+    struct iq_event *ev = NULL;
+    char err[IQ_ERR_MAX];
+
+    if (iq_event_decode(val, len, &ev, err, sizeof(err)) < 0)
+        return 0;
+    if (evlist_add(ud, ev) < 0) {
+        iq_event_destroy(&ev);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* The incident's member events plus the class notes about it (all notes
+ * share one incident_key; the incident label tells them apart). */
+static int gather(struct ing_store *st, const json_t *inc, struct evlist *l)
+{
+    struct ing_scan sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
+                           .incident_key = ANA_CLASS_NOTE_KEY };
+    const char *id = json_string_value(json_object_get(inc, "id"));
+    const json_t *v;
+    size_t i, k = 0;
+    int r;
+
+    json_array_foreach(json_object_get(inc, "event_ids"), i, v) {
+        struct iq_event *ev = NULL;
+
+        if (json_is_string(v) && ing_store_get_event(st, json_string_value(v), &ev) == 0 &&
+            evlist_add(l, ev) < 0) {
+            iq_event_destroy(&ev);
+            return -ENOMEM;
+        }
+    }
+    k = l->n;
+    if ((r = ing_store_scan(st, &sc, on_note, l)) < 0)
+        return r;
+    for (i = k; i < l->n; i++) {
+        const char *about = iq_event_label(l->v[i], "incident");
+
+        if (!about || strcmp(about, id) != 0)
+            iq_event_destroy(&l->v[i]);
+        else
+            l->v[k++] = l->v[i];
+    }
+    l->n = k;
+    return 0;
+}
+
+static void print_classes(const json_t *res)
+{
+    const json_t *c, *e;
+    size_t i, j;
+
+    if (json_array_size(res) == 0)
+        puts("no class");
+    json_array_foreach(res, i, c) {
+        printf("%-20s %.2f%s  %s\n", json_string_value(json_object_get(c, "class")),
+               json_number_value(json_object_get(c, "confidence")),
+               json_is_true(json_object_get(c, "manual")) ? " (set by hand)" : "",
+               json_string_value(json_object_get(c, "title")));
+        json_array_foreach(json_object_get(c, "evidence"), j, e)
+            printf("    rule %s matched %s of %s\n", json_string_value(json_object_get(e, "rule")),
+                   json_string_value(json_object_get(e, "field")),
+                   json_string_value(json_object_get(e, "event")));
+        json_array_foreach(json_object_get(c, "conditions"), j, e)
+            printf("    condition %s held for %s\n",
+                   json_string_value(json_object_get(e, "condition")),
+                   json_string_value(json_object_get(e, "event")));
+    }
+}
+
+static int show(const struct cli_ctx *ctx, const struct class_args *a, struct ana_classes *c)
+{
+    struct ing_store_opts so = { .read_only = true };
+    struct ing_store *st = NULL;
+    struct evlist l = { 0 };
+    json_t *inc = NULL, *res = NULL;
+    const json_t *is;
+    int64_t t;
+    int r, status = 2;
+
+    if ((r = ing_store_open(ctx->data_dir, &so, &st)) < 0 ||
+        (r = load_incident(st, a->incident, &inc)) < 0) {
+        fprintf(stderr, "inquest: class: %s: %s\n", a->incident,
+                r == -ENOENT ? "no such incident" : strerror(-r));
+        goto out;
+    }
+    is = json_object_get(json_object_get(json_object_get(inc, "milestones"), "impact_start"),
+                         "at");
+    if (!json_is_string(is) ||
+        iq_time_parse_rfc3339(json_string_value(is), strlen(json_string_value(is)), &t) < 0)
+        t = IQ_TIME_NONE;
+    if ((r = gather(st, inc, &l)) < 0 || (r = ana_classify(c, l.v, l.n, t, &res)) < 0) {
+        fprintf(stderr, "inquest: class: %s\n", strerror(-r));
+        goto out;
+    }
+    if (a->json) {
+        char *s = json_dumps(res, JSON_COMPACT);
+
+        if (s)
+            puts(s);
+        free(s);
+    } else {
+        print_classes(res);
+    }
+    status = 0;
+out:
+    json_decref(res);
+    json_decref(inc);
+    for (size_t i = 0; i < l.n; i++)
+        iq_event_destroy(&l.v[i]);
+    free(l.v);
+    ing_store_close(&st);
+    return status;
+}
+
+/* Refuse an unknown incident or class unless --force. */
+static int check(const struct cli_ctx *ctx, const struct class_args *a, struct ana_classes *c)
+{
+    struct ing_store_opts so = { .read_only = true };
+    struct ing_store *st = NULL;
+    json_t *inc = NULL;
+    int r;
+
+    if (a->force)
+        return 0;
+    if (!ana_classes_has(c, a->cls) && strcmp(a->sub, "set") == 0)
+        return cli_usage("class: unknown class '%s' (see `inquest class list`; --force to "
+                         "set it anyway)", a->cls);
+    if ((r = ing_store_open(ctx->data_dir, &so, &st)) == 0)
+        r = load_incident(st, a->incident, &inc);
+    json_decref(inc);
+    ing_store_close(&st);
+    if (r < 0)
+        return cli_usage("class: incident %s not found in %s (%s; --force to record the note "
+                         "anyway)", a->incident, ctx->data_dir,
+                         r == -ENOENT ? "no such incident" : strerror(-r));
+    return 0;
+}
+
+struct send_state {
+    unsigned long stored, duplicates, rejected;
+    char reason[IQ_ERR_MAX];
+};
+
+static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
+{
+    struct send_state *ss = ud;
+
+    (void)tags;
+    if (m->type == ING_MSG_ERROR) {
+        ss->rejected += n;
+        snprintf(ss->reason, sizeof(ss->reason), "%s", m->reason);
+        return;
+    }
+    ss->stored += m->stored;
+    ss->duplicates += m->duplicates;
+    ss->rejected += m->n_rejections;
+    if (m->n_rejections)
+        snprintf(ss->reason, sizeof(ss->reason), "%s", m->rejections[0].reason);
+}
+
+static struct iq_event *make_note(const struct class_args *a)
+{
+    struct iq_event *ev = iq_event_new();
+    const char *user = getenv("USER");
+    char id[IQ_ID_MAX], title[300], err[IQ_ERR_MAX];
+    int64_t now = iq_time_now_ms();
+    int r = 0;
+
+    if (!ev)
+        return NULL;
+    snprintf(id, sizeof(id), "note:class:%.40s:%.64s:%s:%lld", a->incident, a->cls, a->sub,
+             (long long)now);
+    snprintf(title, sizeof(title), "class %.64s %s on %.40s", a->cls,
+             strcmp(a->sub, "set") == 0 ? "set" : "removed", a->incident);
+    ev->at = now;
+    r |= iq_event_set_str(ev, IQ_F_ID, id);
+    r |= iq_event_set_str(ev, IQ_F_SOURCE, "inquest");
+    r |= iq_event_set_str(ev, IQ_F_KIND, "note");
+    r |= iq_event_set_str(ev, IQ_F_ACTION, "class");
+    r |= iq_event_set_str(ev, IQ_F_TITLE, title);
+    r |= iq_event_set_str(ev, IQ_F_INCIDENT_KEY, ANA_CLASS_NOTE_KEY);
+    r |= iq_event_set_label(ev, "incident", a->incident);
+    r |= iq_event_set_label(ev, "class", a->cls);
+    r |= iq_event_set_label(ev, "op", a->sub);
+    if (user && *user)
+        r |= iq_event_set_str(ev, IQ_F_ACTOR, user);
+    if (r || iq_event_validate(ev, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: class: %s\n", r ? "out of memory" : err);
+        iq_event_destroy(&ev);
+    }
+    return ev;
+}
+
+static int record(const struct cli_ctx *ctx, const struct class_args *a)
+{
+    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = a->give_up,
+                                 .retry_ms = 200 };
+    struct send_state ss = { 0 };
+    struct ing_sender *snd = NULL;
+    struct iq_event *ev = make_note(a);
+    void *zctx = NULL;
+    int r = -ENOMEM, status = 2;
+
+    if (!ev)
+        return 2;
+    zctx = zmq_ctx_new();
+    if (zctx && (r = ing_sender_new(zctx, &o, on_ack, &ss, &snd)) == 0 &&
+        (r = ing_sender_push(snd, ev, 0)) == 0)
+        r = ing_sender_flush(snd);
+    if (r < 0)
+        fprintf(stderr, "inquest: class: %s: %s\n", ctx->zmq_endpoint,
+                r == -ETIMEDOUT ? "no answer from inquestd" : strerror(-r));
+    else if (ss.rejected)
+        fprintf(stderr, "inquest: class: note refused: %s\n", ss.reason);
+    else
+        status = 0;
+    if (status == 0 && !ctx->quiet)
+        printf("class %s %s on %s (note %s)\n", a->cls,
+               strcmp(a->sub, "set") == 0 ? "set" : "removed", a->incident, iq_ev_id(ev));
+    iq_event_destroy(&ev);
+    ing_sender_destroy(&snd);
+    if (zctx)
+        zmq_ctx_term(zctx);
+    return status;
+}
+
+int cli_class_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct class_args a = { 0 };
+    struct ana_classes *c = NULL;
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if ((r = parse_args(argc, argv, &a)))
+        return r;
+    if (ana_classes_load_config(ctx->config_path, a.classes_path, &c, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: class: %s\n", err);
+        return 2;
+    }
+    if (strcmp(a.sub, "list") == 0) {
+        for (size_t i = 0; i < ana_classes_count(c); i++)
+            puts(ana_classes_name(c, i));
+        r = 0;
+    } else if (strcmp(a.sub, "show") == 0) {
+        r = show(ctx, &a, c);
+    } else {
+        r = check(ctx, &a, c);
+        if (r == 0)
+            r = record(ctx, &a);
+    }
+    ana_classes_destroy(&c);
+    return r;
+}

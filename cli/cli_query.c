@@ -1,0 +1,295 @@
+/* cli_query.c - `inquest query`: cross-incident statistics, and `inquest
+ * query recurring`: failures that came back on the same service.
+ *
+ * Reads the data directory read-only (beside a running inquestd, or on a
+ * copy), runs analyze/ana_query, and prints a table, CSV or JSON.  The
+ * taxonomy (needed for --class, --group-by class and recurring, when
+ * incidents carry no stored classes) is schemas/classes.json plus the
+ * "classes" section of --config plus --classes FILE.
+ *
+ *   inquest query [--since T] [--until T] [--service S] [--class C]
+ *                 [--severity S] [--group-by class|service|month|week]
+ *                 [--format table|csv|json] [--classes FILE]
+ *   inquest query recurring [--window 90d] [the same filters and formats]
+ *
+ * Table durations are rounded to minutes ("1h05m"); CSV and JSON give
+ * seconds.  Exit status 0, or 2 on usage, taxonomy or store errors.
+ *
+ * The same answers are served by inquestd at GET /api/v1/query
+ * (analyze/ana_http.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ana_classes.h"
+#include "ana_query.h"
+#include "cli.h"
+#include "ing_store.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+enum fmt { FMT_TABLE = 0, FMT_CSV, FMT_JSON };
+
+struct query_args {
+    struct ana_query q;
+    bool recurring;
+    int64_t window;
+    enum fmt fmt;
+    const char *classes_path;
+};
+
+static const char usage_text[] =
+    "query [recurring [--window 90d]] [--since T] [--until T] [--service S] [--class C] "
+    "[--severity S] [--group-by class|service|month|week] [--format table|csv|json] "
+    "[--classes FILE]";
+
+static int parse_fmt(const char *s, enum fmt *ret)
+{
+    static const char *const names[] = { "table", "csv", "json" };
+
+    for (size_t i = 0; i < 3; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *ret = (enum fmt)i;
+            return 0;
+        }
+    return -EINVAL;
+}
+
+/* One option with a value; returns 1 when consumed, 0 when not ours,
+ * 2 (usage printed) on a bad value. */
+static int parse_opt(struct query_args *a, const char *opt, const char *v)
+{
+    if (strcmp(opt, "--since") == 0 || strcmp(opt, "--until") == 0) {
+        if (iq_time_parse_arg(v, opt[2] == 's' ? &a->q.since : &a->q.until) < 0)
+            return cli_usage("query: %s takes an RFC 3339 time or -2h/now", opt);
+    } else if (strcmp(opt, "--window") == 0) {
+        if (iq_duration_parse(v, &a->window) < 0 || a->window <= 0)
+            return cli_usage("query: --window takes a duration such as 90d");
+    } else if (strcmp(opt, "--group-by") == 0) {
+        if (ana_group_parse(v, &a->q.group) < 0)
+            return cli_usage("query: --group-by takes class, service, month or week");
+    } else if (strcmp(opt, "--format") == 0) {
+        if (parse_fmt(v, &a->fmt) < 0)
+            return cli_usage("query: --format takes table, csv or json");
+    } else if (strcmp(opt, "--service") == 0) {
+        a->q.service = v;
+    } else if (strcmp(opt, "--class") == 0) {
+        a->q.class_name = v;
+    } else if (strcmp(opt, "--severity") == 0) {
+        a->q.severity = v;
+    } else if (strcmp(opt, "--classes") == 0) {
+        a->classes_path = v;
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+static int parse_args(int argc, char **argv, struct query_args *a)
+{
+    int i = 1, r;
+
+    a->q.since = a->q.until = IQ_TIME_NONE;
+    a->window = ANA_RECUR_WINDOW_MS;
+    if (i < argc && strcmp(argv[i], "recurring") == 0) {
+        a->recurring = true;
+        i++;
+    }
+    for (; i < argc; i++) {
+        if (argv[i][0] != '-' || i + 1 >= argc ||
+            (r = parse_opt(a, argv[i], argv[i + 1])) == 0)
+            return cli_usage("query: unexpected '%s' (usage: %s)", argv[i], usage_text);
+        if (r != 1)
+            return r;
+        i++;
+    }
+    if (a->window != ANA_RECUR_WINDOW_MS && !a->recurring)
+        return cli_usage("query: --window is for `query recurring`");
+    return 0;
+}
+
+/* "1h05m", "12m", "45s" or "-" into buf. */
+static void fmt_dur(const json_t *v, char *buf, size_t size)
+{
+    long long s = json_is_integer(v) ? (long long)json_integer_value(v) : -1, m;
+
+    if (s < 0 || s > 100LL * 365 * 86400) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    m = (s + 30) / 60;
+    if (s < 60)
+        snprintf(buf, size, "%llds", s);
+    else if (m < 60)
+        snprintf(buf, size, "%lldm", m);
+    else
+        snprintf(buf, size, "%lldh%02lldm", m / 60, m % 60);
+}
+
+static const char *const metrics[] = { "mttd", "mtta", "mttm", "mttr" };
+
+static void print_table(const json_t *res)
+{
+    const json_t *g;
+    size_t i;
+
+    printf("%-24s %6s  %-13s %-13s %-13s %-13s %11s  %-10s  %-10s\n", "GROUP", "COUNT",
+           "MTTD med/p90", "MTTA med/p90", "MTTM med/p90", "MTTR med/p90", "IMPACT(min)",
+           "FIRST", "LAST");
+    json_array_foreach(json_object_get(res, "groups"), i, g) {
+        char cols[4][48];
+
+        for (int k = 0; k < 4; k++) {
+            const json_t *m = json_object_get(g, metrics[k]);
+            char a[20], b[20];
+
+            fmt_dur(json_object_get(m, "median"), a, sizeof(a));
+            fmt_dur(json_object_get(m, "p90"), b, sizeof(b));
+            snprintf(cols[k], sizeof(cols[k]), "%s/%s", a, b);
+        }
+        printf("%-24.24s %6lld  %-13s %-13s %-13s %-13s %11.0f  %-10.10s  %-10.10s\n",
+               json_string_value(json_object_get(g, "key")),
+               (long long)json_integer_value(json_object_get(g, "count")), cols[0], cols[1],
+               cols[2], cols[3], json_number_value(json_object_get(g, "impact_minutes")),
+               json_string_value(json_object_get(g, "first_seen")),
+               json_string_value(json_object_get(g, "last_seen")));
+    }
+    printf("%lld incidents\n", (long long)json_integer_value(json_object_get(res, "incidents")));
+}
+
+static void csv_num(const json_t *v)
+{
+    if (json_is_integer(v))
+        printf(",%lld", (long long)json_integer_value(v));
+    else
+        fputs(",", stdout);
+}
+
+/* Keys are class, service or period names: quote them CSV-style. */
+static void csv_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void print_csv(const json_t *res)
+{
+    const json_t *g;
+    size_t i;
+
+    puts("group,count,mttd_median_s,mttd_p90_s,mtta_median_s,mtta_p90_s,mttm_median_s,"
+         "mttm_p90_s,mttr_median_s,mttr_p90_s,impact_minutes,first_seen,last_seen");
+    json_array_foreach(json_object_get(res, "groups"), i, g) {
+        csv_str(json_string_value(json_object_get(g, "key")));
+        printf(",%lld", (long long)json_integer_value(json_object_get(g, "count")));
+        for (int k = 0; k < 4; k++) {
+            csv_num(json_object_get(json_object_get(g, metrics[k]), "median"));
+            csv_num(json_object_get(json_object_get(g, metrics[k]), "p90"));
+        }
+        printf(",%.1f,%s,%s\n", json_number_value(json_object_get(g, "impact_minutes")),
+               json_string_value(json_object_get(g, "first_seen")),
+               json_string_value(json_object_get(g, "last_seen")));
+    }
+}
+
+static void print_ids(const json_t *ids, const char *sep)
+{
+    const json_t *v;
+    size_t i;
+
+    json_array_foreach(ids, i, v)
+        printf("%s%s", i ? sep : "", json_string_value(v));
+}
+
+static void print_recurring(const json_t *res, enum fmt fmt)
+{
+    const json_t *e;
+    size_t i;
+
+    if (fmt == FMT_CSV)
+        puts("class,service,count,first_seen,last_seen,incidents");
+    else
+        printf("%-20s %-24s %5s  %-10s  %-10s  %s\n", "CLASS", "SERVICE", "COUNT", "FIRST",
+               "LAST", "INCIDENTS");
+    json_array_foreach(res, i, e) {
+        const char *cls = json_string_value(json_object_get(e, "class"));
+        const char *svc = json_string_value(json_object_get(e, "service"));
+        long long n = (long long)json_integer_value(json_object_get(e, "count"));
+        const char *f = json_string_value(json_object_get(e, "first_seen"));
+        const char *l = json_string_value(json_object_get(e, "last_seen"));
+
+        if (fmt == FMT_CSV) {
+            csv_str(cls);
+            putchar(',');
+            csv_str(svc);
+            printf(",%lld,%s,%s,\"", n, f, l);
+            print_ids(json_object_get(e, "incidents"), " ");
+            puts("\"");
+        } else {
+            printf("%-20.20s %-24.24s %5lld  %-10.10s  %-10.10s  ", cls, svc, n, f, l);
+            print_ids(json_object_get(e, "incidents"), ",");
+            putchar('\n');
+        }
+    }
+}
+
+static int run(struct ing_store *st, const struct ana_classes *c, const struct query_args *a)
+{
+    json_t *res = NULL;
+    int r = a->recurring ? ana_query_recurring(st, c, &a->q, a->window, &res)
+                         : ana_query_run(st, c, &a->q, &res);
+
+    if (r < 0) {
+        fprintf(stderr, "inquest: query: %s\n", strerror(-r));
+        return 2;
+    }
+    if (a->fmt == FMT_JSON) {
+        char *s = json_dumps(res, JSON_COMPACT);
+
+        if (s)
+            puts(s);
+        free(s);
+    } else if (a->recurring) {
+        print_recurring(res, a->fmt);
+    } else if (a->fmt == FMT_CSV) {
+        print_csv(res);
+    } else {
+        print_table(res);
+    }
+    json_decref(res);
+    return 0;
+}
+
+int cli_query_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct ing_store_opts so = { .read_only = true };
+    struct query_args a = { 0 };
+    struct ana_classes *c = NULL;
+    struct ing_store *st = NULL;
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if ((r = parse_args(argc, argv, &a)))
+        return r;
+    if ((a.recurring || a.q.class_name || a.q.group == ANA_GROUP_CLASS) &&
+        ana_classes_load_config(ctx->config_path, a.classes_path, &c, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: query: %s\n", err);
+        return 2;
+    }
+    if ((r = ing_store_open(ctx->data_dir, &so, &st)) < 0) {
+        fprintf(stderr, "inquest: query: cannot open the store in %s: %s\n", ctx->data_dir,
+                strerror(-r));
+        ana_classes_destroy(&c);
+        return 2;
+    }
+    r = run(st, c, &a);
+    ing_store_close(&st);
+    ana_classes_destroy(&c);
+    return r;
+}
