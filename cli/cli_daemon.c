@@ -6,6 +6,11 @@
  * accepting, answers the batches already queued, the store flushes its WAL
  * and closes, and the process exits 0. */
 #include "cli_daemon.h"
+#include "cli_daemon_http.h"
+#include "cli_daemon_cor.h"
+#include "cli_daemon_rnd.h"
+#include "cli_daemon_tail.h"
+#include "ana_http.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -36,6 +41,36 @@ static const struct iq_conf_item daemon_conf[] = {
     { "max_frame", IQ_CONF_SIZE, OFF(max_frame), "16M", 4096, 1LL << 30,
       "largest ZeroMQ frame accepted; larger ones are refused with a reason" },
     { "log_level", IQ_CONF_STR, OFF(log_level), "info", 0, 0, "error, warn, info or debug" },
+    { "listen_http", IQ_CONF_STR, OFF(listen_http), "127.0.0.1:7700", 0, 0,
+      "HTTP listener for webhooks, /healthz, /metrics and the API (HOST:PORT, or off)" },
+    { "collector", IQ_CONF_BOOL, OFF(collector), "false", 0, 0,
+      "collector mode: no store, forward webhook events to --forward" },
+    { "forward", IQ_CONF_STR, OFF(forward), NULL, 0, 0,
+      "central ingest endpoint in collector mode, e.g. tcp://10.0.0.5:7701" },
+    { "record", IQ_CONF_STR, OFF(record), NULL, 0, 0,
+      "append every webhook delivery to this NDJSON file (for inquest replay)" },
+    { "sources_dir", IQ_CONF_STR, OFF(sources_dir), NULL, 0, 0,
+      "source mapping files (default ./schemas/sources, $INQUEST_SCHEMAS/sources, "
+      "/usr/local/share/inquest/schemas/sources)" },
+    { "max_body", IQ_CONF_SIZE, OFF(max_body), "1M", 1024, 1LL << 30,
+      "largest webhook body accepted; larger ones get 413" },
+    { "http_conn_limit", IQ_CONF_INT, OFF(http_conn_limit), "1024", 1, 65536,
+      "concurrent HTTP connections" },
+    { "http_per_ip_limit", IQ_CONF_INT, OFF(http_per_ip_limit), "256", 1, 65536,
+      "concurrent HTTP connections per client address" },
+    { "http_timeout", IQ_CONF_DURATION, OFF(http_timeout), "30s", 1000, 3600000,
+      "idle HTTP connection timeout (and forwarding deadline in collector mode)" },
+    { "http_threads", IQ_CONF_INT, OFF(http_threads), "2", 1, 64, "HTTP worker threads" },
+    { "sources", IQ_CONF_JSON, OFF(sources), NULL, 0, 0,
+      "per-source secrets: {\"github\": {\"secret\": \"...\"}, \"alertmanager\": {\"token\": \"...\"}}" },
+    { "correlate", IQ_CONF_JSON, OFF(correlate), NULL, 0, 0,
+      "correlator rules (see docs/correlation.md), e.g. {\"quiet_period\": \"30m\"}" },
+    { "logs", IQ_CONF_JSON, OFF(logs), NULL, 0, 0,
+      "log collector (see docs/logs.md), e.g. {\"files\": [\"/var/log/nginx/access.log\"]}" },
+    { "classes", IQ_CONF_JSON, OFF(classes), NULL, 0, 0,
+      "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
+    { "drafts", IQ_CONF_JSON, OFF(drafts), NULL, 0, 0,
+      "postmortem drafts of closed incidents (see docs/render.md), e.g. {\"webhooks\": \"slack=https://hooks.slack.com/...\"}" },
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -156,6 +191,27 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* GET /api/v1/query (analyze/), when the HTTP listener is on. */
+static int start_query_api(const struct iqd_config *cfg, struct ing_store *store,
+                           struct iqd_http *http, struct ana_http_query **ret)
+{
+    struct ing_http *h = iqd_http_server(http);
+    const char *warning;
+    int r;
+
+    if (!h)
+        return 0;
+    r = ana_http_query_add(h, store, cfg->classes, ret);
+    if (r < 0) {
+        iq_error("daemon", "query API: %s", strerror(-r));
+        return r;
+    }
+    warning = ana_http_query_warning(*ret);
+    if (warning && *warning)
+        iq_warn("daemon", "query API: %s", warning);
+    return 0;
+}
+
 int cli_daemon_main(int argc, char **argv)
 {
     struct iqd_config cfg = { 0 };
@@ -163,6 +219,11 @@ int cli_daemon_main(int argc, char **argv)
     struct ing_server_opts zopts = { 0 };
     struct ing_store *store = NULL;
     struct ing_server *srv = NULL;
+    struct iqd_http *http = NULL;
+    struct iqd_drafts *drafts = NULL;
+    struct ana_http_query *query = NULL;
+    struct iqd_cor *cor = NULL;
+    struct iqd_tail *tail = NULL;
     struct ing_server_stats st;
     void *zctx = NULL;
     int r, status = 1;
@@ -174,6 +235,10 @@ int cli_daemon_main(int argc, char **argv)
         goto out;
     }
     install_signals();
+    if (cfg.collector) {
+        status = iqd_collector_run(&cfg, &stop_flag);
+        goto out;
+    }
     if ((r = mkdir_p(cfg.data)) < 0) {
         iq_error("daemon", "cannot create data directory %s: %s", cfg.data, strerror(-r));
         goto out;
@@ -186,6 +251,14 @@ int cli_daemon_main(int argc, char **argv)
     zopts.max_frame = cfg.max_frame;
     if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
         goto out;
+    if (iqd_http_new(&cfg, ing_sink_store(store), &http) < 0 ||
+        iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
+        start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
+        goto out;
+    if (iqd_tail_start(&cfg, zctx, &tail) < 0)
+        goto out;
+    if (iqd_drafts_start(cfg.drafts, cfg.data, cfg.listen_http, store, &drafts) < 0)
+        goto out;
     iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s", IQ_VERSION, cfg.data,
             cfg.listen_zmq, cfg.fsync ? ", fsync on" : "");
     if (ing_server_run(srv, &stop_flag) < 0)
@@ -196,7 +269,12 @@ int cli_daemon_main(int argc, char **argv)
             (unsigned long long)st.duplicates, (unsigned long long)st.rejected);
     status = 0;
 out:
+    iqd_drafts_destroy(&drafts);
+    iqd_tail_stop(&tail);
+    iqd_http_destroy(&http);
+    ana_http_query_free(&query);
     ing_server_destroy(&srv);
+    iqd_cor_stop(&cor);
     if (zctx)
         zmq_ctx_term(zctx);
     ing_store_close(&store);

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 struct iqd_config {
@@ -16,6 +17,20 @@ struct iqd_config {
     bool fsync;            /* sync WAL per batch */
     size_t max_frame;      /* largest accepted ZeroMQ frame */
     char *log_level;
+    /* HTTP collectors (cli_daemon_http.c) */
+    char *listen_http;     /* "HOST:PORT" or "off" */
+    bool collector;        /* no store: forward to a central ingest */
+    char *forward;         /* central ingest endpoint in collector mode */
+    char *record;          /* NDJSON file of every delivery, or NULL */
+    char *sources_dir;     /* mapping files; NULL = default search */
+    size_t max_body;       /* largest webhook body */
+    int64_t http_conn_limit, http_per_ip_limit, http_threads;
+    int64_t http_timeout;  /* ms */
+    json_t *sources;       /* per-source secrets */
+    json_t *correlate;     /* "correlate" section (cli_daemon_cor.c, correlate/cor_config.c) */
+    json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
+    json_t *classes;       /* "classes" section: failure classes (analyze/) */
+    json_t *drafts;        /* "drafts" section: draft delivery (cli_daemon_rnd.c) */
 };
 
 /* Run inquestd with argv; returns the exit status. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # make demo: start a real inquestd on a temporary data directory, send the
 # bundled sample incident (examples/incident-checkout.ndjson), print what
-# was stored, and stop the daemon.
+# was stored and the incident the correlator derived, stop the daemon, and
+# print the drafted postmortem.
 set -eu
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,5 +46,16 @@ echo
 echo "== inquest events (stored, UTC)"
 "$IQ" --data "$TMP/data" events
 
+# the correlator reflects new events within a second
+sleep 2
 kill -TERM "$PID"; wait "$PID"; PID=""
 echo "== inquestd stopped cleanly"
+echo
+echo "== inquest incidents"
+"$IQ" --data "$TMP/data" incidents
+ID=$("$IQ" --data "$TMP/data" incidents --json | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | head -n 1)
+[ -n "$ID" ] || { echo "demo: no incident was derived" >&2; exit 1; }
+echo
+echo "== inquest draft $ID  (Markdown; --format html|json, --template pagerduty|ja)"
+echo
+"$IQ" --data "$TMP/data" draft "$ID"
