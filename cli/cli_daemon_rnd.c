@@ -128,13 +128,15 @@ static int deliver(struct iqd_drafts *d, const char *id)
     struct rnd_draft_opts o = { .tmpl = d->tmpl, .pseudonymize = d->pseudonymize,
                                 .schemas_dir = d->schemas_dir };
     struct iq_event **evs = NULL;
-    json_t *inc = NULL, *ctx = NULL;
+    json_t *inc = NULL, *ctx = NULL, *rec = NULL;
     char err[512], *doc = NULL;
     size_t n = 0, len = 0;
     int r;
 
-    if ((r = rnd_draft_load(d->st, id, &inc, &evs, &n, err, sizeof(err))) < 0)
+    if ((r = rnd_draft_load(d->st, id, &inc, &evs, &n, err, sizeof(err))) < 0 ||
+        (r = rnd_draft_recurrence(d->st, inc, &rec, err, sizeof(err))) < 0)
         goto fail;
+    o.recurrence = rec;
     for (int f = RND_FORMAT_MD; f <= RND_FORMAT_HTML; f++) {
         o.format = (enum rnd_format)f;
         if ((r = rnd_draft_render(inc, evs, n, &o, &doc, &len, err, sizeof(err))) < 0)
@@ -157,6 +159,7 @@ fail:
     iq_warn("drafts", "draft of %s not written: %s", id, err);
 out:
     json_decref(ctx);
+    json_decref(rec);
     rnd_draft_events_free(&evs, n);
     json_decref(inc);
     return r;

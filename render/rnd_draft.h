@@ -25,6 +25,9 @@ struct rnd_draft_opts {
     const char *schemas_dir;  /* NULL: $INQUEST_SCHEMAS, ./schemas,
                                  /usr/local/share/inquest/schemas */
     size_t max_out;           /* 0: RND_OUT_MAX_DEFAULT */
+    const json_t *recurrence; /* earlier incidents of the same class on the same
+                                 service (analyze/ ana_recurrence), borrowed;
+                                 NULL: the Recurrence section says none known */
 };
 
 /* Parse "md"/"markdown", "html", "json". -EINVAL otherwise. */
@@ -57,6 +60,13 @@ int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_
 int rnd_draft_load(struct ing_store *st, const char *id, json_t **ret_inc,
                    struct iq_event ***ret_evs, size_t *ret_n, char *err, size_t errsz);
 void rnd_draft_events_free(struct iq_event ***pevs, size_t n);
+
+/* The Recurrence section's data for incident inc (borrowed): earlier
+ * incidents of the same failure class on the same service (analyze/
+ * ana_recurrence).  *ret is NULL when no failure-class taxonomy is
+ * available.  Caller owns *ret.  0, or negative errno with err set. */
+int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, char *err,
+                         size_t errsz);
 
 /* The same for incident id read from a store (cor_incident_load and
  * cor_incident_events).  -ENOENT when there is no such incident. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ana_query.h"
 #include "cor_incident.h"
 #include "ing_store.h"
 #include "iq_event.h"
@@ -97,18 +98,39 @@ void rnd_draft_events_free(struct iq_event ***pevs, size_t n)
     cor_events_free(pevs, n);
 }
 
+int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, char *err,
+                         size_t errsz)
+{
+    const char *id = json_string_value(json_object_get(inc, "id"));
+    int r = ana_recurrence(st, inc, ret);
+
+    if (r == -ENOENT) {
+        *ret = NULL;
+        return 0;
+    }
+    if (r < 0)
+        snprintf(err, errsz, "incident %s: recurrence: %s", id ? id : "?", strerror(-r));
+    return r;
+}
+
 int rnd_draft_from_store(struct ing_store *st, const char *id, const struct rnd_draft_opts *o,
                          char **ret, size_t *ret_len, char *err, size_t errsz)
 {
+    struct rnd_draft_opts with = *o;
     struct iq_event **evs = NULL;
-    json_t *inc = NULL;
+    json_t *inc = NULL, *rec = NULL;
     size_t n = 0;
     int r;
 
     if ((r = rnd_draft_load(st, id, &inc, &evs, &n, err, errsz)) < 0)
         return r;
-    r = rnd_draft_render(inc, evs, n, o, ret, ret_len, err, errsz);
+    if ((r = rnd_draft_recurrence(st, inc, &rec, err, errsz)) < 0)
+        goto out;
+    with.recurrence = rec;
+    r = rnd_draft_render(inc, evs, n, &with, ret, ret_len, err, errsz);
+out:
     rnd_draft_events_free(&evs, n);
     json_decref(inc);
+    json_decref(rec);
     return r;
 }
