@@ -235,16 +235,16 @@ static json_t *durations_json(const struct cor_milestones *m)
 }
 
 /* Sorted, distinct strings as a JSON array. */
-static int add_unique(json_t *arr, const char *s)
+/* Append s to arr unless already there; membership through seen (tag
+ * separates the arrays sharing it), so large incidents stay linear. */
+static int add_unique(json_t *arr, struct cor_map *seen, char tag, const char *s)
 {
-    size_t i;
-    json_t *v;
+    int64_t v;
 
-    if (!s)
+    if (!s || cor_map_get(seen, tag, s, &v))
         return 0;
-    json_array_foreach(arr, i, v)
-        if (strcmp(json_string_value(v), s) == 0)
-            return 0;
+    if (cor_map_put(seen, tag, s, 1) < 0)
+        return -1;
     return json_array_append_new(arr, json_string(s));
 }
 
@@ -286,10 +286,10 @@ static int tally(const struct cor_run *run, const struct cor_inc *inc, struct ta
         bool alert = e->sig == COR_SIG_ALERT_FIRING || e->sig == COR_SIG_ALERT_RESOLVED;
         bool page = e->sig >= COR_SIG_PAGE_TRIGGERED && e->sig <= COR_SIG_PAGE_OTHER;
 
-        r |= add_unique(t->services, e->service);
-        r |= add_unique(t->keys, e->key);
+        r |= add_unique(t->services, &seen, 's', e->service);
+        r |= add_unique(t->keys, &seen, 'k', e->key);
         if (e->sig == COR_SIG_COMPONENT)
-            r |= add_unique(t->components, e->ident);
+            r |= add_unique(t->components, &seen, 'c', e->ident);
         r |= json_array_append_new(t->ids, json_string(e->id));
         if ((alert || page) && e->ident && !cor_map_get(&seen, alert ? 'a' : 'p', e->ident, &v)) {
             r |= cor_map_put(&seen, alert ? 'a' : 'p', e->ident, 1);

@@ -5,8 +5,8 @@
  *   write lock, so the listener only takes a mutex, folds the batch into
  *   "earliest time, note seen, count" and signals; it copies no event.
  *   The thread reads what it needs back from the store.
- * - The thread waits for work, sleeps `debounce` ms so a burst becomes one
- *   update, takes the pending state and runs one rebuild: partial from the
+ * - The thread waits for work, sleeps `debounce` ms (or twice the last
+ *   update's run time, if longer: see pace_ms) so a burst becomes one update, takes the pending state and runs one rebuild: partial from the
  *   earliest new time, or full when an audit note (merge/split/set)
  *   arrived, since a note may touch any incident.  A failed rebuild is
  *   logged and retried as a full rebuild with the next event.
@@ -101,11 +101,20 @@ static int update(struct cor_live *l, bool full, int64_t since, int64_t until)
     return r;
 }
 
+/* Wait before an update: the debounce, or twice the last update's run
+ * time when that is longer, so that under sustained load (an alert storm
+ * growing one incident) the correlator takes at most about a third of a
+ * core and ingest keeps the rest. */
+static int64_t pace_ms(const struct cor_live *l, int64_t last_ms)
+{
+    return 2 * last_ms > l->debounce_ms ? 2 * last_ms : l->debounce_ms;
+}
+
 static void *run(void *arg)
 {
     struct cor_live *l = arg;
     bool full;
-    int64_t since, until;
+    int64_t since, until, last_ms = 0, t0;
     int r;
 
     pthread_mutex_lock(&l->lock);
@@ -116,7 +125,7 @@ static void *run(void *arg)
         }
         l->busy = true;
         pthread_mutex_unlock(&l->lock);
-        sleep_ms(l->debounce_ms);
+        sleep_ms(pace_ms(l, last_ms));
         pthread_mutex_lock(&l->lock);
         full = l->full;
         since = l->min_at;
@@ -124,7 +133,9 @@ static void *run(void *arg)
         l->pending = l->full = false;
         l->min_at = l->max_at = IQ_TIME_NONE;
         pthread_mutex_unlock(&l->lock);
+        t0 = iq_time_mono_ms();
         r = update(l, full || since == IQ_TIME_NONE, since, until);
+        last_ms = iq_time_mono_ms() - t0;
         pthread_mutex_lock(&l->lock);
         if (r < 0)
             l->full = true;
