@@ -111,9 +111,27 @@ static void test_labels_limit_and_sort(void **state)
     iq_event_destroy(&ev);
 }
 
+static void test_field_lookup(void **state)
+{
+    static const char *const others[] = { "at", "ends_at", "labels", "raw", "i", "sx", "actors",
+                                          "idx", "", "ID", "text2", "u", NULL };
+
+    (void)state;
+    for (int i = 0; i < IQ_F_NSTR; i++)
+        assert_int_equal(iq_field_lookup(iq_fields[i].name), i);
+    for (int i = 0; others[i]; i++)
+        assert_int_equal(iq_field_lookup(others[i]), -1);
+}
+
 static void test_utf8(void **state)
 {
     (void)state;
+    /* the 8-byte ASCII fast path must still catch NUL and high bytes */
+    assert_true(iq_utf8_valid("abcdefgh12345678xyz", 19));
+    assert_false(iq_utf8_valid("abcdefgh\0bcdefgh", 16));
+    assert_false(iq_utf8_valid("abcdefghabcdefg\xff", 16));
+    assert_true(iq_utf8_valid("abcdefgh\xc3\xa9" "bcdefgh", 17));
+    assert_false(iq_utf8_valid("abcdefgh\xc3", 9));
     assert_true(iq_utf8_valid("caf\xc3\xa9 \xe9\x9a\x9c\xe5\xae\xb3", 12));
     assert_false(iq_utf8_valid("\xc3", 1));
     assert_false(iq_utf8_valid("\xc0\xaf", 2));           /* overlong */
@@ -187,6 +205,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_messages_name_the_field),
     cmocka_unit_test(test_limits),
     cmocka_unit_test(test_labels_limit_and_sort),
+    cmocka_unit_test(test_field_lookup),
     cmocka_unit_test(test_utf8),
     cmocka_unit_test(test_schema_agrees_with_table),
     cmocka_unit_test(test_json_round_trip),
