@@ -143,20 +143,6 @@ static int http_parse(const char *query, struct http_params *hp)
     return 0;
 }
 
-static int http_reply(struct ing_http_response *resp, int status, json_t *j)
-{
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-    json_decref(j);
-    if (!s)
-        return -ENOMEM;
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = s;
-    resp->len = strlen(s);
-    return 0;
-}
-
 static int http_query(void *ud, const char *path, const char *query,
                       struct ing_http_response *resp)
 {
@@ -169,10 +155,10 @@ static int http_query(void *ud, const char *path, const char *query,
         return -ENOMEM;
     if (strcmp(path, "/api/v1/query") != 0 && strcmp(path, "/api/v1/query/") != 0) {
         free(hp);
-        return http_reply(resp, 404, json_pack("{s:s}", "error", "not found"));
+        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     }
     if (http_parse(query, hp) < 0) {
-        r = http_reply(resp, 400, json_pack("{s:s}", "error", hp->err));
+        r = ing_http_reply_json(resp, 400, json_pack("{s:s}", "error", hp->err));
         free(hp);
         return r;
     }
@@ -181,7 +167,7 @@ static int http_query(void *ud, const char *path, const char *query,
     free(hp);
     if (r < 0)
         return r;
-    return http_reply(resp, 200, res);
+    return ing_http_reply_json(resp, 200, res);
 }
 
 int ana_http_query_add(struct ing_http *http, struct ing_store *st, const json_t *classes_section,

@@ -35,20 +35,6 @@ struct iqd_cor {
     struct cor_live *live;
 };
 
-static int reply_json(struct ing_http_response *resp, int status, json_t *j)
-{
-    char *s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-
-    json_decref(j);
-    if (!s)
-        return -ENOMEM;
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = s;
-    resp->len = strlen(s);
-    return 0;
-}
-
 static int api_incidents(void *ud, const char *path, const char *query,
                          struct ing_http_response *resp)
 {
@@ -60,16 +46,16 @@ static int api_incidents(void *ud, const char *path, const char *query,
     (void)query;
     if (*rest == '\0' || strcmp(rest, "/") == 0) {
         r = cor_incident_list(st, IQ_TIME_NONE, &j);
-        return r < 0 ? r : reply_json(resp, 200, j);
+        return r < 0 ? r : ing_http_reply_json(resp, 200, j);
     }
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
         return iqd_drafts_http_get(ud, path, query, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
-        return reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     r = cor_incident_load(st, rest + 1, &j);
     if (r == -ENOENT)
-        return reply_json(resp, 404, json_pack("{s:s}", "error", "no such incident"));
-    return r < 0 ? r : reply_json(resp, 200, j);
+        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "no such incident"));
+    return r < 0 ? r : ing_http_reply_json(resp, 200, j);
 }
 
 int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing_http *http,

@@ -22,6 +22,7 @@
 
 #include "ana_import.h"
 #include "cli.h"
+#include "cli_ack.h"
 #include "ing_sender.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -30,7 +31,8 @@
 
 struct import_state {
     struct ana_evvec *evs;
-    unsigned long acked, stored, duplicates, rejected;
+    unsigned long acked;
+    struct cli_ack_counts c;
     bool bar;
     int shown;            /* permille last drawn, -1 none */
 };
@@ -53,27 +55,22 @@ static void draw_bar(struct import_state *st, bool last)
     fflush(stderr);
 }
 
+/* A rejected or refused event, named by its id (the tag indexes st->evs). */
+static void report(void *ud, uint64_t tag, const char *reason, bool refused)
+{
+    struct import_state *st = ud;
+
+    fprintf(stderr, "%sinquest: import: event %s %s: %s\n", st->bar ? "\n" : "",
+            tag < st->evs->n ? iq_ev_id(st->evs->v[tag]) : "?",
+            refused ? "refused by ingest" : "rejected", reason);
+}
+
 static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
 {
     struct import_state *st = ud;
 
     st->acked += n;
-    if (m->type == ING_MSG_ERROR) {
-        fprintf(stderr, "%sinquest: import: batch refused by ingest: %s\n", st->bar ? "\n" : "",
-                m->reason);
-        st->rejected += n;
-        return;
-    }
-    st->stored += m->stored;
-    st->duplicates += m->duplicates;
-    st->rejected += m->n_rejections;
-    for (uint32_t i = 0; i < m->n_rejections; i++) {
-        uint32_t ix = m->rejections[i].index;
-        uint64_t tag = ix < n ? tags[ix] : 0;
-
-        fprintf(stderr, "%sinquest: import: event %s rejected: %s\n", st->bar ? "\n" : "",
-                tag < st->evs->n ? iq_ev_id(st->evs->v[tag]) : "?", m->rejections[i].reason);
-    }
+    cli_ack_count(&st->c, tags, n, m, report, st);
     draw_bar(st, false);
 }
 
@@ -93,7 +90,7 @@ static int send_all(const struct cli_ctx *ctx, struct import_state *st, int64_t 
         if (r == -E2BIG) {
             fprintf(stderr, "inquest: import: event %s is larger than a frame, skipped\n",
                     iq_ev_id(st->evs->v[i]));
-            st->rejected++;
+            st->c.rejected++;
             st->acked++;
         } else if (r < 0) {
             goto out;
@@ -168,10 +165,10 @@ int cli_import_main(const struct cli_ctx *ctx, int argc, char **argv)
     else if (r != -ETIMEDOUT)
         fprintf(stderr, "inquest: import: %s\n", strerror(-r));
     if (r == 0)
-        status = st.rejected ? 1 : 0;
+        status = st.c.rejected ? 1 : 0;
     if (!ctx->quiet || status)
         printf("imported %zu events from %s: stored %lu, duplicates %lu, rejected %lu\n", evs.n,
-               path, st.stored, st.duplicates, st.rejected);
+               path, st.c.stored, st.c.duplicates, st.c.rejected);
 out:
     ana_evvec_clear(&evs);
     return status;

@@ -20,6 +20,7 @@
 #include <zmq.h>
 
 #include "cli.h"
+#include "cli_ack.h"
 #include "ing_record.h"
 #include "ing_sender.h"
 #include "ing_source.h"
@@ -30,29 +31,15 @@
 #define REPLAY_LINE_MAX (4u << 20)
 
 struct replay_state {
-    unsigned long deliveries, refused, ignored, events, stored, duplicates, rejected;
+    unsigned long deliveries, refused, ignored, events;
+    struct cli_ack_counts c;
 };
 
 static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
 {
     struct replay_state *st = ud;
 
-    if (m->type == ING_MSG_ERROR) {
-        for (uint32_t i = 0; i < n; i++)
-            fprintf(stderr, "line %llu: refused by ingest: %s\n", (unsigned long long)tags[i],
-                    m->reason);
-        st->rejected += n;
-        return;
-    }
-    st->stored += m->stored;
-    st->duplicates += m->duplicates;
-    st->rejected += m->n_rejections;
-    for (uint32_t i = 0; i < m->n_rejections; i++) {
-        uint32_t ix = m->rejections[i].index;
-
-        fprintf(stderr, "line %llu: rejected: %s\n", ix < n ? (unsigned long long)tags[ix] : 0ULL,
-                m->rejections[i].reason);
-    }
+    cli_ack_count(&st->c, tags, n, m, cli_ack_print_line, NULL);
 }
 
 static bool is_dir(const char *p)
@@ -126,7 +113,7 @@ static int replay_line(const struct ing_sources *src, struct ing_sender *snd,
         r = ing_sender_push(snd, evs[i], no);
         if (r == -E2BIG) {
             fprintf(stderr, "line %lu: rejected: event larger than a frame\n", no);
-            st->rejected++;
+            st->c.rejected++;
             r = 0;
         }
     }
@@ -218,11 +205,11 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
     else if (r < 0)
         fprintf(stderr, "inquest: replay: %s: %s\n", path, strerror(-r));
     else
-        status = st.refused || st.rejected ? 1 : 0;
+        status = st.refused || st.c.rejected ? 1 : 0;
     if (!ctx->quiet || status)
         printf("deliveries %lu (refused %lu, ignored %lu), events %lu: stored %lu, duplicates %lu, "
-               "rejected %lu\n", st.deliveries, st.refused, st.ignored, st.events, st.stored,
-               st.duplicates, st.rejected);
+               "rejected %lu\n", st.deliveries, st.refused, st.ignored, st.events, st.c.stored,
+               st.c.duplicates, st.c.rejected);
 out:
     iq_lines_destroy(&lines);
     ing_sender_destroy(&snd);

@@ -15,6 +15,7 @@
 #include <zmq.h>
 
 #include "cli.h"
+#include "cli_ack.h"
 #include "ing_sender.h"
 #include "iq_event.h"
 #include "iq_lines.h"
@@ -24,29 +25,15 @@
 #define SEND_LINE_MAX (1u << 20)
 
 struct send_state {
-    unsigned long read, stored, duplicates, rejected;
+    unsigned long read;
+    struct cli_ack_counts c;
 };
 
 static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
 {
     struct send_state *st = ud;
 
-    if (m->type == ING_MSG_ERROR) {
-        for (uint32_t i = 0; i < n; i++)
-            fprintf(stderr, "line %llu: refused by ingest: %s\n", (unsigned long long)tags[i],
-                    m->reason);
-        st->rejected += n;
-        return;
-    }
-    st->stored += m->stored;
-    st->duplicates += m->duplicates;
-    st->rejected += m->n_rejections;
-    for (uint32_t i = 0; i < m->n_rejections; i++) {
-        uint32_t ix = m->rejections[i].index;
-
-        fprintf(stderr, "line %llu: rejected: %s\n", ix < n ? (unsigned long long)tags[ix] : 0ULL,
-                m->rejections[i].reason);
-    }
+    cli_ack_count(&st->c, tags, n, m, cli_ack_print_line, NULL);
 }
 
 /* Parse and validate one line; on failure print why and count it. */
@@ -60,19 +47,19 @@ static struct iq_event *parse_line(struct send_state *st, unsigned long lineno,
 
     if (truncated) {
         fprintf(stderr, "line %lu: rejected: longer than %u bytes\n", lineno, SEND_LINE_MAX);
-        st->rejected++;
+        st->c.rejected++;
         return NULL;
     }
     j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
     if (!j) {
         fprintf(stderr, "line %lu: rejected: invalid JSON at column %d: %s\n", lineno,
                 je.column, je.text);
-        st->rejected++;
+        st->c.rejected++;
         return NULL;
     }
     if (iq_event_from_json(j, &ev, err, sizeof(err)) < 0) {
         fprintf(stderr, "line %lu: rejected: %s\n", lineno, err);
-        st->rejected++;
+        st->c.rejected++;
     }
     json_decref(j);
     return ev;
@@ -125,7 +112,7 @@ static int pump(struct ing_sender *snd, struct iq_lines *lines, struct send_stat
         iq_event_destroy(&ev);
         if (r == -E2BIG) {
             fprintf(stderr, "line %lu: rejected: event larger than a frame\n", no);
-            st->rejected++;
+            st->c.rejected++;
         } else if (r < 0) {
             return r;
         }
@@ -162,10 +149,10 @@ int cli_send_main(const struct cli_ctx *ctx, int argc, char **argv)
     else if (r < 0)
         fprintf(stderr, "inquest: send: %s: %s\n", path, strerror(-r));
     else
-        status = st.rejected ? 1 : 0;
+        status = st.c.rejected ? 1 : 0;
     if (!ctx->quiet || status)
-        printf("sent %lu, stored %lu, duplicates %lu, rejected %lu\n", st.read, st.stored,
-               st.duplicates, st.rejected);
+        printf("sent %lu, stored %lu, duplicates %lu, rejected %lu\n", st.read, st.c.stored,
+               st.c.duplicates, st.c.rejected);
 out:
     iq_lines_destroy(&lines);
     ing_sender_destroy(&snd);

@@ -400,6 +400,20 @@ int ing_http_new(const struct ing_http_opts *opts, const struct ing_sources *sou
     return 0;
 }
 
+int ing_http_reply_json(struct ing_http_response *resp, int status, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+    json_decref(j);
+    if (!s)
+        return -ENOMEM;
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = s;
+    resp->len = strlen(s);
+    return 0;
+}
+
 int ing_http_add_route(struct ing_http *h, const char *prefix, ing_http_handler fn, void *ud)
 {
     if (h->mhd)

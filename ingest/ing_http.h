@@ -8,6 +8,8 @@
 #ifndef ING_HTTP_H
 #define ING_HTTP_H
 
+#include <jansson.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +51,11 @@ int ing_http_new(const struct ing_http_opts *opts, const struct ing_sources *sou
  * matching prefix wins).  Before ing_http_start.  prefix is copied.
  * 0, -EBUSY (already started), -E2BIG (too many routes), -ENOMEM. */
 int ing_http_add_route(struct ing_http *h, const char *prefix, ing_http_handler fn, void *ud);
+
+/* Fill resp with j as compact JSON (members in insertion order) and status;
+ * takes ownership of j (NULL is an out-of-memory from the caller's
+ * json_pack).  Returns 0 or -ENOMEM.  For route handlers. */
+int ing_http_reply_json(struct ing_http_response *resp, int status, json_t *j);
 
 /* Bind and start serving on MHD's threads.  0, -EADDRINUSE, -EINVAL, -EIO. */
 int ing_http_start(struct ing_http *h);
