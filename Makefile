@@ -27,6 +27,7 @@ PKGS       := libzmq $(MSGPACK_PC) rocksdb libpcre2-8 jansson libmicrohttpd libc
 CFLAGS   ?= -O2 -g
 IQ_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow -Wformat=2 -Wno-format-nonliteral -pthread
 CPPFLAGS += -D_GNU_SOURCE -I. -Icommon -Iingest -Icorrelate -Irender -Ianalyze -Ireview -Icli -Ischemas
+CPPFLAGS += -I$(BUILD)/gen
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lm -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -64,7 +65,16 @@ deps-check:
 	@$(PKG_CONFIG) --exists $(PKGS) || { \
 	  echo "missing development packages: run 'make deps' (needs root)" >&2; exit 1; }
 
-$(BUILD)/%.o: %.c
+# The installed schemas path, from PREFIX: rewritten only when it changes,
+# so header dependencies rebuild exactly what uses it.
+IQ_PREFIX_LINE := \#define IQ_SCHEMAS_INSTALLED "$(PREFIX)/share/inquest/schemas"
+$(BUILD)/gen/iq_prefix.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(IQ_PREFIX_LINE)' | cmp -s - $@ || echo '$(IQ_PREFIX_LINE)' >$@
+.PHONY: FORCE
+FORCE:
+
+$(BUILD)/%.o: %.c | $(BUILD)/gen/iq_prefix.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(IQ_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 

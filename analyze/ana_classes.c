@@ -27,11 +27,9 @@
 
 #include "ana_classes_int.h"
 #include "iq_event.h"
+#include "iq_paths.h"
 #include "iq_time.h"
 
-#ifndef ANA_SCHEMAS_INSTALLED
-#define ANA_SCHEMAS_INSTALLED "/usr/local/share/inquest/schemas"
-#endif
 
 /* Error context while one document is compiled. */
 struct load_ctx {
@@ -482,26 +480,13 @@ static bool is_file(const char *path)
 
 int ana_classes_default_path(char *buf, size_t size, char *err, size_t errsz)
 {
-    const char *env = getenv("INQUEST_SCHEMAS");
-    int n;
+    int r = iq_schemas_find("classes.json", buf, size, err, errsz);
 
-    if (env && *env) {
-        n = snprintf(buf, size, "%s/classes.json", env);
-        if (n > 0 && (size_t)n < size && is_file(buf))
-            return 0;
-        snprintf(err, errsz, "no classes.json in $INQUEST_SCHEMAS (%.200s)", env);
+    if (r == 0 && !is_file(buf)) {
+        snprintf(err, errsz, "%s: not a regular file", buf);
         return -ENOENT;
     }
-    if (is_file("schemas/classes.json")) {
-        snprintf(buf, size, "schemas/classes.json");
-        return 0;
-    }
-    n = snprintf(buf, size, "%s/classes.json", ANA_SCHEMAS_INSTALLED);
-    if (n > 0 && (size_t)n < size && is_file(buf))
-        return 0;
-    snprintf(err, errsz, "no classes.json: tried ./schemas/classes.json and %s/classes.json "
-             "(set INQUEST_SCHEMAS)", ANA_SCHEMAS_INSTALLED);
-    return -ENOENT;
+    return r;
 }
 
 int ana_classes_load(const char *extra_path, const json_t *overrides, struct ana_classes **ret,

@@ -25,6 +25,7 @@
 #include "ing_source.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_paths.h"
 #include "iq_version.h"
 
 struct iqd_http {
@@ -41,25 +42,15 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The mapping directory to use, in buf.  -ENOENT if none exists. */
+/* The mapping directory to use, in buf: sources_dir, or the schemas
+ * tree's (iq_paths.h).  -ENOENT if none exists. */
 static int sources_dir(const struct iqd_config *cfg, char *buf, size_t size)
 {
-    const char *env = getenv("INQUEST_SCHEMAS");
-
     if (cfg->sources_dir && *cfg->sources_dir) {
         snprintf(buf, size, "%s", cfg->sources_dir);
         return 0;
     }
-    snprintf(buf, size, "./schemas/sources");
-    if (is_dir(buf))
-        return 0;
-    if (env && *env) {
-        snprintf(buf, size, "%s/sources", env);
-        if (is_dir(buf))
-            return 0;
-    }
-    snprintf(buf, size, "/usr/local/share/inquest/schemas/sources");
-    return is_dir(buf) ? 0 : -ENOENT;
+    return iq_schemas_find("sources", buf, size, NULL, 0) == 0 && is_dir(buf) ? 0 : -ENOENT;
 }
 
 /* One warning naming the sources whose deliveries go unauthenticated. */

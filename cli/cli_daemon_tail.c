@@ -37,6 +37,7 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_paths.h"
 
 struct logs_conf {
     json_t *files;
@@ -148,7 +149,6 @@ static int check_rules(struct iqd_tail *t)
 
 static int configure(struct iqd_tail *t, const struct iqd_config *cfg)
 {
-    const char *schemas = getenv("INQUEST_SCHEMAS");
     char err[IQ_ERR_MAX];
     int r;
 
@@ -171,8 +171,11 @@ static int configure(struct iqd_tail *t, const struct iqd_config *cfg)
         if ((r = string_list(t->lc.rules, "rules", t->rules, &t->o.n_rules)) < 0)
             return r;
     } else {
-        snprintf(t->rules_default, sizeof(t->rules_default), "%s/logs",
-                 schemas && *schemas ? schemas : "schemas");
+        if (iq_schemas_find("logs", t->rules_default, sizeof(t->rules_default), err,
+                            sizeof(err)) < 0) {
+            iq_error("daemon", "config 'logs.rules': %s", err);
+            return -ENOENT;
+        }
         t->rules[t->o.n_rules++] = t->rules_default;
     }
     snprintf(t->state, sizeof(t->state), "%s/tail.state", cfg->data);

@@ -27,6 +27,7 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_lines.h"
+#include "iq_paths.h"
 
 #define REPLAY_LINE_MAX (4u << 20)
 
@@ -42,26 +43,13 @@ static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_
     cli_ack_count(&st->c, tags, n, m, cli_ack_print_line, NULL);
 }
 
-static bool is_dir(const char *p)
-{
-    struct stat sb;
-
-    return stat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
-}
-
-/* The daemon's default search for the mapping files. */
+/* The daemon's default search for the mapping files (iq_paths.h); when
+ * nothing is found, buf names the installed place for the error message. */
 static const char *default_sources(char *buf, size_t size)
 {
-    const char *env = getenv("INQUEST_SCHEMAS");
-
-    if (is_dir("./schemas/sources"))
-        return "./schemas/sources";
-    if (env && *env) {
-        snprintf(buf, size, "%s/sources", env);
-        if (is_dir(buf))
-            return buf;
-    }
-    return "/usr/local/share/inquest/schemas/sources";
+    if (iq_schemas_find("sources", buf, size, NULL, 0) < 0)
+        snprintf(buf, size, "%s/sources", IQ_SCHEMAS_INSTALLED);
+    return buf;
 }
 
 static int parse_args(int argc, char **argv, const char **dir, const char **path)

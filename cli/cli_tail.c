@@ -21,6 +21,7 @@
 #include <zmq.h>
 
 #include "cli.h"
+#include "iq_paths.h"
 #include "ing_tail_run.h"
 #include "iq_conf.h"
 #include "iq_event.h"
@@ -124,16 +125,15 @@ static int flag_opt(struct tail_args *a, const char *opt)
 
 static void defaults(struct tail_args *a, const struct cli_ctx *ctx)
 {
-    const char *schemas = getenv("INQUEST_SCHEMAS");
-
     a->o.endpoint = ctx->zmq_endpoint;
     a->o.state_path = "./inquest-tail.state";
     a->o.error_threshold = 10;
     a->o.error_grace_ms = 10000;
     a->o.poll_ms = 250;
     a->o.give_up_ms = 60000;
-    snprintf(a->rules_default, sizeof(a->rules_default), "%s/logs",
-             schemas && *schemas ? schemas : "schemas");
+    /* when nothing is found, the rule loader reports the installed path */
+    if (iq_schemas_find("logs", a->rules_default, sizeof(a->rules_default), NULL, 0) < 0)
+        snprintf(a->rules_default, sizeof(a->rules_default), "%s/logs", IQ_SCHEMAS_INSTALLED);
 }
 
 static int parse_args(struct tail_args *a, const struct cli_ctx *ctx, int argc, char **argv)

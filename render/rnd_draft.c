@@ -17,6 +17,7 @@
  *    so a name cannot walk out of the templates directory.
  *  - Nothing is written anywhere: callers decide where the document goes. */
 #include "rnd_draft.h"
+#include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_fmt.h"
 #include "rnd_html.h"
@@ -32,7 +33,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DEFAULT_SHARE "/usr/local/share/inquest/schemas"
 
 int rnd_format_parse(const char *s, enum rnd_format *ret)
 {
@@ -54,18 +54,12 @@ const char *rnd_format_ext(enum rnd_format f)
 
 int rnd_schema_path(const char *schemas_dir, const char *rel, char *buf, size_t size)
 {
-    const char *env = getenv("INQUEST_SCHEMAS");
-    const char *dirs[] = { schemas_dir, env && *env ? env : NULL, "./schemas", DEFAULT_SHARE };
-
-    for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-        if (!dirs[i])
-            continue;
-        if ((size_t)snprintf(buf, size, "%s/%s", dirs[i], rel) >= size)
+    if (schemas_dir) {
+        if ((size_t)snprintf(buf, size, "%s/%s", schemas_dir, rel) >= size)
             return -ENAMETOOLONG;
-        if (access(buf, R_OK) == 0)
-            return 0;
+        return access(buf, R_OK) == 0 ? 0 : -ENOENT;
     }
-    return -ENOENT;
+    return iq_schemas_find(rel, buf, size, NULL, 0);
 }
 
 static int load_template(const struct rnd_draft_opts *o, struct rnd_tmpl **ret, char *err,
@@ -84,7 +78,7 @@ static int load_template(const struct rnd_draft_opts *o, struct rnd_tmpl **ret, 
     snprintf(rel, sizeof(rel), "templates/%s.mustache", name);
     if (rnd_schema_path(o->schemas_dir, rel, path, sizeof(path)) < 0) {
         snprintf(err, errsz, "template '%s': not found in $INQUEST_SCHEMAS/templates, "
-                 "./schemas/templates or " DEFAULT_SHARE "/templates", name);
+                 "./schemas/templates or " IQ_SCHEMAS_INSTALLED "/templates", name);
         return -ENOENT;
     }
     return rnd_tmpl_load_file(path, ret, err, errsz);

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "iq_paths.h"
 #include "rev_file.h"
 
 #define READ_CHUNK 65536
@@ -125,18 +126,10 @@ static bool is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Write "base/sub" into buf; -ENAMETOOLONG if it does not fit. */
-static int join(char *buf, size_t size, const char *base, const char *sub)
-{
-    int n = snprintf(buf, size, "%s/%s", base, sub);
-
-    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
 
 int rev_schemas_find(const char *explicit_dir, const char *sub, char *buf, size_t size,
                      char *err, size_t errsz)
 {
-    const char *env = getenv(REV_SCHEMAS_ENV);
     int r;
 
     if (explicit_dir) {
@@ -152,24 +145,10 @@ int rev_schemas_find(const char *explicit_dir, const char *sub, char *buf, size_
         memcpy(buf, explicit_dir, strlen(explicit_dir) + 1);
         return 0;
     }
-    if (env && *env) {
-        r = join(buf, size, env, sub);
-        if (r < 0) {
-            snprintf(err, errsz, "$%s is too long", REV_SCHEMAS_ENV);
-            return r;
-        }
-        if (!is_dir(buf)) {
-            snprintf(err, errsz, "%s: not a directory (from $%s)", buf, REV_SCHEMAS_ENV);
-            return -ENOENT;
-        }
-        return 0;
+    r = iq_schemas_find(sub, buf, size, err, errsz);
+    if (r == 0 && !is_dir(buf)) {
+        snprintf(err, errsz, "%s: not a directory", buf);
+        r = -ENOENT;
     }
-    if (join(buf, size, "schemas", sub) == 0 && is_dir(buf))
-        return 0;
-    if (join(buf, size, REV_SCHEMAS_INSTALLED, sub) == 0 && is_dir(buf))
-        return 0;
-    snprintf(err, errsz, "no %s rules found: tried ./schemas/%s and %s/%s "
-             "(use --rules DIR or set $%s)", sub, sub, REV_SCHEMAS_INSTALLED, sub,
-             REV_SCHEMAS_ENV);
-    return -ENOENT;
+    return r;
 }

@@ -10,11 +10,6 @@
 
 #include <stddef.h>
 
-/* Where `make install` copies schemas/ (PREFIX=/usr/local). */
-#ifndef REV_SCHEMAS_INSTALLED
-#define REV_SCHEMAS_INSTALLED "/usr/local/share/inquest/schemas"
-#endif
-
 /* Environment variable naming the schemas root. */
 #define REV_SCHEMAS_ENV "INQUEST_SCHEMAS"
 
@@ -30,9 +25,9 @@ int rev_file_read(const char *path, size_t max, char **ret_buf, size_t *ret_len,
  * write its path into buf.  Search order:
  *   1. explicit_dir, when not NULL: used as is (it is the sub-directory
  *      itself, e.g. the value of `--rules DIR`);
- *   2. $INQUEST_SCHEMAS/sub, when the variable is set and not empty;
- *   3. ./schemas/sub, relative to the current directory;
- *   4. REV_SCHEMAS_INSTALLED/sub.
+ *   2. otherwise the project-wide order of iq_schemas_find (common/iq_paths.h):
+ *      $INQUEST_SCHEMAS/sub when set, else ./schemas/sub, else the
+ *      installed copy.
  * Explicit choices (1 and 2) are not silently skipped: if the one given is
  * not a directory the search stops there.  Returns 0, -ENOENT (err lists
  * what was tried) or -ENAMETOOLONG. */

@@ -1,0 +1,42 @@
+/* iq_paths.c - the one lookup of the schemas tree (see iq_paths.h).
+ *
+ * Stages used to carry their own copies of this search, with different
+ * orders; a daemon could then read its mappings from one tree and its
+ * templates from another.  Every caller now goes through here. */
+#include "iq_paths.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Write dir/sub into buf; true if it exists. */
+static int try_path(const char *dir, const char *sub, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s/%s", dir, sub);
+
+    if (n < 0 || (size_t)n >= size)
+        return -ENAMETOOLONG;
+    return access(buf, F_OK) == 0 ? 0 : -ENOENT;
+}
+
+int iq_schemas_find(const char *sub, char *buf, size_t size, char *err, size_t errsz)
+{
+    const char *env = getenv("INQUEST_SCHEMAS");
+    int r;
+
+    if (env && *env) {
+        r = try_path(env, sub, buf, size);
+        if (r == -ENOENT && err)
+            snprintf(err, errsz, "%s: not found under $INQUEST_SCHEMAS (%.200s)", sub, env);
+        return r;
+    }
+    r = try_path("./schemas", sub, buf, size);
+    if (r != -ENOENT)
+        return r;
+    r = try_path(IQ_SCHEMAS_INSTALLED, sub, buf, size);
+    if (r == -ENOENT && err)
+        snprintf(err, errsz, "%s: not found in ./schemas nor in %s (set INQUEST_SCHEMAS)", sub,
+                 IQ_SCHEMAS_INSTALLED);
+    return r;
+}
