@@ -1,6 +1,7 @@
 #!/bin/sh
 # make demo: start a real inquestd on a temporary data directory, send the
-# bundled sample incident (examples/incident-checkout.ndjson), print what
+# bundled sample incident (examples/incident-checkout.ndjson, with the
+# correlator settings of examples/inquestd.json), print what
 # was stored and the incident the correlator derived, stop the daemon, and
 # print the drafted postmortem.
 set -eu
@@ -28,7 +29,7 @@ wait_port() {
 }
 
 ZPORT=$(free_port)
-FLAGS="--data $TMP/data --listen-zmq tcp://127.0.0.1:$ZPORT --log-level warn"
+FLAGS="--config $ROOT/examples/inquestd.json --data $TMP/data --listen-zmq tcp://127.0.0.1:$ZPORT --log-level error"
 if "$IQD" --help | grep -q listen_http; then
   HPORT=$(free_port); FLAGS="$FLAGS --listen-http 127.0.0.1:$HPORT"
 fi
