@@ -5,8 +5,8 @@
  *   write lock, so the listener only takes a mutex, folds the batch into
  *   "earliest time, note seen, count" and signals; it copies no event.
  *   The thread reads what it needs back from the store.
- * - The thread waits for work, sleeps `debounce` ms (or twice the last
- *   update's run time, if longer: see pace_ms) so a burst becomes one update, takes the pending state and runs one rebuild: partial from the
+ * - The thread waits for work, sleeps `debounce` ms (or three times the
+ *   last update's run time, if longer: see pace_ms) so a burst becomes one update, takes the pending state and runs one rebuild: partial from the
  *   earliest new time, or full when an audit note (merge/split/set)
  *   arrived, since a note may touch any incident.  A failed rebuild is
  *   logged and retried as a full rebuild with the next event.
@@ -101,13 +101,13 @@ static int update(struct cor_live *l, bool full, int64_t since, int64_t until)
     return r;
 }
 
-/* Wait before an update: the debounce, or twice the last update's run
- * time when that is longer, so that under sustained load (an alert storm
- * growing one incident) the correlator takes at most about a third of a
- * core and ingest keeps the rest. */
+/* Wait before an update: the debounce, or three times the last update's
+ * run time when that is longer, so that under sustained load (an alert
+ * storm growing one incident, a bulk import) the correlator takes at most
+ * about a quarter of a core and ingest keeps the rest. */
 static int64_t pace_ms(const struct cor_live *l, int64_t last_ms)
 {
-    return 2 * last_ms > l->debounce_ms ? 2 * last_ms : l->debounce_ms;
+    return 3 * last_ms > l->debounce_ms ? 3 * last_ms : l->debounce_ms;
 }
 
 static void *run(void *arg)

@@ -67,6 +67,17 @@ static void configure(struct ing_store *st)
     rocksdb_options_set_max_background_jobs(st->opts, 2);
     rocksdb_options_set_write_buffer_size(st->opts, 64 << 20);
     rocksdb_options_set_compression(st->opts, rocksdb_lz4_compression);
+    {
+        /* L0 and L1 are rewritten soon by compaction: compressing them on
+         * flush spends CPU that ingest needs; deeper levels use LZ4 */
+        int levels[7] = { rocksdb_no_compression, rocksdb_no_compression,
+                          rocksdb_lz4_compression, rocksdb_lz4_compression,
+                          rocksdb_lz4_compression, rocksdb_lz4_compression,
+                          rocksdb_lz4_compression };
+
+        rocksdb_options_set_num_levels(st->opts, 7);
+        rocksdb_options_set_compression_per_level(st->opts, levels, 7);
+    }
     rocksdb_options_set_max_open_files(st->opts, 512);
     /* writes are serialised by our own mutex: skip the concurrent memtable
      * machinery, and let WAL and memtable writes of consecutive batches overlap */
