@@ -44,39 +44,6 @@ struct ana_http_query {
 #define HTTP_QUERY_MAX 2048
 #define HTTP_VALUE_MAX 256
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-        return (c | 0x20) - 'a' + 10;
-    return -1;
-}
-
-/* URL-decode [p, end) into buf; -EINVAL on bad escapes or overflow. */
-static int url_decode(const char *p, const char *end, char *buf, size_t size)
-{
-    size_t n = 0;
-
-    for (; p < end; p++) {
-        char c = *p;
-
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (end - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0)
-                return -EINVAL;
-            c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-            p += 2;
-        }
-        if (c == '\0' || n + 1 >= size)
-            return -EINVAL;
-        buf[n++] = c;
-    }
-    buf[n] = '\0';
-    return 0;
-}
-
 /* Decoded parameters; the strings live in vals. */
 struct http_params {
     struct query_args a;
@@ -123,22 +90,22 @@ static int http_parse(const char *query, struct http_params *hp)
         snprintf(hp->err, sizeof(hp->err), "query string over %d bytes", HTTP_QUERY_MAX);
         return -EINVAL;
     }
-    while (p < end) {
-        const char *amp = memchr(p, '&', (size_t)(end - p)), *eq;
+    for (;;) {
         char key[32];
+        int r;
 
-        amp = amp ? amp : end;
-        eq = memchr(p, '=', (size_t)(amp - p));
-        if (amp > p) {
-            if (!eq || hp->nvals >= 8 || url_decode(p, eq, key, sizeof(key)) < 0 ||
-                url_decode(eq + 1, amp, hp->vals[hp->nvals], HTTP_VALUE_MAX) < 0) {
-                snprintf(hp->err, sizeof(hp->err), "malformed query string");
-                return -EINVAL;
-            }
-            if (http_param(hp, key, hp->vals[hp->nvals++]) < 0)
-                return -EINVAL;
+        if (hp->nvals >= 8)
+            r = p < end && *p ? -EINVAL : 0;
+        else
+            r = ing_http_query_next(&p, key, sizeof(key), hp->vals[hp->nvals], HTTP_VALUE_MAX);
+        if (r == 0)
+            break;
+        if (r < 0) {
+            snprintf(hp->err, sizeof(hp->err), "malformed query string");
+            return -EINVAL;
         }
-        p = amp + 1;
+        if (http_param(hp, key, hp->vals[hp->nvals++]) < 0)
+            return -EINVAL;
     }
     return 0;
 }

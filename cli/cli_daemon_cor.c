@@ -35,6 +35,23 @@ struct iqd_cor {
     struct cor_live *live;
 };
 
+/* GET /api/v1/incidents[?since=T]: T is RFC 3339 or "-2h" style. */
+static int list_incidents(struct ing_store *st, const char *query, struct ing_http_response *resp)
+{
+    int64_t since = IQ_TIME_NONE;
+    char v[64];
+    json_t *j = NULL;
+    int r = ing_http_query_get(query, "since", v, sizeof(v));
+
+    if (r > 0 && iq_time_parse_arg(v, &since) < 0)
+        r = -EINVAL;
+    if (r < 0)
+        return ing_http_reply_json(resp, 400, json_pack("{s:s}", "error",
+                                   "bad query: since=RFC 3339 time or -DURATION"));
+    r = cor_incident_list(st, since, &j);
+    return r < 0 ? r : ing_http_reply_json(resp, 200, j);
+}
+
 static int api_incidents(void *ud, const char *path, const char *query,
                          struct ing_http_response *resp)
 {
@@ -43,11 +60,8 @@ static int api_incidents(void *ud, const char *path, const char *query,
     json_t *j = NULL;
     int r;
 
-    (void)query;
-    if (*rest == '\0' || strcmp(rest, "/") == 0) {
-        r = cor_incident_list(st, IQ_TIME_NONE, &j);
-        return r < 0 ? r : ing_http_reply_json(resp, 200, j);
-    }
+    if (*rest == '\0' || strcmp(rest, "/") == 0)
+        return list_incidents(st, query, resp);
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
         return iqd_drafts_http_get(ud, path, query, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))

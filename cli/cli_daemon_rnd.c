@@ -322,25 +322,6 @@ void iqd_drafts_destroy(struct iqd_drafts **pd)
     *pd = NULL;
 }
 
-/* Value of query parameter name (not decoded; values here are plain
- * words) into buf.  false when absent. */
-static bool query_get(const char *query, const char *name, char *buf, size_t size)
-{
-    size_t nl = strlen(name);
-
-    for (const char *p = query; p && *p;) {
-        size_t len = strcspn(p, "&");
-
-        if (len > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-            snprintf(buf, size, "%.*s", (int)(len - nl - 1), p + nl + 1);
-            return true;
-        }
-        p += len;
-        p += *p == '&';
-    }
-    return false;
-}
-
 static int answer(struct ing_http_response *resp, int status, const char *type, char *body,
                   size_t len)
 {
@@ -365,17 +346,25 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
 {
     char v[80];
 
-    if (query_get(query, "template", tmpl, tsz)) {
+    int r;
+
+    if ((r = ing_http_query_get(query, "template", tmpl, tsz)) < 0)
+        return r;
+    if (r) {
         if (strchr(tmpl, '/') || strchr(tmpl, '.'))
             return -EINVAL;   /* names only over HTTP, never paths */
         o->tmpl = tmpl;
     }
-    if (query_get(query, "audience", v, sizeof(v))) {
+    if ((r = ing_http_query_get(query, "audience", v, sizeof(v))) < 0)
+        return r;
+    if (r) {
         if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
             return -EINVAL;
         o->external = v[0] == 'e';
     }
-    if (query_get(query, "pseudonymize", v, sizeof(v)))
+    if ((r = ing_http_query_get(query, "pseudonymize", v, sizeof(v))) < 0)
+        return r;
+    if (r)
         o->pseudonymize = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
     return 0;
 }

@@ -57,6 +57,17 @@ int ing_http_add_route(struct ing_http *h, const char *prefix, ing_http_handler 
  * json_pack).  Returns 0 or -ENOMEM.  For route handlers. */
 int ing_http_reply_json(struct ing_http_response *resp, int status, json_t *j);
 
+/* Query strings of route handlers.  ing_http_query_next reads the next
+ * "key=value" pair at *cursor (the query, may be NULL; advanced past the
+ * pair) and writes key and value URL-decoded ('+' is a space).  Returns 1
+ * for a pair, 0 at the end, -EINVAL for a malformed escape, a NUL byte, a
+ * pair without '=' or one that does not fit. */
+int ing_http_query_next(const char **cursor, char *key, size_t ksz, char *val, size_t vsz);
+
+/* The decoded value of parameter name into buf: 1 found, 0 absent,
+ * -EINVAL malformed (as above). */
+int ing_http_query_get(const char *query, const char *name, char *buf, size_t size);
+
 /* Bind and start serving on MHD's threads.  0, -EADDRINUSE, -EINVAL, -EIO. */
 int ing_http_start(struct ing_http *h);
 

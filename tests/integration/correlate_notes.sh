@@ -34,6 +34,13 @@ cmp -s "$d/api.min" "$d/cli.json" || fail "API and CLI disagree"
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$IQ_HTTP_PORT/api/v1/incidents/inc-20990101-00000000")
 [ "$code" = 404 ] || fail "unknown incident gave $code"
 curl -sf "http://127.0.0.1:$IQ_HTTP_PORT/api/v1/incidents" | grep -q "\"$B\"" || fail "list misses $B"
+# ?since= filters by opening time (RFC 3339, URL-encoded, or -DURATION); junk is a 400
+[ "$(curl -sf "http://127.0.0.1:$IQ_HTTP_PORT/api/v1/incidents?since=2099-01-01T00%3A00%3A00Z")" = "[]" ] \
+  || fail "since in the future should list nothing"
+curl -sf "http://127.0.0.1:$IQ_HTTP_PORT/api/v1/incidents?since=2000-01-01T00%3A00%3A00Z" | grep -q "\"$B\"" \
+  || fail "since in the past misses $B"
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$IQ_HTTP_PORT/api/v1/incidents?since=yesterday")
+[ "$code" = 400 ] || fail "since=yesterday answered $code"
 
 # bad input is refused before anything is sent
 "$IQ" --data "$d/data" --zmq "$Z" incident merge "$A" inc-20990101-00000000 2>"$d/err" && fail "merge with unknown id"

@@ -190,10 +190,35 @@ static void test_bad_listen(void **state)
     ing_sources_destroy(&src);
 }
 
+/* The shared query-string reader of route handlers. */
+static void test_query_decode(void **state)
+{
+    const char *q = "since=2026-10-21T13%3A42%3A00%2B02%3A00&service=pay+api&&flag=";
+    char k[32], v[64];
+
+    (void)state;
+    assert_int_equal(ing_http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
+    assert_string_equal(k, "since");
+    assert_string_equal(v, "2026-10-21T13:42:00+02:00");
+    assert_int_equal(ing_http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
+    assert_string_equal(v, "pay api");
+    assert_int_equal(ing_http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
+    assert_string_equal(k, "flag");
+    assert_string_equal(v, "");
+    assert_int_equal(ing_http_query_next(&q, k, sizeof(k), v, sizeof(v)), 0);
+    assert_int_equal(ing_http_query_get("a=1&b=%zz", "b", v, sizeof(v)), -EINVAL);
+    assert_int_equal(ing_http_query_get("a=%00", "a", v, sizeof(v)), -EINVAL);
+    assert_int_equal(ing_http_query_get("novalue&a=1", "a", v, sizeof(v)), -EINVAL);
+    assert_int_equal(ing_http_query_get("a=1", "b", v, sizeof(v)), 0);
+    assert_int_equal(ing_http_query_get(NULL, "b", v, sizeof(v)), 0);
+    assert_int_equal(ing_http_query_get("a=0123456789", "a", v, 8), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routes_and_hooks),
+        cmocka_unit_test(test_query_decode),
         cmocka_unit_test(test_bad_listen),
     };
     int r;
