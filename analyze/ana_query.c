@@ -158,34 +158,17 @@ out:
 }
 
 /* All class notes, oldest first: an array of borrowed-by-copy events. */
-struct notes {
-    struct iq_event **v;
-    size_t n, cap;
-};
-
 static int on_note(void *ud, const char *val, size_t len)
 {
-    struct notes *ns = ud;
+    struct iq_evvec *ns = ud;
     struct iq_event *ev = NULL;
 
     if (iq_event_decode(val, len, &ev, NULL, 0) < 0)
         return 0;
-    if (ns->n == ns->cap) {
-        size_t cap = ns->cap ? ns->cap * 2 : 64;
-        struct iq_event **v = realloc(ns->v, cap * sizeof(*v));
-
-        if (!v) {
-            iq_event_destroy(&ev);
-            return -ENOMEM;
-        }
-        ns->v = v;
-        ns->cap = cap;
-    }
-    ns->v[ns->n++] = ev;
-    return 0;
+    return iq_evvec_push(ns, &ev);
 }
 
-static void apply_notes(const struct notes *ns, struct ana_inc *inc)
+static void apply_notes(const struct iq_evvec *ns, struct ana_inc *inc)
 {
     for (size_t i = 0; i < ns->n; i++) {
         const struct iq_event *ev = ns->v[i];
@@ -211,7 +194,7 @@ static int classify_all(struct ing_store *st, const struct ana_classes *c, struc
 {
     struct ing_scan sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
                            .incident_key = ANA_CLASS_NOTE_KEY };
-    struct notes ns = { 0 };
+    struct iq_evvec ns = { 0 };
     int r = ing_store_scan(st, &sc, on_note, &ns);
 
     for (size_t i = 0; r >= 0 && i < incs->n; i++) {
@@ -220,9 +203,7 @@ static int classify_all(struct ing_store *st, const struct ana_classes *c, struc
         if (r >= 0)
             apply_notes(&ns, &incs->v[i]);
     }
-    for (size_t i = 0; i < ns.n; i++)
-        iq_event_destroy(&ns.v[i]);
-    free(ns.v);
+    iq_evvec_clear(&ns);
     return r < 0 ? r : 0;
 }
 

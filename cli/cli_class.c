@@ -83,26 +83,6 @@ static int load_incident(struct ing_store *st, const char *id, json_t **ret)
     return *ret ? 0 : -EINVAL;
 }
 
-struct evlist {
-    struct iq_event **v;
-    size_t n, cap;
-};
-
-static int evlist_add(struct evlist *l, struct iq_event *ev)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        struct iq_event **v = realloc(l->v, cap * sizeof(*v));
-
-        if (!v)
-            return -ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = ev;
-    return 0;
-}
-
 static int on_note(void *ud, const char *val, size_t len)
 {
     struct iq_event *ev = NULL;
@@ -110,16 +90,12 @@ static int on_note(void *ud, const char *val, size_t len)
 
     if (iq_event_decode(val, len, &ev, err, sizeof(err)) < 0)
         return 0;
-    if (evlist_add(ud, ev) < 0) {
-        iq_event_destroy(&ev);
-        return -ENOMEM;
-    }
-    return 0;
+    return iq_evvec_push(ud, &ev);
 }
 
 /* The incident's member events plus the class notes about it (all notes
  * share one incident_key; the incident label tells them apart). */
-static int gather(struct ing_store *st, const json_t *inc, struct evlist *l)
+static int gather(struct ing_store *st, const json_t *inc, struct iq_evvec *l)
 {
     struct ing_scan sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
                            .incident_key = ANA_CLASS_NOTE_KEY };
@@ -132,10 +108,8 @@ static int gather(struct ing_store *st, const json_t *inc, struct evlist *l)
         struct iq_event *ev = NULL;
 
         if (json_is_string(v) && ing_store_get_event(st, json_string_value(v), &ev) == 0 &&
-            evlist_add(l, ev) < 0) {
-            iq_event_destroy(&ev);
+            iq_evvec_push(l, &ev) < 0)
             return -ENOMEM;
-        }
     }
     k = l->n;
     if ((r = ing_store_scan(st, &sc, on_note, l)) < 0)
@@ -179,7 +153,7 @@ static int show(const struct cli_ctx *ctx, const struct class_args *a, struct an
 {
     struct ing_store_opts so = { .read_only = true };
     struct ing_store *st = NULL;
-    struct evlist l = { 0 };
+    struct iq_evvec l = { 0 };
     json_t *inc = NULL, *res = NULL;
     const json_t *is;
     int64_t t;
@@ -213,9 +187,7 @@ static int show(const struct cli_ctx *ctx, const struct class_args *a, struct an
 out:
     json_decref(res);
     json_decref(inc);
-    for (size_t i = 0; i < l.n; i++)
-        iq_event_destroy(&l.v[i]);
-    free(l.v);
+    iq_evvec_clear(&l);
     ing_store_close(&st);
     return status;
 }

@@ -365,6 +365,33 @@ int iq_event_validate(struct iq_event *ev, char *err, size_t errsz)
     return 0;
 }
 
+int iq_evvec_push(struct iq_evvec *vec, struct iq_event **pev)
+{
+    if (vec->n == vec->cap) {
+        size_t cap = vec->cap ? vec->cap * 2 : 16;
+        struct iq_event **v = realloc(vec->v, cap * sizeof(*v));
+
+        if (!v) {
+            iq_event_destroy(pev);
+            return -ENOMEM;
+        }
+        vec->v = v;
+        vec->cap = cap;
+    }
+    vec->v[vec->n++] = *pev;
+    *pev = NULL;
+    return 0;
+}
+
+void iq_evvec_clear(struct iq_evvec *vec)
+{
+    for (size_t i = 0; i < vec->n; i++)
+        iq_event_destroy(&vec->v[i]);
+    free(vec->v);
+    vec->v = NULL;
+    vec->n = vec->cap = 0;
+}
+
 /* Called for every key of every decoded event: dispatch on the first
  * letter, then one strcmp, instead of a scan of the table. */
 int iq_field_lookup(const char *name)

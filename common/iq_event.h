@@ -115,6 +115,19 @@ int iq_event_from_json(const json_t *obj, struct iq_event **ret, char *err, size
 /* Canonical JSON of the event (times as RFC 3339 UTC ms). Caller owns. */
 json_t *iq_event_to_json(const struct iq_event *ev);
 
+/* A growable array of owned events; zero-initialise. */
+struct iq_evvec {
+    struct iq_event **v;
+    size_t n, cap;
+};
+
+/* Take ownership of *pev (NULLed) and append it.  -ENOMEM: the event is
+ * freed (and *pev NULLed) all the same, so callers need no cleanup. */
+int iq_evvec_push(struct iq_evvec *vec, struct iq_event **pev);
+
+/* Free every event and the array; the vector is empty and reusable. */
+void iq_evvec_clear(struct iq_evvec *vec);
+
 /* Find a string field by its schema name; -1 if not a string field. */
 int iq_field_lookup(const char *name);
 

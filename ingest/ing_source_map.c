@@ -23,31 +23,11 @@
 
 #include "iq_time.h"
 
-struct evlist {
-    struct iq_event **v;
-    size_t n, cap;
-};
-
 void ing_events_free(struct iq_event **evs, size_t n)
 {
     for (size_t i = 0; evs && i < n; i++)
         iq_event_destroy(&evs[i]);
     free(evs);
-}
-
-static int evlist_push(struct evlist *l, struct iq_event *ev)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
-        struct iq_event **v = realloc(l->v, cap * sizeof(*v));
-
-        if (!v)
-            return -ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = ev;
-    return 0;
 }
 
 static const char *header_get(const struct ing_delivery *d, const char *name)
@@ -241,7 +221,7 @@ out:
 }
 
 static int apply_rule(const struct ing_src *s, const struct ing_rule *ru, struct ing_ctx *c,
-                      struct evlist *out, char *err, size_t errsz)
+                      struct iq_evvec *out, char *err, size_t errsz)
 {
     struct ing_buf b = { .max = ING_RENDER_MAX };
     struct iq_event *ev = NULL;
@@ -251,8 +231,8 @@ static int apply_rule(const struct ing_src *s, const struct ing_rule *ru, struct
 
     if (!ru->each) {
         r = build_event(s, ru, c, &b, &ev, err, errsz);
-        if (r == 0 && (r = evlist_push(out, ev)) < 0)
-            iq_event_destroy(&ev);
+        if (r == 0)
+            r = iq_evvec_push(out, &ev);
         goto out;
     }
     arr = ing_ref_node(ru->each, c);
@@ -272,8 +252,8 @@ static int apply_rule(const struct ing_src *s, const struct ing_rule *ru, struct
         c->item = json_array_get(arr, i);
         c->item_path = path;
         r = build_event(s, ru, c, &b, &ev, err, errsz);
-        if (r == 0 && (r = evlist_push(out, ev)) < 0)
-            iq_event_destroy(&ev);
+        if (r == 0)
+            r = iq_evvec_push(out, &ev);
     }
     c->item = NULL;
     c->item_path = NULL;
@@ -282,7 +262,7 @@ out:
     return r;
 }
 
-static int canonical_events(const json_t *root, struct evlist *out, char *err, size_t errsz)
+static int canonical_events(const json_t *root, struct iq_evvec *out, char *err, size_t errsz)
 {
     char sub[IQ_ERR_MAX];
     bool arr = json_is_array(root);
@@ -307,10 +287,8 @@ static int canonical_events(const json_t *root, struct evlist *out, char *err, s
                 snprintf(err, errsz, "$: %.280s", sub);
             return r;
         }
-        if ((r = evlist_push(out, ev)) < 0) {
-            iq_event_destroy(&ev);
+        if ((r = iq_evvec_push(out, &ev)) < 0)
             return r;
-        }
     }
     return 0;
 }
@@ -335,7 +313,7 @@ static int render_reply(const struct ing_rule *ru, const struct ing_ctx *c, char
 }
 
 /* Parse and run the rules of s on d.  Sets *status, *reply. */
-static int run_source(const struct ing_src *s, const struct ing_delivery *d, struct evlist *out,
+static int run_source(const struct ing_src *s, const struct ing_delivery *d, struct iq_evvec *out,
                       int *status, char **reply, char *err, size_t errsz)
 {
     struct ing_ctx c = { .d = d, .source = s->name };
@@ -393,7 +371,7 @@ int ing_sources_map_reply(const struct ing_sources *s, const struct ing_delivery
                           struct iq_event ***ret_evs, size_t *ret_n, int *ret_status,
                           char **ret_reply, char *err, size_t errsz)
 {
-    struct evlist out = { 0 };
+    struct iq_evvec out = { 0 };
     const struct ing_src *src;
     char *reply = NULL;
     int ix = ing_sources_find(s, d->path), r, status = 0;
