@@ -29,38 +29,16 @@
 #include "iq_event.h"
 #include "iq_time.h"
 
-int ana_evvec_push(struct ana_evvec *vec, struct iq_event **pev)
+int ana_evvec_push(struct iq_evvec *vec, struct iq_event **pev)
 {
     if (vec->n >= ANA_IMPORT_EVENTS_MAX) {
         iq_event_destroy(pev);
         return -E2BIG;
     }
-    if (vec->n == vec->cap) {
-        size_t cap = vec->cap ? vec->cap * 2 : 256;
-        struct iq_event **v = realloc(vec->v, cap * sizeof(*v));
-
-        if (!v) {
-            iq_event_destroy(pev);
-            return -ENOMEM;
-        }
-        vec->v = v;
-        vec->cap = cap;
-    }
-    vec->v[vec->n++] = *pev;
-    *pev = NULL;
-    return 0;
+    return iq_evvec_push(vec, pev);
 }
 
-void ana_evvec_clear(struct ana_evvec *vec)
-{
-    for (size_t i = 0; i < vec->n; i++)
-        iq_event_destroy(&vec->v[i]);
-    free(vec->v);
-    vec->v = NULL;
-    vec->n = vec->cap = 0;
-}
-
-int ana_evvec_move(struct ana_evvec *dst, struct ana_evvec *src)
+int ana_evvec_move(struct iq_evvec *dst, struct iq_evvec *src)
 {
     size_t need = dst->n + src->n;
 
@@ -130,7 +108,7 @@ struct sp_ctx {
     char *err;
     size_t errsz;
     const char *page_id;
-    struct ana_evvec out;
+    struct iq_evvec out;
 };
 
 static int sp_fail(struct sp_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -387,7 +365,7 @@ out:
     return r;
 }
 
-int ana_import_statuspage(const json_t *doc, const char *origin, struct ana_evvec *out,
+int ana_import_statuspage(const json_t *doc, const char *origin, struct iq_evvec *out,
                           char *err, size_t errsz)
 {
     struct sp_ctx c = { .origin = origin ? origin : "statuspage", .err = err, .errsz = errsz };
@@ -407,6 +385,6 @@ int ana_import_statuspage(const json_t *doc, const char *origin, struct ana_evve
 out:
     if (r == -ENOMEM)
         snprintf(err, errsz, "%s: out of memory", c.origin);
-    ana_evvec_clear(&c.out);
+    iq_evvec_clear(&c.out);
     return r;
 }

@@ -20,27 +20,21 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "iq_event.h"   /* struct iq_evvec */
+
 struct iq_event;
 
 #define ANA_IMPORT_FILE_MAX   (256u << 20)   /* bytes of one JSON file */
 #define ANA_IMPORT_EVENTS_MAX 5000000u       /* events of one import */
 
-/* A growable array of events; zero-initialise.  Owns its events. */
-struct ana_evvec {
-    struct iq_event **v;
-    size_t n, cap;
-};
-
-/* Take ownership of *pev (NULLed) and append it.  -ENOMEM (ev freed),
+/* Imports collect events in an iq_evvec (common/iq_event.h), bounded:
+ * take ownership of *pev (NULLed) and append it.  -ENOMEM (ev freed),
  * -E2BIG past ANA_IMPORT_EVENTS_MAX. */
-int ana_evvec_push(struct ana_evvec *vec, struct iq_event **pev);
+int ana_evvec_push(struct iq_evvec *vec, struct iq_event **pev);
 
 /* Move every event of src to the end of dst; src is then empty.  -ENOMEM
  * or -E2BIG with dst as it was (src keeps its events). */
-int ana_evvec_move(struct ana_evvec *dst, struct ana_evvec *src);
-
-/* Free every event and the array; the vector is empty and reusable. */
-void ana_evvec_clear(struct ana_evvec *vec);
+int ana_evvec_move(struct iq_evvec *dst, struct iq_evvec *src);
 
 /* Read path as JSON (at most ANA_IMPORT_FILE_MAX bytes, duplicate keys
  * refused).  Caller owns *ret.  -errno of stat/open, -E2BIG, -EINVAL; err
@@ -52,14 +46,14 @@ int ana_json_load_file(const char *path, json_t **ret, char *err, size_t errsz);
  * or -EINVAL/-ENOMEM/-E2BIG with err set, e.g.
  * "history.json: incidents[3].incident_updates[0]: no 'status'"; out is
  * left as it was on failure. */
-int ana_import_statuspage(const json_t *doc, const char *origin, struct ana_evvec *out,
+int ana_import_statuspage(const json_t *doc, const char *origin, struct iq_evvec *out,
                           char *err, size_t errsz);
 
 /* Slack export directory into events appended to out, channels in the
  * order of channels.json, days in date order.  Returns the number of
  * events added, or a negative errno with err set; out left as it was on
  * failure. */
-int ana_import_slack(const char *dir, struct ana_evvec *out, char *err, size_t errsz);
+int ana_import_slack(const char *dir, struct iq_evvec *out, char *err, size_t errsz);
 
 /* Set field f to s cut to the field's size limit on a UTF-8 character
  * boundary (long update bodies and messages are kept, shortened).

@@ -35,7 +35,7 @@ struct sl_ctx {
     char *err;
     size_t errsz;
     json_t *users;        /* id -> display name */
-    struct ana_evvec out;
+    struct iq_evvec out;
 };
 
 static int sl_fail(struct sl_ctx *c, int r, const char *fmt, ...)
@@ -300,7 +300,7 @@ static int read_channel(struct sl_ctx *c, const json_t *ch, size_t ix)
     return r;
 }
 
-int ana_import_slack(const char *dir, struct ana_evvec *out, char *err, size_t errsz)
+int ana_import_slack(const char *dir, struct iq_evvec *out, char *err, size_t errsz)
 {
     struct sl_ctx c = { .dir = dir, .err = err, .errsz = errsz };
     char path[4096];
@@ -331,6 +331,6 @@ out:
         sl_fail(&c, r, "out of memory");
     json_decref(chans);
     json_decref(c.users);
-    ana_evvec_clear(&c.out);
+    iq_evvec_clear(&c.out);
     return r;
 }

@@ -42,6 +42,7 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_draft.h"
 #include "rnd_notify.h"
@@ -77,24 +78,11 @@ static bool valid_id(const char *s, size_t n)
 
 static int write_file(const char *dir, const char *id, const char *ext, const char *doc, size_t len)
 {
-    char path[PATH_MAX], tmp[PATH_MAX + 8];
-    FILE *f;
-    int r = 0;
+    char path[PATH_MAX];
 
     if ((size_t)snprintf(path, sizeof(path), "%s/%s.%s", dir, id, ext) >= sizeof(path))
         return -ENAMETOOLONG;
-    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    if (!(f = fopen(tmp, "w")))
-        return -errno;
-    if (fwrite(doc, 1, len, f) != len || fflush(f) != 0)
-        r = -EIO;
-    if (fclose(f) != 0 && r == 0)
-        r = -EIO;
-    if (r == 0 && rename(tmp, path) < 0)
-        r = -errno;
-    if (r < 0)
-        unlink(tmp);
-    return r;
+    return iq_write_atomic(path, doc, len);
 }
 
 /* Post the notice to every hook; count deliveries. */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "iq_paths.h"
 #include "ing_store.h"
 #include "iq_event.h"
 #include "iq_lines.h"
@@ -193,28 +194,6 @@ static int render_files(const struct draft_args *a, char **doc, size_t *len, cha
     return r;
 }
 
-/* Write doc to path through path.tmp and rename. */
-static int write_atomic(const char *path, const char *doc, size_t len)
-{
-    char tmp[4096];
-    FILE *f;
-    int r = 0;
-
-    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-        return -ENAMETOOLONG;
-    if (!(f = fopen(tmp, "w")))
-        return -errno;
-    if (fwrite(doc, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) < 0)
-        r = -EIO;
-    if (fclose(f) != 0 && r == 0)
-        r = -EIO;
-    if (r == 0 && rename(tmp, path) < 0)
-        r = -errno;
-    if (r < 0)
-        unlink(tmp);
-    return r;
-}
-
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct draft_args a = { .o = { .format = RND_FORMAT_MD } };
@@ -239,7 +218,7 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
         return 2;
     }
     if (a.out) {
-        if ((r = write_atomic(a.out, doc, len)) < 0) {
+        if ((r = iq_write_atomic(a.out, doc, len)) < 0) {
             fprintf(stderr, "inquest: draft: cannot write %s: %s\n", a.out, strerror(-r));
             free(doc);
             return 2;

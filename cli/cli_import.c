@@ -30,7 +30,7 @@
 #define BAR_WIDTH 30
 
 struct import_state {
-    struct ana_evvec *evs;
+    struct iq_evvec *evs;
     unsigned long acked;
     struct cli_ack_counts c;
     bool bar;
@@ -108,7 +108,7 @@ out:
     return r;
 }
 
-static int convert(const char *fmt, const char *path, struct ana_evvec *evs)
+static int convert(const char *fmt, const char *path, struct iq_evvec *evs)
 {
     char err[IQ_ERR_MAX];
     json_t *doc = NULL;
@@ -130,7 +130,7 @@ int cli_import_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     static const char usage[] = "import statuspage FILE | import slack-export DIR "
                                 "[--give-up 60s] [--no-progress]";
-    struct ana_evvec evs = { 0 };
+    struct iq_evvec evs = { 0 };
     struct import_state st = { .evs = &evs, .shown = -1 };
     const char *fmt = NULL, *path = NULL;
     int64_t give_up = 60000;
@@ -170,6 +170,6 @@ int cli_import_main(const struct cli_ctx *ctx, int argc, char **argv)
         printf("imported %zu events from %s: stored %lu, duplicates %lu, rejected %lu\n", evs.n,
                path, st.c.stored, st.c.duplicates, st.c.rejected);
 out:
-    ana_evvec_clear(&evs);
+    iq_evvec_clear(&evs);
     return status;
 }

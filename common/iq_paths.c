@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -38,5 +39,26 @@ int iq_schemas_find(const char *sub, char *buf, size_t size, char *err, size_t e
     if (r == -ENOENT && err)
         snprintf(err, errsz, "%s: not found in ./schemas nor in %s (set INQUEST_SCHEMAS)", sub,
                  IQ_SCHEMAS_INSTALLED);
+    return r;
+}
+
+int iq_write_atomic(const char *path, const char *data, size_t len)
+{
+    char tmp[PATH_MAX];
+    FILE *f;
+    int r = 0;
+
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+        return -ENAMETOOLONG;
+    if (!(f = fopen(tmp, "w")))
+        return -errno;
+    if (fwrite(data, 1, len, f) != len || fflush(f) != 0 || fsync(fileno(f)) < 0)
+        r = -EIO;
+    if (fclose(f) != 0 && r == 0)
+        r = -EIO;
+    if (r == 0 && rename(tmp, path) < 0)
+        r = -errno;
+    if (r < 0)
+        unlink(tmp);
     return r;
 }

@@ -23,7 +23,7 @@ static json_t *fixture(void)
 
 static void test_statuspage(void **state)
 {
-    struct ana_evvec v = { 0 };
+    struct iq_evvec v = { 0 };
     char err[IQ_ERR_MAX];
     json_t *doc = fixture();
     size_t comps = 0;
@@ -41,14 +41,14 @@ static void test_statuspage(void **state)
     assert_int_equal(ana_import_statuspage(doc, "gh.json", &v, err, sizeof(err)), 18);
     for (size_t i = 0; i < 18; i++)
         assert_string_equal(iq_ev_id(v.v[i]), iq_ev_id(v.v[18 + i]));
-    ana_evvec_clear(&v);
+    iq_evvec_clear(&v);
     assert_int_equal(v.n, 0);
     json_decref(doc);
 }
 
 static void test_statuspage_refused(void **state)
 {
-    struct ana_evvec v = { 0 };
+    struct iq_evvec v = { 0 };
     char err[IQ_ERR_MAX];
     json_t *doc = fixture(), *inc1 = json_array_get(json_object_get(doc, "incidents"), 1);
     json_t *upd = json_array_get(json_object_get(inc1, "incident_updates"), 2);
@@ -82,7 +82,7 @@ static void write_file(const char *path, const char *text)
 
 static void test_slack(void **state)
 {
-    struct ana_evvec v = { 0 };
+    struct iq_evvec v = { 0 };
     char dir[1024], err[IQ_ERR_MAX];
 
     (void)state;
@@ -95,12 +95,12 @@ static void test_slack(void **state)
     assert_int_equal(v.v[13]->at, 1516540005123LL);
     assert_string_equal(iq_event_label(v.v[13], "bot"), "true");
     assert_string_equal(iq_event_label(v.v[3], "user_name"), "k._");
-    ana_evvec_clear(&v);
+    iq_evvec_clear(&v);
 }
 
 static void test_slack_refused(void **state)
 {
-    struct ana_evvec v = { 0 };
+    struct iq_evvec v = { 0 };
     char dir[256], path[512], err[IQ_ERR_MAX], cmd[600], *big;
     size_t n = 20000;
 
@@ -140,7 +140,7 @@ static void test_slack_refused(void **state)
     assert_true(iq_utf8_valid(v.v[0]->str[IQ_F_TEXT], 16382));
     assert_int_equal(v.v[0]->at, 1577836800500LL);
     assert_string_equal(iq_ev_id(v.v[0]), "C1:1577836800.5");
-    ana_evvec_clear(&v);
+    iq_evvec_clear(&v);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);
 }
