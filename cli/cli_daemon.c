@@ -60,7 +60,7 @@ static const struct iq_conf_item daemon_conf[] = {
       "concurrent HTTP connections per client address" },
     { "http_timeout", IQ_CONF_DURATION, OFF(http_timeout), "30s", 1000, 3600000,
       "idle HTTP connection timeout (and forwarding deadline in collector mode)" },
-    { "http_threads", IQ_CONF_INT, OFF(http_threads), "2", 1, 64, "HTTP worker threads" },
+    { "http_threads", IQ_CONF_INT, OFF(http_threads), "8", 1, 64, "HTTP worker threads" },
     { "sources", IQ_CONF_JSON, OFF(sources), NULL, 0, 0,
       "per-source secrets: {\"github\": {\"secret\": \"...\"}, \"alertmanager\": {\"token\": \"...\"}}" },
     { "correlate", IQ_CONF_JSON, OFF(correlate), NULL, 0, 0,

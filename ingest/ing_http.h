@@ -38,7 +38,7 @@ struct ing_http_opts {
     unsigned conn_limit;         /* concurrent connections; default 1024 */
     unsigned per_ip_limit;       /* per client address; default 256 */
     unsigned timeout_s;          /* idle connection timeout; default 30 */
-    unsigned threads;            /* MHD thread pool; default 2 */
+    unsigned threads;            /* MHD thread pool (the daemon defaults to 8) */
 };
 
 /* Create the server (not yet listening).  sources is borrowed and must

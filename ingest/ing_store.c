@@ -6,8 +6,10 @@
  *   Indexes by service and incident_key hold empty values.  All keys of one
  *   event go into one WriteBatch with the other events of its batch, so an
  *   acknowledged batch is on disk whole or not at all.
- * - Dedup and write happen under one mutex: two writers (the ZeroMQ ingest
- *   thread and HTTP threads) can never both decide that the same id is new.
+ * - Dedup and write are done by one committer at a time (group commit,
+ *   see ing_store_put_encoded): two writers (the ZeroMQ ingest thread and
+ *   HTTP threads) can never both decide that the same id is new, and a
+ *   duplicate is never acknowledged before the first copy is written.
  *   The ids family has a bloom filter, so the check of a new id rarely
  *   touches a data block.
  * - RocksDB errors arrive as malloc'ed strings; they are logged once here
@@ -36,6 +38,8 @@ static const char *const cf_names[ING_CF_N] = {
     [ING_CF_STATE] = "state",
 };
 
+struct put_req;
+
 struct ing_store {
     rocksdb_t *db;
     rocksdb_options_t *opts;
@@ -44,8 +48,8 @@ struct ing_store {
     rocksdb_column_family_handle_t *cf[ING_CF_N];   /* NULL if absent (read-only) */
     rocksdb_writeoptions_t *wopts;
     rocksdb_readoptions_t *ropts;
-    pthread_mutex_t lock;
-    msgpack_sbuffer sb;
+    pthread_mutex_t lock;        /* guards the commit queue and the listener */
+    struct put_req *head, *tail; /* commit queue; head is the leader */
     ing_store_listener_fn listener;
     void *listener_ud;
     bool read_only;
@@ -149,7 +153,6 @@ int ing_store_open(const char *dir, const struct ing_store_opts *o, struct ing_s
     if (!st)
         return -ENOMEM;
     pthread_mutex_init(&st->lock, NULL);
-    msgpack_sbuffer_init(&st->sb);
     st->read_only = o && o->read_only;
     configure(st);
     rocksdb_writeoptions_set_sync(st->wopts, o && o->fsync);
@@ -216,7 +219,6 @@ void ing_store_close(struct ing_store **pst)
         rocksdb_options_destroy(st->opts);
     if (st->bbo)
         rocksdb_block_based_options_destroy(st->bbo);
-    msgpack_sbuffer_destroy(&st->sb);
     pthread_mutex_destroy(&st->lock);
     free(st);
     *pst = NULL;
@@ -302,78 +304,186 @@ static void batch_event(struct ing_store *st, rocksdb_writebatch_t *wb, const st
     }
 }
 
-/* Dedup and write under the lock.  vals may be NULL: then each value is
- * encoded here into st->sb. */
-static int put_locked(struct ing_store *st, struct iq_event *const *evs, const char *const *vals,
-                      const size_t *lens, size_t n, uint8_t *outcomes, struct idset *seen,
-                      rocksdb_writebatch_t *wb)
-{
-    msgpack_packer pk;
-    char *err = NULL;
-    int stored = 0, r;
+/* One caller of ing_store_put_encoded waiting in the commit queue. */
+struct put_req {
+    struct iq_event *const *evs;
+    const char *const *vals;
+    const size_t *lens;
+    size_t n;
+    uint8_t *outcomes;
+    int rc;                      /* events stored, or a negative errno */
+    bool done;
+    pthread_cond_t cv;
+    struct put_req *next;
+};
 
-    msgpack_packer_init(&pk, &st->sb, msgpack_sbuffer_write);
-    for (size_t i = 0; i < n; i++) {
-        const char *id = iq_ev_id(evs[i]);
+/* Dedup the events of one request against the store and the group so far
+ * (seen), adding the new ones to wb.  Sets r->rc to the number added. */
+static int group_add(struct ing_store *st, struct put_req *r, struct idset *seen,
+                     rocksdb_writebatch_t *wb)
+{
+    int stored = 0, e;
+
+    for (size_t i = 0; i < r->n; i++) {
+        const char *id = iq_ev_id(r->evs[i]);
         size_t idlen = strlen(id);
 
         if (!idset_add(seen, id)) {
-            outcomes[i] = ING_DUPLICATE;
+            r->outcomes[i] = ING_DUPLICATE;
             continue;
         }
-        r = id_exists(st, id, idlen);
-        if (r < 0)
-            return r;
-        outcomes[i] = r ? ING_DUPLICATE : ING_STORED;
-        if (r)
+        e = id_exists(st, id, idlen);
+        if (e < 0)
+            return e;
+        r->outcomes[i] = e ? ING_DUPLICATE : ING_STORED;
+        if (e)
             continue;
-        if (vals) {
-            batch_event(st, wb, evs[i], idlen, vals[i], lens[i]);
-        } else {
-            st->sb.size = 0;
-            iq_event_pack(&pk, evs[i]);
-            batch_event(st, wb, evs[i], idlen, st->sb.data, st->sb.size);
-        }
+        batch_event(st, wb, r->evs[i], idlen, r->vals[i], r->lens[i]);
         stored++;
     }
-    if (stored == 0)
-        return 0;
-    rocksdb_write(st->db, st->wopts, wb, &err);
-    if (err)
-        return rocks_err(err, "write batch");
-    if (st->listener)
-        st->listener(st->listener_ud, evs, outcomes, n);
+    r->rc = stored;
     return stored;
 }
+
+/* The leader's work: dedup every request of the group [first, last] and
+ * write them in one WriteBatch, then tell the listener.  Runs without the
+ * queue lock; only one leader exists at a time, so dedup stays atomic. */
+static int group_write(struct ing_store *st, struct put_req *first, const struct put_req *last,
+                       size_t total, ing_store_listener_fn listener, void *lud)
+{
+    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+    struct idset seen = { 0 };
+    char *err = NULL;
+    int stored = 0, r = 0;
+
+    if (!wb || idset_init(&seen, total) < 0) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (struct put_req *q = first;; q = q->next) {
+        r = group_add(st, q, &seen, wb);
+        if (r < 0)
+            goto out;
+        stored += r;
+        if (q == last)
+            break;
+    }
+    r = 0;
+    if (stored == 0)
+        goto out;
+    rocksdb_write(st->db, st->wopts, wb, &err);
+    if (err) {
+        r = rocks_err(err, "write batch");
+        goto out;
+    }
+    for (struct put_req *q = first; listener; q = q->next) {
+        if (q->rc > 0)
+            listener(lud, q->evs, q->outcomes, q->n);
+        if (q == last)
+            break;
+    }
+out:
+    if (wb)
+        rocksdb_writebatch_destroy(wb);
+    free(seen.slot);
+    return r;
+}
+
+/* Group commit, as LevelDB's writer queue: each caller queues its request;
+ * the one at the head leads, taking the requests queued behind it (up to
+ * GROUP_EVENTS events) into one WriteBatch and one WAL write, then wakes
+ * them with their outcomes and hands the lead to the next in line.
+ * Concurrent HTTP threads and the ZeroMQ writer thus share WAL writes (and
+ * fsyncs with --fsync) instead of queueing for them one by one. */
+#define GROUP_EVENTS 8192
 
 int ing_store_put_encoded(struct ing_store *st, struct iq_event *const *evs,
                           const char *const *vals, const size_t *lens, size_t n,
                           uint8_t *outcomes)
 {
-    rocksdb_writebatch_t *wb;
-    struct idset seen = { 0 };
+    struct put_req req = { .evs = evs, .vals = vals, .lens = lens, .n = n,
+                           .outcomes = outcomes }, *last, *q;
+    ing_store_listener_fn listener;
+    size_t total;
+    void *lud;
     int r;
 
     if (st->read_only)
         return -EROFS;
-    wb = rocksdb_writebatch_create();
-    if (!wb || idset_init(&seen, n) < 0) {
-        if (wb)
-            rocksdb_writebatch_destroy(wb);
-        return -ENOMEM;
-    }
+    pthread_cond_init(&req.cv, NULL);
     pthread_mutex_lock(&st->lock);
-    r = put_locked(st, evs, vals, lens, n, outcomes, &seen, wb);
+    if (st->tail)
+        st->tail->next = &req;
+    else
+        st->head = &req;
+    st->tail = &req;
+    while (!req.done && st->head != &req)
+        pthread_cond_wait(&req.cv, &st->lock);
+    if (req.done)
+        goto out;
+    total = n;
+    for (last = &req; last->next && total + last->next->n <= GROUP_EVENTS; last = last->next)
+        total += last->next->n;
+    listener = st->listener;
+    lud = st->listener_ud;
     pthread_mutex_unlock(&st->lock);
-    rocksdb_writebatch_destroy(wb);
-    free(seen.slot);
-    return r;
+
+    r = group_write(st, &req, last, total, listener, lud);
+
+    pthread_mutex_lock(&st->lock);
+    for (q = &req;; q = q->next) {
+        if (r < 0)
+            q->rc = r;
+        q->done = true;
+        if (q != &req)
+            pthread_cond_signal(&q->cv);
+        if (q == last)
+            break;
+    }
+    st->head = last->next;
+    if (st->head)
+        pthread_cond_signal(&st->head->cv);
+    else
+        st->tail = NULL;
+out:
+    pthread_mutex_unlock(&st->lock);
+    pthread_cond_destroy(&req.cv);
+    return req.rc;
 }
 
+/* Encode in the caller's thread, so that group leaders only dedup and write. */
 int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size_t n,
                          uint8_t *outcomes)
 {
-    return ing_store_put_encoded(st, evs, NULL, NULL, n, outcomes);
+    size_t stack_lens[64], *lens = n <= 64 ? stack_lens : malloc(n * sizeof(*lens));
+    const char *stack_vals[64], **vals = n <= 64 ? stack_vals : malloc(n * sizeof(*vals));
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    size_t off = 0;
+    int r = -ENOMEM;
+
+    msgpack_sbuffer_init(&sb);
+    if (!lens || !vals)
+        goto out;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    for (size_t i = 0; i < n; i++) {
+        iq_event_pack(&pk, evs[i]);
+        lens[i] = sb.size - off;
+        off = sb.size;
+    }
+    off = 0;
+    for (size_t i = 0; i < n; i++) {
+        vals[i] = sb.data + off;
+        off += lens[i];
+    }
+    r = ing_store_put_encoded(st, evs, vals, lens, n, outcomes);
+out:
+    msgpack_sbuffer_destroy(&sb);
+    if (lens != stack_lens)
+        free(lens);
+    if (vals != stack_vals)
+        free(vals);
+    return r;
 }
 
 int ing_store_get_event(struct ing_store *st, const char *id, struct iq_event **ret)

@@ -10,8 +10,11 @@
  *   state       small state of other stages (log checkpoints, ...)
  * Layouts are in ing_keys.h.
  *
- * Thread safety: every call may be made from any thread; writes of events
- * are serialised inside the store so dedup and write are one atomic step. */
+ * Thread safety: every call may be made from any thread.  Writes of events
+ * are group-committed: concurrent callers of ing_store_put_events share one
+ * WriteBatch and one WAL write (one fsync), and dedup is atomic with the
+ * write, so an id is stored once and a duplicate is reported only once its
+ * first copy is durable. */
 #ifndef ING_STORE_H
 #define ING_STORE_H
 

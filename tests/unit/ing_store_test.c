@@ -1,8 +1,11 @@
 /* ing_store_test.c - the RocksDB store on real files in a temp directory:
  * dedup across and within batches, scans by time and service, read-only
- * opens, reopen after close, kv batches. */
+ * opens, reopen after close, kv batches, and concurrent writers sharing
+ * group commits without storing an id twice. */
 #include "iq_test.h"
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <unistd.h>
 #include "ing_store.h"
 #include "iq_codec.h"
@@ -168,10 +171,111 @@ static void test_kv_batch(void **state)
     ing_store_close(&st);
 }
 
+
+/* Concurrent writers sending (almost) the same ids at the same time, with
+ * fsync so that writes are slow and requests pile up into groups: group
+ * commit must store each id once, report STORED for exactly one of its
+ * copies, and tell the listener about each stored event once. */
+#define GC_THREADS 6
+#define GC_BATCHES 150
+#define GC_BATCH 8
+#define GC_IDS 700
+
+struct gc_arg {
+    struct ing_store *st;
+    int t;
+    int stored;
+};
+
+static atomic_int gc_heard;
+
+static void gc_listen(void *ud, struct iq_event *const *evs, const uint8_t *out, size_t n)
+{
+    (void)ud;
+    (void)evs;
+    for (size_t i = 0; i < n; i++)
+        if (out[i] == ING_STORED)
+            atomic_fetch_add(&gc_heard, 1);
+}
+
+static void *gc_writer(void *p)
+{
+    struct gc_arg *a = p;
+
+    for (int b = 0; b < GC_BATCHES; b++) {
+        struct iq_event *evs[GC_BATCH];
+        uint8_t out[GC_BATCH];
+        char id[32];
+        int r;
+
+        for (int i = 0; i < GC_BATCH; i++) {
+            snprintf(id, sizeof(id), "gc-%d", (b * GC_BATCH + i + a->t % 2) % GC_IDS);
+            evs[i] = mk(id, 1000 + i, "api");
+        }
+        r = ing_store_put_events(a->st, evs, GC_BATCH, out);
+        if (r >= 0)
+            for (int i = 0; i < GC_BATCH; i++)
+                a->stored += out[i] == ING_STORED;
+        for (int i = 0; i < GC_BATCH; i++)
+            iq_event_destroy(&evs[i]);
+        if (r < 0)
+            return NULL;
+    }
+    return p;
+}
+
+static int count_val(void *ud, const char *v, size_t len)
+{
+    (void)v;
+    (void)len;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static void test_group_commit(void **state)
+{
+    struct ing_store_opts o = { .fsync = true };
+    struct ing_store *st = NULL;
+    struct ing_scan all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
+    struct gc_arg a[GC_THREADS];
+    pthread_t th[GC_THREADS];
+    bool seen[GC_IDS] = { false };
+    int distinct = 0, stored = 0, scanned = 0;
+    char sub[300];
+
+    (void)state;
+    for (int t = 0; t < GC_THREADS; t++)
+        for (int b = 0; b < GC_BATCHES; b++)
+            for (int i = 0; i < GC_BATCH; i++)
+                seen[(b * GC_BATCH + i + t % 2) % GC_IDS] = true;
+    for (int k = 0; k < GC_IDS; k++)
+        distinct += seen[k];
+    snprintf(sub, sizeof(sub), "%s/group", dir);
+    assert_int_equal(ing_store_open(sub, &o, &st), 0);
+    ing_store_set_listener(st, gc_listen, NULL);
+    for (int t = 0; t < GC_THREADS; t++) {
+        a[t] = (struct gc_arg){ .st = st, .t = t };
+        assert_int_equal(pthread_create(&th[t], NULL, gc_writer, &a[t]), 0);
+    }
+    for (int t = 0; t < GC_THREADS; t++) {
+        void *ok;
+
+        pthread_join(th[t], &ok);
+        assert_non_null(ok);
+        stored += a[t].stored;
+    }
+    assert_int_equal(stored, distinct);
+    assert_int_equal(atomic_load(&gc_heard), distinct);
+    assert_int_equal(ing_store_scan(st, &all, count_val, &scanned), 0);
+    assert_int_equal(scanned, distinct);
+    ing_store_close(&st);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_dedup_and_scan),
     cmocka_unit_test(test_reopen_and_read_only),
     cmocka_unit_test(test_kv_batch),
+    cmocka_unit_test(test_group_commit),
 };
 
 int main(int argc, char **argv)
