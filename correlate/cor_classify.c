@@ -96,7 +96,8 @@ static bool label_true(const struct iq_event *ev, const char *key)
 static const struct action_sig *lookup(const char *kind, const char *action)
 {
     for (const struct action_sig *a = action_sigs; a->kind; a++)
-        if (strcmp(a->kind, kind) == 0 && (!a->action || (action && strcmp(a->action, action) == 0)))
+        if (a->kind[0] == kind[0] && strcmp(a->kind, kind) == 0 &&
+            (!a->action || (action && a->action[0] == action[0] && strcmp(a->action, action) == 0)))
             return a;
     return NULL;
 }
@@ -159,6 +160,12 @@ static int64_t seen_time(const struct iq_event *ev)
     if (r && iq_time_parse_lenient(r, strlen(r), &t) == 0)
         return t;
     return ev->at;
+}
+
+bool cor_event_relevant(const struct iq_event *ev)
+{
+    return lookup(iq_ev_kind(ev), iq_ev_action(ev)) || ev->str[IQ_F_INCIDENT_KEY] ||
+           iq_event_label(ev, "group_key");
 }
 
 int cor_classify(struct cor_run *run, struct cor_ev *e)

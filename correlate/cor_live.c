@@ -4,7 +4,9 @@
  * - The store calls the listener from its writer thread while holding its
  *   write lock, so the listener only takes a mutex, folds the batch into
  *   "earliest time, note seen, count" and signals; it copies no event.
- *   The thread reads what it needs back from the store.
+ *   The thread reads what it needs back from the store.  Events that can
+ *   change no incident (cor_event_relevant: plain log lines) wake nothing,
+ *   so a flood of them costs the correlator no rebuilds.
  * - The thread waits for work, sleeps `debounce` ms (or three times the
  *   last update's run time, if longer: see pace_ms) so a burst becomes one update, takes the pending state and runs one rebuild: partial from the
  *   earliest new time, or full when an audit note (merge/split/set)
@@ -23,6 +25,7 @@
 #include <time.h>
 
 #include "cor_engine.h"
+#include "cor_run.h"
 #include "ing_store.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -52,6 +55,8 @@ static void on_stored(void *ud, struct iq_event *const *evs, const uint8_t *outc
         if (outcomes[i] != ING_STORED)
             continue;
         l->stats.events++;
+        if (!cor_event_relevant(ev))
+            continue;
         l->pending = true;
         if (l->min_at == IQ_TIME_NONE || ev->at < l->min_at)
             l->min_at = ev->at;

@@ -160,6 +160,12 @@ const char *cor_run_strdup(struct cor_run *run, const char *s);
 /* Classify one event into e (cor_classify.c). */
 int cor_classify(struct cor_run *run, struct cor_ev *e);
 
+/* Can ev change any incident?  False only for events without a signal
+ * (plain log lines, unknown kinds or actions) and without an incident_key
+ * or group_key: grouping never lets them join, open or close an incident,
+ * so the live correlator need not run for them (cor_classify.c). */
+bool cor_event_relevant(const struct iq_event *ev);
+
 /* After sorting: a succeeded deploy that returns a service to the version
  * (label sha or ref) it ran before the previous deploy, within lookback of
  * that earlier deploy, is a rollback. */
