@@ -18,6 +18,7 @@
 #include "cli_ack.h"
 #include "ing_sender.h"
 #include "iq_event.h"
+#include "iq_json.h"
 #include "iq_lines.h"
 #include "iq_log.h"
 #include "iq_time.h"
@@ -42,16 +43,15 @@ static struct iq_event *parse_line(struct send_state *st, unsigned long lineno,
 {
     char err[IQ_ERR_MAX];
     struct iq_event *ev = NULL;
-    json_error_t je;
-    json_t *j;
+    struct iq_json_error je;
+    json_t *j = NULL;
 
     if (truncated) {
         fprintf(stderr, "line %lu: rejected: longer than %u bytes\n", lineno, SEND_LINE_MAX);
         st->c.rejected++;
         return NULL;
     }
-    j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
-    if (!j) {
+    if (iq_json_parse(line, len, IQ_JSON_DEPTH(IQ_JSON_DEPTH_JANSSON), &j, &je) < 0) {
         fprintf(stderr, "line %lu: rejected: invalid JSON at column %d: %s\n", lineno,
                 je.column, je.text);
         st->c.rejected++;

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_json.h"
 #include "iq_time.h"
 
 const struct iq_field_def iq_fields[IQ_F_NSTR] = {
@@ -154,12 +155,11 @@ int iq_event_set_label(struct iq_event *ev, const char *key, const char *value)
 
 int iq_event_set_raw_json(struct iq_event *ev, const json_t *raw)
 {
-    char *s = json_dumps(raw, JSON_COMPACT | JSON_ENCODE_ANY);
-    size_t n;
+    size_t n = 0;
+    char *s = iq_json_dump_compact(raw, &n);
 
     if (!s)
         return -ENOMEM;
-    n = strlen(s);
     if (n > IQ_RAW_MAX) {
         free(s);
         return -E2BIG;

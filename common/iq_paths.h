@@ -1,5 +1,5 @@
 /* iq_paths.h - files: where the schemas tree is (mappings, rules,
- * templates), and writing a whole file atomically.
+ * templates), reading a whole file, and writing one atomically.
  *
  * One lookup order for every stage and command:
  *   1. $INQUEST_SCHEMAS/SUB when INQUEST_SCHEMAS is set; it is then the
@@ -25,5 +25,10 @@ int iq_schemas_find(const char *sub, char *buf, size_t size, char *err, size_t e
  * failure the temporary file is removed.  0, -ENAMETOOLONG, -EIO or
  * -errno of fopen/rename. */
 int iq_write_atomic(const char *path, const char *data, size_t len);
+
+/* Read the whole file at path, at most max bytes, into a malloc'ed buffer
+ * with a NUL after the data (caller frees *ret).  Returns 0, -EFBIG when
+ * the file is longer than max, -ENOMEM, or -errno of open/read. */
+int iq_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
 #endif

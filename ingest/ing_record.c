@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "iq_event.h"
+#include "iq_json.h"
 #include "iq_time.h"
 
 #define RECORD_HEADERS_MAX 128
@@ -191,18 +192,16 @@ int ing_record_parse(const char *line, size_t len, struct ing_recorded **ret, ch
                      size_t errsz)
 {
     struct ing_recorded *rc = calloc(1, sizeof(*rc));
-    json_error_t je;
-    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je), *v;
+    struct iq_json_error je;
+    json_t *o = NULL, *v;
     const char *ts, *path;
     int r = 0;
 
-    if (!rc) {
-        json_decref(o);
+    if (!rc)
         return -ENOMEM;
-    }
-    if (!o) {
+    if ((r = iq_json_parse(line, len, IQ_JSON_DEPTH(IQ_JSON_DEPTH_JANSSON), &o, &je)) < 0) {
         snprintf(err, errsz, "invalid JSON at column %d: %s", je.column, je.text);
-        r = -EINVAL;
+        r = r == -ENOMEM ? r : -EINVAL;
         goto out;
     }
     ts = json_string_value(json_object_get(o, "received_at"));
@@ -229,7 +228,7 @@ int ing_record_parse(const char *line, size_t len, struct ing_recorded **ret, ch
     if (json_is_string(v) && (rc->body = malloc(json_string_length(v) + 1)))
         memcpy(rc->body, json_string_value(v), json_string_length(v) + 1);
     else if (!json_is_string(v))
-        rc->body = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        rc->body = iq_json_dump_compact(v, NULL);
     rc->path = strdup(path);
     if (!rc->body || !rc->path) {
         r = -ENOMEM;

@@ -3,9 +3,10 @@
  *
  * Design notes.  The checks run cheapest and least trusting first: the
  * path picks the source (404), the raw body is authenticated before it is
- * parsed (401), then the content type (415), the nesting depth (a linear
- * scan, so a deeply nested body never reaches the recursive JSON parser)
- * and the JSON itself (400, with line and column).  The first rule whose
+ * parsed (401), then the content type (415), then the JSON itself with
+ * iq_json_parse (400, with line and column; a body nested deeper than
+ * ING_DEPTH_MAX stops the parser at the opening bracket that goes over,
+ * and the answer names its byte offset).  The first rule whose
  * `when` holds is applied; a rule with `each` yields one event per array
  * item.  Every event is validated (iq_event_validate) before any is
  * returned, so a delivery is all-or-nothing: one bad alert in a group of
@@ -21,6 +22,7 @@
 #include <strings.h>
 #include <sodium.h>
 
+#include "iq_json.h"
 #include "iq_time.h"
 
 void ing_events_free(struct iq_event **evs, size_t n)
@@ -50,32 +52,6 @@ static bool json_content_type(const char *ct)
         return true;
     return n > 17 && strncasecmp(ct, "application/", 12) == 0 &&
            strncasecmp(ct + n - 5, "+json", 5) == 0;
-}
-
-/* Byte offset where nesting exceeds ING_DEPTH_MAX, or -1. */
-static long too_deep(const char *s, size_t len)
-{
-    bool in_str = false;
-    int depth = 0;
-
-    for (size_t i = 0; i < len; i++) {
-        char c = s[i];
-
-        if (in_str) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > ING_DEPTH_MAX)
-                return (long)i;
-        } else if (c == '}' || c == ']') {
-            depth--;
-        }
-    }
-    return -1;
 }
 
 /* Set the id: "<source>:<text>", or "<source>:sha256:<hex>" when too long. */
@@ -312,27 +288,42 @@ static int render_reply(const struct ing_rule *ru, const struct ing_ctx *c, char
     return *ret ? 0 : -ENOMEM;
 }
 
+/* Parse the body of d into *ret (caller owns it).  On failure err says
+ * why and *status is 400, or 500 when out of memory. */
+static int parse_body(const struct ing_delivery *d, json_t **ret, int *status, char *err,
+                      size_t errsz)
+{
+    struct iq_json_error je;
+    int r;
+
+    *status = 400;
+    if (d->body_len == 0)
+        return snprintf(err, errsz, "$: empty body (expected JSON)"), -EINVAL;
+    r = iq_json_parse(d->body, d->body_len, IQ_JSON_DEPTH(ING_DEPTH_MAX), ret, &je);
+    if (r == -E2BIG)
+        return snprintf(err, errsz, "$: JSON nested deeper than %d levels at byte %zu",
+                        ING_DEPTH_MAX, je.position), -EINVAL;
+    if (r == -ENOMEM) {
+        *status = 500;
+        return snprintf(err, errsz, "out of memory parsing JSON"), r;
+    }
+    if (r < 0)
+        return snprintf(err, errsz, "malformed JSON at line %d column %d: %s", je.line,
+                        je.column, je.text), -EINVAL;
+    return 0;
+}
+
 /* Parse and run the rules of s on d.  Sets *status, *reply. */
 static int run_source(const struct ing_src *s, const struct ing_delivery *d, struct iq_evvec *out,
                       int *status, char **reply, char *err, size_t errsz)
 {
     struct ing_ctx c = { .d = d, .source = s->name };
     struct ing_buf b = { .max = 1024 };
-    json_error_t je;
-    json_t *root;
-    long deep;
-    int r = 0;
+    json_t *root = NULL;
+    int r;
 
-    *status = 400;
-    if (d->body_len == 0)
-        return snprintf(err, errsz, "$: empty body (expected JSON)"), -EINVAL;
-    if ((deep = too_deep(d->body, d->body_len)) >= 0)
-        return snprintf(err, errsz, "$: JSON nested deeper than %d levels at byte %ld",
-                        ING_DEPTH_MAX, deep), -EINVAL;
-    root = json_loadb(d->body, d->body_len, JSON_REJECT_DUPLICATES, &je);
-    if (!root)
-        return snprintf(err, errsz, "malformed JSON at line %d column %d: %s", je.line,
-                        je.column, je.text), -EINVAL;
+    if ((r = parse_body(d, &root, status, err, errsz)) < 0)
+        return r;
     c.root = root;
     if (s->canonical) {
         r = canonical_events(root, out, err, errsz);

@@ -17,6 +17,7 @@
 
 #include "ing_source.h"
 #include "iq_event.h"
+#include "iq_paths.h"
 #include "iq_time.h"
 
 #define GITHUB_SECRET "It's a Secret to Everybody"
@@ -34,21 +35,10 @@ static char *root_path(const char *rel)
 
 static char *slurp(const char *rel, size_t *len)
 {
-    char *path = root_path(rel), *buf;
-    FILE *f = fopen(path, "rb");
-    long n;
+    char *path = root_path(rel), *buf = NULL;
 
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
+    assert_int_equal(iq_read_file(path, 1 << 24, &buf, len), 0);
     free(path);
-    *len = (size_t)n;
     return buf;
 }
 

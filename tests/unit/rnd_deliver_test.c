@@ -30,6 +30,7 @@
 #include "ing_http.h"
 #include "ing_store.h"
 #include "iq_event.h"
+#include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_notify.h"
 
@@ -186,21 +187,10 @@ static int teardown(void **state)
 
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    char *buf = calloc(1, 1 << 20);
+    char *buf = NULL;
+    size_t len;
 
-    if (!f || !buf) {
-        if (f)
-            fclose(f);
-        free(buf);
-        return NULL;
-    }
-    if (fread(buf, 1, (1 << 20) - 1, f) == 0) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    return buf;
+    return iq_read_file(path, 1 << 20, &buf, &len) == 0 ? buf : NULL;
 }
 
 static void watcher_delivers(void **state)
