@@ -6,15 +6,12 @@
  *   Indexes by service and incident_key hold empty values.  All keys of one
  *   event go into one WriteBatch with the other events of its batch, so an
  *   acknowledged batch is on disk whole or not at all.
- * - Dedup and write are done by one committer at a time (group commit,
- *   see ing_store_put_encoded): two writers (the ZeroMQ ingest thread and
- *   HTTP threads) can never both decide that the same id is new, and a
- *   duplicate is never acknowledged before the first copy is written.
- *   The ids family has a bloom filter, so the check of a new id rarely
- *   touches a data block.
+ * - Dedup and group commit of events live in ing_store_commit.c; the ids
+ *   family has a bloom filter (and a memtable bloom), so the check of a
+ *   new id rarely touches a data block.
  * - RocksDB errors arrive as malloc'ed strings; they are logged once here
  *   and turned into -EIO. */
-#include "ing_store.h"
+#include "ing_store_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -38,24 +35,7 @@ static const char *const cf_names[ING_CF_N] = {
     [ING_CF_STATE] = "state",
 };
 
-struct put_req;
-
-struct ing_store {
-    rocksdb_t *db;
-    rocksdb_options_t *opts;
-    rocksdb_options_t *ids_opts;
-    rocksdb_block_based_table_options_t *bbo;
-    rocksdb_column_family_handle_t *cf[ING_CF_N];   /* NULL if absent (read-only) */
-    rocksdb_writeoptions_t *wopts;
-    rocksdb_readoptions_t *ropts;
-    pthread_mutex_t lock;        /* guards the commit queue and the listener */
-    struct put_req *head, *tail; /* commit queue; head is the leader */
-    ing_store_listener_fn listener;
-    void *listener_ud;
-    bool read_only;
-};
-
-static int rocks_err(char *err, const char *what)
+int ing_store_rocks_err(char *err, const char *what)
 {
     iq_error("store", "%s: %s", what, err);
     rocksdb_free(err);
@@ -176,7 +156,7 @@ int ing_store_open(const char *dir, const struct ing_store_opts *o, struct ing_s
     else
         st->db = rocksdb_open_column_families(st->opts, dir, n, names, copts, handles, &err);
     if (err) {
-        r = rocks_err(err, dir);
+        r = ing_store_rocks_err(err, dir);
         goto fail;
     }
     for (int i = 0; i < n; i++)
@@ -202,7 +182,7 @@ void ing_store_close(struct ing_store **pst)
     if (st->db && !st->read_only) {
         rocksdb_flush_wal(st->db, 1, &err);
         if (err)
-            rocks_err(err, "flush WAL on close");
+            ing_store_rocks_err(err, "flush WAL on close");
     }
     for (int c = 0; c < ING_CF_N; c++)
         if (st->cf[c])
@@ -219,6 +199,7 @@ void ing_store_close(struct ing_store **pst)
         rocksdb_options_destroy(st->opts);
     if (st->bbo)
         rocksdb_block_based_options_destroy(st->bbo);
+    ing_store_probe_free(&st->probe);
     pthread_mutex_destroy(&st->lock);
     free(st);
     *pst = NULL;
@@ -230,260 +211,6 @@ void ing_store_set_listener(struct ing_store *st, ing_store_listener_fn fn, void
     st->listener = fn;
     st->listener_ud = ud;
     pthread_mutex_unlock(&st->lock);
-}
-
-/* Is id already stored? 1 yes, 0 no, -EIO. */
-static int id_exists(struct ing_store *st, const char *id, size_t len)
-{
-    char *err = NULL;
-    rocksdb_pinnableslice_t *ps;
-
-    ps = rocksdb_get_pinned_cf(st->db, st->ropts, st->cf[ING_CF_IDS], id, len, &err);
-    if (err)
-        return rocks_err(err, "read ids");
-    if (!ps)
-        return 0;
-    rocksdb_pinnableslice_destroy(ps);
-    return 1;
-}
-
-/* Open-addressing set of the ids already taken in the current batch, so a
- * batch that repeats an id stores it once.  Sized to twice the batch. */
-struct idset {
-    const char **slot;
-    size_t mask;
-};
-
-static int idset_init(struct idset *set, size_t n)
-{
-    size_t cap = 16;
-
-    while (cap < 2 * n)
-        cap <<= 1;
-    set->slot = calloc(cap, sizeof(*set->slot));
-    set->mask = cap - 1;
-    return set->slot ? 0 : -ENOMEM;
-}
-
-/* Insert id (borrowed); false if it was already there. */
-static bool idset_add(struct idset *set, const char *id)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (const char *p = id; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    for (size_t i = h & set->mask;; i = (i + 1) & set->mask) {
-        if (!set->slot[i]) {
-            set->slot[i] = id;
-            return true;
-        }
-        if (strcmp(set->slot[i], id) == 0)
-            return false;
-    }
-}
-
-/* Add the keys of one event to wb; val is its encoded value. */
-static void batch_event(struct ing_store *st, rocksdb_writebatch_t *wb, const struct iq_event *ev,
-                        size_t idlen, const char *val, size_t vlen)
-{
-    char key[ING_KEY_MAX], at[8];
-    const char *id = iq_ev_id(ev), *svc = iq_ev_service(ev), *ikey = ev->str[IQ_F_INCIDENT_KEY];
-    size_t kl;
-
-    kl = ing_key_time(key, ev->at, id, idlen);
-    rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_BY_TIME], key, kl, val, vlen);
-    ing_be64_put(at, ev->at);
-    rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_IDS], id, idlen, at, 8);
-    if (svc) {
-        kl = ing_key_index(key, svc, strlen(svc), ev->at, id, idlen);
-        rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_BY_SERVICE], key, kl, "", 0);
-    }
-    if (ikey) {
-        kl = ing_key_index(key, ikey, strlen(ikey), ev->at, id, idlen);
-        rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_BY_KEY], key, kl, "", 0);
-    }
-}
-
-/* One caller of ing_store_put_encoded waiting in the commit queue. */
-struct put_req {
-    struct iq_event *const *evs;
-    const char *const *vals;
-    const size_t *lens;
-    size_t n;
-    uint8_t *outcomes;
-    int rc;                      /* events stored, or a negative errno */
-    bool done;
-    pthread_cond_t cv;
-    struct put_req *next;
-};
-
-/* Dedup the events of one request against the store and the group so far
- * (seen), adding the new ones to wb.  Sets r->rc to the number added. */
-static int group_add(struct ing_store *st, struct put_req *r, struct idset *seen,
-                     rocksdb_writebatch_t *wb)
-{
-    int stored = 0, e;
-
-    for (size_t i = 0; i < r->n; i++) {
-        const char *id = iq_ev_id(r->evs[i]);
-        size_t idlen = strlen(id);
-
-        if (!idset_add(seen, id)) {
-            r->outcomes[i] = ING_DUPLICATE;
-            continue;
-        }
-        e = id_exists(st, id, idlen);
-        if (e < 0)
-            return e;
-        r->outcomes[i] = e ? ING_DUPLICATE : ING_STORED;
-        if (e)
-            continue;
-        batch_event(st, wb, r->evs[i], idlen, r->vals[i], r->lens[i]);
-        stored++;
-    }
-    r->rc = stored;
-    return stored;
-}
-
-/* The leader's work: dedup every request of the group [first, last] and
- * write them in one WriteBatch, then tell the listener.  Runs without the
- * queue lock; only one leader exists at a time, so dedup stays atomic. */
-static int group_write(struct ing_store *st, struct put_req *first, const struct put_req *last,
-                       size_t total, ing_store_listener_fn listener, void *lud)
-{
-    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
-    struct idset seen = { 0 };
-    char *err = NULL;
-    int stored = 0, r = 0;
-
-    if (!wb || idset_init(&seen, total) < 0) {
-        r = -ENOMEM;
-        goto out;
-    }
-    for (struct put_req *q = first;; q = q->next) {
-        r = group_add(st, q, &seen, wb);
-        if (r < 0)
-            goto out;
-        stored += r;
-        if (q == last)
-            break;
-    }
-    r = 0;
-    if (stored == 0)
-        goto out;
-    rocksdb_write(st->db, st->wopts, wb, &err);
-    if (err) {
-        r = rocks_err(err, "write batch");
-        goto out;
-    }
-    for (struct put_req *q = first; listener; q = q->next) {
-        if (q->rc > 0)
-            listener(lud, q->evs, q->outcomes, q->n);
-        if (q == last)
-            break;
-    }
-out:
-    if (wb)
-        rocksdb_writebatch_destroy(wb);
-    free(seen.slot);
-    return r;
-}
-
-/* Group commit, as LevelDB's writer queue: each caller queues its request;
- * the one at the head leads, taking the requests queued behind it (up to
- * GROUP_EVENTS events) into one WriteBatch and one WAL write, then wakes
- * them with their outcomes and hands the lead to the next in line.
- * Concurrent HTTP threads and the ZeroMQ writer thus share WAL writes (and
- * fsyncs with --fsync) instead of queueing for them one by one. */
-#define GROUP_EVENTS 8192
-
-int ing_store_put_encoded(struct ing_store *st, struct iq_event *const *evs,
-                          const char *const *vals, const size_t *lens, size_t n,
-                          uint8_t *outcomes)
-{
-    struct put_req req = { .evs = evs, .vals = vals, .lens = lens, .n = n,
-                           .outcomes = outcomes }, *last, *q;
-    ing_store_listener_fn listener;
-    size_t total;
-    void *lud;
-    int r;
-
-    if (st->read_only)
-        return -EROFS;
-    pthread_cond_init(&req.cv, NULL);
-    pthread_mutex_lock(&st->lock);
-    if (st->tail)
-        st->tail->next = &req;
-    else
-        st->head = &req;
-    st->tail = &req;
-    while (!req.done && st->head != &req)
-        pthread_cond_wait(&req.cv, &st->lock);
-    if (req.done)
-        goto out;
-    total = n;
-    for (last = &req; last->next && total + last->next->n <= GROUP_EVENTS; last = last->next)
-        total += last->next->n;
-    listener = st->listener;
-    lud = st->listener_ud;
-    pthread_mutex_unlock(&st->lock);
-
-    r = group_write(st, &req, last, total, listener, lud);
-
-    pthread_mutex_lock(&st->lock);
-    for (q = &req;; q = q->next) {
-        if (r < 0)
-            q->rc = r;
-        q->done = true;
-        if (q != &req)
-            pthread_cond_signal(&q->cv);
-        if (q == last)
-            break;
-    }
-    st->head = last->next;
-    if (st->head)
-        pthread_cond_signal(&st->head->cv);
-    else
-        st->tail = NULL;
-out:
-    pthread_mutex_unlock(&st->lock);
-    pthread_cond_destroy(&req.cv);
-    return req.rc;
-}
-
-/* Encode in the caller's thread, so that group leaders only dedup and write. */
-int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size_t n,
-                         uint8_t *outcomes)
-{
-    size_t stack_lens[64], *lens = n <= 64 ? stack_lens : malloc(n * sizeof(*lens));
-    const char *stack_vals[64], **vals = n <= 64 ? stack_vals : malloc(n * sizeof(*vals));
-    msgpack_sbuffer sb;
-    msgpack_packer pk;
-    size_t off = 0;
-    int r = -ENOMEM;
-
-    msgpack_sbuffer_init(&sb);
-    if (!lens || !vals)
-        goto out;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    for (size_t i = 0; i < n; i++) {
-        iq_event_pack(&pk, evs[i]);
-        lens[i] = sb.size - off;
-        off = sb.size;
-    }
-    off = 0;
-    for (size_t i = 0; i < n; i++) {
-        vals[i] = sb.data + off;
-        off += lens[i];
-    }
-    r = ing_store_put_encoded(st, evs, vals, lens, n, outcomes);
-out:
-    msgpack_sbuffer_destroy(&sb);
-    if (lens != stack_lens)
-        free(lens);
-    if (vals != stack_vals)
-        free(vals);
-    return r;
 }
 
 int ing_store_get_event(struct ing_store *st, const char *id, struct iq_event **ret)
@@ -549,7 +276,7 @@ static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size
     }
     rocksdb_iter_get_error(it, &err);
     if (err && r == 0)
-        r = rocks_err(err, "iterate");
+        r = ing_store_rocks_err(err, "iterate");
     else if (err)
         rocksdb_free(err);
     rocksdb_iter_destroy(it);
@@ -630,7 +357,7 @@ int ing_store_kv_put(struct ing_store *st, enum ing_cf cf, const char *k, size_t
     if (st->read_only || !st->cf[cf])
         return -EROFS;
     rocksdb_put_cf(st->db, st->wopts, st->cf[cf], k, kl, v, vl, &err);
-    return err ? rocks_err(err, "put") : 0;
+    return err ? ing_store_rocks_err(err, "put") : 0;
 }
 
 int ing_store_kv_delete(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl)
@@ -640,7 +367,7 @@ int ing_store_kv_delete(struct ing_store *st, enum ing_cf cf, const char *k, siz
     if (st->read_only || !st->cf[cf])
         return -EROFS;
     rocksdb_delete_cf(st->db, st->wopts, st->cf[cf], k, kl, &err);
-    return err ? rocks_err(err, "delete") : 0;
+    return err ? ing_store_rocks_err(err, "delete") : 0;
 }
 
 int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
@@ -655,7 +382,7 @@ int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t
         return -ENOENT;
     ps = rocksdb_get_pinned_cf(st->db, st->ropts, st->cf[cf], k, kl, &err);
     if (err)
-        return rocks_err(err, "get");
+        return ing_store_rocks_err(err, "get");
     if (!ps)
         return -ENOENT;
     v = rocksdb_pinnableslice_value(ps, &vl);
@@ -729,7 +456,7 @@ int ing_kvbatch_commit(struct ing_kvbatch *b)
     if (b->st->read_only)
         return -EROFS;
     rocksdb_write(b->st->db, b->st->wopts, b->wb, &err);
-    return err ? rocks_err(err, "write kv batch") : 0;
+    return err ? ing_store_rocks_err(err, "write kv batch") : 0;
 }
 
 void ing_kvbatch_destroy(struct ing_kvbatch **pb)
