@@ -14,11 +14,14 @@
  * a page triggered/acknowledged/resolved, four status-page updates and two
  * component changes, one log error-rate rise and 30 chat messages in a
  * linked channel; incidents are 2 hours apart on 50 services.  The store is
- * removed afterwards. */
+ * removed afterwards, unless given with --store DIR: then it is kept, and
+ * a store already there is reused without writing (for profiling the
+ * rebuild alone; use --updates 0 so it is not changed). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cor_config.h"
@@ -158,6 +161,26 @@ static int incremental(struct ing_store *st, const struct cor_config *cfg, uint6
     return r < 0 ? r : 0;
 }
 
+/* User + system CPU time of the process (every thread) so far, in ms: on a
+ * shared machine it varies less than the wall clock. */
+static int64_t cpu_ms(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return 0;
+    return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+/* Peak resident set size of the process, in MB. */
+static long peak_rss_mb(void)
+{
+    struct rusage ru;
+
+    return getrusage(RUSAGE_SELF, &ru) < 0 ? 0 : ru.ru_maxrss / 1024;
+}
+
 /* A decimal count with nothing after it.  0 or -EINVAL. */
 static int parse_count(const char *s, uint64_t *ret)
 {
@@ -177,12 +200,15 @@ int main(int argc, char **argv)
     uint64_t n_events = 1000000;
     int updates = 200;
     const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    char dir[512], err[IQ_ERR_MAX], cmd[600];
+    const char *keep = NULL;
+    char dir[512], err[IQ_ERR_MAX], cmd[600], probe[600];
+    bool filled = false;
     struct ing_store *st = NULL;
     struct cor_config cfg;
     struct cor_result res = { 0 };
     json_t *sec;
-    int64_t t0, t_fill, t_rebuild;
+    int64_t t0, t_fill, t_rebuild, c0, c_rebuild, c_incr;
+    long rss_fill;
     double per_event = 0;
     int r;
 
@@ -196,14 +222,20 @@ int main(int argc, char **argv)
             updates = (int)v;
         else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
             base = argv[i + 1];
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc && strlen(argv[i + 1]) < 400)
+            keep = argv[i + 1];
         else {
             fprintf(stderr, "usage: correlate [--events N (%d..100000000)] [--dir DIR] "
-                    "[--updates M (0..100000)]\n", PER_INCIDENT);
+                    "[--updates M (0..100000)] [--store DIR]\n", PER_INCIDENT);
             return 2;
         }
     }
     snprintf(dir, sizeof(dir), "%s/iq-bench-cor.XXXXXX", base);
-    if (!mkdtemp(dir)) {
+    if (keep) {
+        snprintf(dir, sizeof(dir), "%s", keep);
+        snprintf(probe, sizeof(probe), "%s/CURRENT", keep);
+        filled = access(probe, F_OK) == 0;
+    } else if (!mkdtemp(dir)) {
         perror("mkdtemp");
         return 2;
     }
@@ -217,27 +249,38 @@ int main(int argc, char **argv)
     r = ing_store_open(dir, &(struct ing_store_opts){ 0 }, &st);
     if (r < 0)
         goto out;
-    printf("writing %llu events (%llu incidents) to %s ...\n", (unsigned long long)n_events,
-           (unsigned long long)(n_events / PER_INCIDENT), dir);
+    printf("%s %llu events (%llu incidents) %s %s ...\n", filled ? "reusing" : "writing",
+           (unsigned long long)n_events, (unsigned long long)(n_events / PER_INCIDENT),
+           filled ? "in" : "to", dir);
     fflush(stdout);
     t0 = iq_time_mono_ms();
-    if ((r = fill(st, n_events)) < 0)
+    if (!filled && (r = fill(st, n_events)) < 0)
         goto out;
     t_fill = iq_time_mono_ms() - t0;
+    rss_fill = peak_rss_mb();
+    c0 = cpu_ms();
     t0 = iq_time_mono_ms();
     if ((r = cor_engine_rebuild(st, &cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res)) < 0)
         goto out;
     t_rebuild = iq_time_mono_ms() - t0;
+    c_rebuild = cpu_ms() - c0;
     printf("store fill:      %lld ms (%.0f events/s)\n", (long long)t_fill,
            t_fill ? n_events * 1000.0 / (double)t_fill : 0.0);
     printf("full rebuild:    %zu incidents from %zu events in %lld ms = %.0f events/s "
            "(target 500000)\n", res.n, res.events, (long long)t_rebuild,
            t_rebuild ? (double)res.events * 1000.0 / (double)t_rebuild : 0.0);
+    printf("rebuild cpu:     %lld ms user+sys (%.0f events per cpu-s); peak RSS %ld MB "
+           "after fill, %ld MB after rebuild\n", (long long)c_rebuild,
+           c_rebuild ? (double)res.events * 1000.0 / (double)c_rebuild : 0.0, rss_fill,
+           peak_rss_mb());
     fflush(stdout);
+    c0 = cpu_ms();
     if ((r = incremental(st, &cfg, n_events, updates, &per_event)) < 0)
         goto out;
+    c_incr = cpu_ms() - c0;
     printf("incremental:     %.2f ms per event (%d single events stored and correlated, "
-           "half of them late)\n", per_event, updates);
+           "half of them late); cpu %.2f ms per event\n", per_event, updates,
+           updates ? (double)c_incr / updates : 0.0);
 out:
     if (r < 0)
         fprintf(stderr, "correlate bench: %s\n", strerror(-r));
@@ -245,7 +288,7 @@ out:
     ing_store_close(&st);
     cor_config_release(&cfg);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (!keep && system(cmd) != 0)
         fprintf(stderr, "correlate bench: could not remove %s\n", dir);
     return r < 0 ? 1 : 0;
 }

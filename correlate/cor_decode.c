@@ -3,9 +3,11 @@
  * A rebuild reads every stored event, so decoding is most of its cost.
  * iq_event_decode is the general, defensive reader (new zone per value,
  * full validation, the raw payload copied); here the zone is cleared and
- * reused, raw is skipped, labels are built in one array in their stored
- * (sorted) order, and text is not validated again: values in the store
- * were validated before they were written.  Types are still checked, so a
+ * reused, raw is skipped, the record, its strings and its labels (one
+ * array, in their stored sorted order) are bump-allocated in the run's
+ * arena (cor_arena.h) rather than malloc'ed one by one, and text is not
+ * validated again: values in the store were validated before they were
+ * written.  Types are still checked, so a
  * damaged value is refused with -EINVAL, never misread. */
 #include "cor_decode.h"
 
@@ -13,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cor_arena.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -32,15 +35,9 @@ void cor_decoder_release(struct cor_decoder *d)
     }
 }
 
-static char *dup_str(const msgpack_object *o)
+static char *dup_str(struct cor_arena *a, const msgpack_object *o)
 {
-    char *s = malloc(o->via.str.size + 1);
-
-    if (s) {
-        memcpy(s, o->via.str.ptr, o->via.str.size);
-        s[o->via.str.size] = '\0';
-    }
-    return s;
+    return cor_arena_strndup(a, o->via.str.ptr, o->via.str.size);
 }
 
 static int get_time(const msgpack_object *v, int64_t *ret)
@@ -54,7 +51,7 @@ static int get_time(const msgpack_object *v, int64_t *ret)
     return 0;
 }
 
-static int get_labels(struct iq_event *ev, const msgpack_object *v)
+static int get_labels(struct cor_arena *a, struct iq_event *ev, const msgpack_object *v)
 {
     uint32_t n = v->via.map.size;
 
@@ -62,7 +59,7 @@ static int get_labels(struct iq_event *ev, const msgpack_object *v)
         return -EINVAL;
     if (n == 0)
         return 0;
-    ev->labels = calloc(n, sizeof(*ev->labels));
+    ev->labels = cor_arena_alloc(a, n * sizeof(*ev->labels));
     if (!ev->labels)
         return -ENOMEM;
     for (uint32_t i = 0; i < n; i++) {
@@ -70,8 +67,8 @@ static int get_labels(struct iq_event *ev, const msgpack_object *v)
 
         if (k->type != MSGPACK_OBJECT_STR || val->type != MSGPACK_OBJECT_STR)
             return -EINVAL;
-        ev->labels[i].key = dup_str(k);
-        ev->labels[i].value = dup_str(val);
+        ev->labels[i].key = dup_str(a, k);
+        ev->labels[i].value = dup_str(a, val);
         ev->n_labels = i + 1;
         if (!ev->labels[i].key || !ev->labels[i].value)
             return -ENOMEM;
@@ -79,7 +76,8 @@ static int get_labels(struct iq_event *ev, const msgpack_object *v)
     return 0;
 }
 
-static int member(struct iq_event *ev, const msgpack_object *k, const msgpack_object *v)
+static int member(struct cor_arena *a, struct iq_event *ev, const msgpack_object *k,
+                  const msgpack_object *v)
 {
     char key[16];
     int f;
@@ -95,38 +93,35 @@ static int member(struct iq_event *ev, const msgpack_object *k, const msgpack_ob
     if (strcmp(key, "ends_at") == 0)
         return get_time(v, &ev->ends_at);
     if (strcmp(key, "labels") == 0)
-        return get_labels(ev, v);
+        return get_labels(a, ev, v);
     f = iq_field_lookup(key);
     if (f < 0 || v->type != MSGPACK_OBJECT_STR)
         return -EINVAL;
-    free(ev->str[f]);
-    ev->str[f] = dup_str(v);
+    ev->str[f] = dup_str(a, v);
     return ev->str[f] ? 0 : -ENOMEM;
 }
 
-int cor_decode(struct cor_decoder *d, const char *buf, size_t len, struct iq_event **ret)
+int cor_decode(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
+               struct iq_event **ret)
 {
-    struct iq_event *ev = NULL;
+    struct iq_event *ev;
     msgpack_object obj;
     size_t off = 0;
-    int r = -EINVAL;
+    int r;
 
     msgpack_zone_clear(&d->zone);
     if (msgpack_unpack(buf, len, &off, &d->zone, &obj) != MSGPACK_UNPACK_SUCCESS || off != len ||
         obj.type != MSGPACK_OBJECT_MAP)
         return -EINVAL;
-    if (!(ev = iq_event_new()))
+    if (!(ev = cor_arena_alloc(a, sizeof(*ev))))
         return -ENOMEM;
+    memset(ev, 0, sizeof(*ev));
+    ev->at = ev->ends_at = IQ_TIME_NONE;
     for (uint32_t i = 0; i < obj.via.map.size; i++)
-        if ((r = member(ev, &obj.via.map.ptr[i].key, &obj.via.map.ptr[i].val)) < 0)
-            goto out;
-    r = -EINVAL;
+        if ((r = member(a, ev, &obj.via.map.ptr[i].key, &obj.via.map.ptr[i].val)) < 0)
+            return r;
     if (!iq_ev_id(ev) || !iq_ev_kind(ev) || ev->at == IQ_TIME_NONE)
-        goto out;
+        return -EINVAL;
     *ret = ev;
-    ev = NULL;
-    r = 0;
-out:
-    iq_event_destroy(&ev);
-    return r;
+    return 0;
 }

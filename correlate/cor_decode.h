@@ -3,8 +3,9 @@
  * A projection of iq_event_decode for the correlator's hot path: the same
  * msgpack layout (common/iq_codec.h), every type still checked, but the
  * raw payload is skipped, the msgpack zone is reused from one event to the
- * next and the values are not validated again (the store only holds events
- * that passed iq_event_validate when they were written). */
+ * next, the record and its strings come from the run's arena (no malloc
+ * per event) and the values are not validated again (the store only holds
+ * events that passed iq_event_validate when they were written). */
 #ifndef COR_DECODE_H
 #define COR_DECODE_H
 
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <msgpack.h>
 
+struct cor_arena;
 struct iq_event;
 
 struct cor_decoder {
@@ -25,9 +27,13 @@ int cor_decoder_init(struct cor_decoder *d);
 /* Free the zone.  NULL-safe; idempotent. */
 void cor_decoder_release(struct cor_decoder *d);
 
-/* Decode one stored value (exactly one msgpack map).  On success *ret is
- * set (caller owns; raw is NULL).  -EINVAL (malformed, a wrong type or a
- * missing id, kind or time), -ENOMEM.  *ret untouched on failure. */
-int cor_decode(struct cor_decoder *d, const char *buf, size_t len, struct iq_event **ret);
+/* Decode one stored value (exactly one msgpack map) into arena a.  On
+ * success *ret is set (raw is NULL); the record, its strings and labels
+ * live in a: borrowed, valid until a is released, never to be given to
+ * iq_event_destroy.  -EINVAL (malformed, a wrong type or a missing id,
+ * kind or time), -ENOMEM.  *ret untouched on failure (what was allocated
+ * stays in a until it is released). */
+int cor_decode(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
+               struct iq_event **ret);
 
 #endif

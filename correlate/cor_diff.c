@@ -88,18 +88,24 @@ int cor_engine_diff(struct ing_store *st, const struct cor_config *cfg, int64_t 
             json_object_set(byid, id, v);
     }
     for (i = 0; i < res.n; i++) {
-        const char *id = json_string_value(json_object_get(res.incs[i], "id"));
+        const char *id = res.spans[i].id;
         json_t *old = json_object_get(byid, id);
+        json_t *inc = json_loads(res.texts[i], 0, NULL);
 
+        if (!inc) {
+            r = -ENOMEM;
+            goto out;
+        }
         json_object_set_new(seen, id, json_true());
         if (!old) {
-            fprintf(out, "+ %s  %s\n", id, title_of(res.incs[i]));
+            fprintf(out, "+ %s  %s\n", id, title_of(inc));
             changed++;
-        } else if (!json_equal(old, res.incs[i])) {
-            fprintf(out, "~ %s  %s\n", id, title_of(res.incs[i]));
-            diff_fields(out, old, res.incs[i]);
+        } else if (!json_equal(old, inc)) {
+            fprintf(out, "~ %s  %s\n", id, title_of(inc));
+            diff_fields(out, old, inc);
             changed++;
         }
+        json_decref(inc);
     }
     json_array_foreach(stored, i, v) {
         const char *id = json_string_value(json_object_get(v, "id"));

@@ -57,16 +57,14 @@ static int on_event(void *ud, const char *val, size_t len)
     struct load_state *ls = ud;
     struct iq_event *ev = NULL;
 
-    if (cor_decode(&ls->dec, val, len, &ev) < 0)
+    if (cor_decode(&ls->dec, &ls->run->arena, val, len, &ev) < 0)
         return 0;     /* unreadable values are skipped, as `inquest events` does */
     if (ls->notes && (strcmp(iq_ev_kind(ev), "note") != 0 ||
                       ((ls->from == IQ_TIME_NONE || ev->at >= ls->from) &&
-                       (ls->before == IQ_TIME_NONE || ev->at < ls->before)))) {
-        iq_event_destroy(&ev);
+                       (ls->before == IQ_TIME_NONE || ev->at < ls->before))))
         return 0;     /* not a note, or already read by the window scan */
-    }
     ls->n++;
-    if (cor_run_add(ls->run, &ev) < 0) {
+    if (cor_run_add(ls->run, ev) < 0) {
         ls->err = -ENOMEM;
         return 1;
     }
@@ -170,21 +168,10 @@ static int load_events(struct ing_store *st, struct cor_run *run, int64_t from, 
     return r < 0 ? r : 0;
 }
 
-static int cmp_inc(const void *a, const void *b)
-{
-    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
-    int c = strcmp(json_string_value(json_object_get(x, "opened_at")),
-                   json_string_value(json_object_get(y, "opened_at")));
-
-    return c ? c : strcmp(json_string_value(json_object_get(x, "id")),
-                          json_string_value(json_object_get(y, "id")));
-}
-
-/* Half of the incidents (every other one from `first`) made into JSON and
- * stored text; two halves run on two threads. */
+/* Half of the incidents (every other one from `first`) made into stored
+ * text; two halves run on two threads. */
 struct half {
     struct cor_run *run;
-    json_t **incs;
     char **texts;
     size_t first;
     int r;
@@ -197,41 +184,40 @@ static void *make_half(void *arg)
     for (size_t i = h->first; i < h->run->n_incs && h->r == 0; i += 2) {
         if (h->run->incs[i].dropped || h->run->incs[i].n == 0)
             continue;
-        h->incs[i] = cor_inc_json(h->run, &h->run->incs[i]);
-        h->texts[i] = h->incs[i] ? cor_store_text(h->incs[i]) : NULL;
-        if (!h->texts[i])
-            h->r = -ENOMEM;
+        h->r = cor_inc_text(h->run, &h->run->incs[i], &h->texts[i]);
     }
     return NULL;
 }
 
 struct pair {
-    json_t *inc;
+    struct cor_span span;
     char *text;
 };
 
+/* opened_at, then id: the order of the formatted times (fixed width). */
 static int cmp_pair(const void *a, const void *b)
 {
     const struct pair *x = a, *y = b;
 
-    return cmp_inc(&x->inc, &y->inc);
+    if (x->span.opened_at != y->span.opened_at)
+        return x->span.opened_at < y->span.opened_at ? -1 : 1;
+    return strcmp(x->span.id, y->span.id);
 }
 
 static int collect(struct cor_run *run, struct cor_result *res)
 {
     size_t n = run->n_incs;
-    struct half h[2] = { { run, NULL, NULL, 0, 0 }, { run, NULL, NULL, 1, 0 } };
+    struct half h[2] = { { run, NULL, 0, 0 }, { run, NULL, 1, 0 } };
     struct pair *p = NULL;
     pthread_t th;
     bool threaded;
     int r = -ENOMEM;
 
-    res->incs = calloc(n + 1, sizeof(*res->incs));
+    res->spans = calloc(n + 1, sizeof(*res->spans));
     res->texts = calloc(n + 1, sizeof(*res->texts));
     p = calloc(n + 1, sizeof(*p));
-    if (!res->incs || !res->texts || !p)
+    if (!res->spans || !res->texts || !p)
         goto out;
-    h[0].incs = h[1].incs = res->incs;
     h[0].texts = h[1].texts = res->texts;
     threaded = n >= 64 && pthread_create(&th, NULL, make_half, &h[1]) == 0;
     make_half(&h[0]);
@@ -240,14 +226,20 @@ static int collect(struct cor_run *run, struct cor_result *res)
     else
         make_half(&h[1]);
     for (size_t i = 0; i < n; i++) {
-        if (res->incs[i])
-            p[res->n++] = (struct pair){ res->incs[i], res->texts[i] };
-        else
-            free(res->texts[i]);
+        const struct cor_inc *inc = &run->incs[i];
+        struct pair *q = &p[res->n];
+
+        if (!res->texts[i])
+            continue;
+        snprintf(q->span.id, sizeof(q->span.id), "%s", inc->id);
+        q->span.opened_at = inc->opened_at;
+        q->span.closed_at = inc->closed_at;
+        q->text = res->texts[i];
+        res->n++;
     }
     qsort(p, res->n, sizeof(*p), cmp_pair);
     for (size_t i = 0; i < res->n; i++) {
-        res->incs[i] = p[i].inc;
+        res->spans[i] = p[i].span;
         res->texts[i] = p[i].text;
     }
     res->notes_unapplied = run->notes_unapplied;
@@ -330,15 +322,21 @@ static int64_t window_need(struct ing_store *st, const struct cor_span *s, size_
     }
     if (!old)
         return IQ_TIME_NONE;
-    for (size_t i = 0; i < res->n; i++) {
-        const char *id = json_string_value(json_object_get(res->incs[i], "id"));
-        json_t *o = id ? json_object_get(old, id) : NULL;
+    for (size_t i = 0; i < res->n && need != IQ_TIME_NONE; i++) {
+        const char *id = res->spans[i].id;
+        json_t *o = json_object_get(old, id);
+        json_t *inc = json_loads(res->texts[i], 0, NULL);
 
-        if (!same_for_recurrence(o, res->incs[i])) {
-            need_of(res->incs[i], recur, &need);
+        if (!inc) {
+            need = IQ_TIME_NONE;   /* OOM: assume the worst, a full run */
+            break;
+        }
+        if (!same_for_recurrence(o, inc)) {
+            need_of(inc, recur, &need);
             if (o)
                 need_of(o, recur, &need);
         }
+        json_decref(inc);
         if (o)
             json_object_del(old, id);
     }
@@ -408,8 +406,11 @@ static int run_partial(struct ing_store *st, const struct cor_config *cfg,
     return run_window(st, cfg, spans, ns, from, IQ_TIME_NONE, res);
 }
 
-int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
-                       int64_t until, struct cor_result *ret)
+/* cor_engine_compute, also handing over the stored spans it read (*ret_spans:
+ * caller owns, NULL for a full run, which reads none). */
+static int compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+                   int64_t until, struct cor_result *ret, struct cor_span **ret_spans,
+                   size_t *ret_ns)
 {
     struct cor_result res = { .from = IQ_TIME_NONE, .to = IQ_TIME_NONE };
     struct cor_span *spans = NULL;
@@ -425,22 +426,39 @@ int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64
         cor_result_free(&res);
         r = run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
     }
-    free(spans);
-    if (r < 0)
+    if (r < 0) {
+        free(spans);
         return r;
+    }
     *ret = res;
+    *ret_spans = spans;
+    *ret_ns = ns;
     return 0;
+}
+
+int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+                       int64_t until, struct cor_result *ret)
+{
+    struct cor_span *spans = NULL;
+    size_t ns = 0;
+    int r = compute(st, cfg, since, until, ret, &spans, &ns);
+
+    free(spans);
+    return r;
 }
 
 int cor_engine_rebuild(struct ing_store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret)
 {
     struct cor_result res;
-    int r = cor_engine_compute(st, cfg, since, until, &res);
+    struct cor_span *spans = NULL;
+    size_t ns = 0;
+    int r = compute(st, cfg, since, until, &res, &spans, &ns);
 
     if (r < 0)
         return r;
-    r = cor_store_replace_texts(st, res.incs, res.texts, res.n, res.from, res.to);
+    r = cor_store_replace_texts(st, spans, ns, res.spans, res.texts, res.n, res.from, res.to);
+    free(spans);
     if (r < 0) {
         cor_result_free(&res);
         return r;
@@ -453,13 +471,11 @@ void cor_result_free(struct cor_result *r)
 {
     if (!r)
         return;
-    for (size_t i = 0; r->incs && i < r->n; i++)
-        json_decref(r->incs[i]);
     for (size_t i = 0; r->texts && i < r->n; i++)
         free(r->texts[i]);
-    free(r->incs);
+    free(r->spans);
     free(r->texts);
-    r->incs = NULL;
+    r->spans = NULL;
     r->texts = NULL;
     r->n = 0;
 }

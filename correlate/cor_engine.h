@@ -16,12 +16,14 @@
 #include <jansson.h>
 
 #include "cor_config.h"
+#include "cor_store.h"
 
 struct ing_store;
 
 struct cor_result {
-    json_t **incs;             /* incidents, opened_at order; owned */
-    char **texts;              /* their stored text (cor_store_text); owned */
+    char **texts;              /* incidents as stored text (compact JSON, sorted
+                                  keys), opened_at order; owned */
+    struct cor_span *spans;    /* id, opened_at, closed_at of each; owned */
     size_t n;
     int64_t from;              /* replaced from this time; IQ_TIME_NONE: all */
     int64_t to;                /* ... up to this time; IQ_TIME_NONE: the end */

@@ -1,6 +1,14 @@
 /* cor_json.c - an incident as JSON (schemas/incident.schema.json), with its
  * durations, counts and trigger candidates.
  *
+ * The JSON is written as the text that is stored (compact, keys sorted,
+ * cor_text.h) with no jansson tree in between: a full rebuild writes every
+ * incident, and building then dumping and freeing trees cost more than
+ * correlating.  Object keys are therefore written in sorted order by hand;
+ * a change of a key must keep that order (the scenario and determinism
+ * tests compare stored incidents byte for byte; tests/unit/cor_text_test.c
+ * checks the escaping and number formats against jansson).
+ *
  * Trigger candidates are the deploys (counted once, at success) and changes
  * within `lookback` before impact_start (before opening when there is no
  * impact evidence).  Candidates on the incident's services come first and
@@ -15,21 +23,11 @@
 #include <string.h>
 
 #include "cor_run.h"
+#include "cor_text.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
 #define TRIGGERS_MAX 10
-#define COR_JSON_MEMBERS 19
-
-static json_t *time_json(int64_t ms)
-{
-    char buf[IQ_TIME_STRLEN];
-
-    if (ms == IQ_TIME_NONE)
-        return json_null();
-    iq_time_format(ms, buf, sizeof(buf));
-    return json_string(buf);
-}
 
 /* "1h30m", "8m55s", "42s" */
 static void human_duration(int64_t ms, char *buf, size_t size)
@@ -108,40 +106,46 @@ static bool is_candidate(const struct cor_ev *e)
     return e->sig == COR_SIG_DEPLOY && a && strcmp(a, "succeeded") == 0;
 }
 
-static json_t *cand_json(const struct cor_run *run, const struct cand *c, int64_t anchor,
-                         int64_t lookback)
+/* {"at":..,"event":..,"kind":..,"lead_time":..,"likely":..,"reason":..,
+ * "score":..,"service":..,"title":..} */
+static void cand_text(const struct cor_run *run, const struct cand *c, int64_t anchor,
+                      struct cor_text *t)
 {
     const struct cor_ev *e = &run->evs[c->ev];
     char reason[160], lead[32];
-    json_t *o = json_object();
 
     human_duration(anchor - e->t, lead, sizeof(lead));
     snprintf(reason, sizeof(reason), "%s, %s before impact%s",
              c->match ? "same service" : "other service", lead,
              c->likely ? ", rolled back during the incident" : "");
-    (void)lookback;
-    json_object_set_new(o, "event", json_string(e->id));
-    json_object_set_new(o, "at", time_json(e->ev->at));
-    json_object_set_new(o, "service", e->service ? json_string(e->service) : json_null());
-    json_object_set_new(o, "title", e->ev->str[IQ_F_TITLE] ? json_string(e->ev->str[IQ_F_TITLE])
-                                                           : json_null());
-    json_object_set_new(o, "kind", json_string(iq_ev_kind(e->ev)));
-    json_object_set_new(o, "lead_time", json_integer((anchor - e->t) / 1000));
-    json_object_set_new(o, "score", json_real((double)(int)(c->score * 1000 + 0.5) / 1000));
-    json_object_set_new(o, "likely", json_boolean(c->likely));
-    json_object_set_new(o, "reason", json_string(reason));
-    return o;
+    cor_text_lit(t, "{\"at\":");
+    cor_text_time(t, e->ev->at);
+    cor_text_lit(t, ",\"event\":");
+    cor_text_str(t, e->id);
+    cor_text_lit(t, ",\"kind\":");
+    cor_text_str(t, iq_ev_kind(e->ev));
+    cor_text_lit(t, ",\"lead_time\":");
+    cor_text_int(t, (anchor - e->t) / 1000);
+    cor_text_lit(t, c->likely ? ",\"likely\":true" : ",\"likely\":false");
+    cor_text_lit(t, ",\"reason\":");
+    cor_text_str(t, reason);
+    cor_text_lit(t, ",\"score\":");
+    cor_text_real(t, (double)(int)(c->score * 1000 + 0.5) / 1000);
+    cor_text_lit(t, ",\"service\":");
+    cor_text_str(t, e->service);
+    cor_text_lit(t, ",\"title\":");
+    cor_text_str(t, e->ev->str[IQ_F_TITLE]);
+    cor_text_lit(t, "}");
 }
 
-json_t *cor_triggers_json(const struct cor_run *run, const struct cor_inc *inc,
-                          int64_t impact_start, int64_t end)
+int cor_triggers_text(const struct cor_run *run, const struct cor_inc *inc, int64_t impact_start,
+                      int64_t end, struct cor_text *t)
 {
     int64_t anchor = impact_start != IQ_TIME_NONE ? impact_start : inc->opened_at;
     int64_t lb = run->cfg->lookback_ms, from = anchor - lb;
     struct cand *c = NULL;
     size_t n = 0, cap = 0, lo = 0, hi = run->n;
     bool any_match = false;
-    json_t *arr = json_array();
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -151,7 +155,7 @@ json_t *cor_triggers_json(const struct cor_run *run, const struct cor_inc *inc,
         else
             hi = mid;
     }
-    for (size_t j = lo; arr && j < run->n && run->evs[j].t <= anchor; j++) {
+    for (size_t j = lo; j < run->n && run->evs[j].t <= anchor; j++) {
         const struct cor_ev *e = &run->evs[j];
         struct cand k = { .ev = (uint32_t)j };
         double prox;
@@ -161,8 +165,10 @@ json_t *cor_triggers_json(const struct cor_run *run, const struct cor_inc *inc,
         if (n == cap) {
             struct cand *nc = realloc(c, (cap = cap ? cap * 2 : 16) * sizeof(*nc));
 
-            if (!nc)
-                goto fail;
+            if (!nc) {
+                free(c);
+                return -ENOMEM;
+            }
             c = nc;
         }
         k.match = inc_has_service(run, inc, e->service);
@@ -172,105 +178,113 @@ json_t *cor_triggers_json(const struct cor_run *run, const struct cor_inc *inc,
         any_match = any_match || k.match;
         c[n++] = k;
     }
-    if (!arr)
-        goto fail;
     if (n > 1)
         qsort_r(c, n, sizeof(*c), cmp_cand, (void *)run);
+    cor_text_lit(t, "[");
     for (size_t i = 0, out = 0; i < n && out < TRIGGERS_MAX; i++) {
         if (any_match && !c[i].match)
             continue;
-        if (json_array_append_new(arr, cand_json(run, &c[i], anchor, lb)) < 0)
-            goto fail;
-        out++;
+        if (out++)
+            cor_text_lit(t, ",");
+        cand_text(run, &c[i], anchor, t);
     }
+    cor_text_lit(t, "]");
     free(c);
-    return arr;
-fail:
-    free(c);
-    json_decref(arr);
-    return NULL;
+    return 0;
 }
 
-static json_t *milestones_json(const struct cor_run *run, const struct cor_milestones *m)
+/* Milestones in the sorted order of their names. */
+static const int ms_sorted[COR_MS_N] = { COR_MS_ACK, COR_MS_DETECTED, COR_MS_IDENTIFIED,
+                                         COR_MS_IMPACT, COR_MS_MITIGATED, COR_MS_RESOLVED };
+
+static void milestones_text(const struct cor_run *run, const struct cor_milestones *m,
+                            struct cor_text *t)
 {
-    json_t *o = json_object();
+    for (int k = 0; k < COR_MS_N; k++) {
+        int i = ms_sorted[k];
 
-    for (int i = 0; o && i < COR_MS_N; i++) {
-        json_t *ms;
-
+        cor_text_lit(t, k ? ",\"" : "{\"");
+        cor_text_lit(t, cor_ms_names[i]);
+        cor_text_lit(t, "\":");
         if (m->at[i] == IQ_TIME_NONE) {
-            json_object_set_new(o, cor_ms_names[i], json_null());
+            cor_text_lit(t, "null");
             continue;
         }
-        ms = json_object();
-        json_object_set_new(ms, "at", time_json(m->at[i]));
-        json_object_set_new(ms, "event", m->ev[i] != COR_NONE ? json_string(run->evs[m->ev[i]].id)
-                                         : m->note[i] ? json_string(m->note[i]) : json_null());
-        json_object_set_new(ms, "rule", json_string(m->rule[i]));
-        json_object_set_new(o, cor_ms_names[i], ms);
+        cor_text_lit(t, "{\"at\":");
+        cor_text_time(t, m->at[i]);
+        cor_text_lit(t, ",\"event\":");
+        cor_text_str(t, m->ev[i] != COR_NONE ? run->evs[m->ev[i]].id : m->note[i]);
+        cor_text_lit(t, ",\"rule\":");
+        if (!m->rule[i] && !t->err)
+            t->err = -EINVAL;      /* json_string(NULL) would have failed */
+        cor_text_str(t, m->rule[i]);
+        cor_text_lit(t, "}");
     }
-    return o;
+    cor_text_lit(t, "}");
 }
 
-static json_t *secs(int64_t from, int64_t to)
+static void secs(struct cor_text *t, const char *key, int64_t from, int64_t to)
 {
+    cor_text_lit(t, key);
     if (from == IQ_TIME_NONE || to == IQ_TIME_NONE)
-        return json_null();
-    return json_integer(to > from ? (to - from) / 1000 : 0);
+        cor_text_lit(t, "null");
+    else
+        cor_text_int(t, to > from ? (to - from) / 1000 : 0);
 }
 
-static json_t *durations_json(const struct cor_milestones *m)
+static void durations_text(const struct cor_milestones *m, struct cor_text *t)
 {
-    json_t *o = json_object();
     int64_t s = m->at[COR_MS_IMPACT];
     int64_t end = m->at[COR_MS_MITIGATED] != IQ_TIME_NONE ? m->at[COR_MS_MITIGATED]
                                                           : m->at[COR_MS_RESOLVED];
 
-    json_object_set_new(o, "time_to_detect", secs(s, m->at[COR_MS_DETECTED]));
-    json_object_set_new(o, "time_to_acknowledge", secs(s, m->at[COR_MS_ACK]));
-    json_object_set_new(o, "time_to_mitigate", secs(s, m->at[COR_MS_MITIGATED]));
-    json_object_set_new(o, "time_to_resolve", secs(s, m->at[COR_MS_RESOLVED]));
-    json_object_set_new(o, "impact", secs(s, end));
-    return o;
+    secs(t, "{\"impact\":", s, end);
+    secs(t, ",\"time_to_acknowledge\":", s, m->at[COR_MS_ACK]);
+    secs(t, ",\"time_to_detect\":", s, m->at[COR_MS_DETECTED]);
+    secs(t, ",\"time_to_mitigate\":", s, m->at[COR_MS_MITIGATED]);
+    secs(t, ",\"time_to_resolve\":", s, m->at[COR_MS_RESOLVED]);
+    cor_text_lit(t, "}");
 }
 
-/* Sorted, distinct strings as a JSON array. */
-/* Append s to arr unless already there; membership through seen (tag
- * separates the arrays sharing it), so large incidents stay linear. */
-static int add_unique(json_t *arr, struct cor_map *seen, char tag, const char *s)
+/* Distinct strings of one incident, written sorted. */
+struct strset {
+    const char **v;
+    size_t n;
+};
+
+/* Add s unless already there; membership through seen (tag separates the
+ * sets sharing it), so large incidents stay linear. */
+static int add_unique(struct strset *set, struct cor_map *seen, char tag, const char *s)
 {
     int64_t v;
 
     if (!s || cor_map_get(seen, tag, s, &v))
         return 0;
     if (cor_map_put(seen, tag, s, 1) < 0)
-        return -1;
-    return json_array_append_new(arr, json_string(s));
+        return -ENOMEM;
+    set->v[set->n++] = s;
+    return 0;
 }
 
-static int cmp_json_str(const void *a, const void *b)
+static int cmp_str(const void *a, const void *b)
 {
-    return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static json_t *sorted(json_t *arr)
+static void strset_text(struct strset *set, struct cor_text *t)
 {
-    size_t n = json_array_size(arr);
-    json_t **v = calloc(n + 1, sizeof(*v)), *out = json_array();
-
-    for (size_t i = 0; v && i < n; i++)
-        v[i] = json_array_get(arr, i);
-    if (v)
-        qsort(v, n, sizeof(*v), cmp_json_str);
-    for (size_t i = 0; v && out && i < n; i++)
-        json_array_append(out, v[i]);
-    free(v);
-    json_decref(arr);
-    return out;
+    qsort(set->v, set->n, sizeof(*set->v), cmp_str);
+    cor_text_lit(t, "[");
+    for (size_t i = 0; i < set->n; i++) {
+        if (i)
+            cor_text_lit(t, ",");
+        cor_text_str(t, set->v[i]);
+    }
+    cor_text_lit(t, "]");
 }
 
 struct tally {
-    json_t *services, *components, *keys, *ids;
+    struct strset services, components, keys;
     size_t alerts, pages, chat, deploys, status;
     int sev;
 };
@@ -286,11 +300,10 @@ static int tally(const struct cor_run *run, const struct cor_inc *inc, struct ta
         bool alert = e->sig == COR_SIG_ALERT_FIRING || e->sig == COR_SIG_ALERT_RESOLVED;
         bool page = e->sig >= COR_SIG_PAGE_TRIGGERED && e->sig <= COR_SIG_PAGE_OTHER;
 
-        r |= add_unique(t->services, &seen, 's', e->service);
-        r |= add_unique(t->keys, &seen, 'k', e->key);
+        r |= add_unique(&t->services, &seen, 's', e->service);
+        r |= add_unique(&t->keys, &seen, 'k', e->key);
         if (e->sig == COR_SIG_COMPONENT)
-            r |= add_unique(t->components, &seen, 'c', e->ident);
-        r |= json_array_append_new(t->ids, json_string(e->id));
+            r |= add_unique(&t->components, &seen, 'c', e->ident);
         if ((alert || page) && e->ident && !cor_map_get(&seen, alert ? 'a' : 'p', e->ident, &v)) {
             r |= cor_map_put(&seen, alert ? 'a' : 'p', e->ident, 1);
             *(alert ? &t->alerts : &t->pages) += 1;
@@ -305,14 +318,16 @@ static int tally(const struct cor_run *run, const struct cor_inc *inc, struct ta
     return r ? -ENOMEM : 0;
 }
 
-static json_t *title_json(const struct cor_run *run, const struct cor_inc *inc)
+static void title_text(const struct cor_run *run, const struct cor_inc *inc, struct cor_text *t)
 {
     const struct iq_event *ev = run->evs[inc->opener].ev;
     const char *name = iq_event_label(ev, "alertname");
     char buf[1400];
 
-    if (inc->manual_title)
-        return json_string(inc->manual_title);
+    if (inc->manual_title) {
+        cor_text_str_checked(t, inc->manual_title);
+        return;
+    }
     if (name && iq_ev_service(ev))
         snprintf(buf, sizeof(buf), "%.600s on %.255s", name, iq_ev_service(ev));
     else if (ev->str[IQ_F_TITLE])
@@ -320,65 +335,116 @@ static json_t *title_json(const struct cor_run *run, const struct cor_inc *inc)
     else
         snprintf(buf, sizeof(buf), "%s %s on %.255s", iq_ev_kind(ev), iq_ev_action(ev),
                  iq_ev_service(ev) ? iq_ev_service(ev) : "unknown service");
-    return json_string(buf);
+    /* truncation may cut a character: refused then, as json_string does */
+    cor_text_str_checked(t, buf);
 }
 
-static json_t *counts_json(const struct cor_inc *inc, const struct tally *t)
+static void counts_text(const struct cor_inc *inc, const struct tally *c, struct cor_text *t)
 {
-    return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "events", (json_int_t)inc->n,
-                     "alerts", (json_int_t)t->alerts, "pages", (json_int_t)t->pages,
-                     "chat", (json_int_t)t->chat, "deploys", (json_int_t)t->deploys,
-                     "status_updates", (json_int_t)t->status);
+    static const char *const keys[] = { "{\"alerts\":", ",\"chat\":", ",\"deploys\":",
+                                        ",\"events\":", ",\"pages\":", ",\"status_updates\":" };
+    const size_t v[] = { c->alerts, c->chat, c->deploys, inc->n, c->pages, c->status };
+
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        cor_text_lit(t, keys[i]);
+        cor_text_int(t, (int64_t)v[i]);
+    }
+    cor_text_lit(t, "}");
 }
 
-json_t *cor_inc_json(const struct cor_run *run, const struct cor_inc *inc)
+static void ids_text(const struct cor_run *run, const struct cor_inc *inc, struct cor_text *t)
 {
-    struct tally t = { .services = json_array(), .components = json_array(),
-                       .keys = json_array(), .ids = json_array() };
+    cor_text_lit(t, "[");
+    for (size_t k = 0; k < inc->n; k++) {
+        if (k)
+            cor_text_lit(t, ",");
+        cor_text_str(t, run->evs[inc->mem[k]].id);
+    }
+    cor_text_lit(t, "]");
+}
+
+/* A note-made array of ids (borrowed), or [] when there is none. */
+static void array_or_empty(const json_t *arr, struct cor_text *t)
+{
+    if (arr)
+        cor_text_json(t, arr);
+    else
+        cor_text_lit(t, "[]");
+}
+
+/* The body after the tally: every member in sorted key order. */
+static int inc_body(const struct cor_run *run, const struct cor_inc *inc, struct tally *c,
+                    struct cor_text *t)
+{
     struct cor_milestones m;
-    const char *sev;
+    const char *sev = cor_severity_name(c->sev);
     int64_t end;
-    json_t *o = json_object();
+    int r;
 
     cor_milestones_compute(run, inc, &m);
     end = m.at[COR_MS_RESOLVED] != IQ_TIME_NONE ? m.at[COR_MS_RESOLVED]
                                                 : run->evs[inc->mem[inc->n - 1]].t;
-    if (!o || !t.services || !t.components || !t.keys || !t.ids || tally(run, inc, &t) < 0) {
-        json_decref(t.services);
-        json_decref(t.components);
-        json_decref(t.keys);
-        json_decref(t.ids);
-        json_decref(o);
-        return NULL;
-    }
-    sev = cor_severity_name(t.sev);
-    json_object_set_new(o, "id", json_string(inc->id));
-    json_object_set_new(o, "title", title_json(run, inc));
-    json_object_set_new(o, "services", sorted(t.services));
-    json_object_set_new(o, "components", sorted(t.components));
-    json_object_set_new(o, "incident_keys", sorted(t.keys));
-    json_object_set_new(o, "severity", sev ? json_string(sev) : json_null());
-    json_object_set_new(o, "status", json_string(inc->closed_at != IQ_TIME_NONE ? "resolved" : "open"));
-    json_object_set_new(o, "opened_at", time_json(inc->opened_at));
-    json_object_set_new(o, "closed_at", time_json(inc->closed_at));
-    json_object_set_new(o, "opened_by", json_string(run->evs[inc->opener].id));
-    json_object_set_new(o, "milestones", milestones_json(run, &m));
-    json_object_set_new(o, "durations", durations_json(&m));
-    json_object_set_new(o, "impact", cor_impact_json(run, inc, end));
-    json_object_set_new(o, "counts", counts_json(inc, &t));
-    json_object_set_new(o, "trigger_candidates", cor_triggers_json(run, inc, m.at[COR_MS_IMPACT],
-                                                                   end));
-    json_object_set_new(o, "recurrence_of", inc->recurrence_of[0] ? json_string(inc->recurrence_of)
-                                                                  : json_null());
-    json_object_set_new(o, "merged_from", inc->merged_from ? json_deep_copy(inc->merged_from)
-                                                           : json_array());
-    json_object_set_new(o, "overrides", inc->overrides ? json_deep_copy(inc->overrides)
-                                                       : json_array());
-    json_object_set_new(o, "event_ids", t.ids);
-    /* json_object_set_new refuses a NULL value (OOM): then a member is missing */
-    if (json_object_size(o) != COR_JSON_MEMBERS) {
-        json_decref(o);
-        return NULL;
-    }
-    return o;
+    cor_text_lit(t, "{\"closed_at\":");
+    cor_text_time(t, inc->closed_at);
+    cor_text_lit(t, ",\"components\":");
+    strset_text(&c->components, t);
+    cor_text_lit(t, ",\"counts\":");
+    counts_text(inc, c, t);
+    cor_text_lit(t, ",\"durations\":");
+    durations_text(&m, t);
+    cor_text_lit(t, ",\"event_ids\":");
+    ids_text(run, inc, t);
+    cor_text_lit(t, ",\"id\":");
+    cor_text_str(t, inc->id);
+    cor_text_lit(t, ",\"impact\":");
+    if ((r = cor_impact_text(run, inc, end, t)) < 0)
+        return r;
+    cor_text_lit(t, ",\"incident_keys\":");
+    strset_text(&c->keys, t);
+    cor_text_lit(t, ",\"merged_from\":");
+    array_or_empty(inc->merged_from, t);
+    cor_text_lit(t, ",\"milestones\":");
+    milestones_text(run, &m, t);
+    cor_text_lit(t, ",\"opened_at\":");
+    cor_text_time(t, inc->opened_at);
+    cor_text_lit(t, ",\"opened_by\":");
+    cor_text_str(t, run->evs[inc->opener].id);
+    cor_text_lit(t, ",\"overrides\":");
+    array_or_empty(inc->overrides, t);
+    cor_text_lit(t, ",\"recurrence_of\":");
+    cor_text_str(t, inc->recurrence_of[0] ? inc->recurrence_of : NULL);
+    cor_text_lit(t, ",\"services\":");
+    strset_text(&c->services, t);
+    cor_text_lit(t, ",\"severity\":");
+    cor_text_str(t, sev);
+    cor_text_lit(t, inc->closed_at != IQ_TIME_NONE ? ",\"status\":\"resolved\",\"title\":"
+                                                   : ",\"status\":\"open\",\"title\":");
+    title_text(run, inc, t);
+    cor_text_lit(t, ",\"trigger_candidates\":");
+    if ((r = cor_triggers_text(run, inc, m.at[COR_MS_IMPACT], end, t)) < 0)
+        return r;
+    cor_text_lit(t, "}");
+    return 0;
+}
+
+int cor_inc_text(const struct cor_run *run, const struct cor_inc *inc, char **ret)
+{
+    struct tally c = { .sev = 0 };
+    struct cor_text t = { 0 };
+    size_t n = inc->n + 1;
+    int r = -ENOMEM;
+
+    c.services.v = malloc(n * sizeof(*c.services.v));
+    c.components.v = malloc(n * sizeof(*c.components.v));
+    c.keys.v = malloc(n * sizeof(*c.keys.v));
+    if (!c.services.v || !c.components.v || !c.keys.v || (r = tally(run, inc, &c)) < 0 ||
+        (r = inc_body(run, inc, &c, &t)) < 0)
+        goto out;
+    r = cor_text_take(&t, ret);
+out:
+    cor_text_release(&t);
+    free(c.services.v);
+    free(c.components.v);
+    free(c.keys.v);
+    return r;
 }

@@ -117,8 +117,8 @@ static int decode_chunk(struct loader *l, struct cor_decoder *dec, const struct 
 
         memcpy(&n, c->buf + off, 4);
         off += 4;
-        if (cor_decode(dec, c->buf + off, n, &ev) == 0) {
-            if (cor_run_add(l->run, &ev) < 0)
+        if (cor_decode(dec, &l->run->arena, c->buf + off, n, &ev) == 0) {
+            if (cor_run_add(l->run, ev) < 0)
                 return -ENOMEM;
             l->added++;
         }

@@ -36,7 +36,8 @@ static struct cor_map_slot *find_slot(struct cor_map_slot *slots, size_t cap, ui
     for (;;) {
         struct cor_map_slot *s = &slots[i];
 
-        if (!s->key || (s->hash == h && s->tag == tag && strcmp(s->key, key) == 0))
+        if (!s->key || (s->hash == h && s->tag == tag &&
+                        (s->key == key || strcmp(s->key, key) == 0)))
             return s;
         i = (i + 1) & (cap - 1);
     }

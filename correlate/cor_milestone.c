@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include "cor_run.h"
+#include "cor_text.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -254,14 +255,16 @@ static int cmp_ival(const void *a, const void *b)
     return x->s < y->s ? -1 : x->s > y->s;
 }
 
-/* Sum of the union of intervals per name, in seconds, into obj. */
-static int union_sum(struct ivals *a, json_t *obj)
+/* Sum of the union of intervals per name, in seconds, written as a JSON
+ * object (names come out sorted, as the stored text needs them). */
+static void union_sum(struct ivals *a, struct cor_text *t)
 {
     size_t i = 0;
+    bool first = true;
 
-    if (a->n == 0)
-        return 0;
-    qsort(a->v, a->n, sizeof(*a->v), cmp_ival);
+    if (a->n > 0)
+        qsort(a->v, a->n, sizeof(*a->v), cmp_ival);
+    cor_text_lit(t, "{");
     while (i < a->n) {
         const char *name = a->v[i].name;
         int64_t total = 0, s = a->v[i].s, e = a->v[i].e;
@@ -275,10 +278,13 @@ static int union_sum(struct ivals *a, json_t *obj)
                 e = a->v[i].e;
         }
         total += e - s;
-        if (json_object_set_new(obj, name, json_integer(total / 1000)) < 0)
-            return -ENOMEM;
+        cor_text_lit(t, first ? "" : ",");
+        first = false;
+        cor_text_str(t, name);
+        cor_text_lit(t, ":");
+        cor_text_int(t, total / 1000);
     }
-    return 0;
+    cor_text_lit(t, "}");
 }
 
 struct ident_ev {
@@ -341,25 +347,21 @@ static int collect(const struct cor_run *run, const struct cor_inc *inc, bool al
     return r;
 }
 
-json_t *cor_impact_json(const struct cor_run *run, const struct cor_inc *inc, int64_t end)
+int cor_impact_text(const struct cor_run *run, const struct cor_inc *inc, int64_t end,
+                    struct cor_text *t)
 {
-    json_t *o = json_object(), *sev = json_object(), *comp = json_object();
     struct ivals a = { 0 }, c = { 0 };
-    int r = -ENOMEM;
+    int r;
 
-    if (!o || !sev || !comp)
+    if ((r = collect(run, inc, true, end, &a)) < 0 || (r = collect(run, inc, false, end, &c)) < 0)
         goto out;
-    if ((r = collect(run, inc, true, end, &a)) < 0 || (r = union_sum(&a, sev)) < 0 ||
-        (r = collect(run, inc, false, end, &c)) < 0 || (r = union_sum(&c, comp)) < 0)
-        goto out;
-    json_object_set(o, "by_severity", sev);
-    json_object_set(o, "by_component_state", comp);
+    cor_text_lit(t, "{\"by_component_state\":");
+    union_sum(&c, t);
+    cor_text_lit(t, ",\"by_severity\":");
+    union_sum(&a, t);
+    cor_text_lit(t, "}");
 out:
-    json_decref(sev);
-    json_decref(comp);
     free(a.v);
     free(c.v);
-    if (r < 0)
-        json_decref(o);
-    return r < 0 ? NULL : o;
+    return r;
 }

@@ -8,8 +8,9 @@
  * in the run; nothing depends on the order the events were added in, so
  * the same set of events always gives the same incidents.
  *
- * Strings the run builds (alert identities without a fingerprint, claimed
- * ids) live in a small arena freed with the run. */
+ * The events (decoded by cor_decode) and the strings the run builds (alert
+ * identities without a fingerprint, claimed ids) live in one arena
+ * (cor_arena.h) freed with the run: no malloc or free per event. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,6 @@ void cor_run_free(struct cor_run *run)
 {
     if (!run)
         return;
-    for (size_t i = 0; i < run->n; i++)
-        iq_event_destroy(&run->evs[i].ev);
     free(run->evs);
     for (size_t i = 0; i < run->n_incs; i++) {
         free(run->incs[i].mem);
@@ -47,34 +46,17 @@ void cor_run_free(struct cor_run *run)
     for (size_t i = 0; i < run->n_prior; i++)
         json_decref(run->prior[i].names);
     free(run->prior);
-    for (size_t i = 0; i < run->n_arena; i++)
-        free(run->arena[i]);
-    free(run->arena);
+    cor_arena_release(&run->arena);
     cor_map_clear(&run->claimed);
     cor_run_init(run, run->cfg);
 }
 
 const char *cor_run_strdup(struct cor_run *run, const char *s)
 {
-    char *d;
-
-    if (run->n_arena == run->cap_arena) {
-        size_t ncap = run->cap_arena ? run->cap_arena * 2 : 64;
-        char **na = realloc(run->arena, ncap * sizeof(*na));
-
-        if (!na)
-            return NULL;
-        run->arena = na;
-        run->cap_arena = ncap;
-    }
-    d = strdup(s);
-    if (!d)
-        return NULL;
-    run->arena[run->n_arena++] = d;
-    return d;
+    return cor_arena_strndup(&run->arena, s, strlen(s));
 }
 
-int cor_run_add(struct cor_run *run, struct iq_event **pev)
+int cor_run_add(struct cor_run *run, struct iq_event *ev)
 {
     struct cor_ev *e;
     int r;
@@ -83,22 +65,17 @@ int cor_run_add(struct cor_run *run, struct iq_event **pev)
         size_t ncap = run->cap ? run->cap * 2 : 1024;
         struct cor_ev *ne = realloc(run->evs, ncap * sizeof(*ne));
 
-        if (!ne) {
-            iq_event_destroy(pev);
+        if (!ne)
             return -ENOMEM;
-        }
         run->evs = ne;
         run->cap = ncap;
     }
     e = &run->evs[run->n];
     memset(e, 0, sizeof(*e));
-    e->ev = *pev;
-    *pev = NULL;
+    e->ev = ev;
     r = cor_classify(run, e);
-    if (r < 0) {
-        iq_event_destroy(&e->ev);
+    if (r < 0)
         return r;
-    }
     run->n++;
     return 0;
 }

@@ -5,7 +5,7 @@
  * groups them into incidents (cor_group.c), applies the audit notes of
  * `inquest incident merge/split/set` (cor_notes.c) and derives ids and
  * recurrences.  cor_milestone.c and cor_json.c then turn each incident
- * into the JSON of schemas/incident.schema.json.
+ * into the stored JSON text of schemas/incident.schema.json.
  *
  * The result is a pure function of the set of events and the config: no
  * arrival order, no wall clock.  That is what makes rebuilds byte-identical
@@ -18,9 +18,11 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "cor_arena.h"
 #include "cor_config.h"
 #include "cor_map.h"
 
+struct cor_text;
 struct iq_event;
 
 #define COR_NONE UINT32_MAX
@@ -62,7 +64,7 @@ enum cor_comp_state {
 extern const char *const cor_comp_state_names[COR_COMP_N];
 
 struct cor_ev {
-    struct iq_event *ev;       /* owned by the run */
+    struct iq_event *ev;       /* in the run's arena */
     int64_t t;                 /* effective time: ends_at of a resolved alert, else at */
     int64_t seen;              /* detection evidence: label received_at, else at */
     const char *id;            /* borrowed from ev */
@@ -125,8 +127,7 @@ struct cor_run {
     struct cor_map claimed;    /* ids owned by incidents outside the run (tag 0) */
     struct cor_prior *prior;
     size_t n_prior;
-    char **arena;              /* strings built by the run */
-    size_t n_arena, cap_arena;
+    struct cor_arena arena;    /* events (cor_decode) and strings of the run */
     bool grouped;
     uint32_t notes_unapplied;  /* notes whose incident was not found */
     uint32_t notes_half;       /* merges of which only one incident was found */
@@ -138,9 +139,9 @@ void cor_run_init(struct cor_run *run, const struct cor_config *cfg);
 /* Free everything the run owns.  NULL-safe; the run is empty afterwards. */
 void cor_run_free(struct cor_run *run);
 
-/* Take ownership of *pev (NULLed) and classify it.  0 or -ENOMEM (the
- * event is freed either way). */
-int cor_run_add(struct cor_run *run, struct iq_event **pev);
+/* Classify ev and add it.  ev must live in run->arena (decoded there by
+ * cor_decode), so it is freed with the run.  0 or -ENOMEM. */
+int cor_run_add(struct cor_run *run, struct iq_event *ev);
 
 /* Mark event id as owned by an incident outside this run: it is not
  * absorbed.  The id is copied.  0 or -ENOMEM. */
@@ -193,15 +194,20 @@ struct cor_milestones {
 void cor_milestones_compute(const struct cor_run *run, const struct cor_inc *inc,
                             struct cor_milestones *ret);
 
-/* The impact breakdowns {"by_severity": ..., "by_component_state": ...}.
- * Caller owns; NULL on OOM.  end: the incident's end of impact. */
-json_t *cor_impact_json(const struct cor_run *run, const struct cor_inc *inc, int64_t end);
+/* Append the impact breakdowns {"by_component_state": ..., "by_severity":
+ * ...} to t.  end: the incident's end of impact.  0 or -ENOMEM. */
+int cor_impact_text(const struct cor_run *run, const struct cor_inc *inc, int64_t end,
+                    struct cor_text *t);
 
-/* The incident as JSON (schemas/incident.schema.json). Caller owns; NULL on OOM. */
-json_t *cor_inc_json(const struct cor_run *run, const struct cor_inc *inc);
+/* The incident as its stored text: compact JSON with sorted keys
+ * (schemas/incident.schema.json), the bytes cor_store_text would give for
+ * the same object.  *ret: caller owns (free).  0, -ENOMEM, -EINVAL (a
+ * title that is not valid UTF-8 after truncation); *ret untouched then. */
+int cor_inc_text(const struct cor_run *run, const struct cor_inc *inc, char **ret);
 
-/* Trigger candidates as a JSON array (cor_json.c). Caller owns; NULL on OOM. */
-json_t *cor_triggers_json(const struct cor_run *run, const struct cor_inc *inc,
-                          int64_t impact_start, int64_t end);
+/* Append the trigger candidates, a JSON array, to t (cor_json.c).
+ * 0 or -ENOMEM. */
+int cor_triggers_text(const struct cor_run *run, const struct cor_inc *inc, int64_t impact_start,
+                      int64_t end, struct cor_text *t);
 
 #endif

@@ -85,24 +85,18 @@ int cor_store_spans(struct ing_store *st, struct cor_span **ret, size_t *n)
     return 0;
 }
 
-static int put_one(struct ing_kvbatch *b, const json_t *inc, const char *given)
+/* Queue the text and the "t" index entry of one incident. */
+static int put_text(struct ing_kvbatch *b, const char *id, int64_t opened, int64_t closed,
+                    const char *text)
 {
-    const char *id = json_string_value(json_object_get(inc, "id"));
-    char key[COR_IDX_MAX], val[8], *text = NULL;
-    int64_t opened, closed;
-    size_t idlen;
+    char key[COR_IDX_MAX], val[8];
+    size_t idlen = id ? strlen(id) : 0;
 
-    if (!id || (idlen = strlen(id)) == 0 || idlen > 63 ||
-        parse_time(json_object_get(inc, "opened_at"), &opened) < 0 || opened == IQ_TIME_NONE ||
-        parse_time(json_object_get(inc, "closed_at"), &closed) < 0)
+    if (idlen == 0 || idlen > 63 || opened == IQ_TIME_NONE)
         return -EINVAL;
-    if (!given && !(text = cor_store_text(inc)))
-        return -ENOMEM;
     key[0] = 'i';
     memcpy(key + 1, id, idlen);
-    ing_kvbatch_put(b, ING_CF_INCIDENTS, key, 1 + idlen, given ? given : text,
-                    strlen(given ? given : text));
-    free(text);
+    ing_kvbatch_put(b, ING_CF_INCIDENTS, key, 1 + idlen, text, strlen(text));
     if (closed != IQ_TIME_NONE)
         ing_be64_put(val, closed);
     ing_kvbatch_put(b, ING_CF_INCIDENTS, key, idx_key(key, opened, id, idlen), val,
@@ -110,48 +104,92 @@ static int put_one(struct ing_kvbatch *b, const json_t *inc, const char *given)
     return 0;
 }
 
+/* Queue one JSON incident (id, opened_at and closed_at read from it). */
+static int put_json(struct ing_kvbatch *b, const json_t *inc)
+{
+    const char *id = json_string_value(json_object_get(inc, "id"));
+    int64_t opened, closed;
+    char *text;
+    int r;
+
+    if (parse_time(json_object_get(inc, "opened_at"), &opened) < 0 ||
+        parse_time(json_object_get(inc, "closed_at"), &closed) < 0)
+        return -EINVAL;
+    if (!(text = cor_store_text(inc)))
+        return -ENOMEM;
+    r = put_text(b, id, opened, closed, text);
+    free(text);
+    return r;
+}
+
+/* Queue the deletion of every stored incident opened in [from, to), or
+ * of them all when both are open.  stored: the stored spans, or NULL to
+ * read them. */
+static int delete_range(struct ing_store *st, struct ing_kvbatch *b, const struct cor_span *stored,
+                        size_t ns, int64_t from, int64_t to)
+{
+    struct cor_span *read = NULL;
+    const struct cor_span *spans = stored;
+    char key[COR_IDX_MAX];
+    int r;
+
+    if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
+        ing_kvbatch_clear_cf(b, ING_CF_INCIDENTS);
+        return 0;
+    }
+    if (!spans && (r = cor_store_spans(st, &read, &ns)) < 0)
+        return r;
+    if (!spans)
+        spans = read;
+    for (size_t i = 0; i < ns; i++) {
+        size_t idlen = strlen(spans[i].id);
+
+        if ((from != IQ_TIME_NONE && spans[i].opened_at < from) ||
+            (to != IQ_TIME_NONE && spans[i].opened_at >= to))
+            continue;
+        key[0] = 'i';
+        memcpy(key + 1, spans[i].id, idlen);
+        ing_kvbatch_delete(b, ING_CF_INCIDENTS, key, 1 + idlen);
+        ing_kvbatch_delete(b, ING_CF_INCIDENTS, key,
+                           idx_key(key, spans[i].opened_at, spans[i].id, idlen));
+    }
+    free(read);
+    return 0;
+}
+
 int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n, int64_t from,
                             int64_t to)
 {
-    return cor_store_replace_texts(st, incs, NULL, n, from, to);
-}
-
-int cor_store_replace_texts(struct ing_store *st, json_t *const *incs, char *const *texts,
-                            size_t n, int64_t from, int64_t to)
-{
     struct ing_kvbatch *b = ing_kvbatch_new(st);
-    struct cor_span *spans = NULL;
-    size_t ns = 0;
-    char key[COR_IDX_MAX];
     int r = -ENOMEM;
 
-    if (!b)
+    if (!b || (r = delete_range(st, b, NULL, 0, from, to)) < 0)
         goto out;
-    if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
-        ing_kvbatch_clear_cf(b, ING_CF_INCIDENTS);
-    } else {
-        if ((r = cor_store_spans(st, &spans, &ns)) < 0)
-            goto out;
-        for (size_t i = 0; i < ns; i++) {
-            size_t idlen = strlen(spans[i].id);
-
-            if ((from != IQ_TIME_NONE && spans[i].opened_at < from) ||
-                (to != IQ_TIME_NONE && spans[i].opened_at >= to))
-                continue;
-            key[0] = 'i';
-            memcpy(key + 1, spans[i].id, idlen);
-            ing_kvbatch_delete(b, ING_CF_INCIDENTS, key, 1 + idlen);
-            ing_kvbatch_delete(b, ING_CF_INCIDENTS, key,
-                               idx_key(key, spans[i].opened_at, spans[i].id, idlen));
-        }
-    }
     for (size_t i = 0; i < n; i++)
-        if ((r = put_one(b, incs[i], texts ? texts[i] : NULL)) < 0)
+        if ((r = put_json(b, incs[i])) < 0)
             goto out;
     r = ing_kvbatch_commit(b);
 out:
     ing_kvbatch_destroy(&b);
-    free(spans);
+    return r;
+}
+
+int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored, size_t ns,
+                            const struct cor_span *spans, char *const *texts, size_t n,
+                            int64_t from, int64_t to)
+{
+    struct ing_kvbatch *b = ing_kvbatch_new(st);
+    int r = -ENOMEM;
+
+    if (!b || (r = delete_range(st, b, stored, ns, from, to)) < 0)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        if ((r = put_text(b, spans[i].id, spans[i].opened_at, spans[i].closed_at,
+                          texts[i])) < 0)
+            goto out;
+    r = ing_kvbatch_commit(b);
+out:
+    ing_kvbatch_destroy(&b);
     return r;
 }
 

@@ -28,10 +28,15 @@ struct cor_span {
 int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n, int64_t from,
                             int64_t to);
 
-/* The same with the stored texts already made (texts[i] is
- * cor_store_text(incs[i]); borrowed), e.g. by several threads. */
-int cor_store_replace_texts(struct ing_store *st, json_t *const *incs, char *const *texts,
-                            size_t n, int64_t from, int64_t to);
+/* The same with the stored texts already made: texts[i] (borrowed) is the
+ * text of the incident whose id, opened_at and closed_at are spans[i]
+ * (borrowed), e.g. from cor_inc_text on several threads.  stored[0..ns)
+ * (borrowed) are the spans of the stored incidents as cor_store_spans
+ * just gave them, so they are not read twice; NULL: read them here.
+ * 0, -EIO, -EROFS, -ENOMEM, -EINVAL (an empty or over-long id). */
+int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored, size_t ns,
+                            const struct cor_span *spans, char *const *texts, size_t n,
+                            int64_t from, int64_t to);
 
 /* cor_store_replace_range(st, incs, n, from, IQ_TIME_NONE). */
 int cor_store_replace(struct ing_store *st, json_t *const *incs, size_t n, int64_t from);

@@ -1,0 +1,29 @@
+/* cor_arena.h - a bump allocator for the memory of one correlation run.
+ *
+ * A run decodes up to millions of events and drops them all at once, so
+ * their records and strings come from large blocks instead of one malloc
+ * each, and are freed together by cor_arena_release.  Nothing is freed
+ * individually.  Not thread-safe: one thread allocates at a time. */
+#ifndef COR_ARENA_H
+#define COR_ARENA_H
+
+#include <stddef.h>
+
+struct cor_arena_block;
+
+struct cor_arena {
+    struct cor_arena_block *head;   /* newest block; owned */
+    char *cur, *end;                /* free space of head */
+};
+
+/* size bytes aligned for any object, uninitialised.  Borrowed: valid
+ * until the arena is released.  NULL on OOM or size 0. */
+void *cor_arena_alloc(struct cor_arena *a, size_t size);
+
+/* Copy of len bytes of s, NUL-terminated.  Borrowed as above; NULL on OOM. */
+char *cor_arena_strndup(struct cor_arena *a, const char *s, size_t len);
+
+/* Free every block; the arena is empty and reusable.  NULL-safe. */
+void cor_arena_release(struct cor_arena *a);
+
+#endif

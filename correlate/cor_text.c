@@ -1,0 +1,189 @@
+/* cor_text.c - compact JSON text written straight into a buffer, byte for
+ * byte as jansson's json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it.
+ *
+ * jansson's string escaping (dump.c, without JSON_ENSURE_ASCII or
+ * JSON_ESCAPE_SLASH): '"' and '\\' get a backslash, \b \f \n \r \t their
+ * short forms, the other code points below 0x20 "\\u%04X"; everything else,
+ * non-ASCII included, is copied.  Reals and whole jansson values are
+ * rare in an incident, so they are dumped by jansson itself into the
+ * buffer, which keeps their formatting exactly jansson's.
+ * tests/unit/cor_text_test.c compares the two on awkward strings. */
+#include "cor_text.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iq_event.h"
+#include "iq_time.h"
+
+static int reserve(struct cor_text *t, size_t more)
+{
+    size_t ncap;
+    char *np;
+
+    if (t->err)
+        return t->err;
+    if (t->len + more + 1 <= t->cap)
+        return 0;
+    ncap = t->cap ? t->cap : 1024;
+    while (ncap < t->len + more + 1)
+        ncap *= 2;
+    np = realloc(t->p, ncap);
+    if (!np)
+        return t->err = -ENOMEM;
+    t->p = np;
+    t->cap = ncap;
+    return 0;
+}
+
+void cor_text_raw(struct cor_text *t, const char *s, size_t len)
+{
+    if (reserve(t, len) < 0)
+        return;
+    memcpy(t->p + t->len, s, len);
+    t->len += len;
+    t->p[t->len] = '\0';
+}
+
+void cor_text_lit(struct cor_text *t, const char *s)
+{
+    cor_text_raw(t, s, strlen(s));
+}
+
+void cor_text_str(struct cor_text *t, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n, run = 0;
+    char *o;
+
+    if (!s) {
+        cor_text_raw(t, "null", 4);
+        return;
+    }
+    n = strlen(s);
+    if (reserve(t, 6 * n + 2) < 0)       /* worst case: every byte \u00XX */
+        return;
+    o = t->p + t->len;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            run++;
+            continue;
+        }
+        memcpy(o, s + i - run, run);
+        o += run;
+        run = 0;
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        default:
+            memcpy(o, "u00", 3);
+            o[3] = hex[c >> 4];
+            o[4] = hex[c & 15];
+            o += 5;
+            break;
+        }
+    }
+    memcpy(o, s + n - run, run);
+    o += run;
+    *o++ = '"';
+    t->len = (size_t)(o - t->p);
+    t->p[t->len] = '\0';
+}
+
+void cor_text_str_checked(struct cor_text *t, const char *s)
+{
+    if (s && !iq_utf8_valid(s, strlen(s))) {
+        if (!t->err)
+            t->err = -EINVAL;
+        return;
+    }
+    cor_text_str(t, s);
+}
+
+void cor_text_int(struct cor_text *t, int64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof(buf), "%lld", (long long)v);
+
+    cor_text_raw(t, buf, (size_t)n);
+}
+
+void cor_text_time(struct cor_text *t, int64_t ms)
+{
+    char buf[IQ_TIME_STRLEN + 2];
+
+    if (ms == IQ_TIME_NONE) {
+        cor_text_raw(t, "null", 4);
+        return;
+    }
+    buf[0] = '"';
+    iq_time_format(ms, buf + 1, IQ_TIME_STRLEN);
+    cor_text_raw(t, buf, strlen(buf));
+    cor_text_raw(t, "\"", 1);
+}
+
+void cor_text_json(struct cor_text *t, const json_t *v)
+{
+    size_t flags = JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY;
+    size_t n = json_dumpb(v, NULL, 0, flags);
+
+    if (n == 0) {
+        if (!t->err)
+            t->err = -ENOMEM;
+        return;
+    }
+    if (reserve(t, n) < 0)
+        return;
+    json_dumpb(v, t->p + t->len, n, flags);
+    t->len += n;
+    t->p[t->len] = '\0';
+}
+
+void cor_text_real(struct cor_text *t, double v)
+{
+    json_t *r = json_real(v);
+
+    if (!r) {
+        if (!t->err)
+            t->err = -ENOMEM;
+        return;
+    }
+    cor_text_json(t, r);
+    json_decref(r);
+}
+
+int cor_text_take(struct cor_text *t, char **ret)
+{
+    int r = t->err;
+
+    if (r == 0 && !t->p && reserve(t, 0) < 0)
+        r = t->err;
+    if (r == 0) {
+        t->p[t->len] = '\0';
+        *ret = t->p;
+        t->p = NULL;
+    }
+    cor_text_release(t);
+    return r;
+}
+
+void cor_text_release(struct cor_text *t)
+{
+    if (!t)
+        return;
+    free(t->p);
+    t->p = NULL;
+    t->len = t->cap = 0;
+    t->err = 0;
+}
