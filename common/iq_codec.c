@@ -95,7 +95,7 @@ static int mp_time(const char *name, const msgpack_object *v, int64_t *ret, char
 
 static int mp_labels(struct iq_event *ev, const msgpack_object *v, char *err, size_t errsz)
 {
-    char k[IQ_LABEL_KEY_MAX + 1], *val;
+    char k[IQ_LABEL_KEY_MAX + 1], val[IQ_LABEL_VAL_MAX + 1];
     int r;
 
     if (v->type != MSGPACK_OBJECT_MAP)
@@ -117,11 +117,9 @@ static int mp_labels(struct iq_event *ev, const msgpack_object *v, char *err, si
                  IQ_LABEL_VAL_MAX);
         if (memchr(k, '\0', mk->via.str.size) || memchr(mv->via.str.ptr, '\0', mv->via.str.size))
             FAIL("field 'labels.%s': contains a NUL character", k);
-        val = strndup(mv->via.str.ptr, mv->via.str.size);
-        if (!val)
-            return -ENOMEM;
+        memcpy(val, mv->via.str.ptr, mv->via.str.size);
+        val[mv->via.str.size] = '\0';
         r = iq_event_set_label(ev, k, val);
-        free(val);
         if (r < 0)
             return r;
     }
@@ -132,7 +130,7 @@ static int mp_member(struct iq_event *ev, const msgpack_object *k, const msgpack
                      char *err, size_t errsz)
 {
     char key[32];
-    int f;
+    int f, r;
 
     if (k->type != MSGPACK_OBJECT_STR || k->via.str.size >= sizeof(key))
         FAIL("event: map key is not a field name");
@@ -160,19 +158,45 @@ static int mp_member(struct iq_event *ev, const msgpack_object *k, const msgpack
             FAIL("field 'raw': expected a string of JSON text");
         if (v->via.str.size > IQ_RAW_MAX)
             FAIL("field 'raw': %u bytes, over the limit of %d", v->via.str.size, IQ_RAW_MAX);
-        free(ev->raw);
-        ev->raw = strndup(v->via.str.ptr, v->via.str.size);
-        if (!ev->raw)
-            return -ENOMEM;
-        ev->raw_len = strlen(ev->raw);
-        return 0;
+        r = iq_event_set_raw(ev, v->via.str.ptr, v->via.str.size);
+        if (r == -EINVAL)
+            FAIL("field 'raw': contains a NUL character");
+        return r;
     }
     FAIL("unknown field '%s'", key);
+}
+
+/* Bytes of strings and number of labels an event map will need, so that
+ * iq_event_unpack allocates them once.  Wrong types count nothing; they
+ * are reported by mp_member. */
+static void mp_measure(const msgpack_object *obj, size_t *bytes, uint32_t *n_labels)
+{
+    *bytes = 0;
+    *n_labels = 0;
+    for (uint32_t i = 0; i < obj->via.map.size; i++) {
+        const msgpack_object *k = &obj->via.map.ptr[i].key, *v = &obj->via.map.ptr[i].val;
+
+        if (v->type == MSGPACK_OBJECT_STR) {
+            *bytes += v->via.str.size + 1;
+        } else if (v->type == MSGPACK_OBJECT_MAP && k->type == MSGPACK_OBJECT_STR &&
+                   k->via.str.size == 6 && memcmp(k->via.str.ptr, "labels", 6) == 0 &&
+                   v->via.map.size <= IQ_LABELS_MAX) {
+            *n_labels = v->via.map.size;
+            for (uint32_t j = 0; j < v->via.map.size; j++) {
+                const msgpack_object *lk = &v->via.map.ptr[j].key, *lv = &v->via.map.ptr[j].val;
+
+                if (lk->type == MSGPACK_OBJECT_STR && lv->type == MSGPACK_OBJECT_STR)
+                    *bytes += lk->via.str.size + lv->via.str.size + 2;
+            }
+        }
+    }
 }
 
 int iq_event_unpack(const msgpack_object *obj, struct iq_event **ret, char *err, size_t errsz)
 {
     struct iq_event *ev;
+    uint32_t n_labels;
+    size_t bytes;
     int r = 0;
 
     if (obj->type != MSGPACK_OBJECT_MAP)
@@ -182,6 +206,9 @@ int iq_event_unpack(const msgpack_object *obj, struct iq_event **ret, char *err,
     ev = iq_event_new();
     if (!ev)
         return -ENOMEM;
+    mp_measure(obj, &bytes, &n_labels);
+    if (bytes || n_labels)
+        iq_event_reserve(ev, bytes, n_labels);   /* without it, one malloc per string */
     for (uint32_t i = 0; i < obj->via.map.size; i++) {
         r = mp_member(ev, &obj->via.map.ptr[i].key, &obj->via.map.ptr[i].val, err, errsz);
         if (r < 0)

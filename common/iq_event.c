@@ -46,6 +46,60 @@ struct iq_event *iq_event_new(void)
     return ev;
 }
 
+/* Is p inside the event's block (and so not freed on its own)? */
+static bool in_block(const struct iq_event *ev, const void *p)
+{
+    const char *c = p;
+
+    return ev->block && c >= ev->block && c < ev->block + ev->block_len;
+}
+
+static void ev_free(struct iq_event *ev, void *p)
+{
+    if (!in_block(ev, p))
+        free(p);
+}
+
+static char *ev_alloc(struct iq_event *ev, size_t n)
+{
+    char *p;
+
+    if (ev->block && ev->block_len - ev->block_used >= n) {
+        p = ev->block + ev->block_used;
+        ev->block_used += n;
+        return p;
+    }
+    return malloc(n);
+}
+
+static char *ev_strdup(struct iq_event *ev, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = ev_alloc(ev, n);
+
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+int iq_event_reserve(struct iq_event *ev, size_t str_bytes, uint32_t n_labels)
+{
+    size_t lab = (size_t)n_labels * sizeof(struct iq_label);
+
+    if (ev->block || ev->labels)
+        return -EINVAL;
+    ev->block = malloc(lab + str_bytes);
+    if (!ev->block)
+        return -ENOMEM;
+    ev->block_len = lab + str_bytes;
+    ev->block_used = lab;
+    if (n_labels) {
+        ev->labels = (struct iq_label *)(void *)ev->block;
+        ev->labels_cap = n_labels;
+    }
+    return 0;
+}
+
 void iq_event_destroy(struct iq_event **pev)
 {
     struct iq_event *ev;
@@ -54,13 +108,14 @@ void iq_event_destroy(struct iq_event **pev)
         return;
     ev = *pev;
     for (int i = 0; i < IQ_F_NSTR; i++)
-        free(ev->str[i]);
+        ev_free(ev, ev->str[i]);
     for (uint32_t i = 0; i < ev->n_labels; i++) {
-        free(ev->labels[i].key);
-        free(ev->labels[i].value);
+        ev_free(ev, ev->labels[i].key);
+        ev_free(ev, ev->labels[i].value);
     }
-    free(ev->labels);
-    free(ev->raw);
+    ev_free(ev, ev->labels);
+    ev_free(ev, ev->raw);
+    free(ev->block);
     free(ev);
     *pev = NULL;
 }
@@ -98,12 +153,12 @@ int iq_event_set(struct iq_event *ev, enum iq_field f, const char *s, size_t len
 
     if (memchr(s, '\0', len))
         return -EINVAL;
-    copy = malloc(len + 1);
+    copy = ev_alloc(ev, len + 1);
     if (!copy)
         return -ENOMEM;
     memcpy(copy, s, len);
     copy[len] = '\0';
-    free(ev->str[f]);
+    ev_free(ev, ev->str[f]);
     ev->str[f] = copy;
     return 0;
 }
@@ -121,6 +176,21 @@ const char *iq_event_label(const struct iq_event *ev, const char *key)
     return NULL;
 }
 
+/* Room for one more label: in place while the block has it, else on the heap. */
+static struct iq_label *labels_grow(struct iq_event *ev)
+{
+    struct iq_label *l;
+
+    if (!in_block(ev, ev->labels))
+        return realloc(ev->labels, (ev->n_labels + 1) * sizeof(*l));
+    if (ev->n_labels < ev->labels_cap)
+        return ev->labels;
+    l = malloc((ev->n_labels + 1) * sizeof(*l));
+    if (l)
+        memcpy(l, ev->labels, ev->n_labels * sizeof(*l));
+    return l;
+}
+
 int iq_event_set_label(struct iq_event *ev, const char *key, const char *value)
 {
     struct iq_label *l;
@@ -128,28 +198,47 @@ int iq_event_set_label(struct iq_event *ev, const char *key, const char *value)
 
     for (uint32_t i = 0; i < ev->n_labels; i++) {
         if (strcmp(ev->labels[i].key, key) == 0) {
-            v = strdup(value);
+            v = ev_strdup(ev, value);
             if (!v)
                 return -ENOMEM;
-            free(ev->labels[i].value);
+            ev_free(ev, ev->labels[i].value);
             ev->labels[i].value = v;
             return 0;
         }
     }
     if (ev->n_labels >= IQ_LABELS_MAX)
         return -E2BIG;
-    l = realloc(ev->labels, (ev->n_labels + 1) * sizeof(*l));
+    l = labels_grow(ev);
     if (!l)
         return -ENOMEM;
     ev->labels = l;
-    l[ev->n_labels].key = strdup(key);
-    l[ev->n_labels].value = strdup(value);
+    l[ev->n_labels].key = ev_strdup(ev, key);
+    l[ev->n_labels].value = ev_strdup(ev, value);
     if (!l[ev->n_labels].key || !l[ev->n_labels].value) {
-        free(l[ev->n_labels].key);
-        free(l[ev->n_labels].value);
+        ev_free(ev, l[ev->n_labels].key);
+        ev_free(ev, l[ev->n_labels].value);
         return -ENOMEM;
     }
     ev->n_labels++;
+    return 0;
+}
+
+int iq_event_set_raw(struct iq_event *ev, const char *s, size_t len)
+{
+    char *copy;
+
+    if (len > IQ_RAW_MAX)
+        return -E2BIG;
+    if (memchr(s, '\0', len))
+        return -EINVAL;
+    copy = ev_alloc(ev, len + 1);
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    ev_free(ev, ev->raw);
+    ev->raw = copy;
+    ev->raw_len = len;
     return 0;
 }
 
@@ -164,7 +253,7 @@ int iq_event_set_raw_json(struct iq_event *ev, const json_t *raw)
         free(s);
         return -E2BIG;
     }
-    free(ev->raw);
+    ev_free(ev, ev->raw);
     ev->raw = s;
     ev->raw_len = n;
     return 0;
@@ -285,12 +374,18 @@ static bool kind_known(const char *s)
 
 #define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EINVAL; } while (0)
 
+/* s quoted for an error message (only built once a check failed). */
+static const char *quoted(const char *s, char *q, size_t qsz)
+{
+    iq_quote(s, strlen(s), q, qsz);
+    return q;
+}
+
 static int validate_string(const struct iq_field_def *d, const char *s, char *err, size_t errsz)
 {
     size_t len = strlen(s);
     char q[64];
 
-    iq_quote(s, len, q, sizeof(q));
     if (len == 0 && d->required)
         FAIL("field '%s': must not be empty", d->name);
     if (len > d->max_len)
@@ -302,17 +397,17 @@ static int validate_string(const struct iq_field_def *d, const char *s, char *er
         break;
     case IQ_CHECK_LINE:
         if (has_control(s))
-            FAIL("field '%s': control character in %s", d->name, q);
+            FAIL("field '%s': control character in %s", d->name, quoted(s, q, sizeof(q)));
         break;
     case IQ_CHECK_NAME:
         if (!check_name(s))
             FAIL("field '%s': %s is not a name (lower-case letters, digits, '_', '-', '.')",
-                 d->name, q);
+                 d->name, quoted(s, q, sizeof(q)));
         break;
     case IQ_CHECK_KIND:
         if (!kind_known(s))
             FAIL("field '%s': unknown kind %s (alert, page, deploy, change, chat, status, "
-                 "log, note)", d->name, q);
+                 "log, note)", d->name, quoted(s, q, sizeof(q)));
         break;
     }
     return 0;

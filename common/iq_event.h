@@ -71,6 +71,12 @@ struct iq_event {
     uint32_t n_labels;
     char *raw;                /* compact JSON text of the source payload, or NULL */
     size_t raw_len;
+    /* Private to iq_event.c: a decoded event (iq_event_unpack) keeps its
+     * strings and label array in one allocation, reserved up front with
+     * iq_event_reserve; setters still work and free only what is not in it. */
+    char *block;
+    size_t block_len, block_used;
+    uint32_t labels_cap;      /* room in labels while labels lives in block */
 };
 
 #define iq_ev_id(ev)      ((ev)->str[IQ_F_ID])
@@ -81,6 +87,12 @@ struct iq_event {
 
 /* Caller owns return value; NULL only on OOM.  at and ends_at start unset. */
 struct iq_event *iq_event_new(void);
+
+/* For decoders: reserve one allocation for n_labels labels and str_bytes
+ * bytes of strings (their NULs included) that the setters then fill,
+ * instead of one malloc per string.  Only on a fresh event, before any
+ * setter.  0 or -ENOMEM (the event stays usable, without the block). */
+int iq_event_reserve(struct iq_event *ev, size_t str_bytes, uint32_t n_labels);
 
 /* Free the event and NULL the caller's pointer.  NULL-safe. */
 void iq_event_destroy(struct iq_event **pev);
@@ -100,6 +112,10 @@ const char *iq_event_label(const struct iq_event *ev, const char *key);
 
 /* Store raw as compact JSON text (json_dumps). -E2BIG over IQ_RAW_MAX. */
 int iq_event_set_raw_json(struct iq_event *ev, const json_t *raw);
+
+/* Store len bytes of s (JSON text, copied) as raw.  -E2BIG over
+ * IQ_RAW_MAX, -EINVAL when s holds a NUL, -ENOMEM. */
+int iq_event_set_raw(struct iq_event *ev, const char *s, size_t len);
 
 /* Check required fields, sizes, UTF-8, name syntax and kinds; sort labels.
  * Returns 0, or -EINVAL and writes a message naming the field to err

@@ -1,5 +1,6 @@
 /* iq_codec_test.c - msgpack round trip of events, and decoding of hostile
- * msgpack: wrong types, oversized strings, unknown keys, truncation. */
+ * msgpack: wrong types, oversized strings, unknown keys, truncation; a
+ * decoded event (strings in one block) stays editable by every setter. */
 #include "iq_test.h"
 #include <errno.h>
 #include <msgpack.h>
@@ -162,8 +163,44 @@ static void test_hostile(void **state)
     assert_string_equal(decode_map(fill_array), "event: expected a msgpack map");
 }
 
+/* Setters on a decoded event: replaced strings, a replaced label value,
+ * labels beyond the reserved room, a new raw; ASan checks that nothing
+ * inside the block is freed on its own and nothing outside it leaks. */
+static void test_decoded_is_editable(void **state)
+{
+    struct iq_event *ev = sample(), *back = NULL;
+    msgpack_sbuffer sb;
+    char err[IQ_ERR_MAX], key[16];
+
+    (void)state;
+    iq_event_encode(ev, &sb);
+    assert_int_equal(iq_event_decode(sb.data, sb.size, &back, err, sizeof(err)), 0);
+    assert_non_null(back->block);
+    assert_int_equal(iq_event_set_str(back, IQ_F_TITLE, "a title set after decoding"), 0);
+    assert_int_equal(iq_event_set_str(back, IQ_F_SERVICE, "payments"), 0);
+    assert_int_equal(iq_event_set_label(back, "severity", "warning"), 0);
+    for (int i = 0; i < 5; i++) {
+        snprintf(key, sizeof(key), "extra%d", i);
+        assert_int_equal(iq_event_set_label(back, key, "x"), 0);
+    }
+    assert_int_equal(iq_event_set_raw(back, "{\"b\":2}", 7), 0);
+    assert_int_equal(iq_event_set_raw(back, "{\"b\0\":2}", 8), -EINVAL);
+    assert_int_equal(iq_event_validate(back, err, sizeof(err)), 0);
+    assert_string_equal(iq_ev_service(back), "payments");
+    assert_string_equal(iq_event_label(back, "severity"), "warning");
+    assert_string_equal(iq_event_label(back, "instance"), "10.0.0.1:9100");
+    assert_string_equal(iq_event_label(back, "extra4"), "x");
+    assert_int_equal(back->n_labels, 7);
+    assert_string_equal(back->raw, "{\"b\":2}");
+    assert_string_equal(iq_ev_id(back), "am-7f3a-firing");
+    msgpack_sbuffer_destroy(&sb);
+    iq_event_destroy(&ev);
+    iq_event_destroy(&back);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_round_trip),
+    cmocka_unit_test(test_decoded_is_editable),
     cmocka_unit_test(test_hostile),
 };
 
