@@ -170,7 +170,7 @@ static void test_decoded_is_editable(void **state)
 {
     struct iq_event *ev = sample(), *back = NULL;
     msgpack_sbuffer sb;
-    char err[IQ_ERR_MAX], key[16];
+    char err[IQ_ERR_MAX], key[24];
 
     (void)state;
     iq_event_encode(ev, &sb);
