@@ -156,6 +156,9 @@ static int apply_strings(struct iq_event *ev, const struct ing_src *s, const str
 }
 
 /* Build one event from rule ru in context c; *ret on success. */
+#define EVENT_BLOCK 4096   /* bytes of strings reserved per mapped event */
+#define EVENT_LABELS 32
+
 static int build_event(const struct ing_src *s, const struct ing_rule *ru, const struct ing_ctx *c,
                        struct ing_buf *b, struct iq_event **ret, char *err, size_t errsz)
 {
@@ -166,6 +169,9 @@ static int build_event(const struct ing_src *s, const struct ing_rule *ru, const
 
     if (!ev)
         return -ENOMEM;
+    /* one allocation for the usual strings and labels of a mapped event;
+     * anything beyond it is allocated on its own */
+    iq_event_reserve(ev, EVENT_BLOCK, EVENT_LABELS);
     r = apply_strings(ev, s, ru, c, b, err, errsz);
     if (r < 0)
         goto out;
