@@ -8,10 +8,13 @@
  * to /hooks/..., before authentication and mapping, so a recording shows
  * exactly what senders sent, including the deliveries that were refused.
  * The body is embedded as JSON when it parses, otherwise as a string
- * (bytes that are not UTF-8 replaced by U+FFFD). */
+ * (bytes that are not UTF-8 replaced by U+FFFD); a JSON body whose bytes
+ * are not its compact form (indented, other spacing) is also kept verbatim
+ * as "body_text", which replay prefers, so HMAC signatures still verify. */
 #include "ing_record.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -92,6 +95,19 @@ static json_t *lossy_string(const char *s, size_t len)
     return j;
 }
 
+/* Is body[0..len) exactly the compact form of v?  Then "body" alone gives
+ * the bytes back on replay; otherwise the line also carries "body_text",
+ * so that signatures over the original bytes still verify. */
+static bool same_as_compact(const json_t *v, const char *body, size_t len)
+{
+    size_t n = 0;
+    char *c = iq_json_dump_compact(v, &n);
+    bool same = c && n == len && memcmp(c, body, len) == 0;
+
+    free(c);
+    return same;
+}
+
 int ing_record_write(struct ing_record *rec, const struct ing_delivery *d)
 {
     char ts[IQ_TIME_STRLEN], *line = NULL;
@@ -117,6 +133,8 @@ int ing_record_write(struct ing_record *rec, const struct ing_delivery *d)
     json_object_set_new(o, "path", lossy_string(d->path, strlen(d->path)));
     json_object_set_new(o, "headers", h);
     json_object_set_new(o, "body", body);
+    if (!json_is_string(body) && !same_as_compact(body, d->body, d->body_len))
+        json_object_set_new(o, "body_text", json_stringn(d->body, d->body_len));
     line = json_dumps(o, JSON_COMPACT);
     if (!line) {
         r = -ENOMEM;
@@ -219,7 +237,9 @@ int ing_record_parse(const char *line, size_t len, struct ing_recorded **ret, ch
     v = json_object_get(o, "headers");
     if (v && (r = parse_headers(rc, v, err, errsz)) < 0)
         goto out;
-    v = json_object_get(o, "body");
+    v = json_object_get(o, "body_text");       /* the exact bytes, when recorded */
+    if (!json_is_string(v))
+        v = json_object_get(o, "body");
     if (!v) {
         snprintf(err, errsz, "'body': required");
         r = -EINVAL;

@@ -117,13 +117,16 @@ port2=$(iq_free_port)
 iq_start_daemon "$d/data2" "$port2" --listen-http off
 sed 's/"x-slack-signature":"[^"]*"/"x-slack-signature":"v0=00"/' "$d/rec.ndjson" >"$d/rec2.ndjson"
 out=$("$IQ" --zmq "tcp://127.0.0.1:$port2" --config "$d/conf.json" replay --sources "$IQ_ROOT/schemas/sources" "$d/rec2.ndjson" 2>"$d/replay.err") && st=0 || st=$?
-# re-serialised JSON bodies no longer match the HMACs of GitHub's indented
-# bodies (PagerDuty's compact one still does), and the Slack signature was
-# spoiled: 13 refused, the others stored
+# the recording keeps the exact bytes of bodies that are not compact JSON
+# (GitHub's are indented), so every HMAC verifies again; only the Slack
+# signatures, spoiled above, are refused
+grep -q '"path":"/hooks/github".*"body_text":' "$d/rec.ndjson" || fail "indented body not kept verbatim"
+nslack=$(grep -c '"x-slack-signature":' "$d/rec.ndjson")
+[ "$nslack" -ge 1 ] || fail "no signed Slack delivery recorded"
 [ "$st" -eq 1 ] || fail "replay with secrets: status $st, $out"
-[ "$out" = "deliveries 28 (refused 13, ignored 0), events 21: stored 19, duplicates 2, rejected 0" ] \
-  || fail "replay with secrets: $out"
-grep -q "^line [0-9]*: 401 signature mismatch in x-hub-signature-256" "$d/replay.err" || fail "replay errors"
+case "$out" in "deliveries 28 (refused $nslack, "*) ;; *) fail "replay with secrets: $out (want $nslack refused)" ;; esac
+[ "$(grep -c ': 401 ' "$d/replay.err")" -eq "$nslack" ] || fail "replay errors: $(cat "$d/replay.err")"
+grep ': 401 ' "$d/replay.err" | grep -v 'x-slack-signature' && fail "a refusal other than Slack's"
 out=$("$IQ" --zmq "tcp://127.0.0.1:$port2" replay --sources "$IQ_ROOT/schemas/sources" "$d/rec.ndjson") \
   || fail "replay: $out"
 case "$out" in "deliveries 28 (refused 0, ignored 2), events 32: stored "*", duplicates "*", rejected 0"*) ;; *) fail "replay summary: $out" ;; esac
