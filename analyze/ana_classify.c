@@ -64,13 +64,8 @@ static bool kind_ok(uint32_t kinds, const char *kind)
 
 static bool match(struct run *r, const pcre2_code *re, const char *s)
 {
-    size_t len = strlen(s);
+    size_t len = iq_utf8_prefix(s, strlen(s), ANA_TEXT_MAX);
 
-    if (len > ANA_TEXT_MAX) {
-        len = ANA_TEXT_MAX;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
-    }
     return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, r->md, r->c->mctx) >= 0;
 }
 

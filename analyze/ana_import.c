@@ -94,12 +94,7 @@ int ana_set_field_cut(struct iq_event *ev, int f, const char *s)
         return 0;
     len = strlen(s);
     max = iq_fields[f].max_len;
-    if (len > max) {
-        len = max;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
-    }
-    return iq_event_set(ev, (enum iq_field)f, s, len);
+    return iq_event_set(ev, (enum iq_field)f, s, iq_utf8_prefix(s, len, max));
 }
 
 /* Conversion state of one document. */

@@ -259,6 +259,15 @@ int iq_event_set_raw_json(struct iq_event *ev, const json_t *raw)
     return 0;
 }
 
+size_t iq_utf8_prefix(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}
+
 bool iq_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;

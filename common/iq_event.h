@@ -150,6 +150,10 @@ int iq_field_lookup(const char *name);
 /* Is s (len bytes) valid UTF-8 with no NUL byte? */
 bool iq_utf8_valid(const char *s, size_t len);
 
+/* Length of the longest prefix of s (len bytes) that is at most max bytes
+ * and does not end inside a UTF-8 character: len when len <= max. */
+size_t iq_utf8_prefix(const char *s, size_t len, size_t max);
+
 /* Write a quoted, escaped, truncated copy of untrusted s into buf for
  * messages: "\"yester…\"".  Always NUL-terminates. */
 void iq_quote(const char *s, size_t len, char *buf, size_t size);

@@ -321,21 +321,25 @@ static int tally(const struct cor_run *run, const struct cor_inc *inc, struct ta
 static void title_text(const struct cor_run *run, const struct cor_inc *inc, struct cor_text *t)
 {
     const struct iq_event *ev = run->evs[inc->opener].ev;
-    const char *name = iq_event_label(ev, "alertname");
+    const char *name = iq_event_label(ev, "alertname"), *svc = iq_ev_service(ev);
+    const char *title = ev->str[IQ_F_TITLE];
     char buf[1400];
 
     if (inc->manual_title) {
         cor_text_str_checked(t, inc->manual_title);
         return;
     }
-    if (name && iq_ev_service(ev))
-        snprintf(buf, sizeof(buf), "%.600s on %.255s", name, iq_ev_service(ev));
-    else if (ev->str[IQ_F_TITLE])
-        snprintf(buf, sizeof(buf), "%.1000s", ev->str[IQ_F_TITLE]);
+    /* each part is cut at a character boundary, so the title stays UTF-8 */
+    if (name && svc)
+        snprintf(buf, sizeof(buf), "%.*s on %.*s", (int)iq_utf8_prefix(name, strlen(name), 600),
+                 name, (int)iq_utf8_prefix(svc, strlen(svc), 255), svc);
+    else if (title)
+        snprintf(buf, sizeof(buf), "%.*s", (int)iq_utf8_prefix(title, strlen(title), 1000), title);
     else
-        snprintf(buf, sizeof(buf), "%s %s on %.255s", iq_ev_kind(ev), iq_ev_action(ev),
-                 iq_ev_service(ev) ? iq_ev_service(ev) : "unknown service");
-    /* truncation may cut a character: refused then, as json_string does */
+        snprintf(buf, sizeof(buf), "%s %s on %.*s", iq_ev_kind(ev), iq_ev_action(ev),
+                 (int)iq_utf8_prefix(svc ? svc : "unknown service",
+                                     strlen(svc ? svc : "unknown service"), 255),
+                 svc ? svc : "unknown service");
     cor_text_str_checked(t, buf);
 }
 

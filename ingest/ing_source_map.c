@@ -76,9 +76,7 @@ static void truncate_utf8(struct ing_buf *b, size_t max)
 {
     if (b->len <= max)
         return;
-    b->len = max;
-    while (b->len && ((unsigned char)b->p[b->len] & 0xC0) == 0x80)
-        b->len--;
+    b->len = iq_utf8_prefix(b->p, b->len, max);
     b->p[b->len] = '\0';
 }
 

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_event.h"
 #include "iq_time.h"
 
 #define LINK_MAX 2048
@@ -146,9 +147,7 @@ json_t *rnd_fmt_clip(const char *s, size_t max)
 
     if (n <= max)
         return json_string(s);
-    cut = max;
-    while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-        cut--;
+    cut = iq_utf8_prefix(s, n, max);
     tmp = malloc(cut + 4);
     if (!tmp)
         return NULL;

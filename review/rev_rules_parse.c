@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "rev_rules_int.h"
+#include "iq_event.h"
 
 static const char *const cat_names[REV_CAT_N] = {
     "blame", "weak-action", "strength", "type", "action", "structure",
@@ -219,19 +220,6 @@ static int parse_labels(struct where *w, json_t *o, struct rev_rule *rule)
     return 0;
 }
 
-/* Length of the longest prefix of s of at most max bytes that ends on a
- * character boundary (for quoting examples in messages). */
-static size_t utf8_prefix(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-
-    if (n <= max)
-        return n;
-    while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-        max--;
-    return max;
-}
-
 /* Run the rule's own examples: "match" texts must fire, "nomatch" must not. */
 static int check_examples(struct where *w, json_t *o, const struct rev_rule *rule)
 {
@@ -256,7 +244,7 @@ static int check_examples(struct where *w, json_t *o, const struct rev_rule *rul
 
             if (!s)
                 return rev_rules_fail(w, "\"examples\".\"%s\"[%zu] is not a string", keys[want], i);
-            shown = (int)utf8_prefix(s, 60);
+            shown = (int)iq_utf8_prefix(s, strlen(s), 60);
             r = rev_rule_match(rule, s, strlen(s), &a, &b, NULL, NULL);
             if (r < 0)
                 return rev_rules_fail(w, "example \"%.*s\": match error %d", shown, s, r);

@@ -253,6 +253,31 @@ static void test_nulls_without_evidence(void **state)
     json_decref(list);
 }
 
+/* A long alertname in Japanese is cut for the title at a character
+ * boundary: the rebuild succeeds and the title is valid UTF-8. */
+static void test_long_multibyte_title(void **state)
+{
+    struct fx *f = *state;
+    char name[3 * 300 + 16] = "alertname=x";
+    size_t o = strlen(name);
+    json_t *list;
+    const char *title;
+    struct iq_event *evs[1];
+
+    for (int i = 0; i < 300; i++, o += 3)
+        memcpy(name + o, "\xe9\x9a\x9c", 3);   /* U+969C after "x": byte 600 is inside one */
+    name[o] = '\0';
+    evs[0] = mk("t1", "alert", "firing", "web", 0, NULL, "severity=critical", name, NULL);
+    put(f->st, evs, 1);
+    list = rebuild_list(f, IQ_TIME_NONE);
+    assert_int_equal(json_array_size(list), 1);
+    title = json_string_value(json_object_get(json_array_get(list, 0), "title"));
+    assert_non_null(title);
+    assert_true(iq_utf8_valid(title, strlen(title)));
+    assert_int_equal(strlen(title), 1 + 3 * 199 + strlen(" on web"));
+    json_decref(list);
+}
+
 static const char *const mix_ids[] = { "m01", "m02", "m03", "m04", "m05", "m06", "m07", "m08",
                                        "m09", "m10", "m11", "m12", "m13", "m14", "m15", "m16" };
 
@@ -640,6 +665,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_open_threshold, setup, teardown),
     cmocka_unit_test_setup_teardown(test_quiet_period_recurrence, setup, teardown),
     cmocka_unit_test_setup_teardown(test_nulls_without_evidence, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_long_multibyte_title, setup, teardown),
     cmocka_unit_test_setup_teardown(test_incremental_equals_full, setup, teardown),
     cmocka_unit_test_setup_teardown(test_incremental_random, setup, teardown),
     cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
