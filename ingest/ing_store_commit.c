@@ -21,6 +21,16 @@
 #include "iq_codec.h"
 #include "iq_event.h"
 
+#define WB_KEEP_MAX (8u << 20)   /* a reused batch keeps at most this capacity */
+
+static size_t batch_bytes(rocksdb_writebatch_t *wb)
+{
+    size_t n = 0;
+
+    rocksdb_writebatch_data(wb, &n);
+    return n;
+}
+
 /* Open-addressing set of the ids already taken in the current batch, so a
  * batch that repeats an id stores it once.  Sized to twice the batch. */
 struct idset {
@@ -91,7 +101,7 @@ struct put_req {
     struct put_req *next;
 };
 
-void ing_store_probe_free(struct probe *p)
+static void probe_arrays_free(struct probe *p)
 {
     free(p->keys);
     free(p->lens);
@@ -99,7 +109,21 @@ void ing_store_probe_free(struct probe *p)
     free(p->errs);
     free(p->req);
     free(p->ix);
-    memset(p, 0, sizeof(*p));
+    p->keys = NULL;
+    p->lens = NULL;
+    p->vals = NULL;
+    p->errs = NULL;
+    p->req = NULL;
+    p->ix = NULL;
+    p->cap = 0;
+}
+
+void ing_store_probe_free(struct probe *p)
+{
+    probe_arrays_free(p);
+    if (p->wb)
+        rocksdb_writebatch_destroy(p->wb);
+    p->wb = NULL;
 }
 
 static int probe_reserve(struct probe *p, size_t n)
@@ -110,7 +134,7 @@ static int probe_reserve(struct probe *p, size_t n)
         return 0;
     while (cap < n)
         cap *= 2;
-    ing_store_probe_free(p);
+    probe_arrays_free(p);
     p->keys = malloc(cap * sizeof(*p->keys));
     p->lens = malloc(cap * sizeof(*p->lens));
     p->vals = malloc(cap * sizeof(*p->vals));
@@ -118,7 +142,7 @@ static int probe_reserve(struct probe *p, size_t n)
     p->req = malloc(cap * sizeof(*p->req));
     p->ix = malloc(cap * sizeof(*p->ix));
     if (!p->keys || !p->lens || !p->vals || !p->errs || !p->req || !p->ix) {
-        ing_store_probe_free(p);
+        probe_arrays_free(p);
         return -ENOMEM;
     }
     p->cap = cap;
@@ -192,12 +216,15 @@ static int probe_resolve(struct ing_store *st, size_t n, rocksdb_writebatch_t *w
 static int group_write(struct ing_store *st, struct put_req *first, const struct put_req *last,
                        size_t total, ing_store_listener_fn listener, void *lud)
 {
-    rocksdb_writebatch_t *wb = rocksdb_writebatch_create();
+    rocksdb_writebatch_t *wb;
     struct idset seen = { 0 };
     char *err = NULL;
     size_t n;
     int r;
 
+    if (!st->probe.wb)       /* kept and cleared after each group: no regrowth */
+        st->probe.wb = rocksdb_writebatch_create();
+    wb = st->probe.wb;
     if (!wb || idset_init(&seen, total) < 0 || probe_reserve(&st->probe, total) < 0) {
         r = -ENOMEM;
         goto out;
@@ -219,8 +246,12 @@ static int group_write(struct ing_store *st, struct put_req *first, const struct
             break;
     }
 out:
-    if (wb)
-        rocksdb_writebatch_destroy(wb);
+    if (wb && batch_bytes(wb) > WB_KEEP_MAX) {
+        rocksdb_writebatch_destroy(wb);    /* after an unusually large group */
+        st->probe.wb = NULL;
+    } else if (wb) {
+        rocksdb_writebatch_clear(wb);
+    }
     free(seen.slot);
     return r;
 }

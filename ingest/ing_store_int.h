@@ -24,6 +24,7 @@ struct probe {
     struct put_req **req;
     uint32_t *ix;
     size_t cap;
+    rocksdb_writebatch_t *wb;    /* the group's batch, cleared and reused */
 };
 
 struct ing_store {
