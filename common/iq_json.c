@@ -1,6 +1,6 @@
-/* iq_json.c - strict JSON text to jansson values and back, fast enough for
- * the webhook path (issue #3): iq_json_parse replaces json_loadb and
- * iq_json_dump_compact replaces json_dumps(JSON_COMPACT | JSON_ENCODE_ANY).
+/* iq_json.c - strict JSON text to jansson values, fast enough for the
+ * webhook path (issue #3): iq_json_parse replaces json_loadb, as
+ * iq_json_dump_compact (iq_json_dump.c) replaces json_dumps.
  *
  * Design notes.  jansson's reader pulls the input byte by byte through a
  * stream, a UTF-8 decoder and a token buffer; its writer calls a callback
@@ -20,13 +20,12 @@
  * Semantics follow jansson 2.14 (tests/unit/iq_json_test.c checks them
  * differentially): \u0000 and lone surrogates are rejected, integers
  * outside json_int_t are "too big", reals that overflow are rejected while
- * underflow to zero is accepted, "-0" is the integer 0.  The writer
- * reproduces jansson's reals (%.17g, ".0" added to integral values, no '+'
- * or leading zeros in the exponent), its upper-case \u00XX escapes, and its
- * handling of a key that is not UTF-8 (cut where jansson stops; the dump
- * goes on).  One deliberate difference: jansson drops a NUL byte it read
- * ahead past a number or literal ("[1\0]" loads as [1]); iq_json refuses it. */
+ * underflow to zero is accepted, "-0" is the integer 0.  The writer is in
+ * iq_json_dump.c.  One deliberate difference: jansson drops a NUL byte it
+ * read ahead past a number or literal ("[1\0]" loads as [1]); iq_json
+ * refuses it. */
 #include "iq_json.h"
+#include "iq_json_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -38,14 +37,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DUMP_DEPTH_MAX 2048
-
 _Static_assert(sizeof(json_int_t) == 8, "json_int_t is expected to be 64 bits");
 
 /* 1 for the bytes that end a plain run inside a string: '"', '\\',
  * control characters and every byte of a multi-byte UTF-8 sequence. */
 #define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
-static const unsigned char str_stop[256] = {
+const unsigned char iq_json_str_stop[256] = {
     R16(1), R16(1),
     0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,     /* 0x20: '"' */
     R16(0), R16(0),
@@ -56,17 +53,10 @@ static const unsigned char str_stop[256] = {
 
 /* The two-character escapes: the letter after '\\' and the byte it means
  * ('/' is read, never written, as in jansson). */
-static const char esc_letters[] = "\"\\/bfnrt";
-static const char esc_chars[] = "\"\\/\b\f\n\r\t";
+const char iq_json_esc_letters[] = "\"\\/bfnrt";
+const char iq_json_esc_chars[] = "\"\\/\b\f\n\r\t";
 
-/* A growable byte buffer; always leaves room for a terminating NUL. */
-struct buf {
-    char *p;
-    size_t len;
-    size_t cap;
-};
-
-static int buf_grow(struct buf *b, size_t n)
+int iq_json_buf_grow(struct buf *b, size_t n)
 {
     size_t cap = b->cap ? b->cap : 256;
     char *p;
@@ -81,63 +71,6 @@ static int buf_grow(struct buf *b, size_t n)
     b->p = p;
     b->cap = cap;
     return 0;
-}
-
-/* Make room for n more bytes (and a NUL). */
-static inline int buf_reserve(struct buf *b, size_t n)
-{
-    return b->cap - b->len > n ? 0 : buf_grow(b, n);
-}
-
-static inline int buf_add(struct buf *b, const void *src, size_t n)
-{
-    if (buf_reserve(b, n) < 0)
-        return -ENOMEM;
-    memcpy(b->p + b->len, src, n);
-    b->len += n;
-    return 0;
-}
-
-/* Length of the valid UTF-8 sequence of two to four bytes at p (a byte
- * >= 0x80), or 0 when it is not one: a stray continuation byte, an
- * overlong form, a UTF-16 surrogate, a code point above U+10FFFF, or a
- * sequence cut by end. */
-static size_t utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = p[0];
-    size_t n = c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-
-    if (n == 0 || (size_t)(end - p) < n)
-        return 0;
-    for (size_t i = 1; i < n; i++)
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-    if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0) ||
-        (c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-        return 0;
-    return n;
-}
-
-/* Index of the first byte in p[0..n) that str_stop marks, or n.  Eight
- * bytes at a time while they are all plain. */
-static size_t plain_run(const unsigned char *p, size_t n)
-{
-    const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
-    size_t i = 0;
-
-    while (n - i >= 8) {
-        uint64_t w, q, s;
-
-        memcpy(&w, p + i, 8);
-        q = w ^ (ones * '"');
-        s = w ^ (ones * '\\');
-        if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((s - ones) & ~s) | w) & high)
-            break;
-        i += 8;
-    }
-    while (i < n && !str_stop[p[i]])
-        i++;
-    return i;
 }
 
 /* ------------------------------------------------------------------ parse */
@@ -279,11 +212,11 @@ static int unescape(struct parser *ps, const unsigned char **pp, struct buf *b)
             *pp = q + adv;
         return r;
     }
-    hit = memchr(esc_letters, q[1], sizeof(esc_letters) - 1);
+    hit = memchr(iq_json_esc_letters, q[1], IQ_JSON_ESC_N);
     if (!hit)
         return fail(ps, q, -EINVAL, "invalid escape in string");
     *pp = q + 2;
-    return buf_add(b, &esc_chars[hit - esc_letters], 1);
+    return buf_add(b, &iq_json_esc_chars[hit - iq_json_esc_letters], 1);
 }
 
 /* Read the string at ps->p (its opening quote).  *ret points into the
@@ -629,172 +562,4 @@ out:
     free(ps.key.p);
     free(ps.str.p);
     return r;
-}
-
-/* ------------------------------------------------------------------- dump */
-
-/* Append s[0..n) as a JSON string literal.  -EILSEQ when s is not valid
- * UTF-8, leaving in b what jansson's dump_string has written by then: the
- * opening quote and every run it flushed before an escape. */
-static int dump_string(struct buf *b, const char *str, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)str, *end = p + n, *run = p;
-    static const char hex[] = "0123456789ABCDEF";
-
-    if (buf_reserve(b, n + 2) < 0)
-        return -ENOMEM;
-    b->p[b->len++] = '"';
-    for (;;) {
-        char e[6] = { '\\', 0, '0', '0', 0, 0 };
-        const char *hit;
-        size_t el = 2;
-
-        p += plain_run(p, (size_t)(end - p));
-        if (p < end && *p >= 0x80) {
-            size_t k = utf8_len(p, end);
-
-            if (k == 0)
-                return -EILSEQ;
-            p += k;
-            continue;
-        }
-        if (buf_add(b, run, (size_t)(p - run)) < 0)
-            return -ENOMEM;
-        if (p == end)
-            break;
-        hit = memchr(esc_chars, *p, sizeof(esc_chars) - 1);
-        if (hit) {
-            e[1] = esc_letters[hit - esc_chars];
-        } else {
-            e[1] = 'u';
-            e[4] = hex[*p >> 4];
-            e[5] = hex[*p & 0xF];
-            el = 6;
-        }
-        if (buf_add(b, e, el) < 0)
-            return -ENOMEM;
-        run = ++p;
-    }
-    return buf_add(b, "\"", 1);
-}
-
-/* Append the decimal form of integer v ("%lld"). */
-static int dump_int(struct buf *b, json_int_t v)
-{
-    char t[24], *q = t + sizeof(t);
-    uint64_t u = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v;
-
-    do {
-        *--q = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--q = '-';
-    return buf_add(b, q, (size_t)(t + sizeof(t) - q));
-}
-
-/* Append real d as jansson 2.14 writes it: "%.17g", then ".0" when the
- * text has neither '.' nor 'e', then the exponent without '+' and without
- * leading zeros ("1e+20" -> "1e20", "1e-05" -> "1e-5"). */
-static int dump_real(struct buf *b, double d)
-{
-    char t[48];
-    int n = snprintf(t, sizeof(t) - 3, "%.17g", d);
-    char *e, *digits, *nz;
-
-    if (n < 0 || (size_t)n >= sizeof(t) - 3)
-        return -EINVAL;
-    e = strchr(t, 'e');
-    if (!e && !strchr(t, '.')) {
-        memcpy(t + n, ".0", 3);
-        n += 2;
-    }
-    if (e) {
-        digits = e + 1 + (e[1] == '-');
-        nz = e + 2;
-        while (*nz == '0')
-            nz++;
-        memmove(digits, nz, (size_t)(t + n - nz) + 1);
-        n -= (int)(nz - digits);
-    }
-    return buf_add(b, t, (size_t)n);
-}
-
-static int dump_value(struct buf *b, const json_t *j, int depth);
-
-/* Members in insertion order.  A key that is not valid UTF-8 is written as
- * jansson writes it (cut, unquoted) and the dump goes on, as jansson's
- * does: it ignores that error for keys. */
-static int dump_object(struct buf *b, const json_t *j, int depth)
-{
-    void *it = json_object_iter((json_t *)j);
-    int r;
-
-    if (buf_add(b, "{", 1) < 0)
-        return -ENOMEM;
-    for (bool first = true; it; it = json_object_iter_next((json_t *)j, it), first = false) {
-        if (!first && buf_add(b, ",", 1) < 0)
-            return -ENOMEM;
-        r = dump_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
-        if (r == -ENOMEM || buf_add(b, ":", 1) < 0)
-            return -ENOMEM;
-        if ((r = dump_value(b, json_object_iter_value(it), depth + 1)) < 0)
-            return r;
-    }
-    return buf_add(b, "}", 1);
-}
-
-static int dump_array(struct buf *b, const json_t *j, int depth)
-{
-    size_t n = json_array_size(j);
-    int r;
-
-    if (buf_add(b, "[", 1) < 0)
-        return -ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        if (i && buf_add(b, ",", 1) < 0)
-            return -ENOMEM;
-        if ((r = dump_value(b, json_array_get(j, i), depth + 1)) < 0)
-            return r;
-    }
-    return buf_add(b, "]", 1);
-}
-
-static int dump_value(struct buf *b, const json_t *j, int depth)
-{
-    if (depth > DUMP_DEPTH_MAX)
-        return -ELOOP;
-    switch (json_typeof(j)) {
-    case JSON_OBJECT:
-        return dump_object(b, j, depth);
-    case JSON_ARRAY:
-        return dump_array(b, j, depth);
-    case JSON_STRING:
-        return dump_string(b, json_string_value(j), json_string_length(j));
-    case JSON_INTEGER:
-        return dump_int(b, json_integer_value(j));
-    case JSON_REAL:
-        return dump_real(b, json_real_value(j));
-    case JSON_TRUE:
-        return buf_add(b, "true", 4);
-    case JSON_FALSE:
-        return buf_add(b, "false", 5);
-    case JSON_NULL:
-        return buf_add(b, "null", 4);
-    }
-    return -EINVAL;
-}
-
-char *iq_json_dump_compact(const json_t *j, size_t *ret_len)
-{
-    struct buf b = { 0 };
-
-    if (!j || buf_grow(&b, 255) < 0 || dump_value(&b, j, 0) < 0) {
-        free(b.p);
-        return NULL;
-    }
-    b.p[b.len] = '\0';
-    if (ret_len)
-        *ret_len = b.len;
-    return b.p;
 }

@@ -50,4 +50,14 @@ int iq_json_parse(const char *buf, size_t len, unsigned flags, json_t **ret,
  * (may be NULL) to the length without the terminating NUL. */
 char *iq_json_dump_compact(const json_t *j, size_t *ret_len);
 
+/* The most bytes iq_json_quote writes for n bytes of input. */
+#define IQ_JSON_QUOTED_MAX(n) (6 * (n) + 2)
+
+/* Write s[0..n) as a JSON string literal, quotes included, escaped as
+ * jansson escapes: \" \\ \b \f \n \r \t, other control characters as
+ * \u00XX, everything else as is ('/' and UTF-8 included; s is not checked
+ * for UTF-8).  out has room for IQ_JSON_QUOTED_MAX(n) bytes; no NUL is
+ * written.  Returns the number of bytes written. */
+size_t iq_json_quote(char *out, const char *s, size_t n);
+
 #endif

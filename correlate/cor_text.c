@@ -1,10 +1,8 @@
 /* cor_text.c - compact JSON text written straight into a buffer, byte for
  * byte as jansson's json_dumps(JSON_COMPACT | JSON_SORT_KEYS) writes it.
  *
- * jansson's string escaping (dump.c, without JSON_ENSURE_ASCII or
- * JSON_ESCAPE_SLASH): '"' and '\\' get a backslash, \b \f \n \r \t their
- * short forms, the other code points below 0x20 "\\u%04X"; everything else,
- * non-ASCII included, is copied.  Reals and whole jansson values are
+ * Strings are escaped by iq_json_quote, as jansson escapes them (without
+ * JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH).  Reals and whole jansson values are
  * rare in an incident, so they are dumped by jansson itself into the
  * buffer, which keeps their formatting exactly jansson's.
  * tests/unit/cor_text_test.c compares the two on awkward strings. */
@@ -16,6 +14,7 @@
 #include <string.h>
 
 #include "iq_event.h"
+#include "iq_json.h"
 #include "iq_time.h"
 
 static int reserve(struct cor_text *t, size_t more)
@@ -54,50 +53,16 @@ void cor_text_lit(struct cor_text *t, const char *s)
 
 void cor_text_str(struct cor_text *t, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-    size_t n, run = 0;
-    char *o;
+    size_t n;
 
     if (!s) {
         cor_text_raw(t, "null", 4);
         return;
     }
     n = strlen(s);
-    if (reserve(t, 6 * n + 2) < 0)       /* worst case: every byte \u00XX */
+    if (reserve(t, IQ_JSON_QUOTED_MAX(n)) < 0)
         return;
-    o = t->p + t->len;
-    *o++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            run++;
-            continue;
-        }
-        memcpy(o, s + i - run, run);
-        o += run;
-        run = 0;
-        *o++ = '\\';
-        switch (c) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '\b': *o++ = 'b'; break;
-        case '\f': *o++ = 'f'; break;
-        case '\n': *o++ = 'n'; break;
-        case '\r': *o++ = 'r'; break;
-        case '\t': *o++ = 't'; break;
-        default:
-            memcpy(o, "u00", 3);
-            o[3] = hex[c >> 4];
-            o[4] = hex[c & 15];
-            o += 5;
-            break;
-        }
-    }
-    memcpy(o, s + n - run, run);
-    o += run;
-    *o++ = '"';
-    t->len = (size_t)(o - t->p);
+    t->len += iq_json_quote(t->p + t->len, s, n);
     t->p[t->len] = '\0';
 }
 
