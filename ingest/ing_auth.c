@@ -79,6 +79,16 @@ int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t e
             free(a->prefix);
             if (!(a->prefix = strdup(json_string_value(v))))
                 return -ENOMEM;
+        } else if (strcmp(key, "timestamp_header") == 0) {
+            free(a->ts_header);
+            if (!(a->ts_header = lower_dup(json_string_value(v))))
+                return -ENOMEM;
+        } else if (strcmp(key, "fallback") == 0) {
+            if (strcmp(json_string_value(v), "token") != 0) {
+                snprintf(err, errsz, "'auth' 'fallback': only \"token\" is known");
+                return -EINVAL;
+            }
+            a->token_fallback = 1;
         } else {
             snprintf(err, errsz, "'auth': unknown key '%s'", key);
             return -EINVAL;
@@ -86,6 +96,10 @@ int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t e
     }
     if (a->scheme == ING_AUTH_HMAC && !a->header) {
         snprintf(err, errsz, "'auth': scheme hmac-sha256 needs a 'header'");
+        return -EINVAL;
+    }
+    if (a->scheme != ING_AUTH_HMAC && (a->ts_header || a->token_fallback)) {
+        snprintf(err, errsz, "'auth': 'timestamp_header' and 'fallback' are for hmac-sha256");
         return -EINVAL;
     }
     return 0;
@@ -107,6 +121,7 @@ void ing_auth_release(struct ing_auth *a)
 {
     free(a->header);
     free(a->prefix);
+    free(a->ts_header);
     if (a->secret)
         sodium_memzero(a->secret, a->secret_len);
     free(a->secret);
@@ -177,6 +192,29 @@ static int check_token(const struct ing_auth *a, const struct ing_delivery *d, c
     return -EACCES;
 }
 
+/* Parse the unix-seconds timestamp ts (from header name) and refuse it
+ * when it is more than ING_AUTH_MAX_SKEW_MS from the arrival time. */
+static int fresh_seconds(const struct ing_delivery *d, const char *name, const char *ts,
+                         long long *ret, char *err, size_t errsz)
+{
+    char *end;
+    long long t;
+
+    errno = 0;
+    t = strtoll(ts, &end, 10);
+    if (end == ts || *end || errno || t < 0 || t > 253402300799LL) {
+        snprintf(err, errsz, "%s: not an integer of seconds", name);
+        return -EACCES;
+    }
+    if (llabs(d->received_at - t * 1000) > ING_AUTH_MAX_SKEW_MS) {
+        snprintf(err, errsz, "%s: more than 5 minutes from the arrival time (stale or "
+                 "replayed request)", name);
+        return -EACCES;
+    }
+    *ret = t;
+    return 0;
+}
+
 static int check_hmac(const struct ing_auth *a, const struct ing_delivery *d, char *err,
                       size_t errsz)
 {
@@ -184,6 +222,18 @@ static int check_hmac(const struct ing_auth *a, const struct ing_delivery *d, ch
     const char *v = header_get(d, a->header);
     size_t plen = a->prefix ? strlen(a->prefix) : 0;
 
+    const char *ts = a->ts_header ? header_get(d, a->ts_header) : NULL;
+    char pre[32] = "";
+    long long t;
+    int n = 0;
+
+    if (!v && a->token_fallback && header_get(d, "authorization"))
+        return check_token(a, d, err, errsz);
+    if (!v && a->token_fallback) {
+        snprintf(err, errsz, "missing credentials: expected signature header %s or "
+                 "'Authorization: Bearer TOKEN'", a->header);
+        return -EACCES;
+    }
     if (!v) {
         snprintf(err, errsz, "missing signature header %s", a->header);
         return -EACCES;
@@ -192,7 +242,15 @@ static int check_hmac(const struct ing_auth *a, const struct ing_delivery *d, ch
         snprintf(err, errsz, "signature header %s: expected prefix %s", a->header, a->prefix);
         return -EACCES;
     }
-    hmac(a, d->body, d->body_len, NULL, 0, mac);
+    if (ts) {                  /* Grafana signs "{ts}:{body}" when it sends a timestamp */
+        if (fresh_seconds(d, a->ts_header, ts, &t, err, errsz) < 0)
+            return -EACCES;
+        n = snprintf(pre, sizeof(pre), "%lld:", t);
+    }
+    if (n)
+        hmac(a, pre, (size_t)n, d->body, d->body_len, mac);
+    else
+        hmac(a, d->body, d->body_len, NULL, 0, mac);
     if (!hex_matches(v + plen, strlen(v + plen), mac)) {
         snprintf(err, errsz, "signature mismatch in %s", a->header);
         return -EACCES;
@@ -206,7 +264,7 @@ static int check_slack(const struct ing_auth *a, const struct ing_delivery *d, c
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
     const char *ts = header_get(d, "x-slack-request-timestamp");
     const char *sig = header_get(d, "x-slack-signature");
-    char pre[48], *end;
+    char pre[48];
     long long t;
     int n;
 
@@ -214,17 +272,8 @@ static int check_slack(const struct ing_auth *a, const struct ing_delivery *d, c
         snprintf(err, errsz, "missing %s", !ts ? "x-slack-request-timestamp" : "x-slack-signature");
         return -EACCES;
     }
-    errno = 0;
-    t = strtoll(ts, &end, 10);
-    if (end == ts || *end || errno || t < 0 || t > 253402300799LL) {
-        snprintf(err, errsz, "x-slack-request-timestamp: not an integer of seconds");
+    if (fresh_seconds(d, "x-slack-request-timestamp", ts, &t, err, errsz) < 0)
         return -EACCES;
-    }
-    if (llabs(d->received_at - t * 1000) > ING_AUTH_MAX_SKEW_MS) {
-        snprintf(err, errsz, "x-slack-request-timestamp: more than 5 minutes from the arrival "
-                 "time (stale or replayed request)");
-        return -EACCES;
-    }
     n = snprintf(pre, sizeof(pre), "v0:%lld:", t);
     hmac(a, pre, (size_t)n, d->body, d->body_len, mac);
     if (strncmp(sig, "v0=", 3) != 0 || !hex_matches(sig + 3, strlen(sig + 3), mac)) {

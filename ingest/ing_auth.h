@@ -2,7 +2,11 @@
  *
  * Schemes: "none", "token" (Authorization: Bearer, or a shared-secret
  * header such as X-Gitlab-Token), "hmac-sha256" (GitHub X-Hub-Signature-256
- * over the raw body), "slack-v0" (X-Slack-Signature over
+ * over the raw body; with "timestamp_header", Grafana's signature over
+ * "{unix seconds}:{body}" when that header is sent, timestamps more than 5
+ * minutes from the arrival refused; with "fallback": "token", a delivery
+ * without the signature header may carry the secret as a token instead),
+ * "slack-v0" (X-Slack-Signature over
  * "v0:{timestamp}:{body}", timestamps older than 5 minutes refused) and
  * "pagerduty-v1" (X-PagerDuty-Signature, several v1= signatures allowed).
  * Every comparison is constant-time (libsodium). */
@@ -28,6 +32,8 @@ struct ing_auth {
     enum ing_auth_scheme scheme;
     char *header;        /* lower-case header carrying the token or signature */
     char *prefix;        /* "sha256=" for hmac-sha256; NULL otherwise */
+    char *ts_header;     /* hmac-sha256: lower-case timestamp header, or NULL */
+    int token_fallback;  /* hmac-sha256: no signature header -> check as token */
     char *secret;        /* NULL: not configured, deliveries are not checked */
     size_t secret_len;
 };

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Authentication per source over real HTTP: GitHub X-Hub-Signature-256,
 # Slack v0 signatures with X-Slack-Request-Timestamp (stale refused),
-# PagerDuty X-PagerDuty-Signature (several v1= values), a bearer token and
-# GitLab's shared-secret header, and a secret taken from the environment.
+# PagerDuty X-PagerDuty-Signature (several v1= values), Grafana's
+# X-Grafana-Alerting-Signature (over the body, or "{ts}:{body}" with its
+# timestamp header; a bearer token instead), a bearer token and GitLab's
+# shared-secret header, and a secret taken from the environment.
 # Valid deliveries are stored; wrong, missing or stale ones get 401 with
 # the reason and nothing is stored.
 . "$IQ_ROOT/tests/lib.sh"
@@ -10,7 +12,8 @@
 d=$(iq_tmpdir); port=$(iq_free_port)
 cat >"$d/conf.json" <<'CONF'
 {"sources": {"github": {"secret": "It's a Secret to Everybody"}, "pagerduty": {"secret": "pd-secret"},
-             "slack": {"secret": "8f742231b10e8888abcd99yyyzzz85a5"}, "gitlab": {"token": "gl-token"}}}
+             "slack": {"secret": "8f742231b10e8888abcd99yyyzzz85a5"}, "gitlab": {"token": "gl-token"},
+             "grafana": {"secret": "gf-secret"}}}
 CONF
 INQUEST_ALERTMANAGER_TOKEN=env-token iq_start_daemon "$d/data" "$port" --config "$d/conf.json"
 F=$WH_DATA
@@ -54,6 +57,28 @@ expect 401 'no matching v1 signature' "$(pd -H "X-PagerDuty-Signature: v1=$(prin
 expect 401 'no matching v1 signature' "$(pd -H "X-PagerDuty-Signature: v0=$pds")"
 expect 200 '"stored":1' "$(pd -H "X-PagerDuty-Signature: v1=$(printf x | wh_hmac pd-secret), v1=$pds")"
 
+# Grafana: HMAC over the body; over "{ts}:{body}" when the timestamp header
+# is sent (stale refused); or the same secret as a bearer token
+g1="$F/grafana/firing.group-2-alerts.docs-example.json"
+g2="$F/grafana/resolved.single-alert.grafana9.json"
+g3="$F/grafana/firing.single-alert.grafana11-values.json"
+gsig() { { [ -z "${2:-}" ] || printf "%s:" "$2"; cat "$1"; } | wh_hmac gf-secret; }
+gf() { wh_post /hooks/grafana "$@"; }
+n0=$(stored)
+expect 401 'missing credentials: expected signature header x-grafana-alerting-signature' "$(gf "$g1")"
+expect 401 'signature mismatch in x-grafana-alerting-signature' \
+  "$(gf "$g1" -H "X-Grafana-Alerting-Signature: $(gsig "$g2")")"
+expect 401 'signature mismatch' "$(gf "$g2" -H "X-Grafana-Alerting-Signature: $(gsig "$g2")" \
+  -H "X-Grafana-Alerting-Signature-Timestamp: $now")"
+expect 401 'stale' "$(gf "$g2" -H "X-Grafana-Alerting-Signature: $(gsig "$g2" "$old")" \
+  -H "X-Grafana-Alerting-Signature-Timestamp: $old")"
+expect 401 'wrong token' "$(gf "$g3" -H 'Authorization: Bearer gf-secreT')"
+[ "$(stored)" -eq "$n0" ] || fail "a refused Grafana delivery was stored"
+expect 200 '"stored":2' "$(gf "$g1" -H "X-Grafana-Alerting-Signature: $(gsig "$g1")")"
+expect 200 '"stored":1' "$(gf "$g2" -H "X-Grafana-Alerting-Signature: $(gsig "$g2" "$now")" \
+  -H "X-Grafana-Alerting-Signature-Timestamp: $now")"
+expect 200 '"stored":1' "$(gf "$g3" -H 'Authorization: Bearer gf-secret')"
+
 # bearer token from the environment; GitLab's X-Gitlab-Token
 am="$F/alertmanager/resolved.single-alert.json"
 expect 401 'missing credentials' "$(wh_post /hooks/alertmanager "$am")"
@@ -62,7 +87,7 @@ expect 200 '"stored":1' "$(wh_post /hooks/alertmanager "$am" -H 'Authorization: 
 gl="$F/gitlab/deployment.success.json"
 expect 401 'wrong token' "$(wh_post /hooks/gitlab "$gl" -H 'X-Gitlab-Token: gl-token ')"
 expect 200 '"stored":1' "$(wh_post /hooks/gitlab "$gl" -H 'X-Gitlab-Token: gl-token')"
-[ "$(stored)" -eq 5 ] || fail "stored $(stored) events, want 5"
+[ "$(stored)" -eq 9 ] || fail "stored $(stored) events, want 9"
 curl -s "http://127.0.0.1:$IQ_HTTP_PORT/metrics" | grep -q '^inquest_http_requests_total{source="slack",outcome="unauthorized"} 4$' \
   || fail "unauthorized requests not counted"
 iq_stop_daemon

@@ -381,6 +381,10 @@ static void test_bad_mapping_files(void **state)
         { "{\"source\": \"x\", \"rules\": [{\"ignore\": \"{nope}\"}]}", "unknown reference" },
         { "{\"source\": \"x\", \"auth\": {\"scheme\": \"rot13\"}, \"rules\": [{\"ignore\": \"x\"}]}",
           "unknown scheme" },
+        { "{\"source\": \"x\", \"auth\": {\"scheme\": \"token\", \"fallback\": \"token\"}, "
+          "\"rules\": [{\"ignore\": \"x\"}]}", "are for hmac-sha256" },
+        { "{\"source\": \"x\", \"auth\": {\"scheme\": \"hmac-sha256\", \"header\": \"h\", "
+          "\"fallback\": \"basic\"}, \"rules\": [{\"ignore\": \"x\"}]}", "only \"token\"" },
         { "{\"source\": \"x\", \"rules\": [{\"ignore\": \"x\"", "line 1" },
     };
     char err[IQ_ERR_MAX];
