@@ -76,6 +76,26 @@ int iq_event_encode(const struct iq_event *ev, msgpack_sbuffer *sb)
     return iq_event_pack(&pk, ev);
 }
 
+void iq_events_pack(struct iq_event *const *evs, size_t n, msgpack_sbuffer *sb,
+                    const char **vals, size_t *lens)
+{
+    msgpack_packer pk;
+    size_t off = 0;
+
+    sb->size = 0;
+    msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+    for (size_t i = 0; i < n; i++) {
+        iq_event_pack(&pk, evs[i]);
+        lens[i] = sb->size - off;
+        off = sb->size;
+    }
+    off = 0;                     /* sb->data may have moved while it grew */
+    for (size_t i = 0; i < n; i++) {
+        vals[i] = sb->data + off;
+        off += lens[i];
+    }
+}
+
 static int mp_time(const char *name, const msgpack_object *v, int64_t *ret, char *err, size_t errsz)
 {
     if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {

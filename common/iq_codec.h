@@ -25,6 +25,12 @@ int iq_event_decode(const char *buf, size_t len, struct iq_event **ret, char *er
 /* Encode into a fresh sbuffer the caller must msgpack_sbuffer_destroy. */
 int iq_event_encode(const struct iq_event *ev, msgpack_sbuffer *sb);
 
+/* Encode n events one after the other into sb (emptied first; owned by the
+ * caller) and point vals[i], lens[i] at event i's bytes inside it: the
+ * stored values of a batch.  vals stay valid until sb changes. */
+void iq_events_pack(struct iq_event *const *evs, size_t n, msgpack_sbuffer *sb,
+                    const char **vals, size_t *lens);
+
 /* Helpers for msgpack objects: string equality and copy-out. */
 int iq_mp_streq(const msgpack_object *o, const char *s);
 

@@ -147,7 +147,9 @@ fail:
     return NULL;
 }
 
-int iq_event_set(struct iq_event *ev, enum iq_field f, const char *s, size_t len)
+/* Replace *slot by a NUL-terminated copy of s[0..len).  -EINVAL when s
+ * holds a NUL, -ENOMEM. */
+static int replace_copy(struct iq_event *ev, char **slot, const char *s, size_t len)
 {
     char *copy;
 
@@ -158,9 +160,14 @@ int iq_event_set(struct iq_event *ev, enum iq_field f, const char *s, size_t len
         return -ENOMEM;
     memcpy(copy, s, len);
     copy[len] = '\0';
-    ev_free(ev, ev->str[f]);
-    ev->str[f] = copy;
+    ev_free(ev, *slot);
+    *slot = copy;
     return 0;
+}
+
+int iq_event_set(struct iq_event *ev, enum iq_field f, const char *s, size_t len)
+{
+    return replace_copy(ev, &ev->str[f], s, len);
 }
 
 int iq_event_set_str(struct iq_event *ev, enum iq_field f, const char *s)
@@ -225,21 +232,14 @@ int iq_event_set_label(struct iq_event *ev, const char *key, const char *value)
 
 int iq_event_set_raw(struct iq_event *ev, const char *s, size_t len)
 {
-    char *copy;
+    int r;
 
     if (len > IQ_RAW_MAX)
         return -E2BIG;
-    if (memchr(s, '\0', len))
-        return -EINVAL;
-    copy = ev_alloc(ev, len + 1);
-    if (!copy)
-        return -ENOMEM;
-    memcpy(copy, s, len);
-    copy[len] = '\0';
-    ev_free(ev, ev->raw);
-    ev->raw = copy;
-    ev->raw_len = len;
-    return 0;
+    r = replace_copy(ev, &ev->raw, s, len);
+    if (r == 0)
+        ev->raw_len = len;
+    return r;
 }
 
 int iq_event_set_raw_json(struct iq_event *ev, const json_t *raw)

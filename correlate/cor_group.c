@@ -276,15 +276,8 @@ static int open_incident(struct gstate *g, uint32_t ev_i)
     struct cor_inc *inc;
     uint32_t inc_i;
 
-    if (run->n_incs == run->cap_incs) {
-        size_t ncap = run->cap_incs ? run->cap_incs * 2 : 64;
-        struct cor_inc *ni = realloc(run->incs, ncap * sizeof(*ni));
-
-        if (!ni)
-            return -ENOMEM;
-        run->incs = ni;
-        run->cap_incs = ncap;
-    }
+    if (cor_run_reserve_inc(run) < 0)
+        return -ENOMEM;
     inc_i = (uint32_t)run->n_incs++;
     inc = &run->incs[inc_i];
     memset(inc, 0, sizeof(*inc));
@@ -369,7 +362,7 @@ static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names
 {
     struct cor_inc *inc = &run->incs[inc_i];
     int64_t from = inc->opened_at - run->cfg->lead_ms, v;
-    size_t lo = 0, hi = inc->opener, n0 = inc->n;
+    size_t lo, n0 = inc->n;
 
     for (size_t k = 0; k < inc->n; k++) {
         const struct cor_ev *m = &run->evs[inc->mem[k]];
@@ -378,14 +371,7 @@ static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names
             (m->key && cor_map_put(names, TAG_KEY, m->key, 1) < 0))
             return -ENOMEM;
     }
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (run->evs[mid].t < from)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    lo = cor_run_lower_bound(run, inc->opener, from);
     for (size_t j = lo; j < inc->opener; j++) {
         struct cor_ev *e = &run->evs[j];
         bool match;

@@ -144,17 +144,10 @@ int cor_triggers_text(const struct cor_run *run, const struct cor_inc *inc, int6
     int64_t anchor = impact_start != IQ_TIME_NONE ? impact_start : inc->opened_at;
     int64_t lb = run->cfg->lookback_ms, from = anchor - lb;
     struct cand *c = NULL;
-    size_t n = 0, cap = 0, lo = 0, hi = run->n;
+    size_t n = 0, cap = 0, lo;
     bool any_match = false;
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (run->evs[mid].t < from)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    lo = cor_run_lower_bound(run, run->n, from);
     for (size_t j = lo; j < run->n && run->evs[j].t <= anchor; j++) {
         const struct cor_ev *e = &run->evs[j];
         struct cand k = { .ev = (uint32_t)j };

@@ -82,15 +82,8 @@ static int apply_split(struct cor_run *run, const struct cor_ev *note, int64_t a
     uint64_t h;
     int y, mo, d, hh, mi, s, ms;
 
-    if (run->n_incs == run->cap_incs) {
-        size_t ncap = run->cap_incs ? run->cap_incs * 2 : 64;
-        struct cor_inc *ni = realloc(run->incs, ncap * sizeof(*ni));
-
-        if (!ni)
-            return -ENOMEM;
-        run->incs = ni;
-        run->cap_incs = ncap;
-    }
+    if (cor_run_reserve_inc(run) < 0)
+        return -ENOMEM;
     A = &run->incs[a];
     C = &run->incs[run->n_incs];
     memset(C, 0, sizeof(*C));

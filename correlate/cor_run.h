@@ -143,6 +143,14 @@ void cor_run_free(struct cor_run *run);
  * cor_decode), so it is freed with the run.  0 or -ENOMEM. */
 int cor_run_add(struct cor_run *run, struct iq_event *ev);
 
+/* Room for one more incident in run->incs (pointers into it may move).
+ * 0 or -ENOMEM. */
+int cor_run_reserve_inc(struct cor_run *run);
+
+/* Index of the first of run->evs[0..hi) (sorted by effective time) whose
+ * time is at or after t; hi when none is. */
+size_t cor_run_lower_bound(const struct cor_run *run, size_t hi, int64_t t);
+
 /* Mark event id as owned by an incident outside this run: it is not
  * absorbed.  The id is copied.  0 or -ENOMEM. */
 int cor_run_claim(struct cor_run *run, const char *id);

@@ -292,21 +292,7 @@ static struct ing_rejection *next_rejection(struct job *j)
 /* Encode the stored value of each valid event, so the writer only writes. */
 static void encode_values(struct job *j)
 {
-    msgpack_packer pk;
-    size_t off = 0;
-
-    j->vals.size = 0;
-    msgpack_packer_init(&pk, &j->vals, msgpack_sbuffer_write);
-    for (uint32_t i = 0; i < j->nvalid; i++) {
-        iq_event_pack(&pk, j->evs[i]);
-        j->lens[i] = j->vals.size - off;
-        off = j->vals.size;
-    }
-    off = 0;
-    for (uint32_t i = 0; i < j->nvalid; i++) {
-        j->valp[i] = j->vals.data + off;
-        off += j->lens[i];
-    }
+    iq_events_pack(j->evs, j->nvalid, &j->vals, j->valp, j->lens);
 }
 
 /* Decode and validate a batch into the job at the queue's tail, then queue it. */

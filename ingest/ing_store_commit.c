@@ -328,24 +328,12 @@ int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size
     size_t stack_lens[64], *lens = n <= 64 ? stack_lens : malloc(n * sizeof(*lens));
     const char *stack_vals[64], **vals = n <= 64 ? stack_vals : malloc(n * sizeof(*vals));
     msgpack_sbuffer sb;
-    msgpack_packer pk;
-    size_t off = 0;
     int r = -ENOMEM;
 
     msgpack_sbuffer_init(&sb);
     if (!lens || !vals)
         goto out;
-    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-    for (size_t i = 0; i < n; i++) {
-        iq_event_pack(&pk, evs[i]);
-        lens[i] = sb.size - off;
-        off = sb.size;
-    }
-    off = 0;
-    for (size_t i = 0; i < n; i++) {
-        vals[i] = sb.data + off;
-        off += lens[i];
-    }
+    iq_events_pack(evs, n, &sb, vals, lens);
     r = ing_store_put_encoded(st, evs, vals, lens, n, outcomes);
 out:
     msgpack_sbuffer_destroy(&sb);
