@@ -48,9 +48,12 @@ grep '"id":"component:69sb0f8lydp4:r8yz2fpy4ss8:br0l2tvcx85d"' "$d/all.json" \
 
 # Slack export
 out=$("$IQ" --zmq "$Z" import slack-export "$D/slack-export")
-[ "$out" = "imported 15 events from $D/slack-export: stored 15, duplicates 0, rejected 0" ] || fail "slack import: $out"
+[ "$out" = "imported 19 events from $D/slack-export: stored 19, duplicates 0, rejected 0" ] || fail "slack import: $out"
 out=$("$IQ" --zmq "$Z" import slack-export "$D/slack-export")
-[ "$out" = "imported 15 events from $D/slack-export: stored 0, duplicates 15, rejected 0" ] || fail "slack reimport: $out"
+[ "$out" = "imported 19 events from $D/slack-export: stored 0, duplicates 19, rejected 0" ] || fail "slack reimport: $out"
+"$IQ" --data "$d/data" events --json --kind note >"$d/users.json"
+grep '^{"id":"slack-user:U8W3QFGQ5"' "$d/users.json" | grep -q '"action":"user".*"user_name":"Rishi"' \
+  || fail "slack user directory entry"
 "$IQ" --data "$d/data" events --json --kind chat >"$d/chat.json"
 [ "$(wc -l <"$d/chat.json")" -eq 15 ] || fail "chat events: $(wc -l <"$d/chat.json")"
 [ "$(grep -c '"channel":"C8VAHF5FX"' "$d/chat.json")" -eq 11 ] || fail "#random messages"

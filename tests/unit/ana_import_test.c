@@ -87,7 +87,7 @@ static void test_slack(void **state)
 
     (void)state;
     snprintf(dir, sizeof(dir), "%s/tests/data/import/slack-export", iq_test_root());
-    assert_int_equal(ana_import_slack(dir, &v, err, sizeof(err)), 15);
+    assert_int_equal(ana_import_slack(dir, &v, err, sizeof(err)), 19);
     /* channels in channels.json order (random first), days in date order */
     assert_string_equal(iq_ev_id(v.v[0]), "C8VAHF5FX:1516454398.000069");
     assert_string_equal(iq_ev_action(v.v[0]), "joined");
@@ -95,6 +95,16 @@ static void test_slack(void **state)
     assert_int_equal(v.v[13]->at, 1516540005123LL);
     assert_string_equal(iq_event_label(v.v[13], "bot"), "true");
     assert_string_equal(iq_event_label(v.v[3], "user_name"), "k._");
+    /* then the user directory: display name, else real name, else name */
+    assert_string_equal(iq_ev_id(v.v[15]), "slack-user:U8VAHEVUY");
+    assert_string_equal(iq_ev_kind(v.v[15]), "note");
+    assert_string_equal(iq_ev_action(v.v[15]), "user");
+    assert_null(v.v[15]->str[IQ_F_ACTOR]);
+    assert_null(iq_ev_service(v.v[15]));
+    assert_string_equal(iq_event_label(v.v[15], "user_name"), "steve");
+    assert_string_equal(iq_event_label(v.v[16], "user_name"), "Rishi");
+    assert_string_equal(iq_event_label(v.v[18], "user"), "U8X25EBAB");
+    assert_string_equal(iq_event_label(v.v[18], "user_name"), "amy");
     iq_evvec_clear(&v);
 }
 
