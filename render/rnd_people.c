@@ -31,6 +31,7 @@
 #include "rnd_pseudo.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,6 +73,30 @@ bool rnd_people_is_slack_id(const char *s)
     if (n < 7 || n > ID_MAX || (s[0] != 'U' && s[0] != 'W' && s[0] != 'B'))
         return false;
     return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == n;
+}
+
+int rnd_people_check_map(const json_t *map, char *err, size_t errsz)
+{
+    const char *id;
+    const json_t *v;
+
+    if (!map)
+        return 0;
+    if (!json_is_object(map) || json_object_size(map) > RND_PEOPLE_MAP_MAX) {
+        snprintf(err, errsz, "slack_users: expected an object of at most %d \"USER_ID\": \"name\" "
+                 "entries", RND_PEOPLE_MAP_MAX);
+        return -EINVAL;
+    }
+    json_object_foreach((json_t *)map, id, v) {
+        const char *name = json_string_value(v);
+
+        if (!rnd_people_is_slack_id(id) || !name || !*name || strlen(name) > 200) {
+            snprintf(err, errsz, "slack_users: entry \"%.40s\": expected a Slack user id "
+                     "(U0123ABCD) and a name of 1 to 200 bytes", id);
+            return -EINVAL;
+        }
+    }
+    return 0;
 }
 
 static bool from_slack(const struct iq_event *ev)

@@ -29,6 +29,14 @@ struct rnd_people;
  * Caller owns; NULL on OOM. */
 struct rnd_people *rnd_people_new(const json_t *directory, bool pseudonymize);
 
+#define RND_PEOPLE_MAP_MAX 100000   /* entries of a configured map */
+
+/* Check a configured map (the `slack_users` key of the "drafts" config):
+ * NULL, or an object of Slack ids ("U0123ABCD") to non-empty names of at
+ * most 200 bytes, at most RND_PEOPLE_MAP_MAX entries.  0, or -EINVAL with
+ * err naming the bad entry. */
+int rnd_people_check_map(const json_t *map, char *err, size_t errsz);
+
 /* Free; NULLs the caller's pointer.  NULL-safe. */
 void rnd_people_destroy(struct rnd_people **pp);
 
