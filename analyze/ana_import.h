@@ -8,7 +8,7 @@
  *   - a Slack workspace export directory: channels.json, users.json and
  *     <channel>/<YYYY-MM-DD>.json arrays of messages: one chat event each,
  *     then one user-directory entry per named user of users.json (a note
- *     event "slack-user:ID" with the label user_name, which drafts read
+ *     event "slack:user:ID" with the label user_name, which drafts read
  *     to show people by name).
  * Event ids are derived from the vendor's own ids (the same ids the
  * webhook mappings in schemas/sources/ produce), so importing twice, or

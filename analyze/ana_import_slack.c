@@ -4,13 +4,13 @@
  * (an array of {id, name, real_name, profile}) and one directory per
  * channel, named after it, with one <YYYY-MM-DD>.json file per day: an
  * array of messages.  Each message becomes a chat event with the id the
- * Events API mapping gives it (schemas/sources/slack.json):
- * "<channel id>:<ts>", `at` from ts (epoch seconds with microseconds, cut
+ * Events API mapping gives it (schemas/sources/slack.json, prefixed with
+ * the source by ingest): "slack:<channel id>:<ts>", `at` from ts (epoch seconds with microseconds, cut
  * to milliseconds), actor the user id (the bot id for bots), labels
  * channel (id), channel_name, user, user_name, ts, thread_ts, subtype.
  *
  * users.json also becomes a directory: one event per user with a name,
- * id "slack-user:<user id>", kind note, source slack, action "user",
+ * id "slack:user:<user id>", kind note, source slack, action "user",
  * labels user, user_name (display name, else real name, else name),
  * team, at the user's `updated` time (else the export's first message,
  * else the epoch).  They name no service, incident key or channel, so the
@@ -161,7 +161,7 @@ static int add_user(struct sl_ctx *c, const json_t *u, const char *id, const cha
     json_int_t upd = json_integer_value(json_object_get(u, "updated"));
     int r = 0;
 
-    if (snprintf(eid, sizeof(eid), "slack-user:%s", id) >= (int)sizeof(eid) || strlen(id) > 64)
+    if (snprintf(eid, sizeof(eid), "slack:user:%s", id) >= (int)sizeof(eid) || strlen(id) > 64)
         return sl_fail(c, -EINVAL, "users.json[%zu]: user id too long", ix);
     if (!(ev = iq_event_new()))
         return -ENOMEM;
@@ -255,7 +255,7 @@ static int add_message(struct sl_ctx *c, const json_t *m, const char *chid, cons
 
     if (parse_ts(jstr(m, "ts"), &at) < 0)
         return sl_fail(c, -EINVAL, "%s: no valid 'ts'", where);
-    if (snprintf(id, sizeof(id), "%s:%s", chid, jstr(m, "ts")) >= (int)sizeof(id))
+    if (snprintf(id, sizeof(id), "slack:%s:%s", chid, jstr(m, "ts")) >= (int)sizeof(id))
         return sl_fail(c, -EINVAL, "%s: channel id and ts too long for an event id", where);
     if (!(ev = iq_event_new()))
         return -ENOMEM;

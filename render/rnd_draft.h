@@ -73,7 +73,7 @@ int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, 
 
 /* The names of the Slack users acting in evs (borrowed) whose events
  * carry no `user_name`: from the directory entries a slack-export import
- * stored (events "slack-user:ID", label user_name), then from configured
+ * stored (events "slack:user:ID", label user_name), then from configured
  * (borrowed, {"ID": "name"}, may be NULL).  Caller owns *ret (an object,
  * possibly empty).  0, -EIO, -ENOMEM. */
 int rnd_draft_people(struct ing_store *st, struct iq_event *const *evs, size_t n,

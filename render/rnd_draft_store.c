@@ -8,7 +8,7 @@
  * rnd_draft_render.
  *
  * Names: a slack-export import stores one directory entry per user of
- * users.json, an event with the id "slack-user:ID" and the label
+ * users.json, an event with the id "slack:user:ID" and the label
  * user_name (analyze/ana_import_slack.c).  Looking a user up is one read
  * by id, so only the users the draft shows cost anything. */
 #include "rnd_draft.h"
@@ -129,7 +129,7 @@ static char *stored_name(struct ing_store *st, const char *id, int *ret_r)
     char *copy = NULL;
     int r;
 
-    snprintf(key, sizeof(key), "slack-user:%s", id);
+    snprintf(key, sizeof(key), "slack:user:%s", id);
     r = ing_store_get_event(st, key, &ev);
     *ret_r = r == -ENOENT || r == -EINVAL ? 0 : r;   /* absent, or unreadable: not named */
     if (r < 0)

@@ -10,7 +10,7 @@
  *      user name) and bot messages' `username`; a slack-export import
  *      fills it from users.json;
  *   2. the directory: id -> name, built by the caller from the
- *      `slack-user:ID` entries a slack-export import stores and from the
+ *      `slack:user:ID` entries a slack-export import stores and from the
  *      configured `slack_users` map (rnd_draft_store.c);
  *   3. otherwise a neutral "a responder" ("an integration" for a bot id).
  *

@@ -4,7 +4,7 @@
  * A Slack event names its author by an opaque id (U0123ABCD).  A draft
  * shows the display name instead: the event's own `user_name` label (from
  * the Events API's user_profile or a slack-export import), else a
- * directory (the `slack-user:ID` entries a slack-export import stores, and
+ * directory (the `slack:user:ID` entries a slack-export import stores, and
  * the configured `slack_users` map), else a neutral "a responder".  A raw
  * id is never shown.  With pseudonyms on, the shown name is replaced by
  * "responder A", ... (rnd_pseudo.h), so mentions of the display name in
