@@ -26,6 +26,7 @@
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
+#include "rnd_people.h"
 
 #define COR_DEBOUNCE_MS 50
 #define API_PREFIX "/api/v1/incidents"
@@ -33,6 +34,8 @@
 struct iqd_cor {
     struct cor_config cfg;
     struct cor_live *live;
+    struct ing_store *st;     /* borrowed */
+    json_t *people;           /* drafts.slack_users, or NULL */
 };
 
 /* GET /api/v1/incidents[?since=T]: T is RFC 3339 or "-2h" style. */
@@ -55,7 +58,8 @@ static int list_incidents(struct ing_store *st, const char *query, struct ing_ht
 static int api_incidents(void *ud, const char *path, const char *query,
                          struct ing_http_response *resp)
 {
-    struct ing_store *st = ud;
+    struct iqd_cor *c = ud;
+    struct ing_store *st = c->st;
     const char *rest = path + strlen(API_PREFIX);
     json_t *j = NULL;
     int r;
@@ -63,7 +67,7 @@ static int api_incidents(void *ud, const char *path, const char *query,
     if (*rest == '\0' || strcmp(rest, "/") == 0)
         return list_incidents(st, query, resp);
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
-        return iqd_drafts_http_get(ud, path, query, resp);
+        return iqd_drafts_http_get(st, c->people, path, query, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
         return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     r = cor_incident_load(st, rest + 1, &j);
@@ -81,12 +85,16 @@ int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing
 
     if (!c)
         goto fail;
+    c->st = st;
     cor_config_init(&c->cfg);
+    /* checked by iqd_drafts_start, which refuses the configuration */
+    if (rnd_people_check_map(json_object_get(cfg->drafts, "slack_users"), err, sizeof(err)) == 0)
+        c->people = json_incref(json_object_get(cfg->drafts, "slack_users"));
     if (cfg->correlate && (r = cor_config_apply(&c->cfg, cfg->correlate, err, sizeof(err))) < 0) {
         iq_error("correlate", "%s", err);
         goto fail;
     }
-    if (http && (r = ing_http_add_route(http, API_PREFIX, api_incidents, st)) < 0) {
+    if (http && (r = ing_http_add_route(http, API_PREFIX, api_incidents, c)) < 0) {
         iq_error("correlate", "cannot register %s: %s", API_PREFIX, strerror(-r));
         goto fail;
     }
@@ -118,6 +126,7 @@ void iqd_cor_stop(struct iqd_cor **pc)
                 (unsigned long long)s.full, (unsigned long long)s.failures);
     }
     cor_config_release(&(*pc)->cfg);
+    json_decref((*pc)->people);
     free(*pc);
     *pc = NULL;
 }

@@ -26,6 +26,8 @@ struct iqd_drafts_opts {
     const char *tmpl;          /* template name or file; NULL: "default" */
     const char *schemas_dir;   /* NULL: the default search */
     bool pseudonymize;
+    const json_t *people;      /* slack_users: {"U0123": "Ana"}, borrowed (a
+                                  reference is kept); NULL: none */
     int64_t poll_ms;           /* 0: 1000 */
     unsigned retries;          /* webhook retries after the first try */
     int64_t backoff_ms;        /* 0: 500, doubled per retry */
@@ -44,8 +46,8 @@ int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *opts,
 /* iqd_drafts_new configured from the "drafts" section of inquestd's
  * config (may be NULL: defaults): {"dir": DATA/drafts, "webhooks": "",
  * "public_url": "http://" + listen_http, "template": "default",
- * "pseudonymize": false, "poll": "1s", "retries": 5, "retry_backoff":
- * "500ms"}.  Unknown keys are refused.  Errors are logged.  Borrowed
+ * "pseudonymize": false, "slack_users": {}, "poll": "1s", "retries": 5,
+ * "retry_backoff": "500ms"}.  Unknown keys are refused.  Errors are logged.  Borrowed
  * arguments; caller owns *ret. */
 int iqd_drafts_start(const json_t *section, const char *data_dir, const char *listen_http,
                      struct ing_store *st, struct iqd_drafts **ret);
@@ -59,10 +61,11 @@ unsigned long iqd_drafts_notified(const struct iqd_drafts *d);
 void iqd_drafts_destroy(struct iqd_drafts **pd);
 
 /* GET /api/v1/incidents/ID/draft.md, .html or .json (query:
- * template=NAME, audience=internal|external, pseudonymize=1), with the
- * signature of an ing_http_handler: ud is the store (borrowed).  Fills resp: 200, 400
- * (bad id or query), 404 (no such incident or path), 500. */
-int iqd_drafts_http_get(void *ud, const char *path, const char *query,
-                        struct ing_http_response *resp);
+ * template=NAME, audience=internal|external, pseudonymize=1) from store st,
+ * with people the configured slack_users (may be NULL); both borrowed.
+ * Fills resp: 200, 400 (bad id or query), 404 (no such incident or path),
+ * 500. */
+int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const char *path,
+                        const char *query, struct ing_http_response *resp);
 
 #endif

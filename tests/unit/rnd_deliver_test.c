@@ -269,32 +269,32 @@ static void http_handler(void **state)
 
     snprintf(sch, sizeof(sch), "%s/schemas", root);
     setenv("INQUEST_SCHEMAS", sch, 1);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.md", NULL, &resp), 0);
+    assert_int_equal(iqd_drafts_http_get(st, NULL, "/api/v1/incidents/" INC_ID "/draft.md", NULL, &resp), 0);
     assert_int_equal(resp.status, 200);
     assert_string_equal(resp.content_type, "text/markdown; charset=utf-8");
     assert_non_null(strstr(resp.body, "| Item | Type | Owner | Due | Ticket |"));
     assert_non_null(strstr(resp.body, "bob@example.com"));
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.json",
+    assert_int_equal(iqd_drafts_http_get(st, NULL, "/api/v1/incidents/" INC_ID "/draft.json",
                                          "audience=external&pseudonymize=1", &resp), 0);
     assert_int_equal(resp.status, 200);
     assert_null(strstr(resp.body, "bob@example.com"));
     assert_non_null(strstr(resp.body, "\"pseudonymized\": true"));
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.html", "template=ja", &resp), 0);
+    assert_int_equal(iqd_drafts_http_get(st, NULL, "/api/v1/incidents/" INC_ID "/draft.html", "template=ja", &resp), 0);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "アクションアイテム"));
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/inc-20990101-00000000/draft.md", NULL, &resp), 0);
+    assert_int_equal(iqd_drafts_http_get(st, NULL, "/api/v1/incidents/inc-20990101-00000000/draft.md", NULL, &resp), 0);
     assert_int_equal(resp.status, 404);
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.pdf", NULL, &resp), 0);
+    assert_int_equal(iqd_drafts_http_get(st, NULL, "/api/v1/incidents/" INC_ID "/draft.pdf", NULL, &resp), 0);
     assert_int_equal(resp.status, 404);
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.md", "template=../../x", &resp), 0);
+    assert_int_equal(iqd_drafts_http_get(st, NULL, "/api/v1/incidents/" INC_ID "/draft.md", "template=../../x", &resp), 0);
     assert_int_equal(resp.status, 400);
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.md", "audience=all", &resp), 0);
+    assert_int_equal(iqd_drafts_http_get(st, NULL, "/api/v1/incidents/" INC_ID "/draft.md", "audience=all", &resp), 0);
     assert_int_equal(resp.status, 400);
     free(resp.body);
 }
