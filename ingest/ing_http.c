@@ -684,6 +684,7 @@ int ing_http_start(struct ing_http *h)
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+                              MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,   /* first, as MHD asks */
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->o.threads,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->o.conn_limit,
@@ -693,7 +694,6 @@ int ing_http_start(struct ing_http *h)
                               MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                               MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-                              MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
                               MHD_OPTION_ARRAY, use_tls ? tls : tls + 2,
                               MHD_OPTION_END);
     if (!h->mhd)
