@@ -22,6 +22,7 @@
 
 #include "cli_note.h"
 #include "ing_sender.h"
+#include "iq_curl.h"
 #include "iq_event.h"
 
 #define ANSWER_MAX (64 * 1024)
@@ -84,108 +85,49 @@ static int send_zmq(const struct cli_ctx *ctx, const char *cmd, const char *inci
     return status;
 }
 
-struct answer {
-    char *buf;
-    size_t len;
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-    struct answer *a = ud;
-    size_t k = size * n;
-    char *nb;
-
-    if (a->len + k > ANSWER_MAX)
-        return 0;
-    if (!(nb = realloc(a->buf, a->len + k + 1)))
-        return 0;
-    memcpy(nb + a->len, p, k);
-    a->len += k;
-    nb[a->len] = '\0';
-    a->buf = nb;
-    return k;
-}
-
-/* POST body to url with the token; fills *status and the answer. */
-static int post(const struct cli_ctx *ctx, const char *url, const char *body, long timeout_ms,
-                long *status, struct answer *ans, char *err, size_t errsz)
-{
-    struct curl_slist *hdr = NULL, *h2;
-    char *authz = NULL;
-    CURL *c = curl_easy_init();
-    CURLcode rc = CURLE_OUT_OF_MEMORY;
-
-    if (c && asprintf(&authz, "Authorization: Bearer %s", ctx->token) >= 0 &&
-        (hdr = curl_slist_append(NULL, "Content-Type: application/json")) &&
-        (h2 = curl_slist_append(hdr, authz))) {
-        hdr = h2;
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "inquest");
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, ans);
-        if (ctx->cacert)
-            curl_easy_setopt(c, CURLOPT_CAINFO, ctx->cacert);
-        rc = curl_easy_perform(c);
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    }
-    if (rc != CURLE_OK)
-        snprintf(err, errsz, "%s", curl_easy_strerror(rc));
-    if (authz) {
-        memset(authz, 0, strlen(authz));
-        free(authz);
-    }
-    curl_slist_free_all(hdr);
-    if (c)
-        curl_easy_cleanup(c);
-    return rc == CURLE_OK ? 0 : -EIO;
-}
-
 /* Over HTTP: the daemon builds and stores the note. */
 static int send_http(const struct cli_ctx *ctx, const char *cmd, const char *incident,
                      const json_t *req, int64_t give_up_ms, char *ret_id, size_t idsz)
 {
-    struct answer ans = { 0 };
-    char *body = json_dumps(req, JSON_COMPACT), *url = NULL, *esc = NULL, err[256];
-    const char *base = ctx->http_url;
+    struct iq_post p = { .bearer = ctx->token, .cacert = ctx->cacert,
+                         .timeout_ms = (long)give_up_ms, .max_answer = ANSWER_MAX };
+    char *body = json_dumps(req, JSON_COMPACT), *url = NULL, *esc = NULL, *answer = NULL;
+    const char *base = ctx->http_url, *why;
     size_t bl = strlen(base);
+    char err[256] = "out of memory";
     json_t *j = NULL;
     long status = 0;
     int r = -ENOMEM, exit_status = 2;
 
     while (bl && base[bl - 1] == '/')
         bl--;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     if (body && (esc = curl_easy_escape(NULL, incident, 0)) &&
-        asprintf(&url, "%.*s/api/v1/incidents/%s/notes", (int)bl, base, esc) >= 0)
-        r = post(ctx, url, body, (long)give_up_ms, &status, &ans, err, sizeof(err));
+        asprintf(&url, "%.*s/api/v1/incidents/%s/notes", (int)bl, base, esc) >= 0) {
+        p.url = url;
+        p.body = body;
+        p.len = strlen(body);
+        r = iq_http_post(&p, &status, &answer, err, sizeof(err));
+    }
     if (r < 0) {
-        fprintf(stderr, "inquest: %s: cannot deliver the note to %s: %s\n", cmd, base,
-                r == -ENOMEM ? "out of memory" : err);
+        fprintf(stderr, "inquest: %s: cannot deliver the note to %s: %s\n", cmd, base, err);
         goto out;
     }
-    j = ans.buf ? json_loadb(ans.buf, ans.len, 0, NULL) : NULL;
+    j = answer ? json_loads(answer, 0, NULL) : NULL;
     if (status < 200 || status > 299) {
-        const char *why = json_string_value(json_object_get(j, "error"));
-
+        why = json_string_value(json_object_get(j, "error"));
         fprintf(stderr, "inquest: %s: note refused by inquestd (HTTP %ld): %s\n", cmd, status,
-                why ? why : ans.buf ? ans.buf : "no reason given");
+                why ? why : answer ? answer : "no reason given");
         goto out;
     }
-    snprintf(ret_id, idsz, "%s", json_string_value(json_object_get(j, "note")) ?
-             json_string_value(json_object_get(j, "note")) : "(unknown id)");
+    why = json_string_value(json_object_get(j, "note"));
+    snprintf(ret_id, idsz, "%s", why ? why : "(unknown id)");
     exit_status = 0;
 out:
     json_decref(j);
-    free(ans.buf);
+    free(answer);
     curl_free(esc);
     free(url);
     free(body);
-    curl_global_cleanup();
     return exit_status;
 }
 
