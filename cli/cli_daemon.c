@@ -75,7 +75,7 @@ static const struct iq_conf_item daemon_conf[] = {
     { "insecure", IQ_CONF_BOOL, OFF(insecure), "false", 0, 0,
       "start on a non-loopback address even without API tokens and source secrets" },
     { "tls_cert_file", IQ_CONF_STR, OFF(tls_cert_file), NULL, 0, 0,
-      "PEM certificate (chain) file: serve HTTPS instead of HTTP (with tls_key_file)" },
+      "PEM certificate file: serve HTTPS instead of HTTP (with tls_key_file)" },
     { "tls_key_file", IQ_CONF_STR, OFF(tls_key_file), NULL, 0, 0,
       "PEM private key file of tls_cert_file" },
     { "correlate", IQ_CONF_JSON, OFF(correlate), NULL, 0, 0,

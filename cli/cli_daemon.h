@@ -31,7 +31,7 @@ struct iqd_config {
     /* access control (cli_daemon_http.c, cli_daemon_secure.c, ingest/ing_access.c) */
     json_t *access;        /* "access" section: {"tokens": [...]} */
     bool insecure;         /* start on non-loopback addresses without auth */
-    char *tls_cert_file;   /* PEM certificate chain: HTTPS */
+    char *tls_cert_file;   /* PEM certificate: HTTPS */
     char *tls_key_file;    /* PEM private key */
     json_t *correlate;     /* "correlate" section (cli_daemon_cor.c, correlate/cor_config.c) */
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */

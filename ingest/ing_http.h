@@ -53,7 +53,7 @@ struct ing_http_opts {
     unsigned timeout_s;          /* idle connection timeout; default 30 */
     unsigned threads;            /* MHD thread pool (the daemon defaults to 8) */
     const struct ing_access *access;  /* tokens and roles, borrowed; NULL = open */
-    const char *tls_cert;        /* PEM certificate chain, borrowed; NULL = plain HTTP */
+    const char *tls_cert;        /* PEM certificate, borrowed; NULL = plain HTTP */
     const char *tls_key;         /* PEM private key, borrowed; with tls_cert */
 };
 
