@@ -2,13 +2,16 @@
  * a signal, stop them in reverse order.
  *
  * Stages started here: the RocksDB store and the ZeroMQ ingest server
- * (which runs on the main thread).  On SIGTERM or SIGINT the ingest stops
+ * (which runs on the main thread).  Before any socket is bound the secure
+ * defaults are checked (cli_daemon_secure.c): a non-loopback listener
+ * without tokens and secrets stops the start, unless --insecure.  On SIGTERM or SIGINT the ingest stops
  * accepting, answers the batches already queued, the store flushes its WAL
  * and closes, and the process exits 0. */
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
 #include "cli_daemon_cor.h"
 #include "cli_daemon_rnd.h"
+#include "cli_daemon_secure.h"
 #include "cli_daemon_tail.h"
 #include "ana_http.h"
 
@@ -63,6 +66,18 @@ static const struct iq_conf_item daemon_conf[] = {
     { "http_threads", IQ_CONF_INT, OFF(http_threads), "8", 1, 64, "HTTP worker threads" },
     { "sources", IQ_CONF_JSON, OFF(sources), NULL, 0, 0,
       "per-source secrets: {\"github\": {\"secret\": \"...\"}, \"alertmanager\": {\"token\": \"...\"}}" },
+    { "sources_enabled", IQ_CONF_STR, OFF(sources_enabled), NULL, 0, 0,
+      "serve only these webhook sources, e.g. \"alertmanager,events\" (default: every mapping)" },
+    { "access", IQ_CONF_JSON, OFF(access), NULL, 0, 0,
+      "API tokens (see docs/security.md): {\"tokens\": [{\"name\": \"grafana\", \"token\": "
+      "\"...\", \"role\": \"read\"}]}; also INQUEST_READ_TOKEN, INQUEST_WRITE_TOKEN, "
+      "INQUEST_ADMIN_TOKEN" },
+    { "insecure", IQ_CONF_BOOL, OFF(insecure), "false", 0, 0,
+      "start on a non-loopback address even without API tokens and source secrets" },
+    { "tls_cert_file", IQ_CONF_STR, OFF(tls_cert_file), NULL, 0, 0,
+      "PEM certificate file: serve HTTPS instead of HTTP (with tls_key_file)" },
+    { "tls_key_file", IQ_CONF_STR, OFF(tls_key_file), NULL, 0, 0,
+      "PEM private key file of tls_cert_file" },
     { "correlate", IQ_CONF_JSON, OFF(correlate), NULL, 0, 0,
       "correlator rules (see docs/correlation.md), e.g. {\"quiet_period\": \"30m\"}" },
     { "logs", IQ_CONF_JSON, OFF(logs), NULL, 0, 0,
@@ -225,6 +240,7 @@ int cli_daemon_main(int argc, char **argv)
     struct iqd_cor *cor = NULL;
     struct iqd_tail *tail = NULL;
     struct ing_server_stats st;
+    char api_url[300] = "";
     void *zctx = NULL;
     int r, status = 1;
 
@@ -246,18 +262,23 @@ int cli_daemon_main(int argc, char **argv)
     sopts.fsync = cfg.fsync;
     if (ing_store_open(cfg.data, &sopts, &store) < 0)
         goto out;
+    if (iqd_http_new(&cfg, ing_sink_store(store), &http) < 0 ||
+        iqd_check_exposure(&cfg, http) < 0)
+        goto out;
     zctx = zmq_ctx_new();
     zopts.endpoint = cfg.listen_zmq;
     zopts.max_frame = cfg.max_frame;
     if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
         goto out;
-    if (iqd_http_new(&cfg, ing_sink_store(store), &http) < 0 ||
-        iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
+    if (iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
         start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
         goto out;
     if (iqd_tail_start(&cfg, zctx, &tail) < 0)
         goto out;
-    if (iqd_drafts_start(cfg.drafts, cfg.data, cfg.listen_http, store, &drafts) < 0)
+    if (http)
+        snprintf(api_url, sizeof(api_url), "%s://%s", iqd_http_tls(http) ? "https" : "http",
+                 cfg.listen_http);
+    if (iqd_drafts_start(cfg.drafts, cfg.data, http ? api_url : NULL, store, &drafts) < 0)
         goto out;
     iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s", IQ_VERSION, cfg.data,
             cfg.listen_zmq, cfg.fsync ? ", fsync on" : "");

@@ -27,6 +27,12 @@ struct iqd_config {
     int64_t http_conn_limit, http_per_ip_limit, http_threads;
     int64_t http_timeout;  /* ms */
     json_t *sources;       /* per-source secrets */
+    char *sources_enabled; /* "alertmanager,events": serve only these; NULL = all */
+    /* access control (cli_daemon_http.c, cli_daemon_secure.c, ingest/ing_access.c) */
+    json_t *access;        /* "access" section: {"tokens": [...]} */
+    bool insecure;         /* start on non-loopback addresses without auth */
+    char *tls_cert_file;   /* PEM certificate: HTTPS */
+    char *tls_key_file;    /* PEM private key */
     json_t *correlate;     /* "correlate" section (cli_daemon_cor.c, correlate/cor_config.c) */
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */

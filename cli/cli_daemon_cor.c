@@ -7,10 +7,13 @@
  *   GET /api/v1/incidents       JSON array of every incident, opening order
  *   GET /api/v1/incidents/ID    one incident (schemas/incident.schema.json),
  *                               404 with {"error": ...} when unknown
+ *   POST /api/v1/incidents/ID/notes  an audit note from an admin token
+ *                               (cli_daemon_notes.c)
  * The handlers read the store directly (RocksDB is thread-safe) and take
  * the store as their context, so they do not depend on this stage's
  * lifetime. */
 #include "cli_daemon_cor.h"
+#include "cli_daemon_notes.h"
 #include "cli_daemon_rnd.h"
 
 #include <errno.h>
@@ -55,19 +58,19 @@ static int list_incidents(struct ing_store *st, const char *query, struct ing_ht
     return r < 0 ? r : ing_http_reply_json(resp, 200, j);
 }
 
-static int api_incidents(void *ud, const char *path, const char *query,
+static int api_incidents(void *ud, const struct ing_http_request *rq,
                          struct ing_http_response *resp)
 {
     struct iqd_cor *c = ud;
     struct ing_store *st = c->st;
-    const char *rest = path + strlen(API_PREFIX);
+    const char *rest = rq->path + strlen(API_PREFIX);
     json_t *j = NULL;
     int r;
 
     if (*rest == '\0' || strcmp(rest, "/") == 0)
-        return list_incidents(st, query, resp);
+        return list_incidents(st, rq->query, resp);
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
-        return iqd_drafts_http_get(st, c->people, path, query, resp);
+        return iqd_drafts_http_get(st, c->people, rq, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
         return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     r = cor_incident_load(st, rest + 1, &j);
@@ -94,7 +97,8 @@ int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing
         iq_error("correlate", "%s", err);
         goto fail;
     }
-    if (http && (r = ing_http_add_route(http, API_PREFIX, api_incidents, c)) < 0) {
+    if (http && ((r = ing_http_add_route(http, API_PREFIX, api_incidents, c)) < 0 ||
+                 (r = iqd_notes_add_route(http, c->st)) < 0)) {
         iq_error("correlate", "cannot register %s: %s", API_PREFIX, strerror(-r));
         goto fail;
     }

@@ -8,7 +8,9 @@
  * opened at all: the sink is ing_forward's, and this file's loop just
  * waits for the stop signal while MHD's threads do the work.  The mapping
  * directory is, in order: config sources_dir, ./schemas/sources,
- * $INQUEST_SCHEMAS/sources, /usr/local/share/inquest/schemas/sources. */
+ * $INQUEST_SCHEMAS/sources, /usr/local/share/inquest/schemas/sources.
+ * The access table (API tokens) and the TLS certificate and key are loaded
+ * here too and live as long as the server, which borrows them. */
 #include "cli_daemon_http.h"
 
 #include <errno.h>
@@ -19,6 +21,8 @@
 #include <time.h>
 
 #include "cli_daemon.h"
+#include "cli_daemon_secure.h"
+#include "ing_access.h"
 #include "ing_forward.h"
 #include "ing_http.h"
 #include "ing_record.h"
@@ -30,10 +34,14 @@
 
 struct iqd_http {
     struct ing_sources *sources;
+    struct ing_access *access;
     struct ing_record *rec;
     struct ing_http *http;
+    char *tls_cert, *tls_key;    /* PEM text */
     const char *listen;
 };
+
+#define PEM_MAX (1024 * 1024)
 
 static bool is_dir(const char *p)
 {
@@ -53,21 +61,34 @@ static int sources_dir(const struct iqd_config *cfg, char *buf, size_t size)
     return iq_schemas_find("sources", buf, size, NULL, 0) == 0 && is_dir(buf) ? 0 : -ENOENT;
 }
 
-/* One warning naming the sources whose deliveries go unauthenticated. */
-static void warn_open_sources(const struct ing_sources *s)
+size_t iqd_http_open_sources(const struct iqd_http *d, char *names, size_t size)
 {
-    char names[1024] = "";
-    size_t used = 0;
+    const struct ing_sources *s = d->sources;
+    bool writers = ing_access_grants(d->access, ING_ROLE_WRITE);
+    size_t used = 0, n = 0;
 
+    names[0] = '\0';
     for (size_t i = 0; i < ing_sources_count(s); i++) {
-        if (!ing_sources_unauthenticated(s, i) || used >= sizeof(names))
+        if (!ing_sources_enabled(s, i) || ing_sources_has_secret(s, i) ||
+            (writers && ing_sources_canonical(s, i)))
             continue;
-        used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", used ? ", " : "",
-                                 ing_sources_name(s, i));
+        n++;
+        if (used < size)
+            used += (size_t)snprintf(names + used, size - used, "%s%s", used ? ", " : "",
+                                     ing_sources_name(s, i));
     }
-    if (used)
+    return n;
+}
+
+/* One warning naming the sources whose deliveries go unauthenticated. */
+static void warn_open_sources(const struct iqd_http *d)
+{
+    char names[1024];
+
+    if (iqd_http_open_sources(d, names, sizeof(names)))
         iq_warn("http", "no secret configured for %s: accepting their deliveries unauthenticated "
-                "(set sources.NAME.secret in the config or INQUEST_NAME_SECRET)", names);
+                "(set sources.NAME.secret in the config or INQUEST_NAME_SECRET, or leave them "
+                "out with sources_enabled)", names);
 }
 
 void iqd_http_destroy(struct iqd_http **pd)
@@ -79,8 +100,43 @@ void iqd_http_destroy(struct iqd_http **pd)
     ing_http_destroy(&d->http);
     ing_record_close(&d->rec);
     ing_sources_destroy(&d->sources);
+    ing_access_destroy(&d->access);
+    free(d->tls_cert);
+    if (d->tls_key)
+        memset(d->tls_key, 0, strlen(d->tls_key));
+    free(d->tls_key);
     free(d);
     *pd = NULL;
+}
+
+/* Read the TLS certificate and key (both or neither). */
+static int load_tls(const struct iqd_config *cfg, struct iqd_http *d)
+{
+    const char *cert = cfg->tls_cert_file, *key = cfg->tls_key_file;
+    const char *which = cert;
+    struct stat st;
+    size_t n;
+    int r;
+
+    if (!cert && !key)
+        return 0;
+    if (!cert || !key) {
+        iq_error("http", "config: tls_cert_file and tls_key_file go together (%s is missing)",
+                 cert ? "tls_key_file" : "tls_cert_file");
+        return -EINVAL;
+    }
+    if ((r = iq_read_file(cert, PEM_MAX, &d->tls_cert, &n)) == 0) {
+        which = key;
+        r = iq_read_file(key, PEM_MAX, &d->tls_key, &n);
+    }
+    if (r < 0) {
+        iq_error("http", "cannot read %s: %s", which, r == -EFBIG ? "over 1 MiB" : strerror(-r));
+        return r;
+    }
+    if (stat(key, &st) == 0 && (st.st_mode & 077))
+        iq_warn("http", "tls_key_file %s is readable by other users (mode %03o): chmod 600 it",
+                key, (unsigned)(st.st_mode & 0777));
+    return 0;
 }
 
 int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_http **ret)
@@ -106,11 +162,20 @@ int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_
         return -ENOMEM;
     d->listen = cfg->listen_http;
     r = ing_sources_load(dir, cfg->sources, &d->sources, err, sizeof(err));
+    if (r == 0 && cfg->sources_enabled)
+        r = ing_sources_enable(d->sources, cfg->sources_enabled, err, sizeof(err));
+    if (r == 0)
+        r = ing_access_load(cfg->access, &d->access, err, sizeof(err));
     if (r < 0) {
         iq_error("http", "%s", err);
         goto out;
     }
-    warn_open_sources(d->sources);
+    if ((r = load_tls(cfg, d)) < 0)
+        goto out;
+    o.access = d->access;
+    o.tls_cert = d->tls_cert;
+    o.tls_key = d->tls_key;
+    warn_open_sources(d);
     if (cfg->record && (r = ing_record_open(cfg->record, &d->rec)) < 0) {
         iq_error("http", "cannot open recording %s: %s", cfg->record, strerror(-r));
         goto out;
@@ -130,6 +195,21 @@ struct ing_http *iqd_http_server(struct iqd_http *d)
     return d ? d->http : NULL;
 }
 
+const struct ing_sources *iqd_http_sources(const struct iqd_http *d)
+{
+    return d ? d->sources : NULL;
+}
+
+const struct ing_access *iqd_http_access(const struct iqd_http *d)
+{
+    return d ? d->access : NULL;
+}
+
+bool iqd_http_tls(const struct iqd_http *d)
+{
+    return d && d->tls_cert;
+}
+
 int iqd_http_start(struct iqd_http *d)
 {
     int r;
@@ -139,12 +219,16 @@ int iqd_http_start(struct iqd_http *d)
     r = ing_http_start(d->http);
     if (r < 0) {
         iq_error("http", "cannot listen on %s: %s", d->listen,
-                 r == -EINVAL ? "expected HOST:PORT" : "address in use or not available");
+                 r == -EINVAL ? "expected HOST:PORT" :
+                 r == -ENOTSUP ? "this libmicrohttpd has no TLS support" :
+                 d->tls_cert ? "address in use or not available, or the TLS certificate or key "
+                               "was refused (see above)" : "address in use or not available");
         return r;
     }
-    iq_info("http", "webhooks on http://%s (port %u), %zu sources%s", d->listen,
-            (unsigned)ing_http_port(d->http), ing_sources_count(d->sources),
-            d->rec ? ", recording deliveries" : "");
+    iq_info("http", "webhooks on %s://%s (port %u), %zu sources%s, %zu API tokens",
+            d->tls_cert ? "https" : "http", d->listen, (unsigned)ing_http_port(d->http),
+            ing_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
+            ing_access_count(d->access));
     return 0;
 }
 
@@ -160,7 +244,8 @@ int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
         iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
         return 2;
     }
-    if (iqd_http_new(cfg, sink, &d) < 0 || !d || iqd_http_start(d) < 0) {
+    if (iqd_http_new(cfg, sink, &d) < 0 || !d || iqd_check_exposure(cfg, d) < 0 ||
+        iqd_http_start(d) < 0) {
         if (!d)
             iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
         goto out;

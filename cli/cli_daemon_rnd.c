@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cor_store.h"
+#include "ing_access.h"
 #include "ing_http.h"
 #include "ing_store.h"
 #include "iq_conf.h"
@@ -367,9 +368,10 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
     return 0;
 }
 
-int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const char *path,
-                        const char *query, struct ing_http_response *resp)
+int iqd_drafts_http_get(struct ing_store *st, const json_t *people,
+                        const struct ing_http_request *rq, struct ing_http_response *resp)
 {
+    const char *path = rq->path;
     static const char *const types[] = { "text/markdown; charset=utf-8",
                                          "text/html; charset=utf-8", "application/json" };
     struct rnd_draft_opts o = { 0 };
@@ -386,8 +388,12 @@ int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const char *
         strcmp(ext, "markdown") == 0)
         return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html or .json");
     snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
-    if (parse_query(query, &o, tmpl, sizeof(tmpl)) < 0)
+    if (parse_query(rq->query, &o, tmpl, sizeof(tmpl)) < 0)
         return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, pseudonymize=1");
+    if (rq->caller->external) {   /* an external-audience token: never the internal draft */
+        o.external = true;
+        o.pseudonymize = true;
+    }
     o.people = people;
     r = rnd_draft_from_store(st, idbuf, &o, &doc, &len, err, sizeof(err));
     if (r == -ENOENT)
@@ -433,12 +439,12 @@ static const struct iq_conf_item drafts_conf[] = {
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
-int iqd_drafts_start(const json_t *section, const char *data_dir, const char *listen_http,
+int iqd_drafts_start(const json_t *section, const char *data_dir, const char *api_url,
                      struct ing_store *st, struct iqd_drafts **ret)
 {
     struct drafts_conf c = { 0 };
     struct iqd_drafts_opts o = { 0 };
-    char err[IQ_ERR_MAX], dir[PATH_MAX], url[300] = "";
+    char err[IQ_ERR_MAX], dir[PATH_MAX];
     int r = -EINVAL;
 
     *ret = NULL;
@@ -459,11 +465,9 @@ int iqd_drafts_start(const json_t *section, const char *data_dir, const char *li
         r = -ENAMETOOLONG;
         goto out;
     }
-    if (!c.public_url && listen_http && strcmp(listen_http, "off") != 0)
-        snprintf(url, sizeof(url), "http://%s", listen_http);
     o.dir = c.dir ? c.dir : dir;
     o.webhooks = c.webhooks;
-    o.public_url = c.public_url ? c.public_url : url[0] ? url : NULL;
+    o.public_url = c.public_url ? c.public_url : api_url;
     o.tmpl = c.tmpl;
     o.pseudonymize = c.pseudonymize;
     o.people = c.slack_users;

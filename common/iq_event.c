@@ -496,6 +496,13 @@ void iq_evvec_clear(struct iq_evvec *vec)
     vec->n = vec->cap = 0;
 }
 
+bool iq_event_is_audit_note(const struct iq_event *ev)
+{
+    const char *src = iq_ev_source(ev);
+
+    return src && strcmp(src, IQ_AUDIT_SOURCE) == 0;
+}
+
 /* Called for every key of every decoded event: dispatch on the first
  * letter, then one strcmp, instead of a scan of the table. */
 int iq_field_lookup(const char *name)

@@ -20,7 +20,8 @@
 
 static const char *const outcome_names[ING_REQ_NOUTCOMES] = {
     [ING_REQ_OK] = "ok", [ING_REQ_IGNORED] = "ignored", [ING_REQ_BAD_REQUEST] = "bad_request",
-    [ING_REQ_UNAUTHORIZED] = "unauthorized", [ING_REQ_NOT_FOUND] = "not_found",
+    [ING_REQ_UNAUTHORIZED] = "unauthorized", [ING_REQ_FORBIDDEN] = "forbidden",
+    [ING_REQ_NOT_FOUND] = "not_found",
     [ING_REQ_METHOD] = "method_not_allowed", [ING_REQ_TOO_LARGE] = "too_large",
     [ING_REQ_UNSUPPORTED] = "unsupported_media_type", [ING_REQ_UNAVAILABLE] = "unavailable",
     [ING_REQ_ERROR] = "error",
@@ -40,6 +41,7 @@ enum ing_req_outcome ing_http_outcome(int status)
     case 202: return ING_REQ_IGNORED;
     case 400: return ING_REQ_BAD_REQUEST;
     case 401: return ING_REQ_UNAUTHORIZED;
+    case 403: return ING_REQ_FORBIDDEN;
     case 404: return ING_REQ_NOT_FOUND;
     case 405: return ING_REQ_METHOD;
     case 413: return ING_REQ_TOO_LARGE;

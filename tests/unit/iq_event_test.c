@@ -179,6 +179,25 @@ static void test_schema_agrees_with_table(void **state)
     json_decref(schema);
 }
 
+/* Every event of the reserved source is an audit note, whatever its kind. */
+static void test_audit_note(void **state)
+{
+    struct iq_event *ev = iq_event_new();
+
+    (void)state;
+    assert_non_null(ev);
+    assert_false(iq_event_is_audit_note(ev));
+    assert_int_equal(iq_event_set_str(ev, IQ_F_SOURCE, "github"), 0);
+    assert_false(iq_event_is_audit_note(ev));
+    assert_int_equal(iq_event_set_str(ev, IQ_F_SOURCE, "inquest-bot"), 0);
+    assert_false(iq_event_is_audit_note(ev));
+    assert_int_equal(iq_event_set_str(ev, IQ_F_SOURCE, IQ_AUDIT_SOURCE), 0);
+    assert_true(iq_event_is_audit_note(ev));
+    assert_int_equal(iq_event_set_str(ev, IQ_F_KIND, "log"), 0);
+    assert_true(iq_event_is_audit_note(ev));
+    iq_event_destroy(&ev);
+}
+
 static void test_json_round_trip(void **state)
 {
     json_t *in = json_loads(GOOD ",\"labels\":{\"b\":\"2\",\"a\":\"1\"},\"raw\":{\"k\":true}}", 0, NULL);
@@ -209,6 +228,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_utf8),
     cmocka_unit_test(test_schema_agrees_with_table),
     cmocka_unit_test(test_json_round_trip),
+    cmocka_unit_test(test_audit_note),
 };
 
 TEST_MAIN(tests)
