@@ -29,10 +29,12 @@ enum iq_field {
     IQ_F_ACTOR,
     IQ_F_URL,
     IQ_F_INCIDENT_KEY,
+    IQ_F_RECEIVED_FROM,   /* set by the receiving ingest only (a CurveZMQ key name) */
     IQ_F_NSTR
 };
 
 #define IQ_ERR_MAX        320      /* size of an error-message buffer */
+#define IQ_RECEIVED_FROM_MAX 200
 #define IQ_ID_MAX         200
 #define IQ_LABELS_MAX     64
 #define IQ_LABEL_KEY_MAX  128
@@ -143,6 +145,11 @@ int iq_evvec_push(struct iq_evvec *vec, struct iq_event **pev);
 
 /* Free every event and the array; the vector is empty and reusable. */
 void iq_evvec_clear(struct iq_evvec *vec);
+
+/* Is ev an audit note (source "inquest", kind "note": merge, split, set,
+ * class)?  Such events rewrite incidents, so every way in accepts them
+ * only from an admin credential (docs/security.md). */
+bool iq_event_is_audit_note(const struct iq_event *ev);
 
 /* Find a string field by its schema name; -1 if not a string field. */
 int iq_field_lookup(const char *name);
