@@ -17,6 +17,8 @@ struct cli_ctx {
     const char *data_dir;       /* --data, default ./inquest-data */
     const char *http_url;       /* --http, default http://127.0.0.1:7700 */
     const char *config_path;    /* --config, optional JSON config file */
+    const char *zmq_key;        /* --zmq-key, CurveZMQ secret key file, or NULL */
+    const char *zmq_server_key; /* --zmq-server-key, the ingest's public key file, or NULL */
     bool quiet;                 /* --quiet */
 };
 

@@ -23,6 +23,7 @@
 #include "ana_classes.h"
 #include "ana_query.h"
 #include "cli.h"
+#include "cli_zmq.h"
 #include "ing_sender.h"
 #include "ing_store.h"
 #include "iq_codec.h"
@@ -275,21 +276,21 @@ static int record(const struct cli_ctx *ctx, const struct class_args *a)
 {
     struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = a->give_up,
                                  .retry_ms = 200 };
+    struct ing_curve_client curve;
     struct send_state ss = { 0 };
     struct ing_sender *snd = NULL;
-    struct iq_event *ev = make_note(a);
+    struct iq_event *ev = NULL;
     void *zctx = NULL;
     int r = -ENOMEM, status = 2;
 
-    if (!ev)
+    if (cli_zmq_keys(ctx, "class", &o, &curve) || !(ev = make_note(a)))
         return 2;
     zctx = zmq_ctx_new();
     if (zctx && (r = ing_sender_new(zctx, &o, on_ack, &ss, &snd)) == 0 &&
         (r = ing_sender_push(snd, ev, 0)) == 0)
         r = ing_sender_flush(snd);
     if (r < 0)
-        fprintf(stderr, "inquest: class: %s: %s\n", ctx->zmq_endpoint,
-                r == -ETIMEDOUT ? "no answer from inquestd" : strerror(-r));
+        cli_zmq_failed(ctx, "class", snd, r, a->give_up);
     else if (ss.rejected)
         fprintf(stderr, "inquest: class: note refused: %s\n", ss.reason);
     else

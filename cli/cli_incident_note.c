@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "cli_incident.h"
+#include "cli_zmq.h"
 #include "cor_incident.h"
 #include "ing_sender.h"
 #include "ing_store.h"
@@ -99,20 +100,23 @@ out:
 static int send_note(const struct cli_ctx *ctx, const char *cmd, struct iq_event *ev)
 {
     struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = 30000 };
+    struct ing_curve_client curve;
     struct ing_sender *snd = NULL;
     struct note_ack ack = { 0 };
     char err[IQ_ERR_MAX];
-    void *zctx = zmq_ctx_new();
+    void *zctx = NULL;
     int r = -ENOMEM, status = 2;
 
+    if (cli_zmq_keys(ctx, cmd, &o, &curve))
+        return 2;
     if (iq_event_validate(ev, err, sizeof(err)) < 0) {
         fprintf(stderr, "inquest: %s: %s\n", cmd, err);
         goto out;
     }
+    zctx = zmq_ctx_new();
     if (!zctx || (r = ing_sender_new(zctx, &o, on_ack, &ack, &snd)) < 0 ||
         (r = ing_sender_push(snd, ev, 1)) < 0 || (r = ing_sender_flush(snd)) < 0) {
-        fprintf(stderr, "inquest: %s: cannot deliver the note to %s: %s\n", cmd,
-                ctx->zmq_endpoint, r == -ETIMEDOUT ? "no answer" : strerror(-r));
+        cli_zmq_failed(ctx, cmd, snd, r, o.give_up_ms);
         goto out;
     }
     if (ack.rejected) {
