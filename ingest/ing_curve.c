@@ -131,17 +131,23 @@ int ing_curve_read(const char *path, enum ing_curve_kind kind, char *z85, char *
         FAIL(-errno, "%s: %s", path, strerror(errno));
     if (!S_ISREG(st.st_mode))
         FAIL(-EINVAL, "%s: not a regular file", path);
-    if (kind == ING_CURVE_SECRET && (st.st_mode & 077))
-        FAIL(-EACCES, "%s: permissions %04o are too open for a secret key (chmod 600 %s)",
-             path, (unsigned)(st.st_mode & 07777), path);
     r = iq_read_file(path, KEY_FILE_MAX, &text, &len);
     if (r < 0)
         FAIL(r, "%s: %s", path, r == -EFBIG ? "too large for a key file" : strerror(-r));
-    r = memchr(text, '\0', len) ? -EINVAL : parse_key(path, text, kind, z85, err, errsz);
-    if (r == -EINVAL && memchr(text, '\0', len) && err)
-        snprintf(err, errsz, "%s: not a text file", path);
+    if (memchr(text, '\0', len)) {
+        r = -EINVAL;
+        if (err)
+            snprintf(err, errsz, "%s: not a text file", path);
+    } else {
+        r = parse_key(path, text, kind, z85, err, errsz);
+    }
     memset(text, 0, len);
     free(text);
+    if (r == 0 && kind == ING_CURVE_SECRET && (st.st_mode & 077)) {
+        memset(z85, 0, ING_Z85_KEY_LEN + 1);
+        FAIL(-EACCES, "%s: permissions %04o are too open for a secret key (chmod 600 %s)",
+             path, (unsigned)(st.st_mode & 07777), path);
+    }
     return r;
 }
 
