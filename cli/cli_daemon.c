@@ -205,20 +205,27 @@ static void install_signals(void)
 /* CurveZMQ of the ingest: the secret key and the authorized keys, both or
  * neither.  Errors are logged.  0 (curve_secret left empty when off) or
  * negative errno. */
+int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb)
+{
+    if (!va && !vb)
+        return 0;
+    if (va && vb)
+        return 1;
+    iq_error("daemon", "config '%s' needs '%s' too (CurveZMQ, see docs/security.md)",
+             va ? ka : kb, va ? kb : ka);
+    return -EINVAL;
+}
+
 static int load_curve(const struct iqd_config *cfg, char *secret, struct ing_keyring **ret)
 {
     char pub[ING_Z85_KEY_LEN + 1], err[IQ_ERR_MAX];
     int r;
 
     secret[0] = '\0';
-    if (!cfg->zmq_curve_key && !cfg->zmq_authorized_keys)
-        return 0;
-    if (!cfg->zmq_curve_key || !cfg->zmq_authorized_keys) {
-        iq_error("daemon", "config '%s' needs '%s' too (CurveZMQ, see docs/security.md)",
-                 cfg->zmq_curve_key ? "zmq_curve_key" : "zmq_authorized_keys",
-                 cfg->zmq_curve_key ? "zmq_authorized_keys" : "zmq_curve_key");
-        return -EINVAL;
-    }
+    r = iqd_conf_pair("zmq_curve_key", cfg->zmq_curve_key, "zmq_authorized_keys",
+                      cfg->zmq_authorized_keys);
+    if (r <= 0)
+        return r;
     if ((r = ing_curve_read_pair(cfg->zmq_curve_key, pub, secret, err, sizeof(err))) < 0 ||
         (r = ing_keyring_load(cfg->zmq_authorized_keys, ret, err, sizeof(err))) < 0) {
         iq_error("daemon", "CurveZMQ: %s", r == -ENOMEM ? "out of memory" : err);

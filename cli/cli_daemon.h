@@ -38,6 +38,11 @@ struct iqd_config {
     char *zmq_server_key;       /* collector mode: the central ingest's public key file */
 };
 
+/* Two settings that go together (CurveZMQ key files): 1 when both keys
+ * ka and kb have values (va, vb), 0 when neither has, -EINVAL (logged,
+ * naming both) when only one has. */
+int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb);
+
 /* Run inquestd with argv; returns the exit status. */
 int cli_daemon_main(int argc, char **argv);
 

@@ -153,16 +153,11 @@ int iqd_http_start(struct iqd_http *d)
 static int collector_curve(const struct iqd_config *cfg, struct ing_curve_client *ret, bool *use)
 {
     char err[IQ_ERR_MAX];
+    int r = iqd_conf_pair("zmq_key", cfg->zmq_key, "zmq_server_key", cfg->zmq_server_key);
 
     *use = false;
-    if (!cfg->zmq_key && !cfg->zmq_server_key)
-        return 0;
-    if (!cfg->zmq_key || !cfg->zmq_server_key) {
-        iq_error("daemon", "config '%s' needs '%s' too (CurveZMQ, see docs/security.md)",
-                 cfg->zmq_key ? "zmq_key" : "zmq_server_key",
-                 cfg->zmq_key ? "zmq_server_key" : "zmq_key");
-        return -EINVAL;
-    }
+    if (r <= 0)
+        return r;
     if (ing_curve_client_load(cfg->zmq_key, cfg->zmq_server_key, ret, err, sizeof(err)) < 0) {
         iq_error("daemon", "CurveZMQ: %s", err);
         return -EINVAL;
