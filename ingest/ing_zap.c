@@ -9,8 +9,9 @@
  *
  * A request is the RFC 27 frames: version "1.0", request id, domain,
  * address, routing id, mechanism, then the mechanism's credentials (for
- * CURVE one 32-byte public key).  Anything malformed gets "500"; a
- * mechanism other than CURVE, or a key not in the keyring, gets "400".
+ * CURVE one 32-byte public key).  Anything malformed gets "500"; a domain
+ * other than "inquest", a mechanism other than CURVE, or a key not in the
+ * keyring gets "400".
  * The reply echoes the request id and, on "200", carries the key name
  * as user id and no metadata.  Refusals are logged with the client's
  * address and public key (so an operator can add it), at most one line a
@@ -103,7 +104,8 @@ static void decide(struct ing_zap *z, void *rep, struct zap_req *q)
     const uint8_t *key = NULL;
     bool ok;
 
-    if (frame_is(&q->f[5], "CURVE") && q->n >= 7 && zmq_msg_size(&q->f[6]) == 32) {
+    if (frame_is(&q->f[2], ING_ZAP_DOMAIN) && frame_is(&q->f[5], "CURVE") && q->n >= 7 &&
+        zmq_msg_size(&q->f[6]) == 32) {
         key = zmq_msg_data(&q->f[6]);
         k = ing_keyring_find(z->kr, key);
     }

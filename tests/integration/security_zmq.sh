@@ -5,7 +5,8 @@
 # key, a plain client and a wrong server key (the CLI fails within its
 # timeout, naming the cause) and stores nothing from them; audit notes
 # refused from a sender key and from a plain loopback sender, accepted
-# from an admin key; a collector forwarding with its own key; and the
+# from an admin key; `inquest tail` and a collector sending with their own
+# keys (and stopping or answering 503 with an unknown one); and the
 # hostile-frame table (huge counts and lengths, truncation, wrong frame
 # counts, raw that is not JSON), after which the daemon still serves.
 . "$IQ_ROOT/tests/lib.sh"
@@ -102,6 +103,17 @@ stored "$d/data" raw-hostile && fail "a refused raw note was stored"
 "$IQ" --zmq "$Z" $IQ_CURVE_ADMIN send "$d/note.ndjson" >/dev/null || fail "note from the admin key"
 "$IQ" --data "$d/data" events --json --kind note | grep -q '"id":"note-1".*"received_from":"admin"' \
   || fail "admin note not stored with its key name"
+# `inquest tail` sends with the sender key; with the stranger's it stops, saying why
+printf '10.0.0.1 - - [21/Oct/2026:13:42:00 +0000] "GET /a HTTP/1.1" 503 10 "-" "probe/1.0"\n' >"$d/access.log"
+# shellcheck disable=SC2086
+"$IQ" --quiet --zmq "$Z" $IQ_CURVE_SENDER tail --once --no-state --service shop-web "$d/access.log" \
+  || fail "tail with the sender key"
+"$IQ" --data "$d/data" events --json | grep -q '"source":"tail".*"received_from":"sender"' \
+  || fail "tail event lacks received_from"
+st=0; within "$W" "$IQ" --quiet --zmq "$Z" --zmq-key "$K/stranger.key" --zmq-server-key "$K/ingest.pub" \
+  tail --once --no-state "$d/access.log" 2>"$d/err" || st=$?
+[ "$st" -eq 2 ] && grep -q 'refused this CurveZMQ key' "$d/err" || fail "tail, stranger: $(cat "$d/err")"
+
 # a collector forwards with its own key; with an unknown key it answers 503
 edge() { # KEY: start a collector forwarding to $Z with KEY
   hport=$(iq_free_port)
