@@ -18,6 +18,7 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_tail_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_lint_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv);
+int cli_keygen_main(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
     { "send",   cli_send_main,   "send [FILE|-]",
@@ -44,5 +45,7 @@ const struct cli_command cli_commands[] = {
       "cross-incident statistics (MTTD/MTTA/MTTM/MTTR, impact) and recurring failures" },
     { "class", cli_class_main, "class list | show ID [--json] | set|remove ID CLASS",
       "failure classes of an incident; set or remove one by hand (an audited note)" },
+    { "keygen", cli_keygen_main, "keygen PATH",
+      "make a CurveZMQ key pair: PATH.key (secret, 0600) and PATH.pub" },
     { NULL, NULL, NULL, NULL },
 };

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include "ing_curve.h"
+#include "ing_keyring.h"
 #include "ing_proto.h"
 #include "ing_server.h"
 #include "ing_sink.h"
@@ -86,6 +88,15 @@ static const struct iq_conf_item daemon_conf[] = {
       "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
     { "drafts", IQ_CONF_JSON, OFF(drafts), NULL, 0, 0,
       "postmortem drafts of closed incidents (see docs/render.md), e.g. {\"webhooks\": \"slack=https://hooks.slack.com/...\"}" },
+    { "zmq_curve_key", IQ_CONF_STR, OFF(zmq_curve_key), NULL, 0, 0,
+      "CurveZMQ: this ingest's secret key file (inquest keygen); with zmq_authorized_keys, "
+      "only listed clients get in (see docs/security.md)" },
+    { "zmq_authorized_keys", IQ_CONF_STR, OFF(zmq_authorized_keys), NULL, 0, 0,
+      "CurveZMQ: directory of client public keys NAME.pub (admin/NAME.pub: may send audit notes)" },
+    { "zmq_key", IQ_CONF_STR, OFF(zmq_key), NULL, 0, 0,
+      "collector mode: this collector's CurveZMQ secret key file, to reach --forward" },
+    { "zmq_server_key", IQ_CONF_STR, OFF(zmq_server_key), NULL, 0, 0,
+      "collector mode: the central ingest's CurveZMQ public key file (.pub)" },
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -206,6 +217,39 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* CurveZMQ of the ingest: the secret key and the authorized keys, both or
+ * neither.  Errors are logged.  0 (curve_secret left empty when off) or
+ * negative errno. */
+int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb)
+{
+    if (!va && !vb)
+        return 0;
+    if (va && vb)
+        return 1;
+    iq_error("daemon", "config '%s' needs '%s' too (CurveZMQ, see docs/security.md)",
+             va ? ka : kb, va ? kb : ka);
+    return -EINVAL;
+}
+
+static int load_curve(const struct iqd_config *cfg, char *secret, struct ing_keyring **ret)
+{
+    char pub[ING_Z85_KEY_LEN + 1], err[IQ_ERR_MAX];
+    int r;
+
+    secret[0] = '\0';
+    r = iqd_conf_pair("zmq_curve_key", cfg->zmq_curve_key, "zmq_authorized_keys",
+                      cfg->zmq_authorized_keys);
+    if (r <= 0)
+        return r;
+    if ((r = ing_curve_read_pair(cfg->zmq_curve_key, pub, secret, err, sizeof(err))) < 0 ||
+        (r = ing_keyring_load(cfg->zmq_authorized_keys, ret, err, sizeof(err))) < 0) {
+        iq_error("daemon", "CurveZMQ: %s", r == -ENOMEM ? "out of memory" : err);
+        return r;
+    }
+    iq_info("daemon", "CurveZMQ public key of this ingest: %s", pub);
+    return 0;
+}
+
 /* GET /api/v1/query (analyze/), when the HTTP listener is on. */
 static int start_query_api(const struct iqd_config *cfg, struct ing_store *store,
                            struct iqd_http *http, struct ana_http_query **ret)
@@ -241,6 +285,8 @@ int cli_daemon_main(int argc, char **argv)
     struct iqd_tail *tail = NULL;
     struct ing_server_stats st;
     char api_url[300] = "";
+    struct ing_keyring *keys = NULL;
+    char curve_secret[ING_Z85_KEY_LEN + 1];
     void *zctx = NULL;
     int r, status = 1;
 
@@ -259,6 +305,8 @@ int cli_daemon_main(int argc, char **argv)
         iq_error("daemon", "cannot create data directory %s: %s", cfg.data, strerror(-r));
         goto out;
     }
+    if (load_curve(&cfg, curve_secret, &keys) < 0)
+        goto out;
     sopts.fsync = cfg.fsync;
     if (ing_store_open(cfg.data, &sopts, &store) < 0)
         goto out;
@@ -268,12 +316,14 @@ int cli_daemon_main(int argc, char **argv)
     zctx = zmq_ctx_new();
     zopts.endpoint = cfg.listen_zmq;
     zopts.max_frame = cfg.max_frame;
+    zopts.curve_secret = curve_secret[0] ? curve_secret : NULL;
+    zopts.keys = keys;
     if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
         goto out;
     if (iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
         start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
         goto out;
-    if (iqd_tail_start(&cfg, zctx, &tail) < 0)
+    if (iqd_tail_start(&cfg, zctx, ing_server_local_endpoint(srv), &tail) < 0)
         goto out;
     if (http)
         snprintf(api_url, sizeof(api_url), "%s://%s", iqd_http_tls(http) ? "https" : "http",
@@ -285,9 +335,12 @@ int cli_daemon_main(int argc, char **argv)
     if (ing_server_run(srv, &stop_flag) < 0)
         goto out;
     ing_server_stats(srv, &st);
-    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected",
+    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected "
+            "(%llu audit notes refused), CurveZMQ handshakes %llu allowed, %llu refused",
             (unsigned long long)st.batches, (unsigned long long)st.stored,
-            (unsigned long long)st.duplicates, (unsigned long long)st.rejected);
+            (unsigned long long)st.duplicates, (unsigned long long)st.rejected,
+            (unsigned long long)st.refused_notes, (unsigned long long)st.curve_allowed,
+            (unsigned long long)st.curve_refused);
     status = 0;
 out:
     iqd_drafts_destroy(&drafts);
@@ -299,6 +352,8 @@ out:
     if (zctx)
         zmq_ctx_term(zctx);
     ing_store_close(&store);
+    ing_keyring_destroy(&keys);
+    memset(curve_secret, 0, sizeof(curve_secret));
     iq_conf_release(daemon_conf, &cfg);
     return status;
 }

@@ -37,7 +37,17 @@ struct iqd_config {
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
     json_t *drafts;        /* "drafts" section: draft delivery (cli_daemon_rnd.c) */
+    /* CurveZMQ (docs/security.md) */
+    char *zmq_curve_key;        /* this ingest's secret key file, or NULL: plain ZMTP */
+    char *zmq_authorized_keys;  /* directory of client public keys */
+    char *zmq_key;              /* collector mode: this collector's secret key file */
+    char *zmq_server_key;       /* collector mode: the central ingest's public key file */
 };
+
+/* Two settings that go together (CurveZMQ key files): 1 when both keys
+ * ka and kb have values (va, vb), 0 when neither has, -EINVAL (logged,
+ * naming both) when only one has. */
+int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb);
 
 /* Run inquestd with argv; returns the exit status. */
 int cli_daemon_main(int argc, char **argv);

@@ -232,14 +232,37 @@ int iqd_http_start(struct iqd_http *d)
     return 0;
 }
 
+/* The collector's CurveZMQ keys (zmq_key and zmq_server_key, both or
+ * neither) into *ret; *use says whether there are any.  Errors logged. */
+static int collector_curve(const struct iqd_config *cfg, struct ing_curve_client *ret, bool *use)
+{
+    char err[IQ_ERR_MAX];
+    int r = iqd_conf_pair("zmq_key", cfg->zmq_key, "zmq_server_key", cfg->zmq_server_key);
+
+    *use = false;
+    if (r <= 0)
+        return r;
+    if (ing_curve_client_load(cfg->zmq_key, cfg->zmq_server_key, ret, err, sizeof(err)) < 0) {
+        iq_error("daemon", "CurveZMQ: %s", err);
+        return -EINVAL;
+    }
+    *use = true;
+    return 0;
+}
+
 int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
 {
     struct ing_forward_opts fo = { .endpoint = cfg->forward, .give_up_ms = cfg->http_timeout };
+    struct ing_curve_client curve;
     struct ing_sink sink = { 0 };
     struct iqd_http *d = NULL;
     struct timespec ts = { 0, 100 * 1000 * 1000 };
+    bool use_curve;
     int status = 1;
 
+    if (collector_curve(cfg, &curve, &use_curve) < 0)
+        return 2;
+    fo.curve = use_curve ? &curve : NULL;
     if (!cfg->forward || ing_sink_forward_new(&fo, &sink) < 0) {
         iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
         return 2;
@@ -250,7 +273,9 @@ int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
             iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
         goto out;
     }
-    iq_info("daemon", "inquestd %s collector ready: forwarding to %s", IQ_VERSION, cfg->forward);
+    memset(&curve, 0, sizeof(curve));
+    iq_info("daemon", "inquestd %s collector ready: forwarding to %s%s", IQ_VERSION,
+            cfg->forward, use_curve ? " (CurveZMQ)" : "");
     while (!*stop)
         nanosleep(&ts, NULL);
     status = 0;

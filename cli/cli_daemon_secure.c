@@ -10,8 +10,8 @@
  *     INQUEST_*_TOKEN variables; not needed in collector mode, which serves
  *     no API), and every enabled webhook source has a secret of its own
  *     (the canonical source: or write tokens);
- *   - ZeroMQ: the ingest protocol has no authentication of its own, so a
- *     non-loopback listen_zmq is refused.
+ *   - ZeroMQ: CurveZMQ is configured (zmq_curve_key and
+ *     zmq_authorized_keys); without it a non-loopback listen_zmq is refused.
  * Each missing piece is named in one error line with the key that fixes
  * it.  --insecure starts anyway and logs every missing piece as a warning
  * saying that anyone who reaches the port can read or write. */
@@ -66,11 +66,12 @@ static void check_http(const struct iqd_config *cfg, const struct iqd_http *http
 
 static void check_zmq(const struct iqd_config *cfg, struct problems *p)
 {
-    if (cfg->collector || ing_access_zmq_is_loopback(cfg->listen_zmq))
+    if (cfg->collector || ing_access_zmq_is_loopback(cfg->listen_zmq) ||
+        (cfg->zmq_curve_key && cfg->zmq_authorized_keys))
         return;
-    add(p, "ZeroMQ ingest on %s accepts events from any sender: listen on loopback "
-        "(tcp://127.0.0.1:PORT) or an ipc:// path; remote senders can post to /hooks/events "
-        "with a write token instead", cfg->listen_zmq);
+    add(p, "ZeroMQ ingest on %s accepts events from any sender: configure CurveZMQ "
+        "(zmq_curve_key and zmq_authorized_keys, keys from 'inquest keygen'), or listen on "
+        "loopback (tcp://127.0.0.1:PORT) or an ipc:// path", cfg->listen_zmq);
 }
 
 int iqd_check_exposure(const struct iqd_config *cfg, const struct iqd_http *http)

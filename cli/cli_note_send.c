@@ -21,6 +21,7 @@
 #include <zmq.h>
 
 #include "cli_note.h"
+#include "cli_zmq.h"
 #include "ing_sender.h"
 #include "iq_curl.h"
 #include "iq_event.h"
@@ -55,6 +56,7 @@ static int send_zmq(const struct cli_ctx *ctx, const char *cmd, const char *inci
 {
     struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = give_up_ms,
                                  .retry_ms = 200 };
+    struct ing_curve_client curve;
     struct ing_sender *snd = NULL;
     struct note_ack ack = { 0 };
     struct iq_event *ev = NULL;
@@ -62,6 +64,8 @@ static int send_zmq(const struct cli_ctx *ctx, const char *cmd, const char *inci
     void *zctx = NULL;
     int r, status = 2;
 
+    if (cli_zmq_keys(ctx, cmd, &o, &curve))
+        return 2;
     if ((r = cli_note_build(incident, req, NULL, &ev, err, sizeof(err))) < 0) {
         fprintf(stderr, "inquest: %s: %s\n", cmd, err);
         return 2;
@@ -70,8 +74,7 @@ static int send_zmq(const struct cli_ctx *ctx, const char *cmd, const char *inci
     r = -ENOMEM;
     if (!zctx || (r = ing_sender_new(zctx, &o, on_ack, &ack, &snd)) < 0 ||
         (r = ing_sender_push(snd, ev, 0)) < 0 || (r = ing_sender_flush(snd)) < 0)
-        fprintf(stderr, "inquest: %s: cannot deliver the note to %s: %s\n", cmd,
-                ctx->zmq_endpoint, r == -ETIMEDOUT ? "no answer from inquestd" : strerror(-r));
+        cli_zmq_failed(ctx, cmd, snd, r, o.give_up_ms);
     else if (ack.rejected)
         fprintf(stderr, "inquest: %s: note refused by ingest: %s\n", cmd, ack.reason);
     else

@@ -1,7 +1,8 @@
 /* inquest.c - main() of the `inquest` command-line tool.
  *
- * Parses the global options (--zmq, --data, --http, --config, --token-file,
- * --cacert, --quiet, --help, --version), then dispatches to the subcommand named next, from
+ * Parses the global options (--zmq, --zmq-key, --zmq-server-key, --data,
+ * --http, --config, --token-file, --cacert, --quiet, --help, --version), then
+ * dispatches to the subcommand named next, from
  * the table in cli_commands.c.  Everything else lives in the stages and in
  * the cli_<command>.c files. */
 #include <errno.h>
@@ -29,9 +30,12 @@ int cli_usage(const char *fmt, ...)
 
 static void help(FILE *f)
 {
-    fprintf(f, "usage: inquest [--zmq ENDPOINT] [--data DIR] [--http URL] [--config FILE] "
-               "[--quiet] COMMAND [ARGS]\n\n"
+    fprintf(f, "usage: inquest [--zmq ENDPOINT] [--zmq-key FILE --zmq-server-key FILE.pub] "
+               "[--data DIR] [--http URL] [--config FILE] [--quiet] COMMAND [ARGS]\n\n"
                "  --zmq ENDPOINT  ingest endpoint of inquestd (default tcp://127.0.0.1:7701)\n"
+               "  --zmq-key FILE  CurveZMQ: this client's secret key file (inquest keygen)\n"
+               "  --zmq-server-key FILE.pub\n"
+               "                  CurveZMQ: the public key file of inquestd's zmq_curve_key\n"
                "  --data DIR      data directory, read offline (default ./inquest-data)\n"
                "  --http URL      inquestd HTTP API (default http://127.0.0.1:7700)\n"
                "  --config FILE   configuration file (JSON), as given to inquestd\n"
@@ -91,6 +95,8 @@ int main(int argc, char **argv)
         .config_path = getenv("INQUEST_CONFIG"),
         .token = getenv("INQUEST_TOKEN") && *getenv("INQUEST_TOKEN") ? getenv("INQUEST_TOKEN") : NULL,
         .cacert = getenv("INQUEST_CACERT"),
+        .zmq_key = getenv("INQUEST_ZMQ_KEY"),
+        .zmq_server_key = getenv("INQUEST_ZMQ_SERVER_KEY"),
     };
     const struct cli_command *cmd = NULL;
     char *token = NULL;
@@ -115,6 +121,10 @@ int main(int argc, char **argv)
         }
         if ((v = opt_value(argc, argv, &i, "--zmq")))
             ctx.zmq_endpoint = v;
+        else if ((v = opt_value(argc, argv, &i, "--zmq-key")))
+            ctx.zmq_key = v;
+        else if ((v = opt_value(argc, argv, &i, "--zmq-server-key")))
+            ctx.zmq_server_key = v;
         else if ((v = opt_value(argc, argv, &i, "--data")))
             ctx.data_dir = v;
         else if ((v = opt_value(argc, argv, &i, "--http")))

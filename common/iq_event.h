@@ -29,10 +29,12 @@ enum iq_field {
     IQ_F_ACTOR,
     IQ_F_URL,
     IQ_F_INCIDENT_KEY,
+    IQ_F_RECEIVED_FROM,   /* set by the receiving ingest only (a CurveZMQ key name) */
     IQ_F_NSTR
 };
 
 #define IQ_ERR_MAX        320      /* size of an error-message buffer */
+#define IQ_RECEIVED_FROM_MAX 200
 #define IQ_ID_MAX         200
 #define IQ_LABELS_MAX     64
 #define IQ_LABEL_KEY_MAX  128
