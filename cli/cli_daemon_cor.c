@@ -7,6 +7,8 @@
  *   GET /api/v1/incidents       JSON array of every incident, opening order
  *   GET /api/v1/incidents/ID    one incident (schemas/incident.schema.json),
  *                               404 with {"error": ...} when unknown
+ *   GET /api/v1/unattached      JSON array of the evidence that could belong
+ *                               to several open incidents and joined none
  * The handlers read the store directly (RocksDB is thread-safe) and take
  * the store as their context, so they do not depend on this stage's
  * lifetime. */
@@ -21,6 +23,7 @@
 #include "cor_config.h"
 #include "cor_incident.h"
 #include "cor_live.h"
+#include "cor_unattached.h"
 #include "ing_http.h"
 #include "ing_store.h"
 #include "iq_event.h"
@@ -29,14 +32,17 @@
 
 #define COR_DEBOUNCE_MS 50
 #define API_PREFIX "/api/v1/incidents"
+#define API_UNATTACHED "/api/v1/unattached"
 
 struct iqd_cor {
     struct cor_config cfg;
     struct cor_live *live;
 };
 
-/* GET /api/v1/incidents[?since=T]: T is RFC 3339 or "-2h" style. */
-static int list_incidents(struct ing_store *st, const char *query, struct ing_http_response *resp)
+/* GET /api/v1/incidents[?since=T] (unattached false) or
+ * GET /api/v1/unattached[?since=T]: T is RFC 3339 or "-2h" style. */
+static int list_incidents(struct ing_store *st, const char *query, bool unattached,
+                          struct ing_http_response *resp)
 {
     int64_t since = IQ_TIME_NONE;
     char v[64];
@@ -48,8 +54,18 @@ static int list_incidents(struct ing_store *st, const char *query, struct ing_ht
     if (r < 0)
         return ing_http_reply_json(resp, 400, json_pack("{s:s}", "error",
                                    "bad query: since=RFC 3339 time or -DURATION"));
-    r = cor_incident_list(st, since, &j);
+    r = unattached ? cor_unattached_list(st, since, &j) : cor_incident_list(st, since, &j);
     return r < 0 ? r : ing_http_reply_json(resp, 200, j);
+}
+
+static int api_unattached(void *ud, const char *path, const char *query,
+                          struct ing_http_response *resp)
+{
+    const char *rest = path + strlen(API_UNATTACHED);
+
+    if (*rest != '\0' && strcmp(rest, "/") != 0)
+        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+    return list_incidents(ud, query, true, resp);
 }
 
 static int api_incidents(void *ud, const char *path, const char *query,
@@ -61,7 +77,7 @@ static int api_incidents(void *ud, const char *path, const char *query,
     int r;
 
     if (*rest == '\0' || strcmp(rest, "/") == 0)
-        return list_incidents(st, query, resp);
+        return list_incidents(st, query, false, resp);
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
         return iqd_drafts_http_get(ud, path, query, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
@@ -86,7 +102,8 @@ int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing
         iq_error("correlate", "%s", err);
         goto fail;
     }
-    if (http && (r = ing_http_add_route(http, API_PREFIX, api_incidents, st)) < 0) {
+    if (http && ((r = ing_http_add_route(http, API_PREFIX, api_incidents, st)) < 0 ||
+                 (r = ing_http_add_route(http, API_UNATTACHED, api_unattached, st)) < 0)) {
         iq_error("correlate", "cannot register %s: %s", API_PREFIX, strerror(-r));
         goto fail;
     }
