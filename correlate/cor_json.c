@@ -82,15 +82,23 @@ static bool same_service(const struct cor_ev *a, const struct cor_ev *b)
     return a->service && b->service && strcmp(a->service, b->service) == 0;
 }
 
-/* Was candidate c (index from) undone: is the next deploy on its service,
- * before end, a rollback? */
+static bool same_env(const struct cor_ev *a, const struct cor_ev *b)
+{
+    const char *x = a->ev->str[IQ_F_ENVIRONMENT], *y = b->ev->str[IQ_F_ENVIRONMENT];
+
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Was candidate c (index from) undone: is the next deploy to its target
+ * (service and environment), before end, a rollback?  Deploys of other
+ * services or environments in between do not count. */
 static bool rolled_back(const struct cor_run *run, const struct cor_ev *c, size_t from, int64_t end)
 {
     for (size_t j = from + 1; j < run->n && run->evs[j].t <= end; j++) {
         const struct cor_ev *e = &run->evs[j];
         const char *a = iq_ev_action(e->ev);
 
-        if (!same_service(e, c))
+        if (!same_service(e, c) || !same_env(e, c))
             continue;
         if (e->sig == COR_SIG_ROLLBACK)
             return true;
