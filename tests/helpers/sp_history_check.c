@@ -8,7 +8,8 @@
  * one inquest incident must hold its key "statuspage:ID"; that incident
  * must hold no other Statuspage key, and its impact_start must be the
  * incident's created_at (to the millisecond).  No inquest incident may be
- * left without a Statuspage key.  Prints one line per failure, then a
+ * left without a Statuspage key, nor be "resolved" without a resolved
+ * milestone.  Prints one line per failure, then a
  * summary "statuspage incidents N, inquest incidents M, merged K, split S,
  * impact_start mismatches X" (the figures the correlator's notes quote);
  * exit 0 when everything holds, 1 otherwise, 2 on unreadable input. */
@@ -106,14 +107,25 @@ int main(int argc, char **argv)
         n_sp++;
         bad += check_one(sp, incs, &merged, &split, &mism);
     }
-    json_array_foreach(incs, i, inc)
+    json_array_foreach(incs, i, inc) {
+        const char *st = json_string_value(json_object_get(inc, "status"));
+
         if (sp_keys(inc) == 0) {
             printf("incident %s holds no Statuspage key\n", json_string_value(json_object_get(inc, "id")));
             bad++;
         }
+        if (st && strcmp(st, "resolved") == 0 &&
+            json_is_null(json_object_get(json_object_get(inc, "milestones"), "resolved"))) {
+            printf("incident %s is resolved without a resolved milestone\n",
+                   json_string_value(json_object_get(inc, "id")));
+            bad++;
+        }
+    }
     printf("statuspage incidents %zu, inquest incidents %zu, merged %zu, split %zu, "
            "impact_start mismatches %zu\n", n_sp, json_array_size(incs), merged, split, mism);
+    if (n_sp != json_array_size(incs))
+        bad++;
     json_decref(hist);
     json_decref(incs);
-    return bad || n_sp != json_array_size(incs) ? 1 : 0;
+    return bad ? 1 : 0;
 }
