@@ -27,7 +27,8 @@
 #include <jansson.h>
 
 static const char *const required[] = {
-    "id", "title", "services", "components", "incident_keys", "severity", "status", "opened_at",
+    "id", "title", "services", "components", "component_states", "incident_keys", "severity",
+    "status", "lifecycle", "opened_at",
     "closed_at", "opened_by", "milestones", "durations", "impact", "counts", "trigger_candidates",
     "recurrence_of", "merged_from", "overrides", "event_ids", NULL
 };
