@@ -3,14 +3,19 @@
  * Pass 1, cor_group_events: a left-to-right state machine over the events
  * in (effective time, id) order.  For each event, incidents that became
  * quiet are closed first; then the event joins an open incident through,
- * in this order: its incident_key, its alert or page identity, its service
- * (status-page components through the component map), or, for chat in a
- * linked channel without a service, the most recently active incident.  An
- * event that joins nothing may open an incident: a firing alert at or above
+ * in this order: its incident_key or group key (a key is an identity),
+ * its alert identity, one of its services (its own, then those of the
+ * status-page components it names; a Statuspage incident never joins an
+ * incident holding another Statuspage incident), or, only for evidence
+ * with neither key nor service (linked chat, an update naming nothing),
+ * the one open incident - none when several are open: it is then marked
+ * ambiguous with its candidates (cor_unattached.c lists it).  An event
+ * that joins nothing may open an incident: a firing alert at or above
  * open_severity (after open_count such alerts within open_window), a
- * triggered page, or a status-page incident declared investigating or
- * identified.  A closed incident is never joined again: a new one opens and
- * cor_group_recurrences points it at the earlier one.
+ * triggered page, a status-page incident declared investigating or
+ * identified, or first seen monitoring or resolved.  A closed incident is
+ * never joined again: a new one opens and cor_group_recurrences points it
+ * at the earlier one.
  *
  * Pass 2, cor_group_absorb: evidence shortly before an incident opened
  * (lead_window: a log error-rate rise, a low-severity alert, chat in a
@@ -479,29 +484,34 @@ static bool any_service_in(const struct cor_ev *e, const struct cor_map *names)
     return false;
 }
 
-/* Linked chat with neither key nor service, before incident inc_i opened:
- * 1 when inc_i is the only incident opening within lead_window after it
- * (it joins), 0 when several do (it joins none, listed as ambiguous with
- * them), -ENOMEM. */
-static int sole_opener(struct cor_run *run, struct cor_ev *e, uint32_t inc_i)
+/* Linked chat with neither key nor service, before an incident opened: 1
+ * when only one incident opens within lead_window after it (it joins that
+ * one), 0 when several do (it joins none and is listed as ambiguous with
+ * them), -ENOMEM.  Incidents are in opening order during absorption. */
+static int sole_opener(struct cor_run *run, struct cor_ev *e)
 {
+    size_t lo = 0, hi = run->n_incs, n = 0;
     uint32_t *c;
-    size_t n = 0;
 
-    for (size_t i = 0; i < run->n_incs; i++)
-        n += run->incs[i].opened_at > e->t && run->incs[i].opened_at - run->cfg->lead_ms <= e->t;
+    while (lo < hi) {       /* the first incident opened after e */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (run->incs[mid].opened_at <= e->t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (hi = lo; hi < run->n_incs && run->incs[hi].opened_at - run->cfg->lead_ms <= e->t; hi++)
+        n++;
     if (n <= 1)
         return 1;
     if (!(c = cor_arena_alloc(&run->arena, n * sizeof(*c))))
         return -ENOMEM;
-    n = 0;
-    for (size_t i = 0; i < run->n_incs; i++)
-        if (run->incs[i].opened_at > e->t && run->incs[i].opened_at - run->cfg->lead_ms <= e->t)
-            c[n++] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++)
+        c[i] = (uint32_t)(lo + i);
     e->cands = c;
     e->n_cands = (uint16_t)(n < UINT16_MAX ? n : UINT16_MAX);
     e->ambiguous = true;
-    (void)inc_i;
     return 0;
 }
 
@@ -531,7 +541,7 @@ static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names
         match = (e->key && cor_map_get(names, TAG_KEY, e->key, &v)) ||
                 any_service_in(e, names);
         if (!match && e->sig == COR_SIG_CHAT && !e->key && !has_service(e) && !e->ambiguous) {
-            if ((r = sole_opener(run, e, inc_i)) < 0)
+            if ((r = sole_opener(run, e)) < 0)
                 return r;
             match = r == 1;
         }
