@@ -187,12 +187,12 @@ static int status_components(struct cor_run *run, struct cor_ev *e)
 {
     const char *list[COMPS_MAX], *txt = iq_event_label(e->ev, "components"), **c, **v;
     size_t n = 0;
-    char key[16];
+    char key[24];
 
     for (const char *p = txt; p && (p = strstr(p, "\"name\":\"")); p += 8)
         add_comp(list, &n, json_str_at(run, p + 8));
-    for (int i = 1; i <= 8; i++) {
-        snprintf(key, sizeof(key), "component.%d", i);
+    for (unsigned i = 1; i <= 8; i++) {
+        snprintf(key, sizeof(key), "component.%u", i);
         add_comp(list, &n, iq_event_label(e->ev, key));
     }
     if (n == 0)

@@ -150,7 +150,8 @@ static int main_any(int argc, char **argv)
         return 2;
     }
     for (int i = 4; i < argc; i++) {
-        if (!json_is_object(exps[n] = json_load_file(argv[i], 0, &je))) {
+        exps[n] = json_load_file(argv[i], 0, &je);   /* json_is_object evaluates twice */
+        if (!json_is_object(exps[n])) {
             fprintf(stderr, "cor_expect: %s: %s\n", argv[i], je.text);
             return 2;
         }
