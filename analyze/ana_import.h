@@ -63,4 +63,8 @@ int ana_import_slack(const char *dir, struct iq_evvec *out, char *err, size_t er
  * s NULL is a no-op.  0 or -ENOMEM. */
 int ana_set_field_cut(struct iq_event *ev, int f, const char *s);
 
+/* Set label key to s cut at a character boundary to the label limit.
+ * 0 or -ENOMEM. */
+int ana_set_label_cut(struct iq_event *ev, const char *key, const char *s);
+
 #endif

@@ -9,6 +9,8 @@
  *                               404 with {"error": ...} when unknown
  *   POST /api/v1/incidents/ID/notes  an audit note from an admin token
  *                               (cli_daemon_notes.c)
+ *   GET /api/v1/unattached      JSON array of the evidence that could belong
+ *                               to several open incidents and joined none
  * The handlers read the store directly (RocksDB is thread-safe) and take
  * the store as their context, so they do not depend on this stage's
  * lifetime. */
@@ -24,6 +26,7 @@
 #include "cor_config.h"
 #include "cor_incident.h"
 #include "cor_live.h"
+#include "cor_unattached.h"
 #include "ing_http.h"
 #include "ing_store.h"
 #include "iq_event.h"
@@ -33,6 +36,7 @@
 
 #define COR_DEBOUNCE_MS 50
 #define API_PREFIX "/api/v1/incidents"
+#define API_UNATTACHED "/api/v1/unattached"
 
 struct iqd_cor {
     struct cor_config cfg;
@@ -41,8 +45,10 @@ struct iqd_cor {
     json_t *people;           /* drafts.slack_users, or NULL */
 };
 
-/* GET /api/v1/incidents[?since=T]: T is RFC 3339 or "-2h" style. */
-static int list_incidents(struct ing_store *st, const char *query, struct ing_http_response *resp)
+/* GET /api/v1/incidents[?since=T] (unattached false) or
+ * GET /api/v1/unattached[?since=T]: T is RFC 3339 or "-2h" style. */
+static int list_incidents(struct ing_store *st, const char *query, bool unattached,
+                          struct ing_http_response *resp)
 {
     int64_t since = IQ_TIME_NONE;
     char v[64];
@@ -54,8 +60,19 @@ static int list_incidents(struct ing_store *st, const char *query, struct ing_ht
     if (r < 0)
         return ing_http_reply_json(resp, 400, json_pack("{s:s}", "error",
                                    "bad query: since=RFC 3339 time or -DURATION"));
-    r = cor_incident_list(st, since, &j);
+    r = unattached ? cor_unattached_list(st, since, &j) : cor_incident_list(st, since, &j);
     return r < 0 ? r : ing_http_reply_json(resp, 200, j);
+}
+
+static int api_unattached(void *ud, const struct ing_http_request *rq,
+                          struct ing_http_response *resp)
+{
+    struct iqd_cor *c = ud;
+    const char *rest = rq->path + strlen(API_UNATTACHED);
+
+    if (*rest != '\0' && strcmp(rest, "/") != 0)
+        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+    return list_incidents(c->st, rq->query, true, resp);
 }
 
 static int api_incidents(void *ud, const struct ing_http_request *rq,
@@ -68,7 +85,7 @@ static int api_incidents(void *ud, const struct ing_http_request *rq,
     int r;
 
     if (*rest == '\0' || strcmp(rest, "/") == 0)
-        return list_incidents(st, rq->query, resp);
+        return list_incidents(st, rq->query, false, resp);
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
         return iqd_drafts_http_get(st, c->people, rq, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
@@ -98,6 +115,7 @@ int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing
         goto fail;
     }
     if (http && ((r = ing_http_add_route(http, API_PREFIX, api_incidents, c)) < 0 ||
+                 (r = ing_http_add_route(http, API_UNATTACHED, api_unattached, c)) < 0 ||
                  (r = iqd_notes_add_route(http, c->st)) < 0)) {
         iq_error("correlate", "cannot register %s: %s", API_PREFIX, strerror(-r));
         goto fail;
