@@ -26,6 +26,11 @@ struct iqd_config {
     size_t max_body;       /* largest webhook body */
     int64_t http_conn_limit, http_per_ip_limit, http_threads;
     int64_t http_timeout;  /* ms */
+    /* slow clients and limits (ingest/ing_http_guard.c) */
+    int64_t http_header_timeout, http_body_timeout;   /* ms */
+    int64_t http_conn_reserve;                         /* % of http_conn_limit; 0 off */
+    int64_t http_max_headers;
+    char *trusted_proxies; /* CIDR list, or NULL */
     json_t *sources;       /* per-source secrets */
     json_t *correlate;     /* "correlate" section (cli_daemon_cor.c, correlate/cor_config.c) */
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
