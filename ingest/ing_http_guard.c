@@ -323,7 +323,7 @@ static int count_client_locked(struct ing_http_guard *g, struct ing_http_gconn *
                  g->o.per_ip_limit);
         p->n++;
         p->sample = client;
-        p->via_proxy = true;
+        p->via_proxy = false;       /* the sample is the client, not the proxy */
         return 429;
     }
     gc->client = client;

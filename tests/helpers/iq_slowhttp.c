@@ -65,14 +65,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void sleep_ms(long long ms)
-{
-    struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR && !stop)
-        ;
-}
-
 /* Connect to 127.0.0.1:port, from 127.0.1.from when from is not 0. */
 static int dial(unsigned port, unsigned from)
 {
@@ -222,7 +214,6 @@ static int crowd_main(int argc, char **argv)
         long long next = now_ms() + cw.interval_ms, left;
 
         while (!stop && (left = next - now_ms()) > 0) {
-            crowd_watch(&cw, pf, left);
             snprintf(line, sizeof(line), "open=%u closed=%u answered=%u s429=%u longest_ms=%lld\n",
                      cw.open, cw.closed, cw.answered, cw.s429, cw.longest);
             if (strcmp(line, last) != 0) {
@@ -230,6 +221,7 @@ static int crowd_main(int argc, char **argv)
                 fflush(stdout);
                 memcpy(last, line, sizeof(line));
             }
+            crowd_watch(&cw, pf, left);
         }
         crowd_drip(&cw);
     }
@@ -266,8 +258,22 @@ static int await_answer(int fd, long long t0, long long timeout_ms)
     return 0;
 }
 
+/* Wait until the time until_ms; false early if the server answered or
+ * closed meanwhile (fd readable). */
+static int pause_until(int fd, long long until_ms)
+{
+    struct pollfd pf = { .fd = fd, .events = POLLIN };
+    long long left;
+
+    while ((left = until_ms - now_ms()) > 0)
+        if (poll(&pf, 1, (int)left) > 0)
+            return 0;
+    return 1;
+}
+
 /* Send req in parts spread over spread_ms: its header lines, or its body
- * in 10 parts.  Returns the request's start time. */
+ * in 10 parts; stops early when the server answers or closes.  Returns
+ * the request's start time. */
 static long long send_spread(int fd, const char *req, size_t len, const char *what,
                              long long spread_ms)
 {
@@ -286,7 +292,8 @@ static long long send_spread(int fd, const char *req, size_t len, const char *wh
             if (send_all(fd, p, (size_t)(stop_at - p)) < 0)
                 return t0;
             p = stop_at;
-            sleep_ms(t0 + spread_ms * (long long)k / (long long)parts - now_ms());
+            if (!pause_until(fd, t0 + spread_ms * (long long)k / (long long)parts))
+                return t0;
         }
         send_all(fd, p, (size_t)(end - p));
         return t0;
@@ -296,8 +303,7 @@ static long long send_spread(int fd, const char *req, size_t len, const char *wh
     for (int k = 1; hend < end; k++) {
         size_t n = step < (size_t)(end - hend) ? step : (size_t)(end - hend);
 
-        sleep_ms(t0 + spread_ms * k / 10 - now_ms());
-        if (send_all(fd, hend, n) < 0)
+        if (!pause_until(fd, t0 + spread_ms * k / 10) || send_all(fd, hend, n) < 0)
             break;
         hend += n;
     }
