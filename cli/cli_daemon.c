@@ -57,8 +57,8 @@ static const struct iq_conf_item daemon_conf[] = {
     { "http_conn_limit", IQ_CONF_INT, OFF(http_conn_limit), "1024", 1, 65536,
       "concurrent HTTP connections" },
     { "http_conn_reserve", IQ_CONF_INT, OFF(http_conn_reserve), "10", 0, 50,
-      "percent of http_conn_limit kept for new clients: past the rest, each new connection "
-      "cuts the oldest one still waiting for a request (0: off)" },
+      "percent of http_conn_limit kept for new clients: while fewer are free, the oldest "
+      "connections still waiting for a request are cut (0: off)" },
     { "http_per_ip_limit", IQ_CONF_INT, OFF(http_per_ip_limit), "256", 1, 65536,
       "concurrent HTTP connections per client address (behind a trusted proxy: concurrent "
       "requests per X-Forwarded-For client)" },

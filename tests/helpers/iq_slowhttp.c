@@ -15,11 +15,13 @@
  *       open=O closed=C answered=A s429=K longest_ms=L
  *     (open connections, connections the server closed, of which answered
  *     with a status line, how many 429, the longest life of a closed one).
- *   iq_slowhttp send PORT TIMEOUT_MS [headers|body SPREAD_MS]
+ *   iq_slowhttp send PORT TIMEOUT_MS [headers|body SPREAD_MS [--again]]
  *     Send the request read from stdin, at once or with its header lines
  *     (or its body, in 10 parts) spread over SPREAD_MS, and print
  *     "STATUS MS" (the answer's status and the ms since the first byte),
- *     "closed MS" (closed with no answer) or "timeout MS". */
+ *     "closed MS" (closed with no answer) or "timeout MS".  With --again,
+ *     the request is first sent once at once on the same connection and
+ *     its answer read (keep-alive): what is printed is the second's. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -330,7 +332,19 @@ static int send_main(int argc, char **argv)
         printf("refused 0\n");
         return 1;
     }
-    if (argc == 6) {
+    if (argc == 7) {                /* --again: one request first, answered */
+        char buf[4096];
+
+        t0 = now_ms();
+        if (send_all(fd, req, len) < 0 || pause_until(fd, t0 + timeout_ms) ||
+            recv(fd, buf, sizeof(buf), 0) <= 0) {
+            printf("first-failed %lld\n", now_ms() - t0);
+            close(fd);
+            free(req);
+            return 1;
+        }
+    }
+    if (argc >= 6) {
         t0 = send_spread(fd, req, len, argv[4], strtoll(argv[5], NULL, 10));
     } else {
         t0 = now_ms();
@@ -351,10 +365,11 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     if (argc >= 5 && strcmp(argv[1], "crowd") == 0)
         return crowd_main(argc, argv);
-    if ((argc == 4 || argc == 6) && strcmp(argv[1], "send") == 0)
+    if ((argc == 4 || argc == 6 || (argc == 7 && strcmp(argv[6], "--again") == 0)) &&
+        strcmp(argv[1], "send") == 0)
         return send_main(argc, argv);
     fprintf(stderr, "usage: iq_slowhttp crowd PORT N INTERVAL_MS [--xff ADDR] [--body LEN] "
                     "[--reconnect] [--spread K]\n       iq_slowhttp send PORT TIMEOUT_MS "
-                    "[headers|body SPREAD_MS]\n");
+                    "[headers|body SPREAD_MS [--again]]\n");
     return 2;
 }

@@ -73,4 +73,12 @@ c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$IQ_HTTP_PORT/healt
 iq_stop_daemon
 ids=$(wh_events "$d/data" | grep -o '"id":"[a-z0-9-]*"' | sort | tr '\n' ' ')
 [ "$ids" = '"id":"chunked-ok" "id":"hdrs20" ' ] || fail "stored: $ids"
+
+# a bad trusted_proxies range stops the start with a message naming it
+st=0; "$IQD" --data "$d/data2" --listen-zmq "tcp://127.0.0.1:$(iq_free_port)" \
+  --listen-http "127.0.0.1:$(iq_free_port)" --trusted-proxies "127.0.0.1, 10.0.0.1/8" \
+  >"$d/bad.log" 2>&1 || st=$?
+[ "$st" -ne 0 ] || fail "inquestd started with trusted_proxies 10.0.0.1/8"
+grep -q "trusted_proxies: '10.0.0.1/8' is not an address or a range" "$d/bad.log" ||
+  fail "no message for a bad range: $(cat "$d/bad.log")"
 echo ok

@@ -6,7 +6,8 @@
 #     the daemon promptly, with the crowd still connected;
 #  2. the header and body deadlines at their limit: a request whose
 #     headers (or body) take half the deadline is answered, one that
-#     would take twice as long is cut at the deadline;
+#     would take twice as long is cut at the deadline, also for the next
+#     request of a keep-alive connection;
 #  3. per-address limits: 256 connections from one address are all kept
 #     and the 257th is refused; behind a trusted proxy, 300 slow requests
 #     from one X-Forwarded-For client get 256 through and 44 answered 429,
@@ -16,7 +17,7 @@
 #     exactly the oldest waiting one.
 . "$IQ_ROOT/tests/lib.sh"
 HELPERS=""
-trap 'for p in $HELPERS; do kill "$p" 2>/dev/null; done; iq_cleanup' EXIT INT TERM
+trap 'for p in $HELPERS; do kill "$p" 2>/dev/null || true; done; iq_cleanup' EXIT INT TERM
 SLOW="$IQ_BUILD/tests/helpers/iq_slowhttp"
 [ -x "$SLOW" ] || fail "build the test helpers first (make tests-build)"
 ulimit -n 8192 2>/dev/null || true
@@ -82,11 +83,15 @@ r=$(req in-time-b | "$SLOW" send "$IQ_HTTP_PORT" 10000 body 1000)
 case "$r" in "200 "*) ;; *) fail "body over 1 s (deadline 2 s): $r" ;; esac
 r=$(req late-b | "$SLOW" send "$IQ_HTTP_PORT" 10000 body 4000)
 case "$r" in closed\ 2*) ;; *) fail "body over 4 s: $r (want closed at 2 s)" ;; esac
-metric_is "${CUT}header_deadline\"}" 1 || fail "header_deadline cuts: $(metric "${CUT}header_deadline\"}")"
+r=$(req again-h | "$SLOW" send "$IQ_HTTP_PORT" 10000 headers 1000 --again)
+case "$r" in "200 "*) ;; *) fail "keep-alive, next headers over 1 s: $r" ;; esac
+r=$(req again-h | "$SLOW" send "$IQ_HTTP_PORT" 10000 headers 4000 --again)
+case "$r" in closed\ 2*) ;; *) fail "keep-alive, next headers over 4 s: $r (want closed at 2 s)" ;; esac
+metric_is "${CUT}header_deadline\"}" 2 || fail "header_deadline cuts: $(metric "${CUT}header_deadline\"}")"
 metric_is "${CUT}body_deadline\"}" 1 || fail "body_deadline cuts: $(metric "${CUT}body_deadline\"}")"
 iq_stop_daemon
 ids=$("$IQ" --data "$d/data" events --json | grep -o '"id":"[a-z-]*"' | sort | tr '\n' ' ')
-[ "$ids" = '"id":"in-time-b" "id":"in-time-h" ' ] || fail "stored: $ids"
+[ "$ids" = '"id":"again-h" "id":"in-time-b" "id":"in-time-h" ' ] || fail "stored: $ids"
 grep -q 'connections cut: request line and headers not in within http_header_timeout' "$d/data.log" ||
   fail "no warning for the header deadline"
 
