@@ -26,6 +26,11 @@ struct iqd_config {
     size_t max_body;       /* largest webhook body */
     int64_t http_conn_limit, http_per_ip_limit, http_threads;
     int64_t http_timeout;  /* ms */
+    /* slow clients and limits (ingest/ing_http_guard.c) */
+    int64_t http_header_timeout, http_body_timeout;   /* ms */
+    int64_t http_conn_reserve;                         /* % of http_conn_limit; 0 off */
+    int64_t http_max_headers;
+    char *trusted_proxies; /* CIDR list, or NULL */
     json_t *sources;       /* per-source secrets */
     char *sources_enabled; /* "alertmanager,events": serve only these; NULL = all */
     /* access control (cli_daemon_http.c, cli_daemon_secure.c, ingest/ing_access.c) */

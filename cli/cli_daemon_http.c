@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -91,6 +92,23 @@ static void warn_open_sources(const struct iqd_http *d)
                 "out with sources_enabled)", names);
 }
 
+/* Raise the soft open-file limit so that http_conn_limit connections fit
+ * beside the store and the other sockets, as far as the hard limit
+ * allows (Redis does the same for maxclients). */
+static void raise_fd_limit(unsigned conns)
+{
+    rlim_t want = (rlim_t)conns + 256;
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want ? rl.rlim_max : want;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur < want)
+        iq_warn("http", "open-file limit is %llu: http_conn_limit %u may not be reached "
+                "(raise it with ulimit -n or LimitNOFILE=)", (unsigned long long)rl.rlim_cur,
+                conns);
+}
+
 void iqd_http_destroy(struct iqd_http **pd)
 {
     struct iqd_http *d = *pd;
@@ -145,6 +163,10 @@ int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_
         .listen = cfg->listen_http, .max_body = cfg->max_body,
         .conn_limit = (unsigned)cfg->http_conn_limit, .per_ip_limit = (unsigned)cfg->http_per_ip_limit,
         .timeout_s = (unsigned)((cfg->http_timeout + 999) / 1000), .threads = (unsigned)cfg->http_threads,
+        .header_timeout_ms = (uint64_t)cfg->http_header_timeout,
+        .body_timeout_ms = (uint64_t)cfg->http_body_timeout,
+        .conn_reserve_pct = cfg->http_conn_reserve ? (int)cfg->http_conn_reserve : -1,
+        .max_headers = (unsigned)cfg->http_max_headers, .trusted_proxies = cfg->trusted_proxies,
     };
     struct iqd_http *d;
     char dir[4096], err[IQ_ERR_MAX + 256];
@@ -153,6 +175,11 @@ int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_
     *ret = NULL;
     if (!cfg->listen_http || !strcmp(cfg->listen_http, "off") || !*cfg->listen_http)
         return 0;
+    if ((r = ing_http_opts_check(&o, err, sizeof(err))) < 0) {
+        iq_error("http", "%s", err);
+        return r;
+    }
+    raise_fd_limit((unsigned)cfg->http_conn_limit);
     if ((r = sources_dir(cfg, dir, sizeof(dir))) < 0) {
         iq_error("http", "no source mapping directory (set sources_dir, or INQUEST_SCHEMAS)");
         return r;

@@ -13,7 +13,7 @@
  * the sink; the answer is sent only when the sink returned, i.e. once the
  * events are durable (the local store's WAL, or the central ingest's
  * acknowledgement in collector mode), so a sender's retry covers a crash.
- * Connection, per-IP, memory and timeout limits are always set.
+ * Connection, memory and idle timeout limits are always set.
  *
  * Access.  The first call of every request asks the access table
  * (ing_access.h) who the caller is and whether it may, before any body
@@ -23,7 +23,13 @@
  * POST routes take their body through the same capped buffer as webhooks.
  * With tls_cert and tls_key the server speaks HTTPS only (GnuTLS inside
  * libmicrohttpd); MHD's own messages go to our log, as warnings while it
- * starts (a refused key is explained) and at debug level afterwards. */
+ * starts (a refused key is explained) and at debug level afterwards.
+ *
+ * Connection policy.  Read deadlines, the share kept for new clients,
+ * per-address limits (through trusted proxies) and the framing checks MHD
+ * lacks are the connection policy's (ing_http_guard.c), hooked in at
+ * connect, at the request line, at the first and last access handler calls
+ * (before the access check) and at completion. */
 #include "ing_http.h"
 
 #include <errno.h>
@@ -38,6 +44,7 @@
 #include <microhttpd.h>
 
 #include "ing_access.h"
+#include "ing_http_guard.h"
 #include "ing_http_metrics.h"
 #include "ing_record.h"
 #include "ing_source.h"
@@ -65,6 +72,7 @@ struct ing_http {
     struct route routes[ROUTES_MAX];
     size_t n_routes;
     struct MHD_Daemon *mhd;
+    struct ing_http_guard *guard;
     uint16_t port;
     atomic_bool running;         /* MHD started: its messages drop to debug */
     struct ing_http_metrics m;
@@ -79,6 +87,8 @@ struct req {
     struct ing_caller caller;    /* who, once admitted */
     bool authenticated;          /* a write token vouched for a webhook delivery */
     const struct route *route;   /* a POST route, else NULL (a webhook) */
+    struct ing_http_gconn *gc;   /* the connection's policy entry; may be NULL */
+    bool guarded;                /* passed the connection policy's checks */
     bool started;                /* first access-handler call done */
     char *buf;
     size_t len, cap;
@@ -436,6 +446,41 @@ static bool admit(struct ing_http *h, struct MHD_Connection *conn, const char *u
     return false;
 }
 
+/* The connection policy's part of an access handler call: the framing
+ * and per-address checks on the first call of a request, the end of the
+ * body deadline on its last (GET routes answer on the first), and a stop
+ * when the policy cut the connection.  Returns 0 to go on, or 1 with *ret
+ * the handler's result (an error answer queued, or MHD_NO to close). */
+static int guard_call(struct ing_http *h, struct MHD_Connection *conn, const char *url,
+                      const char *method, struct req *rq, size_t upload_size,
+                      enum MHD_Result *ret)
+{
+    bool has_body = strncmp(url, "/hooks/", 7) == 0 || strcmp(method, "POST") == 0;
+    char msg[200];
+    int st;
+
+    if (!rq->guarded) {
+        rq->guarded = true;
+        st = ing_http_guard_admit(h->guard, rq->gc, conn, msg, sizeof(msg));
+        if (st > 0 && strncmp(url, "/hooks/", 7) == 0)
+            count(h, ing_sources_find(h->src, url), st);
+        if (st != 0) {
+            *ret = st > 0 && queue_error(conn, st, msg, NULL) == MHD_YES ? MHD_YES : MHD_NO;
+            return 1;
+        }
+        if (!has_body)
+            ing_http_guard_body_done(h->guard, rq->gc);
+        return 0;
+    }
+    if (ing_http_guard_is_cut(rq->gc)) {
+        *ret = MHD_NO;
+        return 1;
+    }
+    if (!upload_size)
+        ing_http_guard_body_done(h->guard, rq->gc);
+    return 0;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_data_size,
@@ -443,11 +488,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     struct ing_http *h = cls;
     struct req *rq = *con_cls;
+    enum MHD_Result gr;
     int r = MHD_NO;
 
     (void)version;
     if (!rq)
         return MHD_NO;
+    if (guard_call(h, conn, url, method, rq, *upload_data_size, &gr))
+        return gr;
     if (!rq->admitted && !admit(h, conn, url, method, rq, &r))
         return r == MHD_YES ? MHD_YES : MHD_NO;
     if (!rq->started && strcmp(method, "POST") == 0 && strncmp(url, "/hooks/", 7) != 0)
@@ -462,11 +510,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
  * value becomes *con_cls.  Keeps the raw URI (with its query string). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    struct ing_http *h = cls;
     struct req *rq = calloc(1, sizeof(*rq));
+    struct ing_http_gconn *gc = ing_http_guard_conn(conn);
 
-    (void)cls;
-    (void)conn;
-    if (rq && uri)
+    ing_http_guard_request_line(h->guard, gc);
+    if (!rq)
+        return NULL;
+    rq->gc = gc;
+    if (uri)
         rq->uri = strndup(uri, 8192);
     return rq;
 }
@@ -474,11 +526,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct ing_http *h = cls;
     struct req *rq = *con_cls;
 
-    (void)cls;
-    (void)conn;
     (void)toe;
+    ing_http_guard_request_done(h->guard, ing_http_guard_conn(conn));
     if (rq) {
         free(rq->uri);
         free(rq->buf);
@@ -487,106 +539,94 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+/* The options with their defaults filled in. */
+static void opts_defaults(struct ing_http_opts *o)
+{
+    if (!o->listen)
+        o->listen = "127.0.0.1:7700";
+    if (!o->max_body)
+        o->max_body = 1024 * 1024;
+    if (!o->conn_limit)
+        o->conn_limit = 1024;
+    if (!o->per_ip_limit)
+        o->per_ip_limit = 256;
+    if (!o->timeout_s)
+        o->timeout_s = 30;
+    if (!o->threads)
+        o->threads = 2;
+    if (!o->header_timeout_ms)
+        o->header_timeout_ms = 10000;
+    if (!o->body_timeout_ms)
+        o->body_timeout_ms = 60000;
+    if (!o->conn_reserve_pct)
+        o->conn_reserve_pct = 10;
+    if (!o->max_headers)
+        o->max_headers = 100;
+}
+
+/* The connection policy for options o (defaults filled in), counting in
+ * m.  0, -EINVAL (err says why), -ENOMEM. */
+static int guard_new(const struct ing_http_opts *o, struct ing_http_metrics *m,
+                     struct ing_http_guard **ret, char *err, size_t errsz)
+{
+    unsigned pct = o->conn_reserve_pct > 0 ? (unsigned)o->conn_reserve_pct : 0;
+    unsigned reserve = (unsigned)((uint64_t)o->conn_limit * pct / 100);
+    struct ing_http_guard_opts go = {
+        .conn_limit = o->conn_limit,
+        .conn_reserve = pct && !reserve ? 1 : reserve,
+        .per_ip_limit = o->per_ip_limit,
+        .max_headers = o->max_headers,
+        .header_ms = o->header_timeout_ms,
+        .body_ms = o->body_timeout_ms,
+        .idle_ms = (uint64_t)o->timeout_s * 1000u,
+        .trusted_proxies = o->trusted_proxies,
+    };
+
+    if (pct > 50) {
+        snprintf(err, errsz, "http_conn_reserve: %u%% is more than half of http_conn_limit",
+                 pct);
+        return -EINVAL;
+    }
+    return ing_http_guard_new(&go, m, ret, err, errsz);
+}
+
+int ing_http_opts_check(const struct ing_http_opts *opts, char *err, size_t errsz)
+{
+    struct ing_http_opts o = *opts;
+    struct ing_http_metrics *m = calloc(1, sizeof(*m));
+    struct ing_http_guard *g = NULL;
+    int r;
+
+    if (!m)
+        return -ENOMEM;
+    opts_defaults(&o);
+    r = guard_new(&o, m, &g, err, errsz);
+    ing_http_guard_destroy(&g);
+    free(m);
+    return r;
+}
+
 int ing_http_new(const struct ing_http_opts *opts, const struct ing_sources *sources,
                  struct ing_sink sink, struct ing_record *rec, struct ing_http **ret)
 {
     struct ing_http *h = calloc(1, sizeof(*h));
+    char err[200];
+    int r;
 
     if (!h)
         return -ENOMEM;
     h->o = *opts;
-    if (!h->o.listen)
-        h->o.listen = "127.0.0.1:7700";
-    if (!h->o.max_body)
-        h->o.max_body = 1024 * 1024;
-    if (!h->o.conn_limit)
-        h->o.conn_limit = 1024;
-    if (!h->o.per_ip_limit)
-        h->o.per_ip_limit = 256;
-    if (!h->o.timeout_s)
-        h->o.timeout_s = 30;
-    if (!h->o.threads)
-        h->o.threads = 2;
+    opts_defaults(&h->o);
+    r = guard_new(&h->o, &h->m, &h->guard, err, sizeof(err));
+    if (r < 0) {
+        free(h);
+        return r;
+    }
+    h->o.trusted_proxies = NULL;        /* read by the guard only */
     h->src = sources;
     h->sink = sink;
     h->rec = rec;
     *ret = h;
-    return 0;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-        return (c | 0x20) - 'a' + 10;
-    return -1;
-}
-
-/* URL-decode [p, end) into buf; -EINVAL on bad escapes, NUL or overflow. */
-static int url_decode(const char *p, const char *end, char *buf, size_t size)
-{
-    size_t n = 0;
-
-    for (; p < end; p++) {
-        char c = *p;
-
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (end - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0)
-                return -EINVAL;
-            c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-            p += 2;
-        }
-        if (c == '\0' || n + 1 >= size)
-            return -EINVAL;
-        buf[n++] = c;
-    }
-    buf[n] = '\0';
-    return 0;
-}
-
-int ing_http_query_next(const char **cursor, char *key, size_t ksz, char *val, size_t vsz)
-{
-    const char *p = *cursor, *amp, *eq, *end;
-
-    while (p && *p == '&')
-        p++;
-    if (!p || !*p)
-        return 0;
-    end = p + strlen(p);
-    amp = memchr(p, '&', (size_t)(end - p));
-    amp = amp ? amp : end;
-    eq = memchr(p, '=', (size_t)(amp - p));
-    *cursor = amp;
-    if (!eq || url_decode(p, eq, key, ksz) < 0 || url_decode(eq + 1, amp, val, vsz) < 0)
-        return -EINVAL;
-    return 1;
-}
-
-int ing_http_query_get(const char *query, const char *name, char *buf, size_t size)
-{
-    char key[64];
-    int r;
-
-    while ((r = ing_http_query_next(&query, key, sizeof(key), buf, size)) > 0)
-        if (strcmp(key, name) == 0)
-            return 1;
-    return r;
-}
-
-int ing_http_reply_json(struct ing_http_response *resp, int status, json_t *j)
-{
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-    json_decref(j);
-    if (!s)
-        return -ENOMEM;
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = s;
-    resp->len = strlen(s);
     return 0;
 }
 
@@ -681,6 +721,8 @@ int ing_http_start(struct ing_http *h)
         return -ENOTSUP;
     if (use_tls)
         flags |= MHD_USE_TLS;
+    if (ing_http_guard_start(h->guard) < 0)
+        return -EIO;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
@@ -688,13 +730,13 @@ int ing_http_start(struct ing_http *h)
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->o.threads,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->o.conn_limit,
-                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)h->o.per_ip_limit,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->o.timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
                               MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                               MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
                               MHD_OPTION_ARRAY, use_tls ? tls : tls + 2,
+                              MHD_OPTION_NOTIFY_CONNECTION, ing_http_guard_notify, h->guard,
                               MHD_OPTION_END);
     if (!h->mhd)
         return -EADDRINUSE;
@@ -717,6 +759,7 @@ void ing_http_destroy(struct ing_http **ph)
         return;
     if (h->mhd)
         MHD_stop_daemon(h->mhd);
+    ing_http_guard_destroy(&h->guard);
     for (size_t i = 0; i < h->n_routes; i++)
         free(h->routes[i].prefix);
     free(h);

@@ -55,12 +55,25 @@ struct ing_http_opts {
     const struct ing_access *access;  /* tokens and roles, borrowed; NULL = open */
     const char *tls_cert;        /* PEM certificate, borrowed; NULL = plain HTTP */
     const char *tls_key;         /* PEM private key, borrowed; with tls_cert */
+    /* slow clients and limits (ing_http_guard.h) */
+    uint64_t header_timeout_ms;  /* request line + headers deadline; default 10 s */
+    uint64_t body_timeout_ms;    /* body deadline after the headers; default 60 s */
+    int conn_reserve_pct;        /* % of conn_limit kept for new clients: above the rest, a
+                                    new connection cuts the oldest waiting one; default 10,
+                                    negative: off */
+    unsigned max_headers;        /* header fields per request, more get 431; default 100 */
+    const char *trusted_proxies; /* CIDR list whose X-Forwarded-For is believed (the client
+                                    is its right-most untrusted hop); borrowed; NULL: none */
 };
+
+/* Check the options that can be wrong (trusted_proxies, limits); err says
+ * what.  ing_http_new runs it too.  0 or -EINVAL. */
+int ing_http_opts_check(const struct ing_http_opts *opts, char *err, size_t errsz);
 
 /* Create the server (not yet listening).  sources, opts->access and the
  * TLS strings are borrowed and must outlive the server; sink is copied (its
  * ctx borrowed); rec (borrowed, may be NULL) records every delivery.
- * Caller owns *ret.  -ENOMEM, -EINVAL. */
+ * Caller owns *ret.  -ENOMEM, -EINVAL (see ing_http_opts_check). */
 int ing_http_new(const struct ing_http_opts *opts, const struct ing_sources *sources,
                  struct ing_sink sink, struct ing_record *rec, struct ing_http **ret);
 

@@ -83,10 +83,10 @@ static size_t collect(char *p, size_t sz, size_t n, void *ud)
     char *buf = ud;
     size_t have = strlen(buf), add = sz * n;
 
-    if (have + add < 4096) {
-        memcpy(buf + have, p, add);
-        buf[have + add] = '\0';
-    }
+    if (have + add >= 4096)     /* keep the first 4 KiB of a long answer (/metrics) */
+        add = 4095 - have;
+    memcpy(buf + have, p, add);
+    buf[have + add] = '\0';
     return sz * n;
 }
 
