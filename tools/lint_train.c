@@ -35,7 +35,8 @@
 #define ERR_MAX 1024
 #define FILES_MAX 16
 #define USAGE "usage: lint-train [--rules DIR] [--out FILE] [--folds K] [--precision P] " \
-              "[--bits B] [--epochs E] [--seed S] [CORPUS.tsv...]\n"
+              "[--bits B] [--epochs E] [--l2 L] [--rate R] [--seed S] [--errors] " \
+              "[CORPUS.tsv...]\n"
 
 struct args {
     const char *rules, *out;
@@ -43,6 +44,7 @@ struct args {
     int nfiles;
     unsigned folds;
     double precision;
+    bool errors;                 /* --errors: list the rows cross-validation gets wrong */
     struct rev_train_params p;
 };
 
@@ -75,6 +77,10 @@ static int parse_args(int argc, char **argv, struct args *a)
         double d = 0;
         int r = 0;
 
+        if (strcmp(o, "--errors") == 0) {
+            a->errors = true;
+            continue;
+        }
         if (o[0] != '-') {
             if (a->nfiles == FILES_MAX || strstr(o, "heldout"))
                 return fprintf(stderr, "lint-train: %s: %s\n", o, a->nfiles == FILES_MAX ?
@@ -286,6 +292,22 @@ static double calibrate(const struct task_data *t, enum rev_model_task task, dou
     return best_th;
 }
 
+/* With --errors: every row of the task's kind that rules + model get wrong
+ * in cross-validation, with its category and score. */
+static void list_errors(const struct task_data *t, enum rev_model_task task, double th)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const struct rev_corpus_row *row = t->row[i];
+        bool got = t->v[i].rule || (!t->v[i].strong && t->oof[i] >= th);
+
+        if ((task == REV_MODEL_BLAME) != (row->kind == REV_ROW_SENTENCE) ||
+            got == row->positive)
+            continue;
+        printf("  %s %s %-16s %.2f %s: %s\n", got ? "FP" : "FN", row->id, row->category,
+               t->oof[i], t->v[i].rule ? "rule" : "model", row->text);
+    }
+}
+
 static void report(const struct task_data *t, enum rev_model_task task, double th)
 {
     static const char *const lang[2] = { "en", "ja" };
@@ -366,6 +388,8 @@ int main(int argc, char **argv)
         if (r >= 0) {
             th[k] = calibrate(&task[k], (enum rev_model_task)k, a.precision);
             report(&task[k], (enum rev_model_task)k, th[k]);
+            if (a.errors)
+                list_errors(&task[k], (enum rev_model_task)k, th[k]);
         }
     }
     snprintf(out, sizeof(out), "%s/model.weights", dir);
