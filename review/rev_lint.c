@@ -370,6 +370,32 @@ double rev_lint_threshold(const struct rev_rules *rules, const struct rev_lint_o
                                      : rev_rules_model_threshold(rules, task);
 }
 
+/* The model was trained on sentences: it judges those of paragraphs and
+ * list items (not checklist boxes), not headings or table cells, and only a sentence with at
+ * least MODEL_MIN_WORDS words (English) or MODEL_MIN_CHARS characters
+ * (Japanese), below which a score says little. */
+#define MODEL_MIN_WORDS 4
+#define MODEL_MIN_CHARS 10
+static bool model_judges(const struct ctx *c, const struct rev_text *t, size_t a, size_t b,
+                         enum rev_lang lang)
+{
+    const struct rev_line *l = t->n ? rev_doc_line(c->doc, t->pieces[0].line) : NULL;
+    size_t n = 0;
+
+    if (!l || (l->kind != REV_LINE_TEXT && l->kind != REV_LINE_LIST) ||
+        (l->kind == REV_LINE_LIST && l->checkbox >= 0))
+        return false;   /* checklist boxes state facts about the draft */
+    for (size_t i = a; i < b; i++) {
+        unsigned char ch = (unsigned char)t->s[i];
+
+        if (lang == REV_LANG_JA)
+            n += (ch & 0xc0) != 0x80 && ch != ' ';
+        else
+            n += ch != ' ' && (i == a || t->s[i - 1] == ' ');
+    }
+    return n >= (lang == REV_LANG_JA ? MODEL_MIN_CHARS : MODEL_MIN_WORDS);
+}
+
 /* When no rule fired on the sentence t->s[a..b): score it with the model
  * and report it at its start when the score reaches the threshold and the
  * model rule's exceptions do not excuse it. */
@@ -383,7 +409,7 @@ static int blame_model(struct ctx *c, const struct rev_text *t, size_t a, size_t
 
     while (b > a && t->s[b - 1] == ' ')
         b--;
-    if (th > 1 || !rule || !(rule->langs & lang) || a == b)
+    if (th > 1 || !rule || !(rule->langs & lang) || !model_judges(c, t, a, b, lang))
         return 0;
     r = rev_model_score(rev_rules_model(c->rules), REV_MODEL_BLAME, t->s + a, b - a, &score);
     if (r < 0 || score < th)

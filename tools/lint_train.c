@@ -358,7 +358,7 @@ static int fit_and_write(struct task_data task[REV_MODEL_TASKS], const double th
 
 int main(int argc, char **argv)
 {
-    struct args a = { .folds = 5, .precision = 0.97,
+    struct args a = { .folds = 5, .precision = 0.9,
                       .p = { .bits = 18, .epochs = 10, .rate = 0.5, .l2 = 1e-3, .seed = 16 } };
     struct task_data task[REV_MODEL_TASKS] = { { 0 } };
     struct rev_corpus *c[FILES_MAX] = { NULL };
