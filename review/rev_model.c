@@ -28,21 +28,27 @@
 #include <unistd.h>
 
 #include "rev_file.h"
+#include "rev_lex.h"
 #include "rev_model.h"
 
 #define NGRAM_MIN 2
 #define NGRAM_MAX 4
 #define GRAM_BYTES 64   /* longest hash input: prefix + 4 characters or 2 words */
 #define WORD_MAX 24     /* bytes of a word kept for a feature */
+#define QMAX 127        /* quantised weights are in [-QMAX, QMAX] */
+#define PAIRS_PER_LINE 12
 
 struct rev_model {
     unsigned bits;
+    struct rev_lex *lex;           /* NULL when the file has no lexicon */
     float *w[REV_MODEL_TASKS];
     double bias[REV_MODEL_TASKS];
     double threshold[REV_MODEL_TASKS];
 };
 
 static const char *const task_names[REV_MODEL_TASKS] = { "blame", "weak-action" };
+
+static uint32_t hash(char prefix, const char *s, size_t len);
 
 void rev_feats_init(struct rev_feats *f)
 {
@@ -69,6 +75,11 @@ static int feats_push(struct rev_feats *f, uint32_t idx)
     }
     f->idx[f->n++] = idx;
     return 0;
+}
+
+int rev_feats_add(struct rev_feats *f, char kind, const char *s, size_t len, uint32_t mask)
+{
+    return feats_push(f, hash(kind, s, len) & mask);
 }
 
 /* FNV-1a over the prefix byte, a separator and len bytes of s. */
@@ -203,7 +214,8 @@ static int char_features(const char *t, size_t len, uint32_t mask, struct rev_fe
     return 0;
 }
 
-int rev_model_features(const char *s, size_t len, unsigned bits, struct rev_feats *f)
+int rev_model_features(const char *s, size_t len, unsigned bits, const struct rev_lex *lex,
+                       struct rev_feats *f)
 {
     uint32_t mask;
     char *t;
@@ -226,6 +238,8 @@ int rev_model_features(const char *s, size_t len, unsigned bits, struct rev_feat
     r = word_features(s, len, mask, f);
     if (r >= 0)
         r = char_features(t, tl, mask, f);
+    if (r >= 0)
+        r = rev_lex_features(lex, t, tl, mask, f);
     free(t);
     return r;
 }
@@ -249,7 +263,7 @@ int rev_model_score(const struct rev_model *m, enum rev_model_task task, const c
     int r;
 
     rev_feats_init(&f);
-    r = rev_model_features(s, len, m->bits, &f);
+    r = rev_model_features(s, len, m->bits, m->lex, &f);
     if (r >= 0)
         *ret = rev_model_score_feats(m->w[task], m->bias[task], &f);
     rev_feats_free(&f);
@@ -277,6 +291,11 @@ unsigned rev_model_bits(const struct rev_model *m)
     return m->bits;
 }
 
+const struct rev_lex *rev_model_lex(const struct rev_model *m)
+{
+    return m->lex;
+}
+
 double rev_model_threshold(const struct rev_model *m, enum rev_model_task task)
 {
     return m->threshold[task];
@@ -290,6 +309,7 @@ void rev_model_destroy(struct rev_model **pm)
         return;
     for (int t = 0; t < REV_MODEL_TASKS; t++)
         free(m->w[t]);
+    rev_lex_destroy(&m->lex);
     free(m);
     *pm = NULL;
 }
@@ -301,6 +321,10 @@ struct parse {
     unsigned line;
     char *err;
     size_t errsz;
+    int task;                      /* the task being read, -1 before the first */
+    unsigned long left;            /* weights still announced for it */
+    long prev;                     /* last index written for it */
+    double scale;
 };
 
 static int parse_fail(struct parse *p, const char *what)
@@ -322,7 +346,9 @@ static bool keyword(char **s, const char *want)
     return true;
 }
 
-static bool number_ul(char **s, unsigned long max, unsigned long *ret)
+/* An unsigned decimal at *s ending at the end of the string or at one of
+ * the bytes of `ends`. */
+static bool number_ul(char **s, unsigned long max, const char *ends, unsigned long *ret)
 {
     char *end;
     unsigned long v;
@@ -333,7 +359,7 @@ static bool number_ul(char **s, unsigned long max, unsigned long *ret)
         return false;
     errno = 0;
     v = strtoul(*s, &end, 10);
-    if (errno || v > max || (*end != ' ' && *end != '\0'))
+    if (errno || v > max || !strchr(ends, *end))
         return false;
     *s = end;
     *ret = v;
@@ -356,9 +382,8 @@ static bool number_d(char **s, double *ret)
     return true;
 }
 
-/* "task NAME bias B threshold T weights N": start a task section. */
-static int parse_task(struct parse *p, struct rev_model *m, char *s, int *ret_task,
-                      unsigned long *ret_n)
+/* "task NAME bias B threshold T scale S weights N": start a task section. */
+static int parse_task(struct parse *p, struct rev_model *m, char *s)
 {
     enum rev_model_task t;
     char *name;
@@ -376,55 +401,85 @@ static int parse_task(struct parse *p, struct rev_model *m, char *s, int *ret_ta
     if (m->w[t])
         return parse_fail(p, "task given twice");
     if (!keyword(&s, "bias") || !number_d(&s, &m->bias[t]) || !keyword(&s, "threshold") ||
-        !number_d(&s, &th) || th < 0 || th > 1 || !keyword(&s, "weights") ||
-        !number_ul(&s, 1ul << m->bits, ret_n) || *s)
-        return parse_fail(p, "expected \"task NAME bias B threshold T(0..1) weights N\"");
+        !number_d(&s, &th) || th < 0 || th > 1 || !keyword(&s, "scale") ||
+        !number_d(&s, &p->scale) || p->scale < 0 || !keyword(&s, "weights") ||
+        !number_ul(&s, 1ul << m->bits, "", &p->left))
+        return parse_fail(p, "expected \"task NAME bias B threshold T(0..1) scale S weights N\"");
     m->threshold[t] = th;
     m->w[t] = calloc((size_t)1 << m->bits, sizeof(float));
     if (!m->w[t])
         return -ENOMEM;
-    *ret_task = (int)t;
+    p->task = (int)t;
+    p->prev = -1;
+    return 0;
+}
+
+/* A line of GAP:Q pairs of the current task. */
+static int parse_weights(struct parse *p, struct rev_model *m, char *s)
+{
+    unsigned long max = (1ul << m->bits) - 1, gap, q;
+
+    while (*s) {
+        bool neg;
+
+        if (p->task < 0 || p->left == 0)
+            return parse_fail(p, "a weight outside a task, or more weights than announced");
+        if (!number_ul(&s, max + 1, ":", &gap) || *s != ':' || gap == 0 ||
+            (unsigned long)(p->prev + (long)gap) > max)
+            return parse_fail(p, "expected GAP:Q with the index (previous + GAP) below 2^bits");
+        s++;
+        neg = *s == '-';
+        s += neg;
+        if (!number_ul(&s, QMAX, " ", &q) || q == 0)
+            return parse_fail(p, "expected GAP:Q with Q a non-zero integer in [-127, 127]");
+        p->prev += (long)gap;
+        m->w[p->task][p->prev] = (float)((neg ? -(double)q : (double)q) * p->scale);
+        p->left--;
+        while (*s == ' ')
+            s++;
+    }
     return 0;
 }
 
 /* One line of the file. */
-static int parse_line(struct parse *p, struct rev_model *m, char *s, int *task,
-                      unsigned long *left)
+static int parse_line(struct parse *p, struct rev_model *m, char *s)
 {
-    unsigned long idx, bits;
-    double v;
+    unsigned long bits;
+    char msg[256];
+    int r;
 
     if (*s == '#' || *s == '\0')
         return 0;
     if (m->bits == 0) {
-        if (!keyword(&s, "inquest-lint-model") || !keyword(&s, "1") || !keyword(&s, "bits") ||
-            !number_ul(&s, REV_MODEL_BITS_MAX, &bits) || bits < REV_MODEL_BITS_MIN || *s)
-            return parse_fail(p, "expected \"inquest-lint-model 1 bits N\" (N from 12 to 22)");
+        if (!keyword(&s, "inquest-lint-model") || !keyword(&s, "2") || !keyword(&s, "bits") ||
+            !number_ul(&s, REV_MODEL_BITS_MAX, "", &bits) || bits < REV_MODEL_BITS_MIN)
+            return parse_fail(p, "expected \"inquest-lint-model 2 bits N\" (N from 12 to 22)");
         m->bits = (unsigned)bits;
         return 0;
     }
-    if (keyword(&s, "task")) {
-        if (*left)
-            return parse_fail(p, "fewer weights than announced before the next task");
-        return parse_task(p, m, s, task, left);
+    if (keyword(&s, "lexicon")) {
+        if (p->task >= 0)
+            return parse_fail(p, "\"lexicon\" lines come before the first task");
+        if (!m->lex && !(m->lex = rev_lex_new()))
+            return -ENOMEM;
+        r = rev_lex_add_line(m->lex, s, msg, sizeof(msg));
+        return r == -EINVAL ? parse_fail(p, msg) : r;
     }
-    if (*task < 0 || *left == 0)
-        return parse_fail(p, "a weight outside a task, or more weights than announced");
-    if (!number_ul(&s, (1ul << m->bits) - 1, &idx) || !number_d(&s, &v) || *s)
-        return parse_fail(p, "expected \"INDEX WEIGHT\" with INDEX below 2^bits");
-    m->w[*task][idx] = (float)v;
-    (*left)--;
-    return 0;
+    if (keyword(&s, "task")) {
+        if (p->left)
+            return parse_fail(p, "fewer weights than announced before the next task");
+        return parse_task(p, m, s);
+    }
+    return parse_weights(p, m, s);
 }
 
 int rev_model_load(const char *path, struct rev_model **ret, char *err, size_t errsz)
 {
-    struct parse p = { .path = path, .line = 0, .err = err, .errsz = errsz };
+    struct parse p = { .path = path, .err = err, .errsz = errsz, .task = -1 };
     struct rev_model *m = calloc(1, sizeof(*m));
-    unsigned long left = 0;
     char *buf = NULL, *line;
     size_t len = 0;
-    int task = -1, r;
+    int r;
 
     if (!m)
         return -ENOMEM;
@@ -435,10 +490,10 @@ int rev_model_load(const char *path, struct rev_model **ret, char *err, size_t e
         if (nl)
             *nl = '\0';
         p.line++;
-        r = parse_line(&p, m, line, &task, &left);
+        r = parse_line(&p, m, line);
         line = nl ? nl + 1 : NULL;
     }
-    if (r >= 0 && left)
+    if (r >= 0 && p.left)
         r = parse_fail(&p, "fewer weights than announced");
     for (int t = 0; r >= 0 && t < REV_MODEL_TASKS; t++) {
         if (!m->w[t]) {
@@ -455,11 +510,44 @@ int rev_model_load(const char *path, struct rev_model **ret, char *err, size_t e
     return 0;
 }
 
-int rev_model_write(const char *path, const char *comment, unsigned bits,
-                    const float *const w[REV_MODEL_TASKS], const double bias[REV_MODEL_TASKS],
-                    const double threshold[REV_MODEL_TASKS], double min_abs)
+/* The quantised value of w (0: not written). */
+static long quantise(float w, double scale, double min_abs)
 {
-    size_t nb = (size_t)1 << bits;
+    if (fabs(w) < min_abs || scale <= 0)
+        return 0;
+    return lround(w / scale);
+}
+
+/* One task's section: header, then GAP:Q pairs. */
+static void write_task(FILE *f, enum rev_model_task t, size_t nb, const float *w, double bias,
+                       double th, double min_abs)
+{
+    double mx = 0, scale;
+    size_t n = 0, k = 0;
+    long prev = -1;
+
+    for (size_t i = 0; i < nb; i++)
+        mx = fabs(w[i]) > mx ? fabs(w[i]) : mx;
+    scale = mx / QMAX;
+    for (size_t i = 0; i < nb; i++)
+        n += quantise(w[i], scale, min_abs) != 0;
+    fprintf(f, "task %s bias %.6f threshold %.4f scale %.9g weights %zu\n", task_names[t], bias,
+            th, scale, n);
+    for (size_t i = 0; i < nb; i++) {
+        long q = quantise(w[i], scale, min_abs);
+
+        if (q == 0)
+            continue;
+        fprintf(f, "%ld:%ld%c", (long)i - prev, q, ++k % PAIRS_PER_LINE && k < n ? ' ' : '\n');
+        prev = (long)i;
+    }
+}
+
+int rev_model_write(const char *path, const char *comment, unsigned bits,
+                    const struct rev_lex *lex, const float *const w[REV_MODEL_TASKS],
+                    const double bias[REV_MODEL_TASKS], const double threshold[REV_MODEL_TASKS],
+                    double min_abs)
+{
     char tmp[4096];
     FILE *f;
     int r = 0;
@@ -471,18 +559,11 @@ int rev_model_write(const char *path, const char *comment, unsigned bits,
         return -errno;
     if (comment)
         fprintf(f, "%s", comment);
-    fprintf(f, "inquest-lint-model 1 bits %u\n", bits);
-    for (int t = 0; t < REV_MODEL_TASKS; t++) {
-        size_t n = 0;
-
-        for (size_t i = 0; i < nb; i++)
-            n += fabs(w[t][i]) >= min_abs;
-        fprintf(f, "task %s bias %.6f threshold %.4f weights %zu\n", task_names[t], bias[t],
-                threshold[t], n);
-        for (size_t i = 0; i < nb; i++)
-            if (fabs(w[t][i]) >= min_abs)
-                fprintf(f, "%zu %.4g\n", i, w[t][i]);
-    }
+    fprintf(f, "inquest-lint-model 2 bits %u\n", bits);
+    r = rev_lex_write(lex, f, "lexicon");
+    for (int t = 0; t < REV_MODEL_TASKS; t++)
+        write_task(f, (enum rev_model_task)t, (size_t)1 << bits, w[t], bias[t], threshold[t],
+                   min_abs);
     if (ferror(f))
         r = -EIO;
     if (fclose(f) != 0 && r == 0)

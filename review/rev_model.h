@@ -15,21 +15,27 @@
  * to lower case and digits to '0', whitespace runs folded to one space;
  * word unigrams and bigrams over runs of [a-z0-9']; character 2- to 4-grams
  * counted in Unicode characters over the folded text padded with a space.
- * Each feature string is hashed (FNV-1a, 32 bits) into 2^bits buckets.
- * A text's score is sigmoid(bias + sum of the weights of its features /
+ * with a lexicon (rev_lex.h), class features of the lexicon's words in
+ * context.  Each feature string is hashed (FNV-1a, 32 bits) into 2^bits
+ * buckets.  A text's score is sigmoid(bias + sum of the weights of its features /
  * sqrt(number of features)).
  *
  * The weights are data, written by the trainer (tools/lint_train.c, see
  * docs/lint.md) into a text file in schemas/lint/:
  *
- *   inquest-lint-model 1 bits 18
- *   task blame bias -1.25 threshold 0.55 weights 2
- *   1234 0.5321
- *   99120 -0.2
- *   task weak-action bias ... threshold ... weights N
+ *   inquest-lint-model 2 bits 18
+ *   lexicon role engineer sre intern 担当者 ...
+ *   task blame bias -1.25 threshold 0.55 scale 0.0123 weights 3
+ *   1234:41 7:-3 98000:127
+ *   task weak-action bias ... threshold ... scale ... weights N
  *   ...
  *
- * Lines starting with '#' are comments.  The loaded model is read-only and
+ * The "lexicon" lines (rev_lex.h) are the lexicon the weights were trained
+ * with.  Weights are quantised to integers Q in [-127, 127] (the weight is
+ * Q * scale) and written as GAP:Q pairs, separated by spaces or newlines,
+ * where GAP is the distance from the previous written index (from -1 for
+ * the first), so the file stays small.  Lines starting with '#' are
+ * comments.  The loaded model is read-only and
  * may be shared. */
 #ifndef REV_MODEL_H
 #define REV_MODEL_H
@@ -54,10 +60,17 @@ struct rev_feats {
 void rev_feats_init(struct rev_feats *f);
 void rev_feats_free(struct rev_feats *f);
 
+/* Hash feature kind+s[0..len) into mask and append it.  0 or -ENOMEM. */
+int rev_feats_add(struct rev_feats *f, char kind, const char *s, size_t len, uint32_t mask);
+
+struct rev_lex;
+
 /* Replace f's contents with the features of s (len bytes of valid UTF-8;
  * only the first REV_MODEL_TEXT_MAX bytes count), hashed into 2^bits
- * buckets.  0, -EINVAL (bits out of range) or -ENOMEM. */
-int rev_model_features(const char *s, size_t len, unsigned bits, struct rev_feats *f);
+ * buckets, with the class features of lex (borrowed; NULL for none).
+ * 0, -EINVAL (bits out of range) or -ENOMEM. */
+int rev_model_features(const char *s, size_t len, unsigned bits, const struct rev_lex *lex,
+                       struct rev_feats *f);
 
 struct rev_model;
 
@@ -71,6 +84,9 @@ int rev_model_load(const char *path, struct rev_model **ret, char *err, size_t e
 void rev_model_destroy(struct rev_model **pm);
 
 unsigned rev_model_bits(const struct rev_model *m);
+/* The lexicon of the weights file (borrowed; valid until destroy; NULL
+ * when the file has none). */
+const struct rev_lex *rev_model_lex(const struct rev_model *m);
 /* The threshold the trainer calibrated for task (0..1). */
 double rev_model_threshold(const struct rev_model *m, enum rev_model_task task);
 
@@ -86,11 +102,14 @@ double rev_model_score_feats(const float *w, double bias, const struct rev_feats
 const char *rev_model_task_name(enum rev_model_task task);
 int rev_model_task_parse(const char *s, enum rev_model_task *ret);
 
-/* Write a weights file: header comment line(s) `comment` (may be NULL),
- * then for each task its bias, threshold and the non-zero weights (those
- * with |w| >= min_abs).  w[task] holds 2^bits floats.  0 or -errno. */
+/* Write a weights file atomically: header comment line(s) `comment` (may
+ * be NULL), the lexicon lex (may be NULL), then for each task its bias,
+ * threshold and the weights with |w| >= min_abs, quantised to 8 bits.
+ * w[task] holds 2^bits floats.  0 or -errno. */
 int rev_model_write(const char *path, const char *comment, unsigned bits,
-                    const float *const w[REV_MODEL_TASKS], const double bias[REV_MODEL_TASKS],
-                    const double threshold[REV_MODEL_TASKS], double min_abs);
+                    const struct rev_lex *lex, const float *const w[REV_MODEL_TASKS],
+                    const double bias[REV_MODEL_TASKS], const double threshold[REV_MODEL_TASKS],
+                    double min_abs);
+
 
 #endif

@@ -9,7 +9,9 @@
  *    usual lazy form), which keeps each step proportional to the example;
  *  - class weights n/(2*n_class) stop the larger class from dominating;
  *  - the order of the examples comes from a seeded xorshift generator, so a
- *    run is reproducible bit for bit on the same platform. */
+ *    run is reproducible bit for bit on the same platform;
+ *  - buckets seen in fewer than min_df examples are frozen at 0 (a document
+ *    frequency cut-off): n-grams seen once are memorised, not learnt. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -58,9 +60,38 @@ static void shuffle(size_t *ord, size_t m, uint64_t *state)
     }
 }
 
-/* One SGD step on example e with class weight cw. */
+/* Document frequencies of the buckets over the examples in play, capped
+ * at 255; NULL on OOM. */
+static unsigned char *doc_freq(const struct rev_train_example *ex, size_t n, size_t nb)
+{
+    unsigned char *df = calloc(nb, 1), *seen = calloc(nb, 1);
+
+    if (!df || !seen) {
+        free(df);
+        free(seen);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ex[i].skip)
+            continue;
+        for (size_t k = 0; k < ex[i].f.n; k++) {
+            uint32_t j = ex[i].f.idx[k];
+
+            if (!seen[j] && df[j] < 255)
+                df[j]++;
+            seen[j] = 1;
+        }
+        for (size_t k = 0; k < ex[i].f.n; k++)
+            seen[ex[i].f.idx[k]] = 0;
+    }
+    free(seen);
+    return df;
+}
+
+/* One SGD step on example e with class weight cw; buckets whose df is
+ * below min_df are left alone. */
 static void step(const struct rev_train_example *e, double cw, const struct rev_train_params *p,
-                 float *w, float *g2, double *bias, double *bg2)
+                 const unsigned char *df, float *w, float *g2, double *bias, double *bg2)
 {
     double x = e->f.n ? 1.0 / sqrt((double)e->f.n) : 0, z = 0, err;
 
@@ -72,6 +103,8 @@ static void step(const struct rev_train_example *e, double cw, const struct rev_
         uint32_t j = e->f.idx[k];
         double g = err * x - p->l2 * w[j];
 
+        if (df[j] < p->min_df)
+            continue;
         g2[j] += (float)(g * g);
         w[j] += (float)(p->rate * g / sqrt(g2[j] + 1e-8));
     }
@@ -87,9 +120,10 @@ int rev_train_fit(const struct rev_train_example *ex, size_t n,
     double cw[2], bias = 0, bg2 = 0;
     size_t *ord = order_new(ex, n, &m, cw);
     float *g2 = calloc(nb, sizeof(*g2));
+    unsigned char *df = doc_freq(ex, n, nb);
     int r = 0;
 
-    if (!ord || !g2) {
+    if (!ord || !g2 || !df) {
         r = -ENOMEM;
         goto out;
     }
@@ -101,11 +135,12 @@ int rev_train_fit(const struct rev_train_example *ex, size_t n,
     for (unsigned ep = 0; ep < p->epochs; ep++) {
         shuffle(ord, m, &state);
         for (size_t i = 0; i < m; i++)
-            step(&ex[ord[i]], cw[ex[ord[i]].y], p, w, g2, &bias, &bg2);
+            step(&ex[ord[i]], cw[ex[ord[i]].y], p, df, w, g2, &bias, &bg2);
     }
     *ret_bias = bias;
 out:
     free(ord);
     free(g2);
+    free(df);
     return r;
 }

@@ -25,13 +25,16 @@ struct rev_train_params {
     unsigned epochs;               /* passes over the examples (e.g. 30) */
     double rate;                   /* AdaGrad base learning rate (e.g. 0.5) */
     double l2;                     /* L2 penalty per example (e.g. 1e-4) */
+    unsigned min_df;               /* buckets in fewer examples keep weight 0 (0, 1: all) */
     uint64_t seed;                 /* order of the examples in each pass */
 };
 
 /* Fit weights (2^bits floats, overwritten) and *ret_bias on the examples
  * not marked skip, by stochastic gradient descent on the logistic loss
  * with AdaGrad step sizes and an L2 penalty; positives and negatives are
- * weighted so that each class counts as much as the other.  0, -EINVAL (no
+ * weighted so that each class counts as much as the other.  A bucket that
+ * occurs in fewer than p->min_df of the examples keeps weight 0: it cannot
+ * generalise, and leaving it out keeps the weights file small.  0, -EINVAL (no
  * examples of one class) or -ENOMEM. */
 int rev_train_fit(const struct rev_train_example *ex, size_t n,
                   const struct rev_train_params *p, float *w, double *ret_bias);

@@ -28,29 +28,41 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "rev_corpus.h"
 #include "rev_file.h"
+#include "rev_lex.h"
 #include "rev_train.h"
 
 #define ERR_MAX 1024
 #define FILES_MAX 16
-#define USAGE "usage: lint-train [--rules DIR] [--out FILE] [--folds K] [--precision P] " \
-              "[--bits B] [--epochs E] [--l2 L] [--rate R] [--seed S] [--errors] " \
-              "[CORPUS.tsv...]\n"
+#define USAGE "usage: lint-train [--rules DIR] [--out FILE] [--lexicon FILE|none] " \
+              "[--folds K] [--precision P] [--bits B] [--epochs E] [--l2 L] [--rate R] " \
+              "[--prune W] [--min-df N] [--seed S] [--no-search] [--errors] [CORPUS.tsv...]\n"
+
+/* The grid searched by cross-validation (unless --no-search): hash sizes
+ * up to --bits, and L2 strengths. */
+static const unsigned search_bits[] = { 16, 17, 18 };
+static const double search_l2[] = { 3e-4, 1e-3, 3e-3, 1e-2 };
 
 struct args {
-    const char *rules, *out;
+    const char *rules, *out, *lexicon;
     const char *files[FILES_MAX];
     int nfiles;
     unsigned folds;
     double precision;
     bool errors;                 /* --errors: list the rows cross-validation gets wrong */
+    bool search;                 /* choose bits and L2 by cross-validation */
+    double prune;                /* weights below this are not written */
     struct rev_train_params p;
+    double l2[REV_MODEL_TASKS];  /* per task, after the search */
 };
 
 /* One example of a task with what the rules said about its row. */
 struct task_data {
     struct rev_train_example *ex;
+    uint32_t **full;             /* features hashed at REV_MODEL_BITS_MAX */
     const struct rev_corpus_row **row;
     struct rev_verdict *v;       /* rules only */
     double *oof;                 /* cross-validated score */
@@ -81,6 +93,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->errors = true;
             continue;
         }
+        if (strcmp(o, "--no-search") == 0) {
+            a->search = false;
+            continue;
+        }
         if (o[0] != '-') {
             if (a->nfiles == FILES_MAX || strstr(o, "heldout"))
                 return fprintf(stderr, "lint-train: %s: %s\n", o, a->nfiles == FILES_MAX ?
@@ -96,6 +112,12 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->rules = v;
         else if (strcmp(o, "--out") == 0)
             a->out = v;
+        else if (strcmp(o, "--lexicon") == 0)
+            a->lexicon = v;
+        else if (strcmp(o, "--prune") == 0 && (r = number(v, 0, 1, &d)) == 0)
+            a->prune = d;
+        else if (strcmp(o, "--min-df") == 0 && (r = number(v, 1, 255, &d)) == 0)
+            a->p.min_df = (unsigned)d;
         else if (strcmp(o, "--folds") == 0 && (r = number(v, 2, 20, &d)) == 0)
             a->folds = (unsigned)d;
         else if (strcmp(o, "--precision") == 0 && (r = number(v, 0.5, 1, &d)) == 0)
@@ -124,8 +146,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 static void task_free(struct task_data *t)
 {
-    for (size_t i = 0; i < t->n; i++)
+    for (size_t i = 0; i < t->n; i++) {
         rev_feats_free(&t->ex[i].f);
+        free(t->full ? t->full[i] : NULL);
+    }
+    free(t->full);
     free(t->ex);
     free(t->row);
     free(t->v);
@@ -135,16 +160,18 @@ static void task_free(struct task_data *t)
 /* Add row (with its rules verdict) to task t as an example labelled y. */
 static int task_add(struct task_data *t, size_t cap, const struct rev_corpus_row *row,
                     const struct rev_verdict *v, bool y, const char *text, size_t len,
-                    unsigned bits)
+                    const struct rev_lex *lex)
 {
     struct rev_train_example *e;
+    int r;
 
     if (!t->ex) {
         t->ex = calloc(cap, sizeof(*t->ex));
+        t->full = calloc(cap, sizeof(*t->full));
         t->row = calloc(cap, sizeof(*t->row));
         t->v = calloc(cap, sizeof(*t->v));
         t->oof = calloc(cap, sizeof(*t->oof));
-        if (!t->ex || !t->row || !t->v || !t->oof)
+        if (!t->ex || !t->full || !t->row || !t->v || !t->oof)
             return -ENOMEM;
     }
     e = &t->ex[t->n];
@@ -153,12 +180,29 @@ static int task_add(struct task_data *t, size_t cap, const struct rev_corpus_row
     t->row[t->n] = row;
     t->v[t->n] = *v;
     t->n++;
-    return rev_model_features(text, len, bits, &e->f);
+    r = rev_model_features(text, len, REV_MODEL_BITS_MAX, lex, &e->f);
+    if (r < 0)
+        return r;
+    t->full[t->n - 1] = malloc((e->f.n ? e->f.n : 1) * sizeof(uint32_t));
+    if (!t->full[t->n - 1])
+        return -ENOMEM;
+    memcpy(t->full[t->n - 1], e->f.idx, e->f.n * sizeof(uint32_t));
+    return 0;
+}
+
+/* Re-hash every example of t into 2^bits buckets (from the full hashes). */
+static void task_mask(struct task_data *t, unsigned bits)
+{
+    uint32_t mask = (1u << bits) - 1;
+
+    for (size_t i = 0; i < t->n; i++)
+        for (size_t k = 0; k < t->ex[i].f.n; k++)
+            t->ex[i].f.idx[k] = t->full[i][k] & mask;
 }
 
 /* Turn every row of corpus c into examples of both tasks. */
-static int collect(const struct rev_corpus *c, const struct rev_rules *rules, unsigned bits,
-                   size_t cap, struct task_data task[REV_MODEL_TASKS])
+static int collect(const struct rev_corpus *c, const struct rev_rules *rules,
+                   const struct rev_lex *lex, size_t cap, struct task_data task[REV_MODEL_TASKS])
 {
     struct rev_lint_opts rules_only = { .no_model = true };
     char err[ERR_MAX];
@@ -175,13 +219,13 @@ static int collect(const struct rev_corpus *c, const struct rev_rules *rules, un
         if (r < 0)
             return fprintf(stderr, "lint-train: %s\n", err), r;
         if (row->kind == REV_ROW_SENTENCE) {
-            r = task_add(&task[REV_MODEL_BLAME], cap, row, &v, row->positive, text, len, bits);
+            r = task_add(&task[REV_MODEL_BLAME], cap, row, &v, row->positive, text, len, lex);
         } else {
             struct rev_verdict none = { .score = -1 };
 
-            r = task_add(&task[REV_MODEL_WEAK], cap, row, &v, row->positive, text, len, bits);
+            r = task_add(&task[REV_MODEL_WEAK], cap, row, &v, row->positive, text, len, lex);
             if (r >= 0)   /* action items are prose too: never blame */
-                r = task_add(&task[REV_MODEL_BLAME], cap, row, &none, false, text, len, bits);
+                r = task_add(&task[REV_MODEL_BLAME], cap, row, &none, false, text, len, lex);
         }
         free(text);
         if (r < 0)
@@ -192,11 +236,12 @@ static int collect(const struct rev_corpus *c, const struct rev_rules *rules, un
 
 /* Cross-validated scores: fold k holds the examples whose shuffled
  * position is k modulo K. */
-static int cross_validate(struct task_data *t, const struct args *a)
+static int cross_validate(struct task_data *t, const struct args *a,
+                          const struct rev_train_params *p)
 {
-    size_t nb = (size_t)1 << a->p.bits;
+    size_t nb = (size_t)1 << p->bits;
     float *w = malloc(nb * sizeof(*w));
-    uint64_t s = a->p.seed ^ 0x5deece66dull;
+    uint64_t s = p->seed ^ 0x5deece66dull;
     size_t *fold = malloc(t->n * sizeof(*fold));
     int r = w && fold ? 0 : -ENOMEM;
 
@@ -214,7 +259,7 @@ static int cross_validate(struct task_data *t, const struct args *a)
 
         for (size_t i = 0; i < t->n; i++)
             t->ex[fold[i]].skip = i % a->folds == k;
-        r = rev_train_fit(t->ex, t->n, &a->p, w, &bias);
+        r = rev_train_fit(t->ex, t->n, p, w, &bias);
         for (size_t i = 0; r == 0 && i < t->n; i++)
             if (t->ex[i].skip)
                 t->oof[i] = rev_model_score_feats(w, bias, &t->ex[i].f);
@@ -263,7 +308,8 @@ static void evaluate(const struct task_data *t, enum rev_model_task task, double
 
 /* The threshold with the best worse-language recall among those reaching
  * the precision target in both languages (else the best worse-language F1). */
-static double calibrate(const struct task_data *t, enum rev_model_task task, double target)
+static double calibrate(const struct task_data *t, enum rev_model_task task, double target,
+                        double *ret_score)
 {
     double best_th = 0.5, best = -1;
     bool best_ok = false;
@@ -289,6 +335,7 @@ static double calibrate(const struct task_data *t, enum rev_model_task task, dou
             best_ok = ok;
         }
     }
+    *ret_score = best_ok ? best : best - 1;
     return best_th;
 }
 
@@ -324,8 +371,62 @@ static void report(const struct task_data *t, enum rev_model_task task, double t
 }
 
 /* Fit each task on everything and write the weights file. */
+/* Choose the hash size (shared) and each task's L2 strength by
+ * cross-validation: the objective of a task is calibrate's score (the
+ * worse language's recall at the precision target; below 0 when the target
+ * is out of reach), summed over the tasks for the hash size.  Leaves the
+ * examples hashed at the chosen size. */
+static int search(struct task_data task[REV_MODEL_TASKS], struct args *a)
+{
+    double best_sum = -1e9;
+    unsigned best_bits = a->p.bits;
+    int r = 0;
+
+    for (size_t b = 0; r == 0 && b < sizeof(search_bits) / sizeof(*search_bits); b++) {
+        struct rev_train_params p = a->p;
+        double sum = 0, l2[REV_MODEL_TASKS];
+
+        if (search_bits[b] > a->p.bits)
+            continue;
+        p.bits = search_bits[b];
+        for (int k = 0; r == 0 && k < REV_MODEL_TASKS; k++) {
+            double best = -1e9;
+
+            task_mask(&task[k], p.bits);
+            for (size_t j = 0; r == 0 && j < sizeof(search_l2) / sizeof(*search_l2); j++) {
+                double score;
+
+                p.l2 = search_l2[j];
+                r = cross_validate(&task[k], a, &p);
+                if (r == 0)
+                    calibrate(&task[k], (enum rev_model_task)k, a->precision, &score);
+                if (r == 0 && score > best + 1e-9) {
+                    best = score;
+                    l2[k] = p.l2;
+                }
+                if (r == 0)
+                    printf("  search: bits %u, %-11s l2 %-6g  cross-validated score %.3f\n",
+                           p.bits, rev_model_task_name((enum rev_model_task)k), p.l2, score);
+            }
+            sum += best;
+        }
+        if (r == 0 && sum > best_sum + 1e-9) {
+            best_sum = sum;
+            best_bits = p.bits;
+            memcpy(a->l2, l2, sizeof(l2));
+        }
+    }
+    a->p.bits = best_bits;
+    for (int k = 0; k < REV_MODEL_TASKS; k++)
+        task_mask(&task[k], best_bits);
+    printf("chosen: bits %u, l2 %g (blame) %g (weak-action)\n", best_bits, a->l2[0], a->l2[1]);
+    return r;
+}
+
+/* Fit each task on everything and write the weights file. */
 static int fit_and_write(struct task_data task[REV_MODEL_TASKS], const double th[],
-                         const struct args *a, const char *out, size_t nrows)
+                         const struct args *a, const struct rev_lex *lex, const char *out,
+                         size_t nrows)
 {
     size_t nb = (size_t)1 << a->p.bits;
     float *w[REV_MODEL_TASKS] = { NULL };
@@ -339,16 +440,20 @@ static int fit_and_write(struct task_data task[REV_MODEL_TASKS], const double th
     for (int i = 0; i < a->nfiles && at < sizeof(comment); i++)
         at += (size_t)snprintf(comment + at, sizeof(comment) - at, " %s", a->files[i]);
     if (at < sizeof(comment))
-        snprintf(comment + at, sizeof(comment) - at, ";\n# epochs %u, rate %g, l2 %g, seed "
-                 "%llu, %u folds, precision target %.2f.  Do not edit: retrain.\n",
-                 a->p.epochs, a->p.rate, a->p.l2, (unsigned long long)a->p.seed, a->folds,
-                 a->precision);
+        snprintf(comment + at, sizeof(comment) - at, ";\n# epochs %u, rate %g, l2 %g (blame) "
+                 "%g (weak-action), seed %llu, %u folds, precision target %.2f, prune %g.\n"
+                 "# Do not edit: retrain.\n", a->p.epochs, a->p.rate, a->l2[0], a->l2[1],
+                 (unsigned long long)a->p.seed, a->folds, a->precision, a->prune);
     for (int k = 0; r == 0 && k < REV_MODEL_TASKS; k++) {
+        struct rev_train_params p = a->p;
+
+        p.l2 = a->l2[k];
         w[k] = malloc(nb * sizeof(float));
-        r = w[k] ? rev_train_fit(task[k].ex, task[k].n, &a->p, w[k], &bias[k]) : -ENOMEM;
+        r = w[k] ? rev_train_fit(task[k].ex, task[k].n, &p, w[k], &bias[k]) : -ENOMEM;
     }
     if (r == 0)
-        r = rev_model_write(out, comment, a->p.bits, (const float *const *)w, bias, th, 1e-3);
+        r = rev_model_write(out, comment, a->p.bits, lex, (const float *const *)w, bias, th,
+                            a->prune);
     for (int k = 0; k < REV_MODEL_TASKS; k++)
         free(w[k]);
     if (r < 0)
@@ -356,13 +461,52 @@ static int fit_and_write(struct task_data task[REV_MODEL_TASKS], const double th
     return r;
 }
 
+/* The lexicon: --lexicon FILE, none with --lexicon none, else
+ * DIR/model.lexicon when it exists. */
+static int lexicon_load(const struct args *a, const char *dir, struct rev_lex **ret, char *err,
+                        size_t errsz)
+{
+    char path[4200];
+
+    if (a->lexicon && strcmp(a->lexicon, "none") == 0)
+        return 0;
+    if (a->lexicon)
+        return rev_lex_load(a->lexicon, ret, err, errsz);
+    snprintf(path, sizeof(path), "%s/model.lexicon", dir);
+    return access(path, F_OK) == 0 ? rev_lex_load(path, ret, err, errsz) : 0;
+}
+
+/* Cross-validate and calibrate each task at the chosen parameters. */
+static int calibrate_all(struct task_data task[REV_MODEL_TASKS], const struct args *a,
+                         double th[REV_MODEL_TASKS])
+{
+    int r = 0;
+
+    for (int k = 0; r >= 0 && k < REV_MODEL_TASKS; k++) {
+        struct rev_train_params p = a->p;
+        double score;
+
+        p.l2 = a->l2[k];
+        r = cross_validate(&task[k], a, &p);
+        if (r < 0)
+            break;
+        th[k] = calibrate(&task[k], (enum rev_model_task)k, a->precision, &score);
+        report(&task[k], (enum rev_model_task)k, th[k]);
+        if (a->errors)
+            list_errors(&task[k], (enum rev_model_task)k, th[k]);
+    }
+    return r;
+}
+
 int main(int argc, char **argv)
 {
-    struct args a = { .folds = 5, .precision = 0.9,
-                      .p = { .bits = 18, .epochs = 10, .rate = 0.5, .l2 = 1e-3, .seed = 16 } };
+    struct args a = { .folds = 5, .precision = 0.95, .search = true, .prune = 0,
+                      .p = { .bits = 18, .epochs = 10, .rate = 0.5, .l2 = 1e-3, .min_df = 3,
+                            .seed = 16 } };
     struct task_data task[REV_MODEL_TASKS] = { { 0 } };
     struct rev_corpus *c[FILES_MAX] = { NULL };
     struct rev_rules *rules = NULL;
+    struct rev_lex *lex = NULL;
     char dir[4096], out[4200], err[ERR_MAX];
     double th[REV_MODEL_TASKS];
     size_t rows = 0;
@@ -370,9 +514,12 @@ int main(int argc, char **argv)
 
     if (parse_args(argc, argv, &a) < 0)
         return 2;
+    a.l2[0] = a.l2[1] = a.p.l2;
     r = rev_schemas_find(a.rules, "lint", dir, sizeof(dir), err, sizeof(err));
     if (r >= 0)
         r = rev_rules_load_dir_flags(dir, REV_RULES_NO_MODEL, &rules, err, sizeof(err));
+    if (r >= 0)
+        r = lexicon_load(&a, dir, &lex, err, sizeof(err));
     for (int i = 0; r >= 0 && i < a.nfiles; i++) {
         r = rev_corpus_load(a.files[i], &c[i], err, sizeof(err));
         rows += r >= 0 ? rev_corpus_count(c[i]) : 0;
@@ -382,19 +529,17 @@ int main(int argc, char **argv)
         goto out;
     }
     for (int i = 0; r >= 0 && i < a.nfiles; i++)
-        r = collect(c[i], rules, a.p.bits, 2 * rows, task);
-    for (int k = 0; r >= 0 && k < REV_MODEL_TASKS; k++) {
-        r = cross_validate(&task[k], &a);
-        if (r >= 0) {
-            th[k] = calibrate(&task[k], (enum rev_model_task)k, a.precision);
-            report(&task[k], (enum rev_model_task)k, th[k]);
-            if (a.errors)
-                list_errors(&task[k], (enum rev_model_task)k, th[k]);
-        }
-    }
+        r = collect(c[i], rules, lex, 2 * rows, task);
+    if (r >= 0 && a.search)
+        r = search(task, &a);
+    else
+        for (int k = 0; r >= 0 && k < REV_MODEL_TASKS; k++)
+            task_mask(&task[k], a.p.bits);
+    if (r >= 0)
+        r = calibrate_all(task, &a, th);
     snprintf(out, sizeof(out), "%s/model.weights", dir);
     if (r >= 0)
-        r = fit_and_write(task, th, &a, a.out ? a.out : out, rows);
+        r = fit_and_write(task, th, &a, lex, a.out ? a.out : out, rows);
     if (r >= 0)
         printf("wrote %s\n", a.out ? a.out : out);
     else if (r != -EINVAL)
@@ -405,5 +550,6 @@ out:
     for (int i = 0; i < a.nfiles; i++)
         rev_corpus_destroy(&c[i]);
     rev_rules_destroy(&rules);
+    rev_lex_destroy(&lex);
     return r < 0 ? 1 : 0;
 }
