@@ -3,12 +3,14 @@
  * An answer is an ack (counts, and [index, reason] for each rejected event
  * of the batch) or an error refusing the whole batch; either way every
  * event of the batch is accounted for exactly once, so a command's summary
- * "sent N, stored N, duplicates N, rejected N" always adds up. */
+ * "sent N, stored N, duplicates N, rejected N" always adds up.  A daemon
+ * that stays busy (a full disk) is named as such when a command gives up. */
 #include "cli_ack.h"
 
 #include <stdio.h>
 
 #include "ing_proto.h"
+#include "ing_sender.h"
 
 void cli_ack_count(struct cli_ack_counts *c, const uint64_t *tags, uint32_t n,
                    const struct ing_msg *m, cli_reject_fn report, void *ud)
@@ -34,4 +36,18 @@ void cli_ack_print_line(void *ud, uint64_t tag, const char *reason, bool refused
     (void)ud;
     fprintf(stderr, "line %llu: %s: %s\n", (unsigned long long)tag,
             refused ? "refused by ingest" : "rejected", reason);
+}
+
+void cli_ack_print_giveup(const char *cmd, const char *endpoint, const struct ing_sender *snd,
+                          int64_t give_up_ms)
+{
+    const char *busy = ing_sender_busy_reason(snd);
+
+    if (busy)
+        fprintf(stderr, "inquest: %s: daemon busy: %s; gave up after %lld s, %u batches "
+                "unacknowledged\n", cmd, busy, (long long)(give_up_ms / 1000),
+                ing_sender_pending(snd));
+    else
+        fprintf(stderr, "inquest: %s: no answer from %s for %lld s; %u batches unacknowledged\n",
+                cmd, endpoint, (long long)(give_up_ms / 1000), ing_sender_pending(snd));
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct ing_msg;
+struct ing_sender;
 
 struct cli_ack_counts {
     unsigned long stored, duplicates, rejected;
@@ -26,5 +27,12 @@ void cli_ack_count(struct cli_ack_counts *c, const uint64_t *tags, uint32_t n,
  * "line N: rejected: REASON" or "line N: refused by ingest: REASON" on
  * stderr.  ud is unused. */
 void cli_ack_print_line(void *ud, uint64_t tag, const char *reason, bool refused);
+
+/* Why a command gave up (ing_sender returned -ETIMEDOUT after give_up_ms),
+ * on stderr: "inquest: CMD: daemon busy: disk full on ...; gave up after
+ * N s, M batches unacknowledged" when ingest kept answering busy, else
+ * "inquest: CMD: no answer from ENDPOINT for N s; M batches ...". */
+void cli_ack_print_giveup(const char *cmd, const char *endpoint, const struct ing_sender *snd,
+                          int64_t give_up_ms);
 
 #endif

@@ -97,10 +97,11 @@ static int send_all(const struct cli_ctx *ctx, struct import_state *st, int64_t 
         }
     }
     r = ing_sender_flush(snd);
-    if (r == -ETIMEDOUT)
-        fprintf(stderr, "%sinquest: import: no answer from %s for %lld s; %u batches "
-                "unacknowledged\n", st->bar ? "\n" : "", ctx->zmq_endpoint,
-                (long long)(give_up / 1000), ing_sender_pending(snd));
+    if (r == -ETIMEDOUT) {
+        if (st->bar)
+            fputc('\n', stderr);
+        cli_ack_print_giveup("import", ctx->zmq_endpoint, snd, give_up);
+    }
 out:
     ing_sender_destroy(&snd);
     if (zctx)

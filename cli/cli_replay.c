@@ -188,8 +188,7 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     r = pump(src, snd, lines, &st);
     if (r == -ETIMEDOUT)
-        fprintf(stderr, "inquest: replay: no answer from %s for %lld s\n", ctx->zmq_endpoint,
-                (long long)(o.give_up_ms / 1000));
+        cli_ack_print_giveup("replay", ctx->zmq_endpoint, snd, o.give_up_ms);
     else if (r < 0)
         fprintf(stderr, "inquest: replay: %s: %s\n", path, strerror(-r));
     else
