@@ -39,13 +39,22 @@ wait_ready() {
   done
 }
 
-# busy_send FILE: send must give up within its timeout, naming the full disk
+# busy_send FILE: send must give up within its --timeout once the daemon is
+# busy (timed from /readyz turning 503), naming the full disk
 busy_send() {
+  "$IQ" --zmq "$ep" send --timeout 4s "$1" >"$d/send.out" 2>"$d/send.err" &
+  sender=$!
+  n=1200
+  until [ "$(http "http://127.0.0.1:$IQ_HTTP_PORT/readyz")" = 503 ]; do
+    n=$((n - 1)); [ "$n" -gt 0 ] || fail "the daemon never became busy as the disk filled"
+    kill -0 "$sender" 2>/dev/null || { cat "$d/send.err"; fail "send ended before the disk filled"; }
+    sleep 0.1
+  done
   t0=$(date +%s)
-  st=0; "$IQ" --zmq "$ep" send --timeout 4s "$1" >"$d/send.out" 2>"$d/send.err" || st=$?
+  st=0; wait "$sender" || st=$?
   took=$(( $(date +%s) - t0 ))
   [ "$st" -eq 2 ] || { cat "$d/send.err"; fail "send exited $st on a full disk, want 2"; }
-  [ "$took" -le 40 ] || fail "send took $took s to give up with --timeout 4s"
+  [ "$took" -le 20 ] || fail "send took $took s after the daemon turned busy, with --timeout 4s"
   grep -q "daemon busy: disk full on $data" "$d/send.err" ||
     { cat "$d/send.err"; fail "send did not say the daemon is busy with a full disk"; }
   kill -0 "$IQ_DAEMON_PID" 2>/dev/null || { cat "$data.log" >&2; fail "inquestd died on a full disk"; }
@@ -74,7 +83,7 @@ code=$(http -H 'Content-Type: application/json' --data-binary "$(head -1 "$d/ev.
 grep -qi '^Retry-After: [0-9]' "$d/head" || fail "503 without Retry-After"
 grep -q 'disk full on' "$d/body" || fail "503 body does not name the full disk: $(cat "$d/body")"
 rm "$mnt/filler"
-wait_ready 15
+wait_ready 60
 n=$("$IQ" --data "$data" events --json | wc -l)
 [ "$n" -eq "$acked1" ] || fail "$n events stored, $acked1 acknowledged before the disk filled"
 "$IQ" --zmq "$ep" send --timeout 60s "$d/ev.ndjson" >"$d/send.out" 2>"$d/send.err" ||
@@ -92,7 +101,7 @@ acked2=$acked
 grep -q 'No space left on device' "$d/send.err" || fail "phase 2 did not reach RocksDB's ENOSPC"
 [ "$(http "http://127.0.0.1:$IQ_HTTP_PORT/readyz")" = 503 ] || fail "/readyz is not 503 after a failed write"
 rm "$mnt/filler"
-wait_ready 60
+wait_ready 120
 n=$("$IQ" --data "$data" events --json | wc -l)
 [ "$n" -eq $((150000 + acked2)) ] || fail "$n events after the reopen, want $((150000 + acked2))"
 "$IQ" --zmq "$ep" send --timeout 60s "$d/ev2.ndjson" >"$d/send.out" 2>"$d/send.err" ||
