@@ -2,7 +2,8 @@
  *
  * Serves POST /hooks/<source> (webhook deliveries mapped by ing_source.h
  * and handed to a sink: answered 2xx only once the sink made the events
- * durable), GET /healthz, GET /metrics (Prometheus text format), and
+ * durable, 503 with Retry-After when it cannot), GET /healthz, GET /readyz
+ * (503 while the sink is busy), GET /metrics (Prometheus text format), and
  * read-only GET routes that other stages register by prefix without
  * knowing MHD. */
 #ifndef ING_HTTP_H

@@ -229,6 +229,14 @@ static void pause_ms(long ms)
     nanosleep(&ts, NULL);
 }
 
+static bool has_current(const char *dir)
+{
+    char path[4096];
+
+    return (size_t)snprintf(path, sizeof(path), "%s/CURRENT", dir) < sizeof(path) &&
+           access(path, F_OK) == 0;
+}
+
 /* Open as a secondary, retrying while the daemon's compaction swaps files
  * under the open. */
 static int open_reader(struct ing_store *st)
@@ -248,7 +256,7 @@ static int open_reader(struct ing_store *st)
             db_open_once(st, present, &err);
         if (!err)
             return 0;
-        if (r == -ENOENT && access(st->dir, F_OK) < 0)
+        if (!has_current(st->dir))     /* no store here: nothing to wait for */
             break;
     }
     if (r == -ENOENT) {
