@@ -3,12 +3,14 @@
  * An answer is an ack (counts, and [index, reason] for each rejected event
  * of the batch) or an error refusing the whole batch; either way every
  * event of the batch is accounted for exactly once, so a command's summary
- * "sent N, stored N, duplicates N, rejected N" always adds up. */
+ * "sent N, stored N, duplicates N, rejected N" always adds up.  A daemon
+ * that stays busy (a full disk) is named as such when a command gives up. */
 #include "cli_ack.h"
 
 #include <stdio.h>
 
 #include "ing_proto.h"
+#include "ing_sender.h"
 
 void cli_ack_count(struct cli_ack_counts *c, const uint64_t *tags, uint32_t n,
                    const struct ing_msg *m, cli_reject_fn report, void *ud)

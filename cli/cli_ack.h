@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct ing_msg;
+struct ing_sender;
 
 struct cli_ack_counts {
     unsigned long stored, duplicates, rejected;

@@ -21,7 +21,7 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_keygen_main(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
-    { "send",   cli_send_main,   "send [FILE|-]",
+    { "send",   cli_send_main,   "send [--give-up|--timeout 60s] [FILE|-]",
       "send canonical events (NDJSON) to inquestd and wait for acknowledgements" },
     { "events", cli_events_main, "events [--since T] [--until T] [--service S] [--kind K] [--json]",
       "list stored events" },

@@ -1,11 +1,12 @@
 /* cli_daemon.c - inquestd: parse configuration, start the stages, wait for
  * a signal, stop them in reverse order.
  *
- * Stages started here: the RocksDB store and the ZeroMQ ingest server
+ * Stages started here: the RocksDB store (its data directory forced to
+ * 0700, its free-space guard configured) and the ZeroMQ ingest server
  * (which runs on the main thread).  Before any socket is bound the secure
  * defaults are checked (cli_daemon_secure.c): a non-loopback listener
- * without tokens and secrets stops the start, unless --insecure.  On SIGTERM or SIGINT the ingest stops
- * accepting, answers the batches already queued, the store flushes its WAL
+ * without tokens and secrets stops the start, unless --insecure.  On
+ * SIGTERM or SIGINT the ingest stops accepting, answers the batches already queued, the store flushes its WAL
  * and closes, and the process exits 0. */
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
@@ -26,6 +27,7 @@
 
 #include "ing_curve.h"
 #include "ing_keyring.h"
+#include "ing_disk.h"
 #include "ing_proto.h"
 #include "ing_server.h"
 #include "ing_sink.h"
@@ -33,6 +35,7 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_paths.h"
 #include "iq_version.h"
 
 #define OFF(f) offsetof(struct iqd_config, f)
@@ -46,6 +49,19 @@ static const struct iq_conf_item daemon_conf[] = {
     { "max_frame", IQ_CONF_SIZE, OFF(max_frame), "16M", 4096, 1LL << 30,
       "largest ZeroMQ frame accepted; larger ones are refused with a reason" },
     { "log_level", IQ_CONF_STR, OFF(log_level), "info", 0, 0, "error, warn, info or debug" },
+    { "min_free_disk", IQ_CONF_STR, OFF(min_free_disk), ING_DISK_MIN_FREE_DEFAULT, 0, 0,
+      "below this much free space on the data filesystem new events are answered busy "
+      "(ZeroMQ) or 503 (HTTP): a size, a percentage, or both (whichever is smaller); 0 off" },
+    { "disk_reserve", IQ_CONF_SIZE, OFF(disk_reserve), ING_DISK_RESERVE_DEFAULT, 0, 1LL << 40,
+      "space held in DATA/inquest.reserve and released when the disk fills, so the store "
+      "can recover; 0 none" },
+    { "rocksdb_log_level", IQ_CONF_STR, OFF(rocksdb_log_level), "off", 0, 0,
+      "RocksDB's own LOG: off, fatal, error, warn, info or debug (keep it off on the data "
+      "filesystem: RocksDB aborts when that LOG meets a full disk)" },
+    { "rocksdb_log_dir", IQ_CONF_STR, OFF(rocksdb_log_dir), NULL, 0, 0,
+      "directory for RocksDB's LOG files (default the data directory); 4 files of 16 MiB at most" },
+    { "write_buffer_size", IQ_CONF_SIZE, OFF(write_buffer_size), "64M", 1 << 20, 1LL << 30,
+      "RocksDB memtable size per column family (memory use, flush size)" },
     { "listen_http", IQ_CONF_STR, OFF(listen_http), "127.0.0.1:7700", 0, 0,
       "HTTP listener for webhooks, /healthz, /metrics and the API (HOST:PORT, or off)" },
     { "collector", IQ_CONF_BOOL, OFF(collector), "false", 0, 0,
@@ -166,6 +182,7 @@ static int parse_flags(struct iqd_config *cfg, int argc, char **argv)
 /* Defaults, then the config file, then flags. */
 static int load_config(struct iqd_config *cfg, int argc, char **argv)
 {
+    struct ing_disk_limit lim;
     char err[IQ_ERR_MAX];
     json_t *file = NULL;
     int r;
@@ -197,6 +214,15 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
         fprintf(stderr, "inquestd: config 'log_level': unknown level \"%s\"\n", cfg->log_level);
         return 2;
     }
+    if (ing_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquestd: config %s\n", err);
+        return 2;
+    }
+    if (ing_store_log_level_parse(cfg->rocksdb_log_level) < 0) {
+        fprintf(stderr, "inquestd: config 'rocksdb_log_level': unknown level \"%s\" (off, "
+                "fatal, error, warn, info or debug)\n", cfg->rocksdb_log_level);
+        return 2;
+    }
     return 0;
 }
 
@@ -212,11 +238,65 @@ static int mkdir_p(const char *path)
         if (buf[i] != '/' && buf[i] != '\0')
             continue;
         buf[i] = '\0';
-        if (mkdir(buf, 0750) < 0 && errno != EEXIST)
+        if (mkdir(buf, i == n ? 0700 : 0750) < 0 && errno != EEXIST)
             return -errno;
         buf[i] = i == n ? '\0' : '/';
     }
     return 0;
+}
+
+/* RocksDB's LOG beside the data on one filesystem, at a level that writes
+ * after open, can abort the daemon when that filesystem fills. */
+static void warn_log_placement(const struct iqd_config *cfg, int level)
+{
+    struct stat a, b;
+    const char *dir = cfg->rocksdb_log_dir && *cfg->rocksdb_log_dir ? cfg->rocksdb_log_dir
+                                                                     : cfg->data;
+
+    if (level == ING_STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
+        a.st_dev != b.st_dev)
+        return;
+    iq_warn("daemon", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
+            "aborts the daemon when that LOG meets a full disk; set rocksdb_log_dir to another "
+            "filesystem", cfg->rocksdb_log_level);
+}
+
+/* The data directory, private (0700 whatever it was), and the store in it
+ * with its free-space guard. */
+static int open_store(const struct iqd_config *cfg, struct ing_store **ret)
+{
+    struct ing_disk_opts dopts = { .reserve = (int64_t)cfg->disk_reserve };
+    struct ing_store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
+                                    .log_dir = cfg->rocksdb_log_dir,
+                                    .log_level = ing_store_log_level_parse(cfg->rocksdb_log_level),
+                                    .write_buffer = cfg->write_buffer_size };
+    char err[IQ_ERR_MAX];
+    unsigned old = 0;
+    int r;
+
+    if (ing_disk_limit_parse(cfg->min_free_disk, &dopts.min_free, err, sizeof(err)) < 0) {
+        iq_error("daemon", "config %s", err);
+        return -EINVAL;
+    }
+    if ((r = mkdir_p(cfg->data)) < 0) {
+        iq_error("daemon", "cannot create data directory %s: %s", cfg->data, strerror(-r));
+        return r;
+    }
+    r = iq_force_mode(-1, cfg->data, 0700, &old);
+    if (r < 0) {
+        iq_error("daemon", "data directory %s: cannot make it private: %s", cfg->data,
+                 strerror(-r));
+        return r;
+    }
+    if (r > 0)
+        iq_warn("daemon", "data directory %s had mode %04o: changed to 0700 (it holds "
+                "transcripts, names and credentials)", cfg->data, old);
+    warn_log_placement(cfg, sopts.log_level);
+    r = ing_store_open(cfg->data, &sopts, ret);
+    if (r == -ENOSPC)
+        iq_error("daemon", "%s: the disk is full even without the reserve: free some space "
+                 "and start again", cfg->data);
+    return r;
 }
 
 static void install_signals(void)
@@ -287,7 +367,6 @@ static int start_query_api(const struct iqd_config *cfg, struct ing_store *store
 int cli_daemon_main(int argc, char **argv)
 {
     struct iqd_config cfg = { 0 };
-    struct ing_store_opts sopts = { 0 };
     struct ing_server_opts zopts = { 0 };
     struct ing_store *store = NULL;
     struct ing_server *srv = NULL;
@@ -314,14 +393,7 @@ int cli_daemon_main(int argc, char **argv)
         status = iqd_collector_run(&cfg, &stop_flag);
         goto out;
     }
-    if ((r = mkdir_p(cfg.data)) < 0) {
-        iq_error("daemon", "cannot create data directory %s: %s", cfg.data, strerror(-r));
-        goto out;
-    }
-    if (load_curve(&cfg, curve_secret, &keys) < 0)
-        goto out;
-    sopts.fsync = cfg.fsync;
-    if (ing_store_open(cfg.data, &sopts, &store) < 0)
+    if (open_store(&cfg, &store) < 0 || load_curve(&cfg, curve_secret, &keys) < 0)
         goto out;
     if (iqd_http_new(&cfg, ing_sink_store(store), &http) < 0 ||
         iqd_check_exposure(&cfg, http) < 0)

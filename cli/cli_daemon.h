@@ -17,6 +17,12 @@ struct iqd_config {
     bool fsync;            /* sync WAL per batch */
     size_t max_frame;      /* largest accepted ZeroMQ frame */
     char *log_level;
+    /* disk and store (docs/security.md, "Disk and resources") */
+    char *min_free_disk;   /* "1G,5%": refuse events below this much free space */
+    size_t disk_reserve;   /* reserve file released for recovery; 0 none */
+    char *rocksdb_log_level; /* RocksDB's own LOG: off, fatal, error, warn, info, debug */
+    char *rocksdb_log_dir; /* where that LOG goes; NULL the data directory */
+    size_t write_buffer_size; /* RocksDB memtable size per column family */
     /* HTTP collectors (cli_daemon_http.c) */
     char *listen_http;     /* "HOST:PORT" or "off" */
     bool collector;        /* no store: forward to a central ingest */

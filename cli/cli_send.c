@@ -7,7 +7,8 @@
  * which re-sends unacknowledged batches until ingest answers.  The exit
  * status is 0 when every event was stored or was already stored, 1 when
  * any was rejected (each rejection printed as "line N: reason"), 2 on a
- * usage error or when ingest never answered. */
+ * usage error or when ingest gave no ack for --give-up (alias --timeout,
+ * default 60 s): silent, or busy ("daemon busy: disk full on ..."). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,12 +79,13 @@ static int parse_args(int argc, char **argv, const char **path, int64_t *give_up
 {
     *path = "-";
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--give-up") == 0 && i + 1 < argc) {
+        if ((strcmp(argv[i], "--give-up") == 0 || strcmp(argv[i], "--timeout") == 0) &&
+            i + 1 < argc) {
             if (iq_duration_parse(argv[++i], give_up) < 0)
-                return cli_usage("send: --give-up takes a duration such as 60s");
+                return cli_usage("send: %s takes a duration such as 60s", argv[i - 1]);
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage("send: unknown option '%s' (usage: send [--give-up 60s] [FILE|-])",
-                             argv[i]);
+            return cli_usage("send: unknown option '%s' (usage: send [--give-up|--timeout 60s] "
+                             "[FILE|-])", argv[i]);
         } else {
             *path = argv[i];
         }

@@ -19,8 +19,10 @@ int cli_zmq_keys(const struct cli_ctx *ctx, const char *cmd, struct ing_sender_o
 
 /* Print why sending to ctx->zmq_endpoint failed with r (from an
  * ing_sender_* call on snd, which may be NULL): the handshake refused
- * (-EACCES), no answer within give_up_ms (-ETIMEDOUT, with the handshake
- * failures seen, if any), or another error. */
+ * (-EACCES), only busy answers within give_up_ms ("daemon busy: disk full
+ * on ...; gave up after N s", -ETIMEDOUT), no answer within give_up_ms
+ * (-ETIMEDOUT, with the handshake failures seen, if any), or another
+ * error. */
 void cli_zmq_failed(const struct cli_ctx *ctx, const char *cmd, const struct ing_sender *snd,
                     int r, int64_t give_up_ms);
 

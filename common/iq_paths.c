@@ -140,3 +140,20 @@ out:
     fclose(f);
     return r;
 }
+
+int iq_force_mode(int fd, const char *path, unsigned mode, unsigned *ret_old)
+{
+    struct stat st;
+    int r = fd >= 0 ? fstat(fd, &st) : lstat(path, &st);
+
+    if (r < 0)
+        return -errno;
+    if (ret_old)
+        *ret_old = (unsigned)(st.st_mode & 07777);
+    if ((st.st_mode & 07777) == mode)
+        return 0;
+    if (fd < 0 && S_ISLNK(st.st_mode))
+        return -ELOOP;
+    r = fd >= 0 ? fchmod(fd, (mode_t)mode) : fchmodat(AT_FDCWD, path, (mode_t)mode, 0);
+    return r < 0 ? -errno : 1;
+}

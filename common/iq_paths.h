@@ -1,5 +1,6 @@
 /* iq_paths.h - files: where the schemas tree is (mappings, rules,
- * templates), reading a whole file, and writing one atomically.
+ * templates), reading a whole file, writing one atomically, and forcing
+ * the permissions of private ones.
  *
  * One lookup order for every stage and command:
  *   1. $INQUEST_SCHEMAS/SUB when INQUEST_SCHEMAS is set; it is then the
@@ -32,6 +33,13 @@ int iq_write_atomic(const char *path, const char *data, size_t len);
  * then hard-linked to path, so path appears whole or not at all.
  * 0, -EEXIST when path exists, -ENAMETOOLONG, or -errno. */
 int iq_write_new(const char *path, const char *data, size_t len, unsigned mode);
+
+/* Force the permission bits of a file or directory to mode (e.g. 0600,
+ * 0700), whatever they were: through fd when fd >= 0, else through path
+ * (never following a symlink in its last component).  *ret_old (may be
+ * NULL) gets the bits found.  Returns 1 when they were changed (the
+ * caller warns), 0 when they already were mode, or -errno. */
+int iq_force_mode(int fd, const char *path, unsigned mode, unsigned *ret_old);
 
 /* Read the whole file at path, at most max bytes, into a malloc'ed buffer
  * with a NUL after the data (caller frees *ret).  Returns 0, -EFBIG when

@@ -45,6 +45,7 @@ static const struct rule {
     bool external;         /* reachable with an external-audience token */
 } rules[] = {
     { NULL, "/healthz", 0, true },
+    { NULL, "/readyz", 0, true },
     { NULL, "/metrics", 0, true },
     { "POST", "/api/v1/incidents/*/notes", ING_ROLE_ADMIN, false },
     { NULL, "/api/v1/incidents/*/draft.*", ING_ROLE_READ, true },

@@ -1,6 +1,6 @@
 /* ing_http.c - inquestd's HTTP server on libmicrohttpd: webhook endpoints
- * (POST /hooks/SOURCE), GET /healthz, GET /metrics and the read-only GET
- * routes other stages register.
+ * (POST /hooks/SOURCE), GET /healthz, /readyz, /metrics and the read-only
+ * GET routes other stages register.
  *
  * Design notes.  MHD runs its own epoll thread pool; every callback gets
  * the server through its cls argument (no global).  The request line and
@@ -13,6 +13,8 @@
  * the sink; the answer is sent only when the sink returned, i.e. once the
  * events are durable (the local store's WAL, or the central ingest's
  * acknowledgement in collector mode), so a sender's retry covers a crash.
+ * A sink that cannot take the events (a full disk) is answered 503 with
+ * Retry-After and the sink's reason; /readyz says the same.
  * Connection, memory and idle timeout limits are always set.
  *
  * Access.  The first call of every request asks the access table
@@ -54,6 +56,7 @@
 #include "iq_time.h"
 
 #define ROUTES_MAX 16
+#define ING_HTTP_RETRY_AFTER "30"   /* seconds, on every 503 */
 #define HEADERS_MAX 64
 #define HEADER_NAMES_MAX 4096
 
@@ -118,6 +121,8 @@ static int queue_hdr(struct MHD_Connection *conn, int status, const char *ctype,
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
     if (hname)
         MHD_add_response_header(resp, hname, hvalue);
+    if (status == 503)   /* the sink is busy (a full disk, a failed store) */
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ING_HTTP_RETRY_AFTER);
     r = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -268,9 +273,12 @@ static int finish_hook(struct ing_http *h, struct MHD_Connection *conn, const ch
     if (!n)
         json_object_set_new(ans, "reason", json_string(err));
     else if ((status = submit(h, src, evs, n, ans)) != 200) {
+        struct ing_sink_status ss;
+
+        ing_sink_status(&h->sink, &ss);
         json_decref(ans);
-        ans = json_pack("{s:s,s:i}", "error", "the events could not be made durable; retry",
-                        "status", status);
+        ans = json_pack("{s:s,s:s,s:i}", "error", "the events could not be made durable; retry",
+                        "reason", ss.busy ? ss.reason : "store unavailable", "status", status);
     }
     ing_events_free(evs, n);
     count(h, src, status);
@@ -388,7 +396,19 @@ static const struct route *find_route(const struct ing_http *h, const char *url,
     return best;
 }
 
-/* GET /healthz, /metrics and registered routes. */
+/* GET /readyz: 200 while the sink takes events, 503 with the reason. */
+static int ready(struct ing_http *h, struct MHD_Connection *conn)
+{
+    struct ing_sink_status ss;
+
+    ing_sink_status(&h->sink, &ss);
+    if (!ss.busy)
+        return queue_json(conn, 200, json_pack("{s:s}", "status", "ready"), NULL);
+    return queue_json(conn, 503, json_pack("{s:s,s:s,s:s}", "status", "busy", "busy",
+                                           ing_busy_name(ss.busy), "reason", ss.reason), NULL);
+}
+
+/* GET /healthz, /readyz, /metrics and registered routes. */
 static int get_route(struct ing_http *h, struct MHD_Connection *conn, const char *url,
                      const char *method, const struct req *rq)
 {
@@ -402,8 +422,13 @@ static int get_route(struct ing_http *h, struct MHD_Connection *conn, const char
         body = strdup("{\"status\":\"ok\"}\n");
         return body ? queue(conn, 200, "application/json", body, strlen(body), NULL) : MHD_NO;
     }
+    if (strcmp(url, "/readyz") == 0)
+        return ready(h, conn);
     if (strcmp(url, "/metrics") == 0) {
-        if (ing_http_metrics_render(&h->m, h->src, &body, &len) < 0)
+        struct ing_sink_status ss;
+
+        ing_sink_status(&h->sink, &ss);
+        if (ing_http_metrics_render(&h->m, h->src, &ss, &body, &len) < 0)
             return MHD_NO;
         return queue(conn, 200, "text/plain; version=0.0.4", body, len, NULL);
     }

@@ -2,8 +2,9 @@
  *
  * Serves POST /hooks/<source> (webhook deliveries mapped by ing_source.h
  * and handed to a sink: answered 2xx only once the sink made the events
- * durable), GET /healthz, GET /metrics (Prometheus text format), and GET
- * or POST routes that other stages register by prefix without knowing
+ * durable, 503 with Retry-After when it cannot), GET /healthz, GET /readyz
+ * (503 while the sink is busy), GET /metrics (Prometheus text format), and
+ * GET or POST routes that other stages register by prefix without knowing
  * MHD.  Every request is first judged by the access table (ing_access.h):
  * 401 or 403 before any body byte is read.  Optionally over TLS. */
 #ifndef ING_HTTP_H

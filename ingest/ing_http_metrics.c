@@ -7,6 +7,9 @@
  *   inquest_http_queue_depth                      requests waiting on the sink
  *   inquest_http_connections                      open connections
  *   inquest_http_connections_cut_total{reason}    connections closed by the limits
+ *   inquest_store_busy{reason}                    1 while events are refused
+ *   inquest_store_disk_free_bytes, _min_free_bytes, _reserve_bytes
+ *                                                 the store's filesystem
  * Design notes: counters are relaxed atomics (a scrape may see one counter
  * a request ahead of another, which Prometheus tolerates); the histogram
  * keeps per-bucket counts and accumulates them when rendering. */
@@ -18,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ing_sink.h"
 #include "ing_source.h"
 
 static const char *const outcome_names[ING_REQ_NOUTCOMES] = {
@@ -118,8 +122,30 @@ static const char *src_name(const struct ing_sources *src, size_t i)
     return i < ing_sources_count(src) ? ing_sources_name(src, i) : "unknown";
 }
 
+/* The sink's state: busy gauges always, disk gauges when it has a disk. */
+static void put_store(struct out *o, const struct ing_sink_status *ss)
+{
+    static const char *const disk[3][2] = {
+        { "disk_free_bytes", "Bytes available to the store on its filesystem." },
+        { "disk_min_free_bytes", "min_free_disk in bytes: events are refused below it." },
+        { "disk_reserve_bytes", "Bytes held by the reserve file now." },
+    };
+    const int64_t v[3] = { ss->disk_free, ss->disk_min_free, ss->disk_reserve };
+
+    put(o, "# HELP inquest_store_busy 1 while new events are refused, by reason.\n"
+           "# TYPE inquest_store_busy gauge\n");
+    for (int b = ING_READY + 1; b < ING_BUSY_N; b++)
+        put(o, "inquest_store_busy{reason=\"%s\"} %d\n", ing_busy_name((enum ing_busy)b),
+            ss->busy == (enum ing_busy)b);
+    for (int i = 0; i < 3; i++)
+        if (v[i] >= 0)
+            put(o, "# HELP inquest_store_%s %s\n# TYPE inquest_store_%s gauge\n"
+                   "inquest_store_%s %lld\n", disk[i][0], disk[i][1], disk[i][0], disk[i][0],
+                (long long)v[i]);
+}
+
 int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_sources *src,
-                            char **ret, size_t *ret_len)
+                            const struct ing_sink_status *ss, char **ret, size_t *ret_len)
 {
     struct out o = { .p = malloc(8192), .cap = 8192 };
     size_t ns = ing_sources_count(src) + 1, last = ing_sources_count(src);
@@ -170,6 +196,7 @@ int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_s
     for (size_t r = 0; r < ING_CUT_NREASONS; r++)
         put(&o, "inquest_http_connections_cut_total{reason=\"%s\"} %llu\n", cut_names[r],
             (unsigned long long)atomic_load_explicit(&m->cut[r], memory_order_relaxed));
+    put_store(&o, ss);
     if (o.err) {
         free(o.p);
         return o.err;

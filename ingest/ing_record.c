@@ -25,6 +25,8 @@
 
 #include "iq_event.h"
 #include "iq_json.h"
+#include "iq_log.h"
+#include "iq_paths.h"
 #include "iq_time.h"
 
 #define RECORD_HEADERS_MAX 128
@@ -37,19 +39,27 @@ struct ing_record {
 int ing_record_open(const char *path, struct ing_record **ret)
 {
     struct ing_record *rec = calloc(1, sizeof(*rec));
+    unsigned old;
+    int r;
 
     if (!rec)
         return -ENOMEM;
     rec->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (rec->fd < 0) {
-        int e = -errno;
-
-        free(rec);
-        return e;
-    }
+    /* a recording made earlier, or by hand, may be readable by others */
+    r = rec->fd < 0 ? -errno : iq_force_mode(rec->fd, path, 0600, &old);
+    if (r < 0)
+        goto fail;
+    if (r > 0)
+        iq_warn("http", "recording %s had mode %04o: changed to 0600 (it keeps request "
+                "headers, bearer tokens included)", path, old);
     pthread_mutex_init(&rec->lock, NULL);
     *ret = rec;
     return 0;
+fail:
+    if (rec->fd >= 0)
+        close(rec->fd);
+    free(rec);
+    return r;
 }
 
 void ing_record_close(struct ing_record **prec)

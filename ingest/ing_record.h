@@ -17,8 +17,9 @@
 
 struct ing_record;
 
-/* Open (create, mode 0600: headers may carry credentials) for appending.
- * Caller owns *ret.  Negative errno. */
+/* Open (create, mode 0600: headers may carry credentials) for appending;
+ * an existing file's mode is forced to 0600, with a warning.  Caller owns
+ * *ret.  Negative errno. */
 int ing_record_open(const char *path, struct ing_record **ret);
 
 /* Append one delivery (borrowed).  Thread-safe.  0 or negative errno. */

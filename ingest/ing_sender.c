@@ -18,7 +18,14 @@
  * (one side CURVE, the other not) cannot heal by retrying: poll then
  * fails with -EACCES at once, instead of waiting out give_up_ms.  Other
  * failures (a wrong server key shows as a connection the server drops)
- * are counted and named when the sender gives up. */
+ * are counted and named when the sender gives up.
+ *
+ * A "busy" answer (ingest cannot make events durable now: a full disk)
+ * leaves the batch to its next re-send and is no progress: the give-up
+ * deadline runs on from the last ack or refusal, so a sender facing a
+ * daemon that stays busy fails after give_up_ms and can say why
+ * (ing_sender_busy_reason).  The first busy answer of a spell is logged
+ * as a warning, the return to normal as info. */
 #include "ing_sender.h"
 
 #include <errno.h>
@@ -63,7 +70,9 @@ struct ing_sender {
     uint32_t n;
     struct slot *win;
     uint32_t inflight;
-    int64_t last_answer;
+    int64_t last_answer;       /* last ack or refusal: busy answers do not count */
+    bool busy;                 /* the last answer was busy */
+    char busy_reason[IQ_ERR_MAX];
     struct ing_sender_stats stats;
     bool curve;                /* this side speaks CurveZMQ */
     bool refused;              /* the ingest refused us for good */
@@ -178,6 +187,11 @@ void ing_sender_destroy(struct ing_sender **ps)
     *ps = NULL;
 }
 
+const char *ing_sender_busy_reason(const struct ing_sender *s)
+{
+    return s->busy ? s->busy_reason : NULL;
+}
+
 void ing_sender_stats(const struct ing_sender *s, struct ing_sender_stats *ret)
 {
     *ret = s->stats;
@@ -248,10 +262,19 @@ static void settle(struct ing_sender *s, const struct ing_msg *m)
         if (!sl->used || sl->id != m->batch_id)
             continue;
         if (m->type == ING_MSG_BUSY) {
-            iq_debug("zmq", "batch %llu deferred by ingest: %s", (unsigned long long)sl->id,
-                     m->reason);
+            if (!s->busy || strcmp(s->busy_reason, m->reason) != 0)
+                iq_warn("zmq", "ingest busy: %s; retrying", m->reason);
+            else
+                iq_debug("zmq", "batch %llu deferred by ingest: %s", (unsigned long long)sl->id,
+                         m->reason);
+            s->busy = true;
+            snprintf(s->busy_reason, sizeof(s->busy_reason), "%s", m->reason);
             return;
         }
+        if (s->busy)
+            iq_info("zmq", "ingest answering again after being busy");
+        s->busy = false;
+        s->last_answer = iq_time_mono_ms();
         if (m->type == ING_MSG_ACK) {
             s->stats.stored += m->stored;
             s->stats.duplicates += m->duplicates;
@@ -281,10 +304,8 @@ static void receive(struct ing_sender *s)
         msgpack_unpacked_init(&u);
         if (ing_msg_parse(zmq_msg_data(&msg), zmq_msg_size(&msg), &u, &m, err, sizeof(err)) < 0)
             iq_warn("zmq", "ignoring unreadable answer from ingest: %s", err);
-        else {
-            s->last_answer = iq_time_mono_ms();
+        else
             settle(s, &m);
-        }
         ing_msg_clear(&m);
         msgpack_unpacked_destroy(&u);
     }

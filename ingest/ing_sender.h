@@ -25,7 +25,8 @@ struct ing_sender_opts {
     uint32_t window;          /* batches in flight, default 8 */
     int64_t retry_ms;         /* first re-send, default 3000 */
     int64_t retry_max_ms;     /* backoff cap, default 30000 */
-    int64_t give_up_ms;       /* fail after this long without any answer; 0 never */
+    int64_t give_up_ms;       /* fail after this long without an ack or refusal
+                                 (busy answers do not count); 0 never */
     size_t max_frame;         /* the ingest's limit; default ING_FRAME_MAX_DEFAULT */
     const struct ing_curve_client *curve;  /* CurveZMQ keys, read by ing_sender_new;
                                               NULL: plain ZMTP */
@@ -48,8 +49,9 @@ int ing_sender_new(void *zctx, const struct ing_sender_opts *opts, ing_sender_ac
 
 /* Encode ev (borrowed) into the current batch under tag.  May wait for acks
  * while the window is full.  -E2BIG if the event alone exceeds a frame,
- * -ETIMEDOUT if give_up_ms passed without an answer, -EACCES when the
- * ingest refused the handshake for good (ing_sender_handshake_error). */
+ * -ETIMEDOUT if give_up_ms passed without an ack (ingest silent, or busy:
+ * see ing_sender_busy_reason), -EACCES when the ingest refused the
+ * handshake for good (ing_sender_handshake_error). */
 int ing_sender_push(struct ing_sender *s, const struct iq_event *ev, uint64_t tag);
 
 /* Send the partial batch and wait until every batch is answered.
@@ -71,6 +73,11 @@ int ing_sender_poll(struct ing_sender *s, long timeout_ms);
 const char *ing_sender_handshake_error(const struct ing_sender *s);
 
 void ing_sender_stats(const struct ing_sender *s, struct ing_sender_stats *ret);
+
+/* Why ingest deferred the last answered batch ("disk full on /data: ..."),
+ * or NULL when the last answer was not "busy".  Borrowed; valid until the
+ * next call on s. */
+const char *ing_sender_busy_reason(const struct ing_sender *s);
 
 /* Close; unacknowledged batches are dropped. NULLs *ps; NULL-safe. */
 void ing_sender_destroy(struct ing_sender **ps);

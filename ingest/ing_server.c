@@ -11,8 +11,9 @@
  *  - the writer thread takes jobs in order, submits the valid events to the
  *    sink in one call (one RocksDB WriteBatch), and only then builds the ack
  *    and hands it back over an inproc PAIR; the socket thread forwards it to
- *    the peer.  A sink failure answers "busy" and the sender retries:
- *    nothing is acknowledged that is not durable.
+ *    the peer.  A sink failure answers "busy" with the sink's reason
+ *    ("disk full on /data: ...") and the sender retries: nothing is
+ *    acknowledged that is not durable.
  * With no free slot the socket thread stops reading the ROUTER, so senders
  * see back-pressure through ZeroMQ's queues, never unbounded memory.
  *
@@ -45,6 +46,7 @@
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_time.h"
 
 #define JOBS 4          /* batches decoded ahead of the writer */
 
@@ -83,6 +85,8 @@ struct ing_server {
     pthread_cond_t cond;
     unsigned head, tail;            /* jobs queued: tail - head; slots used: tail - done */
     unsigned done;
+    int64_t last_busy_log;          /* writer: last deferral warning (mono ms) */
+    uint64_t deferred;              /* writer: deferrals since then */
     bool writer_stop;
     bool writer_started;
     pthread_t writer;
@@ -273,9 +277,29 @@ void ing_server_stats(const struct ing_server *srv, struct ing_server_stats *ret
 
 /* ---- writer thread ---------------------------------------------------- */
 
+/* One warning per BUSY_LOG_MS at most while batches are deferred (a full
+ * disk defers every batch of every sender until space returns). */
+#define BUSY_LOG_MS 10000
+
+static void log_deferral(struct ing_server *srv, uint64_t id, const char *reason)
+{
+    int64_t now = iq_time_mono_ms();
+
+    srv->deferred++;
+    if (srv->last_busy_log && now - srv->last_busy_log < BUSY_LOG_MS) {
+        iq_debug("zmq", "deferring batch %llu: %s", (unsigned long long)id, reason);
+        return;
+    }
+    iq_warn("zmq", "deferring batch %llu (%llu deferred since the last warning): %s",
+            (unsigned long long)id, (unsigned long long)srv->deferred, reason);
+    srv->deferred = 0;
+    srv->last_busy_log = now;
+}
+
 /* Store one job's events and send [identity, reply] to the socket thread. */
 static void write_job(struct ing_server *srv, struct job *j)
 {
+    struct ing_sink_status ss;
     uint32_t dups = 0;
     int stored;
 
@@ -290,9 +314,12 @@ static void write_job(struct ing_server *srv, struct job *j)
         dups += stored >= 0 && j->outcomes[i] == ING_DUPLICATE;
     srv->wreply.size = 0;
     if (stored < 0) {
-        iq_warn("zmq", "deferring batch %llu: store unavailable", (unsigned long long)j->batch_id);
-        ing_proto_pack_error(&srv->wreply, ING_MSG_BUSY, j->batch_id,
-                             "store unavailable; retry later");
+        ing_sink_status(&srv->sink, &ss);
+        if (!ss.busy)
+            snprintf(ss.reason, sizeof(ss.reason), "store unavailable (%s); retry later",
+                     strerror(-stored));
+        log_deferral(srv, j->batch_id, ss.reason);
+        ing_proto_pack_error(&srv->wreply, ING_MSG_BUSY, j->batch_id, ss.reason);
     } else {
         ing_proto_pack_ack(&srv->wreply, j->batch_id, (uint32_t)stored, dups, j->rej, j->nrej);
     }

@@ -1,4 +1,5 @@
-/* ing_store.c - the RocksDB store behind inquestd.
+/* ing_store.c - the RocksDB store behind inquestd: reads, scans and kv
+ * access (opening, closing and recovery are in ing_store_open.c).
  *
  * Design notes:
  * - An event is written once as the value of its by_time key; the ids
@@ -10,7 +11,11 @@
  *   family has a bloom filter (and a memtable bloom), so the check of a
  *   new id rarely touches a data block.
  * - RocksDB errors arrive as malloc'ed strings; they are logged once here
- *   and turned into -EIO. */
+ *   and turned into -EIO.  A failed write marks the store failed (see
+ *   ing_store_write_failed) and later writes stop before RocksDB.
+ * - Every use of the database holds dblock for reading: the monitor may
+ *   close and reopen it after a failure; meanwhile db is NULL and calls
+ *   answer -EIO. */
 #include "ing_store_int.h"
 
 #include <errno.h>
@@ -25,185 +30,6 @@
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
-
-#define STORE_SCHEMA "1"
-
-static const char *const cf_names[ING_CF_N] = {
-    [ING_CF_META] = "default",       [ING_CF_BY_TIME] = "by_time",
-    [ING_CF_IDS] = "ids",            [ING_CF_BY_SERVICE] = "by_service",
-    [ING_CF_BY_KEY] = "by_key",      [ING_CF_INCIDENTS] = "incidents",
-    [ING_CF_STATE] = "state",
-};
-
-int ing_store_rocks_err(char *err, const char *what)
-{
-    iq_error("store", "%s: %s", what, err);
-    rocksdb_free(err);
-    return -EIO;
-}
-
-static void configure(struct ing_store *st)
-{
-    st->opts = rocksdb_options_create();
-    rocksdb_options_set_create_if_missing(st->opts, 1);
-    rocksdb_options_set_create_missing_column_families(st->opts, 1);
-    rocksdb_options_increase_parallelism(st->opts, 2);
-    rocksdb_options_set_max_background_jobs(st->opts, 2);
-    rocksdb_options_set_write_buffer_size(st->opts, 64 << 20);
-    rocksdb_options_set_compression(st->opts, rocksdb_lz4_compression);
-    {
-        /* L0 and L1 are rewritten soon by compaction: compressing them on
-         * flush spends CPU that ingest needs; deeper levels use LZ4 */
-        int levels[7] = { rocksdb_no_compression, rocksdb_no_compression,
-                          rocksdb_lz4_compression, rocksdb_lz4_compression,
-                          rocksdb_lz4_compression, rocksdb_lz4_compression,
-                          rocksdb_lz4_compression };
-
-        rocksdb_options_set_num_levels(st->opts, 7);
-        rocksdb_options_set_compression_per_level(st->opts, levels, 7);
-    }
-    rocksdb_options_set_max_open_files(st->opts, 512);
-    /* writes are serialised by our own mutex: skip the concurrent memtable
-     * machinery, and let WAL and memtable writes of consecutive batches overlap */
-    rocksdb_options_set_allow_concurrent_memtable_write(st->opts, 0);
-    rocksdb_options_set_enable_pipelined_write(st->opts, 1);
-
-    st->bbo = rocksdb_block_based_options_create();
-    rocksdb_block_based_options_set_filter_policy(st->bbo, rocksdb_filterpolicy_create_bloom(10));
-    st->ids_opts = rocksdb_options_create_copy(st->opts);
-    rocksdb_options_set_block_based_table_factory(st->ids_opts, st->bbo);
-    /* most ids checked are new: a memtable bloom answers "absent" without a
-     * skiplist search */
-    rocksdb_options_set_memtable_prefix_bloom_size_ratio(st->ids_opts, 0.1);
-    rocksdb_options_set_memtable_whole_key_filtering(st->ids_opts, 1);
-    st->wopts = rocksdb_writeoptions_create();
-    st->ropts = rocksdb_readoptions_create();
-}
-
-/* Which of our families exist on disk (read-only opens need exactly those). */
-static int existing_families(struct ing_store *st, const char *dir, bool present[ING_CF_N])
-{
-    char *err = NULL, **names;
-    size_t n = 0;
-
-    names = rocksdb_list_column_families(st->opts, dir, &n, &err);
-    if (err) {
-        rocksdb_free(err);
-        if (names)
-            rocksdb_list_column_families_destroy(names, n);
-        return -ENOENT;
-    }
-    for (size_t i = 0; i < n; i++)
-        for (int c = 0; c < ING_CF_N; c++)
-            if (strcmp(names[i], cf_names[c]) == 0)
-                present[c] = true;
-    rocksdb_list_column_families_destroy(names, n);
-    return 0;
-}
-
-static int check_schema(struct ing_store *st)
-{
-    char *val = NULL;
-    size_t len;
-    int r = ing_store_kv_get(st, ING_CF_META, "schema", 6, &val, &len);
-
-    if (r == -ENOENT)
-        return st->read_only ? 0 : ing_store_kv_put(st, ING_CF_META, "schema", 6, STORE_SCHEMA, 1);
-    if (r < 0)
-        return r;
-    if (strcmp(val, STORE_SCHEMA) != 0) {
-        iq_error("store", "data directory has store schema %.16s, this build reads %s", val,
-                 STORE_SCHEMA);
-        r = -EPROTO;
-    }
-    free(val);
-    return r;
-}
-
-int ing_store_open(const char *dir, const struct ing_store_opts *o, struct ing_store **ret)
-{
-    struct ing_store *st = calloc(1, sizeof(*st));
-    const char *names[ING_CF_N];
-    const rocksdb_options_t *copts[ING_CF_N];
-    rocksdb_column_family_handle_t *handles[ING_CF_N];
-    bool present[ING_CF_N] = { false };
-    int map[ING_CF_N], n = 0, r;
-    char *err = NULL;
-
-    if (!st)
-        return -ENOMEM;
-    pthread_mutex_init(&st->lock, NULL);
-    st->read_only = o && o->read_only;
-    configure(st);
-    rocksdb_writeoptions_set_sync(st->wopts, o && o->fsync);
-    if (st->read_only) {
-        r = existing_families(st, dir, present);
-        if (r < 0) {
-            iq_error("store", "%s: no inquest data directory here", dir);
-            goto fail;
-        }
-    }
-    for (int c = 0; c < ING_CF_N; c++) {
-        if (st->read_only && !present[c])
-            continue;
-        names[n] = cf_names[c];
-        copts[n] = c == ING_CF_IDS ? st->ids_opts : st->opts;
-        map[n++] = c;
-    }
-    if (st->read_only)
-        st->db = rocksdb_open_for_read_only_column_families(st->opts, dir, n, names, copts,
-                                                            handles, 0, &err);
-    else
-        st->db = rocksdb_open_column_families(st->opts, dir, n, names, copts, handles, &err);
-    if (err) {
-        r = ing_store_rocks_err(err, dir);
-        goto fail;
-    }
-    for (int i = 0; i < n; i++)
-        st->cf[map[i]] = handles[i];
-    r = check_schema(st);
-    if (r < 0)
-        goto fail;
-    *ret = st;
-    return 0;
-fail:
-    ing_store_close(&st);
-    return r;
-}
-
-void ing_store_close(struct ing_store **pst)
-{
-    struct ing_store *st;
-    char *err = NULL;
-
-    if (!pst || !*pst)
-        return;
-    st = *pst;
-    if (st->db && !st->read_only) {
-        rocksdb_flush_wal(st->db, 1, &err);
-        if (err)
-            ing_store_rocks_err(err, "flush WAL on close");
-    }
-    for (int c = 0; c < ING_CF_N; c++)
-        if (st->cf[c])
-            rocksdb_column_family_handle_destroy(st->cf[c]);
-    if (st->db)
-        rocksdb_close(st->db);
-    if (st->wopts)
-        rocksdb_writeoptions_destroy(st->wopts);
-    if (st->ropts)
-        rocksdb_readoptions_destroy(st->ropts);
-    if (st->ids_opts)
-        rocksdb_options_destroy(st->ids_opts);
-    if (st->opts)
-        rocksdb_options_destroy(st->opts);
-    if (st->bbo)
-        rocksdb_block_based_options_destroy(st->bbo);
-    ing_store_probe_free(&st->probe);
-    pthread_mutex_destroy(&st->lock);
-    free(st);
-    *pst = NULL;
-}
 
 void ing_store_set_listener(struct ing_store *st, ing_store_listener_fn fn, void *ud)
 {
@@ -245,8 +71,10 @@ uint64_t ing_store_count_estimate(struct ing_store *st)
 {
     uint64_t n = 0;
 
-    if (st->cf[ING_CF_IDS])
+    pthread_rwlock_rdlock(&st->dblock);
+    if (st->db && st->cf[ING_CF_IDS])
         rocksdb_property_int_cf(st->db, st->cf[ING_CF_IDS], "rocksdb.estimate-num-keys", &n);
+    pthread_rwlock_unlock(&st->dblock);
     return n;
 }
 
@@ -259,11 +87,16 @@ static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size
     char *err = NULL;
     int r = 0;
 
-    if (!st->cf[cf])
-        return 0;
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db || !st->cf[cf]) {
+        pthread_rwlock_unlock(&st->dblock);
+        return st->db ? 0 : -EIO;
+    }
     it = rocksdb_create_iterator_cf(st->db, st->ropts, st->cf[cf]);
-    if (!it)
+    if (!it) {
+        pthread_rwlock_unlock(&st->dblock);
         return -ENOMEM;
+    }
     for (rocksdb_iter_seek(it, start, sl); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
         size_t kl, vl;
         const char *k = rocksdb_iter_key(it, &kl), *v = rocksdb_iter_value(it, &vl);
@@ -280,6 +113,7 @@ static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size
     else if (err)
         rocksdb_free(err);
     rocksdb_iter_destroy(it);
+    pthread_rwlock_unlock(&st->dblock);
     return r;
 }
 
@@ -353,21 +187,33 @@ int ing_store_kv_put(struct ing_store *st, enum ing_cf cf, const char *k, size_t
                      const char *v, size_t vl)
 {
     char *err = NULL;
+    int r = ing_store_writable(st);
 
-    if (st->read_only || !st->cf[cf])
-        return -EROFS;
-    rocksdb_put_cf(st->db, st->wopts, st->cf[cf], k, kl, v, vl, &err);
-    return err ? ing_store_rocks_err(err, "put") : 0;
+    if (r < 0)
+        return r;
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db || !st->cf[cf])
+        r = st->db ? -EROFS : -EIO;
+    else
+        rocksdb_put_cf(st->db, st->wopts, st->cf[cf], k, kl, v, vl, &err);
+    pthread_rwlock_unlock(&st->dblock);
+    return err ? ing_store_write_failed(st, err, "put") : r;
 }
 
 int ing_store_kv_delete(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl)
 {
     char *err = NULL;
+    int r = ing_store_writable(st);
 
-    if (st->read_only || !st->cf[cf])
-        return -EROFS;
-    rocksdb_delete_cf(st->db, st->wopts, st->cf[cf], k, kl, &err);
-    return err ? ing_store_rocks_err(err, "delete") : 0;
+    if (r < 0)
+        return r;
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db || !st->cf[cf])
+        r = st->db ? -EROFS : -EIO;
+    else
+        rocksdb_delete_cf(st->db, st->wopts, st->cf[cf], k, kl, &err);
+    pthread_rwlock_unlock(&st->dblock);
+    return err ? ing_store_write_failed(st, err, "delete") : r;
 }
 
 int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
@@ -378,9 +224,13 @@ int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t
     char *err = NULL, *copy;
     size_t vl;
 
-    if (!st->cf[cf])
-        return -ENOENT;
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db || !st->cf[cf]) {
+        pthread_rwlock_unlock(&st->dblock);
+        return st->db ? -ENOENT : -EIO;
+    }
     ps = rocksdb_get_pinned_cf(st->db, st->ropts, st->cf[cf], k, kl, &err);
+    pthread_rwlock_unlock(&st->dblock);
     if (err)
         return ing_store_rocks_err(err, "get");
     if (!ps)
@@ -410,6 +260,7 @@ int ing_store_kv_scan(struct ing_store *st, enum ing_cf cf, const char *prefix, 
 struct ing_kvbatch {
     struct ing_store *st;
     rocksdb_writebatch_t *wb;
+    bool broken;                 /* an op was dropped: the commit fails */
 };
 
 struct ing_kvbatch *ing_kvbatch_new(struct ing_store *st)
@@ -427,17 +278,28 @@ struct ing_kvbatch *ing_kvbatch_new(struct ing_store *st)
     return b;
 }
 
+/* The batch records the family's id, not the handle: it stays valid
+ * across a reopen.  A family missing (db closed by a failure) marks the
+ * batch broken, and its commit fails. */
 void ing_kvbatch_put(struct ing_kvbatch *b, enum ing_cf cf, const char *k, size_t kl,
                      const char *v, size_t vl)
 {
+    pthread_rwlock_rdlock(&b->st->dblock);
     if (b->st->cf[cf])
         rocksdb_writebatch_put_cf(b->wb, b->st->cf[cf], k, kl, v, vl);
+    else
+        b->broken = true;
+    pthread_rwlock_unlock(&b->st->dblock);
 }
 
 void ing_kvbatch_delete(struct ing_kvbatch *b, enum ing_cf cf, const char *k, size_t kl)
 {
+    pthread_rwlock_rdlock(&b->st->dblock);
     if (b->st->cf[cf])
         rocksdb_writebatch_delete_cf(b->wb, b->st->cf[cf], k, kl);
+    else
+        b->broken = true;
+    pthread_rwlock_unlock(&b->st->dblock);
 }
 
 void ing_kvbatch_clear_cf(struct ing_kvbatch *b, enum ing_cf cf)
@@ -445,18 +307,28 @@ void ing_kvbatch_clear_cf(struct ing_kvbatch *b, enum ing_cf cf)
     char end[ING_KEY_MAX + 8];
 
     memset(end, 0xff, sizeof(end));
+    pthread_rwlock_rdlock(&b->st->dblock);
     if (b->st->cf[cf])
         rocksdb_writebatch_delete_range_cf(b->wb, b->st->cf[cf], "", 0, end, sizeof(end));
+    else
+        b->broken = true;
+    pthread_rwlock_unlock(&b->st->dblock);
 }
 
 int ing_kvbatch_commit(struct ing_kvbatch *b)
 {
     char *err = NULL;
+    int r = ing_store_writable(b->st);
 
-    if (b->st->read_only)
-        return -EROFS;
-    rocksdb_write(b->st->db, b->st->wopts, b->wb, &err);
-    return err ? ing_store_rocks_err(err, "write kv batch") : 0;
+    if (r < 0)
+        return r;
+    pthread_rwlock_rdlock(&b->st->dblock);
+    if (!b->st->db || b->broken)
+        r = -EIO;
+    else
+        rocksdb_write(b->st->db, b->st->wopts, b->wb, &err);
+    pthread_rwlock_unlock(&b->st->dblock);
+    return err ? ing_store_write_failed(b->st, err, "write kv batch") : r;
 }
 
 void ing_kvbatch_destroy(struct ing_kvbatch **pb)

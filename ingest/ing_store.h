@@ -14,7 +14,14 @@
  * are group-committed: concurrent callers of ing_store_put_events share one
  * WriteBatch and one WAL write (one fsync), and dedup is atomic with the
  * write, so an id is stored once and a duplicate is reported only once its
- * first copy is durable. */
+ * first copy is durable.
+ *
+ * A writable store guards its filesystem (ing_disk.h): below min_free_disk
+ * new events are refused with -ENOSPC (a busy answer, never a crash), and a
+ * store whose RocksDB write failed is reopened by a monitor thread once
+ * space returns (RocksDB 7.8's C API has no Resume()), so it resumes by
+ * itself.  A read-only store is a RocksDB secondary instance: it opens
+ * beside a running daemon and its compactions without racing them. */
 #ifndef ING_STORE_H
 #define ING_STORE_H
 
@@ -24,6 +31,8 @@
 
 struct ing_store;
 struct iq_event;
+struct ing_disk_opts;
+struct ing_sink_status;
 
 enum ing_cf {
     ING_CF_META = 0,
@@ -40,14 +49,31 @@ enum ing_cf {
 enum ing_outcome { ING_STORED = 0, ING_DUPLICATE = 1, ING_REJECTED = 2 };
 
 struct ing_store_opts {
-    bool read_only;     /* open an existing store read-only (works beside a
-                           running daemon: sees what was written at open) */
+    bool read_only;     /* open an existing store read-only, as a RocksDB
+                           secondary instance (works beside a running daemon:
+                           sees what was written at open) */
     bool fsync;         /* fsync the WAL on every write (power-loss safe) */
+    const struct ing_disk_opts *disk; /* writable: free-space guard and reserve
+                                         (borrowed for the call); NULL: none */
+    const char *log_dir; /* RocksDB's own LOG files; NULL: the data directory */
+    int log_level;      /* ING_STORE_LOG_*; 0 (the default) is off */
+    size_t write_buffer; /* memtable bytes per column family; 0: 64 MiB */
 };
+
+/* RocksDB's LOG levels.  Off writes nothing after open: Debian's RocksDB
+ * asserts (aborts) when its LOG hits a full disk twice. */
+enum { ING_STORE_LOG_OFF = 0, ING_STORE_LOG_FATAL, ING_STORE_LOG_ERROR, ING_STORE_LOG_WARN,
+       ING_STORE_LOG_INFO, ING_STORE_LOG_DEBUG };
+
+/* "off", "fatal", "error", "warn", "info", "debug" -> ING_STORE_LOG_*;
+ * -EINVAL for anything else. */
+int ing_store_log_level_parse(const char *name);
 
 /* Open (creating when writable) the store in dir.  On success *ret is set;
  * caller owns it (ing_store_close).  -EIO with a logged RocksDB message,
- * -ENOENT for a read-only open of a missing store. */
+ * -ENOSPC when a writable open failed for want of space, -ENOENT for a
+ * read-only open of a missing store.  A read-only open retries for a
+ * moment when the daemon's compaction removed a file it was opening. */
 int ing_store_open(const char *dir, const struct ing_store_opts *opts, struct ing_store **ret);
 
 /* Flush and close; NULLs the caller's pointer.  NULL-safe. */
@@ -55,8 +81,10 @@ void ing_store_close(struct ing_store **pst);
 
 /* Store n validated events in one WriteBatch, skipping ids already stored
  * (or repeated earlier in evs).  outcomes[i] receives ING_STORED or
- * ING_DUPLICATE.  Returns the number stored, or -EIO (nothing stored). The
- * WAL is written when this returns (and synced with opts.fsync). */
+ * ING_DUPLICATE.  Returns the number stored, or (nothing stored) -ENOSPC
+ * while free space is below min_free_disk, -EIO when RocksDB failed (the
+ * store is then reopened in the background).  The WAL is written when
+ * this returns (and synced with opts.fsync). */
 int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size_t n,
                          uint8_t *outcomes);
 
@@ -72,6 +100,10 @@ int ing_store_put_encoded(struct ing_store *st, struct iq_event *const *evs,
 typedef void (*ing_store_listener_fn)(void *ud, struct iq_event *const *evs,
                                       const uint8_t *outcomes, size_t n);
 void ing_store_set_listener(struct ing_store *st, ing_store_listener_fn fn, void *ud);
+
+/* Whether the store takes events now, why not, and its disk figures
+ * (ing_sink.h).  Cheap: no system call. */
+void ing_store_status(struct ing_store *st, struct ing_sink_status *ret);
 
 /* Fetch one event by id.  Caller owns *ret.  -ENOENT, -EIO, -EINVAL (corrupt). */
 int ing_store_get_event(struct ing_store *st, const char *id, struct iq_event **ret);

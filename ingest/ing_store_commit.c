@@ -8,7 +8,11 @@
  * Only the leader deduplicates, so the check of an id and its write are
  * one atomic step: two writers can never both store an id, and a
  * duplicate is never acknowledged before its first copy is durable.
- * The new ids of a group are looked up in one batched MultiGet. */
+ * The new ids of a group are looked up in one batched MultiGet.
+ *
+ * Before queueing, a caller asks the disk guard (ing_disk.h): below
+ * min_free_disk, or while a failed store waits for its reopen, events are
+ * refused at once (-ENOSPC, -EIO) without touching RocksDB. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 #include <rocksdb/c.h>
 #include <msgpack.h>
 
+#include "ing_disk.h"
 #include "ing_keys.h"
 #include "ing_store_int.h"
 #include "iq_codec.h"
@@ -232,16 +237,23 @@ static int group_write(struct ing_store *st, struct put_req *first, const struct
         r = -ENOMEM;
         goto out;
     }
-    n = probe_collect(st, first, last, &seen);
-    r = n ? probe_resolve(st, n, wb) : 0;
-    if (r <= 0)
-        goto out;
-    r = 0;
-    rocksdb_write(st->db, st->wopts, wb, &err);
-    if (err) {
-        r = ing_store_rocks_err(err, "write batch");
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db) {
+        pthread_rwlock_unlock(&st->dblock);
+        r = -EIO;
         goto out;
     }
+    n = probe_collect(st, first, last, &seen);
+    r = n ? probe_resolve(st, n, wb) : 0;
+    if (r > 0) {
+        r = 0;
+        rocksdb_write(st->db, st->wopts, wb, &err);
+    }
+    pthread_rwlock_unlock(&st->dblock);
+    if (err)
+        r = ing_store_write_failed(st, err, "write batch");
+    if (r < 0)
+        goto out;
     for (struct put_req *q = first; listener; q = q->next) {
         if (q->rc > 0)
             listener(lud, q->evs, q->outcomes, q->n);
@@ -274,12 +286,16 @@ int ing_store_put_encoded(struct ing_store *st, struct iq_event *const *evs,
     struct put_req req = { .evs = evs, .vals = vals, .lens = lens, .n = n,
                            .outcomes = outcomes }, *last, *q;
     ing_store_listener_fn listener;
-    size_t total;
+    size_t total, bytes = 0;
     void *lud;
-    int r;
+    int r = ing_store_writable(st);
 
-    if (st->read_only)
-        return -EROFS;
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < n; i++)
+        bytes += lens[i];
+    if (st->disk && ing_disk_admit(st->disk, bytes) < 0)
+        return -ENOSPC;
     pthread_cond_init(&req.cv, NULL);
     pthread_mutex_lock(&st->lock);
     if (st->tail)

@@ -1,13 +1,20 @@
-/* ing_store_int.h - the store's private state, shared by ing_store.c
- * (open, close, reads, kv) and ing_store_commit.c (dedup and group commit
- * of events).  Not for use outside those two files. */
+/* ing_store_int.h - the store's private state, shared by ing_store_open.c
+ * (open, close, reopen, the monitor thread), ing_store.c (reads, kv) and
+ * ing_store_commit.c (dedup and group commit of events).  Not for use
+ * outside those files.
+ *
+ * Locking: dblock is taken for reading around every use of db and cf
+ * (glibc's default rwlock prefers readers, so a scan callback may nest a
+ * read), and for writing only to reopen the database after a failure. */
 #ifndef ING_STORE_INT_H
 #define ING_STORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <rocksdb/c.h>
 
 #include "ing_store.h"
@@ -27,8 +34,11 @@ struct probe {
     rocksdb_writebatch_t *wb;    /* the group's batch, cleared and reused */
 };
 
+struct ing_disk;
+
 struct ing_store {
-    rocksdb_t *db;
+    pthread_rwlock_t dblock;     /* read: any use of db and cf; write: reopen */
+    rocksdb_t *db;               /* NULL while a reopen failed */
     rocksdb_options_t *opts;
     rocksdb_options_t *ids_opts;
     rocksdb_block_based_table_options_t *bbo;
@@ -41,10 +51,32 @@ struct ing_store {
     ing_store_listener_fn listener;
     void *listener_ud;
     bool read_only;
+    char *dir;
+    char *secondary;             /* read-only: the secondary instance's own
+                                    directory, removed at close */
+    struct ing_disk *disk;       /* writable: the free-space guard, or NULL */
+    _Atomic int failed;          /* 0, or the -errno of a failed write: the
+                                    monitor reopens the database */
+    char fail_msg[256];          /* RocksDB's words for it, under mon_lock */
+    pthread_mutex_t mon_lock;    /* the monitor thread's wakeups */
+    pthread_cond_t mon_cv;
+    bool mon_stop, mon_started;
+    pthread_t monitor;
 };
 
 /* Log a RocksDB error string once, free it, return -EIO. */
 int ing_store_rocks_err(char *err, const char *what);
+
+/* A write failed with RocksDB's err (freed here): log it, mark the store
+ * failed so writes stop and the monitor reopens it, release the disk
+ * reserve.  Returns -ENOSPC when the disk is full, else -EIO. */
+int ing_store_write_failed(struct ing_store *st, char *err, const char *what);
+
+/* 0 when writes may go on, else the failure's -errno (no RocksDB call). */
+static inline int ing_store_writable(struct ing_store *st)
+{
+    return st->read_only ? -EROFS : atomic_load(&st->failed);
+}
 
 /* Free the leader's scratch (ing_store_commit.c); for ing_store_close. */
 void ing_store_probe_free(struct probe *p);

@@ -173,7 +173,7 @@ int ing_tail_state_save(const char *path, const struct ing_tail_ckpt *c, uint32_
     r = -ENAMETOOLONG;
     if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= sizeof(tmp))
         goto out;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0) {
         r = -errno;
         goto out;
