@@ -4,7 +4,9 @@
  *
  * Each input is one postmortem document, parsed and linted as
  * `inquest lint` does (language detected per sentence), then reported as
- * text and as JSON.
+ * text and as JSON.  An input that starts with '{' is a rules file instead
+ * (schemas/lint/ syntax, rev_rules_load_buf); when it loads, it lints the
+ * sample draft tests/data/lint/en_bad.md.
  *
  * Checked: a document is refused only as documented (not UTF-8, a NUL,
  * too large: -EILSEQ, -E2BIG) with a message; every masked line has the
@@ -22,6 +24,7 @@
 #include "rev_rules.h"
 
 static struct rev_rules *rules;
+static struct rev_doc *sample;     /* tests/data/lint/en_bad.md */
 static FILE *devnull;
 
 static void setup(void)
@@ -33,6 +36,9 @@ static void setup(void)
         fuzz_setup_failed(dir, err);
     if (!(devnull = fopen("/dev/null", "w")))
         fuzz_setup_failed("/dev/null", "cannot open");
+    fuzz_path("tests/data/lint/en_bad.md", dir, sizeof(dir));
+    if (rev_doc_load(dir, "en_bad.md", &sample, err, sizeof(err)) < 0)
+        fuzz_setup_failed(dir, err);
 }
 
 static void check_lines(const struct rev_doc *doc)
@@ -74,11 +80,40 @@ static void check_result(const struct rev_result *res, size_t nlines)
     json_decref(j);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* Lint doc with set; 0 or the refusal rev_lint_doc may give. */
+static void lint(struct rev_doc *doc, const struct rev_rules *set)
 {
     struct rev_lint_opts opts = { .lang = REV_LANG_AUTO };
-    struct rev_doc *doc = NULL;
     struct rev_result *res = NULL;
+    char err[512] = "";
+    int r = rev_lint_doc(doc, set, &opts, &res, err, sizeof(err));
+
+    FUZZ_CHECK(r == 0 || r == -ERANGE || r == -ENOMEM);
+    FUZZ_CHECK(r == 0 || res == NULL);
+    if (r == 0) {
+        check_result(res, rev_doc_nlines(doc));
+        rev_result_destroy(&res);
+    }
+}
+
+static void check_rules_file(const uint8_t *data, size_t size)
+{
+    struct rev_rules *set = NULL;
+    char err[512] = "";
+    int r = rev_rules_load_buf("fuzz.json", (const char *)data, size, &set, err, sizeof(err));
+
+    FUZZ_CHECK(r == 0 || r == -EINVAL || r == -E2BIG || r == -ENOMEM);
+    if (r < 0) {
+        FUZZ_CHECK(set == NULL && (r == -ENOMEM || strstr(err, "fuzz.json") != NULL));
+        return;
+    }
+    lint(sample, set);
+    rev_rules_destroy(&set);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct rev_doc *doc = NULL;
     char err[512] = "";
     int r;
 
@@ -86,6 +121,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!rules)
         setup();
+    if (size && data[0] == '{') {
+        check_rules_file(data, size);
+        return 0;
+    }
     r = rev_doc_parse("fuzz.md", (const char *)data, size, &doc, err, sizeof(err));
     FUZZ_CHECK(r == 0 || r == -EILSEQ || r == -E2BIG || r == -ENOMEM);
     if (r < 0) {
@@ -93,12 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     check_lines(doc);
-    r = rev_lint_doc(doc, rules, &opts, &res, err, sizeof(err));
-    FUZZ_CHECK(r == 0 || r == -ERANGE || r == -ENOMEM);
-    if (r == 0) {
-        check_result(res, rev_doc_nlines(doc));
-        rev_result_destroy(&res);
-    }
+    lint(doc, rules);
     rev_doc_destroy(&doc);
     return 0;
 }

@@ -1,7 +1,12 @@
 /* fuzz_logrule.c - libFuzzer harness of the log rules
  * (ingest/ing_logrule*.c, ingest/ing_logevent.c over schemas/logs/).
  *
- * Each input is a piece of a log file: its lines (split at '\n', a '\r'
+ * An input that starts with '{' is a rule file instead: it is loaded (as
+ * ing_logrules_load reads a file of schemas/logs/, through a memfd) into a
+ * rule set of its own, which then parses a few typical lines.  Load errors
+ * must be -EINVAL with a message naming the file.
+ *
+ * Any other input is a piece of a log file: its lines (split at '\n', a '\r'
  * before it dropped, as the tailer does) are matched against every rule of
  * schemas/logs/ in the tailer's order (the last matching rule first), and
  * each line becomes the event the tailer would send: from the parse result
@@ -13,6 +18,8 @@
  * and survives the store's encode and decode; a refused one says why. */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "fuzz.h"
 #include "ing_logevent.h"
@@ -23,10 +30,23 @@
 #define FUZZ_NOW INT64_C(1792590120000)   /* 2026-10-21T13:42:00Z */
 
 static struct ing_logrules *rules;
+static int rule_fd = -1;           /* memfd holding a fuzzed rule file */
+static char rule_path[64];
+
+static const char *const typical_lines[] = {
+    "10.0.0.7 - - [21/Oct/2026:13:42:07 +0000] \"GET /api/cart HTTP/1.1\" 503 162 \"-\" \"curl/8.5.0\"",
+    "2026/10/21 13:42:09 [error] 2741#2741: *88 connect() failed (111: Connection refused)",
+    "Oct 21 13:42:00 web-1 checkout[812]: ERROR payment gateway timeout",
+    "{\"time\":\"2026-10-21T13:42:00Z\",\"level\":\"error\",\"service\":\"checkout\",\"msg\":\"boom\"}",
+};
 
 static void setup(void)
 {
     char dir[4096], err[512];
+
+    if ((rule_fd = memfd_create("fuzz-rules.json", 0)) < 0)
+        fuzz_setup_failed("memfd_create", strerror(errno));
+    snprintf(rule_path, sizeof(rule_path), "/proc/self/fd/%d", rule_fd);
 
     fuzz_path("schemas/logs", dir, sizeof(dir));
     if (ing_logrules_new(&rules) < 0)
@@ -87,6 +107,33 @@ static void check_event(const struct ing_logline *ll, const struct ing_tail_item
     iq_event_destroy(&ev);
 }
 
+/* Load data as a rule file; when it loads, parse the typical lines. */
+static void check_rule_file(const uint8_t *data, size_t size)
+{
+    struct ing_logrules *rs = NULL;
+    struct ing_logline ll;
+    char err[512] = "";
+    int hint = 0, r;
+
+    if (ftruncate(rule_fd, 0) < 0 || pwrite(rule_fd, data, size, 0) != (ssize_t)size)
+        fuzz_setup_failed(rule_path, strerror(errno));
+    if (ing_logrules_new(&rs) < 0)
+        fuzz_setup_failed("ing_logrules_new", "out of memory");
+    r = ing_logrules_load(rs, rule_path, err, sizeof(err));
+    FUZZ_CHECK(r > 0 || r == -EINVAL || r == -ENOMEM);
+    FUZZ_CHECK(r > 0 || r == -ENOMEM || strstr(err, rule_path) != NULL);
+    FUZZ_CHECK(ing_logrules_count(rs) == (r > 0 ? (uint32_t)r : 0));
+    for (size_t i = 0; r > 0 && i < sizeof(typical_lines) / sizeof(typical_lines[0]); i++) {
+        const char *line = typical_lines[i];
+        int m = ing_logrules_match(rs, line, strlen(line), &hint, &ll);
+
+        FUZZ_CHECK(m == 0 || m == 1);
+        if (m == 1)
+            check_parsed(&ll, line, strlen(line));
+    }
+    ing_logrules_destroy(&rs);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
@@ -97,6 +144,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!rules)
         setup();
+    if (size && data[0] == '{') {
+        check_rule_file(data, size);
+        return 0;
+    }
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
