@@ -1,17 +1,18 @@
 /* fuzz_logrule.c - libFuzzer harness of the log rules
  * (ingest/ing_logrule*.c, ingest/ing_logevent.c over schemas/logs/).
  *
- * An input that starts with '{' is a rule file instead: it is loaded (as
- * ing_logrules_load reads a file of schemas/logs/, through a memfd) into a
- * rule set of its own, which then parses a few typical lines.  Load errors
- * must be -EINVAL with a message naming the file.
- *
- * Any other input is a piece of a log file: its lines (split at '\n', a '\r'
+ * Each input is a piece of a log file: its lines (split at '\n', a '\r'
  * before it dropped, as the tailer does) are matched against every rule of
  * schemas/logs/ in the tailer's order (the last matching rule first), and
  * each line becomes the event the tailer would send: from the parse result
  * when a rule matched and says the line is an event, raw when no rule
  * matched (the tailer's send_unparsed).
+ *
+ * An input that starts with '{' and names "rules" is a rule file instead
+ * (a JSON log line may start with '{' too): it is loaded (as
+ * ing_logrules_load reads a file of schemas/logs/, through a memfd) into a
+ * rule set of its own, which then parses a few typical lines.  Load errors
+ * must be -EINVAL with a message naming the file.
  *
  * Checked: matching answers 1 or 0 (a pcre2 limit is "no match", never an
  * error); spans and labels stay inside the line; a built event is valid
@@ -144,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     if (!rules)
         setup();
-    if (size && data[0] == '{') {
+    if (size && data[0] == '{' && memmem(data, size, "\"rules\"", 7)) {
         check_rule_file(data, size);
         return 0;
     }
