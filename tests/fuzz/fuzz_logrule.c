@@ -23,9 +23,9 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "fuzz_event.h"
 #include "ing_logevent.h"
 #include "ing_logrule.h"
-#include "iq_codec.h"
 #include "iq_event.h"
 
 #define FUZZ_NOW INT64_C(1792590120000)   /* 2026-10-21T13:42:00Z */
@@ -88,9 +88,8 @@ static void check_parsed(const struct ing_logline *ll, const char *line, size_t 
 /* The event the tailer would send for this line. */
 static void check_event(const struct ing_logline *ll, const struct ing_tail_item *it)
 {
-    struct iq_event *ev = NULL, *back = NULL;
+    struct iq_event *ev = NULL;
     char err[IQ_ERR_MAX] = "";
-    msgpack_sbuffer sb;
     int r = ing_logevent_build(ll, it, NULL, FUZZ_NOW, &ev, err, sizeof(err));
 
     FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOMEM);
@@ -98,13 +97,7 @@ static void check_event(const struct ing_logline *ll, const struct ing_tail_item
         FUZZ_CHECK(ev == NULL && err[0] != '\0');
         return;
     }
-    FUZZ_CHECK(iq_event_encode(ev, &sb) == 0);
-    if (iq_event_decode(sb.data, sb.size, &back, err, sizeof(err)) != 0) {
-        fprintf(stderr, "log event does not decode: %s\n", err);
-        FUZZ_CHECK(!"a log event is storable");
-    }
-    msgpack_sbuffer_destroy(&sb);
-    iq_event_destroy(&back);
+    fuzz_check_storable(ev);
     iq_event_destroy(&ev);
 }
 

@@ -23,8 +23,8 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "fuzz_event.h"
 #include "ing_source.h"
-#include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_json.h"
 
@@ -90,22 +90,6 @@ static size_t split_headers(char *s, size_t len, struct ing_header *hs, const ch
     return n;
 }
 
-/* A mapped event must be storable: encode, then decode. */
-static void check_storable(const struct iq_event *ev)
-{
-    msgpack_sbuffer sb;
-    struct iq_event *back = NULL;
-    char err[IQ_ERR_MAX] = "";
-
-    FUZZ_CHECK(iq_event_encode(ev, &sb) == 0);
-    if (iq_event_decode(sb.data, sb.size, &back, err, sizeof(err)) != 0) {
-        fprintf(stderr, "mapped event does not decode: %s\n", err);
-        FUZZ_CHECK(!"a mapped event is storable");
-    }
-    iq_event_destroy(&back);
-    msgpack_sbuffer_destroy(&sb);
-}
-
 static void map_one(const struct ing_sources *set, size_t i, struct ing_delivery *d)
 {
     struct iq_event **evs = NULL;
@@ -125,7 +109,7 @@ static void map_one(const struct ing_sources *set, size_t i, struct ing_delivery
     FUZZ_CHECK(status == (n || reply ? 200 : 202));
     FUZZ_CHECK(status == 200 || err[0] != '\0');
     for (size_t k = 0; k < n; k++)
-        check_storable(evs[k]);
+        fuzz_check_storable(evs[k]);
     if (reply) {
         json_t *j = NULL;
 
