@@ -29,7 +29,6 @@ run_one() { # name
 }
 
 echo "fuzz: $# harnesses, ${SECONDS_EACH}s each, $JOBS at a time (logs in $BUILD/logs)"
-set -- "$@"
 while [ $# -gt 0 ]; do
   batch=""
   i=0
