@@ -1,5 +1,9 @@
 # inquestd and inquest in a container (Debian 12, the platform the Makefile
 # targets).  Build: docker build -t inquest .   Used by docker-compose.yml.
+# Run: docker run --env-file deploy/inquest.env -p 127.0.0.1:7700:7700 inquest
+# inquestd listens on 0.0.0.0 inside the container, so it refuses to start
+# unless the environment gives it API tokens (INQUEST_READ_TOKEN, ...) and
+# a secret for every webhook source it serves (see docs/security.md).
 FROM debian:12-slim AS build
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       gcc make pkg-config libc6-dev libzmq3-dev libmsgpack-dev librocksdb-dev libpcre2-dev \
@@ -23,6 +27,7 @@ COPY --from=build /out/bin/ /usr/local/bin/
 COPY --from=build /out/share/inquest/ /usr/local/share/inquest/
 USER inquest
 WORKDIR /var/lib/inquest
-EXPOSE 7700 7701
+EXPOSE 7700
 ENTRYPOINT ["inquestd"]
-CMD ["--data", "/var/lib/inquest/data", "--listen-http", "0.0.0.0:7700", "--listen-zmq", "tcp://0.0.0.0:7701"]
+CMD ["--data", "/var/lib/inquest/data", "--listen-http", "0.0.0.0:7700", \
+     "--listen-zmq", "tcp://127.0.0.1:7701", "--sources-enabled", "alertmanager,events"]

@@ -110,9 +110,10 @@ static int http_parse(const char *query, struct http_params *hp)
     return 0;
 }
 
-static int http_query(void *ud, const char *path, const char *query,
+static int http_query(void *ud, const struct ing_http_request *rq,
                       struct ing_http_response *resp)
 {
+    const char *path = rq->path, *query = rq->query;
     struct ana_http_query *h = ud;
     struct http_params *hp = calloc(1, sizeof(*hp));
     json_t *res = NULL;

@@ -97,6 +97,16 @@ int ana_set_field_cut(struct iq_event *ev, int f, const char *s)
     return iq_event_set(ev, (enum iq_field)f, s, iq_utf8_prefix(s, len, max));
 }
 
+int ana_set_label_cut(struct iq_event *ev, const char *key, const char *s)
+{
+    char buf[IQ_LABEL_VAL_MAX + 1];
+    size_t len = iq_utf8_prefix(s, strlen(s), IQ_LABEL_VAL_MAX);
+
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return iq_event_set_label(ev, key, buf);
+}
+
 /* Conversion state of one document. */
 struct sp_ctx {
     const char *origin;
@@ -199,6 +209,51 @@ static int set_common(struct iq_event *ev, const json_t *inc, const char *key, i
     return r ? -ENOMEM : 0;
 }
 
+/* The labels a webhook delivery of this update would carry too: the
+ * incident's creation (created_at), the update's affected components
+ * (components, compact JSON, cut to whole entries within the label limit)
+ * and the incident's first 8 component names (component.1 .. .8). */
+static int sp_update_labels(struct iq_event *ev, const json_t *inc, const json_t *u)
+{
+    const json_t *aff = json_object_get(u, "affected_components"), *v;
+    json_t *cut = json_array();
+    char key[16], *txt = NULL;
+    size_t i;
+    int r = 0;
+
+    if (!cut)
+        return -ENOMEM;
+    if (jstr(inc, "created_at"))
+        r = iq_event_set_label(ev, "created_at", jstr(inc, "created_at"));
+    json_array_foreach(json_object_get(inc, "components"), i, v) {
+        if (r < 0 || i >= 8)
+            break;
+        snprintf(key, sizeof(key), "component.%zu", i + 1);
+        if (jstr(v, "name") && *jstr(v, "name"))
+            r = ana_set_label_cut(ev, key, jstr(v, "name"));
+    }
+    json_array_foreach(aff, i, v) {
+        if (r < 0 || json_array_append(cut, (json_t *)v) < 0)
+            break;
+        free(txt);
+        if (!(txt = json_dumps(cut, JSON_COMPACT | JSON_SORT_KEYS)))
+            r = -ENOMEM;
+        else if (strlen(txt) > IQ_LABEL_VAL_MAX)
+            json_array_remove(cut, json_array_size(cut) - 1);
+    }
+    free(txt);
+    txt = NULL;
+    if (r == 0 && json_array_size(cut) > 0) {
+        if (!(txt = json_dumps(cut, JSON_COMPACT | JSON_SORT_KEYS)))
+            r = -ENOMEM;
+        else
+            r = iq_event_set_label(ev, "components", txt);
+    }
+    free(txt);
+    json_decref(cut);
+    return r < 0 ? -ENOMEM : 0;
+}
+
 static int sp_update(struct sp_ctx *c, const json_t *inc, const json_t *u, const char *key,
                      const char *where)
 {
@@ -225,6 +280,8 @@ static int sp_update(struct sp_ctx *c, const json_t *inc, const json_t *u, const
         r = iq_event_set_label(ev, "status", jstr(inc, "status"));
     if (!r && c->page_id)
         r = iq_event_set_label(ev, "page_id", c->page_id);
+    if (!r)
+        r = sp_update_labels(ev, inc, u);
     if (!r && iq_event_set_raw_json(ev, u) == -ENOMEM)
         r = -ENOMEM;
     if (r < 0) {

@@ -6,7 +6,10 @@
  *     incident update (action = the update's status) and one per component
  *     change in it (action = the component's new_status);
  *   - a Slack workspace export directory: channels.json, users.json and
- *     <channel>/<YYYY-MM-DD>.json arrays of messages: one chat event each.
+ *     <channel>/<YYYY-MM-DD>.json arrays of messages: one chat event each,
+ *     then one user-directory entry per named user of users.json (a note
+ *     event "slack:user:ID" with the label user_name, which drafts read
+ *     to show people by name).
  * Event ids are derived from the vendor's own ids (the same ids the
  * webhook mappings in schemas/sources/ produce), so importing twice, or
  * importing what a webhook already delivered, stores nothing new.
@@ -50,7 +53,7 @@ int ana_import_statuspage(const json_t *doc, const char *origin, struct iq_evvec
                           char *err, size_t errsz);
 
 /* Slack export directory into events appended to out, channels in the
- * order of channels.json, days in date order.  Returns the number of
+ * order of channels.json, days in date order, then the user directory.  Returns the number of
  * events added, or a negative errno with err set; out left as it was on
  * failure. */
 int ana_import_slack(const char *dir, struct iq_evvec *out, char *err, size_t errsz);
@@ -59,5 +62,9 @@ int ana_import_slack(const char *dir, struct iq_evvec *out, char *err, size_t er
  * boundary (long update bodies and messages are kept, shortened).
  * s NULL is a no-op.  0 or -ENOMEM. */
 int ana_set_field_cut(struct iq_event *ev, int f, const char *s);
+
+/* Set label key to s cut at a character boundary to the label limit.
+ * 0 or -ENOMEM. */
+int ana_set_label_cut(struct iq_event *ev, const char *key, const char *s);
 
 #endif

@@ -4,10 +4,20 @@
  * (an array of {id, name, real_name, profile}) and one directory per
  * channel, named after it, with one <YYYY-MM-DD>.json file per day: an
  * array of messages.  Each message becomes a chat event with the id the
- * Events API mapping gives it (schemas/sources/slack.json):
- * "<channel id>:<ts>", `at` from ts (epoch seconds with microseconds, cut
+ * Events API mapping gives it (schemas/sources/slack.json, prefixed with
+ * the source by ingest): "slack:<channel id>:<ts>", `at` from ts (epoch seconds with microseconds, cut
  * to milliseconds), actor the user id (the bot id for bots), labels
  * channel (id), channel_name, user, user_name, ts, thread_ts, subtype.
+ *
+ * users.json also becomes a directory: one event per user with a name,
+ * id "slack:user:<user id>", kind note, source slack, action "user",
+ * labels user, user_name (display name, else real name, else name),
+ * team, at the user's `updated` time (else the export's first message,
+ * else the epoch).  They name no service, incident key or channel, so the
+ * correlator attaches them to nothing; the renderer reads them by id to
+ * show Slack users by name in drafts (render/rnd_draft_store.c), also
+ * for messages that arrived by webhook before the import.  Like every
+ * import event they deduplicate: the first import's name stays.
  *
  * Design notes:
  * - Channel names come from an untrusted file and become path components:
@@ -35,6 +45,7 @@ struct sl_ctx {
     char *err;
     size_t errsz;
     json_t *users;        /* id -> display name */
+    json_t *users_doc;    /* users.json as read, for the directory entries */
     struct iq_evvec out;
 };
 
@@ -137,7 +148,66 @@ static int load_users(struct sl_ctx *c)
             return -ENOMEM;
         }
     }
-    json_decref(doc);
+    c->users_doc = doc;
+    return 0;
+}
+
+/* One directory entry: user u (borrowed) named name, at time at. */
+static int add_user(struct sl_ctx *c, const json_t *u, const char *id, const char *name,
+                    int64_t at, size_t ix)
+{
+    struct iq_event *ev;
+    char eid[IQ_ID_MAX + 1], title[200], verr[IQ_ERR_MAX];
+    json_int_t upd = json_integer_value(json_object_get(u, "updated"));
+    int r = 0;
+
+    if (snprintf(eid, sizeof(eid), "slack:user:%s", id) >= (int)sizeof(eid) || strlen(id) > 64)
+        return sl_fail(c, -EINVAL, "users.json[%zu]: user id too long", ix);
+    if (!(ev = iq_event_new()))
+        return -ENOMEM;
+    ev->at = upd > 0 && upd < 100000000000LL ? (int64_t)upd * 1000 : at;
+    snprintf(title, sizeof(title), "Slack user %.150s", name);
+    r |= iq_event_set_str(ev, IQ_F_ID, eid);
+    r |= iq_event_set_str(ev, IQ_F_SOURCE, "slack");
+    r |= iq_event_set_str(ev, IQ_F_KIND, "note");
+    r |= iq_event_set_str(ev, IQ_F_ACTION, "user");
+    r |= ana_set_field_cut(ev, IQ_F_TITLE, title);
+    r |= iq_event_set_label(ev, "user", id);
+    r |= iq_event_set_label(ev, "user_name", name);
+    r |= iq_event_set_label(ev, "imported", "slack-export");
+    if (jstr(u, "team_id"))
+        r |= iq_event_set_label(ev, "team", jstr(u, "team_id"));
+    if (r) {
+        iq_event_destroy(&ev);
+        return -ENOMEM;
+    }
+    if (iq_event_validate(ev, verr, sizeof(verr)) < 0) {
+        iq_event_destroy(&ev);
+        return sl_fail(c, -EINVAL, "users.json[%zu]: %s", ix, verr);
+    }
+    if ((r = ana_evvec_push(&c->out, &ev)) == -E2BIG)
+        return sl_fail(c, r, "more than %u events", ANA_IMPORT_EVENTS_MAX);
+    return r;
+}
+
+/* The directory entries of users.json, after the messages. */
+static int add_users(struct sl_ctx *c)
+{
+    int64_t first = c->out.n ? c->out.v[0]->at : 0;
+    const json_t *u;
+    size_t i;
+    int r = 0;
+
+    for (i = 0; i < c->out.n; i++)
+        if (c->out.v[i]->at < first)
+            first = c->out.v[i]->at;
+    json_array_foreach(c->users_doc, i, u) {
+        const char *id = jstr(u, "id");
+        const char *name = id ? json_string_value(json_object_get(c->users, id)) : NULL;
+
+        if (name && (r = add_user(c, u, id, name, first, i)) < 0)
+            return r;
+    }
     return 0;
 }
 
@@ -185,7 +255,7 @@ static int add_message(struct sl_ctx *c, const json_t *m, const char *chid, cons
 
     if (parse_ts(jstr(m, "ts"), &at) < 0)
         return sl_fail(c, -EINVAL, "%s: no valid 'ts'", where);
-    if (snprintf(id, sizeof(id), "%s:%s", chid, jstr(m, "ts")) >= (int)sizeof(id))
+    if (snprintf(id, sizeof(id), "slack:%s:%s", chid, jstr(m, "ts")) >= (int)sizeof(id))
         return sl_fail(c, -EINVAL, "%s: channel id and ts too long for an event id", where);
     if (!(ev = iq_event_new()))
         return -ENOMEM;
@@ -323,6 +393,8 @@ int ana_import_slack(const char *dir, struct iq_evvec *out, char *err, size_t er
     json_array_foreach(chans, i, ch)
         if ((r = read_channel(&c, ch, i)) < 0)
             goto out;
+    if ((r = add_users(&c)) < 0)
+        goto out;
     r = (int)c.out.n;
     if (ana_evvec_move(out, &c.out) < 0)
         r = -ENOMEM;
@@ -331,6 +403,7 @@ out:
         sl_fail(&c, r, "out of memory");
     json_decref(chans);
     json_decref(c.users);
+    json_decref(c.users_doc);
     iq_evvec_clear(&c.out);
     return r;
 }

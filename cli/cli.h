@@ -17,6 +17,10 @@ struct cli_ctx {
     const char *data_dir;       /* --data, default ./inquest-data */
     const char *http_url;       /* --http, default http://127.0.0.1:7700 */
     const char *config_path;    /* --config, optional JSON config file */
+    const char *token;          /* INQUEST_TOKEN or --token-file: bearer token for --http */
+    const char *cacert;         /* --cacert, INQUEST_CACERT: CA bundle for an https --http */
+    const char *zmq_key;        /* --zmq-key, CurveZMQ secret key file, or NULL */
+    const char *zmq_server_key; /* --zmq-server-key, the ingest's public key file, or NULL */
     bool quiet;                 /* --quiet */
 };
 

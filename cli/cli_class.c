@@ -13,17 +13,17 @@
  * computed, so a rebuild keeps it.  set and remove check, on the data
  * directory opened read-only, that the incident exists, and that the class
  * is in the taxonomy; --force skips both (a team's own label, or a store on
- * another machine). */
+ * another machine).  With an admin token the note goes to inquestd's HTTP
+ * API instead (cli_note_send.c), which checks the incident itself. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zmq.h>
 
 #include "ana_classes.h"
 #include "ana_query.h"
 #include "cli.h"
-#include "ing_sender.h"
+#include "cli_note_send.h"
 #include "ing_store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
@@ -205,6 +205,8 @@ static int check(const struct cli_ctx *ctx, const struct class_args *a, struct a
     if (!ana_classes_has(c, a->cls) && strcmp(a->sub, "set") == 0)
         return cli_usage("class: unknown class '%s' (see `inquest class list`; --force to "
                          "set it anyway)", a->cls);
+    if (ctx->token)
+        return 0;    /* over HTTP the daemon checks the incident against its own store */
     if ((r = ing_store_open(ctx->data_dir, &so, &st)) == 0)
         r = load_incident(st, a->incident, &inc);
     json_decref(inc);
@@ -216,92 +218,24 @@ static int check(const struct cli_ctx *ctx, const struct class_args *a, struct a
     return 0;
 }
 
-struct send_state {
-    unsigned long stored, duplicates, rejected;
-    char reason[IQ_ERR_MAX];
-};
-
-static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
-{
-    struct send_state *ss = ud;
-
-    (void)tags;
-    if (m->type == ING_MSG_ERROR) {
-        ss->rejected += n;
-        snprintf(ss->reason, sizeof(ss->reason), "%s", m->reason);
-        return;
-    }
-    ss->stored += m->stored;
-    ss->duplicates += m->duplicates;
-    ss->rejected += m->n_rejections;
-    if (m->n_rejections)
-        snprintf(ss->reason, sizeof(ss->reason), "%s", m->rejections[0].reason);
-}
-
-static struct iq_event *make_note(const struct class_args *a)
-{
-    struct iq_event *ev = iq_event_new();
-    const char *user = getenv("USER");
-    char id[IQ_ID_MAX], title[300], err[IQ_ERR_MAX];
-    int64_t now = iq_time_now_ms();
-    int r = 0;
-
-    if (!ev)
-        return NULL;
-    snprintf(id, sizeof(id), "note:class:%.40s:%.64s:%s:%lld", a->incident, a->cls, a->sub,
-             (long long)now);
-    snprintf(title, sizeof(title), "class %.64s %s on %.40s", a->cls,
-             strcmp(a->sub, "set") == 0 ? "set" : "removed", a->incident);
-    ev->at = now;
-    r |= iq_event_set_str(ev, IQ_F_ID, id);
-    r |= iq_event_set_str(ev, IQ_F_SOURCE, "inquest");
-    r |= iq_event_set_str(ev, IQ_F_KIND, "note");
-    r |= iq_event_set_str(ev, IQ_F_ACTION, "class");
-    r |= iq_event_set_str(ev, IQ_F_TITLE, title);
-    r |= iq_event_set_str(ev, IQ_F_INCIDENT_KEY, ANA_CLASS_NOTE_KEY);
-    r |= iq_event_set_label(ev, "incident", a->incident);
-    r |= iq_event_set_label(ev, "class", a->cls);
-    r |= iq_event_set_label(ev, "op", a->sub);
-    if (user && *user)
-        r |= iq_event_set_str(ev, IQ_F_ACTOR, user);
-    if (r || iq_event_validate(ev, err, sizeof(err)) < 0) {
-        fprintf(stderr, "inquest: class: %s\n", r ? "out of memory" : err);
-        iq_event_destroy(&ev);
-    }
-    return ev;
-}
-
+/* Record the decision: a note request sent by cli_note_send. */
 static int record(const struct cli_ctx *ctx, const struct class_args *a)
 {
-    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = a->give_up,
-                                 .retry_ms = 200 };
-    struct send_state ss = { 0 };
-    struct ing_sender *snd = NULL;
-    struct iq_event *ev = make_note(a);
-    void *zctx = NULL;
-    int r = -ENOMEM, status = 2;
+    const char *user = getenv("USER");
+    char id[IQ_ID_MAX];
+    json_t *req = json_pack("{s:s,s:s,s:s}", "action", "class", "class", a->cls, "op", a->sub);
+    int r;
 
-    if (!ev)
+    if (!req)
         return 2;
-    zctx = zmq_ctx_new();
-    if (zctx && (r = ing_sender_new(zctx, &o, on_ack, &ss, &snd)) == 0 &&
-        (r = ing_sender_push(snd, ev, 0)) == 0)
-        r = ing_sender_flush(snd);
-    if (r < 0)
-        fprintf(stderr, "inquest: class: %s: %s\n", ctx->zmq_endpoint,
-                r == -ETIMEDOUT ? "no answer from inquestd" : strerror(-r));
-    else if (ss.rejected)
-        fprintf(stderr, "inquest: class: note refused: %s\n", ss.reason);
-    else
-        status = 0;
-    if (status == 0 && !ctx->quiet)
+    if (user && *user)
+        json_object_set_new(req, "actor", json_string(user));
+    r = cli_note_send(ctx, "class", a->incident, req, a->give_up, id, sizeof(id));
+    if (r == 0 && !ctx->quiet)
         printf("class %s %s on %s (note %s)\n", a->cls,
-               strcmp(a->sub, "set") == 0 ? "set" : "removed", a->incident, iq_ev_id(ev));
-    iq_event_destroy(&ev);
-    ing_sender_destroy(&snd);
-    if (zctx)
-        zmq_ctx_term(zctx);
-    return status;
+               strcmp(a->sub, "set") == 0 ? "set" : "removed", a->incident, id);
+    json_decref(req);
+    return r;
 }
 
 int cli_class_main(const struct cli_ctx *ctx, int argc, char **argv)

@@ -18,14 +18,15 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_tail_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_lint_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv);
+int cli_keygen_main(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
     { "send",   cli_send_main,   "send [FILE|-]",
       "send canonical events (NDJSON) to inquestd and wait for acknowledgements" },
     { "events", cli_events_main, "events [--since T] [--until T] [--service S] [--kind K] [--json]",
       "list stored events" },
-    { "incidents", cli_incidents_main, "incidents [--since T] [--json]",
-      "list the incidents the correlator derived" },
+    { "incidents", cli_incidents_main, "incidents [--since T] [--unattached] [--json]",
+      "list the incidents the correlator derived (--unattached: evidence that joined none)" },
     { "incident", cli_incident_main, "incident show ID [--json] | merge A B | split A --at T|--service S | set A FIELD=VALUE",
       "show an incident, or record a manual correction (an audited note)" },
     { "correlate", cli_correlate_main, "correlate --rebuild|--diff [--since T]",
@@ -44,5 +45,7 @@ const struct cli_command cli_commands[] = {
       "cross-incident statistics (MTTD/MTTA/MTTM/MTTR, impact) and recurring failures" },
     { "class", cli_class_main, "class list | show ID [--json] | set|remove ID CLASS",
       "failure classes of an incident; set or remove one by hand (an audited note)" },
+    { "keygen", cli_keygen_main, "keygen PATH",
+      "make a CurveZMQ key pair: PATH.key (secret, 0600) and PATH.pub" },
     { NULL, NULL, NULL, NULL },
 };

@@ -2,13 +2,16 @@
  * a signal, stop them in reverse order.
  *
  * Stages started here: the RocksDB store and the ZeroMQ ingest server
- * (which runs on the main thread).  On SIGTERM or SIGINT the ingest stops
+ * (which runs on the main thread).  Before any socket is bound the secure
+ * defaults are checked (cli_daemon_secure.c): a non-loopback listener
+ * without tokens and secrets stops the start, unless --insecure.  On SIGTERM or SIGINT the ingest stops
  * accepting, answers the batches already queued, the store flushes its WAL
  * and closes, and the process exits 0. */
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
 #include "cli_daemon_cor.h"
 #include "cli_daemon_rnd.h"
+#include "cli_daemon_secure.h"
 #include "cli_daemon_tail.h"
 #include "ana_http.h"
 
@@ -21,6 +24,8 @@
 #include <sys/stat.h>
 #include <zmq.h>
 
+#include "ing_curve.h"
+#include "ing_keyring.h"
 #include "ing_proto.h"
 #include "ing_server.h"
 #include "ing_sink.h"
@@ -56,13 +61,38 @@ static const struct iq_conf_item daemon_conf[] = {
       "largest webhook body accepted; larger ones get 413" },
     { "http_conn_limit", IQ_CONF_INT, OFF(http_conn_limit), "1024", 1, 65536,
       "concurrent HTTP connections" },
+    { "http_conn_reserve", IQ_CONF_INT, OFF(http_conn_reserve), "10", 0, 50,
+      "percent of http_conn_limit kept for new clients: while fewer are free, the oldest "
+      "connections still waiting for a request are cut (0: off)" },
     { "http_per_ip_limit", IQ_CONF_INT, OFF(http_per_ip_limit), "256", 1, 65536,
-      "concurrent HTTP connections per client address" },
+      "concurrent HTTP connections per client address (behind a trusted proxy: concurrent "
+      "requests per X-Forwarded-For client)" },
+    { "trusted_proxies", IQ_CONF_STR, OFF(trusted_proxies), NULL, 0, 0,
+      "reverse proxies whose X-Forwarded-For names the client, as addresses and CIDR ranges, "
+      "e.g. \"127.0.0.1, 10.0.0.0/8\"" },
     { "http_timeout", IQ_CONF_DURATION, OFF(http_timeout), "30s", 1000, 3600000,
       "idle HTTP connection timeout (and forwarding deadline in collector mode)" },
+    { "http_header_timeout", IQ_CONF_DURATION, OFF(http_header_timeout), "10s", 100, 3600000,
+      "deadline for a request line and headers, however active the client: cut past it" },
+    { "http_body_timeout", IQ_CONF_DURATION, OFF(http_body_timeout), "60s", 100, 3600000,
+      "deadline for a request body after its headers: cut past it" },
+    { "http_max_headers", IQ_CONF_INT, OFF(http_max_headers), "100", 8, 10000,
+      "header fields per HTTP request; more get 431" },
     { "http_threads", IQ_CONF_INT, OFF(http_threads), "8", 1, 64, "HTTP worker threads" },
     { "sources", IQ_CONF_JSON, OFF(sources), NULL, 0, 0,
       "per-source secrets: {\"github\": {\"secret\": \"...\"}, \"alertmanager\": {\"token\": \"...\"}}" },
+    { "sources_enabled", IQ_CONF_STR, OFF(sources_enabled), NULL, 0, 0,
+      "serve only these webhook sources, e.g. \"alertmanager,events\" (default: every mapping)" },
+    { "access", IQ_CONF_JSON, OFF(access), NULL, 0, 0,
+      "API tokens (see docs/security.md): {\"tokens\": [{\"name\": \"grafana\", \"token\": "
+      "\"...\", \"role\": \"read\"}]}; also INQUEST_READ_TOKEN, INQUEST_WRITE_TOKEN, "
+      "INQUEST_ADMIN_TOKEN" },
+    { "insecure", IQ_CONF_BOOL, OFF(insecure), "false", 0, 0,
+      "start on a non-loopback address even without API tokens and source secrets" },
+    { "tls_cert_file", IQ_CONF_STR, OFF(tls_cert_file), NULL, 0, 0,
+      "PEM certificate file: serve HTTPS instead of HTTP (with tls_key_file)" },
+    { "tls_key_file", IQ_CONF_STR, OFF(tls_key_file), NULL, 0, 0,
+      "PEM private key file of tls_cert_file" },
     { "correlate", IQ_CONF_JSON, OFF(correlate), NULL, 0, 0,
       "correlator rules (see docs/correlation.md), e.g. {\"quiet_period\": \"30m\"}" },
     { "logs", IQ_CONF_JSON, OFF(logs), NULL, 0, 0,
@@ -71,6 +101,15 @@ static const struct iq_conf_item daemon_conf[] = {
       "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
     { "drafts", IQ_CONF_JSON, OFF(drafts), NULL, 0, 0,
       "postmortem drafts of closed incidents (see docs/render.md), e.g. {\"webhooks\": \"slack=https://hooks.slack.com/...\"}" },
+    { "zmq_curve_key", IQ_CONF_STR, OFF(zmq_curve_key), NULL, 0, 0,
+      "CurveZMQ: this ingest's secret key file (inquest keygen); with zmq_authorized_keys, "
+      "only listed clients get in (see docs/security.md)" },
+    { "zmq_authorized_keys", IQ_CONF_STR, OFF(zmq_authorized_keys), NULL, 0, 0,
+      "CurveZMQ: directory of client public keys NAME.pub (admin/NAME.pub: may send audit notes)" },
+    { "zmq_key", IQ_CONF_STR, OFF(zmq_key), NULL, 0, 0,
+      "collector mode: this collector's CurveZMQ secret key file, to reach --forward" },
+    { "zmq_server_key", IQ_CONF_STR, OFF(zmq_server_key), NULL, 0, 0,
+      "collector mode: the central ingest's CurveZMQ public key file (.pub)" },
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -191,6 +230,39 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* CurveZMQ of the ingest: the secret key and the authorized keys, both or
+ * neither.  Errors are logged.  0 (curve_secret left empty when off) or
+ * negative errno. */
+int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb)
+{
+    if (!va && !vb)
+        return 0;
+    if (va && vb)
+        return 1;
+    iq_error("daemon", "config '%s' needs '%s' too (CurveZMQ, see docs/security.md)",
+             va ? ka : kb, va ? kb : ka);
+    return -EINVAL;
+}
+
+static int load_curve(const struct iqd_config *cfg, char *secret, struct ing_keyring **ret)
+{
+    char pub[ING_Z85_KEY_LEN + 1], err[IQ_ERR_MAX];
+    int r;
+
+    secret[0] = '\0';
+    r = iqd_conf_pair("zmq_curve_key", cfg->zmq_curve_key, "zmq_authorized_keys",
+                      cfg->zmq_authorized_keys);
+    if (r <= 0)
+        return r;
+    if ((r = ing_curve_read_pair(cfg->zmq_curve_key, pub, secret, err, sizeof(err))) < 0 ||
+        (r = ing_keyring_load(cfg->zmq_authorized_keys, ret, err, sizeof(err))) < 0) {
+        iq_error("daemon", "CurveZMQ: %s", r == -ENOMEM ? "out of memory" : err);
+        return r;
+    }
+    iq_info("daemon", "CurveZMQ public key of this ingest: %s", pub);
+    return 0;
+}
+
 /* GET /api/v1/query (analyze/), when the HTTP listener is on. */
 static int start_query_api(const struct iqd_config *cfg, struct ing_store *store,
                            struct iqd_http *http, struct ana_http_query **ret)
@@ -225,6 +297,9 @@ int cli_daemon_main(int argc, char **argv)
     struct iqd_cor *cor = NULL;
     struct iqd_tail *tail = NULL;
     struct ing_server_stats st;
+    char api_url[300] = "";
+    struct ing_keyring *keys = NULL;
+    char curve_secret[ING_Z85_KEY_LEN + 1];
     void *zctx = NULL;
     int r, status = 1;
 
@@ -243,30 +318,42 @@ int cli_daemon_main(int argc, char **argv)
         iq_error("daemon", "cannot create data directory %s: %s", cfg.data, strerror(-r));
         goto out;
     }
+    if (load_curve(&cfg, curve_secret, &keys) < 0)
+        goto out;
     sopts.fsync = cfg.fsync;
     if (ing_store_open(cfg.data, &sopts, &store) < 0)
+        goto out;
+    if (iqd_http_new(&cfg, ing_sink_store(store), &http) < 0 ||
+        iqd_check_exposure(&cfg, http) < 0)
         goto out;
     zctx = zmq_ctx_new();
     zopts.endpoint = cfg.listen_zmq;
     zopts.max_frame = cfg.max_frame;
+    zopts.curve_secret = curve_secret[0] ? curve_secret : NULL;
+    zopts.keys = keys;
     if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
         goto out;
-    if (iqd_http_new(&cfg, ing_sink_store(store), &http) < 0 ||
-        iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
+    if (iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
         start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
         goto out;
-    if (iqd_tail_start(&cfg, zctx, &tail) < 0)
+    if (iqd_tail_start(&cfg, zctx, ing_server_local_endpoint(srv), &tail) < 0)
         goto out;
-    if (iqd_drafts_start(cfg.drafts, cfg.data, cfg.listen_http, store, &drafts) < 0)
+    if (http)
+        snprintf(api_url, sizeof(api_url), "%s://%s", iqd_http_tls(http) ? "https" : "http",
+                 cfg.listen_http);
+    if (iqd_drafts_start(cfg.drafts, cfg.data, http ? api_url : NULL, store, &drafts) < 0)
         goto out;
     iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s", IQ_VERSION, cfg.data,
             cfg.listen_zmq, cfg.fsync ? ", fsync on" : "");
     if (ing_server_run(srv, &stop_flag) < 0)
         goto out;
     ing_server_stats(srv, &st);
-    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected",
+    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected "
+            "(%llu audit notes refused), CurveZMQ handshakes %llu allowed, %llu refused",
             (unsigned long long)st.batches, (unsigned long long)st.stored,
-            (unsigned long long)st.duplicates, (unsigned long long)st.rejected);
+            (unsigned long long)st.duplicates, (unsigned long long)st.rejected,
+            (unsigned long long)st.refused_notes, (unsigned long long)st.curve_allowed,
+            (unsigned long long)st.curve_refused);
     status = 0;
 out:
     iqd_drafts_destroy(&drafts);
@@ -278,6 +365,8 @@ out:
     if (zctx)
         zmq_ctx_term(zctx);
     ing_store_close(&store);
+    ing_keyring_destroy(&keys);
+    memset(curve_secret, 0, sizeof(curve_secret));
     iq_conf_release(daemon_conf, &cfg);
     return status;
 }

@@ -5,12 +5,15 @@
 #define CLI_DAEMON_HTTP_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 #include "ing_sink.h"
 
 struct iqd_config;
 struct iqd_http;
 struct ing_http;
+struct ing_sources;
+struct ing_access;
 
 /* Load the mapping files (cfg->sources_dir or the default search), open
  * the recording (cfg->record) and create the server on cfg->listen_http.
@@ -22,6 +25,18 @@ int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_
 /* The server, for ing_http_add_route between iqd_http_new and
  * iqd_http_start.  Borrowed; NULL when d is NULL. */
 struct ing_http *iqd_http_server(struct iqd_http *d);
+
+/* The loaded sources and access table (borrowed, valid until
+ * iqd_http_destroy; NULL when d is NULL), and whether it serves HTTPS. */
+const struct ing_sources *iqd_http_sources(const struct iqd_http *d);
+const struct ing_access *iqd_http_access(const struct iqd_http *d);
+bool iqd_http_tls(const struct iqd_http *d);
+
+/* The enabled sources that accept deliveries without any credential (no
+ * secret of their own, and for the canonical source no write token
+ * either): their names, comma-separated, into names (truncated to size);
+ * returns how many. */
+size_t iqd_http_open_sources(const struct iqd_http *d, char *names, size_t size);
 
 /* Start listening.  NULL-safe (0).  Errors are logged. */
 int iqd_http_start(struct iqd_http *d);

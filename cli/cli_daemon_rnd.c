@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "cor_store.h"
+#include "ing_access.h"
 #include "ing_http.h"
 #include "ing_store.h"
 #include "iq_conf.h"
@@ -45,6 +46,7 @@
 #include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_draft.h"
+#include "rnd_people.h"
 #include "rnd_notify.h"
 
 #define STATE_PREFIX "rnd.drafted."
@@ -58,6 +60,7 @@ struct iqd_drafts {
     char *tmpl;
     char *schemas_dir;
     bool pseudonymize;
+    json_t *people;          /* configured slack_users, or NULL */
     int64_t poll_ms, backoff_ms;
     unsigned retries;
     struct rnd_hook *hooks;
@@ -116,7 +119,7 @@ static int deliver(struct iqd_drafts *d, const char *id)
     struct rnd_draft_opts o = { .tmpl = d->tmpl, .pseudonymize = d->pseudonymize,
                                 .schemas_dir = d->schemas_dir };
     struct iq_event **evs = NULL;
-    json_t *inc = NULL, *ctx = NULL, *rec = NULL;
+    json_t *inc = NULL, *ctx = NULL, *rec = NULL, *people = NULL;
     char err[512], *doc = NULL;
     size_t n = 0, len = 0;
     int r;
@@ -124,7 +127,12 @@ static int deliver(struct iqd_drafts *d, const char *id)
     if ((r = rnd_draft_load(d->st, id, &inc, &evs, &n, err, sizeof(err))) < 0 ||
         (r = rnd_draft_recurrence(d->st, inc, &rec, err, sizeof(err))) < 0)
         goto fail;
+    if ((r = rnd_draft_people(d->st, evs, n, d->people, &people)) < 0) {
+        snprintf(err, sizeof(err), "names of chat users: %s", strerror(-r));
+        goto fail;
+    }
     o.recurrence = rec;
+    o.people = people;
     for (int f = RND_FORMAT_MD; f <= RND_FORMAT_HTML; f++) {
         o.format = (enum rnd_format)f;
         if ((r = rnd_draft_render(inc, evs, n, &o, &doc, &len, err, sizeof(err))) < 0)
@@ -148,6 +156,7 @@ fail:
 out:
     json_decref(ctx);
     json_decref(rec);
+    json_decref(people);
     rnd_draft_events_free(&evs, n);
     json_decref(inc);
     return r;
@@ -246,6 +255,7 @@ int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *o, struct
     d->tmpl = dup_opt(o->tmpl, &oom);
     d->schemas_dir = dup_opt(o->schemas_dir, &oom);
     d->pseudonymize = o->pseudonymize;
+    d->people = json_incref((json_t *)o->people);
     d->poll_ms = o->poll_ms > 0 ? o->poll_ms : 1000;
     d->backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : 500;
     d->retries = o->retries;
@@ -306,6 +316,7 @@ void iqd_drafts_destroy(struct iqd_drafts **pd)
     free(d->public_url);
     free(d->tmpl);
     free(d->schemas_dir);
+    json_decref(d->people);
     free(d);
     *pd = NULL;
 }
@@ -357,9 +368,10 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
     return 0;
 }
 
-int iqd_drafts_http_get(void *ud, const char *path, const char *query,
-                        struct ing_http_response *resp)
+int iqd_drafts_http_get(struct ing_store *st, const json_t *people,
+                        const struct ing_http_request *rq, struct ing_http_response *resp)
 {
+    const char *path = rq->path;
     static const char *const types[] = { "text/markdown; charset=utf-8",
                                          "text/html; charset=utf-8", "application/json" };
     struct rnd_draft_opts o = { 0 };
@@ -376,9 +388,14 @@ int iqd_drafts_http_get(void *ud, const char *path, const char *query,
         strcmp(ext, "markdown") == 0)
         return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html or .json");
     snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
-    if (parse_query(query, &o, tmpl, sizeof(tmpl)) < 0)
+    if (parse_query(rq->query, &o, tmpl, sizeof(tmpl)) < 0)
         return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, pseudonymize=1");
-    r = rnd_draft_from_store(ud, idbuf, &o, &doc, &len, err, sizeof(err));
+    if (rq->caller->external) {   /* an external-audience token: never the internal draft */
+        o.external = true;
+        o.pseudonymize = true;
+    }
+    o.people = people;
+    r = rnd_draft_from_store(st, idbuf, &o, &doc, &len, err, sizeof(err));
     if (r == -ENOENT)
         return answer_text(resp, 404, err);
     if (r == -EINVAL)
@@ -395,6 +412,7 @@ struct drafts_conf {
     char *public_url;
     char *tmpl;
     bool pseudonymize;
+    json_t *slack_users;
     int64_t poll;
     int64_t retries;
     int64_t retry_backoff;
@@ -412,6 +430,8 @@ static const struct iq_conf_item drafts_conf[] = {
     { "template", IQ_CONF_STR, DOFF(tmpl), "default", 0, 0, "template name or file" },
     { "pseudonymize", IQ_CONF_BOOL, DOFF(pseudonymize), "false", 0, 0,
       "show people as responder A, B, ... in written drafts" },
+    { "slack_users", IQ_CONF_JSON, DOFF(slack_users), NULL, 0, 0,
+      "names of Slack users not in a slack-export import: {\"U0123ABCD\": \"Ana\"}" },
     { "poll", IQ_CONF_DURATION, DOFF(poll), "1s", 50, 60000, "how often closed incidents are looked for" },
     { "retries", IQ_CONF_INT, DOFF(retries), "5", 0, 20, "webhook retries after the first try" },
     { "retry_backoff", IQ_CONF_DURATION, DOFF(retry_backoff), "500ms", 10, 60000,
@@ -419,12 +439,12 @@ static const struct iq_conf_item drafts_conf[] = {
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
-int iqd_drafts_start(const json_t *section, const char *data_dir, const char *listen_http,
+int iqd_drafts_start(const json_t *section, const char *data_dir, const char *api_url,
                      struct ing_store *st, struct iqd_drafts **ret)
 {
     struct drafts_conf c = { 0 };
     struct iqd_drafts_opts o = { 0 };
-    char err[IQ_ERR_MAX], dir[PATH_MAX], url[300] = "";
+    char err[IQ_ERR_MAX], dir[PATH_MAX];
     int r = -EINVAL;
 
     *ret = NULL;
@@ -437,17 +457,20 @@ int iqd_drafts_start(const json_t *section, const char *data_dir, const char *li
         iq_error("drafts", "config 'drafts': %s", err);
         goto out;
     }
+    if (rnd_people_check_map(c.slack_users, err, sizeof(err)) < 0) {
+        iq_error("drafts", "config 'drafts': %s", err);
+        goto out;
+    }
     if (!c.dir && (size_t)snprintf(dir, sizeof(dir), "%s/drafts", data_dir) >= sizeof(dir)) {
         r = -ENAMETOOLONG;
         goto out;
     }
-    if (!c.public_url && listen_http && strcmp(listen_http, "off") != 0)
-        snprintf(url, sizeof(url), "http://%s", listen_http);
     o.dir = c.dir ? c.dir : dir;
     o.webhooks = c.webhooks;
-    o.public_url = c.public_url ? c.public_url : url[0] ? url : NULL;
+    o.public_url = c.public_url ? c.public_url : api_url;
     o.tmpl = c.tmpl;
     o.pseudonymize = c.pseudonymize;
+    o.people = c.slack_users;
     o.poll_ms = c.poll;
     o.retries = (unsigned)c.retries;
     o.backoff_ms = c.retry_backoff;

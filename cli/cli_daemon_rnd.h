@@ -3,7 +3,7 @@
  * webhooks; serve drafts over HTTP.
  *
  * Wiring (cli_daemon.c), after the store is open:
- *   iqd_drafts_start(cfg.drafts, cfg.data, cfg.listen_http, store, &drafts);
+ *   iqd_drafts_start(cfg.drafts, cfg.data, api_url, store, &drafts);
  * (cfg.drafts: an IQ_CONF_JSON item "drafts") and iqd_drafts_destroy(&drafts)
  * before the store closes.  The HTTP
  * handler of /api/v1/incidents (cli_daemon_cor.c) hands paths ending in
@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 struct ing_store;
+struct ing_http_request;
 struct ing_http_response;
 struct iqd_drafts;
 
@@ -26,6 +27,8 @@ struct iqd_drafts_opts {
     const char *tmpl;          /* template name or file; NULL: "default" */
     const char *schemas_dir;   /* NULL: the default search */
     bool pseudonymize;
+    const json_t *people;      /* slack_users: {"U0123": "Ana"}, borrowed (a
+                                  reference is kept); NULL: none */
     int64_t poll_ms;           /* 0: 1000 */
     unsigned retries;          /* webhook retries after the first try */
     int64_t backoff_ms;        /* 0: 500, doubled per retry */
@@ -43,11 +46,12 @@ int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *opts,
 
 /* iqd_drafts_new configured from the "drafts" section of inquestd's
  * config (may be NULL: defaults): {"dir": DATA/drafts, "webhooks": "",
- * "public_url": "http://" + listen_http, "template": "default",
+ * "public_url": api_url, "template": "default",
  * "pseudonymize": false, "poll": "1s", "retries": 5, "retry_backoff":
- * "500ms"}.  Unknown keys are refused.  Errors are logged.  Borrowed
- * arguments; caller owns *ret. */
-int iqd_drafts_start(const json_t *section, const char *data_dir, const char *listen_http,
+ * "500ms"}; api_url is the daemon's own API base URL, e.g.
+ * "https://127.0.0.1:7700" (NULL without a listener).  Unknown keys are
+ * refused.  Errors are logged.  Borrowed arguments; caller owns *ret. */
+int iqd_drafts_start(const json_t *section, const char *data_dir, const char *api_url,
                      struct ing_store *st, struct iqd_drafts **ret);
 
 /* Number of drafts written and of notices delivered so far. */
@@ -59,10 +63,12 @@ unsigned long iqd_drafts_notified(const struct iqd_drafts *d);
 void iqd_drafts_destroy(struct iqd_drafts **pd);
 
 /* GET /api/v1/incidents/ID/draft.md, .html or .json (query:
- * template=NAME, audience=internal|external, pseudonymize=1), with the
- * signature of an ing_http_handler: ud is the store (borrowed).  Fills resp: 200, 400
- * (bad id or query), 404 (no such incident or path), 500. */
-int iqd_drafts_http_get(void *ud, const char *path, const char *query,
-                        struct ing_http_response *resp);
+ * template=NAME, audience=internal|external, pseudonymize=1) from store st,
+ * with people the configured slack_users (may be NULL); both borrowed.  A caller
+ * limited to the external audience always gets the external, pseudonymised
+ * draft, whatever its query says.  Fills resp: 200, 400 (bad id or query),
+ * 404 (no such incident or path), 500. */
+int iqd_drafts_http_get(struct ing_store *st, const json_t *people,
+                        const struct ing_http_request *rq, struct ing_http_response *resp);
 
 #endif

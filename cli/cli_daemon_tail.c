@@ -12,7 +12,8 @@
  * `inquest tail`); unknown keys are refused.
  *
  * Design notes: the thread runs ing_tail_run, exactly the loop of the
- * command, connected to the daemon's own ingest endpoint over ZeroMQ.
+ * command, connected to the daemon's own ingest over ZeroMQ's inproc
+ * transport (ing_server_local_endpoint: no TCP, no CurveZMQ handshake).
  * Going through the acknowledged protocol rather than the local sink
  * keeps one code path for checkpoints (advanced after the ack, which is
  * sent once the store made the batch durable) and for deduplication.
@@ -117,20 +118,6 @@ static int string_list(const json_t *v, const char *key, const char **ret, uint3
     return 0;
 }
 
-/* A listen endpoint on every address (star or 0.0.0.0): connect to loopback. */
-static void connect_endpoint(const char *listen, char *buf, size_t size)
-{
-    const char *p = strstr(listen, "://");
-    const char *host = p ? p + 3 : listen;
-
-    if (strncmp(host, "*:", 2) == 0)
-        snprintf(buf, size, "%.*s127.0.0.1%s", (int)(host - listen), listen, host + 1);
-    else if (strncmp(host, "0.0.0.0:", 8) == 0)
-        snprintf(buf, size, "%.*s127.0.0.1%s", (int)(host - listen), listen, host + 7);
-    else
-        snprintf(buf, size, "%s", listen);
-}
-
 static int check_rules(struct iqd_tail *t)
 {
     struct ing_logrules *rs = NULL;
@@ -147,7 +134,7 @@ static int check_rules(struct iqd_tail *t)
     return r < 0 ? r : 0;
 }
 
-static int configure(struct iqd_tail *t, const struct iqd_config *cfg)
+static int configure(struct iqd_tail *t, const struct iqd_config *cfg, const char *endpoint)
 {
     char err[IQ_ERR_MAX];
     int r;
@@ -179,7 +166,7 @@ static int configure(struct iqd_tail *t, const struct iqd_config *cfg)
         t->rules[t->o.n_rules++] = t->rules_default;
     }
     snprintf(t->state, sizeof(t->state), "%s/tail.state", cfg->data);
-    connect_endpoint(cfg->listen_zmq, t->endpoint, sizeof(t->endpoint));
+    snprintf(t->endpoint, sizeof(t->endpoint), "%s", endpoint);
     t->o.paths = t->paths;
     t->o.rules = t->rules;
     t->o.rule_names = t->lc.rule;
@@ -213,7 +200,8 @@ static void *tail_thread(void *arg)
     return NULL;
 }
 
-int iqd_tail_start(const struct iqd_config *cfg, void *zctx, struct iqd_tail **ret)
+int iqd_tail_start(const struct iqd_config *cfg, void *zctx, const char *endpoint,
+                   struct iqd_tail **ret)
 {
     struct iqd_tail *t;
     int r;
@@ -225,7 +213,7 @@ int iqd_tail_start(const struct iqd_config *cfg, void *zctx, struct iqd_tail **r
     if (!t)
         return -ENOMEM;
     t->o.zctx = zctx;
-    if ((r = configure(t, cfg)) < 0)
+    if ((r = configure(t, cfg, endpoint)) < 0)
         goto fail;
     if ((r = -pthread_create(&t->thread, NULL, tail_thread, t)) < 0) {
         iq_error("daemon", "cannot start the log collector: %s", strerror(-r));

@@ -14,10 +14,12 @@ struct iqd_config;
 struct iqd_tail;
 
 /* Validate cfg->logs (NULL: no collector, *ret = NULL) and its rules, and
- * start the collector thread.  zctx is borrowed and must outlive the
- * stage.  Errors name the key or the rule file and are logged.  Caller
- * owns *ret.  0, -EINVAL, -ENOMEM. */
-int iqd_tail_start(const struct iqd_config *cfg, void *zctx, struct iqd_tail **ret);
+ * start the collector thread, sending to endpoint (the ingest's inproc
+ * one, copied).  zctx is borrowed and must outlive the stage.  Errors
+ * name the key or the rule file and are logged.  Caller owns *ret.
+ * 0, -EINVAL, -ENOMEM. */
+int iqd_tail_start(const struct iqd_config *cfg, void *zctx, const char *endpoint,
+                   struct iqd_tail **ret);
 
 /* Stop the collector (it saves its checkpoint), join, free, NULL *pt.
  * NULL-safe. */

@@ -10,7 +10,9 @@
  * inquestd) and reads the incident and its events through the correlator's
  * cor_incident_* calls; the second renders an incident JSON document and
  * canonical events (NDJSON) from files, for drafts of incidents kept
- * elsewhere and for the golden tests.  With -o the document is written to
+ * elsewhere and for the golden tests.  Slack users are named from the
+ * store's slack-export directory and from the `slack_users` map of the
+ * "drafts" section of the --config file.  With -o the document is written to
  * FILE.tmp and renamed into place, so FILE is either the old or the whole
  * new draft. */
 #include <errno.h>
@@ -21,11 +23,13 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "iq_conf.h"
 #include "iq_paths.h"
 #include "ing_store.h"
 #include "iq_event.h"
 #include "iq_lines.h"
 #include "rnd_draft.h"
+#include "rnd_people.h"
 
 #define EVENTS_MAX   1000000
 #define LINE_MAX_LEN (512 * 1024)
@@ -194,17 +198,46 @@ static int render_files(const struct draft_args *a, char **doc, size_t *len, cha
     return r;
 }
 
+/* The "drafts"."slack_users" map of the --config file, or NULL.  Caller
+ * owns *ret.  Prints the error. */
+static int load_people(const struct cli_ctx *ctx, json_t **ret)
+{
+    char err[IQ_ERR_MAX];
+    json_t *file = NULL, *map;
+
+    *ret = NULL;
+    if (!ctx->config_path)
+        return 0;
+    if (iq_conf_load_file(ctx->config_path, &file, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: draft: %s\n", err);
+        return -EINVAL;
+    }
+    map = json_object_get(json_object_get(file, "drafts"), "slack_users");
+    if (rnd_people_check_map(map, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: draft: %s: drafts.%s\n", ctx->config_path, err);
+        json_decref(file);
+        return -EINVAL;
+    }
+    *ret = json_incref(map);
+    json_decref(file);
+    return 0;
+}
+
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct draft_args a = { .o = { .format = RND_FORMAT_MD } };
     struct ing_store_opts so = { .read_only = true };
     struct ing_store *store = NULL;
     char err[1024] = "", *doc = NULL;
+    json_t *people = NULL;
     size_t len = 0;
     int r;
 
     if ((r = parse_args(argc, argv, &a)))
         return r;
+    if (load_people(ctx, &people) < 0)
+        return 2;
+    a.o.people = people;
     if (a.incident_file) {
         r = render_files(&a, &doc, &len, err, sizeof(err));
     } else if ((r = ing_store_open(ctx->data_dir, &so, &store)) < 0) {
@@ -213,6 +246,7 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
         r = rnd_draft_from_store(store, a.id, &a.o, &doc, &len, err, sizeof(err));
         ing_store_close(&store);
     }
+    json_decref(people);
     if (r < 0) {
         fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
         return 2;

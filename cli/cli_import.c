@@ -23,6 +23,7 @@
 #include "ana_import.h"
 #include "cli.h"
 #include "cli_ack.h"
+#include "cli_zmq.h"
 #include "ing_sender.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -75,15 +76,14 @@ static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_
 }
 
 /* Send every event; 0, -ETIMEDOUT or another negative errno. */
-static int send_all(const struct cli_ctx *ctx, struct import_state *st, int64_t give_up)
+static int send_all(const struct cli_ctx *ctx, struct import_state *st,
+                    const struct ing_sender_opts *o)
 {
-    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = give_up,
-                                 .retry_ms = 200 };
     struct ing_sender *snd = NULL;
     void *zctx = zmq_ctx_new();
     int r = -ENOMEM;
 
-    if (!zctx || (r = ing_sender_new(zctx, &o, on_ack, st, &snd)) < 0)
+    if (!zctx || (r = ing_sender_new(zctx, o, on_ack, st, &snd)) < 0)
         goto out;
     for (size_t i = 0; i < st->evs->n; i++) {
         r = ing_sender_push(snd, st->evs->v[i], i);
@@ -97,11 +97,12 @@ static int send_all(const struct cli_ctx *ctx, struct import_state *st, int64_t 
         }
     }
     r = ing_sender_flush(snd);
-    if (r == -ETIMEDOUT)
-        fprintf(stderr, "%sinquest: import: no answer from %s for %lld s; %u batches "
-                "unacknowledged\n", st->bar ? "\n" : "", ctx->zmq_endpoint,
-                (long long)(give_up / 1000), ing_sender_pending(snd));
 out:
+    if (r == -ETIMEDOUT || r == -EACCES) {
+        if (st->bar)
+            fputc('\n', stderr);
+        cli_zmq_failed(ctx, "import", snd, r, o->give_up_ms);
+    }
     ing_sender_destroy(&snd);
     if (zctx)
         zmq_ctx_term(zctx);
@@ -132,6 +133,8 @@ int cli_import_main(const struct cli_ctx *ctx, int argc, char **argv)
                                 "[--give-up 60s] [--no-progress]";
     struct iq_evvec evs = { 0 };
     struct import_state st = { .evs = &evs, .shown = -1 };
+    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .retry_ms = 200 };
+    struct ing_curve_client curve;
     const char *fmt = NULL, *path = NULL;
     int64_t give_up = 60000;
     bool progress = true;
@@ -155,14 +158,17 @@ int cli_import_main(const struct cli_ctx *ctx, int argc, char **argv)
     }
     if (!fmt || !path || (strcmp(fmt, "statuspage") != 0 && strcmp(fmt, "slack-export") != 0))
         return cli_usage("usage: %s", usage);
+    if ((r = cli_zmq_keys(ctx, "import", &o, &curve)))
+        return r;
+    o.give_up_ms = give_up;
     if (convert(fmt, path, &evs) < 0)
         goto out;
     st.bar = progress && !ctx->quiet && isatty(STDERR_FILENO);
     draw_bar(&st, false);
-    r = send_all(ctx, &st, give_up);
+    r = send_all(ctx, &st, &o);
     if (r == 0)
         draw_bar(&st, true);
-    else if (r != -ETIMEDOUT)
+    else if (r != -ETIMEDOUT && r != -EACCES)
         fprintf(stderr, "inquest: import: %s\n", strerror(-r));
     if (r == 0)
         status = st.c.rejected ? 1 : 0;

@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "cli_incident.h"
 #include "cor_incident.h"
+#include "cor_unattached.h"
 #include "ing_store.h"
 #include "iq_time.h"
 
@@ -59,11 +60,31 @@ static void print_json(const json_t *j)
     free(s);
 }
 
+/* `inquest incidents --unattached`: evidence that could belong to several
+ * open incidents, one line each (time, event, candidates, title). */
+static void print_unattached(const json_t *list)
+{
+    const json_t *u;
+    size_t i;
+
+    printf("%-24s  %-40s  %-11s  %-46s  %s\n", "AT (UTC)", "EVENT", "REASON", "CANDIDATES",
+           "TITLE");
+    json_array_foreach(list, i, u) {
+        char cands[256];
+
+        join(json_object_get(u, "candidates"), cands, sizeof(cands));
+        printf("%-24s  %-40.40s  %-11s  %-46.46s  %.60s\n", str_or(u, "at", "?"),
+               str_or(u, "event", "?"), str_or(u, "reason", "?"), cands[0] ? cands : "-",
+               str_or(u, "title", ""));
+    }
+    fprintf(stderr, "%zu unattached events\n", json_array_size(list));
+}
+
 int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     int64_t since = IQ_TIME_NONE;
     struct ing_store *st = NULL;
-    bool json = false;
+    bool json = false, unattached = false;
     json_t *list = NULL, *inc;
     size_t i;
     int r;
@@ -71,17 +92,19 @@ int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
     for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--json") == 0)
             json = true;
+        else if (strcmp(argv[a], "--unattached") == 0)
+            unattached = true;
         else if (strcmp(argv[a], "--since") == 0 && a + 1 < argc) {
             if (iq_time_parse_arg(argv[++a], &since) < 0)
                 return cli_usage("incidents: --since: not an RFC 3339 time or -DURATION: \"%s\"",
                                  argv[a]);
         } else
             return cli_usage("incidents: unknown option '%s' (usage: incidents [--since T] "
-                             "[--json])", argv[a]);
+                             "[--unattached] [--json])", argv[a]);
     }
     if ((r = cli_incident_open(ctx, "incidents", &st)))
         return r;
-    r = cor_incident_list(st, since, &list);
+    r = unattached ? cor_unattached_list(st, since, &list) : cor_incident_list(st, since, &list);
     ing_store_close(&st);
     if (r < 0) {
         fprintf(stderr, "inquest: incidents: read error: %s\n", strerror(-r));
@@ -89,6 +112,8 @@ int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
     }
     if (json) {
         print_json(list);
+    } else if (unattached) {
+        print_unattached(list);
     } else {
         printf("%-22s  %-24s  %-8s  %-8s  %-20s  %6s  %s\n", "ID", "OPENED (UTC)", "STATUS",
                "SEVERITY", "SERVICES", "EVENTS", "TITLE");

@@ -2,7 +2,11 @@
  * weak action items and a complete final review checklist.
  *
  *   inquest lint [--lang auto|en|ja] [--format text|json] [--rules DIR]
- *                [--list-rules] FILE.md... ("-" reads standard input)
+ *                [--threshold [TASK=]P] [--no-model] [--list-rules] FILE.md...
+ *
+ * ("-" reads standard input).  Options and files may come in any order, as
+ * with most Unix tools; "--" ends the options, so a file called "-x.md" is
+ * given as "-- -x.md".
  *
  * A thin driver: it parses the arguments, finds and loads the rules
  * (review/rev_rules.h, lookup in rev_schemas_find), lints each file with
@@ -12,6 +16,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -24,12 +29,14 @@
 #define LINT_ERR_MAX 512
 #define LINT_PATH_MAX 4096
 #define LINT_USAGE "lint [--lang auto|en|ja] [--format text|json] [--rules DIR] " \
-                   "[--list-rules] FILE.md..."
+                   "[--threshold [blame=|weak-action=]P] [--no-model] [--list-rules] FILE.md..."
 
 struct lint_args {
     enum rev_lang lang;
     bool json;
     bool list_rules;
+    bool no_model;             /* --no-model */
+    double threshold[REV_MODEL_TASKS]; /* --threshold; 0: the rule set's */
     const char *rules_dir;     /* --rules, or NULL */
     char **files;              /* borrowed from argv */
     int nfiles;
@@ -51,6 +58,33 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name, bo
     return *i + 1 < argc ? argv[++*i] : NULL;
 }
 
+/* "--threshold P" (both tasks) or "--threshold TASK=P", P in (0, 1]. */
+static int parse_threshold(const char *v, struct lint_args *a)
+{
+    const char *eq = strchr(v, '=');
+    enum rev_model_task task;
+    char name[16], *end;
+    double p;
+
+    if (eq) {
+        if ((size_t)(eq - v) >= sizeof(name))
+            return -EINVAL;
+        memcpy(name, v, (size_t)(eq - v));
+        name[eq - v] = '\0';
+        if (rev_model_task_parse(name, &task) < 0)
+            return -EINVAL;
+        v = eq + 1;
+    }
+    errno = 0;
+    p = strtod(v, &end);
+    if (end == v || *end || errno || !(p > 0 && p <= 1))
+        return -EINVAL;
+    for (int t = 0; t < REV_MODEL_TASKS; t++)
+        if (!eq || t == (int)task)
+            a->threshold[t] = p;
+    return 0;
+}
+
 /* Parse one option at argv[*i].  0, or the exit status 2 after a message. */
 static int parse_option(int argc, char **argv, int *i, struct lint_args *a)
 {
@@ -59,6 +93,16 @@ static int parse_option(int argc, char **argv, int *i, struct lint_args *a)
 
     if (strcmp(argv[*i], "--list-rules") == 0) {
         a->list_rules = true;
+        return 0;
+    }
+    if (strcmp(argv[*i], "--no-model") == 0) {
+        a->no_model = true;
+        return 0;
+    }
+    if ((v = opt_value(argc, argv, i, "--threshold", &m)) || m) {
+        if (!v || parse_threshold(v, a) < 0)
+            return cli_usage("lint: --threshold takes P or blame=P or weak-action=P, "
+                             "with P in (0, 1]");
         return 0;
     }
     if ((v = opt_value(argc, argv, i, "--lang", &m)) || m) {
@@ -81,34 +125,38 @@ static int parse_option(int argc, char **argv, int *i, struct lint_args *a)
     return cli_usage("lint: unknown option '%s' (usage: %s)", argv[*i], LINT_USAGE);
 }
 
+/* Options and files in any order; "--" ends the options.  The files are
+ * gathered at the front of argv (it is only ever read behind the cursor). */
 static int parse_args(int argc, char **argv, struct lint_args *a)
 {
-    int i;
+    bool options = true;
+    int nf = 0;
 
-    for (i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i++) {
         int r;
 
-        if (strcmp(argv[i], "--") == 0) {
-            i++;
-            break;
+        if (options && strcmp(argv[i], "--") == 0) {
+            options = false;
+            continue;
         }
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+        if (options && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)) {
             printf("usage: inquest %s\n", LINT_USAGE);
             return 1;
         }
-        if (argv[i][0] != '-' || strcmp(argv[i], "-") == 0)
-            break;
+        if (!options || argv[i][0] != '-' || strcmp(argv[i], "-") == 0) {
+            argv[1 + nf++] = argv[i];
+            continue;
+        }
         r = parse_option(argc, argv, &i, a);
         if (r)
             return r;
     }
-    a->files = argv + i;
-    a->nfiles = argc - i;
+    a->files = argv + 1;
+    a->nfiles = nf;
     if (a->nfiles == 0 && !a->list_rules)
         return cli_usage("lint: no file given (usage: %s)", LINT_USAGE);
-    for (int k = 0; k < a->nfiles; k++)
-        if (a->files[k][0] == '-' && a->files[k][1])
-            return cli_usage("lint: options go before the files: '%s'", a->files[k]);
+    if (a->no_model && (a->threshold[0] > 0 || a->threshold[1] > 0))
+        return cli_usage("lint: --threshold and --no-model exclude each other");
     return 0;
 }
 
@@ -118,7 +166,8 @@ static int load_rules(const struct lint_args *a, struct rev_rules **ret)
     int r = rev_schemas_find(a->rules_dir, "lint", dir, sizeof(dir), err, sizeof(err));
 
     if (r >= 0)
-        r = rev_rules_load_dir(dir, ret, err, sizeof(err));
+        r = rev_rules_load_dir_flags(dir, a->no_model ? REV_RULES_NO_MODEL : 0, ret, err,
+                                     sizeof(err));
     if (r < 0)
         fprintf(stderr, "inquest: lint: %s\n", err);
     return r;
@@ -129,7 +178,8 @@ static int load_rules(const struct lint_args *a, struct rev_rules **ret)
 static int lint_one(const struct cli_ctx *ctx, const struct lint_args *a,
                     const struct rev_rules *rules, const char *path, json_t *docs)
 {
-    struct rev_lint_opts opts = { .lang = a->lang };
+    struct rev_lint_opts opts = { .lang = a->lang, .no_model = a->no_model,
+                                  .threshold = { a->threshold[0], a->threshold[1] } };
     const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
     struct rev_result *res = NULL;
     struct rev_doc *doc = NULL;

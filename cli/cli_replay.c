@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "cli_ack.h"
+#include "cli_zmq.h"
 #include "ing_record.h"
 #include "ing_sender.h"
 #include "ing_source.h"
@@ -158,6 +159,7 @@ static int load_secrets(const struct cli_ctx *ctx, json_t **ret)
 int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = 60000 };
+    struct ing_curve_client curve;
     struct replay_state st = { 0 };
     struct ing_sources *src = NULL;
     struct ing_sender *snd = NULL;
@@ -169,7 +171,8 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
     void *zctx = NULL;
     int r, status = 2;
 
-    if ((r = parse_args(argc, argv, &dir, &path)))
+    if ((r = parse_args(argc, argv, &dir, &path)) ||
+        (r = cli_zmq_keys(ctx, "replay", &o, &curve)))
         return r;
     if (load_secrets(ctx, &secrets) < 0)
         return 2;
@@ -187,9 +190,8 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
         iq_lines_new(f, REPLAY_LINE_MAX, &lines) < 0)
         goto out;
     r = pump(src, snd, lines, &st);
-    if (r == -ETIMEDOUT)
-        fprintf(stderr, "inquest: replay: no answer from %s for %lld s\n", ctx->zmq_endpoint,
-                (long long)(o.give_up_ms / 1000));
+    if (r == -ETIMEDOUT || r == -EACCES)
+        cli_zmq_failed(ctx, "replay", snd, r, o.give_up_ms);
     else if (r < 0)
         fprintf(stderr, "inquest: replay: %s: %s\n", path, strerror(-r));
     else

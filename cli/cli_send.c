@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "cli_ack.h"
+#include "cli_zmq.h"
 #include "ing_sender.h"
 #include "iq_event.h"
 #include "iq_json.h"
@@ -123,6 +124,7 @@ static int pump(struct ing_sender *snd, struct iq_lines *lines, struct send_stat
 int cli_send_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = 60000 };
+    struct ing_curve_client curve;
     struct send_state st = { 0 };
     struct ing_sender *snd = NULL;
     struct iq_lines *lines = NULL;
@@ -131,7 +133,8 @@ int cli_send_main(const struct cli_ctx *ctx, int argc, char **argv)
     void *zctx;
     int r, status = 2;
 
-    if ((r = parse_args(argc, argv, &path, &o.give_up_ms)))
+    if ((r = parse_args(argc, argv, &path, &o.give_up_ms)) ||
+        (r = cli_zmq_keys(ctx, "send", &o, &curve)))
         return r;
     f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
     if (!f) {
@@ -143,9 +146,8 @@ int cli_send_main(const struct cli_ctx *ctx, int argc, char **argv)
         iq_lines_new(f, SEND_LINE_MAX, &lines) < 0)
         goto out;
     r = pump(snd, lines, &st);
-    if (r == -ETIMEDOUT)
-        fprintf(stderr, "inquest: send: no answer from %s for %lld s; %u batches unacknowledged\n",
-                ctx->zmq_endpoint, (long long)(o.give_up_ms / 1000), ing_sender_pending(snd));
+    if (r == -ETIMEDOUT || r == -EACCES)
+        cli_zmq_failed(ctx, "send", snd, r, o.give_up_ms);
     else if (r < 0)
         fprintf(stderr, "inquest: send: %s: %s\n", path, strerror(-r));
     else

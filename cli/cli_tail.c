@@ -21,6 +21,7 @@
 #include <zmq.h>
 
 #include "cli.h"
+#include "cli_zmq.h"
 #include "iq_paths.h"
 #include "ing_tail_run.h"
 #include "iq_conf.h"
@@ -189,6 +190,8 @@ int cli_tail_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct tail_args *a = calloc(1, sizeof(*a));
     struct ing_tail_run_stats st = { 0 };
+    struct ing_sender_opts so = { 0 };
+    struct ing_curve_client curve;
     struct sigaction sa;
     char err[IQ_ERR_MAX];
     void *zctx = NULL;
@@ -203,6 +206,10 @@ int cli_tail_main(const struct cli_ctx *ctx, int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if ((status = cli_zmq_keys(ctx, "tail", &so, &curve)))
+        goto out;
+    status = 2;
+    a->o.curve = so.curve;
     zctx = zmq_ctx_new();
     if (!zctx)
         goto out;

@@ -4,7 +4,16 @@
  * peer): every obj.type is checked before a via.* access, map sizes and
  * string lengths are bounded by the field table before anything is copied,
  * and unknown keys are refused rather than ignored, so that a sender with a
- * newer schema learns of the mismatch instead of losing data silently. */
+ * newer schema learns of the mismatch instead of losing data silently.
+ *
+ * libmsgpackc gives an empty string a NULL pointer, so every copy goes
+ * through mp_ptr, never memcpy/memchr on a NULL source.  Raw bytes reach
+ * iq_event_decode only after iq_mp_check has bounded every count.
+ *
+ * Two modes: an event from the wire (iq_event_unpack) must carry raw as
+ * valid JSON text, and its received_from is ignored (the receiving ingest
+ * sets it); a stored value (iq_event_decode) was checked on its way in and
+ * keeps both as they are, sparing a JSON parse per read. */
 #include "iq_codec.h"
 
 #include <errno.h>
@@ -12,7 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_json.h"
+#include "iq_mpcheck.h"
 #include "iq_time.h"
+
+enum { FROM_WIRE = 1, FROM_STORE = 2 };
 
 #define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EINVAL; } while (0)
 
@@ -20,6 +33,12 @@ static void pack_cstr(msgpack_packer *pk, const char *s, size_t n)
 {
     msgpack_pack_str(pk, n);
     msgpack_pack_str_body(pk, s, n);
+}
+
+/* The bytes of a string object: never NULL, even for an empty string. */
+static const char *mp_ptr(const msgpack_object *o)
+{
+    return o->via.str.size ? o->via.str.ptr : "";
 }
 
 int iq_mp_streq(const msgpack_object *o, const char *s)
@@ -128,16 +147,16 @@ static int mp_labels(struct iq_event *ev, const msgpack_object *v, char *err, si
         if (mk->type != MSGPACK_OBJECT_STR || mk->via.str.size == 0 ||
             mk->via.str.size > IQ_LABEL_KEY_MAX)
             FAIL("field 'labels': key is not a string of 1 to %d bytes", IQ_LABEL_KEY_MAX);
-        memcpy(k, mk->via.str.ptr, mk->via.str.size);
+        memcpy(k, mp_ptr(mk), mk->via.str.size);
         k[mk->via.str.size] = '\0';
         if (mv->type != MSGPACK_OBJECT_STR)
             FAIL("field 'labels.%s': expected a string", k);
         if (mv->via.str.size > IQ_LABEL_VAL_MAX)
             FAIL("field 'labels.%s': %u bytes, over the limit of %d", k, mv->via.str.size,
                  IQ_LABEL_VAL_MAX);
-        if (memchr(k, '\0', mk->via.str.size) || memchr(mv->via.str.ptr, '\0', mv->via.str.size))
+        if (memchr(k, '\0', mk->via.str.size) || memchr(mp_ptr(mv), '\0', mv->via.str.size))
             FAIL("field 'labels.%s': contains a NUL character", k);
-        memcpy(val, mv->via.str.ptr, mv->via.str.size);
+        memcpy(val, mp_ptr(mv), mv->via.str.size);
         val[mv->via.str.size] = '\0';
         r = iq_event_set_label(ev, k, val);
         if (r < 0)
@@ -146,15 +165,41 @@ static int mp_labels(struct iq_event *ev, const msgpack_object *v, char *err, si
     return 0;
 }
 
+/* raw: a string of at most IQ_RAW_MAX bytes; from the wire, JSON text. */
+static int mp_raw(struct iq_event *ev, const msgpack_object *v, int mode, char *err, size_t errsz)
+{
+    struct iq_json_error je;
+    json_t *j = NULL;
+    int r;
+
+    if (v->type != MSGPACK_OBJECT_STR)
+        FAIL("field 'raw': expected a string of JSON text");
+    if (v->via.str.size > IQ_RAW_MAX)
+        FAIL("field 'raw': %u bytes, over the limit of %d", v->via.str.size, IQ_RAW_MAX);
+    if (mode == FROM_WIRE) {
+        r = iq_json_parse(mp_ptr(v), v->via.str.size,
+                          IQ_JSON_ANY | IQ_JSON_DEPTH(IQ_JSON_DEPTH_JANSSON), &j, &je);
+        if (r == -ENOMEM)
+            return r;
+        if (r < 0)
+            FAIL("field 'raw': not JSON text (byte %zu: %s)", je.position, je.text);
+        json_decref(j);
+    }
+    r = iq_event_set_raw(ev, mp_ptr(v), v->via.str.size);
+    if (r == -EINVAL)
+        FAIL("field 'raw': contains a NUL character");
+    return r;
+}
+
 static int mp_member(struct iq_event *ev, const msgpack_object *k, const msgpack_object *v,
-                     char *err, size_t errsz)
+                     int mode, char *err, size_t errsz)
 {
     char key[32];
-    int f, r;
+    int f;
 
     if (k->type != MSGPACK_OBJECT_STR || k->via.str.size >= sizeof(key))
         FAIL("event: map key is not a field name");
-    memcpy(key, k->via.str.ptr, k->via.str.size);
+    memcpy(key, mp_ptr(k), k->via.str.size);
     key[k->via.str.size] = '\0';
     f = iq_field_lookup(key);
     if (f >= 0) {
@@ -163,7 +208,9 @@ static int mp_member(struct iq_event *ev, const msgpack_object *k, const msgpack
         if (v->via.str.size > iq_fields[f].max_len)
             FAIL("field '%s': %u bytes, over the limit of %zu", key, v->via.str.size,
                  iq_fields[f].max_len);
-        if (iq_event_set(ev, (enum iq_field)f, v->via.str.ptr, v->via.str.size) < 0)
+        if (f == IQ_F_RECEIVED_FROM && mode == FROM_WIRE)
+            return 0;
+        if (iq_event_set(ev, (enum iq_field)f, mp_ptr(v), v->via.str.size) < 0)
             FAIL("field '%s': contains a NUL character", key);
         return 0;
     }
@@ -173,16 +220,8 @@ static int mp_member(struct iq_event *ev, const msgpack_object *k, const msgpack
         return mp_time("ends_at", v, &ev->ends_at, err, errsz);
     if (strcmp(key, "labels") == 0)
         return mp_labels(ev, v, err, errsz);
-    if (strcmp(key, "raw") == 0) {
-        if (v->type != MSGPACK_OBJECT_STR)
-            FAIL("field 'raw': expected a string of JSON text");
-        if (v->via.str.size > IQ_RAW_MAX)
-            FAIL("field 'raw': %u bytes, over the limit of %d", v->via.str.size, IQ_RAW_MAX);
-        r = iq_event_set_raw(ev, v->via.str.ptr, v->via.str.size);
-        if (r == -EINVAL)
-            FAIL("field 'raw': contains a NUL character");
-        return r;
-    }
+    if (strcmp(key, "raw") == 0)
+        return mp_raw(ev, v, mode, err, errsz);
     FAIL("unknown field '%s'", key);
 }
 
@@ -212,7 +251,8 @@ static void mp_measure(const msgpack_object *obj, size_t *bytes, uint32_t *n_lab
     }
 }
 
-int iq_event_unpack(const msgpack_object *obj, struct iq_event **ret, char *err, size_t errsz)
+static int unpack(const msgpack_object *obj, int mode, struct iq_event **ret, char *err,
+                  size_t errsz)
 {
     struct iq_event *ev;
     uint32_t n_labels;
@@ -230,7 +270,7 @@ int iq_event_unpack(const msgpack_object *obj, struct iq_event **ret, char *err,
     if (bytes || n_labels)
         iq_event_reserve(ev, bytes, n_labels);   /* without it, one malloc per string */
     for (uint32_t i = 0; i < obj->via.map.size; i++) {
-        r = mp_member(ev, &obj->via.map.ptr[i].key, &obj->via.map.ptr[i].val, err, errsz);
+        r = mp_member(ev, &obj->via.map.ptr[i].key, &obj->via.map.ptr[i].val, mode, err, errsz);
         if (r < 0)
             goto out;
     }
@@ -244,18 +284,26 @@ out:
     return r;
 }
 
+int iq_event_unpack(const msgpack_object *obj, struct iq_event **ret, char *err, size_t errsz)
+{
+    return unpack(obj, FROM_WIRE, ret, err, errsz);
+}
+
 int iq_event_decode(const char *buf, size_t len, struct iq_event **ret, char *err, size_t errsz)
 {
+    const struct iq_mp_limits lim = { .depth = 4, .objects = IQ_EVENT_OBJECTS_MAX };
     msgpack_unpacked u;
     size_t off = 0;
     int r;
 
+    if (iq_mp_check(buf, len, &lim, err, errsz) < 0)
+        return -EINVAL;
     msgpack_unpacked_init(&u);
     if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len) {
         msgpack_unpacked_destroy(&u);
         FAIL("event: not one complete msgpack value");
     }
-    r = iq_event_unpack(&u.data, ret, err, errsz);
+    r = unpack(&u.data, FROM_STORE, ret, err, errsz);
     msgpack_unpacked_destroy(&u);
     return r;
 }

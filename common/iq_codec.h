@@ -13,13 +13,21 @@
 /* Append the event as one msgpack map to pk.  Returns 0 or -ENOMEM. */
 int iq_event_pack(msgpack_packer *pk, const struct iq_event *ev);
 
-/* Decode one event from a msgpack object, checking every type, then
- * iq_event_validate.  On success *ret is set (caller owns); on failure err
- * names the problem and *ret is untouched.  -EINVAL or -ENOMEM. */
+/* Most msgpack values one valid event map holds: the map, a key and a
+ * value per field, and a key and a value per label. */
+#define IQ_EVENT_OBJECTS_MAX (1 + 2 * (IQ_F_NSTR + 4) + 2 * IQ_LABELS_MAX)
+
+/* Decode one event received from a sender (untrusted), checking every
+ * type, that raw is valid JSON text, then iq_event_validate; a
+ * received_from in the input is ignored.  On success *ret is set (caller
+ * owns); on failure err names the problem and *ret is untouched.
+ * -EINVAL or -ENOMEM. */
 int iq_event_unpack(const msgpack_object *obj, struct iq_event **ret, char *err, size_t errsz);
 
-/* Decode an event from a buffer holding exactly one msgpack map (a stored
- * value).  Same contract as iq_event_unpack. */
+/* Decode a stored value: a buffer holding exactly one msgpack map, checked
+ * by iq_mp_check before it is unpacked.  received_from is kept and raw is
+ * not parsed again (it was checked when the event came in).  Same
+ * contract as iq_event_unpack. */
 int iq_event_decode(const char *buf, size_t len, struct iq_event **ret, char *err, size_t errsz);
 
 /* Encode into a fresh sbuffer the caller must msgpack_sbuffer_destroy. */

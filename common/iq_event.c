@@ -29,6 +29,7 @@ const struct iq_field_def iq_fields[IQ_F_NSTR] = {
     [IQ_F_ACTOR]        = { "actor",        200,       false, IQ_CHECK_LINE },
     [IQ_F_URL]          = { "url",          2048,      false, IQ_CHECK_LINE },
     [IQ_F_INCIDENT_KEY] = { "incident_key", 200,       false, IQ_CHECK_LINE },
+    [IQ_F_RECEIVED_FROM] = { "received_from", IQ_RECEIVED_FROM_MAX, false, IQ_CHECK_LINE },
 };
 
 const char *const iq_kinds[] = {
@@ -496,6 +497,13 @@ void iq_evvec_clear(struct iq_evvec *vec)
     vec->n = vec->cap = 0;
 }
 
+bool iq_event_is_audit_note(const struct iq_event *ev)
+{
+    const char *src = iq_ev_source(ev);
+
+    return src && strcmp(src, IQ_AUDIT_SOURCE) == 0;
+}
+
 /* Called for every key of every decoded event: dispatch on the first
  * letter, then one strcmp, instead of a scan of the table. */
 int iq_field_lookup(const char *name)
@@ -513,6 +521,7 @@ int iq_field_lookup(const char *name)
     case 'e': f = IQ_F_ENVIRONMENT; break;
     case 't': f = name[1] == 'i' ? IQ_F_TITLE : IQ_F_TEXT; break;
     case 'u': f = IQ_F_URL; break;
+    case 'r': f = IQ_F_RECEIVED_FROM; break;
     default: return -1;
     }
     return strcmp(iq_fields[f].name, name) == 0 ? f : -1;
@@ -562,12 +571,15 @@ static int json_labels(struct iq_event *ev, const json_t *v, char *err, size_t e
     return 0;
 }
 
-/* Apply one member of a canonical JSON object to ev. */
+/* Apply one member of a canonical JSON object to ev.  received_from is
+ * the receiving ingest's to set: a sender's value is ignored. */
 static int json_member(struct iq_event *ev, const char *key, const json_t *v,
                        char *err, size_t errsz)
 {
     int f = iq_field_lookup(key);
 
+    if (f == IQ_F_RECEIVED_FROM)
+        return 0;
     if (f >= 0) {
         if (json_is_null(v) && !iq_fields[f].required)
             return 0;

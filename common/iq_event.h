@@ -29,10 +29,12 @@ enum iq_field {
     IQ_F_ACTOR,
     IQ_F_URL,
     IQ_F_INCIDENT_KEY,
+    IQ_F_RECEIVED_FROM,   /* set by the receiving ingest only (a CurveZMQ key name) */
     IQ_F_NSTR
 };
 
 #define IQ_ERR_MAX        320      /* size of an error-message buffer */
+#define IQ_RECEIVED_FROM_MAX 200
 #define IQ_ID_MAX         200
 #define IQ_LABELS_MAX     64
 #define IQ_LABEL_KEY_MAX  128
@@ -143,6 +145,17 @@ int iq_evvec_push(struct iq_evvec *vec, struct iq_event **pev);
 
 /* Free every event and the array; the vector is empty and reusable. */
 void iq_evvec_clear(struct iq_evvec *vec);
+
+/* The source name of inquest's own audit notes (merge, split, set, class):
+ * reserved, so only an admin credential may produce such events. */
+#define IQ_AUDIT_SOURCE "inquest"
+
+/* Is ev an audit note, i.e. does it claim source IQ_AUDIT_SOURCE?  Every
+ * event of that source is treated as one, whatever its kind or action: the
+ * correlator and the classifier trust them to rewrite incidents, so ingest
+ * paths open to webhooks, write tokens or unauthenticated senders refuse
+ * them (docs/security.md). */
+bool iq_event_is_audit_note(const struct iq_event *ev);
 
 /* Find a string field by its schema name; -1 if not a string field. */
 int iq_field_lookup(const char *name);

@@ -6,9 +6,11 @@
 #include "iq_paths.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Write dir/sub into buf; true if it exists. */
@@ -60,6 +62,41 @@ int iq_write_atomic(const char *path, const char *data, size_t len)
         r = -errno;
     if (r < 0)
         unlink(tmp);
+    return r;
+}
+
+/* Write all of data to fd, then fsync.  0 or -errno. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        data += n;
+        len -= (size_t)n;
+    }
+    return fsync(fd) < 0 ? -errno : 0;
+}
+
+int iq_write_new(const char *path, const char *data, size_t len, unsigned mode)
+{
+    char tmp[PATH_MAX];
+    int fd, r;
+
+    if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.new", path, (long)getpid()) >= sizeof(tmp))
+        return -ENAMETOOLONG;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
+    if (fd < 0)
+        return -errno;
+    r = fchmod(fd, (mode_t)mode) < 0 ? -errno : write_all(fd, data, len);
+    if (close(fd) < 0 && r == 0)
+        r = -EIO;
+    if (r == 0 && link(tmp, path) < 0)
+        r = -errno;
+    unlink(tmp);
     return r;
 }
 

@@ -26,6 +26,13 @@ int iq_schemas_find(const char *sub, char *buf, size_t size, char *err, size_t e
  * -errno of fopen/rename. */
 int iq_write_atomic(const char *path, const char *data, size_t len);
 
+/* Create path holding len bytes of data with exactly mode (umask not
+ * applied), never replacing a file: the data goes to a temporary file in
+ * the same directory (created O_EXCL with that mode, fsync'ed) that is
+ * then hard-linked to path, so path appears whole or not at all.
+ * 0, -EEXIST when path exists, -ENAMETOOLONG, or -errno. */
+int iq_write_new(const char *path, const char *data, size_t len, unsigned mode);
+
 /* Read the whole file at path, at most max bytes, into a malloc'ed buffer
  * with a NUL after the data (caller frees *ret).  Returns 0, -EFBIG when
  * the file is longer than max, -ENOMEM, or -errno of open/read. */

@@ -17,7 +17,9 @@
  *   instance and service (kept in the run's arena), so repeats of the same
  *   alert still count once. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cor_run.h"
 #include "iq_event.h"
@@ -93,6 +95,19 @@ static bool label_true(const struct iq_event *ev, const char *key)
     return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0 || strcmp(v, "yes") == 0);
 }
 
+/* What a deploy source says about a rollback: GitHub's deployment task
+ * "rollback" (label task) or payload.rollback (label rollback), Argo CD's
+ * rollback operation (label operation), the canonical label rollback=true,
+ * or a title or description that says so (GitLab's "Revert ..." commit
+ * titles among them). */
+static bool rollback_cue(const struct iq_event *ev)
+{
+    const char *task = iq_event_label(ev, "task"), *op = iq_event_label(ev, "operation");
+
+    return label_true(ev, "rollback") || (task && strcasecmp(task, "rollback") == 0) ||
+           (op && strcasecmp(op, "rollback") == 0) || says_rollback(ev);
+}
+
 static const struct action_sig *lookup(const char *kind, const char *action)
 {
     for (const struct action_sig *a = action_sigs; a->kind; a++)
@@ -127,29 +142,89 @@ static const char *alert_ident(struct cor_run *run, const struct iq_event *ev)
     return cor_run_strdup(run, buf);
 }
 
-/* Service of a status-page incident: the first affected component (label
- * components, JSON as the statuspage mapping writes it) that the component
- * or service map knows. */
-static const char *status_service(struct cor_run *run, const struct iq_event *ev)
+#define COMPS_MAX 32
+
+/* The string value starting at p (just after its opening quote) of a JSON
+ * text, unescaped into the arena; NULL when it is cut short or on OOM. */
+static const char *json_str_at(struct cor_run *run, const char *p)
 {
-    const char *txt = iq_event_label(ev, "components"), *svc = NULL;
-    json_t *arr, *v;
-    size_t i;
+    const char *q = p;
+    char buf[520];
+    json_t *j;
 
-    if (!txt || txt[0] != '[')
+    while (*q && *q != '"')
+        q += (*q == '\\' && q[1]) ? 2 : 1;
+    if (*q != '"' || q == p)
         return NULL;
-    arr = json_loads(txt, 0, NULL);
-    json_array_foreach(arr, i, v) {
-        const char *name = json_string_value(json_object_get(v, "name"));
-        const char *mapped = name ? cor_config_service(run->cfg, name) : NULL;
+    if (!memchr(p, '\\', (size_t)(q - p)))
+        return cor_arena_strndup(&run->arena, p, (size_t)(q - p));
+    if (q - p + 2 >= (ptrdiff_t)sizeof(buf))
+        return NULL;
+    snprintf(buf, sizeof(buf), "\"%.*s\"", (int)(q - p), p);
+    j = json_loads(buf, JSON_DECODE_ANY, NULL);
+    p = json_is_string(j) ? cor_run_strdup(run, json_string_value(j)) : NULL;
+    json_decref(j);
+    return p;
+}
 
-        if (mapped && mapped != name) {
-            svc = cor_run_strdup(run, mapped);
-            break;
-        }
+static void add_comp(const char **list, size_t *n, const char *name)
+{
+    if (!name || !*name || *n >= COMPS_MAX)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(list[i], name) == 0)
+            return;
+    list[(*n)++] = name;
+}
+
+/* Components a status-page incident update names: the "name" members of
+ * its label components (the affected components as the statuspage mapping
+ * writes them: compact JSON, possibly cut at the label limit, so it is
+ * scanned rather than parsed) and the labels component.1 .. component.8
+ * (the incident's components).  Each goes through the component and
+ * service maps.  0 or -ENOMEM. */
+static int status_components(struct cor_run *run, struct cor_ev *e)
+{
+    const char *list[COMPS_MAX], *txt = iq_event_label(e->ev, "components"), **c, **v;
+    size_t n = 0;
+    char key[24];
+
+    for (const char *p = txt; p && (p = strstr(p, "\"name\":\"")); p += 8)
+        add_comp(list, &n, json_str_at(run, p + 8));
+    for (unsigned i = 1; i <= 8; i++) {
+        snprintf(key, sizeof(key), "component.%u", i);
+        add_comp(list, &n, iq_event_label(e->ev, key));
     }
-    json_decref(arr);
-    return svc;
+    if (n == 0)
+        return 0;
+    c = cor_arena_alloc(&run->arena, n * sizeof(*c));
+    v = cor_arena_alloc(&run->arena, n * sizeof(*v));
+    if (!c || !v)
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        c[i] = list[i];
+        v[i] = cor_config_service(run->cfg, list[i]);
+    }
+    e->comps = c;
+    e->svcs = v;
+    e->n_comps = (uint16_t)n;
+    return 0;
+}
+
+/* A component update names one component, its service. */
+static int one_component(struct cor_run *run, struct cor_ev *e, const char *comp)
+{
+    const char **c = cor_arena_alloc(&run->arena, sizeof(*c));
+    const char **v = cor_arena_alloc(&run->arena, sizeof(*v));
+
+    if (!c || !v)
+        return -ENOMEM;
+    c[0] = comp;
+    v[0] = e->service;
+    e->comps = c;
+    e->svcs = v;
+    e->n_comps = 1;
+    return 0;
 }
 
 static int64_t seen_time(const struct iq_event *ev)
@@ -185,15 +260,18 @@ int cor_classify(struct cor_run *run, struct cor_ev *e)
     if (!comp && e->sig == COR_SIG_COMPONENT)
         comp = iq_ev_service(ev);
     e->service = cor_config_service(run->cfg, iq_ev_service(ev) ? iq_ev_service(ev) : comp);
-    if (!e->service && e->sig >= COR_SIG_STATUS_INVESTIGATING && e->sig <= COR_SIG_STATUS_OTHER)
-        e->service = status_service(run, ev);
+    if (e->sig >= COR_SIG_STATUS_INVESTIGATING && e->sig <= COR_SIG_STATUS_OTHER) {
+        if (status_components(run, e) < 0)
+            return -ENOMEM;
+        if (!e->service && e->n_comps)
+            e->service = e->svcs[0];
+    }
     e->channel = iq_event_label(ev, "channel");
     e->human = ev->str[IQ_F_ACTOR] && !label_true(ev, "bot") && !iq_event_label(ev, "bot_id") &&
                !same(iq_event_label(ev, "subtype"), "bot_message");
     if (e->sig == COR_SIG_NOTE && is_control(ev))
         e->sig = COR_SIG_CONTROL;
-    if (e->sig == COR_SIG_DEPLOY && same(iq_ev_action(ev), "succeeded") &&
-        (label_true(ev, "rollback") || says_rollback(ev)))
+    if (e->sig == COR_SIG_DEPLOY && same(iq_ev_action(ev), "succeeded") && rollback_cue(ev))
         e->sig = COR_SIG_ROLLBACK;
     switch (e->sig) {
     case COR_SIG_ALERT_FIRING:
@@ -214,9 +292,13 @@ int cor_classify(struct cor_run *run, struct cor_ev *e)
         break;
     case COR_SIG_COMPONENT:
         e->ident = comp;
+        if (comp && one_component(run, e, comp) < 0)
+            return -ENOMEM;
         break;
     case COR_SIG_CHAT:
         e->linked = e->key || cor_config_channel_linked(run->cfg, e->channel);
+        if (!e->service && e->linked)
+            e->service = cor_config_channel_service(run->cfg, e->channel);
         break;
     default:
         break;
@@ -228,35 +310,56 @@ static const char *version_of(const struct iq_event *ev)
 {
     const char *v = iq_event_label(ev, "sha");
 
+    if (!v || !*v)
+        v = iq_event_label(ev, "revision");
     return v && *v ? v : iq_event_label(ev, "ref");
+}
+
+/* "service US environment [US version]" in the arena, a key of one deploy
+ * target (and version). */
+static const char *scope_key(struct cor_run *run, const struct iq_event *ev, const char *svc,
+                             const char *ver)
+{
+    const char *env = ev->str[IQ_F_ENVIRONMENT] ? ev->str[IQ_F_ENVIRONMENT] : "";
+    size_t n = strlen(svc) + strlen(env) + (ver ? strlen(ver) : 0) + 3;
+    char *k = cor_arena_alloc(&run->arena, n);
+
+    if (k)
+        snprintf(k, n, "%s\x1f%s%s%s", svc, env, ver ? "\x1f" : "", ver ? ver : "");
+    return k;
 }
 
 int cor_classify_rollbacks(struct cor_run *run)
 {
-    struct cor_map last = { 0 }, before = { 0 };
-    int64_t v, w;
+    struct cor_map m = { 0 };
+    int64_t cur, seen;
     int r = 0;
 
-    /* per service: the latest succeeded deploy (last) and the one before
-     * it (before); a deploy of the version that ran before the previous
-     * deploy, all within lookback, returns the service to it */
+    /* per deploy target (service and environment): the current version
+     * ('c') and when each version was last deployed ('v'); a succeeded
+     * deploy of a version the target already ran within lookback, other
+     * than the current one, returns it there: a rollback.  Deploys of other
+     * targets, interleaved, change nothing. */
     for (size_t i = 0; i < run->n && r == 0; i++) {
         struct cor_ev *e = &run->evs[i];
-        const char *ver = version_of(e->ev);
+        const char *ver = version_of(e->ev), *scope, *vkey;
 
         if ((e->sig != COR_SIG_DEPLOY && e->sig != COR_SIG_ROLLBACK) || !e->service || !ver ||
             !same(iq_ev_action(e->ev), "succeeded"))
             continue;
-        if (cor_map_get(&last, 'l', e->service, &v) && cor_map_get(&before, 'b', e->service, &w) &&
-            e->t - run->evs[w].t <= run->cfg->lookback_ms &&
-            same(version_of(run->evs[w].ev), ver) && !same(version_of(run->evs[v].ev), ver))
-            e->sig = COR_SIG_ROLLBACK;
-        if (cor_map_get(&last, 'l', e->service, &v) && cor_map_put(&before, 'b', e->service, v) < 0)
+        scope = scope_key(run, e->ev, e->service, NULL);
+        vkey = scope_key(run, e->ev, e->service, ver);
+        if (!scope || !vkey) {
             r = -ENOMEM;
-        if (r == 0 && cor_map_put(&last, 'l', e->service, (int64_t)i) < 0)
+            break;
+        }
+        if (cor_map_get(&m, 'c', scope, &cur) && cor_map_get(&m, 'v', vkey, &seen) &&
+            e->t - run->evs[seen].t <= run->cfg->lookback_ms &&
+            !same(version_of(run->evs[cur].ev), ver))
+            e->sig = COR_SIG_ROLLBACK;
+        if (cor_map_put(&m, 'c', scope, (int64_t)i) < 0 || cor_map_put(&m, 'v', vkey, (int64_t)i) < 0)
             r = -ENOMEM;
     }
-    cor_map_clear(&last);
-    cor_map_clear(&before);
+    cor_map_clear(&m);
     return r;
 }

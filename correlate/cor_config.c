@@ -45,7 +45,8 @@ static const struct iq_conf_item cor_conf[] = {
     { "services", IQ_CONF_JSON, OFF(services), NULL, 0, 0,
       "service aliases, e.g. {\"acme/checkout\": \"checkout\", \"Checkout API\": \"checkout\"}" },
     { "linked_channels", IQ_CONF_JSON, OFF(linked_channels), NULL, 0, 0,
-      "chat channels (names or ids) whose messages join incidents, e.g. [\"#incidents\"]" },
+      "chat channels (names or ids) whose messages join incidents, e.g. [\"#incidents\"], "
+      "or a map of incident channels to the service each serves, e.g. {\"#inc-payments\": \"payments\"}" },
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
@@ -129,13 +130,22 @@ static int cor_config_check(struct cor_config *c, char *err, size_t errsz)
             return -EINVAL;
         }
     }
-    if (c->linked_channels && !json_is_array(c->linked_channels)) {
-        snprintf(err, errsz, "config 'correlate.linked_channels': expected an array of names");
+    if (c->linked_channels && !json_is_array(c->linked_channels) &&
+        !json_is_object(c->linked_channels)) {
+        snprintf(err, errsz, "config 'correlate.linked_channels': expected an array of names "
+                 "or an object {\"channel\": \"service\"}");
         return -EINVAL;
     }
     json_array_foreach(c->linked_channels, i, v) {
         if (!json_is_string(v)) {
             snprintf(err, errsz, "config 'correlate.linked_channels[%zu]': expected a string", i);
+            return -EINVAL;
+        }
+    }
+    json_object_foreach(c->linked_channels, k, v) {
+        if (!json_is_string(v) && !json_is_null(v)) {
+            snprintf(err, errsz, "config 'correlate.linked_channels.%.64s': expected a service "
+                     "name or null", k);
             return -EINVAL;
         }
     }
@@ -207,18 +217,48 @@ const char *cor_config_service(const struct cor_config *c, const char *name)
     return json_is_string(v) ? json_string_value(v) : name;
 }
 
-bool cor_config_channel_linked(const struct cor_config *c, const char *channel)
+static bool channel_is(const char *name, const char *channel)
 {
+    return strcmp(name, channel) == 0 || (name[0] == '#' && strcmp(name + 1, channel) == 0);
+}
+
+/* The entry of linked_channels for channel: true and *ret_service (the
+ * service of the object form, NULL for the array form or a null value). */
+static bool channel_entry(const struct cor_config *c, const char *channel, const char **ret_service)
+{
+    const char *k;
     size_t i;
     json_t *v;
 
     if (!channel)
         return false;
     json_array_foreach(c->linked_channels, i, v) {
-        const char *s = json_string_value(v);
-
-        if (strcmp(s, channel) == 0 || (s[0] == '#' && strcmp(s + 1, channel) == 0))
+        if (channel_is(json_string_value(v), channel)) {
+            *ret_service = NULL;
             return true;
+        }
+    }
+    json_object_foreach(c->linked_channels, k, v) {
+        if (channel_is(k, channel)) {
+            *ret_service = json_string_value(v);
+            return true;
+        }
     }
     return false;
+}
+
+bool cor_config_channel_linked(const struct cor_config *c, const char *channel)
+{
+    const char *svc;
+
+    return channel_entry(c, channel, &svc);
+}
+
+const char *cor_config_channel_service(const struct cor_config *c, const char *channel)
+{
+    const char *svc = NULL;
+
+    if (!channel_entry(c, channel, &svc) || !svc)
+        return NULL;
+    return cor_config_service(c, svc);
 }

@@ -24,7 +24,7 @@ struct cor_config {
     int64_t recurrence_ms;    /* an earlier incident closed this recently is a recurrence */
     json_t *components;       /* {"component name": "service"} */
     json_t *services;         /* {"alias": "service"}: names other sources use */
-    json_t *linked_channels;  /* ["#incidents", "C024BE91L"] */
+    json_t *linked_channels;  /* ["#incidents", "C024BE91L"], or {"#inc-pay": "payments"} */
     int open_rank;            /* derived: cor_severity_rank(open_severity) */
 };
 
@@ -54,6 +54,10 @@ const char *cor_config_service(const struct cor_config *c, const char *name);
 
 /* Is chat in this channel (name or id) linked to incidents? */
 bool cor_config_channel_linked(const struct cor_config *c, const char *channel);
+
+/* The service an incident channel serves (object form of linked_channels,
+ * through the alias maps), or NULL.  Borrowed. */
+const char *cor_config_channel_service(const struct cor_config *c, const char *channel);
 
 /* Rank of a severity name: critical 5, error 4, warning 3, info 1, none 0,
  * unknown or NULL 0 ("page"/"high" 5, "low" 1, "P1".."P5" 5..1). */

@@ -39,6 +39,7 @@
 #include "cor_load.h"
 #include "cor_run.h"
 #include "cor_store.h"
+#include "cor_unattached.h"
 #include "ing_store.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -245,6 +246,8 @@ static int collect(struct cor_run *run, struct cor_result *res)
     res->notes_unapplied = run->notes_unapplied;
     res->notes_half = run->notes_half;
     r = h[0].r < 0 ? h[0].r : h[1].r;
+    if (r == 0)
+        r = cor_unattached_collect(run, &res->unatt, &res->n_unatt);
 out:
     free(p);
     return r;
@@ -457,7 +460,8 @@ int cor_engine_rebuild(struct ing_store *st, const struct cor_config *cfg, int64
 
     if (r < 0)
         return r;
-    r = cor_store_replace_texts(st, spans, ns, res.spans, res.texts, res.n, res.from, res.to);
+    r = cor_store_replace_texts(st, spans, ns, res.spans, res.texts, res.n, res.from, res.to,
+                                res.unatt, res.n_unatt);
     free(spans);
     if (r < 0) {
         cor_result_free(&res);
@@ -475,7 +479,9 @@ void cor_result_free(struct cor_result *r)
         free(r->texts[i]);
     free(r->spans);
     free(r->texts);
+    cor_unatt_free(&r->unatt, r->n_unatt);
     r->spans = NULL;
     r->texts = NULL;
     r->n = 0;
+    r->n_unatt = 0;
 }

@@ -30,6 +30,8 @@ struct cor_result {
     size_t events;             /* events read */
     unsigned notes_unapplied;  /* merge/split/set notes naming no incident */
     unsigned notes_half;       /* merges with one side outside the range computed */
+    struct cor_unatt *unatt;   /* evidence that joined no incident (cor_unattached.h); owned */
+    size_t n_unatt;
 };
 
 /* Compute without writing the incidents affected by events between since

@@ -3,14 +3,19 @@
  * Pass 1, cor_group_events: a left-to-right state machine over the events
  * in (effective time, id) order.  For each event, incidents that became
  * quiet are closed first; then the event joins an open incident through,
- * in this order: its incident_key, its alert or page identity, its service
- * (status-page components through the component map), or, for chat in a
- * linked channel without a service, the most recently active incident.  An
- * event that joins nothing may open an incident: a firing alert at or above
+ * in this order: its incident_key or group key (a key is an identity),
+ * its alert identity, one of its services (its own, then those of the
+ * status-page components it names; a Statuspage incident never joins an
+ * incident holding another Statuspage incident), or, only for evidence
+ * with neither key nor service (linked chat, an update naming nothing),
+ * the one open incident - none when several are open: it is then marked
+ * ambiguous with its candidates (cor_unattached.c lists it).  An event
+ * that joins nothing may open an incident: a firing alert at or above
  * open_severity (after open_count such alerts within open_window), a
- * triggered page, or a status-page incident declared investigating or
- * identified.  A closed incident is never joined again: a new one opens and
- * cor_group_recurrences points it at the earlier one.
+ * triggered page, a status-page incident declared investigating or
+ * identified, or first seen monitoring or resolved.  A closed incident is
+ * never joined again: a new one opens and cor_group_recurrences points it
+ * at the earlier one.
  *
  * Pass 2, cor_group_absorb: evidence shortly before an incident opened
  * (lead_window: a log error-rate rise, a low-severity alert, chat in a
@@ -34,7 +39,7 @@
 #include "iq_time.h"
 
 enum { TAG_KEY = 'k', TAG_GROUP = 'g', TAG_ALERT = 'a', TAG_PAGE = 'p', TAG_STATUS = 's', TAG_SERVICE = 'v',
-       TAG_NAME = 'n' };
+       TAG_NAME = 'n', TAG_PRIOR = 'q' };
 
 struct gstate {
     struct cor_run *run;
@@ -98,6 +103,7 @@ static void close_due(struct gstate *g, int64_t t)
         } else if (t - inc->last_at >= cfg->stale_ms) {
             inc->closed_at = inc->last_at + cfg->stale_ms;
             inc->open = false;
+            inc->stale = true;
         } else {
             g->open[k++] = g->open[i];
         }
@@ -116,22 +122,73 @@ static int64_t lookup_open(struct gstate *g, uint8_t tag, const char *key, bool 
     return g->run->incs[v].open ? v : -1;
 }
 
-static int64_t most_recent_open(struct gstate *g)
+/* Service number k of e (0: its own, then those of its components), or
+ * NULL past the end. */
+static const char *service_at(const struct cor_ev *e, size_t k)
 {
-    int64_t best = -1;
-
-    for (size_t i = 0; i < g->n_open; i++) {
-        const struct cor_inc *inc = &g->run->incs[g->open[i]];
-
-        if (best < 0 || inc->last_at > g->run->incs[best].last_at ||
-            (inc->last_at == g->run->incs[best].last_at && g->open[i] > best))
-            best = g->open[i];
-    }
-    return best;
+    if (k == 0)
+        return e->service;
+    return k - 1 < e->n_comps ? e->svcs[k - 1] : NULL;
 }
 
-/* The open incident e joins, or -1. */
-static int64_t find_incident(struct gstate *g, const struct cor_ev *e)
+static bool has_service(const struct cor_ev *e)
+{
+    for (size_t k = 0; k <= e->n_comps; k++)
+        if (service_at(e, k))
+            return true;
+    return false;
+}
+
+/* The open incident one of e's services (own, then components') belongs
+ * to, or -1. */
+static int64_t lookup_services(struct gstate *g, const struct cor_ev *e)
+{
+    int64_t v;
+
+    for (size_t k = 0; k <= e->n_comps; k++)
+        if ((v = lookup_open(g, TAG_SERVICE, service_at(e, k), false)) >= 0)
+            return v;
+    return -1;
+}
+
+static bool is_status_update(const struct cor_ev *e)
+{
+    return e->sig >= COR_SIG_STATUS_INVESTIGATING && e->sig <= COR_SIG_STATUS_OTHER;
+}
+
+/* e could belong to any of the open incidents: it joins none and keeps
+ * their indices (in the run's arena) for the unattached list. */
+static int64_t ambiguous(struct gstate *g, struct cor_ev *e)
+{
+    uint32_t *c = cor_arena_alloc(&g->run->arena, g->n_open * sizeof(*c));
+
+    if (!c)
+        return -2;
+    memcpy(c, g->open, g->n_open * sizeof(*c));
+    e->cands = c;
+    e->n_cands = (uint16_t)(g->n_open < UINT16_MAX ? g->n_open : UINT16_MAX);
+    e->ambiguous = true;
+    return -1;
+}
+
+/* Evidence without a key or a service (linked chat, a status-page update
+ * or component change nobody named): the one open incident, or when
+ * several are open none (ambiguous). */
+static int64_t sole_open(struct gstate *g, struct cor_ev *e)
+{
+    if (g->n_open == 1)
+        return g->open[0];
+    if (g->n_open > 1)
+        return ambiguous(g, e);
+    return -1;
+}
+
+/* The open incident e joins; -1 none, -2 out of memory.  An explicit key
+ * is an identity: the incident holding it, else one that the event's own
+ * service or components identify; a status-page incident never joins one
+ * that holds another status-page incident (each declared incident is its
+ * own), and no keyed event joins an incident merely because it is open. */
+static int64_t find_incident(struct gstate *g, struct cor_ev *e)
 {
     int64_t v;
 
@@ -147,17 +204,6 @@ static int64_t find_incident(struct gstate *g, const struct cor_ev *e)
     case COR_SIG_CHAT:
         if (!e->linked)
             return -1;
-        if (!e->service)
-            return most_recent_open(g);
-        break;
-    case COR_SIG_STATUS_INVESTIGATING:
-    case COR_SIG_STATUS_IDENTIFIED:
-    case COR_SIG_STATUS_MONITORING:
-    case COR_SIG_STATUS_RESOLVED:
-    case COR_SIG_STATUS_OTHER:
-    case COR_SIG_COMPONENT:
-        if (!e->service && g->n_open == 1)
-            return g->open[0];
         break;
     case COR_SIG_CONTROL:
     case COR_SIG_OTHER:
@@ -165,7 +211,19 @@ static int64_t find_incident(struct gstate *g, const struct cor_ev *e)
     default:
         break;
     }
-    return lookup_open(g, TAG_SERVICE, e->service, false);
+    if ((v = lookup_services(g, e)) >= 0) {
+        if ((is_status_update(e) || e->sig == COR_SIG_COMPONENT) && e->key &&
+            g->run->incs[v].status_keys > 0)
+            return -1;
+        return v;
+    }
+    if (e->sig == COR_SIG_CHAT && e->key && !has_service(e))
+        return g->n_open ? ambiguous(g, e) : -1;     /* a channel no incident holds */
+    if (has_service(e) || e->key)
+        return -1;
+    if (e->sig == COR_SIG_CHAT || is_status_update(e) || e->sig == COR_SIG_COMPONENT)
+        return sole_open(g, e);
+    return -1;
 }
 
 /* Flip the state of an identity (alert, page, status incident) in inc and
@@ -183,10 +241,24 @@ static int set_state(struct gstate *g, uint8_t tag, const char *ident, uint32_t 
     return cor_map_put(&g->map, tag, ident, ((int64_t)inc << 1) | (on ? 1 : 0));
 }
 
+/* Service svc now leads to incident inc_i, unless another open incident
+ * held it first (alerts of a service keep joining the incident they began). */
+static int put_service(struct gstate *g, const char *svc, uint32_t inc_i)
+{
+    int64_t v;
+
+    if (!svc)
+        return 0;
+    if (cor_map_get(&g->map, TAG_SERVICE, svc, &v) && v != inc_i && g->run->incs[v].open)
+        return 0;
+    return cor_map_put(&g->map, TAG_SERVICE, svc, inc_i);
+}
+
 static int attach(struct gstate *g, uint32_t inc_i, uint32_t ev_i)
 {
     struct cor_inc *inc = &g->run->incs[inc_i];
     struct cor_ev *e = &g->run->evs[ev_i];
+    int64_t v;
     int r = 0;
 
     e->inc = inc_i;
@@ -198,8 +270,9 @@ static int attach(struct gstate *g, uint32_t inc_i, uint32_t ev_i)
         return -ENOMEM;
     if (e->gkey && cor_map_put(&g->map, TAG_GROUP, e->gkey, inc_i) < 0)
         return -ENOMEM;
-    if (e->service && cor_map_put(&g->map, TAG_SERVICE, e->service, inc_i) < 0)
-        return -ENOMEM;
+    for (size_t k = 0; k <= e->n_comps; k++)
+        if (put_service(g, service_at(e, k), inc_i) < 0)
+            return -ENOMEM;
     switch (e->sig) {
     case COR_SIG_ALERT_FIRING:
     case COR_SIG_ALERT_RESOLVED:
@@ -214,9 +287,12 @@ static int attach(struct gstate *g, uint32_t inc_i, uint32_t ev_i)
     case COR_SIG_STATUS_IDENTIFIED:
     case COR_SIG_STATUS_MONITORING:
     case COR_SIG_STATUS_RESOLVED:
-        if (e->key)
-            r = set_state(g, TAG_STATUS, e->key, inc_i, e->sig != COR_SIG_STATUS_RESOLVED,
-                          &inc->status_open);
+        if (!e->key)
+            break;
+        if (!cor_map_get(&g->map, TAG_STATUS, e->key, &v) || (uint32_t)(v >> 1) != inc_i)
+            inc->status_keys++;
+        r = set_state(g, TAG_STATUS, e->key, inc_i, e->sig != COR_SIG_STATUS_RESOLVED,
+                      &inc->status_open);
         break;
     default:
         break;
@@ -224,15 +300,36 @@ static int attach(struct gstate *g, uint32_t inc_i, uint32_t ev_i)
     return r;
 }
 
-static bool opens_alone(const struct cor_run *run, const struct cor_ev *e)
+/* Did an incident holding key close within recurrence_window before t
+ * (in this run, or stored before a partial run's start)? */
+static bool key_closed_recently(struct gstate *g, const char *key, int64_t t)
+{
+    const struct cor_run *run = g->run;
+    int64_t v;
+
+    if (cor_map_get(&g->map, TAG_KEY, key, &v) && !run->incs[v].open &&
+        run->incs[v].closed_at != IQ_TIME_NONE && t - run->incs[v].closed_at <= run->cfg->recurrence_ms)
+        return true;
+    return cor_map_get(&g->map, TAG_PRIOR, key, &v) && t - v <= run->cfg->recurrence_ms;
+}
+
+/* Can e open an incident by itself?  A firing alert at open_severity, a
+ * triggered page, a status-page incident declared investigating or
+ * identified; also its first update seen being monitoring or resolved (a
+ * status-page incident posted late or after the fact is still one), but
+ * not a late update of one that just closed. */
+static bool opens_alone(struct gstate *g, const struct cor_ev *e)
 {
     switch (e->sig) {
     case COR_SIG_ALERT_FIRING:
-        return e->sev >= run->cfg->open_rank;
+        return e->sev >= g->run->cfg->open_rank;
     case COR_SIG_PAGE_TRIGGERED:
     case COR_SIG_STATUS_INVESTIGATING:
     case COR_SIG_STATUS_IDENTIFIED:
         return true;
+    case COR_SIG_STATUS_MONITORING:
+    case COR_SIG_STATUS_RESOLVED:
+        return e->key && !key_closed_recently(g, e->key, e->t);
     default:
         return false;
     }
@@ -306,15 +403,17 @@ static int step(struct gstate *g, uint32_t i)
     if (e->claimed || e->sig == COR_SIG_CONTROL)
         return 0;
     if (e->context) {
-        if (e->sig == COR_SIG_ALERT_FIRING && opens_alone(run, e))
+        if (e->sig == COR_SIG_ALERT_FIRING && opens_alone(g, e))
             return push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
         return 0;
     }
     close_due(g, e->t);
     inc = find_incident(g, e);
+    if (inc == -2)
+        return -ENOMEM;
     if (inc >= 0)
         return attach(g, (uint32_t)inc, i);
-    if (!opens_alone(run, e))
+    if (e->ambiguous || !opens_alone(g, e))
         return 0;
     if (e->sig == COR_SIG_ALERT_FIRING && run->cfg->open_count > 1 &&
         pending_count(g, e) < (size_t)run->cfg->open_count)
@@ -322,10 +421,27 @@ static int step(struct gstate *g, uint32_t i)
     return open_incident(g, i);
 }
 
+/* Keys of the stored incidents that closed before a partial run's start,
+ * with their closing time (for key_closed_recently). */
+static int seed_priors(struct gstate *g)
+{
+    for (size_t i = 0; i < g->run->n_prior; i++) {
+        const struct cor_prior *p = &g->run->prior[i];
+        size_t k;
+        json_t *v;
+
+        json_array_foreach(p->names, k, v)
+            if (json_is_string(v) &&
+                cor_map_put(&g->map, TAG_PRIOR, json_string_value(v), p->closed_at) < 0)
+                return -ENOMEM;
+    }
+    return 0;
+}
+
 int cor_group_events(struct cor_run *run)
 {
     struct gstate g = { .run = run };
-    int r = 0;
+    int r = seed_priors(&g);
 
     for (size_t i = 0; i < run->n && r == 0; i++)
         r = step(&g, (uint32_t)i);
@@ -358,17 +474,61 @@ static bool absorbable(const struct cor_ev *e)
     }
 }
 
+static bool any_service_in(const struct cor_ev *e, const struct cor_map *names)
+{
+    int64_t v;
+
+    for (size_t k = 0; k <= e->n_comps; k++)
+        if (service_at(e, k) && cor_map_get(names, TAG_SERVICE, service_at(e, k), &v))
+            return true;
+    return false;
+}
+
+/* Linked chat with neither key nor service, before an incident opened: 1
+ * when only one incident opens within lead_window after it (it joins that
+ * one), 0 when several do (it joins none and is listed as ambiguous with
+ * them), -ENOMEM.  Incidents are in opening order during absorption. */
+static int sole_opener(struct cor_run *run, struct cor_ev *e)
+{
+    size_t lo = 0, hi = run->n_incs, n = 0;
+    uint32_t *c;
+
+    while (lo < hi) {       /* the first incident opened after e */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (run->incs[mid].opened_at <= e->t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (hi = lo; hi < run->n_incs && run->incs[hi].opened_at - run->cfg->lead_ms <= e->t; hi++)
+        n++;
+    if (n <= 1)
+        return 1;
+    if (!(c = cor_arena_alloc(&run->arena, n * sizeof(*c))))
+        return -ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        c[i] = (uint32_t)(lo + i);
+    e->cands = c;
+    e->n_cands = (uint16_t)(n < UINT16_MAX ? n : UINT16_MAX);
+    e->ambiguous = true;
+    return 0;
+}
+
 static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names)
 {
     struct cor_inc *inc = &run->incs[inc_i];
     int64_t from = inc->opened_at - run->cfg->lead_ms, v;
     size_t lo, n0 = inc->n;
+    int r;
 
     for (size_t k = 0; k < inc->n; k++) {
         const struct cor_ev *m = &run->evs[inc->mem[k]];
 
-        if ((m->service && cor_map_put(names, TAG_SERVICE, m->service, 1) < 0) ||
-            (m->key && cor_map_put(names, TAG_KEY, m->key, 1) < 0))
+        for (size_t j = 0; j <= m->n_comps; j++)
+            if (service_at(m, j) && cor_map_put(names, TAG_SERVICE, service_at(m, j), 1) < 0)
+                return -ENOMEM;
+        if (m->key && cor_map_put(names, TAG_KEY, m->key, 1) < 0)
             return -ENOMEM;
     }
     lo = cor_run_lower_bound(run, inc->opener, from);
@@ -379,8 +539,12 @@ static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names
         if (e->inc != COR_NONE || e->claimed || !absorbable(e))
             continue;
         match = (e->key && cor_map_get(names, TAG_KEY, e->key, &v)) ||
-                (e->service && cor_map_get(names, TAG_SERVICE, e->service, &v)) ||
-                (e->sig == COR_SIG_CHAT && !e->service);
+                any_service_in(e, names);
+        if (!match && e->sig == COR_SIG_CHAT && !e->key && !has_service(e) && !e->ambiguous) {
+            if ((r = sole_opener(run, e)) < 0)
+                return r;
+            match = r == 1;
+        }
         if (!match)
             continue;
         e->inc = inc_i;

@@ -66,10 +66,13 @@ static bool inc_has_service(const struct cor_run *run, const struct cor_inc *inc
     if (!svc)
         return false;
     for (size_t k = 0; k < inc->n; k++) {
-        const char *s = run->evs[inc->mem[k]].service;
+        const struct cor_ev *e = &run->evs[inc->mem[k]];
 
-        if (s && strcmp(s, svc) == 0)
+        if (e->service && strcmp(e->service, svc) == 0)
             return true;
+        for (size_t j = 0; j < e->n_comps; j++)
+            if (e->svcs[j] && strcmp(e->svcs[j], svc) == 0)
+                return true;
     }
     return false;
 }
@@ -79,15 +82,23 @@ static bool same_service(const struct cor_ev *a, const struct cor_ev *b)
     return a->service && b->service && strcmp(a->service, b->service) == 0;
 }
 
-/* Was candidate c (index from) undone: is the next deploy on its service,
- * before end, a rollback? */
+static bool same_env(const struct cor_ev *a, const struct cor_ev *b)
+{
+    const char *x = a->ev->str[IQ_F_ENVIRONMENT], *y = b->ev->str[IQ_F_ENVIRONMENT];
+
+    return x == y || (x && y && strcmp(x, y) == 0);
+}
+
+/* Was candidate c (index from) undone: is the next deploy to its target
+ * (service and environment), before end, a rollback?  Deploys of other
+ * services or environments in between do not count. */
 static bool rolled_back(const struct cor_run *run, const struct cor_ev *c, size_t from, int64_t end)
 {
     for (size_t j = from + 1; j < run->n && run->evs[j].t <= end; j++) {
         const struct cor_ev *e = &run->evs[j];
         const char *a = iq_ev_action(e->ev);
 
-        if (!same_service(e, c))
+        if (!same_service(e, c) || !same_env(e, c))
             continue;
         if (e->sig == COR_SIG_ROLLBACK)
             return true;
@@ -228,10 +239,8 @@ static void secs(struct cor_text *t, const char *key, int64_t from, int64_t to)
 static void durations_text(const struct cor_milestones *m, struct cor_text *t)
 {
     int64_t s = m->at[COR_MS_IMPACT];
-    int64_t end = m->at[COR_MS_MITIGATED] != IQ_TIME_NONE ? m->at[COR_MS_MITIGATED]
-                                                          : m->at[COR_MS_RESOLVED];
 
-    secs(t, "{\"impact\":", s, end);
+    secs(t, "{\"impact\":", s, m->impact_end);
     secs(t, ",\"time_to_acknowledge\":", s, m->at[COR_MS_ACK]);
     secs(t, ",\"time_to_detect\":", s, m->at[COR_MS_DETECTED]);
     secs(t, ",\"time_to_mitigate\":", s, m->at[COR_MS_MITIGATED]);
@@ -295,8 +304,10 @@ static int tally(const struct cor_run *run, const struct cor_inc *inc, struct ta
 
         r |= add_unique(&t->services, &seen, 's', e->service);
         r |= add_unique(&t->keys, &seen, 'k', e->key);
-        if (e->sig == COR_SIG_COMPONENT)
-            r |= add_unique(&t->components, &seen, 'c', e->ident);
+        for (size_t j = 0; j < e->n_comps; j++) {
+            r |= add_unique(&t->services, &seen, 's', e->svcs[j]);
+            r |= add_unique(&t->components, &seen, 'c', e->comps[j]);
+        }
         if ((alert || page) && e->ident && !cor_map_get(&seen, alert ? 'a' : 'p', e->ident, &v)) {
             r |= cor_map_put(&seen, alert ? 'a' : 'p', e->ident, 1);
             *(alert ? &t->alerts : &t->pages) += 1;
@@ -369,20 +380,56 @@ static void array_or_empty(const json_t *arr, struct cor_text *t)
         cor_text_lit(t, "[]");
 }
 
+/* Lifecycle: "open" until mitigated, "mitigated" until resolved,
+ * "resolved" only with the resolved milestone, "stale" when closed after
+ * stale_after with something still unresolved; *ret_stale: since when. */
+static const char *status_of(const struct cor_inc *inc, const struct cor_milestones *m,
+                             int64_t *ret_stale)
+{
+    *ret_stale = IQ_TIME_NONE;
+    if (m->at[COR_MS_RESOLVED] != IQ_TIME_NONE)
+        return "resolved";
+    if (inc->stale && inc->closed_at != IQ_TIME_NONE) {
+        *ret_stale = inc->closed_at;
+        return "stale";
+    }
+    return m->at[COR_MS_MITIGATED] != IQ_TIME_NONE ? "mitigated" : "open";
+}
+
+/* {"mitigated":..,"open":..,"resolved":..,"stale":..}: when each status was
+ * reached (null when it was not). */
+static void lifecycle_text(const struct cor_inc *inc, const struct cor_milestones *m,
+                           int64_t stale, struct cor_text *t)
+{
+    cor_text_lit(t, "{\"mitigated\":");
+    cor_text_time(t, m->at[COR_MS_MITIGATED]);
+    cor_text_lit(t, ",\"open\":");
+    cor_text_time(t, inc->opened_at);
+    cor_text_lit(t, ",\"resolved\":");
+    cor_text_time(t, m->at[COR_MS_RESOLVED]);
+    cor_text_lit(t, ",\"stale\":");
+    cor_text_time(t, stale);
+    cor_text_lit(t, "}");
+}
+
 /* The body after the tally: every member in sorted key order. */
 static int inc_body(const struct cor_run *run, const struct cor_inc *inc, struct tally *c,
                     struct cor_text *t)
 {
     struct cor_milestones m;
-    const char *sev = cor_severity_name(c->sev);
-    int64_t end;
+    const char *sev = cor_severity_name(c->sev), *status;
+    int64_t end, stale;
     int r;
 
     cor_milestones_compute(run, inc, &m);
+    status = status_of(inc, &m, &stale);
     end = m.at[COR_MS_RESOLVED] != IQ_TIME_NONE ? m.at[COR_MS_RESOLVED]
                                                 : run->evs[inc->mem[inc->n - 1]].t;
     cor_text_lit(t, "{\"closed_at\":");
     cor_text_time(t, inc->closed_at);
+    cor_text_lit(t, ",\"component_states\":");
+    if ((r = cor_component_states_text(run, inc, t)) < 0)
+        return r;
     cor_text_lit(t, ",\"components\":");
     strset_text(&c->components, t);
     cor_text_lit(t, ",\"counts\":");
@@ -398,6 +445,8 @@ static int inc_body(const struct cor_run *run, const struct cor_inc *inc, struct
         return r;
     cor_text_lit(t, ",\"incident_keys\":");
     strset_text(&c->keys, t);
+    cor_text_lit(t, ",\"lifecycle\":");
+    lifecycle_text(inc, &m, stale, t);
     cor_text_lit(t, ",\"merged_from\":");
     array_or_empty(inc->merged_from, t);
     cor_text_lit(t, ",\"milestones\":");
@@ -414,8 +463,9 @@ static int inc_body(const struct cor_run *run, const struct cor_inc *inc, struct
     strset_text(&c->services, t);
     cor_text_lit(t, ",\"severity\":");
     cor_text_str(t, sev);
-    cor_text_lit(t, inc->closed_at != IQ_TIME_NONE ? ",\"status\":\"resolved\",\"title\":"
-                                                   : ",\"status\":\"open\",\"title\":");
+    cor_text_lit(t, ",\"status\":");
+    cor_text_str(t, status);
+    cor_text_lit(t, ",\"title\":");
     title_text(run, inc, t);
     cor_text_lit(t, ",\"trigger_candidates\":");
     if ((r = cor_triggers_text(run, inc, m.at[COR_MS_IMPACT], end, t)) < 0)
@@ -431,6 +481,8 @@ int cor_inc_text(const struct cor_run *run, const struct cor_inc *inc, char **re
     size_t n = inc->n + 1;
     int r = -ENOMEM;
 
+    for (size_t k = 0; k < inc->n; k++)
+        n += run->evs[inc->mem[k]].n_comps;
     c.services.v = malloc(n * sizeof(*c.services.v));
     c.components.v = malloc(n * sizeof(*c.components.v));
     c.keys.v = malloc(n * sizeof(*c.keys.v));

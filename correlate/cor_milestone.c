@@ -102,15 +102,28 @@ static void families(const struct cor_run *run, const struct cor_inc *inc, struc
 
 static const char *const fam_rules[3] = { "alerts_resolved", "status_resolved", "page_resolved" };
 
+/* When the status-page incident of update e began: its label created_at
+ * (the incident's creation, which the webhook and import mappings copy to
+ * every update), else started_at, else the update itself. */
+static int64_t status_start(const struct cor_ev *e)
+{
+    static const char *const labels[] = { "created_at", "started_at" };
+    int64_t t;
+
+    for (int i = 0; i < 2; i++) {
+        const char *s = iq_event_label(e->ev, labels[i]);
+
+        if (s && iq_time_parse_lenient(s, strlen(s), &t) == 0 && t <= e->t)
+            return t;
+    }
+    return e->t;
+}
+
 static void evidence(const struct cor_run *run, const struct cor_inc *inc, struct cor_milestones *m)
 {
-    bool status_seen = false;
-
     for (size_t k = 0; k < inc->n; k++) {
         uint32_t i = inc->mem[k];
         const struct cor_ev *e = &run->evs[i];
-        const char *started;
-        int64_t t;
 
         switch (e->sig) {
         case COR_SIG_ALERT_FIRING:
@@ -132,13 +145,7 @@ static void evidence(const struct cor_run *run, const struct cor_inc *inc, struc
         case COR_SIG_STATUS_IDENTIFIED:
         case COR_SIG_STATUS_MONITORING:
         case COR_SIG_STATUS_RESOLVED:
-            started = iq_event_label(e->ev, "started_at");
-            t = e->t;
-            if (started && iq_time_parse_lenient(started, strlen(started), &t) < 0)
-                t = e->t;
-            if (!status_seen)
-                consider(m, COR_MS_IMPACT, t, i, "status_incident_start", false);
-            status_seen = true;
+            consider(m, COR_MS_IMPACT, status_start(e), i, "status_incident_start", false);
             if (e->sig == COR_SIG_STATUS_IDENTIFIED)
                 consider(m, COR_MS_IDENTIFIED, e->t, i, "status_identified", false);
             if (e->sig == COR_SIG_STATUS_MONITORING)
@@ -181,6 +188,71 @@ static void chat_ack(const struct cor_run *run, const struct cor_inc *inc, struc
     }
 }
 
+static bool comp_bad(uint8_t state)
+{
+    return state >= COR_COMP_DEGRADED && state <= COR_COMP_MAJOR;
+}
+
+/* When every status-page component of inc that left operational was back
+ * (the last return); IQ_TIME_NONE when one still is not.  *ret_any: did
+ * any leave it. */
+static int64_t components_normal(const struct cor_run *run, const struct cor_inc *inc, bool *ret_any)
+{
+    struct cor_map st = { 0 };
+    int64_t back = IQ_TIME_NONE, v;
+    size_t bad = 0;
+    bool any = false;
+
+    for (size_t k = 0; k < inc->n; k++) {
+        const struct cor_ev *e = &run->evs[inc->mem[k]];
+        bool was;
+
+        if (e->sig != COR_SIG_COMPONENT || !e->ident)
+            continue;
+        was = cor_map_get(&st, 0, e->ident, &v) && comp_bad((uint8_t)v);
+        if (!was && comp_bad(e->state)) {
+            bad++;
+            any = true;
+        } else if (was && !comp_bad(e->state)) {
+            bad--;
+            back = e->t;
+        }
+        if (cor_map_put(&st, 0, e->ident, e->state) < 0)
+            break;
+    }
+    cor_map_clear(&st);
+    *ret_any = any;
+    return any && bad == 0 ? back : IQ_TIME_NONE;
+}
+
+/* The end of customer impact: the later of the last alert resolution and
+ * the status page's return to normal (its incidents resolved, or every
+ * affected component operational, whichever came first); unknown
+ * (IQ_TIME_NONE) while either is still out.  Without alerts and status
+ * page: mitigated, else resolved. */
+static int64_t impact_end(const struct cor_run *run, const struct cor_inc *inc,
+                          const struct cor_milestones *m, const struct family f[3])
+{
+    bool comps;
+    int64_t comp = components_normal(run, inc, &comps), a = IQ_TIME_NONE, s = IQ_TIME_NONE;
+
+    if (f[0].n == 0 && f[1].n == 0 && !comps)
+        return m->at[COR_MS_MITIGATED] != IQ_TIME_NONE ? m->at[COR_MS_MITIGATED]
+                                                       : m->at[COR_MS_RESOLVED];
+    if (f[0].n > 0) {
+        if (f[0].open > 0 || f[0].last_at == IQ_TIME_NONE)
+            return IQ_TIME_NONE;
+        a = f[0].last_at;
+    }
+    if (f[1].n > 0 && f[1].open == 0)
+        s = f[1].last_at;
+    if (comps && comp != IQ_TIME_NONE && (s == IQ_TIME_NONE || comp < s))
+        s = comp;
+    if ((f[1].n > 0 || comps) && s == IQ_TIME_NONE)
+        return IQ_TIME_NONE;
+    return a == IQ_TIME_NONE || (s != IQ_TIME_NONE && s > a) ? s : a;
+}
+
 void cor_milestones_compute(const struct cor_run *run, const struct cor_inc *inc,
                             struct cor_milestones *m)
 {
@@ -214,6 +286,7 @@ void cor_milestones_compute(const struct cor_run *run, const struct cor_inc *inc
         m->rule[i] = m->at[i] == IQ_TIME_NONE ? NULL : "manual";
         m->note[i] = inc->manual[i].note;
     }
+    m->impact_end = impact_end(run, inc, m, f);
 }
 
 /* ---- impact breakdowns: unions of intervals per name ---- */
@@ -364,4 +437,57 @@ out:
     free(a.v);
     free(c.v);
     return r;
+}
+
+/* [{"name": C, "states": [{"from", "seconds", "state", "to"}, ...]}, ...]:
+ * each component's successive states (repeats of the same state are one
+ * stretch); the last stretch has "to" and "seconds" null, as nothing says
+ * when it ended.  Components sorted by name. */
+int cor_component_states_text(const struct cor_run *run, const struct cor_inc *inc,
+                              struct cor_text *t)
+{
+    struct ident_ev *ie = calloc(inc->n + 1, sizeof(*ie));
+    size_t n = 0;
+
+    if (!ie)
+        return -ENOMEM;
+    for (size_t k = 0; k < inc->n; k++) {
+        const struct cor_ev *e = &run->evs[inc->mem[k]];
+
+        if (e->sig == COR_SIG_COMPONENT && e->ident)
+            ie[n++] = (struct ident_ev){ e->ident, inc->mem[k] };
+    }
+    qsort(ie, n, sizeof(*ie), cmp_ident_ev);
+    cor_text_lit(t, "[");
+    for (size_t k = 0, end; k < n; k = end) {
+        for (end = k; end < n && strcmp(ie[end].ident, ie[k].ident) == 0; end++)
+            ;
+        cor_text_lit(t, k ? ",{\"name\":" : "{\"name\":");
+        cor_text_str(t, ie[k].ident);
+        cor_text_lit(t, ",\"states\":[");
+        for (size_t j = k, j2; j < end; j = j2) {
+            const struct cor_ev *e = &run->evs[ie[j].ev];
+            int64_t to;
+
+            for (j2 = j + 1; j2 < end && run->evs[ie[j2].ev].state == e->state; j2++)
+                ;
+            to = j2 < end ? run->evs[ie[j2].ev].t : IQ_TIME_NONE;
+            cor_text_lit(t, j > k ? ",{\"from\":" : "{\"from\":");
+            cor_text_time(t, e->t);
+            cor_text_lit(t, ",\"seconds\":");
+            if (to == IQ_TIME_NONE)
+                cor_text_lit(t, "null");
+            else
+                cor_text_int(t, (to - e->t) / 1000);
+            cor_text_lit(t, ",\"state\":");
+            cor_text_str(t, cor_comp_state_names[e->state]);
+            cor_text_lit(t, ",\"to\":");
+            cor_text_time(t, to);
+            cor_text_lit(t, "}");
+        }
+        cor_text_lit(t, "]}");
+    }
+    cor_text_lit(t, "]");
+    free(ie);
+    return 0;
 }

@@ -73,7 +73,13 @@ struct cor_ev {
     const char *gkey;          /* Alertmanager group key (label group_key) or NULL */
     const char *ident;         /* alert fingerprint / page key / component; NULL if none */
     const char *channel;       /* chat channel label or NULL */
+    const char *const *comps;  /* status-page components the event names (label
+                                  components / component.N), in the arena; NULL if none */
+    const char *const *svcs;   /* their services, through the maps (parallel to comps) */
+    const uint32_t *cands;     /* ambiguous: the open incidents it could belong to */
     uint32_t inc;              /* incident index, or COR_NONE */
+    uint16_t n_comps;
+    uint16_t n_cands;
     uint8_t sig;               /* enum cor_sig */
     uint8_t state;             /* enum cor_comp_state for COR_SIG_COMPONENT */
     uint8_t sev;               /* cor_severity_rank */
@@ -81,6 +87,7 @@ struct cor_ev {
     bool linked;               /* chat in a linked channel or with an incident key */
     bool context;              /* before the run's group_from: evidence only */
     bool claimed;              /* member of an incident outside this run */
+    bool ambiguous;            /* could belong to several open incidents: joins none */
 };
 
 enum cor_ms { COR_MS_IMPACT = 0, COR_MS_DETECTED, COR_MS_ACK, COR_MS_IDENTIFIED,
@@ -101,7 +108,9 @@ struct cor_inc {
     int64_t opened_at, last_at, closed_at;   /* closed_at IQ_TIME_NONE while open */
     bool open;                 /* open during grouping */
     bool dropped;              /* merged into another */
+    bool stale;                /* closed by stale_after with something unresolved */
     int32_t firing, pages_open, status_open; /* unresolved counts during grouping */
+    int32_t status_keys;       /* distinct status-page incident keys held */
     char id[COR_ID_LEN];
     char recurrence_of[COR_ID_LEN];          /* "" when none */
     json_t *merged_from;       /* array of ids; owned */
@@ -198,6 +207,7 @@ struct cor_milestones {
     uint32_t ev[COR_MS_N];
     const char *rule[COR_MS_N];
     const char *note[COR_MS_N];    /* note id for manual overrides */
+    int64_t impact_end;            /* end of customer impact (durations.impact) */
 };
 void cor_milestones_compute(const struct cor_run *run, const struct cor_inc *inc,
                             struct cor_milestones *ret);
@@ -206,6 +216,11 @@ void cor_milestones_compute(const struct cor_run *run, const struct cor_inc *inc
  * ...} to t.  end: the incident's end of impact.  0 or -ENOMEM. */
 int cor_impact_text(const struct cor_run *run, const struct cor_inc *inc, int64_t end,
                     struct cor_text *t);
+
+/* Append the per-component state stretches (component_states of the
+ * incident JSON) to t.  0 or -ENOMEM. */
+int cor_component_states_text(const struct cor_run *run, const struct cor_inc *inc,
+                              struct cor_text *t);
 
 /* The incident as its stored text: compact JSON with sorted keys
  * (schemas/incident.schema.json), the bytes cor_store_text would give for

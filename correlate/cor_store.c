@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cor_unattached.h"
 #include "ing_keys.h"
 #include "ing_store.h"
 #include "iq_event.h"
@@ -176,12 +177,13 @@ out:
 
 int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored, size_t ns,
                             const struct cor_span *spans, char *const *texts, size_t n,
-                            int64_t from, int64_t to)
+                            int64_t from, int64_t to, const struct cor_unatt *u, size_t nu)
 {
     struct ing_kvbatch *b = ing_kvbatch_new(st);
     int r = -ENOMEM;
 
-    if (!b || (r = delete_range(st, b, stored, ns, from, to)) < 0)
+    if (!b || (r = delete_range(st, b, stored, ns, from, to)) < 0 ||
+        (r = cor_unattached_queue(st, b, u, nu, from, to)) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)
         if ((r = put_text(b, spans[i].id, spans[i].opened_at, spans[i].closed_at,

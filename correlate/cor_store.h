@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 struct ing_store;
+struct cor_unatt;
 
 struct cor_span {
     char id[32];
@@ -32,11 +33,13 @@ int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n,
  * text of the incident whose id, opened_at and closed_at are spans[i]
  * (borrowed), e.g. from cor_inc_text on several threads.  stored[0..ns)
  * (borrowed) are the spans of the stored incidents as cor_store_spans
- * just gave them, so they are not read twice; NULL: read them here.
+ * just gave them, so they are not read twice; NULL: read them here.  The
+ * unattached records of the same time range are replaced by u[0..nu)
+ * (borrowed) in the same batch.
  * 0, -EIO, -EROFS, -ENOMEM, -EINVAL (an empty or over-long id). */
 int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored, size_t ns,
                             const struct cor_span *spans, char *const *texts, size_t n,
-                            int64_t from, int64_t to);
+                            int64_t from, int64_t to, const struct cor_unatt *u, size_t nu);
 
 /* cor_store_replace_range(st, incs, n, from, IQ_TIME_NONE). */
 int cor_store_replace(struct ing_store *st, json_t *const *incs, size_t n, int64_t from);

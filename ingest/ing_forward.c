@@ -10,11 +10,14 @@
  * whose outcomes come back through the ack callback.  If no answer comes
  * within give_up_ms the thread's sender is dropped (a fresh one is built
  * for the next request) and submit fails, so the HTTP answer is 503 and
- * the webhook sender retries. */
+ * the webhook sender retries.  When the central ingest refuses the
+ * collector's CurveZMQ key, submit fails at once, and the reason is
+ * logged at most once a minute (every webhook delivery would repeat it). */
 #include "ing_forward.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -22,12 +25,20 @@
 #include "ing_sender.h"
 #include "ing_store.h"
 #include "iq_event.h"
+#include "iq_log.h"
+#include "iq_time.h"
+
+#define REFUSAL_LOG_MS 60000
 
 struct fwd {
     void *zctx;
     char *endpoint;
     int64_t give_up_ms;
     pthread_key_t key;
+    struct ing_curve_client curve;
+    bool use_curve;
+    pthread_mutex_t lock;     /* last_refusal_log */
+    int64_t last_refusal_log;
 };
 
 struct fwd_thread {
@@ -68,7 +79,8 @@ static struct fwd_thread *thread_state(struct fwd *f)
 {
     struct fwd_thread *t = pthread_getspecific(f->key);
     struct ing_sender_opts o = { .endpoint = f->endpoint, .give_up_ms = f->give_up_ms,
-                                 .retry_ms = 1000, .retry_max_ms = 5000 };
+                                 .retry_ms = 1000, .retry_max_ms = 5000,
+                                 .curve = f->use_curve ? &f->curve : NULL };
 
     if (!t) {
         t = calloc(1, sizeof(*t));
@@ -80,6 +92,21 @@ static struct fwd_thread *thread_state(struct fwd *f)
     if (!t->snd && ing_sender_new(f->zctx, &o, on_ack, t, &t->snd) < 0)
         return NULL;
     return t;
+}
+
+/* The central ingest refused this collector: say why, once a minute. */
+static void log_refusal(struct fwd *f, const char *why)
+{
+    int64_t now = iq_time_mono_ms();
+    bool say;
+
+    pthread_mutex_lock(&f->lock);
+    say = now - f->last_refusal_log >= REFUSAL_LOG_MS;
+    if (say)
+        f->last_refusal_log = now;
+    pthread_mutex_unlock(&f->lock);
+    if (say)
+        iq_error("forward", "%s: %s; answering 503", f->endpoint, why ? why : "refused");
 }
 
 static int forward_submit(void *ctx, struct iq_event *const *evs, size_t n, uint8_t *outcomes)
@@ -101,6 +128,8 @@ static int forward_submit(void *ctx, struct iq_event *const *evs, size_t n, uint
     }
     if (r >= 0)
         r = ing_sender_flush(t->snd);
+    if (r == -EACCES)
+        log_refusal(f, ing_sender_handshake_error(t->snd));
     if (r < 0) {
         ing_sender_destroy(&t->snd);   /* unanswered: start afresh next time */
         t->n = 0;
@@ -123,6 +152,8 @@ static void forward_destroy(void *ctx)
     pthread_key_delete(f->key);
     if (f->zctx)
         zmq_ctx_term(f->zctx);
+    pthread_mutex_destroy(&f->lock);
+    memset(&f->curve, 0, sizeof(f->curve));
     free(f->endpoint);
     free(f);
 }
@@ -143,11 +174,18 @@ int ing_sink_forward_new(const struct ing_forward_opts *o, struct ing_sink *ret)
     if (!f)
         return -ENOMEM;
     f->give_up_ms = o->give_up_ms ? o->give_up_ms : 10000;
+    f->last_refusal_log = iq_time_mono_ms() - REFUSAL_LOG_MS;
+    pthread_mutex_init(&f->lock, NULL);
+    if (o->curve) {
+        f->curve = *o->curve;
+        f->use_curve = true;
+    }
     f->endpoint = strdup(o->endpoint);
     f->zctx = zmq_ctx_new();
     if (!f->endpoint || !f->zctx || pthread_key_create(&f->key, thread_free) != 0) {
         if (f->zctx)
             zmq_ctx_term(f->zctx);
+        pthread_mutex_destroy(&f->lock);
         free(f->endpoint);
         free(f);
         return -ENOMEM;

@@ -10,11 +10,13 @@
 
 #include <stdint.h>
 
+#include "ing_curve.h"
 #include "ing_sink.h"
 
 struct ing_forward_opts {
     const char *endpoint;     /* borrowed, e.g. "tcp://10.0.0.5:7701" */
     int64_t give_up_ms;       /* answer 503 after this long without an ack; default 10000 */
+    const struct ing_curve_client *curve;  /* CurveZMQ keys (copied), NULL: plain */
 };
 
 extern const struct ing_sink_ops ing_sink_forward_ops;

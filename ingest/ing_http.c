@@ -13,11 +13,28 @@
  * the sink; the answer is sent only when the sink returned, i.e. once the
  * events are durable (the local store's WAL, or the central ingest's
  * acknowledgement in collector mode), so a sender's retry covers a crash.
- * Connection, per-IP, memory and timeout limits are always set. */
+ * Connection, memory and idle timeout limits are always set.
+ *
+ * Access.  The first call of every request asks the access table
+ * (ing_access.h) who the caller is and whether it may, before any body
+ * byte is read: 401 (with WWW-Authenticate) or 403 otherwise.  A webhook
+ * delivery whose events claim the audit-note source is refused with 403
+ * and nothing is stored: notes come only from an admin through the API.
+ * POST routes take their body through the same capped buffer as webhooks.
+ * With tls_cert and tls_key the server speaks HTTPS only (GnuTLS inside
+ * libmicrohttpd); MHD's own messages go to our log, as warnings while it
+ * starts (a refused key is explained) and at debug level afterwards.
+ *
+ * Connection policy.  Read deadlines, the share kept for new clients,
+ * per-address limits (through trusted proxies) and the framing checks MHD
+ * lacks are the connection policy's (ing_http_guard.c), hooked in at
+ * connect, at the request line, at the first and last access handler calls
+ * (before the access check) and at completion. */
 #include "ing_http.h"
 
 #include <errno.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,11 +43,14 @@
 #include <time.h>
 #include <microhttpd.h>
 
+#include "ing_access.h"
+#include "ing_http_guard.h"
 #include "ing_http_metrics.h"
 #include "ing_record.h"
 #include "ing_source.h"
 #include "ing_store.h"
 #include "iq_event.h"
+#include "iq_log.h"
 #include "iq_time.h"
 
 #define ROUTES_MAX 16
@@ -41,6 +61,7 @@ struct route {
     char *prefix;
     ing_http_handler fn;
     void *ud;
+    bool post;                   /* POST with a body; else GET and HEAD */
 };
 
 struct ing_http {
@@ -51,7 +72,9 @@ struct ing_http {
     struct route routes[ROUTES_MAX];
     size_t n_routes;
     struct MHD_Daemon *mhd;
+    struct ing_http_guard *guard;
     uint16_t port;
+    atomic_bool running;         /* MHD started: its messages drop to debug */
     struct ing_http_metrics m;
 };
 
@@ -60,6 +83,12 @@ struct ing_http {
  * /hooks/... accumulated into buf. */
 struct req {
     char *uri;                   /* raw request target, NULL on OOM */
+    bool admitted;               /* the access table was asked */
+    struct ing_caller caller;    /* who, once admitted */
+    bool authenticated;          /* a write token vouched for a webhook delivery */
+    const struct route *route;   /* a POST route, else NULL (a webhook) */
+    struct ing_http_gconn *gc;   /* the connection's policy entry; may be NULL */
+    bool guarded;                /* passed the connection policy's checks */
     bool started;                /* first access-handler call done */
     char *buf;
     size_t len, cap;
@@ -74,8 +103,9 @@ struct hdrs {
     size_t used;
 };
 
-static int queue(struct MHD_Connection *conn, int status, const char *ctype, char *body,
-                 size_t len, const char *allow)
+/* Queue body (taken over) with one optional extra header. */
+static int queue_hdr(struct MHD_Connection *conn, int status, const char *ctype, char *body,
+                     size_t len, const char *hname, const char *hvalue)
 {
     struct MHD_Response *resp;
     enum MHD_Result r;
@@ -86,15 +116,22 @@ static int queue(struct MHD_Connection *conn, int status, const char *ctype, cha
         return MHD_NO;
     }
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    if (allow)
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    if (hname)
+        MHD_add_response_header(resp, hname, hvalue);
     r = MHD_queue_response(conn, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return r;
 }
 
-/* Queue a JSON object (stolen). */
-static int queue_json(struct MHD_Connection *conn, int status, json_t *o, const char *allow)
+static int queue(struct MHD_Connection *conn, int status, const char *ctype, char *body,
+                 size_t len, const char *allow)
+{
+    return queue_hdr(conn, status, ctype, body, len, allow ? MHD_HTTP_HEADER_ALLOW : NULL, allow);
+}
+
+/* Queue a JSON object (stolen) with one optional extra header. */
+static int queue_json_hdr(struct MHD_Connection *conn, int status, json_t *o, const char *hname,
+                          const char *hvalue)
 {
     char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
     size_t n;
@@ -104,7 +141,12 @@ static int queue_json(struct MHD_Connection *conn, int status, json_t *o, const 
         return MHD_NO;
     n = strlen(s);
     s[n++] = '\n';
-    return queue(conn, status, "application/json", s, n, allow);
+    return queue_hdr(conn, status, "application/json", s, n, hname, hvalue);
+}
+
+static int queue_json(struct MHD_Connection *conn, int status, json_t *o, const char *allow)
+{
+    return queue_json_hdr(conn, status, o, allow ? MHD_HTTP_HEADER_ALLOW : NULL, allow);
 }
 
 static int queue_error(struct MHD_Connection *conn, int status, const char *msg,
@@ -199,6 +241,7 @@ static int finish_hook(struct ing_http *h, struct MHD_Connection *conn, const ch
     d.body = rq->buf ? rq->buf : "";
     d.body_len = rq->len;
     d.received_at = iq_time_now_ms();
+    d.authenticated = rq->authenticated;
     if (h->rec)
         ing_record_write(h->rec, &d);   /* a full disk must not stop ingestion */
     r = ing_sources_map_reply(h->src, &d, &evs, &n, &status, &reply, err, sizeof(err));
@@ -210,6 +253,15 @@ static int finish_hook(struct ing_http *h, struct MHD_Connection *conn, const ch
         count(h, src, 200);
         ing_events_free(evs, n);
         return queue(conn, 200, "application/json", reply, strlen(reply), NULL);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!iq_event_is_audit_note(evs[i]))
+            continue;
+        ing_events_free(evs, n);
+        count(h, src, 403);
+        return queue_error(conn, 403, "events of source \"" IQ_AUDIT_SOURCE "\" are audit notes: "
+                           "only an admin token may make them, through POST "
+                           "/api/v1/incidents/ID/notes; nothing was stored", NULL);
     }
     ans = json_pack("{s:s,s:s,s:i}", "status", n ? "ok" : "ignored", "source",
                     ing_sources_name(h->src, (size_t)src), "events", (int)n);
@@ -225,7 +277,27 @@ static int finish_hook(struct ing_http *h, struct MHD_Connection *conn, const ch
     return queue_json(conn, status, ans, NULL);
 }
 
-/* Start or continue a POST to /hooks/... */
+/* Call route r's handler with the request and queue its answer. */
+static int run_route(struct MHD_Connection *conn, const struct route *r, const char *method,
+                     const char *url, const struct req *rq)
+{
+    const char *query = rq->uri ? strchr(rq->uri, '?') : NULL;
+    struct ing_http_request in = { .method = method, .path = url,
+                                   .query = query ? query + 1 : NULL,
+                                   .body = r->post ? (rq->buf ? rq->buf : "") : NULL,
+                                   .body_len = r->post ? rq->len : 0, .caller = &rq->caller };
+    struct ing_http_response resp = { 0 };
+
+    if (r->fn(r->ud, &in, &resp) < 0) {
+        free(resp.body);
+        return queue_error(conn, 500, "internal error", NULL);
+    }
+    return queue(conn, resp.status ? resp.status : 200,
+                 resp.content_type ? resp.content_type : "application/json", resp.body, resp.len,
+                 NULL);
+}
+
+/* Start or continue a POST to /hooks/... or to a POST route. */
 static int hook(struct ing_http *h, struct MHD_Connection *conn, const char *url,
                 const char *method, const char *data, size_t *data_size, void **con_cls)
 {
@@ -239,6 +311,12 @@ static int hook(struct ing_http *h, struct MHD_Connection *conn, const char *url
         int src = ing_sources_find(h->src, url);
         char msg[160];
 
+        if (rq->route) {
+            if (cl && strtoull(cl, NULL, 10) > h->o.max_body)
+                return queue_error(conn, 413, "body is over the limit (max_body)", NULL);
+            rq->started = true;
+            return MHD_YES;
+        }
         if (strcmp(method, "POST") != 0) {
             count(h, src, 405);
             snprintf(msg, sizeof(msg), "method %.20s not allowed on webhook endpoints: use POST",
@@ -287,20 +365,34 @@ static int hook(struct ing_http *h, struct MHD_Connection *conn, const char *url
     if (rq->too_large) {
         char msg[120];
 
-        count(h, ing_sources_find(h->src, url), 413);
+        if (!rq->route)
+            count(h, ing_sources_find(h->src, url), 413);
         snprintf(msg, sizeof(msg), "body is over the limit of %zu bytes", h->o.max_body);
         return queue_error(conn, 413, msg, NULL);
     }
+    if (rq->route)
+        return run_route(conn, rq->route, method, url, rq);
     return finish_hook(h, conn, url, rq);
+}
+
+/* The registered route for url (longest prefix) of the kind asked. */
+static const struct route *find_route(const struct ing_http *h, const char *url, bool post)
+{
+    const struct route *best = NULL;
+
+    for (size_t i = 0; i < h->n_routes; i++)
+        if (h->routes[i].post == post &&
+            strncmp(url, h->routes[i].prefix, strlen(h->routes[i].prefix)) == 0 &&
+            (!best || strlen(h->routes[i].prefix) > strlen(best->prefix)))
+            best = &h->routes[i];
+    return best;
 }
 
 /* GET /healthz, /metrics and registered routes. */
 static int get_route(struct ing_http *h, struct MHD_Connection *conn, const char *url,
                      const char *method, const struct req *rq)
 {
-    const char *query = rq && rq->uri ? strchr(rq->uri, '?') : NULL;
-    struct ing_http_response resp = { 0 };
-    const struct route *best = NULL;
+    const struct route *best;
     char *body = NULL;
     size_t len = 0;
 
@@ -315,19 +407,78 @@ static int get_route(struct ing_http *h, struct MHD_Connection *conn, const char
             return MHD_NO;
         return queue(conn, 200, "text/plain; version=0.0.4", body, len, NULL);
     }
-    for (size_t i = 0; i < h->n_routes; i++)
-        if (strncmp(url, h->routes[i].prefix, strlen(h->routes[i].prefix)) == 0 &&
-            (!best || strlen(h->routes[i].prefix) > strlen(best->prefix)))
-            best = &h->routes[i];
-    if (!best)
+    if (!(best = find_route(h, url, false)))
         return queue_error(conn, 404, "not found", NULL);
-    if (best->fn(best->ud, url, query ? query + 1 : NULL, &resp) < 0) {
-        free(resp.body);
-        return queue_error(conn, 500, "internal error", NULL);
+    return run_route(conn, best, method, url, rq);
+}
+
+/* The first call of a request: ask the access table who the caller is and
+ * whether it may, before any body byte is read.  Returns true to go on;
+ * false once 401 (with a Bearer challenge) or 403 is queued, *ret_mhd
+ * being the result of queueing it. */
+static bool admit(struct ing_http *h, struct MHD_Connection *conn, const char *url,
+                  const char *method, struct req *rq, int *ret_mhd)
+{
+    const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                    MHD_HTTP_HEADER_AUTHORIZATION);
+    char err[256];
+    int r, src = -1;
+
+    rq->admitted = true;
+    if (strncmp(url, "/hooks/", 7) == 0) {
+        if ((src = ing_sources_find(h->src, url)) < 0)
+            return true;
+        r = ing_access_check_hook(h->o.access, ing_sources_canonical(h->src, (size_t)src),
+                                  ing_sources_has_secret(h->src, (size_t)src), authz,
+                                  &rq->caller, err, sizeof(err));
+        rq->authenticated = r == 1;
+    } else {
+        r = ing_access_check(h->o.access, method, url, authz, &rq->caller, err, sizeof(err));
     }
-    return queue(conn, resp.status ? resp.status : 200,
-                 resp.content_type ? resp.content_type : "application/json", resp.body, resp.len,
-                 NULL);
+    if (r >= 0)
+        return true;
+    if (src >= 0)
+        count(h, src, r == -EPERM ? 403 : 401);
+    *ret_mhd = queue_json_hdr(conn, r == -EPERM ? 403 : 401,
+                          json_pack("{s:s,s:i}", "error", err, "status", r == -EPERM ? 403 : 401),
+                          r == -EPERM ? NULL : MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                          "Bearer realm=\"inquest\"");
+    return false;
+}
+
+/* The connection policy's part of an access handler call: the framing
+ * and per-address checks on the first call of a request, the end of the
+ * body deadline on its last (GET routes answer on the first), and a stop
+ * when the policy cut the connection.  Returns 0 to go on, or 1 with *ret
+ * the handler's result (an error answer queued, or MHD_NO to close). */
+static int guard_call(struct ing_http *h, struct MHD_Connection *conn, const char *url,
+                      const char *method, struct req *rq, size_t upload_size,
+                      enum MHD_Result *ret)
+{
+    bool has_body = strncmp(url, "/hooks/", 7) == 0 || strcmp(method, "POST") == 0;
+    char msg[200];
+    int st;
+
+    if (!rq->guarded) {
+        rq->guarded = true;
+        st = ing_http_guard_admit(h->guard, rq->gc, conn, msg, sizeof(msg));
+        if (st > 0 && strncmp(url, "/hooks/", 7) == 0)
+            count(h, ing_sources_find(h->src, url), st);
+        if (st != 0) {
+            *ret = st > 0 && queue_error(conn, st, msg, NULL) == MHD_YES ? MHD_YES : MHD_NO;
+            return 1;
+        }
+        if (!has_body)
+            ing_http_guard_body_done(h->guard, rq->gc);
+        return 0;
+    }
+    if (ing_http_guard_is_cut(rq->gc)) {
+        *ret = MHD_NO;
+        return 1;
+    }
+    if (!upload_size)
+        ing_http_guard_body_done(h->guard, rq->gc);
+    return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -336,23 +487,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   void **con_cls)
 {
     struct ing_http *h = cls;
+    struct req *rq = *con_cls;
+    enum MHD_Result gr;
+    int r = MHD_NO;
 
     (void)version;
-    if (strncmp(url, "/hooks/", 7) == 0)
+    if (!rq)
+        return MHD_NO;
+    if (guard_call(h, conn, url, method, rq, *upload_data_size, &gr))
+        return gr;
+    if (!rq->admitted && !admit(h, conn, url, method, rq, &r))
+        return r == MHD_YES ? MHD_YES : MHD_NO;
+    if (!rq->started && strcmp(method, "POST") == 0 && strncmp(url, "/hooks/", 7) != 0)
+        rq->route = find_route(h, url, true);
+    if (strncmp(url, "/hooks/", 7) == 0 || rq->route)
         return hook(h, conn, url, method, upload_data, upload_data_size, con_cls) == MHD_YES
                    ? MHD_YES : MHD_NO;
-    return get_route(h, conn, url, method, *con_cls) == MHD_YES ? MHD_YES : MHD_NO;
+    return get_route(h, conn, url, method, rq) == MHD_YES ? MHD_YES : MHD_NO;
 }
 
 /* MHD_OPTION_URI_LOG_CALLBACK: the first look at a request; the return
  * value becomes *con_cls.  Keeps the raw URI (with its query string). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+    struct ing_http *h = cls;
     struct req *rq = calloc(1, sizeof(*rq));
+    struct ing_http_gconn *gc = ing_http_guard_conn(conn);
 
-    (void)cls;
-    (void)conn;
-    if (rq && uri)
+    ing_http_guard_request_line(h->guard, gc);
+    if (!rq)
+        return NULL;
+    rq->gc = gc;
+    if (uri)
         rq->uri = strndup(uri, 8192);
     return rq;
 }
@@ -360,11 +526,11 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    struct ing_http *h = cls;
     struct req *rq = *con_cls;
 
-    (void)cls;
-    (void)conn;
     (void)toe;
+    ing_http_guard_request_done(h->guard, ing_http_guard_conn(conn));
     if (rq) {
         free(rq->uri);
         free(rq->buf);
@@ -373,26 +539,90 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     }
 }
 
+/* The options with their defaults filled in. */
+static void opts_defaults(struct ing_http_opts *o)
+{
+    if (!o->listen)
+        o->listen = "127.0.0.1:7700";
+    if (!o->max_body)
+        o->max_body = 1024 * 1024;
+    if (!o->conn_limit)
+        o->conn_limit = 1024;
+    if (!o->per_ip_limit)
+        o->per_ip_limit = 256;
+    if (!o->timeout_s)
+        o->timeout_s = 30;
+    if (!o->threads)
+        o->threads = 2;
+    if (!o->header_timeout_ms)
+        o->header_timeout_ms = 10000;
+    if (!o->body_timeout_ms)
+        o->body_timeout_ms = 60000;
+    if (!o->conn_reserve_pct)
+        o->conn_reserve_pct = 10;
+    if (!o->max_headers)
+        o->max_headers = 100;
+}
+
+/* The connection policy for options o (defaults filled in), counting in
+ * m.  0, -EINVAL (err says why), -ENOMEM. */
+static int guard_new(const struct ing_http_opts *o, struct ing_http_metrics *m,
+                     struct ing_http_guard **ret, char *err, size_t errsz)
+{
+    unsigned pct = o->conn_reserve_pct > 0 ? (unsigned)o->conn_reserve_pct : 0;
+    unsigned reserve = (unsigned)((uint64_t)o->conn_limit * pct / 100);
+    struct ing_http_guard_opts go = {
+        .conn_limit = o->conn_limit,
+        .conn_reserve = pct && !reserve ? 1 : reserve,
+        .per_ip_limit = o->per_ip_limit,
+        .max_headers = o->max_headers,
+        .header_ms = o->header_timeout_ms,
+        .body_ms = o->body_timeout_ms,
+        .idle_ms = (uint64_t)o->timeout_s * 1000u,
+        .trusted_proxies = o->trusted_proxies,
+    };
+
+    if (pct > 50) {
+        snprintf(err, errsz, "http_conn_reserve: %u%% is more than half of http_conn_limit",
+                 pct);
+        return -EINVAL;
+    }
+    return ing_http_guard_new(&go, m, ret, err, errsz);
+}
+
+int ing_http_opts_check(const struct ing_http_opts *opts, char *err, size_t errsz)
+{
+    struct ing_http_opts o = *opts;
+    struct ing_http_metrics *m = calloc(1, sizeof(*m));
+    struct ing_http_guard *g = NULL;
+    int r;
+
+    if (!m)
+        return -ENOMEM;
+    opts_defaults(&o);
+    r = guard_new(&o, m, &g, err, errsz);
+    ing_http_guard_destroy(&g);
+    free(m);
+    return r;
+}
+
 int ing_http_new(const struct ing_http_opts *opts, const struct ing_sources *sources,
                  struct ing_sink sink, struct ing_record *rec, struct ing_http **ret)
 {
     struct ing_http *h = calloc(1, sizeof(*h));
+    char err[200];
+    int r;
 
     if (!h)
         return -ENOMEM;
     h->o = *opts;
-    if (!h->o.listen)
-        h->o.listen = "127.0.0.1:7700";
-    if (!h->o.max_body)
-        h->o.max_body = 1024 * 1024;
-    if (!h->o.conn_limit)
-        h->o.conn_limit = 1024;
-    if (!h->o.per_ip_limit)
-        h->o.per_ip_limit = 256;
-    if (!h->o.timeout_s)
-        h->o.timeout_s = 30;
-    if (!h->o.threads)
-        h->o.threads = 2;
+    opts_defaults(&h->o);
+    r = guard_new(&h->o, &h->m, &h->guard, err, sizeof(err));
+    if (r < 0) {
+        free(h);
+        return r;
+    }
+    h->o.trusted_proxies = NULL;        /* read by the guard only */
     h->src = sources;
     h->sink = sink;
     h->rec = rec;
@@ -400,83 +630,8 @@ int ing_http_new(const struct ing_http_opts *opts, const struct ing_sources *sou
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-        return (c | 0x20) - 'a' + 10;
-    return -1;
-}
-
-/* URL-decode [p, end) into buf; -EINVAL on bad escapes, NUL or overflow. */
-static int url_decode(const char *p, const char *end, char *buf, size_t size)
-{
-    size_t n = 0;
-
-    for (; p < end; p++) {
-        char c = *p;
-
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            if (end - p < 3 || hexval(p[1]) < 0 || hexval(p[2]) < 0)
-                return -EINVAL;
-            c = (char)(hexval(p[1]) * 16 + hexval(p[2]));
-            p += 2;
-        }
-        if (c == '\0' || n + 1 >= size)
-            return -EINVAL;
-        buf[n++] = c;
-    }
-    buf[n] = '\0';
-    return 0;
-}
-
-int ing_http_query_next(const char **cursor, char *key, size_t ksz, char *val, size_t vsz)
-{
-    const char *p = *cursor, *amp, *eq, *end;
-
-    while (p && *p == '&')
-        p++;
-    if (!p || !*p)
-        return 0;
-    end = p + strlen(p);
-    amp = memchr(p, '&', (size_t)(end - p));
-    amp = amp ? amp : end;
-    eq = memchr(p, '=', (size_t)(amp - p));
-    *cursor = amp;
-    if (!eq || url_decode(p, eq, key, ksz) < 0 || url_decode(eq + 1, amp, val, vsz) < 0)
-        return -EINVAL;
-    return 1;
-}
-
-int ing_http_query_get(const char *query, const char *name, char *buf, size_t size)
-{
-    char key[64];
-    int r;
-
-    while ((r = ing_http_query_next(&query, key, sizeof(key), buf, size)) > 0)
-        if (strcmp(key, name) == 0)
-            return 1;
-    return r;
-}
-
-int ing_http_reply_json(struct ing_http_response *resp, int status, json_t *j)
-{
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-
-    json_decref(j);
-    if (!s)
-        return -ENOMEM;
-    resp->status = status;
-    resp->content_type = "application/json";
-    resp->body = s;
-    resp->len = strlen(s);
-    return 0;
-}
-
-int ing_http_add_route(struct ing_http *h, const char *prefix, ing_http_handler fn, void *ud)
+static int add_route(struct ing_http *h, const char *prefix, ing_http_handler fn, void *ud,
+                     bool post)
 {
     if (h->mhd)
         return -EBUSY;
@@ -486,8 +641,20 @@ int ing_http_add_route(struct ing_http *h, const char *prefix, ing_http_handler 
         return -ENOMEM;
     h->routes[h->n_routes].fn = fn;
     h->routes[h->n_routes].ud = ud;
+    h->routes[h->n_routes].post = post;
     h->n_routes++;
     return 0;
+}
+
+int ing_http_add_route(struct ing_http *h, const char *prefix, ing_http_handler fn, void *ud)
+{
+    return add_route(h, prefix, fn, ud, false);
+}
+
+int ing_http_add_post_route(struct ing_http *h, const char *prefix, ing_http_handler fn,
+                            void *ud)
+{
+    return add_route(h, prefix, fn, ud, true);
 }
 
 /* Resolve "HOST:PORT" ("[v6]:PORT" too) into ss. */
@@ -517,32 +684,63 @@ static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *s
     return 0;
 }
 
+/* MHD_OPTION_EXTERNAL_LOGGER: while starting, MHD explains a refused
+ * certificate or socket; afterwards its lines are per-connection noise. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct ing_http *h = cls;
+    char line[512];
+    size_t n;
+
+    vsnprintf(line, sizeof(line), fmt, ap);
+    n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    iq_log(atomic_load(&h->running) ? IQ_LOG_DEBUG : IQ_LOG_WARN, "http", "libmicrohttpd: %s",
+           line);
+}
+
 int ing_http_start(struct ing_http *h)
 {
     struct sockaddr_storage ss;
     socklen_t sl;
     const union MHD_DaemonInfo *info;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    struct MHD_OptionItem tls[] = {
+        { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)h->o.tls_key },
+        { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)h->o.tls_cert },
+        { MHD_OPTION_END, 0, NULL },
+    };
+    bool use_tls = h->o.tls_cert && h->o.tls_key;
 
     if (h->mhd)
         return -EBUSY;
     if (resolve(h->o.listen, &ss, &sl) < 0)
         return -EINVAL;
+    if (use_tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return -ENOTSUP;
+    if (use_tls)
+        flags |= MHD_USE_TLS;
+    if (ing_http_guard_start(h->guard) < 0)
+        return -EIO;
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+                              MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,   /* first, as MHD asks */
                               MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->o.threads,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->o.conn_limit,
-                              MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)h->o.per_ip_limit,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->o.timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
                               MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
                               MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
+                              MHD_OPTION_ARRAY, use_tls ? tls : tls + 2,
+                              MHD_OPTION_NOTIFY_CONNECTION, ing_http_guard_notify, h->guard,
                               MHD_OPTION_END);
     if (!h->mhd)
         return -EADDRINUSE;
+    atomic_store(&h->running, true);
     info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
     h->port = info ? info->port : 0;
     return 0;
@@ -561,6 +759,7 @@ void ing_http_destroy(struct ing_http **ph)
         return;
     if (h->mhd)
         MHD_stop_daemon(h->mhd);
+    ing_http_guard_destroy(&h->guard);
     for (size_t i = 0; i < h->n_routes; i++)
         free(h->routes[i].prefix);
     free(h);

@@ -5,6 +5,8 @@
  *   inquest_http_events_total{source,outcome}     events stored/duplicate/rejected
  *   inquest_http_store_seconds                    histogram of sink latency
  *   inquest_http_queue_depth                      requests waiting on the sink
+ *   inquest_http_connections                      open connections
+ *   inquest_http_connections_cut_total{reason}    connections closed by the limits
  * Design notes: counters are relaxed atomics (a scrape may see one counter
  * a request ahead of another, which Prometheus tolerates); the histogram
  * keeps per-bucket counts and accumulates them when rendering. */
@@ -20,10 +22,16 @@
 
 static const char *const outcome_names[ING_REQ_NOUTCOMES] = {
     [ING_REQ_OK] = "ok", [ING_REQ_IGNORED] = "ignored", [ING_REQ_BAD_REQUEST] = "bad_request",
-    [ING_REQ_UNAUTHORIZED] = "unauthorized", [ING_REQ_NOT_FOUND] = "not_found",
+    [ING_REQ_UNAUTHORIZED] = "unauthorized", [ING_REQ_FORBIDDEN] = "forbidden",
+    [ING_REQ_NOT_FOUND] = "not_found",
     [ING_REQ_METHOD] = "method_not_allowed", [ING_REQ_TOO_LARGE] = "too_large",
     [ING_REQ_UNSUPPORTED] = "unsupported_media_type", [ING_REQ_UNAVAILABLE] = "unavailable",
-    [ING_REQ_ERROR] = "error",
+    [ING_REQ_ERROR] = "error", [ING_REQ_TOO_MANY] = "too_many_requests",
+};
+
+static const char *const cut_names[ING_CUT_NREASONS] = {
+    [ING_CUT_HEADER_DEADLINE] = "header_deadline", [ING_CUT_BODY_DEADLINE] = "body_deadline",
+    [ING_CUT_CAPACITY] = "capacity", [ING_CUT_PER_ADDRESS] = "per_address",
 };
 
 static const char *const event_names[3] = { "stored", "duplicate", "rejected" };
@@ -38,15 +46,22 @@ enum ing_req_outcome ing_http_outcome(int status)
     switch (status) {
     case 200: case 201: return ING_REQ_OK;
     case 202: return ING_REQ_IGNORED;
-    case 400: return ING_REQ_BAD_REQUEST;
+    case 400: case 431: return ING_REQ_BAD_REQUEST;
     case 401: return ING_REQ_UNAUTHORIZED;
+    case 403: return ING_REQ_FORBIDDEN;
     case 404: return ING_REQ_NOT_FOUND;
     case 405: return ING_REQ_METHOD;
     case 413: return ING_REQ_TOO_LARGE;
     case 415: return ING_REQ_UNSUPPORTED;
+    case 429: return ING_REQ_TOO_MANY;
     case 503: return ING_REQ_UNAVAILABLE;
     default: return ING_REQ_ERROR;
     }
+}
+
+const char *ing_http_cut_name(enum ing_cut_reason r)
+{
+    return r < ING_CUT_NREASONS ? cut_names[r] : "unknown";
 }
 
 void ing_http_metrics_latency(struct ing_http_metrics *m, uint64_t us)
@@ -147,6 +162,14 @@ int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_s
     put(&o, "# HELP inquest_http_queue_depth Deliveries waiting for their events to be durable.\n"
             "# TYPE inquest_http_queue_depth gauge\ninquest_http_queue_depth %lld\n",
         (long long)atomic_load_explicit(&m->queue_depth, memory_order_relaxed));
+    put(&o, "# HELP inquest_http_connections Open HTTP connections.\n"
+            "# TYPE inquest_http_connections gauge\ninquest_http_connections %lld\n",
+        (long long)atomic_load_explicit(&m->connections, memory_order_relaxed));
+    put(&o, "# HELP inquest_http_connections_cut_total HTTP connections the server closed "
+            "itself, by limit.\n# TYPE inquest_http_connections_cut_total counter\n");
+    for (size_t r = 0; r < ING_CUT_NREASONS; r++)
+        put(&o, "inquest_http_connections_cut_total{reason=\"%s\"} %llu\n", cut_names[r],
+            (unsigned long long)atomic_load_explicit(&m->cut[r], memory_order_relaxed));
     if (o.err) {
         free(o.p);
         return o.err;

@@ -5,7 +5,9 @@
  * and reports the first problem in words ("frame: protocol version 2, this
  * ingest speaks 1").  Events inside a batch are only located here; each is
  * decoded and validated on its own by iq_event_unpack, so one bad event is
- * rejected alone and the rest of its batch is stored. */
+ * rejected alone and the rest of its batch is stored.  Before libmsgpackc
+ * sees a frame, iq_mp_check bounds every count by the bytes left, so a
+ * hostile header cannot make the unpacker allocate. */
 #include "ing_proto.h"
 
 #include <errno.h>
@@ -14,7 +16,17 @@
 #include <string.h>
 
 #include "iq_codec.h"
+#include "iq_mpcheck.h"
 #include "iq_version.h"
+
+/* What a frame may hold before libmsgpackc allocates for it: a batch is
+ * [magic, version, "batch", id, [event maps]], an event map holds label
+ * maps; deeper values are malformed anyway.  Every count is also checked
+ * against the bytes that follow it (iq_mpcheck.h). */
+static const struct iq_mp_limits frame_limits = {
+    .depth = 8,
+    .objects = 16 + (uint64_t)ING_BATCH_EVENTS_MAX * IQ_EVENT_OBJECTS_MAX,
+};
 
 #define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EPROTO; } while (0)
 
@@ -121,10 +133,13 @@ int ing_msg_parse(const char *buf, size_t len, msgpack_unpacked *u, struct ing_m
                   char *err, size_t errsz)
 {
     const msgpack_object *a, *p;
+    char why[IQ_ERR_MAX / 2];
     size_t off = 0;
     uint32_t ver = 0;
 
     memset(m, 0, sizeof(*m));
+    if (iq_mp_check(buf, len, &frame_limits, why, sizeof(why)) < 0)
+        FAIL("frame: not one complete msgpack value (%zu bytes): %s", len, why);
     if (msgpack_unpack_next(u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len)
         FAIL("frame: not one complete msgpack value (%zu bytes)", len);
     a = &u->data;

@@ -9,16 +9,28 @@
  * The socket has ZMQ_IMMEDIATE set, so while ingest is unreachable a send
  * fails with EAGAIN instead of queueing into a dead connection; the batch
  * then simply waits for its next re-send time.  Backoff doubles from
- * retry_ms to retry_max_ms per batch. */
+ * retry_ms to retry_max_ms per batch.
+ *
+ * A ZMTP handshake that fails never shows on the socket itself: libzmq
+ * just reconnects.  So a monitor socket (zmq_socket_monitor) reports
+ * handshake events, polled with the socket.  A refusal by the ingest's
+ * ZAP handler (status 400: unknown CurveZMQ key) or a mechanism mismatch
+ * (one side CURVE, the other not) cannot heal by retrying: poll then
+ * fails with -EACCES at once, instead of waiting out give_up_ms.  Other
+ * failures (a wrong server key shows as a connection the server drops)
+ * are counted and named when the sender gives up. */
 #include "ing_sender.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
 #include <msgpack.h>
 
+#include "ing_curve.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -40,6 +52,7 @@ struct slot {
 
 struct ing_sender {
     void *sock;
+    void *mon;                 /* PAIR: handshake events of sock */
     struct ing_sender_opts o;
     ing_sender_ack_fn cb;
     void *ud;
@@ -52,6 +65,10 @@ struct ing_sender {
     uint32_t inflight;
     int64_t last_answer;
     struct ing_sender_stats stats;
+    bool curve;                /* this side speaks CurveZMQ */
+    bool refused;              /* the ingest refused us for good */
+    uint32_t hs_failed;        /* handshakes failed since the last success */
+    char hs_error[IQ_ERR_MAX];
 };
 
 static void defaults(struct ing_sender_opts *o)
@@ -71,6 +88,28 @@ static void defaults(struct ing_sender_opts *o)
     if (o->batch_bytes + IQ_EVENT_WIRE_MAX > o->max_frame)
         o->batch_bytes = o->max_frame > 2 * IQ_EVENT_WIRE_MAX ? o->max_frame - IQ_EVENT_WIRE_MAX
                                                               : o->max_frame / 2;
+}
+
+/* Watch sock's handshakes through a PAIR socket connected to its monitor. */
+static int monitor_open(struct ing_sender *s, void *zctx)
+{
+    static const int events = ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                              ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                              ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    static atomic_ulong seq;
+    char name[64];
+    int linger = 0;
+
+    /* a fresh name each time: a closed monitor may still hold the last one */
+    snprintf(name, sizeof(name), "inproc://ing-sender-mon-%lu-%p", atomic_fetch_add(&seq, 1),
+             (void *)s);
+    if (zmq_socket_monitor(s->sock, name, events) < 0)
+        return -errno;
+    s->mon = zmq_socket(zctx, ZMQ_PAIR);
+    if (!s->mon)
+        return -ENOMEM;
+    zmq_setsockopt(s->mon, ZMQ_LINGER, &linger, sizeof(linger));
+    return zmq_connect(s->mon, name) < 0 ? -errno : 0;
 }
 
 int ing_sender_new(void *zctx, const struct ing_sender_opts *opts, ing_sender_ack_fn cb,
@@ -99,6 +138,11 @@ int ing_sender_new(void *zctx, const struct ing_sender_opts *opts, ing_sender_ac
     zmq_setsockopt(s->sock, ZMQ_LINGER, &linger, sizeof(linger));
     zmq_setsockopt(s->sock, ZMQ_RECONNECT_IVL, &ivl, sizeof(ivl));
     zmq_setsockopt(s->sock, ZMQ_RECONNECT_IVL_MAX, &ivl_max, sizeof(ivl_max));
+    s->curve = opts->curve != NULL;
+    s->o.curve = NULL;                      /* read here only; secrets not kept twice */
+    if ((s->curve && (r = ing_curve_client_apply(s->sock, opts->curve)) < 0) ||
+        (r = monitor_open(s, zctx)) < 0)
+        goto fail;
     if (zmq_connect(s->sock, s->o.endpoint) < 0) {
         r = -errno;
         iq_error("zmq", "cannot connect to %s: %s", s->o.endpoint, zmq_strerror(errno));
@@ -121,6 +165,8 @@ void ing_sender_destroy(struct ing_sender **ps)
     s = *ps;
     if (s->sock)
         zmq_close(s->sock);
+    if (s->mon)
+        zmq_close(s->mon);
     for (uint32_t i = 0; s->win && i < s->o.window; i++) {
         free(s->win[i].frame);
         free(s->win[i].tags);
@@ -261,18 +307,82 @@ static void resend_due(struct ing_sender *s, int64_t now)
     }
 }
 
+/* Record one handshake event of the monitor (value: a ZAP status code, a
+ * ZMQ_PROTOCOL_ERROR_* or an errno, by event). */
+static void handshake_event(struct ing_sender *s, uint16_t event, uint32_t value)
+{
+    if (event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED) {
+        s->hs_failed = 0;
+        s->refused = false;
+        s->hs_error[0] = '\0';
+        return;
+    }
+    s->hs_failed++;
+    if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+        s->refused = value == 400;
+        snprintf(s->hs_error, sizeof(s->hs_error), "the ingest refused this CurveZMQ key "
+                 "(ZAP status %u): is its .pub file in the ingest's zmq_authorized_keys?", value);
+    } else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL &&
+               value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH) {
+        s->refused = true;
+        snprintf(s->hs_error, sizeof(s->hs_error), "%s", s->curve
+                 ? "the ingest does not use CurveZMQ, but --zmq-key was given"
+                 : "the ingest requires CurveZMQ: give --zmq-key FILE.key and "
+                   "--zmq-server-key FILE.pub");
+    } else {
+        snprintf(s->hs_error, sizeof(s->hs_error), "%u handshakes with the ingest failed (%s)%s",
+                 s->hs_failed, event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol error"
+                 : zmq_strerror((int)value), s->curve ? "; is --zmq-server-key the ingest's "
+                 "public key?" : "");
+    }
+}
+
+/* Drain the monitor: each event is [u16 event, u32 value][endpoint]. */
+static void read_monitor(struct ing_sender *s)
+{
+    zmq_msg_t ev, addr;
+    uint16_t event;
+    uint32_t value;
+
+    for (;;) {
+        zmq_msg_init(&ev);
+        zmq_msg_init(&addr);
+        if (zmq_msg_recv(&ev, s->mon, ZMQ_DONTWAIT) < 0 || zmq_msg_recv(&addr, s->mon, 0) < 0) {
+            zmq_msg_close(&ev);
+            zmq_msg_close(&addr);
+            return;
+        }
+        if (zmq_msg_size(&ev) >= 6) {
+            memcpy(&event, zmq_msg_data(&ev), sizeof(event));
+            memcpy(&value, (char *)zmq_msg_data(&ev) + 2, sizeof(value));
+            handshake_event(s, event, value);
+        }
+        zmq_msg_close(&ev);
+        zmq_msg_close(&addr);
+    }
+}
+
+const char *ing_sender_handshake_error(const struct ing_sender *s)
+{
+    return s->hs_failed && s->hs_error[0] ? s->hs_error : NULL;
+}
+
 int ing_sender_poll(struct ing_sender *s, long timeout_ms)
 {
-    zmq_pollitem_t item = { s->sock, 0, ZMQ_POLLIN, 0 };
+    zmq_pollitem_t items[2] = { { s->sock, 0, ZMQ_POLLIN, 0 }, { s->mon, 0, ZMQ_POLLIN, 0 } };
     int64_t now = iq_time_mono_ms(), next = now + timeout_ms;
 
     for (uint32_t i = 0; i < s->o.window; i++)
         if (s->win[i].used && s->win[i].due < next)
             next = s->win[i].due;
-    if (zmq_poll(&item, 1, next > now ? next - now : 0) < 0 && errno != EINTR)
+    if (zmq_poll(items, 2, next > now ? next - now : 0) < 0 && errno != EINTR)
         return -errno;
-    if (item.revents & ZMQ_POLLIN)
+    if (items[0].revents & ZMQ_POLLIN)
         receive(s);
+    if (items[1].revents & ZMQ_POLLIN)
+        read_monitor(s);
+    if (s->refused && s->inflight)
+        return -EACCES;
     now = iq_time_mono_ms();
     resend_due(s, now);
     if (s->inflight && s->o.give_up_ms && now - s->last_answer > s->o.give_up_ms)

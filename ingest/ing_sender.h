@@ -15,6 +15,7 @@
 #include "ing_proto.h"
 
 struct ing_sender;
+struct ing_curve_client;
 struct iq_event;
 
 struct ing_sender_opts {
@@ -26,6 +27,8 @@ struct ing_sender_opts {
     int64_t retry_max_ms;     /* backoff cap, default 30000 */
     int64_t give_up_ms;       /* fail after this long without any answer; 0 never */
     size_t max_frame;         /* the ingest's limit; default ING_FRAME_MAX_DEFAULT */
+    const struct ing_curve_client *curve;  /* CurveZMQ keys, read by ing_sender_new;
+                                              NULL: plain ZMTP */
 };
 
 /* Called once per answered batch with the tags of its events in order.
@@ -38,24 +41,34 @@ struct ing_sender_stats {
     uint64_t events, batches, resends, stored, duplicates, rejected;
 };
 
-/* zctx is borrowed.  Caller owns *ret.  -ENOMEM, -EINVAL (bad endpoint). */
+/* zctx is borrowed.  Caller owns *ret.  -ENOMEM, -EINVAL (bad endpoint),
+ * -ENOTSUP (CurveZMQ keys given, libzmq without CURVE). */
 int ing_sender_new(void *zctx, const struct ing_sender_opts *opts, ing_sender_ack_fn cb,
                    void *ud, struct ing_sender **ret);
 
 /* Encode ev (borrowed) into the current batch under tag.  May wait for acks
  * while the window is full.  -E2BIG if the event alone exceeds a frame,
- * -ETIMEDOUT if give_up_ms passed without an answer. */
+ * -ETIMEDOUT if give_up_ms passed without an answer, -EACCES when the
+ * ingest refused the handshake for good (ing_sender_handshake_error). */
 int ing_sender_push(struct ing_sender *s, const struct iq_event *ev, uint64_t tag);
 
 /* Send the partial batch and wait until every batch is answered.
- * 0, or -ETIMEDOUT. */
+ * 0, -ETIMEDOUT or -EACCES. */
 int ing_sender_flush(struct ing_sender *s);
 
 /* Number of batches sent and not yet answered (plus the open one if any). */
 uint32_t ing_sender_pending(const struct ing_sender *s);
 
-/* Wait up to timeout_ms for answers and run due re-sends.  0 or -ETIMEDOUT. */
+/* Wait up to timeout_ms for answers and run due re-sends.  0, -ETIMEDOUT
+ * or -EACCES. */
 int ing_sender_poll(struct ing_sender *s, long timeout_ms);
+
+/* Why handshakes with the ingest fail, in words, or NULL when none failed
+ * since the last one that succeeded.  After -EACCES: the ingest refused
+ * this CurveZMQ key (ZAP status 400), or one side speaks CurveZMQ and the
+ * other does not; retrying cannot help.  Borrowed; valid until the next
+ * call on s. */
+const char *ing_sender_handshake_error(const struct ing_sender *s);
 
 void ing_sender_stats(const struct ing_sender *s, struct ing_sender_stats *ret);
 

@@ -18,7 +18,15 @@
  *
  * Shutdown: when *stop is set the endpoint is unbound, frames already
  * queued are still answered (drained until quiet for 100 ms), the writer
- * finishes every job, and the loop returns. */
+ * finishes every job, and the loop returns.
+ *
+ * CurveZMQ: the ROUTER is a CURVE server in ZAP domain "inquest", and the
+ * ZAP handler (ing_zap.c) admits only keys of the keyring.  Each message
+ * then carries the key name as its "User-Id" property, trusted only when
+ * CURVE is on (without it a peer could claim a User-Id in its handshake
+ * metadata) and only when the keyring knows the name.  The socket thread
+ * stamps that name on every event as received_from and rejects audit
+ * notes unless the key has the admin role. */
 #include "ing_server.h"
 
 #include <errno.h>
@@ -30,8 +38,10 @@
 #include <zmq.h>
 #include <msgpack.h>
 
+#include "ing_keyring.h"
 #include "ing_proto.h"
 #include "ing_store.h"
+#include "ing_zap.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -59,7 +69,10 @@ struct ing_server {
     void *pipe_out;                 /* PAIR, writer thread */
     char *endpoint;
     char pipe_name[64];
+    char local_endpoint[64];        /* inproc, for senders in this process */
     size_t max_frame;
+    const struct ing_keyring *keys; /* CurveZMQ clients, or NULL: plain */
+    struct ing_zap *zap;
     struct ing_sink sink;
     struct ing_server_stats stats;  /* socket thread's counters */
     struct ing_server_stats wstats; /* writer's counters, under lock */
@@ -92,11 +105,35 @@ static int jobs_alloc(struct ing_server *srv)
     return 0;
 }
 
-/* The ROUTER and the writer pipe. */
-static int open_sockets(struct ing_server *srv, const char *endpoint)
+/* Make the ROUTER a CURVE server whose clients the ZAP handler vets. */
+static int curve_server(struct ing_server *srv, const char *secret)
+{
+    int one = 1, r;
+
+    if (!zmq_has("curve")) {
+        iq_error("zmq", "CurveZMQ: this libzmq was built without CURVE support");
+        return -ENOTSUP;
+    }
+    r = ing_zap_start(srv->zctx, srv->keys, &srv->zap);
+    if (r < 0) {
+        iq_error("zmq", "CurveZMQ: cannot start the ZAP handler: %s", strerror(-r));
+        return r;
+    }
+    if (zmq_setsockopt(srv->sock, ZMQ_CURVE_SERVER, &one, sizeof(one)) < 0 ||
+        zmq_setsockopt(srv->sock, ZMQ_CURVE_SECRETKEY, secret, strlen(secret) + 1) < 0 ||
+        zmq_setsockopt(srv->sock, ZMQ_ZAP_DOMAIN, ING_ZAP_DOMAIN, strlen(ING_ZAP_DOMAIN)) < 0) {
+        iq_error("zmq", "CurveZMQ: %s", zmq_strerror(errno));
+        return -errno;
+    }
+    return 0;
+}
+
+/* The ROUTER (CURVE server when configured, bound to the endpoint and to
+ * a local inproc one) and the writer pipe. */
+static int open_sockets(struct ing_server *srv, const char *endpoint, const char *secret)
 {
     int64_t hard = (int64_t)srv->max_frame * ING_FRAME_HARD_FACTOR;
-    int linger = 0;
+    int linger = 0, r;
 
     srv->sock = zmq_socket(srv->zctx, ZMQ_ROUTER);
     srv->pipe_in = zmq_socket(srv->zctx, ZMQ_PAIR);
@@ -105,14 +142,40 @@ static int open_sockets(struct ing_server *srv, const char *endpoint)
         return -ENOMEM;
     zmq_setsockopt(srv->sock, ZMQ_MAXMSGSIZE, &hard, sizeof(hard));
     zmq_setsockopt(srv->sock, ZMQ_LINGER, &linger, sizeof(linger));
+    if (secret && (r = curve_server(srv, secret)) < 0)
+        return r;
     snprintf(srv->pipe_name, sizeof(srv->pipe_name), "inproc://ing-server-%p", (void *)srv);
-    if (zmq_bind(srv->pipe_in, srv->pipe_name) < 0 || zmq_connect(srv->pipe_out, srv->pipe_name) < 0)
+    snprintf(srv->local_endpoint, sizeof(srv->local_endpoint), "inproc://ing-local-%p",
+             (void *)srv);
+    if (zmq_bind(srv->pipe_in, srv->pipe_name) < 0 || zmq_connect(srv->pipe_out, srv->pipe_name) < 0 ||
+        zmq_bind(srv->sock, srv->local_endpoint) < 0)
         return -errno;
     if (zmq_bind(srv->sock, endpoint) < 0) {
         iq_error("zmq", "cannot listen on %s: %s", endpoint, zmq_strerror(errno));
         return -errno;
     }
     return 0;
+}
+
+const char *ing_server_local_endpoint(const struct ing_server *srv)
+{
+    return srv->local_endpoint;
+}
+
+static void log_listening(const struct ing_server *srv)
+{
+    size_t n, admins;
+
+    if (!srv->keys) {
+        iq_info("zmq", "ingest listening on %s (max_frame %zu bytes, no CurveZMQ: every sender "
+                "is unauthenticated and audit notes are refused)", srv->endpoint, srv->max_frame);
+        return;
+    }
+    n = ing_keyring_count(srv->keys, &admins);
+    iq_info("zmq", "ingest listening on %s (max_frame %zu bytes, CurveZMQ: %zu keys, %zu admin)",
+            srv->endpoint, srv->max_frame, n, admins);
+    if (n == 0)
+        iq_warn("zmq", "zmq_authorized_keys holds no key: every client will be refused");
 }
 
 int ing_server_new(void *zctx, const struct ing_server_opts *opts, struct ing_sink sink,
@@ -126,20 +189,23 @@ int ing_server_new(void *zctx, const struct ing_server_opts *opts, struct ing_si
     srv->zctx = zctx;
     srv->sink = sink;
     srv->max_frame = opts->max_frame ? opts->max_frame : ING_FRAME_MAX_DEFAULT;
+    srv->keys = opts->curve_secret ? opts->keys : NULL;
     pthread_mutex_init(&srv->lock, NULL);
     pthread_cond_init(&srv->cond, NULL);
     msgpack_sbuffer_init(&srv->reply);
     msgpack_sbuffer_init(&srv->wreply);
     srv->endpoint = strdup(opts->endpoint);
     r = srv->endpoint ? jobs_alloc(srv) : -ENOMEM;
+    if (r == 0 && opts->curve_secret && !opts->keys)
+        r = -EINVAL;
     if (r == 0)
-        r = open_sockets(srv, opts->endpoint);
+        r = open_sockets(srv, opts->endpoint, opts->curve_secret);
     if (r == 0 && pthread_create(&srv->writer, NULL, writer_main, srv) != 0)
         r = -EAGAIN;
     if (r < 0)
         goto fail;
     srv->writer_started = true;
-    iq_info("zmq", "ingest listening on %s (max_frame %zu bytes)", opts->endpoint, srv->max_frame);
+    log_listening(srv);
     *ret = srv;
     return 0;
 fail:
@@ -184,6 +250,7 @@ void ing_server_destroy(struct ing_server **psrv)
         zmq_close(srv->pipe_in);
     if (srv->pipe_out)
         zmq_close(srv->pipe_out);
+    ing_zap_stop(&srv->zap);
     msgpack_sbuffer_destroy(&srv->reply);
     msgpack_sbuffer_destroy(&srv->wreply);
     pthread_cond_destroy(&srv->cond);
@@ -199,6 +266,9 @@ void ing_server_stats(const struct ing_server *srv, struct ing_server_stats *ret
     *ret = srv->wstats;
     pthread_mutex_unlock((pthread_mutex_t *)&srv->lock);
     ret->refused_frames = srv->stats.refused_frames;
+    ret->refused_notes = srv->stats.refused_notes;
+    if (srv->zap)
+        ing_zap_stats(srv->zap, &ret->curve_allowed, &ret->curve_refused);
 }
 
 /* ---- writer thread ---------------------------------------------------- */
@@ -295,8 +365,33 @@ static void encode_values(struct job *j)
     iq_events_pack(j->evs, j->nvalid, &j->vals, j->valp, j->lens);
 }
 
-/* Decode and validate a batch into the job at the queue's tail, then queue it. */
-static void queue_batch(struct ing_server *srv, zmq_msg_t *identity, const struct ing_msg *m)
+/* Admit a decoded event from sender (NULL: unauthenticated): stamp its
+ * key name as received_from, refuse an audit note unless the key is an
+ * admin's.  0, or -EPERM / -ENOMEM with reason written. */
+static int admit(struct ing_server *srv, struct iq_event *ev, const struct ing_key *sender,
+                 char *reason)
+{
+    if (iq_event_is_audit_note(ev) && (!sender || sender->role != ING_ROLE_ADMIN)) {
+        srv->stats.refused_notes++;
+        if (sender)
+            snprintf(reason, IQ_ERR_MAX, "audit note refused: key \"%s\" has the sender role; "
+                     "notes need an admin key (zmq_authorized_keys/admin/)", sender->name);
+        else
+            snprintf(reason, IQ_ERR_MAX, "audit note refused: unauthenticated sender; notes "
+                     "need an admin CurveZMQ key (docs/security.md)");
+        return -EPERM;
+    }
+    if (sender && iq_event_set_str(ev, IQ_F_RECEIVED_FROM, sender->name) < 0) {
+        snprintf(reason, IQ_ERR_MAX, "out of memory");
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+/* Decode and validate a batch from sender into the job at the queue's
+ * tail, then queue it. */
+static void queue_batch(struct ing_server *srv, zmq_msg_t *identity, const struct ing_msg *m,
+                        const struct ing_key *sender)
 {
     struct job *j = &srv->jobs[srv->tail % JOBS];
     char scratch[IQ_ERR_MAX];
@@ -308,10 +403,15 @@ static void queue_batch(struct ing_server *srv, zmq_msg_t *identity, const struc
     for (uint32_t i = 0; i < m->n_events; i++) {
         struct ing_rejection *rj = next_rejection(j);
         char *reason = rj ? rj->reason : scratch;
+        struct iq_event *ev = NULL;
 
-        if (iq_event_unpack(&m->events[i], &j->evs[j->nvalid], reason, IQ_ERR_MAX) == 0)
-            j->nvalid++;
-        else if (rj)
+        if (iq_event_unpack(&m->events[i], &ev, reason, IQ_ERR_MAX) == 0 &&
+            admit(srv, ev, sender, reason) == 0) {
+            j->evs[j->nvalid++] = ev;
+            continue;
+        }
+        iq_event_destroy(&ev);
+        if (rj)
             j->rej[j->nrej++].index = i;
     }
     encode_values(j);
@@ -322,7 +422,8 @@ static void queue_batch(struct ing_server *srv, zmq_msg_t *identity, const struc
     pthread_mutex_unlock(&srv->lock);
 }
 
-static void handle_frame(struct ing_server *srv, zmq_msg_t *identity, zmq_msg_t *body)
+static void handle_frame(struct ing_server *srv, zmq_msg_t *identity, zmq_msg_t *body,
+                         const struct ing_key *sender)
 {
     char err[IQ_ERR_MAX];
     struct ing_msg m;
@@ -341,9 +442,22 @@ static void handle_frame(struct ing_server *srv, zmq_msg_t *identity, zmq_msg_t 
     else if (m.type != ING_MSG_BATCH)
         refuse(srv, identity, m.batch_id, "expected a batch");
     else
-        queue_batch(srv, identity, &m);
+        queue_batch(srv, identity, &m, sender);
     ing_msg_clear(&m);
     msgpack_unpacked_destroy(&u);
+}
+
+/* The CurveZMQ key a message came with: the user id the ZAP handler gave
+ * its connection, looked up in the keyring.  NULL without CURVE (a peer's
+ * own "User-Id" handshake property would show then) and for inproc. */
+static const struct ing_key *sender_of(const struct ing_server *srv, zmq_msg_t *body)
+{
+    const char *uid;
+
+    if (!srv->keys)
+        return NULL;
+    uid = zmq_msg_gets(body, "User-Id");
+    return uid && *uid ? ing_keyring_by_name(srv->keys, uid) : NULL;
 }
 
 /* Read one message from the ROUTER (identity + exactly one frame). */
@@ -371,7 +485,7 @@ static void read_peer(struct ing_server *srv)
     if (extra)
         refuse(srv, &identity, 0, "expected exactly one frame per message");
     else
-        handle_frame(srv, &identity, &body);
+        handle_frame(srv, &identity, &body, sender_of(srv, &body));
 out:
     zmq_msg_close(&identity);
     zmq_msg_close(&body);

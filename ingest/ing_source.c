@@ -496,12 +496,45 @@ const char *ing_sources_path(const struct ing_sources *s, size_t i)
 int ing_sources_find(const struct ing_sources *s, const char *path)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->src[i].path, path) == 0)
+        if (!s->src[i].disabled && strcmp(s->src[i].path, path) == 0)
             return (int)i;
     return -1;
 }
 
-bool ing_sources_unauthenticated(const struct ing_sources *s, size_t i)
+bool ing_sources_has_secret(const struct ing_sources *s, size_t i)
 {
-    return i < s->n && s->src[i].auth.scheme != ING_AUTH_NONE && !s->src[i].auth.secret;
+    return i < s->n && s->src[i].auth.scheme != ING_AUTH_NONE && s->src[i].auth.secret;
+}
+
+bool ing_sources_canonical(const struct ing_sources *s, size_t i)
+{
+    return i < s->n && s->src[i].canonical;
+}
+
+bool ing_sources_enabled(const struct ing_sources *s, size_t i)
+{
+    return i < s->n && !s->src[i].disabled;
+}
+
+int ing_sources_enable(struct ing_sources *s, const char *list, char *err, size_t errsz)
+{
+    const char *p = list;
+    bool on[ING_SOURCES_MAX] = { false };
+
+    while (*p) {
+        size_t n = strcspn(p, ","), i;
+
+        for (i = 0; i < s->n; i++)
+            if (strlen(s->src[i].name) == n && strncmp(s->src[i].name, p, n) == 0)
+                break;
+        if (n == 0 || i == s->n) {
+            snprintf(err, errsz, "config 'sources_enabled': unknown source \"%.*s\"", (int)n, p);
+            return -EINVAL;
+        }
+        on[i] = true;
+        p += n + (p[n] == ',');
+    }
+    for (size_t i = 0; i < s->n; i++)
+        s->src[i].disabled = !on[i];
+    return 0;
 }

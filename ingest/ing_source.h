@@ -43,6 +43,8 @@ struct ing_delivery {
     const char *body;
     size_t body_len;
     int64_t received_at;         /* UTC ms: arrival time (now, or the recorded received_at) */
+    bool authenticated;          /* a write token already vouched for it (ing_access.h):
+                                    the source's own scheme is not checked */
 };
 
 /* Authenticate (signature freshness judged against received_at), parse and
@@ -74,11 +76,21 @@ size_t ing_sources_count(const struct ing_sources *s);
 const char *ing_sources_name(const struct ing_sources *s, size_t i);
 const char *ing_sources_path(const struct ing_sources *s, size_t i);
 
-/* Does source i have an auth scheme but no secret configured (deliveries
- * accepted unchecked)?  The daemon warns about it at start-up. */
-bool ing_sources_unauthenticated(const struct ing_sources *s, size_t i);
+/* Does source i check deliveries with a secret of its own? */
+bool ing_sources_has_secret(const struct ing_sources *s, size_t i);
 
-/* Index of the source serving path, or -1. */
+/* Does source i take canonical events (format "canonical")? */
+bool ing_sources_canonical(const struct ing_sources *s, size_t i);
+
+/* Serve only the sources named in list ("alertmanager,events"); the others
+ * answer 404, are not found by ing_sources_find and need no secret.
+ * -EINVAL with err naming an unknown name.  Before serving. */
+int ing_sources_enable(struct ing_sources *s, const char *list, char *err, size_t errsz);
+
+/* Is source i served (not left out by ing_sources_enable)? */
+bool ing_sources_enabled(const struct ing_sources *s, size_t i);
+
+/* Index of the enabled source serving path, or -1. */
 int ing_sources_find(const struct ing_sources *s, const char *path);
 
 #endif

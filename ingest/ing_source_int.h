@@ -57,6 +57,7 @@ struct ing_src {
     char *path;
     char *file;
     bool canonical;              /* body holds canonical events */
+    bool disabled;               /* not in sources_enabled: answers 404 */
     struct ing_auth auth;
     struct ing_rule *rules;
     size_t n_rules;

@@ -385,7 +385,7 @@ int ing_sources_map_reply(const struct ing_sources *s, const struct ing_delivery
         return -ENOENT;
     }
     src = &s->src[ix];
-    if ((r = ing_auth_check(&src->auth, d, err, errsz)) < 0) {
+    if (!d->authenticated && (r = ing_auth_check(&src->auth, d, err, errsz)) < 0) {
         *ret_status = 401;
         return r;
     }

@@ -115,7 +115,12 @@ static int settle(struct run *run)
         run->waiting = false;
     }
     if (r == -ETIMEDOUT)
-        snprintf(run->err, run->errsz, "no answer from ingest at %s", run->o->endpoint);
+        snprintf(run->err, run->errsz, "no answer from ingest at %s%s%s", run->o->endpoint,
+                 ing_sender_handshake_error(run->snd) ? ": " : "",
+                 ing_sender_handshake_error(run->snd) ? ing_sender_handshake_error(run->snd) : "");
+    else if (r == -EACCES)
+        snprintf(run->err, run->errsz, "%s: %s", run->o->endpoint,
+                 ing_sender_handshake_error(run->snd));
     return r;
 }
 
@@ -140,7 +145,7 @@ static int push(struct run *run, struct iq_event *ev, uint32_t file, uint64_t of
             on_ack(run, &tag, 1, &(struct ing_msg){ .type = ING_MSG_ACK });
         return 0;
     }
-    if (r == -ETIMEDOUT)
+    if (r == -ETIMEDOUT || r == -EACCES)
         r = settle(run);
     return r;
 }
@@ -237,7 +242,7 @@ static int setup(struct run *run)
 {
     const struct ing_tail_run_opts *o = run->o;
     struct ing_sender_opts so = { .endpoint = o->endpoint, .batch_events = 1000, .window = 8,
-                                  .retry_ms = 250, .retry_max_ms = 10000,
+                                  .retry_ms = 250, .retry_max_ms = 10000, .curve = o->curve,
                                   .give_up_ms = o->once ? o->give_up_ms : STOP_WAIT_MS };
     struct ing_tail_opts to = { .line_max = o->line_max, .from_end = o->from_end };
     int r;
@@ -360,7 +365,7 @@ static int loop(struct run *run)
             continue;
         }
         if ((r = ing_sender_poll(run->snd, 0)) < 0 && r != -ETIMEDOUT)
-            return r;
+            return r == -EACCES ? settle(run) : r;
         if (iq_time_mono_ms() - last_save >= SAVE_EVERY_MS) {
             if ((r = checkpoint(run)) < 0)
                 return r;

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ing_curve_client;
+
 struct ing_tail_run_opts {
     const char *const *paths;       /* borrowed; "-" is standard input */
     uint32_t n_paths;
@@ -22,6 +24,7 @@ struct ing_tail_run_opts {
     const char *service;            /* service of lines that name none, or NULL */
     const char *state_path;         /* checkpoint file, or NULL for none */
     const char *endpoint;           /* ingest endpoint, borrowed */
+    const struct ing_curve_client *curve;  /* CurveZMQ keys, borrowed; NULL: plain */
     void *zctx;                     /* ZeroMQ context, borrowed */
     uint32_t error_threshold;       /* error lines per minute that raise the signal */
     int64_t error_grace_ms;         /* a minute closes this long after its end */

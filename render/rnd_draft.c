@@ -2,7 +2,8 @@
  *
  * Wires the renderer's parts in the order that makes the document
  * blameless by construction: build the view model (rnd_model.c), replace
- * people by pseudonyms everywhere when asked (rnd_pseudo.c), redact
+ * people by their display names, and by pseudonyms everywhere when asked
+ * (rnd_people.c, rnd_pseudo.c), redact
  * personal data and secrets when the audience is external or redaction is
  * asked for (rnd_redact.c, rules in schemas/redaction.json), note in the
  * context what was done, then render the template to Markdown, the
@@ -22,6 +23,7 @@
 #include "rnd_fmt.h"
 #include "rnd_html.h"
 #include "rnd_model.h"
+#include "rnd_people.h"
 #include "rnd_pseudo.h"
 #include "rnd_redact.h"
 #include "rnd_tmpl.h"
@@ -141,21 +143,21 @@ static json_t *recurrence_view(const json_t *rec)
 int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_t n,
                          const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz)
 {
-    struct rnd_pseudo *pseudo = NULL;
+    struct rnd_people *people = NULL;
     json_t *ctx = NULL;
     int r = -ENOMEM;
 
     err[0] = '\0';
-    if (o->pseudonymize && !(pseudo = rnd_pseudo_new("responder")))
+    if (!(people = rnd_people_new(o->people, o->pseudonymize)))
         goto out;
-    if ((r = rnd_model_build(incident, evs, n, pseudo, &ctx, err, errsz)) < 0)
+    if ((r = rnd_model_build(incident, evs, n, people, &ctx, err, errsz)) < 0)
         goto out;
     r = -ENOMEM;
-    if (pseudo && rnd_pseudo_json(pseudo, ctx) < 0)
+    if (rnd_people_pseudo(people) && rnd_pseudo_json(rnd_people_pseudo(people), ctx) < 0)
         goto out;
     if (o->recurrence && json_object_set_new(ctx, "recurrence", recurrence_view(o->recurrence)) < 0)
         goto out;
-    if (json_object_set_new(ctx, "pseudonymized", json_boolean(pseudo != NULL)) < 0 ||
+    if (json_object_set_new(ctx, "pseudonymized", json_boolean(o->pseudonymize)) < 0 ||
         json_object_set_new(ctx, "audience", json_string(o->external ? "external" : "internal")) < 0 ||
         json_object_set_new(ctx, "external", json_boolean(o->external)) < 0)
         goto out;
@@ -168,7 +170,7 @@ out:
     if (r == -ENOMEM && !err[0])
         snprintf(err, errsz, "out of memory building the draft");
     json_decref(ctx);
-    rnd_pseudo_destroy(&pseudo);
+    rnd_people_destroy(&people);
     return r;
 }
 

@@ -28,6 +28,9 @@ struct rnd_draft_opts {
     const json_t *recurrence; /* earlier incidents of the same class on the same
                                  service (analyze/ ana_recurrence), borrowed;
                                  NULL: the Recurrence section says none known */
+    const json_t *people;     /* chat user id -> display name ({"U0123": "Ana"}),
+                                 borrowed; NULL: none.  rnd_draft_from_store
+                                 adds the slack-export directory to it */
 };
 
 /* Parse "md"/"markdown", "html", "json". -EINVAL otherwise. */
@@ -68,8 +71,18 @@ void rnd_draft_events_free(struct iq_event ***pevs, size_t n);
 int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, char *err,
                          size_t errsz);
 
+/* The names of the Slack users acting in evs (borrowed) whose events
+ * carry no `user_name`: from the directory entries a slack-export import
+ * stored (events "slack:user:ID", label user_name), then from configured
+ * (borrowed, {"ID": "name"}, may be NULL).  Caller owns *ret (an object,
+ * possibly empty).  0, -EIO, -ENOMEM. */
+int rnd_draft_people(struct ing_store *st, struct iq_event *const *evs, size_t n,
+                     const json_t *configured, json_t **ret);
+
 /* The same for incident id read from a store (cor_incident_load and
- * cor_incident_events).  -ENOENT when there is no such incident. */
+ * cor_incident_events, names as rnd_draft_people finds them with
+ * o->people as the configured map).  -ENOENT when there is no such
+ * incident. */
 int rnd_draft_from_store(struct ing_store *st, const char *id, const struct rnd_draft_opts *o,
                          char **ret, size_t *ret_len, char *err, size_t errsz);
 

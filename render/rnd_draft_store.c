@@ -3,8 +3,14 @@
  * Reads the incident and its member events through the correlator's
  * cor_incident_* calls, adds the events of its trigger candidates (deploys
  * and changes before the impact, which are not members but belong in the
- * timeline and the Trigger section), sorts everything by (at, id) and
- * renders with rnd_draft_render. */
+ * timeline and the Trigger section), sorts everything by (at, id), looks
+ * up the display names of the Slack users acting in them, and renders with
+ * rnd_draft_render.
+ *
+ * Names: a slack-export import stores one directory entry per user of
+ * users.json, an event with the id "slack:user:ID" and the label
+ * user_name (analyze/ana_import_slack.c).  Looking a user up is one read
+ * by id, so only the users the draft shows cost anything. */
 #include "rnd_draft.h"
 
 #include <errno.h>
@@ -16,6 +22,7 @@
 #include "cor_incident.h"
 #include "ing_store.h"
 #include "iq_event.h"
+#include "rnd_people.h"
 
 static int cmp_events(const void *x, const void *y)
 {
@@ -113,12 +120,60 @@ int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, 
     return r;
 }
 
+/* The stored directory name of Slack user id, or NULL (*ret_r < 0 on error). */
+static char *stored_name(struct ing_store *st, const char *id, int *ret_r)
+{
+    char key[96];
+    struct iq_event *ev = NULL;
+    const char *name;
+    char *copy = NULL;
+    int r;
+
+    snprintf(key, sizeof(key), "slack:user:%s", id);
+    r = ing_store_get_event(st, key, &ev);
+    *ret_r = r == -ENOENT || r == -EINVAL ? 0 : r;   /* absent, or unreadable: not named */
+    if (r < 0)
+        return NULL;
+    name = iq_event_label(ev, "user_name");
+    if (name && *name && !(copy = strdup(name)))
+        *ret_r = -ENOMEM;
+    iq_event_destroy(&ev);
+    return copy;
+}
+
+int rnd_draft_people(struct ing_store *st, struct iq_event *const *evs, size_t n,
+                     const json_t *configured, json_t **ret)
+{
+    json_t *dir = json_is_object(configured) ? json_deep_copy(configured) : json_object();
+    int r = 0;
+
+    if (!dir)
+        return -ENOMEM;
+    for (size_t i = 0; i < n && r == 0; i++) {
+        const char *a = evs[i]->str[IQ_F_ACTOR], *src = iq_ev_source(evs[i]);
+        char *name;
+
+        if (!a || !src || strcmp(src, "slack") != 0 || !rnd_people_is_slack_id(a) ||
+            iq_event_label(evs[i], "user_name"))
+            continue;
+        if ((name = stored_name(st, a, &r)) && json_object_set_new(dir, a, json_string(name)) < 0)
+            r = -ENOMEM;
+        free(name);
+    }
+    if (r < 0) {
+        json_decref(dir);
+        return r;
+    }
+    *ret = dir;
+    return 0;
+}
+
 int rnd_draft_from_store(struct ing_store *st, const char *id, const struct rnd_draft_opts *o,
                          char **ret, size_t *ret_len, char *err, size_t errsz)
 {
     struct rnd_draft_opts with = *o;
     struct iq_event **evs = NULL;
-    json_t *inc = NULL, *rec = NULL;
+    json_t *inc = NULL, *rec = NULL, *people = NULL;
     size_t n = 0;
     int r;
 
@@ -126,11 +181,17 @@ int rnd_draft_from_store(struct ing_store *st, const char *id, const struct rnd_
         return r;
     if ((r = rnd_draft_recurrence(st, inc, &rec, err, errsz)) < 0)
         goto out;
+    if ((r = rnd_draft_people(st, evs, n, o->people, &people)) < 0) {
+        snprintf(err, errsz, "incident %s: names of chat users: %s", id, strerror(-r));
+        goto out;
+    }
     with.recurrence = rec;
+    with.people = people;
     r = rnd_draft_render(inc, evs, n, &with, ret, ret_len, err, errsz);
 out:
     rnd_draft_events_free(&evs, n);
     json_decref(inc);
     json_decref(rec);
+    json_decref(people);
     return r;
 }

@@ -20,7 +20,9 @@
  *    -ENOMEM, never a partial context. */
 #include "rnd_model.h"
 #include "rnd_fmt.h"
-#include "rnd_pseudo.h"
+#include "rnd_link.h"
+#include "rnd_people.h"
+#include "rnd_status.h"
 #include "rnd_timeline.h"
 
 #include <errno.h>
@@ -59,7 +61,7 @@ struct ctx {
     const json_t *inc;
     struct iq_event *const *evs;
     size_t n;
-    struct rnd_pseudo *pseudo;
+    struct rnd_people *people;
     json_t *out;
     int64_t ms_at[N_MS];      /* IQ_TIME_NONE when absent */
     char *err;
@@ -131,10 +133,10 @@ static int add_evidence(struct ctx *c, json_t *o, const char *id)
         return -ENOMEM;
     if (!ev)
         return 0;
-    if (set(o, "event_title", rnd_timeline_describe(ev, c->pseudo)) < 0 ||
+    if (set(o, "event_title", rnd_timeline_describe(ev, c->people)) < 0 ||
         set_str(o, "source", iq_ev_source(ev)) < 0)
         return -ENOMEM;
-    link = rnd_fmt_link(ev->str[IQ_F_URL]);
+    link = rnd_link_event(ev);
     return link ? set(o, "link", link) : 0;
 }
 
@@ -200,7 +202,7 @@ static int add_marks_and_timeline(struct ctx *c)
                                          .event = json_string_value(json_object_get(m, "event")),
                                          .rule = json_string_value(json_object_get(m, "rule")) };
     }
-    if ((r = rnd_timeline_build(c->evs, c->n, marks, nm, c->pseudo, &days)) < 0)
+    if ((r = rnd_timeline_build(c->evs, c->n, marks, nm, c->people, &days)) < 0)
         return r;
     return set(c->out, "timeline_days", days);
 }
@@ -271,6 +273,8 @@ static int add_impact(struct ctx *c)
     const json_t *imp = json_object_get(c->inc, "impact");
     const json_t *counts = json_object_get(c->inc, "counts");
     const json_t *dur = json_object_get(json_object_get(c->inc, "durations"), "impact");
+    const json_t *ttm = json_object_get(json_object_get(c->inc, "durations"), "time_to_mitigate");
+    int64_t end = c->ms_at[5] != IQ_TIME_NONE ? c->ms_at[5] : c->n ? c->evs[c->n - 1]->at : IQ_TIME_NONE;
     json_t *o = json_object(), *sev = json_array(), *states = json_array();
     char words[64];
 
@@ -304,10 +308,96 @@ static int add_impact(struct ctx *c)
                                                              "duration", d)) < 0)
             return -ENOMEM;
     }
+    if (json_is_integer(ttm) && set_dur(o, "time_to_mitigate", json_integer_value(ttm)) < 0)
+        return -ENOMEM;
     if (set(o, "services", rnd_fmt_join(json_object_get(c->inc, "services"))) < 0 ||
-        set(o, "components", rnd_fmt_join(json_object_get(c->inc, "components"))) < 0)
+        rnd_status_impact(c->inc, c->evs, c->n, end, o) < 0)
         return -ENOMEM;
     return set(o, "counts", json_is_object(counts) ? json_deep_copy(counts) : json_object());
+}
+
+/* The identity of a deploy: a GitHub deployment (created, in progress,
+ * success), a GitLab deployment or a pipeline run is one deploy however
+ * many events it sent; without such a label, the event itself. */
+static void deploy_key(const struct iq_event *ev, const char *id, char *buf, size_t size)
+{
+    static const char *const keys[] = { "deployment_id", "run_id", "revision" };
+    const char *v = NULL;
+
+    for (size_t i = 0; ev && !v && i < sizeof(keys) / sizeof(keys[0]); i++)
+        if ((v = iq_event_label(ev, keys[i])) && !*v)
+            v = NULL;
+    if (!ev)
+        snprintf(buf, size, "\x1f\x1f%.400s", id);
+    else
+        snprintf(buf, size, "%.64s\x1f%.300s\x1f%.400s", iq_ev_source(ev) ? iq_ev_source(ev) : "",
+                 iq_ev_service(ev) ? iq_ev_service(ev) : "", v ? v : iq_ev_id(ev));
+}
+
+/* "3 (2 named under Trigger, 1 during the incident)"; zero parts left out. */
+static void deploys_text(size_t total, size_t named, size_t during, size_t before, char *buf,
+                         size_t size)
+{
+    const size_t v[] = { named, during, before };
+    const char *const what[] = { "named under Trigger", "during the incident",
+                                 "more before impact" };
+    size_t len = (size_t)snprintf(buf, size, "%zu", total), parts = 0;
+
+    for (size_t i = 0; i < 3 && len < size; i++)
+        if (v[i])
+            len += (size_t)snprintf(buf + len, size - len, "%s%zu %s", parts++ ? ", " : " (", v[i],
+                                    what[i]);
+    if (parts && len < size)
+        snprintf(buf + len, size - len, ")");
+}
+
+/* impact.deploys {count, named, text} and impact.counts.deploys: the
+ * distinct deploys among the draft's events (members and the trigger
+ * candidates' events), so the Impact table counts the very deploys the
+ * Trigger section names, plus those during the incident. */
+static int add_deploys(struct ctx *c)
+{
+    json_t *impact = json_object_get(c->out, "impact"), *seen = json_object(), *o;
+    const json_t *cands = json_object_get(c->inc, "trigger_candidates"), *cand;
+    size_t named = 0, during = 0, before = 0, total, i;
+    char key[800], text[160];
+    int r = -ENOMEM;
+
+    if (!seen)
+        return -ENOMEM;
+    json_array_foreach(cands, i, cand) {
+        const char *id = json_string_value(json_object_get(cand, "event"));
+        const char *kind = json_string_value(json_object_get(cand, "kind"));
+
+        if (!id || !kind || strcmp(kind, "deploy") != 0)
+            continue;
+        deploy_key(find_event(c, id), id, key, sizeof(key));
+        if (!json_object_get(seen, key) && (named++, json_object_set_new(seen, key, json_true()) < 0))
+            goto out;
+    }
+    for (i = 0; i < c->n; i++) {
+        const struct iq_event *ev = c->evs[i];
+
+        if (!iq_ev_kind(ev) || strcmp(iq_ev_kind(ev), "deploy") != 0)
+            continue;
+        deploy_key(ev, NULL, key, sizeof(key));
+        if (json_object_get(seen, key))
+            continue;
+        if (json_object_set_new(seen, key, json_false()) < 0)
+            goto out;
+        *(c->ms_at[0] != IQ_TIME_NONE && ev->at < c->ms_at[0] ? &before : &during) += 1;
+    }
+    total = named + during + before;
+    deploys_text(total, named, during, before, text, sizeof(text));
+    o = json_pack("{s:I, s:I, s:s}", "count", (json_int_t)total, "named", (json_int_t)named,
+                  "text", text);
+    if (set(impact, "deploys", o) < 0 ||
+        set(json_object_get(impact, "counts"), "deploys", json_integer((json_int_t)total)) < 0)
+        goto out;
+    r = 0;
+out:
+    json_decref(seen);
+    return r;
 }
 
 /* A short name for a change: a version or commit label, else its title. */
@@ -405,9 +495,9 @@ static int add_header(struct ctx *c, int64_t *ret_day)
 }
 
 int rnd_model_build(const json_t *incident, struct iq_event *const *evs, size_t n,
-                    struct rnd_pseudo *pseudo, json_t **ret, char *err, size_t errsz)
+                    struct rnd_people *people, json_t **ret, char *err, size_t errsz)
 {
-    struct ctx c = { .inc = incident, .evs = evs, .n = n, .pseudo = pseudo, .err = err,
+    struct ctx c = { .inc = incident, .evs = evs, .n = n, .people = people, .err = err,
                      .errsz = errsz };
     const json_t *svcs = json_object_get(incident, "services");
     json_t *what = NULL;
@@ -422,13 +512,13 @@ int rnd_model_build(const json_t *incident, struct iq_event *const *evs, size_t 
         return -ENOMEM;
     for (size_t i = 0; i < N_MS; i++)
         c.ms_at[i] = IQ_TIME_NONE;
-    /* pseudonyms in order of first appearance in the timeline */
-    for (size_t i = 0; pseudo && i < n; i++)
+    /* names (and pseudonyms) in order of first appearance in the timeline */
+    for (size_t i = 0; i < n; i++)
         if (evs[i]->str[IQ_F_ACTOR] && *evs[i]->str[IQ_F_ACTOR] &&
-            !rnd_pseudo_name(pseudo, evs[i]->str[IQ_F_ACTOR]))
+            !rnd_people_actor(people, evs[i]))
             goto out;
     if ((r = add_milestones(&c)) < 0 || (r = add_header(&c, &day)) < 0 ||
-        (r = add_impact(&c)) < 0 || (r = add_triggers(&c)) < 0 ||
+        (r = add_impact(&c)) < 0 || (r = add_triggers(&c)) < 0 || (r = add_deploys(&c)) < 0 ||
         (r = add_marks_and_timeline(&c)) < 0)
         goto out;
     what = json_array_size(svcs) ? rnd_fmt_join(svcs)

@@ -10,14 +10,15 @@
 #include <jansson.h>
 
 struct iq_event;
-struct rnd_pseudo;
+struct rnd_people;
 
 /* Build the context.  incident (schemas/incident.schema.json) and evs (in
- * time order) are borrowed.  With pseudo, actors become pseudonyms (the
- * caller applies rnd_pseudo_json to the result afterwards for mentions in
+ * time order) and people are borrowed; people names the actors (display
+ * names, pseudonyms: rnd_people.h; with pseudonyms the caller applies
+ * rnd_pseudo_json to the result afterwards for mentions in
  * text).  Caller owns *ret.  -EINVAL with err naming the bad member of the
  * incident, -ENOMEM. */
 int rnd_model_build(const json_t *incident, struct iq_event *const *evs, size_t n,
-                    struct rnd_pseudo *pseudo, json_t **ret, char *err, size_t errsz);
+                    struct rnd_people *people, json_t **ret, char *err, size_t errsz);
 
 #endif

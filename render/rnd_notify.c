@@ -8,29 +8,20 @@
  * "shape=url" entries.
  *
  * Design notes:
- *  - libcurl easy interface, one handle per delivery: notices are rare
+ *  - One POST per try through common/iq_curl.c (libcurl): notices are rare
  *    (one per incident), so simplicity beats connection reuse.
  *  - Retries cover what may heal (connection refused, timeouts, 429, 5xx)
  *    with doubling backoff; a 4xx is the receiver refusing the payload and
- *    is reported at once.
- *  - curl_global_init is not thread-safe on old libcurls; it runs once
- *    under pthread_once. */
+ *    is reported at once. */
 #include "rnd_notify.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <curl/curl.h>
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-
-static void curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
+#include "iq_curl.h"
 
 void rnd_hooks_free(struct rnd_hook **phooks, size_t n)
 {
@@ -140,52 +131,20 @@ json_t *rnd_notice_payload(enum rnd_hook_shape shape, const json_t *ctx, const c
     return j;
 }
 
-static size_t discard(char *p, size_t size, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return size * n;
-}
-
 /* One try: 0 on 2xx, 1 for a retryable failure, -EINVAL for a refusal. */
 static int post_once(const char *url, const char *body, size_t len, long timeout_ms, char *err,
                      size_t errsz)
 {
-    struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
-    CURL *c = curl_easy_init();
+    struct iq_post p = { .url = url, .body = body, .len = len, .timeout_ms = timeout_ms };
     long code = 0;
-    CURLcode rc;
-    int r = 1;
+    int r = iq_http_post(&p, &code, NULL, err, errsz);
 
-    if (!c || !hdr) {
-        snprintf(err, errsz, "out of memory");
-        goto out;
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "inquest");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    rc = curl_easy_perform(c);
-    if (rc != CURLE_OK) {
-        snprintf(err, errsz, "%s", curl_easy_strerror(rc));
-        goto out;
-    }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    if (code >= 200 && code < 300)
-        r = 0;
-    else if (code >= 400 && code < 500 && code != 429)
-        r = -EINVAL;
+    if (r < 0)
+        return 1;
     snprintf(err, errsz, "HTTP status %ld", code);
-out:
-    curl_slist_free_all(hdr);
-    if (c)
-        curl_easy_cleanup(c);
-    return r;
+    if (code >= 200 && code < 300)
+        return 0;
+    return code >= 400 && code < 500 && code != 429 ? -EINVAL : 1;
 }
 
 int rnd_notify_post(const char *url, const char *body, size_t len, unsigned retries,
@@ -193,7 +152,6 @@ int rnd_notify_post(const char *url, const char *body, size_t len, unsigned retr
 {
     int r = 1;
 
-    pthread_once(&curl_once, curl_init_once);
     for (unsigned attempt = 0; attempt <= retries; attempt++) {
         if (attempt > 0) {
             struct timespec ts = { .tv_sec = backoff_ms / 1000, .tv_nsec = backoff_ms % 1000 * 1000000 };

@@ -11,7 +11,9 @@
  *  - A linear table: a document names a handful of people, and the cap
  *    RND_PSEUDO_MAX bounds the worst case.
  *  - Mentions are replaced on word boundaries only (an actor "al" does not
- *    touch "alert"), longest name first so "alice.b" wins over "alice". */
+ *    touch "alert"), longest name first so "alice.b" wins over "alice".
+ *  - Members named "link" are left alone: they are URLs (a repository
+ *    under a person's login), and a rewritten URL leads nowhere. */
 #include "rnd_pseudo.h"
 #include "rnd_buf.h"
 
@@ -181,6 +183,8 @@ static int walk(const struct rnd_pseudo *p, json_t *v, int depth)
     }
     if (json_is_object(v)) {
         json_object_foreach(v, key, child) {
+            if (strcmp(key, "link") == 0)
+                continue;   /* a URL stays followable (github.com/LOGIN/repo/...) */
             if ((rc = walk(p, child, depth + 1)) < 0)
                 return rc;
             total += rc;

@@ -24,7 +24,8 @@
 #include "rnd_timeline.h"
 #include "rnd_buf.h"
 #include "rnd_fmt.h"
-#include "rnd_pseudo.h"
+#include "rnd_link.h"
+#include "rnd_people.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -60,7 +61,7 @@ struct builder {
     size_t n, cap;
     struct group open[OPEN_GROUPS];
     size_t n_open, next_open;
-    struct rnd_pseudo *pseudo;
+    struct rnd_people *people;
 };
 
 static const char *str_or(const char *s, const char *alt)
@@ -68,13 +69,11 @@ static const char *str_or(const char *s, const char *alt)
     return s && *s ? s : alt;
 }
 
-static const char *actor_of(const struct iq_event *ev, struct rnd_pseudo *pseudo)
+static const char *actor_of(const struct iq_event *ev, struct rnd_people *people)
 {
-    const char *a = ev->str[IQ_F_ACTOR];
-
-    if (!a || !*a)
+    if (!ev->str[IQ_F_ACTOR] || !*ev->str[IQ_F_ACTOR])
         return NULL;
-    return pseudo ? str_or(rnd_pseudo_name(pseudo, a), "a responder") : a;
+    return str_or(rnd_people_actor(people, ev), RND_PEOPLE_UNKNOWN);
 }
 
 /* Underscores to spaces: "partial_outage" -> "partial outage". */
@@ -87,23 +86,27 @@ static void words(const char *s, char *buf, size_t size)
     buf[i] = '\0';
 }
 
-json_t *rnd_timeline_describe(const struct iq_event *ev, struct rnd_pseudo *pseudo)
+json_t *rnd_timeline_describe(const struct iq_event *ev, struct rnd_people *people)
 {
     const char *kind = str_or(iq_ev_kind(ev), "event"), *action = str_or(iq_ev_action(ev), "");
     const char *title = str_or(ev->str[IQ_F_TITLE], str_or(ev->str[IQ_F_TEXT], iq_ev_id(ev)));
-    const char *sev = ev->str[IQ_F_SEVERITY], *actor = actor_of(ev, pseudo);
+    const char *sev = ev->str[IQ_F_SEVERITY], *actor = actor_of(ev, people);
     char act[80], line[TITLE_CLIP + 200];
     json_t *j;
 
     words(action, act, sizeof(act));
     if (strcmp(kind, "chat") == 0) {
-        const char *text = str_or(ev->str[IQ_F_TEXT], title);
-        char *both = NULL;
+        bool oom;
+        char *said = rnd_people_text(people, ev, &oom), *both = NULL;
+        const char *text = str_or(said, title);
 
-        if (actor && asprintf(&both, "%s: %s", actor, text) < 0)
+        if (oom || (actor && asprintf(&both, "%s: %s", actor, text) < 0)) {
+            free(said);
             return NULL;
+        }
         j = rnd_fmt_clip(both ? both : text, CHAT_CLIP);
         free(both);
+        free(said);
         return j;
     }
     if (strcmp(kind, "alert") == 0)
@@ -257,7 +260,7 @@ static int cmp_rows(const void *a, const void *b)
 }
 
 /* The Event cell of a row. */
-static json_t *row_text(const struct row *r, struct rnd_pseudo *pseudo)
+static json_t *row_text(const struct row *r, struct rnd_people *people)
 {
     const struct iq_event *ev = r->ev;
     char extra[96] = "", *both = NULL;
@@ -267,7 +270,7 @@ static json_t *row_text(const struct row *r, struct rnd_pseudo *pseudo)
         snprintf(extra, sizeof(extra), "rule %s", str_or(r->rule, "manual"));
         if (!ev)
             return json_string(extra);
-        base = rnd_timeline_describe(ev, pseudo);
+        base = rnd_timeline_describe(ev, people);
         j = !base || asprintf(&both, "evidence: %s (%s)", json_string_value(base), extra) < 0
                 ? NULL : json_string(both);
         free(both);
@@ -281,7 +284,7 @@ static json_t *row_text(const struct row *r, struct rnd_pseudo *pseudo)
     } else {
         if (r->count > 1)
             snprintf(extra, sizeof(extra), " x%lu", r->count);
-        base = rnd_timeline_describe(ev, pseudo);
+        base = rnd_timeline_describe(ev, people);
     }
     if (!base)
         return NULL;
@@ -298,10 +301,10 @@ static json_t *row_text(const struct row *r, struct rnd_pseudo *pseudo)
     return j;
 }
 
-static json_t *row_json(const struct row *r, struct rnd_pseudo *pseudo)
+static json_t *row_json(const struct row *r, struct rnd_people *people)
 {
     char hhmm[16];
-    json_t *o, *text = row_text(r, pseudo);
+    json_t *o, *text = row_text(r, people);
 
     rnd_fmt_hhmm(r->at, hhmm, sizeof(hhmm));
     o = json_pack("{s:s, s:o*, s:s, s:I}", "time", hhmm, "event", text, "source",
@@ -311,7 +314,7 @@ static json_t *row_json(const struct row *r, struct rnd_pseudo *pseudo)
     if (r->markers[0])
         json_object_set_new(o, "marker", json_string(r->markers));
     if (r->ev)
-        json_object_set_new(o, "link", rnd_fmt_link(r->ev->str[IQ_F_URL]));
+        json_object_set_new(o, "link", rnd_link_event(r->ev));
     if (r->ev)
         json_object_set_new(o, "id", json_string(iq_ev_id(r->ev)));
     return o;
@@ -338,7 +341,7 @@ static json_t *days_json(const struct builder *b)
                 return NULL;
             }
         }
-        if (json_array_append_new(rows, row_json(r, b->pseudo)) < 0) {
+        if (json_array_append_new(rows, row_json(r, b->people)) < 0) {
             json_decref(days);
             return NULL;
         }
@@ -347,9 +350,9 @@ static json_t *days_json(const struct builder *b)
 }
 
 int rnd_timeline_build(struct iq_event *const *evs, size_t n, const struct rnd_mark *marks,
-                       size_t n_marks, struct rnd_pseudo *pseudo, json_t **ret)
+                       size_t n_marks, struct rnd_people *people, json_t **ret)
 {
-    struct builder b = { .pseudo = pseudo };
+    struct builder b = { .people = people };
     bool placed[16] = { false };
     json_t *days = NULL;
     int r = -ENOMEM;

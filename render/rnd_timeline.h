@@ -8,7 +8,7 @@
 #include <jansson.h>
 
 struct iq_event;
-struct rnd_pseudo;
+struct rnd_people;
 
 /* A milestone to mark: at its evidence event's row when that row is in the
  * same minute, else on a row of its own. */
@@ -23,13 +23,14 @@ struct rnd_mark {
 
 /* Build [{"day": "Wednesday 21 October 2026", "date": "2026-10-21",
  * "rows": [{"time", "event", "source", "link"?, "marker"?, "count"}]}]
- * from evs (borrowed, in time order).  Actors are replaced by pseudonyms
- * when pseudo is not NULL.  Caller owns *ret.  -ENOMEM. */
+ * from evs (borrowed, in time order).  Actors are shown as people resolves
+ * them (display names, pseudonyms; rnd_people.h).  Caller owns *ret.
+ * -ENOMEM. */
 int rnd_timeline_build(struct iq_event *const *evs, size_t n, const struct rnd_mark *marks,
-                       size_t n_marks, struct rnd_pseudo *pseudo, json_t **ret);
+                       size_t n_marks, struct rnd_people *people, json_t **ret);
 
 /* One line describing ev for people ("HighErrorRate firing (critical)",
  * "page acknowledged by responder A").  New JSON string; caller owns. */
-json_t *rnd_timeline_describe(const struct iq_event *ev, struct rnd_pseudo *pseudo);
+json_t *rnd_timeline_describe(const struct iq_event *ev, struct rnd_people *people);
 
 #endif

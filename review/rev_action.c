@@ -31,6 +31,7 @@ struct scan_ctx {
     const struct rev_rules *rules;
     const struct rev_section *sec;
     enum rev_lang force, doc_lang;
+    double weak_th;              /* model threshold; above 1 when the model is off */
     struct rev_result *res;
 };
 
@@ -134,8 +135,34 @@ static int judge_type(struct scan_ctx *c, const struct item *it, struct rev_acti
     return 0;
 }
 
+/* The model's weak-action score for an item no weak-action rule caught;
+ * reports the whole item when the score reaches the threshold. */
+static int judge_weak_model(struct scan_ctx *c, const struct item *it, struct rev_action *a)
+{
+    const struct rev_rule *rule = rev_rules_model_rule(c->rules, REV_MODEL_WEAK);
+    int r;
+
+    if (c->weak_th > 1 || !rule || !(rule->langs & a->lang))
+        return 0;
+    r = rev_model_score(rev_rules_model(c->rules), REV_MODEL_WEAK, it->t.s, it->t.len,
+                        &a->weak_score);
+    if (r < 0 || a->weak_score < c->weak_th)
+        return r;
+    r = rev_re_any(rule->unless, it->t.s, it->t.len);
+    if (r != 0)
+        return r < 0 ? r : 0;
+    a->weak = true;
+    if (a->strength == REV_STR_UNKNOWN) {
+        a->strength = REV_STR_PROMISE;
+        a->strength_rule = rule;
+    }
+    return rev_result_add_scored(c->res, rule, a->lang, a->line, a->col, it->t.s, it->t.len,
+                                 a->weak_score);
+}
+
 /* Weak-action rules: the match that starts first is reported (ties: rule
- * order), unless the item already names something stronger than a rule. */
+ * order), unless the item already names something stronger than a rule.
+ * When no rule fires, the model may (judge_weak_model). */
 static int judge_weak(struct scan_ctx *c, const struct item *it, struct rev_action *a)
 {
     const struct rev_rule *best = NULL;
@@ -149,7 +176,7 @@ static int judge_weak(struct scan_ctx *c, const struct item *it, struct rev_acti
         size_t ms, me;
         int r;
 
-        if (rule->cat != REV_CAT_WEAK || !(rule->langs & a->lang))
+        if (rule->cat != REV_CAT_WEAK || rule->model || !(rule->langs & a->lang))
             continue;
         r = rev_rule_match(rule, it->t.s, it->t.len, &ms, &me, NULL, NULL);
         if (r < 0)
@@ -161,7 +188,7 @@ static int judge_weak(struct scan_ctx *c, const struct item *it, struct rev_acti
         }
     }
     if (!best)
-        return 0;
+        return judge_weak_model(c, it, a);
     a->weak = true;
     if (a->strength == REV_STR_UNKNOWN) {
         a->strength = REV_STR_PROMISE;
@@ -234,7 +261,7 @@ static int judge_fields(struct scan_ctx *c, const struct item *it, struct rev_ac
 /* Judge one assembled item and add it to the result. */
 static int judge(struct scan_ctx *c, struct item *it)
 {
-    struct rev_action a = { 0 };
+    struct rev_action a = { .weak_score = -1 };
     int r;
 
     if (it->t.len == 0 || it->t.n == 0)
@@ -371,10 +398,12 @@ static long scan_list_item(struct scan_ctx *c, size_t i, struct item *it)
 }
 
 int rev_action_scan(const struct rev_doc *doc, const struct rev_rules *rules,
-                    enum rev_lang force, enum rev_lang doc_lang, struct rev_result *res)
+                    const struct rev_lint_opts *opts, enum rev_lang doc_lang,
+                    struct rev_result *res)
 {
-    struct scan_ctx c = { .doc = doc, .rules = rules, .force = force, .doc_lang = doc_lang,
-                          .res = res, .sec = rev_rules_section(rules, "action-items") };
+    struct scan_ctx c = { .doc = doc, .rules = rules, .force = opts->lang, .doc_lang = doc_lang,
+                          .res = res, .sec = rev_rules_section(rules, "action-items"),
+                          .weak_th = rev_lint_threshold(rules, opts, REV_MODEL_WEAK) };
     struct item it = { .table = false };
     size_t i = 0;
     long next = 0;

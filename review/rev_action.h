@@ -17,11 +17,13 @@
 #include "rev_lint.h"
 #include "rev_rules.h"
 
-/* Scan doc and add action items and their findings to res.  force is the
- * --lang choice (REV_LANG_AUTO: per item), doc_lang the language for
- * messages of owner/due findings.  Returns 0 or a negative errno. */
+/* Scan doc and add action items and their findings to res.  opts->lang is
+ * the --lang choice (REV_LANG_AUTO: per item), opts->no_model and
+ * opts->threshold drive the model; doc_lang is the language for messages
+ * of owner/due findings.  Returns 0 or a negative errno. */
 int rev_action_scan(const struct rev_doc *doc, const struct rev_rules *rules,
-                    enum rev_lang force, enum rev_lang doc_lang, struct rev_result *res);
+                    const struct rev_lint_opts *opts, enum rev_lang doc_lang,
+                    struct rev_result *res);
 
 /* Default type for an item of strength s when no rule gives one. */
 enum rev_type rev_action_default_type(enum rev_strength s);

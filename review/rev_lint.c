@@ -195,6 +195,13 @@ int rev_result_add_finding(struct rev_result *res, const struct rev_rule *rule,
                            enum rev_lang lang, unsigned line, unsigned col,
                            const char *excerpt, size_t len)
 {
+    return rev_result_add_scored(res, rule, lang, line, col, excerpt, len, -1);
+}
+
+int rev_result_add_scored(struct rev_result *res, const struct rev_rule *rule,
+                          enum rev_lang lang, unsigned line, unsigned col,
+                          const char *excerpt, size_t len, double score)
+{
     struct rev_finding *f;
 
     for (size_t i = 0; i < res->nf; i++)
@@ -221,6 +228,7 @@ int rev_result_add_finding(struct rev_result *res, const struct rev_rule *rule,
     f->col = col;
     f->rule = rule;
     f->lang = lang;
+    f->score = score;
     res->nf++;
     return 0;
 }
@@ -297,6 +305,7 @@ enum rev_lang rev_detect_lang(const char *s, size_t len)
 struct ctx {
     const struct rev_doc *doc;
     const struct rev_rules *rules;
+    const struct rev_lint_opts *opts;
     enum rev_lang force;
     struct rev_result *res;
     char *err;
@@ -352,10 +361,72 @@ static int match_failed(struct ctx *c, const struct rev_rule *rule, const struct
     return r;
 }
 
-/* Run the blame rules of the sentence's language on t->s[a..b). */
+double rev_lint_threshold(const struct rev_rules *rules, const struct rev_lint_opts *opts,
+                          enum rev_model_task task)
+{
+    if (opts->no_model || !rev_rules_model(rules))
+        return 2.0;
+    return opts->threshold[task] > 0 ? opts->threshold[task]
+                                     : rev_rules_model_threshold(rules, task);
+}
+
+/* The model was trained on sentences: it judges those of paragraphs and
+ * list items (not checklist boxes), not headings or table cells, and only a sentence with at
+ * least MODEL_MIN_WORDS words (English) or MODEL_MIN_CHARS characters
+ * (Japanese), below which a score says little. */
+#define MODEL_MIN_WORDS 4
+#define MODEL_MIN_CHARS 10
+static bool model_judges(const struct ctx *c, const struct rev_text *t, size_t a, size_t b,
+                         enum rev_lang lang)
+{
+    const struct rev_line *l = t->n ? rev_doc_line(c->doc, t->pieces[0].line) : NULL;
+    size_t n = 0;
+
+    if (!l || (l->kind != REV_LINE_TEXT && l->kind != REV_LINE_LIST) ||
+        (l->kind == REV_LINE_LIST && l->checkbox >= 0))
+        return false;   /* checklist boxes state facts about the draft */
+    for (size_t i = a; i < b; i++) {
+        unsigned char ch = (unsigned char)t->s[i];
+
+        if (lang == REV_LANG_JA)
+            n += (ch & 0xc0) != 0x80 && ch != ' ';
+        else
+            n += ch != ' ' && (i == a || t->s[i - 1] == ' ');
+    }
+    return n >= (lang == REV_LANG_JA ? MODEL_MIN_CHARS : MODEL_MIN_WORDS);
+}
+
+/* When no rule fired on the sentence t->s[a..b): score it with the model
+ * and report it at its start when the score reaches the threshold and the
+ * model rule's exceptions do not excuse it. */
+static int blame_model(struct ctx *c, const struct rev_text *t, size_t a, size_t b,
+                       enum rev_lang lang)
+{
+    const struct rev_rule *rule = rev_rules_model_rule(c->rules, REV_MODEL_BLAME);
+    double th = rev_lint_threshold(c->rules, c->opts, REV_MODEL_BLAME), score;
+    unsigned line, col;
+    int r;
+
+    while (b > a && t->s[b - 1] == ' ')
+        b--;
+    if (th > 1 || !rule || !(rule->langs & lang) || !model_judges(c, t, a, b, lang))
+        return 0;
+    r = rev_model_score(rev_rules_model(c->rules), REV_MODEL_BLAME, t->s + a, b - a, &score);
+    if (r < 0 || score < th)
+        return r;
+    r = rev_re_any(rule->unless, t->s + a, b - a);
+    if (r != 0)
+        return r < 0 ? match_failed(c, rule, t, a, r) : 0;
+    rev_text_locate(t, c->doc, a, &line, &col);
+    return rev_result_add_scored(c->res, rule, lang, line, col, t->s + a, b - a, score);
+}
+
+/* Run the blame rules of the sentence's language on t->s[a..b), then the
+ * model when no rule fired. */
 static int blame_sentence(struct ctx *c, const struct rev_text *t, size_t a, size_t b)
 {
     enum rev_lang lang;
+    bool fired = false;
 
     while (a < b && t->s[a] == ' ')
         a++;
@@ -368,19 +439,20 @@ static int blame_sentence(struct ctx *c, const struct rev_text *t, size_t a, siz
         size_t ms, me;
         int r;
 
-        if (rule->cat != REV_CAT_BLAME || !(rule->langs & lang))
+        if (rule->cat != REV_CAT_BLAME || rule->model || !(rule->langs & lang))
             continue;
         r = rev_rule_match(rule, t->s + a, b - a, &ms, &me, NULL, NULL);
         if (r < 0)
             return match_failed(c, rule, t, a, r);
         if (r == 0)
             continue;
+        fired = true;
         rev_text_locate(t, c->doc, a + ms, &line, &col);
         r = rev_result_add_finding(c->res, rule, lang, line, col, t->s + a + ms, me - ms);
         if (r < 0)
             return r;
     }
-    return 0;
+    return fired ? 0 : blame_model(c, t, a, b, lang);
 }
 
 static int blame_unit(const struct rev_text *t, void *ud)
@@ -534,6 +606,7 @@ int rev_lint_doc(struct rev_doc *doc, const struct rev_rules *rules,
 
     if (!opts)
         opts = &none;
+    c.opts = opts;
     c.force = opts->lang;
     c.res = rev_result_new(rev_doc_name(doc), opts->max_findings);
     if (!c.res)
@@ -545,7 +618,7 @@ int rev_lint_doc(struct rev_doc *doc, const struct rev_rules *rules,
     if (r >= 0)
         r = rev_doc_units(doc, blame_unit, &c);
     if (r >= 0)
-        r = rev_action_scan(doc, rules, opts->lang, lang, c.res);
+        r = rev_action_scan(doc, rules, opts, lang, c.res);
     if (r >= 0)
         r = structure_pass(&c, lang);
     if (r < 0) {

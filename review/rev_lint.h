@@ -32,6 +32,8 @@ struct rev_finding {
     const struct rev_rule *rule;   /* borrowed from the rule set */
     enum rev_lang lang;            /* language of the message to show */
     char *excerpt;                 /* the text that matched; "" for document checks */
+    double score;                  /* model findings (rule->model): the model's score;
+                                    * -1 for findings of pattern rules */
 };
 
 /* One action item.  Borrowed; valid until rev_result_destroy. */
@@ -46,11 +48,14 @@ struct rev_action {
     enum rev_lang lang;            /* language of the item text */
     const struct rev_rule *strength_rule; /* rule that set the strength, or NULL */
     const struct rev_rule *type_rule;     /* rule that set the type, or NULL */
+    double weak_score;             /* the model's weak-action score, -1 when it did not run */
 };
 
 struct rev_lint_opts {
     enum rev_lang lang;            /* REV_LANG_AUTO: detect per sentence */
     size_t max_findings;           /* 0: REV_FINDINGS_MAX */
+    bool no_model;                 /* rules only, even when the rule set has a model */
+    double threshold[REV_MODEL_TASKS]; /* per task, in (0, 1]; 0: the rule set's */
 };
 
 struct rev_result;
@@ -101,6 +106,15 @@ void rev_result_sort(struct rev_result *res);
 int rev_result_add_finding(struct rev_result *res, const struct rev_rule *rule,
                            enum rev_lang lang, unsigned line, unsigned col,
                            const char *excerpt, size_t len);
+/* The same for a finding of the model (rule->model) with its score. */
+int rev_result_add_scored(struct rev_result *res, const struct rev_rule *rule,
+                          enum rev_lang lang, unsigned line, unsigned col,
+                          const char *excerpt, size_t len, double score);
+
+/* The threshold task runs at: opts's when set, else the rule set's; 2 (never
+ * reached) when the model is off or absent. */
+double rev_lint_threshold(const struct rev_rules *rules, const struct rev_lint_opts *opts,
+                          enum rev_model_task task);
 
 /* Append an action item.  Takes ownership of a's strings (and clears them
  * in *a) on success and on failure.  0 or -ENOMEM. */

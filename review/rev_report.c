@@ -10,6 +10,7 @@
  * that was judged (blame, weak actions) or of the document (structure,
  * owner and due date). */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,8 +22,13 @@ static int print_finding(FILE *f, const char *name, const struct rev_finding *fd
 {
     const struct rev_rule *r = fd->rule;
 
-    fprintf(f, "%s:%u:%u: %s: %s: %s\n", name, fd->line, fd->col,
-            rev_severity_name(rev_finding_severity(fd)), r->id, rev_rule_message(r, fd->lang));
+    if (r->model)
+        fprintf(f, "%s:%u:%u: %s: %s (score %.2f): %s\n", name, fd->line, fd->col,
+                rev_severity_name(rev_finding_severity(fd)), r->id, fd->score,
+                rev_rule_message(r, fd->lang));
+    else
+        fprintf(f, "%s:%u:%u: %s: %s: %s\n", name, fd->line, fd->col,
+                rev_severity_name(rev_finding_severity(fd)), r->id, rev_rule_message(r, fd->lang));
     if (fd->excerpt[0])
         fprintf(f, "    | %s\n", fd->excerpt);
     return fprintf(f, "    suggestion: %s\n", rev_rule_suggestion(r, fd->lang)) < 0 ? -EIO : 0;
@@ -103,6 +109,12 @@ int rev_report_text(FILE *f, const struct rev_result *res, bool actions)
 }
 
 /* json string or null. */
+/* A model score, rounded to 3 decimals so outputs stay stable. */
+static json_t *score_json(double score)
+{
+    return json_real(floor(score * 1000 + 0.5) / 1000);
+}
+
 static json_t *str_or_null(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -126,6 +138,8 @@ static json_t *finding_json(const struct rev_finding *fd)
     bad |= json_object_set_new(o, "suggestion",
                                json_string(rev_rule_suggestion(fd->rule, fd->lang)));
     bad |= json_object_set_new(o, "excerpt", json_string(fd->excerpt));
+    bad |= json_object_set_new(o, "source", json_string(fd->rule->model ? "model" : "rule"));
+    bad |= json_object_set_new(o, "score", fd->rule->model ? score_json(fd->score) : json_null());
     if (bad)
         json_decref(o);
     return bad ? NULL : o;
@@ -153,6 +167,8 @@ static json_t *action_json(const struct rev_action *a)
     bad |= json_object_set_new(o, "strength_rule",
                                str_or_null(a->strength_rule ? a->strength_rule->id : NULL));
     bad |= json_object_set_new(o, "type_rule", str_or_null(a->type_rule ? a->type_rule->id : NULL));
+    bad |= json_object_set_new(o, "weak_score",
+                               a->weak_score >= 0 ? score_json(a->weak_score) : json_null());
     if (bad)
         json_decref(o);
     return bad ? NULL : o;

@@ -37,6 +37,12 @@ struct rev_rules {
     size_t n, cap;
     struct rev_section *sections;
     size_t nsec, capsec;
+    unsigned flags;                /* REV_RULES_NO_MODEL */
+    bool model_defined;            /* some file has a "model" object */
+    struct rev_model *model;       /* the statistical layer, or NULL */
+    const char *model_file;        /* base name of the file that defined it */
+    double model_th[REV_MODEL_TASKS];  /* configured thresholds; 0: the trained one */
+    const struct rev_rule *model_rule[REV_MODEL_TASKS];
 };
 
 static struct rev_rules *set_new(void)
@@ -72,6 +78,7 @@ void rev_rules_destroy(struct rev_rules **pset)
     free(set->files);
     free(set->rules);
     free(set->sections);
+    rev_model_destroy(&set->model);
     free(set);
     *pset = NULL;
 }
@@ -167,6 +174,64 @@ static int load_rules(struct rev_rules *set, struct where *w, json_t *arr, const
     return 0;
 }
 
+/* "threshold": {"blame": P, "weak-action": P}, each in (0, 1]. */
+static int parse_thresholds(struct rev_rules *set, struct where *w, json_t *th)
+{
+    const char *key;
+    json_t *v;
+
+    if (th && !json_is_object(th))
+        return rev_rules_fail(w, "\"model\".\"threshold\" must be an object");
+    json_object_foreach(th, key, v) {
+        enum rev_model_task t;
+        double p = json_number_value(v);
+
+        if (rev_model_task_parse(key, &t) < 0)
+            return rev_rules_fail(w, "\"model\".\"threshold\": unknown task \"%s\" "
+                                  "(blame or weak-action)", key);
+        if (!json_is_number(v) || !(p > 0 && p <= 1))
+            return rev_rules_fail(w, "\"model\".\"threshold\".\"%s\" must be a number in "
+                                  "(0, 1]", key);
+        set->model_th[t] = p;
+    }
+    return 0;
+}
+
+/* The "model" object of a rules file: {"weights": FILE, "threshold": {...},
+ * "comment": ...}; FILE is relative to the rules file's directory. */
+static int load_model(struct rev_rules *set, struct where *w, json_t *m, const char *base)
+{
+    const char *key, *weights, *slash = strrchr(w->file, '/');
+    char path[4096];
+    json_t *v;
+    int r;
+
+    w->what[0] = '\0';
+    if (set->model_defined)
+        return rev_rules_fail(w, "\"model\" is defined twice (also in %s)", set->model_file);
+    if (!json_is_object(m))
+        return rev_rules_fail(w, "\"model\" must be an object");
+    json_object_foreach(m, key, v) {
+        if (strcmp(key, "weights") && strcmp(key, "threshold") && strcmp(key, "comment"))
+            return rev_rules_fail(w, "\"model\": unknown key \"%s\"", key);
+    }
+    weights = json_string_value(json_object_get(m, "weights"));
+    if (!weights || !*weights || weights[0] == '/')
+        return rev_rules_fail(w, "\"model\".\"weights\" must name the weights file, "
+                              "relative to this file");
+    r = parse_thresholds(set, w, json_object_get(m, "threshold"));
+    if (r < 0)
+        return r;
+    set->model_defined = true;
+    set->model_file = base;
+    if (set->flags & REV_RULES_NO_MODEL)
+        return 0;
+    if (snprintf(path, sizeof(path), "%.*s%s", slash ? (int)(slash - w->file + 1) : 0, w->file,
+                 weights) >= (int)sizeof(path))
+        return rev_rules_fail(w, "\"model\".\"weights\": path too long");
+    return rev_model_load(path, &set->model, w->err, w->errsz);
+}
+
 /* Parse one file's text and add its sections and rules to set. */
 static int load_into(struct rev_rules *set, const char *name, const char *buf, size_t len,
                      char *err, size_t errsz)
@@ -187,7 +252,7 @@ static int load_into(struct rev_rules *set, const char *name, const char *buf, s
         return rev_rules_fail(&w, "top level must be an object with \"rules\" and/or \"sections\"");
     json_object_foreach(doc, key, v) {
         if (strcmp(key, "version") && strcmp(key, "rules") && strcmp(key, "sections") &&
-            strcmp(key, "comment"))
+            strcmp(key, "comment") && strcmp(key, "model"))
             return rev_rules_fail(&w, "unknown top-level key \"%s\"", key);
     }
     if (json_integer_value(json_object_get(doc, "version")) != 1)
@@ -199,7 +264,42 @@ static int load_into(struct rev_rules *set, const char *name, const char *buf, s
     r = load_sections(set, &w, secs);
     if (r >= 0)
         r = load_rules(set, &w, rules, base);
+    if (r >= 0 && json_object_get(doc, "model"))
+        r = load_model(set, &w, json_object_get(doc, "model"), base);
     return r;
+}
+
+/* After all files: a model needs one model rule per task, and a model rule
+ * needs a model. */
+static int finish_model(struct rev_rules *set, char *err, size_t errsz)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        const struct rev_rule *r = &set->rules[i].pub;
+        enum rev_model_task t = r->cat == REV_CAT_BLAME ? REV_MODEL_BLAME : REV_MODEL_WEAK;
+
+        if (!r->model)
+            continue;
+        if (!set->model_defined) {
+            snprintf(err, errsz, "%s: rule '%s': a \"model\" rule, but no rules file defines "
+                     "\"model\"", r->file, r->id);
+            return -EINVAL;
+        }
+        if (set->model_rule[t]) {
+            snprintf(err, errsz, "%s: rule '%s': a second \"model\" rule for %s (first: '%s')",
+                     r->file, r->id, rev_model_task_name(t), set->model_rule[t]->id);
+            return -EINVAL;
+        }
+        set->model_rule[t] = r;
+    }
+    for (int t = 0; set->model_defined && t < REV_MODEL_TASKS; t++) {
+        if (!set->model_rule[t]) {
+            snprintf(err, errsz, "%s: \"model\" is defined, but no rule of category %s has "
+                     "\"model\": true", set->model_file,
+                     t == REV_MODEL_BLAME ? "blame" : "weak-action");
+            return -EINVAL;
+        }
+    }
+    return 0;
 }
 
 /* After all files: structure rules must name defined sections. */
@@ -218,7 +318,7 @@ static int finish(struct rev_rules *set, char *err, size_t errsz)
             return -EINVAL;
         }
     }
-    return 0;
+    return finish_model(set, err, errsz);
 }
 
 int rev_rules_load_buf(const char *name, const char *buf, size_t len, struct rev_rules **ret,
@@ -294,12 +394,19 @@ static int list_json(const char *dir, char ***ret, char *err, size_t errsz)
 
 int rev_rules_load_dir(const char *dir, struct rev_rules **ret, char *err, size_t errsz)
 {
+    return rev_rules_load_dir_flags(dir, 0, ret, err, errsz);
+}
+
+int rev_rules_load_dir_flags(const char *dir, unsigned flags, struct rev_rules **ret,
+                             char *err, size_t errsz)
+{
     struct rev_rules *set = set_new();
     char **names = NULL;
     int n, r = 0;
 
     if (!set)
         return -ENOMEM;
+    set->flags = flags;
     n = list_json(dir, &names, err, errsz);
     if (n < 0) {
         r = n;
@@ -366,6 +473,23 @@ const struct rev_section *rev_rules_section(const struct rev_rules *set, const c
         if (strcmp(set->sections[i].kind, kind) == 0)
             return &set->sections[i];
     return NULL;
+}
+
+const struct rev_model *rev_rules_model(const struct rev_rules *set)
+{
+    return set->model;
+}
+
+const struct rev_rule *rev_rules_model_rule(const struct rev_rules *set, enum rev_model_task t)
+{
+    return set->model ? set->model_rule[t] : NULL;
+}
+
+double rev_rules_model_threshold(const struct rev_rules *set, enum rev_model_task t)
+{
+    if (!set->model)
+        return 1.0;
+    return set->model_th[t] > 0 ? set->model_th[t] : rev_model_threshold(set->model, t);
 }
 
 /* Pick the text for lang, else the other language's. */

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "rev_model.h"
 #include "rev_re.h"
 
 #define REV_RULES_FILE_MAX   (1024 * 1024)  /* bytes of one rules file */
@@ -75,6 +76,8 @@ struct rev_rule {
     unsigned langs;                /* REV_LANG_EN | REV_LANG_JA bits */
     int kind;                      /* enum rev_strength, rev_type, rev_field or rev_check */
     int type_hint;                 /* strength rules: enum rev_type the item gets, or 0 */
+    bool model;                    /* blame/weak-action: fired by the model (rev_model.h),
+                                    * not by patterns; "unless" still excuses a text */
     const char *section;           /* structure rules: section kind, or NULL */
     struct rev_re *patterns;       /* never NULL; may be empty for some checks */
     struct rev_re *unless;         /* never NULL; often empty */
@@ -100,6 +103,12 @@ struct rev_rules;
  * -ENOENT (no rule files), -E2BIG, -ENOMEM or the errno of a failed read. */
 int rev_rules_load_dir(const char *dir, struct rev_rules **ret, char *err, size_t errsz);
 
+/* The same with flags: REV_RULES_NO_MODEL checks a "model" object but does
+ * not read its weights (rules only; the trainer and `lint --no-model`). */
+#define REV_RULES_NO_MODEL 1u
+int rev_rules_load_dir_flags(const char *dir, unsigned flags, struct rev_rules **ret,
+                             char *err, size_t errsz);
+
 /* Load one rules file held in memory (name is used in messages).  Same
  * contract as rev_rules_load_dir; for tests and embedders. */
 int rev_rules_load_buf(const char *name, const char *buf, size_t len, struct rev_rules **ret,
@@ -118,6 +127,16 @@ size_t rev_rules_nsections(const struct rev_rules *set);
 /* Section i, or by kind (NULL if none).  Borrowed. */
 const struct rev_section *rev_rules_section_at(const struct rev_rules *set, size_t i);
 const struct rev_section *rev_rules_section(const struct rev_rules *set, const char *kind);
+
+/* The statistical layer defined by a rules file's "model" object, or NULL.
+ * Borrowed; valid until rev_rules_destroy. */
+const struct rev_model *rev_rules_model(const struct rev_rules *set);
+/* The rule (category blame or weak-action, "model": true) whose message the
+ * model's findings carry; NULL when there is no model.  Borrowed. */
+const struct rev_rule *rev_rules_model_rule(const struct rev_rules *set, enum rev_model_task t);
+/* The threshold of task: "model"."threshold" in the rules file when given,
+ * else the one calibrated by the trainer (in the weights file). */
+double rev_rules_model_threshold(const struct rev_rules *set, enum rev_model_task t);
 
 /* Message and suggestion in lang, falling back to the other language when
  * the rule has only one.  Borrowed; never NULL. */

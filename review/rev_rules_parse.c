@@ -42,6 +42,8 @@ static const char *const common_keys[] = {
     "caseless", "examples", "comment", NULL,
 };
 static const char *const extra_keys[REV_CAT_N][3] = {
+    [REV_CAT_BLAME] = { "model", NULL },
+    [REV_CAT_WEAK] = { "model", NULL },
     [REV_CAT_STRENGTH] = { "strength", "type", NULL },
     [REV_CAT_TYPE] = { "type", "labels", NULL },
     [REV_CAT_ACTION] = { "field", "cell", NULL },
@@ -306,6 +308,10 @@ int rev_rules_parse_rule(struct where *w, json_t *o, size_t idx, struct rule_imp
     if (cl && !json_is_boolean(cl))
         return rev_rules_fail(w, "\"caseless\" must be true or false");
     caseless = cl ? json_is_true(cl) : true;
+    cl = json_object_get(o, "model");
+    if (cl && !json_is_boolean(cl))
+        return rev_rules_fail(w, "\"model\" must be true or false");
+    rule->model = json_is_true(cl);
     r = parse_langs(w, o, &rule->langs);
     if (r >= 0)
         r = parse_text(w, o, "message", rule->langs, ri->message);
@@ -316,6 +322,9 @@ int rev_rules_parse_rule(struct where *w, json_t *o, size_t idx, struct rule_imp
     if (r < 0)
         return r;
     need_patterns = rule->cat != REV_CAT_STRUCTURE || check_has_patterns(rule->kind);
+    if (rule->model && json_object_get(o, "patterns"))
+        return rev_rules_fail(w, "a \"model\" rule takes no \"patterns\" (the model fires it)");
+    need_patterns &= !rule->model;
     if (!need_patterns && json_object_get(o, "patterns"))
         return rev_rules_fail(w, "check \"%s\" takes no \"patterns\"", check_names[rule->kind]);
     r = compile_list(w, o, "patterns", need_patterns, caseless, &rule->patterns);

@@ -1,7 +1,7 @@
 # tests/lib.sh - helpers for integration scripts (POSIX sh).  Source it:
 #   . "$IQ_ROOT/tests/lib.sh"
 # Provides: fail, iq_tmpdir, iq_free_port, iq_wait_port, iq_start_daemon,
-# iq_stop_daemon, iq_kill9_daemon, iq_gen_events.  Everything a test writes
+# iq_stop_daemon, iq_kill9_daemon, iq_gen_events, iq_curve_keys.  Everything a test writes
 # lives under $IQ_TMP, removed on exit.  Internal variables are named _iq_*
 # (POSIX sh has no locals): tests must not use that prefix.
 set -eu
@@ -77,6 +77,22 @@ iq_kill9_daemon() {
   kill -9 "$IQ_DAEMON_PID" 2>/dev/null || true
   wait "$IQ_DAEMON_PID" 2>/dev/null || true
   IQ_DAEMON_PID=""
+}
+
+# iq_curve_keys DIR: CurveZMQ keys under DIR (inquest keygen): the ingest's
+# pair, an admin client listed in DIR/authorized/admin/ and a sender client
+# in DIR/authorized/.  Sets IQ_CURVE_DAEMON (inquestd flags), and
+# IQ_CURVE_ADMIN and IQ_CURVE_SENDER (global flags of inquest).
+iq_curve_keys() {
+  mkdir -p "$1/authorized/admin"
+  for _iq_k in ingest admin sender; do
+    "$IQ" --quiet keygen "$1/$_iq_k" || fail "keygen $1/$_iq_k"
+  done
+  cp "$1/admin.pub" "$1/authorized/admin/"
+  cp "$1/sender.pub" "$1/authorized/"
+  IQ_CURVE_DAEMON="--zmq-curve-key $1/ingest.key --zmq-authorized-keys $1/authorized"
+  IQ_CURVE_ADMIN="--zmq-key $1/admin.key --zmq-server-key $1/ingest.pub"
+  IQ_CURVE_SENDER="--zmq-key $1/sender.key --zmq-server-key $1/ingest.pub"
 }
 
 # iq_gen_events N PREFIX [SERVICE]: N canonical NDJSON events with ids PREFIX-1..N.

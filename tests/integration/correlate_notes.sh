@@ -4,14 +4,19 @@
 # daemon's correlator applies; GET /api/v1/incidents[/ID] serves the same
 # JSON as `inquest incident show --json`; a full rebuild with the daemon
 # stopped reproduces the corrected incidents byte for byte; --rebuild
-# refuses a store the daemon holds and --diff works beside it.
+# refuses a store the daemon holds and --diff works beside it.  Notes need
+# an admin CurveZMQ key (docs/security.md): the daemon runs with CurveZMQ,
+# events come from a sender key, corrections from an admin key.
 . "$IQ_ROOT/tests/lib.sh"
 SC="$IQ_ROOT/tests/data/scenarios"
 CONF="$SC/config.json"
 d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port" --config "$CONF"
+iq_curve_keys "$d"
+# shellcheck disable=SC2086
+iq_start_daemon "$d/data" "$port" --config "$CONF" $IQ_CURVE_DAEMON
 Z="tcp://127.0.0.1:$port"
-"$IQ" --quiet --zmq "$Z" replay "$SC/s5-concurrent.ndjson" >/dev/null || fail "replay"
+# shellcheck disable=SC2086
+"$IQ" --quiet --zmq "$Z" $IQ_CURVE_SENDER replay "$SC/s5-concurrent.ndjson" >/dev/null || fail "replay"
 
 ids() { "$IQ" --data "$d/data" incidents --json | tr ',' '\n' | sed -n 's/.*"id": "\(inc-[0-9a-f-]*\)".*/\1/p'; }
 wait_count() { # N: wait until N incidents are listed
@@ -43,17 +48,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$IQ_HTTP_PORT/ap
 [ "$code" = 400 ] || fail "since=yesterday answered $code"
 
 # bad input is refused before anything is sent
-"$IQ" --data "$d/data" --zmq "$Z" incident merge "$A" inc-20990101-00000000 2>"$d/err" && fail "merge with unknown id"
+# shellcheck disable=SC2086
+"$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN incident merge "$A" inc-20990101-00000000 2>"$d/err" && fail "merge with unknown id"
 grep -q "no incident" "$d/err" || { cat "$d/err" >&2; fail "unknown id message"; }
-"$IQ" --data "$d/data" --zmq "$Z" incident set "$A" nonsense=1 2>/dev/null && fail "set of unknown field"
-"$IQ" --data "$d/data" --zmq "$Z" incident set "$A" mitigated=yesterday 2>/dev/null && fail "set with a bad time"
+"$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN incident set "$A" nonsense=1 2>/dev/null && fail "set of unknown field"
+"$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN incident set "$A" mitigated=yesterday 2>/dev/null && fail "set with a bad time"
 
-"$IQ" --quiet --data "$d/data" --zmq "$Z" incident merge "$A" "$B" || fail "merge"
+"$IQ" --quiet --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN incident merge "$A" "$B" || fail "merge"
 wait_count 1
 "$IQ" --data "$d/data" incident show "$A" --json | grep -q "\"$B\"" || fail "merged_from"
-"$IQ" --quiet --data "$d/data" --zmq "$Z" incident split "$A" --service search || fail "split"
+"$IQ" --quiet --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN incident split "$A" --service search || fail "split"
 wait_count 2
-"$IQ" --quiet --data "$d/data" --zmq "$Z" incident set "$A" identified=2026-03-08T09:30:00Z || fail "set"
+"$IQ" --quiet --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN incident set "$A" identified=2026-03-08T09:30:00Z || fail "set"
 i=0
 until "$IQ" --data "$d/data" incident show "$A" | grep -q 'identified     2026-03-08T09:30:00.000Z  (manual'; do
   i=$((i + 1)); [ $i -lt 40 ] || fail "manual milestone not applied"; sleep 0.1

@@ -48,15 +48,18 @@ grep '"id":"component:69sb0f8lydp4:r8yz2fpy4ss8:br0l2tvcx85d"' "$d/all.json" \
 
 # Slack export
 out=$("$IQ" --zmq "$Z" import slack-export "$D/slack-export")
-[ "$out" = "imported 15 events from $D/slack-export: stored 15, duplicates 0, rejected 0" ] || fail "slack import: $out"
+[ "$out" = "imported 19 events from $D/slack-export: stored 19, duplicates 0, rejected 0" ] || fail "slack import: $out"
 out=$("$IQ" --zmq "$Z" import slack-export "$D/slack-export")
-[ "$out" = "imported 15 events from $D/slack-export: stored 0, duplicates 15, rejected 0" ] || fail "slack reimport: $out"
+[ "$out" = "imported 19 events from $D/slack-export: stored 0, duplicates 19, rejected 0" ] || fail "slack reimport: $out"
+"$IQ" --data "$d/data" events --json --kind note >"$d/users.json"
+grep '^{"id":"slack:user:U8W3QFGQ5"' "$d/users.json" | grep -q '"action":"user".*"user_name":"Rishi"' \
+  || fail "slack user directory entry"
 "$IQ" --data "$d/data" events --json --kind chat >"$d/chat.json"
 [ "$(wc -l <"$d/chat.json")" -eq 15 ] || fail "chat events: $(wc -l <"$d/chat.json")"
 [ "$(grep -c '"channel":"C8VAHF5FX"' "$d/chat.json")" -eq 11 ] || fail "#random messages"
-grep '^{"id":"C8VAHF5FX:1516457212.000035"' "$d/chat.json" | grep -q '"at":"2018-01-20T14:06:52.000Z".*"actor":"U6006P1CN".*"user_name":"k._"' \
+grep '^{"id":"slack:C8VAHF5FX:1516457212.000035"' "$d/chat.json" | grep -q '"at":"2018-01-20T14:06:52.000Z".*"actor":"U6006P1CN".*"user_name":"k._"' \
   || fail "slack message fields"
-grep '^{"id":"C9INC0001:1516540005.123456"' "$d/chat.json" | grep -q '"at":"2018-01-21T13:06:45.123Z".*"bot":"true"' \
+grep '^{"id":"slack:C9INC0001:1516540005.123456"' "$d/chat.json" | grep -q '"at":"2018-01-21T13:06:45.123Z".*"bot":"true"' \
   || fail "bot message"
 grep -q '"text":"ディスク容量が不足しています。ログを退避しました"' "$d/chat.json" || fail "UTF-8 text"
 if grep -q 'not a message entry' "$d/chat.json"; then fail "non-message entry imported"; fi

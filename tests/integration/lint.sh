@@ -103,6 +103,29 @@ expect_rc 1 "--lang ja on English" -- "$BIN" lint --rules "$RULES" --lang ja "$D
 grep -q 'blame\.en\.' "$tmp/out" && fail "--lang ja still ran English rules" || ok "--lang ja skips English rules"
 expect_rc 0 "--list-rules" -- "$BIN" lint --rules "$RULES" --list-rules
 grep -q '^blame.ja.human-error ' "$tmp/out" && ok "rules listed" || fail "--list-rules output"
+grep -q '^model.blame ' "$tmp/out" && ok "model rules listed" || fail "--list-rules: model rules"
+
+# 7. Options anywhere, "--", the model's threshold and --no-model.
+expect_rc 1 "options after the file" -- "$BIN" lint "$DATA/ja_bad.md" --rules "$RULES" --format json
+grep -q '"version": 1' "$tmp/out" && ok "options after the file: JSON" || fail "options after the file"
+cp "$DATA/en_good.md" "$tmp/-x.md"
+expect_rc 0 "-- ends the options" -- sh -c 'cd "$1" && "$2" lint --rules "$3" -- -x.md' sh "$tmp" "$BIN" "$RULES"
+expect_rc 2 "after --, an option is a file" -- "$BIN" lint --rules "$RULES" -- --format
+expect_err "--format: cannot open" "after --: message"
+printf 'Ken restarted the node and everything went down because of him.\n' >"$tmp/model.md"
+expect_rc 1 "--threshold low" -- "$BIN" lint --rules "$RULES" --format json --threshold blame=0.05 "$tmp/model.md"
+grep -q '"rule": "model.blame"' "$tmp/out" && grep -q '"source": "model"' "$tmp/out" &&
+    grep -q '"score": 0\.' "$tmp/out" && ok "model finding with source and score" || fail "model finding"
+expect_rc 1 "--no-model" -- "$BIN" lint --rules "$RULES" --format json --no-model "$tmp/model.md"
+grep -q 'model.blame' "$tmp/out" && fail "--no-model still ran the model" || ok "--no-model: rules only"
+expect_rc 2 "bad --threshold" -- "$BIN" lint --rules "$RULES" --threshold 1.5 "$tmp/model.md"
+expect_err "--threshold takes" "bad --threshold: message"
+expect_rc 2 "bad --threshold task" -- "$BIN" lint --rules "$RULES" --threshold typo=0.5 "$tmp/model.md"
+mkdir -p "$tmp/mrules" && cp "$RULES"/*.json "$tmp/mrules/"
+printf 'inquest-lint-model 2 bits 18\ntask blame bias 0 threshold 0.5 scale 0.01 weights 1\n' >"$tmp/mrules/model.weights"
+expect_rc 2 "truncated weights" -- "$BIN" lint --rules "$tmp/mrules" "$DATA/en_good.md"
+expect_err "model.weights:2: fewer weights than announced" "truncated weights: message names the line"
+expect_rc 0 "--no-model skips broken weights" -- "$BIN" lint --rules "$tmp/mrules" --no-model "$DATA/en_good.md"
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all lint checks passed"

@@ -2,7 +2,8 @@
 # A real sender: Debian's prometheus and prometheus-alertmanager on
 # loopback with short intervals (scrape and evaluation every 1 s,
 # group_wait 1 s), a rule that fires while a scrape target is down, and a
-# webhook receiver pointing at inquestd (bearer token).  The target (a
+# webhook receiver pointing at inquestd (bearer token read from a
+# credentials_file with a trailing newline, as deploy/ ships it).  The target (a
 # second inquestd's /metrics) is down at first, then brought up: the firing
 # and the resolved alert arrive and are each stored exactly once.
 . "$IQ_ROOT/tests/lib.sh"
@@ -45,8 +46,9 @@ receivers:
     webhook_configs:
       - url: http://127.0.0.1:$IQ_HTTP_PORT/hooks/alertmanager
         send_resolved: true
-        http_config: { authorization: { credentials: am-token } }
+        http_config: { authorization: { credentials_file: $d/am-token } }
 EOF2
+printf 'am-token\n' >"$d/am-token"
 prometheus-alertmanager --config.file="$d/alertmanager.yml" --storage.path="$d/am" \
   --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$d/am.log" 2>&1 &
 AM_PID=$!

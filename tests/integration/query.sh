@@ -4,15 +4,19 @@
 # three incidents; `inquest query` counts and times them (table, CSV,
 # JSON, groups, filters), `inquest class show` explains the classes,
 # `inquest class set|remove` store notes that the next query reflects, and
-# bad arguments are refused.
+# bad arguments are refused.  Class notes need an admin CurveZMQ key
+# (docs/security.md).
 . "$IQ_ROOT/tests/lib.sh"
 d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port"
+iq_curve_keys "$d"
+# shellcheck disable=SC2086
+iq_start_daemon "$d/data" "$port" $IQ_CURVE_DAEMON
 Z="tcp://127.0.0.1:$port"
+# shellcheck disable=SC2086
 Q() { "$IQ" --data "$d/data" "$@"; }
 
-"$IQ" --zmq "$Z" send "$IQ_ROOT/examples/incident-checkout.ndjson" >/dev/null || fail "send example"
-"$IQ" --zmq "$Z" import statuspage "$IQ_ROOT/tests/data/import/api-v2-incidents.githubstatus.json" >/dev/null \
+"$IQ" --zmq "$Z" $IQ_CURVE_SENDER send "$IQ_ROOT/examples/incident-checkout.ndjson" >/dev/null || fail "send example"
+"$IQ" --zmq "$Z" $IQ_CURVE_SENDER import statuspage "$IQ_ROOT/tests/data/import/api-v2-incidents.githubstatus.json" >/dev/null \
   || fail "import"
 n=0
 while [ "$(Q incidents --json 2>/dev/null | grep -o '"id": *"inc-' | wc -l)" -lt 3 ]; do
@@ -39,8 +43,8 @@ echo "$out" | grep -q 'condition rollback-during-incident' || fail "class eviden
 Q query --group-by class --format json | grep -q '"key":"deploy-regression","count":1' || fail "class group"
 
 # an analyst's decisions are notes, reflected by the next query
-"$IQ" --data "$d/data" --zmq "$Z" class set "$sp" dependency-failure >/dev/null || fail "class set"
-"$IQ" --data "$d/data" --zmq "$Z" class remove "$inc" deploy-regression >/dev/null || fail "class remove"
+"$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN class set "$sp" dependency-failure >/dev/null || fail "class set"
+"$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN class remove "$inc" deploy-regression >/dev/null || fail "class remove"
 out=$(Q query --class dependency-failure --format json)
 echo "$out" | grep -q "\"incidents\":1,.*\"$sp\"" || fail "class set not reflected: $out"
 out=$(Q query --class deploy-regression --format json)
@@ -49,9 +53,9 @@ Q class show "$sp" | grep -q 'dependency-failure .*1.00 (set by hand)' || fail "
 Q events --json --kind note | grep -q '"action":"class".*"incident_key":"inquest:class"' || fail "note event stored"
 
 # refusals: unknown class, unknown incident, bad options
-st=0; "$IQ" --data "$d/data" --zmq "$Z" class set "$sp" no-such-class 2>/dev/null || st=$?
+st=0; "$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN class set "$sp" no-such-class 2>/dev/null || st=$?
 [ "$st" -eq 2 ] || fail "unknown class accepted"
-st=0; "$IQ" --data "$d/data" --zmq "$Z" class set inc-20000101-00000000 dns 2>/dev/null || st=$?
+st=0; "$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN class set inc-20000101-00000000 dns 2>/dev/null || st=$?
 [ "$st" -eq 2 ] || fail "unknown incident accepted"
 st=0; Q query --group-by year 2>/dev/null || st=$?
 [ "$st" -eq 2 ] || fail "bad --group-by accepted"

@@ -87,14 +87,24 @@ static void test_slack(void **state)
 
     (void)state;
     snprintf(dir, sizeof(dir), "%s/tests/data/import/slack-export", iq_test_root());
-    assert_int_equal(ana_import_slack(dir, &v, err, sizeof(err)), 15);
+    assert_int_equal(ana_import_slack(dir, &v, err, sizeof(err)), 19);
     /* channels in channels.json order (random first), days in date order */
-    assert_string_equal(iq_ev_id(v.v[0]), "C8VAHF5FX:1516454398.000069");
+    assert_string_equal(iq_ev_id(v.v[0]), "slack:C8VAHF5FX:1516454398.000069");
     assert_string_equal(iq_ev_action(v.v[0]), "joined");
-    assert_string_equal(iq_ev_id(v.v[11]), "C9INC0001:1516450000.000001");
+    assert_string_equal(iq_ev_id(v.v[11]), "slack:C9INC0001:1516450000.000001");
     assert_int_equal(v.v[13]->at, 1516540005123LL);
     assert_string_equal(iq_event_label(v.v[13], "bot"), "true");
     assert_string_equal(iq_event_label(v.v[3], "user_name"), "k._");
+    /* then the user directory: display name, else real name, else name */
+    assert_string_equal(iq_ev_id(v.v[15]), "slack:user:U8VAHEVUY");
+    assert_string_equal(iq_ev_kind(v.v[15]), "note");
+    assert_string_equal(iq_ev_action(v.v[15]), "user");
+    assert_null(v.v[15]->str[IQ_F_ACTOR]);
+    assert_null(iq_ev_service(v.v[15]));
+    assert_string_equal(iq_event_label(v.v[15], "user_name"), "steve");
+    assert_string_equal(iq_event_label(v.v[16], "user_name"), "Rishi");
+    assert_string_equal(iq_event_label(v.v[18], "user"), "U8X25EBAB");
+    assert_string_equal(iq_event_label(v.v[18], "user_name"), "amy");
     iq_evvec_clear(&v);
 }
 
@@ -139,7 +149,7 @@ static void test_slack_refused(void **state)
     assert_int_equal(strlen(v.v[0]->str[IQ_F_TEXT]), 16382);
     assert_true(iq_utf8_valid(v.v[0]->str[IQ_F_TEXT], 16382));
     assert_int_equal(v.v[0]->at, 1577836800500LL);
-    assert_string_equal(iq_ev_id(v.v[0]), "C1:1577836800.5");
+    assert_string_equal(iq_ev_id(v.v[0]), "slack:C1:1577836800.5");
     iq_evvec_clear(&v);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);

@@ -6,10 +6,12 @@
  * of cor_incident.h and configuration errors. */
 #include "iq_test.h"
 #include <errno.h>
+#include <glob.h>
 #include <unistd.h>
 #include "cor_config.h"
 #include "cor_engine.h"
 #include "cor_incident.h"
+#include "cor_unattached.h"
 #include "ing_store.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -490,6 +492,113 @@ static void test_incremental_random(void **state)
     }
 }
 
+/* Every event of the concurrent corpus (tests/data/concurrent/c*.ndjson),
+ * the situations interleaved; *n events in evs (caller owns them). */
+static size_t load_corpus(struct iq_event **evs, size_t max)
+{
+    char pat[512], line[8192], err[IQ_ERR_MAX];
+    size_t n = 0;
+    glob_t g;
+
+    snprintf(pat, sizeof(pat), "%s/tests/data/concurrent/c*.ndjson", iq_test_root());
+    assert_int_equal(glob(pat, 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 12);
+    for (size_t f = 0; f < g.gl_pathc; f++) {
+        FILE *in = fopen(g.gl_pathv[f], "r");
+
+        assert_non_null(in);
+        while (fgets(line, sizeof(line), in)) {
+            json_t *j = json_loads(line, 0, NULL);
+
+            assert_true(n < max);
+            if (iq_event_from_json(j, &evs[n], err, sizeof(err)) < 0)
+                fail_msg("%s: %s", g.gl_pathv[f], err);
+            json_decref(j);
+            n++;
+        }
+        fclose(in);
+    }
+    globfree(&g);
+    return n;
+}
+
+static char *unattached_text(struct ing_store *st)
+{
+    json_t *list = NULL;
+    char *s;
+
+    assert_int_equal(cor_unattached_list(st, IQ_TIME_NONE, &list), 0);
+    s = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(list);
+    return s;
+}
+
+/* The property of test_incremental_random over the concurrent corpus with
+ * its config: the events in random order and random batch sizes, each
+ * batch followed by the daemon's partial rebuild, give exactly the
+ * incidents and the unattached list of one full rebuild. */
+static void test_incremental_corpus(void **state)
+{
+    struct iq_event *evs[256], *batch[8];
+    char path[512], err[IQ_ERR_MAX], *full, *inc, *ufull, *uinc;
+    struct cor_result res;
+    json_t *conf;
+    struct fx *f;
+
+    snprintf(path, sizeof(path), "%s/tests/data/concurrent/config.json", iq_test_root());
+    conf = json_load_file(path, 0, NULL);
+    assert_non_null(conf);
+    for (unsigned seed = 1; seed <= 6; seed++) {
+        size_t n, i = 0, order[256];
+        unsigned s2 = seed * 104729u;
+
+        teardown(state);
+        setup(state);
+        f = *state;
+        assert_int_equal(cor_config_apply(&f->cfg, json_object_get(conf, "correlate"), err,
+                                          sizeof(err)), 0);
+        n = load_corpus(evs, 256);
+        for (size_t k = 0; k < n; k++)
+            order[k] = k;
+        for (size_t k = n - 1; k > 0; k--) {
+            size_t j = next_rand(&s2) % (k + 1), t = order[k];
+
+            order[k] = order[j];
+            order[j] = t;
+        }
+        while (i < n) {
+            size_t m = 1 + next_rand(&s2) % 8, b = 0;
+            int64_t lo = INT64_MAX, hi = INT64_MIN;
+
+            for (; b < m && i < n; b++, i++) {
+                batch[b] = iq_event_dup(evs[order[i]]);
+                lo = batch[b]->at < lo ? batch[b]->at : lo;
+                hi = batch[b]->at > hi ? batch[b]->at : hi;
+            }
+            put(f->st, batch, b);
+            assert_int_equal(cor_engine_rebuild(f->st, &f->cfg, lo, hi, &res), 0);
+            cor_result_free(&res);
+        }
+        inc = list_text(f->st);
+        uinc = unattached_text(f->st);
+        assert_int_equal(cor_engine_rebuild(f->st, &f->cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res), 0);
+        assert_true(res.n >= 22);
+        assert_true(res.n_unatt >= 1);
+        cor_result_free(&res);
+        full = list_text(f->st);
+        ufull = unattached_text(f->st);
+        if (strcmp(full, inc) != 0 || strcmp(ufull, uinc) != 0)
+            fail_msg("seed %u: incremental differs from full rebuild", seed);
+        free(full);
+        free(inc);
+        free(ufull);
+        free(uinc);
+        for (size_t k = 0; k < n; k++)
+            iq_event_destroy(&evs[k]);
+    }
+    json_decref(conf);
+}
+
 static struct iq_event *note(const char *id, const char *action, double min, const char *inc, ...)
 {
     struct iq_event *ev = mk(id, "note", action, "inquest", min, NULL, NULL);
@@ -655,6 +764,8 @@ static void test_config_errors(void **state)
     expect_conf_error("{\"components\": [1]}", "components");
     expect_conf_error("{\"services\": {\"a\": 3}}", "services.a");
     expect_conf_error("{\"linked_channels\": [\"ok\", 2]}", "linked_channels[1]");
+    expect_conf_error("{\"linked_channels\": {\"#inc\": 2}}", "linked_channels.#inc");
+    expect_conf_error("{\"linked_channels\": \"#inc\"}", "linked_channels");
     expect_conf_error("{\"quiet_perio\": \"5m\"}", "quiet_perio");
     expect_conf_error("{\"quiet_period\": \"soon\"}", "quiet_period");
     expect_conf_error("{\"open_count\": 0}", "open_count");
@@ -668,6 +779,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_long_multibyte_title, setup, teardown),
     cmocka_unit_test_setup_teardown(test_incremental_equals_full, setup, teardown),
     cmocka_unit_test_setup_teardown(test_incremental_random, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_incremental_corpus, setup, teardown),
     cmocka_unit_test_setup_teardown(test_notes, setup, teardown),
     cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
     cmocka_unit_test_setup_teardown(test_read_api, setup, teardown),

@@ -53,8 +53,9 @@ struct seen {
     int calls;
 };
 
-static int route_a(void *ud, const char *path, const char *query, struct ing_http_response *resp)
+static int route_a(void *ud, const struct ing_http_request *rq, struct ing_http_response *resp)
 {
+    const char *path = rq->path, *query = rq->query;
     struct seen *s = ud;
 
     s->calls++;
@@ -67,10 +68,9 @@ static int route_a(void *ud, const char *path, const char *query, struct ing_htt
     return 0;
 }
 
-static int route_b(void *ud, const char *path, const char *query, struct ing_http_response *resp)
+static int route_b(void *ud, const struct ing_http_request *rq, struct ing_http_response *resp)
 {
-    (void)path;
-    (void)query;
+    (void)rq;
     ((struct seen *)ud)->calls++;
     resp->status = 201;
     resp->body = strdup("{\"b\":1}");
@@ -83,10 +83,10 @@ static size_t collect(char *p, size_t sz, size_t n, void *ud)
     char *buf = ud;
     size_t have = strlen(buf), add = sz * n;
 
-    if (have + add < 4096) {
-        memcpy(buf + have, p, add);
-        buf[have + add] = '\0';
-    }
+    if (have + add >= 4096)     /* keep the first 4 KiB of a long answer (/metrics) */
+        add = 4095 - have;
+    memcpy(buf + have, p, add);
+    buf[have + add] = '\0';
     return sz * n;
 }
 

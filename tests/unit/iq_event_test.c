@@ -114,13 +114,36 @@ static void test_labels_limit_and_sort(void **state)
 static void test_field_lookup(void **state)
 {
     static const char *const others[] = { "at", "ends_at", "labels", "raw", "i", "sx", "actors",
-                                          "idx", "", "ID", "text2", "u", NULL };
+                                          "idx", "", "ID", "text2", "u", "r", "received",
+                                          NULL };
 
     (void)state;
     for (int i = 0; i < IQ_F_NSTR; i++)
         assert_int_equal(iq_field_lookup(iq_fields[i].name), i);
     for (int i = 0; others[i]; i++)
         assert_int_equal(iq_field_lookup(others[i]), -1);
+}
+
+/* The one predicate every way in uses to spot audit notes: every event
+ * claiming the reserved source, whatever its kind. */
+static void test_is_audit_note(void **state)
+{
+    static const char *const cases[][3] = {   /* source, kind, "1" when a note */
+        { "inquest", "note", "1" }, { "inquest", "alert", "1" }, { "inquest", "log", "1" },
+        { "cli", "note", "" }, { "Inquest", "note", "" }, { "inquest2", "note", "" },
+        { "inquest-bot", "note", "" }, { "github", "note", "" }, { NULL, "note", "" },
+    };
+    struct iq_event *ev;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ev = iq_event_new();
+        if (cases[i][0])
+            iq_event_set_str(ev, IQ_F_SOURCE, cases[i][0]);
+        iq_event_set_str(ev, IQ_F_KIND, cases[i][1]);
+        assert_int_equal(iq_event_is_audit_note(ev), cases[i][2][0] == '1');
+        iq_event_destroy(&ev);
+    }
 }
 
 static void test_utf8(void **state)
@@ -206,6 +229,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_limits),
     cmocka_unit_test(test_labels_limit_and_sort),
     cmocka_unit_test(test_field_lookup),
+    cmocka_unit_test(test_is_audit_note),
     cmocka_unit_test(test_utf8),
     cmocka_unit_test(test_schema_agrees_with_table),
     cmocka_unit_test(test_json_round_trip),

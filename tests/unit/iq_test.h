@@ -1,6 +1,7 @@
 /* iq_test.h - shared main() for cmocka unit tests.
  *
  *   TEST_MAIN(tests)   with `static const struct CMUnitTest tests[]`
+ *   TEST_MAIN_GROUP(tests, setup, teardown)   the same with group fixtures
  * gives every test binary `--list` and `--test PATTERN`, and finds fixtures
  * through IQ_TEST_DATA (tests/data, overridable with $IQ_ROOT). */
 #ifndef IQ_TEST_H
@@ -22,7 +23,10 @@ static inline const char *iq_test_root(void)
     return r ? r : ".";
 }
 
-#define TEST_MAIN(tests)                                                          \
+#define TEST_MAIN(tests) TEST_MAIN_GROUP(tests, NULL, NULL)
+
+/* The same with a group setup and teardown run around all the tests. */
+#define TEST_MAIN_GROUP(tests, setup, teardown)                                   \
     int main(int argc, char **argv)                                               \
     {                                                                             \
         for (int i = 1; i < argc; i++) {                                          \
@@ -34,7 +38,7 @@ static inline const char *iq_test_root(void)
             if (strcmp(argv[i], "--test") == 0 && i + 1 < argc)                   \
                 cmocka_set_test_filter(argv[++i]);                                \
         }                                                                         \
-        return cmocka_run_group_tests(tests, NULL, NULL);                         \
+        return cmocka_run_group_tests(tests, setup, teardown);                    \
     }
 
 #endif

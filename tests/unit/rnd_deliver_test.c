@@ -27,6 +27,7 @@
 
 #include "cli_daemon_rnd.h"
 #include "cor_store.h"
+#include "ing_access.h"
 #include "ing_http.h"
 #include "ing_store.h"
 #include "iq_event.h"
@@ -261,6 +262,37 @@ static void watcher_delivers(void **state)
     iqd_drafts_destroy(&d);
 }
 
+/* The handler as the server calls it, for an internal reader. */
+static int drafts_get(struct ing_store *st, const char *path, const char *query,
+                      struct ing_http_response *resp)
+{
+    struct ing_caller who = { .name = "test", .roles = ING_ROLE_READ };
+    struct ing_http_request rq = { .method = "GET", .path = path, .query = query, .caller = &who };
+
+    return iqd_drafts_http_get(st, NULL, &rq, resp);
+}
+
+/* A token limited to the external audience gets the external, pseudonymised
+ * draft even when it asks for the internal one. */
+static void http_handler_external_caller(void **state)
+{
+    struct ing_store *st = *state;
+    struct ing_caller who = { .name = "status-page", .roles = ING_ROLE_READ, .external = true };
+    struct ing_http_request rq = { .method = "GET", .path = "/api/v1/incidents/" INC_ID "/draft.json",
+                                   .query = "audience=internal&pseudonymize=0", .caller = &who };
+    struct ing_http_response resp = { 0 };
+    char sch[4200];
+
+    snprintf(sch, sizeof(sch), "%s/schemas", root);
+    setenv("INQUEST_SCHEMAS", sch, 1);
+    assert_int_equal(iqd_drafts_http_get(st, NULL, &rq, &resp), 0);
+    assert_int_equal(resp.status, 200);
+    assert_null(strstr(resp.body, "bob@example.com"));
+    assert_non_null(strstr(resp.body, "\"pseudonymized\": true"));
+    assert_non_null(strstr(resp.body, "\"audience\": \"external\""));
+    free(resp.body);
+}
+
 static void http_handler(void **state)
 {
     struct ing_store *st = *state;
@@ -269,32 +301,32 @@ static void http_handler(void **state)
 
     snprintf(sch, sizeof(sch), "%s/schemas", root);
     setenv("INQUEST_SCHEMAS", sch, 1);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.md", NULL, &resp), 0);
+    assert_int_equal(drafts_get(st, "/api/v1/incidents/" INC_ID "/draft.md", NULL, &resp), 0);
     assert_int_equal(resp.status, 200);
     assert_string_equal(resp.content_type, "text/markdown; charset=utf-8");
     assert_non_null(strstr(resp.body, "| Item | Type | Owner | Due | Ticket |"));
     assert_non_null(strstr(resp.body, "bob@example.com"));
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.json",
-                                         "audience=external&pseudonymize=1", &resp), 0);
+    assert_int_equal(drafts_get(st, "/api/v1/incidents/" INC_ID "/draft.json",
+                                "audience=external&pseudonymize=1", &resp), 0);
     assert_int_equal(resp.status, 200);
     assert_null(strstr(resp.body, "bob@example.com"));
     assert_non_null(strstr(resp.body, "\"pseudonymized\": true"));
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.html", "template=ja", &resp), 0);
+    assert_int_equal(drafts_get(st, "/api/v1/incidents/" INC_ID "/draft.html", "template=ja", &resp), 0);
     assert_int_equal(resp.status, 200);
     assert_non_null(strstr(resp.body, "アクションアイテム"));
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/inc-20990101-00000000/draft.md", NULL, &resp), 0);
+    assert_int_equal(drafts_get(st, "/api/v1/incidents/inc-20990101-00000000/draft.md", NULL, &resp), 0);
     assert_int_equal(resp.status, 404);
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.pdf", NULL, &resp), 0);
+    assert_int_equal(drafts_get(st, "/api/v1/incidents/" INC_ID "/draft.pdf", NULL, &resp), 0);
     assert_int_equal(resp.status, 404);
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.md", "template=../../x", &resp), 0);
+    assert_int_equal(drafts_get(st, "/api/v1/incidents/" INC_ID "/draft.md", "template=../../x", &resp), 0);
     assert_int_equal(resp.status, 400);
     free(resp.body);
-    assert_int_equal(iqd_drafts_http_get(st, "/api/v1/incidents/" INC_ID "/draft.md", "audience=all", &resp), 0);
+    assert_int_equal(drafts_get(st, "/api/v1/incidents/" INC_ID "/draft.md", "audience=all", &resp), 0);
     assert_int_equal(resp.status, 400);
     free(resp.body);
 }
@@ -329,7 +361,7 @@ static void config_section(void **state)
     json_t *sec;
 
     sec = json_pack("{s:s}", "dir", "off");
-    assert_int_equal(iqd_drafts_start(sec, tmp, "127.0.0.1:7700", st, &d), 0);
+    assert_int_equal(iqd_drafts_start(sec, tmp, "http://127.0.0.1:7700", st, &d), 0);
     assert_null(d);
     json_decref(sec);
     sec = json_pack("{s:s}", "webhooks", "teams=https://x/y");
@@ -343,7 +375,7 @@ static void config_section(void **state)
     assert_true(iqd_drafts_start(sec, tmp, NULL, st, &d) < 0);
     json_decref(sec);
     /* defaults: DATA/drafts; the incident was drafted by watcher_delivers */
-    assert_int_equal(iqd_drafts_start(NULL, tmp, "127.0.0.1:7700", st, &d), 0);
+    assert_int_equal(iqd_drafts_start(NULL, tmp, "http://127.0.0.1:7700", st, &d), 0);
     assert_non_null(d);
     iqd_drafts_destroy(&d);
 }
@@ -365,6 +397,7 @@ int main(int argc, char **argv)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(watcher_delivers),
         cmocka_unit_test(http_handler),
+        cmocka_unit_test(http_handler_external_caller),
         cmocka_unit_test(hook_specs),
         cmocka_unit_test(config_section),
         cmocka_unit_test(refused_and_unreachable),

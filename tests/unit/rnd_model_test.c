@@ -14,7 +14,7 @@
 #include "iq_event.h"
 #include "iq_time.h"
 #include "rnd_fmt.h"
-#include "rnd_pseudo.h"
+#include "rnd_people.h"
 #include "rnd_timeline.h"
 
 static int64_t t(const char *s)
@@ -114,7 +114,7 @@ static void timeline_collapse_and_marks(void **state)
 {
     struct iq_event *evs[20];
     struct rnd_mark marks[2];
-    struct rnd_pseudo *p = rnd_pseudo_new("responder");
+    struct rnd_people *p = rnd_people_new(NULL, true);
     static const char *const inst[] = { "db-1", "db-2", "db-3" };
     json_t *days = NULL;
     char id[16], at[32];
@@ -156,7 +156,7 @@ static void timeline_collapse_and_marks(void **state)
     json_decref(days);
     for (size_t i = 0; i < n; i++)
         iq_event_destroy(&evs[i]);
-    rnd_pseudo_destroy(&p);
+    rnd_people_destroy(&p);
 }
 
 int main(int argc, char **argv)

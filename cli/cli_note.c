@@ -1,0 +1,208 @@
+/* cli_note.c - build audit notes from a note request (see cli_note.h).
+ *
+ * The CLI commands (cli_incident_note.c, cli_class.c) turn their arguments
+ * into a request object and the daemon's notes route (cli_daemon_notes.c)
+ * parses one from a body; both end here, so a note is validated the same
+ * way whichever path it takes.  Each action has one row in a const table:
+ * the keys it takes and the function that checks them and fills labels.
+ *
+ * Ids: incident notes are "inquest-note-<ms>-<random>-<action>", class
+ * notes "note:class:<incident>:<class>:<op>:<ms>" (docs/analysis.md).  The
+ * random part (libsodium) keeps two notes made in the same millisecond, by
+ * the same daemon, from being taken for one another's duplicate. */
+#include "cli_note.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "ana_query.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+static const char *const settable[] = { "impact_start", "detected", "acknowledged", "identified",
+                                        "mitigated", "resolved", "title", NULL };
+
+struct action {
+    const char *name;
+    const char *keys;      /* accepted keys besides action and actor, space-separated */
+    int (*fill)(struct iq_event *ev, const json_t *req, char *err, size_t errsz);
+};
+
+static const char *str(const json_t *req, const char *key)
+{
+    return json_string_value(json_object_get(req, key));
+}
+
+static int fill_merge(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
+{
+    const char *other = str(req, "other");
+
+    if (!other || !*other) {
+        snprintf(err, errsz, "merge: 'other' (the incident merged into this one) is required");
+        return -EINVAL;
+    }
+    if (strcmp(other, iq_event_label(ev, "incident")) == 0) {
+        snprintf(err, errsz, "merge: cannot merge %.64s into itself", other);
+        return -EINVAL;
+    }
+    return iq_event_set_label(ev, "other", other);
+}
+
+static int fill_split(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
+{
+    const char *at = str(req, "at"), *svc = str(req, "service");
+    char ts[IQ_TIME_STRLEN];
+    int64_t t;
+
+    if (!at == !svc) {
+        snprintf(err, errsz, "split: give exactly one of 'at' (a time) and 'service'");
+        return -EINVAL;
+    }
+    if (svc)
+        return iq_event_set_label(ev, "split_service", svc);
+    if (iq_time_parse_arg(at, &t) < 0) {
+        snprintf(err, errsz, "split: 'at': not an RFC 3339 time: \"%.64s\"", at);
+        return -EINVAL;
+    }
+    iq_time_format(t, ts, sizeof(ts));
+    return iq_event_set_label(ev, "at", ts);
+}
+
+static int fill_set(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
+{
+    const char *field = str(req, "field"), *value = str(req, "value");
+    int64_t t;
+    int i;
+
+    for (i = 0; field && settable[i] && strcmp(settable[i], field) != 0; i++)
+        ;
+    if (!field || !settable[i]) {
+        snprintf(err, errsz, "set: unknown field \"%.32s\" (milestones: impact_start, detected, "
+                 "acknowledged, identified, mitigated, resolved; or title)", field ? field : "");
+        return -EINVAL;
+    }
+    if (!value) {
+        snprintf(err, errsz, "set: 'value' (an RFC 3339 time, null, or the title) is required");
+        return -EINVAL;
+    }
+    if (strcmp(field, "title") != 0 && strcmp(value, "null") != 0 &&
+        iq_time_parse_rfc3339(value, strlen(value), &t) < 0) {
+        snprintf(err, errsz, "set: %s: not an RFC 3339 time or null: \"%.64s\"", field, value);
+        return -EINVAL;
+    }
+    if (iq_event_set_label(ev, "field", field) < 0 || iq_event_set_label(ev, "value", value) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+static int fill_class(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
+{
+    const char *cls = str(req, "class"), *op = str(req, "op");
+    const char *inc = iq_event_label(ev, "incident");
+    char id[IQ_ID_MAX], title[300];
+
+    if (!cls || !*cls || !op || (strcmp(op, "set") != 0 && strcmp(op, "remove") != 0)) {
+        snprintf(err, errsz, "class: 'class' and 'op' (set or remove) are required");
+        return -EINVAL;
+    }
+    snprintf(id, sizeof(id), "note:class:%.40s:%.64s:%s:%lld", inc, cls, op, (long long)ev->at);
+    snprintf(title, sizeof(title), "class %.64s %s on %.40s", cls,
+             strcmp(op, "set") == 0 ? "set" : "removed", inc);
+    if (iq_event_set_str(ev, IQ_F_ID, id) < 0 || iq_event_set_str(ev, IQ_F_TITLE, title) < 0 ||
+        iq_event_set_str(ev, IQ_F_INCIDENT_KEY, ANA_CLASS_NOTE_KEY) < 0 ||
+        iq_event_set_label(ev, "class", cls) < 0 || iq_event_set_label(ev, "op", op) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+static const struct action actions[] = {
+    { "merge", " other ", fill_merge },
+    { "split", " at service ", fill_split },
+    { "set", " field value ", fill_set },
+    { "class", " class op ", fill_class },
+};
+
+/* Is every key of req one that action a takes, with a string value? */
+static int check_keys(const struct action *a, const json_t *req, char *err, size_t errsz)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach((json_t *)req, key, v) {
+        char pat[72];
+
+        snprintf(pat, sizeof(pat), " %.64s ", key);
+        if (strcmp(key, "action") != 0 && strcmp(key, "actor") != 0 && !strstr(a->keys, pat)) {
+            snprintf(err, errsz, "%s: unknown key '%.64s' (takes%s)", a->name, key, a->keys);
+            return -EINVAL;
+        }
+        if (!json_is_string(v)) {
+            snprintf(err, errsz, "%s: '%.64s' must be a string", a->name, key);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+/* The common fields of every note: id, source, kind, action, title. */
+static int base(struct iq_event *ev, const char *action, const char *incident, const char *by,
+                const char *actor)
+{
+    char nid[96], title[160];
+
+    snprintf(nid, sizeof(nid), "inquest-note-%lld-%08x-%s", (long long)ev->at,
+             (unsigned)randombytes_random(), action);
+    snprintf(title, sizeof(title), "%s %.64s", action, incident);
+    if (iq_event_set_str(ev, IQ_F_ID, nid) < 0 || iq_event_set_str(ev, IQ_F_SOURCE,
+                                                                    IQ_AUDIT_SOURCE) < 0 ||
+        iq_event_set_str(ev, IQ_F_KIND, "note") < 0 || iq_event_set_str(ev, IQ_F_ACTION, action) < 0 ||
+        iq_event_set_str(ev, IQ_F_TITLE, title) < 0 || iq_event_set_label(ev, "incident", incident) < 0)
+        return -ENOMEM;
+    if (strcmp(action, "class") != 0 && iq_event_set_str(ev, IQ_F_SERVICE, IQ_AUDIT_SOURCE) < 0)
+        return -ENOMEM;
+    if (by && iq_event_set_label(ev, "by", by) < 0)
+        return -ENOMEM;
+    if (actor && *actor && iq_event_set_str(ev, IQ_F_ACTOR, actor) < 0)
+        return -ENOMEM;
+    return 0;
+}
+
+int cli_note_build(const char *incident, const json_t *req, const char *by,
+                   struct iq_event **ret, char *err, size_t errsz)
+{
+    const char *name = json_is_object(req) ? str(req, "action") : NULL;
+    const struct action *a = NULL;
+    struct iq_event *ev = NULL;
+    int r = -EINVAL;
+
+    for (size_t i = 0; name && i < sizeof(actions) / sizeof(actions[0]); i++)
+        if (strcmp(actions[i].name, name) == 0)
+            a = &actions[i];
+    if (!a) {
+        snprintf(err, errsz, "'action' must be merge, split, set or class");
+        return -EINVAL;
+    }
+    if (!incident || !*incident) {
+        snprintf(err, errsz, "%s: no incident named", a->name);
+        return -EINVAL;
+    }
+    if ((r = check_keys(a, req, err, errsz)) < 0)
+        return r;
+    if (!(ev = iq_event_new()))
+        return -ENOMEM;
+    ev->at = iq_time_now_ms();
+    if ((r = base(ev, a->name, incident, by, str(req, "actor"))) < 0 ||
+        (r = a->fill(ev, req, err, errsz)) < 0)
+        goto out;
+    if ((r = iq_event_validate(ev, err, errsz)) < 0)
+        goto out;
+    *ret = ev;
+    ev = NULL;
+out:
+    if (r == -ENOMEM)
+        snprintf(err, errsz, "out of memory");
+    iq_event_destroy(&ev);
+    return r;
+}

@@ -1,0 +1,121 @@
+/* iq_curl.c - one JSON POST with libcurl (see iq_curl.h).
+ *
+ * Design notes:
+ *  - The easy interface, one handle per request: inquest's outbound
+ *    requests are rare (a notice per drafted incident, a note from the
+ *    CLI), so simplicity beats connection reuse.
+ *  - curl_global_init is not thread-safe on old libcurls; it runs once
+ *    under pthread_once.
+ *  - Only http and https are allowed (CURLOPT_PROTOCOLS_STR), whatever a
+ *    configured URL says, and redirects are not followed: a bearer token is
+ *    never sent anywhere but the URL given.
+ *  - The answer is kept up to max_answer bytes; more aborts the transfer,
+ *    so a hostile server cannot make the CLI allocate without bound.
+ *  - The Authorization header is built in a buffer that is wiped before it
+ *    is freed. */
+#include "iq_curl.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
+static void curl_init_once(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+struct answer {
+    char *buf;
+    size_t len, max;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+    struct answer *a = ud;
+    size_t k = size * n;
+    char *nb;
+
+    if (a->max == 0)
+        return k;
+    if (k > a->max - a->len || !(nb = realloc(a->buf, a->len + k + 1)))
+        return 0;
+    memcpy(nb + a->len, p, k);
+    a->len += k;
+    nb[a->len] = '\0';
+    a->buf = nb;
+    return k;
+}
+
+/* The request's headers; NULL on OOM.  *authz is the bearer line to wipe. */
+static struct curl_slist *headers(const struct iq_post *p, char **authz)
+{
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json"), *h2;
+
+    *authz = NULL;
+    if (!h || !p->bearer)
+        return h;
+    if (asprintf(authz, "Authorization: Bearer %s", p->bearer) < 0) {
+        *authz = NULL;
+        curl_slist_free_all(h);
+        return NULL;
+    }
+    if (!(h2 = curl_slist_append(h, *authz))) {
+        curl_slist_free_all(h);
+        return NULL;
+    }
+    return h2;
+}
+
+int iq_http_post(const struct iq_post *p, long *ret_status, char **ret_answer, char *err,
+                 size_t errsz)
+{
+    struct answer ans = { .max = p->max_answer };
+    char *authz = NULL;
+    struct curl_slist *hdr;
+    CURL *c;
+    CURLcode rc = CURLE_OUT_OF_MEMORY;
+    long code = 0;
+
+    pthread_once(&curl_once, curl_init_once);
+    c = curl_easy_init();
+    hdr = headers(p, &authz);
+    if (c && hdr) {
+        curl_easy_setopt(c, CURLOPT_URL, p->url);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, p->body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->len);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, p->timeout_ms);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "inquest");
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &ans);
+        if (p->cacert)
+            curl_easy_setopt(c, CURLOPT_CAINFO, p->cacert);
+        rc = curl_easy_perform(c);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    }
+    if (authz) {
+        memset(authz, 0, strlen(authz));
+        free(authz);
+    }
+    curl_slist_free_all(hdr);
+    if (c)
+        curl_easy_cleanup(c);
+    if (rc != CURLE_OK) {
+        snprintf(err, errsz, "%s", rc == CURLE_WRITE_ERROR ? "answer too long" : curl_easy_strerror(rc));
+        free(ans.buf);
+        return rc == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
+    }
+    *ret_status = code;
+    if (ret_answer)
+        *ret_answer = ans.buf;
+    else
+        free(ans.buf);
+    return 0;
+}

@@ -1,0 +1,39 @@
+/* cor_unattached.h - evidence that could belong to several open
+ * incidents and so joined none: made by a correlation run, stored with the
+ * incidents (key "u" | be64(at) | event id of ING_CF_INCIDENTS), read by
+ * `inquest incidents --unattached` and GET /api/v1/unattached. */
+#ifndef COR_UNATTACHED_H
+#define COR_UNATTACHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+struct cor_run;
+struct ing_kvbatch;
+struct ing_store;
+
+struct cor_unatt {
+    int64_t at;                /* the event's effective time */
+    char *id;                  /* event id; owned */
+    char *text;                /* the record, compact JSON with sorted keys; owned */
+};
+
+/* The unattached records of a correlated run, in event order.  *ret is
+ * owned by the caller (cor_unatt_free).  0 or -ENOMEM (*ret untouched). */
+int cor_unattached_collect(const struct cor_run *run, struct cor_unatt **ret, size_t *ret_n);
+
+/* Free an array from cor_unattached_collect and NULL the pointer. */
+void cor_unatt_free(struct cor_unatt **pu, size_t n);
+
+/* Queue in b the replacement of the stored records with at in [from, to)
+ * (IQ_TIME_NONE: open ends; both open: the caller cleared the family) by
+ * u[0..n).  0, -EIO, -ENOMEM. */
+int cor_unattached_queue(struct ing_store *st, struct ing_kvbatch *b, const struct cor_unatt *u,
+                         size_t n, int64_t from, int64_t to);
+
+/* Every stored record at or after since (IQ_TIME_NONE: all), in time
+ * order, as a JSON array.  Caller owns *ret.  -EIO, -ENOMEM. */
+int cor_unattached_list(struct ing_store *st, int64_t since, json_t **ret);
+
+#endif
