@@ -20,6 +20,7 @@
 #include "iq_json.h"
 #include "iq_paths.h"
 #include "rnd_model.h"
+#include "rnd_people.h"
 #include "rnd_tmpl.h"
 
 /* Output cap: small enough that nested sections over long lists stay fast. */
@@ -57,16 +58,21 @@ static void setup(void)
 {
     char path[4096], err[IQ_ERR_MAX];
     struct iq_event *evs[64];
+    struct rnd_people *people = rnd_people_new(NULL, false);
     json_t *incident;
     size_t n;
+
+    if (!people)
+        fuzz_setup_failed("rnd_people_new", "out of memory");
 
     fuzz_path("tests/data/render/sample-incident.json", path, sizeof(path));
     if (!(incident = json_load_file(path, 0, NULL)))
         fuzz_setup_failed(path, "cannot load");
     fuzz_path("tests/data/render/sample-events.ndjson", path, sizeof(path));
     n = load_events(path, evs, 64);
-    if (rnd_model_build(incident, evs, n, NULL, &model, err, sizeof(err)) < 0)
+    if (rnd_model_build(incident, evs, n, people, &model, err, sizeof(err)) < 0)
         fuzz_setup_failed("rnd_model_build", err);
+    rnd_people_destroy(&people);
     for (size_t i = 0; i < n; i++)
         iq_event_destroy(&evs[i]);
     json_decref(incident);
