@@ -9,6 +9,8 @@
 #   make deps       install missing Debian packages (silent when all present)
 #   make test       deps + build + every unit and integration test
 #   make test-asan  the same suite under ASan and UBSan (build-asan/)
+#   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default 60)
+#                   under ASan and UBSan (clang, build-fuzz/; docs/fuzzing.md)
 #   make demo       start the daemon on a temporary directory, feed the sample
 #                   incident and print the drafted postmortem
 #   make bench      build the benchmarks (run them from bench/, see README)
@@ -47,6 +49,7 @@ include analyze/module.mk
 include review/module.mk
 include cli/module.mk
 include tests/module.mk
+include tests/fuzz/module.mk
 include bench/module.mk
 include tools/module.mk
 
@@ -109,4 +112,4 @@ install: all
 	cp -R schemas $(DESTDIR)$(PREFIX)/share/inquest/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -317,7 +317,9 @@ static int parse_body(const struct ing_delivery *d, json_t **ret, int *status, c
     return 0;
 }
 
-/* Parse and run the rules of s on d.  Sets *status, *reply. */
+/* Parse and run the rules of s on d.  Sets *status, *reply.  A delivery
+ * that maps to no event (an empty array of canonical events or of alerts)
+ * is acknowledged as ignored: 202 and a reason, as ing_source.h promises. */
 static int run_source(const struct ing_src *s, const struct ing_delivery *d, struct iq_evvec *out,
                       int *status, char **reply, char *err, size_t errsz)
 {
@@ -331,6 +333,7 @@ static int run_source(const struct ing_src *s, const struct ing_delivery *d, str
     c.root = root;
     if (s->canonical) {
         r = canonical_events(root, out, err, errsz);
+        *status = 200;
         goto out;
     }
     for (size_t i = 0; i < s->n_rules; i++) {
@@ -355,6 +358,10 @@ static int run_source(const struct ing_src *s, const struct ing_delivery *d, str
     snprintf(err, errsz, "no rule of source '%s' matches this delivery: ignored", s->name);
     *status = 202;
 out:
+    if (r == 0 && *status == 200 && out->n == 0 && !*reply) {
+        snprintf(err, errsz, "no events in this delivery: ignored");
+        *status = 202;
+    }
     if (r < 0)
         *status = r == -ENOMEM ? 500 : 400;
     ing_buf_free(&b);

@@ -32,6 +32,14 @@ for t in "$ROOT/$BUILD"/tests/*_test; do
   [ -x "$t" ] || continue
   run_one "unit/$(basename "$t")" "$t"
 done
+# Fuzz corpora replayed through each harness (tests/fuzz/, docs/fuzzing.md).
+for t in "$ROOT/$BUILD"/tests/fuzz_*_replay; do
+  [ -x "$t" ] || continue
+  n=$(basename "$t" _replay); n=${n#fuzz_}
+  set -- "$ROOT/tests/fuzz/corpus/$n"
+  [ -d "$ROOT/tests/fuzz/regress/$n" ] && set -- "$@" "$ROOT/tests/fuzz/regress/$n"
+  run_one "fuzz/$n" "$t" "$@"
+done
 for t in "$ROOT"/tests/integration/*.sh; do
   [ -f "$t" ] || continue
   run_one "integration/$(basename "$t" .sh)" sh "$t"

@@ -3,15 +3,19 @@
 # 'apt-get update' before the first install.  Silent when all are present.
 #   tools/deps.sh build   libraries and tools to build and run
 #   tools/deps.sh test    plus what the test suite drives (Prometheus, ...)
+#   tools/deps.sh fuzz    plus clang and libFuzzer for `make fuzz`
 set -eu
 BUILD_PKGS="gcc make pkg-config libzmq3-dev libmsgpack-dev librocksdb-dev libpcre2-dev
 libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libcmark-gfm-dev
 libcmark-gfm-extensions-dev"
 TEST_PKGS="libcmocka-dev curl openssl iproute2 procps prometheus prometheus-alertmanager
 docker-compose wrk chromium"
+# libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes clang links.
+FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 
 want=$BUILD_PKGS
 [ "${1:-build}" = test ] && want="$BUILD_PKGS $TEST_PKGS"
+[ "${1:-build}" = fuzz ] && want="$BUILD_PKGS $FUZZ_PKGS"
 
 missing=""
 for p in $want; do
