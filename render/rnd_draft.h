@@ -62,7 +62,8 @@ int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_
                       const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz);
 
 /* Read incident id and its events from a store: the member events
- * (cor_incident_events) plus the events of its trigger candidates, sorted
+ * (cor_incident_events) plus the events of its trigger candidates and its
+ * audit notes (overrides), sorted
  * by (at, id).  Caller owns *ret_inc and the events (rnd_draft_events_free).
  * -ENOENT when there is no such incident (err says so), -EIO, -ENOMEM. */
 int rnd_draft_load(struct ing_store *st, const char *id, json_t **ret_inc,
