@@ -32,6 +32,7 @@
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
+#include "rnd_external.h"
 #include "rnd_people.h"
 
 #define COR_DEBOUNCE_MS 50
@@ -43,6 +44,7 @@ struct iqd_cor {
     struct cor_live *live;
     struct ing_store *st;     /* borrowed */
     json_t *people;           /* drafts.slack_users, or NULL */
+    json_t *external_links;   /* drafts.external_links, or NULL */
 };
 
 /* GET /api/v1/incidents[?since=T] (unattached false) or
@@ -87,7 +89,7 @@ static int api_incidents(void *ud, const struct ing_http_request *rq,
     if (*rest == '\0' || strcmp(rest, "/") == 0)
         return list_incidents(st, rq->query, false, resp);
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
-        return iqd_drafts_http_get(st, c->people, rq, resp);
+        return iqd_drafts_http_get(st, c->people, c->external_links, rq, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
         return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     r = cor_incident_load(st, rest + 1, &j);
@@ -110,6 +112,8 @@ int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing
     /* checked by iqd_drafts_start, which refuses the configuration */
     if (rnd_people_check_map(json_object_get(cfg->drafts, "slack_users"), err, sizeof(err)) == 0)
         c->people = json_incref(json_object_get(cfg->drafts, "slack_users"));
+    if (rnd_external_check(json_object_get(cfg->drafts, "external_links"), err, sizeof(err)) == 0)
+        c->external_links = json_incref(json_object_get(cfg->drafts, "external_links"));
     if (cfg->correlate && (r = cor_config_apply(&c->cfg, cfg->correlate, err, sizeof(err))) < 0) {
         iq_error("correlate", "%s", err);
         goto fail;
@@ -149,6 +153,7 @@ void iqd_cor_stop(struct iqd_cor **pc)
     }
     cor_config_release(&(*pc)->cfg);
     json_decref((*pc)->people);
+    json_decref((*pc)->external_links);
     free(*pc);
     *pc = NULL;
 }

@@ -46,6 +46,7 @@
 #include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_draft.h"
+#include "rnd_external.h"
 #include "rnd_people.h"
 #include "rnd_notify.h"
 
@@ -368,7 +369,7 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
     return 0;
 }
 
-int iqd_drafts_http_get(struct ing_store *st, const json_t *people,
+int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const json_t *external_links,
                         const struct ing_http_request *rq, struct ing_http_response *resp)
 {
     const char *path = rq->path;
@@ -395,6 +396,7 @@ int iqd_drafts_http_get(struct ing_store *st, const json_t *people,
         o.pseudonymize = true;
     }
     o.people = people;
+    o.external_links = external_links;
     r = rnd_draft_from_store(st, idbuf, &o, &doc, &len, err, sizeof(err));
     if (r == -ENOENT)
         return answer_text(resp, 404, err);
@@ -413,6 +415,7 @@ struct drafts_conf {
     char *tmpl;
     bool pseudonymize;
     json_t *slack_users;
+    json_t *external_links;
     int64_t poll;
     int64_t retries;
     int64_t retry_backoff;
@@ -432,6 +435,8 @@ static const struct iq_conf_item drafts_conf[] = {
       "show people as responder A, B, ... in written drafts" },
     { "slack_users", IQ_CONF_JSON, DOFF(slack_users), NULL, 0, 0,
       "names of Slack users not in a slack-export import: {\"U0123ABCD\": \"Ana\"}" },
+    { "external_links", IQ_CONF_JSON, DOFF(external_links), NULL, 0, 0,
+      "hosts external drafts may link to: [\"status-page\", \"docs.example.com\", \"*.example.org\"]" },
     { "poll", IQ_CONF_DURATION, DOFF(poll), "1s", 50, 60000, "how often closed incidents are looked for" },
     { "retries", IQ_CONF_INT, DOFF(retries), "5", 0, 20, "webhook retries after the first try" },
     { "retry_backoff", IQ_CONF_DURATION, DOFF(retry_backoff), "500ms", 10, 60000,
@@ -457,7 +462,8 @@ int iqd_drafts_start(const json_t *section, const char *data_dir, const char *ap
         iq_error("drafts", "config 'drafts': %s", err);
         goto out;
     }
-    if (rnd_people_check_map(c.slack_users, err, sizeof(err)) < 0) {
+    if (rnd_people_check_map(c.slack_users, err, sizeof(err)) < 0 ||
+        rnd_external_check(c.external_links, err, sizeof(err)) < 0) {
         iq_error("drafts", "config 'drafts': %s", err);
         goto out;
     }

@@ -64,11 +64,12 @@ void iqd_drafts_destroy(struct iqd_drafts **pd);
 
 /* GET /api/v1/incidents/ID/draft.md, .html or .json (query:
  * template=NAME, audience=internal|external, pseudonymize=1) from store st,
- * with people the configured slack_users (may be NULL); both borrowed.  A caller
+ * with people the configured slack_users and external_links the hosts
+ * external drafts may link to (each may be NULL); all borrowed.  A caller
  * limited to the external audience always gets the external, pseudonymised
  * draft, whatever its query says.  Fills resp: 200, 400 (bad id or query),
  * 404 (no such incident or path), 500. */
-int iqd_drafts_http_get(struct ing_store *st, const json_t *people,
+int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const json_t *external_links,
                         const struct ing_http_request *rq, struct ing_http_response *resp);
 
 #endif

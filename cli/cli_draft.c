@@ -12,7 +12,8 @@
  * canonical events (NDJSON) from files, for drafts of incidents kept
  * elsewhere and for the golden tests.  Slack users are named from the
  * store's slack-export directory and from the `slack_users` map of the
- * "drafts" section of the --config file.  With -o the document is written to
+ * "drafts" section of the --config file; an external draft links only to
+ * the hosts of that section's `external_links`.  With -o the document is written to
  * FILE.tmp and renamed into place, so FILE is either the old or the whole
  * new draft. */
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include "iq_event.h"
 #include "iq_lines.h"
 #include "rnd_draft.h"
+#include "rnd_external.h"
 #include "rnd_people.h"
 
 #define EVENTS_MAX   1000000
@@ -198,12 +200,14 @@ static int render_files(const struct draft_args *a, char **doc, size_t *len, cha
     return r;
 }
 
-/* The "drafts"."slack_users" map of the --config file, or NULL.  Caller
- * owns *ret.  Prints the error. */
-static int load_people(const struct cli_ctx *ctx, json_t **ret)
+/* The "drafts" section of the --config file (its slack_users map and
+ * external_links allow-list checked), or NULL.  Caller owns *ret.  Prints
+ * the error. */
+static int load_drafts_conf(const struct cli_ctx *ctx, json_t **ret)
 {
     char err[IQ_ERR_MAX];
-    json_t *file = NULL, *map;
+    json_t *file = NULL, *sec;
+    int r = 0;
 
     *ret = NULL;
     if (!ctx->config_path)
@@ -212,15 +216,15 @@ static int load_people(const struct cli_ctx *ctx, json_t **ret)
         fprintf(stderr, "inquest: draft: %s\n", err);
         return -EINVAL;
     }
-    map = json_object_get(json_object_get(file, "drafts"), "slack_users");
-    if (rnd_people_check_map(map, err, sizeof(err)) < 0) {
-        fprintf(stderr, "inquest: draft: %s: drafts.%s\n", ctx->config_path, err);
-        json_decref(file);
-        return -EINVAL;
-    }
-    *ret = json_incref(map);
+    sec = json_object_get(file, "drafts");
+    if ((r = rnd_people_check_map(json_object_get(sec, "slack_users"), err, sizeof(err))) < 0 ||
+        (r = rnd_external_check(json_object_get(sec, "external_links"), err, sizeof(err))) < 0)
+        fprintf(stderr, "inquest: draft: %s: drafts.%s\n", ctx->config_path,
+                err);
+    else
+        *ret = json_incref(sec);
     json_decref(file);
-    return 0;
+    return r;
 }
 
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
@@ -229,15 +233,16 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     struct ing_store_opts so = { .read_only = true };
     struct ing_store *store = NULL;
     char err[1024] = "", *doc = NULL;
-    json_t *people = NULL;
+    json_t *conf = NULL;
     size_t len = 0;
     int r;
 
     if ((r = parse_args(argc, argv, &a)))
         return r;
-    if (load_people(ctx, &people) < 0)
+    if (load_drafts_conf(ctx, &conf) < 0)
         return 2;
-    a.o.people = people;
+    a.o.people = json_object_get(conf, "slack_users");
+    a.o.external_links = json_object_get(conf, "external_links");
     if (a.incident_file) {
         r = render_files(&a, &doc, &len, err, sizeof(err));
     } else if ((r = ing_store_open(ctx->data_dir, &so, &store)) < 0) {
@@ -246,7 +251,7 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
         r = rnd_draft_from_store(store, a.id, &a.o, &doc, &len, err, sizeof(err));
         ing_store_close(&store);
     }
-    json_decref(people);
+    json_decref(conf);
     if (r < 0) {
         fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
         return 2;

@@ -3,7 +3,9 @@
  * Wires the renderer's parts in the order that makes the document
  * blameless by construction: build the view model (rnd_model.c), replace
  * people by their display names, and by pseudonyms everywhere when asked
- * (rnd_people.c, rnd_pseudo.c), redact
+ * (rnd_people.c, rnd_pseudo.c), for an external audience leave out chat
+ * and audit notes, internal links and machine names (rnd_external.c) with
+ * pseudonyms always on, redact
  * personal data and secrets when the audience is external or redaction is
  * asked for (rnd_redact.c, rules in schemas/redaction.json), note in the
  * context what was done, then render the template to Markdown, the
@@ -18,6 +20,7 @@
  *    so a name cannot walk out of the templates directory.
  *  - Nothing is written anywhere: callers decide where the document goes. */
 #include "rnd_draft.h"
+#include "rnd_external.h"
 #include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_fmt.h"
@@ -143,21 +146,28 @@ static json_t *recurrence_view(const json_t *rec)
 int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_t n,
                          const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz)
 {
+    bool pseudo = o->pseudonymize || o->external;
     struct rnd_people *people = NULL;
+    struct iq_event **shown = NULL;
+    size_t n_shown = n;
     json_t *ctx = NULL;
     int r = -ENOMEM;
 
     err[0] = '\0';
-    if (!(people = rnd_people_new(o->people, o->pseudonymize)))
+    if (o->external && rnd_external_events(evs, n, &shown, &n_shown) < 0)
         goto out;
-    if ((r = rnd_model_build(incident, evs, n, people, &ctx, err, errsz)) < 0)
+    if (!(people = rnd_people_new(o->people, pseudo)))
+        goto out;
+    if ((r = rnd_model_build(incident, shown ? shown : evs, n_shown, people, &ctx, err, errsz)) < 0)
         goto out;
     r = -ENOMEM;
     if (rnd_people_pseudo(people) && rnd_pseudo_json(rnd_people_pseudo(people), ctx) < 0)
         goto out;
     if (o->recurrence && json_object_set_new(ctx, "recurrence", recurrence_view(o->recurrence)) < 0)
         goto out;
-    if (json_object_set_new(ctx, "pseudonymized", json_boolean(o->pseudonymize)) < 0 ||
+    if (o->external && rnd_external_apply(ctx, evs, n, o->external_links) < 0)
+        goto out;
+    if (json_object_set_new(ctx, "pseudonymized", json_boolean(pseudo)) < 0 ||
         json_object_set_new(ctx, "audience", json_string(o->external ? "external" : "internal")) < 0 ||
         json_object_set_new(ctx, "external", json_boolean(o->external)) < 0)
         goto out;
@@ -171,6 +181,7 @@ out:
         snprintf(err, errsz, "out of memory building the draft");
     json_decref(ctx);
     rnd_people_destroy(&people);
+    free(shown);
     return r;
 }
 

@@ -19,7 +19,9 @@ struct rnd_draft_opts {
     const char *tmpl;         /* template name ("default", "pagerduty", "ja") or a
                                  file path; NULL: "default" */
     enum rnd_format format;
-    bool external;            /* audience external: redaction on */
+    bool external;            /* audience external: pseudonyms and redaction on,
+                                 no chat, audit notes, internal links or
+                                 machine names (rnd_external.h) */
     bool redact;              /* redaction for an internal audience too */
     bool pseudonymize;        /* people as "responder A", ... */
     const char *schemas_dir;  /* NULL: $INQUEST_SCHEMAS, ./schemas,
@@ -31,6 +33,9 @@ struct rnd_draft_opts {
     const json_t *people;     /* chat user id -> display name ({"U0123": "Ana"}),
                                  borrowed; NULL: none.  rnd_draft_from_store
                                  adds the slack-export directory to it */
+    const json_t *external_links; /* hosts an external draft may link to
+                                 (rnd_external_apply), borrowed; NULL:
+                                 ["status-page"] */
 };
 
 /* Parse "md"/"markdown", "html", "json". -EINVAL otherwise. */
@@ -57,7 +62,8 @@ int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_
                       const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz);
 
 /* Read incident id and its events from a store: the member events
- * (cor_incident_events) plus the events of its trigger candidates, sorted
+ * (cor_incident_events) plus the events of its trigger candidates and its
+ * audit notes (overrides), sorted
  * by (at, id).  Caller owns *ret_inc and the events (rnd_draft_events_free).
  * -ENOENT when there is no such incident (err says so), -EIO, -ENOMEM. */
 int rnd_draft_load(struct ing_store *st, const char *id, json_t **ret_inc,

@@ -3,7 +3,8 @@
  * Reads the incident and its member events through the correlator's
  * cor_incident_* calls, adds the events of its trigger candidates (deploys
  * and changes before the impact, which are not members but belong in the
- * timeline and the Trigger section), sorts everything by (at, id), looks
+ * timeline and the Trigger section) and its audit notes (the manual
+ * changes and who made them), sorts everything by (at, id), looks
  * up the display names of the Slack users acting in them, and renders with
  * rnd_draft_render.
  *
@@ -41,27 +42,37 @@ static bool member(struct iq_event *const *evs, size_t n, const char *id)
     return false;
 }
 
-/* Append the trigger candidates' events that are not members to *evs. */
-static int add_triggers(struct ing_store *st, const json_t *inc, struct iq_event ***evs,
-                        size_t *n)
+/* Append event id to *evs (room reserved) unless it is a member or no
+ * longer stored: a candidate or note gone from the store is shown
+ * without its event. */
+static void add_one(struct ing_store *st, const char *id, struct iq_event **evs, size_t *n)
+{
+    struct iq_event *ev;
+
+    if (id && !member(evs, *n, id) && ing_store_get_event(st, id, &ev) == 0)
+        evs[(*n)++] = ev;
+}
+
+/* Append to *evs the events the incident names but does not hold as
+ * members: its trigger candidates' deploys and changes, and the audit
+ * notes applied to it (`overrides`: merge, split, set, class), so the
+ * timeline and the evidence show who made each manual change. */
+static int add_related(struct ing_store *st, const json_t *inc, struct iq_event ***evs, size_t *n)
 {
     const json_t *cands = json_object_get(inc, "trigger_candidates");
-    size_t k = json_array_size(cands), i;
-    struct iq_event **nv, *ev;
-    const json_t *c;
+    const json_t *notes = json_object_get(inc, "overrides"), *c;
+    size_t k = json_array_size(cands) + json_array_size(notes), i;
+    struct iq_event **nv;
 
     if (!k)
         return 0;
     if (!(nv = realloc(*evs, (*n + k) * sizeof(*nv))))
         return -ENOMEM;
     *evs = nv;
-    json_array_foreach(cands, i, c) {
-        const char *id = json_string_value(json_object_get(c, "event"));
-
-        if (!id || member(*evs, *n, id) || ing_store_get_event(st, id, &ev) < 0)
-            continue;   /* a candidate no longer stored is shown without its event */
-        (*evs)[(*n)++] = ev;
-    }
+    json_array_foreach(cands, i, c)
+        add_one(st, json_string_value(json_object_get(c, "event")), *evs, n);
+    json_array_foreach(notes, i, c)
+        add_one(st, json_string_value(c), *evs, n);
     return 0;
 }
 
@@ -82,7 +93,7 @@ int rnd_draft_load(struct ing_store *st, const char *id, json_t **ret_inc,
         snprintf(err, errsz, "events of incident '%.200s': %s", id, strerror(-r));
         goto out;
     }
-    if ((r = add_triggers(st, inc, &evs, &n)) < 0) {
+    if ((r = add_related(st, inc, &evs, &n)) < 0) {
         snprintf(err, errsz, "out of memory");
         goto out;
     }

@@ -9,6 +9,10 @@
  * page was involved, even when the correlator could not attach one.
  *
  * Design notes:
+ *  - One home for the durations: the correlator's component_states
+ *    (docs/correlation.md) when the incident has them.  The reading of
+ *    the events below serves only incidents stored before that member
+ *    existed.
  *  - A state change is read from every shape inquest stores: a component
  *    event (action = the new state; the component in the label
  *    `component`, the payload's component.name, or the service), and an
@@ -115,21 +119,25 @@ static void changes_of(struct tracker *t, const json_t *arr, int64_t at)
     }
 }
 
-/* An incident update: its affected components, then the incident's list. */
+/* An incident update: its affected components; only when it names none,
+ * the incident's component list (a snapshot that can lag behind the
+ * update's own changes, so it never overrides them). */
 static void incident_update(struct tracker *t, const struct iq_event *ev, const json_t *raw)
 {
     const char *txt = iq_event_label(ev, "components");
     const json_t *inc = json_object_get(raw, "incident");
     json_t *arr = NULL;
+    const json_t *aff = NULL;
 
-    if (txt && txt[0] == '[' && iq_json_parse(txt, strlen(txt), 0, &arr, NULL) == 0) {
-        changes_of(t, arr, ev->at);
-        json_decref(arr);
-    } else {
-        changes_of(t, json_object_get(json_array_get(json_object_get(inc, "incident_updates"), 0),
-                                      "affected_components"), ev->at);
-    }
-    changes_of(t, json_object_get(inc, "components"), ev->at);
+    if (txt && txt[0] == '[' && iq_json_parse(txt, strlen(txt), 0, &arr, NULL) == 0)
+        aff = arr;
+    else
+        aff = json_object_get(json_array_get(json_object_get(inc, "incident_updates"), 0),
+                              "affected_components");
+    changes_of(t, aff, ev->at);
+    if (!json_array_size(aff))
+        changes_of(t, json_object_get(inc, "components"), ev->at);
+    json_decref(arr);
 }
 
 static void status_event(struct tracker *t, const struct iq_event *ev, const json_t *inc_comps)
@@ -231,10 +239,49 @@ out:
     return r;
 }
 
+/* A time member of a component_states stretch; IQ_TIME_NONE when absent. */
+static int64_t stretch_time(const json_t *v)
+{
+    const char *s = json_string_value(v);
+    int64_t ms;
+
+    return s && iq_time_parse_rfc3339(s, strlen(s), &ms) == 0 ? ms : IQ_TIME_NONE;
+}
+
+/* The correlator's component_states ([{name, states: [{state, from, to,
+ * seconds}]}]) into t: closed stretches count their seconds; the open
+ * last one becomes the component's current state, from its `from`. */
+static void from_incident(struct tracker *t, const json_t *cs)
+{
+    const json_t *c, *s;
+    size_t i, k;
+
+    json_array_foreach(cs, i, c) {
+        struct comp *cp = comp_get(t, json_string_value(json_object_get(c, "name")));
+
+        json_array_foreach(cp ? json_object_get(c, "states") : NULL, k, s) {
+            int st = state_of(json_string_value(json_object_get(s, "state")));
+            const json_t *secs = json_object_get(s, "seconds");
+
+            if (st < 0)
+                continue;
+            if (json_is_integer(secs) && json_integer_value(secs) > 0) {
+                cp->secs[st] += json_integer_value(secs);
+            } else if (json_is_null(secs) || !secs) {
+                cp->state = st;
+                cp->since = stretch_time(json_object_get(s, "from"));
+                if (cp->since == IQ_TIME_NONE)
+                    cp->state = -1;
+            }
+        }
+    }
+}
+
 int rnd_status_impact(const json_t *inc, struct iq_event *const *evs, size_t n, int64_t end,
                       json_t *impact)
 {
     const json_t *inc_comps = json_object_get(inc, "components"), *v;
+    const json_t *cs = json_object_get(inc, "component_states");
     struct tracker *t = calloc(1, sizeof(*t));
     bool any = false;
     size_t i;
@@ -246,9 +293,12 @@ int rnd_status_impact(const json_t *inc, struct iq_event *const *evs, size_t n, 
         comp_get(t, json_string_value(v));
     for (i = 0; i < n; i++)
         if (is_status(evs[i])) {
-            status_event(t, evs[i], inc_comps);
+            if (!json_is_array(cs))   /* an incident stored before component_states */
+                status_event(t, evs[i], inc_comps);
             any = true;
         }
+    if (json_is_array(cs))
+        from_incident(t, cs);
     if (end == IQ_TIME_NONE && n)
         end = evs[n - 1]->at;
     for (i = 0; i < t->n; i++)   /* the last state lasts until the end */

@@ -18,12 +18,18 @@ struct iq_event;
  *   "component_states"  [{component, text, states[{state, label,
  *                       duration, seconds}]}], one per component that was
  *                       not operational, states worst first.
- * Components come from the incident's "components", the status events'
- * labels `component` and `components` (affected components), a component
- * event's service, and the payloads' component, affected_components and
- * incident.components.  Each state lasts from the event that set it to
- * the next change of that component, or to end (UTC ms; IQ_TIME_NONE:
- * the last event).  inc, evs (time order) borrowed.  0 or -ENOMEM. */
+ * The durations come from the incident's "component_states" (the
+ * correlator's, one computation for both) when it has that member; the
+ * open last stretch of a component lasts until end (UTC ms; IQ_TIME_NONE:
+ * the last event).  Only an incident without it (stored before the
+ * correlator gave it) falls back to reading the status events: the
+ * status events' labels `component` and `components` (affected
+ * components), a component event's service, and the payloads' component,
+ * affected_components and incident.components, each state lasting from
+ * the event that set it to the component's next change, or to end.
+ * Components are also named from the incident's "components".  The
+ * events always tell whether the status page was involved.  inc, evs
+ * (time order) borrowed.  0 or -ENOMEM. */
 int rnd_status_impact(const json_t *inc, struct iq_event *const *evs, size_t n, int64_t end,
                       json_t *impact);
 

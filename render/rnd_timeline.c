@@ -20,12 +20,16 @@
  *    minute (an alert's startsAt before it was received), gets a row of
  *    its own; rows are then stably sorted by time.
  *  - Actors are shown only where they acted (acknowledged a page, wrote in
- *    chat), never next to a deploy or change: a person is not a cause. */
+ *    chat), never next to a deploy or change: a person is not a cause.
+ *    A manual correction (an audit note: merge, split, set, class) names
+ *    who made it, the admin credential ("set identified to ..., by
+ *    admin-alice"): that is the audit trail, not blame. */
 #include "rnd_timeline.h"
 #include "rnd_buf.h"
 #include "rnd_fmt.h"
 #include "rnd_link.h"
 #include "rnd_people.h"
+#include "rnd_pseudo.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -86,6 +90,49 @@ static void words(const char *s, char *buf, size_t size)
     buf[i] = '\0';
 }
 
+/* Who made an audit note: the label `by` (the admin token's name), else
+ * the CurveZMQ key it came with (received_from), else its actor; a
+ * pseudonym when people are pseudonymised.  NULL when nothing says. */
+static const char *note_author(const struct iq_event *ev, struct rnd_people *people)
+{
+    const char *by = iq_event_label(ev, "by");
+    struct rnd_pseudo *pseudo = rnd_people_pseudo(people);
+
+    if (!by || !*by)
+        by = ev->str[IQ_F_RECEIVED_FROM];
+    if (!by || !*by)
+        return actor_of(ev, people);
+    return pseudo ? rnd_pseudo_name(pseudo, by) : by;
+}
+
+/* "Manual change: set identified to 2026-10-21T14:05:00Z, by admin-alice"
+ * for the merge, split, set and class notes of inquest's audit source. */
+static json_t *describe_note(const struct iq_event *ev, struct rnd_people *people)
+{
+    const char *act = str_or(iq_ev_action(ev), "note"), *who = note_author(ev, people);
+    const char *inc = str_or(iq_event_label(ev, "incident"), "?");
+    char what[600], line[840];
+
+    if (strcmp(act, "set") == 0)
+        snprintf(what, sizeof(what), "set %.64s to %.200s", str_or(iq_event_label(ev, "field"), "?"),
+                 str_or(iq_event_label(ev, "value"), "null"));
+    else if (strcmp(act, "merge") == 0)
+        snprintf(what, sizeof(what), "merged %.128s into %.128s",
+                 str_or(iq_event_label(ev, "other"), "?"), inc);
+    else if (strcmp(act, "split") == 0 && iq_event_label(ev, "split_service"))
+        snprintf(what, sizeof(what), "split %.128s, service %.200s apart", inc,
+                 iq_event_label(ev, "split_service"));
+    else if (strcmp(act, "split") == 0)
+        snprintf(what, sizeof(what), "split %.128s at %.64s", inc, str_or(iq_event_label(ev, "at"), "?"));
+    else if (strcmp(act, "class") == 0)
+        snprintf(what, sizeof(what), "class %.200s %.16s", str_or(iq_event_label(ev, "class"), "?"),
+                 str_or(iq_event_label(ev, "op"), "set"));
+    else
+        snprintf(what, sizeof(what), "%.64s %.200s", act, str_or(ev->str[IQ_F_TITLE], inc));
+    snprintf(line, sizeof(line), "Manual change: %s, by %.200s", what, who ? who : "an unrecorded admin");
+    return json_string(line);
+}
+
 json_t *rnd_timeline_describe(const struct iq_event *ev, struct rnd_people *people)
 {
     const char *kind = str_or(iq_ev_kind(ev), "event"), *action = str_or(iq_ev_action(ev), "");
@@ -95,6 +142,8 @@ json_t *rnd_timeline_describe(const struct iq_event *ev, struct rnd_people *peop
     json_t *j;
 
     words(action, act, sizeof(act));
+    if (iq_event_is_audit_note(ev))
+        return describe_note(ev, people);
     if (strcmp(kind, "chat") == 0) {
         bool oom;
         char *said = rnd_people_text(people, ev, &oom), *both = NULL;

@@ -269,7 +269,7 @@ static int drafts_get(struct ing_store *st, const char *path, const char *query,
     struct ing_caller who = { .name = "test", .roles = ING_ROLE_READ };
     struct ing_http_request rq = { .method = "GET", .path = path, .query = query, .caller = &who };
 
-    return iqd_drafts_http_get(st, NULL, &rq, resp);
+    return iqd_drafts_http_get(st, NULL, NULL, &rq, resp);
 }
 
 /* A token limited to the external audience gets the external, pseudonymised
@@ -285,7 +285,7 @@ static void http_handler_external_caller(void **state)
 
     snprintf(sch, sizeof(sch), "%s/schemas", root);
     setenv("INQUEST_SCHEMAS", sch, 1);
-    assert_int_equal(iqd_drafts_http_get(st, NULL, &rq, &resp), 0);
+    assert_int_equal(iqd_drafts_http_get(st, NULL, NULL, &rq, &resp), 0);
     assert_int_equal(resp.status, 200);
     assert_null(strstr(resp.body, "bob@example.com"));
     assert_non_null(strstr(resp.body, "\"pseudonymized\": true"));

@@ -114,11 +114,67 @@ static void never_empty(void **state)
     iq_event_destroy(&evs[1]);
 }
 
+/* The correlator's component_states are the one source when present: the
+ * events are then read only to know that the status page was involved. */
+static void from_incident_states(void **state)
+{
+    struct iq_event *evs[1];
+    json_t *impact = json_object();
+    json_t *inc = json_loads(
+        "{\"components\": [\"Web\"], \"component_states\": ["
+        "{\"name\": \"Search API\", \"states\": ["
+        "{\"state\": \"partial_outage\", \"from\": \"2026-03-04T10:00:00Z\","
+        " \"to\": \"2026-03-04T10:35:00Z\", \"seconds\": 2100},"
+        "{\"state\": \"operational\", \"from\": \"2026-03-04T10:35:00Z\","
+        " \"to\": null, \"seconds\": null}]},"
+        "{\"name\": \"Web\", \"states\": ["
+        "{\"state\": \"major_outage\", \"from\": \"2026-03-04T10:20:00Z\","
+        " \"to\": null, \"seconds\": null}]}]}", 0, NULL);
+
+    (void)state;
+    assert_non_null(inc);
+    /* an event that alone would say 50 min of degraded Search API */
+    evs[0] = status("c1", "degraded_performance", "2026-03-04T09:50:00Z");
+    iq_event_set_label(evs[0], "component", "Search API");
+    assert_int_equal(rnd_status_impact(inc, evs, 1, t("2026-03-04T10:40:00Z"), impact), 0);
+    assert_string_equal(json_string_value(json_object_get(impact, "components")),
+                        "Search API and Web");
+    assert_string_equal(comp_text(impact, "Search API"), "partial outage 35 min");
+    /* the open last stretch lasts until the end the caller gives */
+    assert_string_equal(comp_text(impact, "Web"), "major outage 20 min");
+    json_decref(impact);
+    json_decref(inc);
+    iq_event_destroy(&evs[0]);
+}
+
+/* Without component_states (an incident stored before it existed): an
+ * update's affected components are its changes; the incident's component
+ * list, a snapshot that can lag, never overrides them. */
+static void snapshot_never_overrides(void **state)
+{
+    static const char raw[] = "{\"incident\":{\"incident_updates\":[{\"affected_components\":"
+                              "[{\"name\":\"Search API\",\"new_status\":\"partial_outage\"}]}],"
+                              "\"components\":[{\"name\":\"Search API\",\"status\":\"operational\"}]}}";
+    struct iq_event *evs[1];
+    json_t *impact = json_object(), *inc = json_object();
+
+    (void)state;
+    evs[0] = status("u1", "identified", "2026-03-04T10:05:00Z");
+    assert_int_equal(iq_event_set_raw(evs[0], raw, strlen(raw)), 0);
+    assert_int_equal(rnd_status_impact(inc, evs, 1, t("2026-03-04T10:40:00Z"), impact), 0);
+    assert_string_equal(comp_text(impact, "Search API"), "partial outage 35 min");
+    json_decref(impact);
+    json_decref(inc);
+    iq_event_destroy(&evs[0]);
+}
+
 int main(int argc, char **argv)
 {
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(states_per_component),
         cmocka_unit_test(never_empty),
+        cmocka_unit_test(from_incident_states),
+        cmocka_unit_test(snapshot_never_overrides),
     };
 
     if (argc > 1)
