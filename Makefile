@@ -16,6 +16,8 @@
 #   make bench      build the benchmarks (run them from bench/, see README)
 #   make lint-model retrain the lint model (schemas/lint/model.weights)
 #   make lint-eval  the lint model's held-out goal (fails today, docs/lint.md)
+#   make lint       source rules, and docs/ARCHITECTURE.md up to date
+#   make architecture  rewrite the file tables of docs/ARCHITECTURE.md
 #   make install PREFIX=/usr/local DESTDIR=
 
 BUILD      ?= build
@@ -56,7 +58,7 @@ include tools/module.mk
 LINK_LIBS = -Wl,--start-group $(STAGE_LIBS) -Wl,--end-group $(LDLIBS)
 
 .PHONY: all deps deps-test deps-check test test-unit test-integration test-asan \
-        demo bench install clean lint
+        demo bench install clean lint architecture
 .DEFAULT_GOAL := all
 
 all: deps-check $(BINS)
@@ -105,6 +107,10 @@ bench: all $(BENCH_BINS)
 
 lint:
 	@sh tools/lint.sh
+
+# The file tables of docs/ARCHITECTURE.md, from each file's opening comment.
+architecture:
+	@sh tools/gen_architecture.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inquest

@@ -1,4 +1,4 @@
-/* bench/http_floor.c - the floor under bench/webhook.sh: libmicrohttpd with
+/* http_floor.c - the floor under bench/webhook.sh: libmicrohttpd with
  * inquestd's settings (epoll thread pool, the same connection, memory and
  * timeout limits) that reads each POST body into a buffer and answers a
  * fixed small JSON, with no product logic at all (no parsing, mapping,

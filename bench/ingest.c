@@ -1,4 +1,4 @@
-/* bench/ingest.c - ingest throughput of inquestd against a bare baseline.
+/* ingest.c - ingest throughput of inquestd against a bare baseline.
  *
  * Two measurements in one run, on the same machine state:
  *  1. baseline: a ZeroMQ PUSH/PULL pair over loopback TCP, the receiver

@@ -1,4 +1,4 @@
-/* bench/json.c - JSON parse and compact dump, jansson against iq_json, on
+/* json.c - JSON parse and compact dump, jansson against iq_json, on
  * one webhook body (by default the Alertmanager group of two alerts that
  * issue #3 profiles).
  *

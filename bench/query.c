@@ -1,4 +1,4 @@
-/* bench/query.c - cross-incident queries over 10,000 stored incidents.
+/* query.c - cross-incident queries over 10,000 stored incidents.
  *
  * Writes N incidents (default 10,000; realistic shape: one to three
  * services of 40, a class of 15 stored by the correlator's hook, every
