@@ -31,8 +31,9 @@ cat >"$IQ_TMP/conf.json" <<JSON
   {"name": "status-page", "sha256": "$XS", "role": "read", "audience": "external"}]}}
 JSON
 
-d=$(iq_tmpdir); port=$(iq_free_port)
-INQUEST_WRITE_TOKEN=$W INQUEST_ADMIN_TOKEN=$A iq_start_daemon "$d/data" "$port" --config "$IQ_TMP/conf.json"
+d=$(iq_tmpdir)
+INQUEST_WRITE_TOKEN=$W INQUEST_ADMIN_TOKEN=$A iq_start_daemon "$d/data" 0 --config "$IQ_TMP/conf.json"
+port=$IQ_ZMQ_PORT
 U="http://127.0.0.1:$IQ_HTTP_PORT"
 RESP="$IQ_TMP/resp"
 # get PATH [curl args]: prints the status, the body in $RESP
@@ -134,8 +135,9 @@ done
 iq_stop_daemon
 
 # an open loopback daemon (the quick start) still refuses forged notes
-d2=$(iq_tmpdir); port2=$(iq_free_port)
-iq_start_daemon "$d2/data" "$port2"
+d2=$(iq_tmpdir)
+iq_start_daemon "$d2/data" 0
+port2=$IQ_ZMQ_PORT
 U="http://127.0.0.1:$IQ_HTTP_PORT"
 forged forged-2
 want 403 "$(post /hooks/events "$IQ_TMP/forged.json")" "forged note on an open daemon"
@@ -179,9 +181,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
   -keyout "$IQ_TMP/key.pem" -out "$IQ_TMP/cert.pem" >/dev/null 2>&1 || fail "openssl req"
 chmod 600 "$IQ_TMP/key.pem"
-d4=$(iq_tmpdir); port4=$(iq_free_port)
-INQUEST_ADMIN_TOKEN=$A iq_start_daemon "$d4/data" "$port4" --config "$IQ_TMP/conf.json" \
+d4=$(iq_tmpdir)
+INQUEST_ADMIN_TOKEN=$A iq_start_daemon "$d4/data" 0 --config "$IQ_TMP/conf.json" \
   --tls-cert-file "$IQ_TMP/cert.pem" --tls-key-file "$IQ_TMP/key.pem"
+port4=$IQ_ZMQ_PORT
 U="https://127.0.0.1:$IQ_HTTP_PORT"
 want 200 "$(get /api/v1/incidents --cacert "$IQ_TMP/cert.pem" -H "$(bearer "$R")")" "HTTPS read"
 want 401 "$(get /api/v1/incidents --cacert "$IQ_TMP/cert.pem")" "HTTPS without a token"
