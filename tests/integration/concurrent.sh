@@ -15,7 +15,6 @@ EXPECT="$IQ_BUILD/tests/helpers/cor_expect"
 n=$(ls "$C"/c*.expected.json | wc -l)
 [ "$n" -ge 12 ] || fail "only $n situations in $C"
 d=$(iq_tmpdir)
-Z="tcp://127.0.0.1:$port"
 
 # one stream: every event of every situation in time order ...
 cat "$C"/c*.ndjson | sed 's/^\(.*"at":"\([^"]*\)".*\)$/\2 \1/' | sort -s -k1,1 | cut -d' ' -f2- >"$d/stream"

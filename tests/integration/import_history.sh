@@ -12,7 +12,6 @@ H="$IQ_ROOT/tests/data/import/statuspage-history.json"
 CHECK="$IQ_BUILD/tests/helpers/sp_history_check"
 [ -x "$CHECK" ] || fail "missing $CHECK (make tests-build)"
 d=$(iq_tmpdir)
-Z="tcp://127.0.0.1:$port"
 iq_start_daemon "$d/data" 0
 port=$IQ_ZMQ_PORT; Z="tcp://127.0.0.1:$port"
 
