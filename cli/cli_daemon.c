@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "ing_curve.h"
@@ -44,6 +45,10 @@ static const struct iq_conf_item daemon_conf[] = {
     { "data", IQ_CONF_STR, OFF(data), "./inquest-data", 0, 0, "data directory (RocksDB)" },
     { "listen_zmq", IQ_CONF_STR, OFF(listen_zmq), "tcp://127.0.0.1:7701", 0, 0,
       "ZeroMQ ingest endpoint (ROUTER)" },
+    { "ports_file", IQ_CONF_STR, OFF(ports_file), NULL, 0, 0,
+      "once every listener is bound, write their addresses here as key=value lines "
+      "(pid, zmq, zmq_port, http, http_port), atomically; removed on exit.  With port 0 "
+      "in listen_zmq or listen_http the kernel picks a free port and this file names it" },
     { "fsync", IQ_CONF_BOOL, OFF(fsync), "false", 0, 0,
       "fsync the WAL before each acknowledgement (power-loss durability)" },
     { "max_frame", IQ_CONF_SIZE, OFF(max_frame), "16M", 4096, 1LL << 30,
@@ -135,6 +140,45 @@ static void on_signal(int sig)
 {
     (void)sig;
     stop_flag = 1;
+}
+
+/* The port of a "tcp://HOST:PORT" endpoint as written, or NULL (ipc://,
+ * inproc://). */
+static const char *tcp_port(const char *endpoint)
+{
+    const char *colon = strrchr(endpoint, ':');
+
+    return strncmp(endpoint, "tcp://", 6) == 0 && colon && colon[1] ? colon + 1 : NULL;
+}
+
+int iqd_ports_write(const struct iqd_config *cfg, const char *zmq_endpoint,
+                    const char *http_url, unsigned http_port)
+{
+    char buf[1024];
+    size_t n;
+    int r;
+
+    if (!cfg->ports_file || !*cfg->ports_file)
+        return 0;
+    n = (size_t)snprintf(buf, sizeof(buf), "pid=%ld\n", (long)getpid());
+    if (zmq_endpoint && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "zmq=%s\n", zmq_endpoint);
+    if (zmq_endpoint && tcp_port(zmq_endpoint) && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "zmq_port=%s\n", tcp_port(zmq_endpoint));
+    if (http_url && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "http=%s\nhttp_port=%u\n", http_url,
+                              http_port);
+    r = n < sizeof(buf) ? iq_write_atomic(cfg->ports_file, buf, n) : -ENAMETOOLONG;
+    if (r < 0)
+        iq_error("daemon", "cannot write ports_file %s: %s", cfg->ports_file, strerror(-r));
+    return r;
+}
+
+void iqd_ports_remove(const struct iqd_config *cfg)
+{
+    if (cfg->ports_file && *cfg->ports_file && unlink(cfg->ports_file) < 0 && errno != ENOENT)
+        iq_warn("daemon", "cannot remove ports_file %s: %s, ignoring", cfg->ports_file,
+                strerror(errno));
 }
 
 static void usage(FILE *f)
@@ -380,6 +424,7 @@ int cli_daemon_main(int argc, char **argv)
     struct ing_keyring *keys = NULL;
     char curve_secret[ING_Z85_KEY_LEN + 1];
     void *zctx = NULL;
+    bool ports_written = false;
     int r, status = 1;
 
     iq_log_set_program("inquestd");
@@ -410,13 +455,17 @@ int cli_daemon_main(int argc, char **argv)
         goto out;
     if (iqd_tail_start(&cfg, zctx, ing_server_local_endpoint(srv), &tail) < 0)
         goto out;
-    if (http)
-        snprintf(api_url, sizeof(api_url), "%s://%s", iqd_http_tls(http) ? "https" : "http",
-                 cfg.listen_http);
+    if (http && iqd_http_url(http, api_url, sizeof(api_url)) < 0)
+        goto out;
     if (iqd_drafts_start(cfg.drafts, cfg.data, http ? api_url : NULL, store, &drafts) < 0)
         goto out;
-    iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s", IQ_VERSION, cfg.data,
-            cfg.listen_zmq, cfg.fsync ? ", fsync on" : "");
+    if (iqd_ports_write(&cfg, ing_server_endpoint(srv), http ? api_url : NULL,
+                        iqd_http_port(http)) < 0)
+        goto out;
+    ports_written = true;
+    iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, cfg.data,
+            ing_server_endpoint(srv), http ? ", http " : "", api_url,
+            cfg.fsync ? ", fsync on" : "");
     if (ing_server_run(srv, &stop_flag) < 0)
         goto out;
     ing_server_stats(srv, &st);
@@ -428,6 +477,8 @@ int cli_daemon_main(int argc, char **argv)
             (unsigned long long)st.curve_refused);
     status = 0;
 out:
+    if (ports_written)
+        iqd_ports_remove(&cfg);
     iqd_drafts_destroy(&drafts);
     iqd_tail_stop(&tail);
     iqd_http_destroy(&http);

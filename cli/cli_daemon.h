@@ -14,6 +14,7 @@
 struct iqd_config {
     char *data;            /* data directory */
     char *listen_zmq;      /* ingest endpoint */
+    char *ports_file;      /* bound listeners, key=value lines; NULL none */
     bool fsync;            /* sync WAL per batch */
     size_t max_frame;      /* largest accepted ZeroMQ frame */
     char *log_level;
@@ -59,6 +60,17 @@ struct iqd_config {
  * ka and kb have values (va, vb), 0 when neither has, -EINVAL (logged,
  * naming both) when only one has. */
 int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb);
+
+/* Write cfg->ports_file (nothing when unset) atomically once every
+ * listener is bound: "pid=", "zmq=" the bound ingest endpoint and
+ * "zmq_port=" its port when it is tcp://, "http=" the base URL and
+ * "http_port=" when http_url is not NULL.  zmq_endpoint may be NULL
+ * (collector mode).  0 or negative errno, logged. */
+int iqd_ports_write(const struct iqd_config *cfg, const char *zmq_endpoint,
+                    const char *http_url, unsigned http_port);
+
+/* Remove cfg->ports_file on exit (a failure is logged and ignored). */
+void iqd_ports_remove(const struct iqd_config *cfg);
 
 /* Run inquestd with argv; returns the exit status. */
 int cli_daemon_main(int argc, char **argv);

@@ -237,8 +237,26 @@ bool iqd_http_tls(const struct iqd_http *d)
     return d && d->tls_cert;
 }
 
+unsigned iqd_http_port(const struct iqd_http *d)
+{
+    return d ? (unsigned)ing_http_port(d->http) : 0;
+}
+
+int iqd_http_url(const struct iqd_http *d, char *buf, size_t size)
+{
+    const char *colon = d ? strrchr(d->listen, ':') : NULL;
+
+    if (!colon || size == 0)
+        return -EINVAL;
+    if ((size_t)snprintf(buf, size, "%s://%.*s:%u", d->tls_cert ? "https" : "http",
+                         (int)(colon - d->listen), d->listen, iqd_http_port(d)) >= size)
+        return -ENAMETOOLONG;
+    return 0;
+}
+
 int iqd_http_start(struct iqd_http *d)
 {
+    char url[300];
     int r;
 
     if (!d)
@@ -252,8 +270,9 @@ int iqd_http_start(struct iqd_http *d)
                                "was refused (see above)" : "address in use or not available");
         return r;
     }
-    iq_info("http", "webhooks on %s://%s (port %u), %zu sources%s, %zu API tokens",
-            d->tls_cert ? "https" : "http", d->listen, (unsigned)ing_http_port(d->http),
+    if (iqd_http_url(d, url, sizeof(url)) < 0)
+        snprintf(url, sizeof(url), "%s", d->listen);
+    iq_info("http", "webhooks on %s, %zu sources%s, %zu API tokens", url,
             ing_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
             ing_access_count(d->access));
     return 0;
@@ -284,6 +303,7 @@ int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
     struct ing_sink sink = { 0 };
     struct iqd_http *d = NULL;
     struct timespec ts = { 0, 100 * 1000 * 1000 };
+    char url[300];
     bool use_curve;
     int status = 1;
 
@@ -301,10 +321,13 @@ int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
         goto out;
     }
     memset(&curve, 0, sizeof(curve));
-    iq_info("daemon", "inquestd %s collector ready: forwarding to %s%s", IQ_VERSION,
-            cfg->forward, use_curve ? " (CurveZMQ)" : "");
+    if (iqd_http_url(d, url, sizeof(url)) < 0 || iqd_ports_write(cfg, NULL, url, iqd_http_port(d)) < 0)
+        goto out;
+    iq_info("daemon", "inquestd %s collector ready: http %s, forwarding to %s%s", IQ_VERSION,
+            url, cfg->forward, use_curve ? " (CurveZMQ)" : "");
     while (!*stop)
         nanosleep(&ts, NULL);
+    iqd_ports_remove(cfg);
     status = 0;
 out:
     iqd_http_destroy(&d);

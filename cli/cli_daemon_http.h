@@ -41,6 +41,15 @@ size_t iqd_http_open_sources(const struct iqd_http *d, char *names, size_t size)
 /* Start listening.  NULL-safe (0).  Errors are logged. */
 int iqd_http_start(struct iqd_http *d);
 
+/* The port the server listens on once started (the kernel's choice when
+ * listen_http asked for port 0); 0 when d is NULL or not started. */
+unsigned iqd_http_port(const struct iqd_http *d);
+
+/* The server's base URL once started, "http://HOST:PORT" (https with
+ * TLS), with the bound port, into buf.  0, -EINVAL (d NULL) or
+ * -ENAMETOOLONG. */
+int iqd_http_url(const struct iqd_http *d, char *buf, size_t size);
+
 /* Stop serving (in-flight requests finish), free, NULL *pd.  NULL-safe. */
 void iqd_http_destroy(struct iqd_http **pd);
 

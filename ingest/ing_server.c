@@ -132,6 +132,26 @@ static int curve_server(struct ing_server *srv, const char *secret)
     return 0;
 }
 
+/* Replace srv->endpoint by the endpoint the ROUTER was just bound to
+ * (ZMQ_LAST_ENDPOINT): "tcp://127.0.0.1:0" or ":*" becomes the port the
+ * kernel chose, which is what the logs, the ports file and zmq_unbind
+ * need.  0 or -ENOMEM. */
+static int bound_endpoint(struct ing_server *srv)
+{
+    char buf[256];
+    size_t len = sizeof(buf);
+    char *copy;
+
+    if (zmq_getsockopt(srv->sock, ZMQ_LAST_ENDPOINT, buf, &len) < 0 || len == 0 ||
+        len > sizeof(buf) || buf[len - 1] != '\0')
+        return 0;   /* keep the configured one */
+    if (!(copy = strdup(buf)))
+        return -ENOMEM;
+    free(srv->endpoint);
+    srv->endpoint = copy;
+    return 0;
+}
+
 /* The ROUTER (CURVE server when configured, bound to the endpoint and to
  * a local inproc one) and the writer pipe. */
 static int open_sockets(struct ing_server *srv, const char *endpoint, const char *secret)
@@ -158,12 +178,17 @@ static int open_sockets(struct ing_server *srv, const char *endpoint, const char
         iq_error("zmq", "cannot listen on %s: %s", endpoint, zmq_strerror(errno));
         return -errno;
     }
-    return 0;
+    return bound_endpoint(srv);
 }
 
 const char *ing_server_local_endpoint(const struct ing_server *srv)
 {
     return srv->local_endpoint;
+}
+
+const char *ing_server_endpoint(const struct ing_server *srv)
+{
+    return srv->endpoint;
 }
 
 static void log_listening(const struct ing_server *srv)

@@ -49,6 +49,12 @@ int ing_server_new(void *zctx, const struct ing_server_opts *opts, struct ing_si
  * Borrowed; valid until the server is destroyed. */
 const char *ing_server_local_endpoint(const struct ing_server *srv);
 
+/* The endpoint the ingest listens on, as bound: a wildcard port in the
+ * configured one ("tcp://127.0.0.1:0", "tcp://127.0.0.1:*") is resolved
+ * to the port the kernel chose.  Borrowed; valid until the server is
+ * destroyed. */
+const char *ing_server_endpoint(const struct ing_server *srv);
+
 /* Serve until *stop becomes non-zero, then stop accepting (unbind), answer
  * what is already queued, and return 0.  Negative errno on a fatal error. */
 int ing_server_run(struct ing_server *srv, volatile sig_atomic_t *stop);

@@ -1,6 +1,7 @@
 # tests/lib.sh - helpers for integration scripts (POSIX sh).  Source it:
 #   . "$IQ_ROOT/tests/lib.sh"
-# Provides: fail, iq_tmpdir, iq_free_port, iq_wait_port, iq_start_daemon,
+# Provides: fail, iq_tmpdir, iq_wait_until, iq_listening, iq_free_port,
+# iq_wait_port, iq_daemon_ready, iq_ports_value, iq_start_daemon,
 # iq_stop_daemon, iq_kill9_daemon, iq_gen_events, iq_curve_keys.  Everything a test writes
 # lives under $IQ_TMP, removed on exit.  Internal variables are named _iq_*
 # (POSIX sh has no locals): tests must not use that prefix.
@@ -23,44 +24,68 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 iq_tmpdir() { mktemp -d "$IQ_TMP/d.XXXXXX"; }
 
-# A TCP port on 127.0.0.1 that nothing listens on now.
+# iq_wait_until SECONDS CMD [ARGS...]: run CMD (a command or a shell
+# function, in this shell) until it succeeds, every 50 ms; when SECONDS
+# have passed without success, fail naming CMD.  This is how a test orders
+# its steps: wait for the condition, never for a fixed time.
+iq_wait_until() {
+  _iq_end=$(( $(date +%s) + $1 )); shift
+  until "$@"; do
+    [ "$(date +%s)" -lt "$_iq_end" ] || fail "timed out waiting for: $*"
+    sleep 0.05
+  done
+}
+
+# iq_listening PORT: something listens on TCP PORT (a condition for
+# iq_wait_until, for programs that cannot report the port they bound).
+iq_listening() { [ -n "$(ss -Htln "( sport = :$1 )" 2>/dev/null)" ]; }
+
+# A TCP port on 127.0.0.1 that nothing listens on now.  Only for a port
+# that must be known before the program that binds it starts (a third-
+# party tool, a config file naming another daemon's address): inquestd
+# itself binds port 0 and reports its ports (iq_start_daemon).
 iq_free_port() {
   while :; do
     _iq_p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000 ))
-    if [ -z "$(ss -Htan "( sport = :$_iq_p )" 2>/dev/null)" ]; then echo "$_iq_p"; return 0; fi
+    if ! iq_listening "$_iq_p"; then echo "$_iq_p"; return 0; fi
   done
 }
 
 # iq_wait_port PORT [SECONDS]: wait until something listens on PORT.
-iq_wait_port() {
-  _iq_n=$(( ${2:-10} * 20 ))
-  while [ "$_iq_n" -gt 0 ]; do
-    [ -n "$(ss -Htln "( sport = :$1 )" 2>/dev/null)" ] && return 0
-    sleep 0.05; _iq_n=$((_iq_n - 1))
-  done
+iq_wait_port() { iq_wait_until "${2:-10}" iq_listening "$1"; }
+
+# iq_daemon_ready PORTS_FILE PID LOG: the daemon wrote its ports file;
+# fails at once (with its log) when the daemon exited instead.
+iq_daemon_ready() {
+  [ -s "$1" ] && return 0
+  kill -0 "$2" 2>/dev/null || { cat "$3" >&2; fail "inquestd (pid $2) exited before it was ready"; }
   return 1
 }
 
+# iq_ports_value FILE KEY: KEY's value in an inquestd ports file.
+iq_ports_value() { sed -n "s/^$2=//p" "$1"; }
+
 # iq_start_daemon DATA_DIR ZMQ_PORT [more inquestd flags...]
-# Starts inquestd in the background (log: DATA_DIR.log), waits for its
-# ingest port, sets IQ_DAEMON_PID and IQ_HTTP_PORT (when the daemon has an
-# HTTP listener, on a free port unless --listen-http is given).
+# Starts inquestd in the background (log: DATA_DIR.log) on ZMQ_PORT, 0 to
+# let the kernel choose (a restart passes the port first reported, so
+# clients keep their endpoint), and on an HTTP port the kernel chooses
+# unless --listen-http is given.  Waits for the ports file
+# (DATA_DIR.ports, --ports-file) and sets IQ_DAEMON_PID, IQ_ZMQ_PORT,
+# IQ_ZMQ (the endpoint) and IQ_HTTP_PORT (empty with --listen-http off).
 iq_start_daemon() {
   _iq_data=$1; _iq_port=$2; shift 2
-  _iq_http=""
-  if "$IQD" --help 2>/dev/null | grep -q listen_http; then
-    case " $* " in *" --listen-http "*) ;; *)
-      IQ_HTTP_PORT=$(iq_free_port); _iq_http="--listen-http 127.0.0.1:$IQ_HTTP_PORT" ;;
-    esac
-  fi
+  _iq_http="--listen-http 127.0.0.1:0"
+  case " $* " in *" --listen-http "*) _iq_http="" ;; esac
+  rm -f "$_iq_data.ports"
   # shellcheck disable=SC2086
-  "$IQD" --data "$_iq_data" --listen-zmq "tcp://127.0.0.1:$_iq_port" $_iq_http "$@" \
-    >>"$_iq_data.log" 2>&1 &
+  "$IQD" --data "$_iq_data" --listen-zmq "tcp://127.0.0.1:$_iq_port" $_iq_http \
+    --ports-file "$_iq_data.ports" "$@" >>"$_iq_data.log" 2>&1 &
   IQ_DAEMON_PID=$!
-  iq_wait_port "$_iq_port" 15 || { cat "$_iq_data.log" >&2; fail "inquestd did not listen on $_iq_port"; }
-  if [ -n "$_iq_http" ]; then
-    iq_wait_port "$IQ_HTTP_PORT" 15 || fail "no HTTP on $IQ_HTTP_PORT"
-  fi
+  iq_wait_until 30 iq_daemon_ready "$_iq_data.ports" "$IQ_DAEMON_PID" "$_iq_data.log"
+  IQ_ZMQ_PORT=$(iq_ports_value "$_iq_data.ports" zmq_port)
+  IQ_ZMQ="tcp://127.0.0.1:$IQ_ZMQ_PORT"
+  IQ_HTTP_PORT=$(iq_ports_value "$_iq_data.ports" http_port)
+  [ -n "$IQ_ZMQ_PORT" ] || fail "no zmq_port in $_iq_data.ports: $(cat "$_iq_data.ports")"
 }
 
 # Graceful stop (SIGTERM); fails the test if the daemon exits non-zero.

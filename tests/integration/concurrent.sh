@@ -14,8 +14,7 @@ EXPECT="$IQ_BUILD/tests/helpers/cor_expect"
 [ -x "$EXPECT" ] || fail "missing $EXPECT (make tests-build)"
 n=$(ls "$C"/c*.expected.json | wc -l)
 [ "$n" -ge 12 ] || fail "only $n situations in $C"
-d=$(iq_tmpdir); port=$(iq_free_port)
-Z="tcp://127.0.0.1:$port"
+d=$(iq_tmpdir)
 
 # one stream: every event of every situation in time order ...
 cat "$C"/c*.ndjson | sed 's/^\(.*"at":"\([^"]*\)".*\)$/\2 \1/' | sort -s -k1,1 | cut -d' ' -f2- >"$d/stream"
@@ -28,7 +27,8 @@ awk 'NR % 4 == 0 { late[++nl] = $0; next }
 [ "$(sort -u "$d/deliveries" | wc -l)" -eq "$(sort -u "$d/stream" | wc -l)" ] || fail "deliveries lost events"
 cmp -s "$d/stream" "$d/deliveries" && fail "deliveries are not shuffled"
 
-iq_start_daemon "$d/data" "$port" --config "$C/config.json"
+iq_start_daemon "$d/data" 0 --config "$C/config.json"
+port=$IQ_ZMQ_PORT; Z="tcp://127.0.0.1:$port"
 head -n 40 "$d/deliveries" | "$IQ" --quiet --zmq "$Z" send - || fail "send (first part)"
 tail -n +41 "$d/deliveries" | "$IQ" --quiet --zmq "$Z" send - || fail "send (late part)"
 

@@ -10,10 +10,11 @@
 . "$IQ_ROOT/tests/lib.sh"
 SC="$IQ_ROOT/tests/data/scenarios"
 CONF="$SC/config.json"
-d=$(iq_tmpdir); port=$(iq_free_port)
+d=$(iq_tmpdir)
 iq_curve_keys "$d"
 # shellcheck disable=SC2086
-iq_start_daemon "$d/data" "$port" --config "$CONF" $IQ_CURVE_DAEMON
+iq_start_daemon "$d/data" 0 --config "$CONF" $IQ_CURVE_DAEMON
+port=$IQ_ZMQ_PORT
 Z="tcp://127.0.0.1:$port"
 # shellcheck disable=SC2086
 "$IQ" --quiet --zmq "$Z" $IQ_CURVE_SENDER replay "$SC/s5-concurrent.ndjson" >/dev/null || fail "replay"

@@ -32,16 +32,19 @@ st=0; "$IQD" --no-such-flag 2>"$d/err" || st=$?
 [ "$st" -eq 2 ] && grep -q "unknown setting 'no_such_flag'" "$d/err" || fail "unknown flag: $(cat "$d/err")"
 
 # a config file sets the data directory and fsync; a flag sets the port
-port=$(iq_free_port)
 printf '{"data": "%s/cfgdata", "fsync": true, "log_level": "debug"}' "$d" >"$d/good.json"
-"$IQD" --config "$d/good.json" --listen-zmq "tcp://127.0.0.1:$port" \
-  $("$IQD" --help | grep -q listen_http && echo "--listen-http 127.0.0.1:$(iq_free_port)") \
-  >"$d/log" 2>&1 &
+"$IQD" --config "$d/good.json" --listen-zmq "tcp://127.0.0.1:0" --listen-http 127.0.0.1:0 \
+  --ports-file "$d/ports" >"$d/log" 2>&1 &
 IQ_DAEMON_PID=$!
-iq_wait_port "$port" 10 || { cat "$d/log"; fail "configured daemon did not start"; }
+iq_wait_until 30 iq_daemon_ready "$d/ports" "$IQ_DAEMON_PID" "$d/log"
+port=$(iq_ports_value "$d/ports" zmq_port)
+grep -q "^http_port=[1-9][0-9]*$" "$d/ports" || fail "no http_port in the ports file: $(cat "$d/ports")"
+grep -q "^zmq=tcp://127.0.0.1:$port$" "$d/ports" || fail "no zmq endpoint in the ports file: $(cat "$d/ports")"
+grep -q "ready: .*ingest tcp://127.0.0.1:$port, http http://127.0.0.1:" "$d/log" || fail "no ready line with the bound ports"
 iq_gen_events 500 cfg | "$IQ" --zmq "tcp://127.0.0.1:$port" send - >"$d/out"
 [ "$(cat "$d/out")" = "sent 500, stored 500, duplicates 0, rejected 0" ] || fail "fsync send: $(cat "$d/out")"
 grep -q "fsync on" "$d/log" || fail "fsync not reported"
 kill -INT "$IQ_DAEMON_PID"; st=0; wait "$IQ_DAEMON_PID" || st=$?; IQ_DAEMON_PID=""
 [ "$st" -eq 0 ] || fail "SIGINT exit status $st"
+[ ! -e "$d/ports" ] || fail "the ports file outlived the daemon"
 [ "$("$IQ" --data "$d/cfgdata" events --json | wc -l)" -eq 500 ] || fail "events not in the configured data dir"

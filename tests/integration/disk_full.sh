@@ -12,7 +12,7 @@
 # Needs root to mount the tmpfs; without it the test says why and is
 # counted as skipped (exit 77), never as passed.
 . "$IQ_ROOT/tests/lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port); ep="tcp://127.0.0.1:$port"
+d=$(iq_tmpdir)
 # the tmpfs is the data directory itself, so the daemon's log ($data.log)
 # stays off it; the filler file lives beside RocksDB's files
 data="$d/data"; mnt=$data
@@ -65,7 +65,8 @@ busy_send() {
 iq_gen_events 150000 df >"$d/ev.ndjson"
 
 # ---- 1: the guard refuses events before RocksDB can fail ----
-iq_start_daemon "$data" "$port" --min-free-disk 24M --disk-reserve 8M --write-buffer-size 4M
+iq_start_daemon "$data" 0 --min-free-disk 24M --disk-reserve 8M --write-buffer-size 4M
+port=$IQ_ZMQ_PORT; ep="tcp://127.0.0.1:$port"
 [ -f "$data/inquest.reserve" ] || fail "no reserve file in the data directory"
 grep -q "data directory $data had mode 0755: changed to 0700" "$data.log" || fail "no warning for the 0755 data directory"
 [ "$(stat -c %a "$data")" = 700 ] || fail "data directory mode $(stat -c %a "$data"), want 700"

@@ -24,8 +24,8 @@
 . "$IQ_ROOT/tests/lib.sh"
 D="$IQ_ROOT/tests/data/draft-facts"
 data="$IQ_TMP/data"
-port=$(iq_free_port)
-iq_start_daemon "$data" "$port" --listen-http off
+iq_start_daemon "$data" 0 --listen-http off
+port=$IQ_ZMQ_PORT
 "$IQ" --quiet --zmq "tcp://127.0.0.1:$port" replay --sources "$IQ_ROOT/schemas/sources" \
   "$D/deliveries.ndjson" >"$IQ_TMP/replay" 2>&1 || { cat "$IQ_TMP/replay" >&2; fail "replay"; }
 "$IQ" --quiet --zmq "tcp://127.0.0.1:$port" import slack-export "$D/slack-export" >"$IQ_TMP/import" 2>&1 \

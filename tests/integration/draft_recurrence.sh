@@ -2,16 +2,20 @@
 # The draft's Recurrence section: the same failure on the same service three
 # times in 90 days lists the earlier incidents and recommends a review.
 . "$IQ_ROOT/tests/lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port)
+d=$(iq_tmpdir)
 ex="$IQ_ROOT/examples/incident-checkout.ndjson"
 cp "$ex" "$d/all.ndjson"
 sed -e 's/2026-10-21/2026-10-28/g' -e 's/"demo-/"w2-/g' -e 's/Q2K7XYZ/Q2K8ABC/g' \
     -e 's/sp-7h2k/sp-8j3m/g' "$ex" >>"$d/all.ndjson"
 sed -e 's/2026-10-21/2026-11-04/g' -e 's/"demo-/"w3-/g' -e 's/Q2K7XYZ/Q2K9DEF/g' \
     -e 's/sp-7h2k/sp-9k4n/g' "$ex" >>"$d/all.ndjson"
-iq_start_daemon "$d/data" "$port"
+iq_start_daemon "$d/data" 0
+port=$IQ_ZMQ_PORT
 "$IQ" --zmq "tcp://127.0.0.1:$port" send "$d/all.ndjson" >/dev/null
-sleep 2
+three_incidents() {
+  [ "$("$IQ" --data "$d/data" incidents --json 2>/dev/null | grep -o '"id": *"inc-' | wc -l)" -ge 3 ]
+}
+iq_wait_until 30 three_incidents
 iq_stop_daemon
 "$IQ" --data "$d/data" incidents --json >"$d/incs.json"
 ids=$(grep -o '"id": *"inc-[^"]*"' "$d/incs.json" | sed 's/.*"\(inc-[^"]*\)"$/\1/' | sort -u)

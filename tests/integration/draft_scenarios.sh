@@ -17,8 +17,8 @@ drafts=0
 for f in "$S"/s*.ndjson; do
   scen=$(basename "$f" .ndjson)
   data="$IQ_TMP/$scen"
-  port=$(iq_free_port)
-  iq_start_daemon "$data" "$port" --listen-http off
+  iq_start_daemon "$data" 0 --listen-http off
+  port=$IQ_ZMQ_PORT
   "$IQ" --quiet --zmq "tcp://127.0.0.1:$port" --config "$S/config.json" replay --sources "$IQ_ROOT/schemas/sources" "$f" >"$IQ_TMP/$scen.replay" 2>&1 || { cat "$IQ_TMP/$scen.replay" >&2; fail "$scen: replay"; }
   iq_stop_daemon
   "$IQ" --data "$data" --config "$S/config.json" correlate --rebuild >/dev/null || fail "$scen: correlate --rebuild"

@@ -14,8 +14,9 @@
 . "$IQ_ROOT/tests/data/webhooks/wh_lib.sh"
 SLOW="$IQ_BUILD/tests/helpers/iq_slowhttp"
 [ -x "$SLOW" ] || fail "build the test helpers first (make tests-build)"
-d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port" --max-body 4k --http-max-headers 20 --http-body-timeout 2s
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0 --max-body 4k --http-max-headers 20 --http-body-timeout 2s
+port=$IQ_ZMQ_PORT
 HEAD='POST /hooks/events HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n'
 EV='{"id":"ID","source":"ci","kind":"deploy","action":"ok","at":"2026-01-01T00:00:00Z"}'
 ev() { printf '%s' "$EV" | sed "s/ID/$1/"; }
@@ -75,8 +76,8 @@ ids=$(wh_events "$d/data" | grep -o '"id":"[a-z0-9-]*"' | sort | tr '\n' ' ')
 [ "$ids" = '"id":"chunked-ok" "id":"hdrs20" ' ] || fail "stored: $ids"
 
 # a bad trusted_proxies range stops the start with a message naming it
-st=0; "$IQD" --data "$d/data2" --listen-zmq "tcp://127.0.0.1:$(iq_free_port)" \
-  --listen-http "127.0.0.1:$(iq_free_port)" --trusted-proxies "127.0.0.1, 10.0.0.1/8" \
+st=0; "$IQD" --data "$d/data2" --listen-zmq "tcp://127.0.0.1:0" \
+  --listen-http "127.0.0.1:0" --trusted-proxies "127.0.0.1, 10.0.0.1/8" \
   >"$d/bad.log" 2>&1 || st=$?
 [ "$st" -ne 0 ] || fail "inquestd started with trusted_proxies 10.0.0.1/8"
 grep -q "trusted_proxies: '10.0.0.1/8' is not an address or a range" "$d/bad.log" ||

@@ -46,8 +46,9 @@ post() {
 CUT='inquest_http_connections_cut_total{reason="'
 
 # 1. a crowd of 1,100 slow connections; the normal client is served
-d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port" --http-header-timeout 3s
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0 --http-header-timeout 3s
+port=$IQ_ZMQ_PORT
 "$SLOW" crowd "$IQ_HTTP_PORT" 1100 500 --spread 5 --reconnect >"$d/crowd" &
 crowd=$!; HELPERS="$HELPERS $crowd"
 until_ok 30 last_is "$d/crowd" "open=1100 " || fail "the crowd did not connect: $(tail -n 1 "$d/crowd")"
@@ -68,8 +69,9 @@ n=$("$IQ" --data "$d/data" events --json | grep -c '"id":"crowd-' || true)
 [ "$n" -eq 5 ] || fail "stored $n of the normal client's 5 events"
 
 # 2. deadlines at their limit
-d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port" --http-header-timeout 2s --http-body-timeout 2s
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0 --http-header-timeout 2s --http-body-timeout 2s
+port=$IQ_ZMQ_PORT
 req() {
   body=$(printf '%s' "$EV" | sed "s/ID/$1/")
   printf 'POST /hooks/events HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nContent-Length: %d\r\n\r\n%s' \
@@ -96,8 +98,9 @@ grep -q 'connections cut: request line and headers not in within http_header_tim
   fail "no warning for the header deadline"
 
 # 3. per-address limits, direct and through a trusted proxy
-d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port" --trusted-proxies "127.0.0.1, 10.0.0.0/8"
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0 --trusted-proxies "127.0.0.1, 10.0.0.0/8"
+port=$IQ_ZMQ_PORT
 "$SLOW" crowd "$IQ_HTTP_PORT" 256 1000 --spread 1 >"$d/direct" &
 direct=$!; HELPERS="$HELPERS $direct"
 until_ok 30 metric_is inquest_http_connections 257 || fail "256 connections from one address: $(metric inquest_http_connections) open"
@@ -128,8 +131,9 @@ until_ok 10 eval '[ "$(post freed -H "X-Forwarded-For: 203.0.113.7" | cut -c1-3)
 iq_stop_daemon
 
 # 4. the share kept for new clients, at its limit
-d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port" --http-conn-limit 100 --http-conn-reserve 10
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0 --http-conn-limit 100 --http-conn-reserve 10
+port=$IQ_ZMQ_PORT
 "$SLOW" crowd "$IQ_HTTP_PORT" 89 1000 --spread 3 >"$d/first" &
 first=$!; HELPERS="$HELPERS $first"
 until_ok 30 metric_is inquest_http_connections 90 || fail "89 waiting connections: $(metric inquest_http_connections) open"

@@ -7,8 +7,9 @@
 # named and nothing stored.
 . "$IQ_ROOT/tests/lib.sh"
 D="$IQ_ROOT/tests/data/import"
-d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port"
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0
+port=$IQ_ZMQ_PORT
 Z="tcp://127.0.0.1:$port"
 
 # one line per event: incident_key at id action service (from compact JSON)

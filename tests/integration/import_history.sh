@@ -11,9 +11,9 @@
 H="$IQ_ROOT/tests/data/import/statuspage-history.json"
 CHECK="$IQ_BUILD/tests/helpers/sp_history_check"
 [ -x "$CHECK" ] || fail "missing $CHECK (make tests-build)"
-d=$(iq_tmpdir); port=$(iq_free_port)
-Z="tcp://127.0.0.1:$port"
-iq_start_daemon "$d/data" "$port"
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0
+port=$IQ_ZMQ_PORT; Z="tcp://127.0.0.1:$port"
 
 out=$("$IQ" --zmq "$Z" import statuspage "$H" 2>/dev/null) || fail "import: $out"
 case "$out" in *"duplicates 0, rejected 0") ;; *) fail "first import: $out" ;; esac

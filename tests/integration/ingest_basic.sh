@@ -4,8 +4,9 @@
 # graceful SIGTERM stop.  The plain log lines wake no correlator rebuild;
 # one firing alert does, and its incident appears.
 . "$IQ_ROOT/tests/lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port"
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0
+port=$IQ_ZMQ_PORT
 iq_gen_events 10000 basic >"$d/ev.ndjson"
 
 out=$("$IQ" --zmq "tcp://127.0.0.1:$port" send "$d/ev.ndjson")

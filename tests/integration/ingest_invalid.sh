@@ -4,8 +4,9 @@
 # (invalid event inside a batch, wrong protocol version, garbage, several
 # frames, a frame over max_frame); the daemon keeps serving.
 . "$IQ_ROOT/tests/lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port); ep="tcp://127.0.0.1:$port"
-iq_start_daemon "$d/data" "$port" --max-frame 64k
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0 --max-frame 64k
+port=$IQ_ZMQ_PORT; ep="tcp://127.0.0.1:$port"
 cat >"$d/mix.ndjson" <<'NDJSON'
 {"id":"ok-1","source":"cli","kind":"alert","action":"firing","at":"2026-10-21T13:42:00+02:00"}
 {"id":"bad-time","source":"cli","kind":"alert","action":"firing","at":"yesterday"}

@@ -2,18 +2,18 @@
 # kill -9 of inquestd while `inquest send` streams 200,000 events; restart;
 # the send completes and every event is present exactly once (ids compared).
 . "$IQ_ROOT/tests/lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port); ep="tcp://127.0.0.1:$port"
+d=$(iq_tmpdir)
 iq_gen_events 200000 k9 >"$d/ev.ndjson"
-iq_start_daemon "$d/data" "$port"
+iq_start_daemon "$d/data" 0
+port=$IQ_ZMQ_PORT; ep="tcp://127.0.0.1:$port"
 "$IQ" --zmq "$ep" send "$d/ev.ndjson" >"$d/out" 2>"$d/err" &
 sender=$!
 # kill once some but not all events are stored
-i=0
-while [ "$i" -lt 200 ]; do
-  sleep 0.05; i=$((i + 1))
-  [ "$(du -sk "$d/data" | cut -f1)" -gt 2000 ] && break
-done
+some_stored() { [ "$(du -sk "$d/data" | cut -f1)" -gt 2000 ]; }
+iq_wait_until 30 some_stored
 iq_kill9_daemon
+# The thing under test, not an ordering: ingest stays down for a second,
+# so the sender must wait and retry through an outage, not just reconnect.
 sleep 1
 iq_start_daemon "$d/data" "$port"
 st=0; wait "$sender" || st=$?

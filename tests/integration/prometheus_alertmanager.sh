@@ -10,7 +10,7 @@
 . "$IQ_ROOT/tests/data/webhooks/wh_lib.sh"
 command -v prometheus >/dev/null || fail "prometheus is required (Debian package prometheus)"
 command -v prometheus-alertmanager >/dev/null || fail "prometheus-alertmanager is required"
-d=$(iq_tmpdir); port=$(iq_free_port)
+d=$(iq_tmpdir)
 PROM_PID=""; AM_PID=""; TGT_PID=""
 stop_all() {
   for p in $PROM_PID $AM_PID $TGT_PID; do kill "$p" 2>/dev/null || true; done
@@ -18,7 +18,8 @@ stop_all() {
 }
 trap 'stop_all; iq_cleanup' EXIT INT TERM
 echo '{"sources": {"alertmanager": {"token": "am-token"}}}' >"$d/conf.json"
-iq_start_daemon "$d/data" "$port" --config "$d/conf.json"
+iq_start_daemon "$d/data" 0 --config "$d/conf.json"
+port=$IQ_ZMQ_PORT
 tport=$(iq_free_port); tzmq=$(iq_free_port); am_port=$(iq_free_port); prom_port=$(iq_free_port)
 
 cat >"$d/rules.yml" <<EOF2
@@ -70,7 +71,9 @@ wait_action firing 25
 "$IQD" --data "$d/target" --listen-zmq "tcp://127.0.0.1:$tzmq" --listen-http "127.0.0.1:$tport" >"$d/target.log" 2>&1 &
 TGT_PID=$!
 wait_action resolved 20
-sleep 3   # room for repeats or retries: they must not be stored again
+# An observation window, not an ordering: repeats or retries that come in
+# these 3 s must not be stored again.
+sleep 3
 wh_events "$d/data" | grep '"alertname":"TargetDown"' >"$d/ev"
 [ "$(grep -c '"action":"firing"' "$d/ev")" -eq 1 ] || fail "firing stored $(grep -c '"action":"firing"' "$d/ev") times"
 [ "$(grep -c '"action":"resolved"' "$d/ev")" -eq 1 ] || fail "resolved stored $(grep -c '"action":"resolved"' "$d/ev") times"

@@ -7,10 +7,11 @@
 # bad arguments are refused.  Class notes need an admin CurveZMQ key
 # (docs/security.md).
 . "$IQ_ROOT/tests/lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port)
+d=$(iq_tmpdir)
 iq_curve_keys "$d"
 # shellcheck disable=SC2086
-iq_start_daemon "$d/data" "$port" $IQ_CURVE_DAEMON
+iq_start_daemon "$d/data" 0 $IQ_CURVE_DAEMON
+port=$IQ_ZMQ_PORT
 Z="tcp://127.0.0.1:$port"
 # shellcheck disable=SC2086
 Q() { "$IQ" --data "$d/data" "$@"; }

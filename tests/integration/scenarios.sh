@@ -16,8 +16,9 @@ CONF="$SC/config.json"
 count=0
 for f in "$SC"/s*.ndjson; do
   name=$(basename "$f" .ndjson)
-  d=$(iq_tmpdir); port=$(iq_free_port)
-  iq_start_daemon "$d/data" "$port" --config "$CONF"
+  d=$(iq_tmpdir)
+  iq_start_daemon "$d/data" 0 --config "$CONF"
+  port=$IQ_ZMQ_PORT
   "$IQ" --quiet --zmq "tcp://127.0.0.1:$port" replay "$f" >"$d/replay.out" 2>&1 ||
     { cat "$d/replay.out" >&2; fail "$name: replay failed"; }
   # the live correlator must reflect the deliveries within a second or so

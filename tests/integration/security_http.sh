@@ -31,8 +31,9 @@ cat >"$IQ_TMP/conf.json" <<JSON
   {"name": "status-page", "sha256": "$XS", "role": "read", "audience": "external"}]}}
 JSON
 
-d=$(iq_tmpdir); port=$(iq_free_port)
-INQUEST_WRITE_TOKEN=$W INQUEST_ADMIN_TOKEN=$A iq_start_daemon "$d/data" "$port" --config "$IQ_TMP/conf.json"
+d=$(iq_tmpdir)
+INQUEST_WRITE_TOKEN=$W INQUEST_ADMIN_TOKEN=$A iq_start_daemon "$d/data" 0 --config "$IQ_TMP/conf.json"
+port=$IQ_ZMQ_PORT
 U="http://127.0.0.1:$IQ_HTTP_PORT"
 RESP="$IQ_TMP/resp"
 # get PATH [curl args]: prints the status, the body in $RESP
@@ -134,8 +135,9 @@ done
 iq_stop_daemon
 
 # an open loopback daemon (the quick start) still refuses forged notes
-d2=$(iq_tmpdir); port2=$(iq_free_port)
-iq_start_daemon "$d2/data" "$port2"
+d2=$(iq_tmpdir)
+iq_start_daemon "$d2/data" 0
+port2=$IQ_ZMQ_PORT
 U="http://127.0.0.1:$IQ_HTTP_PORT"
 forged forged-2
 want 403 "$(post /hooks/events "$IQ_TMP/forged.json")" "forged note on an open daemon"
@@ -145,18 +147,19 @@ want 403 "$(post "/api/v1/incidents/$id/notes" "$IQ_TMP/note.json")" "notes on a
 iq_stop_daemon
 
 # secure defaults: a non-loopback listener needs tokens and secrets
-d3=$(iq_tmpdir); hp=$(iq_free_port)
-"$IQD" --data "$d3/data" --listen-zmq "tcp://127.0.0.1:$(iq_free_port)" --listen-http "0.0.0.0:$hp" \
+d3=$(iq_tmpdir)
+"$IQD" --data "$d3/data" --listen-zmq "tcp://127.0.0.1:0" --listen-http "0.0.0.0:0" \
   >"$d3/refused.log" 2>&1 && fail "started on 0.0.0.0 without any auth"
-grep -q 'refusing to start: the HTTP API on 0.0.0.0:'"$hp"' has no token' "$d3/refused.log" || { cat "$d3/refused.log" >&2; fail "refusal message (API)"; }
+grep -q 'refusing to start: the HTTP API on 0.0.0.0:0 has no token' "$d3/refused.log" || { cat "$d3/refused.log" >&2; fail "refusal message (API)"; }
 grep -q 'webhook sources without a secret.*alertmanager.*github' "$d3/refused.log" || fail "refusal message (sources)"
 grep -q -- '--insecure' "$d3/refused.log" || fail "refusal does not mention --insecure"
-"$IQD" --data "$d3/data" --listen-zmq "tcp://0.0.0.0:$(iq_free_port)" >"$d3/zmq.log" 2>&1 && fail "started ZeroMQ on 0.0.0.0"
+"$IQD" --data "$d3/data" --listen-zmq "tcp://0.0.0.0:0" >"$d3/zmq.log" 2>&1 && fail "started ZeroMQ on 0.0.0.0"
 grep -q 'ZeroMQ ingest on tcp://0.0.0.0:.* accepts events from any sender' "$d3/zmq.log" || { cat "$d3/zmq.log" >&2; fail "ZeroMQ refusal message"; }
-zp=$(iq_free_port)
-"$IQD" --data "$d3/data" --listen-zmq "tcp://127.0.0.1:$zp" --listen-http "0.0.0.0:$hp" --insecure >"$d3/insecure.log" 2>&1 &
+"$IQD" --data "$d3/data" --listen-zmq "tcp://127.0.0.1:0" --listen-http "0.0.0.0:0" --insecure \
+  --ports-file "$d3/ports" >"$d3/insecure.log" 2>&1 &
 IQ_DAEMON_PID=$!
-iq_wait_port "$hp" 15 || { cat "$d3/insecure.log" >&2; fail "--insecure did not start"; }
+iq_wait_until 30 iq_daemon_ready "$d3/ports" "$IQ_DAEMON_PID" "$d3/insecure.log"
+zp=$(iq_ports_value "$d3/ports" zmq_port); hp=$(iq_ports_value "$d3/ports" http_port)
 grep -q 'INSECURE (--insecure)' "$d3/insecure.log" || fail "no loud warning with --insecure"
 iq_stop_daemon
 # with tokens, secrets for the sources in use, and only those served: starts
@@ -166,9 +169,9 @@ cat >"$IQ_TMP/secure.json" <<JSON
                        {"name": "sender", "token": "$W", "role": "write"}]}}
 JSON
 "$IQD" --config "$IQ_TMP/secure.json" --data "$d3/data" --listen-zmq "tcp://127.0.0.1:$zp" \
-  --listen-http "0.0.0.0:$hp" >"$d3/secure.log" 2>&1 &
+  --listen-http "0.0.0.0:$hp" --ports-file "$d3/ports" >"$d3/secure.log" 2>&1 &
 IQ_DAEMON_PID=$!
-iq_wait_port "$hp" 15 || { cat "$d3/secure.log" >&2; fail "a secured non-loopback daemon did not start"; }
+iq_wait_until 30 iq_daemon_ready "$d3/ports" "$IQ_DAEMON_PID" "$d3/secure.log"
 U="http://127.0.0.1:$hp"
 want 404 "$(post /hooks/github "$IQ_TMP/sample.json")" "a source left out by sources_enabled"
 want 401 "$(get /api/v1/incidents)" "secured daemon without a token"
@@ -179,9 +182,10 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
   -keyout "$IQ_TMP/key.pem" -out "$IQ_TMP/cert.pem" >/dev/null 2>&1 || fail "openssl req"
 chmod 600 "$IQ_TMP/key.pem"
-d4=$(iq_tmpdir); port4=$(iq_free_port)
-INQUEST_ADMIN_TOKEN=$A iq_start_daemon "$d4/data" "$port4" --config "$IQ_TMP/conf.json" \
+d4=$(iq_tmpdir)
+INQUEST_ADMIN_TOKEN=$A iq_start_daemon "$d4/data" 0 --config "$IQ_TMP/conf.json" \
   --tls-cert-file "$IQ_TMP/cert.pem" --tls-key-file "$IQ_TMP/key.pem"
+port4=$IQ_ZMQ_PORT
 U="https://127.0.0.1:$IQ_HTTP_PORT"
 want 200 "$(get /api/v1/incidents --cacert "$IQ_TMP/cert.pem" -H "$(bearer "$R")")" "HTTPS read"
 want 401 "$(get /api/v1/incidents --cacert "$IQ_TMP/cert.pem")" "HTTPS without a token"

@@ -48,9 +48,10 @@ iq_curve_keys "$K"
 "$IQ" --quiet keygen "$K/stranger"
 
 # --- a CurveZMQ ingest ----------------------------------------------------
-port=$(iq_free_port); Z="tcp://127.0.0.1:$port"; W=10
+W=10
 # shellcheck disable=SC2086
-iq_start_daemon "$d/data" "$port" $IQ_CURVE_DAEMON
+iq_start_daemon "$d/data" 0 $IQ_CURVE_DAEMON
+port=$IQ_ZMQ_PORT; Z="tcp://127.0.0.1:$port"
 grep -q 'CurveZMQ: 2 keys, 1 admin' "$d/data.log" || fail "startup does not report the keys"
 
 # an authorised key: stored, received_from is its name (a forged one is ignored)
@@ -116,11 +117,12 @@ st=0; within "$W" "$IQ" --quiet --zmq "$Z" --zmq-key "$K/stranger.key" --zmq-ser
 
 # a collector forwards with its own key; with an unknown key it answers 503
 edge() { # KEY: start a collector forwarding to $Z with KEY
-  hport=$(iq_free_port)
-  "$IQD" --collector --forward "$Z" --listen-http "127.0.0.1:$hport" --http-timeout 5s \
-    --zmq-key "$1" --zmq-server-key "$K/ingest.pub" >"$d/edge.log" 2>&1 &
-  EDGE=$!; IQ_HTTP_PORT=$hport
-  iq_wait_port "$hport" 10 || { cat "$d/edge.log" >&2; fail "collector did not listen"; }
+  rm -f "$d/edge.ports"
+  "$IQD" --collector --forward "$Z" --listen-http "127.0.0.1:0" --http-timeout 5s \
+    --ports-file "$d/edge.ports" --zmq-key "$1" --zmq-server-key "$K/ingest.pub" >"$d/edge.log" 2>&1 &
+  EDGE=$!
+  iq_wait_until 30 iq_daemon_ready "$d/edge.ports" "$EDGE" "$d/edge.log"
+  hport=$(iq_ports_value "$d/edge.ports" http_port); IQ_HTTP_PORT=$hport
 }
 edge_stop() { kill -TERM "$EDGE"; wait "$EDGE" || fail "collector exit status"; EDGE=""; }
 edge "$K/sender.key"
@@ -148,8 +150,8 @@ st=0; "$IQD" --data "$d/x" --listen-http off --zmq-curve-key "$K/ingest.key" 2>"
 [ "$st" -ne 0 ] && grep -q "'zmq_curve_key' needs 'zmq_authorized_keys'" "$d/err" || fail "half config"
 
 # --- a plain (loopback) ingest: notes refused, hostile frames survived ----
-port=$(iq_free_port); Z="tcp://127.0.0.1:$port"
-iq_start_daemon "$d/plain" "$port" --max-frame 64k
+iq_start_daemon "$d/plain" 0 --max-frame 64k
+port=$IQ_ZMQ_PORT; Z="tcp://127.0.0.1:$port"
 st=0; "$IQ" --zmq "$Z" send "$d/note.ndjson" >/dev/null 2>"$d/err" || st=$?
 [ "$st" -eq 1 ] && grep -q '^line 1: rejected: audit note refused: unauthenticated sender' "$d/err" \
   || fail "plain note: $st $(cat "$d/err")"

@@ -10,9 +10,10 @@
 # removed files during the loop, every event sent is stored, the WAL stays
 # bounded, and no reader directory is left behind.
 . "$IQ_ROOT/tests/lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port); ep="tcp://127.0.0.1:$port"
+d=$(iq_tmpdir)
 export TMPDIR="$d"          # the readers' secondary directories go here
-iq_start_daemon "$d/data" "$port" --write-buffer-size 1M
+iq_start_daemon "$d/data" 0 --write-buffer-size 1M
+port=$IQ_ZMQ_PORT; ep="tcp://127.0.0.1:$port"
 
 # a loader sends batches of 5,000 new events until told to stop, while the
 # readers open the store $rounds times each and scan a slice of every batch

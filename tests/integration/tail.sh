@@ -8,7 +8,7 @@
 # inquestd while following; standard input; bad rules.
 . "$IQ_ROOT/tests/lib.sh"
 export LC_ALL=C
-d=$(iq_tmpdir); port=$(iq_free_port); ep="tcp://127.0.0.1:$port"
+d=$(iq_tmpdir)
 log="$d/access.log"; st="$d/tail.state"
 
 # gen FIRST COUNT: nginx access lines; every 10th is a 503.
@@ -32,7 +32,8 @@ stored_offsets() {
     sed 's/.*"file":"\([^"]*\)".*"offset":"\([0-9]*\)".*/\1:\2/' | sort
 }
 
-iq_start_daemon "$d/data" "$port"
+iq_start_daemon "$d/data" 0
+port=$IQ_ZMQ_PORT; ep="tcp://127.0.0.1:$port"
 
 # 1. Follow 10,000 lines, keep that early checkpoint, follow 10,000 more.  Stop ingest,
 # append 100,000 lines (the collector fills its window and waits), kill -9
@@ -56,7 +57,8 @@ gen 10000 10000 >>"$log"
 wait_ckpt
 iq_stop_daemon
 gen 20000 100000 >>"$log"
-sleep 1.5
+collector_waits() { grep -q "no answer from ingest" "$d/err1"; }
+iq_wait_until 60 collector_waits
 kill -9 "$tp"; wait "$tp" 2>/dev/null || true
 [ "$(state_offset)" -lt "$(wc -c <"$log")" ] || fail "checkpoint passed unacknowledged lines"
 iq_start_daemon "$d/data" "$port"
@@ -86,16 +88,24 @@ gen 0 100 >"$log"
 "$IQ" --zmq "$ep" tail --state "$st" --service shop-web --poll 50ms --line-max 1k \
   --send-unparsed "$log" >"$d/out3" 2>"$d/err3" &
 tp=$!
-sleep 0.5
+wait_ckpt
+# read_pos_zero: the collector saw the truncation (its descriptor of the
+# log went back to offset 0).
+read_pos_zero() {
+  for fd in /proc/"$tp"/fd/*; do
+    [ "$(readlink "$fd")" = "$log" ] && grep -q '^pos:[[:space:]]*0$' "/proc/$tp/fdinfo/${fd##*/}" && return 0
+  done
+  return 1
+}
 cp "$log" "$log.1"; : >"$log"
-sleep 0.3
+iq_wait_until 10 read_pos_zero
 gen 100 100 >>"$log"
-sleep 0.5
+wait_ckpt
 mv "$log" "$log.2"
 gen 200 100 >"$log"
 printf 'this is not an access log line\n' >>"$log"
 awk 'BEGIN { s = ""; for (i = 0; i < 3000; i++) s = s "x"; print s }' >>"$log"
-sleep 1
+wait_ckpt
 kill -TERM "$tp"
 st3=0; wait "$tp" || st3=$?
 [ "$st3" -eq 0 ] || { cat "$d/err3"; fail "tail exited $st3 on SIGTERM"; }
@@ -114,10 +124,11 @@ iq_start_daemon "$d/data" "$port"
 gen 0 60000 >"$log"
 "$IQ" --zmq "$ep" tail --state "$st" --service shop-web --poll 50ms "$log" >"$d/out4" 2>"$d/err1" &
 tp=$!
-sleep 0.2
+some_acked() { [ "$(state_offset 2>/dev/null || echo 0)" -gt 0 ] 2>/dev/null; }
+iq_wait_until 30 some_acked
 iq_kill9_daemon
 gen 60000 10000 >>"$log"
-sleep 0.5
+iq_wait_until 60 collector_waits
 iq_start_daemon "$d/data" "$port"
 wait_ckpt
 kill -TERM "$tp"; wait "$tp" || fail "tail exited non-zero after the ingest restart"

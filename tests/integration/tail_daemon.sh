@@ -6,7 +6,7 @@
 # file, rule and pcre2 offset named.
 . "$IQ_ROOT/tests/lib.sh"
 export LC_ALL=C
-d=$(iq_tmpdir); port=$(iq_free_port)
+d=$(iq_tmpdir)
 log="$d/app.log"
 gen() { # FIRST COUNT: generic "LEVEL message" lines, every 4th an ERROR
   awk -v a="$1" -v n="$2" 'BEGIN {
@@ -17,7 +17,8 @@ gen() { # FIRST COUNT: generic "LEVEL message" lines, every 4th an ERROR
 }
 logs="{\"files\": [\"$log\"], \"rule\": \"generic_level\", \"service\": \"pay-api\", \"error_threshold\": 5, \"poll\": \"50ms\"}"
 gen 0 400 >"$log"
-iq_start_daemon "$d/data" "$port" --logs "$logs"
+iq_start_daemon "$d/data" 0 --logs "$logs"
+port=$IQ_ZMQ_PORT
 i=0
 while [ "$i" -lt 100 ] && ! grep -q "\"offset\": *$(wc -c <"$log")" "$d/data/tail.state" 2>/dev/null; do
   sleep 0.1; i=$((i + 1))
@@ -41,7 +42,7 @@ grep -q '"action":"error_rate_rise","at":"2026-10-21T13:40:00.000Z","service":"p
 # a bad rule: the daemon refuses to start and says where
 printf '{"name":"x","rules":[{"name":"oops","pattern":"a(?<level>b"}]}\n' >"$d/bad.json"
 st=0
-"$IQD" --data "$d/data2" --listen-zmq "tcp://127.0.0.1:$port" --listen-http off \
+"$IQD" --data "$d/data2" --listen-zmq "tcp://127.0.0.1:0" --listen-http off \
   --logs "{\"files\": [\"$log\"], \"rules\": [\"$d/bad.json\"]}" 2>"$d/err" || st=$?
 [ "$st" -ne 0 ] || fail "daemon started with a bad rule"
 grep -q "bad.json: rule 'oops': pattern offset 11: missing closing parenthesis" "$d/err" ||

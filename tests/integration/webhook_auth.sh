@@ -9,13 +9,14 @@
 # the reason and nothing is stored.
 . "$IQ_ROOT/tests/lib.sh"
 . "$IQ_ROOT/tests/data/webhooks/wh_lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port)
+d=$(iq_tmpdir)
 cat >"$d/conf.json" <<'CONF'
 {"sources": {"github": {"secret": "It's a Secret to Everybody"}, "pagerduty": {"secret": "pd-secret"},
              "slack": {"secret": "8f742231b10e8888abcd99yyyzzz85a5"}, "gitlab": {"token": "gl-token"},
              "grafana": {"secret": "gf-secret"}}}
 CONF
-INQUEST_ALERTMANAGER_TOKEN=env-token iq_start_daemon "$d/data" "$port" --config "$d/conf.json"
+INQUEST_ALERTMANAGER_TOKEN=env-token iq_start_daemon "$d/data" 0 --config "$d/conf.json"
+port=$IQ_ZMQ_PORT
 F=$WH_DATA
 stored() { wh_events "$d/data" | wc -l; }
 expect() { # expect WANT_CODE WANT_MESSAGE_PART GOT_CODE

@@ -7,8 +7,9 @@
 # source and a wrong method.  A body of exactly max_body bytes is accepted.
 . "$IQ_ROOT/tests/lib.sh"
 . "$IQ_ROOT/tests/data/webhooks/wh_lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port)
-iq_start_daemon "$d/data" "$port" --max-body 4k
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0 --max-body 4k
+port=$IQ_ZMQ_PORT
 b="$d/body"
 
 # case NAME STATUS MESSAGE_PART PATH [curl args]: body in $b

@@ -6,14 +6,16 @@
 # the central ingest is down the edge answers 503 (the sender retries).
 . "$IQ_ROOT/tests/lib.sh"
 . "$IQ_ROOT/tests/data/webhooks/wh_lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port); hport=$(iq_free_port)
-iq_start_daemon "$d/data" "$port"
+d=$(iq_tmpdir)
+iq_start_daemon "$d/data" 0
+port=$IQ_ZMQ_PORT
 central=$IQ_DAEMON_PID
-"$IQD" --collector --forward "tcp://127.0.0.1:$port" --listen-http "127.0.0.1:$hport" \
-  --http-timeout 2s --http-threads 3 >"$d/edge.log" 2>&1 &
+"$IQD" --collector --forward "tcp://127.0.0.1:$port" --listen-http "127.0.0.1:0" \
+  --ports-file "$d/edge.ports" --http-timeout 2s --http-threads 3 >"$d/edge.log" 2>&1 &
 EDGE=$!
 trap 'kill "$EDGE" 2>/dev/null || true; iq_cleanup' EXIT INT TERM
-iq_wait_port "$hport" 10 || { cat "$d/edge.log" >&2; fail "collector did not listen"; }
+iq_wait_until 30 iq_daemon_ready "$d/edge.ports" "$EDGE" "$d/edge.log"
+hport=$(iq_ports_value "$d/edge.ports" http_port)
 [ ! -e "./inquest-data" ] || [ -d "./inquest-data" ] || fail "unexpected data path"
 IQ_HTTP_PORT=$hport
 

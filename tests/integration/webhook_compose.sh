@@ -36,7 +36,7 @@ for f in '"--listen-http", "0.0.0.0:7700",' '"--listen-zmq", "tcp://127.0.0.1:77
          '"--sources-enabled", "alertmanager,events"]'; do
   grep -qF -- "$f" docker-compose.yml || fail "compose command changed ($f): update this test"
 done
-hp=$(iq_free_port); zp=$(iq_free_port); d=$(iq_tmpdir)
+hp=0; zp=0; d=$(iq_tmpdir)
 run() { "$IQD" --data "$d/data" --listen-http "0.0.0.0:$hp" --listen-zmq "tcp://127.0.0.1:$zp" \
           --sources-enabled alertmanager,events; }
 ( unset INQUEST_READ_TOKEN INQUEST_WRITE_TOKEN INQUEST_ADMIN_TOKEN INQUEST_ALERTMANAGER_TOKEN; run ) \
@@ -44,9 +44,11 @@ run() { "$IQD" --data "$d/data" --listen-http "0.0.0.0:$hp" --listen-zmq "tcp://
 grep -q 'refusing to start' "$d/bare.log" || { cat "$d/bare.log" >&2; fail "no refusal message"; }
 # ...and serving with it: Alertmanager's token stores, the read token reads
 ( set -a; . ./deploy/inquest.env; set +a; exec "$IQD" --data "$d/data" --listen-http "0.0.0.0:$hp" \
-    --listen-zmq "tcp://127.0.0.1:$zp" --sources-enabled alertmanager,events ) >"$d/env.log" 2>&1 &
+    --listen-zmq "tcp://127.0.0.1:$zp" --sources-enabled alertmanager,events --ports-file "$d/ports" ) \
+  >"$d/env.log" 2>&1 &
 IQ_DAEMON_PID=$!
-iq_wait_port "$hp" 15 || { cat "$d/env.log" >&2; fail "inquestd did not start with deploy/inquest.env"; }
+iq_wait_until 30 iq_daemon_ready "$d/ports" "$IQ_DAEMON_PID" "$d/env.log"
+hp=$(iq_ports_value "$d/ports" http_port)
 code=$(curl -s -o "$d/resp" -w '%{http_code}' -H "Authorization: Bearer $am" -H 'Content-Type: application/json' \
   --data-binary @tests/data/webhooks/alertmanager/firing.group-2-alerts.json "http://127.0.0.1:$hp/hooks/alertmanager")
 [ "$code" = 200 ] || fail "Alertmanager's token: $code $(cat "$d/resp")"

@@ -8,13 +8,14 @@
 # replay` into a second daemon, which must store the same event ids.
 . "$IQ_ROOT/tests/lib.sh"
 . "$IQ_ROOT/tests/data/webhooks/wh_lib.sh"
-d=$(iq_tmpdir); port=$(iq_free_port)
+d=$(iq_tmpdir)
 cat >"$d/conf.json" <<'CONF'
 {"sources": {"github": {"secret": "gh-secret"}, "pagerduty": {"secret": "pd-secret"},
              "slack": {"secret": "slack-secret"}, "alertmanager": {"token": "am-token"},
              "gitlab": {"token": "gl-token"}, "grafana": {"token": "gf-token"}}}
 CONF
-iq_start_daemon "$d/data" "$port" --config "$d/conf.json" --record "$d/rec.ndjson"
+iq_start_daemon "$d/data" 0 --config "$d/conf.json" --record "$d/rec.ndjson"
+port=$IQ_ZMQ_PORT
 
 F=$WH_DATA
 am() { wh_post /hooks/alertmanager "$1" -H 'Authorization: Bearer am-token'; }
@@ -113,8 +114,8 @@ iq_stop_daemon
 # the recording, replayed into a fresh daemon, stores the same events
 nrec=$(wc -l <"$d/rec.ndjson"); [ "$nrec" -eq 28 ] || fail "recorded $nrec deliveries, want 28"
 grep -q '"path":"/hooks/github","headers":{' "$d/rec.ndjson" || fail "recording format"
-port2=$(iq_free_port)
-iq_start_daemon "$d/data2" "$port2" --listen-http off
+iq_start_daemon "$d/data2" 0 --listen-http off
+port2=$IQ_ZMQ_PORT
 sed 's/"x-slack-signature":"[^"]*"/"x-slack-signature":"v0=00"/' "$d/rec.ndjson" >"$d/rec2.ndjson"
 out=$("$IQ" --zmq "tcp://127.0.0.1:$port2" --config "$d/conf.json" replay --sources "$IQ_ROOT/schemas/sources" "$d/rec2.ndjson" 2>"$d/replay.err") && st=0 || st=$?
 # the recording keeps the exact bytes of bodies that are not compact JSON
