@@ -37,15 +37,15 @@ cat >"$IQ_TMP/conf.json" <<JSON
                "services": {"Codertocat/Hello-World": "hello"}},
  "drafts": {"dir": "off", "slack_users": {"U0SECOND01": "Kai Config"}}}
 JSON
-data="$IQ_TMP/data"; port=$(iq_free_port)
-iq_start_daemon "$data" "$port" --config "$IQ_TMP/conf.json"
+data="$IQ_TMP/data"
+iq_start_daemon "$data" 0 --config "$IQ_TMP/conf.json"
 U="http://127.0.0.1:$IQ_HTTP_PORT"
 RESP="$IQ_TMP/resp"
 get() { p=$1; shift; curl -s -o "$RESP" -w '%{http_code}' "$@" "$U$p"; }
 post() { p=$1; f=$2; shift 2; curl -s -o "$RESP" -w '%{http_code}' -H 'Content-Type: application/json' --data-binary @"$f" "$@" "$U$p"; }
 bearer() { echo "Authorization: Bearer $1"; }
 
-"$IQ" --quiet --zmq "tcp://127.0.0.1:$port" replay --sources "$IQ_ROOT/schemas/sources" \
+"$IQ" --quiet --zmq "$IQ_ZMQ" replay --sources "$IQ_ROOT/schemas/sources" \
   "$D/deliveries.ndjson" >"$IQ_TMP/replay" 2>&1 || { cat "$IQ_TMP/replay" >&2; fail "replay"; }
 cat >"$IQ_TMP/extra.json" <<'JSON'
 [{"id":"ext-alert-1","source":"prometheus","kind":"alert","action":"firing","at":"2026-04-07T10:04:00Z",
