@@ -18,9 +18,9 @@
  *    ("unless") only ever excuses the sentence it appears in.
  *  - The document language (for messages of document-level findings) is
  *    the language of the majority of its judged lines.
- *  - The result (rev_result.c) owns copies of everything it shows (excerpts, item text,
- *    owners, due dates) and borrows only the rules, so the document can be
- *    freed right after linting.  Findings are capped per document (past
+ *  - The result (rev_result.c) owns copies of everything it shows
+ *    (excerpts, item text, owners, due dates) and borrows only the rules,
+ *    so the document can be freed right after linting.  Findings are capped per document (past
  *    the cap they are dropped and the result says "truncated") and sorted
  *    by position and rule id, so the output does not depend on the order
  *    the passes ran in; the golden tests rely on that. */

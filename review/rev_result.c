@@ -19,12 +19,9 @@
  *    "truncated"; rev_result_sort orders them by position and rule id so
  *    the output does not depend on the order the passes ran in.
  *  Contracts are in rev_lint.h. */
-#include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "rev_action.h"
 #include "rev_lint.h"
