@@ -139,13 +139,19 @@ def check_includes(files):
 
 
 def objects(build):
+    """The objects of LINKED folders whose source still exists: a stale
+    object left by a moved or deleted file would add edges that are not
+    in the tree."""
     out = []
     for folder in LINKED:
         top = os.path.join(build, folder)
         for dirpath, dirnames, files in os.walk(top):
             dirnames.sort()
-            out += [os.path.join(dirpath, f) for f in sorted(files)
-                    if f.endswith(".o")]
+            for f in sorted(files):
+                o = os.path.join(dirpath, f)
+                if f.endswith(".o") and os.path.exists(
+                        os.path.join(ROOT, os.path.relpath(o, build)[:-2] + ".c")):
+                    out.append(o)
     return out
 
 
@@ -293,7 +299,12 @@ def main(argv):
         print("check-layers: no objects under %s (build first)" % build,
               file=sys.stderr)
         return 2
-    graph, errors = symbol_graph(build, objs)
+    try:
+        graph, errors = symbol_graph(build, objs)
+    except (OSError, subprocess.CalledProcessError) as e:
+        print("check-layers: nm failed: %s" % (getattr(e, "stderr", None)
+                                               or e), file=sys.stderr)
+        return 2
     cycles = describe_cycles(graph)
     errors += check_symbol_layers(graph)
     errors += check_includes(source_files())

@@ -10,7 +10,8 @@
 #    in the symbol graph, a call up the layers, an include of a header of a
 #    layer above, an include of another folder's internal header - must
 #    exit 1 and name the files.  Without this a checker that never fails
-#    would pass step 1.
+#    would pass step 1.  An object whose source is gone (a stale build
+#    after a file moved) must not count.
 #   env: IQ_BUILD (absolute build dir), IQ_ROOT (repository root)
 set -u
 : "${IQ_BUILD:?set IQ_BUILD to the absolute build directory}"
@@ -110,6 +111,16 @@ fresh   # cli includes ingest's internal header
 src cli/d.c '#include "b.h"' '#include "d.h"' '#include "c_int.h"' \
   'int d(void) { return b() + c_hidden(); }'
 expect "internal header" "cli/d.c:4: includes ingest/c_int.h: internal header of another folder"
+
+fresh   # a stale object (its source deleted or moved) is not the tree
+src ingest/e.c 'int d(void);' 'int e(void) { return d(); }'
+build || fail "stale object: scratch tree does not compile"
+rm "$tmp/t/ingest/e.c"
+if [ -f "$tmp/t/build/ingest/e.o" ] && python3 "$CHECK" --root "$tmp/t" build >"$tmp/out" 2>&1; then
+  ok "stale object of a deleted file ignored"
+else
+  sed 's/^/    /' "$tmp/out"; fail "stale object of a deleted file counted"
+fi
 
 [ "$fails" -eq 0 ] || { echo "$fails failed"; exit 1; }
 echo "all layer checks passed"
