@@ -14,6 +14,8 @@
 #   make demo       start the daemon on a temporary directory, feed the sample
 #                   incident and print the drafted postmortem
 #   make bench      build the benchmarks (run them from bench/, see README)
+#   make check-layers  no file cycles, no include of another folder's
+#                   internals or of a layer above (docs/ARCHITECTURE.md)
 #   make lint-model retrain the lint model (schemas/lint/model.weights)
 #   make lint-eval  the lint model's held-out goal (fails today, docs/lint.md)
 #   make lint       source rules, and docs/ARCHITECTURE.md up to date
@@ -58,7 +60,7 @@ include tools/module.mk
 LINK_LIBS = -Wl,--start-group $(STAGE_LIBS) -Wl,--end-group $(LDLIBS)
 
 .PHONY: all deps deps-test deps-check test test-unit test-integration test-asan \
-        demo bench install clean lint architecture
+        demo bench install clean lint architecture check-layers
 .DEFAULT_GOAL := all
 
 all: deps-check $(BINS)
@@ -111,6 +113,11 @@ lint:
 # The file tables of docs/ARCHITECTURE.md, from each file's opening comment.
 architecture:
 	@sh tools/gen_architecture.sh
+
+# The layer rules, on the objects of `all` (tools/check_layers.py has the
+# layer table); `make test` runs it too (tests/integration/layers.sh).
+check-layers: all
+	@python3 tools/check_layers.py $(BUILD)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inquest

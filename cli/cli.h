@@ -37,7 +37,8 @@ struct cli_command {
 
 extern const struct cli_command cli_commands[];   /* terminated by {NULL} */
 
-/* Print "inquest: " + message to stderr; returns 2 for `return cli_usage(...)`. */
+/* Print "inquest: " + message to stderr; returns 2 for `return cli_usage(...)`
+ * (cli_usage.c). */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

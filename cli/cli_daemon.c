@@ -7,7 +7,9 @@
  * defaults are checked (cli_daemon_secure.c): a non-loopback listener
  * without tokens and secrets stops the start, unless --insecure.  On
  * SIGTERM or SIGINT the ingest stops accepting, answers the batches already queued, the store flushes its WAL
- * and closes, and the process exits 0. */
+ * and closes, and the process exits 0.  Collector mode (collector_run)
+ * opens no store: the HTTP side (cli_daemon_http.c) forwards to a central
+ * ingest until the stop signal. */
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
 #include "cli_daemon_cor.h"
@@ -24,11 +26,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "ing_curve.h"
 #include "ing_keyring.h"
 #include "ing_disk.h"
+#include "ing_forward.h"
 #include "ing_proto.h"
 #include "ing_server.h"
 #include "ing_sink.h"
@@ -408,6 +412,66 @@ static int start_query_api(const struct iqd_config *cfg, struct ing_store *store
     return 0;
 }
 
+/* The collector's CurveZMQ keys (zmq_key and zmq_server_key, both or
+ * neither) into *ret; *use says whether there are any.  Errors logged. */
+static int collector_curve(const struct iqd_config *cfg, struct ing_curve_client *ret, bool *use)
+{
+    char err[IQ_ERR_MAX];
+    int r = iqd_conf_pair("zmq_key", cfg->zmq_key, "zmq_server_key", cfg->zmq_server_key);
+
+    *use = false;
+    if (r <= 0)
+        return r;
+    if (ing_curve_client_load(cfg->zmq_key, cfg->zmq_server_key, ret, err, sizeof(err)) < 0) {
+        iq_error("daemon", "CurveZMQ: %s", err);
+        return -EINVAL;
+    }
+    *use = true;
+    return 0;
+}
+
+/* Collector mode: no store; HTTP deliveries are forwarded to cfg->forward
+ * and acknowledged once the central ingest acknowledged.  Runs until
+ * *stop is set.  Returns the process exit status. */
+static int collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
+{
+    struct ing_forward_opts fo = { .endpoint = cfg->forward, .give_up_ms = cfg->http_timeout };
+    struct ing_curve_client curve;
+    struct ing_sink sink = { 0 };
+    struct iqd_http *d = NULL;
+    struct timespec ts = { 0, 100 * 1000 * 1000 };
+    char url[300];
+    bool use_curve;
+    int status = 1;
+
+    if (collector_curve(cfg, &curve, &use_curve) < 0)
+        return 2;
+    fo.curve = use_curve ? &curve : NULL;
+    if (!cfg->forward || ing_sink_forward_new(&fo, &sink) < 0) {
+        iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
+        return 2;
+    }
+    if (iqd_http_new(cfg, sink, &d) < 0 || !d || iqd_check_exposure(cfg, d) < 0 ||
+        iqd_http_start(d) < 0) {
+        if (!d)
+            iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
+        goto out;
+    }
+    memset(&curve, 0, sizeof(curve));
+    if (iqd_http_url(d, url, sizeof(url)) < 0 || iqd_ports_write(cfg, NULL, url, iqd_http_port(d)) < 0)
+        goto out;
+    iq_info("daemon", "inquestd %s collector ready: http %s, forwarding to %s%s", IQ_VERSION,
+            url, cfg->forward, use_curve ? " (CurveZMQ)" : "");
+    while (!*stop)
+        nanosleep(&ts, NULL);
+    iqd_ports_remove(cfg);
+    status = 0;
+out:
+    iqd_http_destroy(&d);
+    ing_sink_forward_destroy(&sink);
+    return status;
+}
+
 int cli_daemon_main(int argc, char **argv)
 {
     struct iqd_config cfg = { 0 };
@@ -435,7 +499,7 @@ int cli_daemon_main(int argc, char **argv)
     }
     install_signals();
     if (cfg.collector) {
-        status = iqd_collector_run(&cfg, &stop_flag);
+        status = collector_run(&cfg, &stop_flag);
         goto out;
     }
     if (open_store(&cfg, &store) < 0 || load_curve(&cfg, curve_secret, &keys) < 0)

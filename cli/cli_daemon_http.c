@@ -1,11 +1,12 @@
 /* cli_daemon_http.c - inquestd's HTTP side: mapping files, recorder, HTTP
- * server, and collector mode.
+ * server (collector mode, which uses them without a store, is in
+ * cli_daemon.c).
  *
  * Design notes.  The daemon's main (cli_daemon.c) stays a list of calls:
  * iqd_http_new with the store's sink, optional routes from other stages,
  * iqd_http_start, and iqd_http_destroy before the store closes, so no
  * request is answered by a closed store.  In collector mode no store is
- * opened at all: the sink is ing_forward's, and this file's loop just
+ * opened at all: the sink is ing_forward's, and cli_daemon.c's loop just
  * waits for the stop signal while MHD's threads do the work.  The mapping
  * directory is, in order: config sources_dir, ./schemas/sources,
  * $INQUEST_SCHEMAS/sources, /usr/local/share/inquest/schemas/sources.
@@ -19,19 +20,15 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "cli_daemon.h"
-#include "cli_daemon_secure.h"
 #include "ing_access.h"
-#include "ing_forward.h"
 #include "ing_http.h"
 #include "ing_record.h"
 #include "ing_source.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_paths.h"
-#include "iq_version.h"
 
 struct iqd_http {
     struct ing_sources *sources;
@@ -276,61 +273,4 @@ int iqd_http_start(struct iqd_http *d)
             ing_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
             ing_access_count(d->access));
     return 0;
-}
-
-/* The collector's CurveZMQ keys (zmq_key and zmq_server_key, both or
- * neither) into *ret; *use says whether there are any.  Errors logged. */
-static int collector_curve(const struct iqd_config *cfg, struct ing_curve_client *ret, bool *use)
-{
-    char err[IQ_ERR_MAX];
-    int r = iqd_conf_pair("zmq_key", cfg->zmq_key, "zmq_server_key", cfg->zmq_server_key);
-
-    *use = false;
-    if (r <= 0)
-        return r;
-    if (ing_curve_client_load(cfg->zmq_key, cfg->zmq_server_key, ret, err, sizeof(err)) < 0) {
-        iq_error("daemon", "CurveZMQ: %s", err);
-        return -EINVAL;
-    }
-    *use = true;
-    return 0;
-}
-
-int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
-{
-    struct ing_forward_opts fo = { .endpoint = cfg->forward, .give_up_ms = cfg->http_timeout };
-    struct ing_curve_client curve;
-    struct ing_sink sink = { 0 };
-    struct iqd_http *d = NULL;
-    struct timespec ts = { 0, 100 * 1000 * 1000 };
-    char url[300];
-    bool use_curve;
-    int status = 1;
-
-    if (collector_curve(cfg, &curve, &use_curve) < 0)
-        return 2;
-    fo.curve = use_curve ? &curve : NULL;
-    if (!cfg->forward || ing_sink_forward_new(&fo, &sink) < 0) {
-        iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
-        return 2;
-    }
-    if (iqd_http_new(cfg, sink, &d) < 0 || !d || iqd_check_exposure(cfg, d) < 0 ||
-        iqd_http_start(d) < 0) {
-        if (!d)
-            iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
-        goto out;
-    }
-    memset(&curve, 0, sizeof(curve));
-    if (iqd_http_url(d, url, sizeof(url)) < 0 || iqd_ports_write(cfg, NULL, url, iqd_http_port(d)) < 0)
-        goto out;
-    iq_info("daemon", "inquestd %s collector ready: http %s, forwarding to %s%s", IQ_VERSION,
-            url, cfg->forward, use_curve ? " (CurveZMQ)" : "");
-    while (!*stop)
-        nanosleep(&ts, NULL);
-    iqd_ports_remove(cfg);
-    status = 0;
-out:
-    iqd_http_destroy(&d);
-    ing_sink_forward_destroy(&sink);
-    return status;
 }

@@ -4,7 +4,6 @@
 #ifndef CLI_DAEMON_HTTP_H
 #define CLI_DAEMON_HTTP_H
 
-#include <signal.h>
 #include <stdbool.h>
 
 #include "ing_sink.h"
@@ -52,10 +51,5 @@ int iqd_http_url(const struct iqd_http *d, char *buf, size_t size);
 
 /* Stop serving (in-flight requests finish), free, NULL *pd.  NULL-safe. */
 void iqd_http_destroy(struct iqd_http **pd);
-
-/* Collector mode: no store; HTTP deliveries are forwarded to cfg->forward
- * and acknowledged once the central ingest acknowledged.  Runs until
- * *stop is set.  Returns the process exit status. */
-int iqd_collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop);
 
 #endif

@@ -5,7 +5,9 @@
  * print the incidents the correlator derived: a table, or the JSON of
  * schemas/incident.schema.json with --json.  The writing subcommands live
  * in cli_incident_note.c: they never edit incidents, they send an audit
- * note that the daemon's correlator applies. */
+ * note that the daemon's correlator applies.  That file also opens the
+ * data directory for both (cli_incident_open): this one dispatches to it,
+ * never the other way round. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,17 +40,6 @@ static void join(const json_t *arr, char *buf, size_t size)
             break;
         off += (size_t)n;
     }
-}
-
-int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct ing_store **ret)
-{
-    struct ing_store_opts o = { .read_only = true };
-
-    if (ing_store_open(ctx->data_dir, &o, ret) < 0) {
-        fprintf(stderr, "inquest: %s: cannot open data directory %s\n", cmd, ctx->data_dir);
-        return 2;
-    }
-    return 0;
 }
 
 static void print_json(const json_t *j)

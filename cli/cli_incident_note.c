@@ -23,6 +23,19 @@
 #include "ing_store.h"
 #include "iq_event.h"
 
+/* The data directory, read-only, for every incident command (contract in
+ * cli_incident.h). */
+int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct ing_store **ret)
+{
+    struct ing_store_opts o = { .read_only = true };
+
+    if (ing_store_open(ctx->data_dir, &o, ret) < 0) {
+        fprintf(stderr, "inquest: %s: cannot open data directory %s\n", cmd, ctx->data_dir);
+        return 2;
+    }
+    return 0;
+}
+
 /* Does incident id exist in the store?  0 yes, 1 no (printed), 2 error. */
 static int check_exists(const struct cli_ctx *ctx, const char *cmd, const char *id)
 {

@@ -6,7 +6,6 @@
  * the table in cli_commands.c.  Everything else lives in the stages and in
  * the cli_<command>.c files. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +14,6 @@
 #include "iq_log.h"
 #include "iq_paths.h"
 #include "iq_version.h"
-
-int cli_usage(const char *fmt, ...)
-{
-    va_list ap;
-
-    fputs("inquest: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 2;
-}
 
 static void help(FILE *f)
 {

@@ -139,7 +139,7 @@ static const char *alert_ident(struct cor_run *run, const struct iq_event *ev)
     inst = iq_event_label(ev, "instance");
     snprintf(buf, sizeof(buf), "%.600s|%.300s|%.255s", name, inst ? inst : "",
              iq_ev_service(ev) ? iq_ev_service(ev) : "");
-    return cor_run_strdup(run, buf);
+    return cor_arena_strndup(&run->arena, buf, strlen(buf));
 }
 
 #define COMPS_MAX 32
@@ -162,7 +162,9 @@ static const char *json_str_at(struct cor_run *run, const char *p)
         return NULL;
     snprintf(buf, sizeof(buf), "\"%.*s\"", (int)(q - p), p);
     j = json_loads(buf, JSON_DECODE_ANY, NULL);
-    p = json_is_string(j) ? cor_run_strdup(run, json_string_value(j)) : NULL;
+    p = json_is_string(j) ? cor_arena_strndup(&run->arena, json_string_value(j),
+                                               strlen(json_string_value(j)))
+                          : NULL;
     json_decref(j);
     return p;
 }

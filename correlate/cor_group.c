@@ -38,6 +38,40 @@
 #include "iq_event.h"
 #include "iq_time.h"
 
+/* The run's arrays, for every pass (contracts in cor_run.h): they live
+ * here, with the pass that creates incidents, so that cor_notes.c and
+ * cor_json.c need only this file and cor_run.c stays the driver on top. */
+int cor_run_reserve_inc(struct cor_run *run)
+{
+    size_t ncap;
+    struct cor_inc *ni;
+
+    if (run->n_incs < run->cap_incs)
+        return 0;
+    ncap = run->cap_incs ? run->cap_incs * 2 : 64;
+    ni = realloc(run->incs, ncap * sizeof(*ni));
+    if (!ni)
+        return -ENOMEM;
+    run->incs = ni;
+    run->cap_incs = ncap;
+    return 0;
+}
+
+size_t cor_run_lower_bound(const struct cor_run *run, size_t hi, int64_t t)
+{
+    size_t lo = 0;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (run->evs[mid].t < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 enum { TAG_KEY = 'k', TAG_GROUP = 'g', TAG_ALERT = 'a', TAG_PAGE = 'p', TAG_STATUS = 's', TAG_SERVICE = 'v',
        TAG_NAME = 'n', TAG_PRIOR = 'q' };
 

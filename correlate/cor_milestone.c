@@ -35,6 +35,13 @@
 #include "iq_event.h"
 #include "iq_time.h"
 
+/* The milestone names of the incident JSON and of `inquest incident set`. */
+const char *const cor_ms_names[COR_MS_N] = {
+    [COR_MS_IMPACT] = "impact_start",   [COR_MS_DETECTED] = "detected",
+    [COR_MS_ACK] = "acknowledged",      [COR_MS_IDENTIFIED] = "identified",
+    [COR_MS_MITIGATED] = "mitigated",   [COR_MS_RESOLVED] = "resolved",
+};
+
 static void consider(struct cor_milestones *m, int which, int64_t at, uint32_t ev,
                      const char *rule, bool later)
 {

@@ -19,12 +19,6 @@
 #include "iq_event.h"
 #include "iq_time.h"
 
-const char *const cor_ms_names[COR_MS_N] = {
-    [COR_MS_IMPACT] = "impact_start",   [COR_MS_DETECTED] = "detected",
-    [COR_MS_ACK] = "acknowledged",      [COR_MS_IDENTIFIED] = "identified",
-    [COR_MS_MITIGATED] = "mitigated",   [COR_MS_RESOLVED] = "resolved",
-};
-
 void cor_run_init(struct cor_run *run, const struct cor_config *cfg)
 {
     memset(run, 0, sizeof(*run));
@@ -78,37 +72,6 @@ int cor_run_add(struct cor_run *run, struct iq_event *ev)
         return r;
     run->n++;
     return 0;
-}
-
-int cor_run_reserve_inc(struct cor_run *run)
-{
-    size_t ncap;
-    struct cor_inc *ni;
-
-    if (run->n_incs < run->cap_incs)
-        return 0;
-    ncap = run->cap_incs ? run->cap_incs * 2 : 64;
-    ni = realloc(run->incs, ncap * sizeof(*ni));
-    if (!ni)
-        return -ENOMEM;
-    run->incs = ni;
-    run->cap_incs = ncap;
-    return 0;
-}
-
-size_t cor_run_lower_bound(const struct cor_run *run, size_t hi, int64_t t)
-{
-    size_t lo = 0;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (run->evs[mid].t < t)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 int cor_run_claim(struct cor_run *run, const char *id)

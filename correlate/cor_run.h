@@ -93,7 +93,7 @@ struct cor_ev {
 enum cor_ms { COR_MS_IMPACT = 0, COR_MS_DETECTED, COR_MS_ACK, COR_MS_IDENTIFIED,
               COR_MS_MITIGATED, COR_MS_RESOLVED, COR_MS_N };
 
-extern const char *const cor_ms_names[COR_MS_N];
+extern const char *const cor_ms_names[COR_MS_N];   /* cor_milestone.c */
 
 struct cor_manual {
     bool set;                  /* an override exists (at may be IQ_TIME_NONE: cleared) */
@@ -153,11 +153,11 @@ void cor_run_free(struct cor_run *run);
 int cor_run_add(struct cor_run *run, struct iq_event *ev);
 
 /* Room for one more incident in run->incs (pointers into it may move).
- * 0 or -ENOMEM. */
+ * 0 or -ENOMEM (cor_group.c). */
 int cor_run_reserve_inc(struct cor_run *run);
 
 /* Index of the first of run->evs[0..hi) (sorted by effective time) whose
- * time is at or after t; hi when none is. */
+ * time is at or after t; hi when none is (cor_group.c). */
 size_t cor_run_lower_bound(const struct cor_run *run, size_t hi, int64_t t);
 
 /* Mark event id as owned by an incident outside this run: it is not

@@ -11,7 +11,9 @@
  *   family has a bloom filter (and a memtable bloom), so the check of a
  *   new id rarely touches a data block.
  * - RocksDB errors arrive as malloc'ed strings; they are logged once here
- *   and turned into -EIO.  A failed write marks the store failed (see
+ *   (ing_store_rocks_err, for the whole store) and turned into -EIO.  The
+ *   store's files form a chain: ing_store_open.c uses this file and
+ *   ing_store_commit.c, which uses this file (make check-layers).  A failed write marks the store failed (see
  *   ing_store_write_failed) and later writes stop before RocksDB.
  * - Every use of the database holds dblock for reading: the monitor may
  *   close and reopen it after a failure; meanwhile db is NULL and calls
@@ -20,16 +22,51 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <rocksdb/c.h>
 #include <msgpack.h>
 
+#include "ing_disk.h"
 #include "ing_keys.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
+
+/* The store's error boundary (contracts in ing_store_int.h): every RocksDB
+ * error string ends here, in the lowest file of the store, so that opening
+ * (ing_store_open.c) and committing (ing_store_commit.c) use it without
+ * depending on each other. */
+int ing_store_rocks_err(char *err, const char *what)
+{
+    iq_error("store", "%s: %s", what, err);
+    rocksdb_free(err);
+    return -EIO;
+}
+
+bool ing_store_no_space(const char *msg)
+{
+    return strstr(msg, "No space left") || strstr(msg, "Space limit");
+}
+
+int ing_store_write_failed(struct ing_store *st, char *err, const char *what)
+{
+    int r = ing_store_no_space(err) ? -ENOSPC : -EIO, expected = 0;
+
+    iq_error("store", "%s: %s; new events are answered busy until the store is reopened", what,
+             err);
+    pthread_mutex_lock(&st->mon_lock);
+    snprintf(st->fail_msg, sizeof(st->fail_msg), "%s", err);
+    atomic_compare_exchange_strong(&st->failed, &expected, r);
+    pthread_cond_signal(&st->mon_cv);
+    pthread_mutex_unlock(&st->mon_lock);
+    rocksdb_free(err);
+    if (st->disk)
+        ing_disk_write_failed(st->disk);
+    return r;
+}
 
 void ing_store_set_listener(struct ing_store *st, ing_store_listener_fn fn, void *ud)
 {

@@ -64,12 +64,15 @@ struct ing_store {
     pthread_t monitor;
 };
 
-/* Log a RocksDB error string once, free it, return -EIO. */
+/* Log a RocksDB error string once, free it, return -EIO (ing_store.c). */
 int ing_store_rocks_err(char *err, const char *what);
+
+/* Does a RocksDB error message say the disk is full (ing_store.c)? */
+bool ing_store_no_space(const char *msg);
 
 /* A write failed with RocksDB's err (freed here): log it, mark the store
  * failed so writes stop and the monitor reopens it, release the disk
- * reserve.  Returns -ENOSPC when the disk is full, else -EIO. */
+ * reserve.  Returns -ENOSPC when the disk is full, else -EIO (ing_store.c). */
 int ing_store_write_failed(struct ing_store *st, char *err, const char *what);
 
 /* 0 when writes may go on, else the failure's -errno (no RocksDB call). */

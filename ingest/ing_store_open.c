@@ -61,35 +61,6 @@ int ing_store_log_level_parse(const char *name)
     return -EINVAL;
 }
 
-int ing_store_rocks_err(char *err, const char *what)
-{
-    iq_error("store", "%s: %s", what, err);
-    rocksdb_free(err);
-    return -EIO;
-}
-
-static bool no_space(const char *msg)
-{
-    return strstr(msg, "No space left") || strstr(msg, "Space limit");
-}
-
-int ing_store_write_failed(struct ing_store *st, char *err, const char *what)
-{
-    int r = no_space(err) ? -ENOSPC : -EIO, expected = 0;
-
-    iq_error("store", "%s: %s; new events are answered busy until the store is reopened", what,
-             err);
-    pthread_mutex_lock(&st->mon_lock);
-    snprintf(st->fail_msg, sizeof(st->fail_msg), "%s", err);
-    atomic_compare_exchange_strong(&st->failed, &expected, r);
-    pthread_cond_signal(&st->mon_cv);
-    pthread_mutex_unlock(&st->mon_lock);
-    rocksdb_free(err);
-    if (st->disk)
-        ing_disk_write_failed(st->disk);
-    return r;
-}
-
 static void configure(struct ing_store *st, const struct ing_store_opts *o)
 {
     static const int rocks_level[] = { 5 /* HEADER: nothing after open */, 4, 3, 2, 1, 0 };
@@ -274,7 +245,7 @@ static int open_writer(struct ing_store *st)
     db_open_once(st, NULL, &err);
     if (!err)
         return 0;
-    if (no_space(err)) {
+    if (ing_store_no_space(err)) {
         iq_error("store", "%s: %s (disk full)", st->dir, err);
         rocksdb_free(err);
         return -ENOSPC;

@@ -24,6 +24,53 @@
 #include "rev_file.h"
 #include "rev_lex.h"
 
+/* ---- the feature vector (rev_model.h), filled by the lexicon and by
+ * rev_model.c ---- */
+
+/* FNV-1a over the prefix byte, a separator and len bytes of s. */
+static uint32_t hash(char prefix, const char *s, size_t len)
+{
+    uint32_t h = 2166136261u;
+
+    h = (h ^ (unsigned char)prefix) * 16777619u;
+    h = (h ^ 0x1fu) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+void rev_feats_init(struct rev_feats *f)
+{
+    f->idx = NULL;
+    f->n = f->cap = 0;
+}
+
+void rev_feats_free(struct rev_feats *f)
+{
+    free(f->idx);
+    rev_feats_init(f);
+}
+
+static int feats_push(struct rev_feats *f, uint32_t idx)
+{
+    if (f->n == f->cap) {
+        size_t ncap = f->cap ? f->cap * 2 : 256;
+        uint32_t *ni = realloc(f->idx, ncap * sizeof(*ni));
+
+        if (!ni)
+            return -ENOMEM;
+        f->idx = ni;
+        f->cap = ncap;
+    }
+    f->idx[f->n++] = idx;
+    return 0;
+}
+
+int rev_feats_add(struct rev_feats *f, char kind, const char *s, size_t len, uint32_t mask)
+{
+    return feats_push(f, hash(kind, s, len) & mask);
+}
+
 #define CLASS_NAME_MAX 16
 #define CTX_WORD_MAX 24
 

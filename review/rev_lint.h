@@ -4,7 +4,8 @@
  * rev_lint_doc runs every pass over a parsed document with a loaded rule set
  * and returns a result: findings (each with a rule, a position and the text
  * that matched) sorted by position, and the action items it found with
- * their classification.  Printing lives in rev_report.h.
+ * their classification.  Printing lives in rev_report.h; the result and
+ * the helpers the passes share are in rev_result.c.
  *
  *   struct rev_rules *rules;   rev_rules_load_dir("schemas/lint", &rules, ...)
  *   struct rev_doc *doc;       rev_doc_load("pm.md", "pm.md", &doc, ...)

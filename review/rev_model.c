@@ -1,6 +1,9 @@
 /* rev_model.c - hashed n-gram features, and the logistic regression that
  * scores sentences for blame and action items for weak promises.
  *
+ * The feature vector itself (rev_feats_*) is in rev_lex.c, which both
+ * this file and the lexicon fill.
+ *
  * This is the inference half of the statistical layer (the trainer is
  * rev_train.c with tools/lint_train.c): it turns a text into hashed feature
  * indices, loads the weights file the trainer wrote, and computes a
@@ -48,51 +51,6 @@ struct rev_model {
 
 static const char *const task_names[REV_MODEL_TASKS] = { "blame", "weak-action" };
 
-static uint32_t hash(char prefix, const char *s, size_t len);
-
-void rev_feats_init(struct rev_feats *f)
-{
-    f->idx = NULL;
-    f->n = f->cap = 0;
-}
-
-void rev_feats_free(struct rev_feats *f)
-{
-    free(f->idx);
-    rev_feats_init(f);
-}
-
-static int feats_push(struct rev_feats *f, uint32_t idx)
-{
-    if (f->n == f->cap) {
-        size_t ncap = f->cap ? f->cap * 2 : 256;
-        uint32_t *ni = realloc(f->idx, ncap * sizeof(*ni));
-
-        if (!ni)
-            return -ENOMEM;
-        f->idx = ni;
-        f->cap = ncap;
-    }
-    f->idx[f->n++] = idx;
-    return 0;
-}
-
-int rev_feats_add(struct rev_feats *f, char kind, const char *s, size_t len, uint32_t mask)
-{
-    return feats_push(f, hash(kind, s, len) & mask);
-}
-
-/* FNV-1a over the prefix byte, a separator and len bytes of s. */
-static uint32_t hash(char prefix, const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-
-    h = (h ^ (unsigned char)prefix) * 16777619u;
-    h = (h ^ 0x1fu) * 16777619u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
 
 static bool is_space(unsigned char c)
 {
@@ -177,12 +135,12 @@ static int word_features(const char *t, size_t len, uint32_t mask, struct rev_fe
             break;
         wl = word_fold(t + a, i - a, first, cur);
         first = false;
-        r = feats_push(f, hash('w', cur, wl) & mask);
+        r = rev_feats_add(f, 'w', cur, wl, mask);
         if (r >= 0 && plen) {
             memcpy(gram, prev, plen);
             gram[plen] = ' ';
             memcpy(gram + plen + 1, cur, wl);
-            r = feats_push(f, hash('b', gram, plen + 1 + wl) & mask);
+            r = rev_feats_add(f, 'b', gram, plen + 1 + wl, mask);
         }
         memcpy(prev, cur, wl);
         plen = wl;
@@ -206,7 +164,7 @@ static int char_features(const char *t, size_t len, uint32_t mask, struct rev_fe
                 end++;
             if (n < NGRAM_MIN || end - i > GRAM_BYTES)
                 continue;
-            r = feats_push(f, hash('c', t + i, end - i) & mask);
+            r = rev_feats_add(f, 'c', t + i, end - i, mask);
             if (r < 0)
                 return r;
         }

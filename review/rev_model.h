@@ -57,6 +57,7 @@ struct rev_feats {
     size_t n, cap;
 };
 
+/* The vector's functions are in rev_lex.c (the lexicon fills it too). */
 void rev_feats_init(struct rev_feats *f);
 void rev_feats_free(struct rev_feats *f);
 

@@ -2,14 +2,15 @@
 # Install the Debian packages inquest needs, only those missing, with one
 # 'apt-get update' before the first install.  Silent when all are present.
 #   tools/deps.sh build   libraries and tools to build and run
-#   tools/deps.sh test    plus what the test suite drives (Prometheus, ...)
+#   tools/deps.sh test    plus what the test suite drives (Prometheus, ...;
+#                         python3 runs tools/check_layers.py)
 #   tools/deps.sh fuzz    plus clang and libFuzzer for `make fuzz`
 set -eu
 BUILD_PKGS="gcc make pkg-config libzmq3-dev libmsgpack-dev librocksdb-dev libpcre2-dev
 libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libcmark-gfm-dev
 libcmark-gfm-extensions-dev"
 TEST_PKGS="libcmocka-dev curl openssl iproute2 procps prometheus prometheus-alertmanager
-docker-compose wrk chromium"
+docker-compose wrk chromium python3"
 # libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes clang links.
 FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 
