@@ -1,5 +1,5 @@
 #!/bin/sh
-# A full disk is a busy signal, never a crash (#13 item 2), on a 96 MiB
+# A full disk is a busy signal, never a crash (#13 item 2), on a 256 MiB
 # tmpfs that a filler file brings near full:
 #  1. with min_free_disk: `inquest send` gets busy "disk full on ..." and
 #     exits 2 within its --timeout, a webhook gets 503 with Retry-After,
@@ -18,7 +18,7 @@ d=$(iq_tmpdir)
 data="$d/data"; mnt=$data
 mkdir "$mnt"
 [ "$(id -u)" -eq 0 ] || { echo "skipped: mounting a tmpfs needs root"; exit 77; }
-mount -t tmpfs -o size=96m,mode=0755 tmpfs "$mnt" 2>"$d/mount.err" ||
+mount -t tmpfs -o size=256m,mode=0755 tmpfs "$mnt" 2>"$d/mount.err" ||
   { echo "skipped: cannot mount a tmpfs: $(cat "$d/mount.err")"; exit 77; }
 trap 'iq_kill9_daemon; umount "$mnt" 2>/dev/null; iq_cleanup' EXIT INT TERM
 http() { curl -s -o "$d/body" -D "$d/head" -w '%{http_code}' "$@"; }
