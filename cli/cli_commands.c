@@ -27,7 +27,7 @@ const struct cli_command cli_commands[] = {
       "list stored events" },
     { "incidents", cli_incidents_main, "incidents [--since T] [--unattached] [--json]",
       "list the incidents the correlator derived (--unattached: evidence that joined none)" },
-    { "incident", cli_incident_main, "incident show ID [--json] | merge A B | split A --at T|--service S | set A FIELD=VALUE",
+    { "incident", cli_incident_main, "incident show ID [--json] | merge A B | split A --at T|--service S | set A FIELD=VALUE | attach A EVENT_ID",
       "show an incident, or record a manual correction (an audited note)" },
     { "correlate", cli_correlate_main, "correlate --rebuild|--diff [--since T]",
       "re-derive incidents from stored events (--diff: only show what would change)" },

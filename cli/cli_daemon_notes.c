@@ -6,13 +6,14 @@
  * before the body was read; the handler checks the role again, so a
  * change of rules cannot open it by accident.  The body is a note request
  * (cli/cli_note.h); the incident named in the path, and for a merge the
- * other one, must exist in the store (404 otherwise).  The note is built
+ * other one, must exist in the store (404 otherwise); for an attach the
+ * event must exist (404) and be attachable (cli_note_check_attach, 400).  The note is built
  * by the same code as the CLI's, labelled "by" with the token's name, and
  * stored through the store's sink like any event, so the correlator
  * applies it within a second and a rebuild replays it.  Answers:
  *   201 {"status": "ok", "note": ID, "incident": ID, "by": NAME}
  *   400 bad JSON or request (the reason), 403 not admin, 404 unknown
- *   incident, 503 the store could not make it durable (retry). */
+ *   incident or event, 503 the store could not make it durable (retry). */
 #include "cli_daemon_notes.h"
 
 #include <errno.h>
@@ -72,6 +73,26 @@ static int exists(struct ing_store *st, const char *id, struct ing_http_response
     return -1;
 }
 
+/* 0 when the attach of req (if it is one) may go ahead, else an answer is
+ * filled: 404 unknown event, 400 refused with the reason. */
+static int attachable(struct ing_store *st, const char *id, const json_t *req,
+                      struct ing_http_response *resp, int *ret)
+{
+    const char *action = json_string_value(json_object_get(req, "action"));
+    const char *event = json_string_value(json_object_get(req, "event"));
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if (!action || strcmp(action, "attach") != 0 || !event)
+        return 0;
+    r = cli_note_check_attach(st, id, event, err, sizeof(err));
+    if (r == 0)
+        return 0;
+    *ret = r == -ENOENT ? reply_error(resp, 404, err) : r == -EINVAL ? reply_error(resp, 400, err)
+                                                                     : r;
+    return -1;
+}
+
 /* Store ev and fill the answer. */
 static int store(struct ing_store *st, struct iq_event *ev, const char *by,
                  struct ing_http_response *resp)
@@ -119,6 +140,8 @@ int iqd_notes_http_post(void *ud, const struct ing_http_request *rq,
         r = reply_error(resp, 400, err);
         goto out;
     }
+    if (attachable(st, id, req, resp, &r) < 0)
+        goto out;
     r = store(st, ev, rq->caller->name, resp);
 out:
     iq_event_destroy(&ev);

@@ -1,4 +1,4 @@
-/* cli_incident.c - `inquest incidents` and `inquest incident show|merge|split|set`.
+/* cli_incident.c - `inquest incidents` and `inquest incident show|merge|split|set|attach`.
  *
  * The reading commands open the data directory read-only (they work beside
  * a running inquestd, seeing what it had written when they opened it) and
@@ -229,9 +229,10 @@ int cli_incident_main(const struct cli_ctx *ctx, int argc, char **argv)
 
     if (strcmp(sub, "show") == 0)
         return show_main(ctx, argc, argv);
-    if (strcmp(sub, "merge") == 0 || strcmp(sub, "split") == 0 || strcmp(sub, "set") == 0)
+    if (strcmp(sub, "merge") == 0 || strcmp(sub, "split") == 0 || strcmp(sub, "set") == 0 ||
+        strcmp(sub, "attach") == 0)
         return cli_incident_note_main(ctx, argc, argv);
-    return cli_usage("incident: expected show, merge, split or set (usage: incident show ID "
-                     "[--json] | merge A B | split A --at T | split A --service S | "
-                     "set A FIELD=VALUE)");
+    return cli_usage("incident: expected show, merge, split, set or attach (usage: incident show "
+                     "ID [--json] | merge A B | split A --at T | split A --service S | "
+                     "set A FIELD=VALUE | attach A EVENT_ID)");
 }

@@ -9,7 +9,7 @@ struct ing_store;
 /* Open the data directory read-only; prints the error.  0 or exit status 2. */
 int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct ing_store **ret);
 
-/* merge, split and set: argv[0] "incident", argv[1] the subcommand. */
+/* merge, split, set and attach: argv[0] "incident", argv[1] the subcommand. */
 int cli_incident_note_main(const struct cli_ctx *ctx, int argc, char **argv);
 
 /* Entry points listed in cli_commands.c. */

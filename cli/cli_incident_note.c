@@ -1,12 +1,13 @@
-/* cli_incident_note.c - `inquest incident merge|split|set`: manual
+/* cli_incident_note.c - `inquest incident merge|split|set|attach`: manual
  * corrections, stored as audit notes.
  *
  * Nothing here edits an incident.  Each command turns its arguments into a
- * note request (cli_note.h: action merge/split/set, the details as keys)
- * and hands it to cli_note_send: with an admin token (INQUEST_TOKEN or
- * --token-file) to inquestd's POST /api/v1/incidents/ID/notes, which
- * checks the incidents itself; otherwise, after checking here that the
- * incidents exist (the data directory read-only), as a note event over the
+ * note request (cli_note.h: action merge/split/set/attach, the details as
+ * keys) and hands it to cli_note_send: with an admin token (INQUEST_TOKEN
+ * or --token-file) to inquestd's POST /api/v1/incidents/ID/notes, which
+ * checks the incidents (and an attached event) itself; otherwise, after
+ * checking here that the incidents exist and that the event may be
+ * attached (the data directory read-only), as a note event over the
  * ingest protocol.  The daemon's correlator applies notes in time order
  * after grouping, so the history is auditable and a rebuild reproduces
  * every correction. */
@@ -59,6 +60,30 @@ static int check_exists(const struct cli_ctx *ctx, const char *cmd, const char *
     return 0;
 }
 
+/* May event be attached to incident?  0 yes, 1 no such event, 2 refused
+ * or error (printed). */
+static int check_attach(const struct cli_ctx *ctx, const char *cmd, const char *incident,
+                        const char *event)
+{
+    struct ing_store *st = NULL;
+    char err[IQ_ERR_MAX];
+    int r = cli_incident_open(ctx, cmd, &st);
+
+    if (r)
+        return r;
+    r = cli_note_check_attach(st, incident, event, err, sizeof(err));
+    ing_store_close(&st);
+    if (r == -ENOENT || r == -EINVAL) {
+        fprintf(stderr, "inquest: %s: %s\n", cmd, err);
+        return r == -ENOENT ? 1 : 2;
+    }
+    if (r < 0) {
+        fprintf(stderr, "inquest: %s: %s: read error: %s\n", cmd, event, strerror(-r));
+        return 2;
+    }
+    return 0;
+}
+
 /* The note request of argv (argv[1] the action, argv[2] the incident). */
 static int parse_request(int argc, char **argv, json_t *req)
 {
@@ -69,6 +94,11 @@ static int parse_request(int argc, char **argv, json_t *req)
         if (argc != 4)
             return cli_usage("incident merge: usage: incident merge A B");
         return json_object_set_new(req, "other", json_string(argv[3])) < 0 ? 2 : 0;
+    }
+    if (strcmp(action, "attach") == 0) {
+        if (argc != 4)
+            return cli_usage("incident attach: usage: incident attach INCIDENT EVENT_ID");
+        return json_object_set_new(req, "event", json_string(argv[3])) < 0 ? 2 : 0;
     }
     if (strcmp(action, "split") == 0) {
         if (argc != 5 || (strcmp(argv[3], "--at") != 0 && strcmp(argv[3], "--service") != 0))
@@ -96,7 +126,7 @@ int cli_incident_note_main(const struct cli_ctx *ctx, int argc, char **argv)
     snprintf(cmd, sizeof(cmd), "incident %s", argv[1]);
     if (argc < 4)
         return cli_usage("%s: usage: incident merge A B | split A --at T | split A --service S | "
-                         "set A FIELD=VALUE", cmd);
+                         "set A FIELD=VALUE | attach A EVENT_ID", cmd);
     if (!(req = json_pack("{s:s}", "action", argv[1])))
         return 2;
     if ((r = parse_request(argc, argv, req)))
@@ -107,7 +137,9 @@ int cli_incident_note_main(const struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     }
     if (!ctx->token && ((r = check_exists(ctx, cmd, argv[2])) ||
-                        (strcmp(argv[1], "merge") == 0 && (r = check_exists(ctx, cmd, argv[3])))))
+                        (strcmp(argv[1], "merge") == 0 && (r = check_exists(ctx, cmd, argv[3]))) ||
+                        (strcmp(argv[1], "attach") == 0 &&
+                         (r = check_attach(ctx, cmd, argv[2], argv[3])))))
         goto out;
     r = cli_note_send(ctx, cmd, argv[2], req, 30000, id, sizeof(id));
     if (r == 0 && !ctx->quiet)

@@ -1,4 +1,5 @@
-/* cli_note.c - build audit notes from a note request (see cli_note.h).
+/* cli_note.c - build audit notes from a note request (see cli_note.h),
+ * and check an attach against the store.
  *
  * The CLI commands (cli_incident_note.c, cli_class.c) turn their arguments
  * into a request object and the daemon's notes route (cli_daemon_notes.c)
@@ -13,11 +14,14 @@
 #include "cli_note.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "ana_query.h"
+#include "cor_incident.h"
+#include "ing_store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -97,6 +101,21 @@ static int fill_set(struct iq_event *ev, const json_t *req, char *err, size_t er
     return 0;
 }
 
+static int fill_attach(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
+{
+    const char *event = str(req, "event");
+
+    if (!event || !*event) {
+        snprintf(err, errsz, "attach: 'event' (the id of the stored event to attach) is required");
+        return -EINVAL;
+    }
+    if (strlen(event) >= IQ_ID_MAX) {
+        snprintf(err, errsz, "attach: 'event' is longer than an event id can be");
+        return -EINVAL;
+    }
+    return iq_event_set_label(ev, "event", event);
+}
+
 static int fill_class(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
 {
     const char *cls = str(req, "class"), *op = str(req, "op");
@@ -121,6 +140,7 @@ static const struct action actions[] = {
     { "merge", " other ", fill_merge },
     { "split", " at service ", fill_split },
     { "set", " field value ", fill_set },
+    { "attach", " event ", fill_attach },
     { "class", " class op ", fill_class },
 };
 
@@ -181,7 +201,7 @@ int cli_note_build(const char *incident, const json_t *req, const char *by,
         if (strcmp(actions[i].name, name) == 0)
             a = &actions[i];
     if (!a) {
-        snprintf(err, errsz, "'action' must be merge, split, set or class");
+        snprintf(err, errsz, "'action' must be merge, split, set, attach or class");
         return -EINVAL;
     }
     if (!incident || !*incident) {
@@ -204,5 +224,60 @@ out:
     if (r == -ENOMEM)
         snprintf(err, errsz, "out of memory");
     iq_event_destroy(&ev);
+    return r;
+}
+
+/* Is event_id in the incident's member list (event_ids)? */
+static bool has_member(const json_t *inc, const char *event_id)
+{
+    size_t k;
+    json_t *v;
+
+    json_array_foreach(json_object_get(inc, "event_ids"), k, v)
+        if (json_is_string(v) && strcmp(json_string_value(v), event_id) == 0)
+            return true;
+    return false;
+}
+
+int cli_note_check_attach(struct ing_store *st, const char *incident, const char *event_id,
+                          char *err, size_t errsz)
+{
+    struct iq_event *ev = NULL;
+    json_t *list = NULL, *inc;
+    size_t i;
+    int r = ing_store_get_event(st, event_id, &ev);
+
+    if (r == -ENOENT || r == -EINVAL)
+        snprintf(err, errsz, "no event \"%.64s\"%s", event_id,
+                 r == -EINVAL ? " (its stored value is damaged)" : "");
+    if (r == -EINVAL)
+        r = -ENOENT;
+    if (r < 0)
+        return r;
+    if (iq_event_is_audit_note(ev)) {
+        snprintf(err, errsz, "attach: %.64s is an audit note, not evidence", event_id);
+        r = -EINVAL;
+    }
+    iq_event_destroy(&ev);
+    if (r < 0 || (r = cor_incident_list(st, IQ_TIME_NONE, &list)) < 0)
+        return r;
+    json_array_foreach(list, i, inc) {
+        const char *id = json_string_value(json_object_get(inc, "id"));
+        const char *opener = json_string_value(json_object_get(inc, "opened_by"));
+
+        if (!id)
+            continue;
+        if (opener && strcmp(opener, event_id) == 0 && strcmp(id, incident) != 0) {
+            snprintf(err, errsz, "attach: %.64s opened incident %.40s, which is named after it "
+                     "and cannot lose it (merge the incidents instead)", event_id, id);
+            r = -EINVAL;
+        } else if (strcmp(id, incident) == 0 && has_member(inc, event_id)) {
+            snprintf(err, errsz, "attach: %.64s is already a member of %.40s", event_id, id);
+            r = -EINVAL;
+        }
+        if (r < 0)
+            break;
+    }
+    json_decref(list);
     return r;
 }

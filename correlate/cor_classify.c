@@ -122,7 +122,8 @@ static bool is_control(const struct iq_event *ev)
     const char *src = iq_ev_source(ev), *act = iq_ev_action(ev);
 
     return src && act && strcmp(src, "inquest") == 0 &&
-           (strcmp(act, "merge") == 0 || strcmp(act, "split") == 0 || strcmp(act, "set") == 0);
+           (strcmp(act, "merge") == 0 || strcmp(act, "split") == 0 || strcmp(act, "set") == 0 ||
+            strcmp(act, "attach") == 0);
 }
 
 /* Identity of an alert: its fingerprint, else alertname|instance|service. */

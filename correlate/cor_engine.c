@@ -22,8 +22,8 @@
  *   are claimed, so they are not absorbed twice; stored incidents that
  *   closed within recurrence_window before T are priors for recurrence;
  * - audit notes (`inquest incident ...`) are indexed under the service
- *   "inquest", so all of them are read whatever the window; a merge with
- *   one side outside the window makes the run a full one;
+ *   "inquest", so all of them are read whatever the window; a merge or
+ *   attach with one side outside the window makes the run a full one;
  * - the incidents opened in [T, U) are replaced in one batch.
  * tests/unit/cor_engine_test.c checks that random histories delivered in
  * random order give exactly the incidents of one full rebuild. */
@@ -425,7 +425,7 @@ static int compute(struct ing_store *st, const struct cor_config *cfg, int64_t s
     else if ((r = cor_store_spans(st, &spans, &ns)) == 0)
         r = run_partial(st, cfg, spans, ns, since, until, &res);
     if (r == 0 && res.notes_half && (res.from != IQ_TIME_NONE || res.to != IQ_TIME_NONE)) {
-        /* a merge reaches outside the range: only a full run is right */
+        /* a merge or attach reaches outside the range: only a full run is right */
         cor_result_free(&res);
         r = run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
     }

@@ -28,8 +28,8 @@ struct cor_result {
     int64_t from;              /* replaced from this time; IQ_TIME_NONE: all */
     int64_t to;                /* ... up to this time; IQ_TIME_NONE: the end */
     size_t events;             /* events read */
-    unsigned notes_unapplied;  /* merge/split/set notes naming no incident */
-    unsigned notes_half;       /* merges with one side outside the range computed */
+    unsigned notes_unapplied;  /* notes that could not be applied (cor_notes.c) */
+    unsigned notes_half;       /* merges/attaches with one side outside the range */
     struct cor_unatt *unatt;   /* evidence that joined no incident (cor_unattached.h); owned */
     size_t n_unatt;
 };

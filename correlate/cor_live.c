@@ -9,7 +9,7 @@
  *   so a flood of them costs the correlator no rebuilds.
  * - The thread waits for work, sleeps `debounce` ms (or three times the
  *   last update's run time, if longer: see pace_ms) so a burst becomes one update, takes the pending state and runs one rebuild: partial from the
- *   earliest new time, or full when an audit note (merge/split/set)
+ *   earliest new time, or full when an audit note (merge/split/set/attach)
  *   arrived, since a note may touch any incident.  A failed rebuild is
  *   logged and retried as a full rebuild with the next event.
  * - The first update is the start-up catch-up: a full rebuild, so the

@@ -1,7 +1,7 @@
-/* cor_notes.c - apply the audit notes of `inquest incident merge|split|set`.
+/* cor_notes.c - apply the audit notes of `inquest incident merge|split|set|attach`.
  *
  * The CLI never edits incidents: it stores a note event (kind note, source
- * inquest, action merge/split/set, the details in labels) and the
+ * inquest, action merge/split/set/attach, the details in labels) and the
  * correlator applies every such note, in (time, id) order, after grouping.
  * A rebuild therefore reproduces every manual decision, and the notes are
  * the audit trail.  Labels:
@@ -14,6 +14,12 @@
  * counted in run->notes_unapplied; the CLI checks before it sends one.  A
  * merge of which only one side exists is also counted in notes_half: a
  * partial run (cor_engine.c) then knows its window is too narrow.
+ * An attach counts there too when only one of A and E is in the run, or E
+ * is only context or claimed by a stored incident outside it.  An attach
+ * is skipped (unapplied) when E is an audit note or opened the incident
+ * that holds it (that incident is named after it: merge instead).  It
+ * widens A's span to cover E, as a merge does, so a later partial window
+ * that reads E also reads A, or claims E through it.
  *
  * The new incident of a split is named from its parent and the split point,
  * so later notes can name it and rebuilds give it the same id. */
@@ -153,7 +159,58 @@ static int apply_set(struct cor_run *run, const struct cor_ev *note, int64_t a)
     return 1;
 }
 
-static int apply_one(struct cor_run *run, const struct cor_ev *note)
+/* Take member ev_i out of incident s_i; an incident left empty is dropped. */
+static void take_out(struct cor_run *run, uint32_t s_i, uint32_t ev_i)
+{
+    struct cor_inc *S = &run->incs[s_i];
+    size_t keep = 0;
+
+    for (size_t k = 0; k < S->n; k++)
+        if (S->mem[k] != ev_i)
+            S->mem[keep++] = S->mem[k];
+    S->n = keep;
+    if (keep == 0)
+        S->dropped = true;
+}
+
+static int apply_attach(struct cor_run *run, const struct cor_ev *note, int64_t a, int64_t ev_i)
+{
+    struct cor_inc *A;
+    struct cor_ev *e;
+    uint32_t from;
+
+    if (ev_i < 0 || run->evs[ev_i].context || run->evs[ev_i].claimed) {
+        if (a >= 0 || (ev_i >= 0 && !run->evs[ev_i].context && !run->evs[ev_i].claimed))
+            run->notes_half++;
+        return 1;
+    }
+    if (a < 0) {
+        run->notes_half++;
+        return 1;
+    }
+    e = &run->evs[ev_i];
+    from = e->inc;
+    if (e->sig == COR_SIG_CONTROL || from == (uint32_t)a ||
+        (from != COR_NONE && run->incs[from].opener == (uint32_t)ev_i))
+        return 1;
+    if (from != COR_NONE) {
+        take_out(run, from, (uint32_t)ev_i);
+        if (note_on(&run->incs[from], note->id) < 0)
+            return -ENOMEM;
+    }
+    A = &run->incs[a];
+    e->inc = (uint32_t)a;
+    if (cor_inc_add(A, (uint32_t)ev_i) < 0)
+        return -ENOMEM;
+    cor_inc_sort(run, A);
+    if (e->t < A->opened_at)
+        A->opened_at = e->t;
+    if (A->closed_at != IQ_TIME_NONE && e->t > A->closed_at)
+        A->closed_at = e->t;
+    return note_on(A, note->id);
+}
+
+static int apply_one(struct cor_run *run, const struct cor_ev *note, const struct cor_map *at_ev)
 {
     const char *action = iq_ev_action(note->ev);
     int64_t a = find_inc(run, iq_event_label(note->ev, "incident")), b, at;
@@ -164,6 +221,12 @@ static int apply_one(struct cor_run *run, const struct cor_ev *note)
         if ((a < 0) != (b < 0))
             run->notes_half++;
         return a < 0 || b < 0 ? 1 : apply_merge(run, note, a, b);
+    }
+    if (strcmp(action, "attach") == 0) {
+        v = iq_event_label(note->ev, "event");
+        if (!v || !cor_map_get(at_ev, 0, v, &at))
+            at = -1;
+        return apply_attach(run, note, a, at);
     }
     if (a < 0)
         return 1;
@@ -178,18 +241,42 @@ static int apply_one(struct cor_run *run, const struct cor_ev *note)
     return apply_set(run, note, a);
 }
 
+/* Map the event ids that attach notes name to their index in run->evs
+ * (-1 while not found): one pass over the events, whatever the number of
+ * notes. */
+static int index_attached(struct cor_run *run, struct cor_map *m)
+{
+    int64_t v;
+
+    for (size_t i = 0; i < run->n; i++) {
+        const struct iq_event *ev = run->evs[i].ev;
+        const char *id = iq_event_label(ev, "event");
+
+        if (run->evs[i].sig == COR_SIG_CONTROL && id && strcmp(iq_ev_action(ev), "attach") == 0 &&
+            cor_map_put(m, 0, id, -1) < 0)
+            return -ENOMEM;
+    }
+    for (size_t i = 0; m->n && i < run->n; i++)
+        if (cor_map_get(m, 0, run->evs[i].id, &v) && cor_map_put(m, 0, run->evs[i].id,
+                                                                   (int64_t)i) < 0)
+            return -ENOMEM;
+    return 0;
+}
+
 int cor_notes_apply(struct cor_run *run)
 {
-    for (size_t i = 0; i < run->n; i++) {
-        int r;
+    struct cor_map at_ev = { 0 };
+    int r = index_attached(run, &at_ev);
 
+    for (size_t i = 0; r == 0 && i < run->n; i++) {
         if (run->evs[i].sig != COR_SIG_CONTROL)
             continue;
-        r = apply_one(run, &run->evs[i]);
-        if (r < 0)
-            return r;
+        r = apply_one(run, &run->evs[i], &at_ev);
         if (r > 0)
             run->notes_unapplied++;
+        if (r > 0)
+            r = 0;
     }
-    return 0;
+    cor_map_clear(&at_ev);
+    return r;
 }

@@ -3,7 +3,7 @@
  * Internal to correlate/.  A run owns the events given to it, classifies
  * each into a signal (cor_classify.c), sorts them by (effective time, id),
  * groups them into incidents (cor_group.c), applies the audit notes of
- * `inquest incident merge/split/set` (cor_notes.c) and derives ids and
+ * `inquest incident merge/split/set/attach` (cor_notes.c) and derives ids and
  * recurrences.  cor_milestone.c and cor_json.c then turn each incident
  * into the stored JSON text of schemas/incident.schema.json.
  *
@@ -49,7 +49,7 @@ enum cor_sig {
     COR_SIG_LOG_RISE,
     COR_SIG_LOG_NORMAL,
     COR_SIG_NOTE,              /* a human note (kind note, not from inquest) */
-    COR_SIG_CONTROL,           /* merge/split/set note from `inquest incident` */
+    COR_SIG_CONTROL,           /* merge/split/set/attach note from `inquest incident` */
 };
 
 enum cor_comp_state {
@@ -139,7 +139,7 @@ struct cor_run {
     struct cor_arena arena;    /* events (cor_decode) and strings of the run */
     bool grouped;
     uint32_t notes_unapplied;  /* notes whose incident was not found */
-    uint32_t notes_half;       /* merges of which only one incident was found */
+    uint32_t notes_half;       /* merges/attaches of which only one side was found */
 };
 
 /* Start an empty run with cfg (borrowed; must outlive the run). */
@@ -197,7 +197,7 @@ int cor_group_recurrences(struct cor_run *run);
 int cor_inc_add(struct cor_inc *inc, uint32_t ev);
 void cor_inc_sort(struct cor_run *run, struct cor_inc *inc);
 
-/* Apply merge/split/set notes (cor_notes.c).  0 or -ENOMEM. */
+/* Apply merge/split/set/attach notes (cor_notes.c).  0 or -ENOMEM. */
 int cor_notes_apply(struct cor_run *run);
 
 /* Milestones of an incident (cor_milestone.c): at[i] and ev[i] (index into

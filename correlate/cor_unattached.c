@@ -14,8 +14,9 @@
  * stored under "u" | be64(at) | event id in the incidents family and
  * replaced with the incidents of the same time range, so a partial
  * rebuild keeps the list exactly as a full one would make it.  The list
- * is for a person to decide (`inquest incident merge` of incidents);
- * nothing attaches a listed event by itself.
+ * is for a person to decide: `inquest incident attach INCIDENT EVENT`
+ * (an audit note, cor_notes.c) puts one into an incident, which takes it
+ * off the list; nothing attaches a listed event by itself.
  *
  * Design notes: records are written as the compact, key-sorted text the
  * incidents use (cor_text.h); the list is read in time order by a prefix

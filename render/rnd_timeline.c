@@ -106,7 +106,7 @@ static const char *note_author(const struct iq_event *ev, struct rnd_people *peo
 }
 
 /* "Manual change: set identified to 2026-10-21T14:05:00Z, by admin-alice"
- * for the merge, split, set and class notes of inquest's audit source. */
+ * for the merge, split, set, attach and class notes of inquest's audit source. */
 static json_t *describe_note(const struct iq_event *ev, struct rnd_people *people)
 {
     const char *act = str_or(iq_ev_action(ev), "note"), *who = note_author(ev, people);
@@ -124,6 +124,9 @@ static json_t *describe_note(const struct iq_event *ev, struct rnd_people *peopl
                  iq_event_label(ev, "split_service"));
     else if (strcmp(act, "split") == 0)
         snprintf(what, sizeof(what), "split %.128s at %.64s", inc, str_or(iq_event_label(ev, "at"), "?"));
+    else if (strcmp(act, "attach") == 0)
+        snprintf(what, sizeof(what), "attached event %.200s to %.128s",
+                 str_or(iq_event_label(ev, "event"), "?"), inc);
     else if (strcmp(act, "class") == 0)
         snprintf(what, sizeof(what), "class %.200s %.16s", str_or(iq_event_label(ev, "class"), "?"),
                  str_or(iq_event_label(ev, "op"), "set"));
