@@ -253,3 +253,21 @@ int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz)
     *ret = j;
     return 0;
 }
+
+void iq_conf_names(char *buf, size_t size, const char *const *first, size_t n, size_t stride)
+{
+    const char *row = (const char *)first;
+    size_t len = 0;
+
+    if (!size)
+        return;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++, row += stride) {
+        int k = snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+                         *(const char *const *)(const void *)row);
+
+        if (k < 0)
+            break;
+        len += (size_t)k;
+    }
+}

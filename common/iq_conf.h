@@ -53,6 +53,12 @@ void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent);
 /* Parse "64k", "16M", "1G", "1048576" into bytes. */
 int iq_size_parse(const char *s, int64_t *ret);
 
+/* The names of an ops table, comma-separated ("a, b, c"), into buf
+ * (size bytes, truncated) for error messages.  first is the name member
+ * of the first row, n the row count and stride sizeof a row:
+ * iq_conf_names(buf, sizeof(buf), &tbl[0].name, N, sizeof(tbl[0])). */
+void iq_conf_names(char *buf, size_t size, const char *const *first, size_t n, size_t stride);
+
 /* Load a JSON config file (bounded to 1 MiB).  Caller owns *ret. */
 int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz);
 

@@ -261,12 +261,15 @@ static int check_keys(const json_t *o, struct load_ctx *lc)
 static int rule_strings(struct rule *r, const json_t *o, struct load_ctx *lc)
 {
     const json_t *tf = json_object_get(o, "time_format"), *svc = json_object_get(o, "service");
+    char names[160];
 
     r->timefmt = ING_TIME_RFC3339;
     if (tf) {
         r->timefmt = json_is_string(tf) ? ing_timefmt_lookup(json_string_value(tf)) : -1;
-        if (r->timefmt < 0)
-            LOAD_FAIL(lc, "time_format: one of rfc3339, syslog, clf, epoch, nginx_error");
+        if (r->timefmt < 0) {
+            ing_timefmt_list(names, sizeof(names));
+            LOAD_FAIL(lc, "time_format: one of %s", names);
+        }
     }
     if (svc) {
         if (!json_is_string(svc) || !json_string_length(svc))

@@ -17,29 +17,14 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iq_conf.h"
 #include "iq_time.h"
 
 #define DAY_MS 86400000LL
 
-static const char *const fmt_names[ING_TIME_N] = {
-    [ING_TIME_RFC3339] = "rfc3339",
-    [ING_TIME_SYSLOG] = "syslog",
-    [ING_TIME_CLF] = "clf",
-    [ING_TIME_EPOCH] = "epoch",
-    [ING_TIME_NGINX_ERROR] = "nginx_error",
-};
-
 static const char *const months[12] = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
-
-int ing_timefmt_lookup(const char *name)
-{
-    for (int i = 0; i < ING_TIME_N; i++)
-        if (strcmp(fmt_names[i], name) == 0)
-            return i;
-    return -1;
-}
 
 /* A cursor over the span being parsed. */
 struct scan {
@@ -220,32 +205,78 @@ static int parse_epoch(struct scan *sc, int64_t *ret)
     return 0;
 }
 
+/* RFC 3339 and its lenient variants (iq_time_parse_lenient), the whole span. */
+static int parse_rfc3339(struct scan *sc, int64_t *ret)
+{
+    int r = iq_time_parse_lenient(sc->p, (size_t)(sc->end - sc->p), ret);
+
+    if (r == 0)
+        sc->p = sc->end;
+    return r;
+}
+
+static int op_rfc3339(struct scan *sc, int64_t now_ms, int64_t *ret)
+{
+    (void)now_ms;
+    return parse_rfc3339(sc, ret);
+}
+
+static int op_clf(struct scan *sc, int64_t now_ms, int64_t *ret)
+{
+    (void)now_ms;
+    return parse_clf(sc, ret);
+}
+
+static int op_epoch(struct scan *sc, int64_t now_ms, int64_t *ret)
+{
+    (void)now_ms;
+    return parse_epoch(sc, ret);
+}
+
+static int op_nginx_error(struct scan *sc, int64_t now_ms, int64_t *ret)
+{
+    (void)now_ms;
+    return parse_nginx_error(sc, ret);
+}
+
+/* The time formats of log rules: a format is one row here (its index is
+ * its enum ing_timefmt value when C code names it).  parse reads from the
+ * cursor; ing_time_parse then requires the whole span to be consumed. */
+static const struct timefmt_ops {
+    const char *name;   /* "time_format" value in rule files */
+    int (*parse)(struct scan *sc, int64_t now_ms, int64_t *ret);
+} timefmts[] = {
+    [ING_TIME_RFC3339] = { .name = "rfc3339", .parse = op_rfc3339 },
+    [ING_TIME_SYSLOG] = { .name = "syslog", .parse = parse_syslog },
+    [ING_TIME_CLF] = { .name = "clf", .parse = op_clf },
+    [ING_TIME_EPOCH] = { .name = "epoch", .parse = op_epoch },
+    [ING_TIME_NGINX_ERROR] = { .name = "nginx_error", .parse = op_nginx_error },
+};
+
+#define N_TIMEFMTS (sizeof(timefmts) / sizeof(timefmts[0]))
+
+int ing_timefmt_lookup(const char *name)
+{
+    for (size_t i = 0; i < N_TIMEFMTS; i++)
+        if (strcmp(timefmts[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+void ing_timefmt_list(char *buf, size_t size)
+{
+    iq_conf_names(buf, size, &timefmts[0].name, N_TIMEFMTS, sizeof(timefmts[0]));
+}
+
 int ing_time_parse(enum ing_timefmt fmt, const char *s, size_t len, int64_t now_ms,
                    int64_t *ret_ms)
 {
     struct scan sc = { s, s + len };
     int64_t t = 0;
-    int r;
 
-    switch (fmt) {
-    case ING_TIME_RFC3339:
-        return iq_time_parse_lenient(s, len, ret_ms);
-    case ING_TIME_SYSLOG:
-        r = parse_syslog(&sc, now_ms, &t);
-        break;
-    case ING_TIME_CLF:
-        r = parse_clf(&sc, &t);
-        break;
-    case ING_TIME_EPOCH:
-        r = parse_epoch(&sc, &t);
-        break;
-    case ING_TIME_NGINX_ERROR:
-        r = parse_nginx_error(&sc, &t);
-        break;
-    default:
+    if ((unsigned)fmt >= N_TIMEFMTS)
         return -EINVAL;
-    }
-    if (r < 0 || sc.p != sc.end)
+    if (timefmts[fmt].parse(&sc, now_ms, &t) < 0 || sc.p != sc.end)
         return -EINVAL;
     *ret_ms = t;
     return 0;

@@ -41,16 +41,6 @@ struct ing_tmpl;                 /* "text {ref|ref} text" */
 struct ing_conds;                /* {"ref": "v" | ["v", ...] | true | false} */
 struct ing_value;                /* template or list of candidates, with map/default/format */
 
-enum ing_time_fmt {
-    ING_TIME_NONE = 0,           /* not a time */
-    ING_TIME_RFC3339,
-    ING_TIME_LENIENT,            /* GitLab "2021-04-28 21:50:00 +0200" and kin */
-    ING_TIME_EPOCH_S,
-    ING_TIME_EPOCH_MS,
-    ING_TIME_EPOCH_NS,
-    ING_TIME_EPOCH_DECIMAL,      /* Slack "1719209506.817929" */
-};
-
 /* Compile a reference (without braces).  Caller owns *ret. -EINVAL with err. */
 int ing_ref_compile(const char *text, struct ing_ref **ret, char *err, size_t errsz);
 void ing_ref_destroy(struct ing_ref **pr);

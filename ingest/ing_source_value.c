@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -29,7 +30,7 @@ struct cand {
     struct ing_tmpl *tmpl;
     json_t *map;                 /* object of string -> string, owned reference */
     char *def;
-    enum ing_time_fmt fmt;
+    const struct time_fmt *fmt;  /* time specs only; NULL otherwise */
 };
 
 struct ing_value {
@@ -41,11 +42,128 @@ struct ing_value {
 
 /* ---- value specs ------------------------------------------------------- */
 
-static const char *const fmt_names[] = {
-    [ING_TIME_NONE] = "none", [ING_TIME_RFC3339] = "rfc3339", [ING_TIME_LENIENT] = "lenient",
-    [ING_TIME_EPOCH_S] = "epoch_s", [ING_TIME_EPOCH_MS] = "epoch_ms",
-    [ING_TIME_EPOCH_NS] = "epoch_ns", [ING_TIME_EPOCH_DECIMAL] = "epoch_decimal",
+/* Parse an integer of decimal digits (optional '-'); -EINVAL on junk. */
+static int parse_int(const char *s, int64_t *ret)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (end == s || *end || errno)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int parse_decimal_seconds(const char *s, int64_t *ret)
+{
+    const char *dot = strchr(s, '.');
+    char whole[24];
+    int64_t sec, ms = 0;
+    size_t n = dot ? (size_t)(dot - s) : strlen(s);
+
+    if (n == 0 || n >= sizeof(whole))
+        return -EINVAL;
+    memcpy(whole, s, n);
+    whole[n] = '\0';
+    if (parse_int(whole, &sec) < 0 || sec < 0 || sec > 253402300799LL)
+        return -EINVAL;
+    if (dot) {
+        int k = 0;
+
+        for (const char *p = dot + 1; *p; p++, k++) {
+            if (*p < '0' || *p > '9')
+                return -EINVAL;
+            if (k < 3)
+                ms = ms * 10 + (*p - '0');
+        }
+        for (; k < 3; k++)
+            ms *= 10;
+    }
+    *ret = sec * 1000 + ms;
+    return 0;
+}
+
+#define EPOCH_S_MAX 253402300799LL          /* 9999-12-31T23:59:59Z */
+#define EPOCH_MS_MAX 253402300799999LL
+
+/* An integer of epoch units: div > 0 divides (ns to ms), mul > 0
+ * multiplies (s to ms); the result lies in 0..EPOCH_MS_MAX. */
+static int parse_epoch_units(const char *s, int64_t mul, int64_t div, int64_t *ret)
+{
+    int64_t v;
+
+    if (parse_int(s, &v) < 0 || v < 0)
+        return -EINVAL;
+    if (mul > 1)
+        v = v > EPOCH_S_MAX ? -1 : v * mul;
+    if (div > 1)
+        v /= div;
+    if (v < 0 || v > EPOCH_MS_MAX)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int fmt_rfc3339(const char *s, size_t len, int64_t *ret)
+{
+    return iq_time_parse_rfc3339(s, len, ret);
+}
+
+static int fmt_lenient(const char *s, size_t len, int64_t *ret)
+{
+    return iq_time_parse_lenient(s, len, ret);
+}
+
+static int fmt_epoch_s(const char *s, size_t len, int64_t *ret)
+{
+    (void)len;
+    return parse_epoch_units(s, 1000, 1, ret);
+}
+
+static int fmt_epoch_ms(const char *s, size_t len, int64_t *ret)
+{
+    (void)len;
+    return parse_epoch_units(s, 1, 1, ret);
+}
+
+static int fmt_epoch_ns(const char *s, size_t len, int64_t *ret)
+{
+    (void)len;
+    return parse_epoch_units(s, 1, 1000000, ret);
+}
+
+static int fmt_epoch_decimal(const char *s, size_t len, int64_t *ret)
+{
+    (void)len;
+    return parse_decimal_seconds(s, ret);
+}
+
+/* The time formats of value specs ("format" in a source file): a format
+ * is one row here.  parse reads the rendered text (NUL-terminated, len
+ * bytes) as UTC milliseconds: 0, or -EINVAL. */
+static const struct time_fmt {
+    const char *name;
+    int (*parse)(const char *s, size_t len, int64_t *ret);
+} time_fmts[] = {
+    { .name = "rfc3339", .parse = fmt_rfc3339 },   /* the default */
+    { .name = "lenient", .parse = fmt_lenient },   /* GitLab "2021-04-28 21:50:00 +0200" and kin */
+    { .name = "epoch_s", .parse = fmt_epoch_s },
+    { .name = "epoch_ms", .parse = fmt_epoch_ms },
+    { .name = "epoch_ns", .parse = fmt_epoch_ns },
+    { .name = "epoch_decimal", .parse = fmt_epoch_decimal },   /* Slack "1719209506.817929" */
 };
+
+#define N_TIME_FMTS (sizeof(time_fmts) / sizeof(time_fmts[0]))
+
+static const struct time_fmt *time_fmt_lookup(const char *name)
+{
+    for (size_t i = 0; i < N_TIME_FMTS; i++)
+        if (strcmp(time_fmts[i].name, name) == 0)
+            return &time_fmts[i];
+    return NULL;
+}
 
 static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char *err,
                         size_t errsz)
@@ -80,12 +198,13 @@ static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char 
             if (!(cd->def = strdup(json_string_value(v))))
                 return -ENOMEM;
         } else if (strcmp(key, "format") == 0 && json_is_string(v) && is_time) {
-            for (size_t i = 1; i < sizeof(fmt_names) / sizeof(fmt_names[0]); i++)
-                if (strcmp(fmt_names[i], json_string_value(v)) == 0)
-                    cd->fmt = (enum ing_time_fmt)i;
-            if (cd->fmt == ING_TIME_NONE) {
-                snprintf(err, errsz, "'format': unknown time format \"%.40s\" (rfc3339, lenient, "
-                         "epoch_s, epoch_ms, epoch_ns, epoch_decimal)", json_string_value(v));
+            char names[160];
+
+            if (!(cd->fmt = time_fmt_lookup(json_string_value(v)))) {
+                iq_conf_names(names, sizeof(names), &time_fmts[0].name, N_TIME_FMTS,
+                              sizeof(time_fmts[0]));
+                snprintf(err, errsz, "'format': unknown time format \"%.40s\" (%s)",
+                         json_string_value(v), names);
                 return -EINVAL;
             }
         } else {
@@ -99,8 +218,8 @@ static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char 
         snprintf(err, errsz, "missing 'value' template");
         return -EINVAL;
     }
-    if (is_time && cd->fmt == ING_TIME_NONE)
-        cd->fmt = ING_TIME_RFC3339;
+    if (is_time && !cd->fmt)
+        cd->fmt = &time_fmts[0];
     return ing_tmpl_compile(text, &cd->tmpl, err, errsz);
 }
 
@@ -188,75 +307,6 @@ int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct 
     return r;
 }
 
-/* Parse an integer of decimal digits (optional '-'); -EINVAL on junk. */
-static int parse_int(const char *s, int64_t *ret)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (end == s || *end || errno)
-        return -EINVAL;
-    *ret = v;
-    return 0;
-}
-
-static int parse_decimal_seconds(const char *s, int64_t *ret)
-{
-    const char *dot = strchr(s, '.');
-    char whole[24];
-    int64_t sec, ms = 0;
-    size_t n = dot ? (size_t)(dot - s) : strlen(s);
-
-    if (n == 0 || n >= sizeof(whole))
-        return -EINVAL;
-    memcpy(whole, s, n);
-    whole[n] = '\0';
-    if (parse_int(whole, &sec) < 0 || sec < 0 || sec > 253402300799LL)
-        return -EINVAL;
-    if (dot) {
-        int k = 0;
-
-        for (const char *p = dot + 1; *p; p++, k++) {
-            if (*p < '0' || *p > '9')
-                return -EINVAL;
-            if (k < 3)
-                ms = ms * 10 + (*p - '0');
-        }
-        for (; k < 3; k++)
-            ms *= 10;
-    }
-    *ret = sec * 1000 + ms;
-    return 0;
-}
-
-static int parse_time_text(enum ing_time_fmt fmt, const char *s, size_t len, int64_t *ret)
-{
-    int64_t v;
-
-    switch (fmt) {
-    case ING_TIME_RFC3339:
-        return iq_time_parse_rfc3339(s, len, ret);
-    case ING_TIME_LENIENT:
-        return iq_time_parse_lenient(s, len, ret);
-    case ING_TIME_EPOCH_DECIMAL:
-        return parse_decimal_seconds(s, ret);
-    default:
-        break;
-    }
-    if (parse_int(s, &v) < 0 || v < 0)
-        return -EINVAL;
-    if (fmt == ING_TIME_EPOCH_S)
-        v = v > 253402300799LL ? -1 : v * 1000;
-    else if (fmt == ING_TIME_EPOCH_NS)
-        v /= 1000000;
-    if (v < 0 || v > 253402300799999LL)
-        return -EINVAL;
-    *ret = v;
-    return 0;
-}
-
 int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *scratch,
                    int64_t *ret_ms, char *missing, size_t msize, char *err, size_t errsz)
 {
@@ -273,10 +323,10 @@ int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct in
             return r;
         if (r == 0)
             continue;
-        if (parse_time_text(cd->fmt, scratch->p, scratch->len, &ms) < 0) {
+        if (cd->fmt->parse(scratch->p, scratch->len, &ms) < 0) {
             ing_tmpl_first_path(cd->tmpl, c, where, sizeof(where));
             iq_quote(scratch->p, scratch->len, q, sizeof(q));
-            snprintf(err, errsz, "%s: not a time in format %s: %s", where, fmt_names[cd->fmt], q);
+            snprintf(err, errsz, "%s: not a time in format %s: %s", where, cd->fmt->name, q);
             return -EINVAL;
         }
         if (ms < GO_ZERO_LIMIT_MS || ms == 0) {
