@@ -269,12 +269,12 @@ void ing_value_destroy(struct ing_value **pv)
 }
 
 /* Render candidate cd into out (reset): 1, 0 missing, <0. Applies map/default. */
-static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct ing_buf *out,
+static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct iq_buf *out,
                        char *missing, size_t msize)
 {
     int r;
 
-    ing_buf_reset(out);
+    iq_buf_reset(out);
     r = ing_tmpl_render(cd->tmpl, c, out, missing, msize);
     if (r < 0)
         return r;
@@ -282,19 +282,19 @@ static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct in
         json_t *m = json_object_get(cd->map, out->p);
 
         if (m) {
-            ing_buf_reset(out);
-            return ing_buf_add(out, json_string_value(m), json_string_length(m)) < 0 ? -E2BIG : 1;
+            iq_buf_reset(out);
+            return iq_buf_add(out, json_string_value(m), json_string_length(m)) < 0 ? -E2BIG : 1;
         }
         r = 0;
     }
     if (r == 0 && cd->def) {
-        ing_buf_reset(out);
-        return ing_buf_add(out, cd->def, strlen(cd->def)) < 0 ? -E2BIG : 1;
+        iq_buf_reset(out);
+        return iq_buf_add(out, cd->def, strlen(cd->def)) < 0 ? -E2BIG : 1;
     }
     return r;
 }
 
-int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *out,
+int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct iq_buf *out,
                      char *missing, size_t msize)
 {
     int r = 0;
@@ -307,7 +307,7 @@ int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct 
     return r;
 }
 
-int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *scratch,
+int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct iq_buf *scratch,
                    int64_t *ret_ms, char *missing, size_t msize, char *err, size_t errsz)
 {
     for (size_t i = 0; i < v->n; i++) {

@@ -22,7 +22,7 @@
  *  - Actors are shown only where they acted (acknowledged a page, wrote in
  *    chat), never next to a deploy or change: a person is not a cause. */
 #include "rnd_timeline.h"
-#include "rnd_buf.h"
+#include "iq_buf.h"
 #include "rnd_fmt.h"
 #include "rnd_link.h"
 #include "rnd_people.h"
