@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "iq_conf.h"
+#include "iq_scan.h"
 #include "iq_time.h"
 
 #define DAY_MS 86400000LL
@@ -26,37 +27,7 @@ static const char *const months[12] = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
-/* A cursor over the span being parsed. */
-struct scan {
-    const char *p, *end;
-};
-
-/* Read exactly n digits (n <= 9). */
-static bool digits(struct scan *sc, int n, int *ret)
-{
-    int v = 0;
-
-    if (sc->end - sc->p < n)
-        return false;
-    for (int i = 0; i < n; i++) {
-        if (sc->p[i] < '0' || sc->p[i] > '9')
-            return false;
-        v = v * 10 + (sc->p[i] - '0');
-    }
-    sc->p += n;
-    *ret = v;
-    return true;
-}
-
-static bool lit(struct scan *sc, char c)
-{
-    if (sc->p >= sc->end || *sc->p != c)
-        return false;
-    sc->p++;
-    return true;
-}
-
-static bool month(struct scan *sc, int *ret)
+static bool month(struct iq_scan *sc, int *ret)
 {
     if (sc->end - sc->p < 3)
         return false;
@@ -81,39 +52,31 @@ static bool civil_ms(int y, int mo, int d, int h, int mi, int s, int64_t *ret)
 }
 
 /* Optional ".123456" fraction, truncated to ms. */
-static int fraction_ms(struct scan *sc)
+static int fraction_ms(struct iq_scan *sc)
 {
-    int ms = 0, n = 0;
+    int ms = 0;
 
-    if (!lit(sc, '.'))
-        return 0;
-    while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
-        if (n < 3)
-            ms = ms * 10 + (*sc->p - '0');
-        n++;
-        sc->p++;
-    }
-    for (; n < 3; n++)
-        ms *= 10;
+    if (iq_scan_lit(sc, '.'))
+        iq_scan_fraction_ms(sc, &ms);
     return ms;
 }
 
 /* "Oct 21 13:42:00" or "Oct  1 13:42:00". */
-static int parse_syslog(struct scan *sc, int64_t now_ms, int64_t *ret)
+static int parse_syslog(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int mo, d, h, mi, s, y, ms, u;
     int64_t t;
 
-    if (!month(sc, &mo) || !lit(sc, ' '))
+    if (!month(sc, &mo) || !iq_scan_lit(sc, ' '))
         return -EINVAL;
-    if (lit(sc, ' ')) {
-        if (!digits(sc, 1, &d))
+    if (iq_scan_lit(sc, ' ')) {
+        if (!iq_scan_digits(sc, 1, &d))
             return -EINVAL;
-    } else if (!digits(sc, 2, &d)) {
+    } else if (!iq_scan_digits(sc, 2, &d)) {
         return -EINVAL;
     }
-    if (!lit(sc, ' ') || !digits(sc, 2, &h) || !lit(sc, ':') || !digits(sc, 2, &mi) ||
-        !lit(sc, ':') || !digits(sc, 2, &s))
+    if (!iq_scan_lit(sc, ' ') || !iq_scan_digits(sc, 2, &h) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &mi) ||
+        !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &s))
         return -EINVAL;
     ms = fraction_ms(sc);
     iq_time_civil(now_ms, &y, &u, &u, &u, &u, &u, &u);
@@ -126,55 +89,55 @@ static int parse_syslog(struct scan *sc, int64_t now_ms, int64_t *ret)
 }
 
 /* "+0200" / "-0700" / "Z": offset in minutes. */
-static bool zone(struct scan *sc, int *ret_min)
+static bool zone(struct iq_scan *sc, int *ret_min)
 {
     int sign, hh, mm;
 
-    if (lit(sc, 'Z')) {
+    if (iq_scan_lit(sc, 'Z')) {
         *ret_min = 0;
         return true;
     }
-    if (lit(sc, '+'))
+    if (iq_scan_lit(sc, '+'))
         sign = 1;
-    else if (lit(sc, '-'))
+    else if (iq_scan_lit(sc, '-'))
         sign = -1;
     else
         return false;
-    if (!digits(sc, 2, &hh))
+    if (!iq_scan_digits(sc, 2, &hh))
         return false;
-    lit(sc, ':');
-    if (!digits(sc, 2, &mm) || hh > 23 || mm > 59)
+    iq_scan_lit(sc, ':');
+    if (!iq_scan_digits(sc, 2, &mm) || hh > 23 || mm > 59)
         return false;
     *ret_min = sign * (hh * 60 + mm);
     return true;
 }
 
 /* "21/Oct/2026:13:42:00 +0000". */
-static int parse_clf(struct scan *sc, int64_t *ret)
+static int parse_clf(struct iq_scan *sc, int64_t *ret)
 {
     int d, mo, y, h, mi, s, off, ms;
     int64_t t;
 
-    if (!digits(sc, 2, &d) || !lit(sc, '/') || !month(sc, &mo) || !lit(sc, '/') ||
-        !digits(sc, 4, &y) || !lit(sc, ':') || !digits(sc, 2, &h) || !lit(sc, ':') ||
-        !digits(sc, 2, &mi) || !lit(sc, ':') || !digits(sc, 2, &s))
+    if (!iq_scan_digits(sc, 2, &d) || !iq_scan_lit(sc, '/') || !month(sc, &mo) || !iq_scan_lit(sc, '/') ||
+        !iq_scan_digits(sc, 4, &y) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &h) || !iq_scan_lit(sc, ':') ||
+        !iq_scan_digits(sc, 2, &mi) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &s))
         return -EINVAL;
     ms = fraction_ms(sc);
-    if (!lit(sc, ' ') || !zone(sc, &off) || !civil_ms(y, mo, d, h, mi, s, &t))
+    if (!iq_scan_lit(sc, ' ') || !zone(sc, &off) || !civil_ms(y, mo, d, h, mi, s, &t))
         return -EINVAL;
     *ret = t + ms - off * 60000LL;
     return 0;
 }
 
 /* "2026/10/21 13:42:00". */
-static int parse_nginx_error(struct scan *sc, int64_t *ret)
+static int parse_nginx_error(struct iq_scan *sc, int64_t *ret)
 {
     int y, mo, d, h, mi, s;
     int64_t t;
 
-    if (!digits(sc, 4, &y) || !lit(sc, '/') || !digits(sc, 2, &mo) || !lit(sc, '/') ||
-        !digits(sc, 2, &d) || !lit(sc, ' ') || !digits(sc, 2, &h) || !lit(sc, ':') ||
-        !digits(sc, 2, &mi) || !lit(sc, ':') || !digits(sc, 2, &s) ||
+    if (!iq_scan_digits(sc, 4, &y) || !iq_scan_lit(sc, '/') || !iq_scan_digits(sc, 2, &mo) || !iq_scan_lit(sc, '/') ||
+        !iq_scan_digits(sc, 2, &d) || !iq_scan_lit(sc, ' ') || !iq_scan_digits(sc, 2, &h) || !iq_scan_lit(sc, ':') ||
+        !iq_scan_digits(sc, 2, &mi) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &s) ||
         !civil_ms(y, mo, d, h, mi, s, &t))
         return -EINVAL;
     *ret = t + fraction_ms(sc);
@@ -182,7 +145,7 @@ static int parse_nginx_error(struct scan *sc, int64_t *ret)
 }
 
 /* Seconds (with optional fraction) or, above 1e11, milliseconds. */
-static int parse_epoch(struct scan *sc, int64_t *ret)
+static int parse_epoch(struct iq_scan *sc, int64_t *ret)
 {
     int64_t v = 0;
     int n = 0, ms;
@@ -206,7 +169,7 @@ static int parse_epoch(struct scan *sc, int64_t *ret)
 }
 
 /* RFC 3339 and its lenient variants (iq_time_parse_lenient), the whole span. */
-static int parse_rfc3339(struct scan *sc, int64_t *ret)
+static int parse_rfc3339(struct iq_scan *sc, int64_t *ret)
 {
     int r = iq_time_parse_lenient(sc->p, (size_t)(sc->end - sc->p), ret);
 
@@ -215,25 +178,25 @@ static int parse_rfc3339(struct scan *sc, int64_t *ret)
     return r;
 }
 
-static int op_rfc3339(struct scan *sc, int64_t now_ms, int64_t *ret)
+static int op_rfc3339(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     (void)now_ms;
     return parse_rfc3339(sc, ret);
 }
 
-static int op_clf(struct scan *sc, int64_t now_ms, int64_t *ret)
+static int op_clf(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     (void)now_ms;
     return parse_clf(sc, ret);
 }
 
-static int op_epoch(struct scan *sc, int64_t now_ms, int64_t *ret)
+static int op_epoch(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     (void)now_ms;
     return parse_epoch(sc, ret);
 }
 
-static int op_nginx_error(struct scan *sc, int64_t now_ms, int64_t *ret)
+static int op_nginx_error(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     (void)now_ms;
     return parse_nginx_error(sc, ret);
@@ -244,7 +207,7 @@ static int op_nginx_error(struct scan *sc, int64_t now_ms, int64_t *ret)
  * cursor; ing_time_parse then requires the whole span to be consumed. */
 static const struct timefmt_ops {
     const char *name;   /* "time_format" value in rule files */
-    int (*parse)(struct scan *sc, int64_t now_ms, int64_t *ret);
+    int (*parse)(struct iq_scan *sc, int64_t now_ms, int64_t *ret);
 } timefmts[] = {
     [ING_TIME_RFC3339] = { .name = "rfc3339", .parse = op_rfc3339 },
     [ING_TIME_SYSLOG] = { .name = "syslog", .parse = parse_syslog },
@@ -271,7 +234,7 @@ void ing_timefmt_list(char *buf, size_t size)
 int ing_time_parse(enum ing_timefmt fmt, const char *s, size_t len, int64_t now_ms,
                    int64_t *ret_ms)
 {
-    struct scan sc = { s, s + len };
+    struct iq_scan sc = { s, s + len };
     int64_t t = 0;
 
     if ((unsigned)fmt >= N_TIMEFMTS)

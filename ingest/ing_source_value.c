@@ -20,6 +20,7 @@
 
 #include "iq_conf.h"
 #include "iq_event.h"
+#include "iq_scan.h"
 #include "iq_time.h"
 
 #define CANDS_MAX 16
@@ -70,16 +71,13 @@ static int parse_decimal_seconds(const char *s, int64_t *ret)
     if (parse_int(whole, &sec) < 0 || sec < 0 || sec > 253402300799LL)
         return -EINVAL;
     if (dot) {
-        int k = 0;
+        struct iq_scan sc = { dot + 1, dot + 1 + strlen(dot + 1) };
+        int frac;
 
-        for (const char *p = dot + 1; *p; p++, k++) {
-            if (*p < '0' || *p > '9')
-                return -EINVAL;
-            if (k < 3)
-                ms = ms * 10 + (*p - '0');
-        }
-        for (; k < 3; k++)
-            ms *= 10;
+        iq_scan_fraction_ms(&sc, &frac);
+        if (sc.p != sc.end)
+            return -EINVAL;
+        ms = frac;
     }
     *ret = sec * 1000 + ms;
     return 0;
