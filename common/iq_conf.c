@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_event.h"
+#include "iq_file.h"
 #include "iq_time.h"
 
 #define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EINVAL; } while (0)
@@ -223,29 +225,15 @@ void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent)
 
 int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz)
 {
-    json_error_t je;
+    char sub[IQ_ERR_MAX];
     json_t *j;
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
+    int r;
 
-    if (!f)
-        FAIL("config %s: %s", path, strerror(errno));
-    buf = malloc((1u << 20) + 1);
-    if (!buf) {
-        fclose(f);
-        return -ENOMEM;
+    if ((r = iq_file_load_json(path, IQ_CONF_FILE_MAX, &j, sub, sizeof(sub))) < 0) {
+        if (err)
+            snprintf(err, errsz, "config %s", sub);
+        return r == -ENOMEM ? r : -EINVAL;
     }
-    n = fread(buf, 1, (1u << 20) + 1, f);
-    fclose(f);
-    if (n > (1u << 20)) {
-        free(buf);
-        FAIL("config %s: larger than 1 MiB", path);
-    }
-    j = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
-    free(buf);
-    if (!j)
-        FAIL("config %s:%d:%d: %s", path, je.line, je.column, je.text);
     if (!json_is_object(j)) {
         json_decref(j);
         FAIL("config %s: expected a JSON object at the top", path);

@@ -18,6 +18,8 @@
  *  - Values are rewritten in place with json_string_setn, so the tree's
  *    shape and the caller's references stay valid. */
 #include "rnd_redact.h"
+#include "iq_event.h"
+#include "iq_file.h"
 #include "iq_re.h"
 
 #include <errno.h>
@@ -134,48 +136,17 @@ out:
 
 int rnd_redact_load(const char *path, struct rnd_redact **ret, char *err, size_t errsz)
 {
-    json_error_t je;
+    char sub[IQ_ERR_MAX];
     json_t *doc;
-    FILE *f;
-    char *buf = NULL;
-    size_t n;
     int r;
 
-    if (!(f = fopen(path, "rb"))) {
-        r = -errno;
-        snprintf(err, errsz, "redaction rules %s: %s", path, strerror(errno));
+    if ((r = iq_file_load_json(path, RND_REDACT_FILE_MAX, &doc, sub, sizeof(sub))) < 0) {
+        snprintf(err, errsz, "redaction rules %s", sub);
         return r;
-    }
-    buf = malloc(RND_REDACT_FILE_MAX + 1);
-    n = buf ? fread(buf, 1, RND_REDACT_FILE_MAX + 1, f) : 0;
-    fclose(f);
-    if (!buf || n > RND_REDACT_FILE_MAX) {
-        snprintf(err, errsz, "redaction rules %s: %s", path, buf ? "file too large" : "out of memory");
-        free(buf);
-        return buf ? -E2BIG : -ENOMEM;
-    }
-    doc = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
-    free(buf);
-    if (!doc) {
-        snprintf(err, errsz, "redaction rules %s: line %d col %d: %s", path, je.line, je.column,
-                 je.text);
-        return -EINVAL;
     }
     r = rnd_redact_from_json(doc, path, ret, err, errsz);
     json_decref(doc);
     return r;
-}
-
-static int map_pcre2_error(int rc)
-{
-    if (rc == PCRE2_ERROR_NOMEMORY)
-        return -ENOMEM;
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT)
-        return -ERANGE;
-    if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
-        return -EILSEQ;
-    return -EINVAL;
 }
 
 /* Apply one rule to [in, in+len).  On replacements *out is a new string.
@@ -202,7 +173,7 @@ static int apply_rule(const struct rnd_redact *rd, const struct rule *ru, const 
     }
     if (rc <= 0) {
         free(buf);
-        return rc == 0 ? 0 : map_pcre2_error(rc);
+        return rc == 0 ? 0 : iq_re_errno(rc);
     }
     *out = buf;
     *out_len = got;
