@@ -113,11 +113,12 @@ static bool zone(struct iq_scan *sc, int *ret_min)
 }
 
 /* "21/Oct/2026:13:42:00 +0000". */
-static int parse_clf(struct iq_scan *sc, int64_t *ret)
+static int parse_clf(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int d, mo, y, h, mi, s, off, ms;
     int64_t t;
 
+    (void)now_ms;
     if (!iq_scan_digits(sc, 2, &d) || !iq_scan_lit(sc, '/') || !month(sc, &mo) || !iq_scan_lit(sc, '/') ||
         !iq_scan_digits(sc, 4, &y) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &h) || !iq_scan_lit(sc, ':') ||
         !iq_scan_digits(sc, 2, &mi) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &s))
@@ -130,11 +131,12 @@ static int parse_clf(struct iq_scan *sc, int64_t *ret)
 }
 
 /* "2026/10/21 13:42:00". */
-static int parse_nginx_error(struct iq_scan *sc, int64_t *ret)
+static int parse_nginx_error(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int y, mo, d, h, mi, s;
     int64_t t;
 
+    (void)now_ms;
     if (!iq_scan_digits(sc, 4, &y) || !iq_scan_lit(sc, '/') || !iq_scan_digits(sc, 2, &mo) || !iq_scan_lit(sc, '/') ||
         !iq_scan_digits(sc, 2, &d) || !iq_scan_lit(sc, ' ') || !iq_scan_digits(sc, 2, &h) || !iq_scan_lit(sc, ':') ||
         !iq_scan_digits(sc, 2, &mi) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &s) ||
@@ -145,11 +147,12 @@ static int parse_nginx_error(struct iq_scan *sc, int64_t *ret)
 }
 
 /* Seconds (with optional fraction) or, above 1e11, milliseconds. */
-static int parse_epoch(struct iq_scan *sc, int64_t *ret)
+static int parse_epoch(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int64_t v = 0;
     int n = 0, ms;
 
+    (void)now_ms;
     while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
         if (++n > 15)
             return -EINVAL;
@@ -169,37 +172,14 @@ static int parse_epoch(struct iq_scan *sc, int64_t *ret)
 }
 
 /* RFC 3339 and its lenient variants (iq_time_parse_lenient), the whole span. */
-static int parse_rfc3339(struct iq_scan *sc, int64_t *ret)
+static int parse_rfc3339(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int r = iq_time_parse_lenient(sc->p, (size_t)(sc->end - sc->p), ret);
 
+    (void)now_ms;
     if (r == 0)
         sc->p = sc->end;
     return r;
-}
-
-static int op_rfc3339(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
-{
-    (void)now_ms;
-    return parse_rfc3339(sc, ret);
-}
-
-static int op_clf(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
-{
-    (void)now_ms;
-    return parse_clf(sc, ret);
-}
-
-static int op_epoch(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
-{
-    (void)now_ms;
-    return parse_epoch(sc, ret);
-}
-
-static int op_nginx_error(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
-{
-    (void)now_ms;
-    return parse_nginx_error(sc, ret);
 }
 
 /* The time formats of log rules: a format is one row here (its index is
@@ -209,11 +189,11 @@ static const struct timefmt_ops {
     const char *name;   /* "time_format" value in rule files */
     int (*parse)(struct iq_scan *sc, int64_t now_ms, int64_t *ret);
 } timefmts[] = {
-    [ING_TIME_RFC3339] = { .name = "rfc3339", .parse = op_rfc3339 },
+    [ING_TIME_RFC3339] = { .name = "rfc3339", .parse = parse_rfc3339 },
     [ING_TIME_SYSLOG] = { .name = "syslog", .parse = parse_syslog },
-    [ING_TIME_CLF] = { .name = "clf", .parse = op_clf },
-    [ING_TIME_EPOCH] = { .name = "epoch", .parse = op_epoch },
-    [ING_TIME_NGINX_ERROR] = { .name = "nginx_error", .parse = op_nginx_error },
+    [ING_TIME_CLF] = { .name = "clf", .parse = parse_clf },
+    [ING_TIME_EPOCH] = { .name = "epoch", .parse = parse_epoch },
+    [ING_TIME_NGINX_ERROR] = { .name = "nginx_error", .parse = parse_nginx_error },
 };
 
 #define N_TIMEFMTS (sizeof(timefmts) / sizeof(timefmts[0]))

@@ -86,70 +86,63 @@ static int parse_decimal_seconds(const char *s, int64_t *ret)
 #define EPOCH_S_MAX 253402300799LL          /* 9999-12-31T23:59:59Z */
 #define EPOCH_MS_MAX 253402300799999LL
 
-/* An integer of epoch units: div > 0 divides (ns to ms), mul > 0
- * multiplies (s to ms); the result lies in 0..EPOCH_MS_MAX. */
-static int parse_epoch_units(const char *s, int64_t mul, int64_t div, int64_t *ret)
+struct time_fmt;
+typedef int time_parse_fn(const struct time_fmt *f, const char *s, size_t len, int64_t *ret);
+
+/* The time formats of value specs ("format" in a source file): a format
+ * is one row here.  parse reads the rendered text (NUL-terminated, len
+ * bytes) as UTC milliseconds: 0, or -EINVAL.  mul and div scale the
+ * integer epochs to milliseconds. */
+struct time_fmt {
+    const char *name;
+    time_parse_fn *parse;
+    int64_t mul, div;
+};
+
+static int fmt_rfc3339(const struct time_fmt *f, const char *s, size_t len, int64_t *ret)
+{
+    (void)f;
+    return iq_time_parse_rfc3339(s, len, ret);
+}
+
+static int fmt_lenient(const struct time_fmt *f, const char *s, size_t len, int64_t *ret)
+{
+    (void)f;
+    return iq_time_parse_lenient(s, len, ret);
+}
+
+/* An integer of epoch units, scaled by f->mul or f->div to milliseconds
+ * in 0..EPOCH_MS_MAX. */
+static int fmt_epoch(const struct time_fmt *f, const char *s, size_t len, int64_t *ret)
 {
     int64_t v;
 
+    (void)len;
     if (parse_int(s, &v) < 0 || v < 0)
         return -EINVAL;
-    if (mul > 1)
-        v = v > EPOCH_S_MAX ? -1 : v * mul;
-    if (div > 1)
-        v /= div;
+    if (f->mul > 1)
+        v = v > EPOCH_S_MAX ? -1 : v * f->mul;
+    if (f->div > 1)
+        v /= f->div;
     if (v < 0 || v > EPOCH_MS_MAX)
         return -EINVAL;
     *ret = v;
     return 0;
 }
 
-static int fmt_rfc3339(const char *s, size_t len, int64_t *ret)
+static int fmt_epoch_decimal(const struct time_fmt *f, const char *s, size_t len, int64_t *ret)
 {
-    return iq_time_parse_rfc3339(s, len, ret);
-}
-
-static int fmt_lenient(const char *s, size_t len, int64_t *ret)
-{
-    return iq_time_parse_lenient(s, len, ret);
-}
-
-static int fmt_epoch_s(const char *s, size_t len, int64_t *ret)
-{
-    (void)len;
-    return parse_epoch_units(s, 1000, 1, ret);
-}
-
-static int fmt_epoch_ms(const char *s, size_t len, int64_t *ret)
-{
-    (void)len;
-    return parse_epoch_units(s, 1, 1, ret);
-}
-
-static int fmt_epoch_ns(const char *s, size_t len, int64_t *ret)
-{
-    (void)len;
-    return parse_epoch_units(s, 1, 1000000, ret);
-}
-
-static int fmt_epoch_decimal(const char *s, size_t len, int64_t *ret)
-{
+    (void)f;
     (void)len;
     return parse_decimal_seconds(s, ret);
 }
 
-/* The time formats of value specs ("format" in a source file): a format
- * is one row here.  parse reads the rendered text (NUL-terminated, len
- * bytes) as UTC milliseconds: 0, or -EINVAL. */
-static const struct time_fmt {
-    const char *name;
-    int (*parse)(const char *s, size_t len, int64_t *ret);
-} time_fmts[] = {
+static const struct time_fmt time_fmts[] = {
     { .name = "rfc3339", .parse = fmt_rfc3339 },   /* the default */
     { .name = "lenient", .parse = fmt_lenient },   /* GitLab "2021-04-28 21:50:00 +0200" and kin */
-    { .name = "epoch_s", .parse = fmt_epoch_s },
-    { .name = "epoch_ms", .parse = fmt_epoch_ms },
-    { .name = "epoch_ns", .parse = fmt_epoch_ns },
+    { .name = "epoch_s", .parse = fmt_epoch, .mul = 1000 },
+    { .name = "epoch_ms", .parse = fmt_epoch },
+    { .name = "epoch_ns", .parse = fmt_epoch, .div = 1000000 },
     { .name = "epoch_decimal", .parse = fmt_epoch_decimal },   /* Slack "1719209506.817929" */
 };
 
@@ -321,7 +314,7 @@ int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct iq
             return r;
         if (r == 0)
             continue;
-        if (cd->fmt->parse(scratch->p, scratch->len, &ms) < 0) {
+        if (cd->fmt->parse(cd->fmt, scratch->p, scratch->len, &ms) < 0) {
             ing_tmpl_first_path(cd->tmpl, c, where, sizeof(where));
             iq_quote(scratch->p, scratch->len, q, sizeof(q));
             snprintf(err, errsz, "%s: not a time in format %s: %s", where, cd->fmt->name, q);
