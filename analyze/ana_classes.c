@@ -95,13 +95,11 @@ int ana_classes_new(struct ana_classes **ret)
 
     if (!c)
         return -ENOMEM;
-    c->mctx = pcre2_match_context_create(NULL);
+    c->mctx = iq_re_context_new(IQ_RE_MATCH_LIMIT, IQ_RE_DEPTH_LIMIT);
     if (!c->mctx) {
         free(c);
         return -ENOMEM;
     }
-    pcre2_set_match_limit(c->mctx, ANA_MATCH_LIMIT);
-    pcre2_set_depth_limit(c->mctx, ANA_DEPTH_LIMIT);
     *ret = c;
     return 0;
 }
@@ -226,8 +224,8 @@ static int compile_rule(const struct load_ctx *lc, const char *cls, const json_t
     const char *pat = json_string_value(json_object_get(o, "pattern"));
     const char *id = json_string_value(json_object_get(o, "id"));
     uint32_t opts = PCRE2_UTF | PCRE2_UCP;
-    PCRE2_SIZE off;
-    int ec, rc;
+    struct iq_re_error e;
+    int rc;
 
     if (!json_is_object(o))
         return fail(lc, cls, "a rule is not an object");
@@ -243,15 +241,11 @@ static int compile_rule(const struct load_ctx *lc, const char *cls, const json_t
     if ((rc = get_fields(lc, cls, o, r)) < 0 || (rc = get_kinds(lc, cls, id, o, &r->kinds)) < 0 ||
         (rc = get_unit(lc, cls, o, "weight", id, 0.7, &r->weight)) < 0)
         return rc;
-    r->re = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, opts, &ec, &off, NULL);
-    if (!r->re) {
-        PCRE2_UCHAR msg[200];
-
-        pcre2_get_error_message(ec, msg, sizeof(msg));
-        return fail(lc, cls, "rule '%s': pcre2 error at offset %zu: %s", id, (size_t)off,
-                    (const char *)msg);
+    if ((rc = iq_re_compile(pat, PCRE2_ZERO_TERMINATED, opts, &r->re, &e)) < 0) {
+        if (e.jit)
+            return fail(lc, cls, "rule '%s': pcre2 JIT compilation failed: %s", id, e.msg);
+        return fail(lc, cls, "rule '%s': pcre2 error at offset %zu: %s", id, e.offset, e.msg);
     }
-    (void)pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
     return 0;
 }
 

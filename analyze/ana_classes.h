@@ -28,8 +28,6 @@ struct iq_event;
 #define ANA_PATTERN_MAX        4096    /* bytes of one pattern */
 #define ANA_CLASS_NAME_MAX     64
 #define ANA_EVIDENCE_MAX       20      /* evidence entries kept per class */
-#define ANA_MATCH_LIMIT        100000  /* pcre2_set_match_limit */
-#define ANA_DEPTH_LIMIT        10000   /* pcre2_set_depth_limit */
 #define ANA_TEXT_MAX           8192    /* bytes of a field examined */
 #define ANA_CLASSES_FILE_MAX   (4u << 20)
 #define ANA_DEFAULT_THRESHOLD  0.5

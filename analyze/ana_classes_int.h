@@ -4,7 +4,7 @@
 #define ANA_CLASSES_INT_H
 
 #include "ana_classes.h"
-#include "ana_pcre2.h"
+#include "iq_re.h"
 
 #define ANA_LABELS_PER_RULE  8
 #define ANA_ACTIONS_PER_COND 16

@@ -23,10 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "ana_import.h"
 #include "iq_event.h"
+#include "iq_file.h"
 #include "iq_time.h"
 
 int ana_evvec_push(struct iq_evvec *vec, struct iq_event **pev)
@@ -61,29 +61,7 @@ int ana_evvec_move(struct iq_evvec *dst, struct iq_evvec *src)
 
 int ana_json_load_file(const char *path, json_t **ret, char *err, size_t errsz)
 {
-    json_error_t je;
-    struct stat sb;
-    json_t *doc;
-
-    if (stat(path, &sb) < 0) {
-        int r = -errno;
-
-        snprintf(err, errsz, "%s: %s", path, strerror(errno));
-        return r;
-    }
-    if (!S_ISREG(sb.st_mode) || (size_t)sb.st_size > ANA_IMPORT_FILE_MAX) {
-        snprintf(err, errsz, "%s: not a regular file of at most %u MiB", path,
-                 ANA_IMPORT_FILE_MAX >> 20);
-        return S_ISREG(sb.st_mode) ? -E2BIG : -EINVAL;
-    }
-    doc = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!doc) {
-        snprintf(err, errsz, "%s: invalid JSON at line %d column %d: %s", path, je.line,
-                 je.column, je.text);
-        return -EINVAL;
-    }
-    *ret = doc;
-    return 0;
+    return iq_file_load_json(path, ANA_IMPORT_FILE_MAX, ret, err, errsz);
 }
 
 int ana_set_field_cut(struct iq_event *ev, int f, const char *s)

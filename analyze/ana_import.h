@@ -40,8 +40,9 @@ int ana_evvec_push(struct iq_evvec *vec, struct iq_event **pev);
 int ana_evvec_move(struct iq_evvec *dst, struct iq_evvec *src);
 
 /* Read path as JSON (at most ANA_IMPORT_FILE_MAX bytes, duplicate keys
- * refused).  Caller owns *ret.  -errno of stat/open, -E2BIG, -EINVAL; err
- * names the file and, for syntax errors, the line and column. */
+ * refused) through iq_file_load_json.  Caller owns *ret.  -errno of
+ * open/read, -EFBIG, -EINVAL; err names the file and, for syntax errors,
+ * the line and column. */
 int ana_json_load_file(const char *path, json_t **ret, char *err, size_t errsz);
 
 /* Statuspage incidents document (borrowed) into events appended to out.

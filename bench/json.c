@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "iq_json.h"
+#include "iq_file.h"
 #include "iq_paths.h"
 
 #define FIXTURE "tests/data/webhooks/alertmanager/firing.group-2-alerts.json"

@@ -11,6 +11,7 @@
 
 #include "ing_proto.h"
 #include "ing_sender.h"
+#include "iq_event.h"
 
 void cli_ack_count(struct cli_ack_counts *c, const uint64_t *tags, uint32_t n,
                    const struct ing_msg *m, cli_reject_fn report, void *ud)
@@ -36,4 +37,16 @@ void cli_ack_print_line(void *ud, uint64_t tag, const char *reason, bool refused
     (void)ud;
     fprintf(stderr, "line %llu: %s: %s\n", (unsigned long long)tag,
             refused ? "refused by ingest" : "rejected", reason);
+}
+
+void cli_ack_on_lines(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
+{
+    cli_ack_count(ud, tags, n, m, cli_ack_print_line, NULL);
+}
+
+void cli_ack_keep_reason(void *ud, uint64_t tag, const char *reason, bool refused)
+{
+    (void)tag;
+    (void)refused;
+    snprintf(ud, IQ_ERR_MAX, "%s", reason);
 }

@@ -28,4 +28,13 @@ void cli_ack_count(struct cli_ack_counts *c, const uint64_t *tags, uint32_t n,
  * stderr.  ud is unused. */
 void cli_ack_print_line(void *ud, uint64_t tag, const char *reason, bool refused);
 
+/* An ing_sender_ack_fn for commands whose tags are input line numbers: ud
+ * is a struct cli_ack_counts (borrowed), counted by cli_ack_count with
+ * cli_ack_print_line reporting each rejection. */
+void cli_ack_on_lines(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m);
+
+/* A cli_reject_fn that keeps the reason of a rejection: ud is a char
+ * buffer of IQ_ERR_MAX bytes (borrowed) that receives the last reason. */
+void cli_ack_keep_reason(void *ud, uint64_t tag, const char *reason, bool refused);
+
 #endif

@@ -28,6 +28,7 @@
 #include "ing_source.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_file.h"
 #include "iq_paths.h"
 
 struct iqd_http {

@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #include <zmq.h>
 
+#include "cli_ack.h"
 #include "cli_note.h"
 #include "cli_zmq.h"
 #include "ing_sender.h"
@@ -29,7 +30,7 @@
 #define ANSWER_MAX (64 * 1024)
 
 struct note_ack {
-    unsigned long stored, duplicates, rejected;
+    struct cli_ack_counts c;
     char reason[IQ_ERR_MAX];
 };
 
@@ -37,17 +38,7 @@ static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_
 {
     struct note_ack *a = ud;
 
-    (void)tags;
-    if (m->type == ING_MSG_ERROR) {
-        a->rejected += n;
-        snprintf(a->reason, sizeof(a->reason), "%s", m->reason);
-        return;
-    }
-    a->stored += m->stored;
-    a->duplicates += m->duplicates;
-    a->rejected += m->n_rejections;
-    if (m->n_rejections)
-        snprintf(a->reason, sizeof(a->reason), "%s", m->rejections[0].reason);
+    cli_ack_count(&a->c, tags, n, m, cli_ack_keep_reason, a->reason);
 }
 
 /* Over ZeroMQ: build here, push, wait for the acknowledgement. */
@@ -75,7 +66,7 @@ static int send_zmq(const struct cli_ctx *ctx, const char *cmd, const char *inci
     if (!zctx || (r = ing_sender_new(zctx, &o, on_ack, &ack, &snd)) < 0 ||
         (r = ing_sender_push(snd, ev, 0)) < 0 || (r = ing_sender_flush(snd)) < 0)
         cli_zmq_failed(ctx, cmd, snd, r, o.give_up_ms);
-    else if (ack.rejected)
+    else if (ack.c.rejected)
         fprintf(stderr, "inquest: %s: note refused by ingest: %s\n", cmd, ack.reason);
     else
         status = 0;

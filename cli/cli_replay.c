@@ -37,13 +37,6 @@ struct replay_state {
     struct cli_ack_counts c;
 };
 
-static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
-{
-    struct replay_state *st = ud;
-
-    cli_ack_count(&st->c, tags, n, m, cli_ack_print_line, NULL);
-}
-
 /* The daemon's default search for the mapping files (iq_paths.h); when
  * nothing is found, buf names the installed place for the error message. */
 static const char *default_sources(char *buf, size_t size)
@@ -186,7 +179,7 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     }
     zctx = zmq_ctx_new();
-    if (!zctx || ing_sender_new(zctx, &o, on_ack, &st, &snd) < 0 ||
+    if (!zctx || ing_sender_new(zctx, &o, cli_ack_on_lines, &st.c, &snd) < 0 ||
         iq_lines_new(f, REPLAY_LINE_MAX, &lines) < 0)
         goto out;
     r = pump(src, snd, lines, &st);

@@ -32,13 +32,6 @@ struct send_state {
     struct cli_ack_counts c;
 };
 
-static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
-{
-    struct send_state *st = ud;
-
-    cli_ack_count(&st->c, tags, n, m, cli_ack_print_line, NULL);
-}
-
 /* Parse and validate one line; on failure print why and count it. */
 static struct iq_event *parse_line(struct send_state *st, unsigned long lineno,
                                    const char *line, size_t len, bool truncated)
@@ -144,7 +137,7 @@ int cli_send_main(const struct cli_ctx *ctx, int argc, char **argv)
         return 2;
     }
     zctx = zmq_ctx_new();
-    if (!zctx || ing_sender_new(zctx, &o, on_ack, &st, &snd) < 0 ||
+    if (!zctx || ing_sender_new(zctx, &o, cli_ack_on_lines, &st.c, &snd) < 0 ||
         iq_lines_new(f, SEND_LINE_MAX, &lines) < 0)
         goto out;
     r = pump(snd, lines, &st);

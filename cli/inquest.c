@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "iq_log.h"
+#include "iq_file.h"
 #include "iq_paths.h"
 #include "iq_version.h"
 

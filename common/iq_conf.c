@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_event.h"
+#include "iq_file.h"
 #include "iq_time.h"
 
 #define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EINVAL; } while (0)
@@ -223,33 +225,37 @@ void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent)
 
 int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz)
 {
-    json_error_t je;
+    char sub[IQ_ERR_MAX];
     json_t *j;
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
+    int r;
 
-    if (!f)
-        FAIL("config %s: %s", path, strerror(errno));
-    buf = malloc((1u << 20) + 1);
-    if (!buf) {
-        fclose(f);
-        return -ENOMEM;
+    if ((r = iq_file_load_json(path, IQ_CONF_FILE_MAX, &j, sub, sizeof(sub))) < 0) {
+        if (err)
+            snprintf(err, errsz, "config %s", sub);
+        return r == -ENOMEM ? r : -EINVAL;
     }
-    n = fread(buf, 1, (1u << 20) + 1, f);
-    fclose(f);
-    if (n > (1u << 20)) {
-        free(buf);
-        FAIL("config %s: larger than 1 MiB", path);
-    }
-    j = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
-    free(buf);
-    if (!j)
-        FAIL("config %s:%d:%d: %s", path, je.line, je.column, je.text);
     if (!json_is_object(j)) {
         json_decref(j);
         FAIL("config %s: expected a JSON object at the top", path);
     }
     *ret = j;
     return 0;
+}
+
+void iq_conf_names(char *buf, size_t size, const char *const *first, size_t n, size_t stride)
+{
+    const char *row = (const char *)first;
+    size_t len = 0;
+
+    if (!size)
+        return;
+    buf[0] = '\0';
+    for (size_t i = 0; i < n && len < size; i++, row += stride) {
+        int k = snprintf(buf + len, size - len, "%s%s", i ? ", " : "",
+                         *(const char *const *)(const void *)row);
+
+        if (k < 0)
+            break;
+        len += (size_t)k;
+    }
 }

@@ -53,7 +53,17 @@ void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent);
 /* Parse "64k", "16M", "1G", "1048576" into bytes. */
 int iq_size_parse(const char *s, int64_t *ret);
 
-/* Load a JSON config file (bounded to 1 MiB).  Caller owns *ret. */
+/* The names of an ops table, comma-separated ("a, b, c"), into buf
+ * (size bytes, truncated) for error messages.  first is the name member
+ * of the first row, n the row count and stride sizeof a row:
+ * iq_conf_names(buf, sizeof(buf), &tbl[0].name, N, sizeof(tbl[0])). */
+void iq_conf_names(char *buf, size_t size, const char *const *first, size_t n, size_t stride);
+
+#define IQ_CONF_FILE_MAX (1u << 20)   /* bytes of a JSON config file */
+
+/* Load a JSON config file (at most IQ_CONF_FILE_MAX bytes; an object at the
+ * top).  0 and *ret (caller owns); -EINVAL (or -ENOMEM) with err naming
+ * the file and what is wrong. */
 int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz);
 
 #endif

@@ -100,47 +100,6 @@ int iq_write_new(const char *path, const char *data, size_t len, unsigned mode)
     return r;
 }
 
-int iq_read_file(const char *path, size_t max, char **ret, size_t *ret_len)
-{
-    FILE *f = fopen(path, "rb");
-    size_t len = 0, cap = 4096, n;
-    char *buf = NULL, *p;
-    int r = 0;
-
-    if (!f)
-        return -errno;
-    for (;;) {
-        if (len + 1 >= cap || !buf) {
-            cap = buf ? cap * 2 : cap;
-            if (!(p = realloc(buf, cap))) {
-                r = -ENOMEM;
-                goto out;
-            }
-            buf = p;
-        }
-        n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
-        if (len > max) {
-            r = -EFBIG;
-            goto out;
-        }
-        if (n == 0)
-            break;
-    }
-    if (ferror(f)) {
-        r = -EIO;
-        goto out;
-    }
-    buf[len] = '\0';
-    *ret = buf;
-    *ret_len = len;
-    buf = NULL;
-out:
-    free(buf);
-    fclose(f);
-    return r;
-}
-
 int iq_force_mode(int fd, const char *path, unsigned mode, unsigned *ret_old)
 {
     struct stat st;

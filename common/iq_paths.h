@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "iq_file.h"   /* iq_read_file, long declared here */
+
 #include "iq_prefix.h"   /* IQ_SCHEMAS_INSTALLED, generated from PREFIX by the Makefile */
 
 /* Find SUB ("sources", "templates/ja.mustache", "classes.json", ...) and
@@ -40,10 +42,5 @@ int iq_write_new(const char *path, const char *data, size_t len, unsigned mode);
  * NULL) gets the bits found.  Returns 1 when they were changed (the
  * caller warns), 0 when they already were mode, or -errno. */
 int iq_force_mode(int fd, const char *path, unsigned mode, unsigned *ret_old);
-
-/* Read the whole file at path, at most max bytes, into a malloc'ed buffer
- * with a NUL after the data (caller frees *ret).  Returns 0, -EFBIG when
- * the file is longer than max, -ENOMEM, or -errno of open/read. */
-int iq_read_file(const char *path, size_t max, char **ret, size_t *ret_len);
 
 #endif

@@ -15,35 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-struct cursor {
-    const char *p;
-    const char *end;
-};
-
-static bool digits(struct cursor *c, int n, int *ret)
-{
-    int v = 0;
-
-    if (c->end - c->p < n)
-        return false;
-    for (int i = 0; i < n; i++) {
-        if (c->p[i] < '0' || c->p[i] > '9')
-            return false;
-        v = v * 10 + (c->p[i] - '0');
-    }
-    c->p += n;
-    *ret = v;
-    return true;
-}
-
-static bool lit(struct cursor *c, char ch)
-{
-    if (c->p < c->end && *c->p == ch) {
-        c->p++;
-        return true;
-    }
-    return false;
-}
+#include "iq_scan.h"
 
 static bool is_leap(int y)
 {
@@ -72,13 +44,13 @@ int64_t iq_time_days_from_civil(int64_t y, unsigned m, unsigned d)
 
 /* Parse an offset at the cursor: Z, +HH:MM, and when lenient +HHMM, +HH,
  * " UTC", " +HHMM".  Sets *ret_min (minutes east of UTC). */
-static bool parse_zone(struct cursor *c, bool lenient, int *ret_min)
+static bool parse_zone(struct iq_scan *c, bool lenient, int *ret_min)
 {
     int hh = 0, mm = 0, sign;
 
     if (lenient && c->p < c->end && *c->p == ' ')
         c->p++;
-    if (lit(c, 'Z') || lit(c, 'z')) {
+    if (iq_scan_lit(c, 'Z') || iq_scan_lit(c, 'z')) {
         *ret_min = 0;
         return true;
     }
@@ -87,19 +59,19 @@ static bool parse_zone(struct cursor *c, bool lenient, int *ret_min)
         *ret_min = 0;
         return true;
     }
-    if (lit(c, '+'))
+    if (iq_scan_lit(c, '+'))
         sign = 1;
-    else if (lit(c, '-'))
+    else if (iq_scan_lit(c, '-'))
         sign = -1;
     else
         return false;
-    if (!digits(c, 2, &hh))
+    if (!iq_scan_digits(c, 2, &hh))
         return false;
-    if (lit(c, ':')) {
-        if (!digits(c, 2, &mm))
+    if (iq_scan_lit(c, ':')) {
+        if (!iq_scan_digits(c, 2, &mm))
             return false;
     } else if (lenient) {
-        if (c->p < c->end && !digits(c, 2, &mm))
+        if (c->p < c->end && !iq_scan_digits(c, 2, &mm))
             return false;
     } else {
         return false;
@@ -112,34 +84,22 @@ static bool parse_zone(struct cursor *c, bool lenient, int *ret_min)
 
 static int parse_time(const char *s, size_t len, bool lenient, int64_t *ret_ms)
 {
-    struct cursor c = { s, s + len };
+    struct iq_scan c = { s, s + len };
     int y, mo, d, h, mi, sec, frac_ms = 0, zone_min;
     int64_t days, ms;
 
     if (!s || len < 20 || len > 64)
         return -EINVAL;
-    if (!digits(&c, 4, &y) || !lit(&c, '-') || !digits(&c, 2, &mo) || !lit(&c, '-') ||
-        !digits(&c, 2, &d))
+    if (!iq_scan_digits(&c, 4, &y) || !iq_scan_lit(&c, '-') || !iq_scan_digits(&c, 2, &mo) || !iq_scan_lit(&c, '-') ||
+        !iq_scan_digits(&c, 2, &d))
         return -EINVAL;
-    if (!(lit(&c, 'T') || lit(&c, 't') || (lenient && lit(&c, ' '))))
+    if (!(iq_scan_lit(&c, 'T') || iq_scan_lit(&c, 't') || (lenient && iq_scan_lit(&c, ' '))))
         return -EINVAL;
-    if (!digits(&c, 2, &h) || !lit(&c, ':') || !digits(&c, 2, &mi) || !lit(&c, ':') ||
-        !digits(&c, 2, &sec))
+    if (!iq_scan_digits(&c, 2, &h) || !iq_scan_lit(&c, ':') || !iq_scan_digits(&c, 2, &mi) || !iq_scan_lit(&c, ':') ||
+        !iq_scan_digits(&c, 2, &sec))
         return -EINVAL;
-    if (lit(&c, '.')) {
-        int n = 0;
-
-        while (c.p < c.end && *c.p >= '0' && *c.p <= '9') {
-            if (n < 3)
-                frac_ms = frac_ms * 10 + (*c.p - '0');
-            n++;
-            c.p++;
-        }
-        if (n == 0)
-            return -EINVAL;
-        for (; n < 3; n++)
-            frac_ms *= 10;
-    }
+    if (iq_scan_lit(&c, '.') && iq_scan_fraction_ms(&c, &frac_ms) == 0)
+        return -EINVAL;
     if (!parse_zone(&c, lenient, &zone_min) || c.p != c.end)
         return -EINVAL;
     if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)

@@ -17,23 +17,17 @@
 #include "iq_json.h"
 #include "iq_time.h"
 
+/* Room for more bytes (plus the NUL) in t, or the sticky error. */
 static int reserve(struct cor_text *t, size_t more)
 {
-    size_t ncap;
-    char *np;
+    int r;
 
     if (t->err)
         return t->err;
-    if (t->len + more + 1 <= t->cap)
-        return 0;
-    ncap = t->cap ? t->cap : 1024;
-    while (ncap < t->len + more + 1)
-        ncap *= 2;
-    np = realloc(t->p, ncap);
-    if (!np)
-        return t->err = -ENOMEM;
-    t->p = np;
-    t->cap = ncap;
+    if (!t->b.max)
+        t->b.max = COR_TEXT_MAX;
+    if ((r = iq_buf_reserve(&t->b, more)) < 0)
+        return t->err = r == -ENOBUFS ? -ENOMEM : r;
     return 0;
 }
 
@@ -41,9 +35,9 @@ void cor_text_raw(struct cor_text *t, const char *s, size_t len)
 {
     if (reserve(t, len) < 0)
         return;
-    memcpy(t->p + t->len, s, len);
-    t->len += len;
-    t->p[t->len] = '\0';
+    memcpy(t->b.p + t->b.len, s, len);
+    t->b.len += len;
+    t->b.p[t->b.len] = '\0';
 }
 
 void cor_text_lit(struct cor_text *t, const char *s)
@@ -62,8 +56,8 @@ void cor_text_str(struct cor_text *t, const char *s)
     n = strlen(s);
     if (reserve(t, IQ_JSON_QUOTED_MAX(n)) < 0)
         return;
-    t->len += iq_json_quote(t->p + t->len, s, n);
-    t->p[t->len] = '\0';
+    t->b.len += iq_json_quote(t->b.p + t->b.len, s, n);
+    t->b.p[t->b.len] = '\0';
 }
 
 void cor_text_str_checked(struct cor_text *t, const char *s)
@@ -110,9 +104,9 @@ void cor_text_json(struct cor_text *t, const json_t *v)
     }
     if (reserve(t, n) < 0)
         return;
-    json_dumpb(v, t->p + t->len, n, flags);
-    t->len += n;
-    t->p[t->len] = '\0';
+    json_dumpb(v, t->b.p + t->b.len, n, flags);
+    t->b.len += n;
+    t->b.p[t->b.len] = '\0';
 }
 
 void cor_text_real(struct cor_text *t, double v)
@@ -131,13 +125,13 @@ void cor_text_real(struct cor_text *t, double v)
 int cor_text_take(struct cor_text *t, char **ret)
 {
     int r = t->err;
+    char *p;
 
-    if (r == 0 && !t->p && reserve(t, 0) < 0)
-        r = t->err;
     if (r == 0) {
-        t->p[t->len] = '\0';
-        *ret = t->p;
-        t->p = NULL;
+        if ((p = iq_buf_take(&t->b, NULL)))
+            *ret = p;
+        else
+            r = -ENOMEM;
     }
     cor_text_release(t);
     return r;
@@ -147,8 +141,7 @@ void cor_text_release(struct cor_text *t)
 {
     if (!t)
         return;
-    free(t->p);
-    t->p = NULL;
-    t->len = t->cap = 0;
+    iq_buf_free(&t->b);
+    t->b.max = 0;
     t->err = 0;
 }

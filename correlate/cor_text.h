@@ -18,11 +18,16 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "iq_buf.h"
+
+/* Zero-initialised ({ 0 }) it is empty and ready; the text has no cap of
+ * its own (COR_TEXT_MAX is far above any incident). */
 struct cor_text {
-    char *p;        /* NUL-terminated text; owned */
-    size_t len, cap;
-    int err;        /* 0, or the first error: -ENOMEM, -EINVAL */
+    struct iq_buf b;  /* NUL-terminated text once written; owned */
+    int err;          /* 0, or the first error: -ENOMEM, -EINVAL */
 };
+
+#define COR_TEXT_MAX (SIZE_MAX / 2)
 
 /* Append len bytes of s verbatim. */
 void cor_text_raw(struct cor_text *t, const char *s, size_t len);

@@ -18,18 +18,55 @@
 #include <sodium.h>
 
 #include "ing_source.h"
+#include "iq_conf.h"
 #include "iq_event.h"
 
 #define SIG_HEX_MAX 512
 
-static const char *const scheme_names[] = {
-    [ING_AUTH_NONE] = "none", [ING_AUTH_TOKEN] = "token", [ING_AUTH_HMAC] = "hmac-sha256",
-    [ING_AUTH_SLACK] = "slack-v0", [ING_AUTH_PAGERDUTY] = "pagerduty-v1",
+typedef int check_fn(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+                     size_t errsz);
+
+static check_fn check_token, check_hmac, check_slack, check_pagerduty;
+
+/* The schemes of mapping files' "auth" objects: a scheme is one row. */
+struct ing_auth_scheme {
+    const char *name;      /* "scheme" value in mapping files */
+    check_fn *check;       /* 0 accepted, -EACCES with err; NULL: nothing checked */
+    bool needs_header;     /* 'header' is required */
+    bool signs_body;       /* 'timestamp_header' and 'fallback' are allowed */
 };
 
-const char *ing_auth_scheme_name(enum ing_auth_scheme s)
+static const struct ing_auth_scheme schemes[] = {
+    { .name = "none" },
+    { .name = "token", .check = check_token },
+    { .name = "hmac-sha256", .check = check_hmac, .needs_header = true, .signs_body = true },
+    { .name = "slack-v0", .check = check_slack },
+    { .name = "pagerduty-v1", .check = check_pagerduty },
+};
+
+#define N_SCHEMES (sizeof(schemes) / sizeof(schemes[0]))
+
+const char *ing_auth_scheme_name(const struct ing_auth *a)
 {
-    return scheme_names[s];
+    return a->scheme ? a->scheme->name : schemes[0].name;
+}
+
+bool ing_auth_has_scheme(const struct ing_auth *a)
+{
+    return a->scheme && a->scheme->check;
+}
+
+/* Look name up in the table; on failure err lists the known names. */
+static const struct ing_auth_scheme *scheme_lookup(const char *name, char *err, size_t errsz)
+{
+    char names[160];
+
+    for (size_t i = 0; i < N_SCHEMES; i++)
+        if (strcmp(schemes[i].name, name) == 0)
+            return &schemes[i];
+    iq_conf_names(names, sizeof(names), &schemes[0].name, N_SCHEMES, sizeof(schemes[0]));
+    snprintf(err, errsz, "'auth' 'scheme': unknown scheme \"%.40s\" (%s)", name, names);
+    return NULL;
 }
 
 static char *lower_dup(const char *s)
@@ -60,17 +97,8 @@ int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t e
             return -EINVAL;
         }
         if (strcmp(key, "scheme") == 0) {
-            size_t i;
-
-            for (i = 0; i < sizeof(scheme_names) / sizeof(scheme_names[0]); i++)
-                if (strcmp(scheme_names[i], json_string_value(v)) == 0)
-                    break;
-            if (i == sizeof(scheme_names) / sizeof(scheme_names[0])) {
-                snprintf(err, errsz, "'auth' 'scheme': unknown scheme \"%.40s\" (none, token, "
-                         "hmac-sha256, slack-v0, pagerduty-v1)", json_string_value(v));
+            if (!(a->scheme = scheme_lookup(json_string_value(v), err, errsz)))
                 return -EINVAL;
-            }
-            a->scheme = (enum ing_auth_scheme)i;
         } else if (strcmp(key, "header") == 0) {
             free(a->header);
             if (!(a->header = lower_dup(json_string_value(v))))
@@ -94,11 +122,11 @@ int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t e
             return -EINVAL;
         }
     }
-    if (a->scheme == ING_AUTH_HMAC && !a->header) {
-        snprintf(err, errsz, "'auth': scheme hmac-sha256 needs a 'header'");
+    if (a->scheme && a->scheme->needs_header && !a->header) {
+        snprintf(err, errsz, "'auth': scheme %s needs a 'header'", a->scheme->name);
         return -EINVAL;
     }
-    if (a->scheme != ING_AUTH_HMAC && (a->ts_header || a->token_fallback)) {
+    if (!(a->scheme && a->scheme->signs_body) && (a->ts_header || a->token_fallback)) {
         snprintf(err, errsz, "'auth': 'timestamp_header' and 'fallback' are for hmac-sha256");
         return -EINVAL;
     }
@@ -315,18 +343,7 @@ static int check_pagerduty(const struct ing_auth *a, const struct ing_delivery *
 int ing_auth_check(const struct ing_auth *a, const struct ing_delivery *d, char *err,
                    size_t errsz)
 {
-    if (a->scheme == ING_AUTH_NONE || !a->secret)
+    if (!ing_auth_has_scheme(a) || !a->secret)
         return 0;
-    switch (a->scheme) {
-    case ING_AUTH_TOKEN:
-        return check_token(a, d, err, errsz);
-    case ING_AUTH_HMAC:
-        return check_hmac(a, d, err, errsz);
-    case ING_AUTH_SLACK:
-        return check_slack(a, d, err, errsz);
-    case ING_AUTH_PAGERDUTY:
-        return check_pagerduty(a, d, err, errsz);
-    default:
-        return 0;
-    }
+    return a->scheme->check(a, d, err, errsz);
 }

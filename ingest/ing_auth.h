@@ -13,23 +13,20 @@
 #ifndef ING_AUTH_H
 #define ING_AUTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
 struct ing_delivery;
 
-enum ing_auth_scheme {
-    ING_AUTH_NONE = 0,
-    ING_AUTH_TOKEN,
-    ING_AUTH_HMAC,
-    ING_AUTH_SLACK,
-    ING_AUTH_PAGERDUTY,
-};
+/* One row of the scheme table in ing_auth.c (name, check, options); a new
+ * scheme is one row there. */
+struct ing_auth_scheme;
 
 #define ING_AUTH_MAX_SKEW_MS (5 * 60 * 1000)
 
 struct ing_auth {
-    enum ing_auth_scheme scheme;
+    const struct ing_auth_scheme *scheme;  /* borrowed from the table; NULL = "none" */
     char *header;        /* lower-case header carrying the token or signature */
     char *prefix;        /* "sha256=" for hmac-sha256; NULL otherwise */
     char *ts_header;     /* hmac-sha256: lower-case timestamp header, or NULL */
@@ -52,7 +49,10 @@ int ing_auth_check(const struct ing_auth *a, const struct ing_delivery *d, char 
 
 void ing_auth_release(struct ing_auth *a);
 
-/* Name of a scheme as written in mapping files. */
-const char *ing_auth_scheme_name(enum ing_auth_scheme s);
+/* Name of a's scheme as written in mapping files ("none" when unset). */
+const char *ing_auth_scheme_name(const struct ing_auth *a);
+
+/* True when a names a scheme other than "none". */
+bool ing_auth_has_scheme(const struct ing_auth *a);
 
 #endif

@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "iq_file.h"
 #include "iq_paths.h"
 
 #define KEY_FILE_MAX 4096

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "ing_sink.h"
+#include "iq_buf.h"
 #include "ing_source.h"
 
 static const char *const outcome_names[ING_REQ_NOUTCOMES] = {
@@ -79,10 +80,11 @@ void ing_http_metrics_latency(struct ing_http_metrics *m, uint64_t us)
     atomic_fetch_add_explicit(&m->latency_sum_us, us, memory_order_relaxed);
 }
 
+#define METRICS_MAX (64u << 20)   /* far above any page: sources are config */
+
 struct out {
-    char *p;
-    size_t len, cap;
-    int err;
+    struct iq_buf b;
+    int err;     /* 0, or the first error: errors are sticky */
 };
 
 static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -90,31 +92,15 @@ static void put(struct out *o, const char *fmt, ...) __attribute__((format(print
 static void put(struct out *o, const char *fmt, ...)
 {
     va_list ap;
-    int n;
+    int r;
 
     if (o->err)
         return;
-    for (;;) {
-        va_start(ap, fmt);
-        n = vsnprintf(o->p + o->len, o->cap - o->len, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            o->err = -EINVAL;
-            return;
-        }
-        if ((size_t)n < o->cap - o->len) {
-            o->len += (size_t)n;
-            return;
-        }
-        char *p = realloc(o->p, o->cap * 2 + (size_t)n);
-
-        if (!p) {
-            o->err = -ENOMEM;
-            return;
-        }
-        o->p = p;
-        o->cap = o->cap * 2 + (size_t)n;
-    }
+    va_start(ap, fmt);
+    r = iq_buf_vprintf(&o->b, fmt, ap);
+    va_end(ap);
+    if (r < 0)
+        o->err = r == -ENOBUFS ? -ENOMEM : r;
 }
 
 static const char *src_name(const struct ing_sources *src, size_t i)
@@ -147,13 +133,12 @@ static void put_store(struct out *o, const struct ing_sink_status *ss)
 int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_sources *src,
                             const struct ing_sink_status *ss, char **ret, size_t *ret_len)
 {
-    struct out o = { .p = malloc(8192), .cap = 8192 };
+    struct out o = { .err = 0 };
+    char *page = NULL;
     size_t ns = ing_sources_count(src) + 1, last = ing_sources_count(src);
     uint64_t cum = 0;
 
-    if (!o.p)
-        return -ENOMEM;
-    o.p[0] = '\0';
+    iq_buf_init(&o.b, METRICS_MAX);
     put(&o, "# HELP inquest_http_requests_total Webhook deliveries by source and answer.\n"
             "# TYPE inquest_http_requests_total counter\n");
     for (size_t i = 0; i < ns; i++)
@@ -197,11 +182,10 @@ int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_s
         put(&o, "inquest_http_connections_cut_total{reason=\"%s\"} %llu\n", cut_names[r],
             (unsigned long long)atomic_load_explicit(&m->cut[r], memory_order_relaxed));
     put_store(&o, ss);
-    if (o.err) {
-        free(o.p);
-        return o.err;
-    }
-    *ret = o.p;
-    *ret_len = o.len;
-    return 0;
+    if (!o.err && !(page = iq_buf_take(&o.b, ret_len)))
+        o.err = -ENOMEM;
+    iq_buf_free(&o.b);
+    if (!o.err)
+        *ret = page;
+    return o.err;
 }

@@ -30,8 +30,6 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 
-#define MATCH_LIMIT 100000
-#define DEPTH_LIMIT 10000
 #define RULES_MAX 256
 #define RULE_FILE_MAX (1u << 20)
 
@@ -46,14 +44,12 @@ int ing_logrules_new(struct ing_logrules **ret)
 
     if (!rs)
         return -ENOMEM;
-    rs->mctx = pcre2_match_context_create(NULL);
+    rs->mctx = iq_re_context_new(IQ_RE_MATCH_LIMIT, IQ_RE_DEPTH_LIMIT);
     rs->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
     if (!rs->mctx || !rs->jit_stack) {
         ing_logrules_destroy(&rs);
         return -ENOMEM;
     }
-    pcre2_set_match_limit(rs->mctx, MATCH_LIMIT);
-    pcre2_set_depth_limit(rs->mctx, DEPTH_LIMIT);
     pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit_stack);
     *ret = rs;
     return 0;
@@ -151,19 +147,12 @@ static int collect_groups(struct rule *r, struct load_ctx *lc)
 
 static int compile_pattern(struct rule *r, const char *pat, struct load_ctx *lc)
 {
-    PCRE2_UCHAR msg[160];
-    PCRE2_SIZE off;
-    int code, jr;
+    struct iq_re_error e;
 
-    r->code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, 0, &code, &off, NULL);
-    if (!r->code) {
-        pcre2_get_error_message(code, msg, sizeof(msg));
-        LOAD_FAIL(lc, "pattern offset %zu: %s", (size_t)off, (const char *)msg);
-    }
-    jr = pcre2_jit_compile(r->code, PCRE2_JIT_COMPLETE);
-    if (jr < 0 && jr != PCRE2_ERROR_JIT_BADOPTION) {
-        pcre2_get_error_message(jr, msg, sizeof(msg));
-        LOAD_FAIL(lc, "pattern: JIT compilation failed: %s", (const char *)msg);
+    if (iq_re_compile(pat, PCRE2_ZERO_TERMINATED, 0, &r->code, &e) < 0) {
+        if (e.jit)
+            LOAD_FAIL(lc, "pattern: JIT compilation failed: %s", e.msg);
+        LOAD_FAIL(lc, "pattern offset %zu: %s", e.offset, e.msg);
     }
     return collect_groups(r, lc);
 }
@@ -272,12 +261,15 @@ static int check_keys(const json_t *o, struct load_ctx *lc)
 static int rule_strings(struct rule *r, const json_t *o, struct load_ctx *lc)
 {
     const json_t *tf = json_object_get(o, "time_format"), *svc = json_object_get(o, "service");
+    char names[160];
 
     r->timefmt = ING_TIME_RFC3339;
     if (tf) {
         r->timefmt = json_is_string(tf) ? ing_timefmt_lookup(json_string_value(tf)) : -1;
-        if (r->timefmt < 0)
-            LOAD_FAIL(lc, "time_format: one of rfc3339, syslog, clf, epoch, nginx_error");
+        if (r->timefmt < 0) {
+            ing_timefmt_list(names, sizeof(names));
+            LOAD_FAIL(lc, "time_format: one of %s", names);
+        }
     }
     if (svc) {
         if (!json_is_string(svc) || !json_string_length(svc))

@@ -85,18 +85,24 @@ void ing_logrules_destroy(struct ing_logrules **prs);
 int ing_level_parse(const char *s, size_t len);
 const char *ing_level_name(int level);
 
-/* Time formats of rules. */
+/* Time formats of rules: the indexes of the ops table in ing_logtime.c,
+ * which alone defines a format (name and parser). */
 enum ing_timefmt {
     ING_TIME_RFC3339 = 0,  /* 2026-10-21T13:42:00.123Z, lenient variants */
     ING_TIME_SYSLOG,       /* Oct 21 13:42:00 (UTC, year inferred) */
     ING_TIME_CLF,          /* 21/Oct/2026:13:42:00 +0000 (nginx/Apache access) */
     ING_TIME_EPOCH,        /* 1792590120, 1792590120.123 or milliseconds */
     ING_TIME_NGINX_ERROR,  /* 2026/10/21 13:42:00 (UTC) */
-    ING_TIME_N
 };
 
 /* Format by name ("rfc3339", "syslog", "clf", "epoch", "nginx_error"); -1 if unknown. */
 int ing_timefmt_lookup(const char *name);
+
+/* How many formats there are: lookup returns 0 .. count - 1. */
+size_t ing_timefmt_count(void);
+
+/* The format names, comma-separated, into buf (size bytes, truncated). */
+void ing_timefmt_list(char *buf, size_t size);
 
 /* Parse s in format fmt.  now_ms anchors the year of syslog times (a time
  * more than a day ahead of now is taken from the previous year).

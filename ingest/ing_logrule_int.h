@@ -6,7 +6,7 @@
 #include <jansson.h>
 
 #include "ing_logrule.h"
-#include "ing_pcre2.h"
+#include "iq_re.h"
 
 #define RULE_JSON_KEYS_MAX 4      /* candidate keys per JSON field */
 #define RULE_NUMBUF 48

@@ -17,61 +17,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iq_conf.h"
+#include "iq_scan.h"
 #include "iq_time.h"
 
 #define DAY_MS 86400000LL
-
-static const char *const fmt_names[ING_TIME_N] = {
-    [ING_TIME_RFC3339] = "rfc3339",
-    [ING_TIME_SYSLOG] = "syslog",
-    [ING_TIME_CLF] = "clf",
-    [ING_TIME_EPOCH] = "epoch",
-    [ING_TIME_NGINX_ERROR] = "nginx_error",
-};
 
 static const char *const months[12] = {
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 };
 
-int ing_timefmt_lookup(const char *name)
-{
-    for (int i = 0; i < ING_TIME_N; i++)
-        if (strcmp(fmt_names[i], name) == 0)
-            return i;
-    return -1;
-}
-
-/* A cursor over the span being parsed. */
-struct scan {
-    const char *p, *end;
-};
-
-/* Read exactly n digits (n <= 9). */
-static bool digits(struct scan *sc, int n, int *ret)
-{
-    int v = 0;
-
-    if (sc->end - sc->p < n)
-        return false;
-    for (int i = 0; i < n; i++) {
-        if (sc->p[i] < '0' || sc->p[i] > '9')
-            return false;
-        v = v * 10 + (sc->p[i] - '0');
-    }
-    sc->p += n;
-    *ret = v;
-    return true;
-}
-
-static bool lit(struct scan *sc, char c)
-{
-    if (sc->p >= sc->end || *sc->p != c)
-        return false;
-    sc->p++;
-    return true;
-}
-
-static bool month(struct scan *sc, int *ret)
+static bool month(struct iq_scan *sc, int *ret)
 {
     if (sc->end - sc->p < 3)
         return false;
@@ -96,39 +52,31 @@ static bool civil_ms(int y, int mo, int d, int h, int mi, int s, int64_t *ret)
 }
 
 /* Optional ".123456" fraction, truncated to ms. */
-static int fraction_ms(struct scan *sc)
+static int fraction_ms(struct iq_scan *sc)
 {
-    int ms = 0, n = 0;
+    int ms = 0;
 
-    if (!lit(sc, '.'))
-        return 0;
-    while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
-        if (n < 3)
-            ms = ms * 10 + (*sc->p - '0');
-        n++;
-        sc->p++;
-    }
-    for (; n < 3; n++)
-        ms *= 10;
+    if (iq_scan_lit(sc, '.'))
+        iq_scan_fraction_ms(sc, &ms);
     return ms;
 }
 
 /* "Oct 21 13:42:00" or "Oct  1 13:42:00". */
-static int parse_syslog(struct scan *sc, int64_t now_ms, int64_t *ret)
+static int parse_syslog(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int mo, d, h, mi, s, y, ms, u;
     int64_t t;
 
-    if (!month(sc, &mo) || !lit(sc, ' '))
+    if (!month(sc, &mo) || !iq_scan_lit(sc, ' '))
         return -EINVAL;
-    if (lit(sc, ' ')) {
-        if (!digits(sc, 1, &d))
+    if (iq_scan_lit(sc, ' ')) {
+        if (!iq_scan_digits(sc, 1, &d))
             return -EINVAL;
-    } else if (!digits(sc, 2, &d)) {
+    } else if (!iq_scan_digits(sc, 2, &d)) {
         return -EINVAL;
     }
-    if (!lit(sc, ' ') || !digits(sc, 2, &h) || !lit(sc, ':') || !digits(sc, 2, &mi) ||
-        !lit(sc, ':') || !digits(sc, 2, &s))
+    if (!iq_scan_lit(sc, ' ') || !iq_scan_digits(sc, 2, &h) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &mi) ||
+        !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &s))
         return -EINVAL;
     ms = fraction_ms(sc);
     iq_time_civil(now_ms, &y, &u, &u, &u, &u, &u, &u);
@@ -141,55 +89,57 @@ static int parse_syslog(struct scan *sc, int64_t now_ms, int64_t *ret)
 }
 
 /* "+0200" / "-0700" / "Z": offset in minutes. */
-static bool zone(struct scan *sc, int *ret_min)
+static bool zone(struct iq_scan *sc, int *ret_min)
 {
     int sign, hh, mm;
 
-    if (lit(sc, 'Z')) {
+    if (iq_scan_lit(sc, 'Z')) {
         *ret_min = 0;
         return true;
     }
-    if (lit(sc, '+'))
+    if (iq_scan_lit(sc, '+'))
         sign = 1;
-    else if (lit(sc, '-'))
+    else if (iq_scan_lit(sc, '-'))
         sign = -1;
     else
         return false;
-    if (!digits(sc, 2, &hh))
+    if (!iq_scan_digits(sc, 2, &hh))
         return false;
-    lit(sc, ':');
-    if (!digits(sc, 2, &mm) || hh > 23 || mm > 59)
+    iq_scan_lit(sc, ':');
+    if (!iq_scan_digits(sc, 2, &mm) || hh > 23 || mm > 59)
         return false;
     *ret_min = sign * (hh * 60 + mm);
     return true;
 }
 
 /* "21/Oct/2026:13:42:00 +0000". */
-static int parse_clf(struct scan *sc, int64_t *ret)
+static int parse_clf(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int d, mo, y, h, mi, s, off, ms;
     int64_t t;
 
-    if (!digits(sc, 2, &d) || !lit(sc, '/') || !month(sc, &mo) || !lit(sc, '/') ||
-        !digits(sc, 4, &y) || !lit(sc, ':') || !digits(sc, 2, &h) || !lit(sc, ':') ||
-        !digits(sc, 2, &mi) || !lit(sc, ':') || !digits(sc, 2, &s))
+    (void)now_ms;
+    if (!iq_scan_digits(sc, 2, &d) || !iq_scan_lit(sc, '/') || !month(sc, &mo) || !iq_scan_lit(sc, '/') ||
+        !iq_scan_digits(sc, 4, &y) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &h) || !iq_scan_lit(sc, ':') ||
+        !iq_scan_digits(sc, 2, &mi) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &s))
         return -EINVAL;
     ms = fraction_ms(sc);
-    if (!lit(sc, ' ') || !zone(sc, &off) || !civil_ms(y, mo, d, h, mi, s, &t))
+    if (!iq_scan_lit(sc, ' ') || !zone(sc, &off) || !civil_ms(y, mo, d, h, mi, s, &t))
         return -EINVAL;
     *ret = t + ms - off * 60000LL;
     return 0;
 }
 
 /* "2026/10/21 13:42:00". */
-static int parse_nginx_error(struct scan *sc, int64_t *ret)
+static int parse_nginx_error(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int y, mo, d, h, mi, s;
     int64_t t;
 
-    if (!digits(sc, 4, &y) || !lit(sc, '/') || !digits(sc, 2, &mo) || !lit(sc, '/') ||
-        !digits(sc, 2, &d) || !lit(sc, ' ') || !digits(sc, 2, &h) || !lit(sc, ':') ||
-        !digits(sc, 2, &mi) || !lit(sc, ':') || !digits(sc, 2, &s) ||
+    (void)now_ms;
+    if (!iq_scan_digits(sc, 4, &y) || !iq_scan_lit(sc, '/') || !iq_scan_digits(sc, 2, &mo) || !iq_scan_lit(sc, '/') ||
+        !iq_scan_digits(sc, 2, &d) || !iq_scan_lit(sc, ' ') || !iq_scan_digits(sc, 2, &h) || !iq_scan_lit(sc, ':') ||
+        !iq_scan_digits(sc, 2, &mi) || !iq_scan_lit(sc, ':') || !iq_scan_digits(sc, 2, &s) ||
         !civil_ms(y, mo, d, h, mi, s, &t))
         return -EINVAL;
     *ret = t + fraction_ms(sc);
@@ -197,11 +147,12 @@ static int parse_nginx_error(struct scan *sc, int64_t *ret)
 }
 
 /* Seconds (with optional fraction) or, above 1e11, milliseconds. */
-static int parse_epoch(struct scan *sc, int64_t *ret)
+static int parse_epoch(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 {
     int64_t v = 0;
     int n = 0, ms;
 
+    (void)now_ms;
     while (sc->p < sc->end && *sc->p >= '0' && *sc->p <= '9') {
         if (++n > 15)
             return -EINVAL;
@@ -220,32 +171,60 @@ static int parse_epoch(struct scan *sc, int64_t *ret)
     return 0;
 }
 
+/* RFC 3339 and its lenient variants (iq_time_parse_lenient), the whole span. */
+static int parse_rfc3339(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
+{
+    int r = iq_time_parse_lenient(sc->p, (size_t)(sc->end - sc->p), ret);
+
+    (void)now_ms;
+    if (r == 0)
+        sc->p = sc->end;
+    return r;
+}
+
+/* The time formats of log rules: a format is one row here (its index is
+ * its enum ing_timefmt value when C code names it).  parse reads from the
+ * cursor; ing_time_parse then requires the whole span to be consumed. */
+static const struct timefmt_ops {
+    const char *name;   /* "time_format" value in rule files */
+    int (*parse)(struct iq_scan *sc, int64_t now_ms, int64_t *ret);
+} timefmts[] = {
+    [ING_TIME_RFC3339] = { .name = "rfc3339", .parse = parse_rfc3339 },
+    [ING_TIME_SYSLOG] = { .name = "syslog", .parse = parse_syslog },
+    [ING_TIME_CLF] = { .name = "clf", .parse = parse_clf },
+    [ING_TIME_EPOCH] = { .name = "epoch", .parse = parse_epoch },
+    [ING_TIME_NGINX_ERROR] = { .name = "nginx_error", .parse = parse_nginx_error },
+};
+
+#define N_TIMEFMTS (sizeof(timefmts) / sizeof(timefmts[0]))
+
+int ing_timefmt_lookup(const char *name)
+{
+    for (size_t i = 0; i < N_TIMEFMTS; i++)
+        if (strcmp(timefmts[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+size_t ing_timefmt_count(void)
+{
+    return N_TIMEFMTS;
+}
+
+void ing_timefmt_list(char *buf, size_t size)
+{
+    iq_conf_names(buf, size, &timefmts[0].name, N_TIMEFMTS, sizeof(timefmts[0]));
+}
+
 int ing_time_parse(enum ing_timefmt fmt, const char *s, size_t len, int64_t now_ms,
                    int64_t *ret_ms)
 {
-    struct scan sc = { s, s + len };
+    struct iq_scan sc = { s, s + len };
     int64_t t = 0;
-    int r;
 
-    switch (fmt) {
-    case ING_TIME_RFC3339:
-        return iq_time_parse_lenient(s, len, ret_ms);
-    case ING_TIME_SYSLOG:
-        r = parse_syslog(&sc, now_ms, &t);
-        break;
-    case ING_TIME_CLF:
-        r = parse_clf(&sc, &t);
-        break;
-    case ING_TIME_EPOCH:
-        r = parse_epoch(&sc, &t);
-        break;
-    case ING_TIME_NGINX_ERROR:
-        r = parse_nginx_error(&sc, &t);
-        break;
-    default:
+    if ((unsigned)fmt >= N_TIMEFMTS)
         return -EINVAL;
-    }
-    if (r < 0 || sc.p != sc.end)
+    if (timefmts[fmt].parse(&sc, now_ms, &t) < 0 || sc.p != sc.end)
         return -EINVAL;
     *ret_ms = t;
     return 0;

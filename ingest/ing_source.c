@@ -381,7 +381,7 @@ static int apply_secret(struct ing_src *s, const json_t *conf, char *err, size_t
         snprintf(env + i, sizeof(env) - i, k == 0 ? "_SECRET" : "_TOKEN");
         sec = getenv(env);
     }
-    if (sec && *sec && s->auth.scheme == ING_AUTH_NONE) {
+    if (sec && *sec && !ing_auth_has_scheme(&s->auth)) {
         snprintf(err, errsz, "config 'sources.%s': a secret is set but the mapping file has no "
                  "'auth' scheme", s->name);
         return -EINVAL;
@@ -503,7 +503,7 @@ int ing_sources_find(const struct ing_sources *s, const char *path)
 
 bool ing_sources_has_secret(const struct ing_sources *s, size_t i)
 {
-    return i < s->n && s->src[i].auth.scheme != ING_AUTH_NONE && s->src[i].auth.secret;
+    return i < s->n && ing_auth_has_scheme(&s->src[i].auth) && s->src[i].auth.secret;
 }
 
 bool ing_sources_canonical(const struct ing_sources *s, size_t i)

@@ -73,46 +73,6 @@ struct ing_conds {
 
 #define FAIL(code, ...) do { snprintf(err, errsz, __VA_ARGS__); r = (code); goto out; } while (0)
 
-/* ---- bounded buffer ---------------------------------------------------- */
-
-int ing_buf_add(struct ing_buf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->max)
-        return -E2BIG;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        char *p;
-
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        if (cap > b->max)
-            cap = b->max;
-        p = realloc(b->p, cap);
-        if (!p)
-            return -ENOMEM;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return 0;
-}
-
-void ing_buf_reset(struct ing_buf *b)
-{
-    b->len = 0;
-    if (b->p)
-        b->p[0] = '\0';
-}
-
-void ing_buf_free(struct ing_buf *b)
-{
-    free(b->p);
-    b->p = NULL;
-    b->len = b->cap = 0;
-}
-
 /* ---- references -------------------------------------------------------- */
 
 static int parse_segs(struct ing_ref *r, const char *p, char *err, size_t errsz)
@@ -252,7 +212,7 @@ void ing_ref_path(const struct ing_ref *r, const struct ing_ctx *c, char *buf, s
     }
 }
 
-int ing_json_text(const json_t *j, struct ing_buf *out)
+int ing_json_text(const json_t *j, struct iq_buf *out)
 {
     char num[64];
     char *s;
@@ -260,7 +220,7 @@ int ing_json_text(const json_t *j, struct ing_buf *out)
 
     switch (json_typeof(j)) {
     case JSON_STRING:
-        return ing_buf_add(out, json_string_value(j), json_string_length(j)) < 0 ? -E2BIG : 1;
+        return iq_buf_add(out, json_string_value(j), json_string_length(j)) < 0 ? -E2BIG : 1;
     case JSON_INTEGER:
         snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
         break;
@@ -279,11 +239,11 @@ int ing_json_text(const json_t *j, struct ing_buf *out)
         s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
         if (!s)
             return -ENOMEM;
-        r = ing_buf_add(out, s, strlen(s));
+        r = iq_buf_add(out, s, strlen(s));
         free(s);
-        return r < 0 ? r : 1;
+        return r < 0 ? (r == -ENOBUFS ? -E2BIG : r) : 1;
     }
-    return ing_buf_add(out, num, strlen(num)) < 0 ? -E2BIG : 1;
+    return iq_buf_add(out, num, strlen(num)) < 0 ? -E2BIG : 1;
 }
 
 static const char *header_get(const struct ing_delivery *d, const char *name)
@@ -295,7 +255,7 @@ static const char *header_get(const struct ing_delivery *d, const char *name)
 }
 
 /* Append the value of r to out: 1, 0 missing, <0 error. */
-static int ref_render(const struct ing_ref *r, const struct ing_ctx *c, struct ing_buf *out)
+static int ref_render(const struct ing_ref *r, const struct ing_ctx *c, struct iq_buf *out)
 {
     char ts[IQ_TIME_STRLEN];
     const char *s;
@@ -313,14 +273,14 @@ static int ref_render(const struct ing_ref *r, const struct ing_ctx *c, struct i
         s = header_get(c->d, r->text);
         if (!s || !*s)
             return 0;
-        return ing_buf_add(out, s, strlen(s)) < 0 ? -E2BIG : 1;
+        return iq_buf_add(out, s, strlen(s)) < 0 ? -E2BIG : 1;
     case REF_RECEIVED:
         iq_time_format(c->d->received_at, ts, sizeof(ts));
-        return ing_buf_add(out, ts, strlen(ts)) < 0 ? -E2BIG : 1;
+        return iq_buf_add(out, ts, strlen(ts)) < 0 ? -E2BIG : 1;
     case REF_SOURCE:
-        return ing_buf_add(out, c->source, strlen(c->source)) < 0 ? -E2BIG : 1;
+        return iq_buf_add(out, c->source, strlen(c->source)) < 0 ? -E2BIG : 1;
     case REF_LITERAL:
-        return ing_buf_add(out, r->text, strlen(r->text)) < 0 ? -E2BIG : 1;
+        return iq_buf_add(out, r->text, strlen(r->text)) < 0 ? -E2BIG : 1;
     }
     return 0;
 }
@@ -440,7 +400,7 @@ void ing_tmpl_destroy(struct ing_tmpl **pt)
     *pt = NULL;
 }
 
-int ing_tmpl_render(const struct ing_tmpl *t, const struct ing_ctx *c, struct ing_buf *out,
+int ing_tmpl_render(const struct ing_tmpl *t, const struct ing_ctx *c, struct iq_buf *out,
                     char *missing, size_t msize)
 {
     for (size_t i = 0; i < t->n_parts; i++) {
@@ -448,7 +408,7 @@ int ing_tmpl_render(const struct ing_tmpl *t, const struct ing_ctx *c, struct in
         int r = 0;
 
         if (p->lit) {
-            if (ing_buf_add(out, p->lit, strlen(p->lit)) < 0)
+            if (iq_buf_add(out, p->lit, strlen(p->lit)) < 0)
                 return -E2BIG;
             continue;
         }
@@ -542,14 +502,14 @@ void ing_conds_destroy(struct ing_conds **pc)
 
 bool ing_conds_hold(const struct ing_conds *cs, const struct ing_ctx *c)
 {
-    struct ing_buf b = { .max = ING_RENDER_MAX };
+    struct iq_buf b = { .max = ING_RENDER_MAX - 1 };   /* the NUL on top */
     bool ok = true;
 
     for (size_t i = 0; cs && i < cs->n && ok; i++) {
         const struct cond *cd = &cs->c[i];
         int r;
 
-        ing_buf_reset(&b);
+        iq_buf_reset(&b);
         r = ref_render(cd->ref, c, &b);
         if (cd->mode)
             ok = cd->mode > 0 ? r > 0 : r == 0;
@@ -559,7 +519,7 @@ bool ing_conds_hold(const struct ing_conds *cs, const struct ing_ctx *c)
                 ok = strcmp(b.p, cd->vals[k]) == 0;
         }
     }
-    ing_buf_free(&b);
+    iq_buf_free(&b);
     return ok;
 }
 

@@ -11,21 +11,14 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "iq_buf.h"
+
 struct ing_delivery;
 
 #define ING_PATH_MAX 256            /* bytes of a concrete JSON path in a message */
 #define ING_RENDER_MAX (64 * 1024)  /* bytes of one rendered template */
 
 /* A growable string with a hard cap. */
-struct ing_buf {
-    char *p;
-    size_t len, cap, max;
-};
-
-int ing_buf_add(struct ing_buf *b, const char *s, size_t n);
-void ing_buf_reset(struct ing_buf *b);
-void ing_buf_free(struct ing_buf *b);
-
 /* Evaluation context: the parsed body, the current `each` item, the
  * delivery (headers, received_at) and the source name.  All borrowed. */
 struct ing_ctx {
@@ -41,16 +34,6 @@ struct ing_tmpl;                 /* "text {ref|ref} text" */
 struct ing_conds;                /* {"ref": "v" | ["v", ...] | true | false} */
 struct ing_value;                /* template or list of candidates, with map/default/format */
 
-enum ing_time_fmt {
-    ING_TIME_NONE = 0,           /* not a time */
-    ING_TIME_RFC3339,
-    ING_TIME_LENIENT,            /* GitLab "2021-04-28 21:50:00 +0200" and kin */
-    ING_TIME_EPOCH_S,
-    ING_TIME_EPOCH_MS,
-    ING_TIME_EPOCH_NS,
-    ING_TIME_EPOCH_DECIMAL,      /* Slack "1719209506.817929" */
-};
-
 /* Compile a reference (without braces).  Caller owns *ret. -EINVAL with err. */
 int ing_ref_compile(const char *text, struct ing_ref **ret, char *err, size_t errsz);
 void ing_ref_destroy(struct ing_ref **pr);
@@ -65,7 +48,7 @@ int ing_tmpl_compile(const char *text, struct ing_tmpl **ret, char *err, size_t 
 void ing_tmpl_destroy(struct ing_tmpl **pt);
 /* Render into out (appending).  1 rendered, 0 missing (a reference without
  * value: missing gets its concrete path), -E2BIG over out's cap. */
-int ing_tmpl_render(const struct ing_tmpl *t, const struct ing_ctx *c, struct ing_buf *out,
+int ing_tmpl_render(const struct ing_tmpl *t, const struct ing_ctx *c, struct iq_buf *out,
                     char *missing, size_t msize);
 
 /* Concrete path of the first reference of t, "" if it has none. */
@@ -86,18 +69,18 @@ void ing_value_destroy(struct ing_value **pv);
 
 /* Evaluate a string value into out (reset first).  1 present, 0 missing
  * (missing names the path), -E2BIG. */
-int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *out,
+int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct iq_buf *out,
                      char *missing, size_t msize);
 
 /* Evaluate a time value.  1 present (*ret_ms), 0 missing (missing names the
  * path), -EINVAL (bad time: err names path and value). */
-int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *scratch,
+int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct iq_buf *scratch,
                    int64_t *ret_ms, char *missing, size_t msize, char *err, size_t errsz);
 
 /* Render a JSON scalar as text: strings as is, integers in decimal, reals
  * with %.17g, booleans true/false, objects and arrays as compact JSON with
  * sorted keys.  0 rendered, 0 for null too (nothing appended) -> returns
  * 1 rendered, 0 null, -E2BIG. */
-int ing_json_text(const json_t *j, struct ing_buf *out);
+int ing_json_text(const json_t *j, struct iq_buf *out);
 
 #endif

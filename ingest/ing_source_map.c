@@ -55,7 +55,7 @@ static bool json_content_type(const char *ct)
 }
 
 /* Set the id: "<source>:<text>", or "<source>:sha256:<hex>" when too long. */
-static int set_id(struct iq_event *ev, const char *source, const struct ing_buf *b)
+static int set_id(struct iq_event *ev, const char *source, const struct iq_buf *b)
 {
     char id[IQ_ID_MAX + 1], hex[crypto_hash_sha256_BYTES * 2 + 1];
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -72,7 +72,7 @@ static int set_id(struct iq_event *ev, const char *source, const struct ing_buf 
 }
 
 /* Cut b to at most max bytes, at a UTF-8 character boundary. */
-static void truncate_utf8(struct ing_buf *b, size_t max)
+static void truncate_utf8(struct iq_buf *b, size_t max)
 {
     if (b->len <= max)
         return;
@@ -81,7 +81,7 @@ static void truncate_utf8(struct ing_buf *b, size_t max)
 }
 
 static int labels_from(struct iq_event *ev, const struct ing_labels_from *f,
-                       const struct ing_ctx *c, struct ing_buf *b, char *err, size_t errsz)
+                       const struct ing_ctx *c, struct iq_buf *b, char *err, size_t errsz)
 {
     const json_t *obj = ing_ref_node(f->ref, c);
     char key[IQ_LABEL_KEY_MAX + 1], where[ING_PATH_MAX];
@@ -93,7 +93,7 @@ static int labels_from(struct iq_event *ev, const struct ing_labels_from *f,
     json_object_foreach((json_t *)obj, k, v) {
         int r;
 
-        ing_buf_reset(b);
+        iq_buf_reset(b);
         if (json_is_object(v) || json_is_array(v) || (r = ing_json_text(v, b)) <= 0)
             continue;
         if (strlen(f->prefix) + strlen(k) > IQ_LABEL_KEY_MAX)
@@ -115,7 +115,7 @@ static int labels_from(struct iq_event *ev, const struct ing_labels_from *f,
 
 /* Apply the string fields and labels of rule ru. */
 static int apply_strings(struct iq_event *ev, const struct ing_src *s, const struct ing_rule *ru,
-                         const struct ing_ctx *c, struct ing_buf *b, char *err, size_t errsz)
+                         const struct ing_ctx *c, struct iq_buf *b, char *err, size_t errsz)
 {
     char missing[ING_PATH_MAX];
     int r;
@@ -158,7 +158,7 @@ static int apply_strings(struct iq_event *ev, const struct ing_src *s, const str
 #define EVENT_LABELS 32
 
 static int build_event(const struct ing_src *s, const struct ing_rule *ru, const struct ing_ctx *c,
-                       struct ing_buf *b, struct iq_event **ret, char *err, size_t errsz)
+                       struct iq_buf *b, struct iq_event **ret, char *err, size_t errsz)
 {
     char missing[ING_PATH_MAX], sub[IQ_ERR_MAX];
     struct iq_event *ev = iq_event_new();
@@ -203,7 +203,7 @@ out:
 static int apply_rule(const struct ing_src *s, const struct ing_rule *ru, struct ing_ctx *c,
                       struct iq_evvec *out, char *err, size_t errsz)
 {
-    struct ing_buf b = { .max = ING_RENDER_MAX };
+    struct iq_buf b = { .max = ING_RENDER_MAX - 1 };   /* the NUL on top */
     struct iq_event *ev = NULL;
     char path[ING_PATH_MAX], base[ING_PATH_MAX];
     const json_t *arr;
@@ -238,7 +238,7 @@ static int apply_rule(const struct ing_src *s, const struct ing_rule *ru, struct
     c->item = NULL;
     c->item_path = NULL;
 out:
-    ing_buf_free(&b);
+    iq_buf_free(&b);
     return r;
 }
 
@@ -276,19 +276,19 @@ static int canonical_events(const json_t *root, struct iq_evvec *out, char *err,
 /* Render a reply object as JSON text. */
 static int render_reply(const struct ing_rule *ru, const struct ing_ctx *c, char **ret)
 {
-    struct ing_buf b = { .max = ING_RENDER_MAX };
+    struct iq_buf b = { .max = ING_RENDER_MAX - 1 };   /* the NUL on top */
     json_t *o = json_object();
     int r = 0;
 
     for (size_t i = 0; o && i < ru->n_reply && r >= 0; i++) {
-        ing_buf_reset(&b);
+        iq_buf_reset(&b);
         r = ing_tmpl_render(ru->reply[i].tmpl, c, &b, NULL, 0);
         if (r > 0)
             json_object_set_new(o, ru->reply[i].key, json_stringn(b.p, b.len));
     }
     *ret = o && r >= 0 ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
-    ing_buf_free(&b);
+    iq_buf_free(&b);
     return *ret ? 0 : -ENOMEM;
 }
 
@@ -324,7 +324,7 @@ static int run_source(const struct ing_src *s, const struct ing_delivery *d, str
                       int *status, char **reply, char *err, size_t errsz)
 {
     struct ing_ctx c = { .d = d, .source = s->name };
-    struct ing_buf b = { .max = 1024 };
+    struct iq_buf b = { .max = 1024 - 1 };
     json_t *root = NULL;
     int r;
 
@@ -343,7 +343,7 @@ static int run_source(const struct ing_src *s, const struct ing_delivery *d, str
             continue;
         if (ru->ignore) {
             if (ing_tmpl_render(ru->ignore, &c, &b, NULL, 0) <= 0)
-                ing_buf_add(&b, "ignored", 7);
+                iq_buf_add(&b, "ignored", 7);
             snprintf(err, errsz, "%s", b.p);
             *status = 202;
         } else if (ru->n_reply) {
@@ -364,7 +364,7 @@ out:
     }
     if (r < 0)
         *status = r == -ENOMEM ? 500 : 400;
-    ing_buf_free(&b);
+    iq_buf_free(&b);
     json_decref(root);
     return r;
 }

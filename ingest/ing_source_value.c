@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_conf.h"
 #include "iq_event.h"
+#include "iq_scan.h"
 #include "iq_time.h"
 
 #define CANDS_MAX 16
@@ -29,7 +31,7 @@ struct cand {
     struct ing_tmpl *tmpl;
     json_t *map;                 /* object of string -> string, owned reference */
     char *def;
-    enum ing_time_fmt fmt;
+    const struct time_fmt *fmt;  /* time specs only; NULL otherwise */
 };
 
 struct ing_value {
@@ -41,11 +43,118 @@ struct ing_value {
 
 /* ---- value specs ------------------------------------------------------- */
 
-static const char *const fmt_names[] = {
-    [ING_TIME_NONE] = "none", [ING_TIME_RFC3339] = "rfc3339", [ING_TIME_LENIENT] = "lenient",
-    [ING_TIME_EPOCH_S] = "epoch_s", [ING_TIME_EPOCH_MS] = "epoch_ms",
-    [ING_TIME_EPOCH_NS] = "epoch_ns", [ING_TIME_EPOCH_DECIMAL] = "epoch_decimal",
+/* Parse an integer of decimal digits (optional '-'); -EINVAL on junk. */
+static int parse_int(const char *s, int64_t *ret)
+{
+    char *end;
+    long long v;
+
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (end == s || *end || errno)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int parse_decimal_seconds(const char *s, int64_t *ret)
+{
+    const char *dot = strchr(s, '.');
+    char whole[24];
+    int64_t sec, ms = 0;
+    size_t n = dot ? (size_t)(dot - s) : strlen(s);
+
+    if (n == 0 || n >= sizeof(whole))
+        return -EINVAL;
+    memcpy(whole, s, n);
+    whole[n] = '\0';
+    if (parse_int(whole, &sec) < 0 || sec < 0 || sec > 253402300799LL)
+        return -EINVAL;
+    if (dot) {
+        struct iq_scan sc = { dot + 1, dot + 1 + strlen(dot + 1) };
+        int frac;
+
+        iq_scan_fraction_ms(&sc, &frac);
+        if (sc.p != sc.end)
+            return -EINVAL;
+        ms = frac;
+    }
+    *ret = sec * 1000 + ms;
+    return 0;
+}
+
+#define EPOCH_S_MAX 253402300799LL          /* 9999-12-31T23:59:59Z */
+#define EPOCH_MS_MAX 253402300799999LL
+
+struct time_fmt;
+typedef int time_parse_fn(const struct time_fmt *f, const char *s, size_t len, int64_t *ret);
+
+/* The time formats of value specs ("format" in a source file): a format
+ * is one row here.  parse reads the rendered text (NUL-terminated, len
+ * bytes) as UTC milliseconds: 0, or -EINVAL.  mul and div scale the
+ * integer epochs to milliseconds. */
+struct time_fmt {
+    const char *name;
+    time_parse_fn *parse;
+    int64_t mul, div;
 };
+
+static int fmt_rfc3339(const struct time_fmt *f, const char *s, size_t len, int64_t *ret)
+{
+    (void)f;
+    return iq_time_parse_rfc3339(s, len, ret);
+}
+
+static int fmt_lenient(const struct time_fmt *f, const char *s, size_t len, int64_t *ret)
+{
+    (void)f;
+    return iq_time_parse_lenient(s, len, ret);
+}
+
+/* An integer of epoch units, scaled by f->mul or f->div to milliseconds
+ * in 0..EPOCH_MS_MAX. */
+static int fmt_epoch(const struct time_fmt *f, const char *s, size_t len, int64_t *ret)
+{
+    int64_t v;
+
+    (void)len;
+    if (parse_int(s, &v) < 0 || v < 0)
+        return -EINVAL;
+    if (f->mul > 1)
+        v = v > EPOCH_S_MAX ? -1 : v * f->mul;
+    if (f->div > 1)
+        v /= f->div;
+    if (v < 0 || v > EPOCH_MS_MAX)
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+static int fmt_epoch_decimal(const struct time_fmt *f, const char *s, size_t len, int64_t *ret)
+{
+    (void)f;
+    (void)len;
+    return parse_decimal_seconds(s, ret);
+}
+
+static const struct time_fmt time_fmts[] = {
+    { .name = "rfc3339", .parse = fmt_rfc3339 },   /* the default */
+    { .name = "lenient", .parse = fmt_lenient },   /* GitLab "2021-04-28 21:50:00 +0200" and kin */
+    { .name = "epoch_s", .parse = fmt_epoch, .mul = 1000 },
+    { .name = "epoch_ms", .parse = fmt_epoch },
+    { .name = "epoch_ns", .parse = fmt_epoch, .div = 1000000 },
+    { .name = "epoch_decimal", .parse = fmt_epoch_decimal },   /* Slack "1719209506.817929" */
+};
+
+#define N_TIME_FMTS (sizeof(time_fmts) / sizeof(time_fmts[0]))
+
+static const struct time_fmt *time_fmt_lookup(const char *name)
+{
+    for (size_t i = 0; i < N_TIME_FMTS; i++)
+        if (strcmp(time_fmts[i].name, name) == 0)
+            return &time_fmts[i];
+    return NULL;
+}
 
 static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char *err,
                         size_t errsz)
@@ -80,12 +189,13 @@ static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char 
             if (!(cd->def = strdup(json_string_value(v))))
                 return -ENOMEM;
         } else if (strcmp(key, "format") == 0 && json_is_string(v) && is_time) {
-            for (size_t i = 1; i < sizeof(fmt_names) / sizeof(fmt_names[0]); i++)
-                if (strcmp(fmt_names[i], json_string_value(v)) == 0)
-                    cd->fmt = (enum ing_time_fmt)i;
-            if (cd->fmt == ING_TIME_NONE) {
-                snprintf(err, errsz, "'format': unknown time format \"%.40s\" (rfc3339, lenient, "
-                         "epoch_s, epoch_ms, epoch_ns, epoch_decimal)", json_string_value(v));
+            char names[160];
+
+            if (!(cd->fmt = time_fmt_lookup(json_string_value(v)))) {
+                iq_conf_names(names, sizeof(names), &time_fmts[0].name, N_TIME_FMTS,
+                              sizeof(time_fmts[0]));
+                snprintf(err, errsz, "'format': unknown time format \"%.40s\" (%s)",
+                         json_string_value(v), names);
                 return -EINVAL;
             }
         } else {
@@ -99,8 +209,8 @@ static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char 
         snprintf(err, errsz, "missing 'value' template");
         return -EINVAL;
     }
-    if (is_time && cd->fmt == ING_TIME_NONE)
-        cd->fmt = ING_TIME_RFC3339;
+    if (is_time && !cd->fmt)
+        cd->fmt = &time_fmts[0];
     return ing_tmpl_compile(text, &cd->tmpl, err, errsz);
 }
 
@@ -150,12 +260,12 @@ void ing_value_destroy(struct ing_value **pv)
 }
 
 /* Render candidate cd into out (reset): 1, 0 missing, <0. Applies map/default. */
-static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct ing_buf *out,
+static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct iq_buf *out,
                        char *missing, size_t msize)
 {
     int r;
 
-    ing_buf_reset(out);
+    iq_buf_reset(out);
     r = ing_tmpl_render(cd->tmpl, c, out, missing, msize);
     if (r < 0)
         return r;
@@ -163,19 +273,19 @@ static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct in
         json_t *m = json_object_get(cd->map, out->p);
 
         if (m) {
-            ing_buf_reset(out);
-            return ing_buf_add(out, json_string_value(m), json_string_length(m)) < 0 ? -E2BIG : 1;
+            iq_buf_reset(out);
+            return iq_buf_add(out, json_string_value(m), json_string_length(m)) < 0 ? -E2BIG : 1;
         }
         r = 0;
     }
     if (r == 0 && cd->def) {
-        ing_buf_reset(out);
-        return ing_buf_add(out, cd->def, strlen(cd->def)) < 0 ? -E2BIG : 1;
+        iq_buf_reset(out);
+        return iq_buf_add(out, cd->def, strlen(cd->def)) < 0 ? -E2BIG : 1;
     }
     return r;
 }
 
-int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *out,
+int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct iq_buf *out,
                      char *missing, size_t msize)
 {
     int r = 0;
@@ -188,76 +298,7 @@ int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct 
     return r;
 }
 
-/* Parse an integer of decimal digits (optional '-'); -EINVAL on junk. */
-static int parse_int(const char *s, int64_t *ret)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (end == s || *end || errno)
-        return -EINVAL;
-    *ret = v;
-    return 0;
-}
-
-static int parse_decimal_seconds(const char *s, int64_t *ret)
-{
-    const char *dot = strchr(s, '.');
-    char whole[24];
-    int64_t sec, ms = 0;
-    size_t n = dot ? (size_t)(dot - s) : strlen(s);
-
-    if (n == 0 || n >= sizeof(whole))
-        return -EINVAL;
-    memcpy(whole, s, n);
-    whole[n] = '\0';
-    if (parse_int(whole, &sec) < 0 || sec < 0 || sec > 253402300799LL)
-        return -EINVAL;
-    if (dot) {
-        int k = 0;
-
-        for (const char *p = dot + 1; *p; p++, k++) {
-            if (*p < '0' || *p > '9')
-                return -EINVAL;
-            if (k < 3)
-                ms = ms * 10 + (*p - '0');
-        }
-        for (; k < 3; k++)
-            ms *= 10;
-    }
-    *ret = sec * 1000 + ms;
-    return 0;
-}
-
-static int parse_time_text(enum ing_time_fmt fmt, const char *s, size_t len, int64_t *ret)
-{
-    int64_t v;
-
-    switch (fmt) {
-    case ING_TIME_RFC3339:
-        return iq_time_parse_rfc3339(s, len, ret);
-    case ING_TIME_LENIENT:
-        return iq_time_parse_lenient(s, len, ret);
-    case ING_TIME_EPOCH_DECIMAL:
-        return parse_decimal_seconds(s, ret);
-    default:
-        break;
-    }
-    if (parse_int(s, &v) < 0 || v < 0)
-        return -EINVAL;
-    if (fmt == ING_TIME_EPOCH_S)
-        v = v > 253402300799LL ? -1 : v * 1000;
-    else if (fmt == ING_TIME_EPOCH_NS)
-        v /= 1000000;
-    if (v < 0 || v > 253402300799999LL)
-        return -EINVAL;
-    *ret = v;
-    return 0;
-}
-
-int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct ing_buf *scratch,
+int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct iq_buf *scratch,
                    int64_t *ret_ms, char *missing, size_t msize, char *err, size_t errsz)
 {
     for (size_t i = 0; i < v->n; i++) {
@@ -273,10 +314,10 @@ int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct in
             return r;
         if (r == 0)
             continue;
-        if (parse_time_text(cd->fmt, scratch->p, scratch->len, &ms) < 0) {
+        if (cd->fmt->parse(cd->fmt, scratch->p, scratch->len, &ms) < 0) {
             ing_tmpl_first_path(cd->tmpl, c, where, sizeof(where));
             iq_quote(scratch->p, scratch->len, q, sizeof(q));
-            snprintf(err, errsz, "%s: not a time in format %s: %s", where, fmt_names[cd->fmt], q);
+            snprintf(err, errsz, "%s: not a time in format %s: %s", where, cd->fmt->name, q);
             return -EINVAL;
         }
         if (ms < GO_ZERO_LIMIT_MS || ms == 0) {

@@ -39,8 +39,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iq_buf.h"
 #include "iq_event.h"
-#include "rnd_buf.h"
 
 #define JSON_DEPTH_MAX 64
 #define HOST_MAX 253
@@ -174,26 +174,26 @@ static bool url_start(const char *s, size_t n)
 /* Rewrite the URLs of s[0, n) that lead elsewhere; *ret NULL when none. */
 static int rewrite_text(const struct allow *a, const char *s, size_t n, char **ret, size_t *ret_len)
 {
-    struct rnd_buf b;
+    struct iq_buf b;
     size_t i = 0;
     int count = 0;
 
     *ret = NULL;
-    rnd_buf_init(&b, n + 1024);
+    iq_buf_init(&b, n + 1024);
     while (i < n) {
         size_t ul = url_start(s + i, n - i) ? url_len(s + i, n - i) : 0;
         bool drop = ul && !allowed(a, s + i, ul);
 
-        if (drop ? rnd_buf_adds(&b, INTERNAL_LINK) : rnd_buf_addc(&b, s[i])) {
-            rnd_buf_free(&b);
+        if (drop ? iq_buf_adds(&b, INTERNAL_LINK) : iq_buf_addc(&b, s[i])) {
+            iq_buf_free(&b);
             return -ENOMEM;
         }
         count += drop;
         i += drop ? ul : 1;
     }
-    if (count && !(*ret = rnd_buf_steal(&b, ret_len)))
+    if (count && !(*ret = iq_buf_take(&b, ret_len)))
         count = -ENOMEM;
-    rnd_buf_free(&b);
+    iq_buf_free(&b);
     return count;
 }
 

@@ -10,7 +10,7 @@
  * http and https pass, and every byte that could end a Markdown link or a
  * table cell, or leave an HTML attribute, is percent-encoded. */
 #include "rnd_fmt.h"
-#include "rnd_buf.h"
+#include "iq_buf.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -94,48 +94,48 @@ void rnd_fmt_day_heading(int64_t ms, char *buf, size_t size)
 json_t *rnd_fmt_link(const char *url)
 {
     static const char hex[] = "0123456789ABCDEF";
-    struct rnd_buf b;
+    struct iq_buf b;
     json_t *j = NULL;
     int r = 0;
 
     if (!url || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
         return NULL;
-    rnd_buf_init(&b, LINK_MAX * 3);
+    iq_buf_init(&b, LINK_MAX * 3);
     for (const unsigned char *p = (const unsigned char *)url; *p && r == 0; p++) {
         if (*p <= 0x20 || *p == 0x7f || strchr("\"'()<>|`\\[]{}", *p)) {
             char enc[3] = { '%', hex[*p >> 4], hex[*p & 15] };
 
-            r = rnd_buf_add(&b, enc, 3);
+            r = iq_buf_add(&b, enc, 3);
         } else {
-            r = rnd_buf_addc(&b, (char)*p);
+            r = iq_buf_addc(&b, (char)*p);
         }
     }
     if (r == 0 && b.len <= LINK_MAX)
-        j = json_stringn(b.data, b.len);
-    rnd_buf_free(&b);
+        j = json_stringn(b.p, b.len);
+    iq_buf_free(&b);
     return j;
 }
 
 json_t *rnd_fmt_join(const json_t *arr)
 {
     size_t n = json_array_size(arr);
-    struct rnd_buf b;
+    struct iq_buf b;
     json_t *j;
     int r = 0;
 
-    rnd_buf_init(&b, 64 * 1024);
+    iq_buf_init(&b, 64 * 1024);
     for (size_t i = 0; i < n && r == 0; i++) {
         const char *s = json_string_value(json_array_get(arr, i));
 
         if (!s)
             continue;
         if (i > 0)
-            r = rnd_buf_adds(&b, i + 1 == n ? " and " : ", ");
+            r = iq_buf_adds(&b, i + 1 == n ? " and " : ", ");
         if (r == 0)
-            r = rnd_buf_adds(&b, s);
+            r = iq_buf_adds(&b, s);
     }
-    j = json_stringn(b.data ? b.data : "", b.len);
-    rnd_buf_free(&b);
+    j = json_stringn(b.p ? b.p : "", b.len);
+    iq_buf_free(&b);
     return j;
 }
 

@@ -13,7 +13,7 @@
  *  - CMARK_OPT_UNSAFE is not set: raw HTML and javascript: links in event
  *    text (already escaped by the template) cannot reach the page. */
 #include "rnd_html.h"
-#include "rnd_buf.h"
+#include "iq_buf.h"
 #include "rnd_tmpl.h"
 
 #include <errno.h>
@@ -73,17 +73,17 @@ static char *md_to_body(const char *md, size_t len)
     return html;
 }
 
-static int add_escaped(struct rnd_buf *b, const char *s)
+static int add_escaped(struct iq_buf *b, const char *s)
 {
     int r = 0;
 
     for (; *s && r == 0; s++) {
         switch (*s) {
-        case '&': r = rnd_buf_adds(b, "&amp;"); break;
-        case '<': r = rnd_buf_adds(b, "&lt;"); break;
-        case '>': r = rnd_buf_adds(b, "&gt;"); break;
-        case '"': r = rnd_buf_adds(b, "&quot;"); break;
-        default: r = rnd_buf_addc(b, *s); break;
+        case '&': r = iq_buf_adds(b, "&amp;"); break;
+        case '<': r = iq_buf_adds(b, "&lt;"); break;
+        case '>': r = iq_buf_adds(b, "&gt;"); break;
+        case '"': r = iq_buf_adds(b, "&quot;"); break;
+        default: r = iq_buf_addc(b, *s); break;
         }
     }
     return r;
@@ -92,30 +92,33 @@ static int add_escaped(struct rnd_buf *b, const char *s)
 int rnd_html_page(const char *md, size_t len, const char *title, size_t max_out, char **ret,
                   size_t *ret_len)
 {
-    struct rnd_buf b;
+    struct iq_buf b;
     char *body = md_to_body(md, len), *page;
     int r = -ENOMEM;
 
-    rnd_buf_init(&b, max_out ? max_out : RND_OUT_MAX_DEFAULT);
+    iq_buf_init(&b, max_out ? max_out : RND_OUT_MAX_DEFAULT);
     if (!body)
         goto out;
-    if ((r = rnd_buf_adds(&b, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+    if ((r = iq_buf_adds(&b, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
                               "<meta name=\"viewport\" content=\"width=device-width, "
                               "initial-scale=1\">\n<title>")) < 0 ||
         (r = add_escaped(&b, title ? title : "Postmortem draft")) < 0 ||
-        (r = rnd_buf_adds(&b, "</title>\n<style>\n")) < 0 ||
-        (r = rnd_buf_adds(&b, stylesheet)) < 0 ||
-        (r = rnd_buf_adds(&b, "</style>\n</head>\n<body>\n<article>\n")) < 0 ||
-        (r = rnd_buf_adds(&b, body)) < 0 ||
-        (r = rnd_buf_adds(&b, "</article>\n</body>\n</html>\n")) < 0)
+        (r = iq_buf_adds(&b, "</title>\n<style>\n")) < 0 ||
+        (r = iq_buf_adds(&b, stylesheet)) < 0 ||
+        (r = iq_buf_adds(&b, "</style>\n</head>\n<body>\n<article>\n")) < 0 ||
+        (r = iq_buf_adds(&b, body)) < 0 ||
+        (r = iq_buf_adds(&b, "</article>\n</body>\n</html>\n")) < 0) {
+        if (r == -ENOBUFS)
+            r = -E2BIG;   /* the page is over max_out (rnd_html.h) */
         goto out;
+    }
     r = -ENOMEM;
-    if (!(page = rnd_buf_steal(&b, ret_len)))
+    if (!(page = iq_buf_take(&b, ret_len)))
         goto out;
     *ret = page;
     r = 0;
 out:
     free(body);
-    rnd_buf_free(&b);
+    iq_buf_free(&b);
     return r;
 }

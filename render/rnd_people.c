@@ -27,7 +27,7 @@
  *    is written "@Name" with the same resolution, so the text never leaks
  *    an id either. */
 #include "rnd_people.h"
-#include "rnd_buf.h"
+#include "iq_buf.h"
 #include "rnd_pseudo.h"
 
 #include <errno.h>
@@ -155,29 +155,29 @@ static size_t mention_at(const char *s, char *id, size_t idsz)
 char *rnd_people_text(struct rnd_people *p, const struct iq_event *ev, bool *ret_oom)
 {
     const char *t = ev->str[IQ_F_TEXT], *s;
-    struct rnd_buf b;
+    struct iq_buf b;
     char id[ID_MAX + 1], *out;
     int r = 0;
 
     *ret_oom = false;
     if (!t)
         return NULL;
-    rnd_buf_init(&b, TEXT_MAX);
+    iq_buf_init(&b, TEXT_MAX);
     for (s = t; *s && r == 0;) {
         size_t n = from_slack(ev) ? mention_at(s, id, sizeof(id)) : 0;
 
         if (n) {
             const char *name = shown_id(p, id, NULL);
 
-            r = name ? rnd_buf_printf(&b, "@%s", name) : -ENOMEM;
+            r = name ? iq_buf_printf(&b, "@%s", name) : -ENOMEM;
             s += n;
         } else {
-            r = rnd_buf_addc(&b, *s++);
+            r = iq_buf_addc(&b, *s++);
         }
     }
     /* past TEXT_MAX (longer than any message) the text is cut there */
-    out = r == 0 || r == -E2BIG ? rnd_buf_steal(&b, NULL) : NULL;
-    rnd_buf_free(&b);
+    out = r == 0 || r == -ENOBUFS ? iq_buf_take(&b, NULL) : NULL;
+    iq_buf_free(&b);
     *ret_oom = out == NULL;
     return out;
 }

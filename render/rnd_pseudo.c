@@ -15,7 +15,7 @@
  *  - Members named "link" are left alone: they are URLs (a repository
  *    under a person's login), and a rewritten URL leads nowhere. */
 #include "rnd_pseudo.h"
-#include "rnd_buf.h"
+#include "iq_buf.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -133,11 +133,11 @@ static bool bounded(const char *s, size_t n, size_t at, size_t len)
 static int rewrite(const struct rnd_pseudo *p, const char *s, size_t n, char **ret,
                    size_t *ret_len)
 {
-    struct rnd_buf b;
+    struct iq_buf b;
     size_t i = 0;
     int count = 0;
 
-    rnd_buf_init(&b, n * 8 + 1024);
+    iq_buf_init(&b, n * 8 + 1024);
     while (i < n) {
         const struct person *hit = NULL;
 
@@ -148,8 +148,8 @@ static int rewrite(const struct rnd_pseudo *p, const char *s, size_t n, char **r
                 bounded(s, n, i, pe->len))
                 hit = pe;
         }
-        if (hit ? rnd_buf_adds(&b, hit->alias) : rnd_buf_addc(&b, s[i])) {
-            rnd_buf_free(&b);
+        if (hit ? iq_buf_adds(&b, hit->alias) : iq_buf_addc(&b, s[i])) {
+            iq_buf_free(&b);
             return -ENOMEM;
         }
         count += hit != NULL;
@@ -157,8 +157,8 @@ static int rewrite(const struct rnd_pseudo *p, const char *s, size_t n, char **r
     }
     *ret = NULL;
     if (count)
-        *ret = rnd_buf_steal(&b, ret_len);
-    rnd_buf_free(&b);
+        *ret = iq_buf_take(&b, ret_len);
+    iq_buf_free(&b);
     if (count && !*ret)
         return -ENOMEM;
     return count;

@@ -18,15 +18,15 @@
  *  - Values are rewritten in place with json_string_setn, so the tree's
  *    shape and the caller's references stay valid. */
 #include "rnd_redact.h"
-#include "rnd_pcre2.h"
+#include "iq_event.h"
+#include "iq_file.h"
+#include "iq_re.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MATCH_LIMIT  1000000
-#define DEPTH_LIMIT  10000
 #define JSON_DEPTH_MAX 64
 
 struct rule {
@@ -71,8 +71,7 @@ static int add_rule(struct rnd_redact *rd, const json_t *jr, size_t idx, const c
     const char *pat = json_string_value(json_object_get(jr, "pattern"));
     const char *repl = json_string_value(json_object_get(jr, "replacement"));
     struct rule *r = &rd->rules[rd->n];
-    PCRE2_UCHAR msg[160];
-    PCRE2_SIZE off;
+    struct iq_re_error e;
     int ec;
 
     if (!json_is_object(jr) || !name || !pat || !repl) {
@@ -80,13 +79,15 @@ static int add_rule(struct rnd_redact *rd, const json_t *jr, size_t idx, const c
                  where, idx);
         return -EINVAL;
     }
-    r->code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &ec,
-                            &off, NULL);
-    if (!r->code) {
-        pcre2_get_error_message(ec, msg, sizeof(msg));
-        snprintf(err, errsz, "%s: rule '%s': pattern error at offset %zu: %s", where, name,
-                 (size_t)off, (char *)msg);
-        return -EINVAL;
+    if ((ec = iq_re_compile(pat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &r->code,
+                            &e)) < 0) {
+        if (e.jit)
+            snprintf(err, errsz, "%s: rule '%s': pattern JIT compilation failed: %s", where,
+                     name, e.msg);
+        else
+            snprintf(err, errsz, "%s: rule '%s': pattern error at offset %zu: %s", where, name,
+                     e.offset, e.msg);
+        return ec;
     }
     rd->n++;   /* owned from here: destroy frees a half-built rule */
     r->name = strdup(name);
@@ -116,13 +117,12 @@ int rnd_redact_from_json(const json_t *doc, const char *where, struct rnd_redact
         goto out;
     }
     rd = calloc(1, sizeof(*rd));
-    if (!rd || !(rd->mctx = pcre2_match_context_create(NULL))) {
+    if (!rd || !(rd->mctx = iq_re_context_new(IQ_RE_REDACT_MATCH_LIMIT,
+                                              IQ_RE_REDACT_DEPTH_LIMIT))) {
         snprintf(err, errsz, "%s: out of memory", where);
         r = -ENOMEM;
         goto out;
     }
-    pcre2_set_match_limit(rd->mctx, MATCH_LIMIT);
-    pcre2_set_depth_limit(rd->mctx, DEPTH_LIMIT);
     for (size_t i = 0; i < json_array_size(rules); i++)
         if ((r = add_rule(rd, json_array_get(rules, i), i, where, err, errsz)) < 0)
             goto out;
@@ -136,48 +136,17 @@ out:
 
 int rnd_redact_load(const char *path, struct rnd_redact **ret, char *err, size_t errsz)
 {
-    json_error_t je;
+    char sub[IQ_ERR_MAX];
     json_t *doc;
-    FILE *f;
-    char *buf = NULL;
-    size_t n;
     int r;
 
-    if (!(f = fopen(path, "rb"))) {
-        r = -errno;
-        snprintf(err, errsz, "redaction rules %s: %s", path, strerror(errno));
+    if ((r = iq_file_load_json(path, RND_REDACT_FILE_MAX, &doc, sub, sizeof(sub))) < 0) {
+        snprintf(err, errsz, "redaction rules %s", sub);
         return r;
-    }
-    buf = malloc(RND_REDACT_FILE_MAX + 1);
-    n = buf ? fread(buf, 1, RND_REDACT_FILE_MAX + 1, f) : 0;
-    fclose(f);
-    if (!buf || n > RND_REDACT_FILE_MAX) {
-        snprintf(err, errsz, "redaction rules %s: %s", path, buf ? "file too large" : "out of memory");
-        free(buf);
-        return buf ? -E2BIG : -ENOMEM;
-    }
-    doc = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &je);
-    free(buf);
-    if (!doc) {
-        snprintf(err, errsz, "redaction rules %s: line %d col %d: %s", path, je.line, je.column,
-                 je.text);
-        return -EINVAL;
     }
     r = rnd_redact_from_json(doc, path, ret, err, errsz);
     json_decref(doc);
     return r;
-}
-
-static int map_pcre2_error(int rc)
-{
-    if (rc == PCRE2_ERROR_NOMEMORY)
-        return -ENOMEM;
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT)
-        return -ERANGE;
-    if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
-        return -EILSEQ;
-    return -EINVAL;
 }
 
 /* Apply one rule to [in, in+len).  On replacements *out is a new string.
@@ -204,7 +173,7 @@ static int apply_rule(const struct rnd_redact *rd, const struct rule *ru, const 
     }
     if (rc <= 0) {
         free(buf);
-        return rc == 0 ? 0 : map_pcre2_error(rc);
+        return rc == 0 ? 0 : iq_re_errno(rc);
     }
     *out = buf;
     *out_len = got;

@@ -25,7 +25,7 @@
  *    who made it, the admin credential ("set identified to ..., by
  *    admin-alice"): that is the audit trail, not blame. */
 #include "rnd_timeline.h"
-#include "rnd_buf.h"
+#include "iq_buf.h"
 #include "rnd_fmt.h"
 #include "rnd_link.h"
 #include "rnd_people.h"

@@ -15,7 +15,7 @@
  *    needs no allocation besides the output. */
 #include "rnd_tmpl.h"
 #include "rnd_tmpl_int.h"
-#include "rnd_buf.h"
+#include "iq_buf.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,7 +28,7 @@ struct render {
     const json_t *stack[RND_TMPL_DEPTH_MAX + 1];
     unsigned depth;
     enum rnd_escape esc;
-    struct rnd_buf out;
+    struct iq_buf out;
 };
 
 /* Find key [k, k+kl) in object o (jansson keys are NUL-terminated). */
@@ -76,41 +76,41 @@ static bool truthy(const json_t *v)
 }
 
 /* Markdown: escape so the value reads literally wherever it lands. */
-static int put_md(struct rnd_buf *b, const char *s, size_t n)
+static int put_md(struct iq_buf *b, const char *s, size_t n)
 {
-    bool line_start = b->len == 0 || rnd_buf_last(b) == '\n';
+    bool line_start = b->len == 0 || iq_buf_last(b) == '\n';
     int r = 0;
 
     for (size_t i = 0; i < n && r == 0; i++) {
         char c = s[i];
 
         if (c == '\n' || c == '\r' || c == '\t') {
-            r = rnd_buf_addc(b, ' ');
+            r = iq_buf_addc(b, ' ');
         } else if (strchr("\\`*_[]<>|#&~!", c) ||
                    (line_start && strchr("-+=", c))) {
-            r = rnd_buf_addc(b, '\\');
+            r = iq_buf_addc(b, '\\');
             if (r == 0)
-                r = rnd_buf_addc(b, c);
+                r = iq_buf_addc(b, c);
         } else {
-            r = rnd_buf_addc(b, c);
+            r = iq_buf_addc(b, c);
         }
         line_start = false;
     }
     return r;
 }
 
-static int put_html(struct rnd_buf *b, const char *s, size_t n)
+static int put_html(struct iq_buf *b, const char *s, size_t n)
 {
     int r = 0;
 
     for (size_t i = 0; i < n && r == 0; i++) {
         switch (s[i]) {
-        case '&': r = rnd_buf_adds(b, "&amp;"); break;
-        case '<': r = rnd_buf_adds(b, "&lt;"); break;
-        case '>': r = rnd_buf_adds(b, "&gt;"); break;
-        case '"': r = rnd_buf_adds(b, "&quot;"); break;
-        case '\'': r = rnd_buf_adds(b, "&#39;"); break;
-        default: r = rnd_buf_addc(b, s[i]); break;
+        case '&': r = iq_buf_adds(b, "&amp;"); break;
+        case '<': r = iq_buf_adds(b, "&lt;"); break;
+        case '>': r = iq_buf_adds(b, "&gt;"); break;
+        case '"': r = iq_buf_adds(b, "&quot;"); break;
+        case '\'': r = iq_buf_adds(b, "&#39;"); break;
+        default: r = iq_buf_addc(b, s[i]); break;
         }
     }
     return r;
@@ -139,7 +139,7 @@ static int put_value(struct render *r, const json_t *v, bool raw)
     if (!s)
         return 0;
     if (raw || r->esc == RND_ESC_NONE)
-        return rnd_buf_add(&r->out, s, n);
+        return iq_buf_add(&r->out, s, n);
     return r->esc == RND_ESC_MD ? put_md(&r->out, s, n) : put_html(&r->out, s, n);
 }
 
@@ -184,7 +184,7 @@ static int render_range(struct render *r, size_t from, size_t to)
 
         switch (tk->type) {
         case RND_TOK_TEXT:
-            rc = rnd_buf_add(&r->out, t->src + tk->off, tk->len);
+            rc = iq_buf_add(&r->out, t->src + tk->off, tk->len);
             i++;
             break;
         case RND_TOK_VAR:
@@ -209,17 +209,19 @@ int rnd_tmpl_render(const struct rnd_tmpl *t, const json_t *ctx, enum rnd_escape
     char *s;
     int rc;
 
-    rnd_buf_init(&r.out, max_out ? max_out : RND_OUT_MAX_DEFAULT);
+    iq_buf_init(&r.out, max_out ? max_out : RND_OUT_MAX_DEFAULT);
     r.stack[r.depth++] = ctx;
     rc = render_range(&r, 0, t->n);
+    if (rc == -ENOBUFS)
+        rc = -E2BIG;   /* the output is over max_out (rnd_tmpl.h) */
     if (rc < 0) {
         if (err && errsz)
             snprintf(err, errsz, "template '%s': %s", t->name,
                      rc == -E2BIG ? "output larger than the limit" : strerror(-rc));
-        rnd_buf_free(&r.out);
+        iq_buf_free(&r.out);
         return rc;
     }
-    s = rnd_buf_steal(&r.out, ret_len);
+    s = iq_buf_take(&r.out, ret_len);
     if (!s)
         return -ENOMEM;
     *ret = s;

@@ -10,10 +10,12 @@
  * rev_lint_doc on it; the verdict separates pattern rules from the model so
  * that the trainer can calibrate the model on what the rules leave. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_buf.h"
 #include "rev_corpus.h"
 #include "rev_file.h"
 
@@ -233,61 +235,47 @@ int rev_corpus_judge(const struct rev_corpus_row *row, const struct rev_rules *r
     return r;
 }
 
-struct join {
-    char *s;
-    size_t len, cap;
-};
-
-/* rev_doc_units callback: append a unit's masked text, space-separated. */
+/* rev_doc_units callback: append a unit's masked text to the iq_buf ud,
+ * space-separated. */
 static int join_unit(const struct rev_text *t, void *ud)
 {
-    struct join *j = ud;
+    struct iq_buf *j = ud;
+    int r = 0;
 
-    if (j->len + t->len + 2 > j->cap) {
-        size_t ncap = (j->len + t->len + 2) * 2;
-        char *ns = realloc(j->s, ncap);
-
-        if (!ns)
-            return -ENOMEM;
-        j->s = ns;
-        j->cap = ncap;
-    }
     if (j->len)
-        j->s[j->len++] = ' ';
-    memcpy(j->s + j->len, t->s, t->len);
-    j->len += t->len;
-    j->s[j->len] = '\0';
-    return 0;
+        r = iq_buf_addc(j, ' ');
+    if (r == 0)
+        r = iq_buf_add(j, t->s, t->len);
+    return r == -ENOBUFS ? -ENOMEM : r;
 }
 
 int rev_corpus_model_text(const struct rev_corpus_row *row, const struct rev_rules *rules,
                           char **ret, size_t *ret_len, char *err, size_t errsz)
 {
-    struct join j = { .s = NULL };
+    struct iq_buf j;
     struct rev_doc *doc = NULL;
+    char *text = NULL;
     int r;
 
+    iq_buf_init(&j, SIZE_MAX / 2);   /* the row's text is bounded already */
     if (row->kind == REV_ROW_ACTION) {
-        j.s = strdup(row->text);
-        j.len = j.s ? strlen(j.s) : 0;
-        r = j.s ? 0 : -ENOMEM;
+        r = iq_buf_adds(&j, row->text) == 0 ? 0 : -ENOMEM;
     } else {
         r = parse_row(row, &doc, err, errsz);
         if (r >= 0)
             r = rev_doc_sections(doc, rules);
         if (r >= 0)
             r = rev_doc_units(doc, join_unit, &j);
-        if (r >= 0 && !j.s)
-            r = (j.s = strdup("")) ? 0 : -ENOMEM;
     }
     rev_doc_destroy(&doc);
+    if (r >= 0 && !(text = iq_buf_take(&j, ret_len)))
+        r = -ENOMEM;
+    iq_buf_free(&j);
     if (r < 0) {
-        free(j.s);
         if (r == -ENOMEM)
             snprintf(err, errsz, "out of memory");
         return r;
     }
-    *ret = j.s;
-    *ret_len = j.len;
+    *ret = text;
     return 0;
 }

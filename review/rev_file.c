@@ -2,9 +2,8 @@
  *
  * The linter reads two kinds of files whole: postmortem drafts (untrusted,
  * capped at a few MiB by the caller) and rule files (trusted but still
- * capped).  rev_file_read grows its buffer in chunks up to the cap and
- * reports one byte past it as -E2BIG, so a huge or endless input (a FIFO,
- * /dev/zero) never gets past the limit.
+ * capped).  rev_file_read reads them through iq_file_read (common/), and
+ * answers -E2BIG where that says -EFBIG, as review/'s callers expect.
  *
  * rev_schemas_find implements the lookup order shared by every command that
  * needs schemas/: an explicit option, $INQUEST_SCHEMAS, ./schemas and the
@@ -20,103 +19,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "iq_file.h"
 #include "iq_paths.h"
 #include "rev_file.h"
-
-#define READ_CHUNK 65536
-
-/* Read everything from fd into a buffer of at most max bytes (plus NUL).
- * Returns 0 with *ret_buf and *ret_len set, -E2BIG, -ENOMEM or -errno. */
-static int read_fd(int fd, size_t max, char **ret_buf, size_t *ret_len)
-{
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int r;
-
-    for (;;) {
-        ssize_t n;
-
-        if (len == cap) {
-            size_t want = cap + READ_CHUNK;
-            char *nb;
-
-            if (want > max + 1)
-                want = max + 1;   /* one byte past the cap tells "too big" */
-            nb = realloc(buf, want + 1);
-            if (!nb) {
-                r = -ENOMEM;
-                goto fail;
-            }
-            buf = nb;
-            cap = want;
-        }
-        n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = -errno;
-            goto fail;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
-        if (len > max) {
-            r = -E2BIG;
-            goto fail;
-        }
-    }
-    if (!buf) {
-        buf = malloc(1);
-        if (!buf)
-            return -ENOMEM;
-    }
-    buf[len] = '\0';
-    *ret_buf = buf;
-    *ret_len = len;
-    return 0;
-fail:
-    free(buf);
-    return r;
-}
 
 int rev_file_read(const char *path, size_t max, char **ret_buf, size_t *ret_len,
                   char *err, size_t errsz)
 {
-    bool is_stdin = strcmp(path, "-") == 0;
-    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    int r;
+    int r = iq_file_read(path, max, ret_buf, ret_len, err, errsz);
 
-    if (fd < 0) {
-        r = -errno;
-        snprintf(err, errsz, "%s: cannot open: %s", path, strerror(-r));
-        return r;
-    }
-    if (fstat(fd, &st) < 0) {
-        r = -errno;
-        snprintf(err, errsz, "%s: cannot stat: %s", path, strerror(-r));
-        goto out;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        r = -EISDIR;
-        snprintf(err, errsz, "%s: is a directory, expected a file", path);
-        goto out;
-    }
-    if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size > max) {
-        r = -E2BIG;
-        snprintf(err, errsz, "%s: file is %lld bytes, over the limit of %zu bytes",
-                 path, (long long)st.st_size, max);
-        goto out;
-    }
-    r = read_fd(fd, max, ret_buf, ret_len);
-    if (r == -E2BIG)
-        snprintf(err, errsz, "%s: input is over the limit of %zu bytes", path, max);
-    else if (r < 0)
-        snprintf(err, errsz, "%s: cannot read: %s", path, strerror(-r));
-out:
-    if (!is_stdin)
-        close(fd);
-    return r;
+    return r == -EFBIG ? -E2BIG : r;   /* review/'s answer for "over the limit" */
 }
 
 static bool is_dir(const char *path)

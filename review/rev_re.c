@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rev_pcre2.h"
+#include "iq_re.h"
 #include "rev_re.h"
 
 struct rev_pat {
@@ -42,13 +42,11 @@ struct rev_re *rev_re_new(void)
 
     if (!re)
         return NULL;
-    re->mctx = pcre2_match_context_create(NULL);
+    re->mctx = iq_re_context_new(IQ_RE_LINT_MATCH_LIMIT, IQ_RE_LINT_DEPTH_LIMIT);
     if (!re->mctx) {
         free(re);
         return NULL;
     }
-    pcre2_set_match_limit(re->mctx, REV_RE_MATCH_LIMIT);
-    pcre2_set_depth_limit(re->mctx, REV_RE_DEPTH_LIMIT);
     return re;
 }
 
@@ -92,9 +90,9 @@ int rev_re_add(struct rev_re *re, const char *pattern, bool caseless, char *err,
 {
     uint32_t opts = PCRE2_UTF | PCRE2_UCP | (caseless ? PCRE2_CASELESS : 0);
     size_t len = strlen(pattern);
-    PCRE2_SIZE erroff = 0;
-    int errcode = 0, group;
+    struct iq_re_error e;
     pcre2_code *code;
+    int r, group;
 
     if (len == 0 || len > REV_RE_PATTERN_MAX) {
         snprintf(err, errsz, "pattern is %s (1 to %d bytes)", len ? "too long" : "empty",
@@ -103,35 +101,18 @@ int rev_re_add(struct rev_re *re, const char *pattern, bool caseless, char *err,
     }
     if (grow(re) < 0)
         return -ENOMEM;
-    code = pcre2_compile((PCRE2_SPTR)pattern, len, opts, &errcode, &erroff, NULL);
-    if (!code) {
-        PCRE2_UCHAR msg[160];
-
-        if (pcre2_get_error_message(errcode, msg, sizeof(msg)) < 0)
-            snprintf((char *)msg, sizeof(msg), "error %d", errcode);
-        snprintf(err, errsz, "pcre2 error at offset %zu: %s", (size_t)erroff, (char *)msg);
-        return errcode == PCRE2_ERROR_NOMEMORY ? -ENOMEM : -EINVAL;
+    if ((r = iq_re_compile(pattern, len, opts, &code, &e)) < 0) {
+        if (e.jit)
+            snprintf(err, errsz, "pcre2 JIT compilation failed: %s", e.msg);
+        else
+            snprintf(err, errsz, "pcre2 error at offset %zu: %s", e.offset, e.msg);
+        return r;
     }
-    /* JIT is an optimisation: on failure pcre2 interprets the pattern. */
-    (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     group = pcre2_substring_number_from_name(code, (PCRE2_SPTR) "value");
     re->pats[re->n].code = code;
     re->pats[re->n].value_group = group > 0 ? group : 0;
     re->n++;
     return 0;
-}
-
-/* Map a negative pcre2 match code to a negative errno. */
-static int match_errno(int rc)
-{
-    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-        rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
-        return -ERANGE;
-    if (rc == PCRE2_ERROR_NOMEMORY)
-        return -ENOMEM;
-    if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21)
-        return -EILSEQ;
-    return -EINVAL;
 }
 
 /* Run one pattern.  1 with the spans set, 0 no match, negative errno. */
@@ -150,7 +131,7 @@ static int match_one(const struct rev_re *re, const struct rev_pat *p, const cha
         goto out;
     }
     if (rc < 0) {
-        rc = match_errno(rc);
+        rc = iq_re_errno(rc);
         goto out;
     }
     ov = pcre2_get_ovector_pointer(md);

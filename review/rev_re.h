@@ -12,8 +12,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define REV_RE_MATCH_LIMIT 200000u   /* pcre2 match limit per search */
-#define REV_RE_DEPTH_LIMIT 2000u     /* pcre2 backtracking depth limit */
 #define REV_RE_PATTERN_MAX 4096      /* bytes of one pattern */
 
 struct rev_re;

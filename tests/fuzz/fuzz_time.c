@@ -53,7 +53,7 @@ static void check_rfc3339(const char *s, size_t len)
 
 static void check_log_formats(const char *s, size_t len)
 {
-    for (int f = 0; f < ING_TIME_N; f++) {
+    for (size_t f = 0; f < ing_timefmt_count(); f++) {
         int64_t ms = 0;
         int r = ing_time_parse((enum ing_timefmt)f, s, len, FUZZ_NOW, &ms);
 
