@@ -220,8 +220,10 @@ int ing_store_scan(struct ing_store *st, const struct ing_scan *scan, ing_scan_f
     return r < 0 ? r : r > 0 && r != 1 ? r : 0;
 }
 
-int ing_store_kv_put(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
-                     const char *v, size_t vl)
+/* One put (v non-NULL) or delete of k in cf, through the free-space guard
+ * and the reopen lock; a RocksDB error goes to ing_store_write_failed. */
+static int kv_write(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
+                    const char *v, size_t vl)
 {
     char *err = NULL;
     int r = ing_store_writable(st);
@@ -231,26 +233,23 @@ int ing_store_kv_put(struct ing_store *st, enum ing_cf cf, const char *k, size_t
     pthread_rwlock_rdlock(&st->dblock);
     if (!st->db || !st->cf[cf])
         r = st->db ? -EROFS : -EIO;
-    else
+    else if (v)
         rocksdb_put_cf(st->db, st->wopts, st->cf[cf], k, kl, v, vl, &err);
+    else
+        rocksdb_delete_cf(st->db, st->wopts, st->cf[cf], k, kl, &err);
     pthread_rwlock_unlock(&st->dblock);
-    return err ? ing_store_write_failed(st, err, "put") : r;
+    return err ? ing_store_write_failed(st, err, v ? "put" : "delete") : r;
+}
+
+int ing_store_kv_put(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
+                     const char *v, size_t vl)
+{
+    return kv_write(st, cf, k, kl, v ? v : "", vl);
 }
 
 int ing_store_kv_delete(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl)
 {
-    char *err = NULL;
-    int r = ing_store_writable(st);
-
-    if (r < 0)
-        return r;
-    pthread_rwlock_rdlock(&st->dblock);
-    if (!st->db || !st->cf[cf])
-        r = st->db ? -EROFS : -EIO;
-    else
-        rocksdb_delete_cf(st->db, st->wopts, st->cf[cf], k, kl, &err);
-    pthread_rwlock_unlock(&st->dblock);
-    return err ? ing_store_write_failed(st, err, "delete") : r;
+    return kv_write(st, cf, k, kl, NULL, 0);
 }
 
 int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,

@@ -421,6 +421,40 @@ static size_t random_history(struct iq_event **evs, size_t max, unsigned seed)
     return n;
 }
 
+/* Store evs[0, n) (copies; evs keep theirs) in a random order and in
+ * random batches of 1..max_batch (max_batch <= 8), each batch followed by
+ * the daemon's partial rebuild over the batch's times. */
+static void replay_shuffled(struct fx *f, struct iq_event **evs, size_t n, unsigned seed,
+                            size_t max_batch)
+{
+    struct iq_event *batch[8];
+    struct cor_result res;
+    size_t order[256], i = 0;
+
+    assert_true(n <= 256 && max_batch >= 1 && max_batch <= 8);
+    for (size_t k = 0; k < n; k++)
+        order[k] = k;
+    for (size_t k = n - 1; k > 0; k--) {
+        size_t j = next_rand(&seed) % (k + 1), t = order[k];
+
+        order[k] = order[j];
+        order[j] = t;
+    }
+    while (i < n) {
+        size_t m = 1 + next_rand(&seed) % max_batch, b = 0;
+        int64_t lo = INT64_MAX, hi = INT64_MIN;
+
+        for (; b < m && i < n; b++, i++) {
+            batch[b] = iq_event_dup(evs[order[i]]);
+            lo = batch[b]->at < lo ? batch[b]->at : lo;
+            hi = batch[b]->at > hi ? batch[b]->at : hi;
+        }
+        put(f->st, batch, b);
+        assert_int_equal(cor_engine_rebuild(f->st, &f->cfg, lo, hi, &res), 0);
+        cor_result_free(&res);
+    }
+}
+
 /* Random histories delivered in random small batches, each followed by the
  * daemon's partial rebuild over the batch's times, equal a full rebuild;
  * with the default rules and with short windows. */
@@ -431,7 +465,7 @@ static void test_incremental_random(void **state)
         "{\"linked_channels\": [\"incidents\"], \"recurrence_window\": \"1h\", "
         "\"lookback\": \"30m\", \"quiet_period\": \"10m\", \"open_count\": 2}",
     };
-    struct iq_event *evs[160], *batch[8];
+    struct iq_event *evs[160];
     char err[IQ_ERR_MAX], *full, *inc;
     struct cor_result res;
     struct fx *f;
@@ -439,8 +473,7 @@ static void test_incremental_random(void **state)
     for (size_t c = 0; c < 2; c++) {
         for (unsigned seed = 1; seed <= 8; seed++) {
             json_t *sec = json_loads(confs[c], 0, NULL);
-            size_t n, i = 0, order[160];
-            unsigned s2 = seed * 7919u;
+            size_t n;
 
             teardown(state);
             setup(state);
@@ -448,27 +481,7 @@ static void test_incremental_random(void **state)
             assert_int_equal(cor_config_apply(&f->cfg, sec, err, sizeof(err)), 0);
             json_decref(sec);
             n = random_history(evs, 150, seed);
-            for (size_t k = 0; k < n; k++)
-                order[k] = k;
-            for (size_t k = n - 1; k > 0; k--) {
-                size_t j = next_rand(&s2) % (k + 1), t = order[k];
-
-                order[k] = order[j];
-                order[j] = t;
-            }
-            while (i < n) {
-                size_t m = 1 + next_rand(&s2) % 5, b = 0;
-                int64_t lo = INT64_MAX, hi = INT64_MIN;
-
-                for (; b < m && i < n; b++, i++) {
-                    batch[b] = iq_event_dup(evs[order[i]]);
-                    lo = batch[b]->at < lo ? batch[b]->at : lo;
-                    hi = batch[b]->at > hi ? batch[b]->at : hi;
-                }
-                put(f->st, batch, b);
-                assert_int_equal(cor_engine_rebuild(f->st, &f->cfg, lo, hi, &res), 0);
-                cor_result_free(&res);
-            }
+            replay_shuffled(f, evs, n, seed * 7919u, 5);
             inc = list_text(f->st);
             assert_int_equal(cor_engine_rebuild(f->st, &f->cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res), 0);
             assert_true(res.n > 3);
@@ -539,7 +552,7 @@ static char *unattached_text(struct ing_store *st)
  * incidents and the unattached list of one full rebuild. */
 static void test_incremental_corpus(void **state)
 {
-    struct iq_event *evs[256], *batch[8];
+    struct iq_event *evs[256];
     char path[512], err[IQ_ERR_MAX], *full, *inc, *ufull, *uinc;
     struct cor_result res;
     json_t *conf;
@@ -549,8 +562,7 @@ static void test_incremental_corpus(void **state)
     conf = json_load_file(path, 0, NULL);
     assert_non_null(conf);
     for (unsigned seed = 1; seed <= 6; seed++) {
-        size_t n, i = 0, order[256];
-        unsigned s2 = seed * 104729u;
+        size_t n;
 
         teardown(state);
         setup(state);
@@ -558,27 +570,7 @@ static void test_incremental_corpus(void **state)
         assert_int_equal(cor_config_apply(&f->cfg, json_object_get(conf, "correlate"), err,
                                           sizeof(err)), 0);
         n = load_corpus(evs, 256);
-        for (size_t k = 0; k < n; k++)
-            order[k] = k;
-        for (size_t k = n - 1; k > 0; k--) {
-            size_t j = next_rand(&s2) % (k + 1), t = order[k];
-
-            order[k] = order[j];
-            order[j] = t;
-        }
-        while (i < n) {
-            size_t m = 1 + next_rand(&s2) % 8, b = 0;
-            int64_t lo = INT64_MAX, hi = INT64_MIN;
-
-            for (; b < m && i < n; b++, i++) {
-                batch[b] = iq_event_dup(evs[order[i]]);
-                lo = batch[b]->at < lo ? batch[b]->at : lo;
-                hi = batch[b]->at > hi ? batch[b]->at : hi;
-            }
-            put(f->st, batch, b);
-            assert_int_equal(cor_engine_rebuild(f->st, &f->cfg, lo, hi, &res), 0);
-            cor_result_free(&res);
-        }
+        replay_shuffled(f, evs, n, seed * 104729u, 8);
         inc = list_text(f->st);
         uinc = unattached_text(f->st);
         assert_int_equal(cor_engine_rebuild(f->st, &f->cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res), 0);
