@@ -307,15 +307,23 @@ static size_t mixed_history(struct iq_event **evs)
     return n;
 }
 
-static char *list_text(struct ing_store *st)
+/* The incidents (or, with unattached, the unattached list) of st as
+ * sorted compact JSON text; caller frees. */
+static char *stored_text(struct ing_store *st, bool unattached)
 {
     json_t *list = NULL;
     char *s;
 
-    assert_int_equal(cor_incident_list(st, IQ_TIME_NONE, &list), 0);
+    assert_int_equal(unattached ? cor_unattached_list(st, IQ_TIME_NONE, &list)
+                                : cor_incident_list(st, IQ_TIME_NONE, &list), 0);
     s = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(list);
     return s;
+}
+
+static char *list_text(struct ing_store *st)
+{
+    return stored_text(st, false);
 }
 
 /* Events delivered one at a time in a shuffled order, each followed by a
@@ -537,13 +545,7 @@ static size_t load_corpus(struct iq_event **evs, size_t max)
 
 static char *unattached_text(struct ing_store *st)
 {
-    json_t *list = NULL;
-    char *s;
-
-    assert_int_equal(cor_unattached_list(st, IQ_TIME_NONE, &list), 0);
-    s = json_dumps(list, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(list);
-    return s;
+    return stored_text(st, true);
 }
 
 /* The property of test_incremental_random over the concurrent corpus with
