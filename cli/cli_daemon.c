@@ -13,7 +13,7 @@
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
 #include "cli_daemon_cor.h"
-#include "cli_daemon_rnd.h"
+#include "rnd_watch.h"
 #include "cli_daemon_secure.h"
 #include "cli_daemon_tail.h"
 #include "ana_http.h"
@@ -479,7 +479,7 @@ int cli_daemon_main(int argc, char **argv)
     struct ing_store *store = NULL;
     struct ing_server *srv = NULL;
     struct iqd_http *http = NULL;
-    struct iqd_drafts *drafts = NULL;
+    struct rnd_watch *drafts = NULL;
     struct ana_http_query *query = NULL;
     struct iqd_cor *cor = NULL;
     struct iqd_tail *tail = NULL;
@@ -521,7 +521,7 @@ int cli_daemon_main(int argc, char **argv)
         goto out;
     if (http && iqd_http_url(http, api_url, sizeof(api_url)) < 0)
         goto out;
-    if (iqd_drafts_start(cfg.drafts, cfg.data, http ? api_url : NULL, store, &drafts) < 0)
+    if (rnd_watch_start(cfg.drafts, cfg.data, http ? api_url : NULL, store, &drafts) < 0)
         goto out;
     if (iqd_ports_write(&cfg, ing_server_endpoint(srv), http ? api_url : NULL,
                         iqd_http_port(http)) < 0)
@@ -543,7 +543,7 @@ int cli_daemon_main(int argc, char **argv)
 out:
     if (ports_written)
         iqd_ports_remove(&cfg);
-    iqd_drafts_destroy(&drafts);
+    rnd_watch_destroy(&drafts);
     iqd_tail_stop(&tail);
     iqd_http_destroy(&http);
     ana_http_query_free(&query);

@@ -16,7 +16,7 @@
  * lifetime. */
 #include "cli_daemon_cor.h"
 #include "cli_daemon_notes.h"
-#include "cli_daemon_rnd.h"
+#include "rnd_api.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -89,7 +89,7 @@ static int api_incidents(void *ud, const struct ing_http_request *rq,
     if (*rest == '\0' || strcmp(rest, "/") == 0)
         return list_incidents(st, rq->query, false, resp);
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
-        return iqd_drafts_http_get(st, c->people, c->external_links, rq, resp);
+        return rnd_api_draft_get(st, c->people, c->external_links, rq, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
         return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     r = cor_incident_load(st, rest + 1, &j);
@@ -109,7 +109,7 @@ int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing
         goto fail;
     c->st = st;
     cor_config_init(&c->cfg);
-    /* checked by iqd_drafts_start, which refuses the configuration */
+    /* checked by rnd_watch_start, which refuses the configuration */
     if (rnd_people_check_map(json_object_get(cfg->drafts, "slack_users"), err, sizeof(err)) == 0)
         c->people = json_incref(json_object_get(cfg->drafts, "slack_users"));
     if (rnd_external_check(json_object_get(cfg->drafts, "external_links"), err, sizeof(err)) == 0)
