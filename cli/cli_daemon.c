@@ -12,11 +12,14 @@
  * ingest until the stop signal. */
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
-#include "cli_daemon_cor.h"
+#include "cli_daemon_notes.h"
 #include "rnd_watch.h"
 #include "cli_daemon_secure.h"
 #include "cli_daemon_tail.h"
 #include "ana_http.h"
+#include "cor_api.h"
+#include "cor_daemon.h"
+#include "rnd_api.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -412,6 +415,27 @@ static int start_query_api(const struct iqd_config *cfg, struct ing_store *store
     return 0;
 }
 
+/* GET /api/v1/incidents[/ID], /api/v1/unattached (correlate/), the notes
+ * route, and the drafts below an incident (render/), when the HTTP
+ * listener is on. */
+static int start_incidents_api(const struct iqd_config *cfg, struct ing_store *store,
+                               struct iqd_http *http, struct cor_api **ret_api,
+                               struct rnd_api **ret_drafts)
+{
+    struct ing_http *h = iqd_http_server(http);
+    int r;
+
+    if (!h)
+        return 0;
+    if ((r = cor_api_add(h, store, ret_api)) < 0)
+        return r;
+    if ((r = iqd_notes_add_route(h, store)) < 0) {
+        iq_error("correlate", "cannot register /api/v1/incidents: %s", strerror(-r));
+        return r;
+    }
+    return rnd_api_add(*ret_api, cfg->drafts, store, ret_drafts);
+}
+
 /* The collector's CurveZMQ keys (zmq_key and zmq_server_key, both or
  * neither) into *ret; *use says whether there are any.  Errors logged. */
 static int collector_curve(const struct iqd_config *cfg, struct ing_curve_client *ret, bool *use)
@@ -481,7 +505,9 @@ int cli_daemon_main(int argc, char **argv)
     struct iqd_http *http = NULL;
     struct rnd_watch *drafts = NULL;
     struct ana_http_query *query = NULL;
-    struct iqd_cor *cor = NULL;
+    struct cor_daemon *cor = NULL;
+    struct cor_api *incidents = NULL;
+    struct rnd_api *drafts_api = NULL;
     struct iqd_tail *tail = NULL;
     struct ing_server_stats st;
     char api_url[300] = "";
@@ -514,7 +540,8 @@ int cli_daemon_main(int argc, char **argv)
     zopts.keys = keys;
     if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
         goto out;
-    if (iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
+    if (cor_daemon_start(cfg.correlate, store, &cor) < 0 ||
+        start_incidents_api(&cfg, store, http, &incidents, &drafts_api) < 0 ||
         start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
         goto out;
     if (iqd_tail_start(&cfg, zctx, ing_server_local_endpoint(srv), &tail) < 0)
@@ -547,8 +574,10 @@ out:
     iqd_tail_stop(&tail);
     iqd_http_destroy(&http);
     ana_http_query_free(&query);
+    rnd_api_free(&drafts_api);
+    cor_api_free(&incidents);
     ing_server_destroy(&srv);
-    iqd_cor_stop(&cor);
+    cor_daemon_stop(&cor);
     if (zctx)
         zmq_ctx_term(zctx);
     ing_store_close(&store);

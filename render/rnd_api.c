@@ -7,7 +7,10 @@
  * only over HTTP, never paths.  A caller whose token is limited to the
  * external audience gets the external, pseudonymised draft whatever it
  * asks for.  The path lies under /api/v1/incidents, which the correlator's
- * incidents API serves; that API hands the draft paths here. */
+ * incidents API serves (correlate/cor_api.c): rnd_api_add adds the drafts
+ * there as the sub-resource "/draft.", so that API hands the draft paths
+ * here.  The people and link allow-list come from the "drafts" section,
+ * the same keys the watcher reads (rnd_watch.c). */
 #include "rnd_api.h"
 
 #include <errno.h>
@@ -15,9 +18,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cor_api.h"
 #include "ing_access.h"
 #include "ing_http.h"
+#include "iq_event.h"
+#include "iq_log.h"
 #include "rnd_draft.h"
+#include "rnd_external.h"
+#include "rnd_people.h"
+
+struct rnd_api {
+    struct ing_store *st;     /* borrowed */
+    json_t *people;           /* drafts.slack_users, or NULL */
+    json_t *external_links;   /* drafts.external_links, or NULL */
+};
 
 bool rnd_api_valid_id(const char *s, size_t n)
 {
@@ -110,3 +124,48 @@ int rnd_api_draft_get(struct ing_store *st, const json_t *people, const json_t *
     return answer(resp, 200, types[o.format], doc, len);
 }
 
+
+static int api_draft(void *ud, const struct ing_http_request *rq, struct ing_http_response *resp)
+{
+    const struct rnd_api *a = ud;
+
+    return rnd_api_draft_get(a->st, a->people, a->external_links, rq, resp);
+}
+
+int rnd_api_add(struct cor_api *incidents, const json_t *section, struct ing_store *st,
+                struct rnd_api **ret)
+{
+    json_t *people = json_object_get(section, "slack_users");
+    json_t *links = json_object_get(section, "external_links");
+    struct rnd_api *a;
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if (rnd_people_check_map(people, err, sizeof(err)) < 0 ||
+        rnd_external_check(links, err, sizeof(err)) < 0) {
+        iq_error("drafts", "config 'drafts': %s", err);
+        return -EINVAL;
+    }
+    if (!(a = calloc(1, sizeof(*a))))
+        return -ENOMEM;
+    a->st = st;
+    a->people = json_incref(people);
+    a->external_links = json_incref(links);
+    if ((r = cor_api_add_sub(incidents, "/draft.", api_draft, a)) < 0) {
+        iq_error("drafts", "cannot serve the drafts API: %s", strerror(-r));
+        rnd_api_free(&a);
+        return r;
+    }
+    *ret = a;
+    return 0;
+}
+
+void rnd_api_free(struct rnd_api **pa)
+{
+    if (!pa || !*pa)
+        return;
+    json_decref((*pa)->people);
+    json_decref((*pa)->external_links);
+    free(*pa);
+    *pa = NULL;
+}

@@ -2,9 +2,9 @@
  * /api/v1/incidents/ID/draft.md, .html or .json, rendered on demand from
  * the store.
  *
- * The path lies under the correlator's incidents API (correlate/): the
- * handler is reached through it, never registered on the HTTP server by
- * itself. */
+ * The path lies under the correlator's incidents API (correlate/cor_api.h):
+ * rnd_api_add adds the drafts there as a sub-resource, so the URLs stay
+ * below /api/v1/incidents/ID without the correlator knowing render/. */
 #ifndef RND_API_H
 #define RND_API_H
 
@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <jansson.h>
 
+struct cor_api;
 struct ing_store;
+struct rnd_api;
 struct ing_http_request;
 struct ing_http_response;
 
@@ -33,5 +35,19 @@ bool rnd_api_valid_id(const char *s, size_t n);
  * 404 (no such incident or path), 500. */
 int rnd_api_draft_get(struct ing_store *st, const json_t *people, const json_t *external_links,
                       const struct ing_http_request *rq, struct ing_http_response *resp);
+
+/* Serve the drafts below the incidents API incidents (borrowed; must
+ * outlive the HTTP server): GET /api/v1/incidents/ID/draft.* answered by
+ * rnd_api_draft_get on st (borrowed), with the "slack_users" and
+ * "external_links" of the daemon's "drafts" config section (section,
+ * may be NULL; checked here, refused with the reason logged; a reference
+ * is kept).  Before the server starts.  Caller owns *ret, the handler's
+ * context: free it after the server stopped.  0, -EINVAL, -ENOMEM,
+ * -E2BIG (cor_api_add_sub). */
+int rnd_api_add(struct cor_api *incidents, const json_t *section, struct ing_store *st,
+                struct rnd_api **ret);
+
+/* Free, NULL *pa (after the server stopped).  NULL-safe. */
+void rnd_api_free(struct rnd_api **pa);
 
 #endif
