@@ -12,7 +12,7 @@
  * ingest until the stop signal. */
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
-#include "cli_daemon_notes.h"
+#include "cli_note_send.h"
 #include "rnd_watch.h"
 #include "cli_daemon_secure.h"
 #include "cli_daemon_tail.h"
@@ -415,9 +415,9 @@ static int start_query_api(const struct iqd_config *cfg, struct ing_store *store
     return 0;
 }
 
-/* GET /api/v1/incidents[/ID], /api/v1/unattached (correlate/), the notes
- * route, and the drafts below an incident (render/), when the HTTP
- * listener is on. */
+/* GET /api/v1/incidents[/ID], /api/v1/unattached, POST
+ * /api/v1/incidents/ID/notes (correlate/), and the drafts below an
+ * incident (render/), when the HTTP listener is on. */
 static int start_incidents_api(const struct iqd_config *cfg, struct ing_store *store,
                                struct iqd_http *http, struct cor_api **ret_api,
                                struct rnd_api **ret_drafts)
@@ -427,12 +427,8 @@ static int start_incidents_api(const struct iqd_config *cfg, struct ing_store *s
 
     if (!h)
         return 0;
-    if ((r = cor_api_add(h, store, ret_api)) < 0)
+    if ((r = cor_api_add(h, store, cli_note_tables, ret_api)) < 0)
         return r;
-    if ((r = iqd_notes_add_route(h, store)) < 0) {
-        iq_error("correlate", "cannot register /api/v1/incidents: %s", strerror(-r));
-        return r;
-    }
     return rnd_api_add(*ret_api, cfg->drafts, store, ret_drafts);
 }
 
