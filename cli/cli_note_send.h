@@ -14,7 +14,7 @@ struct cor_note_action;
 
 /* Every stage's note actions, for cor_note_build (correlate/cor_note.h):
  * the correlator's (merge, split, set, attach), then analyze's (class).
- * The daemon's notes route gets the same list (cli_daemon.c). */
+ * The daemon's notes route gets the same list (cli_daemon_stages.c). */
 extern const struct cor_note_action *const cli_note_tables[];
 
 /* Send the note request req (borrowed; see correlate/cor_note.h) about incident and
