@@ -1,46 +1,29 @@
 /* cli_daemon.c - inquestd: parse configuration, start the stages, wait for
  * a signal, stop them in reverse order.
  *
- * Stages started here: the RocksDB store (its data directory forced to
- * 0700, its free-space guard configured) and the ZeroMQ ingest server
- * (which runs on the main thread).  Before any socket is bound the secure
- * defaults are checked (cli_daemon_secure.c): a non-loopback listener
- * without tokens and secrets stops the start, unless --insecure.  On
- * SIGTERM or SIGINT the ingest stops accepting, answers the batches already queued, the store flushes its WAL
- * and closes, and the process exits 0.  Collector mode (collector_run)
- * opens no store: the HTTP side (cli_daemon_http.c) forwards to a central
- * ingest until the stop signal. */
+ * The daemon's settings are one table (daemon_conf): defaults, then the
+ * config file (--config), then flags (--some-key VALUE sets "some_key"),
+ * so flags, config keys and the generated --help always agree.  The
+ * stages themselves are rows of cli_daemon_stages.c, started by
+ * iqd_stages_run; this file only parses and installs the signal
+ * handlers.  On SIGTERM or SIGINT the
+ * ingest stops accepting, answers the batches already queued, every stage
+ * stops in reverse order (the store flushes its WAL and closes) and the
+ * process exits 0. */
 #include "cli_daemon.h"
-#include "cli_daemon_http.h"
-#include "cli_daemon_cor.h"
-#include "cli_daemon_rnd.h"
-#include "cli_daemon_secure.h"
-#include "cli_daemon_tail.h"
-#include "ana_http.h"
+#include "cli_daemon_stages.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <time.h>
-#include <zmq.h>
 
-#include "ing_curve.h"
-#include "ing_keyring.h"
 #include "ing_disk.h"
-#include "ing_forward.h"
 #include "ing_proto.h"
-#include "ing_server.h"
-#include "ing_sink.h"
 #include "ing_store.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
-#include "iq_paths.h"
 #include "iq_version.h"
 
 #define OFF(f) offsetof(struct iqd_config, f)
@@ -146,45 +129,6 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
-/* The port of a "tcp://HOST:PORT" endpoint as written, or NULL (ipc://,
- * inproc://). */
-static const char *tcp_port(const char *endpoint)
-{
-    const char *colon = strrchr(endpoint, ':');
-
-    return strncmp(endpoint, "tcp://", 6) == 0 && colon && colon[1] ? colon + 1 : NULL;
-}
-
-int iqd_ports_write(const struct iqd_config *cfg, const char *zmq_endpoint,
-                    const char *http_url, unsigned http_port)
-{
-    char buf[1024];
-    size_t n;
-    int r;
-
-    if (!cfg->ports_file || !*cfg->ports_file)
-        return 0;
-    n = (size_t)snprintf(buf, sizeof(buf), "pid=%ld\n", (long)getpid());
-    if (zmq_endpoint && n < sizeof(buf))
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "zmq=%s\n", zmq_endpoint);
-    if (zmq_endpoint && tcp_port(zmq_endpoint) && n < sizeof(buf))
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "zmq_port=%s\n", tcp_port(zmq_endpoint));
-    if (http_url && n < sizeof(buf))
-        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "http=%s\nhttp_port=%u\n", http_url,
-                              http_port);
-    r = n < sizeof(buf) ? iq_write_atomic(cfg->ports_file, buf, n) : -ENAMETOOLONG;
-    if (r < 0)
-        iq_error("daemon", "cannot write ports_file %s: %s", cfg->ports_file, strerror(-r));
-    return r;
-}
-
-void iqd_ports_remove(const struct iqd_config *cfg)
-{
-    if (cfg->ports_file && *cfg->ports_file && unlink(cfg->ports_file) < 0 && errno != ENOENT)
-        iq_warn("daemon", "cannot remove ports_file %s: %s, ignoring", cfg->ports_file,
-                strerror(errno));
-}
-
 static void usage(FILE *f)
 {
     fprintf(f, "usage: inquestd [--config FILE] [--KEY VALUE ...]\n\n"
@@ -274,79 +218,6 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
     return 0;
 }
 
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    size_t n = strlen(path);
-
-    if (n == 0 || n >= sizeof(buf))
-        return -ENAMETOOLONG;
-    memcpy(buf, path, n + 1);
-    for (size_t i = 1; i <= n; i++) {
-        if (buf[i] != '/' && buf[i] != '\0')
-            continue;
-        buf[i] = '\0';
-        if (mkdir(buf, i == n ? 0700 : 0750) < 0 && errno != EEXIST)
-            return -errno;
-        buf[i] = i == n ? '\0' : '/';
-    }
-    return 0;
-}
-
-/* RocksDB's LOG beside the data on one filesystem, at a level that writes
- * after open, can abort the daemon when that filesystem fills. */
-static void warn_log_placement(const struct iqd_config *cfg, int level)
-{
-    struct stat a, b;
-    const char *dir = cfg->rocksdb_log_dir && *cfg->rocksdb_log_dir ? cfg->rocksdb_log_dir
-                                                                     : cfg->data;
-
-    if (level == ING_STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
-        a.st_dev != b.st_dev)
-        return;
-    iq_warn("daemon", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
-            "aborts the daemon when that LOG meets a full disk; set rocksdb_log_dir to another "
-            "filesystem", cfg->rocksdb_log_level);
-}
-
-/* The data directory, private (0700 whatever it was), and the store in it
- * with its free-space guard. */
-static int open_store(const struct iqd_config *cfg, struct ing_store **ret)
-{
-    struct ing_disk_opts dopts = { .reserve = (int64_t)cfg->disk_reserve };
-    struct ing_store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
-                                    .log_dir = cfg->rocksdb_log_dir,
-                                    .log_level = ing_store_log_level_parse(cfg->rocksdb_log_level),
-                                    .write_buffer = cfg->write_buffer_size };
-    char err[IQ_ERR_MAX];
-    unsigned old = 0;
-    int r;
-
-    if (ing_disk_limit_parse(cfg->min_free_disk, &dopts.min_free, err, sizeof(err)) < 0) {
-        iq_error("daemon", "config %s", err);
-        return -EINVAL;
-    }
-    if ((r = mkdir_p(cfg->data)) < 0) {
-        iq_error("daemon", "cannot create data directory %s: %s", cfg->data, strerror(-r));
-        return r;
-    }
-    r = iq_force_mode(-1, cfg->data, 0700, &old);
-    if (r < 0) {
-        iq_error("daemon", "data directory %s: cannot make it private: %s", cfg->data,
-                 strerror(-r));
-        return r;
-    }
-    if (r > 0)
-        iq_warn("daemon", "data directory %s had mode %04o: changed to 0700 (it holds "
-                "transcripts, names and credentials)", cfg->data, old);
-    warn_log_placement(cfg, sopts.log_level);
-    r = ing_store_open(cfg->data, &sopts, ret);
-    if (r == -ENOSPC)
-        iq_error("daemon", "%s: the disk is full even without the reserve: free some space "
-                 "and start again", cfg->data);
-    return r;
-}
-
 static void install_signals(void)
 {
     struct sigaction sa;
@@ -358,138 +229,10 @@ static void install_signals(void)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* CurveZMQ of the ingest: the secret key and the authorized keys, both or
- * neither.  Errors are logged.  0 (curve_secret left empty when off) or
- * negative errno. */
-int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb)
-{
-    if (!va && !vb)
-        return 0;
-    if (va && vb)
-        return 1;
-    iq_error("daemon", "config '%s' needs '%s' too (CurveZMQ, see docs/security.md)",
-             va ? ka : kb, va ? kb : ka);
-    return -EINVAL;
-}
-
-static int load_curve(const struct iqd_config *cfg, char *secret, struct ing_keyring **ret)
-{
-    char pub[ING_Z85_KEY_LEN + 1], err[IQ_ERR_MAX];
-    int r;
-
-    secret[0] = '\0';
-    r = iqd_conf_pair("zmq_curve_key", cfg->zmq_curve_key, "zmq_authorized_keys",
-                      cfg->zmq_authorized_keys);
-    if (r <= 0)
-        return r;
-    if ((r = ing_curve_read_pair(cfg->zmq_curve_key, pub, secret, err, sizeof(err))) < 0 ||
-        (r = ing_keyring_load(cfg->zmq_authorized_keys, ret, err, sizeof(err))) < 0) {
-        iq_error("daemon", "CurveZMQ: %s", r == -ENOMEM ? "out of memory" : err);
-        return r;
-    }
-    iq_info("daemon", "CurveZMQ public key of this ingest: %s", pub);
-    return 0;
-}
-
-/* GET /api/v1/query (analyze/), when the HTTP listener is on. */
-static int start_query_api(const struct iqd_config *cfg, struct ing_store *store,
-                           struct iqd_http *http, struct ana_http_query **ret)
-{
-    struct ing_http *h = iqd_http_server(http);
-    const char *warning;
-    int r;
-
-    if (!h)
-        return 0;
-    r = ana_http_query_add(h, store, cfg->classes, ret);
-    if (r < 0) {
-        iq_error("daemon", "query API: %s", strerror(-r));
-        return r;
-    }
-    warning = ana_http_query_warning(*ret);
-    if (warning && *warning)
-        iq_warn("daemon", "query API: %s", warning);
-    return 0;
-}
-
-/* The collector's CurveZMQ keys (zmq_key and zmq_server_key, both or
- * neither) into *ret; *use says whether there are any.  Errors logged. */
-static int collector_curve(const struct iqd_config *cfg, struct ing_curve_client *ret, bool *use)
-{
-    char err[IQ_ERR_MAX];
-    int r = iqd_conf_pair("zmq_key", cfg->zmq_key, "zmq_server_key", cfg->zmq_server_key);
-
-    *use = false;
-    if (r <= 0)
-        return r;
-    if (ing_curve_client_load(cfg->zmq_key, cfg->zmq_server_key, ret, err, sizeof(err)) < 0) {
-        iq_error("daemon", "CurveZMQ: %s", err);
-        return -EINVAL;
-    }
-    *use = true;
-    return 0;
-}
-
-/* Collector mode: no store; HTTP deliveries are forwarded to cfg->forward
- * and acknowledged once the central ingest acknowledged.  Runs until
- * *stop is set.  Returns the process exit status. */
-static int collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
-{
-    struct ing_forward_opts fo = { .endpoint = cfg->forward, .give_up_ms = cfg->http_timeout };
-    struct ing_curve_client curve;
-    struct ing_sink sink = { 0 };
-    struct iqd_http *d = NULL;
-    struct timespec ts = { 0, 100 * 1000 * 1000 };
-    char url[300];
-    bool use_curve;
-    int status = 1;
-
-    if (collector_curve(cfg, &curve, &use_curve) < 0)
-        return 2;
-    fo.curve = use_curve ? &curve : NULL;
-    if (!cfg->forward || ing_sink_forward_new(&fo, &sink) < 0) {
-        iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
-        return 2;
-    }
-    if (iqd_http_new(cfg, sink, &d) < 0 || !d || iqd_check_exposure(cfg, d) < 0 ||
-        iqd_http_start(d) < 0) {
-        if (!d)
-            iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
-        goto out;
-    }
-    memset(&curve, 0, sizeof(curve));
-    if (iqd_http_url(d, url, sizeof(url)) < 0 || iqd_ports_write(cfg, NULL, url, iqd_http_port(d)) < 0)
-        goto out;
-    iq_info("daemon", "inquestd %s collector ready: http %s, forwarding to %s%s", IQ_VERSION,
-            url, cfg->forward, use_curve ? " (CurveZMQ)" : "");
-    while (!*stop)
-        nanosleep(&ts, NULL);
-    iqd_ports_remove(cfg);
-    status = 0;
-out:
-    iqd_http_destroy(&d);
-    ing_sink_forward_destroy(&sink);
-    return status;
-}
-
 int cli_daemon_main(int argc, char **argv)
 {
     struct iqd_config cfg = { 0 };
-    struct ing_server_opts zopts = { 0 };
-    struct ing_store *store = NULL;
-    struct ing_server *srv = NULL;
-    struct iqd_http *http = NULL;
-    struct iqd_drafts *drafts = NULL;
-    struct ana_http_query *query = NULL;
-    struct iqd_cor *cor = NULL;
-    struct iqd_tail *tail = NULL;
-    struct ing_server_stats st;
-    char api_url[300] = "";
-    struct ing_keyring *keys = NULL;
-    char curve_secret[ING_Z85_KEY_LEN + 1];
-    void *zctx = NULL;
-    bool ports_written = false;
-    int r, status = 1;
+    int r, status;
 
     iq_log_set_program("inquestd");
     r = load_config(&cfg, argc, argv);
@@ -498,62 +241,8 @@ int cli_daemon_main(int argc, char **argv)
         goto out;
     }
     install_signals();
-    if (cfg.collector) {
-        status = collector_run(&cfg, &stop_flag);
-        goto out;
-    }
-    if (open_store(&cfg, &store) < 0 || load_curve(&cfg, curve_secret, &keys) < 0)
-        goto out;
-    if (iqd_http_new(&cfg, ing_sink_store(store), &http) < 0 ||
-        iqd_check_exposure(&cfg, http) < 0)
-        goto out;
-    zctx = zmq_ctx_new();
-    zopts.endpoint = cfg.listen_zmq;
-    zopts.max_frame = cfg.max_frame;
-    zopts.curve_secret = curve_secret[0] ? curve_secret : NULL;
-    zopts.keys = keys;
-    if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
-        goto out;
-    if (iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
-        start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
-        goto out;
-    if (iqd_tail_start(&cfg, zctx, ing_server_local_endpoint(srv), &tail) < 0)
-        goto out;
-    if (http && iqd_http_url(http, api_url, sizeof(api_url)) < 0)
-        goto out;
-    if (iqd_drafts_start(cfg.drafts, cfg.data, http ? api_url : NULL, store, &drafts) < 0)
-        goto out;
-    if (iqd_ports_write(&cfg, ing_server_endpoint(srv), http ? api_url : NULL,
-                        iqd_http_port(http)) < 0)
-        goto out;
-    ports_written = true;
-    iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, cfg.data,
-            ing_server_endpoint(srv), http ? ", http " : "", api_url,
-            cfg.fsync ? ", fsync on" : "");
-    if (ing_server_run(srv, &stop_flag) < 0)
-        goto out;
-    ing_server_stats(srv, &st);
-    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected "
-            "(%llu audit notes refused), CurveZMQ handshakes %llu allowed, %llu refused",
-            (unsigned long long)st.batches, (unsigned long long)st.stored,
-            (unsigned long long)st.duplicates, (unsigned long long)st.rejected,
-            (unsigned long long)st.refused_notes, (unsigned long long)st.curve_allowed,
-            (unsigned long long)st.curve_refused);
-    status = 0;
+    status = iqd_stages_run(&cfg, &stop_flag);
 out:
-    if (ports_written)
-        iqd_ports_remove(&cfg);
-    iqd_drafts_destroy(&drafts);
-    iqd_tail_stop(&tail);
-    iqd_http_destroy(&http);
-    ana_http_query_free(&query);
-    ing_server_destroy(&srv);
-    iqd_cor_stop(&cor);
-    if (zctx)
-        zmq_ctx_term(zctx);
-    ing_store_close(&store);
-    ing_keyring_destroy(&keys);
-    memset(curve_secret, 0, sizeof(curve_secret));
     iq_conf_release(daemon_conf, &cfg);
     return status;
 }

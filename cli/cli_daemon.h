@@ -2,7 +2,9 @@
  *
  * The daemon's own settings are one table (cli_daemon.c); each flag
  * "--some-key VALUE" sets the key "some_key", so flags, config file keys
- * and the generated --help always agree. */
+ * and the generated --help always agree.  The struct stays the daemon's:
+ * the stage rows (cli_daemon_stages.c) hand each stage only its own
+ * section or values. */
 #ifndef CLI_DAEMON_H
 #define CLI_DAEMON_H
 
@@ -45,10 +47,10 @@ struct iqd_config {
     bool insecure;         /* start on non-loopback addresses without auth */
     char *tls_cert_file;   /* PEM certificate: HTTPS */
     char *tls_key_file;    /* PEM private key */
-    json_t *correlate;     /* "correlate" section (cli_daemon_cor.c, correlate/cor_config.c) */
+    json_t *correlate;     /* "correlate" section (correlate/cor_daemon.c, cor_config.c) */
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
-    json_t *drafts;        /* "drafts" section: draft delivery (cli_daemon_rnd.c) */
+    json_t *drafts;        /* "drafts" section: draft delivery (render/rnd_watch.c, rnd_api.c) */
     /* CurveZMQ (docs/security.md) */
     char *zmq_curve_key;        /* this ingest's secret key file, or NULL: plain ZMTP */
     char *zmq_authorized_keys;  /* directory of client public keys */
@@ -58,21 +60,11 @@ struct iqd_config {
 
 /* Two settings that go together (CurveZMQ key files): 1 when both keys
  * ka and kb have values (va, vb), 0 when neither has, -EINVAL (logged,
- * naming both) when only one has. */
+ * naming both) when only one has.  (cli_daemon_stages.c) */
 int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb);
 
-/* Write cfg->ports_file (nothing when unset) atomically once every
- * listener is bound: "pid=", "zmq=" the bound ingest endpoint and
- * "zmq_port=" its port when it is tcp://, "http=" the base URL and
- * "http_port=" when http_url is not NULL.  zmq_endpoint may be NULL
- * (collector mode).  0 or negative errno, logged. */
-int iqd_ports_write(const struct iqd_config *cfg, const char *zmq_endpoint,
-                    const char *http_url, unsigned http_port);
-
-/* Remove cfg->ports_file on exit (a failure is logged and ignored). */
-void iqd_ports_remove(const struct iqd_config *cfg);
-
-/* Run inquestd with argv; returns the exit status. */
+/* Run inquestd with argv: parse, then iqd_stages_run
+ * (cli_daemon_stages.h); returns the exit status. */
 int cli_daemon_main(int argc, char **argv);
 
 #endif

@@ -2,8 +2,8 @@
  * corrections, stored as audit notes.
  *
  * Nothing here edits an incident.  Each command turns its arguments into a
- * note request (cli_note.h: action merge/split/set/attach, the details as
- * keys) and hands it to cli_note_send: with an admin token (INQUEST_TOKEN
+ * note request (correlate/cor_note.h: action merge/split/set/attach, the
+ * details as keys) and hands it to cli_note_send: with an admin token (INQUEST_TOKEN
  * or --token-file) to inquestd's POST /api/v1/incidents/ID/notes, which
  * checks the incidents (and an attached event) itself; otherwise, after
  * checking here that the incidents exist and that the event may be
@@ -18,9 +18,9 @@
 
 #include "cli.h"
 #include "cli_incident.h"
-#include "cli_note.h"
 #include "cli_note_send.h"
 #include "cor_incident.h"
+#include "cor_note.h"
 #include "ing_store.h"
 #include "iq_event.h"
 
@@ -71,7 +71,7 @@ static int check_attach(const struct cli_ctx *ctx, const char *cmd, const char *
 
     if (r)
         return r;
-    r = cli_note_check_attach(st, incident, event, err, sizeof(err));
+    r = cor_note_check_attach(st, incident, event, err, sizeof(err));
     ing_store_close(&st);
     if (r == -ENOENT || r == -EINVAL) {
         fprintf(stderr, "inquest: %s: %s\n", cmd, err);
@@ -132,7 +132,7 @@ int cli_incident_note_main(const struct cli_ctx *ctx, int argc, char **argv)
     if ((r = parse_request(argc, argv, req)))
         goto out;
     /* the same checks the daemon makes, before anything is sent */
-    if (cli_note_build(argv[2], req, NULL, &ev, err, sizeof(err)) < 0) {
+    if (cor_note_build(cli_note_tables, argv[2], req, NULL, &ev, err, sizeof(err)) < 0) {
         r = cli_usage("incident %s", err);
         goto out;
     }

@@ -4,7 +4,7 @@
  *  - with a token (INQUEST_TOKEN or --token-file), the note request goes
  *    to POST {--http}/api/v1/incidents/ID/notes with 'Authorization:
  *    Bearer'; the daemon checks the admin role and the incident, builds the
- *    note (cli_note.c) with the token's name as its "by" label and answers
+ *    note (correlate/cor_note.c) with the token's name as its "by" label and answers
  *    once it is stored.  HTTPS works with --cacert for a private CA.
  *  - without, the note is built here and sent over the ingest protocol
  *    (--zmq), as before access control existed; the ZeroMQ side decides
@@ -20,14 +20,18 @@
 #include <curl/curl.h>
 #include <zmq.h>
 
+#include "ana_note.h"
 #include "cli_ack.h"
-#include "cli_note.h"
 #include "cli_zmq.h"
+#include "cor_note.h"
 #include "ing_sender.h"
 #include "iq_curl.h"
 #include "iq_event.h"
 
 #define ANSWER_MAX (64 * 1024)
+
+const struct cor_note_action *const cli_note_tables[] = { cor_note_actions, ana_note_actions,
+                                                          NULL };
 
 struct note_ack {
     struct cli_ack_counts c;
@@ -57,7 +61,7 @@ static int send_zmq(const struct cli_ctx *ctx, const char *cmd, const char *inci
 
     if (cli_zmq_keys(ctx, cmd, &o, &curve))
         return 2;
-    if ((r = cli_note_build(incident, req, NULL, &ev, err, sizeof(err))) < 0) {
+    if ((r = cor_note_build(cli_note_tables, incident, req, NULL, &ev, err, sizeof(err))) < 0) {
         fprintf(stderr, "inquest: %s: %s\n", cmd, err);
         return 2;
     }

@@ -1,6 +1,6 @@
-/* rnd_deliver_test.c - inquestd's draft delivery (cli/cli_daemon_rnd.c,
- * render/rnd_notify.c) against a real RocksDB store and a real HTTP
- * receiver.
+/* rnd_deliver_test.c - inquestd's draft delivery (render/rnd_watch.c,
+ * render/rnd_notify.c, render/rnd_api.c) against a real RocksDB store and
+ * a real HTTP receiver.
  *
  * The store gets the sample incident (closed) and its events; the watcher
  * must write the Markdown and HTML drafts, post a Slack-shaped notice and a
@@ -25,7 +25,8 @@
 #include <netinet/in.h>
 #include <microhttpd.h>
 
-#include "cli_daemon_rnd.h"
+#include "rnd_api.h"
+#include "rnd_watch.h"
 #include "cor_store.h"
 #include "ing_access.h"
 #include "ing_http.h"
@@ -197,9 +198,9 @@ static char *slurp(const char *path)
 static void watcher_delivers(void **state)
 {
     struct ing_store *st = *state;
-    struct iqd_drafts *d = NULL;
+    struct rnd_watch *d = NULL;
     char hooks[256], dir[4200], sch[4200], path[4300], *md, *html;
-    struct iqd_drafts_opts o = { .dir = dir, .webhooks = hooks, .public_url = "http://drafts.example",
+    struct rnd_watch_opts o = { .dir = dir, .webhooks = hooks, .public_url = "http://drafts.example",
                                  .schemas_dir = sch, .poll_ms = 50, .retries = 3,
                                  .backoff_ms = 20 };
     int flaky = 0, slack = -1, generic = -1;
@@ -208,13 +209,13 @@ static void watcher_delivers(void **state)
     snprintf(sch, sizeof(sch), "%s/schemas", root);
     snprintf(hooks, sizeof(hooks), "slack=http://127.0.0.1:%u/slack, generic=http://127.0.0.1:%u/flaky",
              rx.port, rx.port);
-    assert_int_equal(iqd_drafts_new(st, &o, &d), 0);
+    assert_int_equal(rnd_watch_new(st, &o, &d), 0);
     assert_non_null(d);
-    for (int i = 0; i < 200 && iqd_drafts_notified(d) < 2; i++)
+    for (int i = 0; i < 200 && rnd_watch_notified(d) < 2; i++)
         usleep(50000);
-    assert_int_equal(iqd_drafts_written(d), 1);
-    assert_int_equal(iqd_drafts_notified(d), 2);
-    iqd_drafts_destroy(&d);
+    assert_int_equal(rnd_watch_written(d), 1);
+    assert_int_equal(rnd_watch_notified(d), 2);
+    rnd_watch_destroy(&d);
     assert_null(d);
 
     snprintf(path, sizeof(path), "%s/" INC_ID ".md", dir);
@@ -256,10 +257,10 @@ static void watcher_delivers(void **state)
     json_decref(g);
 
     /* a restart does not deliver again */
-    assert_int_equal(iqd_drafts_new(st, &o, &d), 0);
+    assert_int_equal(rnd_watch_new(st, &o, &d), 0);
     usleep(400000);
-    assert_int_equal(iqd_drafts_written(d), 0);
-    iqd_drafts_destroy(&d);
+    assert_int_equal(rnd_watch_written(d), 0);
+    rnd_watch_destroy(&d);
 }
 
 /* The handler as the server calls it, for an internal reader. */
@@ -269,7 +270,7 @@ static int drafts_get(struct ing_store *st, const char *path, const char *query,
     struct ing_caller who = { .name = "test", .roles = ING_ROLE_READ };
     struct ing_http_request rq = { .method = "GET", .path = path, .query = query, .caller = &who };
 
-    return iqd_drafts_http_get(st, NULL, NULL, &rq, resp);
+    return rnd_api_draft_get(st, NULL, NULL, &rq, resp);
 }
 
 /* A token limited to the external audience gets the external, pseudonymised
@@ -285,7 +286,7 @@ static void http_handler_external_caller(void **state)
 
     snprintf(sch, sizeof(sch), "%s/schemas", root);
     setenv("INQUEST_SCHEMAS", sch, 1);
-    assert_int_equal(iqd_drafts_http_get(st, NULL, NULL, &rq, &resp), 0);
+    assert_int_equal(rnd_api_draft_get(st, NULL, NULL, &rq, &resp), 0);
     assert_int_equal(resp.status, 200);
     assert_null(strstr(resp.body, "bob@example.com"));
     assert_non_null(strstr(resp.body, "\"pseudonymized\": true"));
@@ -357,27 +358,27 @@ static void hook_specs(void **state)
 static void config_section(void **state)
 {
     struct ing_store *st = *state;
-    struct iqd_drafts *d = (struct iqd_drafts *)&d;
+    struct rnd_watch *d = (struct rnd_watch *)&d;
     json_t *sec;
 
     sec = json_pack("{s:s}", "dir", "off");
-    assert_int_equal(iqd_drafts_start(sec, tmp, "http://127.0.0.1:7700", st, &d), 0);
+    assert_int_equal(rnd_watch_start(sec, tmp, "http://127.0.0.1:7700", st, &d), 0);
     assert_null(d);
     json_decref(sec);
     sec = json_pack("{s:s}", "webhooks", "teams=https://x/y");
-    assert_int_equal(iqd_drafts_start(sec, tmp, NULL, st, &d), -EINVAL);
+    assert_int_equal(rnd_watch_start(sec, tmp, NULL, st, &d), -EINVAL);
     assert_null(d);
     json_decref(sec);
     sec = json_pack("{s:s}", "colour", "blue");
-    assert_true(iqd_drafts_start(sec, tmp, NULL, st, &d) < 0);
+    assert_true(rnd_watch_start(sec, tmp, NULL, st, &d) < 0);
     json_decref(sec);
     sec = json_pack("{s:s}", "poll", "1ms");
-    assert_true(iqd_drafts_start(sec, tmp, NULL, st, &d) < 0);
+    assert_true(rnd_watch_start(sec, tmp, NULL, st, &d) < 0);
     json_decref(sec);
     /* defaults: DATA/drafts; the incident was drafted by watcher_delivers */
-    assert_int_equal(iqd_drafts_start(NULL, tmp, "http://127.0.0.1:7700", st, &d), 0);
+    assert_int_equal(rnd_watch_start(NULL, tmp, "http://127.0.0.1:7700", st, &d), 0);
     assert_non_null(d);
-    iqd_drafts_destroy(&d);
+    rnd_watch_destroy(&d);
 }
 
 static void refused_and_unreachable(void **state)

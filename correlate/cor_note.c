@@ -1,17 +1,21 @@
-/* cli_note.c - build audit notes from a note request (see cli_note.h),
+/* cor_note.c - build audit notes from a note request (see cor_note.h),
  * and check an attach against the store.
  *
- * The CLI commands (cli_incident_note.c, cli_class.c) turn their arguments
- * into a request object and the daemon's notes route (cli_daemon_notes.c)
- * parses one from a body; both end here, so a note is validated the same
- * way whichever path it takes.  Each action has one row in a const table:
- * the keys it takes and the function that checks them and fills labels.
+ * The CLI commands (cli/cli_incident_note.c, cli/cli_class.c) turn their
+ * arguments into a request object and the daemon's notes route
+ * (cor_api.c) parses one from a body; both end here, so a note is
+ * validated the same way whichever path it takes.  Each action has one row
+ * in a const table: the keys it takes and the function that checks them
+ * and fills labels.  This file holds the correlator's rows (merge, split,
+ * set, attach: the notes cor_notes.c applies) and the common part; a stage
+ * above adds its own table (analyze/ana_note.c: class) and the caller
+ * passes every table it knows.
  *
- * Ids: incident notes are "inquest-note-<ms>-<random>-<action>", class
- * notes "note:class:<incident>:<class>:<op>:<ms>" (docs/analysis.md).  The
+ * Ids: notes are "inquest-note-<ms>-<random>-<action>" unless their row's
+ * fill sets another (analyze's class notes, docs/analysis.md).  The
  * random part (libsodium) keeps two notes made in the same millisecond, by
  * the same daemon, from being taken for one another's duplicate. */
-#include "cli_note.h"
+#include "cor_note.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -19,7 +23,6 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "ana_query.h"
 #include "cor_incident.h"
 #include "ing_store.h"
 #include "iq_event.h"
@@ -28,20 +31,14 @@
 static const char *const settable[] = { "impact_start", "detected", "acknowledged", "identified",
                                         "mitigated", "resolved", "title", NULL };
 
-struct action {
-    const char *name;
-    const char *keys;      /* accepted keys besides action and actor, space-separated */
-    int (*fill)(struct iq_event *ev, const json_t *req, char *err, size_t errsz);
-};
-
-static const char *str(const json_t *req, const char *key)
+const char *cor_note_str(const json_t *req, const char *key)
 {
     return json_string_value(json_object_get(req, key));
 }
 
 static int fill_merge(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
 {
-    const char *other = str(req, "other");
+    const char *other = cor_note_str(req, "other");
 
     if (!other || !*other) {
         snprintf(err, errsz, "merge: 'other' (the incident merged into this one) is required");
@@ -56,7 +53,7 @@ static int fill_merge(struct iq_event *ev, const json_t *req, char *err, size_t 
 
 static int fill_split(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
 {
-    const char *at = str(req, "at"), *svc = str(req, "service");
+    const char *at = cor_note_str(req, "at"), *svc = cor_note_str(req, "service");
     char ts[IQ_TIME_STRLEN];
     int64_t t;
 
@@ -76,7 +73,7 @@ static int fill_split(struct iq_event *ev, const json_t *req, char *err, size_t 
 
 static int fill_set(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
 {
-    const char *field = str(req, "field"), *value = str(req, "value");
+    const char *field = cor_note_str(req, "field"), *value = cor_note_str(req, "value");
     int64_t t;
     int i;
 
@@ -103,7 +100,7 @@ static int fill_set(struct iq_event *ev, const json_t *req, char *err, size_t er
 
 static int fill_attach(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
 {
-    const char *event = str(req, "event");
+    const char *event = cor_note_str(req, "event");
 
     if (!event || !*event) {
         snprintf(err, errsz, "attach: 'event' (the id of the stored event to attach) is required");
@@ -116,36 +113,16 @@ static int fill_attach(struct iq_event *ev, const json_t *req, char *err, size_t
     return iq_event_set_label(ev, "event", event);
 }
 
-static int fill_class(struct iq_event *ev, const json_t *req, char *err, size_t errsz)
-{
-    const char *cls = str(req, "class"), *op = str(req, "op");
-    const char *inc = iq_event_label(ev, "incident");
-    char id[IQ_ID_MAX], title[300];
-
-    if (!cls || !*cls || !op || (strcmp(op, "set") != 0 && strcmp(op, "remove") != 0)) {
-        snprintf(err, errsz, "class: 'class' and 'op' (set or remove) are required");
-        return -EINVAL;
-    }
-    snprintf(id, sizeof(id), "note:class:%.40s:%.64s:%s:%lld", inc, cls, op, (long long)ev->at);
-    snprintf(title, sizeof(title), "class %.64s %s on %.40s", cls,
-             strcmp(op, "set") == 0 ? "set" : "removed", inc);
-    if (iq_event_set_str(ev, IQ_F_ID, id) < 0 || iq_event_set_str(ev, IQ_F_TITLE, title) < 0 ||
-        iq_event_set_str(ev, IQ_F_INCIDENT_KEY, ANA_CLASS_NOTE_KEY) < 0 ||
-        iq_event_set_label(ev, "class", cls) < 0 || iq_event_set_label(ev, "op", op) < 0)
-        return -ENOMEM;
-    return 0;
-}
-
-static const struct action actions[] = {
-    { "merge", " other ", fill_merge },
-    { "split", " at service ", fill_split },
-    { "set", " field value ", fill_set },
-    { "attach", " event ", fill_attach },
-    { "class", " class op ", fill_class },
+const struct cor_note_action cor_note_actions[] = {
+    { "merge", " other ", true, fill_merge },
+    { "split", " at service ", true, fill_split },
+    { "set", " field value ", true, fill_set },
+    { "attach", " event ", true, fill_attach },
+    { NULL, NULL, false, NULL },
 };
 
 /* Is every key of req one that action a takes, with a string value? */
-static int check_keys(const struct action *a, const json_t *req, char *err, size_t errsz)
+static int check_keys(const struct cor_note_action *a, const json_t *req, char *err, size_t errsz)
 {
     const char *key;
     json_t *v;
@@ -166,10 +143,12 @@ static int check_keys(const struct action *a, const json_t *req, char *err, size
     return 0;
 }
 
-/* The common fields of every note: id, source, kind, action, title. */
-static int base(struct iq_event *ev, const char *action, const char *incident, const char *by,
-                const char *actor)
+/* The common fields of every note: id, source, kind, action, title,
+ * service when the action's row asks for it. */
+static int base(struct iq_event *ev, const struct cor_note_action *a, const char *incident,
+                const char *by, const char *actor)
 {
+    const char *action = a->name;
     char nid[96], title[160];
 
     snprintf(nid, sizeof(nid), "inquest-note-%lld-%08x-%s", (long long)ev->at,
@@ -180,7 +159,7 @@ static int base(struct iq_event *ev, const char *action, const char *incident, c
         iq_event_set_str(ev, IQ_F_KIND, "note") < 0 || iq_event_set_str(ev, IQ_F_ACTION, action) < 0 ||
         iq_event_set_str(ev, IQ_F_TITLE, title) < 0 || iq_event_set_label(ev, "incident", incident) < 0)
         return -ENOMEM;
-    if (strcmp(action, "class") != 0 && iq_event_set_str(ev, IQ_F_SERVICE, IQ_AUDIT_SOURCE) < 0)
+    if (a->audit_service && iq_event_set_str(ev, IQ_F_SERVICE, IQ_AUDIT_SOURCE) < 0)
         return -ENOMEM;
     if (by && iq_event_set_label(ev, "by", by) < 0)
         return -ENOMEM;
@@ -189,19 +168,43 @@ static int base(struct iq_event *ev, const char *action, const char *incident, c
     return 0;
 }
 
-int cli_note_build(const char *incident, const json_t *req, const char *by,
-                   struct iq_event **ret, char *err, size_t errsz)
+/* The row of action name in tables, or NULL. */
+static const struct cor_note_action *find(const struct cor_note_action *const *tables,
+                                          const char *name)
 {
-    const char *name = json_is_object(req) ? str(req, "action") : NULL;
-    const struct action *a = NULL;
+    for (size_t t = 0; name && tables[t]; t++)
+        for (const struct cor_note_action *a = tables[t]; a->name; a++)
+            if (strcmp(a->name, name) == 0)
+                return a;
+    return NULL;
+}
+
+/* "'action' must be A, B or C", from the names of tables. */
+static void unknown_action(const struct cor_note_action *const *tables, char *err, size_t errsz)
+{
+    size_t n = 0, i = 0, len;
+
+    for (size_t t = 0; tables[t]; t++)
+        for (const struct cor_note_action *a = tables[t]; a->name; a++)
+            n++;
+    len = (size_t)snprintf(err, errsz, "'action' must be");
+    for (size_t t = 0; tables[t]; t++)
+        for (const struct cor_note_action *a = tables[t]; a->name && len < errsz; a++, i++)
+            len += (size_t)snprintf(err + len, errsz - len, "%s %s",
+                                    i == 0 ? "" : i + 1 == n ? " or" : ",", a->name);
+}
+
+int cor_note_build(const struct cor_note_action *const *tables, const char *incident,
+                   const json_t *req, const char *by, struct iq_event **ret, char *err,
+                   size_t errsz)
+{
+    const char *name = json_is_object(req) ? cor_note_str(req, "action") : NULL;
+    const struct cor_note_action *a = find(tables, name);
     struct iq_event *ev = NULL;
     int r = -EINVAL;
 
-    for (size_t i = 0; name && i < sizeof(actions) / sizeof(actions[0]); i++)
-        if (strcmp(actions[i].name, name) == 0)
-            a = &actions[i];
     if (!a) {
-        snprintf(err, errsz, "'action' must be merge, split, set, attach or class");
+        unknown_action(tables, err, errsz);
         return -EINVAL;
     }
     if (!incident || !*incident) {
@@ -213,7 +216,7 @@ int cli_note_build(const char *incident, const json_t *req, const char *by,
     if (!(ev = iq_event_new()))
         return -ENOMEM;
     ev->at = iq_time_now_ms();
-    if ((r = base(ev, a->name, incident, by, str(req, "actor"))) < 0 ||
+    if ((r = base(ev, a, incident, by, cor_note_str(req, "actor"))) < 0 ||
         (r = a->fill(ev, req, err, errsz)) < 0)
         goto out;
     if ((r = iq_event_validate(ev, err, errsz)) < 0)
@@ -239,7 +242,7 @@ static bool has_member(const json_t *inc, const char *event_id)
     return false;
 }
 
-int cli_note_check_attach(struct ing_store *st, const char *incident, const char *event_id,
+int cor_note_check_attach(struct ing_store *st, const char *incident, const char *event_id,
                           char *err, size_t errsz)
 {
     struct iq_event *ev = NULL;

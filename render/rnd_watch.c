@@ -1,10 +1,12 @@
-/* cli_daemon_rnd.c - inquestd's delivery of postmortem drafts.
+/* rnd_watch.c - the drafts watcher of inquestd: drafts of closed
+ * incidents written to the drafts directory, with notices to outbound
+ * webhooks.
  *
- * Two jobs: (1) a watcher thread that notices incidents the correlator has
- * closed, writes each one's draft (Markdown and HTML) to the drafts
- * directory and posts a notice to the configured webhooks (Slack shape or
- * generic JSON, with retries); (2) the read-only HTTP routes
- * GET /api/v1/incidents/ID/draft.{md,html,json} rendering on demand.
+ * A thread notices incidents the correlator has closed, writes each one's
+ * draft (Markdown and HTML) to the drafts directory and posts a notice to
+ * the configured webhooks (Slack shape or generic JSON, with retries).
+ * rnd_watch_start configures it from the daemon's "drafts" section (one
+ * iq_conf table); the drafts served over HTTP are rnd_api.c's.
  *
  * Design notes:
  *  - The correlator offers no "incident closed" callback, so the watcher
@@ -18,12 +20,8 @@
  *  - Files are written as NAME.tmp then renamed: a reader of the drafts
  *    directory never sees half a document.
  *  - Failures are logged once per incident and the watcher goes on: a
- *    broken receiver must not stop drafts from being written.
- *  - The HTTP handler is not registered here: /api/v1/incidents belongs to
- *    the correlator's routes (cli_daemon_cor.c), which hand the paths
- *    ending in /draft.md, /draft.html and /draft.json to
- *    iqd_drafts_http_get. */
-#include "cli_daemon_rnd.h"
+ *    broken receiver must not stop drafts from being written. */
+#include "rnd_watch.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -37,24 +35,21 @@
 #include <unistd.h>
 
 #include "cor_store.h"
-#include "ing_access.h"
-#include "ing_http.h"
 #include "ing_store.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_paths.h"
 #include "iq_time.h"
+#include "rnd_api.h"
 #include "rnd_draft.h"
 #include "rnd_external.h"
 #include "rnd_people.h"
 #include "rnd_notify.h"
 
 #define STATE_PREFIX "rnd.drafted."
-#define ID_MAX 128
-#define ROUTE_PREFIX "/api/v1/incidents/"
 
-struct iqd_drafts {
+struct rnd_watch {
     struct ing_store *st;
     char *dir;
     char *public_url;
@@ -73,13 +68,6 @@ struct iqd_drafts {
     unsigned long written, notified;
 };
 
-static bool valid_id(const char *s, size_t n)
-{
-    return n > 0 && n <= ID_MAX &&
-           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") >= n &&
-           s[0] != '.';
-}
-
 static int write_file(const char *dir, const char *id, const char *ext, const char *doc, size_t len)
 {
     char path[PATH_MAX];
@@ -90,12 +78,12 @@ static int write_file(const char *dir, const char *id, const char *ext, const ch
 }
 
 /* Post the notice to every hook; count deliveries. */
-static void notify(struct iqd_drafts *d, const json_t *ctx, const char *id)
+static void notify(struct rnd_watch *d, const json_t *ctx, const char *id)
 {
     char url[PATH_MAX] = "", path[PATH_MAX], err[256];
 
     if (d->public_url)
-        snprintf(url, sizeof(url), "%s" ROUTE_PREFIX "%s/draft.html", d->public_url, id);
+        snprintf(url, sizeof(url), "%s" RND_API_INCIDENTS "%s/draft.html", d->public_url, id);
     snprintf(path, sizeof(path), "%s/%s.md", d->dir, id);
     for (size_t i = 0; i < d->n_hooks; i++) {
         json_t *p = rnd_notice_payload(d->hooks[i].shape, ctx, url[0] ? url : NULL, path);
@@ -115,7 +103,7 @@ static void notify(struct iqd_drafts *d, const json_t *ctx, const char *id)
 }
 
 /* Draft incident id: files, then notices.  Returns 0 or negative errno. */
-static int deliver(struct iqd_drafts *d, const char *id)
+static int deliver(struct rnd_watch *d, const char *id)
 {
     struct rnd_draft_opts o = { .tmpl = d->tmpl, .pseudonymize = d->pseudonymize,
                                 .schemas_dir = d->schemas_dir };
@@ -165,11 +153,11 @@ out:
 
 /* One pass over the spans: draft every closed incident not drafted at
  * its current closing time. */
-static void poll_once(struct iqd_drafts *d)
+static void poll_once(struct rnd_watch *d)
 {
     struct cor_span *spans = NULL;
     size_t n = 0;
-    char key[sizeof(STATE_PREFIX) + ID_MAX + 1], val[32], *old;
+    char key[sizeof(STATE_PREFIX) + RND_API_ID_MAX + 1], val[32], *old;
     size_t old_len;
 
     if (cor_store_spans(d->st, &spans, &n) < 0)
@@ -178,7 +166,8 @@ static void poll_once(struct iqd_drafts *d)
         bool stop;
         int vl;
 
-        if (spans[i].closed_at == IQ_TIME_NONE || !valid_id(spans[i].id, strlen(spans[i].id)))
+        if (spans[i].closed_at == IQ_TIME_NONE ||
+            !rnd_api_valid_id(spans[i].id, strlen(spans[i].id)))
             continue;
         snprintf(key, sizeof(key), STATE_PREFIX "%s", spans[i].id);
         vl = snprintf(val, sizeof(val), "%lld", (long long)spans[i].closed_at);
@@ -203,7 +192,7 @@ static void poll_once(struct iqd_drafts *d)
 
 static void *watcher(void *arg)
 {
-    struct iqd_drafts *d = arg;
+    struct rnd_watch *d = arg;
     struct timespec ts;
 
     pthread_mutex_lock(&d->mu);
@@ -236,9 +225,9 @@ static char *dup_opt(const char *s, bool *oom)
     return p;
 }
 
-int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *o, struct iqd_drafts **ret)
+int rnd_watch_new(struct ing_store *st, const struct rnd_watch_opts *o, struct rnd_watch **ret)
 {
-    struct iqd_drafts *d;
+    struct rnd_watch *d;
     char err[256];
     bool oom = false;
     int r;
@@ -282,23 +271,23 @@ int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *o, struct
     *ret = d;
     return 0;
 fail:
-    iqd_drafts_destroy(&d);
+    rnd_watch_destroy(&d);
     return r;
 }
 
-unsigned long iqd_drafts_written(const struct iqd_drafts *d)
+unsigned long rnd_watch_written(const struct rnd_watch *d)
 {
     return d ? __atomic_load_n(&d->written, __ATOMIC_RELAXED) : 0;
 }
 
-unsigned long iqd_drafts_notified(const struct iqd_drafts *d)
+unsigned long rnd_watch_notified(const struct rnd_watch *d)
 {
     return d ? __atomic_load_n(&d->notified, __ATOMIC_RELAXED) : 0;
 }
 
-void iqd_drafts_destroy(struct iqd_drafts **pd)
+void rnd_watch_destroy(struct rnd_watch **pd)
 {
-    struct iqd_drafts *d;
+    struct rnd_watch *d;
 
     if (!pd || !*pd)
         return;
@@ -320,91 +309,6 @@ void iqd_drafts_destroy(struct iqd_drafts **pd)
     json_decref(d->people);
     free(d);
     *pd = NULL;
-}
-
-static int answer(struct ing_http_response *resp, int status, const char *type, char *body,
-                  size_t len)
-{
-    resp->status = status;
-    resp->content_type = type;
-    resp->body = body;
-    resp->len = len;
-    return 0;
-}
-
-static int answer_text(struct ing_http_response *resp, int status, const char *msg)
-{
-    char *b = NULL;
-    int n = asprintf(&b, "%s\n", msg);
-
-    if (n < 0)
-        return -ENOMEM;
-    return answer(resp, status, "text/plain; charset=utf-8", b, (size_t)n);
-}
-
-static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, size_t tsz)
-{
-    char v[80];
-
-    int r;
-
-    if ((r = ing_http_query_get(query, "template", tmpl, tsz)) < 0)
-        return r;
-    if (r) {
-        if (strchr(tmpl, '/') || strchr(tmpl, '.'))
-            return -EINVAL;   /* names only over HTTP, never paths */
-        o->tmpl = tmpl;
-    }
-    if ((r = ing_http_query_get(query, "audience", v, sizeof(v))) < 0)
-        return r;
-    if (r) {
-        if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
-            return -EINVAL;
-        o->external = v[0] == 'e';
-    }
-    if ((r = ing_http_query_get(query, "pseudonymize", v, sizeof(v))) < 0)
-        return r;
-    if (r)
-        o->pseudonymize = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
-    return 0;
-}
-
-int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const json_t *external_links,
-                        const struct ing_http_request *rq, struct ing_http_response *resp)
-{
-    const char *path = rq->path;
-    static const char *const types[] = { "text/markdown; charset=utf-8",
-                                         "text/html; charset=utf-8", "application/json" };
-    struct rnd_draft_opts o = { 0 };
-    const char *id = path + strlen(ROUTE_PREFIX), *slash, *ext;
-    char idbuf[ID_MAX + 1], tmpl[80], err[512], *doc = NULL;
-    size_t len = 0;
-    int r;
-
-    if (strncmp(path, ROUTE_PREFIX, strlen(ROUTE_PREFIX)) != 0 || !(slash = strchr(id, '/')) ||
-        strncmp(slash, "/draft.", 7) != 0)
-        return answer_text(resp, 404, "not found");
-    ext = slash + 7;
-    if (!valid_id(id, (size_t)(slash - id)) || rnd_format_parse(ext, &o.format) < 0 ||
-        strcmp(ext, "markdown") == 0)
-        return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html or .json");
-    snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
-    if (parse_query(rq->query, &o, tmpl, sizeof(tmpl)) < 0)
-        return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, pseudonymize=1");
-    if (rq->caller->external) {   /* an external-audience token: never the internal draft */
-        o.external = true;
-        o.pseudonymize = true;
-    }
-    o.people = people;
-    o.external_links = external_links;
-    r = rnd_draft_from_store(st, idbuf, &o, &doc, &len, err, sizeof(err));
-    if (r == -ENOENT)
-        return answer_text(resp, 404, err);
-    if (r == -EINVAL)
-        return answer_text(resp, 400, err);
-    if (r < 0)
-        return answer_text(resp, 500, err);
-    return answer(resp, 200, types[o.format], doc, len);
 }
 
 /* The "drafts" section of inquestd's configuration. */
@@ -444,11 +348,11 @@ static const struct iq_conf_item drafts_conf[] = {
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
-int iqd_drafts_start(const json_t *section, const char *data_dir, const char *api_url,
-                     struct ing_store *st, struct iqd_drafts **ret)
+int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
+                    struct ing_store *st, struct rnd_watch **ret)
 {
     struct drafts_conf c = { 0 };
-    struct iqd_drafts_opts o = { 0 };
+    struct rnd_watch_opts o = { 0 };
     char err[IQ_ERR_MAX], dir[PATH_MAX];
     int r = -EINVAL;
 
@@ -480,7 +384,7 @@ int iqd_drafts_start(const json_t *section, const char *data_dir, const char *ap
     o.poll_ms = c.poll;
     o.retries = (unsigned)c.retries;
     o.backoff_ms = c.retry_backoff;
-    r = iqd_drafts_new(st, &o, ret);
+    r = rnd_watch_new(st, &o, ret);
 out:
     iq_conf_release(drafts_conf, &c);
     return r;

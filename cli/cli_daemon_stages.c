@@ -1,0 +1,569 @@
+/* cli_daemon_stages.c - inquestd's stages as {name, start, stop} rows: one
+ * const table per mode, started in order, stopped in reverse.
+ *
+ * Each row's start and stop are thin adapters: they hand the stage its own
+ * config section (or values) and the shared objects it needs, all held in
+ * one daemon context (struct iqd_ctx): the store, the sink that HTTP
+ * deliveries go to, the HTTP server and its URL, the ZeroMQ context and
+ * the ingest endpoint.  The stages know nothing of the daemon's config
+ * struct (correlate/, analyze/ and render/ include nothing from cli/).
+ *
+ * Two modes, two tables:
+ *  - central: the store, CurveZMQ keys, the HTTP server (routes may be
+ *    added until it listens), the correlator and the APIs that register on
+ *    it, the ZeroMQ ingest, the listener, the log collector, the drafts
+ *    watcher (which needs the listener's URL), the ports file.  The
+ *    ingest then runs on the main thread until the stop signal.
+ *  - collector (--collector --forward): no store; the forwarder, the HTTP
+ *    server, the listener, the ports file; the main thread waits for the
+ *    stop signal.
+ * Order matters both ways.  A stage that writes events (HTTP, ZeroMQ, the
+ * log collector) starts after the correlator that reads them and stops
+ * before it.  Route owners (incidents, query and drafts APIs) start
+ * before the listener and stop after it: the listener's stop shuts the
+ * HTTP server down, so no handler runs on a freed context.  A failed start
+ * cleans up after itself, and the rows started before it are stopped in
+ * reverse.
+ *
+ * Exit status: 0 after a clean stop; 1 when a stage cannot start; 2 when
+ * the collector's configuration cannot be used (no --forward, CurveZMQ
+ * keys given by halves or unreadable), as before. */
+#include "cli_daemon_stages.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "ana_http.h"
+#include "cli_daemon.h"
+#include "cli_daemon_http.h"
+#include "cli_daemon_secure.h"
+#include "cli_daemon_tail.h"
+#include "cli_note_send.h"
+#include "cor_api.h"
+#include "cor_daemon.h"
+#include "ing_curve.h"
+#include "ing_disk.h"
+#include "ing_forward.h"
+#include "ing_keyring.h"
+#include "ing_server.h"
+#include "ing_sink.h"
+#include "ing_store.h"
+#include "iq_event.h"
+#include "iq_log.h"
+#include "iq_paths.h"
+#include "iq_version.h"
+#include "rnd_api.h"
+#include "rnd_watch.h"
+
+/* Everything the rows share.  Each pointer is owned by the row that set
+ * it and released by that row's stop; the HTTP server, created by the
+ * webhooks row, is shut down by the listener's stop (then the webhooks
+ * row's stop finds NULL). */
+struct iqd_ctx {
+    const struct iqd_config *cfg;      /* borrowed */
+    int fail_status;                   /* exit status when a start fails */
+    struct ing_store *store;           /* central: the store */
+    struct ing_sink sink;              /* where HTTP deliveries go: the store or the forwarder */
+    bool use_curve;                    /* collector: forwarding over CurveZMQ */
+    struct ing_keyring *keys;          /* central: CurveZMQ clients, or NULL */
+    char curve_secret[ING_Z85_KEY_LEN + 1];   /* central: "" without CurveZMQ */
+    struct iqd_http *http;             /* NULL when listen_http is off */
+    char api_url[300];                 /* its base URL once listening, else "" */
+    void *zctx;                        /* central: the ZeroMQ context */
+    struct ing_server *srv;            /* central: the ZeroMQ ingest */
+    struct cor_daemon *cor;
+    struct cor_api *incidents;         /* NULL without HTTP */
+    struct ana_http_query *query;      /* NULL without HTTP */
+    struct rnd_api *drafts_api;        /* NULL without HTTP */
+    struct iqd_tail *tail;             /* NULL without a logs section */
+    struct rnd_watch *drafts;          /* NULL with drafts.dir off */
+};
+
+/* One stage of the daemon.  start: 0, or a negative errno (logged) after
+ * undoing its own part; stop: release what start set (NULL-safe). */
+struct iqd_stage {
+    const char *name;
+    int (*start)(struct iqd_ctx *d);
+    void (*stop)(struct iqd_ctx *d);
+};
+
+/* The data directory path, created with the missing parents (0750) and
+ * itself 0700. */
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf))
+        return -ENAMETOOLONG;
+    memcpy(buf, path, n + 1);
+    for (size_t i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        buf[i] = '\0';
+        if (mkdir(buf, i == n ? 0700 : 0750) < 0 && errno != EEXIST)
+            return -errno;
+        buf[i] = i == n ? '\0' : '/';
+    }
+    return 0;
+}
+
+/* RocksDB's LOG beside the data on one filesystem, at a level that writes
+ * after open, can abort the daemon when that filesystem fills. */
+static void warn_log_placement(const struct iqd_config *cfg, int level)
+{
+    struct stat a, b;
+    const char *dir = cfg->rocksdb_log_dir && *cfg->rocksdb_log_dir ? cfg->rocksdb_log_dir
+                                                                     : cfg->data;
+
+    if (level == ING_STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
+        a.st_dev != b.st_dev)
+        return;
+    iq_warn("daemon", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
+            "aborts the daemon when that LOG meets a full disk; set rocksdb_log_dir to another "
+            "filesystem", cfg->rocksdb_log_level);
+}
+
+/* The data directory, private (0700 whatever it was), and the store in it
+ * with its free-space guard. */
+static int start_store(struct iqd_ctx *d)
+{
+    const struct iqd_config *cfg = d->cfg;
+    struct ing_disk_opts dopts = { .reserve = (int64_t)cfg->disk_reserve };
+    struct ing_store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
+                                    .log_dir = cfg->rocksdb_log_dir,
+                                    .log_level = ing_store_log_level_parse(cfg->rocksdb_log_level),
+                                    .write_buffer = cfg->write_buffer_size };
+    char err[IQ_ERR_MAX];
+    unsigned old = 0;
+    int r;
+
+    if (ing_disk_limit_parse(cfg->min_free_disk, &dopts.min_free, err, sizeof(err)) < 0) {
+        iq_error("daemon", "config %s", err);
+        return -EINVAL;
+    }
+    if ((r = mkdir_p(cfg->data)) < 0) {
+        iq_error("daemon", "cannot create data directory %s: %s", cfg->data, strerror(-r));
+        return r;
+    }
+    r = iq_force_mode(-1, cfg->data, 0700, &old);
+    if (r < 0) {
+        iq_error("daemon", "data directory %s: cannot make it private: %s", cfg->data,
+                 strerror(-r));
+        return r;
+    }
+    if (r > 0)
+        iq_warn("daemon", "data directory %s had mode %04o: changed to 0700 (it holds "
+                "transcripts, names and credentials)", cfg->data, old);
+    warn_log_placement(cfg, sopts.log_level);
+    r = ing_store_open(cfg->data, &sopts, &d->store);
+    if (r == -ENOSPC)
+        iq_error("daemon", "%s: the disk is full even without the reserve: free some space "
+                 "and start again", cfg->data);
+    if (r == 0)
+        d->sink = ing_sink_store(d->store);
+    return r;
+}
+
+static void stop_store(struct iqd_ctx *d)
+{
+    ing_store_close(&d->store);
+}
+
+int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb)
+{
+    if (!va && !vb)
+        return 0;
+    if (va && vb)
+        return 1;
+    iq_error("daemon", "config '%s' needs '%s' too (CurveZMQ, see docs/security.md)",
+             va ? ka : kb, va ? kb : ka);
+    return -EINVAL;
+}
+
+/* CurveZMQ of the ingest: the secret key and the authorized keys, both or
+ * neither (curve_secret left empty when off). */
+static int start_keys(struct iqd_ctx *d)
+{
+    const struct iqd_config *cfg = d->cfg;
+    char pub[ING_Z85_KEY_LEN + 1], err[IQ_ERR_MAX];
+    int r;
+
+    d->curve_secret[0] = '\0';
+    r = iqd_conf_pair("zmq_curve_key", cfg->zmq_curve_key, "zmq_authorized_keys",
+                      cfg->zmq_authorized_keys);
+    if (r <= 0)
+        return r;
+    if ((r = ing_curve_read_pair(cfg->zmq_curve_key, pub, d->curve_secret, err,
+                                 sizeof(err))) < 0 ||
+        (r = ing_keyring_load(cfg->zmq_authorized_keys, &d->keys, err, sizeof(err))) < 0) {
+        iq_error("daemon", "CurveZMQ: %s", r == -ENOMEM ? "out of memory" : err);
+        memset(d->curve_secret, 0, sizeof(d->curve_secret));
+        return r;
+    }
+    iq_info("daemon", "CurveZMQ public key of this ingest: %s", pub);
+    return 0;
+}
+
+static void stop_keys(struct iqd_ctx *d)
+{
+    ing_keyring_destroy(&d->keys);
+    memset(d->curve_secret, 0, sizeof(d->curve_secret));
+}
+
+/* The HTTP server (not listening yet, so the APIs can add routes) on
+ * d->sink, after the secure-defaults check of everything exposed. */
+static int start_http(struct iqd_ctx *d)
+{
+    int r = iqd_http_new(d->cfg, d->sink, &d->http);
+
+    if (r == 0)
+        r = iqd_check_exposure(d->cfg, d->http);
+    if (r < 0)
+        iqd_http_destroy(&d->http);
+    return r;
+}
+
+static void stop_http(struct iqd_ctx *d)
+{
+    iqd_http_destroy(&d->http);
+}
+
+/* Collector mode serves nothing but HTTP: a listener is required. */
+static int start_collector_http(struct iqd_ctx *d)
+{
+    int r = iqd_http_new(d->cfg, d->sink, &d->http);
+
+    if (!d->http) {
+        iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
+        return r < 0 ? r : -EINVAL;
+    }
+    if ((r = iqd_check_exposure(d->cfg, d->http)) < 0)
+        iqd_http_destroy(&d->http);
+    return r;
+}
+
+static int start_correlator(struct iqd_ctx *d)
+{
+    return cor_daemon_start(d->cfg->correlate, d->store, &d->cor);
+}
+
+static void stop_correlator(struct iqd_ctx *d)
+{
+    cor_daemon_stop(&d->cor);
+}
+
+/* GET /api/v1/incidents[/ID], /api/v1/unattached and POST
+ * /api/v1/incidents/ID/notes, with every stage's note actions. */
+static int start_incidents_api(struct iqd_ctx *d)
+{
+    struct ing_http *h = iqd_http_server(d->http);
+
+    return h ? cor_api_add(h, d->store, cli_note_tables, &d->incidents) : 0;
+}
+
+static void stop_incidents_api(struct iqd_ctx *d)
+{
+    cor_api_free(&d->incidents);
+}
+
+/* GET /api/v1/query (analyze/) with the "classes" section. */
+static int start_query_api(struct iqd_ctx *d)
+{
+    struct ing_http *h = iqd_http_server(d->http);
+    const char *warning;
+    int r;
+
+    if (!h)
+        return 0;
+    r = ana_http_query_add(h, d->store, d->cfg->classes, &d->query);
+    if (r < 0) {
+        iq_error("daemon", "query API: %s", strerror(-r));
+        return r;
+    }
+    warning = ana_http_query_warning(d->query);
+    if (warning && *warning)
+        iq_warn("daemon", "query API: %s", warning);
+    return 0;
+}
+
+static void stop_query_api(struct iqd_ctx *d)
+{
+    ana_http_query_free(&d->query);
+}
+
+/* GET /api/v1/incidents/ID/draft.* (render/), below the incidents API,
+ * with the "drafts" section. */
+static int start_drafts_api(struct iqd_ctx *d)
+{
+    return d->incidents ? rnd_api_add(d->incidents, d->cfg->drafts, d->store, &d->drafts_api)
+                        : 0;
+}
+
+static void stop_drafts_api(struct iqd_ctx *d)
+{
+    rnd_api_free(&d->drafts_api);
+}
+
+/* The ZeroMQ ingest on listen_zmq, into the store (its socket thread runs
+ * in the central mode's run, on the main thread). */
+static int start_ingest(struct iqd_ctx *d)
+{
+    struct ing_server_opts o = { .endpoint = d->cfg->listen_zmq, .max_frame = d->cfg->max_frame,
+                                 .curve_secret = d->curve_secret[0] ? d->curve_secret : NULL,
+                                 .keys = d->keys };
+    int r = -ENOMEM;
+
+    d->zctx = zmq_ctx_new();
+    if (d->zctx && (r = ing_server_new(d->zctx, &o, ing_sink_store(d->store), &d->srv)) == 0)
+        return 0;
+    if (d->zctx)
+        zmq_ctx_term(d->zctx);
+    d->zctx = NULL;
+    return r;
+}
+
+static void stop_ingest(struct iqd_ctx *d)
+{
+    ing_server_destroy(&d->srv);
+    if (d->zctx)
+        zmq_ctx_term(d->zctx);
+    d->zctx = NULL;
+}
+
+/* The HTTP server starts listening (when on); its URL is known from then.
+ * On failure the server is shut down here, before the route owners go. */
+static int start_listener(struct iqd_ctx *d)
+{
+    int r = iqd_http_start(d->http);
+
+    if (r == 0 && d->http)
+        r = iqd_http_url(d->http, d->api_url, sizeof(d->api_url));
+    if (r < 0)
+        iqd_http_destroy(&d->http);
+    return r;
+}
+
+/* Stop serving before the route owners (the rows before) are freed. */
+static void stop_listener(struct iqd_ctx *d)
+{
+    iqd_http_destroy(&d->http);
+    d->api_url[0] = '\0';
+}
+
+/* The log collector ("logs" section), sending to the ingest's inproc
+ * endpoint in the daemon's ZeroMQ context. */
+static int start_log_collector(struct iqd_ctx *d)
+{
+    return iqd_tail_start(d->cfg, d->zctx, ing_server_local_endpoint(d->srv), &d->tail);
+}
+
+static void stop_log_collector(struct iqd_ctx *d)
+{
+    iqd_tail_stop(&d->tail);
+}
+
+/* The drafts watcher ("drafts" section), linking notices to the API URL. */
+static int start_drafts(struct iqd_ctx *d)
+{
+    return rnd_watch_start(d->cfg->drafts, d->cfg->data, d->http ? d->api_url : NULL, d->store,
+                           &d->drafts);
+}
+
+static void stop_drafts(struct iqd_ctx *d)
+{
+    rnd_watch_destroy(&d->drafts);
+}
+
+/* The port of a "tcp://HOST:PORT" endpoint as written, or NULL (ipc://,
+ * inproc://). */
+static const char *tcp_port(const char *endpoint)
+{
+    const char *colon = strrchr(endpoint, ':');
+
+    return strncmp(endpoint, "tcp://", 6) == 0 && colon && colon[1] ? colon + 1 : NULL;
+}
+
+/* Write cfg->ports_file (nothing when unset) atomically once every
+ * listener is bound: "pid=", "zmq=" the bound ingest endpoint and
+ * "zmq_port=" its port when it is tcp://, "http=" the base URL and
+ * "http_port=" when http_url is not NULL.  zmq_endpoint may be NULL
+ * (collector mode).  0 or negative errno, logged. */
+static int ports_write(const struct iqd_config *cfg, const char *zmq_endpoint,
+                       const char *http_url, unsigned http_port)
+{
+    char buf[1024];
+    size_t n;
+    int r;
+
+    if (!cfg->ports_file || !*cfg->ports_file)
+        return 0;
+    n = (size_t)snprintf(buf, sizeof(buf), "pid=%ld\n", (long)getpid());
+    if (zmq_endpoint && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "zmq=%s\n", zmq_endpoint);
+    if (zmq_endpoint && tcp_port(zmq_endpoint) && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "zmq_port=%s\n", tcp_port(zmq_endpoint));
+    if (http_url && n < sizeof(buf))
+        n += (size_t)snprintf(buf + n, sizeof(buf) - n, "http=%s\nhttp_port=%u\n", http_url,
+                              http_port);
+    r = n < sizeof(buf) ? iq_write_atomic(cfg->ports_file, buf, n) : -ENAMETOOLONG;
+    if (r < 0)
+        iq_error("daemon", "cannot write ports_file %s: %s", cfg->ports_file, strerror(-r));
+    return r;
+}
+
+/* Remove cfg->ports_file on exit (a failure is logged and ignored). */
+static void ports_remove(const struct iqd_config *cfg)
+{
+    if (cfg->ports_file && *cfg->ports_file && unlink(cfg->ports_file) < 0 && errno != ENOENT)
+        iq_warn("daemon", "cannot remove ports_file %s: %s, ignoring", cfg->ports_file,
+                strerror(errno));
+}
+
+/* ports_file, once every listener is bound. */
+static int start_ports(struct iqd_ctx *d)
+{
+    return ports_write(d->cfg, d->srv ? ing_server_endpoint(d->srv) : NULL,
+                       d->http ? d->api_url : NULL, iqd_http_port(d->http));
+}
+
+static void stop_ports(struct iqd_ctx *d)
+{
+    ports_remove(d->cfg);
+}
+
+/* Collector mode: the forwarder to --forward, with the collector's
+ * CurveZMQ keys (zmq_key and zmq_server_key, both or neither).  A
+ * configuration it cannot use exits 2. */
+static int start_forwarder(struct iqd_ctx *d)
+{
+    const struct iqd_config *cfg = d->cfg;
+    struct ing_forward_opts fo = { .endpoint = cfg->forward, .give_up_ms = cfg->http_timeout };
+    struct ing_curve_client curve;
+    char err[IQ_ERR_MAX];
+    int r = iqd_conf_pair("zmq_key", cfg->zmq_key, "zmq_server_key", cfg->zmq_server_key);
+
+    d->fail_status = 2;
+    if (r < 0)
+        return r;
+    if (r > 0 && ing_curve_client_load(cfg->zmq_key, cfg->zmq_server_key, &curve, err,
+                                       sizeof(err)) < 0) {
+        memset(&curve, 0, sizeof(curve));
+        iq_error("daemon", "CurveZMQ: %s", err);
+        return -EINVAL;
+    }
+    d->use_curve = r > 0;
+    fo.curve = d->use_curve ? &curve : NULL;
+    r = cfg->forward ? ing_sink_forward_new(&fo, &d->sink) : -EINVAL;
+    memset(&curve, 0, sizeof(curve));   /* the forwarder keeps its own copy */
+    if (r < 0) {
+        iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
+        return r;
+    }
+    d->fail_status = 1;
+    return 0;
+}
+
+static void stop_forwarder(struct iqd_ctx *d)
+{
+    ing_sink_forward_destroy(&d->sink);
+}
+
+/* Central mode, once every row started: the ZeroMQ ingest on this thread
+ * until *stop. */
+static int run_central(struct iqd_ctx *d, volatile sig_atomic_t *stop)
+{
+    struct ing_server_stats st;
+
+    iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, d->cfg->data,
+            ing_server_endpoint(d->srv), d->http ? ", http " : "", d->api_url,
+            d->cfg->fsync ? ", fsync on" : "");
+    if (ing_server_run(d->srv, stop) < 0)
+        return 1;
+    ing_server_stats(d->srv, &st);
+    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected "
+            "(%llu audit notes refused), CurveZMQ handshakes %llu allowed, %llu refused",
+            (unsigned long long)st.batches, (unsigned long long)st.stored,
+            (unsigned long long)st.duplicates, (unsigned long long)st.rejected,
+            (unsigned long long)st.refused_notes, (unsigned long long)st.curve_allowed,
+            (unsigned long long)st.curve_refused);
+    return 0;
+}
+
+/* Collector mode: the HTTP threads forward; wait for *stop. */
+static int run_collector(struct iqd_ctx *d, volatile sig_atomic_t *stop)
+{
+    struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+    iq_info("daemon", "inquestd %s collector ready: http %s, forwarding to %s%s", IQ_VERSION,
+            d->api_url, d->cfg->forward, d->use_curve ? " (CurveZMQ)" : "");
+    while (!*stop)
+        nanosleep(&ts, NULL);
+    return 0;
+}
+
+/* The central daemon, in start order. */
+static const struct iqd_stage central_stages[] = {
+    { "store", start_store, stop_store },
+    { "CurveZMQ keys", start_keys, stop_keys },
+    { "webhooks", start_http, stop_http },
+    { "correlator", start_correlator, stop_correlator },
+    { "incidents API", start_incidents_api, stop_incidents_api },
+    { "query API", start_query_api, stop_query_api },
+    { "drafts API", start_drafts_api, stop_drafts_api },
+    { "ZeroMQ ingest", start_ingest, stop_ingest },
+    { "HTTP listener", start_listener, stop_listener },
+    { "log collector", start_log_collector, stop_log_collector },
+    { "drafts", start_drafts, stop_drafts },
+    { "ports file", start_ports, stop_ports },
+};
+
+/* Collector mode (--collector --forward), in start order. */
+static const struct iqd_stage collector_stages[] = {
+    { "forwarder", start_forwarder, stop_forwarder },
+    { "webhooks", start_collector_http, stop_http },
+    { "HTTP listener", start_listener, stop_listener },
+    { "ports file", start_ports, stop_ports },
+};
+
+struct iqd_mode {
+    const struct iqd_stage *stages;
+    size_t n;
+    int (*run)(struct iqd_ctx *d, volatile sig_atomic_t *stop);  /* exit status */
+};
+
+static const struct iqd_mode central = {
+    central_stages, sizeof(central_stages) / sizeof(central_stages[0]), run_central
+};
+static const struct iqd_mode collector = {
+    collector_stages, sizeof(collector_stages) / sizeof(collector_stages[0]), run_collector
+};
+
+int iqd_stages_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
+{
+    const struct iqd_mode *m = cfg->collector ? &collector : &central;
+    struct iqd_ctx d = { .cfg = cfg, .fail_status = 1 };
+    size_t started = 0;
+    int status;
+
+    while (started < m->n && m->stages[started].start(&d) == 0) {
+        iq_debug("daemon", "started %s", m->stages[started].name);
+        started++;
+    }
+    status = started == m->n ? m->run(&d, stop) : d.fail_status;
+    if (started < m->n)
+        iq_debug("daemon", "%s did not start", m->stages[started].name);
+    while (started > 0) {
+        started--;
+        m->stages[started].stop(&d);
+        iq_debug("daemon", "stopped %s", m->stages[started].name);
+    }
+    return status;
+}

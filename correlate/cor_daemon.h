@@ -1,0 +1,26 @@
+/* cor_daemon.h - the correlator as a stage of inquestd: start and stop.
+ *
+ * The daemon's stage table (cli/cli_daemon_stages.c) starts it once the
+ * store is open and stops it after the ingest stopped, before the store
+ * closes.  Its HTTP side is separate: cor_api.h. */
+#ifndef COR_DAEMON_H
+#define COR_DAEMON_H
+
+#include <jansson.h>
+
+struct cor_daemon;
+struct ing_store;
+
+/* Apply the "correlate" config section (section, may be NULL: defaults;
+ * correlate/cor_config.c has the table) and start the correlator on st:
+ * a catch-up rebuild of every incident, then incremental updates shortly
+ * after every stored batch (cor_live.h).  section and st are borrowed; st
+ * must outlive the stage.  Errors are logged.  Caller owns *ret.  0 or a
+ * negative errno. */
+int cor_daemon_start(const json_t *section, struct ing_store *st, struct cor_daemon **ret);
+
+/* Stop the correlator (its rebuild in progress finishes), log its
+ * counts, free, NULL *pd.  NULL-safe. */
+void cor_daemon_stop(struct cor_daemon **pd);
+
+#endif

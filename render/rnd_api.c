@@ -1,0 +1,171 @@
+/* rnd_api.c - GET /api/v1/incidents/ID/draft.{md,html,json}: postmortem
+ * drafts rendered on demand over inquestd's HTTP API.
+ *
+ * Read-only: the handler loads the incident and its events from the store
+ * (RocksDB is thread-safe, so MHD's threads call it concurrently) and
+ * renders with the options of the query string.  Template names are names
+ * only over HTTP, never paths.  A caller whose token is limited to the
+ * external audience gets the external, pseudonymised draft whatever it
+ * asks for.  The path lies under /api/v1/incidents, which the correlator's
+ * incidents API serves (correlate/cor_api.c): rnd_api_add adds the drafts
+ * there as the sub-resource "/draft.", so that API hands the draft paths
+ * here.  The people and link allow-list come from the "drafts" section,
+ * the same keys the watcher reads (rnd_watch.c). */
+#include "rnd_api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cor_api.h"
+#include "ing_access.h"
+#include "ing_http.h"
+#include "iq_event.h"
+#include "iq_log.h"
+#include "rnd_draft.h"
+#include "rnd_external.h"
+#include "rnd_people.h"
+
+struct rnd_api {
+    struct ing_store *st;     /* borrowed */
+    json_t *people;           /* drafts.slack_users, or NULL */
+    json_t *external_links;   /* drafts.external_links, or NULL */
+};
+
+bool rnd_api_valid_id(const char *s, size_t n)
+{
+    return n > 0 && n <= RND_API_ID_MAX &&
+           strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") >= n &&
+           s[0] != '.';
+}
+
+static int answer(struct ing_http_response *resp, int status, const char *type, char *body,
+                  size_t len)
+{
+    resp->status = status;
+    resp->content_type = type;
+    resp->body = body;
+    resp->len = len;
+    return 0;
+}
+
+static int answer_text(struct ing_http_response *resp, int status, const char *msg)
+{
+    char *b = NULL;
+    int n = asprintf(&b, "%s\n", msg);
+
+    if (n < 0)
+        return -ENOMEM;
+    return answer(resp, status, "text/plain; charset=utf-8", b, (size_t)n);
+}
+
+static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, size_t tsz)
+{
+    char v[80];
+    int r;
+
+    if ((r = ing_http_query_get(query, "template", tmpl, tsz)) < 0)
+        return r;
+    if (r) {
+        if (strchr(tmpl, '/') || strchr(tmpl, '.'))
+            return -EINVAL;   /* names only over HTTP, never paths */
+        o->tmpl = tmpl;
+    }
+    if ((r = ing_http_query_get(query, "audience", v, sizeof(v))) < 0)
+        return r;
+    if (r) {
+        if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
+            return -EINVAL;
+        o->external = v[0] == 'e';
+    }
+    if ((r = ing_http_query_get(query, "pseudonymize", v, sizeof(v))) < 0)
+        return r;
+    if (r)
+        o->pseudonymize = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+    return 0;
+}
+
+int rnd_api_draft_get(struct ing_store *st, const json_t *people, const json_t *external_links,
+                      const struct ing_http_request *rq, struct ing_http_response *resp)
+{
+    const char *path = rq->path;
+    static const char *const types[] = { "text/markdown; charset=utf-8",
+                                         "text/html; charset=utf-8", "application/json" };
+    struct rnd_draft_opts o = { 0 };
+    const char *id = path + strlen(RND_API_INCIDENTS), *slash, *ext;
+    char idbuf[RND_API_ID_MAX + 1], tmpl[80], err[512], *doc = NULL;
+    size_t len = 0;
+    int r;
+
+    if (strncmp(path, RND_API_INCIDENTS, strlen(RND_API_INCIDENTS)) != 0 ||
+        !(slash = strchr(id, '/')) || strncmp(slash, "/draft.", 7) != 0)
+        return answer_text(resp, 404, "not found");
+    ext = slash + 7;
+    if (!rnd_api_valid_id(id, (size_t)(slash - id)) || rnd_format_parse(ext, &o.format) < 0 ||
+        strcmp(ext, "markdown") == 0)
+        return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html or .json");
+    snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
+    if (parse_query(rq->query, &o, tmpl, sizeof(tmpl)) < 0)
+        return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, pseudonymize=1");
+    if (rq->caller->external) {   /* an external-audience token: never the internal draft */
+        o.external = true;
+        o.pseudonymize = true;
+    }
+    o.people = people;
+    o.external_links = external_links;
+    r = rnd_draft_from_store(st, idbuf, &o, &doc, &len, err, sizeof(err));
+    if (r == -ENOENT)
+        return answer_text(resp, 404, err);
+    if (r == -EINVAL)
+        return answer_text(resp, 400, err);
+    if (r < 0)
+        return answer_text(resp, 500, err);
+    return answer(resp, 200, types[o.format], doc, len);
+}
+
+
+static int api_draft(void *ud, const struct ing_http_request *rq, struct ing_http_response *resp)
+{
+    const struct rnd_api *a = ud;
+
+    return rnd_api_draft_get(a->st, a->people, a->external_links, rq, resp);
+}
+
+int rnd_api_add(struct cor_api *incidents, const json_t *section, struct ing_store *st,
+                struct rnd_api **ret)
+{
+    json_t *people = json_object_get(section, "slack_users");
+    json_t *links = json_object_get(section, "external_links");
+    struct rnd_api *a;
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if (rnd_people_check_map(people, err, sizeof(err)) < 0 ||
+        rnd_external_check(links, err, sizeof(err)) < 0) {
+        iq_error("drafts", "config 'drafts': %s", err);
+        return -EINVAL;
+    }
+    if (!(a = calloc(1, sizeof(*a))))
+        return -ENOMEM;
+    a->st = st;
+    a->people = json_incref(people);
+    a->external_links = json_incref(links);
+    if ((r = cor_api_add_sub(incidents, "/draft.", api_draft, a)) < 0) {
+        iq_error("drafts", "cannot serve the drafts API: %s", strerror(-r));
+        rnd_api_free(&a);
+        return r;
+    }
+    *ret = a;
+    return 0;
+}
+
+void rnd_api_free(struct rnd_api **pa)
+{
+    if (!pa || !*pa)
+        return;
+    json_decref((*pa)->people);
+    json_decref((*pa)->external_links);
+    free(*pa);
+    *pa = NULL;
+}

@@ -1,0 +1,53 @@
+/* rnd_api.h - the drafts API of inquestd: GET
+ * /api/v1/incidents/ID/draft.md, .html or .json, rendered on demand from
+ * the store.
+ *
+ * The path lies under the correlator's incidents API (correlate/cor_api.h):
+ * rnd_api_add adds the drafts there as a sub-resource, so the URLs stay
+ * below /api/v1/incidents/ID without the correlator knowing render/. */
+#ifndef RND_API_H
+#define RND_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct cor_api;
+struct ing_store;
+struct rnd_api;
+struct ing_http_request;
+struct ing_http_response;
+
+#define RND_API_INCIDENTS "/api/v1/incidents/"   /* the drafts are below it */
+#define RND_API_ID_MAX 128                        /* longest incident id served */
+
+/* Is s (n bytes, not NUL-terminated) an incident id the drafts API and
+ * the drafts directory accept: 1 to RND_API_ID_MAX characters of
+ * [A-Za-z0-9._-], not starting with a dot (never a path)? */
+bool rnd_api_valid_id(const char *s, size_t n);
+
+/* GET /api/v1/incidents/ID/draft.md, .html or .json (query:
+ * template=NAME, audience=internal|external, pseudonymize=1) from store st,
+ * with people the configured slack_users and external_links the hosts
+ * external drafts may link to (each may be NULL); all borrowed.  A caller
+ * limited to the external audience always gets the external, pseudonymised
+ * draft, whatever its query says.  Fills resp: 200, 400 (bad id or query),
+ * 404 (no such incident or path), 500. */
+int rnd_api_draft_get(struct ing_store *st, const json_t *people, const json_t *external_links,
+                      const struct ing_http_request *rq, struct ing_http_response *resp);
+
+/* Serve the drafts below the incidents API incidents (borrowed; must
+ * outlive the HTTP server): GET /api/v1/incidents/ID/draft.* answered by
+ * rnd_api_draft_get on st (borrowed), with the "slack_users" and
+ * "external_links" of the daemon's "drafts" config section (section,
+ * may be NULL; checked here, refused with the reason logged; a reference
+ * is kept).  Before the server starts.  Caller owns *ret, the handler's
+ * context: free it after the server stopped.  0, -EINVAL, -ENOMEM,
+ * -E2BIG (cor_api_add_sub). */
+int rnd_api_add(struct cor_api *incidents, const json_t *section, struct ing_store *st,
+                struct rnd_api **ret);
+
+/* Free, NULL *pa (after the server stopped).  NULL-safe. */
+void rnd_api_free(struct rnd_api **pa);
+
+#endif
