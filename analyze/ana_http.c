@@ -36,7 +36,7 @@ struct query_args {
 
 /* State kept by the daemon for its lifetime. */
 struct ana_http_query {
-    struct ing_store *st;          /* borrowed */
+    struct store *st;          /* borrowed */
     struct ana_classes *classes;   /* owned; NULL when the taxonomy did not load */
     char warning[IQ_ERR_MAX];      /* why it did not, for the daemon to log */
 };
@@ -138,7 +138,7 @@ static int http_query(void *ud, const struct ing_http_request *rq,
     return ing_http_reply_json(resp, 200, res);
 }
 
-int ana_http_query_add(struct ing_http *http, struct ing_store *st, const json_t *classes_section,
+int ana_http_query_add(struct ing_http *http, struct store *st, const json_t *classes_section,
                        struct ana_http_query **ret)
 {
     struct ana_http_query *h = calloc(1, sizeof(*h));

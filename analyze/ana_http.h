@@ -8,7 +8,7 @@
 
 struct ana_http_query;
 struct ing_http;
-struct ing_store;
+struct store;
 
 /* Register GET /api/v1/query on http.  st is borrowed and must outlive the
  * server; classes_section (the config's "classes", borrowed, may be NULL)
@@ -16,7 +16,7 @@ struct ing_store;
  * not fatal: queries then use stored classes and notes only, and
  * ana_http_query_warning says why.  Caller owns *ret.  0, -ENOMEM, or the
  * negative errno of ing_http_add_route. */
-int ana_http_query_add(struct ing_http *http, struct ing_store *st, const json_t *classes_section,
+int ana_http_query_add(struct ing_http *http, struct store *st, const json_t *classes_section,
                        struct ana_http_query **ret);
 
 /* Why the taxonomy did not load ("" when it did).  Borrowed. */

@@ -31,12 +31,12 @@
 
 #include "ing_curve.h"
 #include "ing_keyring.h"
-#include "ing_disk.h"
+#include "store_disk.h"
 #include "ing_forward.h"
 #include "ing_proto.h"
 #include "ing_server.h"
 #include "ing_sink.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -58,10 +58,10 @@ static const struct iq_conf_item daemon_conf[] = {
     { "max_frame", IQ_CONF_SIZE, OFF(max_frame), "16M", 4096, 1LL << 30,
       "largest ZeroMQ frame accepted; larger ones are refused with a reason" },
     { "log_level", IQ_CONF_STR, OFF(log_level), "info", 0, 0, "error, warn, info or debug" },
-    { "min_free_disk", IQ_CONF_STR, OFF(min_free_disk), ING_DISK_MIN_FREE_DEFAULT, 0, 0,
+    { "min_free_disk", IQ_CONF_STR, OFF(min_free_disk), STORE_DISK_MIN_FREE_DEFAULT, 0, 0,
       "below this much free space on the data filesystem new events are answered busy "
       "(ZeroMQ) or 503 (HTTP): a size, a percentage, or both (whichever is smaller); 0 off" },
-    { "disk_reserve", IQ_CONF_SIZE, OFF(disk_reserve), ING_DISK_RESERVE_DEFAULT, 0, 1LL << 40,
+    { "disk_reserve", IQ_CONF_SIZE, OFF(disk_reserve), STORE_DISK_RESERVE_DEFAULT, 0, 1LL << 40,
       "space held in DATA/inquest.reserve and released when the disk fills, so the store "
       "can recover; 0 none" },
     { "rocksdb_log_level", IQ_CONF_STR, OFF(rocksdb_log_level), "off", 0, 0,
@@ -230,7 +230,7 @@ static int parse_flags(struct iqd_config *cfg, int argc, char **argv)
 /* Defaults, then the config file, then flags. */
 static int load_config(struct iqd_config *cfg, int argc, char **argv)
 {
-    struct ing_disk_limit lim;
+    struct store_disk_limit lim;
     char err[IQ_ERR_MAX];
     json_t *file = NULL;
     int r;
@@ -262,11 +262,11 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
         fprintf(stderr, "inquestd: config 'log_level': unknown level \"%s\"\n", cfg->log_level);
         return 2;
     }
-    if (ing_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
+    if (store_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
         fprintf(stderr, "inquestd: config %s\n", err);
         return 2;
     }
-    if (ing_store_log_level_parse(cfg->rocksdb_log_level) < 0) {
+    if (store_log_level_parse(cfg->rocksdb_log_level) < 0) {
         fprintf(stderr, "inquestd: config 'rocksdb_log_level': unknown level \"%s\" (off, "
                 "fatal, error, warn, info or debug)\n", cfg->rocksdb_log_level);
         return 2;
@@ -301,7 +301,7 @@ static void warn_log_placement(const struct iqd_config *cfg, int level)
     const char *dir = cfg->rocksdb_log_dir && *cfg->rocksdb_log_dir ? cfg->rocksdb_log_dir
                                                                      : cfg->data;
 
-    if (level == ING_STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
+    if (level == STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
         a.st_dev != b.st_dev)
         return;
     iq_warn("daemon", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
@@ -311,18 +311,18 @@ static void warn_log_placement(const struct iqd_config *cfg, int level)
 
 /* The data directory, private (0700 whatever it was), and the store in it
  * with its free-space guard. */
-static int open_store(const struct iqd_config *cfg, struct ing_store **ret)
+static int open_store(const struct iqd_config *cfg, struct store **ret)
 {
-    struct ing_disk_opts dopts = { .reserve = (int64_t)cfg->disk_reserve };
-    struct ing_store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
-                                    .log_dir = cfg->rocksdb_log_dir,
-                                    .log_level = ing_store_log_level_parse(cfg->rocksdb_log_level),
-                                    .write_buffer = cfg->write_buffer_size };
+    struct store_disk_opts dopts = { .reserve = (int64_t)cfg->disk_reserve };
+    struct store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
+                                .log_dir = cfg->rocksdb_log_dir,
+                                .log_level = store_log_level_parse(cfg->rocksdb_log_level),
+                                .write_buffer = cfg->write_buffer_size };
     char err[IQ_ERR_MAX];
     unsigned old = 0;
     int r;
 
-    if (ing_disk_limit_parse(cfg->min_free_disk, &dopts.min_free, err, sizeof(err)) < 0) {
+    if (store_disk_limit_parse(cfg->min_free_disk, &dopts.min_free, err, sizeof(err)) < 0) {
         iq_error("daemon", "config %s", err);
         return -EINVAL;
     }
@@ -340,7 +340,7 @@ static int open_store(const struct iqd_config *cfg, struct ing_store **ret)
         iq_warn("daemon", "data directory %s had mode %04o: changed to 0700 (it holds "
                 "transcripts, names and credentials)", cfg->data, old);
     warn_log_placement(cfg, sopts.log_level);
-    r = ing_store_open(cfg->data, &sopts, ret);
+    r = store_open(cfg->data, &sopts, ret);
     if (r == -ENOSPC)
         iq_error("daemon", "%s: the disk is full even without the reserve: free some space "
                  "and start again", cfg->data);
@@ -392,7 +392,7 @@ static int load_curve(const struct iqd_config *cfg, char *secret, struct ing_key
 }
 
 /* GET /api/v1/query (analyze/), when the HTTP listener is on. */
-static int start_query_api(const struct iqd_config *cfg, struct ing_store *store,
+static int start_query_api(const struct iqd_config *cfg, struct store *store,
                            struct iqd_http *http, struct ana_http_query **ret)
 {
     struct ing_http *h = iqd_http_server(http);
@@ -476,7 +476,7 @@ int cli_daemon_main(int argc, char **argv)
 {
     struct iqd_config cfg = { 0 };
     struct ing_server_opts zopts = { 0 };
-    struct ing_store *store = NULL;
+    struct store *store = NULL;
     struct ing_server *srv = NULL;
     struct iqd_http *http = NULL;
     struct iqd_drafts *drafts = NULL;
@@ -551,7 +551,7 @@ out:
     iqd_cor_stop(&cor);
     if (zctx)
         zmq_ctx_term(zctx);
-    ing_store_close(&store);
+    store_close(&store);
     ing_keyring_destroy(&keys);
     memset(curve_secret, 0, sizeof(curve_secret));
     iq_conf_release(daemon_conf, &cfg);

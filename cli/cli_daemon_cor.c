@@ -28,7 +28,7 @@
 #include "cor_live.h"
 #include "cor_unattached.h"
 #include "ing_http.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
@@ -42,14 +42,14 @@
 struct iqd_cor {
     struct cor_config cfg;
     struct cor_live *live;
-    struct ing_store *st;     /* borrowed */
+    struct store *st;     /* borrowed */
     json_t *people;           /* drafts.slack_users, or NULL */
     json_t *external_links;   /* drafts.external_links, or NULL */
 };
 
 /* GET /api/v1/incidents[?since=T] (unattached false) or
  * GET /api/v1/unattached[?since=T]: T is RFC 3339 or "-2h" style. */
-static int list_incidents(struct ing_store *st, const char *query, bool unattached,
+static int list_incidents(struct store *st, const char *query, bool unattached,
                           struct ing_http_response *resp)
 {
     int64_t since = IQ_TIME_NONE;
@@ -81,7 +81,7 @@ static int api_incidents(void *ud, const struct ing_http_request *rq,
                          struct ing_http_response *resp)
 {
     struct iqd_cor *c = ud;
-    struct ing_store *st = c->st;
+    struct store *st = c->st;
     const char *rest = rq->path + strlen(API_PREFIX);
     json_t *j = NULL;
     int r;
@@ -98,7 +98,7 @@ static int api_incidents(void *ud, const struct ing_http_request *rq,
     return r < 0 ? r : ing_http_reply_json(resp, 200, j);
 }
 
-int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing_http *http,
+int iqd_cor_start(const struct iqd_config *cfg, struct store *st, struct ing_http *http,
                   struct iqd_cor **ret)
 {
     struct iqd_cor *c = calloc(1, sizeof(*c));

@@ -26,7 +26,7 @@
 #include "ing_access.h"
 #include "ing_http.h"
 #include "ing_sink.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
 
@@ -59,7 +59,7 @@ static int path_id(const char *path, char *buf, size_t size)
 }
 
 /* 0 when incident id exists, else an answer is filled (404 or the error). */
-static int exists(struct ing_store *st, const char *id, struct ing_http_response *resp, int *ret)
+static int exists(struct store *st, const char *id, struct ing_http_response *resp, int *ret)
 {
     json_t *inc = NULL;
     char msg[200];
@@ -75,7 +75,7 @@ static int exists(struct ing_store *st, const char *id, struct ing_http_response
 
 /* 0 when the attach of req (if it is one) may go ahead, else an answer is
  * filled: 404 unknown event, 400 refused with the reason. */
-static int attachable(struct ing_store *st, const char *id, const json_t *req,
+static int attachable(struct store *st, const char *id, const json_t *req,
                       struct ing_http_response *resp, int *ret)
 {
     const char *action = json_string_value(json_object_get(req, "action"));
@@ -94,16 +94,16 @@ static int attachable(struct ing_store *st, const char *id, const json_t *req,
 }
 
 /* Store ev and fill the answer. */
-static int store(struct ing_store *st, struct iq_event *ev, const char *by,
+static int store(struct store *st, struct iq_event *ev, const char *by,
                  struct ing_http_response *resp)
 {
     struct ing_sink sink = ing_sink_store(st);
-    uint8_t out = ING_REJECTED;
+    uint8_t out = STORE_REJECTED;
     int r = ing_sink_submit(&sink, &ev, 1, &out);
 
     if (r < 0)
         return reply_error(resp, 503, "the note could not be made durable; retry");
-    if (out == ING_REJECTED)
+    if (out == STORE_REJECTED)
         return reply_error(resp, 400, "the note was rejected by the store");
     iq_info("api", "audit note %s (%s on %s) by %s", iq_ev_id(ev), iq_ev_action(ev),
             iq_event_label(ev, "incident"), by);
@@ -115,7 +115,7 @@ static int store(struct ing_store *st, struct iq_event *ev, const char *by,
 int iqd_notes_http_post(void *ud, const struct ing_http_request *rq,
                         struct ing_http_response *resp)
 {
-    struct ing_store *st = ud;
+    struct store *st = ud;
     struct iq_event *ev = NULL;
     char id[ID_MAX + 1], err[IQ_ERR_MAX];
     const char *other;
@@ -149,7 +149,7 @@ out:
     return r;
 }
 
-int iqd_notes_add_route(struct ing_http *http, struct ing_store *st)
+int iqd_notes_add_route(struct ing_http *http, struct store *st)
 {
     return ing_http_add_post_route(http, NOTES_PREFIX, iqd_notes_http_post, st);
 }

@@ -6,7 +6,7 @@
 struct ing_http;
 struct ing_http_request;
 struct ing_http_response;
-struct ing_store;
+struct store;
 
 /* The handler (an ing_http_handler; ud is the store, borrowed): checks the
  * caller is admin, the body a note request (cli_note.h) and the incidents
@@ -17,6 +17,6 @@ int iqd_notes_http_post(void *ud, const struct ing_http_request *rq,
 
 /* Register the handler on http for st (borrowed; must outlive http).
  * Negative errno of ing_http_add_post_route. */
-int iqd_notes_add_route(struct ing_http *http, struct ing_store *st);
+int iqd_notes_add_route(struct ing_http *http, struct store *st);
 
 #endif

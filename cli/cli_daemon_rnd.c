@@ -39,7 +39,7 @@
 #include "cor_store.h"
 #include "ing_access.h"
 #include "ing_http.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -55,7 +55,7 @@
 #define ROUTE_PREFIX "/api/v1/incidents/"
 
 struct iqd_drafts {
-    struct ing_store *st;
+    struct store *st;
     char *dir;
     char *public_url;
     char *tmpl;
@@ -183,7 +183,7 @@ static void poll_once(struct iqd_drafts *d)
         snprintf(key, sizeof(key), STATE_PREFIX "%s", spans[i].id);
         vl = snprintf(val, sizeof(val), "%lld", (long long)spans[i].closed_at);
         old = NULL;
-        if (ing_store_kv_get(d->st, ING_CF_STATE, key, strlen(key), &old, &old_len) == 0 &&
+        if (store_kv_get(d->st, STORE_CF_STATE, key, strlen(key), &old, &old_len) == 0 &&
             old_len == (size_t)vl && memcmp(old, val, old_len) == 0) {
             free(old);
             continue;
@@ -196,7 +196,7 @@ static void poll_once(struct iqd_drafts *d)
             break;
         /* remembered even when drafting failed: the failure is logged once */
         deliver(d, spans[i].id);
-        ing_store_kv_put(d->st, ING_CF_STATE, key, strlen(key), val, (size_t)vl);
+        store_kv_put(d->st, STORE_CF_STATE, key, strlen(key), val, (size_t)vl);
     }
     free(spans);
 }
@@ -236,7 +236,7 @@ static char *dup_opt(const char *s, bool *oom)
     return p;
 }
 
-int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *o, struct iqd_drafts **ret)
+int iqd_drafts_new(struct store *st, const struct iqd_drafts_opts *o, struct iqd_drafts **ret)
 {
     struct iqd_drafts *d;
     char err[256];
@@ -369,7 +369,7 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
     return 0;
 }
 
-int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const json_t *external_links,
+int iqd_drafts_http_get(struct store *st, const json_t *people, const json_t *external_links,
                         const struct ing_http_request *rq, struct ing_http_response *resp)
 {
     const char *path = rq->path;
@@ -445,7 +445,7 @@ static const struct iq_conf_item drafts_conf[] = {
 };
 
 int iqd_drafts_start(const json_t *section, const char *data_dir, const char *api_url,
-                     struct ing_store *st, struct iqd_drafts **ret)
+                     struct store *st, struct iqd_drafts **ret)
 {
     struct drafts_conf c = { 0 };
     struct iqd_drafts_opts o = { 0 };

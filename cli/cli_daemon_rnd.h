@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-struct ing_store;
+struct store;
 struct ing_http_request;
 struct ing_http_response;
 struct iqd_drafts;
@@ -41,7 +41,7 @@ struct iqd_drafts_opts {
  * closing time changed is drafted again).  st is borrowed and must outlive
  * the watcher.  *ret is NULL (0 returned) when opts->dir is off.  Errors
  * are logged.  Caller owns *ret.  Negative errno. */
-int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *opts,
+int iqd_drafts_new(struct store *st, const struct iqd_drafts_opts *opts,
                    struct iqd_drafts **ret);
 
 /* iqd_drafts_new configured from the "drafts" section of inquestd's
@@ -52,7 +52,7 @@ int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *opts,
  * "https://127.0.0.1:7700" (NULL without a listener).  Unknown keys are
  * refused.  Errors are logged.  Borrowed arguments; caller owns *ret. */
 int iqd_drafts_start(const json_t *section, const char *data_dir, const char *api_url,
-                     struct ing_store *st, struct iqd_drafts **ret);
+                     struct store *st, struct iqd_drafts **ret);
 
 /* Number of drafts written and of notices delivered so far. */
 unsigned long iqd_drafts_written(const struct iqd_drafts *d);
@@ -69,7 +69,7 @@ void iqd_drafts_destroy(struct iqd_drafts **pd);
  * limited to the external audience always gets the external, pseudonymised
  * draft, whatever its query says.  Fills resp: 200, 400 (bad id or query),
  * 404 (no such incident or path), 500. */
-int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const json_t *external_links,
+int iqd_drafts_http_get(struct store *st, const json_t *people, const json_t *external_links,
                         const struct ing_http_request *rq, struct ing_http_response *resp);
 
 #endif

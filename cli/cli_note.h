@@ -20,7 +20,7 @@
 #include <jansson.h>
 
 struct iq_event;
-struct ing_store;
+struct store;
 
 /* Build and validate the note about incident from req (borrowed).  by,
  * when not NULL, is the authenticated credential's name, kept as the label
@@ -36,7 +36,7 @@ int cli_note_build(const char *incident, const json_t *req, const char *by,
  * correlator.  0 yes; -ENOENT no such event; -EINVAL an audit note, the
  * event that opened another incident (that incident is named after it),
  * or already a member of incident; err says which.  -EIO, -ENOMEM. */
-int cli_note_check_attach(struct ing_store *st, const char *incident, const char *event_id,
+int cli_note_check_attach(struct store *st, const char *incident, const char *event_id,
                           char *err, size_t errsz);
 
 #endif

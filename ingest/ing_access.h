@@ -37,7 +37,7 @@ struct ing_access;
  * string) and valid as long as the table. */
 struct ing_caller {
     const char *name;      /* the token's name, or "anonymous" */
-    unsigned roles;        /* ING_ROLE_* bits held */
+    unsigned roles;        /* HTTP_ROLE_* bits held */
     bool external;         /* audience external: drafts only, always external */
 };
 

@@ -50,7 +50,7 @@
 #include "ing_http_metrics.h"
 #include "ing_record.h"
 #include "ing_source.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
@@ -214,12 +214,12 @@ static int submit(struct ing_http *h, int src, struct iq_event **evs, size_t n, 
     atomic_fetch_sub_explicit(&h->m.queue_depth, 1, memory_order_relaxed);
     if (r >= 0) {
         for (size_t i = 0; i < n; i++)
-            c[out[i] <= ING_REJECTED ? out[i] : ING_REJECTED]++;
+            c[out[i] <= STORE_REJECTED ? out[i] : STORE_REJECTED]++;
         for (int k = 0; k < 3; k++)
             atomic_fetch_add_explicit(&h->m.events[src][k], c[k], memory_order_relaxed);
-        json_object_set_new(ans, "stored", json_integer((json_int_t)c[ING_STORED]));
-        json_object_set_new(ans, "duplicates", json_integer((json_int_t)c[ING_DUPLICATE]));
-        json_object_set_new(ans, "rejected", json_integer((json_int_t)c[ING_REJECTED]));
+        json_object_set_new(ans, "stored", json_integer((json_int_t)c[STORE_STORED]));
+        json_object_set_new(ans, "duplicates", json_integer((json_int_t)c[STORE_DUPLICATE]));
+        json_object_set_new(ans, "rejected", json_integer((json_int_t)c[STORE_REJECTED]));
     }
     if (out != stack_out)
         free(out);
@@ -273,7 +273,7 @@ static int finish_hook(struct ing_http *h, struct MHD_Connection *conn, const ch
     if (!n)
         json_object_set_new(ans, "reason", json_string(err));
     else if ((status = submit(h, src, evs, n, ans)) != 200) {
-        struct ing_sink_status ss;
+        struct store_status ss;
 
         ing_sink_status(&h->sink, &ss);
         json_decref(ans);
@@ -399,13 +399,13 @@ static const struct route *find_route(const struct ing_http *h, const char *url,
 /* GET /readyz: 200 while the sink takes events, 503 with the reason. */
 static int ready(struct ing_http *h, struct MHD_Connection *conn)
 {
-    struct ing_sink_status ss;
+    struct store_status ss;
 
     ing_sink_status(&h->sink, &ss);
     if (!ss.busy)
         return queue_json(conn, 200, json_pack("{s:s}", "status", "ready"), NULL);
     return queue_json(conn, 503, json_pack("{s:s,s:s,s:s}", "status", "busy", "busy",
-                                           ing_busy_name(ss.busy), "reason", ss.reason), NULL);
+                                           store_busy_name(ss.busy), "reason", ss.reason), NULL);
 }
 
 /* GET /healthz, /readyz, /metrics and registered routes. */
@@ -425,7 +425,7 @@ static int get_route(struct ing_http *h, struct MHD_Connection *conn, const char
     if (strcmp(url, "/readyz") == 0)
         return ready(h, conn);
     if (strcmp(url, "/metrics") == 0) {
-        struct ing_sink_status ss;
+        struct store_status ss;
 
         ing_sink_status(&h->sink, &ss);
         if (ing_http_metrics_render(&h->m, h->src, &ss, &body, &len) < 0)

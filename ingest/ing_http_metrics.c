@@ -109,7 +109,7 @@ static const char *src_name(const struct ing_sources *src, size_t i)
 }
 
 /* The sink's state: busy gauges always, disk gauges when it has a disk. */
-static void put_store(struct out *o, const struct ing_sink_status *ss)
+static void put_store(struct out *o, const struct store_status *ss)
 {
     static const char *const disk[3][2] = {
         { "disk_free_bytes", "Bytes available to the store on its filesystem." },
@@ -120,9 +120,9 @@ static void put_store(struct out *o, const struct ing_sink_status *ss)
 
     put(o, "# HELP inquest_store_busy 1 while new events are refused, by reason.\n"
            "# TYPE inquest_store_busy gauge\n");
-    for (int b = ING_READY + 1; b < ING_BUSY_N; b++)
-        put(o, "inquest_store_busy{reason=\"%s\"} %d\n", ing_busy_name((enum ing_busy)b),
-            ss->busy == (enum ing_busy)b);
+    for (int b = STORE_READY + 1; b < STORE_BUSY_N; b++)
+        put(o, "inquest_store_busy{reason=\"%s\"} %d\n", store_busy_name((enum store_busy)b),
+            ss->busy == (enum store_busy)b);
     for (int i = 0; i < 3; i++)
         if (v[i] >= 0)
             put(o, "# HELP inquest_store_%s %s\n# TYPE inquest_store_%s gauge\n"
@@ -131,7 +131,7 @@ static void put_store(struct out *o, const struct ing_sink_status *ss)
 }
 
 int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_sources *src,
-                            const struct ing_sink_status *ss, char **ret, size_t *ret_len)
+                            const struct store_status *ss, char **ret, size_t *ret_len)
 {
     struct out o = { .err = 0 };
     char *page = NULL;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 struct ing_sources;
-struct ing_sink_status;
+struct store_status;
 
 enum ing_req_outcome {
     ING_REQ_OK = 0, ING_REQ_IGNORED, ING_REQ_BAD_REQUEST, ING_REQ_UNAUTHORIZED, ING_REQ_FORBIDDEN,
@@ -54,6 +54,6 @@ void ing_http_metrics_latency(struct ing_http_metrics *m, uint64_t us);
 /* Render the text exposition format, with the sink's state (borrowed) as
  * inquest_store_* gauges.  Caller owns *ret (malloc'ed).  0 or -ENOMEM. */
 int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_sources *src,
-                            const struct ing_sink_status *ss, char **ret, size_t *ret_len);
+                            const struct store_status *ss, char **ret, size_t *ret_len);
 
 #endif

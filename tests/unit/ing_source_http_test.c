@@ -17,7 +17,7 @@
 
 #include "ing_http.h"
 #include "ing_source.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 
 struct capture {
@@ -36,7 +36,7 @@ static int cap_submit(void *ctx, struct iq_event *const *evs, size_t n, uint8_t 
         if (c->n < 8)
             snprintf(c->ids[c->n], sizeof(c->ids[0]), "%s", iq_ev_id(evs[i]));
         c->n++;
-        outcomes[i] = ING_STORED;
+        outcomes[i] = STORE_STORED;
     }
     return (int)n;
 }

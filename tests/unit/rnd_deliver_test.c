@@ -29,7 +29,7 @@
 #include "cor_store.h"
 #include "ing_access.h"
 #include "ing_http.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_paths.h"
 #include "iq_time.h"
@@ -114,7 +114,7 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
     return remove(p);
 }
 
-static void load_store(struct ing_store *st)
+static void load_store(struct store *st)
 {
     char path[4200], line[70000], err[IQ_ERR_MAX];
     json_error_t je;
@@ -131,7 +131,7 @@ static void load_store(struct ing_store *st)
 
         assert_non_null(j);
         assert_int_equal(iq_event_from_json(j, &ev, err, sizeof(err)), 0);
-        assert_int_equal(ing_store_put_events(st, &ev, 1, &out), 1);
+        assert_int_equal(store_put_events(st, &ev, 1, &out), 1);
         iq_event_destroy(&ev);
         json_decref(j);
     }
@@ -146,8 +146,8 @@ static void load_store(struct ing_store *st)
 static int setup(void **state)
 {
     const char *r = getenv("IQ_ROOT");
-    struct ing_store_opts so = { 0 };
-    struct ing_store *st = NULL;
+    struct store_opts so = { 0 };
+    struct store *st = NULL;
     struct sockaddr_in sa = { .sin_family = AF_INET };
     char dir[4200];
 
@@ -156,7 +156,7 @@ static int setup(void **state)
     if (!mkdtemp(tmp))
         return -1;
     snprintf(dir, sizeof(dir), "%s/data", tmp);
-    if (ing_store_open(dir, &so, &st) < 0)
+    if (store_open(dir, &so, &st) < 0)
         return -1;
     load_store(st);
     rx.flaky_failures = 2;
@@ -173,9 +173,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct ing_store *st = *state;
+    struct store *st = *state;
 
-    ing_store_close(&st);
+    store_close(&st);
     if (rx.mhd)
         MHD_stop_daemon(rx.mhd);
     for (int i = 0; i < rx.n; i++) {
@@ -196,7 +196,7 @@ static char *slurp(const char *path)
 
 static void watcher_delivers(void **state)
 {
-    struct ing_store *st = *state;
+    struct store *st = *state;
     struct iqd_drafts *d = NULL;
     char hooks[256], dir[4200], sch[4200], path[4300], *md, *html;
     struct iqd_drafts_opts o = { .dir = dir, .webhooks = hooks, .public_url = "http://drafts.example",
@@ -263,7 +263,7 @@ static void watcher_delivers(void **state)
 }
 
 /* The handler as the server calls it, for an internal reader. */
-static int drafts_get(struct ing_store *st, const char *path, const char *query,
+static int drafts_get(struct store *st, const char *path, const char *query,
                       struct ing_http_response *resp)
 {
     struct ing_caller who = { .name = "test", .roles = ING_ROLE_READ };
@@ -276,7 +276,7 @@ static int drafts_get(struct ing_store *st, const char *path, const char *query,
  * draft even when it asks for the internal one. */
 static void http_handler_external_caller(void **state)
 {
-    struct ing_store *st = *state;
+    struct store *st = *state;
     struct ing_caller who = { .name = "status-page", .roles = ING_ROLE_READ, .external = true };
     struct ing_http_request rq = { .method = "GET", .path = "/api/v1/incidents/" INC_ID "/draft.json",
                                    .query = "audience=internal&pseudonymize=0", .caller = &who };
@@ -295,7 +295,7 @@ static void http_handler_external_caller(void **state)
 
 static void http_handler(void **state)
 {
-    struct ing_store *st = *state;
+    struct store *st = *state;
     struct ing_http_response resp = { 0 };
     char sch[4200];
 
@@ -356,7 +356,7 @@ static void hook_specs(void **state)
 
 static void config_section(void **state)
 {
-    struct ing_store *st = *state;
+    struct store *st = *state;
     struct iqd_drafts *d = (struct iqd_drafts *)&d;
     json_t *sec;
 

@@ -1,4 +1,4 @@
-/* ing_store_test.c - the RocksDB store on real files in a temp directory:
+/* store_test.c - the RocksDB store on real files in a temp directory:
  * dedup across and within batches, scans by time and service, read-only
  * opens, reopen after close, kv batches, and concurrent writers sharing
  * group commits without storing an id twice. */
@@ -7,7 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <unistd.h>
-#include "ing_store.h"
+#include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -66,68 +66,68 @@ static int on_val(void *ud, const char *v, size_t len)
 
 static void test_dedup_and_scan(void **state)
 {
-    struct ing_store_opts o = { 0 };
-    struct ing_store *st = NULL;
+    struct store_opts o = { 0 };
+    struct store *st = NULL;
     struct iq_event *evs[4];
     uint8_t out[4];
     struct collect c = { 0 };
-    struct ing_scan all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
-    struct ing_scan api = { 0, 100, "api", NULL };
+    struct store_filter all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
+    struct store_filter api = { 0, 100, "api", NULL };
     struct iq_event *got = NULL;
 
     (void)state;
-    assert_int_equal(ing_store_open(dir, &o, &st), 0);
+    assert_int_equal(store_open(dir, &o, &st), 0);
     evs[0] = mk("b", 20, "api");
     evs[1] = mk("a", 10, "api-gateway");
     evs[2] = mk("b", 20, "api");      /* repeated within the batch */
     evs[3] = mk("c", -5, "api");
-    assert_int_equal(ing_store_put_events(st, evs, 4, out), 3);
-    assert_int_equal(out[0], ING_STORED);
-    assert_int_equal(out[2], ING_DUPLICATE);
+    assert_int_equal(store_put_events(st, evs, 4, out), 3);
+    assert_int_equal(out[0], STORE_STORED);
+    assert_int_equal(out[2], STORE_DUPLICATE);
     /* the same batch again: all duplicates, nothing written */
-    assert_int_equal(ing_store_put_events(st, evs, 4, out), 0);
+    assert_int_equal(store_put_events(st, evs, 4, out), 0);
     for (int i = 0; i < 4; i++) {
-        assert_int_equal(out[i], ING_DUPLICATE);
+        assert_int_equal(out[i], STORE_DUPLICATE);
         iq_event_destroy(&evs[i]);
     }
-    assert_int_equal(ing_store_scan(st, &all, on_val, &c), 0);
+    assert_int_equal(store_scan(st, &all, on_val, &c), 0);
     assert_int_equal(c.n, 3);
     assert_string_equal(c.ids[0], "c");   /* time order, negative first */
     assert_string_equal(c.ids[1], "a");
     assert_string_equal(c.ids[2], "b");
     memset(&c, 0, sizeof(c));
-    assert_int_equal(ing_store_scan(st, &api, on_val, &c), 0);
+    assert_int_equal(store_scan(st, &api, on_val, &c), 0);
     assert_int_equal(c.n, 1);             /* not api-gateway, not before 0 */
     assert_string_equal(c.ids[0], "b");
-    assert_int_equal(ing_store_get_event(st, "a", &got), 0);
+    assert_int_equal(store_get_event(st, "a", &got), 0);
     assert_string_equal(iq_ev_service(got), "api-gateway");
     iq_event_destroy(&got);
-    assert_int_equal(ing_store_get_event(st, "zz", &got), -ENOENT);
-    ing_store_close(&st);
+    assert_int_equal(store_get_event(st, "zz", &got), -ENOENT);
+    store_close(&st);
     assert_null(st);
 }
 
 static void test_reopen_and_read_only(void **state)
 {
-    struct ing_store_opts rw = { 0 }, ro = { .read_only = true };
-    struct ing_store *st = NULL, *rd = NULL;
+    struct store_opts rw = { 0 }, ro = { .read_only = true };
+    struct store *st = NULL, *rd = NULL;
     struct iq_event *ev = mk("d", 30, NULL);
     uint8_t out;
     struct collect c = { 0 };
-    struct ing_scan all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
+    struct store_filter all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
 
     (void)state;
-    assert_int_equal(ing_store_open(dir, &rw, &st), 0);
+    assert_int_equal(store_open(dir, &rw, &st), 0);
     /* a read-only open beside the writer sees what was written before it */
-    assert_int_equal(ing_store_put_events(st, &ev, 1, &out), 1);
-    assert_int_equal(ing_store_open(dir, &ro, &rd), 0);
-    assert_int_equal(ing_store_scan(rd, &all, on_val, &c), 0);
+    assert_int_equal(store_put_events(st, &ev, 1, &out), 1);
+    assert_int_equal(store_open(dir, &ro, &rd), 0);
+    assert_int_equal(store_scan(rd, &all, on_val, &c), 0);
     assert_int_equal(c.n, 4);
-    assert_int_equal(ing_store_put_events(rd, &ev, 1, &out), -EROFS);
-    ing_store_close(&rd);
-    ing_store_close(&st);
+    assert_int_equal(store_put_events(rd, &ev, 1, &out), -EROFS);
+    store_close(&rd);
+    store_close(&st);
     iq_event_destroy(&ev);
-    assert_int_equal(ing_store_open("/nonexistent/iq-nothing", &ro, &rd), -ENOENT);
+    assert_int_equal(store_open("/nonexistent/iq-nothing", &ro, &rd), -ENOENT);
 }
 
 static int count_kv(void *ud, const char *k, size_t kl, const char *v, size_t vl)
@@ -142,33 +142,33 @@ static int count_kv(void *ud, const char *k, size_t kl, const char *v, size_t vl
 
 static void test_kv_batch(void **state)
 {
-    struct ing_store_opts rw = { 0 };
-    struct ing_store *st = NULL;
-    struct ing_kvbatch *b;
+    struct store_opts rw = { 0 };
+    struct store *st = NULL;
+    struct store_batch *b;
     char *v = NULL;
     size_t vl;
     int n = 0;
 
     (void)state;
-    assert_int_equal(ing_store_open(dir, &rw, &st), 0);
-    b = ing_kvbatch_new(st);
-    ing_kvbatch_put(b, ING_CF_INCIDENTS, "i1", 2, "one", 3);
-    ing_kvbatch_put(b, ING_CF_INCIDENTS, "i2", 2, "two", 3);
-    assert_int_equal(ing_kvbatch_commit(b), 0);
-    ing_kvbatch_destroy(&b);
-    assert_int_equal(ing_store_kv_get(st, ING_CF_INCIDENTS, "i2", 2, &v, &vl), 0);
+    assert_int_equal(store_open(dir, &rw, &st), 0);
+    b = store_batch_new(st);
+    store_batch_put(b, STORE_CF_INCIDENTS, "i1", 2, "one", 3);
+    store_batch_put(b, STORE_CF_INCIDENTS, "i2", 2, "two", 3);
+    assert_int_equal(store_batch_commit(b), 0);
+    store_batch_destroy(&b);
+    assert_int_equal(store_kv_get(st, STORE_CF_INCIDENTS, "i2", 2, &v, &vl), 0);
     assert_string_equal(v, "two");
     free(v);
-    assert_int_equal(ing_store_kv_scan(st, ING_CF_INCIDENTS, "i", 1, count_kv, &n), 0);
+    assert_int_equal(store_kv_scan(st, STORE_CF_INCIDENTS, "i", 1, count_kv, &n), 0);
     assert_int_equal(n, 2);
-    b = ing_kvbatch_new(st);
-    ing_kvbatch_clear_cf(b, ING_CF_INCIDENTS);
-    assert_int_equal(ing_kvbatch_commit(b), 0);
-    ing_kvbatch_destroy(&b);
+    b = store_batch_new(st);
+    store_batch_clear_cf(b, STORE_CF_INCIDENTS);
+    assert_int_equal(store_batch_commit(b), 0);
+    store_batch_destroy(&b);
     n = 0;
-    assert_int_equal(ing_store_kv_scan(st, ING_CF_INCIDENTS, "", 0, count_kv, &n), 0);
+    assert_int_equal(store_kv_scan(st, STORE_CF_INCIDENTS, "", 0, count_kv, &n), 0);
     assert_int_equal(n, 0);
-    ing_store_close(&st);
+    store_close(&st);
 }
 
 
@@ -182,7 +182,7 @@ static void test_kv_batch(void **state)
 #define GC_IDS 700
 
 struct gc_arg {
-    struct ing_store *st;
+    struct store *st;
     int t;
     int stored;
 };
@@ -194,7 +194,7 @@ static void gc_listen(void *ud, struct iq_event *const *evs, const uint8_t *out,
     (void)ud;
     (void)evs;
     for (size_t i = 0; i < n; i++)
-        if (out[i] == ING_STORED)
+        if (out[i] == STORE_STORED)
             atomic_fetch_add(&gc_heard, 1);
 }
 
@@ -212,10 +212,10 @@ static void *gc_writer(void *p)
             snprintf(id, sizeof(id), "gc-%d", (b * GC_BATCH + i + a->t % 2) % GC_IDS);
             evs[i] = mk(id, 1000 + i, "api");
         }
-        r = ing_store_put_events(a->st, evs, GC_BATCH, out);
+        r = store_put_events(a->st, evs, GC_BATCH, out);
         if (r >= 0)
             for (int i = 0; i < GC_BATCH; i++)
-                a->stored += out[i] == ING_STORED;
+                a->stored += out[i] == STORE_STORED;
         for (int i = 0; i < GC_BATCH; i++)
             iq_event_destroy(&evs[i]);
         if (r < 0)
@@ -234,9 +234,9 @@ static int count_val(void *ud, const char *v, size_t len)
 
 static void test_group_commit(void **state)
 {
-    struct ing_store_opts o = { .fsync = true };
-    struct ing_store *st = NULL;
-    struct ing_scan all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
+    struct store_opts o = { .fsync = true };
+    struct store *st = NULL;
+    struct store_filter all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
     struct gc_arg a[GC_THREADS];
     pthread_t th[GC_THREADS];
     bool seen[GC_IDS] = { false };
@@ -251,8 +251,8 @@ static void test_group_commit(void **state)
     for (int k = 0; k < GC_IDS; k++)
         distinct += seen[k];
     snprintf(sub, sizeof(sub), "%s/group", dir);
-    assert_int_equal(ing_store_open(sub, &o, &st), 0);
-    ing_store_set_listener(st, gc_listen, NULL);
+    assert_int_equal(store_open(sub, &o, &st), 0);
+    store_set_listener(st, gc_listen, NULL);
     for (int t = 0; t < GC_THREADS; t++) {
         a[t] = (struct gc_arg){ .st = st, .t = t };
         assert_int_equal(pthread_create(&th[t], NULL, gc_writer, &a[t]), 0);
@@ -266,9 +266,9 @@ static void test_group_commit(void **state)
     }
     assert_int_equal(stored, distinct);
     assert_int_equal(atomic_load(&gc_heard), distinct);
-    assert_int_equal(ing_store_scan(st, &all, count_val, &scanned), 0);
+    assert_int_equal(store_scan(st, &all, count_val, &scanned), 0);
     assert_int_equal(scanned, distinct);
-    ing_store_close(&st);
+    store_close(&st);
 }
 
 static const struct CMUnitTest tests[] = {

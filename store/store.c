@@ -1,5 +1,5 @@
-/* ing_store.c - the RocksDB store behind inquestd: reads, scans and kv
- * access (opening, closing and recovery are in ing_store_open.c).
+/* store.c - the RocksDB store behind inquestd: reads, scans and kv
+ * access (opening, closing and recovery are in store_open.c).
  *
  * Design notes:
  * - An event is written once as the value of its by_time key; the ids
@@ -7,18 +7,18 @@
  *   Indexes by service and incident_key hold empty values.  All keys of one
  *   event go into one WriteBatch with the other events of its batch, so an
  *   acknowledged batch is on disk whole or not at all.
- * - Dedup and group commit of events live in ing_store_commit.c; the ids
+ * - Dedup and group commit of events live in store_commit.c; the ids
  *   family has a bloom filter (and a memtable bloom), so the check of a
  *   new id rarely touches a data block.
  * - RocksDB errors arrive as malloc'ed strings; they are logged once here
- *   (ing_store_rocks_err, for the whole store) and turned into -EIO.  The
- *   store's files form a chain: ing_store_open.c uses this file and
- *   ing_store_commit.c, which uses this file (make check-layers).  A failed write marks the store failed (see
- *   ing_store_write_failed) and later writes stop before RocksDB.
+ *   (store_rocks_err, for the whole store) and turned into -EIO.  The
+ *   store's files form a chain: store_open.c uses this file and
+ *   store_commit.c, which uses this file (make check-layers).  A failed write marks the store failed (see
+ *   store_write_failed) and later writes stop before RocksDB.
  * - Every use of the database holds dblock for reading: the monitor may
  *   close and reopen it after a failure; meanwhile db is NULL and calls
  *   answer -EIO. */
-#include "ing_store_int.h"
+#include "store_int.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -28,32 +28,32 @@
 #include <rocksdb/c.h>
 #include <msgpack.h>
 
-#include "ing_disk.h"
-#include "ing_keys.h"
+#include "store_disk.h"
+#include "store_keys.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
 
-/* The store's error boundary (contracts in ing_store_int.h): every RocksDB
+/* The store's error boundary (contracts in store_int.h): every RocksDB
  * error string ends here, in the lowest file of the store, so that opening
- * (ing_store_open.c) and committing (ing_store_commit.c) use it without
+ * (store_open.c) and committing (store_commit.c) use it without
  * depending on each other. */
-int ing_store_rocks_err(char *err, const char *what)
+int store_rocks_err(char *err, const char *what)
 {
     iq_error("store", "%s: %s", what, err);
     rocksdb_free(err);
     return -EIO;
 }
 
-bool ing_store_no_space(const char *msg)
+bool store_no_space(const char *msg)
 {
     return strstr(msg, "No space left") || strstr(msg, "Space limit");
 }
 
-int ing_store_write_failed(struct ing_store *st, char *err, const char *what)
+int store_write_failed(struct store *st, char *err, const char *what)
 {
-    int r = ing_store_no_space(err) ? -ENOSPC : -EIO, expected = 0;
+    int r = store_no_space(err) ? -ENOSPC : -EIO, expected = 0;
 
     iq_error("store", "%s: %s; new events are answered busy until the store is reopened", what,
              err);
@@ -64,11 +64,11 @@ int ing_store_write_failed(struct ing_store *st, char *err, const char *what)
     pthread_mutex_unlock(&st->mon_lock);
     rocksdb_free(err);
     if (st->disk)
-        ing_disk_write_failed(st->disk);
+        store_disk_write_failed(st->disk);
     return r;
 }
 
-void ing_store_set_listener(struct ing_store *st, ing_store_listener_fn fn, void *ud)
+void store_set_listener(struct store *st, store_listener_fn fn, void *ud)
 {
     pthread_mutex_lock(&st->lock);
     st->listener = fn;
@@ -76,23 +76,23 @@ void ing_store_set_listener(struct ing_store *st, ing_store_listener_fn fn, void
     pthread_mutex_unlock(&st->lock);
 }
 
-int ing_store_get_event(struct ing_store *st, const char *id, struct iq_event **ret)
+int store_get_event(struct store *st, const char *id, struct iq_event **ret)
 {
-    char key[ING_KEY_MAX], *at = NULL, *val = NULL, emsg[IQ_ERR_MAX];
+    char key[STORE_KEY_MAX], *at = NULL, *val = NULL, emsg[IQ_ERR_MAX];
     size_t len, idlen = strlen(id), kl;
     int r;
 
     if (idlen == 0 || idlen > IQ_ID_MAX)
         return -ENOENT;
-    r = ing_store_kv_get(st, ING_CF_IDS, id, idlen, &at, &len);
+    r = store_kv_get(st, STORE_CF_IDS, id, idlen, &at, &len);
     if (r < 0)
         return r;
     if (len != 8) {
         r = -EINVAL;
         goto out;
     }
-    kl = ing_key_time(key, ing_be64_get(at), id, idlen);
-    r = ing_store_kv_get(st, ING_CF_BY_TIME, key, kl, &val, &len);
+    kl = store_key_time(key, store_be64_get(at), id, idlen);
+    r = store_kv_get(st, STORE_CF_BY_TIME, key, kl, &val, &len);
     if (r < 0)
         goto out;
     r = iq_event_decode(val, len, ret, emsg, sizeof(emsg));
@@ -104,21 +104,21 @@ out:
     return r;
 }
 
-uint64_t ing_store_count_estimate(struct ing_store *st)
+uint64_t store_count_estimate(struct store *st)
 {
     uint64_t n = 0;
 
     pthread_rwlock_rdlock(&st->dblock);
-    if (st->db && st->cf[ING_CF_IDS])
-        rocksdb_property_int_cf(st->db, st->cf[ING_CF_IDS], "rocksdb.estimate-num-keys", &n);
+    if (st->db && st->cf[STORE_CF_IDS])
+        rocksdb_property_int_cf(st->db, st->cf[STORE_CF_IDS], "rocksdb.estimate-num-keys", &n);
     pthread_rwlock_unlock(&st->dblock);
     return n;
 }
 
 /* Iterate one family from start (inclusive) while keys start with prefix.
  * visit returns non-zero to stop. */
-static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size_t sl,
-                   const char *prefix, size_t pl, ing_kv_fn visit, void *ud)
+static int iterate(struct store *st, enum store_cf cf, const char *start, size_t sl,
+                   const char *prefix, size_t pl, store_kv_fn visit, void *ud)
 {
     rocksdb_iterator_t *it;
     char *err = NULL;
@@ -146,7 +146,7 @@ static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size
     }
     rocksdb_iter_get_error(it, &err);
     if (err && r == 0)
-        r = ing_store_rocks_err(err, "iterate");
+        r = store_rocks_err(err, "iterate");
     else if (err)
         rocksdb_free(err);
     rocksdb_iter_destroy(it);
@@ -155,10 +155,10 @@ static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size
 }
 
 struct scan_state {
-    struct ing_store *st;
-    const struct ing_scan *scan;
+    struct store *st;
+    const struct store_filter *scan;
     size_t prefix_len;
-    ing_scan_fn cb;
+    store_scan_fn cb;
     void *ud;
 };
 
@@ -166,7 +166,7 @@ static int visit_time(void *ud, const char *k, size_t kl, const char *v, size_t 
 {
     struct scan_state *s = ud;
 
-    if (s->scan->until != IQ_TIME_NONE && kl >= 8 && ing_be64_get(k) >= s->scan->until)
+    if (s->scan->until != IQ_TIME_NONE && kl >= 8 && store_be64_get(k) >= s->scan->until)
         return 1;
     return s->cb(s->ud, v, vl);
 }
@@ -174,7 +174,7 @@ static int visit_time(void *ud, const char *k, size_t kl, const char *v, size_t 
 static int visit_index(void *ud, const char *k, size_t kl, const char *v, size_t vl)
 {
     struct scan_state *s = ud;
-    char key[ING_KEY_MAX], *val = NULL;
+    char key[STORE_KEY_MAX], *val = NULL;
     const char *id;
     size_t idlen, len, tkl;
     int64_t at;
@@ -182,12 +182,12 @@ static int visit_index(void *ud, const char *k, size_t kl, const char *v, size_t
 
     (void)v;
     (void)vl;
-    if (ing_key_index_split(k, kl, &at, &id, &idlen) < 0)
+    if (store_key_index_split(k, kl, &at, &id, &idlen) < 0)
         return 0;
     if (s->scan->until != IQ_TIME_NONE && at >= s->scan->until)
         return 1;
-    tkl = ing_key_time(key, at, id, idlen);
-    r = ing_store_kv_get(s->st, ING_CF_BY_TIME, key, tkl, &val, &len);
+    tkl = store_key_time(key, at, id, idlen);
+    r = store_kv_get(s->st, STORE_CF_BY_TIME, key, tkl, &val, &len);
     if (r == -ENOENT)
         return 0;
     if (r < 0)
@@ -197,36 +197,36 @@ static int visit_index(void *ud, const char *k, size_t kl, const char *v, size_t
     return r;
 }
 
-int ing_store_scan(struct ing_store *st, const struct ing_scan *scan, ing_scan_fn cb, void *ud)
+int store_scan(struct store *st, const struct store_filter *scan, store_scan_fn cb, void *ud)
 {
     struct scan_state s = { st, scan, 0, cb, ud };
-    char start[ING_KEY_MAX], prefix[ING_KEY_MAX];
+    char start[STORE_KEY_MAX], prefix[STORE_KEY_MAX];
     const char *name = scan->service ? scan->service : scan->incident_key;
     int64_t since = scan->since == IQ_TIME_NONE ? INT64_MIN : scan->since;
     size_t pl, sl;
     int r;
 
     if (!name) {
-        ing_be64_put(start, since);
-        r = iterate(st, ING_CF_BY_TIME, start, 8, "", 0, visit_time, &s);
+        store_be64_put(start, since);
+        r = iterate(st, STORE_CF_BY_TIME, start, 8, "", 0, visit_time, &s);
     } else {
-        pl = ing_key_index_prefix(prefix, name, strlen(name));
+        pl = store_key_index_prefix(prefix, name, strlen(name));
         memcpy(start, prefix, pl);
-        ing_be64_put(start + pl, since);
+        store_be64_put(start + pl, since);
         sl = pl + 8;
-        r = iterate(st, scan->service ? ING_CF_BY_SERVICE : ING_CF_BY_KEY, start, sl, prefix,
+        r = iterate(st, scan->service ? STORE_CF_BY_SERVICE : STORE_CF_BY_KEY, start, sl, prefix,
                     pl, visit_index, &s);
     }
     return r < 0 ? r : r > 0 && r != 1 ? r : 0;
 }
 
 /* One put (v non-NULL) or delete of k in cf, through the free-space guard
- * and the reopen lock; a RocksDB error goes to ing_store_write_failed. */
-static int kv_write(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
+ * and the reopen lock; a RocksDB error goes to store_write_failed. */
+static int kv_write(struct store *st, enum store_cf cf, const char *k, size_t kl,
                     const char *v, size_t vl)
 {
     char *err = NULL;
-    int r = ing_store_writable(st);
+    int r = store_writable(st);
 
     if (r < 0)
         return r;
@@ -238,22 +238,22 @@ static int kv_write(struct ing_store *st, enum ing_cf cf, const char *k, size_t 
     else
         rocksdb_delete_cf(st->db, st->wopts, st->cf[cf], k, kl, &err);
     pthread_rwlock_unlock(&st->dblock);
-    return err ? ing_store_write_failed(st, err, v ? "put" : "delete") : r;
+    return err ? store_write_failed(st, err, v ? "put" : "delete") : r;
 }
 
-int ing_store_kv_put(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
-                     const char *v, size_t vl)
+int store_kv_put(struct store *st, enum store_cf cf, const char *k, size_t kl,
+                 const char *v, size_t vl)
 {
     return kv_write(st, cf, k, kl, v ? v : "", vl);
 }
 
-int ing_store_kv_delete(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl)
+int store_kv_delete(struct store *st, enum store_cf cf, const char *k, size_t kl)
 {
     return kv_write(st, cf, k, kl, NULL, 0);
 }
 
-int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
-                     char **ret_val, size_t *ret_len)
+int store_kv_get(struct store *st, enum store_cf cf, const char *k, size_t kl,
+                 char **ret_val, size_t *ret_len)
 {
     rocksdb_pinnableslice_t *ps;
     const char *v;
@@ -268,7 +268,7 @@ int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t
     ps = rocksdb_get_pinned_cf(st->db, st->ropts, st->cf[cf], k, kl, &err);
     pthread_rwlock_unlock(&st->dblock);
     if (err)
-        return ing_store_rocks_err(err, "get");
+        return store_rocks_err(err, "get");
     if (!ps)
         return -ENOENT;
     v = rocksdb_pinnableslice_value(ps, &vl);
@@ -285,23 +285,23 @@ int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t
     return 0;
 }
 
-int ing_store_kv_scan(struct ing_store *st, enum ing_cf cf, const char *prefix, size_t plen,
-                      ing_kv_fn cb, void *ud)
+int store_kv_scan(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
+                  store_kv_fn cb, void *ud)
 {
     int r = iterate(st, cf, prefix, plen, prefix, plen, cb, ud);
 
     return r < 0 ? r : 0;
 }
 
-struct ing_kvbatch {
-    struct ing_store *st;
+struct store_batch {
+    struct store *st;
     rocksdb_writebatch_t *wb;
     bool broken;                 /* an op was dropped: the commit fails */
 };
 
-struct ing_kvbatch *ing_kvbatch_new(struct ing_store *st)
+struct store_batch *store_batch_new(struct store *st)
 {
-    struct ing_kvbatch *b = calloc(1, sizeof(*b));
+    struct store_batch *b = calloc(1, sizeof(*b));
 
     if (!b)
         return NULL;
@@ -317,7 +317,7 @@ struct ing_kvbatch *ing_kvbatch_new(struct ing_store *st)
 /* The batch records the family's id, not the handle: it stays valid
  * across a reopen.  A family missing (db closed by a failure) marks the
  * batch broken, and its commit fails. */
-void ing_kvbatch_put(struct ing_kvbatch *b, enum ing_cf cf, const char *k, size_t kl,
+void store_batch_put(struct store_batch *b, enum store_cf cf, const char *k, size_t kl,
                      const char *v, size_t vl)
 {
     pthread_rwlock_rdlock(&b->st->dblock);
@@ -328,7 +328,7 @@ void ing_kvbatch_put(struct ing_kvbatch *b, enum ing_cf cf, const char *k, size_
     pthread_rwlock_unlock(&b->st->dblock);
 }
 
-void ing_kvbatch_delete(struct ing_kvbatch *b, enum ing_cf cf, const char *k, size_t kl)
+void store_batch_delete(struct store_batch *b, enum store_cf cf, const char *k, size_t kl)
 {
     pthread_rwlock_rdlock(&b->st->dblock);
     if (b->st->cf[cf])
@@ -338,9 +338,9 @@ void ing_kvbatch_delete(struct ing_kvbatch *b, enum ing_cf cf, const char *k, si
     pthread_rwlock_unlock(&b->st->dblock);
 }
 
-void ing_kvbatch_clear_cf(struct ing_kvbatch *b, enum ing_cf cf)
+void store_batch_clear_cf(struct store_batch *b, enum store_cf cf)
 {
-    char end[ING_KEY_MAX + 8];
+    char end[STORE_KEY_MAX + 8];
 
     memset(end, 0xff, sizeof(end));
     pthread_rwlock_rdlock(&b->st->dblock);
@@ -351,10 +351,10 @@ void ing_kvbatch_clear_cf(struct ing_kvbatch *b, enum ing_cf cf)
     pthread_rwlock_unlock(&b->st->dblock);
 }
 
-int ing_kvbatch_commit(struct ing_kvbatch *b)
+int store_batch_commit(struct store_batch *b)
 {
     char *err = NULL;
-    int r = ing_store_writable(b->st);
+    int r = store_writable(b->st);
 
     if (r < 0)
         return r;
@@ -364,10 +364,10 @@ int ing_kvbatch_commit(struct ing_kvbatch *b)
     else
         rocksdb_write(b->st->db, b->st->wopts, b->wb, &err);
     pthread_rwlock_unlock(&b->st->dblock);
-    return err ? ing_store_write_failed(b->st, err, "write kv batch") : r;
+    return err ? store_write_failed(b->st, err, "write kv batch") : r;
 }
 
-void ing_kvbatch_destroy(struct ing_kvbatch **pb)
+void store_batch_destroy(struct store_batch **pb)
 {
     if (!pb || !*pb)
         return;

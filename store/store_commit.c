@@ -1,7 +1,7 @@
-/* ing_store_commit.c - how events become durable: dedup and group commit.
+/* store_commit.c - how events become durable: dedup and group commit.
  *
  * Every writer of events (the ZeroMQ writer thread, HTTP threads, imports)
- * ends in ing_store_put_encoded.  Callers queue there as in LevelDB's
+ * ends in store_put_encoded.  Callers queue there as in LevelDB's
  * writer queue: the one at the head leads, takes the requests queued
  * behind it into one WriteBatch and one WAL write (one fsync with
  * --fsync), then wakes them with their outcomes and hands the lead on.
@@ -10,7 +10,7 @@
  * duplicate is never acknowledged before its first copy is durable.
  * The new ids of a group are looked up in one batched MultiGet.
  *
- * Before queueing, a caller asks the disk guard (ing_disk.h): below
+ * Before queueing, a caller asks the disk guard (store_disk.h): below
  * min_free_disk, or while a failed store waits for its reopen, events are
  * refused at once (-ENOSPC, -EIO) without touching RocksDB. */
 #include <errno.h>
@@ -20,9 +20,9 @@
 #include <rocksdb/c.h>
 #include <msgpack.h>
 
-#include "ing_disk.h"
-#include "ing_keys.h"
-#include "ing_store_int.h"
+#include "store_disk.h"
+#include "store_keys.h"
+#include "store_int.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 
@@ -72,28 +72,28 @@ static bool idset_add(struct idset *set, const char *id)
 }
 
 /* Add the keys of one event to wb; val is its encoded value. */
-static void batch_event(struct ing_store *st, rocksdb_writebatch_t *wb, const struct iq_event *ev,
+static void batch_event(struct store *st, rocksdb_writebatch_t *wb, const struct iq_event *ev,
                         size_t idlen, const char *val, size_t vlen)
 {
-    char key[ING_KEY_MAX], at[8];
+    char key[STORE_KEY_MAX], at[8];
     const char *id = iq_ev_id(ev), *svc = iq_ev_service(ev), *ikey = ev->str[IQ_F_INCIDENT_KEY];
     size_t kl;
 
-    kl = ing_key_time(key, ev->at, id, idlen);
-    rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_BY_TIME], key, kl, val, vlen);
-    ing_be64_put(at, ev->at);
-    rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_IDS], id, idlen, at, 8);
+    kl = store_key_time(key, ev->at, id, idlen);
+    rocksdb_writebatch_put_cf(wb, st->cf[STORE_CF_BY_TIME], key, kl, val, vlen);
+    store_be64_put(at, ev->at);
+    rocksdb_writebatch_put_cf(wb, st->cf[STORE_CF_IDS], id, idlen, at, 8);
     if (svc) {
-        kl = ing_key_index(key, svc, strlen(svc), ev->at, id, idlen);
-        rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_BY_SERVICE], key, kl, "", 0);
+        kl = store_key_index(key, svc, strlen(svc), ev->at, id, idlen);
+        rocksdb_writebatch_put_cf(wb, st->cf[STORE_CF_BY_SERVICE], key, kl, "", 0);
     }
     if (ikey) {
-        kl = ing_key_index(key, ikey, strlen(ikey), ev->at, id, idlen);
-        rocksdb_writebatch_put_cf(wb, st->cf[ING_CF_BY_KEY], key, kl, "", 0);
+        kl = store_key_index(key, ikey, strlen(ikey), ev->at, id, idlen);
+        rocksdb_writebatch_put_cf(wb, st->cf[STORE_CF_BY_KEY], key, kl, "", 0);
     }
 }
 
-/* One caller of ing_store_put_encoded waiting in the commit queue. */
+/* One caller of store_put_encoded waiting in the commit queue. */
 struct put_req {
     struct iq_event *const *evs;
     const char *const *vals;
@@ -123,7 +123,7 @@ static void probe_arrays_free(struct probe *p)
     p->cap = 0;
 }
 
-void ing_store_probe_free(struct probe *p)
+void store_probe_free(struct probe *p)
 {
     probe_arrays_free(p);
     if (p->wb)
@@ -156,7 +156,7 @@ static int probe_reserve(struct probe *p, size_t n)
 
 /* Mark the repeats inside the group [first, last] as duplicates and list
  * the first copy of every id in st->probe.  Returns how many. */
-static size_t probe_collect(struct ing_store *st, struct put_req *first,
+static size_t probe_collect(struct store *st, struct put_req *first,
                             const struct put_req *last, struct idset *seen)
 {
     struct probe *p = &st->probe;
@@ -168,7 +168,7 @@ static size_t probe_collect(struct ing_store *st, struct put_req *first,
             const char *id = iq_ev_id(q->evs[i]);
 
             if (!idset_add(seen, id)) {
-                q->outcomes[i] = ING_DUPLICATE;
+                q->outcomes[i] = STORE_DUPLICATE;
                 continue;
             }
             p->keys[n] = id;
@@ -183,12 +183,12 @@ static size_t probe_collect(struct ing_store *st, struct put_req *first,
 
 /* Look the n listed ids up in one batched MultiGet; the ones not stored go
  * into wb.  Returns the number added or -EIO (every slot is released). */
-static int probe_resolve(struct ing_store *st, size_t n, rocksdb_writebatch_t *wb)
+static int probe_resolve(struct store *st, size_t n, rocksdb_writebatch_t *wb)
 {
     struct probe *p = &st->probe;
     int stored = 0, r = 0;
 
-    rocksdb_batched_multi_get_cf(st->db, st->ropts, st->cf[ING_CF_IDS], n, p->keys, p->lens,
+    rocksdb_batched_multi_get_cf(st->db, st->ropts, st->cf[STORE_CF_IDS], n, p->keys, p->lens,
                                  p->vals, p->errs, false);
     for (size_t k = 0; k < n; k++) {
         struct put_req *q = p->req[k];
@@ -196,17 +196,17 @@ static int probe_resolve(struct ing_store *st, size_t n, rocksdb_writebatch_t *w
 
         if (p->errs[k]) {
             if (r == 0)
-                r = ing_store_rocks_err(p->errs[k], "read ids");
+                r = store_rocks_err(p->errs[k], "read ids");
             else
                 rocksdb_free(p->errs[k]);
             continue;
         }
         if (p->vals[k]) {
             rocksdb_pinnableslice_destroy(p->vals[k]);
-            q->outcomes[i] = ING_DUPLICATE;
+            q->outcomes[i] = STORE_DUPLICATE;
             continue;
         }
-        q->outcomes[i] = ING_STORED;
+        q->outcomes[i] = STORE_STORED;
         q->rc++;
         stored++;
         if (r == 0)
@@ -218,8 +218,8 @@ static int probe_resolve(struct ing_store *st, size_t n, rocksdb_writebatch_t *w
 /* The leader's work: dedup every request of the group [first, last] and
  * write them in one WriteBatch, then tell the listener.  Runs without the
  * queue lock; only one leader exists at a time, so dedup stays atomic. */
-static int group_write(struct ing_store *st, struct put_req *first, const struct put_req *last,
-                       size_t total, ing_store_listener_fn listener, void *lud)
+static int group_write(struct store *st, struct put_req *first, const struct put_req *last,
+                       size_t total, store_listener_fn listener, void *lud)
 {
     rocksdb_writebatch_t *wb;
     struct idset seen = { 0 };
@@ -251,7 +251,7 @@ static int group_write(struct ing_store *st, struct put_req *first, const struct
     }
     pthread_rwlock_unlock(&st->dblock);
     if (err)
-        r = ing_store_write_failed(st, err, "write batch");
+        r = store_write_failed(st, err, "write batch");
     if (r < 0)
         goto out;
     for (struct put_req *q = first; listener; q = q->next) {
@@ -279,22 +279,22 @@ out:
  * fsyncs with --fsync) instead of queueing for them one by one. */
 #define GROUP_EVENTS 8192
 
-int ing_store_put_encoded(struct ing_store *st, struct iq_event *const *evs,
-                          const char *const *vals, const size_t *lens, size_t n,
-                          uint8_t *outcomes)
+int store_put_encoded(struct store *st, struct iq_event *const *evs,
+                      const char *const *vals, const size_t *lens, size_t n,
+                      uint8_t *outcomes)
 {
     struct put_req req = { .evs = evs, .vals = vals, .lens = lens, .n = n,
                            .outcomes = outcomes }, *last, *q;
-    ing_store_listener_fn listener;
+    store_listener_fn listener;
     size_t total, bytes = 0;
     void *lud;
-    int r = ing_store_writable(st);
+    int r = store_writable(st);
 
     if (r < 0)
         return r;
     for (size_t i = 0; i < n; i++)
         bytes += lens[i];
-    if (st->disk && ing_disk_admit(st->disk, bytes) < 0)
+    if (st->disk && store_disk_admit(st->disk, bytes) < 0)
         return -ENOSPC;
     pthread_cond_init(&req.cv, NULL);
     pthread_mutex_lock(&st->lock);
@@ -338,8 +338,8 @@ out:
 }
 
 /* Encode in the caller's thread, so that group leaders only dedup and write. */
-int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size_t n,
-                         uint8_t *outcomes)
+int store_put_events(struct store *st, struct iq_event *const *evs, size_t n,
+                     uint8_t *outcomes)
 {
     size_t stack_lens[64], *lens = n <= 64 ? stack_lens : malloc(n * sizeof(*lens));
     const char *stack_vals[64], **vals = n <= 64 ? stack_vals : malloc(n * sizeof(*vals));
@@ -350,7 +350,7 @@ int ing_store_put_events(struct ing_store *st, struct iq_event *const *evs, size
     if (!lens || !vals)
         goto out;
     iq_events_pack(evs, n, &sb, vals, lens);
-    r = ing_store_put_encoded(st, evs, vals, lens, n, outcomes);
+    r = store_put_encoded(st, evs, vals, lens, n, outcomes);
 out:
     msgpack_sbuffer_destroy(&sb);
     if (lens != stack_lens)

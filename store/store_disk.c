@@ -1,4 +1,4 @@
-/* ing_disk.c - the free-space guard of the store's filesystem.
+/* store_disk.c - the free-space guard of the store's filesystem.
  *
  * A full disk must be a busy signal, never a crash: RocksDB that meets
  * ENOSPC stops writing until it is reopened, and Debian's build asserts
@@ -22,7 +22,7 @@
  *   it by that margin with the reserve held again, so the state does not
  *   flap around the threshold.
  * - Free space is f_bavail: what an unprivileged writer may use. */
-#include "ing_disk.h"
+#include "store_disk.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,10 +43,10 @@
 #define CHECK_BYTES_MIN (1 * MIB)
 #define MARGIN_MAX (64LL * MIB)
 
-struct ing_disk {
+struct store_disk {
     char *dir;
     char *reserve_path;
-    struct ing_disk_opts o;
+    struct store_disk_opts o;
     pthread_mutex_t lock;            /* one look at a time; guards the reserve */
     bool reserve_held;               /* under lock */
     bool reserve_unsupported;        /* fallocate refused: never retried */
@@ -59,7 +59,7 @@ struct ing_disk {
     _Atomic int64_t next_check;      /* monotonic ms of the next look */
 };
 
-static int parse_part(const char *s, size_t n, struct ing_disk_limit *l, char *err, size_t errsz)
+static int parse_part(const char *s, size_t n, struct store_disk_limit *l, char *err, size_t errsz)
 {
     char buf[32], *end;
 
@@ -90,9 +90,9 @@ static int parse_part(const char *s, size_t n, struct ing_disk_limit *l, char *e
     return 0;
 }
 
-int ing_disk_limit_parse(const char *text, struct ing_disk_limit *ret, char *err, size_t errsz)
+int store_disk_limit_parse(const char *text, struct store_disk_limit *ret, char *err, size_t errsz)
 {
-    struct ing_disk_limit l = { .bytes = -1, .fraction = -1 };
+    struct store_disk_limit l = { .bytes = -1, .fraction = -1 };
     const char *comma = strchr(text, ',');
     int r;
 
@@ -119,7 +119,7 @@ int ing_disk_limit_parse(const char *text, struct ing_disk_limit *ret, char *err
 }
 
 /* The minimum in bytes for a filesystem of total bytes. */
-static int64_t min_free_of(const struct ing_disk_limit *l, int64_t total)
+static int64_t min_free_of(const struct store_disk_limit *l, int64_t total)
 {
     int64_t pct = l->fraction >= 0 ? (int64_t)(l->fraction * (double)total) : -1;
 
@@ -128,7 +128,7 @@ static int64_t min_free_of(const struct ing_disk_limit *l, int64_t total)
     return l->bytes >= 0 ? l->bytes : pct >= 0 ? pct : 0;
 }
 
-static int stat_fs(struct ing_disk *d, int64_t *ret_free)
+static int stat_fs(struct store_disk *d, int64_t *ret_free)
 {
     struct statvfs vfs;
     int64_t total;
@@ -143,7 +143,7 @@ static int stat_fs(struct ing_disk *d, int64_t *ret_free)
     return 0;
 }
 
-static void release_reserve(struct ing_disk *d, const char *why)
+static void release_reserve(struct store_disk *d, const char *why)
 {
     if (!d->reserve_held)
         return;
@@ -158,7 +158,7 @@ static void release_reserve(struct ing_disk *d, const char *why)
 }
 
 /* Create (or complete) the reserve file; -errno when it cannot be. */
-static int create_reserve(struct ing_disk *d)
+static int create_reserve(struct store_disk *d)
 {
     int fd = open(d->reserve_path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     int r;
@@ -190,7 +190,7 @@ static int64_t margin_of(int64_t min)
  * about to fill (less free than the reserve) or a write failed, recreated
  * once it fits with room to spare, so release and recreation never
  * alternate on one level of free space. */
-static void tend_reserve(struct ing_disk *d, int64_t *free_b, int64_t min)
+static void tend_reserve(struct store_disk *d, int64_t *free_b, int64_t min)
 {
     int64_t floor = min > d->o.reserve ? min : d->o.reserve;
     int r;
@@ -229,7 +229,7 @@ static void format_bytes(char *buf, size_t size, int64_t n)
 }
 
 /* One look, under the lock. */
-static int refresh_locked(struct ing_disk *d)
+static int refresh_locked(struct store_disk *d)
 {
     int64_t free_b, min;
     bool was = atomic_load(&d->busy), now_busy = was;
@@ -261,7 +261,7 @@ static int refresh_locked(struct ing_disk *d)
     return now_busy ? -ENOSPC : 0;
 }
 
-int ing_disk_refresh(struct ing_disk *d)
+int store_disk_refresh(struct store_disk *d)
 {
     int r;
 
@@ -273,7 +273,7 @@ int ing_disk_refresh(struct ing_disk *d)
     return atomic_load(&d->busy) ? -ENOSPC : 0;
 }
 
-int ing_disk_admit(struct ing_disk *d, size_t bytes)
+int store_disk_admit(struct store_disk *d, size_t bytes)
 {
     int64_t w = atomic_fetch_add(&d->written, (int64_t)bytes) + (int64_t)bytes;
 
@@ -285,7 +285,7 @@ int ing_disk_admit(struct ing_disk *d, size_t bytes)
     return atomic_load(&d->busy) ? -ENOSPC : 0;
 }
 
-void ing_disk_write_failed(struct ing_disk *d)
+void store_disk_write_failed(struct store_disk *d)
 {
     pthread_mutex_lock(&d->lock);
     d->release_wanted = true;
@@ -293,7 +293,7 @@ void ing_disk_write_failed(struct ing_disk *d)
     pthread_mutex_unlock(&d->lock);
 }
 
-void ing_disk_release_if_low(struct ing_disk *d)
+void store_disk_release_if_low(struct store_disk *d)
 {
     int64_t free_b;
 
@@ -304,7 +304,7 @@ void ing_disk_release_if_low(struct ing_disk *d)
 }
 
 /* Is a reserve of the configured size already there (from an earlier run)? */
-static void adopt_reserve(struct ing_disk *d)
+static void adopt_reserve(struct store_disk *d)
 {
     struct stat st;
 
@@ -315,10 +315,10 @@ static void adopt_reserve(struct ing_disk *d)
     }
 }
 
-int ing_disk_new(const char *dir, const struct ing_disk_opts *opts, struct ing_disk **ret)
+int store_disk_new(const char *dir, const struct store_disk_opts *opts, struct store_disk **ret)
 {
-    struct ing_disk *d = calloc(1, sizeof(*d));
-    size_t n = strlen(dir) + sizeof(ING_DISK_RESERVE_NAME) + 2;
+    struct store_disk *d = calloc(1, sizeof(*d));
+    size_t n = strlen(dir) + sizeof(STORE_DISK_RESERVE_NAME) + 2;
     int r;
 
     if (!d)
@@ -333,7 +333,7 @@ int ing_disk_new(const char *dir, const struct ing_disk_opts *opts, struct ing_d
         r = -ENOMEM;
         goto fail;
     }
-    snprintf(d->reserve_path, n, "%s/%s", dir, ING_DISK_RESERVE_NAME);
+    snprintf(d->reserve_path, n, "%s/%s", dir, STORE_DISK_RESERVE_NAME);
     adopt_reserve(d);
     pthread_mutex_lock(&d->lock);
     r = refresh_locked(d);
@@ -343,13 +343,13 @@ int ing_disk_new(const char *dir, const struct ing_disk_opts *opts, struct ing_d
     *ret = d;
     return 0;
 fail:
-    ing_disk_destroy(&d);
+    store_disk_destroy(&d);
     return r;
 }
 
-void ing_disk_destroy(struct ing_disk **pd)
+void store_disk_destroy(struct store_disk **pd)
 {
-    struct ing_disk *d;
+    struct store_disk *d;
 
     if (!pd || !*pd)
         return;
@@ -361,7 +361,7 @@ void ing_disk_destroy(struct ing_disk **pd)
     *pd = NULL;
 }
 
-void ing_disk_state(struct ing_disk *d, struct ing_disk_state *ret)
+void store_disk_state(struct store_disk *d, struct store_disk_state *ret)
 {
     ret->busy = atomic_load(&d->busy);
     ret->reserve_held = atomic_load(&d->held);
@@ -371,7 +371,7 @@ void ing_disk_state(struct ing_disk *d, struct ing_disk_state *ret)
     ret->reserve = d->o.reserve;
 }
 
-void ing_disk_reason(struct ing_disk *d, char *buf, size_t size)
+void store_disk_reason(struct store_disk *d, char *buf, size_t size)
 {
     char f[32], m[32];
 

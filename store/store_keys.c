@@ -1,14 +1,14 @@
-/* ing_keys.c - encoding and decoding of RocksDB keys.
+/* store_keys.c - encoding and decoding of RocksDB keys.
  *
  * Small and pure so that the unit tests can check ordering properties
  * (time order across the sign boundary, prefix isolation between services
  * whose names are prefixes of each other) without opening a database. */
-#include "ing_keys.h"
+#include "store_keys.h"
 
 #include <errno.h>
 #include <string.h>
 
-void ing_be64_put(char *buf, int64_t at)
+void store_be64_put(char *buf, int64_t at)
 {
     uint64_t u = (uint64_t)at ^ (1ULL << 63);
 
@@ -18,7 +18,7 @@ void ing_be64_put(char *buf, int64_t at)
     }
 }
 
-int64_t ing_be64_get(const char *buf)
+int64_t store_be64_get(const char *buf)
 {
     uint64_t u = 0;
 
@@ -27,14 +27,14 @@ int64_t ing_be64_get(const char *buf)
     return (int64_t)(u ^ (1ULL << 63));
 }
 
-size_t ing_key_time(char *buf, int64_t at, const char *id, size_t idlen)
+size_t store_key_time(char *buf, int64_t at, const char *id, size_t idlen)
 {
-    ing_be64_put(buf, at);
+    store_be64_put(buf, at);
     memcpy(buf + 8, id, idlen);
     return 8 + idlen;
 }
 
-size_t ing_key_index_prefix(char *buf, const char *name, size_t nlen)
+size_t store_key_index_prefix(char *buf, const char *name, size_t nlen)
 {
     if (nlen > 255)
         nlen = 255;
@@ -43,27 +43,27 @@ size_t ing_key_index_prefix(char *buf, const char *name, size_t nlen)
     return 1 + nlen;
 }
 
-size_t ing_key_index(char *buf, const char *name, size_t nlen, int64_t at,
-                     const char *id, size_t idlen)
+size_t store_key_index(char *buf, const char *name, size_t nlen, int64_t at,
+                       const char *id, size_t idlen)
 {
-    size_t n = ing_key_index_prefix(buf, name, nlen);
+    size_t n = store_key_index_prefix(buf, name, nlen);
 
-    return n + ing_key_time(buf + n, at, id, idlen);
+    return n + store_key_time(buf + n, at, id, idlen);
 }
 
-int ing_key_time_split(const char *key, size_t klen, int64_t *ret_at,
-                       const char **ret_id, size_t *ret_idlen)
+int store_key_time_split(const char *key, size_t klen, int64_t *ret_at,
+                         const char **ret_id, size_t *ret_idlen)
 {
     if (klen <= 8)
         return -EINVAL;
-    *ret_at = ing_be64_get(key);
+    *ret_at = store_be64_get(key);
     *ret_id = key + 8;
     *ret_idlen = klen - 8;
     return 0;
 }
 
-int ing_key_index_split(const char *key, size_t klen, int64_t *ret_at,
-                        const char **ret_id, size_t *ret_idlen)
+int store_key_index_split(const char *key, size_t klen, int64_t *ret_at,
+                          const char **ret_id, size_t *ret_idlen)
 {
     size_t n;
 
@@ -72,5 +72,5 @@ int ing_key_index_split(const char *key, size_t klen, int64_t *ret_at,
     n = 1 + (unsigned char)key[0];
     if (klen <= n)
         return -EINVAL;
-    return ing_key_time_split(key + n, klen - n, ret_at, ret_id, ret_idlen);
+    return store_key_time_split(key + n, klen - n, ret_at, ret_id, ret_idlen);
 }

@@ -1,4 +1,4 @@
-/* ing_store_open.c - opening, closing and reopening the RocksDB store, and
+/* store_open.c - opening, closing and reopening the RocksDB store, and
  * the monitor thread that keeps a writable store alive on a full disk.
  *
  * Design notes.
@@ -9,7 +9,7 @@
  *   writes nothing after open) and bounded (4 files of 16 MiB) when on:
  *   Debian's librocksdb is built with assertions, and a LOG that fails on
  *   a full disk aborts the process on its next line.
- * - A writable store opens the free-space guard (ing_disk.h) first and
+ * - A writable store opens the free-space guard (store_disk.h) first and
  *   releases the reserve when the disk is already low, so the WAL replay
  *   at open can flush.  A write that fails in RocksDB marks the store
  *   failed: writes stop (busy), the reserve is released, and the monitor
@@ -22,7 +22,7 @@
  *   deletes later stay readable.  The open itself can still meet a file
  *   deleted between reading the MANIFEST and opening it: it is retried
  *   for a moment before the error is reported. */
-#include "ing_store_int.h"
+#include "store_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,8 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ing_disk.h"
-#include "ing_sink.h"
+#include "store_disk.h"
 #include "iq_log.h"
 #include "iq_time.h"
 
@@ -44,16 +43,16 @@
 #define READER_TRIES 20           /* secondary opens racing a compaction */
 #define REOPEN_BACKOFF_MAX 30000  /* ms */
 
-static const char *const cf_names[ING_CF_N] = {
-    [ING_CF_META] = "default",       [ING_CF_BY_TIME] = "by_time",
-    [ING_CF_IDS] = "ids",            [ING_CF_BY_SERVICE] = "by_service",
-    [ING_CF_BY_KEY] = "by_key",      [ING_CF_INCIDENTS] = "incidents",
-    [ING_CF_STATE] = "state",
+static const char *const cf_names[STORE_CF_N] = {
+    [STORE_CF_META] = "default",       [STORE_CF_BY_TIME] = "by_time",
+    [STORE_CF_IDS] = "ids",            [STORE_CF_BY_SERVICE] = "by_service",
+    [STORE_CF_BY_KEY] = "by_key",      [STORE_CF_INCIDENTS] = "incidents",
+    [STORE_CF_STATE] = "state",
 };
 
 static const char *const log_levels[] = { "off", "fatal", "error", "warn", "info", "debug" };
 
-int ing_store_log_level_parse(const char *name)
+int store_log_level_parse(const char *name)
 {
     for (int i = 0; i < (int)(sizeof(log_levels) / sizeof(log_levels[0])); i++)
         if (strcmp(name, log_levels[i]) == 0)
@@ -61,10 +60,10 @@ int ing_store_log_level_parse(const char *name)
     return -EINVAL;
 }
 
-static void configure(struct ing_store *st, const struct ing_store_opts *o)
+static void configure(struct store *st, const struct store_opts *o)
 {
     static const int rocks_level[] = { 5 /* HEADER: nothing after open */, 4, 3, 2, 1, 0 };
-    int lvl = o && o->log_level > 0 && o->log_level <= ING_STORE_LOG_DEBUG ? o->log_level : 0;
+    int lvl = o && o->log_level > 0 && o->log_level <= STORE_LOG_DEBUG ? o->log_level : 0;
 
     st->opts = rocksdb_options_create();
     rocksdb_options_set_create_if_missing(st->opts, 1);
@@ -112,7 +111,7 @@ static void configure(struct ing_store *st, const struct ing_store_opts *o)
 }
 
 /* Which of our families exist on disk (read-only opens need exactly those). */
-static int existing_families(struct ing_store *st, bool present[ING_CF_N], char **reterr)
+static int existing_families(struct store *st, bool present[STORE_CF_N], char **reterr)
 {
     char *err = NULL, **names;
     size_t n = 0;
@@ -125,21 +124,21 @@ static int existing_families(struct ing_store *st, bool present[ING_CF_N], char 
         return -ENOENT;
     }
     for (size_t i = 0; i < n; i++)
-        for (int c = 0; c < ING_CF_N; c++)
+        for (int c = 0; c < STORE_CF_N; c++)
             if (strcmp(names[i], cf_names[c]) == 0)
                 present[c] = true;
     rocksdb_list_column_families_destroy(names, n);
     return 0;
 }
 
-static int check_schema(struct ing_store *st)
+static int check_schema(struct store *st)
 {
     char *val = NULL;
     size_t len;
-    int r = ing_store_kv_get(st, ING_CF_META, "schema", 6, &val, &len);
+    int r = store_kv_get(st, STORE_CF_META, "schema", 6, &val, &len);
 
     if (r == -ENOENT)
-        return st->read_only ? 0 : ing_store_kv_put(st, ING_CF_META, "schema", 6, STORE_SCHEMA, 1);
+        return st->read_only ? 0 : store_kv_put(st, STORE_CF_META, "schema", 6, STORE_SCHEMA, 1);
     if (r < 0)
         return r;
     if (strcmp(val, STORE_SCHEMA) != 0) {
@@ -152,9 +151,9 @@ static int check_schema(struct ing_store *st)
 }
 
 /* Close the database and its handles (the options stay, for a reopen). */
-static void db_close(struct ing_store *st)
+static void db_close(struct store *st)
 {
-    for (int c = 0; c < ING_CF_N; c++)
+    for (int c = 0; c < STORE_CF_N; c++)
         if (st->cf[c]) {
             rocksdb_column_family_handle_destroy(st->cf[c]);
             st->cf[c] = NULL;
@@ -166,18 +165,18 @@ static void db_close(struct ing_store *st)
 
 /* One open attempt of the families in present (all when writable).  On
  * failure *reterr holds RocksDB's message. */
-static void db_open_once(struct ing_store *st, const bool present[ING_CF_N], char **reterr)
+static void db_open_once(struct store *st, const bool present[STORE_CF_N], char **reterr)
 {
-    const char *names[ING_CF_N];
-    const rocksdb_options_t *copts[ING_CF_N];
-    rocksdb_column_family_handle_t *handles[ING_CF_N];
-    int map[ING_CF_N], n = 0;
+    const char *names[STORE_CF_N];
+    const rocksdb_options_t *copts[STORE_CF_N];
+    rocksdb_column_family_handle_t *handles[STORE_CF_N];
+    int map[STORE_CF_N], n = 0;
 
-    for (int c = 0; c < ING_CF_N; c++) {
+    for (int c = 0; c < STORE_CF_N; c++) {
         if (st->read_only && !present[c])
             continue;
         names[n] = cf_names[c];
-        copts[n] = c == ING_CF_IDS ? st->ids_opts : st->opts;
+        copts[n] = c == STORE_CF_IDS ? st->ids_opts : st->opts;
         map[n++] = c;
     }
     if (st->read_only)
@@ -210,9 +209,9 @@ static bool has_current(const char *dir)
 
 /* Open as a secondary, retrying while the daemon's compaction swaps files
  * under the open. */
-static int open_reader(struct ing_store *st)
+static int open_reader(struct store *st)
 {
-    bool present[ING_CF_N] = { false };
+    bool present[STORE_CF_N] = { false };
     char *err = NULL;
     int r = 0;
 
@@ -235,26 +234,26 @@ static int open_reader(struct ing_store *st)
         rocksdb_free(err);
         return -ENOENT;
     }
-    return ing_store_rocks_err(err, st->dir);
+    return store_rocks_err(err, st->dir);
 }
 
-static int open_writer(struct ing_store *st)
+static int open_writer(struct store *st)
 {
     char *err = NULL;
 
     db_open_once(st, NULL, &err);
     if (!err)
         return 0;
-    if (ing_store_no_space(err)) {
+    if (store_no_space(err)) {
         iq_error("store", "%s: %s (disk full)", st->dir, err);
         rocksdb_free(err);
         return -ENOSPC;
     }
-    return ing_store_rocks_err(err, st->dir);
+    return store_rocks_err(err, st->dir);
 }
 
 /* The secondary instance's own directory, under $TMPDIR. */
-static int make_secondary_dir(struct ing_store *st)
+static int make_secondary_dir(struct store *st)
 {
     const char *tmp = getenv("TMPDIR");
     size_t n;
@@ -277,7 +276,7 @@ static int make_secondary_dir(struct ing_store *st)
 }
 
 /* Remove the secondary's directory and the files RocksDB left in it. */
-static void remove_secondary_dir(struct ing_store *st)
+static void remove_secondary_dir(struct store *st)
 {
     DIR *d = st->secondary ? opendir(st->secondary) : NULL;
     struct dirent *e;
@@ -294,7 +293,7 @@ static void remove_secondary_dir(struct ing_store *st)
 }
 
 /* Close and reopen a failed writable database under the write lock. */
-static int reopen(struct ing_store *st)
+static int reopen(struct store *st)
 {
     int r;
 
@@ -311,13 +310,13 @@ static int reopen(struct ing_store *st)
 }
 
 /* Free space now (as of the last look), or -1 without a disk guard. */
-static int64_t disk_free(struct ing_store *st)
+static int64_t disk_free(struct store *st)
 {
-    struct ing_disk_state ds;
+    struct store_disk_state ds;
 
     if (!st->disk)
         return -1;
-    ing_disk_state(st->disk, &ds);
+    store_disk_state(st->disk, &ds);
     return ds.free_bytes;
 }
 
@@ -327,7 +326,7 @@ static int64_t disk_free(struct ing_store *st)
  * reopen replays and flushes the WAL: it fails until there is room). */
 static void *monitor_main(void *arg)
 {
-    struct ing_store *st = arg;
+    struct store *st = arg;
     int64_t backoff = 1000, next_try = 0, now, tried_free = 0;
     struct timespec until;
 
@@ -341,7 +340,7 @@ static void *monitor_main(void *arg)
             break;
         pthread_mutex_unlock(&st->mon_lock);
         if (st->disk)
-            ing_disk_refresh(st->disk);
+            store_disk_refresh(st->disk);
         now = iq_time_mono_ms();
         if (atomic_load(&st->failed) && (now >= next_try || disk_free(st) > tried_free + (1 << 20))) {
             tried_free = disk_free(st);
@@ -361,7 +360,7 @@ static void *monitor_main(void *arg)
     return NULL;
 }
 
-static int start_monitor(struct ing_store *st)
+static int start_monitor(struct store *st)
 {
     if (pthread_create(&st->monitor, NULL, monitor_main, st) != 0)
         return -EAGAIN;
@@ -369,7 +368,7 @@ static int start_monitor(struct ing_store *st)
     return 0;
 }
 
-static void init_locks(struct ing_store *st)
+static void init_locks(struct store *st)
 {
     pthread_condattr_t ca;
 
@@ -383,26 +382,26 @@ static void init_locks(struct ing_store *st)
 }
 
 /* The writable side: the disk guard, then the database, then the monitor. */
-static int open_writable(struct ing_store *st, const struct ing_store_opts *o)
+static int open_writable(struct store *st, const struct store_opts *o)
 {
     int r;
 
     if (o->disk) {
-        r = ing_disk_new(st->dir, o->disk, &st->disk);
+        r = store_disk_new(st->dir, o->disk, &st->disk);
         if (r < 0) {
             iq_error("store", "%s: cannot watch free space: %s", st->dir, strerror(-r));
             return r;
         }
-        ing_disk_release_if_low(st->disk);
+        store_disk_release_if_low(st->disk);
     }
     r = open_writer(st);
     return r < 0 ? r : start_monitor(st);
 }
 
-int ing_store_open(const char *dir, const struct ing_store_opts *o, struct ing_store **ret)
+int store_open(const char *dir, const struct store_opts *o, struct store **ret)
 {
-    static const struct ing_store_opts none = { 0 };
-    struct ing_store *st = calloc(1, sizeof(*st));
+    static const struct store_opts none = { 0 };
+    struct store *st = calloc(1, sizeof(*st));
     int r;
 
     if (!st)
@@ -430,11 +429,11 @@ int ing_store_open(const char *dir, const struct ing_store_opts *o, struct ing_s
     *ret = st;
     return 0;
 fail:
-    ing_store_close(&st);
+    store_close(&st);
     return r;
 }
 
-static void stop_monitor(struct ing_store *st)
+static void stop_monitor(struct store *st)
 {
     if (!st->mon_started)
         return;
@@ -446,9 +445,9 @@ static void stop_monitor(struct ing_store *st)
     st->mon_started = false;
 }
 
-void ing_store_close(struct ing_store **pst)
+void store_close(struct store **pst)
 {
-    struct ing_store *st;
+    struct store *st;
     char *err = NULL;
 
     if (!pst || !*pst)
@@ -458,7 +457,7 @@ void ing_store_close(struct ing_store **pst)
     if (st->db && !st->read_only && !atomic_load(&st->failed)) {
         rocksdb_flush_wal(st->db, 1, &err);
         if (err)
-            ing_store_rocks_err(err, "flush WAL on close");
+            store_rocks_err(err, "flush WAL on close");
     }
     db_close(st);
     remove_secondary_dir(st);
@@ -472,8 +471,8 @@ void ing_store_close(struct ing_store **pst)
         rocksdb_options_destroy(st->opts);
     if (st->bbo)
         rocksdb_block_based_options_destroy(st->bbo);
-    ing_store_probe_free(&st->probe);
-    ing_disk_destroy(&st->disk);
+    store_probe_free(&st->probe);
+    store_disk_destroy(&st->disk);
     pthread_cond_destroy(&st->mon_cv);
     pthread_mutex_destroy(&st->mon_lock);
     pthread_rwlock_destroy(&st->dblock);
@@ -484,27 +483,37 @@ void ing_store_close(struct ing_store **pst)
     *pst = NULL;
 }
 
-void ing_store_status(struct ing_store *st, struct ing_sink_status *ret)
+void store_status(struct store *st, struct store_status *ret)
 {
-    struct ing_disk_state ds;
+    struct store_disk_state ds;
     int failed = atomic_load(&st->failed);
 
-    ret->busy = ING_READY;
+    ret->busy = STORE_READY;
     ret->reason[0] = '\0';
     if (st->disk) {
-        ing_disk_state(st->disk, &ds);
+        store_disk_state(st->disk, &ds);
         ret->disk_free = ds.free_bytes;
         ret->disk_min_free = ds.min_free;
         ret->disk_reserve = ds.reserve_held ? ds.reserve : 0;
     }
     if (failed) {
-        ret->busy = failed == -ENOSPC ? ING_BUSY_DISK_FULL : ING_BUSY_STORE_ERROR;
+        ret->busy = failed == -ENOSPC ? STORE_BUSY_DISK_FULL : STORE_BUSY_ERROR;
         pthread_mutex_lock(&st->mon_lock);
         snprintf(ret->reason, sizeof(ret->reason), "%s%.100s: %.150s; reopening the store",
                  failed == -ENOSPC ? "disk full on " : "store failed on ", st->dir, st->fail_msg);
         pthread_mutex_unlock(&st->mon_lock);
     } else if (st->disk && ds.busy) {
-        ret->busy = ING_BUSY_DISK_FULL;
-        ing_disk_reason(st->disk, ret->reason, sizeof(ret->reason));
+        ret->busy = STORE_BUSY_DISK_FULL;
+        store_disk_reason(st->disk, ret->reason, sizeof(ret->reason));
     }
+}
+
+static const char *const busy_names[STORE_BUSY_N] = {
+    [STORE_READY] = "none", [STORE_BUSY_DISK_FULL] = "disk_full",
+    [STORE_BUSY_ERROR] = "store_error",
+};
+
+const char *store_busy_name(enum store_busy b)
+{
+    return (unsigned)b < STORE_BUSY_N ? busy_names[b] : "unknown";
 }
