@@ -24,17 +24,17 @@
 #include "cli_daemon.h"
 #include "ing_access.h"
 #include "ing_http.h"
-#include "ing_record.h"
-#include "ing_source.h"
+#include "wh_record.h"
+#include "wh_source.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_file.h"
 #include "iq_paths.h"
 
 struct iqd_http {
-    struct ing_sources *sources;
+    struct wh_sources *sources;
     struct ing_access *access;
-    struct ing_record *rec;
+    struct wh_record *rec;
     struct ing_http *http;
     char *tls_cert, *tls_key;    /* PEM text */
     const char *listen;
@@ -62,19 +62,19 @@ static int sources_dir(const struct iqd_config *cfg, char *buf, size_t size)
 
 size_t iqd_http_open_sources(const struct iqd_http *d, char *names, size_t size)
 {
-    const struct ing_sources *s = d->sources;
+    const struct wh_sources *s = d->sources;
     bool writers = ing_access_grants(d->access, ING_ROLE_WRITE);
     size_t used = 0, n = 0;
 
     names[0] = '\0';
-    for (size_t i = 0; i < ing_sources_count(s); i++) {
-        if (!ing_sources_enabled(s, i) || ing_sources_has_secret(s, i) ||
-            (writers && ing_sources_canonical(s, i)))
+    for (size_t i = 0; i < wh_sources_count(s); i++) {
+        if (!wh_sources_enabled(s, i) || wh_sources_has_secret(s, i) ||
+            (writers && wh_sources_canonical(s, i)))
             continue;
         n++;
         if (used < size)
             used += (size_t)snprintf(names + used, size - used, "%s%s", used ? ", " : "",
-                                     ing_sources_name(s, i));
+                                     wh_sources_name(s, i));
     }
     return n;
 }
@@ -114,8 +114,8 @@ void iqd_http_destroy(struct iqd_http **pd)
     if (!d)
         return;
     ing_http_destroy(&d->http);
-    ing_record_close(&d->rec);
-    ing_sources_destroy(&d->sources);
+    wh_record_close(&d->rec);
+    wh_sources_destroy(&d->sources);
     ing_access_destroy(&d->access);
     free(d->tls_cert);
     if (d->tls_key)
@@ -186,9 +186,9 @@ int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_
     if (!d)
         return -ENOMEM;
     d->listen = cfg->listen_http;
-    r = ing_sources_load(dir, cfg->sources, &d->sources, err, sizeof(err));
+    r = wh_sources_load(dir, cfg->sources, &d->sources, err, sizeof(err));
     if (r == 0 && cfg->sources_enabled)
-        r = ing_sources_enable(d->sources, cfg->sources_enabled, err, sizeof(err));
+        r = wh_sources_enable(d->sources, cfg->sources_enabled, err, sizeof(err));
     if (r == 0)
         r = ing_access_load(cfg->access, &d->access, err, sizeof(err));
     if (r < 0) {
@@ -201,7 +201,7 @@ int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iqd_
     o.tls_cert = d->tls_cert;
     o.tls_key = d->tls_key;
     warn_open_sources(d);
-    if (cfg->record && (r = ing_record_open(cfg->record, &d->rec)) < 0) {
+    if (cfg->record && (r = wh_record_open(cfg->record, &d->rec)) < 0) {
         iq_error("http", "cannot open recording %s: %s", cfg->record, strerror(-r));
         goto out;
     }
@@ -220,7 +220,7 @@ struct ing_http *iqd_http_server(struct iqd_http *d)
     return d ? d->http : NULL;
 }
 
-const struct ing_sources *iqd_http_sources(const struct iqd_http *d)
+const struct wh_sources *iqd_http_sources(const struct iqd_http *d)
 {
     return d ? d->sources : NULL;
 }
@@ -271,7 +271,7 @@ int iqd_http_start(struct iqd_http *d)
     if (iqd_http_url(d, url, sizeof(url)) < 0)
         snprintf(url, sizeof(url), "%s", d->listen);
     iq_info("http", "webhooks on %s, %zu sources%s, %zu API tokens", url,
-            ing_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
+            wh_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
             ing_access_count(d->access));
     return 0;
 }

@@ -11,7 +11,7 @@
 struct iqd_config;
 struct iqd_http;
 struct ing_http;
-struct ing_sources;
+struct wh_sources;
 struct ing_access;
 
 /* Load the mapping files (cfg->sources_dir or the default search), open
@@ -27,7 +27,7 @@ struct ing_http *iqd_http_server(struct iqd_http *d);
 
 /* The loaded sources and access table (borrowed, valid until
  * iqd_http_destroy; NULL when d is NULL), and whether it serves HTTPS. */
-const struct ing_sources *iqd_http_sources(const struct iqd_http *d);
+const struct wh_sources *iqd_http_sources(const struct iqd_http *d);
 const struct ing_access *iqd_http_access(const struct iqd_http *d);
 bool iqd_http_tls(const struct iqd_http *d);
 

@@ -9,7 +9,7 @@
  * one const table of path patterns (fnmatch with FNM_PATHNAME, so a '*'
  * stays inside one path segment); a path no row matches needs read, so a
  * route added later is closed by default.  Webhook paths are not in the
- * table: each source has its own secret (ing_auth.c), and only the
+ * table: each source has its own secret (wh_auth.c), and only the
  * canonical source also takes write tokens (ing_access_check_hook). */
 #include "ing_access.h"
 

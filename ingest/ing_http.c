@@ -9,7 +9,7 @@
  * accumulated in a per-request buffer capped at max_body (a chunked body
  * that grows past it is answered 413 too) and kept in *con_cls, freed in
  * MHD_OPTION_NOTIFY_COMPLETED.  On the last upload call the delivery is
- * recorded (--record), mapped by ing_sources_map, and its events handed to
+ * recorded (--record), mapped by wh_sources_map, and its events handed to
  * the sink; the answer is sent only when the sink returned, i.e. once the
  * events are durable (the local store's WAL, or the central ingest's
  * acknowledgement in collector mode), so a sender's retry covers a crash.
@@ -48,8 +48,8 @@
 #include "ing_access.h"
 #include "ing_http_guard.h"
 #include "ing_http_metrics.h"
-#include "ing_record.h"
-#include "ing_source.h"
+#include "wh_record.h"
+#include "wh_source.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -69,9 +69,9 @@ struct route {
 
 struct ing_http {
     struct ing_http_opts o;
-    const struct ing_sources *src;
+    const struct wh_sources *src;
     struct ing_sink sink;
-    struct ing_record *rec;
+    struct wh_record *rec;
     struct route routes[ROUTES_MAX];
     size_t n_routes;
     struct MHD_Daemon *mhd;
@@ -98,7 +98,7 @@ struct req {
     bool too_large;
 };
 
-/* Request headers with lower-cased names, for ing_delivery. */
+/* Request headers with lower-cased names, for wh_delivery. */
 struct hdrs {
     struct ing_header h[HEADERS_MAX];
     size_t n;
@@ -231,10 +231,10 @@ static int finish_hook(struct ing_http *h, struct MHD_Connection *conn, const ch
                        struct req *rq)
 {
     struct hdrs hs;
-    struct ing_delivery d = { .path = url };
+    struct wh_delivery d = { .path = url };
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX + 200], *reply = NULL;
-    int src = ing_sources_find(h->src, url), status = 0, r;
+    int src = wh_sources_find(h->src, url), status = 0, r;
     size_t n = 0;
     json_t *ans;
 
@@ -248,28 +248,28 @@ static int finish_hook(struct ing_http *h, struct MHD_Connection *conn, const ch
     d.received_at = iq_time_now_ms();
     d.authenticated = rq->authenticated;
     if (h->rec)
-        ing_record_write(h->rec, &d);   /* a full disk must not stop ingestion */
-    r = ing_sources_map_reply(h->src, &d, &evs, &n, &status, &reply, err, sizeof(err));
+        wh_record_write(h->rec, &d);   /* a full disk must not stop ingestion */
+    r = wh_sources_map_reply(h->src, &d, &evs, &n, &status, &reply, err, sizeof(err));
     if (r < 0) {
         count(h, src, status);
         return queue_error(conn, status, err, NULL);
     }
     if (reply) {
         count(h, src, 200);
-        ing_events_free(evs, n);
+        wh_events_free(evs, n);
         return queue(conn, 200, "application/json", reply, strlen(reply), NULL);
     }
     for (size_t i = 0; i < n; i++) {
         if (!iq_event_is_audit_note(evs[i]))
             continue;
-        ing_events_free(evs, n);
+        wh_events_free(evs, n);
         count(h, src, 403);
         return queue_error(conn, 403, "events of source \"" IQ_AUDIT_SOURCE "\" are audit notes: "
                            "only an admin token may make them, through POST "
                            "/api/v1/incidents/ID/notes; nothing was stored", NULL);
     }
     ans = json_pack("{s:s,s:s,s:i}", "status", n ? "ok" : "ignored", "source",
-                    ing_sources_name(h->src, (size_t)src), "events", (int)n);
+                    wh_sources_name(h->src, (size_t)src), "events", (int)n);
     if (!n)
         json_object_set_new(ans, "reason", json_string(err));
     else if ((status = submit(h, src, evs, n, ans)) != 200) {
@@ -280,7 +280,7 @@ static int finish_hook(struct ing_http *h, struct MHD_Connection *conn, const ch
         ans = json_pack("{s:s,s:s,s:i}", "error", "the events could not be made durable; retry",
                         "reason", ss.busy ? ss.reason : "store unavailable", "status", status);
     }
-    ing_events_free(evs, n);
+    wh_events_free(evs, n);
     count(h, src, status);
     return queue_json(conn, status, ans, NULL);
 }
@@ -316,7 +316,7 @@ static int hook(struct ing_http *h, struct MHD_Connection *conn, const char *url
     if (!rq->started) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                      MHD_HTTP_HEADER_CONTENT_LENGTH);
-        int src = ing_sources_find(h->src, url);
+        int src = wh_sources_find(h->src, url);
         char msg[160];
 
         if (rq->route) {
@@ -374,7 +374,7 @@ static int hook(struct ing_http *h, struct MHD_Connection *conn, const char *url
         char msg[120];
 
         if (!rq->route)
-            count(h, ing_sources_find(h->src, url), 413);
+            count(h, wh_sources_find(h->src, url), 413);
         snprintf(msg, sizeof(msg), "body is over the limit of %zu bytes", h->o.max_body);
         return queue_error(conn, 413, msg, NULL);
     }
@@ -451,10 +451,10 @@ static bool admit(struct ing_http *h, struct MHD_Connection *conn, const char *u
 
     rq->admitted = true;
     if (strncmp(url, "/hooks/", 7) == 0) {
-        if ((src = ing_sources_find(h->src, url)) < 0)
+        if ((src = wh_sources_find(h->src, url)) < 0)
             return true;
-        r = ing_access_check_hook(h->o.access, ing_sources_canonical(h->src, (size_t)src),
-                                  ing_sources_has_secret(h->src, (size_t)src), authz,
+        r = ing_access_check_hook(h->o.access, wh_sources_canonical(h->src, (size_t)src),
+                                  wh_sources_has_secret(h->src, (size_t)src), authz,
                                   &rq->caller, err, sizeof(err));
         rq->authenticated = r == 1;
     } else {
@@ -488,7 +488,7 @@ static int guard_call(struct ing_http *h, struct MHD_Connection *conn, const cha
         rq->guarded = true;
         st = ing_http_guard_admit(h->guard, rq->gc, conn, msg, sizeof(msg));
         if (st > 0 && strncmp(url, "/hooks/", 7) == 0)
-            count(h, ing_sources_find(h->src, url), st);
+            count(h, wh_sources_find(h->src, url), st);
         if (st != 0) {
             *ret = st > 0 && queue_error(conn, st, msg, NULL) == MHD_YES ? MHD_YES : MHD_NO;
             return 1;
@@ -631,8 +631,8 @@ int ing_http_opts_check(const struct ing_http_opts *opts, char *err, size_t errs
     return r;
 }
 
-int ing_http_new(const struct ing_http_opts *opts, const struct ing_sources *sources,
-                 struct ing_sink sink, struct ing_record *rec, struct ing_http **ret)
+int ing_http_new(const struct ing_http_opts *opts, const struct wh_sources *sources,
+                 struct ing_sink sink, struct wh_record *rec, struct ing_http **ret)
 {
     struct ing_http *h = calloc(1, sizeof(*h));
     char err[200];

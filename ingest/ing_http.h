@@ -1,6 +1,6 @@
 /* ing_http.h - the HTTP server of inquestd (libmicrohttpd).
  *
- * Serves POST /hooks/<source> (webhook deliveries mapped by ing_source.h
+ * Serves POST /hooks/<source> (webhook deliveries mapped by wh_source.h
  * and handed to a sink: answered 2xx only once the sink made the events
  * durable, 503 with Retry-After when it cannot), GET /healthz, GET /readyz
  * (503 while the sink is busy), GET /metrics (Prometheus text format), and
@@ -18,8 +18,8 @@
 #include "ing_sink.h"
 
 struct ing_http;
-struct ing_sources;
-struct ing_record;
+struct wh_sources;
+struct wh_record;
 struct ing_access;
 struct ing_caller;
 
@@ -75,8 +75,8 @@ int ing_http_opts_check(const struct ing_http_opts *opts, char *err, size_t errs
  * TLS strings are borrowed and must outlive the server; sink is copied (its
  * ctx borrowed); rec (borrowed, may be NULL) records every delivery.
  * Caller owns *ret.  -ENOMEM, -EINVAL (see ing_http_opts_check). */
-int ing_http_new(const struct ing_http_opts *opts, const struct ing_sources *sources,
-                 struct ing_sink sink, struct ing_record *rec, struct ing_http **ret);
+int ing_http_new(const struct ing_http_opts *opts, const struct wh_sources *sources,
+                 struct ing_sink sink, struct wh_record *rec, struct ing_http **ret);
 
 /* Register a GET (and HEAD) handler for every path starting with prefix
  * (the longest matching prefix wins).  Before ing_http_start.  prefix is

@@ -23,7 +23,7 @@
 
 #include "ing_sink.h"
 #include "iq_buf.h"
-#include "ing_source.h"
+#include "wh_source.h"
 
 static const char *const outcome_names[ING_REQ_NOUTCOMES] = {
     [ING_REQ_OK] = "ok", [ING_REQ_IGNORED] = "ignored", [ING_REQ_BAD_REQUEST] = "bad_request",
@@ -103,9 +103,9 @@ static void put(struct out *o, const char *fmt, ...)
         o->err = r == -ENOBUFS ? -ENOMEM : r;
 }
 
-static const char *src_name(const struct ing_sources *src, size_t i)
+static const char *src_name(const struct wh_sources *src, size_t i)
 {
-    return i < ing_sources_count(src) ? ing_sources_name(src, i) : "unknown";
+    return i < wh_sources_count(src) ? wh_sources_name(src, i) : "unknown";
 }
 
 /* The sink's state: busy gauges always, disk gauges when it has a disk. */
@@ -130,12 +130,12 @@ static void put_store(struct out *o, const struct store_status *ss)
                 (long long)v[i]);
 }
 
-int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_sources *src,
+int ing_http_metrics_render(const struct ing_http_metrics *m, const struct wh_sources *src,
                             const struct store_status *ss, char **ret, size_t *ret_len)
 {
     struct out o = { .err = 0 };
     char *page = NULL;
-    size_t ns = ing_sources_count(src) + 1, last = ing_sources_count(src);
+    size_t ns = wh_sources_count(src) + 1, last = wh_sources_count(src);
     uint64_t cum = 0;
 
     iq_buf_init(&o.b, METRICS_MAX);

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct ing_sources;
+struct wh_sources;
 struct store_status;
 
 enum ing_req_outcome {
@@ -29,7 +29,7 @@ enum ing_cut_reason {
     ING_CUT_NREASONS
 };
 
-#define ING_METRIC_SOURCES 65          /* ING_SOURCES_MAX + "unknown" */
+#define ING_METRIC_SOURCES 65          /* WH_SOURCES_MAX + "unknown" */
 #define ING_LATENCY_BUCKETS 12
 
 struct ing_http_metrics {
@@ -53,7 +53,7 @@ void ing_http_metrics_latency(struct ing_http_metrics *m, uint64_t us);
 
 /* Render the text exposition format, with the sink's state (borrowed) as
  * inquest_store_* gauges.  Caller owns *ret (malloc'ed).  0 or -ENOMEM. */
-int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_sources *src,
+int ing_http_metrics_render(const struct ing_http_metrics *m, const struct wh_sources *src,
                             const struct store_status *ss, char **ret, size_t *ret_len);
 
 #endif

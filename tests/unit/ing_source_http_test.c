@@ -16,7 +16,7 @@
 #include <curl/curl.h>
 
 #include "ing_http.h"
-#include "ing_source.h"
+#include "wh_source.h"
 #include "store.h"
 #include "iq_event.h"
 
@@ -114,14 +114,14 @@ static long fetch(uint16_t port, const char *url, const char *body, char *out)
     return code;
 }
 
-static struct ing_sources *load(void)
+static struct wh_sources *load(void)
 {
     const char *root = getenv("IQ_ROOT");
     char dir[1024], err[IQ_ERR_MAX];
-    struct ing_sources *s = NULL;
+    struct wh_sources *s = NULL;
 
     snprintf(dir, sizeof(dir), "%s/schemas/sources", root ? root : ".");
-    if (ing_sources_load(dir, NULL, &s, err, sizeof(err)) < 0)
+    if (wh_sources_load(dir, NULL, &s, err, sizeof(err)) < 0)
         fail_msg("%s", err);
     return s;
 }
@@ -131,7 +131,7 @@ static void test_routes_and_hooks(void **state)
     struct ing_http_opts o = { .listen = "127.0.0.1:0" };
     struct capture cap = { 0 };
     struct ing_sink sink = { &capture_ops, &cap };
-    struct ing_sources *src = load();
+    struct wh_sources *src = load();
     struct seen a = { .calls = 0 }, b = { .calls = 0 };
     struct ing_http *h = NULL;
     char out[4096];
@@ -172,7 +172,7 @@ static void test_routes_and_hooks(void **state)
     ing_http_destroy(&h);
     assert_null(h);
     ing_http_destroy(&h);
-    ing_sources_destroy(&src);
+    wh_sources_destroy(&src);
 }
 
 static void test_bad_listen(void **state)
@@ -180,14 +180,14 @@ static void test_bad_listen(void **state)
     struct ing_http_opts o = { .listen = "no-port-here" };
     struct capture cap = { 0 };
     struct ing_sink sink = { &capture_ops, &cap };
-    struct ing_sources *src = load();
+    struct wh_sources *src = load();
     struct ing_http *h = NULL;
 
     (void)state;
     assert_int_equal(ing_http_new(&o, src, sink, NULL, &h), 0);
     assert_int_equal(ing_http_start(h), -EINVAL);
     ing_http_destroy(&h);
-    ing_sources_destroy(&src);
+    wh_sources_destroy(&src);
 }
 
 /* The shared query-string reader of route handlers. */

@@ -1,6 +1,6 @@
-/* ing_source_expr.c - the expression half of the source mapping language:
+/* wh_source_expr.c - the expression half of the source mapping language:
  * references into the payload, string templates and conditions (value
- * specs, with maps, defaults and time formats, are in ing_source_value.c).
+ * specs, with maps, defaults and time formats, are in wh_source_value.c).
  *
  * Design notes.  Everything is compiled once at start-up from the mapping
  * files, so a typo in a template is reported with its file and key before
@@ -16,16 +16,16 @@
  * with a value winning; {{ and }} are literal braces.  A hole none of whose
  * alternatives has a value makes the whole template "missing", which the
  * caller turns into an absent optional field or a 400 naming the path.
- * Rendering is bounded (ING_RENDER_MAX) so a hostile payload cannot make a
+ * Rendering is bounded (WH_RENDER_MAX) so a hostile payload cannot make a
  * field grow without limit. */
-#include "ing_source_expr.h"
+#include "wh_source_expr.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ing_source.h"
+#include "wh_source.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -41,7 +41,7 @@ struct seg {
     size_t index;
 };
 
-struct ing_ref {
+struct wh_ref {
     enum ref_kind kind;
     char *text;                  /* header name, literal, or the path suffix after $ / @ */
     struct seg segs[REF_SEGS_MAX];
@@ -50,23 +50,23 @@ struct ing_ref {
 
 struct part {
     char *lit;                   /* literal text, or NULL for a hole */
-    struct ing_ref *alts[ALTS_MAX];
+    struct wh_ref *alts[ALTS_MAX];
     size_t n_alts;
 };
 
-struct ing_tmpl {
+struct wh_tmpl {
     struct part parts[TMPL_PARTS_MAX];
     size_t n_parts;
 };
 
 struct cond {
-    struct ing_ref *ref;
+    struct wh_ref *ref;
     int mode;                    /* 1 present, -1 absent, 0 equal to one of vals */
     char **vals;
     size_t n_vals;
 };
 
-struct ing_conds {
+struct wh_conds {
     struct cond c[CONDS_MAX];
     size_t n;
 };
@@ -75,7 +75,7 @@ struct ing_conds {
 
 /* ---- references -------------------------------------------------------- */
 
-static int parse_segs(struct ing_ref *r, const char *p, char *err, size_t errsz)
+static int parse_segs(struct wh_ref *r, const char *p, char *err, size_t errsz)
 {
     int ret = 0;
 
@@ -119,9 +119,9 @@ static int parse_segs(struct ing_ref *r, const char *p, char *err, size_t errsz)
     return ret;
 }
 
-int ing_ref_compile(const char *text, struct ing_ref **ret, char *err, size_t errsz)
+int wh_ref_compile(const char *text, struct wh_ref **ret, char *err, size_t errsz)
 {
-    struct ing_ref *r = calloc(1, sizeof(*r));
+    struct wh_ref *r = calloc(1, sizeof(*r));
     size_t n = strlen(text);
     int rc = 0;
 
@@ -155,16 +155,16 @@ int ing_ref_compile(const char *text, struct ing_ref **ret, char *err, size_t er
         rc = -EINVAL;
     }
     if (rc < 0) {
-        ing_ref_destroy(&r);
+        wh_ref_destroy(&r);
         return rc;
     }
     *ret = r;
     return 0;
 }
 
-void ing_ref_destroy(struct ing_ref **pr)
+void wh_ref_destroy(struct wh_ref **pr)
 {
-    struct ing_ref *r = *pr;
+    struct wh_ref *r = *pr;
 
     if (!r)
         return;
@@ -175,7 +175,7 @@ void ing_ref_destroy(struct ing_ref **pr)
     *pr = NULL;
 }
 
-const json_t *ing_ref_node(const struct ing_ref *r, const struct ing_ctx *c)
+const json_t *wh_ref_node(const struct wh_ref *r, const struct wh_ctx *c)
 {
     const json_t *j;
 
@@ -194,7 +194,7 @@ const json_t *ing_ref_node(const struct ing_ref *r, const struct ing_ctx *c)
     return j;
 }
 
-void ing_ref_path(const struct ing_ref *r, const struct ing_ctx *c, char *buf, size_t size)
+void wh_ref_path(const struct wh_ref *r, const struct wh_ctx *c, char *buf, size_t size)
 {
     switch (r->kind) {
     case REF_ROOT:
@@ -212,7 +212,7 @@ void ing_ref_path(const struct ing_ref *r, const struct ing_ctx *c, char *buf, s
     }
 }
 
-int ing_json_text(const json_t *j, struct iq_buf *out)
+int wh_json_text(const json_t *j, struct iq_buf *out)
 {
     char num[64];
     char *s;
@@ -246,7 +246,7 @@ int ing_json_text(const json_t *j, struct iq_buf *out)
     return iq_buf_add(out, num, strlen(num)) < 0 ? -E2BIG : 1;
 }
 
-static const char *header_get(const struct ing_delivery *d, const char *name)
+static const char *header_get(const struct wh_delivery *d, const char *name)
 {
     for (size_t i = 0; i < d->n_headers; i++)
         if (strcmp(d->headers[i].name, name) == 0)
@@ -255,7 +255,7 @@ static const char *header_get(const struct ing_delivery *d, const char *name)
 }
 
 /* Append the value of r to out: 1, 0 missing, <0 error. */
-static int ref_render(const struct ing_ref *r, const struct ing_ctx *c, struct iq_buf *out)
+static int ref_render(const struct wh_ref *r, const struct wh_ctx *c, struct iq_buf *out)
 {
     char ts[IQ_TIME_STRLEN];
     const char *s;
@@ -263,11 +263,11 @@ static int ref_render(const struct ing_ref *r, const struct ing_ctx *c, struct i
     switch (r->kind) {
     case REF_ROOT:
     case REF_ITEM: {
-        const json_t *j = ing_ref_node(r, c);
+        const json_t *j = wh_ref_node(r, c);
 
         if (!j || (json_is_string(j) && json_string_length(j) == 0))
             return 0;     /* "" counts as missing, so alternatives apply */
-        return ing_json_text(j, out);
+        return wh_json_text(j, out);
     }
     case REF_HEADER:
         s = header_get(c->d, r->text);
@@ -287,7 +287,7 @@ static int ref_render(const struct ing_ref *r, const struct ing_ctx *c, struct i
 
 /* ---- templates --------------------------------------------------------- */
 
-static int add_lit(struct ing_tmpl *t, const char *s, size_t n)
+static int add_lit(struct wh_tmpl *t, const char *s, size_t n)
 {
     struct part *p;
 
@@ -301,7 +301,7 @@ static int add_lit(struct ing_tmpl *t, const char *s, size_t n)
 }
 
 /* Compile the alternatives of one hole "a|b|'c'" (len bytes at s). */
-static int add_hole(struct ing_tmpl *t, const char *s, size_t len, char *err, size_t errsz)
+static int add_hole(struct wh_tmpl *t, const char *s, size_t len, char *err, size_t errsz)
 {
     struct part *p;
     size_t i = 0;
@@ -329,7 +329,7 @@ static int add_hole(struct ing_tmpl *t, const char *s, size_t len, char *err, si
         one = strndup(s + i, j - i);
         if (!one)
             return -ENOMEM;
-        r = ing_ref_compile(one, &p->alts[p->n_alts], err, errsz);
+        r = wh_ref_compile(one, &p->alts[p->n_alts], err, errsz);
         free(one);
         if (r < 0)
             return r;
@@ -343,9 +343,9 @@ static int add_hole(struct ing_tmpl *t, const char *s, size_t len, char *err, si
     return 0;
 }
 
-int ing_tmpl_compile(const char *text, struct ing_tmpl **ret, char *err, size_t errsz)
+int wh_tmpl_compile(const char *text, struct wh_tmpl **ret, char *err, size_t errsz)
 {
-    struct ing_tmpl *t = calloc(1, sizeof(*t));
+    struct wh_tmpl *t = calloc(1, sizeof(*t));
     const char *p = text, *lit = text;
     int r = 0;
 
@@ -378,30 +378,30 @@ int ing_tmpl_compile(const char *text, struct ing_tmpl **ret, char *err, size_t 
         snprintf(err, errsz, "template has more than %d parts", TMPL_PARTS_MAX);
 out:
     if (r < 0) {
-        ing_tmpl_destroy(&t);
+        wh_tmpl_destroy(&t);
         return r == -E2BIG ? -EINVAL : r;
     }
     *ret = t;
     return 0;
 }
 
-void ing_tmpl_destroy(struct ing_tmpl **pt)
+void wh_tmpl_destroy(struct wh_tmpl **pt)
 {
-    struct ing_tmpl *t = *pt;
+    struct wh_tmpl *t = *pt;
 
     if (!t)
         return;
     for (size_t i = 0; i < t->n_parts; i++) {
         free(t->parts[i].lit);
         for (size_t k = 0; k < t->parts[i].n_alts; k++)
-            ing_ref_destroy(&t->parts[i].alts[k]);
+            wh_ref_destroy(&t->parts[i].alts[k]);
     }
     free(t);
     *pt = NULL;
 }
 
-int ing_tmpl_render(const struct ing_tmpl *t, const struct ing_ctx *c, struct iq_buf *out,
-                    char *missing, size_t msize)
+int wh_tmpl_render(const struct wh_tmpl *t, const struct wh_ctx *c, struct iq_buf *out,
+                   char *missing, size_t msize)
 {
     for (size_t i = 0; i < t->n_parts; i++) {
         const struct part *p = &t->parts[i];
@@ -418,7 +418,7 @@ int ing_tmpl_render(const struct ing_tmpl *t, const struct ing_ctx *c, struct iq
             return r;
         if (r == 0) {
             if (missing)
-                ing_ref_path(p->alts[0], c, missing, msize);
+                wh_ref_path(p->alts[0], c, missing, msize);
             return 0;
         }
     }
@@ -427,9 +427,9 @@ int ing_tmpl_render(const struct ing_tmpl *t, const struct ing_ctx *c, struct iq
 
 /* ---- conditions -------------------------------------------------------- */
 
-int ing_conds_compile(const json_t *obj, struct ing_conds **ret, char *err, size_t errsz)
+int wh_conds_compile(const json_t *obj, struct wh_conds **ret, char *err, size_t errsz)
 {
-    struct ing_conds *cs;
+    struct wh_conds *cs;
     const char *key;
     json_t *v;
     int r = 0;
@@ -447,7 +447,7 @@ int ing_conds_compile(const json_t *obj, struct ing_conds **ret, char *err, size
         if (cs->n == CONDS_MAX)
             FAIL(-EINVAL, "'when' has more than %d conditions", CONDS_MAX);
         c = &cs->c[cs->n++];
-        if ((r = ing_ref_compile(key, &c->ref, err, errsz)) < 0)
+        if ((r = wh_ref_compile(key, &c->ref, err, errsz)) < 0)
             goto out;
         if (json_is_true(v) || json_is_false(v)) {
             c->mode = json_is_true(v) ? 1 : -1;
@@ -477,21 +477,21 @@ int ing_conds_compile(const json_t *obj, struct ing_conds **ret, char *err, size
     }
 out:
     if (r < 0) {
-        ing_conds_destroy(&cs);
+        wh_conds_destroy(&cs);
         return r;
     }
     *ret = cs;
     return 0;
 }
 
-void ing_conds_destroy(struct ing_conds **pc)
+void wh_conds_destroy(struct wh_conds **pc)
 {
-    struct ing_conds *cs = *pc;
+    struct wh_conds *cs = *pc;
 
     if (!cs)
         return;
     for (size_t i = 0; i < cs->n; i++) {
-        ing_ref_destroy(&cs->c[i].ref);
+        wh_ref_destroy(&cs->c[i].ref);
         for (size_t k = 0; k < cs->c[i].n_vals; k++)
             free(cs->c[i].vals[k]);
         free(cs->c[i].vals);
@@ -500,9 +500,9 @@ void ing_conds_destroy(struct ing_conds **pc)
     *pc = NULL;
 }
 
-bool ing_conds_hold(const struct ing_conds *cs, const struct ing_ctx *c)
+bool wh_conds_hold(const struct wh_conds *cs, const struct wh_ctx *c)
 {
-    struct iq_buf b = { .max = ING_RENDER_MAX - 1 };   /* the NUL on top */
+    struct iq_buf b = { .max = WH_RENDER_MAX - 1 };   /* the NUL on top */
     bool ok = true;
 
     for (size_t i = 0; cs && i < cs->n && ok; i++) {
@@ -523,13 +523,13 @@ bool ing_conds_hold(const struct ing_conds *cs, const struct ing_ctx *c)
     return ok;
 }
 
-void ing_tmpl_first_path(const struct ing_tmpl *t, const struct ing_ctx *c, char *buf,
-                         size_t size)
+void wh_tmpl_first_path(const struct wh_tmpl *t, const struct wh_ctx *c, char *buf,
+                        size_t size)
 {
     buf[0] = '\0';
     for (size_t i = 0; i < t->n_parts; i++)
         if (!t->parts[i].lit) {
-            ing_ref_path(t->parts[i].alts[0], c, buf, size);
+            wh_ref_path(t->parts[i].alts[0], c, buf, size);
             return;
         }
 }

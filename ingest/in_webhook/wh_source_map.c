@@ -1,11 +1,11 @@
-/* ing_source_map.c - map one webhook delivery into canonical events with
- * the compiled source mappings (ing_sources_map, ing_sources_map_reply).
+/* wh_source_map.c - map one webhook delivery into canonical events with
+ * the compiled source mappings (wh_sources_map, wh_sources_map_reply).
  *
  * Design notes.  The checks run cheapest and least trusting first: the
  * path picks the source (404), the raw body is authenticated before it is
  * parsed (401), then the content type (415), then the JSON itself with
  * iq_json_parse (400, with line and column; a body nested deeper than
- * ING_DEPTH_MAX stops the parser at the opening bracket that goes over,
+ * WH_DEPTH_MAX stops the parser at the opening bracket that goes over,
  * and the answer names its byte offset).  The first rule whose
  * `when` holds is applied; a rule with `each` yields one event per array
  * item.  Every event is validated (iq_event_validate) before any is
@@ -13,7 +13,7 @@
  * ten makes the whole delivery a 400 naming that alert's JSON path, and
  * nothing is stored.  Ids are "<source>:<rendered id>", hashed with
  * SHA-256 when longer than the canonical limit. */
-#include "ing_source_int.h"
+#include "wh_source_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,14 +25,14 @@
 #include "iq_json.h"
 #include "iq_time.h"
 
-void ing_events_free(struct iq_event **evs, size_t n)
+void wh_events_free(struct iq_event **evs, size_t n)
 {
     for (size_t i = 0; evs && i < n; i++)
         iq_event_destroy(&evs[i]);
     free(evs);
 }
 
-static const char *header_get(const struct ing_delivery *d, const char *name)
+static const char *header_get(const struct wh_delivery *d, const char *name)
 {
     for (size_t i = 0; i < d->n_headers; i++)
         if (strcmp(d->headers[i].name, name) == 0)
@@ -80,11 +80,11 @@ static void truncate_utf8(struct iq_buf *b, size_t max)
     b->p[b->len] = '\0';
 }
 
-static int labels_from(struct iq_event *ev, const struct ing_labels_from *f,
-                       const struct ing_ctx *c, struct iq_buf *b, char *err, size_t errsz)
+static int labels_from(struct iq_event *ev, const struct wh_labels_from *f,
+                       const struct wh_ctx *c, struct iq_buf *b, char *err, size_t errsz)
 {
-    const json_t *obj = ing_ref_node(f->ref, c);
-    char key[IQ_LABEL_KEY_MAX + 1], where[ING_PATH_MAX];
+    const json_t *obj = wh_ref_node(f->ref, c);
+    char key[IQ_LABEL_KEY_MAX + 1], where[WH_PATH_MAX];
     const char *k;
     json_t *v;
 
@@ -94,7 +94,7 @@ static int labels_from(struct iq_event *ev, const struct ing_labels_from *f,
         int r;
 
         iq_buf_reset(b);
-        if (json_is_object(v) || json_is_array(v) || (r = ing_json_text(v, b)) <= 0)
+        if (json_is_object(v) || json_is_array(v) || (r = wh_json_text(v, b)) <= 0)
             continue;
         if (strlen(f->prefix) + strlen(k) > IQ_LABEL_KEY_MAX)
             continue;       /* a vendor key too long to be a label name: left in raw */
@@ -105,7 +105,7 @@ static int labels_from(struct iq_event *ev, const struct ing_labels_from *f,
         if (r == -E2BIG)
             return 0;       /* label limit reached: the rest stays in the raw payload */
         if (r < 0) {
-            ing_ref_path(f->ref, c, where, sizeof(where));
+            wh_ref_path(f->ref, c, where, sizeof(where));
             snprintf(err, errsz, "%s: cannot store label", where);
             return r;
         }
@@ -114,16 +114,16 @@ static int labels_from(struct iq_event *ev, const struct ing_labels_from *f,
 }
 
 /* Apply the string fields and labels of rule ru. */
-static int apply_strings(struct iq_event *ev, const struct ing_src *s, const struct ing_rule *ru,
-                         const struct ing_ctx *c, struct iq_buf *b, char *err, size_t errsz)
+static int apply_strings(struct iq_event *ev, const struct wh_src *s, const struct wh_rule *ru,
+                         const struct wh_ctx *c, struct iq_buf *b, char *err, size_t errsz)
 {
-    char missing[ING_PATH_MAX];
+    char missing[WH_PATH_MAX];
     int r;
 
     for (int f = 0; f < IQ_F_NSTR; f++) {
         if (!ru->fields[f])
             continue;
-        r = ing_value_string(ru->fields[f], c, b, missing, sizeof(missing));
+        r = wh_value_string(ru->fields[f], c, b, missing, sizeof(missing));
         if (r < 0)
             return snprintf(err, errsz, "field '%s': value too large", iq_fields[f].name), -EINVAL;
         if (r == 0) {
@@ -139,7 +139,7 @@ static int apply_strings(struct iq_event *ev, const struct ing_src *s, const str
             return snprintf(err, errsz, "field '%s': cannot store", iq_fields[f].name), r;
     }
     for (size_t i = 0; i < ru->n_labels; i++) {
-        r = ing_value_string(ru->labels[i].value, c, b, NULL, 0);
+        r = wh_value_string(ru->labels[i].value, c, b, NULL, 0);
         if (r < 0)
             return snprintf(err, errsz, "label '%s': value too large", ru->labels[i].key), -EINVAL;
         if (r > 0)
@@ -157,10 +157,10 @@ static int apply_strings(struct iq_event *ev, const struct ing_src *s, const str
 #define EVENT_BLOCK 4096   /* bytes of strings reserved per mapped event */
 #define EVENT_LABELS 32
 
-static int build_event(const struct ing_src *s, const struct ing_rule *ru, const struct ing_ctx *c,
+static int build_event(const struct wh_src *s, const struct wh_rule *ru, const struct wh_ctx *c,
                        struct iq_buf *b, struct iq_event **ret, char *err, size_t errsz)
 {
-    char missing[ING_PATH_MAX], sub[IQ_ERR_MAX];
+    char missing[WH_PATH_MAX], sub[IQ_ERR_MAX];
     struct iq_event *ev = iq_event_new();
     const json_t *raw;
     int r;
@@ -174,7 +174,7 @@ static int build_event(const struct ing_src *s, const struct ing_rule *ru, const
     if (r < 0)
         goto out;
     missing[0] = '\0';
-    r = ing_value_time(ru->at, c, b, &ev->at, missing, sizeof(missing), err, errsz);
+    r = wh_value_time(ru->at, c, b, &ev->at, missing, sizeof(missing), err, errsz);
     if (r == 0) {
         snprintf(err, errsz, "%s: missing (required for 'at')", missing[0] ? missing : "time");
         r = -EINVAL;
@@ -182,10 +182,10 @@ static int build_event(const struct ing_src *s, const struct ing_rule *ru, const
     if (r < 0)
         goto out;
     if (ru->ends_at &&
-        (r = ing_value_time(ru->ends_at, c, b, &ev->ends_at, NULL, 0, err, errsz)) < 0)
+        (r = wh_value_time(ru->ends_at, c, b, &ev->ends_at, NULL, 0, err, errsz)) < 0)
         goto out;
-    raw = ru->raw == ING_RAW_ROOT ? c->root : ru->raw == ING_RAW_ITEM && c->item ? c->item
-          : ru->raw == ING_RAW_ITEM ? c->root : NULL;
+    raw = ru->raw == WH_RAW_ROOT ? c->root : ru->raw == WH_RAW_ITEM && c->item ? c->item
+          : ru->raw == WH_RAW_ITEM ? c->root : NULL;
     if (raw)
         iq_event_set_raw_json(ev, raw);  /* too large: the event goes without its raw payload */
     r = iq_event_validate(ev, sub, sizeof(sub));
@@ -200,12 +200,12 @@ out:
     return 0;
 }
 
-static int apply_rule(const struct ing_src *s, const struct ing_rule *ru, struct ing_ctx *c,
+static int apply_rule(const struct wh_src *s, const struct wh_rule *ru, struct wh_ctx *c,
                       struct iq_evvec *out, char *err, size_t errsz)
 {
-    struct iq_buf b = { .max = ING_RENDER_MAX - 1 };   /* the NUL on top */
+    struct iq_buf b = { .max = WH_RENDER_MAX - 1 };   /* the NUL on top */
     struct iq_event *ev = NULL;
-    char path[ING_PATH_MAX], base[ING_PATH_MAX];
+    char path[WH_PATH_MAX], base[WH_PATH_MAX];
     const json_t *arr;
     int r = 0;
 
@@ -215,15 +215,15 @@ static int apply_rule(const struct ing_src *s, const struct ing_rule *ru, struct
             r = iq_evvec_push(out, &ev);
         goto out;
     }
-    arr = ing_ref_node(ru->each, c);
-    ing_ref_path(ru->each, c, base, sizeof(base));
+    arr = wh_ref_node(ru->each, c);
+    wh_ref_path(ru->each, c, base, sizeof(base));
     if (!json_is_array(arr)) {
         snprintf(err, errsz, "%s: %s", base, arr ? "expected an array" : "missing (required)");
         r = -EINVAL;
         goto out;
     }
-    if (json_array_size(arr) > ING_ITEMS_MAX) {
-        snprintf(err, errsz, "%s: more than %d items", base, ING_ITEMS_MAX);
+    if (json_array_size(arr) > WH_ITEMS_MAX) {
+        snprintf(err, errsz, "%s: more than %d items", base, WH_ITEMS_MAX);
         r = -EINVAL;
         goto out;
     }
@@ -252,8 +252,8 @@ static int canonical_events(const json_t *root, struct iq_evvec *out, char *err,
         snprintf(err, errsz, "$: expected an event object or an array of events");
         return -EINVAL;
     }
-    if (n > ING_ITEMS_MAX) {
-        snprintf(err, errsz, "$: more than %d events", ING_ITEMS_MAX);
+    if (n > WH_ITEMS_MAX) {
+        snprintf(err, errsz, "$: more than %d events", WH_ITEMS_MAX);
         return -EINVAL;
     }
     for (size_t i = 0; i < n; i++) {
@@ -274,15 +274,15 @@ static int canonical_events(const json_t *root, struct iq_evvec *out, char *err,
 }
 
 /* Render a reply object as JSON text. */
-static int render_reply(const struct ing_rule *ru, const struct ing_ctx *c, char **ret)
+static int render_reply(const struct wh_rule *ru, const struct wh_ctx *c, char **ret)
 {
-    struct iq_buf b = { .max = ING_RENDER_MAX - 1 };   /* the NUL on top */
+    struct iq_buf b = { .max = WH_RENDER_MAX - 1 };   /* the NUL on top */
     json_t *o = json_object();
     int r = 0;
 
     for (size_t i = 0; o && i < ru->n_reply && r >= 0; i++) {
         iq_buf_reset(&b);
-        r = ing_tmpl_render(ru->reply[i].tmpl, c, &b, NULL, 0);
+        r = wh_tmpl_render(ru->reply[i].tmpl, c, &b, NULL, 0);
         if (r > 0)
             json_object_set_new(o, ru->reply[i].key, json_stringn(b.p, b.len));
     }
@@ -294,7 +294,7 @@ static int render_reply(const struct ing_rule *ru, const struct ing_ctx *c, char
 
 /* Parse the body of d into *ret (caller owns it).  On failure err says
  * why and *status is 400, or 500 when out of memory. */
-static int parse_body(const struct ing_delivery *d, json_t **ret, int *status, char *err,
+static int parse_body(const struct wh_delivery *d, json_t **ret, int *status, char *err,
                       size_t errsz)
 {
     struct iq_json_error je;
@@ -303,10 +303,10 @@ static int parse_body(const struct ing_delivery *d, json_t **ret, int *status, c
     *status = 400;
     if (d->body_len == 0)
         return snprintf(err, errsz, "$: empty body (expected JSON)"), -EINVAL;
-    r = iq_json_parse(d->body, d->body_len, IQ_JSON_DEPTH(ING_DEPTH_MAX), ret, &je);
+    r = iq_json_parse(d->body, d->body_len, IQ_JSON_DEPTH(WH_DEPTH_MAX), ret, &je);
     if (r == -E2BIG)
         return snprintf(err, errsz, "$: JSON nested deeper than %d levels at byte %zu",
-                        ING_DEPTH_MAX, je.position), -EINVAL;
+                        WH_DEPTH_MAX, je.position), -EINVAL;
     if (r == -ENOMEM) {
         *status = 500;
         return snprintf(err, errsz, "out of memory parsing JSON"), r;
@@ -319,11 +319,11 @@ static int parse_body(const struct ing_delivery *d, json_t **ret, int *status, c
 
 /* Parse and run the rules of s on d.  Sets *status, *reply.  A delivery
  * that maps to no event (an empty array of canonical events or of alerts)
- * is acknowledged as ignored: 202 and a reason, as ing_source.h promises. */
-static int run_source(const struct ing_src *s, const struct ing_delivery *d, struct iq_evvec *out,
+ * is acknowledged as ignored: 202 and a reason, as wh_source.h promises. */
+static int run_source(const struct wh_src *s, const struct wh_delivery *d, struct iq_evvec *out,
                       int *status, char **reply, char *err, size_t errsz)
 {
-    struct ing_ctx c = { .d = d, .source = s->name };
+    struct wh_ctx c = { .d = d, .source = s->name };
     struct iq_buf b = { .max = 1024 - 1 };
     json_t *root = NULL;
     int r;
@@ -337,12 +337,12 @@ static int run_source(const struct ing_src *s, const struct ing_delivery *d, str
         goto out;
     }
     for (size_t i = 0; i < s->n_rules; i++) {
-        const struct ing_rule *ru = &s->rules[i];
+        const struct wh_rule *ru = &s->rules[i];
 
-        if (ru->when && !ing_conds_hold(ru->when, &c))
+        if (ru->when && !wh_conds_hold(ru->when, &c))
             continue;
         if (ru->ignore) {
-            if (ing_tmpl_render(ru->ignore, &c, &b, NULL, 0) <= 0)
+            if (wh_tmpl_render(ru->ignore, &c, &b, NULL, 0) <= 0)
                 iq_buf_add(&b, "ignored", 7);
             snprintf(err, errsz, "%s", b.p);
             *status = 202;
@@ -369,14 +369,14 @@ out:
     return r;
 }
 
-int ing_sources_map_reply(const struct ing_sources *s, const struct ing_delivery *d,
-                          struct iq_event ***ret_evs, size_t *ret_n, int *ret_status,
-                          char **ret_reply, char *err, size_t errsz)
+int wh_sources_map_reply(const struct wh_sources *s, const struct wh_delivery *d,
+                         struct iq_event ***ret_evs, size_t *ret_n, int *ret_status,
+                         char **ret_reply, char *err, size_t errsz)
 {
     struct iq_evvec out = { 0 };
-    const struct ing_src *src;
+    const struct wh_src *src;
     char *reply = NULL;
-    int ix = ing_sources_find(s, d->path), r, status = 0;
+    int ix = wh_sources_find(s, d->path), r, status = 0;
 
     err[0] = '\0';
     if (ix < 0) {
@@ -385,7 +385,7 @@ int ing_sources_map_reply(const struct ing_sources *s, const struct ing_delivery
         return -ENOENT;
     }
     src = &s->src[ix];
-    if (!d->authenticated && (r = ing_auth_check(&src->auth, d, err, errsz)) < 0) {
+    if (!d->authenticated && (r = wh_auth_check(&src->auth, d, err, errsz)) < 0) {
         *ret_status = 401;
         return r;
     }
@@ -401,7 +401,7 @@ int ing_sources_map_reply(const struct ing_sources *s, const struct ing_delivery
     r = run_source(src, d, &out, &status, &reply, err, errsz);
     *ret_status = status;
     if (r < 0) {
-        ing_events_free(out.v, out.n);
+        wh_events_free(out.v, out.n);
         free(reply);
         return r;
     }
@@ -414,9 +414,9 @@ int ing_sources_map_reply(const struct ing_sources *s, const struct ing_delivery
     return 0;
 }
 
-int ing_sources_map(const struct ing_sources *s, const struct ing_delivery *d,
-                    struct iq_event ***ret_evs, size_t *ret_n, int *ret_status, char *err,
-                    size_t errsz)
+int wh_sources_map(const struct wh_sources *s, const struct wh_delivery *d,
+                   struct iq_event ***ret_evs, size_t *ret_n, int *ret_status, char *err,
+                   size_t errsz)
 {
-    return ing_sources_map_reply(s, d, ret_evs, ret_n, ret_status, NULL, err, errsz);
+    return wh_sources_map_reply(s, d, ret_evs, ret_n, ret_status, NULL, err, errsz);
 }

@@ -1,4 +1,4 @@
-/* ing_source_test.c - the source mapping engine on the shipped mapping
+/* wh_source_test.c - the source mapping engine on the shipped mapping
  * files (schemas/sources) and the vendor fixtures (tests/data/webhooks):
  * field-by-field mapping, the vendors' signature test vectors, and mapping
  * files with mistakes that must be refused at load time naming file and
@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "ing_source.h"
+#include "wh_source.h"
 #include "iq_event.h"
 #include "iq_paths.h"
 #include "iq_time.h"
@@ -42,12 +42,12 @@ static char *slurp(const char *rel, size_t *len)
     return buf;
 }
 
-static struct ing_sources *load(const char *conf_text)
+static struct wh_sources *load(const char *conf_text)
 {
-    struct ing_sources *s = NULL;
+    struct wh_sources *s = NULL;
     char *dir = root_path("schemas/sources"), err[IQ_ERR_MAX] = "";
     json_t *conf = conf_text ? json_loads(conf_text, 0, NULL) : NULL;
-    int r = ing_sources_load(dir, conf, &s, err, sizeof(err));
+    int r = wh_sources_load(dir, conf, &s, err, sizeof(err));
 
     if (r < 0)
         fail_msg("load: %s", err);
@@ -57,13 +57,13 @@ static struct ing_sources *load(const char *conf_text)
 }
 
 /* Map fixture rel posted to path with extra headers (name, value pairs). */
-static int map_file(const struct ing_sources *s, const char *path, const char *rel,
+static int map_file(const struct wh_sources *s, const char *path, const char *rel,
                     int64_t received, struct iq_event ***evs, size_t *n, char *err, size_t errsz,
                     int nh, ...)
 {
     struct ing_header h[8] = { { "content-type", "application/json" } };
-    struct ing_delivery d = { .path = path, .headers = h, .n_headers = 1 + (size_t)nh,
-                              .received_at = received };
+    struct wh_delivery d = { .path = path, .headers = h, .n_headers = 1 + (size_t)nh,
+                             .received_at = received };
     size_t len;
     char *body = slurp(rel, &len);
     int status = 0, r;
@@ -77,7 +77,7 @@ static int map_file(const struct ing_sources *s, const char *path, const char *r
     va_end(ap);
     d.body = body;
     d.body_len = len;
-    r = ing_sources_map(s, &d, evs, n, &status, err, errsz);
+    r = wh_sources_map(s, &d, evs, n, &status, err, errsz);
     free(body);
     return r < 0 ? -status : status;
 }
@@ -92,7 +92,7 @@ static int64_t t(const char *s)
 
 static void test_alertmanager_firing(void **state)
 {
-    struct ing_sources *s = load(NULL);
+    struct wh_sources *s = load(NULL);
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX];
     size_t n = 0;
@@ -120,14 +120,14 @@ static void test_alertmanager_firing(void **state)
     assert_string_equal(iq_event_label(evs[0], "host"), "andromeda");
     assert_string_equal(evs[1]->str[IQ_F_TEXT], "CPU core temperature is 17.625C");
     assert_non_null(evs[1]->raw);
-    ing_events_free(evs, n);
-    ing_sources_destroy(&s);
+    wh_events_free(evs, n);
+    wh_sources_destroy(&s);
     assert_null(s);
 }
 
 static void test_alertmanager_resolved(void **state)
 {
-    struct ing_sources *s = load(NULL);
+    struct wh_sources *s = load(NULL);
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX];
     size_t n = 0;
@@ -145,13 +145,13 @@ static void test_alertmanager_resolved(void **state)
     assert_string_equal(evs[0]->str[IQ_F_URL], "http://localhost:9090/graph?g0.expr=vector%28666%29&g0.tab=1");
     /* no fingerprint in this old capture: the id falls back to the labels */
     assert_non_null(strstr(evs[0]->str[IQ_F_ID], "alertname"));
-    ing_events_free(evs, n);
-    ing_sources_destroy(&s);
+    wh_events_free(evs, n);
+    wh_sources_destroy(&s);
 }
 
 static void test_opsgenie_nanoseconds(void **state)
 {
-    struct ing_sources *s = load(NULL);
+    struct wh_sources *s = load(NULL);
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX];
     size_t n = 0;
@@ -165,21 +165,21 @@ static void test_opsgenie_nanoseconds(void **state)
     assert_string_equal(evs[0]->str[IQ_F_SEVERITY], "P3");
     assert_string_equal(evs[0]->str[IQ_F_SERVICE], "Server");
     assert_string_equal(evs[0]->str[IQ_F_INCIDENT_KEY], "alert-alias");
-    ing_events_free(evs, n);
-    ing_sources_destroy(&s);
+    wh_events_free(evs, n);
+    wh_sources_destroy(&s);
 }
 
 static void test_github_signature(void **state)
 {
-    struct ing_sources *s = load("{\"github\": {\"secret\": \"" GITHUB_SECRET "\"}}");
+    struct wh_sources *s = load("{\"github\": {\"secret\": \"" GITHUB_SECRET "\"}}");
     struct ing_header h[] = {
         { "content-type", "application/json" }, { "x-github-event", "ping" },
         { "x-hub-signature-256",
           "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17" },
     };
-    struct ing_delivery d = { .path = "/hooks/github", .headers = h, .n_headers = 3,
-                              .body = "Hello, World!", .body_len = 13,
-                              .received_at = iq_time_now_ms() };
+    struct wh_delivery d = { .path = "/hooks/github", .headers = h, .n_headers = 3,
+                             .body = "Hello, World!", .body_len = 13,
+                             .received_at = iq_time_now_ms() };
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX];
     size_t n = 0;
@@ -187,52 +187,52 @@ static void test_github_signature(void **state)
 
     (void)state;
     /* valid signature: authentication passes, then the body is not JSON */
-    assert_true(ing_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
+    assert_true(wh_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
     assert_int_equal(st, 400);
     h[2].value = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e18";
-    assert_true(ing_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
+    assert_true(wh_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
     assert_int_equal(st, 401);
     d.n_headers = 2;
-    assert_true(ing_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
+    assert_true(wh_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
     assert_int_equal(st, 401);
     assert_non_null(strstr(err, "x-hub-signature-256"));
-    ing_sources_destroy(&s);
+    wh_sources_destroy(&s);
 }
 
 static void test_slack_signature(void **state)
 {
     static const char body[] = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
-    struct ing_sources *s = load("{\"slack\": {\"secret\": \"" SLACK_SECRET "\"}}");
+    struct wh_sources *s = load("{\"slack\": {\"secret\": \"" SLACK_SECRET "\"}}");
     struct ing_header h[] = {
         { "content-type", "application/json" }, { "x-slack-request-timestamp", "1531420618" },
         { "x-slack-signature",
           "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503" },
     };
-    struct ing_delivery d = { .path = "/hooks/slack", .headers = h, .n_headers = 3,
-                              .body = body, .body_len = sizeof(body) - 1,
-                              .received_at = 1531420618000LL + 60000 };
+    struct wh_delivery d = { .path = "/hooks/slack", .headers = h, .n_headers = 3,
+                             .body = body, .body_len = sizeof(body) - 1,
+                             .received_at = 1531420618000LL + 60000 };
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX];
     size_t n = 0;
     int st = 0;
 
     (void)state;
-    assert_true(ing_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
+    assert_true(wh_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
     assert_int_equal(st, 400);   /* signature good; a form body is not JSON */
     d.received_at = 1531420618000LL + 6 * 60000;
-    assert_true(ing_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
+    assert_true(wh_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
     assert_int_equal(st, 401);
     assert_non_null(strstr(err, "5 minutes"));
     d.received_at = 1531420618000LL;
     h[2].value = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b504";
-    assert_true(ing_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
+    assert_true(wh_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)) < 0);
     assert_int_equal(st, 401);
-    ing_sources_destroy(&s);
+    wh_sources_destroy(&s);
 }
 
 static void test_pagerduty_signature(void **state)
 {
-    struct ing_sources *s = load("{\"pagerduty\": {\"secret\": \"" PD_SECRET "\"}}");
+    struct wh_sources *s = load("{\"pagerduty\": {\"secret\": \"" PD_SECRET "\"}}");
     const char *rel = "tests/data/webhooks/pagerduty/webhook-v3.incident.priority_updated.signed-raw-body.json";
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX];
@@ -247,17 +247,17 @@ static void test_pagerduty_signature(void **state)
     assert_int_equal(n, 1);
     assert_string_equal(evs[0]->str[IQ_F_ACTION], "priority_updated");
     assert_string_equal(evs[0]->str[IQ_F_ID], "pagerduty:01BWDWL3NYY7LUFPZCC28QUCMK");
-    ing_events_free(evs, n);
+    wh_events_free(evs, n);
     assert_int_equal(map_file(s, "/hooks/pagerduty", rel, iq_time_now_ms(), &evs, &n, err,
                               sizeof(err), 1, "x-pagerduty-signature",
                               "v1=7020c8a7ec668a9b7012bc3dd82e483394b038f4230acc6785efbf2a7d8bcaf5"),
                      -401);
-    ing_sources_destroy(&s);
+    wh_sources_destroy(&s);
 }
 
 static void test_github_ignored_and_unknown(void **state)
 {
-    struct ing_sources *s = load(NULL);
+    struct wh_sources *s = load(NULL);
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX];
     size_t n = 9;
@@ -271,30 +271,30 @@ static void test_github_ignored_and_unknown(void **state)
     free(evs);
     assert_int_equal(map_file(s, "/hooks/nope", "tests/data/webhooks/github/push.new-branch.json",
                               iq_time_now_ms(), &evs, &n, err, sizeof(err), 0), -404);
-    ing_sources_destroy(&s);
+    wh_sources_destroy(&s);
 }
 
 static void test_slack_challenge(void **state)
 {
-    struct ing_sources *s = load(NULL);
+    struct wh_sources *s = load(NULL);
     struct ing_header h[] = { { "content-type", "application/json" } };
     size_t len, n = 0;
     char *body = slurp("tests/data/webhooks/slack/events-api.url_verification.json", &len);
-    struct ing_delivery d = { .path = "/hooks/slack", .headers = h, .n_headers = 1, .body = body,
-                              .body_len = len, .received_at = iq_time_now_ms() };
+    struct wh_delivery d = { .path = "/hooks/slack", .headers = h, .n_headers = 1, .body = body,
+                             .body_len = len, .received_at = iq_time_now_ms() };
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX], *reply = NULL;
     int st = 0;
 
     (void)state;
-    assert_int_equal(ing_sources_map_reply(s, &d, &evs, &n, &st, &reply, err, sizeof(err)), 0);
+    assert_int_equal(wh_sources_map_reply(s, &d, &evs, &n, &st, &reply, err, sizeof(err)), 0);
     assert_int_equal(st, 200);
     assert_int_equal(n, 0);
     assert_string_equal(reply, "{\"challenge\":\"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P\"}");
     free(reply);
     free(evs);
     free(body);
-    ing_sources_destroy(&s);
+    wh_sources_destroy(&s);
 }
 
 /* An alert with more labels than an event holds and a description longer
@@ -303,7 +303,7 @@ static void test_slack_challenge(void **state)
  * not retry a 4xx). */
 static void test_large_alert(void **state)
 {
-    struct ing_sources *s = load(NULL);
+    struct wh_sources *s = load(NULL);
     struct ing_header h[] = { { "content-type", "application/json" } };
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX], *body;
@@ -329,28 +329,28 @@ static void test_large_alert(void **state)
     root = json_pack("{s:[o]}", "alerts", alert);
     body = json_dumps(root, JSON_COMPACT);
     {
-        struct ing_delivery d = { .path = "/hooks/alertmanager", .headers = h, .n_headers = 1,
-                                  .body = body, .body_len = strlen(body),
-                                  .received_at = iq_time_now_ms() };
+        struct wh_delivery d = { .path = "/hooks/alertmanager", .headers = h, .n_headers = 1,
+                                 .body = body, .body_len = strlen(body),
+                                 .received_at = iq_time_now_ms() };
 
-        assert_int_equal(ing_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)), 0);
+        assert_int_equal(wh_sources_map(s, &d, &evs, &n, &st, err, sizeof(err)), 0);
     }
     assert_int_equal(st, 200);
     assert_int_equal(n, 1);
     assert_int_equal(evs[0]->n_labels, IQ_LABELS_MAX);
     assert_int_equal(strlen(evs[0]->str[IQ_F_TEXT]), 16384);
-    ing_events_free(evs, n);
+    wh_events_free(evs, n);
     free(body);
     free(desc);
     json_decref(root);
-    ing_sources_destroy(&s);
+    wh_sources_destroy(&s);
 }
 
 /* Write one mapping file in a fresh directory and try to load it. */
 static int load_text(const char *text, char *err, size_t errsz)
 {
     char dir[] = "/tmp/iq-src-test.XXXXXX", path[64];
-    struct ing_sources *s = NULL;
+    struct wh_sources *s = NULL;
     FILE *f;
     int r;
 
@@ -360,8 +360,8 @@ static int load_text(const char *text, char *err, size_t errsz)
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
-    r = ing_sources_load(dir, NULL, &s, err, errsz);
-    ing_sources_destroy(&s);
+    r = wh_sources_load(dir, NULL, &s, err, errsz);
+    wh_sources_destroy(&s);
     unlink(path);
     rmdir(dir);
     return r;

@@ -1,4 +1,4 @@
-/* ing_record.c - NDJSON recording of webhook deliveries (inquestd
+/* wh_record.c - NDJSON recording of webhook deliveries (inquestd
  * --record FILE) and its parser (inquest replay).
  *
  * Design notes.  A line is built completely in memory, then written with
@@ -11,7 +11,7 @@
  * (bytes that are not UTF-8 replaced by U+FFFD); a JSON body whose bytes
  * are not its compact form (indented, other spacing) is also kept verbatim
  * as "body_text", which replay prefers, so HMAC signatures still verify. */
-#include "ing_record.h"
+#include "wh_record.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -31,14 +31,14 @@
 
 #define RECORD_HEADERS_MAX 128
 
-struct ing_record {
+struct wh_record {
     int fd;
     pthread_mutex_t lock;
 };
 
-int ing_record_open(const char *path, struct ing_record **ret)
+int wh_record_open(const char *path, struct wh_record **ret)
 {
-    struct ing_record *rec = calloc(1, sizeof(*rec));
+    struct wh_record *rec = calloc(1, sizeof(*rec));
     unsigned old;
     int r;
 
@@ -62,9 +62,9 @@ fail:
     return r;
 }
 
-void ing_record_close(struct ing_record **prec)
+void wh_record_close(struct wh_record **prec)
 {
-    struct ing_record *rec = *prec;
+    struct wh_record *rec = *prec;
 
     if (!rec)
         return;
@@ -118,7 +118,7 @@ static bool same_as_compact(const json_t *v, const char *body, size_t len)
     return same;
 }
 
-int ing_record_write(struct ing_record *rec, const struct ing_delivery *d)
+int wh_record_write(struct wh_record *rec, const struct wh_delivery *d)
 {
     char ts[IQ_TIME_STRLEN], *line = NULL;
     json_t *o = json_object(), *h = json_object(), *body;
@@ -165,9 +165,9 @@ out:
     return r;
 }
 
-void ing_recorded_free(struct ing_recorded **pr)
+void wh_recorded_free(struct wh_recorded **pr)
 {
-    struct ing_recorded *rc = *pr;
+    struct wh_recorded *rc = *pr;
 
     if (!rc)
         return;
@@ -182,7 +182,7 @@ void ing_recorded_free(struct ing_recorded **pr)
     *pr = NULL;
 }
 
-static int parse_headers(struct ing_recorded *rc, json_t *h, char *err, size_t errsz)
+static int parse_headers(struct wh_recorded *rc, json_t *h, char *err, size_t errsz)
 {
     const char *k;
     json_t *v;
@@ -216,10 +216,10 @@ static int parse_headers(struct ing_recorded *rc, json_t *h, char *err, size_t e
     return 0;
 }
 
-int ing_record_parse(const char *line, size_t len, struct ing_recorded **ret, char *err,
-                     size_t errsz)
+int wh_record_parse(const char *line, size_t len, struct wh_recorded **ret, char *err,
+                    size_t errsz)
 {
-    struct ing_recorded *rc = calloc(1, sizeof(*rc));
+    struct wh_recorded *rc = calloc(1, sizeof(*rc));
     struct iq_json_error je;
     json_t *o = NULL, *v;
     const char *ts, *path;
@@ -272,7 +272,7 @@ int ing_record_parse(const char *line, size_t len, struct ing_recorded **ret, ch
 out:
     json_decref(o);
     if (r < 0) {
-        ing_recorded_free(&rc);
+        wh_recorded_free(&rc);
         return r;
     }
     *ret = rc;

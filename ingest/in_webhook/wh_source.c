@@ -1,4 +1,4 @@
-/* ing_source.c - loading and validating the source mapping files
+/* wh_source.c - loading and validating the source mapping files
  * (schemas/sources/NAME.json) and their secrets.
  *
  * Design notes.  Every file is parsed strictly at start-up: unknown keys,
@@ -9,7 +9,7 @@
  * shared without locks by the HTTP threads.  Secrets come from the
  * config's "sources" section first, then from INQUEST_<NAME>_SECRET or
  * INQUEST_<NAME>_TOKEN in the environment. */
-#include "ing_source_int.h"
+#include "wh_source_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -22,48 +22,48 @@
 
 #define FAIL(code, ...) do { snprintf(err, errsz, __VA_ARGS__); r = (code); goto out; } while (0)
 
-static void rule_release(struct ing_rule *ru)
+static void rule_release(struct wh_rule *ru)
 {
     free(ru->name);
-    ing_conds_destroy(&ru->when);
-    ing_ref_destroy(&ru->each);
-    ing_tmpl_destroy(&ru->ignore);
+    wh_conds_destroy(&ru->when);
+    wh_ref_destroy(&ru->each);
+    wh_tmpl_destroy(&ru->ignore);
     for (size_t i = 0; i < ru->n_reply; i++) {
         free(ru->reply[i].key);
-        ing_tmpl_destroy(&ru->reply[i].tmpl);
+        wh_tmpl_destroy(&ru->reply[i].tmpl);
     }
     free(ru->reply);
     for (size_t i = 0; i < IQ_F_NSTR; i++)
-        ing_value_destroy(&ru->fields[i]);
-    ing_value_destroy(&ru->at);
-    ing_value_destroy(&ru->ends_at);
+        wh_value_destroy(&ru->fields[i]);
+    wh_value_destroy(&ru->at);
+    wh_value_destroy(&ru->ends_at);
     for (size_t i = 0; i < ru->n_labels; i++) {
         free(ru->labels[i].key);
-        ing_value_destroy(&ru->labels[i].value);
+        wh_value_destroy(&ru->labels[i].value);
     }
     free(ru->labels);
     for (size_t i = 0; i < ru->n_from; i++) {
-        ing_ref_destroy(&ru->from[i].ref);
+        wh_ref_destroy(&ru->from[i].ref);
         free(ru->from[i].prefix);
     }
     free(ru->from);
 }
 
-static void src_release(struct ing_src *s)
+static void src_release(struct wh_src *s)
 {
     free(s->name);
     free(s->path);
     free(s->file);
-    ing_auth_release(&s->auth);
+    wh_auth_release(&s->auth);
     for (size_t i = 0; i < s->n_rules; i++)
         rule_release(&s->rules[i]);
     free(s->rules);
     memset(s, 0, sizeof(*s));
 }
 
-void ing_sources_destroy(struct ing_sources **ps)
+void wh_sources_destroy(struct wh_sources **ps)
 {
-    struct ing_sources *s = *ps;
+    struct wh_sources *s = *ps;
 
     if (!s)
         return;
@@ -73,7 +73,7 @@ void ing_sources_destroy(struct ing_sources **ps)
     *ps = NULL;
 }
 
-static int compile_labels(struct ing_rule *ru, const json_t *obj, char *err, size_t errsz)
+static int compile_labels(struct wh_rule *ru, const json_t *obj, char *err, size_t errsz)
 {
     const char *key;
     json_t *v;
@@ -88,11 +88,11 @@ static int compile_labels(struct ing_rule *ru, const json_t *obj, char *err, siz
     if (!ru->labels)
         return -ENOMEM;
     json_object_foreach((json_t *)obj, key, v) {
-        struct ing_label_spec *l = &ru->labels[ru->n_labels++];
+        struct wh_label_spec *l = &ru->labels[ru->n_labels++];
 
         if (!(l->key = strdup(key)))
             return -ENOMEM;
-        if ((r = ing_value_compile(v, false, &l->value, sub, sizeof(sub))) < 0) {
+        if ((r = wh_value_compile(v, false, &l->value, sub, sizeof(sub))) < 0) {
             snprintf(err, errsz, "labels.%s: %.250s", key, sub);
             return r;
         }
@@ -100,7 +100,7 @@ static int compile_labels(struct ing_rule *ru, const json_t *obj, char *err, siz
     return 0;
 }
 
-static int compile_from(struct ing_rule *ru, const json_t *arr, char *err, size_t errsz)
+static int compile_from(struct wh_rule *ru, const json_t *arr, char *err, size_t errsz)
 {
     char sub[IQ_ERR_MAX];
     int r;
@@ -116,14 +116,14 @@ static int compile_from(struct ing_rule *ru, const json_t *arr, char *err, size_
         json_t *e = json_array_get(arr, i);
         const char *path = json_string_value(json_object_get(e, "path"));
         const char *prefix = json_string_value(json_object_get(e, "prefix"));
-        struct ing_labels_from *f = &ru->from[ru->n_from++];
+        struct wh_labels_from *f = &ru->from[ru->n_from++];
 
         if (!path || json_object_size(e) != (prefix ? 2u : 1u)) {
             snprintf(err, errsz, "labels_from[%zu]: expected {\"path\": \"@.x\", \"prefix\": "
                      "\"...\"} (prefix optional)", i);
             return -EINVAL;
         }
-        if ((r = ing_ref_compile(path, &f->ref, sub, sizeof(sub))) < 0) {
+        if ((r = wh_ref_compile(path, &f->ref, sub, sizeof(sub))) < 0) {
             snprintf(err, errsz, "labels_from[%zu].path: %.250s", i, sub);
             return r;
         }
@@ -134,7 +134,7 @@ static int compile_from(struct ing_rule *ru, const json_t *arr, char *err, size_
 }
 
 /* Compile the "event" object of a rule. */
-static int compile_event(struct ing_rule *ru, const json_t *ev, char *err, size_t errsz)
+static int compile_event(struct wh_rule *ru, const json_t *ev, char *err, size_t errsz)
 {
     char sub[IQ_ERR_MAX];
     const char *key;
@@ -149,9 +149,9 @@ static int compile_event(struct ing_rule *ru, const json_t *ev, char *err, size_
     json_object_foreach((json_t *)ev, key, v) {
         sub[0] = '\0';
         if (strcmp(key, "at") == 0)
-            r = ing_value_compile(v, true, &ru->at, sub, sizeof(sub));
+            r = wh_value_compile(v, true, &ru->at, sub, sizeof(sub));
         else if (strcmp(key, "ends_at") == 0)
-            r = ing_value_compile(v, true, &ru->ends_at, sub, sizeof(sub));
+            r = wh_value_compile(v, true, &ru->ends_at, sub, sizeof(sub));
         else if (strcmp(key, "labels") == 0)
             r = compile_labels(ru, v, sub, sizeof(sub));
         else if (strcmp(key, "labels_from") == 0)
@@ -159,10 +159,10 @@ static int compile_event(struct ing_rule *ru, const json_t *ev, char *err, size_
         else if (strcmp(key, "raw") == 0 && json_is_string(v) &&
                  (!strcmp(json_string_value(v), "@") || !strcmp(json_string_value(v), "$") ||
                   !strcmp(json_string_value(v), "none")))
-            ru->raw = !strcmp(json_string_value(v), "@") ? ING_RAW_ITEM
-                      : !strcmp(json_string_value(v), "$") ? ING_RAW_ROOT : ING_RAW_NONE;
+            ru->raw = !strcmp(json_string_value(v), "@") ? WH_RAW_ITEM
+                      : !strcmp(json_string_value(v), "$") ? WH_RAW_ROOT : WH_RAW_NONE;
         else if ((f = iq_field_lookup(key)) >= 0 && f != IQ_F_SOURCE)
-            r = ing_value_compile(v, false, &ru->fields[f], sub, sizeof(sub));
+            r = wh_value_compile(v, false, &ru->fields[f], sub, sizeof(sub));
         else {
             snprintf(err, errsz, "event: unknown key '%s' (canonical string fields except "
                      "source, at, ends_at, labels, labels_from, raw)", key);
@@ -180,7 +180,7 @@ static int compile_event(struct ing_rule *ru, const json_t *ev, char *err, size_
     return 0;
 }
 
-static int compile_reply(struct ing_rule *ru, const json_t *obj, char *err, size_t errsz)
+static int compile_reply(struct wh_rule *ru, const json_t *obj, char *err, size_t errsz)
 {
     const char *key;
     json_t *v;
@@ -194,7 +194,7 @@ static int compile_reply(struct ing_rule *ru, const json_t *obj, char *err, size
     if (!ru->reply)
         return -ENOMEM;
     json_object_foreach((json_t *)obj, key, v) {
-        struct ing_reply_spec *rs = &ru->reply[ru->n_reply++];
+        struct wh_reply_spec *rs = &ru->reply[ru->n_reply++];
 
         if (!json_is_string(v)) {
             snprintf(err, errsz, "reply.%s: expected a template string", key);
@@ -202,13 +202,13 @@ static int compile_reply(struct ing_rule *ru, const json_t *obj, char *err, size
         }
         if (!(rs->key = strdup(key)))
             return -ENOMEM;
-        if ((r = ing_tmpl_compile(json_string_value(v), &rs->tmpl, err, errsz)) < 0)
+        if ((r = wh_tmpl_compile(json_string_value(v), &rs->tmpl, err, errsz)) < 0)
             return r;
     }
     return 0;
 }
 
-static int compile_rule(struct ing_rule *ru, const json_t *obj, char *err, size_t errsz)
+static int compile_rule(struct wh_rule *ru, const json_t *obj, char *err, size_t errsz)
 {
     const char *key;
     json_t *v;
@@ -222,11 +222,11 @@ static int compile_rule(struct ing_rule *ru, const json_t *obj, char *err, size_
         if (strcmp(key, "name") == 0 && json_is_string(v))
             r = (ru->name = strdup(json_string_value(v))) ? 0 : -ENOMEM;
         else if (strcmp(key, "when") == 0)
-            r = ing_conds_compile(v, &ru->when, err, errsz);
+            r = wh_conds_compile(v, &ru->when, err, errsz);
         else if (strcmp(key, "each") == 0 && json_is_string(v))
-            r = ing_ref_compile(json_string_value(v), &ru->each, err, errsz);
+            r = wh_ref_compile(json_string_value(v), &ru->each, err, errsz);
         else if (strcmp(key, "ignore") == 0 && json_is_string(v)) {
-            r = ing_tmpl_compile(json_string_value(v), &ru->ignore, err, errsz);
+            r = wh_tmpl_compile(json_string_value(v), &ru->ignore, err, errsz);
             actions++;
         } else if (strcmp(key, "reply") == 0) {
             r = compile_reply(ru, v, err, errsz);
@@ -260,7 +260,7 @@ static bool name_ok(const char *s)
 }
 
 /* Compile one parsed mapping file into s. */
-static int compile_source(struct ing_src *s, const json_t *root, char *err, size_t errsz)
+static int compile_source(struct wh_src *s, const json_t *root, char *err, size_t errsz)
 {
     char sub[IQ_ERR_MAX], buf[128];
     const char *key, *name = json_string_value(json_object_get(root, "source"));
@@ -279,7 +279,7 @@ static int compile_source(struct ing_src *s, const json_t *root, char *err, size
             strncmp(json_string_value(v), "/hooks/", 7) == 0)
             continue;
         if (strcmp(key, "auth") == 0) {
-            if ((r = ing_auth_compile(v, &s->auth, err, errsz)) < 0)
+            if ((r = wh_auth_compile(v, &s->auth, err, errsz)) < 0)
                 return r;
             continue;
         }
@@ -302,8 +302,8 @@ static int compile_source(struct ing_src *s, const json_t *root, char *err, size
         return rules ? (snprintf(err, errsz, "rules: not allowed with format canonical"), -EINVAL)
                      : 0;
     if (!json_is_array(rules) || json_array_size(rules) == 0 ||
-        json_array_size(rules) > ING_RULES_MAX) {
-        snprintf(err, errsz, "rules: required, a list of 1 to %d rules", ING_RULES_MAX);
+        json_array_size(rules) > WH_RULES_MAX) {
+        snprintf(err, errsz, "rules: required, a list of 1 to %d rules", WH_RULES_MAX);
         return -EINVAL;
     }
     s->rules = calloc(json_array_size(rules), sizeof(*s->rules));
@@ -333,13 +333,13 @@ static int list_files(const char *dir, char ***ret, size_t *ret_n)
 
     if (!d)
         return -errno;
-    names = calloc(ING_SOURCES_MAX + 1, sizeof(char *));
+    names = calloc(WH_SOURCES_MAX + 1, sizeof(char *));
     while (names && (de = readdir(d))) {
         size_t len = strlen(de->d_name);
 
         if (len < 6 || de->d_name[0] == '.' || strcmp(de->d_name + len - 5, ".json") != 0)
             continue;
-        if (n == ING_SOURCES_MAX || !(names[n] = strdup(de->d_name)))
+        if (n == WH_SOURCES_MAX || !(names[n] = strdup(de->d_name)))
             break;
         n++;
     }
@@ -353,7 +353,7 @@ static int list_files(const char *dir, char ***ret, size_t *ret_n)
 }
 
 /* Secret for s: conf["name"]["secret"|"token"], then the environment. */
-static int apply_secret(struct ing_src *s, const json_t *conf, char *err, size_t errsz)
+static int apply_secret(struct wh_src *s, const json_t *conf, char *err, size_t errsz)
 {
     const json_t *c = conf ? json_object_get(conf, s->name) : NULL;
     const char *sec = NULL, *key;
@@ -381,15 +381,15 @@ static int apply_secret(struct ing_src *s, const json_t *conf, char *err, size_t
         snprintf(env + i, sizeof(env) - i, k == 0 ? "_SECRET" : "_TOKEN");
         sec = getenv(env);
     }
-    if (sec && *sec && !ing_auth_has_scheme(&s->auth)) {
+    if (sec && *sec && !wh_auth_has_scheme(&s->auth)) {
         snprintf(err, errsz, "config 'sources.%s': a secret is set but the mapping file has no "
                  "'auth' scheme", s->name);
         return -EINVAL;
     }
-    return sec && *sec ? ing_auth_set_secret(&s->auth, sec) : 0;
+    return sec && *sec ? wh_auth_set_secret(&s->auth, sec) : 0;
 }
 
-static int check_conf(const struct ing_sources *s, const json_t *conf, char *err, size_t errsz)
+static int check_conf(const struct wh_sources *s, const json_t *conf, char *err, size_t errsz)
 {
     const char *key;
     json_t *v;
@@ -413,11 +413,11 @@ static int check_conf(const struct ing_sources *s, const json_t *conf, char *err
     return 0;
 }
 
-static int load_one(struct ing_sources *s, const char *dir, const char *fname, const json_t *conf,
+static int load_one(struct wh_sources *s, const char *dir, const char *fname, const json_t *conf,
                     char *err, size_t errsz)
 {
     char path[4096], sub[IQ_ERR_MAX];
-    struct ing_src *src = &s->src[s->n];
+    struct wh_src *src = &s->src[s->n];
     json_error_t je;
     json_t *root = NULL;
     int r = 0;
@@ -443,10 +443,10 @@ out:
     return r;
 }
 
-int ing_sources_load(const char *dir, const json_t *conf, struct ing_sources **ret, char *err,
-                     size_t errsz)
+int wh_sources_load(const char *dir, const json_t *conf, struct wh_sources **ret, char *err,
+                    size_t errsz)
 {
-    struct ing_sources *s = NULL;
+    struct wh_sources *s = NULL;
     char **names = NULL;
     size_t n = 0;
     int r;
@@ -471,29 +471,29 @@ out:
         free(names[i]);
     free(names);
     if (r < 0) {
-        ing_sources_destroy(&s);
+        wh_sources_destroy(&s);
         return r;
     }
     *ret = s;
     return 0;
 }
 
-size_t ing_sources_count(const struct ing_sources *s)
+size_t wh_sources_count(const struct wh_sources *s)
 {
     return s->n;
 }
 
-const char *ing_sources_name(const struct ing_sources *s, size_t i)
+const char *wh_sources_name(const struct wh_sources *s, size_t i)
 {
     return i < s->n ? s->src[i].name : NULL;
 }
 
-const char *ing_sources_path(const struct ing_sources *s, size_t i)
+const char *wh_sources_path(const struct wh_sources *s, size_t i)
 {
     return i < s->n ? s->src[i].path : NULL;
 }
 
-int ing_sources_find(const struct ing_sources *s, const char *path)
+int wh_sources_find(const struct wh_sources *s, const char *path)
 {
     for (size_t i = 0; i < s->n; i++)
         if (!s->src[i].disabled && strcmp(s->src[i].path, path) == 0)
@@ -501,25 +501,25 @@ int ing_sources_find(const struct ing_sources *s, const char *path)
     return -1;
 }
 
-bool ing_sources_has_secret(const struct ing_sources *s, size_t i)
+bool wh_sources_has_secret(const struct wh_sources *s, size_t i)
 {
-    return i < s->n && ing_auth_has_scheme(&s->src[i].auth) && s->src[i].auth.secret;
+    return i < s->n && wh_auth_has_scheme(&s->src[i].auth) && s->src[i].auth.secret;
 }
 
-bool ing_sources_canonical(const struct ing_sources *s, size_t i)
+bool wh_sources_canonical(const struct wh_sources *s, size_t i)
 {
     return i < s->n && s->src[i].canonical;
 }
 
-bool ing_sources_enabled(const struct ing_sources *s, size_t i)
+bool wh_sources_enabled(const struct wh_sources *s, size_t i)
 {
     return i < s->n && !s->src[i].disabled;
 }
 
-int ing_sources_enable(struct ing_sources *s, const char *list, char *err, size_t errsz)
+int wh_sources_enable(struct wh_sources *s, const char *list, char *err, size_t errsz)
 {
     const char *p = list;
-    bool on[ING_SOURCES_MAX] = { false };
+    bool on[WH_SOURCES_MAX] = { false };
 
     while (*p) {
         size_t n = strcspn(p, ","), i;

@@ -1,4 +1,4 @@
-/* ing_source.h - the declarative mapping engine for webhook sources.
+/* wh_source.h - the declarative mapping engine for webhook sources.
  *
  * Each source (alertmanager, github, slack, ...) is one JSON file in
  * schemas/sources/: its URL path, its authentication scheme, and rules that
@@ -8,10 +8,10 @@
  * without touching C.  The language is documented in docs/sources.md.
  *
  * Used by the HTTP endpoints (ing_http.c) and by `inquest replay`
- * (recorded deliveries).  A loaded struct ing_sources is read-only and may
+ * (recorded deliveries).  A loaded struct wh_sources is read-only and may
  * be shared by any number of threads. */
-#ifndef ING_SOURCE_H
-#define ING_SOURCE_H
+#ifndef WH_SOURCE_H
+#define WH_SOURCE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 struct iq_event;
-struct ing_sources;   /* all loaded mapping files + per-source secrets */
+struct wh_sources;   /* all loaded mapping files + per-source secrets */
 
 /* Load every *.json in dir (validated: a bad file is an error naming the
  * file and the key).  conf is the daemon config's "sources" section
@@ -28,15 +28,15 @@ struct ing_sources;   /* all loaded mapping files + per-source secrets */
  * the environment: INQUEST_<SOURCE>_SECRET or INQUEST_<SOURCE>_TOKEN (source
  * name upper-cased); the config file wins.  Caller owns *ret.
  * Returns 0, -ENOENT (no directory / no file), -EINVAL, -ENOMEM. */
-int ing_sources_load(const char *dir, const json_t *conf, struct ing_sources **ret, char *err,
-                     size_t errsz);
+int wh_sources_load(const char *dir, const json_t *conf, struct wh_sources **ret, char *err,
+                    size_t errsz);
 
 /* Free and NULL *ps.  NULL-safe. */
-void ing_sources_destroy(struct ing_sources **ps);
+void wh_sources_destroy(struct wh_sources **ps);
 
 struct ing_header { const char *name; const char *value; };   /* name lower-case */
 
-struct ing_delivery {
+struct wh_delivery {
     const char *path;            /* "/hooks/github" */
     const struct ing_header *headers;
     size_t n_headers;
@@ -50,47 +50,47 @@ struct ing_delivery {
 /* Authenticate (signature freshness judged against received_at), parse and
  * map one delivery.  All of d is borrowed.
  * On success returns 0 with *ret_evs (caller owns the array and each event,
- * free with ing_events_free; may be 0 events when the delivery is
+ * free with wh_events_free; may be 0 events when the delivery is
  * acknowledged but ignored, e.g. a GitHub event type we do not map: then
  * *ret_status is 202 and err holds the reason) and *ret_status (200/202).
  * On failure returns a negative errno, *ret_status is the HTTP status
  * (400/401/404/413/415/...) and err a message naming the problem with its
  * JSON path; *ret_evs is untouched. */
-int ing_sources_map(const struct ing_sources *s, const struct ing_delivery *d,
-                    struct iq_event ***ret_evs, size_t *ret_n, int *ret_status, char *err,
-                    size_t errsz);
+int wh_sources_map(const struct wh_sources *s, const struct wh_delivery *d,
+                   struct iq_event ***ret_evs, size_t *ret_n, int *ret_status, char *err,
+                   size_t errsz);
 
-/* As ing_sources_map, and when the source answers with a body of its own
+/* As wh_sources_map, and when the source answers with a body of its own
  * (Slack's url_verification challenge) *ret_reply receives it as JSON text
  * (caller owns; NULL otherwise).  ret_reply may be NULL. */
-int ing_sources_map_reply(const struct ing_sources *s, const struct ing_delivery *d,
-                          struct iq_event ***ret_evs, size_t *ret_n, int *ret_status,
-                          char **ret_reply, char *err, size_t errsz);
+int wh_sources_map_reply(const struct wh_sources *s, const struct wh_delivery *d,
+                         struct iq_event ***ret_evs, size_t *ret_n, int *ret_status,
+                         char **ret_reply, char *err, size_t errsz);
 
 /* Free n events and the array.  NULL-safe. */
-void ing_events_free(struct iq_event **evs, size_t n);
+void wh_events_free(struct iq_event **evs, size_t n);
 
 /* Number of loaded sources, and the name and path of source i (borrowed,
- * valid until ing_sources_destroy).  For metrics and logs. */
-size_t ing_sources_count(const struct ing_sources *s);
-const char *ing_sources_name(const struct ing_sources *s, size_t i);
-const char *ing_sources_path(const struct ing_sources *s, size_t i);
+ * valid until wh_sources_destroy).  For metrics and logs. */
+size_t wh_sources_count(const struct wh_sources *s);
+const char *wh_sources_name(const struct wh_sources *s, size_t i);
+const char *wh_sources_path(const struct wh_sources *s, size_t i);
 
 /* Does source i check deliveries with a secret of its own? */
-bool ing_sources_has_secret(const struct ing_sources *s, size_t i);
+bool wh_sources_has_secret(const struct wh_sources *s, size_t i);
 
 /* Does source i take canonical events (format "canonical")? */
-bool ing_sources_canonical(const struct ing_sources *s, size_t i);
+bool wh_sources_canonical(const struct wh_sources *s, size_t i);
 
 /* Serve only the sources named in list ("alertmanager,events"); the others
- * answer 404, are not found by ing_sources_find and need no secret.
+ * answer 404, are not found by wh_sources_find and need no secret.
  * -EINVAL with err naming an unknown name.  Before serving. */
-int ing_sources_enable(struct ing_sources *s, const char *list, char *err, size_t errsz);
+int wh_sources_enable(struct wh_sources *s, const char *list, char *err, size_t errsz);
 
-/* Is source i served (not left out by ing_sources_enable)? */
-bool ing_sources_enabled(const struct ing_sources *s, size_t i);
+/* Is source i served (not left out by wh_sources_enable)? */
+bool wh_sources_enabled(const struct wh_sources *s, size_t i);
 
 /* Index of the enabled source serving path, or -1. */
-int ing_sources_find(const struct ing_sources *s, const char *path);
+int wh_sources_find(const struct wh_sources *s, const char *path);
 
 #endif

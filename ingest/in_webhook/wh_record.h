@@ -1,4 +1,4 @@
-/* ing_record.h - recording webhook deliveries as NDJSON, and reading them
+/* wh_record.h - recording webhook deliveries as NDJSON, and reading them
  * back for `inquest replay`.
  *
  * One line per delivery:
@@ -7,30 +7,30 @@
  * Header names are lower-case.  Each line is written with a single
  * write(2) on an O_APPEND descriptor, so lines from concurrent requests
  * never interleave; the file is not fsync'ed (see docs/sources.md). */
-#ifndef ING_RECORD_H
-#define ING_RECORD_H
+#ifndef WH_RECORD_H
+#define WH_RECORD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ing_source.h"
+#include "wh_source.h"
 
-struct ing_record;
+struct wh_record;
 
 /* Open (create, mode 0600: headers may carry credentials) for appending;
  * an existing file's mode is forced to 0600, with a warning.  Caller owns
  * *ret.  Negative errno. */
-int ing_record_open(const char *path, struct ing_record **ret);
+int wh_record_open(const char *path, struct wh_record **ret);
 
 /* Append one delivery (borrowed).  Thread-safe.  0 or negative errno. */
-int ing_record_write(struct ing_record *rec, const struct ing_delivery *d);
+int wh_record_write(struct wh_record *rec, const struct wh_delivery *d);
 
 /* Close, NULL *prec.  NULL-safe. */
-void ing_record_close(struct ing_record **prec);
+void wh_record_close(struct wh_record **prec);
 
 /* A delivery read back from a recording; d points into the struct. */
-struct ing_recorded {
-    struct ing_delivery d;
+struct wh_recorded {
+    struct wh_delivery d;
     struct ing_header *headers;
     size_t n_headers;
     char *path;
@@ -39,10 +39,10 @@ struct ing_recorded {
 
 /* Parse one NDJSON line.  A JSON body is re-serialised compactly (so an
  * HMAC over the original bytes will not verify; see docs/sources.md).
- * Caller owns *ret (ing_recorded_free).  -EINVAL with err naming the key. */
-int ing_record_parse(const char *line, size_t len, struct ing_recorded **ret, char *err,
-                     size_t errsz);
+ * Caller owns *ret (wh_recorded_free).  -EINVAL with err naming the key. */
+int wh_record_parse(const char *line, size_t len, struct wh_recorded **ret, char *err,
+                    size_t errsz);
 
-void ing_recorded_free(struct ing_recorded **pr);
+void wh_recorded_free(struct wh_recorded **pr);
 
 #endif

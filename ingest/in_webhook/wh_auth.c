@@ -1,4 +1,4 @@
-/* ing_auth.c - webhook authentication schemes (see ing_auth.h).
+/* wh_auth.c - webhook authentication schemes (see wh_auth.h).
  *
  * Design notes.  Signatures are computed over the raw request body exactly
  * as received, before any parsing, so a delivery that fails is refused
@@ -7,8 +7,8 @@
  * the content nor the length of the secret leaks through timing; HMACs are
  * compared as 32-byte binaries, also with sodium_memcmp.  A source whose
  * secret is not configured accepts deliveries unchecked: the daemon warns
- * about it at start-up (ing_sources_load reports it). */
-#include "ing_auth.h"
+ * about it at start-up (wh_sources_load reports it). */
+#include "wh_auth.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,26 +17,26 @@
 #include <strings.h>
 #include <sodium.h>
 
-#include "ing_source.h"
+#include "wh_source.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 
 #define SIG_HEX_MAX 512
 
-typedef int check_fn(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+typedef int check_fn(const struct wh_auth *a, const struct wh_delivery *d, char *err,
                      size_t errsz);
 
 static check_fn check_token, check_hmac, check_slack, check_pagerduty;
 
 /* The schemes of mapping files' "auth" objects: a scheme is one row. */
-struct ing_auth_scheme {
+struct wh_auth_scheme {
     const char *name;      /* "scheme" value in mapping files */
     check_fn *check;       /* 0 accepted, -EACCES with err; NULL: nothing checked */
     bool needs_header;     /* 'header' is required */
     bool signs_body;       /* 'timestamp_header' and 'fallback' are allowed */
 };
 
-static const struct ing_auth_scheme schemes[] = {
+static const struct wh_auth_scheme schemes[] = {
     { .name = "none" },
     { .name = "token", .check = check_token },
     { .name = "hmac-sha256", .check = check_hmac, .needs_header = true, .signs_body = true },
@@ -46,18 +46,18 @@ static const struct ing_auth_scheme schemes[] = {
 
 #define N_SCHEMES (sizeof(schemes) / sizeof(schemes[0]))
 
-const char *ing_auth_scheme_name(const struct ing_auth *a)
+const char *wh_auth_scheme_name(const struct wh_auth *a)
 {
     return a->scheme ? a->scheme->name : schemes[0].name;
 }
 
-bool ing_auth_has_scheme(const struct ing_auth *a)
+bool wh_auth_has_scheme(const struct wh_auth *a)
 {
     return a->scheme && a->scheme->check;
 }
 
 /* Look name up in the table; on failure err lists the known names. */
-static const struct ing_auth_scheme *scheme_lookup(const char *name, char *err, size_t errsz)
+static const struct wh_auth_scheme *scheme_lookup(const char *name, char *err, size_t errsz)
 {
     char names[160];
 
@@ -79,7 +79,7 @@ static char *lower_dup(const char *s)
     return d;
 }
 
-int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t errsz)
+int wh_auth_compile(const json_t *spec, struct wh_auth *a, char *err, size_t errsz)
 {
     const char *key;
     json_t *v;
@@ -133,7 +133,7 @@ int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t e
     return 0;
 }
 
-int ing_auth_set_secret(struct ing_auth *a, const char *secret)
+int wh_auth_set_secret(struct wh_auth *a, const char *secret)
 {
     char *s = strdup(secret);
 
@@ -145,7 +145,7 @@ int ing_auth_set_secret(struct ing_auth *a, const char *secret)
     return 0;
 }
 
-void ing_auth_release(struct ing_auth *a)
+void wh_auth_release(struct wh_auth *a)
 {
     free(a->header);
     free(a->prefix);
@@ -156,7 +156,7 @@ void ing_auth_release(struct ing_auth *a)
     memset(a, 0, sizeof(*a));
 }
 
-static const char *header_get(const struct ing_delivery *d, const char *name)
+static const char *header_get(const struct wh_delivery *d, const char *name)
 {
     for (size_t i = 0; i < d->n_headers; i++)
         if (strcmp(d->headers[i].name, name) == 0)
@@ -175,7 +175,7 @@ static int token_equal(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 /* HMAC-SHA256 of the parts, keyed with the secret. */
-static void hmac(const struct ing_auth *a, const char *p1, size_t n1, const char *p2, size_t n2,
+static void hmac(const struct wh_auth *a, const char *p1, size_t n1, const char *p2, size_t n2,
                  unsigned char out[crypto_auth_hmacsha256_BYTES])
 {
     crypto_auth_hmacsha256_state st;
@@ -201,7 +201,7 @@ static int hex_matches(const char *hex, size_t len, const unsigned char *mac)
     return sodium_memcmp(bin, mac, sizeof(bin)) == 0;
 }
 
-static int check_token(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+static int check_token(const struct wh_auth *a, const struct wh_delivery *d, char *err,
                        size_t errsz)
 {
     const char *v = a->header ? header_get(d, a->header) : NULL;
@@ -221,8 +221,8 @@ static int check_token(const struct ing_auth *a, const struct ing_delivery *d, c
 }
 
 /* Parse the unix-seconds timestamp ts (from header name) and refuse it
- * when it is more than ING_AUTH_MAX_SKEW_MS from the arrival time. */
-static int fresh_seconds(const struct ing_delivery *d, const char *name, const char *ts,
+ * when it is more than WH_AUTH_MAX_SKEW_MS from the arrival time. */
+static int fresh_seconds(const struct wh_delivery *d, const char *name, const char *ts,
                          long long *ret, char *err, size_t errsz)
 {
     char *end;
@@ -234,7 +234,7 @@ static int fresh_seconds(const struct ing_delivery *d, const char *name, const c
         snprintf(err, errsz, "%s: not an integer of seconds", name);
         return -EACCES;
     }
-    if (llabs(d->received_at - t * 1000) > ING_AUTH_MAX_SKEW_MS) {
+    if (llabs(d->received_at - t * 1000) > WH_AUTH_MAX_SKEW_MS) {
         snprintf(err, errsz, "%s: more than 5 minutes from the arrival time (stale or "
                  "replayed request)", name);
         return -EACCES;
@@ -243,7 +243,7 @@ static int fresh_seconds(const struct ing_delivery *d, const char *name, const c
     return 0;
 }
 
-static int check_hmac(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+static int check_hmac(const struct wh_auth *a, const struct wh_delivery *d, char *err,
                       size_t errsz)
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -286,7 +286,7 @@ static int check_hmac(const struct ing_auth *a, const struct ing_delivery *d, ch
     return 0;
 }
 
-static int check_slack(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+static int check_slack(const struct wh_auth *a, const struct wh_delivery *d, char *err,
                        size_t errsz)
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -311,7 +311,7 @@ static int check_slack(const struct ing_auth *a, const struct ing_delivery *d, c
     return 0;
 }
 
-static int check_pagerduty(const struct ing_auth *a, const struct ing_delivery *d, char *err,
+static int check_pagerduty(const struct wh_auth *a, const struct wh_delivery *d, char *err,
                            size_t errsz)
 {
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
@@ -340,10 +340,10 @@ static int check_pagerduty(const struct ing_auth *a, const struct ing_delivery *
     return -EACCES;
 }
 
-int ing_auth_check(const struct ing_auth *a, const struct ing_delivery *d, char *err,
-                   size_t errsz)
+int wh_auth_check(const struct wh_auth *a, const struct wh_delivery *d, char *err,
+                  size_t errsz)
 {
-    if (!ing_auth_has_scheme(a) || !a->secret)
+    if (!wh_auth_has_scheme(a) || !a->secret)
         return 0;
     return a->scheme->check(a, d, err, errsz);
 }

@@ -1,4 +1,4 @@
-/* ing_auth.h - authentication of webhook deliveries, per source.
+/* wh_auth.h - authentication of webhook deliveries, per source.
  *
  * Schemes: "none", "token" (Authorization: Bearer, or a shared-secret
  * header such as X-Gitlab-Token), "hmac-sha256" (GitHub X-Hub-Signature-256
@@ -10,23 +10,23 @@
  * "v0:{timestamp}:{body}", timestamps older than 5 minutes refused) and
  * "pagerduty-v1" (X-PagerDuty-Signature, several v1= signatures allowed).
  * Every comparison is constant-time (libsodium). */
-#ifndef ING_AUTH_H
-#define ING_AUTH_H
+#ifndef WH_AUTH_H
+#define WH_AUTH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
-struct ing_delivery;
+struct wh_delivery;
 
-/* One row of the scheme table in ing_auth.c (name, check, options); a new
+/* One row of the scheme table in wh_auth.c (name, check, options); a new
  * scheme is one row there. */
-struct ing_auth_scheme;
+struct wh_auth_scheme;
 
-#define ING_AUTH_MAX_SKEW_MS (5 * 60 * 1000)
+#define WH_AUTH_MAX_SKEW_MS (5 * 60 * 1000)
 
-struct ing_auth {
-    const struct ing_auth_scheme *scheme;  /* borrowed from the table; NULL = "none" */
+struct wh_auth {
+    const struct wh_auth_scheme *scheme;  /* borrowed from the table; NULL = "none" */
     char *header;        /* lower-case header carrying the token or signature */
     char *prefix;        /* "sha256=" for hmac-sha256; NULL otherwise */
     char *ts_header;     /* hmac-sha256: lower-case timestamp header, or NULL */
@@ -36,23 +36,23 @@ struct ing_auth {
 };
 
 /* Fill a from a mapping file's "auth" object (borrowed; NULL = none).
- * -EINVAL with err naming the key.  Release with ing_auth_release. */
-int ing_auth_compile(const json_t *spec, struct ing_auth *a, char *err, size_t errsz);
+ * -EINVAL with err naming the key.  Release with wh_auth_release. */
+int wh_auth_compile(const json_t *spec, struct wh_auth *a, char *err, size_t errsz);
 
 /* Set the secret (copied).  -ENOMEM. */
-int ing_auth_set_secret(struct ing_auth *a, const char *secret);
+int wh_auth_set_secret(struct wh_auth *a, const char *secret);
 
 /* Check d.  0 (accepted, or no secret configured), -EACCES with err saying
  * why (missing header, bad signature, stale timestamp). */
-int ing_auth_check(const struct ing_auth *a, const struct ing_delivery *d, char *err,
-                   size_t errsz);
+int wh_auth_check(const struct wh_auth *a, const struct wh_delivery *d, char *err,
+                  size_t errsz);
 
-void ing_auth_release(struct ing_auth *a);
+void wh_auth_release(struct wh_auth *a);
 
 /* Name of a's scheme as written in mapping files ("none" when unset). */
-const char *ing_auth_scheme_name(const struct ing_auth *a);
+const char *wh_auth_scheme_name(const struct wh_auth *a);
 
 /* True when a names a scheme other than "none". */
-bool ing_auth_has_scheme(const struct ing_auth *a);
+bool wh_auth_has_scheme(const struct wh_auth *a);
 
 #endif

@@ -1,4 +1,4 @@
-/* ing_source_value.c - value specs of the source mapping language: a
+/* wh_source_value.c - value specs of the source mapping language: a
  * template, or an object with a value map, a default, a condition and (for
  * times) a format, or a list of such candidates; and the time formats
  * vendors use (RFC 3339, GitLab's lenient form, epoch seconds,
@@ -11,7 +11,7 @@
  * integer parsers (no floats: Opsgenie's 19-digit nanoseconds are exact).
  * Go's zero time and the epoch 0 count as missing, so a later candidate
  * applies. */
-#include "ing_source_expr.h"
+#include "wh_source_expr.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -27,14 +27,14 @@
 #define GO_ZERO_LIMIT_MS (-62135596800000LL + 86400000LL) /* before 0001-01-02: Go's zero time */
 
 struct cand {
-    struct ing_conds *when;
-    struct ing_tmpl *tmpl;
+    struct wh_conds *when;
+    struct wh_tmpl *tmpl;
     json_t *map;                 /* object of string -> string, owned reference */
     char *def;
     const struct time_fmt *fmt;  /* time specs only; NULL otherwise */
 };
 
-struct ing_value {
+struct wh_value {
     struct cand c[CANDS_MAX];
     size_t n;
 };
@@ -174,7 +174,7 @@ static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char 
         if (strcmp(key, "value") == 0 && json_is_string(v))
             text = json_string_value(v);
         else if (strcmp(key, "when") == 0)
-            r = ing_conds_compile(v, &cd->when, err, errsz);
+            r = wh_conds_compile(v, &cd->when, err, errsz);
         else if (strcmp(key, "map") == 0 && json_is_object(v)) {
             const char *mk;
             json_t *mv;
@@ -211,13 +211,13 @@ static int cand_compile(struct cand *cd, const json_t *spec, bool is_time, char 
     }
     if (is_time && !cd->fmt)
         cd->fmt = &time_fmts[0];
-    return ing_tmpl_compile(text, &cd->tmpl, err, errsz);
+    return wh_tmpl_compile(text, &cd->tmpl, err, errsz);
 }
 
-int ing_value_compile(const json_t *spec, bool is_time, struct ing_value **ret, char *err,
-                      size_t errsz)
+int wh_value_compile(const json_t *spec, bool is_time, struct wh_value **ret, char *err,
+                     size_t errsz)
 {
-    struct ing_value *v = calloc(1, sizeof(*v));
+    struct wh_value *v = calloc(1, sizeof(*v));
     char sub[IQ_TIME_STRLEN * 8];
     int r = 0;
 
@@ -236,22 +236,22 @@ int ing_value_compile(const json_t *spec, bool is_time, struct ing_value **ret, 
     }
 out:
     if (r < 0) {
-        ing_value_destroy(&v);
+        wh_value_destroy(&v);
         return r;
     }
     *ret = v;
     return 0;
 }
 
-void ing_value_destroy(struct ing_value **pv)
+void wh_value_destroy(struct wh_value **pv)
 {
-    struct ing_value *v = *pv;
+    struct wh_value *v = *pv;
 
     if (!v)
         return;
     for (size_t i = 0; i < v->n; i++) {
-        ing_conds_destroy(&v->c[i].when);
-        ing_tmpl_destroy(&v->c[i].tmpl);
+        wh_conds_destroy(&v->c[i].when);
+        wh_tmpl_destroy(&v->c[i].tmpl);
         json_decref(v->c[i].map);
         free(v->c[i].def);
     }
@@ -260,13 +260,13 @@ void ing_value_destroy(struct ing_value **pv)
 }
 
 /* Render candidate cd into out (reset): 1, 0 missing, <0. Applies map/default. */
-static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct iq_buf *out,
+static int cand_render(const struct cand *cd, const struct wh_ctx *c, struct iq_buf *out,
                        char *missing, size_t msize)
 {
     int r;
 
     iq_buf_reset(out);
-    r = ing_tmpl_render(cd->tmpl, c, out, missing, msize);
+    r = wh_tmpl_render(cd->tmpl, c, out, missing, msize);
     if (r < 0)
         return r;
     if (r > 0 && cd->map) {
@@ -285,29 +285,29 @@ static int cand_render(const struct cand *cd, const struct ing_ctx *c, struct iq
     return r;
 }
 
-int ing_value_string(const struct ing_value *v, const struct ing_ctx *c, struct iq_buf *out,
-                     char *missing, size_t msize)
+int wh_value_string(const struct wh_value *v, const struct wh_ctx *c, struct iq_buf *out,
+                    char *missing, size_t msize)
 {
     int r = 0;
 
     for (size_t i = 0; i < v->n && r == 0; i++) {
-        if (v->c[i].when && !ing_conds_hold(v->c[i].when, c))
+        if (v->c[i].when && !wh_conds_hold(v->c[i].when, c))
             continue;
         r = cand_render(&v->c[i], c, out, missing, msize);
     }
     return r;
 }
 
-int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct iq_buf *scratch,
-                   int64_t *ret_ms, char *missing, size_t msize, char *err, size_t errsz)
+int wh_value_time(const struct wh_value *v, const struct wh_ctx *c, struct iq_buf *scratch,
+                  int64_t *ret_ms, char *missing, size_t msize, char *err, size_t errsz)
 {
     for (size_t i = 0; i < v->n; i++) {
         const struct cand *cd = &v->c[i];
-        char where[ING_PATH_MAX], q[80];
+        char where[WH_PATH_MAX], q[80];
         int64_t ms;
         int r;
 
-        if (cd->when && !ing_conds_hold(cd->when, c))
+        if (cd->when && !wh_conds_hold(cd->when, c))
             continue;
         r = cand_render(cd, c, scratch, missing, msize);
         if (r < 0)
@@ -315,14 +315,14 @@ int ing_value_time(const struct ing_value *v, const struct ing_ctx *c, struct iq
         if (r == 0)
             continue;
         if (cd->fmt->parse(cd->fmt, scratch->p, scratch->len, &ms) < 0) {
-            ing_tmpl_first_path(cd->tmpl, c, where, sizeof(where));
+            wh_tmpl_first_path(cd->tmpl, c, where, sizeof(where));
             iq_quote(scratch->p, scratch->len, q, sizeof(q));
             snprintf(err, errsz, "%s: not a time in format %s: %s", where, cd->fmt->name, q);
             return -EINVAL;
         }
         if (ms < GO_ZERO_LIMIT_MS || ms == 0) {
             if (missing)
-                ing_tmpl_first_path(cd->tmpl, c, missing, msize);
+                wh_tmpl_first_path(cd->tmpl, c, missing, msize);
             continue;
         }
         *ret_ms = ms;
