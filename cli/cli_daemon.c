@@ -393,9 +393,9 @@ static int load_curve(const struct iqd_config *cfg, char *secret, struct ing_key
 
 /* GET /api/v1/query (analyze/), when the HTTP listener is on. */
 static int start_query_api(const struct iqd_config *cfg, struct store *store,
-                           struct iqd_http *http, struct ana_http_query **ret)
+                           struct wh_daemon *http, struct ana_http_query **ret)
 {
-    struct ing_http *h = iqd_http_server(http);
+    struct http_server *h = wh_daemon_server(http);
     const char *warning;
     int r;
 
@@ -438,7 +438,7 @@ static int collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *st
     struct ing_forward_opts fo = { .endpoint = cfg->forward, .give_up_ms = cfg->http_timeout };
     struct ing_curve_client curve;
     struct ing_sink sink = { 0 };
-    struct iqd_http *d = NULL;
+    struct wh_daemon *d = NULL;
     struct timespec ts = { 0, 100 * 1000 * 1000 };
     char url[300];
     bool use_curve;
@@ -452,13 +452,13 @@ static int collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *st
         return 2;
     }
     if (iqd_http_new(cfg, sink, &d) < 0 || !d || iqd_check_exposure(cfg, d) < 0 ||
-        iqd_http_start(d) < 0) {
+        wh_daemon_start(d) < 0) {
         if (!d)
             iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
         goto out;
     }
     memset(&curve, 0, sizeof(curve));
-    if (iqd_http_url(d, url, sizeof(url)) < 0 || iqd_ports_write(cfg, NULL, url, iqd_http_port(d)) < 0)
+    if (wh_daemon_url(d, url, sizeof(url)) < 0 || iqd_ports_write(cfg, NULL, url, wh_daemon_port(d)) < 0)
         goto out;
     iq_info("daemon", "inquestd %s collector ready: http %s, forwarding to %s%s", IQ_VERSION,
             url, cfg->forward, use_curve ? " (CurveZMQ)" : "");
@@ -467,7 +467,7 @@ static int collector_run(const struct iqd_config *cfg, volatile sig_atomic_t *st
     iqd_ports_remove(cfg);
     status = 0;
 out:
-    iqd_http_destroy(&d);
+    wh_daemon_destroy(&d);
     ing_sink_forward_destroy(&sink);
     return status;
 }
@@ -478,7 +478,7 @@ int cli_daemon_main(int argc, char **argv)
     struct ing_server_opts zopts = { 0 };
     struct store *store = NULL;
     struct ing_server *srv = NULL;
-    struct iqd_http *http = NULL;
+    struct wh_daemon *http = NULL;
     struct iqd_drafts *drafts = NULL;
     struct ana_http_query *query = NULL;
     struct iqd_cor *cor = NULL;
@@ -514,17 +514,17 @@ int cli_daemon_main(int argc, char **argv)
     zopts.keys = keys;
     if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
         goto out;
-    if (iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
-        start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
+    if (iqd_cor_start(&cfg, store, wh_daemon_server(http), &cor) < 0 ||
+        start_query_api(&cfg, store, http, &query) < 0 || wh_daemon_start(http) < 0)
         goto out;
     if (iqd_tail_start(&cfg, zctx, ing_server_local_endpoint(srv), &tail) < 0)
         goto out;
-    if (http && iqd_http_url(http, api_url, sizeof(api_url)) < 0)
+    if (http && wh_daemon_url(http, api_url, sizeof(api_url)) < 0)
         goto out;
     if (iqd_drafts_start(cfg.drafts, cfg.data, http ? api_url : NULL, store, &drafts) < 0)
         goto out;
     if (iqd_ports_write(&cfg, ing_server_endpoint(srv), http ? api_url : NULL,
-                        iqd_http_port(http)) < 0)
+                        wh_daemon_port(http)) < 0)
         goto out;
     ports_written = true;
     iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, cfg.data,
@@ -545,7 +545,7 @@ out:
         iqd_ports_remove(&cfg);
     iqd_drafts_destroy(&drafts);
     iqd_tail_stop(&tail);
-    iqd_http_destroy(&http);
+    wh_daemon_destroy(&http);
     ana_http_query_free(&query);
     ing_server_destroy(&srv);
     iqd_cor_stop(&cor);

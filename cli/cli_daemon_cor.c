@@ -27,7 +27,7 @@
 #include "cor_incident.h"
 #include "cor_live.h"
 #include "cor_unattached.h"
-#include "ing_http.h"
+#include "http.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -50,35 +50,35 @@ struct iqd_cor {
 /* GET /api/v1/incidents[?since=T] (unattached false) or
  * GET /api/v1/unattached[?since=T]: T is RFC 3339 or "-2h" style. */
 static int list_incidents(struct store *st, const char *query, bool unattached,
-                          struct ing_http_response *resp)
+                          struct http_response *resp)
 {
     int64_t since = IQ_TIME_NONE;
     char v[64];
     json_t *j = NULL;
-    int r = ing_http_query_get(query, "since", v, sizeof(v));
+    int r = http_query_get(query, "since", v, sizeof(v));
 
     if (r > 0 && iq_time_parse_arg(v, &since) < 0)
         r = -EINVAL;
     if (r < 0)
-        return ing_http_reply_json(resp, 400, json_pack("{s:s}", "error",
+        return http_reply_json(resp, 400, json_pack("{s:s}", "error",
                                    "bad query: since=RFC 3339 time or -DURATION"));
     r = unattached ? cor_unattached_list(st, since, &j) : cor_incident_list(st, since, &j);
-    return r < 0 ? r : ing_http_reply_json(resp, 200, j);
+    return r < 0 ? r : http_reply_json(resp, 200, j);
 }
 
-static int api_unattached(void *ud, const struct ing_http_request *rq,
-                          struct ing_http_response *resp)
+static int api_unattached(void *ud, const struct http_request *rq,
+                          struct http_response *resp)
 {
     struct iqd_cor *c = ud;
     const char *rest = rq->path + strlen(API_UNATTACHED);
 
     if (*rest != '\0' && strcmp(rest, "/") != 0)
-        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     return list_incidents(c->st, rq->query, true, resp);
 }
 
-static int api_incidents(void *ud, const struct ing_http_request *rq,
-                         struct ing_http_response *resp)
+static int api_incidents(void *ud, const struct http_request *rq,
+                         struct http_response *resp)
 {
     struct iqd_cor *c = ud;
     struct store *st = c->st;
@@ -91,14 +91,14 @@ static int api_incidents(void *ud, const struct ing_http_request *rq,
     if (rest[0] == '/' && strstr(rest + 1, "/draft."))
         return iqd_drafts_http_get(st, c->people, c->external_links, rq, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
-        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     r = cor_incident_load(st, rest + 1, &j);
     if (r == -ENOENT)
-        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "no such incident"));
-    return r < 0 ? r : ing_http_reply_json(resp, 200, j);
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", "no such incident"));
+    return r < 0 ? r : http_reply_json(resp, 200, j);
 }
 
-int iqd_cor_start(const struct iqd_config *cfg, struct store *st, struct ing_http *http,
+int iqd_cor_start(const struct iqd_config *cfg, struct store *st, struct http_server *http,
                   struct iqd_cor **ret)
 {
     struct iqd_cor *c = calloc(1, sizeof(*c));
@@ -118,8 +118,8 @@ int iqd_cor_start(const struct iqd_config *cfg, struct store *st, struct ing_htt
         iq_error("correlate", "%s", err);
         goto fail;
     }
-    if (http && ((r = ing_http_add_route(http, API_PREFIX, api_incidents, c)) < 0 ||
-                 (r = ing_http_add_route(http, API_UNATTACHED, api_unattached, c)) < 0 ||
+    if (http && ((r = http_add_route(http, API_PREFIX, api_incidents, c)) < 0 ||
+                 (r = http_add_route(http, API_UNATTACHED, api_unattached, c)) < 0 ||
                  (r = iqd_notes_add_route(http, c->st)) < 0)) {
         iq_error("correlate", "cannot register %s: %s", API_PREFIX, strerror(-r));
         goto fail;

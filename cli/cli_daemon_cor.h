@@ -5,7 +5,7 @@
 struct iqd_config;
 struct iqd_cor;
 struct store;
-struct ing_http;
+struct http_server;
 
 /* Apply the "correlate" config section (cfg->correlate, may be NULL),
  * start the correlator on st (catch-up rebuild, then incremental updates)
@@ -13,7 +13,7 @@ struct ing_http;
  * /api/v1/incidents/ID on it (before it starts).  cfg, st and http are
  * borrowed; st must outlive the stage.  Errors are logged.  Caller owns
  * *ret.  0 or a negative errno. */
-int iqd_cor_start(const struct iqd_config *cfg, struct store *st, struct ing_http *http,
+int iqd_cor_start(const struct iqd_config *cfg, struct store *st, struct http_server *http,
                   struct iqd_cor **ret);
 
 /* Stop the correlator (after the ingest stopped, before the store

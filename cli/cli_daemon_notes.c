@@ -2,7 +2,7 @@
  * through inquestd's HTTP API.
  *
  * The only HTTP path that creates events of the audit-note source.  The
- * access table (ingest/ing_access.c) already required an admin token
+ * access table (http/http_access.c) already required an admin token
  * before the body was read; the handler checks the role again, so a
  * change of rules cannot open it by accident.  The body is a note request
  * (cli/cli_note.h); the incident named in the path, and for a merge the
@@ -23,8 +23,8 @@
 
 #include "cli_note.h"
 #include "cor_incident.h"
-#include "ing_access.h"
-#include "ing_http.h"
+#include "http_access.h"
+#include "http.h"
 #include "ing_sink.h"
 #include "store.h"
 #include "iq_event.h"
@@ -34,10 +34,10 @@
 #define NOTES_SUFFIX "/notes"
 #define ID_MAX 128
 
-static int reply_error(struct ing_http_response *resp, int status, const char *msg)
+static int reply_error(struct http_response *resp, int status, const char *msg)
 {
-    return ing_http_reply_json(resp, status, json_pack("{s:s,s:i}", "error", msg,
-                                                       "status", status));
+    return http_reply_json(resp, status, json_pack("{s:s,s:i}", "error", msg,
+                                                   "status", status));
 }
 
 /* The incident id of path into buf, or -ENOENT when path is not
@@ -59,7 +59,7 @@ static int path_id(const char *path, char *buf, size_t size)
 }
 
 /* 0 when incident id exists, else an answer is filled (404 or the error). */
-static int exists(struct store *st, const char *id, struct ing_http_response *resp, int *ret)
+static int exists(struct store *st, const char *id, struct http_response *resp, int *ret)
 {
     json_t *inc = NULL;
     char msg[200];
@@ -76,7 +76,7 @@ static int exists(struct store *st, const char *id, struct ing_http_response *re
 /* 0 when the attach of req (if it is one) may go ahead, else an answer is
  * filled: 404 unknown event, 400 refused with the reason. */
 static int attachable(struct store *st, const char *id, const json_t *req,
-                      struct ing_http_response *resp, int *ret)
+                      struct http_response *resp, int *ret)
 {
     const char *action = json_string_value(json_object_get(req, "action"));
     const char *event = json_string_value(json_object_get(req, "event"));
@@ -95,7 +95,7 @@ static int attachable(struct store *st, const char *id, const json_t *req,
 
 /* Store ev and fill the answer. */
 static int store(struct store *st, struct iq_event *ev, const char *by,
-                 struct ing_http_response *resp)
+                 struct http_response *resp)
 {
     struct ing_sink sink = ing_sink_store(st);
     uint8_t out = STORE_REJECTED;
@@ -107,13 +107,13 @@ static int store(struct store *st, struct iq_event *ev, const char *by,
         return reply_error(resp, 400, "the note was rejected by the store");
     iq_info("api", "audit note %s (%s on %s) by %s", iq_ev_id(ev), iq_ev_action(ev),
             iq_event_label(ev, "incident"), by);
-    return ing_http_reply_json(resp, 201, json_pack("{s:s,s:s,s:s,s:s}", "status", "ok",
-                                                    "note", iq_ev_id(ev), "incident",
-                                                    iq_event_label(ev, "incident"), "by", by));
+    return http_reply_json(resp, 201, json_pack("{s:s,s:s,s:s,s:s}", "status", "ok",
+                                                "note", iq_ev_id(ev), "incident",
+                                                iq_event_label(ev, "incident"), "by", by));
 }
 
-int iqd_notes_http_post(void *ud, const struct ing_http_request *rq,
-                        struct ing_http_response *resp)
+int iqd_notes_http_post(void *ud, const struct http_request *rq,
+                        struct http_response *resp)
 {
     struct store *st = ud;
     struct iq_event *ev = NULL;
@@ -125,7 +125,7 @@ int iqd_notes_http_post(void *ud, const struct ing_http_request *rq,
 
     if (path_id(rq->path, id, sizeof(id)) < 0)
         return reply_error(resp, 404, "not found: POST /api/v1/incidents/ID/notes");
-    if (!(rq->caller->roles & ING_ROLE_ADMIN))
+    if (!(rq->caller->roles & HTTP_ROLE_ADMIN))
         return reply_error(resp, 403, "audit notes need an admin token");
     req = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(req)) {
@@ -149,7 +149,7 @@ out:
     return r;
 }
 
-int iqd_notes_add_route(struct ing_http *http, struct store *st)
+int iqd_notes_add_route(struct http_server *http, struct store *st)
 {
-    return ing_http_add_post_route(http, NOTES_PREFIX, iqd_notes_http_post, st);
+    return http_add_post_route(http, NOTES_PREFIX, iqd_notes_http_post, st);
 }

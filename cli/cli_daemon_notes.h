@@ -3,20 +3,20 @@
 #ifndef CLI_DAEMON_NOTES_H
 #define CLI_DAEMON_NOTES_H
 
-struct ing_http;
-struct ing_http_request;
-struct ing_http_response;
+struct http_server;
+struct http_request;
+struct http_response;
 struct store;
 
-/* The handler (an ing_http_handler; ud is the store, borrowed): checks the
+/* The handler (an http_handler_fn; ud is the store, borrowed): checks the
  * caller is admin, the body a note request (cli_note.h) and the incidents
  * exist, stores the note labelled "by" with the caller's name.  Fills
  * resp: 201, 400, 403, 404 or 503.  Negative errno on a read error. */
-int iqd_notes_http_post(void *ud, const struct ing_http_request *rq,
-                        struct ing_http_response *resp);
+int iqd_notes_http_post(void *ud, const struct http_request *rq,
+                        struct http_response *resp);
 
 /* Register the handler on http for st (borrowed; must outlive http).
- * Negative errno of ing_http_add_post_route. */
-int iqd_notes_add_route(struct ing_http *http, struct store *st);
+ * Negative errno of http_add_post_route. */
+int iqd_notes_add_route(struct http_server *http, struct store *st);
 
 #endif

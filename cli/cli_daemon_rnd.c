@@ -37,8 +37,8 @@
 #include <unistd.h>
 
 #include "cor_store.h"
-#include "ing_access.h"
-#include "ing_http.h"
+#include "http_access.h"
+#include "http.h"
 #include "store.h"
 #include "iq_conf.h"
 #include "iq_event.h"
@@ -322,7 +322,7 @@ void iqd_drafts_destroy(struct iqd_drafts **pd)
     *pd = NULL;
 }
 
-static int answer(struct ing_http_response *resp, int status, const char *type, char *body,
+static int answer(struct http_response *resp, int status, const char *type, char *body,
                   size_t len)
 {
     resp->status = status;
@@ -332,7 +332,7 @@ static int answer(struct ing_http_response *resp, int status, const char *type, 
     return 0;
 }
 
-static int answer_text(struct ing_http_response *resp, int status, const char *msg)
+static int answer_text(struct http_response *resp, int status, const char *msg)
 {
     char *b = NULL;
     int n = asprintf(&b, "%s\n", msg);
@@ -348,21 +348,21 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
 
     int r;
 
-    if ((r = ing_http_query_get(query, "template", tmpl, tsz)) < 0)
+    if ((r = http_query_get(query, "template", tmpl, tsz)) < 0)
         return r;
     if (r) {
         if (strchr(tmpl, '/') || strchr(tmpl, '.'))
             return -EINVAL;   /* names only over HTTP, never paths */
         o->tmpl = tmpl;
     }
-    if ((r = ing_http_query_get(query, "audience", v, sizeof(v))) < 0)
+    if ((r = http_query_get(query, "audience", v, sizeof(v))) < 0)
         return r;
     if (r) {
         if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
             return -EINVAL;
         o->external = v[0] == 'e';
     }
-    if ((r = ing_http_query_get(query, "pseudonymize", v, sizeof(v))) < 0)
+    if ((r = http_query_get(query, "pseudonymize", v, sizeof(v))) < 0)
         return r;
     if (r)
         o->pseudonymize = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
@@ -370,7 +370,7 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
 }
 
 int iqd_drafts_http_get(struct store *st, const json_t *people, const json_t *external_links,
-                        const struct ing_http_request *rq, struct ing_http_response *resp)
+                        const struct http_request *rq, struct http_response *resp)
 {
     const char *path = rq->path;
     static const char *const types[] = { "text/markdown; charset=utf-8",

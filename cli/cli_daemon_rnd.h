@@ -16,8 +16,8 @@
 #include <jansson.h>
 
 struct store;
-struct ing_http_request;
-struct ing_http_response;
+struct http_request;
+struct http_response;
 struct iqd_drafts;
 
 struct iqd_drafts_opts {
@@ -70,6 +70,6 @@ void iqd_drafts_destroy(struct iqd_drafts **pd);
  * draft, whatever its query says.  Fills resp: 200, 400 (bad id or query),
  * 404 (no such incident or path), 500. */
 int iqd_drafts_http_get(struct store *st, const json_t *people, const json_t *external_links,
-                        const struct ing_http_request *rq, struct ing_http_response *resp);
+                        const struct http_request *rq, struct http_response *resp);
 
 #endif

@@ -423,7 +423,7 @@ static void encode_values(struct job *j)
 static int admit(struct ing_server *srv, struct iq_event *ev, const struct ing_key *sender,
                  char *reason)
 {
-    if (iq_event_is_audit_note(ev) && (!sender || sender->role != ING_ROLE_ADMIN)) {
+    if (iq_event_is_audit_note(ev) && (!sender || sender->role != ING_KEY_ADMIN)) {
         srv->stats.refused_notes++;
         if (sender)
             snprintf(reason, IQ_ERR_MAX, "audit note refused: key \"%s\" has the sender role; "

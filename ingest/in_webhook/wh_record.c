@@ -196,7 +196,7 @@ static int parse_headers(struct wh_recorded *rc, json_t *h, char *err, size_t er
     if (!rc->headers)
         return -ENOMEM;
     json_object_foreach(h, k, v) {
-        struct ing_header *hd = &rc->headers[rc->n_headers];
+        struct http_header *hd = &rc->headers[rc->n_headers];
         char *name;
 
         if (!json_is_string(v)) {

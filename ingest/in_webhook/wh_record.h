@@ -31,7 +31,7 @@ void wh_record_close(struct wh_record **prec);
 /* A delivery read back from a recording; d points into the struct. */
 struct wh_recorded {
     struct wh_delivery d;
-    struct ing_header *headers;
+    struct http_header *headers;
     size_t n_headers;
     char *path;
     char *body;

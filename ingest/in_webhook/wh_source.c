@@ -480,7 +480,7 @@ out:
 
 size_t wh_sources_count(const struct wh_sources *s)
 {
-    return s->n;
+    return s ? s->n : 0;
 }
 
 const char *wh_sources_name(const struct wh_sources *s, size_t i)
@@ -495,7 +495,7 @@ const char *wh_sources_path(const struct wh_sources *s, size_t i)
 
 int wh_sources_find(const struct wh_sources *s, const char *path)
 {
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; s && i < s->n; i++)
         if (!s->src[i].disabled && strcmp(s->src[i].path, path) == 0)
             return (int)i;
     return -1;

@@ -7,7 +7,7 @@
  * validated once at start-up; a source with a plain JSON payload is added
  * without touching C.  The language is documented in docs/sources.md.
  *
- * Used by the HTTP endpoints (ing_http.c) and by `inquest replay`
+ * Used by the HTTP endpoints (http.c) and by `inquest replay`
  * (recorded deliveries).  A loaded struct wh_sources is read-only and may
  * be shared by any number of threads. */
 #ifndef WH_SOURCE_H
@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+
+#include "http.h"   /* struct http_header */
 
 struct iq_event;
 struct wh_sources;   /* all loaded mapping files + per-source secrets */
@@ -34,16 +36,14 @@ int wh_sources_load(const char *dir, const json_t *conf, struct wh_sources **ret
 /* Free and NULL *ps.  NULL-safe. */
 void wh_sources_destroy(struct wh_sources **ps);
 
-struct ing_header { const char *name; const char *value; };   /* name lower-case */
-
 struct wh_delivery {
     const char *path;            /* "/hooks/github" */
-    const struct ing_header *headers;
+    const struct http_header *headers;
     size_t n_headers;
     const char *body;
     size_t body_len;
     int64_t received_at;         /* UTC ms: arrival time (now, or the recorded received_at) */
-    bool authenticated;          /* a write token already vouched for it (ing_access.h):
+    bool authenticated;          /* a write token already vouched for it (http_access.h):
                                     the source's own scheme is not checked */
 };
 
@@ -70,8 +70,8 @@ int wh_sources_map_reply(const struct wh_sources *s, const struct wh_delivery *d
 /* Free n events and the array.  NULL-safe. */
 void wh_events_free(struct iq_event **evs, size_t n);
 
-/* Number of loaded sources, and the name and path of source i (borrowed,
- * valid until wh_sources_destroy).  For metrics and logs. */
+/* Number of loaded sources (0 for NULL), and the name and path of source i
+ * (borrowed, valid until wh_sources_destroy).  For metrics and logs. */
 size_t wh_sources_count(const struct wh_sources *s);
 const char *wh_sources_name(const struct wh_sources *s, size_t i);
 const char *wh_sources_path(const struct wh_sources *s, size_t i);
@@ -90,7 +90,7 @@ int wh_sources_enable(struct wh_sources *s, const char *list, char *err, size_t 
 /* Is source i served (not left out by wh_sources_enable)? */
 bool wh_sources_enabled(const struct wh_sources *s, size_t i);
 
-/* Index of the enabled source serving path, or -1. */
+/* Index of the enabled source serving path, or -1 (also for NULL s). */
 int wh_sources_find(const struct wh_sources *s, const char *path);
 
 #endif

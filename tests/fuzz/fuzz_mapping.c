@@ -28,7 +28,7 @@
 
 struct body {
     const char *fixture;        /* under tests/data/webhooks/ */
-    struct ing_header headers[2];
+    struct http_header headers[2];
     char *text;
     size_t len;
 };

@@ -10,7 +10,7 @@
  *
  * Input: optional header lines "name: value" ending at the first empty
  * line, then the body.  An input starting with '{' or '[' has no header
- * block.  Names are lower-cased (the contract of struct ing_header), and
+ * block.  Names are lower-cased (the contract of struct http_header), and
  * "content-type: application/json" is added after the given ones.  The
  * delivery arrives at FUZZ_NOW, so a seed can carry a fresh signed
  * timestamp.
@@ -70,7 +70,7 @@ static void setup(void)
 
 /* Split the header block of s (NUL-terminated, modified in place) into
  * hs; returns the number of headers and points *body past the block. */
-static size_t split_headers(char *s, size_t len, struct ing_header *hs, const char **body,
+static size_t split_headers(char *s, size_t len, struct http_header *hs, const char **body,
                             size_t *body_len)
 {
     char *end, *p = s;
@@ -136,7 +136,7 @@ static void map_one(const struct wh_sources *set, size_t i, struct wh_delivery *
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct ing_header hs[HEADERS_MAX + 1];
+    struct http_header hs[HEADERS_MAX + 1];
     struct wh_delivery d = { 0 };
     char *s;
     size_t n;

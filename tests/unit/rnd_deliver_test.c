@@ -27,8 +27,8 @@
 
 #include "cli_daemon_rnd.h"
 #include "cor_store.h"
-#include "ing_access.h"
-#include "ing_http.h"
+#include "http_access.h"
+#include "http.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_paths.h"
@@ -264,10 +264,10 @@ static void watcher_delivers(void **state)
 
 /* The handler as the server calls it, for an internal reader. */
 static int drafts_get(struct store *st, const char *path, const char *query,
-                      struct ing_http_response *resp)
+                      struct http_response *resp)
 {
-    struct ing_caller who = { .name = "test", .roles = ING_ROLE_READ };
-    struct ing_http_request rq = { .method = "GET", .path = path, .query = query, .caller = &who };
+    struct http_caller who = { .name = "test", .roles = HTTP_ROLE_READ };
+    struct http_request rq = { .method = "GET", .path = path, .query = query, .caller = &who };
 
     return iqd_drafts_http_get(st, NULL, NULL, &rq, resp);
 }
@@ -277,10 +277,10 @@ static int drafts_get(struct store *st, const char *path, const char *query,
 static void http_handler_external_caller(void **state)
 {
     struct store *st = *state;
-    struct ing_caller who = { .name = "status-page", .roles = ING_ROLE_READ, .external = true };
-    struct ing_http_request rq = { .method = "GET", .path = "/api/v1/incidents/" INC_ID "/draft.json",
-                                   .query = "audience=internal&pseudonymize=0", .caller = &who };
-    struct ing_http_response resp = { 0 };
+    struct http_caller who = { .name = "status-page", .roles = HTTP_ROLE_READ, .external = true };
+    struct http_request rq = { .method = "GET", .path = "/api/v1/incidents/" INC_ID "/draft.json",
+                               .query = "audience=internal&pseudonymize=0", .caller = &who };
+    struct http_response resp = { 0 };
     char sch[4200];
 
     snprintf(sch, sizeof(sch), "%s/schemas", root);
@@ -296,7 +296,7 @@ static void http_handler_external_caller(void **state)
 static void http_handler(void **state)
 {
     struct store *st = *state;
-    struct ing_http_response resp = { 0 };
+    struct http_response resp = { 0 };
     char sch[4200];
 
     snprintf(sch, sizeof(sch), "%s/schemas", root);

@@ -61,7 +61,7 @@ static int map_file(const struct wh_sources *s, const char *path, const char *re
                     int64_t received, struct iq_event ***evs, size_t *n, char *err, size_t errsz,
                     int nh, ...)
 {
-    struct ing_header h[8] = { { "content-type", "application/json" } };
+    struct http_header h[8] = { { "content-type", "application/json" } };
     struct wh_delivery d = { .path = path, .headers = h, .n_headers = 1 + (size_t)nh,
                              .received_at = received };
     size_t len;
@@ -172,7 +172,7 @@ static void test_opsgenie_nanoseconds(void **state)
 static void test_github_signature(void **state)
 {
     struct wh_sources *s = load("{\"github\": {\"secret\": \"" GITHUB_SECRET "\"}}");
-    struct ing_header h[] = {
+    struct http_header h[] = {
         { "content-type", "application/json" }, { "x-github-event", "ping" },
         { "x-hub-signature-256",
           "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17" },
@@ -203,7 +203,7 @@ static void test_slack_signature(void **state)
 {
     static const char body[] = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
     struct wh_sources *s = load("{\"slack\": {\"secret\": \"" SLACK_SECRET "\"}}");
-    struct ing_header h[] = {
+    struct http_header h[] = {
         { "content-type", "application/json" }, { "x-slack-request-timestamp", "1531420618" },
         { "x-slack-signature",
           "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503" },
@@ -277,7 +277,7 @@ static void test_github_ignored_and_unknown(void **state)
 static void test_slack_challenge(void **state)
 {
     struct wh_sources *s = load(NULL);
-    struct ing_header h[] = { { "content-type", "application/json" } };
+    struct http_header h[] = { { "content-type", "application/json" } };
     size_t len, n = 0;
     char *body = slurp("tests/data/webhooks/slack/events-api.url_verification.json", &len);
     struct wh_delivery d = { .path = "/hooks/slack", .headers = h, .n_headers = 1, .body = body,
@@ -304,7 +304,7 @@ static void test_slack_challenge(void **state)
 static void test_large_alert(void **state)
 {
     struct wh_sources *s = load(NULL);
-    struct ing_header h[] = { { "content-type", "application/json" } };
+    struct http_header h[] = { { "content-type", "application/json" } };
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX], *body;
     json_t *labels = json_object(), *alert, *root;

@@ -1,4 +1,4 @@
-/* ing_http_guard.c - the HTTP server's connection policy: slow clients are
+/* http_guard.c - the HTTP server's connection policy: slow clients are
  * cut, not waited for.
  *
  * libmicrohttpd's own timeout (MHD_OPTION_CONNECTION_TIMEOUT) is an idle
@@ -39,7 +39,7 @@
  * is flagged, so an access handler still running for it stops.  Cuts are
  * counted in the metrics and logged as one warning per reason at most
  * every 10 s, with one client address as an example. */
-#include "ing_http_guard.h"
+#include "http_guard.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -51,23 +51,23 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "ing_http_addr.h"
-#include "ing_http_metrics.h"
+#include "http_addr.h"
+#include "http_metrics.h"
 #include "iq_log.h"
 
 #define XFF_LINES_MAX 16
 #define LOG_EVERY_MS 10000
-#define REFUSED ING_CUT_NREASONS        /* pending[] slot of 429 answers */
+#define REFUSED HTTP_CUT_NREASONS        /* pending[] slot of 429 answers */
 
 enum phase { PH_HEADERS, PH_BODY, PH_BUSY, PH_IDLE };
 
-struct ing_http_gconn {
-    struct ing_http_gconn *prev, *next;   /* connect order, oldest first */
+struct http_gconn {
+    struct http_gconn *prev, *next;   /* connect order, oldest first */
     int fd;
     enum phase phase;
     uint64_t since;                       /* monotonic ms the phase began */
     uint64_t deadline;                    /* monotonic ms; 0: none */
-    struct ing_addr peer, client;
+    struct http_addr peer, client;
     bool proxied;                         /* the peer is a trusted proxy */
     bool peer_counted, client_counted;
     _Atomic bool cut;
@@ -76,23 +76,23 @@ struct ing_http_gconn {
 /* Cuts not yet logged, for one reason. */
 struct pending {
     uint64_t n;
-    struct ing_addr sample;
+    struct http_addr sample;
     bool via_proxy;
 };
 
-struct ing_http_guard {
-    struct ing_http_guard_opts o;
-    struct ing_http_metrics *m;
-    struct ing_cidrs *trusted;
-    struct ing_addr_counts *counts;
+struct http_guard {
+    struct http_guard_opts o;
+    struct http_metrics *m;
+    struct http_cidrs *trusted;
+    struct http_addr_counts *counts;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     pthread_t sweeper;
     bool running, stopping;
-    struct ing_http_gconn *head, *tail;
+    struct http_gconn *head, *tail;
     size_t open, open_cut;                /* open entries, and those of them cut */
     uint64_t tick_ms, grace_ms, last_log;
-    struct pending pending[ING_CUT_NREASONS + 1];
+    struct pending pending[HTTP_CUT_NREASONS + 1];
 };
 
 /* What the access handler needs from the headers, in one pass. */
@@ -112,8 +112,8 @@ static uint64_t now_ms(void)
 }
 
 /* Cut gc (lock held): flag it, end its stream, count it. */
-static void cut_locked(struct ing_http_guard *g, struct ing_http_gconn *gc,
-                       enum ing_cut_reason why)
+static void cut_locked(struct http_guard *g, struct http_gconn *gc,
+                       enum http_cut_reason why)
 {
     struct pending *p = &g->pending[why];
 
@@ -129,9 +129,9 @@ static void cut_locked(struct ing_http_guard *g, struct ing_http_gconn *gc,
 }
 
 /* The oldest connection waiting for a request for grace_ms or more. */
-static struct ing_http_gconn *oldest_waiting(const struct ing_http_guard *g, uint64_t now)
+static struct http_gconn *oldest_waiting(const struct http_guard *g, uint64_t now)
 {
-    for (struct ing_http_gconn *e = g->head; e; e = e->next)
+    for (struct http_gconn *e = g->head; e; e = e->next)
         if ((e->phase == PH_HEADERS || e->phase == PH_IDLE) && now - e->since >= g->grace_ms &&
             !atomic_load_explicit(&e->cut, memory_order_relaxed))
             return e;
@@ -140,26 +140,26 @@ static struct ing_http_gconn *oldest_waiting(const struct ing_http_guard *g, uin
 
 /* Keep conn_reserve free: cut waiting connections, oldest first, while
  * more than conn_limit - conn_reserve are open and not yet cut. */
-static void reclaim_locked(struct ing_http_guard *g, uint64_t now)
+static void reclaim_locked(struct http_guard *g, uint64_t now)
 {
-    struct ing_http_gconn *e;
+    struct http_gconn *e;
 
     if (!g->o.conn_reserve)
         return;
     while (g->open - g->open_cut > g->o.conn_limit - g->o.conn_reserve &&
            (e = oldest_waiting(g, now)))
-        cut_locked(g, e, ING_CUT_CAPACITY);
+        cut_locked(g, e, HTTP_CUT_CAPACITY);
 }
 
 /* A new connection: record it, apply the per-address limit and the share
  * kept for new clients. */
-static void conn_open(struct ing_http_guard *g, struct MHD_Connection *conn, void **sc)
+static void conn_open(struct http_guard *g, struct MHD_Connection *conn, void **sc)
 {
     const union MHD_ConnectionInfo *fd = MHD_get_connection_info(conn,
                                                                 MHD_CONNECTION_INFO_CONNECTION_FD);
     const union MHD_ConnectionInfo *ad = MHD_get_connection_info(conn,
                                                                 MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    struct ing_http_gconn *gc = calloc(1, sizeof(*gc));
+    struct http_gconn *gc = calloc(1, sizeof(*gc));
     uint64_t now;
     int r;
 
@@ -171,9 +171,9 @@ static void conn_open(struct ing_http_guard *g, struct MHD_Connection *conn, voi
     }
     gc->fd = fd->connect_fd;
     if (ad)
-        ing_addr_from_sockaddr(ad->client_addr, &gc->peer);
+        http_addr_from_sockaddr(ad->client_addr, &gc->peer);
     gc->client = gc->peer;
-    gc->proxied = ing_cidrs_match(g->trusted, &gc->peer);
+    gc->proxied = http_cidrs_match(g->trusted, &gc->peer);
     pthread_mutex_lock(&g->lock);
     now = now_ms();
     gc->phase = PH_HEADERS;
@@ -185,9 +185,9 @@ static void conn_open(struct ing_http_guard *g, struct MHD_Connection *conn, voi
     g->open++;
     atomic_fetch_add_explicit(&g->m->connections, 1, memory_order_relaxed);
     if (!gc->proxied) {
-        r = ing_addr_counts_add(g->counts, &gc->peer, g->o.per_ip_limit);
+        r = http_addr_counts_add(g->counts, &gc->peer, g->o.per_ip_limit);
         if (r < 0)
-            cut_locked(g, gc, r == -EBUSY ? ING_CUT_PER_ADDRESS : ING_CUT_CAPACITY);
+            cut_locked(g, gc, r == -EBUSY ? HTTP_CUT_PER_ADDRESS : HTTP_CUT_CAPACITY);
         gc->peer_counted = r >= 0;
     }
     reclaim_locked(g, now);
@@ -195,9 +195,9 @@ static void conn_open(struct ing_http_guard *g, struct MHD_Connection *conn, voi
     *sc = gc;
 }
 
-static void conn_close(struct ing_http_guard *g, void **sc)
+static void conn_close(struct http_guard *g, void **sc)
 {
-    struct ing_http_gconn *gc = *sc;
+    struct http_gconn *gc = *sc;
 
     if (!gc)
         return;
@@ -209,16 +209,16 @@ static void conn_close(struct ing_http_guard *g, void **sc)
         g->open_cut--;
     atomic_fetch_sub_explicit(&g->m->connections, 1, memory_order_relaxed);
     if (gc->peer_counted)
-        ing_addr_counts_del(g->counts, &gc->peer);
+        http_addr_counts_del(g->counts, &gc->peer);
     if (gc->client_counted)
-        ing_addr_counts_del(g->counts, &gc->client);
+        http_addr_counts_del(g->counts, &gc->client);
     pthread_mutex_unlock(&g->lock);
     free(gc);
     *sc = NULL;
 }
 
-void ing_http_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
-                           enum MHD_ConnectionNotificationCode toe)
+void http_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_context,
+                       enum MHD_ConnectionNotificationCode toe)
 {
     if (toe == MHD_CONNECTION_NOTIFY_STARTED)
         conn_open(cls, conn, socket_context);
@@ -226,7 +226,7 @@ void ing_http_guard_notify(void *cls, struct MHD_Connection *conn, void **socket
         conn_close(cls, socket_context);
 }
 
-struct ing_http_gconn *ing_http_guard_conn(struct MHD_Connection *conn)
+struct http_gconn *http_guard_conn(struct MHD_Connection *conn)
 {
     const union MHD_ConnectionInfo *i = MHD_get_connection_info(conn,
                                                                MHD_CONNECTION_INFO_SOCKET_CONTEXT);
@@ -234,7 +234,7 @@ struct ing_http_gconn *ing_http_guard_conn(struct MHD_Connection *conn)
     return i ? i->socket_context : NULL;
 }
 
-void ing_http_guard_request_line(struct ing_http_guard *g, struct ing_http_gconn *gc)
+void http_guard_request_line(struct http_guard *g, struct http_gconn *gc)
 {
     uint64_t d;
 
@@ -276,7 +276,7 @@ static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const cha
 }
 
 /* The framing checks: 0, or a status with msg. */
-static int check_framing(const struct ing_http_guard *g, const struct scan *s, int n, char *msg,
+static int check_framing(const struct http_guard *g, const struct scan *s, int n, char *msg,
                          size_t msz)
 {
     if (n > 0 && (unsigned)n > g->o.max_headers) {
@@ -305,20 +305,20 @@ static int check_framing(const struct ing_http_guard *g, const struct scan *s, i
 }
 
 /* Count a proxied request against its client (lock held): 0 or 429. */
-static int count_client_locked(struct ing_http_guard *g, struct ing_http_gconn *gc,
+static int count_client_locked(struct http_guard *g, struct http_gconn *gc,
                                const struct scan *s, char *msg, size_t msz)
 {
-    struct ing_addr client = gc->peer;
-    char text[ING_ADDR_TEXT];
+    struct http_addr client = gc->peer;
+    char text[HTTP_ADDR_TEXT];
     int r;
 
-    ing_addr_forwarded(g->trusted, s->xff_lines, s->xff < XFF_LINES_MAX ? s->xff : XFF_LINES_MAX,
-                       &client);
-    r = ing_addr_counts_add(g->counts, &client, g->o.per_ip_limit);
+    http_addr_forwarded(g->trusted, s->xff_lines, s->xff < XFF_LINES_MAX ? s->xff : XFF_LINES_MAX,
+                        &client);
+    r = http_addr_counts_add(g->counts, &client, g->o.per_ip_limit);
     if (r == -EBUSY) {
         struct pending *p = &g->pending[REFUSED];
 
-        ing_addr_format(&client, text, sizeof(text));
+        http_addr_format(&client, text, sizeof(text));
         snprintf(msg, msz, "too many concurrent requests from %s: the limit is %u", text,
                  g->o.per_ip_limit);
         p->n++;
@@ -331,13 +331,13 @@ static int count_client_locked(struct ing_http_guard *g, struct ing_http_gconn *
     return 0;
 }
 
-int ing_http_guard_admit(struct ing_http_guard *g, struct ing_http_gconn *gc,
-                         struct MHD_Connection *conn, char *msg, size_t msz)
+int http_guard_admit(struct http_guard *g, struct http_gconn *gc,
+                     struct MHD_Connection *conn, char *msg, size_t msz)
 {
     struct scan s = { 0 };
     int n = MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &s), status;
 
-    if (ing_http_guard_is_cut(gc))
+    if (http_guard_is_cut(gc))
         return -ECONNABORTED;
     status = check_framing(g, &s, n, msg, msz);
     if (!gc)
@@ -351,7 +351,7 @@ int ing_http_guard_admit(struct ing_http_guard *g, struct ing_http_gconn *gc,
     return status;
 }
 
-void ing_http_guard_body_done(struct ing_http_guard *g, struct ing_http_gconn *gc)
+void http_guard_body_done(struct http_guard *g, struct http_gconn *gc)
 {
     if (!gc)
         return;
@@ -361,18 +361,18 @@ void ing_http_guard_body_done(struct ing_http_guard *g, struct ing_http_gconn *g
     pthread_mutex_unlock(&g->lock);
 }
 
-bool ing_http_guard_is_cut(const struct ing_http_gconn *gc)
+bool http_guard_is_cut(const struct http_gconn *gc)
 {
     return gc && atomic_load_explicit(&gc->cut, memory_order_relaxed);
 }
 
-void ing_http_guard_request_done(struct ing_http_guard *g, struct ing_http_gconn *gc)
+void http_guard_request_done(struct http_guard *g, struct http_gconn *gc)
 {
     if (!gc)
         return;
     pthread_mutex_lock(&g->lock);
     if (gc->client_counted)
-        ing_addr_counts_del(g->counts, &gc->client);
+        http_addr_counts_del(g->counts, &gc->client);
     gc->client_counted = false;
     gc->client = gc->peer;
     if (!atomic_load_explicit(&gc->cut, memory_order_relaxed)) {
@@ -386,22 +386,22 @@ void ing_http_guard_request_done(struct ing_http_guard *g, struct ing_http_gconn
 /* One warning per reason with cuts since the last, at most every
  * LOG_EVERY_MS unless forced (lock held; the lines are written after
  * unlocking). */
-static void log_pending_locked(struct ing_http_guard *g, uint64_t now, bool force)
+static void log_pending_locked(struct http_guard *g, uint64_t now, bool force)
 {
-    static const char *const what[ING_CUT_NREASONS + 1] = {
-        [ING_CUT_HEADER_DEADLINE] = "connections cut: request line and headers not in within "
+    static const char *const what[HTTP_CUT_NREASONS + 1] = {
+        [HTTP_CUT_HEADER_DEADLINE] = "connections cut: request line and headers not in within "
                                     "http_header_timeout",
-        [ING_CUT_BODY_DEADLINE] = "connections cut: body not in within http_body_timeout",
-        [ING_CUT_CAPACITY] = "waiting connections cut to keep http_conn_reserve free for new "
+        [HTTP_CUT_BODY_DEADLINE] = "connections cut: body not in within http_body_timeout",
+        [HTTP_CUT_CAPACITY] = "waiting connections cut to keep http_conn_reserve free for new "
                              "clients",
-        [ING_CUT_PER_ADDRESS] = "connections refused: over http_per_ip_limit",
+        [HTTP_CUT_PER_ADDRESS] = "connections refused: over http_per_ip_limit",
         [REFUSED] = "requests from behind a trusted proxy refused (429): over http_per_ip_limit",
     };
-    struct pending out[ING_CUT_NREASONS + 1];
-    char text[ING_ADDR_TEXT];
+    struct pending out[HTTP_CUT_NREASONS + 1];
+    char text[HTTP_ADDR_TEXT];
     uint64_t any = 0;
 
-    for (size_t i = 0; i <= ING_CUT_NREASONS; i++)
+    for (size_t i = 0; i <= HTTP_CUT_NREASONS; i++)
         any += g->pending[i].n;
     if (!any || (!force && g->last_log && now - g->last_log < LOG_EVERY_MS))
         return;
@@ -409,10 +409,10 @@ static void log_pending_locked(struct ing_http_guard *g, uint64_t now, bool forc
     memcpy(out, g->pending, sizeof(out));
     memset(g->pending, 0, sizeof(g->pending));
     pthread_mutex_unlock(&g->lock);
-    for (size_t i = 0; i <= ING_CUT_NREASONS; i++) {
+    for (size_t i = 0; i <= HTTP_CUT_NREASONS; i++) {
         if (!out[i].n)
             continue;
-        ing_addr_format(&out[i].sample, text, sizeof(text));
+        http_addr_format(&out[i].sample, text, sizeof(text));
         iq_warn("http", "%llu %s (e.g. %s%s)", (unsigned long long)out[i].n, what[i], text,
                 out[i].via_proxy ? ", a trusted proxy" : "");
     }
@@ -421,17 +421,17 @@ static void log_pending_locked(struct ing_http_guard *g, uint64_t now, bool forc
 
 static void *sweep_main(void *arg)
 {
-    struct ing_http_guard *g = arg;
+    struct http_guard *g = arg;
     struct timespec ts;
 
     pthread_mutex_lock(&g->lock);
     while (!g->stopping) {
         uint64_t now = now_ms(), next;
 
-        for (struct ing_http_gconn *e = g->head; e; e = e->next)
+        for (struct http_gconn *e = g->head; e; e = e->next)
             if (e->deadline && now >= e->deadline)
-                cut_locked(g, e, e->phase == PH_BODY ? ING_CUT_BODY_DEADLINE
-                                                     : ING_CUT_HEADER_DEADLINE);
+                cut_locked(g, e, e->phase == PH_BODY ? HTTP_CUT_BODY_DEADLINE
+                                                     : HTTP_CUT_HEADER_DEADLINE);
         reclaim_locked(g, now);
         log_pending_locked(g, now, false);
         next = now + g->tick_ms;
@@ -443,10 +443,10 @@ static void *sweep_main(void *arg)
     return NULL;
 }
 
-int ing_http_guard_new(const struct ing_http_guard_opts *o, struct ing_http_metrics *m,
-                       struct ing_http_guard **ret, char *err, size_t errsz)
+int http_guard_new(const struct http_guard_opts *o, struct http_metrics *m,
+                   struct http_guard **ret, char *err, size_t errsz)
 {
-    struct ing_http_guard *g;
+    struct http_guard *g;
     pthread_condattr_t ca;
     char why[160];
     int r;
@@ -470,20 +470,20 @@ int ing_http_guard_new(const struct ing_http_guard_opts *o, struct ing_http_metr
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&g->wake, &ca);
     pthread_condattr_destroy(&ca);
-    r = ing_cidrs_parse(o->trusted_proxies, &g->trusted, why, sizeof(why));
+    r = http_cidrs_parse(o->trusted_proxies, &g->trusted, why, sizeof(why));
     if (r == -EINVAL)
         snprintf(err, errsz, "trusted_proxies: %s", why);
     if (r >= 0)
-        r = ing_addr_counts_new((size_t)o->conn_limit + 64, &g->counts);
+        r = http_addr_counts_new((size_t)o->conn_limit + 64, &g->counts);
     if (r < 0) {
-        ing_http_guard_destroy(&g);
+        http_guard_destroy(&g);
         return r;
     }
     *ret = g;
     return 0;
 }
 
-int ing_http_guard_start(struct ing_http_guard *g)
+int http_guard_start(struct http_guard *g)
 {
     int r;
 
@@ -496,9 +496,9 @@ int ing_http_guard_start(struct ing_http_guard *g)
     return 0;
 }
 
-void ing_http_guard_destroy(struct ing_http_guard **pg)
+void http_guard_destroy(struct http_guard **pg)
 {
-    struct ing_http_guard *g = *pg;
+    struct http_guard *g = *pg;
 
     if (!g)
         return;
@@ -513,13 +513,13 @@ void ing_http_guard_destroy(struct ing_http_guard **pg)
     log_pending_locked(g, now_ms(), true);
     pthread_mutex_unlock(&g->lock);
     while (g->head) {                   /* none left once MHD stopped */
-        struct ing_http_gconn *gc = g->head;
+        struct http_gconn *gc = g->head;
 
         g->head = gc->next;
         free(gc);
     }
-    ing_cidrs_free(&g->trusted);
-    ing_addr_counts_free(&g->counts);
+    http_cidrs_free(&g->trusted);
+    http_addr_counts_free(&g->counts);
     pthread_cond_destroy(&g->wake);
     pthread_mutex_destroy(&g->lock);
     free(g);

@@ -1,5 +1,5 @@
-/* ing_http_addr.c - client addresses for the HTTP server's connection
- * policy (ing_http_guard.c): address parsing, trusted proxy ranges, the
+/* http_addr.c - client addresses for the HTTP server's connection
+ * policy (http_guard.c): address parsing, trusted proxy ranges, the
  * client named by X-Forwarded-For, and per-address counts.
  *
  * Design notes.  Every address is 16 bytes with IPv4 mapped into IPv6, so
@@ -13,7 +13,7 @@
  * backward-shift deletion, sized at twice the most keys it may hold (one
  * per connection), with a per-process random hash key so that chosen
  * addresses cannot pile up on one probe chain. */
-#include "ing_http_addr.h"
+#include "http_addr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,27 +28,27 @@
 #define HOPS_MAX 64
 
 struct cidr {
-    struct ing_addr net;
+    struct http_addr net;
     unsigned bits;              /* 0..128 */
 };
 
-struct ing_cidrs {
+struct http_cidrs {
     size_t n;
     struct cidr c[];
 };
 
 struct slot {
-    struct ing_addr key;
+    struct http_addr key;
     uint32_t count;             /* 0: empty */
 };
 
-struct ing_addr_counts {
+struct http_addr_counts {
     size_t mask, used, max_keys;
     uint64_t seed;
     struct slot s[];
 };
 
-static void map_v4(const void *v4, struct ing_addr *ret)
+static void map_v4(const void *v4, struct http_addr *ret)
 {
     memset(ret->b, 0, 10);
     ret->b[10] = 0xff;
@@ -56,14 +56,14 @@ static void map_v4(const void *v4, struct ing_addr *ret)
     memcpy(ret->b + 12, v4, 4);
 }
 
-static bool is_v4(const struct ing_addr *a)
+static bool is_v4(const struct http_addr *a)
 {
     static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
 
     return memcmp(a->b, prefix, sizeof(prefix)) == 0;
 }
 
-int ing_addr_from_sockaddr(const struct sockaddr *sa, struct ing_addr *ret)
+int http_addr_from_sockaddr(const struct sockaddr *sa, struct http_addr *ret)
 {
     if (sa && sa->sa_family == AF_INET) {
         map_v4(&((const struct sockaddr_in *)(const void *)sa)->sin_addr, ret);
@@ -77,9 +77,9 @@ int ing_addr_from_sockaddr(const struct sockaddr *sa, struct ing_addr *ret)
 }
 
 /* Parse exactly [s, s+n) with inet_pton into ret. */
-static int pton(const char *s, size_t n, struct ing_addr *ret)
+static int pton(const char *s, size_t n, struct http_addr *ret)
 {
-    char buf[ING_ADDR_TEXT];
+    char buf[HTTP_ADDR_TEXT];
     uint8_t raw[16];
 
     if (n == 0 || n >= sizeof(buf))
@@ -110,7 +110,7 @@ static bool all_digits(const char *s, size_t n)
     return n > 0 && n <= 5;
 }
 
-int ing_addr_parse(const char *s, size_t n, struct ing_addr *ret)
+int http_addr_parse(const char *s, size_t n, struct http_addr *ret)
 {
     const char *colon;
 
@@ -139,9 +139,9 @@ int ing_addr_parse(const char *s, size_t n, struct ing_addr *ret)
     return pton(s, n, ret);
 }
 
-void ing_addr_format(const struct ing_addr *a, char *buf, size_t size)
+void http_addr_format(const struct http_addr *a, char *buf, size_t size)
 {
-    char tmp[ING_ADDR_TEXT];
+    char tmp[HTTP_ADDR_TEXT];
 
     if (is_v4(a))
         inet_ntop(AF_INET, a->b + 12, tmp, sizeof(tmp));
@@ -151,7 +151,7 @@ void ing_addr_format(const struct ing_addr *a, char *buf, size_t size)
 }
 
 /* Whether a and net agree on their first bits bits. */
-static bool prefix_equal(const struct ing_addr *a, const struct ing_addr *net, unsigned bits)
+static bool prefix_equal(const struct http_addr *a, const struct http_addr *net, unsigned bits)
 {
     unsigned full = bits / 8, rest = bits % 8;
 
@@ -190,9 +190,9 @@ static int parse_cidr(const char *s, size_t n, struct cidr *c)
     return 0;
 }
 
-int ing_cidrs_parse(const char *list, struct ing_cidrs **ret, char *err, size_t errsz)
+int http_cidrs_parse(const char *list, struct http_cidrs **ret, char *err, size_t errsz)
 {
-    struct ing_cidrs *c = calloc(1, sizeof(*c) + CIDRS_MAX * sizeof(c->c[0]));
+    struct http_cidrs *c = calloc(1, sizeof(*c) + CIDRS_MAX * sizeof(c->c[0]));
     const char *p = list ? list : "";
 
     if (!c)
@@ -225,7 +225,7 @@ int ing_cidrs_parse(const char *list, struct ing_cidrs **ret, char *err, size_t 
     return 0;
 }
 
-bool ing_cidrs_match(const struct ing_cidrs *c, const struct ing_addr *a)
+bool http_cidrs_match(const struct http_cidrs *c, const struct http_addr *a)
 {
     for (size_t i = 0; c && i < c->n; i++)
         if (prefix_equal(a, &c->c[i].net, c->c[i].bits))
@@ -233,12 +233,12 @@ bool ing_cidrs_match(const struct ing_cidrs *c, const struct ing_addr *a)
     return false;
 }
 
-size_t ing_cidrs_count(const struct ing_cidrs *c)
+size_t http_cidrs_count(const struct http_cidrs *c)
 {
     return c ? c->n : 0;
 }
 
-void ing_cidrs_free(struct ing_cidrs **pc)
+void http_cidrs_free(struct http_cidrs **pc)
 {
     free(*pc);
     *pc = NULL;
@@ -256,8 +256,8 @@ static size_t prev_hop(const char *v, const char *end, const char **start)
     return (size_t)(end - p);
 }
 
-void ing_addr_forwarded(const struct ing_cidrs *trusted, const char *const *values, size_t n,
-                        struct ing_addr *client)
+void http_addr_forwarded(const struct http_cidrs *trusted, const char *const *values, size_t n,
+                         struct http_addr *client)
 {
     size_t hops = 0;
 
@@ -266,12 +266,12 @@ void ing_addr_forwarded(const struct ing_cidrs *trusted, const char *const *valu
 
         for (;;) {
             size_t len = prev_hop(v, end, &hop);
-            struct ing_addr a;
+            struct http_addr a;
 
-            if (++hops > HOPS_MAX || ing_addr_parse(hop, len, &a) < 0)
+            if (++hops > HOPS_MAX || http_addr_parse(hop, len, &a) < 0)
                 return;
             *client = a;
-            if (!ing_cidrs_match(trusted, &a))
+            if (!http_cidrs_match(trusted, &a))
                 return;
             if (hop == v)
                 break;
@@ -281,7 +281,7 @@ void ing_addr_forwarded(const struct ing_cidrs *trusted, const char *const *valu
 }
 
 /* A keyed mix of the two halves (splitmix64 finaliser). */
-static size_t hash(const struct ing_addr_counts *t, const struct ing_addr *a)
+static size_t hash(const struct http_addr_counts *t, const struct http_addr *a)
 {
     uint64_t x, y;
 
@@ -296,10 +296,10 @@ static size_t hash(const struct ing_addr_counts *t, const struct ing_addr *a)
     return (size_t)x & t->mask;
 }
 
-int ing_addr_counts_new(size_t max_keys, struct ing_addr_counts **ret)
+int http_addr_counts_new(size_t max_keys, struct http_addr_counts **ret)
 {
     size_t cap = 16;
-    struct ing_addr_counts *t;
+    struct http_addr_counts *t;
 
     while (cap < 2 * max_keys)
         cap *= 2;
@@ -315,7 +315,7 @@ int ing_addr_counts_new(size_t max_keys, struct ing_addr_counts **ret)
 }
 
 /* The slot holding a, or the empty slot where it would go. */
-static struct slot *lookup(struct ing_addr_counts *t, const struct ing_addr *a)
+static struct slot *lookup(struct http_addr_counts *t, const struct http_addr *a)
 {
     size_t i = hash(t, a);
 
@@ -324,7 +324,7 @@ static struct slot *lookup(struct ing_addr_counts *t, const struct ing_addr *a)
     return &t->s[i];
 }
 
-int ing_addr_counts_add(struct ing_addr_counts *t, const struct ing_addr *a, unsigned limit)
+int http_addr_counts_add(struct http_addr_counts *t, const struct http_addr *a, unsigned limit)
 {
     struct slot *s = lookup(t, a);
 
@@ -339,7 +339,7 @@ int ing_addr_counts_add(struct ing_addr_counts *t, const struct ing_addr *a, uns
     return (int)++s->count;
 }
 
-void ing_addr_counts_del(struct ing_addr_counts *t, const struct ing_addr *a)
+void http_addr_counts_del(struct http_addr_counts *t, const struct http_addr *a)
 {
     struct slot *s = lookup(t, a);
     size_t hole, i;
@@ -361,7 +361,7 @@ void ing_addr_counts_del(struct ing_addr_counts *t, const struct ing_addr *a)
     }
 }
 
-void ing_addr_counts_free(struct ing_addr_counts **pt)
+void http_addr_counts_free(struct http_addr_counts **pt)
 {
     free(*pt);
     *pt = NULL;

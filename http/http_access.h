@@ -1,4 +1,4 @@
-/* ing_access.h - who may use inquestd's HTTP API: bearer tokens with roles
+/* http_access.h - who may use inquestd's HTTP API: bearer tokens with roles
  * and audiences, the role each request needs, and what counts as exposed.
  *
  * Roles (docs/security.md):
@@ -12,30 +12,30 @@
  *
  * With no token configured the table is "open": every request is served as
  * the caller "anonymous" with read and write, never admin; the daemon only
- * allows that on loopback addresses (ing_access_listen_is_loopback).
+ * allows that on loopback addresses (http_access_listen_is_loopback).
  * A loaded table is read-only and may be shared by any number of threads. */
-#ifndef ING_ACCESS_H
-#define ING_ACCESS_H
+#ifndef HTTP_ACCESS_H
+#define HTTP_ACCESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <jansson.h>
 
-enum ing_role {
-    ING_ROLE_READ = 1 << 0,
-    ING_ROLE_WRITE = 1 << 1,
-    ING_ROLE_ADMIN = 1 << 2,
+enum http_role {
+    HTTP_ROLE_READ = 1 << 0,
+    HTTP_ROLE_WRITE = 1 << 1,
+    HTTP_ROLE_ADMIN = 1 << 2,
 };
 
-#define ING_ACCESS_TOKENS_MAX 256
-#define ING_ACCESS_TOKEN_MIN 16        /* bytes of a clear-text token */
-#define ING_ACCESS_NAME_MAX 64
+#define HTTP_ACCESS_TOKENS_MAX 256
+#define HTTP_ACCESS_TOKEN_MIN 16        /* bytes of a clear-text token */
+#define HTTP_ACCESS_NAME_MAX 64
 
-struct ing_access;
+struct http_access;
 
 /* Who sent a request.  name is borrowed from the table (or a static
  * string) and valid as long as the table. */
-struct ing_caller {
+struct http_caller {
     const char *name;      /* the token's name, or "anonymous" */
     unsigned roles;        /* HTTP_ROLE_* bits held */
     bool external;         /* audience external: drafts only, always external */
@@ -48,20 +48,20 @@ struct ing_caller {
  * INQUEST_WRITE_TOKEN and INQUEST_ADMIN_TOKEN add tokens named env-read,
  * env-write and env-admin.  Only SHA-256 digests are kept.  -EINVAL with
  * err naming the entry and the key (unknown key, missing name or role, a
- * token shorter than ING_ACCESS_TOKEN_MIN bytes, both or neither of token
+ * token shorter than HTTP_ACCESS_TOKEN_MIN bytes, both or neither of token
  * and sha256, a duplicate name or token, audience external on a role other
- * than read), -E2BIG over ING_ACCESS_TOKENS_MAX, -ENOMEM.  Caller owns
+ * than read), -E2BIG over HTTP_ACCESS_TOKENS_MAX, -ENOMEM.  Caller owns
  * *ret (an empty table when nothing is configured). */
-int ing_access_load(const json_t *conf, struct ing_access **ret, char *err, size_t errsz);
+int http_access_load(const json_t *conf, struct http_access **ret, char *err, size_t errsz);
 
 /* Free and NULL *pa.  NULL-safe. */
-void ing_access_destroy(struct ing_access **pa);
+void http_access_destroy(struct http_access **pa);
 
 /* Number of tokens; 0 (or a NULL table) means open. */
-size_t ing_access_count(const struct ing_access *a);
+size_t http_access_count(const struct http_access *a);
 
 /* Does some token hold every bit of roles?  false for a NULL table. */
-bool ing_access_grants(const struct ing_access *a, unsigned roles);
+bool http_access_grants(const struct http_access *a, unsigned roles);
 
 /* Decide a request outside /hooks/: method and path of the request line,
  * authorization the Authorization header's value (NULL when absent).
@@ -69,9 +69,9 @@ bool ing_access_grants(const struct ing_access *a, unsigned roles);
  * an unknown one.  -EPERM (answer 403): the caller lacks the role, or the
  * path is not open to its audience.  err says which.  A NULL or empty
  * table allows everything but admin paths, as "anonymous". */
-int ing_access_check(const struct ing_access *a, const char *method, const char *path,
-                     const char *authorization, struct ing_caller *ret, char *err,
-                     size_t errsz);
+int http_access_check(const struct http_access *a, const char *method, const char *path,
+                      const char *authorization, struct http_caller *ret, char *err,
+                      size_t errsz);
 
 /* Decide a delivery to a webhook source.  Write tokens are accepted on the
  * canonical source only (canonical true); has_secret: that source also has
@@ -80,16 +80,16 @@ int ing_access_check(const struct ing_access *a, const char *method, const char 
  * is then skipped), 0 when the source's own authentication decides,
  * -EACCES (401) when the canonical source needs a write token and none
  * was given, -EPERM (403) for a known token without the write role. */
-int ing_access_check_hook(const struct ing_access *a, bool canonical, bool has_secret,
-                          const char *authorization, struct ing_caller *ret, char *err,
-                          size_t errsz);
+int http_access_check_hook(const struct http_access *a, bool canonical, bool has_secret,
+                           const char *authorization, struct http_caller *ret, char *err,
+                           size_t errsz);
 
 /* Is the HTTP listen address "HOST:PORT" ("[v6]:PORT") loopback only:
  * 127.0.0.0/8, ::1, or a name resolving only to those? */
-bool ing_access_listen_is_loopback(const char *listen);
+bool http_access_listen_is_loopback(const char *listen);
 
 /* Is the ZeroMQ endpoint local: ipc:, inproc:, or tcp: on a
  * loopback address?  tcp with "*", 0.0.0.0 and interface names are not. */
-bool ing_access_zmq_is_loopback(const char *endpoint);
+bool http_access_zmq_is_loopback(const char *endpoint);
 
 #endif

@@ -1,13 +1,13 @@
-/* ing_http_query.c - what route handlers share to read a request and
+/* http_query.c - what route handlers share to read a request and
  * answer it: the query string (split on '&', URL-decoded into bounded
  * buffers, a bad escape or an embedded NUL refused) and a JSON reply.
  *
  * Design notes.  Handlers run on MHD's threads with the raw query string
  * the server kept from the request line; nothing here allocates except the
  * reply body, which the server frees after sending.  Kept apart from
- * ing_http.c, which owns the connection and its lifecycle, so handlers and
+ * http.c, which owns the connection and its lifecycle, so handlers and
  * their unit tests need none of libmicrohttpd. */
-#include "ing_http.h"
+#include "http.h"
 
 #include <errno.h>
 #include <string.h>
@@ -45,7 +45,7 @@ static int url_decode(const char *p, const char *end, char *buf, size_t size)
     return 0;
 }
 
-int ing_http_query_next(const char **cursor, char *key, size_t ksz, char *val, size_t vsz)
+int http_query_next(const char **cursor, char *key, size_t ksz, char *val, size_t vsz)
 {
     const char *p = *cursor, *amp, *eq, *end;
 
@@ -63,18 +63,18 @@ int ing_http_query_next(const char **cursor, char *key, size_t ksz, char *val, s
     return 1;
 }
 
-int ing_http_query_get(const char *query, const char *name, char *buf, size_t size)
+int http_query_get(const char *query, const char *name, char *buf, size_t size)
 {
     char key[64];
     int r;
 
-    while ((r = ing_http_query_next(&query, key, sizeof(key), buf, size)) > 0)
+    while ((r = http_query_next(&query, key, sizeof(key), buf, size)) > 0)
         if (strcmp(key, name) == 0)
             return 1;
     return r;
 }
 
-int ing_http_reply_json(struct ing_http_response *resp, int status, json_t *j)
+int http_reply_json(struct http_response *resp, int status, json_t *j)
 {
     char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 

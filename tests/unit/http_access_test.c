@@ -1,4 +1,4 @@
-/* ing_access_test.c - the access table (ingest/ing_access.c): config
+/* http_access_test.c - the access table (http/http_access.c): config
  * validation, roles, audiences, the path rules, webhook decisions, the
  * environment tokens and the loopback test of the secure defaults. */
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sodium.h>
 
-#include "ing_access.h"
+#include "http_access.h"
 
 #define READ_TOK "read-token-0123456789abcdef"
 #define ADMIN_TOK "admin-token-0123456789abcdef"
@@ -22,14 +22,14 @@
 
 static char err[512];
 
-static struct ing_access *load(const char *json)
+static struct http_access *load(const char *json)
 {
-    struct ing_access *a = NULL;
+    struct http_access *a = NULL;
     json_t *conf = json ? json_loads(json, 0, NULL) : NULL;
     int r;
 
     assert_true(!json || conf);
-    r = ing_access_load(conf, &a, err, sizeof(err));
+    r = http_access_load(conf, &a, err, sizeof(err));
     json_decref(conf);
     if (r < 0)
         return NULL;
@@ -38,11 +38,11 @@ static struct ing_access *load(const char *json)
 
 static void refuses(const char *json, const char *msg)
 {
-    struct ing_access *a = load(json);
+    struct http_access *a = load(json);
 
     if (a || !strstr(err, msg))
         fail_msg("config %s: want an error with \"%s\", got %s", json, msg, a ? "success" : err);
-    ing_access_destroy(&a);
+    http_access_destroy(&a);
 }
 
 static void bad_config(void **state)
@@ -84,11 +84,11 @@ static const char conf[] =
     "\"audience\": \"external\"}]}";
 
 /* The table above, with the external token's real digest. */
-static struct ing_access *table(void)
+static struct http_access *table(void)
 {
     unsigned char d[crypto_hash_sha256_BYTES];
     char hex[2 * crypto_hash_sha256_BYTES + 1], json[1024];
-    struct ing_access *a;
+    struct http_access *a;
 
     crypto_hash_sha256(d, (const unsigned char *)EXT_TOK, strlen(EXT_TOK));
     sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
@@ -98,21 +98,21 @@ static struct ing_access *table(void)
     return a;
 }
 
-static int check(const struct ing_access *a, const char *method, const char *path,
-                 const char *authz, struct ing_caller *who)
+static int check(const struct http_access *a, const char *method, const char *path,
+                 const char *authz, struct http_caller *who)
 {
-    return ing_access_check(a, method, path, authz, who, err, sizeof(err));
+    return http_access_check(a, method, path, authz, who, err, sizeof(err));
 }
 
 static void roles(void **state)
 {
-    struct ing_access *a = table();
-    struct ing_caller who;
+    struct http_access *a = table();
+    struct http_caller who;
 
     (void)state;
-    assert_int_equal(ing_access_count(a), 3);
-    assert_true(ing_access_grants(a, ING_ROLE_READ));
-    assert_true(ing_access_grants(a, ING_ROLE_ADMIN | ING_ROLE_WRITE));
+    assert_int_equal(http_access_count(a), 3);
+    assert_true(http_access_grants(a, HTTP_ROLE_READ));
+    assert_true(http_access_grants(a, HTTP_ROLE_ADMIN | HTTP_ROLE_WRITE));
     assert_int_equal(check(a, "GET", "/api/v1/incidents", NULL, &who), -EACCES);
     assert_non_null(strstr(err, "missing credentials"));
     assert_int_equal(check(a, "GET", "/api/v1/incidents", "Bearer nope-0123456789abcdef", &who),
@@ -121,7 +121,7 @@ static void roles(void **state)
     assert_int_equal(check(a, "GET", "/api/v1/incidents", "Bearer " READ_TOK "x", &who), -EACCES);
     assert_int_equal(check(a, "GET", "/api/v1/incidents", "bearer  " READ_TOK, &who), 0);
     assert_string_equal(who.name, "grafana");
-    assert_false(who.roles & ING_ROLE_ADMIN);
+    assert_false(who.roles & HTTP_ROLE_ADMIN);
     assert_int_equal(check(a, "GET", "/api/v1/anything-new", "Bearer " READ_TOK, &who), 0);
     assert_int_equal(check(a, "GET", "/ui/", NULL, &who), -EACCES);
     assert_int_equal(check(a, "GET", "/healthz", NULL, &who), 0);
@@ -132,16 +132,16 @@ static void roles(void **state)
     assert_non_null(strstr(err, "needs admin"));
     assert_int_equal(check(a, "POST", "/api/v1/incidents/inc-1/notes", "Bearer " ADMIN_TOK, &who), 0);
     assert_string_equal(who.name, "ops");
-    assert_true(who.roles & ING_ROLE_ADMIN);
+    assert_true(who.roles & HTTP_ROLE_ADMIN);
     assert_int_equal(check(a, "GET", "/api/v1/incidents", "Bearer " ADMIN_TOK, &who), 0);
-    ing_access_destroy(&a);
+    http_access_destroy(&a);
     assert_null(a);
 }
 
 static void external(void **state)
 {
-    struct ing_access *a = table();
-    struct ing_caller who;
+    struct http_access *a = table();
+    struct http_caller who;
 
     (void)state;
     assert_int_equal(check(a, "GET", "/api/v1/incidents/inc-1/draft.md", "Bearer " EXT_TOK, &who), 0);
@@ -154,71 +154,71 @@ static void external(void **state)
     assert_int_equal(check(a, "GET", "/api/v1/query", "Bearer " EXT_TOK, &who), -EPERM);
     assert_int_equal(check(a, "GET", "/api/v1/incidents/a/b/draft.md", "Bearer " EXT_TOK, &who),
                      -EPERM);
-    ing_access_destroy(&a);
+    http_access_destroy(&a);
 }
 
 static void open_table(void **state)
 {
-    struct ing_access *a = load(NULL);
-    struct ing_caller who;
+    struct http_access *a = load(NULL);
+    struct http_caller who;
 
     (void)state;
     assert_non_null(a);
-    assert_int_equal(ing_access_count(a), 0);
+    assert_int_equal(http_access_count(a), 0);
     assert_int_equal(check(a, "GET", "/api/v1/incidents", NULL, &who), 0);
     assert_string_equal(who.name, "anonymous");
     assert_int_equal(check(NULL, "GET", "/api/v1/incidents", NULL, &who), 0);
     /* no admin exists, so nobody may make notes */
     assert_int_equal(check(a, "POST", "/api/v1/incidents/inc-1/notes", NULL, &who), -EPERM);
     assert_non_null(strstr(err, "none is configured"));
-    assert_int_equal(ing_access_check_hook(a, true, false, NULL, &who, err, sizeof(err)), 0);
-    ing_access_destroy(&a);
+    assert_int_equal(http_access_check_hook(a, true, false, NULL, &who, err, sizeof(err)), 0);
+    http_access_destroy(&a);
 }
 
 static void hooks(void **state)
 {
-    struct ing_access *a = table(), *w;
-    struct ing_caller who;
+    struct http_access *a = table(), *w;
+    struct http_caller who;
 
     (void)state;
     /* not the canonical source: its own secret decides */
-    assert_int_equal(ing_access_check_hook(a, false, false, NULL, &who, err, sizeof(err)), 0);
-    assert_int_equal(ing_access_check_hook(a, true, false, "Bearer " ADMIN_TOK, &who, err,
-                                           sizeof(err)), 1);
+    assert_int_equal(http_access_check_hook(a, false, false, NULL, &who, err, sizeof(err)), 0);
+    assert_int_equal(http_access_check_hook(a, true, false, "Bearer " ADMIN_TOK, &who, err,
+                                            sizeof(err)), 1);
     assert_string_equal(who.name, "ops");
-    assert_int_equal(ing_access_check_hook(a, true, false, "Bearer " READ_TOK, &who, err,
-                                           sizeof(err)), -EPERM);
-    assert_int_equal(ing_access_check_hook(a, true, false, NULL, &who, err, sizeof(err)), -EACCES);
+    assert_int_equal(http_access_check_hook(a, true, false, "Bearer " READ_TOK, &who, err,
+                                            sizeof(err)), -EPERM);
+    assert_int_equal(http_access_check_hook(a, true, false, NULL, &who, err, sizeof(err)), -EACCES);
     assert_non_null(strstr(err, "write token"));
     /* the source's own token may still be the bearer */
-    assert_int_equal(ing_access_check_hook(a, true, true, "Bearer other-secret", &who, err,
-                                           sizeof(err)), 0);
-    ing_access_destroy(&a);
+    assert_int_equal(http_access_check_hook(a, true, true, "Bearer other-secret", &who, err,
+                                            sizeof(err)), 0);
+    http_access_destroy(&a);
     /* read-only tables leave the canonical source to its own secret */
     w = load("{\"tokens\": [{\"name\": \"r\", \"token\": \"" READ_TOK "\", \"role\": \"read\"}]}");
-    assert_int_equal(ing_access_check_hook(w, true, false, NULL, &who, err, sizeof(err)), 0);
-    ing_access_destroy(&w);
+    assert_int_equal(http_access_check_hook(w, true, false, NULL, &who, err, sizeof(err)), 0);
+    http_access_destroy(&w);
 }
 
 static void environment(void **state)
 {
-    struct ing_access *a;
-    struct ing_caller who;
+    struct http_access *a;
+    struct http_caller who;
 
     (void)state;
     setenv("INQUEST_WRITE_TOKEN", "env-write-0123456789abcdef", 1);
     setenv("INQUEST_ADMIN_TOKEN", ADMIN_TOK, 1);
     a = load(NULL);
     assert_non_null(a);
-    assert_int_equal(ing_access_count(a), 2);
-    assert_int_equal(ing_access_check_hook(a, true, false, "Bearer env-write-0123456789abcdef",
-                                           &who, err, sizeof(err)), 1);
+    assert_int_equal(http_access_count(a), 2);
+    assert_int_equal(http_access_check_hook(a, true, false, "Bearer env-write-0123456789abcdef",
+                                            &who, err, sizeof(err)), 1);
     assert_string_equal(who.name, "env-write");
     assert_int_equal(check(a, "GET", "/api/v1/incidents", "Bearer env-write-0123456789abcdef",
                            &who), -EPERM);
     assert_int_equal(check(a, "POST", "/api/v1/incidents/x/notes", "Bearer " ADMIN_TOK, &who), 0);
     assert_string_equal(who.name, "env-admin");
-    ing_access_destroy(&a);
+    http_access_destroy(&a);
     /* the same token in the config and the environment is ambiguous */
     a = load("{\"tokens\": [{\"name\": \"ops\", \"token\": \"" ADMIN_TOK "\", \"role\": \"admin\"}]}");
     assert_null(a);
@@ -234,24 +234,24 @@ static void environment(void **state)
 static void loopback(void **state)
 {
     (void)state;
-    assert_true(ing_access_listen_is_loopback("127.0.0.1:7700"));
-    assert_true(ing_access_listen_is_loopback("127.1.2.3:7700"));
-    assert_true(ing_access_listen_is_loopback("[::1]:7700"));
-    assert_true(ing_access_listen_is_loopback("localhost:7700"));
-    assert_false(ing_access_listen_is_loopback("0.0.0.0:7700"));
-    assert_false(ing_access_listen_is_loopback("[::]:7700"));
-    assert_false(ing_access_listen_is_loopback("10.1.2.3:7700"));
-    assert_false(ing_access_listen_is_loopback("7700"));
-    assert_false(ing_access_listen_is_loopback(NULL));
-    assert_true(ing_access_zmq_is_loopback("tcp://127.0.0.1:7701"));
-    assert_true(ing_access_zmq_is_loopback("tcp://[::1]:7701"));
-    assert_true(ing_access_zmq_is_loopback("ipc:///run/inquest/ingest"));
-    assert_true(ing_access_zmq_is_loopback("inproc://x"));
-    assert_false(ing_access_zmq_is_loopback("tcp://*:7701"));
-    assert_false(ing_access_zmq_is_loopback("tcp://0.0.0.0:7701"));
-    assert_false(ing_access_zmq_is_loopback("tcp://eth0:7701"));
-    assert_false(ing_access_zmq_is_loopback("tcp://10.0.0.1;127.0.0.1:7701"));
-    assert_false(ing_access_zmq_is_loopback("pgm://x"));
+    assert_true(http_access_listen_is_loopback("127.0.0.1:7700"));
+    assert_true(http_access_listen_is_loopback("127.1.2.3:7700"));
+    assert_true(http_access_listen_is_loopback("[::1]:7700"));
+    assert_true(http_access_listen_is_loopback("localhost:7700"));
+    assert_false(http_access_listen_is_loopback("0.0.0.0:7700"));
+    assert_false(http_access_listen_is_loopback("[::]:7700"));
+    assert_false(http_access_listen_is_loopback("10.1.2.3:7700"));
+    assert_false(http_access_listen_is_loopback("7700"));
+    assert_false(http_access_listen_is_loopback(NULL));
+    assert_true(http_access_zmq_is_loopback("tcp://127.0.0.1:7701"));
+    assert_true(http_access_zmq_is_loopback("tcp://[::1]:7701"));
+    assert_true(http_access_zmq_is_loopback("ipc:///run/inquest/ingest"));
+    assert_true(http_access_zmq_is_loopback("inproc://x"));
+    assert_false(http_access_zmq_is_loopback("tcp://*:7701"));
+    assert_false(http_access_zmq_is_loopback("tcp://0.0.0.0:7701"));
+    assert_false(http_access_zmq_is_loopback("tcp://eth0:7701"));
+    assert_false(http_access_zmq_is_loopback("tcp://10.0.0.1;127.0.0.1:7701"));
+    assert_false(http_access_zmq_is_loopback("pgm://x"));
 }
 
 int main(int argc, char **argv)
@@ -264,5 +264,5 @@ int main(int argc, char **argv)
 
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
-    return cmocka_run_group_tests_name("ing_access", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("http_access", tests, NULL, NULL);
 }

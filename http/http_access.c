@@ -1,5 +1,5 @@
-/* ing_access.c - bearer tokens, roles and audiences of inquestd's HTTP API
- * (see ing_access.h), and the loopback test behind the secure defaults.
+/* http_access.c - bearer tokens, roles and audiences of inquestd's HTTP API
+ * (see http_access.h), and the loopback test behind the secure defaults.
  *
  * Design notes.  Tokens are kept only as SHA-256 digests, whether the
  * config gave the token or its digest: a presented token is hashed once
@@ -10,8 +10,8 @@
  * stays inside one path segment); a path no row matches needs read, so a
  * route added later is closed by default.  Webhook paths are not in the
  * table: each source has its own secret (wh_auth.c), and only the
- * canonical source also takes write tokens (ing_access_check_hook). */
-#include "ing_access.h"
+ * canonical source also takes write tokens (http_access_check_hook). */
+#include "http_access.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -31,7 +31,7 @@ struct token {
     bool external;
 };
 
-struct ing_access {
+struct http_access {
     struct token *tok;
     size_t n;
 };
@@ -47,31 +47,31 @@ static const struct rule {
     { NULL, "/healthz", 0, true },
     { NULL, "/readyz", 0, true },
     { NULL, "/metrics", 0, true },
-    { "POST", "/api/v1/incidents/*/notes", ING_ROLE_ADMIN, false },
-    { NULL, "/api/v1/incidents/*/draft.*", ING_ROLE_READ, true },
+    { "POST", "/api/v1/incidents/*/notes", HTTP_ROLE_ADMIN, false },
+    { NULL, "/api/v1/incidents/*/draft.*", HTTP_ROLE_READ, true },
 };
 
 static const struct {
     const char *name;
     unsigned roles;
 } role_names[] = {
-    { "read", ING_ROLE_READ },
-    { "write", ING_ROLE_WRITE },
-    { "admin", ING_ROLE_READ | ING_ROLE_WRITE | ING_ROLE_ADMIN },
+    { "read", HTTP_ROLE_READ },
+    { "write", HTTP_ROLE_WRITE },
+    { "admin", HTTP_ROLE_READ | HTTP_ROLE_WRITE | HTTP_ROLE_ADMIN },
 };
 
 static const struct {
     const char *var, *name;
     unsigned roles;
 } env_tokens[] = {
-    { "INQUEST_READ_TOKEN", "env-read", ING_ROLE_READ },
-    { "INQUEST_WRITE_TOKEN", "env-write", ING_ROLE_WRITE },
-    { "INQUEST_ADMIN_TOKEN", "env-admin", ING_ROLE_READ | ING_ROLE_WRITE | ING_ROLE_ADMIN },
+    { "INQUEST_READ_TOKEN", "env-read", HTTP_ROLE_READ },
+    { "INQUEST_WRITE_TOKEN", "env-write", HTTP_ROLE_WRITE },
+    { "INQUEST_ADMIN_TOKEN", "env-admin", HTTP_ROLE_READ | HTTP_ROLE_WRITE | HTTP_ROLE_ADMIN },
 };
 
-void ing_access_destroy(struct ing_access **pa)
+void http_access_destroy(struct http_access **pa)
 {
-    struct ing_access *a = *pa;
+    struct http_access *a = *pa;
 
     if (!a)
         return;
@@ -88,19 +88,19 @@ static bool valid_name(const char *s)
 {
     size_t n = strlen(s);
 
-    return n > 0 && n <= ING_ACCESS_NAME_MAX &&
+    return n > 0 && n <= HTTP_ACCESS_NAME_MAX &&
            strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@-") == n;
 }
 
 /* Append a token; the name is copied.  Checks duplicates of name and
  * digest.  0, -EINVAL (err), -E2BIG, -ENOMEM. */
-static int add_token(struct ing_access *a, const char *name, const unsigned char *digest,
+static int add_token(struct http_access *a, const char *name, const unsigned char *digest,
                      unsigned roles, bool external, char *err, size_t errsz)
 {
     struct token *t;
 
-    if (a->n == ING_ACCESS_TOKENS_MAX) {
-        snprintf(err, errsz, "config 'access.tokens': more than %d tokens", ING_ACCESS_TOKENS_MAX);
+    if (a->n == HTTP_ACCESS_TOKENS_MAX) {
+        snprintf(err, errsz, "config 'access.tokens': more than %d tokens", HTTP_ACCESS_TOKENS_MAX);
         return -E2BIG;
     }
     for (size_t i = 0; i < a->n; i++) {
@@ -140,9 +140,9 @@ static int entry_digest(const json_t *e, size_t i, unsigned char *digest, char *
         return -EINVAL;
     }
     if (tok) {
-        if (json_string_length(tok) < ING_ACCESS_TOKEN_MIN) {
+        if (json_string_length(tok) < HTTP_ACCESS_TOKEN_MIN) {
             snprintf(err, errsz, "config 'access.tokens[%zu]': 'token' is shorter than %d "
-                     "characters (try: openssl rand -hex 32)", i, ING_ACCESS_TOKEN_MIN);
+                     "characters (try: openssl rand -hex 32)", i, HTTP_ACCESS_TOKEN_MIN);
             return -EINVAL;
         }
         crypto_hash_sha256(digest, (const unsigned char *)json_string_value(tok),
@@ -161,7 +161,7 @@ static int entry_digest(const json_t *e, size_t i, unsigned char *digest, char *
 }
 
 /* One entry of access.tokens. */
-static int load_entry(struct ing_access *a, const json_t *e, size_t i, char *err, size_t errsz)
+static int load_entry(struct http_access *a, const json_t *e, size_t i, char *err, size_t errsz)
 {
     static const char *const known[] = { "name", "token", "sha256", "role", "audience", NULL };
     unsigned char digest[crypto_hash_sha256_BYTES];
@@ -190,7 +190,7 @@ static int load_entry(struct ing_access *a, const json_t *e, size_t i, char *err
     aud = json_string_value(json_object_get(e, "audience"));
     if (!name || !valid_name(name)) {
         snprintf(err, errsz, "config 'access.tokens[%zu]': 'name' is required: 1 to %d letters, "
-                 "digits, '.', '_', '@' or '-'", i, ING_ACCESS_NAME_MAX);
+                 "digits, '.', '_', '@' or '-'", i, HTTP_ACCESS_NAME_MAX);
         return -EINVAL;
     }
     for (size_t k = 0; role && k < sizeof(role_names) / sizeof(role_names[0]); k++)
@@ -206,7 +206,7 @@ static int load_entry(struct ing_access *a, const json_t *e, size_t i, char *err
                  "external", i, name);
         return -EINVAL;
     }
-    if (aud && aud[0] == 'e' && roles != ING_ROLE_READ) {
+    if (aud && aud[0] == 'e' && roles != HTTP_ROLE_READ) {
         snprintf(err, errsz, "config 'access.tokens[%zu]' (%s): audience external is for read "
                  "tokens only", i, name);
         return -EINVAL;
@@ -218,7 +218,7 @@ static int load_entry(struct ing_access *a, const json_t *e, size_t i, char *err
     return r;
 }
 
-static int load_conf(struct ing_access *a, const json_t *conf, char *err, size_t errsz)
+static int load_conf(struct http_access *a, const json_t *conf, char *err, size_t errsz)
 {
     const json_t *tokens;
     const char *key;
@@ -250,7 +250,7 @@ static int load_conf(struct ing_access *a, const json_t *conf, char *err, size_t
     return 0;
 }
 
-static int load_env(struct ing_access *a, char *err, size_t errsz)
+static int load_env(struct http_access *a, char *err, size_t errsz)
 {
     unsigned char digest[crypto_hash_sha256_BYTES];
     int r;
@@ -260,9 +260,9 @@ static int load_env(struct ing_access *a, char *err, size_t errsz)
 
         if (!v || !*v)
             continue;
-        if (strlen(v) < ING_ACCESS_TOKEN_MIN) {
+        if (strlen(v) < HTTP_ACCESS_TOKEN_MIN) {
             snprintf(err, errsz, "%s is shorter than %d characters (try: openssl rand -hex 32)",
-                     env_tokens[k].var, ING_ACCESS_TOKEN_MIN);
+                     env_tokens[k].var, HTTP_ACCESS_TOKEN_MIN);
             return -EINVAL;
         }
         crypto_hash_sha256(digest, (const unsigned char *)v, strlen(v));
@@ -273,9 +273,9 @@ static int load_env(struct ing_access *a, char *err, size_t errsz)
     return 0;
 }
 
-int ing_access_load(const json_t *conf, struct ing_access **ret, char *err, size_t errsz)
+int http_access_load(const json_t *conf, struct http_access **ret, char *err, size_t errsz)
 {
-    struct ing_access *a;
+    struct http_access *a;
     int r;
 
     if (sodium_init() < 0) {
@@ -287,19 +287,19 @@ int ing_access_load(const json_t *conf, struct ing_access **ret, char *err, size
     if ((r = load_conf(a, conf, err, errsz)) < 0 || (r = load_env(a, err, errsz)) < 0) {
         if (r == -ENOMEM)
             snprintf(err, errsz, "out of memory");
-        ing_access_destroy(&a);
+        http_access_destroy(&a);
         return r;
     }
     *ret = a;
     return 0;
 }
 
-size_t ing_access_count(const struct ing_access *a)
+size_t http_access_count(const struct http_access *a)
 {
     return a ? a->n : 0;
 }
 
-bool ing_access_grants(const struct ing_access *a, unsigned roles)
+bool http_access_grants(const struct http_access *a, unsigned roles)
 {
     for (size_t i = 0; a && i < a->n; i++)
         if ((a->tok[i].roles & roles) == roles)
@@ -309,7 +309,7 @@ bool ing_access_grants(const struct ing_access *a, unsigned roles)
 
 /* The token of an Authorization value.  1 found (*ret set), 0 no bearer
  * credential, -EACCES an unknown one.  Every digest is compared. */
-static int identify(const struct ing_access *a, const char *authz, const struct token **ret)
+static int identify(const struct http_access *a, const char *authz, const struct token **ret)
 {
     unsigned char d[crypto_hash_sha256_BYTES];
     const struct token *found = NULL;
@@ -346,23 +346,23 @@ static const struct rule *rule_for(const char *method, const char *path)
 
 static const char *role_name(unsigned roles)
 {
-    return roles & ING_ROLE_ADMIN ? "admin" : roles & ING_ROLE_WRITE ? "write" : "read";
+    return roles & HTTP_ROLE_ADMIN ? "admin" : roles & HTTP_ROLE_WRITE ? "write" : "read";
 }
 
-int ing_access_check(const struct ing_access *a, const char *method, const char *path,
-                     const char *authorization, struct ing_caller *ret, char *err,
-                     size_t errsz)
+int http_access_check(const struct http_access *a, const char *method, const char *path,
+                      const char *authorization, struct http_caller *ret, char *err,
+                      size_t errsz)
 {
     const struct rule *rl = rule_for(method, path);
-    unsigned need = rl ? rl->roles : ING_ROLE_READ;
+    unsigned need = rl ? rl->roles : HTTP_ROLE_READ;
     const struct token *t = NULL;
     int r;
 
-    *ret = (struct ing_caller){ .name = "anonymous", .roles = ING_ROLE_READ | ING_ROLE_WRITE };
+    *ret = (struct http_caller){ .name = "anonymous", .roles = HTTP_ROLE_READ | HTTP_ROLE_WRITE };
     if (!need)
         return 0;
-    if (ing_access_count(a) == 0) {
-        if (!(need & ING_ROLE_ADMIN))
+    if (http_access_count(a) == 0) {
+        if (!(need & HTTP_ROLE_ADMIN))
             return 0;
         snprintf(err, errsz, "%s needs an admin token and none is configured (access.tokens or "
                  "INQUEST_ADMIN_TOKEN)", path);
@@ -373,7 +373,7 @@ int ing_access_check(const struct ing_access *a, const char *method, const char 
                                     : "unknown token");
         return -EACCES;
     }
-    *ret = (struct ing_caller){ .name = t->name, .roles = t->roles, .external = t->external };
+    *ret = (struct http_caller){ .name = t->name, .roles = t->roles, .external = t->external };
     if ((t->roles & need) != need) {
         snprintf(err, errsz, "token \"%s\" has the %s role; %s %s needs %s", t->name,
                  role_name(t->roles), method, path, role_name(need));
@@ -387,18 +387,18 @@ int ing_access_check(const struct ing_access *a, const char *method, const char 
     return 0;
 }
 
-int ing_access_check_hook(const struct ing_access *a, bool canonical, bool has_secret,
-                          const char *authorization, struct ing_caller *ret, char *err,
-                          size_t errsz)
+int http_access_check_hook(const struct http_access *a, bool canonical, bool has_secret,
+                           const char *authorization, struct http_caller *ret, char *err,
+                           size_t errsz)
 {
     const struct token *t = NULL;
     int r;
 
-    if (!canonical || !ing_access_grants(a, ING_ROLE_WRITE))
+    if (!canonical || !http_access_grants(a, HTTP_ROLE_WRITE))
         return 0;
     r = identify(a, authorization, &t);
-    if (r > 0 && (t->roles & ING_ROLE_WRITE)) {
-        *ret = (struct ing_caller){ .name = t->name, .roles = t->roles, .external = t->external };
+    if (r > 0 && (t->roles & HTTP_ROLE_WRITE)) {
+        *ret = (struct http_caller){ .name = t->name, .roles = t->roles, .external = t->external };
         return 1;
     }
     if (r > 0) {
@@ -452,14 +452,14 @@ static bool host_is_loopback(const char *host, size_t len)
     return ok;
 }
 
-bool ing_access_listen_is_loopback(const char *listen)
+bool http_access_listen_is_loopback(const char *listen)
 {
     const char *colon = listen ? strrchr(listen, ':') : NULL;
 
     return colon && host_is_loopback(listen, (size_t)(colon - listen));
 }
 
-bool ing_access_zmq_is_loopback(const char *endpoint)
+bool http_access_zmq_is_loopback(const char *endpoint)
 {
     const char *host, *colon;
 

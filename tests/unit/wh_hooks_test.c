@@ -1,9 +1,10 @@
-/* ing_source_http_test.c - the HTTP server (ing_http.c) in-process, with
- * the shipped source mappings and a capturing sink, driven over a real
- * loopback socket with libcurl: registered GET routes (longest prefix,
- * raw query string, -EBUSY once started), the webhook path into the sink,
- * a sink failure answered 503, and /healthz.  The sink is an ops table
- * like the store's (STYLE B2), recording what it was given. */
+/* wh_hooks_test.c - the HTTP server (http/) with the webhook endpoints
+ * (ingest/in_webhook/wh_hooks.c) in-process, with the shipped source
+ * mappings and a capturing sink, driven over a real loopback socket with
+ * libcurl: registered GET routes (longest prefix, raw query string,
+ * -EBUSY once started), the webhook path into the sink, a sink failure
+ * answered 503, and /healthz.  The sink is an ops table like the store's
+ * (STYLE B2), recording what it was given. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,8 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
-#include "ing_http.h"
+#include "http.h"
+#include "wh_hooks.h"
 #include "wh_source.h"
 #include "store.h"
 #include "iq_event.h"
@@ -53,7 +55,7 @@ struct seen {
     int calls;
 };
 
-static int route_a(void *ud, const struct ing_http_request *rq, struct ing_http_response *resp)
+static int route_a(void *ud, const struct http_request *rq, struct http_response *resp)
 {
     const char *path = rq->path, *query = rq->query;
     struct seen *s = ud;
@@ -68,7 +70,7 @@ static int route_a(void *ud, const struct ing_http_request *rq, struct ing_http_
     return 0;
 }
 
-static int route_b(void *ud, const struct ing_http_request *rq, struct ing_http_response *resp)
+static int route_b(void *ud, const struct http_request *rq, struct http_response *resp)
 {
     (void)rq;
     ((struct seen *)ud)->calls++;
@@ -128,22 +130,22 @@ static struct wh_sources *load(void)
 
 static void test_routes_and_hooks(void **state)
 {
-    struct ing_http_opts o = { .listen = "127.0.0.1:0" };
+    struct http_server_opts o = { .listen = "127.0.0.1:0" };
     struct capture cap = { 0 };
     struct ing_sink sink = { &capture_ops, &cap };
     struct wh_sources *src = load();
     struct seen a = { .calls = 0 }, b = { .calls = 0 };
-    struct ing_http *h = NULL;
+    struct http_server *h = NULL;
     char out[4096];
     uint16_t port;
 
     (void)state;
-    assert_int_equal(ing_http_new(&o, src, sink, NULL, &h), 0);
-    assert_int_equal(ing_http_add_route(h, "/api/v1/incidents", route_a, &a), 0);
-    assert_int_equal(ing_http_add_route(h, "/api/v1/incidents/", route_b, &b), 0);
-    assert_int_equal(ing_http_start(h), 0);
-    assert_int_equal(ing_http_add_route(h, "/late", route_a, &a), -EBUSY);
-    port = ing_http_port(h);
+    assert_int_equal(wh_server_new(&o, src, sink, NULL, &h), 0);
+    assert_int_equal(http_add_route(h, "/api/v1/incidents", route_a, &a), 0);
+    assert_int_equal(http_add_route(h, "/api/v1/incidents/", route_b, &b), 0);
+    assert_int_equal(http_server_start(h), 0);
+    assert_int_equal(http_add_route(h, "/late", route_a, &a), -EBUSY);
+    port = http_server_port(h);
     assert_true(port > 0);
 
     assert_int_equal(fetch(port, "/api/v1/incidents?since=-2h&service=checkout%20api", NULL, out), 200);
@@ -169,24 +171,24 @@ static void test_routes_and_hooks(void **state)
     assert_non_null(strstr(out, "retry"));
     assert_int_equal(fetch(port, "/metrics", NULL, out), 200);
     assert_non_null(strstr(out, "inquest_http_requests_total{source=\"events\",outcome=\"unavailable\"} 1"));
-    ing_http_destroy(&h);
+    http_server_destroy(&h);
     assert_null(h);
-    ing_http_destroy(&h);
+    http_server_destroy(&h);
     wh_sources_destroy(&src);
 }
 
 static void test_bad_listen(void **state)
 {
-    struct ing_http_opts o = { .listen = "no-port-here" };
+    struct http_server_opts o = { .listen = "no-port-here" };
     struct capture cap = { 0 };
     struct ing_sink sink = { &capture_ops, &cap };
     struct wh_sources *src = load();
-    struct ing_http *h = NULL;
+    struct http_server *h = NULL;
 
     (void)state;
-    assert_int_equal(ing_http_new(&o, src, sink, NULL, &h), 0);
-    assert_int_equal(ing_http_start(h), -EINVAL);
-    ing_http_destroy(&h);
+    assert_int_equal(wh_server_new(&o, src, sink, NULL, &h), 0);
+    assert_int_equal(http_server_start(h), -EINVAL);
+    http_server_destroy(&h);
     wh_sources_destroy(&src);
 }
 
@@ -197,21 +199,21 @@ static void test_query_decode(void **state)
     char k[32], v[64];
 
     (void)state;
-    assert_int_equal(ing_http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
+    assert_int_equal(http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
     assert_string_equal(k, "since");
     assert_string_equal(v, "2026-10-21T13:42:00+02:00");
-    assert_int_equal(ing_http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
+    assert_int_equal(http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
     assert_string_equal(v, "pay api");
-    assert_int_equal(ing_http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
+    assert_int_equal(http_query_next(&q, k, sizeof(k), v, sizeof(v)), 1);
     assert_string_equal(k, "flag");
     assert_string_equal(v, "");
-    assert_int_equal(ing_http_query_next(&q, k, sizeof(k), v, sizeof(v)), 0);
-    assert_int_equal(ing_http_query_get("a=1&b=%zz", "b", v, sizeof(v)), -EINVAL);
-    assert_int_equal(ing_http_query_get("a=%00", "a", v, sizeof(v)), -EINVAL);
-    assert_int_equal(ing_http_query_get("novalue&a=1", "a", v, sizeof(v)), -EINVAL);
-    assert_int_equal(ing_http_query_get("a=1", "b", v, sizeof(v)), 0);
-    assert_int_equal(ing_http_query_get(NULL, "b", v, sizeof(v)), 0);
-    assert_int_equal(ing_http_query_get("a=0123456789", "a", v, 8), -EINVAL);
+    assert_int_equal(http_query_next(&q, k, sizeof(k), v, sizeof(v)), 0);
+    assert_int_equal(http_query_get("a=1&b=%zz", "b", v, sizeof(v)), -EINVAL);
+    assert_int_equal(http_query_get("a=%00", "a", v, sizeof(v)), -EINVAL);
+    assert_int_equal(http_query_get("novalue&a=1", "a", v, sizeof(v)), -EINVAL);
+    assert_int_equal(http_query_get("a=1", "b", v, sizeof(v)), 0);
+    assert_int_equal(http_query_get(NULL, "b", v, sizeof(v)), 0);
+    assert_int_equal(http_query_get("a=0123456789", "a", v, 8), -EINVAL);
 }
 
 int main(void)
