@@ -482,7 +482,7 @@ int cli_daemon_main(int argc, char **argv)
     struct iqd_drafts *drafts = NULL;
     struct ana_http_query *query = NULL;
     struct iqd_cor *cor = NULL;
-    struct iqd_tail *tail = NULL;
+    struct tail_daemon *tail = NULL;
     struct ing_server_stats st;
     char api_url[300] = "";
     struct ing_keyring *keys = NULL;
@@ -544,7 +544,7 @@ out:
     if (ports_written)
         iqd_ports_remove(&cfg);
     iqd_drafts_destroy(&drafts);
-    iqd_tail_stop(&tail);
+    tail_daemon_stop(&tail);
     wh_daemon_destroy(&http);
     ana_http_query_free(&query);
     ing_server_destroy(&srv);

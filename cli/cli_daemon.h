@@ -46,7 +46,7 @@ struct iqd_config {
     char *tls_cert_file;   /* PEM certificate: HTTPS */
     char *tls_key_file;    /* PEM private key */
     json_t *correlate;     /* "correlate" section (cli_daemon_cor.c, correlate/cor_config.c) */
-    json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
+    json_t *logs;          /* "logs" section: the log collector (ingest/in_tail/) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
     json_t *drafts;        /* "drafts" section: draft delivery (cli_daemon_rnd.c) */
     /* CurveZMQ (docs/security.md) */

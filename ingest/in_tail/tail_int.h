@@ -1,10 +1,10 @@
-/* ing_tail_int.h - the follower's per-file state, shared by ing_tail.c
- * (reading lines) and ing_tail_open.c (opening, identity, rotation).
+/* tail_int.h - the follower's per-file state, shared by tail.c
+ * (reading lines) and tail_open.c (opening, identity, rotation).
  * Not for use outside those two files. */
-#ifndef ING_TAIL_INT_H
-#define ING_TAIL_INT_H
+#ifndef TAIL_INT_H
+#define TAIL_INT_H
 
-#include "ing_tail.h"
+#include "tail.h"
 
 #define TAIL_FP_BYTES 256          /* fingerprint: first line, at most this much */
 #define TAIL_READ_CHUNK (256u * 1024)
@@ -23,25 +23,25 @@ struct tfile {
     uint64_t boundary;             /* offset after the last complete line */
     bool skipping;                 /* discarding the rest of an over-long line */
     bool has_resume;
-    struct ing_tail_pos resume;
+    struct tail_pos resume;
     bool seen;                     /* a first open was attempted (from_end applies before) */
     int error;                     /* last open or read error, 0 if none */
 };
 
-struct ing_tail {
-    struct ing_tail_opts o;
+struct tail {
+    struct tail_opts o;
     size_t cap;                    /* buffer size per file */
     struct tfile *files;
     uint32_t n;
 };
 
-/* ing_tail_open.c */
-int ing_tail_file_open(struct ing_tail *t, struct tfile *f);
-void ing_tail_file_close(struct tfile *f);
-int ing_tail_file_fingerprint(struct tfile *f);
+/* tail_open.c */
+int tail_file_open(struct tail *t, struct tfile *f);
+void tail_file_close(struct tfile *f);
+int tail_file_fingerprint(struct tfile *f);
 /* 1 when the file was truncated or rewritten in place (copy-truncate). */
-int ing_tail_file_truncated(struct tfile *f);
+int tail_file_truncated(struct tfile *f);
 /* 1 when the configured path now names another file than the one read. */
-int ing_tail_file_rotated(const struct tfile *f);
+int tail_file_rotated(const struct tfile *f);
 
 #endif

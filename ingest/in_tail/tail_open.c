@@ -1,4 +1,4 @@
-/* ing_tail_open.c - opening followed files: identity, resume, rotation.
+/* tail_open.c - opening followed files: identity, resume, rotation.
  *
  * A followed path is bound to one file at a time, identified by (device,
  * inode) and a fingerprint: the FNV-1a hash of its first line (at most
@@ -11,9 +11,9 @@
  * rename while we were stopped), look in the same directory for the old
  * file by its inode and fingerprint, finish it from the saved offset,
  * then go on with the new file from its start; the rotation logic of
- * ing_tail.c does that switch.  A file that was truncated while stopped
+ * tail.c does that switch.  A file that was truncated while stopped
  * is read from its start. */
-#include "ing_tail_int.h"
+#include "tail_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-uint64_t ing_fnv1a(uint64_t h, const void *p, size_t n)
+uint64_t tail_fnv1a(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *c = p;
 
@@ -37,11 +37,11 @@ uint64_t ing_fnv1a(uint64_t h, const void *p, size_t n)
 
 static uint64_t make_fid(uint64_t dev, uint64_t ino, uint64_t fp)
 {
-    uint64_t h = ING_FNV_INIT;
+    uint64_t h = TAIL_FNV_INIT;
 
-    h = ing_fnv1a(h, &dev, sizeof(dev));
-    h = ing_fnv1a(h, &ino, sizeof(ino));
-    h = ing_fnv1a(h, &fp, sizeof(fp));
+    h = tail_fnv1a(h, &dev, sizeof(dev));
+    h = tail_fnv1a(h, &ino, sizeof(ino));
+    h = tail_fnv1a(h, &fp, sizeof(fp));
     return h ? h : 1;
 }
 
@@ -60,13 +60,13 @@ static int fingerprint_fd(int fd, uint64_t *ret)
         *ret = 0;
         return 0;
     }
-    *ret = ing_fnv1a(ING_FNV_INIT, b, nl ? (size_t)(nl - b) + 1 : (size_t)n);
+    *ret = tail_fnv1a(TAIL_FNV_INIT, b, nl ? (size_t)(nl - b) + 1 : (size_t)n);
     if (*ret == 0)
         *ret = 1;
     return 0;
 }
 
-int ing_tail_file_fingerprint(struct tfile *f)
+int tail_file_fingerprint(struct tfile *f)
 {
     int r;
 
@@ -79,7 +79,7 @@ int ing_tail_file_fingerprint(struct tfile *f)
     return 0;
 }
 
-void ing_tail_file_close(struct tfile *f)
+void tail_file_close(struct tfile *f)
 {
     if (f->fd >= 0 && !f->is_stdin)
         close(f->fd);
@@ -118,7 +118,7 @@ static int open_at(struct tfile *f, const char *path)
     f->len = 0;
     f->eof = false;
     f->skipping = false;
-    return ing_tail_file_fingerprint(f);
+    return tail_file_fingerprint(f);
 }
 
 /* Search the directory of f->path for the file saved in f->resume.
@@ -156,7 +156,7 @@ static char *find_rotated(const struct tfile *f)
 /* Apply a saved position to a freshly opened file. */
 static void apply_resume(struct tfile *f, uint64_t size)
 {
-    const struct ing_tail_pos *p = &f->resume;
+    const struct tail_pos *p = &f->resume;
     char *old;
 
     f->has_resume = false;
@@ -184,7 +184,7 @@ static void apply_resume(struct tfile *f, uint64_t size)
     }
 }
 
-int ing_tail_file_open(struct ing_tail *t, struct tfile *f)
+int tail_file_open(struct tail *t, struct tfile *f)
 {
     struct stat st;
     int r;
@@ -206,7 +206,7 @@ int ing_tail_file_open(struct ing_tail *t, struct tfile *f)
     return 0;
 }
 
-int ing_tail_file_truncated(struct tfile *f)
+int tail_file_truncated(struct tfile *f)
 {
     struct stat st;
     uint64_t fp;
@@ -225,7 +225,7 @@ int ing_tail_file_truncated(struct tfile *f)
     return fp != f->fp;
 }
 
-int ing_tail_file_rotated(const struct tfile *f)
+int tail_file_rotated(const struct tfile *f)
 {
     struct stat st;
 

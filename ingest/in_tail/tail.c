@@ -1,4 +1,4 @@
-/* ing_tail.c - following log files: reading lines with exact offsets.
+/* tail.c - following log files: reading lines with exact offsets.
  *
  * Each followed path has one read buffer.  A poll reads each open file to
  * its current end, hands every complete line to the callback with the
@@ -14,14 +14,14 @@
  *     the old file once more to its end, hand out its unterminated tail,
  *     then open the new file at offset 0;
  *   - a path that did not exist is retried at every poll.
- * Before the file behind an index changes, an ING_TAIL_SWITCH item lets
+ * Before the file behind an index changes, an TAIL_SWITCH item lets
  * the caller settle (acknowledge, checkpoint) everything of the old file.
  *
  * Design notes: offsets are file offsets, so `boundary` (the offset after
  * the last complete line) is exactly what a checkpoint must store; while
  * an over-long line is being skipped the boundary stays at its start, so
  * a restart hands the cut line out again (same id, deduplicated). */
-#include "ing_tail_int.h"
+#include "tail_int.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -30,13 +30,13 @@
 
 #define LINES_PER_FILE_POLL 65536u
 
-int ing_tail_new(const struct ing_tail_opts *opts, struct ing_tail **ret)
+int tail_new(const struct tail_opts *opts, struct tail **ret)
 {
-    struct ing_tail *t;
-    struct ing_tail_opts o = opts ? *opts : (struct ing_tail_opts){ 0 };
+    struct tail *t;
+    struct tail_opts o = opts ? *opts : (struct tail_opts){ 0 };
 
     if (!o.line_max)
-        o.line_max = ING_TAIL_LINE_MAX_DEFAULT;
+        o.line_max = TAIL_LINE_MAX_DEFAULT;
     if (o.line_max < 64 || o.line_max > (16u << 20))
         return -EINVAL;
     t = calloc(1, sizeof(*t));
@@ -48,15 +48,15 @@ int ing_tail_new(const struct ing_tail_opts *opts, struct ing_tail **ret)
     return 0;
 }
 
-void ing_tail_destroy(struct ing_tail **pt)
+void tail_destroy(struct tail **pt)
 {
-    struct ing_tail *t;
+    struct tail *t;
 
     if (!pt || !*pt)
         return;
     t = *pt;
     for (uint32_t i = 0; i < t->n; i++) {
-        ing_tail_file_close(&t->files[i]);
+        tail_file_close(&t->files[i]);
         free(t->files[i].path);
         free(t->files[i].buf);
     }
@@ -65,12 +65,12 @@ void ing_tail_destroy(struct ing_tail **pt)
     *pt = NULL;
 }
 
-int ing_tail_add(struct ing_tail *t, const char *path)
+int tail_add(struct tail *t, const char *path)
 {
     struct tfile *nf, *f;
     bool is_stdin = strcmp(path, "-") == 0;
 
-    if (t->n >= ING_TAIL_FILES_MAX)
+    if (t->n >= TAIL_FILES_MAX)
         return -E2BIG;
     for (uint32_t i = 0; i < t->n; i++)
         if (strcmp(t->files[i].path, path) == 0)
@@ -93,17 +93,17 @@ int ing_tail_add(struct ing_tail *t, const char *path)
     return (int)t->n++;
 }
 
-uint32_t ing_tail_count(const struct ing_tail *t)
+uint32_t tail_count(const struct tail *t)
 {
     return t->n;
 }
 
-const char *ing_tail_path(const struct ing_tail *t, uint32_t file)
+const char *tail_path(const struct tail *t, uint32_t file)
 {
     return file < t->n ? t->files[file].path : NULL;
 }
 
-void ing_tail_resume(struct ing_tail *t, uint32_t file, const struct ing_tail_pos *pos)
+void tail_resume(struct tail *t, uint32_t file, const struct tail_pos *pos)
 {
     if (file >= t->n || t->files[file].is_stdin)
         return;
@@ -111,7 +111,7 @@ void ing_tail_resume(struct ing_tail *t, uint32_t file, const struct ing_tail_po
     t->files[file].has_resume = true;
 }
 
-bool ing_tail_position(const struct ing_tail *t, uint32_t file, struct ing_tail_pos *ret)
+bool tail_position(const struct tail *t, uint32_t file, struct tail_pos *ret)
 {
     const struct tfile *f;
 
@@ -124,25 +124,25 @@ bool ing_tail_position(const struct ing_tail *t, uint32_t file, struct ing_tail_
     }
     if (f->fd < 0 || f->is_stdin)
         return false;
-    *ret = (struct ing_tail_pos){ f->dev, f->ino, f->fp, f->boundary };
+    *ret = (struct tail_pos){ f->dev, f->ino, f->fp, f->boundary };
     return true;
 }
 
-int ing_tail_error(const struct ing_tail *t, uint32_t file)
+int tail_error(const struct tail *t, uint32_t file)
 {
     return file < t->n ? t->files[file].error : 0;
 }
 
-static int emit(struct tfile *f, uint32_t idx, ing_tail_fn fn, void *ud, const char *s,
+static int emit(struct tfile *f, uint32_t idx, tail_fn fn, void *ud, const char *s,
                 size_t len, bool trunc, uint64_t off, uint64_t end)
 {
-    struct ing_tail_item it = {
-        .what = ING_TAIL_LINE, .file = idx, .path = f->cur_path ? f->cur_path : f->path,
+    struct tail_item it = {
+        .what = TAIL_LINE, .file = idx, .path = f->cur_path ? f->cur_path : f->path,
         .fid = f->fid, .line = s, .len = len, .truncated = trunc, .offset = off, .end = end,
     };
     int r;
 
-    if (!f->fid && !f->is_stdin && (r = ing_tail_file_fingerprint(f)) < 0)
+    if (!f->fid && !f->is_stdin && (r = tail_file_fingerprint(f)) < 0)
         return r;
     it.fid = f->fid;
     if (len && s[len - 1] == '\r' && !trunc)
@@ -152,7 +152,7 @@ static int emit(struct tfile *f, uint32_t idx, ing_tail_fn fn, void *ud, const c
 
 /* Hand out the complete lines in the buffer, then drop them.  Returns the
  * number of lines, or a negative value from fn. */
-static int drain_buffer(struct tfile *f, uint32_t idx, size_t line_max, ing_tail_fn fn,
+static int drain_buffer(struct tfile *f, uint32_t idx, size_t line_max, tail_fn fn,
                         void *ud)
 {
     size_t pos = 0;
@@ -196,7 +196,7 @@ static int drain_buffer(struct tfile *f, uint32_t idx, size_t line_max, ing_tail
 }
 
 /* Read and hand out lines until the end of the file or the budget. */
-static int read_file(struct ing_tail *t, struct tfile *f, uint32_t idx, ing_tail_fn fn, void *ud,
+static int read_file(struct tail *t, struct tfile *f, uint32_t idx, tail_fn fn, void *ud,
                      uint32_t budget)
 {
     int total = 0, r;
@@ -224,7 +224,7 @@ static int read_file(struct ing_tail *t, struct tfile *f, uint32_t idx, ing_tail
 }
 
 /* Hand out an unterminated last line of a file that is being left. */
-static int flush_tail(struct tfile *f, uint32_t idx, ing_tail_fn fn, void *ud)
+static int flush_tail(struct tfile *f, uint32_t idx, tail_fn fn, void *ud)
 {
     int r;
 
@@ -239,21 +239,21 @@ static int flush_tail(struct tfile *f, uint32_t idx, ing_tail_fn fn, void *ud)
     return 1;
 }
 
-static int emit_switch(struct tfile *f, uint32_t idx, ing_tail_fn fn, void *ud)
+static int emit_switch(struct tfile *f, uint32_t idx, tail_fn fn, void *ud)
 {
-    struct ing_tail_item it = { .what = ING_TAIL_SWITCH, .file = idx,
-                                .path = f->cur_path ? f->cur_path : f->path, .fid = f->fid,
-                                .offset = f->boundary, .end = f->boundary };
+    struct tail_item it = { .what = TAIL_SWITCH, .file = idx,
+                            .path = f->cur_path ? f->cur_path : f->path, .fid = f->fid,
+                            .offset = f->boundary, .end = f->boundary };
 
     return fn(ud, &it);
 }
 
 /* At the end of a file: truncation, then rotation. */
-static int check_file(struct ing_tail *t, struct tfile *f, uint32_t idx, ing_tail_fn fn, void *ud)
+static int check_file(struct tail *t, struct tfile *f, uint32_t idx, tail_fn fn, void *ud)
 {
     int r, n = 0;
 
-    if ((r = ing_tail_file_truncated(f)) < 0)
+    if ((r = tail_file_truncated(f)) < 0)
         return r;
     if (r > 0) {
         if ((r = flush_tail(f, idx, fn, ud)) < 0 || (r = emit_switch(f, idx, fn, ud)) < 0)
@@ -264,18 +264,18 @@ static int check_file(struct ing_tail *t, struct tfile *f, uint32_t idx, ing_tai
         f->fp = f->fid = 0;
         if (lseek(f->fd, 0, SEEK_SET) < 0)
             return -errno;
-        return ing_tail_file_fingerprint(f);
+        return tail_file_fingerprint(f);
     }
-    if (!ing_tail_file_rotated(f))
+    if (!tail_file_rotated(f))
         return 0;
     if ((r = read_file(t, f, idx, fn, ud, UINT32_MAX)) < 0)
         return r;
     n = r;
     if ((r = flush_tail(f, idx, fn, ud)) < 0 || (r = emit_switch(f, idx, fn, ud)) < 0)
         return r;
-    ing_tail_file_close(f);
+    tail_file_close(f);
     f->boff = f->boundary = 0;
-    r = ing_tail_file_open(t, f);
+    r = tail_file_open(t, f);
     return r < 0 && r != -ENOENT ? r : n;
 }
 
@@ -285,7 +285,7 @@ static bool is_io_error(int r)
     return r == -EIO || r == -EISDIR || r == -EBADF || r == -ESTALE || r == -ENXIO;
 }
 
-int ing_tail_poll(struct ing_tail *t, ing_tail_fn fn, void *ud, uint32_t max_lines)
+int tail_poll(struct tail *t, tail_fn fn, void *ud, uint32_t max_lines)
 {
     uint32_t per = max_lines / (t->n ? t->n : 1);
     int total = 0, r;
@@ -300,10 +300,10 @@ int ing_tail_poll(struct ing_tail *t, ing_tail_fn fn, void *ud, uint32_t max_lin
         if (f->closed_input)
             continue;
         if (f->fd < 0) {
-            r = ing_tail_file_open(t, f);
+            r = tail_file_open(t, f);
             f->seen = true;
             if (r < 0) {
-                ing_tail_file_close(f);
+                tail_file_close(f);
                 f->error = r == -ENOENT ? 0 : r;
                 continue;
             }
@@ -312,7 +312,7 @@ int ing_tail_poll(struct ing_tail *t, ing_tail_fn fn, void *ud, uint32_t max_lin
         if ((r = read_file(t, f, i, fn, ud, per)) < 0) {
             if (!is_io_error(r))
                 return r;
-            ing_tail_file_close(f);   /* reopened and resumed at the next poll */
+            tail_file_close(f);   /* reopened and resumed at the next poll */
             f->error = r;
             continue;
         }
@@ -328,7 +328,7 @@ int ing_tail_poll(struct ing_tail *t, ing_tail_fn fn, void *ud, uint32_t max_lin
     return total;
 }
 
-bool ing_tail_idle(const struct ing_tail *t)
+bool tail_idle(const struct tail *t)
 {
     for (uint32_t i = 0; i < t->n; i++) {
         const struct tfile *f = &t->files[i];

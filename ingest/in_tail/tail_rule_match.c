@@ -1,7 +1,7 @@
-/* ing_logrule_match.c - matching one log line against a rule set.
+/* tail_rule_match.c - matching one log line against a rule set.
  *
  * The hot path of `inquest tail`: every line of every followed file comes
- * through ing_logrules_match.  The rule that matched last for a source is
+ * through tail_rules_match.  The rule that matched last for a source is
  * tried first (a file almost always keeps one format), then the others in
  * load order.  Pattern rules run the JIT-compiled pcre2 code with the
  * set's shared match data and limits; a match or depth limit hit counts as
@@ -14,7 +14,7 @@
  * string is copied: the result is spans into the line.  The event
  * condition (min_level, min_status) is decided here so the caller only
  * builds an event for the few lines that need one. */
-#include "ing_logrule_int.h"
+#include "tail_rule_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,10 +23,10 @@
 #include "iq_event.h"
 #include "iq_time.h"
 
-static struct ing_span group_span(const struct ing_logrules *rs, int no, const char *line)
+static struct tail_span group_span(const struct tail_rules *rs, int no, const char *line)
 {
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rs->md);
-    struct ing_span sp = { NULL, 0 };
+    struct tail_span sp = { NULL, 0 };
 
     if (no < 0 || (uint32_t)no >= rs->md_pairs || ov[2 * no] == PCRE2_UNSET)
         return sp;
@@ -36,7 +36,7 @@ static struct ing_span group_span(const struct ing_logrules *rs, int no, const c
 }
 
 /* Small non-negative decimal from a span; -1 when not a number. */
-static int span_int(struct ing_span sp, int max)
+static int span_int(struct tail_span sp, int max)
 {
     int v = 0;
 
@@ -50,43 +50,43 @@ static int span_int(struct ing_span sp, int max)
     return v > max ? -1 : v;
 }
 
-/* Syslog severity 0 (emerg) .. 7 (debug) to enum ing_level. */
+/* Syslog severity 0 (emerg) .. 7 (debug) to enum tail_level. */
 static int pri_level(int pri)
 {
-    static const int map[8] = { ING_LEVEL_EMERGENCY, ING_LEVEL_ALERT, ING_LEVEL_CRITICAL,
-                                ING_LEVEL_ERROR,     ING_LEVEL_WARN,  ING_LEVEL_NOTICE,
-                                ING_LEVEL_INFO,      ING_LEVEL_DEBUG };
+    static const int map[8] = { TAIL_LEVEL_EMERGENCY, TAIL_LEVEL_ALERT, TAIL_LEVEL_CRITICAL,
+                                TAIL_LEVEL_ERROR,     TAIL_LEVEL_WARN,  TAIL_LEVEL_NOTICE,
+                                TAIL_LEVEL_INFO,      TAIL_LEVEL_DEBUG };
 
-    return pri < 0 ? ING_LEVEL_NONE : map[pri & 7];
+    return pri < 0 ? TAIL_LEVEL_NONE : map[pri & 7];
 }
 
 /* Derive time, level, status and the event condition from the spans. */
-static void finish(const struct rule *r, const struct ing_span f[RF_N], struct ing_logline *ll)
+static void finish(const struct rule *r, const struct tail_span f[RF_N], struct tail_line *ll)
 {
     ll->rule = r->name;
     ll->default_service = r->service;
     ll->at = IQ_TIME_NONE;
     /* JSON loggers write either RFC 3339 or epoch numbers under one key. */
     if (f[RF_TIME].len &&
-        ing_time_parse(r->timefmt, f[RF_TIME].s, f[RF_TIME].len, iq_time_now_ms(), &ll->at) < 0 &&
-        (r->timefmt != ING_TIME_RFC3339 ||
-         ing_time_parse(ING_TIME_EPOCH, f[RF_TIME].s, f[RF_TIME].len, 0, &ll->at) < 0))
+        tail_time_parse(r->timefmt, f[RF_TIME].s, f[RF_TIME].len, iq_time_now_ms(), &ll->at) < 0 &&
+        (r->timefmt != TAIL_TIME_RFC3339 ||
+         tail_time_parse(TAIL_TIME_EPOCH, f[RF_TIME].s, f[RF_TIME].len, 0, &ll->at) < 0))
         ll->at = IQ_TIME_NONE;
-    ll->level = f[RF_LEVEL].len ? ing_level_parse(f[RF_LEVEL].s, f[RF_LEVEL].len)
+    ll->level = f[RF_LEVEL].len ? tail_level_parse(f[RF_LEVEL].s, f[RF_LEVEL].len)
                                 : pri_level(span_int(f[RF_PRI], 191));
     ll->status = f[RF_STATUS].len ? span_int(f[RF_STATUS], 999) : 0;
     if (ll->status < 0)
         ll->status = 0;
     ll->service = f[RF_SERVICE];
     ll->message = f[RF_MESSAGE];
-    ll->is_event = (r->min_level != ING_LEVEL_NONE && ll->level >= r->min_level) ||
+    ll->is_event = (r->min_level != TAIL_LEVEL_NONE && ll->level >= r->min_level) ||
                    (r->min_status && ll->status >= r->min_status);
 }
 
-static int match_pattern(struct ing_logrules *rs, const struct rule *r, const char *line,
-                         size_t len, struct ing_logline *ll)
+static int match_pattern(struct tail_rules *rs, const struct rule *r, const char *line,
+                         size_t len, struct tail_line *ll)
 {
-    struct ing_span f[RF_N];
+    struct tail_span f[RF_N];
     int rc = pcre2_match(r->code, (PCRE2_SPTR)line, len, 0, 0, rs->md, rs->mctx);
 
     if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_MATCHLIMIT ||
@@ -99,12 +99,12 @@ static int match_pattern(struct ing_logrules *rs, const struct rule *r, const ch
     finish(r, f, ll);
     ll->n_labels = 0;
     for (uint32_t i = 0; i < r->n_labels; i++) {
-        struct ing_span v = group_span(rs, r->labels[i].group, line);
+        struct tail_span v = group_span(rs, r->labels[i].group, line);
 
         if (!v.len)
             continue;
-        ll->label_key[ll->n_labels] = (struct ing_span){ r->labels[i].name,
-                                                         strlen(r->labels[i].name) };
+        ll->label_key[ll->n_labels] = (struct tail_span){ r->labels[i].name,
+                                                          strlen(r->labels[i].name) };
         ll->label_val[ll->n_labels++] = v;
     }
     return 1;
@@ -112,9 +112,9 @@ static int match_pattern(struct ing_logrules *rs, const struct rule *r, const ch
 
 /* A JSON member as a span: strings as they are, numbers and booleans as
  * text in the set's number buffers. */
-static struct ing_span json_span(struct ing_logrules *rs, const json_t *v, int slot)
+static struct tail_span json_span(struct tail_rules *rs, const json_t *v, int slot)
 {
-    struct ing_span sp = { NULL, 0 };
+    struct tail_span sp = { NULL, 0 };
     char *b = rs->numbuf[slot];
     int n = -1;
 
@@ -147,10 +147,10 @@ static const json_t *json_pick(const json_t *doc, char *const keys[RULE_JSON_KEY
     return NULL;
 }
 
-static int match_json(struct ing_logrules *rs, const struct rule *r, const char *line,
-                      size_t len, struct ing_logline *ll)
+static int match_json(struct tail_rules *rs, const struct rule *r, const char *line,
+                      size_t len, struct tail_line *ll)
 {
-    struct ing_span f[RF_N];
+    struct tail_span f[RF_N];
     json_t *doc;
     bool any = false;
 
@@ -166,7 +166,7 @@ static int match_json(struct ing_logrules *rs, const struct rule *r, const char 
     for (int i = 0; i < RF_N; i++) {
         const json_t *v = json_pick(doc, r->keys[i]);
 
-        f[i] = v ? json_span(rs, v, i) : (struct ing_span){ NULL, 0 };
+        f[i] = v ? json_span(rs, v, i) : (struct tail_span){ NULL, 0 };
         any = any || f[i].len;
     }
     if (!any)
@@ -175,25 +175,25 @@ static int match_json(struct ing_logrules *rs, const struct rule *r, const char 
     ll->n_labels = 0;
     for (uint32_t i = 0; i < r->n_labels; i++) {
         const json_t *v = json_object_get(doc, r->labels[i].name);
-        struct ing_span sp = v ? json_span(rs, v, RF_N + (int)i) : (struct ing_span){ NULL, 0 };
+        struct tail_span sp = v ? json_span(rs, v, RF_N + (int)i) : (struct tail_span){ NULL, 0 };
 
         if (!sp.len)
             continue;
-        ll->label_key[ll->n_labels] = (struct ing_span){ r->labels[i].name,
-                                                         strlen(r->labels[i].name) };
+        ll->label_key[ll->n_labels] = (struct tail_span){ r->labels[i].name,
+                                                          strlen(r->labels[i].name) };
         ll->label_val[ll->n_labels++] = sp;
     }
     return 1;
 }
 
-static int match_one(struct ing_logrules *rs, const struct rule *r, const char *line, size_t len,
-                     struct ing_logline *ll)
+static int match_one(struct tail_rules *rs, const struct rule *r, const char *line, size_t len,
+                     struct tail_line *ll)
 {
     return r->json ? match_json(rs, r, line, len, ll) : match_pattern(rs, r, line, len, ll);
 }
 
-int ing_logrules_match(struct ing_logrules *rs, const char *line, size_t len, int *hint,
-                       struct ing_logline *ret)
+int tail_rules_match(struct tail_rules *rs, const char *line, size_t len, int *hint,
+                     struct tail_line *ret)
 {
     int h = hint && *hint >= 0 && (uint32_t)*hint < rs->n ? *hint : -1;
     int r;

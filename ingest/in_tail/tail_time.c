@@ -1,4 +1,4 @@
-/* ing_logtime.c - time formats and severity names of log lines.
+/* tail_time.c - time formats and severity names of log lines.
  *
  * Log files write times in a handful of shapes; the rules name one per
  * pattern ("time_format" in the files of schemas/logs/).  Each parser here is a
@@ -8,9 +8,9 @@
  * clock: the current year, or the previous one when the result would lie
  * more than a day in the future (a December line read in January).
  *
- * Severity names are normalised to enum ing_level so that "WARN",
+ * Severity names are normalised to enum tail_level so that "WARN",
  * "warning" and syslog priority 4 all compare the same way. */
-#include "ing_logrule.h"
+#include "tail_rule.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -183,22 +183,22 @@ static int parse_rfc3339(struct iq_scan *sc, int64_t now_ms, int64_t *ret)
 }
 
 /* The time formats of log rules: a format is one row here (its index is
- * its enum ing_timefmt value when C code names it).  parse reads from the
- * cursor; ing_time_parse then requires the whole span to be consumed. */
+ * its enum tail_timefmt value when C code names it).  parse reads from the
+ * cursor; tail_time_parse then requires the whole span to be consumed. */
 static const struct timefmt_ops {
     const char *name;   /* "time_format" value in rule files */
     int (*parse)(struct iq_scan *sc, int64_t now_ms, int64_t *ret);
 } timefmts[] = {
-    [ING_TIME_RFC3339] = { .name = "rfc3339", .parse = parse_rfc3339 },
-    [ING_TIME_SYSLOG] = { .name = "syslog", .parse = parse_syslog },
-    [ING_TIME_CLF] = { .name = "clf", .parse = parse_clf },
-    [ING_TIME_EPOCH] = { .name = "epoch", .parse = parse_epoch },
-    [ING_TIME_NGINX_ERROR] = { .name = "nginx_error", .parse = parse_nginx_error },
+    [TAIL_TIME_RFC3339] = { .name = "rfc3339", .parse = parse_rfc3339 },
+    [TAIL_TIME_SYSLOG] = { .name = "syslog", .parse = parse_syslog },
+    [TAIL_TIME_CLF] = { .name = "clf", .parse = parse_clf },
+    [TAIL_TIME_EPOCH] = { .name = "epoch", .parse = parse_epoch },
+    [TAIL_TIME_NGINX_ERROR] = { .name = "nginx_error", .parse = parse_nginx_error },
 };
 
 #define N_TIMEFMTS (sizeof(timefmts) / sizeof(timefmts[0]))
 
-int ing_timefmt_lookup(const char *name)
+int tail_timefmt_lookup(const char *name)
 {
     for (size_t i = 0; i < N_TIMEFMTS; i++)
         if (strcmp(timefmts[i].name, name) == 0)
@@ -206,18 +206,18 @@ int ing_timefmt_lookup(const char *name)
     return -1;
 }
 
-size_t ing_timefmt_count(void)
+size_t tail_timefmt_count(void)
 {
     return N_TIMEFMTS;
 }
 
-void ing_timefmt_list(char *buf, size_t size)
+void tail_timefmt_list(char *buf, size_t size)
 {
     iq_conf_names(buf, size, &timefmts[0].name, N_TIMEFMTS, sizeof(timefmts[0]));
 }
 
-int ing_time_parse(enum ing_timefmt fmt, const char *s, size_t len, int64_t now_ms,
-                   int64_t *ret_ms)
+int tail_time_parse(enum tail_timefmt fmt, const char *s, size_t len, int64_t now_ms,
+                    int64_t *ret_ms)
 {
     struct iq_scan sc = { s, s + len };
     int64_t t = 0;
@@ -234,31 +234,31 @@ static const struct {
     const char *name;
     int level;
 } level_names[] = {
-    { "trace", ING_LEVEL_TRACE },      { "debug", ING_LEVEL_DEBUG },
-    { "dbug", ING_LEVEL_DEBUG },       { "info", ING_LEVEL_INFO },
-    { "information", ING_LEVEL_INFO }, { "notice", ING_LEVEL_NOTICE },
-    { "warn", ING_LEVEL_WARN },        { "warning", ING_LEVEL_WARN },
-    { "error", ING_LEVEL_ERROR },      { "err", ING_LEVEL_ERROR },
-    { "eror", ING_LEVEL_ERROR },       { "crit", ING_LEVEL_CRITICAL },
-    { "critical", ING_LEVEL_CRITICAL }, { "alert", ING_LEVEL_ALERT },
-    { "emerg", ING_LEVEL_EMERGENCY },  { "emergency", ING_LEVEL_EMERGENCY },
-    { "fatal", ING_LEVEL_EMERGENCY },  { "panic", ING_LEVEL_EMERGENCY },
+    { "trace", TAIL_LEVEL_TRACE },      { "debug", TAIL_LEVEL_DEBUG },
+    { "dbug", TAIL_LEVEL_DEBUG },       { "info", TAIL_LEVEL_INFO },
+    { "information", TAIL_LEVEL_INFO }, { "notice", TAIL_LEVEL_NOTICE },
+    { "warn", TAIL_LEVEL_WARN },        { "warning", TAIL_LEVEL_WARN },
+    { "error", TAIL_LEVEL_ERROR },      { "err", TAIL_LEVEL_ERROR },
+    { "eror", TAIL_LEVEL_ERROR },       { "crit", TAIL_LEVEL_CRITICAL },
+    { "critical", TAIL_LEVEL_CRITICAL }, { "alert", TAIL_LEVEL_ALERT },
+    { "emerg", TAIL_LEVEL_EMERGENCY },  { "emergency", TAIL_LEVEL_EMERGENCY },
+    { "fatal", TAIL_LEVEL_EMERGENCY },  { "panic", TAIL_LEVEL_EMERGENCY },
 };
 
-int ing_level_parse(const char *s, size_t len)
+int tail_level_parse(const char *s, size_t len)
 {
     for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
         if (strlen(level_names[i].name) == len && strncasecmp(level_names[i].name, s, len) == 0)
             return level_names[i].level;
-    return ING_LEVEL_NONE;
+    return TAIL_LEVEL_NONE;
 }
 
-const char *ing_level_name(int level)
+const char *tail_level_name(int level)
 {
     static const char *const names[] = { "trace", "debug", "info", "notice", "warning",
                                          "error", "critical", "alert", "emergency" };
 
-    if (level < 0 || level > ING_LEVEL_EMERGENCY)
+    if (level < 0 || level > TAIL_LEVEL_EMERGENCY)
         return NULL;
     return names[level];
 }

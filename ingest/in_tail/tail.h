@@ -1,4 +1,4 @@
-/* ing_tail.h - follow log files like `tail -F`, line by line, with offsets.
+/* tail.h - follow log files like `tail -F`, line by line, with offsets.
  *
  * A follower holds a list of paths ("-" is standard input).  Each poll
  * reads what was appended since the last one and hands every complete
@@ -8,41 +8,41 @@
  * a fingerprint of its first line, so positions saved by the caller can
  * be resumed after a restart, even when the file was rotated meanwhile.
  * Not thread-safe: one follower per thread. */
-#ifndef ING_TAIL_H
-#define ING_TAIL_H
+#ifndef TAIL_H
+#define TAIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct ing_tail;
+struct tail;
 
-#define ING_TAIL_LINE_MAX_DEFAULT (64u * 1024)
-#define ING_TAIL_FILES_MAX 256
+#define TAIL_LINE_MAX_DEFAULT (64u * 1024)
+#define TAIL_FILES_MAX 256
 
-struct ing_tail_opts {
+struct tail_opts {
     size_t line_max;      /* bytes; longer lines are cut and marked; default 64 KiB */
     bool from_end;        /* files without a saved position start at their end */
 };
 
 /* Where reading of one path stands: the file's identity and the offset
  * just after the last complete line handed out. */
-struct ing_tail_pos {
+struct tail_pos {
     uint64_t dev, ino;
     uint64_t fp;          /* fingerprint of the first line; 0 while unknown */
     uint64_t offset;
 };
 
-enum ing_tail_what {
-    ING_TAIL_LINE,        /* a line (or the unterminated tail of a finished file) */
-    ING_TAIL_SWITCH,      /* the file index moves on to a new file (rotation,
+enum tail_what {
+    TAIL_LINE,        /* a line (or the unterminated tail of a finished file) */
+    TAIL_SWITCH,      /* the file index moves on to a new file (rotation,
                              truncation): settle everything of the old one */
 };
 
 /* One callback item.  Borrowed for the duration of the call. */
-struct ing_tail_item {
-    enum ing_tail_what what;
-    uint32_t file;        /* index returned by ing_tail_add */
+struct tail_item {
+    enum tail_what what;
+    uint32_t file;        /* index returned by tail_add */
     const char *path;     /* the file being read (a rotated file's current name) */
     uint64_t fid;         /* hash of (dev, ino, fingerprint); 0 for standard input */
     const char *line;     /* without "\n" or "\r\n"; NOT NUL-terminated */
@@ -53,43 +53,43 @@ struct ing_tail_item {
 };
 
 /* Return 0 to go on, or a negative errno to stop the poll with that value. */
-typedef int (*ing_tail_fn)(void *ud, const struct ing_tail_item *it);
+typedef int (*tail_fn)(void *ud, const struct tail_item *it);
 
 /* Caller owns *ret.  -ENOMEM, -EINVAL (line_max under 64 bytes or over 16 MiB). */
-int ing_tail_new(const struct ing_tail_opts *opts, struct ing_tail **ret);
-void ing_tail_destroy(struct ing_tail **pt);
+int tail_new(const struct tail_opts *opts, struct tail **ret);
+void tail_destroy(struct tail **pt);
 
-/* Add a path (copied); returns its index, -E2BIG past ING_TAIL_FILES_MAX,
+/* Add a path (copied); returns its index, -E2BIG past TAIL_FILES_MAX,
  * -EINVAL for a second "-". */
-int ing_tail_add(struct ing_tail *t, const char *path);
-uint32_t ing_tail_count(const struct ing_tail *t);
-const char *ing_tail_path(const struct ing_tail *t, uint32_t file);
+int tail_add(struct tail *t, const char *path);
+uint32_t tail_count(const struct tail *t);
+const char *tail_path(const struct tail *t, uint32_t file);
 
 /* Resume file index from a saved position (call before the first poll). */
-void ing_tail_resume(struct ing_tail *t, uint32_t file, const struct ing_tail_pos *pos);
+void tail_resume(struct tail *t, uint32_t file, const struct tail_pos *pos);
 
 /* Current position of a file index: the saved one while the file has not
  * been opened yet; false when there is none (standard input, a file not
  * there yet). */
-bool ing_tail_position(const struct ing_tail *t, uint32_t file, struct ing_tail_pos *ret);
+bool tail_position(const struct tail *t, uint32_t file, struct tail_pos *ret);
 
 /* The last error opening or reading file index (e.g. -EACCES), 0 if none.
  * Such a file is skipped and retried at every poll; a missing file is not
  * an error. */
-int ing_tail_error(const struct ing_tail *t, uint32_t file);
+int tail_error(const struct tail *t, uint32_t file);
 
 /* Read up to max_lines lines in all, calling fn for each item.  Returns
  * the number of lines handed out (0 when nothing new) or a negative value
  * returned by fn.  Files that cannot be opened or read are skipped (see
- * ing_tail_error). */
-int ing_tail_poll(struct ing_tail *t, ing_tail_fn fn, void *ud, uint32_t max_lines);
+ * tail_error). */
+int tail_poll(struct tail *t, tail_fn fn, void *ud, uint32_t max_lines);
 
 /* True when every path has been read to its current end (standard input:
  * closed) and nothing is left in the buffers but unterminated lines. */
-bool ing_tail_idle(const struct ing_tail *t);
+bool tail_idle(const struct tail *t);
 
-/* 64-bit FNV-1a, continuing from h (start with ING_FNV_INIT). */
-#define ING_FNV_INIT 14695981039346656037ULL
-uint64_t ing_fnv1a(uint64_t h, const void *p, size_t n);
+/* 64-bit FNV-1a, continuing from h (start with TAIL_FNV_INIT). */
+#define TAIL_FNV_INIT 14695981039346656037ULL
+uint64_t tail_fnv1a(uint64_t h, const void *p, size_t n);
 
 #endif

@@ -1,4 +1,4 @@
-/* ing_logrule.c - loading and compiling log parsing rules.
+/* tail_rule.c - loading and compiling log parsing rules.
  *
  * Rules are data: each JSON file under schemas/logs/ holds
  *   { "name": "nginx", "description": "...", "rules": [ RULE, ... ] }
@@ -18,7 +18,7 @@
  * allocates nothing.  A file is loaded into a temporary array first and
  * appended only when all its rules compiled, so a bad file leaves the set
  * as it was.  Errors name the file, the rule and the pcre2 offset. */
-#include "ing_logrule_int.h"
+#include "tail_rule_int.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -33,21 +33,21 @@
 #define RULES_MAX 256
 #define RULE_FILE_MAX (1u << 20)
 
-const char *const ing_rule_field_names[RF_N] = {
+const char *const tail_rule_field_names[RF_N] = {
     [RF_TIME] = "time",       [RF_LEVEL] = "level",     [RF_PRI] = "pri",
     [RF_SERVICE] = "service", [RF_MESSAGE] = "message", [RF_STATUS] = "status",
 };
 
-int ing_logrules_new(struct ing_logrules **ret)
+int tail_rules_new(struct tail_rules **ret)
 {
-    struct ing_logrules *rs = calloc(1, sizeof(*rs));
+    struct tail_rules *rs = calloc(1, sizeof(*rs));
 
     if (!rs)
         return -ENOMEM;
     rs->mctx = iq_re_context_new(IQ_RE_MATCH_LIMIT, IQ_RE_DEPTH_LIMIT);
     rs->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
     if (!rs->mctx || !rs->jit_stack) {
-        ing_logrules_destroy(&rs);
+        tail_rules_destroy(&rs);
         return -ENOMEM;
     }
     pcre2_jit_stack_assign(rs->mctx, NULL, rs->jit_stack);
@@ -55,7 +55,7 @@ int ing_logrules_new(struct ing_logrules **ret)
     return 0;
 }
 
-void ing_rule_release(struct rule *r)
+void tail_rule_release(struct rule *r)
 {
     free(r->name);
     free(r->service);
@@ -68,15 +68,15 @@ void ing_rule_release(struct rule *r)
     memset(r, 0, sizeof(*r));
 }
 
-void ing_logrules_destroy(struct ing_logrules **prs)
+void tail_rules_destroy(struct tail_rules **prs)
 {
-    struct ing_logrules *rs;
+    struct tail_rules *rs;
 
     if (!prs || !*prs)
         return;
     rs = *prs;
     for (uint32_t i = 0; i < rs->n; i++)
-        ing_rule_release(&rs->rules[i]);
+        tail_rule_release(&rs->rules[i]);
     free(rs->rules);
     pcre2_match_data_free(rs->md);
     pcre2_match_context_free(rs->mctx);
@@ -86,7 +86,7 @@ void ing_logrules_destroy(struct ing_logrules **prs)
     *prs = NULL;
 }
 
-uint32_t ing_logrules_count(const struct ing_logrules *rs)
+uint32_t tail_rules_count(const struct tail_rules *rs)
 {
     return rs->n;
 }
@@ -111,7 +111,7 @@ struct load_ctx {
 static int field_index(const char *name)
 {
     for (int f = 0; f < RF_N; f++)
-        if (strcmp(ing_rule_field_names[f], name) == 0)
+        if (strcmp(tail_rule_field_names[f], name) == 0)
             return f;
     return -1;
 }
@@ -135,8 +135,8 @@ static int collect_groups(struct rule *r, struct load_ctx *lc)
             r->group[f] = no;
             continue;
         }
-        if (r->n_labels >= ING_LOGLINE_LABELS_MAX)
-            LOAD_FAIL(lc, "more than %d named groups", ING_LOGLINE_LABELS_MAX);
+        if (r->n_labels >= TAIL_LINE_LABELS_MAX)
+            LOAD_FAIL(lc, "more than %d named groups", TAIL_LINE_LABELS_MAX);
         r->labels[r->n_labels].name = strdup(name);
         if (!r->labels[r->n_labels].name)
             return -ENOMEM;
@@ -194,8 +194,8 @@ static int json_labels(struct rule *r, const json_t *labels, struct load_ctx *lc
 
     if (!labels)
         return 0;
-    if (!json_is_array(labels) || json_array_size(labels) > ING_LOGLINE_LABELS_MAX)
-        LOAD_FAIL(lc, "'labels' must be an array of at most %d keys", ING_LOGLINE_LABELS_MAX);
+    if (!json_is_array(labels) || json_array_size(labels) > TAIL_LINE_LABELS_MAX)
+        LOAD_FAIL(lc, "'labels' must be an array of at most %d keys", TAIL_LINE_LABELS_MAX);
     json_array_foreach(labels, i, v) {
         if (!json_is_string(v))
             LOAD_FAIL(lc, "labels[%zu]: not a string", i);
@@ -223,8 +223,8 @@ static int event_cond(struct rule *r, const json_t *ev, struct load_ctx *lc)
     if (lvl) {
         const char *s = json_string_value(lvl);
 
-        r->min_level = s ? ing_level_parse(s, strlen(s)) : ING_LEVEL_NONE;
-        if (r->min_level == ING_LEVEL_NONE)
+        r->min_level = s ? tail_level_parse(s, strlen(s)) : TAIL_LEVEL_NONE;
+        if (r->min_level == TAIL_LEVEL_NONE)
             LOAD_FAIL(lc, "event.min_level: unknown level");
     }
     if (st) {
@@ -263,11 +263,11 @@ static int rule_strings(struct rule *r, const json_t *o, struct load_ctx *lc)
     const json_t *tf = json_object_get(o, "time_format"), *svc = json_object_get(o, "service");
     char names[160];
 
-    r->timefmt = ING_TIME_RFC3339;
+    r->timefmt = TAIL_TIME_RFC3339;
     if (tf) {
-        r->timefmt = json_is_string(tf) ? ing_timefmt_lookup(json_string_value(tf)) : -1;
+        r->timefmt = json_is_string(tf) ? tail_timefmt_lookup(json_string_value(tf)) : -1;
         if (r->timefmt < 0) {
-            ing_timefmt_list(names, sizeof(names));
+            tail_timefmt_list(names, sizeof(names));
             LOAD_FAIL(lc, "time_format: one of %s", names);
         }
     }
@@ -298,7 +298,7 @@ static int rule_from_json(struct rule *r, const json_t *o, struct load_ctx *lc)
         return -ENOMEM;
     for (int f = 0; f < RF_N; f++)
         r->group[f] = -1;
-    r->min_level = ING_LEVEL_NONE;
+    r->min_level = TAIL_LEVEL_NONE;
     if ((ret = check_keys(o, lc)) < 0 || (ret = rule_strings(r, o, lc)) < 0 ||
         (ret = event_cond(r, json_object_get(o, "event"), lc)) < 0)
         return ret;
@@ -320,7 +320,7 @@ static int rule_from_json(struct rule *r, const json_t *o, struct load_ctx *lc)
 }
 
 /* Append rules (taking ownership) and grow the shared match data. */
-static int append_rules(struct ing_logrules *rs, struct rule *add, uint32_t n)
+static int append_rules(struct tail_rules *rs, struct rule *add, uint32_t n)
 {
     uint32_t pairs = rs->md_pairs;
 
@@ -356,7 +356,7 @@ static int append_rules(struct ing_logrules *rs, struct rule *add, uint32_t n)
     return 0;
 }
 
-static int rule_name_taken(const struct ing_logrules *rs, const struct rule *add, uint32_t n,
+static int rule_name_taken(const struct tail_rules *rs, const struct rule *add, uint32_t n,
                            const char *name)
 {
     for (uint32_t i = 0; i < rs->n; i++)
@@ -368,7 +368,7 @@ static int rule_name_taken(const struct ing_logrules *rs, const struct rule *add
     return 0;
 }
 
-static int load_file(struct ing_logrules *rs, const char *path, char *err, size_t errsz)
+static int load_file(struct tail_rules *rs, const char *path, char *err, size_t errsz)
 {
     struct load_ctx lc = { .file = path, .err = err, .errsz = errsz };
     struct rule *add = NULL;
@@ -409,7 +409,7 @@ static int load_file(struct ing_logrules *rs, const char *path, char *err, size_
     n = 0;
 out:
     for (uint32_t k = 0; k < n; k++)
-        ing_rule_release(&add[k]);
+        tail_rule_release(&add[k]);
     free(add);
     json_decref(doc);
     return r;
@@ -420,7 +420,7 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_dir(struct ing_logrules *rs, const char *dir, char *err, size_t errsz)
+static int load_dir(struct tail_rules *rs, const char *dir, char *err, size_t errsz)
 {
     char *names[RULES_MAX], path[4096];
     size_t n = 0;
@@ -452,7 +452,7 @@ static int load_dir(struct ing_logrules *rs, const char *dir, char *err, size_t 
     return r < 0 ? r : total;
 }
 
-int ing_logrules_load(struct ing_logrules *rs, const char *path, char *err, size_t errsz)
+int tail_rules_load(struct tail_rules *rs, const char *path, char *err, size_t errsz)
 {
     struct stat st;
 
@@ -465,7 +465,7 @@ int ing_logrules_load(struct ing_logrules *rs, const char *path, char *err, size
     return load_file(rs, path, err, errsz);
 }
 
-int ing_logrules_select(struct ing_logrules *rs, const char *names, char *err, size_t errsz)
+int tail_rules_select(struct tail_rules *rs, const char *names, char *err, size_t errsz)
 {
     uint32_t kept = 0;
     const char *p = names;
@@ -493,7 +493,7 @@ int ing_logrules_select(struct ing_logrules *rs, const char *names, char *err, s
         if (listed)
             rs->rules[kept++] = rs->rules[i];
         else
-            ing_rule_release(&rs->rules[i]);
+            tail_rule_release(&rs->rules[i]);
     }
     rs->n = kept;
     return 0;

@@ -1,4 +1,4 @@
-/* ing_tail_state.c - loading and atomically saving tail checkpoints.
+/* tail_state.c - loading and atomically saving tail checkpoints.
  *
  * Format (version 1):
  *   { "version": 1,
@@ -12,7 +12,7 @@
  * Design notes: the whole document is validated before any position is
  * applied, so a damaged state file changes nothing and is reported with
  * its path; the writer never truncates the live file in place. */
-#include "ing_tail_state.h"
+#include "tail_state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,12 +48,12 @@ static int hex64(const char *s, uint64_t *ret)
     return 0;
 }
 
-static int entry_pos(const json_t *e, const char **ret_path, struct ing_tail_pos *ret)
+static int entry_pos(const json_t *e, const char **ret_path, struct tail_pos *ret)
 {
     const json_t *p = json_object_get(e, "path"), *dev = json_object_get(e, "dev"),
                  *ino = json_object_get(e, "ino"), *fp = json_object_get(e, "fp"),
                  *off = json_object_get(e, "offset");
-    struct ing_tail_pos pos;
+    struct tail_pos pos;
 
     if (!json_is_string(p) || !json_is_integer(dev) || !json_is_integer(ino) ||
         !json_is_string(fp) || !json_is_integer(off) || json_integer_value(off) < 0 ||
@@ -67,7 +67,7 @@ static int entry_pos(const json_t *e, const char **ret_path, struct ing_tail_pos
     return 0;
 }
 
-int ing_tail_state_load(const char *path, struct ing_tail *t, char *err, size_t errsz)
+int tail_state_load(const char *path, struct tail *t, char *err, size_t errsz)
 {
     json_t *doc = NULL, *files, *e;
     size_t i;
@@ -85,7 +85,7 @@ int ing_tail_state_load(const char *path, struct ing_tail *t, char *err, size_t 
         goto out;
     }
     json_array_foreach(files, i, e) {
-        struct ing_tail_pos pos;
+        struct tail_pos pos;
         const char *p;
 
         if (entry_pos(e, &p, &pos) < 0) {
@@ -95,13 +95,13 @@ int ing_tail_state_load(const char *path, struct ing_tail *t, char *err, size_t 
         }
     }
     json_array_foreach(files, i, e) {
-        struct ing_tail_pos pos;
+        struct tail_pos pos;
         const char *p;
 
         entry_pos(e, &p, &pos);
-        for (uint32_t k = 0; k < ing_tail_count(t); k++) {
-            if (strcmp(ing_tail_path(t, k), p) == 0) {
-                ing_tail_resume(t, k, &pos);
+        for (uint32_t k = 0; k < tail_count(t); k++) {
+            if (strcmp(tail_path(t, k), p) == 0) {
+                tail_resume(t, k, &pos);
                 applied++;
             }
         }
@@ -112,7 +112,7 @@ out:
     return r;
 }
 
-static json_t *state_doc(const struct ing_tail_ckpt *c, uint32_t n)
+static json_t *state_doc(const struct tail_ckpt *c, uint32_t n)
 {
     json_t *doc = json_object(), *files = json_array();
     char fp[17];
@@ -159,8 +159,8 @@ static int fsync_dir_of(const char *path)
     return r;
 }
 
-int ing_tail_state_save(const char *path, const struct ing_tail_ckpt *c, uint32_t n,
-                        char *err, size_t errsz)
+int tail_state_save(const char *path, const struct tail_ckpt *c, uint32_t n,
+                    char *err, size_t errsz)
 {
     char tmp[4096];
     json_t *doc = state_doc(c, n);

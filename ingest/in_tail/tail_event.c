@@ -1,4 +1,4 @@
-/* ing_logevent.c - building canonical events from log lines.
+/* tail_event.c - building canonical events from log lines.
  *
  * Log lines are untrusted bytes: any encoding, control characters, any
  * length.  Every string that goes into an event is copied through
@@ -13,7 +13,7 @@
  * the start of the line; text the whole line (up to 16 KiB); labels: the
  * file, the offset, the rule, the HTTP status, the rule's extra named
  * groups, and "truncated" for a line cut at the line limit. */
-#include "ing_logevent.h"
+#include "tail_event.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -82,8 +82,8 @@ static int set_clean(struct iq_event *ev, enum iq_field f, const char *s, size_t
     return iq_event_set(ev, f, tmp, n);
 }
 
-void ing_logevent_service(const struct ing_logline *ll, const char *service, char *buf,
-                          size_t size)
+void tail_event_service(const struct tail_line *ll, const char *service, char *buf,
+                        size_t size)
 {
     if (ll && ll->service.len && !(ll->service.len == 1 && ll->service.s[0] == '-'))
         clean_copy(buf, size, ll->service.s, ll->service.len);
@@ -95,18 +95,18 @@ void ing_logevent_service(const struct ing_logline *ll, const char *service, cha
         clean_copy(buf, size, "unknown", 7);
 }
 
-static int make_id(const struct ing_tail_item *it, char *id, size_t size)
+static int make_id(const struct tail_item *it, char *id, size_t size)
 {
     if (it->fid)
         return snprintf(id, size, "log-%016llx-%llu", (unsigned long long)it->fid,
                         (unsigned long long)it->offset);
     return snprintf(id, size, "log-stdin-%016llx-%llu",
-                    (unsigned long long)ing_fnv1a(ING_FNV_INIT, it->line, it->len),
+                    (unsigned long long)tail_fnv1a(TAIL_FNV_INIT, it->line, it->len),
                     (unsigned long long)it->offset);
 }
 
-static int add_labels(struct iq_event *ev, const struct ing_logline *ll,
-                      const struct ing_tail_item *it, char *tmp)
+static int add_labels(struct iq_event *ev, const struct tail_line *ll,
+                      const struct tail_item *it, char *tmp)
 {
     char num[32];
     int r;
@@ -141,19 +141,19 @@ static int add_labels(struct iq_event *ev, const struct ing_logline *ll,
     return 0;
 }
 
-static struct ing_span find_label(const struct ing_logline *ll, const char *key)
+static struct tail_span find_label(const struct tail_line *ll, const char *key)
 {
     for (uint32_t i = 0; i < ll->n_labels; i++)
         if (ll->label_key[i].len == strlen(key) && memcmp(ll->label_key[i].s, key,
                                                           ll->label_key[i].len) == 0)
             return ll->label_val[i];
-    return (struct ing_span){ NULL, 0 };
+    return (struct tail_span){ NULL, 0 };
 }
 
 /* "HTTP 503 on GET /api/cart" for access-log lines, which have no message. */
-static int http_title(struct iq_event *ev, const struct ing_logline *ll, char *tmp)
+static int http_title(struct iq_event *ev, const struct tail_line *ll, char *tmp)
 {
-    struct ing_span m = find_label(ll, "method"), p = find_label(ll, "path");
+    struct tail_span m = find_label(ll, "method"), p = find_label(ll, "path");
     char raw[TITLE_MAX + 1];
     int n;
 
@@ -165,15 +165,15 @@ static int http_title(struct iq_event *ev, const struct ing_logline *ll, char *t
     return set_clean(ev, IQ_F_TITLE, raw, n < 0 ? 0 : strlen(raw), TITLE_MAX, tmp);
 }
 
-static int set_fields(struct iq_event *ev, const struct ing_logline *ll,
-                      const struct ing_tail_item *it, const char *service, char *tmp)
+static int set_fields(struct iq_event *ev, const struct tail_line *ll,
+                      const struct tail_item *it, const char *service, char *tmp)
 {
     char id[IQ_ID_MAX], svc[201];
-    const char *lvl = ll ? ing_level_name(ll->level) : NULL;
+    const char *lvl = ll ? tail_level_name(ll->level) : NULL;
     int r;
 
     make_id(it, id, sizeof(id));
-    ing_logevent_service(ll, service, svc, sizeof(svc));
+    tail_event_service(ll, service, svc, sizeof(svc));
     if ((r = iq_event_set_str(ev, IQ_F_ID, id)) < 0 ||
         (r = iq_event_set_str(ev, IQ_F_SOURCE, "tail")) < 0 ||
         (r = iq_event_set_str(ev, IQ_F_KIND, "log")) < 0 ||
@@ -195,9 +195,9 @@ static int set_fields(struct iq_event *ev, const struct ing_logline *ll,
     return set_clean(ev, IQ_F_TEXT, it->line, it->len, TEXT_MAX, tmp);
 }
 
-int ing_logevent_build(const struct ing_logline *ll, const struct ing_tail_item *it,
-                       const char *service, int64_t now_ms, struct iq_event **ret,
-                       char *err, size_t errsz)
+int tail_event_build(const struct tail_line *ll, const struct tail_item *it,
+                     const char *service, int64_t now_ms, struct iq_event **ret,
+                     char *err, size_t errsz)
 {
     struct iq_event *ev = iq_event_new();
     char *tmp = malloc(TEXT_MAX + 1);

@@ -1,12 +1,12 @@
-/* ing_tail_run.h - the log collector loop: follow, parse, send, checkpoint.
+/* tail_run.h - the log collector loop: follow, parse, send, checkpoint.
  *
  * Used by `inquest tail` (cli/cli_tail.c) and by inquestd's `logs`
- * section (cli/cli_daemon_tail.c).  Lines of the followed files are
+ * section (tail_daemon.c).  Lines of the followed files are
  * parsed with the rules; error lines and error-rate transitions are sent
  * to ingest over the acknowledged ZeroMQ protocol; the state file records,
  * per file, the offset up to which every event was acknowledged. */
-#ifndef ING_TAIL_RUN_H
-#define ING_TAIL_RUN_H
+#ifndef TAIL_RUN_H
+#define TAIL_RUN_H
 
 #include <signal.h>
 #include <stdbool.h>
@@ -15,7 +15,7 @@
 
 struct ing_curve_client;
 
-struct ing_tail_run_opts {
+struct tail_run_opts {
     const char *const *paths;       /* borrowed; "-" is standard input */
     uint32_t n_paths;
     const char *const *rules;       /* rule files or directories, borrowed */
@@ -36,7 +36,7 @@ struct ing_tail_run_opts {
     int64_t give_up_ms;             /* --once: fail after this long without answers */
 };
 
-struct ing_tail_run_stats {
+struct tail_run_stats {
     uint64_t lines, parsed, unparsed, truncated, events, rate_events;
     uint64_t stored, duplicates, rejected;
     int64_t elapsed_ms;
@@ -45,7 +45,7 @@ struct ing_tail_run_stats {
 /* Run until *stop is set (or, with once, until all input is read and
  * acknowledged).  Returns 0, or a negative errno with err naming the
  * cause (bad rules, bad state file, unreadable file, no answer). */
-int ing_tail_run(const struct ing_tail_run_opts *o, volatile sig_atomic_t *stop,
-                 struct ing_tail_run_stats *ret_stats, char *err, size_t errsz);
+int tail_run(const struct tail_run_opts *o, volatile sig_atomic_t *stop,
+             struct tail_run_stats *ret_stats, char *err, size_t errsz);
 
 #endif

@@ -1,4 +1,4 @@
-/* ing_tail_run.c - the log collector loop shared by `inquest tail` and
+/* tail_run.c - the log collector loop shared by `inquest tail` and
  * inquestd's `logs` section.
  *
  * Each round polls the follower; every line is matched against the rules
@@ -22,7 +22,7 @@
  * events carry tag 0: they do not hold back any checkpoint.  On stop, the
  * answers already on their way are taken (for at most STOP_WAIT_MS) and
  * the checkpoint saved; nothing waits for an ingest that went away. */
-#include "ing_tail_run.h"
+#include "tail_run.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,12 +30,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "ing_errrate.h"
-#include "ing_logevent.h"
-#include "ing_logrule.h"
+#include "tail_errrate.h"
+#include "tail_event.h"
+#include "tail_rule.h"
 #include "ing_sender.h"
-#include "ing_tail.h"
-#include "ing_tail_state.h"
+#include "tail.h"
+#include "tail_state.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
@@ -55,18 +55,18 @@ struct ring {
 };
 
 struct run {
-    const struct ing_tail_run_opts *o;
+    const struct tail_run_opts *o;
     volatile sig_atomic_t *stop;
-    struct ing_logrules *rules;
-    struct ing_tail *tail;
+    struct tail_rules *rules;
+    struct tail *tail;
     struct ing_sender *snd;
-    struct ing_errrate *rate;
-    struct ring rings[ING_TAIL_FILES_MAX];
-    int hints[ING_TAIL_FILES_MAX];
-    int warned[ING_TAIL_FILES_MAX];  /* file error last reported */
-    struct ing_tail_ckpt saved[ING_TAIL_FILES_MAX];
+    struct tail_errrate *rate;
+    struct ring rings[TAIL_FILES_MAX];
+    int hints[TAIL_FILES_MAX];
+    int warned[TAIL_FILES_MAX];  /* file error last reported */
+    struct tail_ckpt saved[TAIL_FILES_MAX];
     uint32_t n_saved;
-    struct ing_tail_run_stats st;
+    struct tail_run_stats st;
     bool waiting;                   /* ingest silent; warned once */
     char *err;
     size_t errsz;
@@ -84,7 +84,7 @@ static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_
         uint64_t f = tags[i] >> SEQ_BITS, seq = tags[i] & SEQ_MASK;
         struct ring *rg;
 
-        if (f == 0 || f > ING_TAIL_FILES_MAX)
+        if (f == 0 || f > TAIL_FILES_MAX)
             continue;
         rg = &run->rings[f - 1];
         if (seq < rg->seq_head || seq - rg->seq_head >= rg->count)
@@ -157,7 +157,7 @@ static int on_rate(void *ud, const char *service, const char *action, int64_t mi
     struct iq_event *ev = NULL;
     int r;
 
-    if ((r = ing_errrate_event(service, action, minute_ms, count, threshold, &ev)) < 0) {
+    if ((r = tail_errrate_event(service, action, minute_ms, count, threshold, &ev)) < 0) {
         iq_warn("tail", "ignoring error-rate transition of a service: %s", strerror(-r));
         return 0;
     }
@@ -167,15 +167,15 @@ static int on_rate(void *ud, const char *service, const char *action, int64_t mi
     return r;
 }
 
-static int send_line(struct run *run, const struct ing_logline *ll,
-                     const struct ing_tail_item *it)
+static int send_line(struct run *run, const struct tail_line *ll,
+                     const struct tail_item *it)
 {
     char err[IQ_ERR_MAX], svc[201];
     struct iq_event *ev = NULL;
     int64_t now = iq_time_now_ms();
     int r;
 
-    r = ing_logevent_build(ll, it, run->o->service, now, &ev, err, sizeof(err));
+    r = tail_event_build(ll, it, run->o->service, now, &ev, err, sizeof(err));
     if (r == -ENOMEM)
         return r;
     if (r < 0) {
@@ -188,23 +188,23 @@ static int send_line(struct run *run, const struct ing_logline *ll,
     iq_event_destroy(&ev);
     if (r < 0 || !ll)
         return r;
-    ing_logevent_service(ll, run->o->service, svc, sizeof(svc));
-    r = ing_errrate_add(run->rate, svc, ll->at != IQ_TIME_NONE ? ll->at : now, on_rate, run);
+    tail_event_service(ll, run->o->service, svc, sizeof(svc));
+    r = tail_errrate_add(run->rate, svc, ll->at != IQ_TIME_NONE ? ll->at : now, on_rate, run);
     return r == -ENOSPC ? 0 : r;
 }
 
-static int on_item(void *ud, const struct ing_tail_item *it)
+static int on_item(void *ud, const struct tail_item *it)
 {
     struct run *run = ud;
-    struct ing_logline ll;
+    struct tail_line ll;
     int r;
 
-    if (it->what == ING_TAIL_SWITCH)
+    if (it->what == TAIL_SWITCH)
         return settle(run);
     run->st.lines++;
     if (it->truncated)
         run->st.truncated++;
-    r = ing_logrules_match(run->rules, it->line, it->len, &run->hints[it->file], &ll);
+    r = tail_rules_match(run->rules, it->line, it->len, &run->hints[it->file], &ll);
     if (r <= 0) {
         run->st.unparsed++;
         return run->o->send_unparsed ? send_line(run, NULL, it) : 0;
@@ -216,55 +216,55 @@ static int on_item(void *ud, const struct ing_tail_item *it)
 /* Save the checkpoint when any position moved.  Returns 0 or -errno. */
 static int checkpoint(struct run *run)
 {
-    struct ing_tail_ckpt c[ING_TAIL_FILES_MAX];
+    struct tail_ckpt c[TAIL_FILES_MAX];
     uint32_t n = 0;
 
     if (!run->o->state_path)
         return 0;
-    for (uint32_t i = 0; i < ing_tail_count(run->tail); i++) {
-        struct ing_tail_pos pos;
+    for (uint32_t i = 0; i < tail_count(run->tail); i++) {
+        struct tail_pos pos;
 
-        if (!ing_tail_position(run->tail, i, &pos))
+        if (!tail_position(run->tail, i, &pos))
             continue;
         if (run->rings[i].count)
             pos.offset = run->rings[i].off[run->rings[i].head] & ~ACKED;
-        c[n].path = ing_tail_path(run->tail, i);
+        c[n].path = tail_path(run->tail, i);
         c[n++].pos = pos;
     }
     if (n == run->n_saved && memcmp(c, run->saved, n * sizeof(c[0])) == 0)
         return 0;
     memcpy(run->saved, c, n * sizeof(c[0]));
     run->n_saved = n;
-    return ing_tail_state_save(run->o->state_path, c, n, run->err, run->errsz);
+    return tail_state_save(run->o->state_path, c, n, run->err, run->errsz);
 }
 
 static int setup(struct run *run)
 {
-    const struct ing_tail_run_opts *o = run->o;
+    const struct tail_run_opts *o = run->o;
     struct ing_sender_opts so = { .endpoint = o->endpoint, .batch_events = 1000, .window = 8,
                                   .retry_ms = 250, .retry_max_ms = 10000, .curve = o->curve,
                                   .give_up_ms = o->once ? o->give_up_ms : STOP_WAIT_MS };
-    struct ing_tail_opts to = { .line_max = o->line_max, .from_end = o->from_end };
+    struct tail_opts to = { .line_max = o->line_max, .from_end = o->from_end };
     int r;
 
-    if ((r = ing_logrules_new(&run->rules)) < 0)
+    if ((r = tail_rules_new(&run->rules)) < 0)
         return r;
     for (uint32_t i = 0; i < o->n_rules; i++)
-        if ((r = ing_logrules_load(run->rules, o->rules[i], run->err, run->errsz)) < 0)
+        if ((r = tail_rules_load(run->rules, o->rules[i], run->err, run->errsz)) < 0)
             return r;
     if (o->rule_names &&
-        (r = ing_logrules_select(run->rules, o->rule_names, run->err, run->errsz)) < 0)
+        (r = tail_rules_select(run->rules, o->rule_names, run->err, run->errsz)) < 0)
         return r;
-    if (ing_logrules_count(run->rules) == 0) {
+    if (tail_rules_count(run->rules) == 0) {
         snprintf(run->err, run->errsz, "no parsing rules loaded");
         return -EINVAL;
     }
-    if ((r = ing_tail_new(&to, &run->tail)) < 0) {
+    if ((r = tail_new(&to, &run->tail)) < 0) {
         snprintf(run->err, run->errsz, "line limit must be 64 bytes to 16 MiB");
         return r;
     }
     for (uint32_t i = 0; i < o->n_paths; i++) {
-        if ((r = ing_tail_add(run->tail, o->paths[i])) < 0) {
+        if ((r = tail_add(run->tail, o->paths[i])) < 0) {
             snprintf(run->err, run->errsz, "%s: %s", o->paths[i],
                      r == -EEXIST ? "given twice" : strerror(-r));
             return r;
@@ -273,10 +273,10 @@ static int setup(struct run *run)
         if (!(run->rings[i].off = malloc(RING_CAP * sizeof(uint64_t))))
             return -ENOMEM;
     }
-    if (o->state_path && (r = ing_tail_state_load(o->state_path, run->tail, run->err,
-                                                  run->errsz)) < 0)
+    if (o->state_path && (r = tail_state_load(o->state_path, run->tail, run->err,
+                                              run->errsz)) < 0)
         return r;
-    if ((r = ing_errrate_new(o->error_threshold, o->error_grace_ms, &run->rate)) < 0) {
+    if ((r = tail_errrate_new(o->error_threshold, o->error_grace_ms, &run->rate)) < 0) {
         snprintf(run->err, run->errsz, "error threshold must be at least 1");
         return r;
     }
@@ -289,10 +289,10 @@ static int setup(struct run *run)
 static void teardown(struct run *run)
 {
     ing_sender_destroy(&run->snd);
-    ing_errrate_destroy(&run->rate);
-    ing_tail_destroy(&run->tail);
-    ing_logrules_destroy(&run->rules);
-    for (uint32_t i = 0; i < ING_TAIL_FILES_MAX; i++)
+    tail_errrate_destroy(&run->rate);
+    tail_destroy(&run->tail);
+    tail_rules_destroy(&run->rules);
+    for (uint32_t i = 0; i < TAIL_FILES_MAX; i++)
         free(run->rings[i].off);
 }
 
@@ -307,10 +307,10 @@ static void sleep_ms(int64_t ms)
  * --once run is complete. */
 static int idle_round(struct run *run)
 {
-    bool done = run->o->once && ing_tail_idle(run->tail);
+    bool done = run->o->once && tail_idle(run->tail);
     int r;
 
-    r = ing_errrate_tick(run->rate, done ? INT64_MAX : iq_time_now_ms(), on_rate, run);
+    r = tail_errrate_tick(run->rate, done ? INT64_MAX : iq_time_now_ms(), on_rate, run);
     if (r < 0 || (r = settle(run)) < 0 || (r = checkpoint(run)) < 0)
         return r;
     return done;
@@ -329,15 +329,15 @@ static void drain(struct run *run)
 /* Report a file that cannot be opened or read once, and its recovery. */
 static void report_files(struct run *run)
 {
-    for (uint32_t i = 0; i < ing_tail_count(run->tail); i++) {
-        int e = ing_tail_error(run->tail, i);
+    for (uint32_t i = 0; i < tail_count(run->tail); i++) {
+        int e = tail_error(run->tail, i);
 
         if (e == run->warned[i])
             continue;
         if (e)
-            iq_warn("tail", "%s: %s; retrying", ing_tail_path(run->tail, i), strerror(-e));
+            iq_warn("tail", "%s: %s; retrying", tail_path(run->tail, i), strerror(-e));
         else
-            iq_info("tail", "%s: readable again", ing_tail_path(run->tail, i));
+            iq_info("tail", "%s: readable again", tail_path(run->tail, i));
         run->warned[i] = e;
     }
 }
@@ -348,7 +348,7 @@ static int loop(struct run *run)
     int r;
 
     while (!*run->stop) {
-        r = ing_tail_poll(run->tail, on_item, run, POLL_LINES);
+        r = tail_poll(run->tail, on_item, run, POLL_LINES);
         if (r == -ETIMEDOUT && *run->stop)
             break;  /* stopped while waiting for ingest: save what was acknowledged */
         if (r < 0)
@@ -376,8 +376,8 @@ static int loop(struct run *run)
     return checkpoint(run);
 }
 
-int ing_tail_run(const struct ing_tail_run_opts *o, volatile sig_atomic_t *stop,
-                 struct ing_tail_run_stats *ret_stats, char *err, size_t errsz)
+int tail_run(const struct tail_run_opts *o, volatile sig_atomic_t *stop,
+             struct tail_run_stats *ret_stats, char *err, size_t errsz)
 {
     struct run *run = calloc(1, sizeof(*run));
     struct ing_sender_stats ss;

@@ -1,4 +1,4 @@
-/* ing_logrule_test.c - parsing rules: every shipped rule on its sample
+/* tail_rule_test.c - parsing rules: every shipped rule on its sample
  * lines (the "samples" of schemas/logs/ files), time formats, levels, rule
  * errors naming file, rule and offset, selection, and pcre2 limits. */
 #include "iq_test.h"
@@ -7,8 +7,8 @@
 #include <jansson.h>
 #include <unistd.h>
 
-#include "ing_logevent.h"
-#include "ing_logrule.h"
+#include "tail_event.h"
+#include "tail_rule.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -20,26 +20,26 @@ static char *path_of(const char *rel)
     return buf;
 }
 
-static struct ing_logrules *load(const char *rel)
+static struct tail_rules *load(const char *rel)
 {
-    struct ing_logrules *rs = NULL;
+    struct tail_rules *rs = NULL;
     char err[IQ_ERR_MAX];
     int r;
 
-    assert_int_equal(ing_logrules_new(&rs), 0);
-    r = ing_logrules_load(rs, path_of(rel), err, sizeof(err));
+    assert_int_equal(tail_rules_new(&rs), 0);
+    r = tail_rules_load(rs, path_of(rel), err, sizeof(err));
     if (r < 0)
         fprintf(stderr, "load %s: %s\n", rel, err);
     assert_true(r > 0);
     return rs;
 }
 
-static bool span_is(struct ing_span sp, const char *s)
+static bool span_is(struct tail_span sp, const char *s)
 {
     return sp.len == strlen(s) && memcmp(sp.s, s, sp.len) == 0;
 }
 
-static const char *label(const struct ing_logline *ll, const char *key, char *buf, size_t sz)
+static const char *label(const struct tail_line *ll, const char *key, char *buf, size_t sz)
 {
     for (uint32_t i = 0; i < ll->n_labels; i++) {
         if (span_is(ll->label_key[i], key)) {
@@ -51,17 +51,17 @@ static const char *label(const struct ing_logline *ll, const char *key, char *bu
 }
 
 /* Check one sample's expectations; returns the number of checks made. */
-static int check_sample(struct ing_logrules *rs, const char *rule, const json_t *sample)
+static int check_sample(struct tail_rules *rs, const char *rule, const json_t *sample)
 {
     const char *line = json_string_value(json_object_get(sample, "line"));
     const json_t *ex = json_object_get(sample, "expect"), *v, *labels;
-    struct ing_logline ll;
+    struct tail_line ll;
     char buf[1024], tbuf[IQ_TIME_STRLEN];
     int hint = -1, checks = 0;
     const char *k;
 
     assert_non_null(line);
-    assert_int_equal(ing_logrules_match(rs, line, strlen(line), &hint, &ll), 1);
+    assert_int_equal(tail_rules_match(rs, line, strlen(line), &hint, &ll), 1);
     if (strcmp(ll.rule, rule) != 0)
         fail_msg("sample of rule %s parsed by rule %s: %s", rule, ll.rule, line);
     if ((v = json_object_get(ex, "time"))) {
@@ -71,8 +71,8 @@ static int check_sample(struct ing_logrules *rs, const char *rule, const json_t 
         checks++;
     }
     if ((v = json_object_get(ex, "level"))) {
-        assert_non_null(ing_level_name(ll.level));
-        assert_string_equal(ing_level_name(ll.level), json_string_value(v));
+        assert_non_null(tail_level_name(ll.level));
+        assert_string_equal(tail_level_name(ll.level), json_string_value(v));
         checks++;
     }
     if ((v = json_object_get(ex, "status"))) {
@@ -101,7 +101,7 @@ static int check_sample(struct ing_logrules *rs, const char *rule, const json_t 
     return checks;
 }
 
-static int check_file(struct ing_logrules *rs, const char *file)
+static int check_file(struct tail_rules *rs, const char *file)
 {
     json_t *doc = json_load_file(file, 0, NULL), *rule, *sample;
     size_t i, j;
@@ -127,81 +127,81 @@ static void test_shipped_samples(void **state)
 {
     static const char *const files[] = { "nginx.json", "syslog.json", "jsonl.json",
                                          "generic.json" };
-    struct ing_logrules *rs = load("schemas/logs");
+    struct tail_rules *rs = load("schemas/logs");
     char p[4096];
     int total = 0;
 
     (void)state;
-    assert_int_equal(ing_logrules_count(rs), 6);
+    assert_int_equal(tail_rules_count(rs), 6);
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(p, sizeof(p), "%s/schemas/logs/%s", iq_test_root(), files[i]);
         total += check_file(rs, p);
     }
     assert_true(total >= 15);
-    ing_logrules_destroy(&rs);
+    tail_rules_destroy(&rs);
     assert_null(rs);
 }
 
 static void test_unparsed_and_hint(void **state)
 {
-    struct ing_logrules *rs = load("schemas/logs");
-    struct ing_logline ll;
+    struct tail_rules *rs = load("schemas/logs");
+    struct tail_line ll;
     const char *a = "10.0.0.7 - - [21/Oct/2026:13:42:07 +0000] \"GET / HTTP/1.1\" 502 0";
     const char *g = "ERROR boom";
     int hint = -1, h2;
 
     (void)state;
-    assert_int_equal(ing_logrules_match(rs, "just some words", 15, &hint, &ll), 0);
-    assert_int_equal(ing_logrules_match(rs, "", 0, &hint, &ll), 0);
-    assert_int_equal(ing_logrules_match(rs, "{not json", 9, &hint, &ll), 0);
+    assert_int_equal(tail_rules_match(rs, "just some words", 15, &hint, &ll), 0);
+    assert_int_equal(tail_rules_match(rs, "", 0, &hint, &ll), 0);
+    assert_int_equal(tail_rules_match(rs, "{not json", 9, &hint, &ll), 0);
     assert_int_equal(hint, -1);
-    assert_int_equal(ing_logrules_match(rs, a, strlen(a), &hint, &ll), 1);
+    assert_int_equal(tail_rules_match(rs, a, strlen(a), &hint, &ll), 1);
     assert_string_equal(ll.rule, "nginx_access");
     assert_true(ll.is_event);
     h2 = hint;
-    assert_int_equal(ing_logrules_match(rs, g, strlen(g), &hint, &ll), 1);
+    assert_int_equal(tail_rules_match(rs, g, strlen(g), &hint, &ll), 1);
     assert_string_equal(ll.rule, "generic_level");
     assert_int_not_equal(hint, h2);
     assert_true(span_is(ll.message, "boom"));
-    ing_logrules_destroy(&rs);
+    tail_rules_destroy(&rs);
 }
 
 static void test_bad_pattern_error(void **state)
 {
-    struct ing_logrules *rs = NULL;
+    struct tail_rules *rs = NULL;
     char err[IQ_ERR_MAX];
 
     (void)state;
-    assert_int_equal(ing_logrules_new(&rs), 0);
-    assert_int_equal(ing_logrules_load(rs, path_of("tests/data/logs/bad_pattern.json"), err,
-                                       sizeof(err)), -EINVAL);
+    assert_int_equal(tail_rules_new(&rs), 0);
+    assert_int_equal(tail_rules_load(rs, path_of("tests/data/logs/bad_pattern.json"), err,
+                                     sizeof(err)), -EINVAL);
     assert_non_null(strstr(err, "bad_pattern.json: rule 'broken': pattern offset 33:"));
     assert_non_null(strstr(err, "missing closing parenthesis"));
-    assert_int_equal(ing_logrules_count(rs), 0);   /* nothing of the file was added */
-    assert_int_equal(ing_logrules_load(rs, path_of("tests/data/logs/bad_keys.json"), err,
-                                       sizeof(err)), -EINVAL);
+    assert_int_equal(tail_rules_count(rs), 0);   /* nothing of the file was added */
+    assert_int_equal(tail_rules_load(rs, path_of("tests/data/logs/bad_keys.json"), err,
+                                     sizeof(err)), -EINVAL);
     assert_non_null(strstr(err, "rule 'typo': unknown key 'time_fromat'"));
-    assert_int_equal(ing_logrules_load(rs, path_of("tests/data/logs/none.json"), err,
-                                       sizeof(err)), -ENOENT);
+    assert_int_equal(tail_rules_load(rs, path_of("tests/data/logs/none.json"), err,
+                                     sizeof(err)), -ENOENT);
     assert_non_null(strstr(err, "none.json"));
-    ing_logrules_destroy(&rs);
+    tail_rules_destroy(&rs);
 }
 
 static void test_select(void **state)
 {
-    struct ing_logrules *rs = load("schemas/logs");
-    struct ing_logline ll;
+    struct tail_rules *rs = load("schemas/logs");
+    struct tail_line ll;
     char err[IQ_ERR_MAX];
     int hint = -1;
 
     (void)state;
-    assert_int_equal(ing_logrules_select(rs, "nginx_access,nope", err, sizeof(err)), -ENOENT);
+    assert_int_equal(tail_rules_select(rs, "nginx_access,nope", err, sizeof(err)), -ENOENT);
     assert_non_null(strstr(err, "'nope'"));
-    assert_int_equal(ing_logrules_count(rs), 6);
-    assert_int_equal(ing_logrules_select(rs, "nginx_error,generic_level", err, sizeof(err)), 0);
-    assert_int_equal(ing_logrules_count(rs), 2);
-    assert_int_equal(ing_logrules_match(rs, "{\"level\":\"error\"}", 17, &hint, &ll), 0);
-    ing_logrules_destroy(&rs);
+    assert_int_equal(tail_rules_count(rs), 6);
+    assert_int_equal(tail_rules_select(rs, "nginx_error,generic_level", err, sizeof(err)), 0);
+    assert_int_equal(tail_rules_count(rs), 2);
+    assert_int_equal(tail_rules_match(rs, "{\"level\":\"error\"}", 17, &hint, &ll), 0);
+    tail_rules_destroy(&rs);
 }
 
 static void test_time_formats(void **state)
@@ -210,54 +210,54 @@ static void test_time_formats(void **state)
     char b[IQ_TIME_STRLEN];
 
     (void)state;
-    assert_int_equal(ing_time_parse(ING_TIME_CLF, "21/Oct/2026:15:42:00 +0200", 26, now, &t), 0);
+    assert_int_equal(tail_time_parse(TAIL_TIME_CLF, "21/Oct/2026:15:42:00 +0200", 26, now, &t), 0);
     assert_int_equal(t, now);
-    assert_int_equal(ing_time_parse(ING_TIME_CLF, "21/Oct/2026:15:42:00", 20, now, &t), -EINVAL);
-    assert_int_equal(ing_time_parse(ING_TIME_SYSLOG, "Oct 21 13:42:00", 15, now, &t), 0);
+    assert_int_equal(tail_time_parse(TAIL_TIME_CLF, "21/Oct/2026:15:42:00", 20, now, &t), -EINVAL);
+    assert_int_equal(tail_time_parse(TAIL_TIME_SYSLOG, "Oct 21 13:42:00", 15, now, &t), 0);
     assert_int_equal(t, now);
     /* a December line read in January belongs to the previous year */
-    assert_int_equal(ing_time_parse(ING_TIME_SYSLOG, "Dec 31 23:59:59", 15, 1798761600000LL, &t),
+    assert_int_equal(tail_time_parse(TAIL_TIME_SYSLOG, "Dec 31 23:59:59", 15, 1798761600000LL, &t),
                      0);
     iq_time_format(t, b, sizeof(b));
     assert_string_equal(b, "2026-12-31T23:59:59.000Z");
-    assert_int_equal(ing_time_parse(ING_TIME_SYSLOG, "Oct  1 09:00:00", 15, now, &t), 0);
-    assert_int_equal(ing_time_parse(ING_TIME_SYSLOG, "Foo 21 13:42:00", 15, now, &t), -EINVAL);
-    assert_int_equal(ing_time_parse(ING_TIME_EPOCH, "1792590120", 10, now, &t), 0);
+    assert_int_equal(tail_time_parse(TAIL_TIME_SYSLOG, "Oct  1 09:00:00", 15, now, &t), 0);
+    assert_int_equal(tail_time_parse(TAIL_TIME_SYSLOG, "Foo 21 13:42:00", 15, now, &t), -EINVAL);
+    assert_int_equal(tail_time_parse(TAIL_TIME_EPOCH, "1792590120", 10, now, &t), 0);
     assert_int_equal(t, now);
-    assert_int_equal(ing_time_parse(ING_TIME_EPOCH, "1792590120.5", 12, now, &t), 0);
+    assert_int_equal(tail_time_parse(TAIL_TIME_EPOCH, "1792590120.5", 12, now, &t), 0);
     assert_int_equal(t, now + 500);
-    assert_int_equal(ing_time_parse(ING_TIME_EPOCH, "1792590120123", 13, now, &t), 0);
+    assert_int_equal(tail_time_parse(TAIL_TIME_EPOCH, "1792590120123", 13, now, &t), 0);
     assert_int_equal(t, now + 123);
-    assert_int_equal(ing_time_parse(ING_TIME_EPOCH, "17x", 3, now, &t), -EINVAL);
-    assert_int_equal(ing_time_parse(ING_TIME_NGINX_ERROR, "2026/10/21 13:42:00", 19, now, &t), 0);
+    assert_int_equal(tail_time_parse(TAIL_TIME_EPOCH, "17x", 3, now, &t), -EINVAL);
+    assert_int_equal(tail_time_parse(TAIL_TIME_NGINX_ERROR, "2026/10/21 13:42:00", 19, now, &t), 0);
     assert_int_equal(t, now);
-    assert_int_equal(ing_time_parse(ING_TIME_NGINX_ERROR, "2026/13/21 13:42:00", 19, now, &t),
+    assert_int_equal(tail_time_parse(TAIL_TIME_NGINX_ERROR, "2026/13/21 13:42:00", 19, now, &t),
                      -EINVAL);
-    assert_int_equal(ing_time_parse(ING_TIME_RFC3339, "2026-10-21T13:42:00Z", 20, now, &t), 0);
+    assert_int_equal(tail_time_parse(TAIL_TIME_RFC3339, "2026-10-21T13:42:00Z", 20, now, &t), 0);
     assert_int_equal(t, now);
-    assert_int_equal(ing_timefmt_lookup("clf"), ING_TIME_CLF);
-    assert_int_equal(ing_timefmt_lookup("iso"), -1);
+    assert_int_equal(tail_timefmt_lookup("clf"), TAIL_TIME_CLF);
+    assert_int_equal(tail_timefmt_lookup("iso"), -1);
 }
 
 static void test_levels(void **state)
 {
     (void)state;
-    assert_int_equal(ing_level_parse("WARN", 4), ING_LEVEL_WARN);
-    assert_int_equal(ing_level_parse("Warning", 7), ING_LEVEL_WARN);
-    assert_int_equal(ing_level_parse("err", 3), ING_LEVEL_ERROR);
-    assert_int_equal(ing_level_parse("FATAL", 5), ING_LEVEL_EMERGENCY);
-    assert_int_equal(ing_level_parse("loud", 4), ING_LEVEL_NONE);
-    assert_true(ING_LEVEL_CRITICAL > ING_LEVEL_ERROR);
-    assert_string_equal(ing_level_name(ING_LEVEL_WARN), "warning");
-    assert_null(ing_level_name(ING_LEVEL_NONE));
+    assert_int_equal(tail_level_parse("WARN", 4), TAIL_LEVEL_WARN);
+    assert_int_equal(tail_level_parse("Warning", 7), TAIL_LEVEL_WARN);
+    assert_int_equal(tail_level_parse("err", 3), TAIL_LEVEL_ERROR);
+    assert_int_equal(tail_level_parse("FATAL", 5), TAIL_LEVEL_EMERGENCY);
+    assert_int_equal(tail_level_parse("loud", 4), TAIL_LEVEL_NONE);
+    assert_true(TAIL_LEVEL_CRITICAL > TAIL_LEVEL_ERROR);
+    assert_string_equal(tail_level_name(TAIL_LEVEL_WARN), "warning");
+    assert_null(tail_level_name(TAIL_LEVEL_NONE));
 }
 
 /* A catastrophic pattern on a long line stops at the match limit and
  * counts as "not parsed" instead of hanging or failing the stream. */
 static void test_match_limit(void **state)
 {
-    struct ing_logrules *rs = NULL;
-    struct ing_logline ll;
+    struct tail_rules *rs = NULL;
+    struct tail_line ll;
     char err[IQ_ERR_MAX], path[] = "/tmp/iq-logrule-XXXXXX";
     static char line[4096];
     int fd, hint = -1;
@@ -269,33 +269,33 @@ static void test_match_limit(void **state)
     f = fdopen(fd, "w");
     fputs("{\"name\":\"slow\",\"rules\":[{\"name\":\"slow\",\"pattern\":\"^(a+)+$\"}]}", f);
     fclose(f);
-    assert_int_equal(ing_logrules_new(&rs), 0);
-    assert_int_equal(ing_logrules_load(rs, path, err, sizeof(err)), 1);
+    assert_int_equal(tail_rules_new(&rs), 0);
+    assert_int_equal(tail_rules_load(rs, path, err, sizeof(err)), 1);
     unlink(path);
     memset(line, 'a', sizeof(line) - 1);
     line[sizeof(line) - 2] = 'b';
-    assert_int_equal(ing_logrules_match(rs, line, sizeof(line) - 1, &hint, &ll), 0);
-    ing_logrules_destroy(&rs);
+    assert_int_equal(tail_rules_match(rs, line, sizeof(line) - 1, &hint, &ll), 0);
+    tail_rules_destroy(&rs);
 }
 
 /* Events from lines: deterministic ids, cleaned strings, service order. */
 static void test_line_event(void **state)
 {
-    struct ing_logrules *rs = load("schemas/logs");
-    struct ing_tail_item it = { .what = ING_TAIL_LINE, .path = "/var/log/app.log",
-                                .fid = 0xabcdef, .offset = 4096 };
+    struct tail_rules *rs = load("schemas/logs");
+    struct tail_item it = { .what = TAIL_LINE, .path = "/var/log/app.log",
+                            .fid = 0xabcdef, .offset = 4096 };
     const char *a = "10.0.0.7 - - [21/Oct/2026:13:42:07 +0000] \"GET /api/cart HTTP/1.1\" 503 1";
     const char *bad = "ERROR caf\xc3\xa9 \xff\x01" "broken\tline";
     struct iq_event *ev = NULL;
-    struct ing_logline ll;
+    struct tail_line ll;
     char err[IQ_ERR_MAX];
     int hint = -1;
 
     (void)state;
     it.line = a;
     it.len = strlen(a);
-    assert_int_equal(ing_logrules_match(rs, a, strlen(a), &hint, &ll), 1);
-    assert_int_equal(ing_logevent_build(&ll, &it, NULL, 0, &ev, err, sizeof(err)), 0);
+    assert_int_equal(tail_rules_match(rs, a, strlen(a), &hint, &ll), 1);
+    assert_int_equal(tail_event_build(&ll, &it, NULL, 0, &ev, err, sizeof(err)), 0);
     assert_string_equal(iq_ev_id(ev), "log-0000000000abcdef-4096");
     assert_string_equal(iq_ev_kind(ev), "log");
     assert_string_equal(iq_ev_action(ev), "error_line");
@@ -306,7 +306,7 @@ static void test_line_event(void **state)
     assert_string_equal(iq_event_label(ev, "offset"), "4096");
     assert_int_equal(ev->at, 1792590127000LL);
     iq_event_destroy(&ev);
-    assert_int_equal(ing_logevent_build(&ll, &it, "shop-web", 0, &ev, err, sizeof(err)), 0);
+    assert_int_equal(tail_event_build(&ll, &it, "shop-web", 0, &ev, err, sizeof(err)), 0);
     assert_string_equal(iq_ev_service(ev), "shop-web");       /* --service beats the default */
     iq_event_destroy(&ev);
     /* invalid UTF-8 and control characters cannot make the event invalid */
@@ -314,8 +314,8 @@ static void test_line_event(void **state)
     it.len = strlen(bad);
     it.truncated = true;
     it.fid = 0;
-    assert_int_equal(ing_logrules_match(rs, bad, strlen(bad), &hint, &ll), 1);
-    assert_int_equal(ing_logevent_build(&ll, &it, NULL, 1792590120000LL, &ev, err, sizeof(err)), 0);
+    assert_int_equal(tail_rules_match(rs, bad, strlen(bad), &hint, &ll), 1);
+    assert_int_equal(tail_event_build(&ll, &it, NULL, 1792590120000LL, &ev, err, sizeof(err)), 0);
     assert_string_equal(ev->str[IQ_F_TITLE], "caf\xc3\xa9 ??broken line");
     assert_string_equal(iq_event_label(ev, "truncated"), "true");
     assert_string_equal(iq_event_label(ev, "time_source"), "read");
@@ -324,10 +324,10 @@ static void test_line_event(void **state)
     assert_non_null(strstr(iq_ev_id(ev), "log-stdin-"));
     iq_event_destroy(&ev);
     /* a raw unparsed line */
-    assert_int_equal(ing_logevent_build(NULL, &it, "svc", 5, &ev, err, sizeof(err)), 0);
+    assert_int_equal(tail_event_build(NULL, &it, "svc", 5, &ev, err, sizeof(err)), 0);
     assert_string_equal(iq_ev_action(ev), "unparsed_line");
     iq_event_destroy(&ev);
-    ing_logrules_destroy(&rs);
+    tail_rules_destroy(&rs);
 }
 
 static const struct CMUnitTest tests[] = {

@@ -1,4 +1,4 @@
-/* ing_errrate.c - the error-rate signal of the log collector.
+/* tail_errrate.c - the error-rate signal of the log collector.
  *
  * A burst of error lines is often the earliest sign that impact began;
  * the correlator takes `kind: log` events with action error_rate_rise /
@@ -11,7 +11,7 @@
  * are nearly ordered; going back would re-open closed minutes).  A gap of
  * empty minutes after a rise closes as one quiet minute, which lowers the
  * signal. */
-#include "ing_errrate.h"
+#include "tail_errrate.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ing_tail.h"
+#include "tail.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -32,16 +32,16 @@ struct svc {
     bool raised;
 };
 
-struct ing_errrate {
+struct tail_errrate {
     uint32_t threshold;
     int64_t grace_ms;
     struct svc *svcs;
     uint32_t n;
 };
 
-int ing_errrate_new(uint32_t threshold, int64_t grace_ms, struct ing_errrate **ret)
+int tail_errrate_new(uint32_t threshold, int64_t grace_ms, struct tail_errrate **ret)
 {
-    struct ing_errrate *e;
+    struct tail_errrate *e;
 
     if (threshold == 0 || grace_ms < 0)
         return -EINVAL;
@@ -54,7 +54,7 @@ int ing_errrate_new(uint32_t threshold, int64_t grace_ms, struct ing_errrate **r
     return 0;
 }
 
-void ing_errrate_destroy(struct ing_errrate **pe)
+void tail_errrate_destroy(struct tail_errrate **pe)
 {
     if (!pe || !*pe)
         return;
@@ -65,14 +65,14 @@ void ing_errrate_destroy(struct ing_errrate **pe)
     *pe = NULL;
 }
 
-static struct svc *find_svc(struct ing_errrate *e, const char *service)
+static struct svc *find_svc(struct tail_errrate *e, const char *service)
 {
     struct svc *ns;
 
     for (uint32_t i = 0; i < e->n; i++)
         if (strcmp(e->svcs[i].name, service) == 0)
             return &e->svcs[i];
-    if (e->n >= ING_ERRRATE_SERVICES_MAX)
+    if (e->n >= TAIL_ERRRATE_SERVICES_MAX)
         return NULL;
     ns = realloc(e->svcs, (e->n + 1) * sizeof(*ns));
     if (!ns)
@@ -85,7 +85,7 @@ static struct svc *find_svc(struct ing_errrate *e, const char *service)
 }
 
 /* Close the open minute of s with its count and report a transition. */
-static int close_minute(struct ing_errrate *e, struct svc *s, ing_errrate_fn fn, void *ud)
+static int close_minute(struct tail_errrate *e, struct svc *s, tail_errrate_fn fn, void *ud)
 {
     bool high = s->count >= e->threshold;
     int r = 0;
@@ -111,8 +111,8 @@ static int64_t minute_of(int64_t ms)
     return m * MINUTE_MS;
 }
 
-int ing_errrate_add(struct ing_errrate *e, const char *service, int64_t at_ms,
-                    ing_errrate_fn fn, void *ud)
+int tail_errrate_add(struct tail_errrate *e, const char *service, int64_t at_ms,
+                     tail_errrate_fn fn, void *ud)
 {
     struct svc *s = find_svc(e, service);
     int64_t m = minute_of(at_ms);
@@ -137,7 +137,7 @@ int ing_errrate_add(struct ing_errrate *e, const char *service, int64_t at_ms,
     return 0;
 }
 
-int ing_errrate_tick(struct ing_errrate *e, int64_t now_ms, ing_errrate_fn fn, void *ud)
+int tail_errrate_tick(struct tail_errrate *e, int64_t now_ms, tail_errrate_fn fn, void *ud)
 {
     for (uint32_t i = 0; i < e->n; i++) {
         struct svc *s = &e->svcs[i];
@@ -153,8 +153,8 @@ int ing_errrate_tick(struct ing_errrate *e, int64_t now_ms, ing_errrate_fn fn, v
     return 0;
 }
 
-int ing_errrate_event(const char *service, const char *action, int64_t minute_ms,
-                      uint32_t count, uint32_t threshold, struct iq_event **ret)
+int tail_errrate_event(const char *service, const char *action, int64_t minute_ms,
+                       uint32_t count, uint32_t threshold, struct iq_event **ret)
 {
     struct iq_event *ev = iq_event_new();
     char id[IQ_ID_MAX], title[512], num[32];
@@ -164,7 +164,7 @@ int ing_errrate_event(const char *service, const char *action, int64_t minute_ms
     if (!ev)
         return -ENOMEM;
     snprintf(id, sizeof(id), "log-rate-%016llx-%lld-%s",
-             (unsigned long long)ing_fnv1a(ING_FNV_INIT, service, strlen(service)),
+             (unsigned long long)tail_fnv1a(TAIL_FNV_INIT, service, strlen(service)),
              (long long)minute_ms, rise ? "rise" : "normal");
     snprintf(title, sizeof(title), "%.200s: error lines %s %u per minute (threshold %u)", service,
              rise ? "rose to" : "fell back to", count, threshold);
