@@ -46,7 +46,7 @@
 struct req {
     char *uri;                   /* raw request target, NULL on OOM */
     bool routed;                 /* route looked up (first access handler call) */
-    const struct route *route;   /* a body route (POST or any method), else NULL */
+    const struct http_route *route; /* a body route (POST or any method), else NULL */
     bool admitted;               /* the access table was asked */
     struct http_caller caller;   /* who, once admitted */
     bool authenticated;          /* the route's admit vouched for the request */
@@ -121,7 +121,7 @@ static int queue_error(struct MHD_Connection *conn, int status, const char *msg,
 }
 
 /* Tell route r (may be NULL) that status was answered on url. */
-static void answered(const struct route *r, const char *url, int status)
+static void answered(const struct http_route *r, const char *url, int status)
 {
     if (r && r->answered)
         r->answered(r->ud, url, status);
@@ -149,8 +149,8 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 }
 
 /* Call route r's handler with the request and queue its answer. */
-static int run_route(struct MHD_Connection *conn, const struct route *r, const char *method,
-                     const char *url, const struct req *rq)
+static int run_route(struct MHD_Connection *conn, const struct http_route *r,
+                     const char *method, const char *url, const struct req *rq)
 {
     const char *query = rq->uri ? strchr(rq->uri, '?') : NULL;
     bool body = r->kind != HTTP_ROUTE_GET;
@@ -185,7 +185,7 @@ static int run_route(struct MHD_Connection *conn, const struct route *r, const c
 static int begin_body(struct http_server *h, struct MHD_Connection *conn, const char *url,
                       const char *method, struct req *rq)
 {
-    const struct route *r = rq->route;
+    const struct http_route *r = rq->route;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_LENGTH);
     const char *allow = NULL;
@@ -258,16 +258,16 @@ static int body_route(struct http_server *h, struct MHD_Connection *conn, const 
 }
 
 /* The registered route for url (longest prefix) of the kind asked. */
-static const struct route *find_route(const struct http_server *h, const char *url,
-                                      enum http_route_kind kind)
+static const struct http_route *find_route(const struct http_server *h, const char *url,
+                                           enum http_route_kind kind)
 {
-    const struct route *best = NULL;
+    const struct http_route *best = NULL;
 
     for (size_t i = 0; i < h->n_routes; i++)
-        if (h->routes[i].kind == kind &&
+        if (h->routes[i].r.kind == kind &&
             strncmp(url, h->routes[i].prefix, strlen(h->routes[i].prefix)) == 0 &&
             (!best || strlen(h->routes[i].prefix) > strlen(best->prefix)))
-            best = &h->routes[i];
+            best = &h->routes[i].r;
     return best;
 }
 
@@ -287,7 +287,7 @@ static int ready(struct http_server *h, struct MHD_Connection *conn)
 static int get_route(struct http_server *h, struct MHD_Connection *conn, const char *url,
                      const char *method, const struct req *rq)
 {
-    const struct route *best;
+    const struct http_route *best;
     char *body = NULL;
     size_t len = 0;
 
@@ -319,7 +319,7 @@ static bool admit(struct http_server *h, struct MHD_Connection *conn, const char
 {
     const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                     MHD_HTTP_HEADER_AUTHORIZATION);
-    const struct route *r = rq->route;
+    const struct http_route *r = rq->route;
     char err[256];
     int st;
 

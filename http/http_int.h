@@ -21,19 +21,11 @@
 
 struct http_guard;
 
-/* A registered route: http_route with its prefix copied. */
+/* A registered route: r as given, with r.prefix pointing to prefix, the
+ * table's own copy. */
 struct route {
+    struct http_route r;
     char *prefix;
-    enum http_route_kind kind;
-    http_handler_fn fn;
-    void *ud;
-    int (*admit)(void *ud, const struct http_access *a, const char *method, const char *path,
-                 const char *authorization, struct http_caller *ret, char *err, size_t errsz);
-    int (*begin)(void *ud, const char *method, const char *path, const char *content_length,
-                 size_t max_body, char *msg, size_t msz, const char **ret_allow);
-    void (*answered)(void *ud, const char *path, int status);
-    void (*release)(void *ud);
-    bool headers;
 };
 
 struct http_server {

@@ -120,11 +120,10 @@ int http_add(struct http_server *h, const struct http_route *r)
     if (h->n_routes == HTTP_ROUTES_MAX)
         return -E2BIG;
     to = &h->routes[h->n_routes];
-    *to = (struct route){ .kind = r->kind, .fn = r->fn, .ud = r->ud, .admit = r->admit,
-                          .begin = r->begin, .answered = r->answered, .release = r->release,
-                          .headers = r->headers };
     if (!(to->prefix = strdup(r->prefix)))
         return -ENOMEM;
+    to->r = *r;
+    to->r.prefix = to->prefix;
     h->n_routes++;
     return 0;
 }
@@ -266,8 +265,8 @@ void http_server_destroy(struct http_server **ph)
         MHD_stop_daemon(h->mhd);
     http_guard_destroy(&h->guard);
     for (size_t i = 0; i < h->n_routes; i++) {
-        if (h->routes[i].release)
-            h->routes[i].release(h->routes[i].ud);
+        if (h->routes[i].r.release)
+            h->routes[i].r.release(h->routes[i].r.ud);
         free(h->routes[i].prefix);
     }
     free(h);

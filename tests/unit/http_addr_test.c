@@ -63,7 +63,7 @@ static void test_cidrs(void **state)
 
     (void)state;
     assert_int_equal(http_cidrs_parse("127.0.0.1, 10.0.0.0/8 fd00::/8,192.168.4.0/22", &c, err,
-                                       sizeof(err)), 0);
+                                      sizeof(err)), 0);
     assert_int_equal(http_cidrs_count(c), 4);
     a = addr("127.0.0.1");
     assert_true(http_cidrs_match(c, &a));
