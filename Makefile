@@ -34,7 +34,7 @@ PKGS       := libzmq $(MSGPACK_PC) rocksdb libpcre2-8 jansson libmicrohttpd libc
 # flags below always apply, even when CFLAGS is given on the command line.
 CFLAGS   ?= -O2 -g
 IQ_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow -Wformat=2 -Wno-format-nonliteral -pthread
-CPPFLAGS += -D_GNU_SOURCE -I. -Icommon -Iingest -Icorrelate -Irender -Ianalyze -Ireview -Icli -Ischemas
+CPPFLAGS += -D_GNU_SOURCE -I. -Icommon -Istore -Ihttp -Iingest -Iingest/in_webhook -Iingest/in_tail -Icorrelate -Irender -Ianalyze -Ireview -Icli -Ischemas
 CPPFLAGS += -I$(BUILD)/gen
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lm -pthread
@@ -46,7 +46,11 @@ TEST_BINS  :=
 BENCH_BINS :=
 
 include common/module.mk
+include store/module.mk
+include http/module.mk
 include ingest/module.mk
+include ingest/in_webhook/module.mk
+include ingest/in_tail/module.mk
 include correlate/module.mk
 include render/module.mk
 include analyze/module.mk

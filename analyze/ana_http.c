@@ -1,8 +1,8 @@
 /* ana_http.c - GET /api/v1/query on inquestd: the answers of `inquest
  * query` and `inquest query recurring` as JSON.
  *
- * The daemon registers the handler through ing_http_add_route (ingest/
- * ing_http.h).  Parameters, URL-encoded: since, until (RFC 3339 or
+ * The daemon registers the handler through http_add_route (ingest/
+ * http.h).  Parameters, URL-encoded: since, until (RFC 3339 or
  * -2h/now), service, class, severity, group_by (class|service|month|week),
  * recurring (1), window (90d), e.g. /api/v1/query?group_by=class&since=-30d
  * or /api/v1/query?recurring=1&window=30d.  A bad parameter gets a 400
@@ -23,7 +23,7 @@
 #include "ana_classes.h"
 #include "ana_http.h"
 #include "ana_query.h"
-#include "ing_http.h"
+#include "http.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -36,7 +36,7 @@ struct query_args {
 
 /* State kept by the daemon for its lifetime. */
 struct ana_http_query {
-    struct ing_store *st;          /* borrowed */
+    struct store *st;          /* borrowed */
     struct ana_classes *classes;   /* owned; NULL when the taxonomy did not load */
     char warning[IQ_ERR_MAX];      /* why it did not, for the daemon to log */
 };
@@ -97,7 +97,7 @@ static int http_parse(const char *query, struct http_params *hp)
         if (hp->nvals >= 8)
             r = p < end && *p ? -EINVAL : 0;
         else
-            r = ing_http_query_next(&p, key, sizeof(key), hp->vals[hp->nvals], HTTP_VALUE_MAX);
+            r = http_query_next(&p, key, sizeof(key), hp->vals[hp->nvals], HTTP_VALUE_MAX);
         if (r == 0)
             break;
         if (r < 0) {
@@ -110,8 +110,8 @@ static int http_parse(const char *query, struct http_params *hp)
     return 0;
 }
 
-static int http_query(void *ud, const struct ing_http_request *rq,
-                      struct ing_http_response *resp)
+static int http_query(void *ud, const struct http_request *rq,
+                      struct http_response *resp)
 {
     const char *path = rq->path, *query = rq->query;
     struct ana_http_query *h = ud;
@@ -123,10 +123,10 @@ static int http_query(void *ud, const struct ing_http_request *rq,
         return -ENOMEM;
     if (strcmp(path, "/api/v1/query") != 0 && strcmp(path, "/api/v1/query/") != 0) {
         free(hp);
-        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     }
     if (http_parse(query, hp) < 0) {
-        r = ing_http_reply_json(resp, 400, json_pack("{s:s}", "error", hp->err));
+        r = http_reply_json(resp, 400, json_pack("{s:s}", "error", hp->err));
         free(hp);
         return r;
     }
@@ -135,10 +135,10 @@ static int http_query(void *ud, const struct ing_http_request *rq,
     free(hp);
     if (r < 0)
         return r;
-    return ing_http_reply_json(resp, 200, res);
+    return http_reply_json(resp, 200, res);
 }
 
-int ana_http_query_add(struct ing_http *http, struct ing_store *st, const json_t *classes_section,
+int ana_http_query_add(struct http_server *http, struct store *st, const json_t *classes_section,
                        struct ana_http_query **ret)
 {
     struct ana_http_query *h = calloc(1, sizeof(*h));
@@ -150,7 +150,7 @@ int ana_http_query_add(struct ing_http *http, struct ing_store *st, const json_t
     h->st = st;
     if ((r = ana_classes_load(NULL, classes_section, &h->classes, err, sizeof(err))) < 0)
         snprintf(h->warning, sizeof(h->warning), "%s", err);
-    if ((r = ing_http_add_route(http, "/api/v1/query", http_query, h)) < 0) {
+    if ((r = http_add_route(http, "/api/v1/query", http_query, h)) < 0) {
         ana_http_query_free(&h);
         return r;
     }

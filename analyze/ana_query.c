@@ -2,7 +2,7 @@
  * GET /api/v1/query.
  *
  * All incidents are read once from the correlator's state ("i" | id keys of
- * ING_CF_INCIDENTS, correlate/cor_store.h), parsed into struct ana_inc,
+ * STORE_CF_INCIDENTS, correlate/cor_store.h), parsed into struct ana_inc,
  * filtered, grouped, and each group summarised: count, median and p90 of
  * time to detect, acknowledge, mitigate and resolve, total impact minutes,
  * first and last seen.
@@ -25,7 +25,7 @@
 
 #include "ana_classes.h"
 #include "ana_query_int.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -121,7 +121,7 @@ static bool stored_classes(struct ana_inc *inc)
 }
 
 /* Classify from member events (notes are applied by the caller). */
-static int computed_classes(struct ing_store *st, const struct ana_classes *c, struct ana_inc *inc)
+static int computed_classes(struct store *st, const struct ana_classes *c, struct ana_inc *inc)
 {
     json_t *j = ana_inc_json(inc);
     const json_t *ids = json_object_get(j, "event_ids"), *v;
@@ -137,7 +137,7 @@ static int computed_classes(struct ing_store *st, const struct ana_classes *c, s
     json_array_foreach(ids, i, v) {
         if (!json_is_string(v))
             continue;
-        r = ing_store_get_event(st, json_string_value(v), &evs[n]);
+        r = store_get_event(st, json_string_value(v), &evs[n]);
         if (r == 0)
             n++;
         else if (r == -EIO || r == -ENOMEM)
@@ -190,12 +190,12 @@ static void apply_notes(const struct iq_evvec *ns, struct ana_inc *inc)
     }
 }
 
-static int classify_all(struct ing_store *st, const struct ana_classes *c, struct ana_incs *incs)
+static int classify_all(struct store *st, const struct ana_classes *c, struct ana_incs *incs)
 {
-    struct ing_scan sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
-                           .incident_key = ANA_CLASS_NOTE_KEY };
+    struct store_filter sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
+                               .incident_key = ANA_CLASS_NOTE_KEY };
     struct iq_evvec ns = { 0 };
-    int r = ing_store_scan(st, &sc, on_note, &ns);
+    int r = store_scan(st, &sc, on_note, &ns);
 
     for (size_t i = 0; r >= 0 && i < incs->n; i++) {
         if (!stored_classes(&incs->v[i]) && c)
@@ -207,12 +207,12 @@ static int classify_all(struct ing_store *st, const struct ana_classes *c, struc
     return r < 0 ? r : 0;
 }
 
-int ana_incs_load(struct ing_store *st, const struct ana_classes *c, bool classify,
+int ana_incs_load(struct store *st, const struct ana_classes *c, bool classify,
                   struct ana_incs *ret)
 {
     struct ana_incs incs = { 0 };
     struct load_state ls = { .incs = &incs };
-    int r = ing_store_kv_scan(st, ING_CF_INCIDENTS, "i", 1, on_incident, &ls);
+    int r = store_kv_scan(st, STORE_CF_INCIDENTS, "i", 1, on_incident, &ls);
 
     if (ls.err)
         r = ls.err;
@@ -406,7 +406,7 @@ static void groups_free(struct groups *gs)
     free(gs->v);
 }
 
-int ana_query_run(struct ing_store *st, const struct ana_classes *c, const struct ana_query *q,
+int ana_query_run(struct store *st, const struct ana_classes *c, const struct ana_query *q,
                   json_t **ret)
 {
     bool need = q->group == ANA_GROUP_CLASS || q->class_name;

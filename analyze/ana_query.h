@@ -2,7 +2,7 @@
  * incidents, recurring failures, and the "Recurrence" section of a draft.
  *
  * Incidents are read from the correlator's state in the store
- * (ING_CF_INCIDENTS, layout in correlate/cor_store.h: "i" | id -> incident
+ * (STORE_CF_INCIDENTS, layout in correlate/cor_store.h: "i" | id -> incident
  * JSON, schemas/incident.schema.json); the store may be opened read-only.
  * The classes of an incident are its "classes" member when the correlator
  * stored one (an array of {"class": NAME, ...} or of names), else they are
@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-struct ing_store;
+struct store;
 struct ana_classes;
 
 enum ana_group {
@@ -56,7 +56,7 @@ int ana_group_parse(const char *s, enum ana_group *ret);
  * Medians and p90 are nearest-rank over the incidents with a value (null
  * when none).  An incident counts once per class or service it has when
  * grouped by those.  0, -EIO, -ENOMEM. */
-int ana_query_run(struct ing_store *st, const struct ana_classes *c, const struct ana_query *q,
+int ana_query_run(struct store *st, const struct ana_classes *c, const struct ana_query *q,
                   json_t **ret);
 
 /* Classes that recurred on the same service within window_ms (two or more
@@ -64,7 +64,7 @@ int ana_query_run(struct ing_store *st, const struct ana_classes *c, const struc
  * previous one), filtered by q's since/until/service/class/severity:
  *   [{"class", "service", "count", "first_seen", "last_seen", "incidents": [ids]}]
  * most incidents first.  0, -EIO, -ENOMEM. */
-int ana_query_recurring(struct ing_store *st, const struct ana_classes *c,
+int ana_query_recurring(struct store *st, const struct ana_classes *c,
                         const struct ana_query *q, int64_t window_ms, json_t **ret);
 
 /* The "Recurrence" section for a draft of incident (borrowed, incident
@@ -76,6 +76,6 @@ int ana_query_recurring(struct ing_store *st, const struct ana_classes *c,
  * repeats_90d counts this incident and the earlier ones of a same
  * class+service within 90 days before it; three or more recommend an
  * architecture or SLO review.  0, -EIO, -ENOMEM, -ENOENT (no taxonomy). */
-int ana_recurrence(struct ing_store *st, const json_t *incident, json_t **ret);
+int ana_recurrence(struct store *st, const json_t *incident, json_t **ret);
 
 #endif

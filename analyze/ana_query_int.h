@@ -32,7 +32,7 @@ struct ana_incs {
 /* Load every stored incident; with c or stored classes, fill classes (and
  * apply the class notes).  classify false leaves classes empty arrays.
  * 0, -EIO, -ENOMEM. */
-int ana_incs_load(struct ing_store *st, const struct ana_classes *c, bool classify,
+int ana_incs_load(struct store *st, const struct ana_classes *c, bool classify,
                   struct ana_incs *ret);
 void ana_incs_free(struct ana_incs *incs);
 

@@ -148,7 +148,7 @@ static int cmp_entry(const void *a, const void *b)
                           json_string_value(json_object_get(y, "service")));
 }
 
-int ana_query_recurring(struct ing_store *st, const struct ana_classes *c,
+int ana_query_recurring(struct store *st, const struct ana_classes *c,
                         const struct ana_query *q, int64_t window_ms, json_t **ret)
 {
     struct ana_incs incs = { 0 };
@@ -259,7 +259,7 @@ static int collect_earlier(const struct ana_incs *incs, const struct ana_inc *me
     return 0;
 }
 
-int ana_recurrence(struct ing_store *st, const json_t *incident, json_t **ret)
+int ana_recurrence(struct store *st, const json_t *incident, json_t **ret)
 {
     const char *id = json_string_value(json_object_get(incident, "id")), *rc = NULL, *rs = NULL;
     struct ana_incs incs = { 0 };

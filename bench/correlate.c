@@ -2,7 +2,7 @@
  *
  *   build/bench/correlate [--events N] [--dir DIR] [--updates M]
  * Writes N canonical events (default 1,000,000) forming N/100 incidents
- * into a fresh store under DIR (default $TMPDIR) with ing_store_put_events,
+ * into a fresh store under DIR (default $TMPDIR) with store_put_events,
  * then times:
  *   - a full rebuild (read, classify, group, milestones, JSON, write):
  *     events/s, target >= 500,000;
@@ -26,7 +26,7 @@
 
 #include "cor_config.h"
 #include "cor_engine.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -101,7 +101,7 @@ static struct iq_event *gen(uint64_t k, int j)
     return ev;
 }
 
-static int fill(struct ing_store *st, uint64_t n_events)
+static int fill(struct store *st, uint64_t n_events)
 {
     struct iq_event **evs = calloc(BATCH, sizeof(*evs));
     uint8_t *out = calloc(BATCH, 1);
@@ -121,7 +121,7 @@ static int fill(struct ing_store *st, uint64_t n_events)
                 abort();
             }
         }
-        r = ing_store_put_events(st, evs, n, out);
+        r = store_put_events(st, evs, n, out);
         for (size_t i = 0; i < n; i++)
             iq_event_destroy(&evs[i]);
     }
@@ -131,7 +131,7 @@ static int fill(struct ing_store *st, uint64_t n_events)
 }
 
 /* M single events, each stored then correlated as the daemon does. */
-static int incremental(struct ing_store *st, const struct cor_config *cfg, uint64_t n_events,
+static int incremental(struct store *st, const struct cor_config *cfg, uint64_t n_events,
                        int updates, double *ret_ms)
 {
     uint64_t incs = n_events / PER_INCIDENT;
@@ -150,7 +150,7 @@ static int incremental(struct ing_store *st, const struct cor_config *cfg, uint6
         ev = ev_new(id, "chat", "posted", NULL, T0 + (int64_t)k * 120 * MIN + 30 * MIN + u);
         iq_event_set_str(ev, IQ_F_ACTOR, "U2");
         iq_event_set_label(ev, "channel", "incidents");
-        r = ing_store_put_events(st, &ev, 1, out);
+        r = store_put_events(st, &ev, 1, out);
         if (r >= 0)
             r = cor_engine_rebuild(st, cfg, ev->at, ev->at, &res);
         if (r >= 0)
@@ -203,7 +203,7 @@ int main(int argc, char **argv)
     const char *keep = NULL;
     char dir[512], err[IQ_ERR_MAX], cmd[600], probe[600];
     bool filled = false;
-    struct ing_store *st = NULL;
+    struct store *st = NULL;
     struct cor_config cfg;
     struct cor_result res = { 0 };
     json_t *sec;
@@ -246,7 +246,7 @@ int main(int argc, char **argv)
         return 2;
     }
     json_decref(sec);
-    r = ing_store_open(dir, &(struct ing_store_opts){ 0 }, &st);
+    r = store_open(dir, &(struct store_opts){ 0 }, &st);
     if (r < 0)
         goto out;
     printf("%s %llu events (%llu incidents) %s %s ...\n", filled ? "reusing" : "writing",
@@ -285,7 +285,7 @@ out:
     if (r < 0)
         fprintf(stderr, "correlate bench: %s\n", strerror(-r));
     cor_result_free(&res);
-    ing_store_close(&st);
+    store_close(&st);
     cor_config_release(&cfg);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (!keep && system(cmd) != 0)

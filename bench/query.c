@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "ana_query.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_time.h"
 
 #define BASE 1735689600000LL   /* 2025-01-01T00:00:00Z */
@@ -41,7 +41,7 @@ static json_t *dur(unsigned max)
     return rnd(10) == 0 ? json_null() : json_integer(60 + rnd(max));
 }
 
-static int put_incident(struct ing_store *st, size_t i)
+static int put_incident(struct store *st, size_t i)
 {
     char id[32], at[IQ_TIME_STRLEN], svc[3][16], key[64], *s;
     unsigned ns = 1 + rnd(3);
@@ -65,14 +65,14 @@ static int put_incident(struct ing_store *st, size_t i)
         return -ENOMEM;
     s = json_dumps(inc, JSON_COMPACT);
     kl = (size_t)snprintf(key, sizeof(key), "i%s", id);
-    r = s ? ing_store_kv_put(st, ING_CF_INCIDENTS, key, kl, s, strlen(s)) : -ENOMEM;
+    r = s ? store_kv_put(st, STORE_CF_INCIDENTS, key, kl, s, strlen(s)) : -ENOMEM;
     free(s);
     json_decref(inc);
     return r;
 }
 
 /* Best of 5 runs of one query, in ms; -1 on error. */
-static double time_query(struct ing_store *st, enum ana_group g, bool recurring, size_t *groups)
+static double time_query(struct store *st, enum ana_group g, bool recurring, size_t *groups)
 {
     struct ana_query q = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE, .group = g };
     double best = -1;
@@ -101,8 +101,8 @@ int main(int argc, char **argv)
         { "group-by service", ANA_GROUP_SERVICE, false }, { "group-by month", ANA_GROUP_MONTH, false },
         { "group-by week", ANA_GROUP_WEEK, false }, { "recurring 90d", ANA_GROUP_NONE, true },
     };
-    struct ing_store_opts o = { 0 };
-    struct ing_store *st = NULL;
+    struct store_opts o = { 0 };
+    struct store *st = NULL;
     char dir[256], cmd[300];
     size_t n = 10000, groups = 0;
     int status = 0;
@@ -110,7 +110,7 @@ int main(int argc, char **argv)
     if (argc == 3 && strcmp(argv[1], "--incidents") == 0)
         n = strtoul(argv[2], NULL, 10);
     snprintf(dir, sizeof(dir), "%s/iq-bench-query-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(dir) || ing_store_open(dir, &o, &st) < 0) {
+    if (!mkdtemp(dir) || store_open(dir, &o, &st) < 0) {
         fprintf(stderr, "bench/query: cannot create a store in %s\n", dir);
         return 1;
     }
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
                qs[k].g != ANA_GROUP_NONE && ms >= 100 ? "  OVER 100 ms" : "");
     }
 out:
-    ing_store_close(&st);
+    store_close(&st);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         status = 1;

@@ -24,7 +24,7 @@
 #include "ana_query.h"
 #include "cli.h"
 #include "cli_note_send.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -67,7 +67,7 @@ static int parse_args(int argc, char **argv, struct class_args *a)
     return 0;
 }
 
-static int load_incident(struct ing_store *st, const char *id, json_t **ret)
+static int load_incident(struct store *st, const char *id, json_t **ret)
 {
     char key[256], *v = NULL;
     size_t kl, vl;
@@ -76,7 +76,7 @@ static int load_incident(struct ing_store *st, const char *id, json_t **ret)
     kl = (size_t)snprintf(key, sizeof(key), "i%s", id);
     if (kl >= sizeof(key))
         return -ENOENT;
-    if ((r = ing_store_kv_get(st, ING_CF_INCIDENTS, key, kl, &v, &vl)) < 0)
+    if ((r = store_kv_get(st, STORE_CF_INCIDENTS, key, kl, &v, &vl)) < 0)
         return r;
     *ret = json_loadb(v, vl, 0, NULL);
     free(v);
@@ -95,10 +95,10 @@ static int on_note(void *ud, const char *val, size_t len)
 
 /* The incident's member events plus the class notes about it (all notes
  * share one incident_key; the incident label tells them apart). */
-static int gather(struct ing_store *st, const json_t *inc, struct iq_evvec *l)
+static int gather(struct store *st, const json_t *inc, struct iq_evvec *l)
 {
-    struct ing_scan sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
-                           .incident_key = ANA_CLASS_NOTE_KEY };
+    struct store_filter sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
+                               .incident_key = ANA_CLASS_NOTE_KEY };
     const char *id = json_string_value(json_object_get(inc, "id"));
     const json_t *v;
     size_t i, k = 0;
@@ -107,12 +107,12 @@ static int gather(struct ing_store *st, const json_t *inc, struct iq_evvec *l)
     json_array_foreach(json_object_get(inc, "event_ids"), i, v) {
         struct iq_event *ev = NULL;
 
-        if (json_is_string(v) && ing_store_get_event(st, json_string_value(v), &ev) == 0 &&
+        if (json_is_string(v) && store_get_event(st, json_string_value(v), &ev) == 0 &&
             iq_evvec_push(l, &ev) < 0)
             return -ENOMEM;
     }
     k = l->n;
-    if ((r = ing_store_scan(st, &sc, on_note, l)) < 0)
+    if ((r = store_scan(st, &sc, on_note, l)) < 0)
         return r;
     for (i = k; i < l->n; i++) {
         const char *about = iq_event_label(l->v[i], "incident");
@@ -151,15 +151,15 @@ static void print_classes(const json_t *res)
 
 static int show(const struct cli_ctx *ctx, const struct class_args *a, struct ana_classes *c)
 {
-    struct ing_store_opts so = { .read_only = true };
-    struct ing_store *st = NULL;
+    struct store_opts so = { .read_only = true };
+    struct store *st = NULL;
     struct iq_evvec l = { 0 };
     json_t *inc = NULL, *res = NULL;
     const json_t *is;
     int64_t t;
     int r, status = 2;
 
-    if ((r = ing_store_open(ctx->data_dir, &so, &st)) < 0 ||
+    if ((r = store_open(ctx->data_dir, &so, &st)) < 0 ||
         (r = load_incident(st, a->incident, &inc)) < 0) {
         fprintf(stderr, "inquest: class: %s: %s\n", a->incident,
                 r == -ENOENT ? "no such incident" : strerror(-r));
@@ -188,15 +188,15 @@ out:
     json_decref(res);
     json_decref(inc);
     iq_evvec_clear(&l);
-    ing_store_close(&st);
+    store_close(&st);
     return status;
 }
 
 /* Refuse an unknown incident or class unless --force. */
 static int check(const struct cli_ctx *ctx, const struct class_args *a, struct ana_classes *c)
 {
-    struct ing_store_opts so = { .read_only = true };
-    struct ing_store *st = NULL;
+    struct store_opts so = { .read_only = true };
+    struct store *st = NULL;
     json_t *inc = NULL;
     int r;
 
@@ -207,10 +207,10 @@ static int check(const struct cli_ctx *ctx, const struct class_args *a, struct a
                          "set it anyway)", a->cls);
     if (ctx->token)
         return 0;    /* over HTTP the daemon checks the incident against its own store */
-    if ((r = ing_store_open(ctx->data_dir, &so, &st)) == 0)
+    if ((r = store_open(ctx->data_dir, &so, &st)) == 0)
         r = load_incident(st, a->incident, &inc);
     json_decref(inc);
-    ing_store_close(&st);
+    store_close(&st);
     if (r < 0)
         return cli_usage("class: incident %s not found in %s (%s; --force to record the note "
                          "anyway)", a->incident, ctx->data_dir,

@@ -16,7 +16,7 @@
 #include "cli.h"
 #include "cor_config.h"
 #include "cor_engine.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -42,8 +42,8 @@ static int parse(int argc, char **argv, bool *rebuild, bool *diff, int64_t *sinc
 
 int cli_correlate_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct ing_store_opts o = { 0 };
-    struct ing_store *st = NULL;
+    struct store_opts o = { 0 };
+    struct store *st = NULL;
     struct cor_config cfg;
     struct cor_result res = { 0 };
     bool rebuild = false, diff = false;
@@ -59,7 +59,7 @@ int cli_correlate_main(const struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     }
     o.read_only = diff;
-    if (ing_store_open(ctx->data_dir, &o, &st) < 0) {
+    if (store_open(ctx->data_dir, &o, &st) < 0) {
         fprintf(stderr, "inquest: correlate: cannot open data directory %s%s\n", ctx->data_dir,
                 rebuild ? " for writing (is inquestd running on it? stop it first, or use "
                           "--diff, which works beside it)" : "");
@@ -83,7 +83,7 @@ int cli_correlate_main(const struct cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "inquest: correlate: %s\n", strerror(-r));
 out:
     cor_result_free(&res);
-    ing_store_close(&st);
+    store_close(&st);
     cor_config_release(&cfg);
     return status;
 }

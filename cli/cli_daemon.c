@@ -18,9 +18,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ing_disk.h"
+#include "store_disk.h"
 #include "ing_proto.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -41,10 +41,10 @@ static const struct iq_conf_item daemon_conf[] = {
     { "max_frame", IQ_CONF_SIZE, OFF(max_frame), "16M", 4096, 1LL << 30,
       "largest ZeroMQ frame accepted; larger ones are refused with a reason" },
     { "log_level", IQ_CONF_STR, OFF(log_level), "info", 0, 0, "error, warn, info or debug" },
-    { "min_free_disk", IQ_CONF_STR, OFF(min_free_disk), ING_DISK_MIN_FREE_DEFAULT, 0, 0,
+    { "min_free_disk", IQ_CONF_STR, OFF(min_free_disk), STORE_DISK_MIN_FREE_DEFAULT, 0, 0,
       "below this much free space on the data filesystem new events are answered busy "
       "(ZeroMQ) or 503 (HTTP): a size, a percentage, or both (whichever is smaller); 0 off" },
-    { "disk_reserve", IQ_CONF_SIZE, OFF(disk_reserve), ING_DISK_RESERVE_DEFAULT, 0, 1LL << 40,
+    { "disk_reserve", IQ_CONF_SIZE, OFF(disk_reserve), STORE_DISK_RESERVE_DEFAULT, 0, 1LL << 40,
       "space held in DATA/inquest.reserve and released when the disk fills, so the store "
       "can recover; 0 none" },
     { "rocksdb_log_level", IQ_CONF_STR, OFF(rocksdb_log_level), "off", 0, 0,
@@ -174,7 +174,7 @@ static int parse_flags(struct iqd_config *cfg, int argc, char **argv)
 /* Defaults, then the config file, then flags. */
 static int load_config(struct iqd_config *cfg, int argc, char **argv)
 {
-    struct ing_disk_limit lim;
+    struct store_disk_limit lim;
     char err[IQ_ERR_MAX];
     json_t *file = NULL;
     int r;
@@ -206,11 +206,11 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
         fprintf(stderr, "inquestd: config 'log_level': unknown level \"%s\"\n", cfg->log_level);
         return 2;
     }
-    if (ing_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
+    if (store_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
         fprintf(stderr, "inquestd: config %s\n", err);
         return 2;
     }
-    if (ing_store_log_level_parse(cfg->rocksdb_log_level) < 0) {
+    if (store_log_level_parse(cfg->rocksdb_log_level) < 0) {
         fprintf(stderr, "inquestd: config 'rocksdb_log_level': unknown level \"%s\" (off, "
                 "fatal, error, warn, info or debug)\n", cfg->rocksdb_log_level);
         return 2;

@@ -26,7 +26,7 @@ struct iqd_config {
     char *rocksdb_log_level; /* RocksDB's own LOG: off, fatal, error, warn, info, debug */
     char *rocksdb_log_dir; /* where that LOG goes; NULL the data directory */
     size_t write_buffer_size; /* RocksDB memtable size per column family */
-    /* HTTP collectors (cli_daemon_http.c) */
+    /* HTTP collectors (cli_daemon_http.c -> ingest/in_webhook/wh_daemon.c) */
     char *listen_http;     /* "HOST:PORT" or "off" */
     bool collector;        /* no store: forward to a central ingest */
     char *forward;         /* central ingest endpoint in collector mode */
@@ -35,14 +35,14 @@ struct iqd_config {
     size_t max_body;       /* largest webhook body */
     int64_t http_conn_limit, http_per_ip_limit, http_threads;
     int64_t http_timeout;  /* ms */
-    /* slow clients and limits (ingest/ing_http_guard.c) */
+    /* slow clients and limits (http/http_guard.c) */
     int64_t http_header_timeout, http_body_timeout;   /* ms */
     int64_t http_conn_reserve;                         /* % of http_conn_limit; 0 off */
     int64_t http_max_headers;
     char *trusted_proxies; /* CIDR list, or NULL */
     json_t *sources;       /* per-source secrets */
     char *sources_enabled; /* "alertmanager,events": serve only these; NULL = all */
-    /* access control (cli_daemon_http.c, cli_daemon_secure.c, ingest/ing_access.c) */
+    /* access control (cli_daemon_http.c, cli_daemon_secure.c, http/http_access.c) */
     json_t *access;        /* "access" section: {"tokens": [...]} */
     bool insecure;         /* start on non-loopback addresses without auth */
     char *tls_cert_file;   /* PEM certificate: HTTPS */

@@ -24,7 +24,7 @@
 
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
-#include "ing_access.h"
+#include "http_access.h"
 #include "iq_log.h"
 
 #define PROBLEMS_MAX 3
@@ -47,18 +47,18 @@ static void add(struct problems *p, const char *fmt, ...)
     va_end(ap);
 }
 
-static void check_http(const struct iqd_config *cfg, const struct iqd_http *http,
+static void check_http(const struct iqd_config *cfg, const struct wh_daemon *http,
                        struct problems *p)
 {
     char names[1024];
 
-    if (!http || ing_access_listen_is_loopback(cfg->listen_http))
+    if (!http || http_access_listen_is_loopback(cfg->listen_http))
         return;
-    if (!cfg->collector && ing_access_count(iqd_http_access(http)) == 0)
+    if (!cfg->collector && http_access_count(wh_daemon_access(http)) == 0)
         add(p, "the HTTP API on %s has no token: anyone who reaches it reads every incident "
             "(set access.tokens, or INQUEST_READ_TOKEN and INQUEST_ADMIN_TOKEN)",
             cfg->listen_http);
-    if (iqd_http_open_sources(http, names, sizeof(names)))
+    if (wh_daemon_open_sources(http, names, sizeof(names)))
         add(p, "webhook sources without a secret on %s: %s (set sources.NAME.secret or "
             "INQUEST_NAME_SECRET, INQUEST_WRITE_TOKEN for events, or serve only the sources you "
             "use with sources_enabled)", cfg->listen_http, names);
@@ -66,7 +66,7 @@ static void check_http(const struct iqd_config *cfg, const struct iqd_http *http
 
 static void check_zmq(const struct iqd_config *cfg, struct problems *p)
 {
-    if (cfg->collector || ing_access_zmq_is_loopback(cfg->listen_zmq) ||
+    if (cfg->collector || http_access_zmq_is_loopback(cfg->listen_zmq) ||
         (cfg->zmq_curve_key && cfg->zmq_authorized_keys))
         return;
     add(p, "ZeroMQ ingest on %s accepts events from any sender: configure CurveZMQ "
@@ -74,7 +74,7 @@ static void check_zmq(const struct iqd_config *cfg, struct problems *p)
         "loopback (tcp://127.0.0.1:PORT) or an ipc:// path", cfg->listen_zmq);
 }
 
-int iqd_check_exposure(const struct iqd_config *cfg, const struct iqd_http *http)
+int iqd_check_exposure(const struct iqd_config *cfg, const struct wh_daemon *http)
 {
     struct problems p = { .n = 0 };
 

@@ -49,12 +49,12 @@
 #include "cor_api.h"
 #include "cor_daemon.h"
 #include "ing_curve.h"
-#include "ing_disk.h"
+#include "store_disk.h"
 #include "ing_forward.h"
 #include "ing_keyring.h"
 #include "ing_server.h"
 #include "ing_sink.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_paths.h"
@@ -69,12 +69,12 @@
 struct iqd_ctx {
     const struct iqd_config *cfg;      /* borrowed */
     int fail_status;                   /* exit status when a start fails */
-    struct ing_store *store;           /* central: the store */
+    struct store *store;           /* central: the store */
     struct ing_sink sink;              /* where HTTP deliveries go: the store or the forwarder */
     bool use_curve;                    /* collector: forwarding over CurveZMQ */
     struct ing_keyring *keys;          /* central: CurveZMQ clients, or NULL */
     char curve_secret[ING_Z85_KEY_LEN + 1];   /* central: "" without CurveZMQ */
-    struct iqd_http *http;             /* NULL when listen_http is off */
+    struct wh_daemon *http;             /* NULL when listen_http is off */
     char api_url[300];                 /* its base URL once listening, else "" */
     void *zctx;                        /* central: the ZeroMQ context */
     struct ing_server *srv;            /* central: the ZeroMQ ingest */
@@ -82,7 +82,7 @@ struct iqd_ctx {
     struct cor_api *incidents;         /* NULL without HTTP */
     struct ana_http_query *query;      /* NULL without HTTP */
     struct rnd_api *drafts_api;        /* NULL without HTTP */
-    struct iqd_tail *tail;             /* NULL without a logs section */
+    struct tail_daemon *tail;             /* NULL without a logs section */
     struct rnd_watch *drafts;          /* NULL with drafts.dir off */
 };
 
@@ -123,7 +123,7 @@ static void warn_log_placement(const struct iqd_config *cfg, int level)
     const char *dir = cfg->rocksdb_log_dir && *cfg->rocksdb_log_dir ? cfg->rocksdb_log_dir
                                                                      : cfg->data;
 
-    if (level == ING_STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
+    if (level == STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
         a.st_dev != b.st_dev)
         return;
     iq_warn("daemon", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
@@ -136,16 +136,16 @@ static void warn_log_placement(const struct iqd_config *cfg, int level)
 static int start_store(struct iqd_ctx *d)
 {
     const struct iqd_config *cfg = d->cfg;
-    struct ing_disk_opts dopts = { .reserve = (int64_t)cfg->disk_reserve };
-    struct ing_store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
+    struct store_disk_opts dopts = { .reserve = (int64_t)cfg->disk_reserve };
+    struct store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
                                     .log_dir = cfg->rocksdb_log_dir,
-                                    .log_level = ing_store_log_level_parse(cfg->rocksdb_log_level),
+                                    .log_level = store_log_level_parse(cfg->rocksdb_log_level),
                                     .write_buffer = cfg->write_buffer_size };
     char err[IQ_ERR_MAX];
     unsigned old = 0;
     int r;
 
-    if (ing_disk_limit_parse(cfg->min_free_disk, &dopts.min_free, err, sizeof(err)) < 0) {
+    if (store_disk_limit_parse(cfg->min_free_disk, &dopts.min_free, err, sizeof(err)) < 0) {
         iq_error("daemon", "config %s", err);
         return -EINVAL;
     }
@@ -163,7 +163,7 @@ static int start_store(struct iqd_ctx *d)
         iq_warn("daemon", "data directory %s had mode %04o: changed to 0700 (it holds "
                 "transcripts, names and credentials)", cfg->data, old);
     warn_log_placement(cfg, sopts.log_level);
-    r = ing_store_open(cfg->data, &sopts, &d->store);
+    r = store_open(cfg->data, &sopts, &d->store);
     if (r == -ENOSPC)
         iq_error("daemon", "%s: the disk is full even without the reserve: free some space "
                  "and start again", cfg->data);
@@ -174,7 +174,7 @@ static int start_store(struct iqd_ctx *d)
 
 static void stop_store(struct iqd_ctx *d)
 {
-    ing_store_close(&d->store);
+    store_close(&d->store);
 }
 
 int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb)
@@ -227,13 +227,13 @@ static int start_http(struct iqd_ctx *d)
     if (r == 0)
         r = iqd_check_exposure(d->cfg, d->http);
     if (r < 0)
-        iqd_http_destroy(&d->http);
+        wh_daemon_destroy(&d->http);
     return r;
 }
 
 static void stop_http(struct iqd_ctx *d)
 {
-    iqd_http_destroy(&d->http);
+    wh_daemon_destroy(&d->http);
 }
 
 /* Collector mode serves nothing but HTTP: a listener is required. */
@@ -246,7 +246,7 @@ static int start_collector_http(struct iqd_ctx *d)
         return r < 0 ? r : -EINVAL;
     }
     if ((r = iqd_check_exposure(d->cfg, d->http)) < 0)
-        iqd_http_destroy(&d->http);
+        wh_daemon_destroy(&d->http);
     return r;
 }
 
@@ -264,7 +264,7 @@ static void stop_correlator(struct iqd_ctx *d)
  * /api/v1/incidents/ID/notes, with every stage's note actions. */
 static int start_incidents_api(struct iqd_ctx *d)
 {
-    struct ing_http *h = iqd_http_server(d->http);
+    struct http_server *h = wh_daemon_server(d->http);
 
     return h ? cor_api_add(h, d->store, cli_note_tables, &d->incidents) : 0;
 }
@@ -277,7 +277,7 @@ static void stop_incidents_api(struct iqd_ctx *d)
 /* GET /api/v1/query (analyze/) with the "classes" section. */
 static int start_query_api(struct iqd_ctx *d)
 {
-    struct ing_http *h = iqd_http_server(d->http);
+    struct http_server *h = wh_daemon_server(d->http);
     const char *warning;
     int r;
 
@@ -342,19 +342,19 @@ static void stop_ingest(struct iqd_ctx *d)
  * On failure the server is shut down here, before the route owners go. */
 static int start_listener(struct iqd_ctx *d)
 {
-    int r = iqd_http_start(d->http);
+    int r = wh_daemon_start(d->http);
 
     if (r == 0 && d->http)
-        r = iqd_http_url(d->http, d->api_url, sizeof(d->api_url));
+        r = wh_daemon_url(d->http, d->api_url, sizeof(d->api_url));
     if (r < 0)
-        iqd_http_destroy(&d->http);
+        wh_daemon_destroy(&d->http);
     return r;
 }
 
 /* Stop serving before the route owners (the rows before) are freed. */
 static void stop_listener(struct iqd_ctx *d)
 {
-    iqd_http_destroy(&d->http);
+    wh_daemon_destroy(&d->http);
     d->api_url[0] = '\0';
 }
 
@@ -367,7 +367,7 @@ static int start_log_collector(struct iqd_ctx *d)
 
 static void stop_log_collector(struct iqd_ctx *d)
 {
-    iqd_tail_stop(&d->tail);
+    tail_daemon_stop(&d->tail);
 }
 
 /* The drafts watcher ("drafts" section), linking notices to the API URL. */
@@ -431,7 +431,7 @@ static void ports_remove(const struct iqd_config *cfg)
 static int start_ports(struct iqd_ctx *d)
 {
     return ports_write(d->cfg, d->srv ? ing_server_endpoint(d->srv) : NULL,
-                       d->http ? d->api_url : NULL, iqd_http_port(d->http));
+                       d->http ? d->api_url : NULL, wh_daemon_port(d->http));
 }
 
 static void stop_ports(struct iqd_ctx *d)

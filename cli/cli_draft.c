@@ -26,7 +26,7 @@
 #include "cli.h"
 #include "iq_conf.h"
 #include "iq_paths.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_lines.h"
 #include "rnd_draft.h"
@@ -230,8 +230,8 @@ static int load_drafts_conf(const struct cli_ctx *ctx, json_t **ret)
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct draft_args a = { .o = { .format = RND_FORMAT_MD } };
-    struct ing_store_opts so = { .read_only = true };
-    struct ing_store *store = NULL;
+    struct store_opts so = { .read_only = true };
+    struct store *store = NULL;
     char err[1024] = "", *doc = NULL;
     json_t *conf = NULL;
     size_t len = 0;
@@ -245,11 +245,11 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     a.o.external_links = json_object_get(conf, "external_links");
     if (a.incident_file) {
         r = render_files(&a, &doc, &len, err, sizeof(err));
-    } else if ((r = ing_store_open(ctx->data_dir, &so, &store)) < 0) {
+    } else if ((r = store_open(ctx->data_dir, &so, &store)) < 0) {
         snprintf(err, sizeof(err), "cannot open data directory %s: %s", ctx->data_dir, strerror(-r));
     } else {
         r = rnd_draft_from_store(store, a.id, &a.o, &doc, &len, err, sizeof(err));
-        ing_store_close(&store);
+        store_close(&store);
     }
     json_decref(conf);
     if (r < 0) {

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -61,7 +61,7 @@ static int on_event(void *ud, const char *val, size_t len)
     return 0;
 }
 
-static int parse_args(int argc, char **argv, struct ing_scan *scan, struct events_state *st)
+static int parse_args(int argc, char **argv, struct store_filter *scan, struct events_state *st)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -91,23 +91,23 @@ static int parse_args(int argc, char **argv, struct ing_scan *scan, struct event
 
 int cli_events_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct ing_scan scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
-    struct ing_store_opts o = { .read_only = true };
+    struct store_filter scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
+    struct store_opts o = { .read_only = true };
     struct events_state st = { 0 };
-    struct ing_store *store = NULL;
+    struct store *store = NULL;
     int r;
 
     if ((r = parse_args(argc, argv, &scan, &st)))
         return r;
-    if (ing_store_open(ctx->data_dir, &o, &store) < 0) {
+    if (store_open(ctx->data_dir, &o, &store) < 0) {
         fprintf(stderr, "inquest: events: cannot open data directory %s\n", ctx->data_dir);
         return 2;
     }
     if (!st.json)
         printf("%-24s  %-12s  %-27s  %-18s  %s\n", "TIME (UTC)", "SOURCE", "KIND/ACTION",
                "SERVICE", "TITLE");
-    r = ing_store_scan(store, &scan, on_event, &st);
-    ing_store_close(&store);
+    r = store_scan(store, &scan, on_event, &st);
+    store_close(&store);
     if (r < 0) {
         fprintf(stderr, "inquest: events: read error: %s\n", strerror(-r));
         return 2;

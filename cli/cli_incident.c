@@ -17,7 +17,7 @@
 #include "cli_incident.h"
 #include "cor_incident.h"
 #include "cor_unattached.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_time.h"
 
 static const char *str_or(const json_t *o, const char *k, const char *def)
@@ -74,7 +74,7 @@ static void print_unattached(const json_t *list)
 int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     int64_t since = IQ_TIME_NONE;
-    struct ing_store *st = NULL;
+    struct store *st = NULL;
     bool json = false, unattached = false;
     json_t *list = NULL, *inc;
     size_t i;
@@ -96,7 +96,7 @@ int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
     if ((r = cli_incident_open(ctx, "incidents", &st)))
         return r;
     r = unattached ? cor_unattached_list(st, since, &list) : cor_incident_list(st, since, &list);
-    ing_store_close(&st);
+    store_close(&st);
     if (r < 0) {
         fprintf(stderr, "inquest: incidents: read error: %s\n", strerror(-r));
         return 2;
@@ -186,7 +186,7 @@ static void print_show(const json_t *inc)
 
 static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct ing_store *st = NULL;
+    struct store *st = NULL;
     const char *id = NULL;
     bool json = false;
     json_t *inc = NULL;
@@ -206,7 +206,7 @@ static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
     if ((r = cli_incident_open(ctx, "incident show", &st)))
         return r;
     r = cor_incident_load(st, id, &inc);
-    ing_store_close(&st);
+    store_close(&st);
     if (r == -ENOENT) {
         fprintf(stderr, "inquest: incident show: no incident \"%.64s\"\n", id);
         return 1;

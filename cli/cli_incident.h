@@ -4,10 +4,10 @@
 
 #include "cli.h"
 
-struct ing_store;
+struct store;
 
 /* Open the data directory read-only; prints the error.  0 or exit status 2. */
-int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct ing_store **ret);
+int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct store **ret);
 
 /* merge, split, set and attach: argv[0] "incident", argv[1] the subcommand. */
 int cli_incident_note_main(const struct cli_ctx *ctx, int argc, char **argv);

@@ -21,16 +21,16 @@
 #include "cli_note_send.h"
 #include "cor_incident.h"
 #include "cor_note.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 
 /* The data directory, read-only, for every incident command (contract in
  * cli_incident.h). */
-int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct ing_store **ret)
+int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct store **ret)
 {
-    struct ing_store_opts o = { .read_only = true };
+    struct store_opts o = { .read_only = true };
 
-    if (ing_store_open(ctx->data_dir, &o, ret) < 0) {
+    if (store_open(ctx->data_dir, &o, ret) < 0) {
         fprintf(stderr, "inquest: %s: cannot open data directory %s\n", cmd, ctx->data_dir);
         return 2;
     }
@@ -40,14 +40,14 @@ int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct ing_sto
 /* Does incident id exist in the store?  0 yes, 1 no (printed), 2 error. */
 static int check_exists(const struct cli_ctx *ctx, const char *cmd, const char *id)
 {
-    struct ing_store *st = NULL;
+    struct store *st = NULL;
     json_t *inc = NULL;
     int r = cli_incident_open(ctx, cmd, &st);
 
     if (r)
         return r;
     r = cor_incident_load(st, id, &inc);
-    ing_store_close(&st);
+    store_close(&st);
     json_decref(inc);
     if (r == -ENOENT) {
         fprintf(stderr, "inquest: %s: no incident \"%.64s\"\n", cmd, id);
@@ -65,14 +65,14 @@ static int check_exists(const struct cli_ctx *ctx, const char *cmd, const char *
 static int check_attach(const struct cli_ctx *ctx, const char *cmd, const char *incident,
                         const char *event)
 {
-    struct ing_store *st = NULL;
+    struct store *st = NULL;
     char err[IQ_ERR_MAX];
     int r = cli_incident_open(ctx, cmd, &st);
 
     if (r)
         return r;
     r = cor_note_check_attach(st, incident, event, err, sizeof(err));
-    ing_store_close(&st);
+    store_close(&st);
     if (r == -ENOENT || r == -EINVAL) {
         fprintf(stderr, "inquest: %s: %s\n", cmd, err);
         return r == -ENOENT ? 1 : 2;

@@ -25,7 +25,7 @@
 #include "ana_classes.h"
 #include "ana_query.h"
 #include "cli.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -239,7 +239,7 @@ static void print_recurring(const json_t *res, enum fmt fmt)
     }
 }
 
-static int run(struct ing_store *st, const struct ana_classes *c, const struct query_args *a)
+static int run(struct store *st, const struct ana_classes *c, const struct query_args *a)
 {
     json_t *res = NULL;
     int r = a->recurring ? ana_query_recurring(st, c, &a->q, a->window, &res)
@@ -268,10 +268,10 @@ static int run(struct ing_store *st, const struct ana_classes *c, const struct q
 
 int cli_query_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct ing_store_opts so = { .read_only = true };
+    struct store_opts so = { .read_only = true };
     struct query_args a = { 0 };
     struct ana_classes *c = NULL;
-    struct ing_store *st = NULL;
+    struct store *st = NULL;
     char err[IQ_ERR_MAX];
     int r;
 
@@ -282,14 +282,14 @@ int cli_query_main(const struct cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "inquest: query: %s\n", err);
         return 2;
     }
-    if ((r = ing_store_open(ctx->data_dir, &so, &st)) < 0) {
+    if ((r = store_open(ctx->data_dir, &so, &st)) < 0) {
         fprintf(stderr, "inquest: query: cannot open the store in %s: %s\n", ctx->data_dir,
                 strerror(-r));
         ana_classes_destroy(&c);
         return 2;
     }
     r = run(st, c, &a);
-    ing_store_close(&st);
+    store_close(&st);
     ana_classes_destroy(&c);
     return r;
 }

@@ -3,7 +3,7 @@
  * by hand) through the same source mappings as the HTTP endpoints.
  *
  * Each NDJSON line is one delivery ({"received_at", "path", "headers",
- * "body"}, see docs/sources.md).  It goes through exactly ing_sources_map,
+ * "body"}, see docs/sources.md).  It goes through exactly wh_sources_map,
  * with the recorded received_at as the arrival time (so signature
  * freshness and the received_at labels are those of the recording), and
  * the resulting events are sent to inquestd with the acknowledged ZeroMQ
@@ -22,9 +22,9 @@
 #include "cli.h"
 #include "cli_ack.h"
 #include "cli_zmq.h"
-#include "ing_record.h"
+#include "wh_record.h"
 #include "ing_sender.h"
-#include "ing_source.h"
+#include "wh_source.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_lines.h"
@@ -66,23 +66,23 @@ static int parse_args(int argc, char **argv, const char **dir, const char **path
 }
 
 /* Map one line and push its events. Returns 0 or a negative errno (fatal). */
-static int replay_line(const struct ing_sources *src, struct ing_sender *snd,
+static int replay_line(const struct wh_sources *src, struct ing_sender *snd,
                        struct replay_state *st, unsigned long no, const char *line, size_t len)
 {
-    struct ing_recorded *rc = NULL;
+    struct wh_recorded *rc = NULL;
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX + 200];
     size_t n = 0;
     int status = 0, r;
 
     st->deliveries++;
-    if (ing_record_parse(line, len, &rc, err, sizeof(err)) < 0) {
+    if (wh_record_parse(line, len, &rc, err, sizeof(err)) < 0) {
         fprintf(stderr, "line %lu: not a recorded delivery: %s\n", no, err);
         st->refused++;
         return 0;
     }
-    r = ing_sources_map(src, &rc->d, &evs, &n, &status, err, sizeof(err));
-    ing_recorded_free(&rc);
+    r = wh_sources_map(src, &rc->d, &evs, &n, &status, err, sizeof(err));
+    wh_recorded_free(&rc);
     if (r < 0) {
         fprintf(stderr, "line %lu: %d %s\n", no, status, err);
         st->refused++;
@@ -99,11 +99,11 @@ static int replay_line(const struct ing_sources *src, struct ing_sender *snd,
             r = 0;
         }
     }
-    ing_events_free(evs, n);
+    wh_events_free(evs, n);
     return r;
 }
 
-static int pump(const struct ing_sources *src, struct ing_sender *snd, struct iq_lines *lines,
+static int pump(const struct wh_sources *src, struct ing_sender *snd, struct iq_lines *lines,
                 struct replay_state *st)
 {
     const char *line;
@@ -154,7 +154,7 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
     struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = 60000 };
     struct ing_curve_client curve;
     struct replay_state st = { 0 };
-    struct ing_sources *src = NULL;
+    struct wh_sources *src = NULL;
     struct ing_sender *snd = NULL;
     struct iq_lines *lines = NULL;
     char buf[4096], err[IQ_ERR_MAX + 256];
@@ -169,7 +169,7 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
         return r;
     if (load_secrets(ctx, &secrets) < 0)
         return 2;
-    if (ing_sources_load(dir, secrets, &src, err, sizeof(err)) < 0) {
+    if (wh_sources_load(dir, secrets, &src, err, sizeof(err)) < 0) {
         fprintf(stderr, "inquest: replay: %s\n", err);
         goto out;
     }
@@ -200,7 +200,7 @@ out:
         zmq_ctx_term(zctx);
     if (f && f != stdin)
         fclose(f);
-    ing_sources_destroy(&src);
+    wh_sources_destroy(&src);
     json_decref(secrets);
     return status;
 }

@@ -6,7 +6,7 @@
  * standard input), parses each line with the rules of schemas/logs/,
  * sends error lines and error-rate transitions to inquestd over the
  * acknowledged ZeroMQ protocol, and checkpoints offsets into a state file
- * only after acknowledgement (ingest/ing_tail_run.c has the details).
+ * only after acknowledgement (ingest/in_tail/tail_run.c has the details).
  * The CLI never opens the daemon's RocksDB: its checkpoint is a plain
  * file (--state, default ./inquest-tail.state).
  *
@@ -23,7 +23,8 @@
 #include "cli.h"
 #include "cli_zmq.h"
 #include "iq_paths.h"
-#include "ing_tail_run.h"
+#include "tail_config.h"
+#include "tail_run.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -40,7 +41,8 @@ static void on_signal(int sig)
 }
 
 struct tail_args {
-    struct ing_tail_run_opts o;
+    struct tail_run_opts o;
+    struct tail_conf c;          /* the options shared with inquestd's logs section */
     const char *paths[TAIL_ARGS_MAX];
     const char *rules[TAIL_ARGS_MAX];
     char rules_default[4096];
@@ -52,20 +54,6 @@ static const char tail_usage[] =
     "[--error-threshold N] [--error-grace DURATION] [--line-max SIZE] [--from-end] [--once] "
     "[--send-unparsed] [--poll DURATION] [--give-up DURATION]";
 
-static int num_arg(const char *opt, const char *v, int64_t min, int64_t max, int64_t *ret)
-{
-    char *end;
-    long long n;
-
-    errno = 0;
-    n = strtoll(v, &end, 10);
-    if (errno || end == v || *end || n < min || n > max)
-        return cli_usage("tail: %s takes a number from %lld to %lld, not '%s'", opt,
-                         (long long)min, (long long)max, v);
-    *ret = n;
-    return 0;
-}
-
 static int dur_arg(const char *opt, const char *v, int64_t *ret)
 {
     if (iq_duration_parse(v, ret) < 0 || *ret < 0)
@@ -73,64 +61,47 @@ static int dur_arg(const char *opt, const char *v, int64_t *ret)
     return 0;
 }
 
-/* One option with a value at argv[*i]; returns 0, 2 (usage) or -1 (not one). */
+/* One option with a value: the command's own (--rules, repeatable;
+ * --give-up) or one of the settings table (tail_config.h).  Returns 0, 2
+ * (usage) or -1 (not one). */
 static int value_opt(struct tail_args *a, const char *opt, const char *v)
 {
-    int64_t n;
+    char err[IQ_ERR_MAX];
     int r;
 
     if (strcmp(opt, "--rules") == 0) {
         if (a->o.n_rules >= TAIL_ARGS_MAX)
             return cli_usage("tail: too many --rules");
         a->rules[a->o.n_rules++] = v;
-    } else if (strcmp(opt, "--rule") == 0) {
-        a->o.rule_names = v;
-    } else if (strcmp(opt, "--service") == 0) {
-        a->o.service = v;
-    } else if (strcmp(opt, "--state") == 0) {
-        a->o.state_path = v;
-    } else if (strcmp(opt, "--error-threshold") == 0) {
-        if ((r = num_arg(opt, v, 1, 100000000, &n)))
-            return r;
-        a->o.error_threshold = (uint32_t)n;
-    } else if (strcmp(opt, "--error-grace") == 0) {
-        return dur_arg(opt, v, &a->o.error_grace_ms);
-    } else if (strcmp(opt, "--poll") == 0) {
-        return dur_arg(opt, v, &a->o.poll_ms);
-    } else if (strcmp(opt, "--give-up") == 0) {
-        return dur_arg(opt, v, &a->o.give_up_ms);
-    } else if (strcmp(opt, "--line-max") == 0) {
-        if (iq_size_parse(v, &n) < 0 || n < 64 || n > (16 << 20))
-            return cli_usage("tail: --line-max takes a size from 64 to 16M, not '%s'", v);
-        a->o.line_max = (size_t)n;
-    } else {
-        return -1;
+        return 0;
     }
-    return 0;
+    if (strcmp(opt, "--give-up") == 0)
+        return dur_arg(opt, v, &a->o.give_up_ms);
+    r = tail_conf_set_flag(&a->c, opt, v, err, sizeof(err));
+    if (r == -ENOMEM)
+        return cli_usage("tail: out of memory");
+    if (r < 0)
+        return cli_usage("tail: %s", err);
+    return r ? 0 : -1;
 }
 
+/* A switch: the command's own (--once, --no-state) or one of the
+ * settings table (--from-end, --send-unparsed).  0, or -1 (not one). */
 static int flag_opt(struct tail_args *a, const char *opt)
 {
-    if (strcmp(opt, "--from-end") == 0)
-        a->o.from_end = true;
-    else if (strcmp(opt, "--once") == 0)
+    if (strcmp(opt, "--once") == 0)
         a->o.once = true;
-    else if (strcmp(opt, "--send-unparsed") == 0)
-        a->o.send_unparsed = true;
     else if (strcmp(opt, "--no-state") == 0)
         a->no_state = true;
-    else
+    else if (!tail_conf_is_switch(opt) || tail_conf_set_flag(&a->c, opt, NULL, NULL, 0) != 1)
         return -1;
     return 0;
 }
 
 static void defaults(struct tail_args *a, const struct cli_ctx *ctx)
 {
+    tail_conf_defaults(&a->c);
     a->o.endpoint = ctx->zmq_endpoint;
-    a->o.state_path = "./inquest-tail.state";
-    a->o.error_threshold = 10;
-    a->o.error_grace_ms = 10000;
-    a->o.poll_ms = 250;
     a->o.give_up_ms = 60000;
     /* when nothing is found, the rule loader reports the installed path */
     if (iq_schemas_find("logs", a->rules_default, sizeof(a->rules_default), NULL, 0) < 0)
@@ -166,14 +137,14 @@ static int parse_args(struct tail_args *a, const struct cli_ctx *ctx, int argc, 
         return cli_usage("tail: no file given (usage: %s)", tail_usage);
     if (a->o.n_rules == 0)
         a->rules[a->o.n_rules++] = a->rules_default;
-    if (a->no_state)
-        a->o.state_path = NULL;
+    tail_conf_to_run(&a->c, &a->o);
+    a->o.state_path = a->no_state ? NULL : a->c.state ? a->c.state : "./inquest-tail.state";
     a->o.paths = a->paths;
     a->o.rules = a->rules;
     return 0;
 }
 
-static void print_stats(const struct ing_tail_run_stats *st)
+static void print_stats(const struct tail_run_stats *st)
 {
     double secs = st->elapsed_ms > 0 ? (double)st->elapsed_ms / 1000.0 : 0.001;
 
@@ -189,7 +160,7 @@ static void print_stats(const struct ing_tail_run_stats *st)
 int cli_tail_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct tail_args *a = calloc(1, sizeof(*a));
-    struct ing_tail_run_stats st = { 0 };
+    struct tail_run_stats st = { 0 };
     struct ing_sender_opts so = { 0 };
     struct ing_curve_client curve;
     struct sigaction sa;
@@ -214,7 +185,7 @@ int cli_tail_main(const struct cli_ctx *ctx, int argc, char **argv)
     if (!zctx)
         goto out;
     a->o.zctx = zctx;
-    r = ing_tail_run(&a->o, &tail_stop, &st, err, sizeof(err));
+    r = tail_run(&a->o, &tail_stop, &st, err, sizeof(err));
     if (r < 0)
         fprintf(stderr, "inquest: tail: %s\n", err);
     else
@@ -224,6 +195,7 @@ int cli_tail_main(const struct cli_ctx *ctx, int argc, char **argv)
 out:
     if (zctx)
         zmq_ctx_term(zctx);
+    tail_conf_release(&a->c);
     free(a);
     return status;
 }

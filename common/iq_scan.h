@@ -1,6 +1,6 @@
 /* iq_scan.h - the one digit and literal scanner for hand-written parsers
  * of times and numbers (common/iq_time.c, the log time formats of
- * ingest/ing_logtime.c, decimal epoch seconds in ingest/ing_source_value.c).
+ * ingest/in_tail/tail_time.c, decimal epoch seconds in ingest/in_webhook/wh_source_value.c).
  *
  * A struct iq_scan is a cursor over a bounded span (not NUL-terminated).
  * Each function either consumes what it reads and succeeds, or leaves the

@@ -180,6 +180,14 @@ int64_t iq_time_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t iq_time_mono_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int iq_duration_parse(const char *s, int64_t *ret_ms)
 {
     int64_t v = 0, mult = 1000;

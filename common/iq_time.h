@@ -34,9 +34,11 @@ int64_t iq_time_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* Split ms into civil UTC fields. */
 void iq_time_civil(int64_t ms, int *y, int *mo, int *d, int *h, int *mi, int *s, int *msec);
 
-/* Current wall-clock time in ms, and a monotonic clock in ms. */
+/* Current wall-clock time in ms, and a monotonic clock in ms and in us
+ * (for latencies). */
 int64_t iq_time_now_ms(void);
 int64_t iq_time_mono_ms(void);
+int64_t iq_time_mono_us(void);
 
 /* Parse a duration such as "90s", "30m", "2h", "7d", "1500ms" or a bare
  * number of seconds into ms.  -EINVAL on junk or overflow. */

@@ -19,7 +19,7 @@
  * afterwards: the correlator needs no knowledge of the stages above it.
  *
  * Audit notes: the only HTTP path that creates events of the audit-note
- * source.  The access table (ingest/ing_access.c) already required an
+ * source.  The access table (http/http_access.c) already required an
  * admin token before the body was read; the handler checks the role
  * again, so a change of rules cannot open it by accident.  The body is a
  * note request (cor_note.h); the incident named in the path, and for a
@@ -43,9 +43,9 @@
 #include "cor_incident.h"
 #include "cor_note.h"
 #include "cor_unattached.h"
-#include "ing_access.h"
+#include "http_access.h"
 #include "ing_sink.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
@@ -58,12 +58,12 @@
 
 struct sub {
     char infix[32];
-    ing_http_handler fn;
+    http_handler_fn fn;
     void *ud;
 };
 
 struct cor_api {
-    struct ing_store *st;     /* borrowed */
+    struct store *st;     /* borrowed */
     const struct cor_note_action *const *notes;   /* borrowed */
     struct sub subs[COR_API_SUBS_MAX];
     size_t n_subs;
@@ -71,36 +71,36 @@ struct cor_api {
 
 /* GET /api/v1/incidents[?since=T] (unattached false) or
  * GET /api/v1/unattached[?since=T]: T is RFC 3339 or "-2h" style. */
-static int list_incidents(struct ing_store *st, const char *query, bool unattached,
-                          struct ing_http_response *resp)
+static int list_incidents(struct store *st, const char *query, bool unattached,
+                          struct http_response *resp)
 {
     int64_t since = IQ_TIME_NONE;
     char v[64];
     json_t *j = NULL;
-    int r = ing_http_query_get(query, "since", v, sizeof(v));
+    int r = http_query_get(query, "since", v, sizeof(v));
 
     if (r > 0 && iq_time_parse_arg(v, &since) < 0)
         r = -EINVAL;
     if (r < 0)
-        return ing_http_reply_json(resp, 400, json_pack("{s:s}", "error",
+        return http_reply_json(resp, 400, json_pack("{s:s}", "error",
                                    "bad query: since=RFC 3339 time or -DURATION"));
     r = unattached ? cor_unattached_list(st, since, &j) : cor_incident_list(st, since, &j);
-    return r < 0 ? r : ing_http_reply_json(resp, 200, j);
+    return r < 0 ? r : http_reply_json(resp, 200, j);
 }
 
-static int api_unattached(void *ud, const struct ing_http_request *rq,
-                          struct ing_http_response *resp)
+static int api_unattached(void *ud, const struct http_request *rq,
+                          struct http_response *resp)
 {
     struct cor_api *a = ud;
     const char *rest = rq->path + strlen(API_UNATTACHED);
 
     if (*rest != '\0' && strcmp(rest, "/") != 0)
-        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     return list_incidents(a->st, rq->query, true, resp);
 }
 
-static int api_incidents(void *ud, const struct ing_http_request *rq,
-                         struct ing_http_response *resp)
+static int api_incidents(void *ud, const struct http_request *rq,
+                         struct http_response *resp)
 {
     struct cor_api *a = ud;
     const char *rest = rq->path + strlen(API_PREFIX);
@@ -113,16 +113,16 @@ static int api_incidents(void *ud, const struct ing_http_request *rq,
         if (strstr(rest + 1, a->subs[i].infix))
             return a->subs[i].fn(a->subs[i].ud, rq, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
-        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
     r = cor_incident_load(a->st, rest + 1, &j);
     if (r == -ENOENT)
-        return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "no such incident"));
-    return r < 0 ? r : ing_http_reply_json(resp, 200, j);
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", "no such incident"));
+    return r < 0 ? r : http_reply_json(resp, 200, j);
 }
 
-static int reply_error(struct ing_http_response *resp, int status, const char *msg)
+static int reply_error(struct http_response *resp, int status, const char *msg)
 {
-    return ing_http_reply_json(resp, status, json_pack("{s:s,s:i}", "error", msg,
+    return http_reply_json(resp, status, json_pack("{s:s,s:i}", "error", msg,
                                                        "status", status));
 }
 
@@ -145,7 +145,7 @@ static int path_id(const char *path, char *buf, size_t size)
 }
 
 /* 0 when incident id exists, else an answer is filled (404 or the error). */
-static int exists(struct ing_store *st, const char *id, struct ing_http_response *resp, int *ret)
+static int exists(struct store *st, const char *id, struct http_response *resp, int *ret)
 {
     json_t *inc = NULL;
     char msg[200];
@@ -161,8 +161,8 @@ static int exists(struct ing_store *st, const char *id, struct ing_http_response
 
 /* 0 when the attach of req (if it is one) may go ahead, else an answer is
  * filled: 404 unknown event, 400 refused with the reason. */
-static int attachable(struct ing_store *st, const char *id, const json_t *req,
-                      struct ing_http_response *resp, int *ret)
+static int attachable(struct store *st, const char *id, const json_t *req,
+                      struct http_response *resp, int *ret)
 {
     const char *action = json_string_value(json_object_get(req, "action"));
     const char *event = json_string_value(json_object_get(req, "event"));
@@ -180,30 +180,30 @@ static int attachable(struct ing_store *st, const char *id, const json_t *req,
 }
 
 /* Store ev and fill the answer. */
-static int store(struct ing_store *st, struct iq_event *ev, const char *by,
-                 struct ing_http_response *resp)
+static int store(struct store *st, struct iq_event *ev, const char *by,
+                 struct http_response *resp)
 {
     struct ing_sink sink = ing_sink_store(st);
-    uint8_t out = ING_REJECTED;
+    uint8_t out = STORE_REJECTED;
     int r = ing_sink_submit(&sink, &ev, 1, &out);
 
     if (r < 0)
         return reply_error(resp, 503, "the note could not be made durable; retry");
-    if (out == ING_REJECTED)
+    if (out == STORE_REJECTED)
         return reply_error(resp, 400, "the note was rejected by the store");
     iq_info("api", "audit note %s (%s on %s) by %s", iq_ev_id(ev), iq_ev_action(ev),
             iq_event_label(ev, "incident"), by);
-    return ing_http_reply_json(resp, 201, json_pack("{s:s,s:s,s:s,s:s}", "status", "ok",
+    return http_reply_json(resp, 201, json_pack("{s:s,s:s,s:s,s:s}", "status", "ok",
                                                     "note", iq_ev_id(ev), "incident",
                                                     iq_event_label(ev, "incident"), "by", by));
 }
 
-/* POST /api/v1/incidents/ID/notes (an ing_http_handler; ud the cor_api). */
-static int api_notes(void *ud, const struct ing_http_request *rq,
-                     struct ing_http_response *resp)
+/* POST /api/v1/incidents/ID/notes (an http_handler_fn; ud the cor_api). */
+static int api_notes(void *ud, const struct http_request *rq,
+                     struct http_response *resp)
 {
     const struct cor_api *a = ud;
-    struct ing_store *st = a->st;
+    struct store *st = a->st;
     struct iq_event *ev = NULL;
     char id[ID_MAX + 1], err[IQ_ERR_MAX];
     const char *other;
@@ -213,7 +213,7 @@ static int api_notes(void *ud, const struct ing_http_request *rq,
 
     if (path_id(rq->path, id, sizeof(id)) < 0)
         return reply_error(resp, 404, "not found: POST /api/v1/incidents/ID/notes");
-    if (!(rq->caller->roles & ING_ROLE_ADMIN))
+    if (!(rq->caller->roles & HTTP_ROLE_ADMIN))
         return reply_error(resp, 403, "audit notes need an admin token");
     req = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &je);
     if (!json_is_object(req)) {
@@ -237,7 +237,7 @@ out:
     return r;
 }
 
-int cor_api_add(struct ing_http *http, struct ing_store *st,
+int cor_api_add(struct http_server *http, struct store *st,
                 const struct cor_note_action *const *notes, struct cor_api **ret)
 {
     struct cor_api *a = calloc(1, sizeof(*a));
@@ -247,9 +247,9 @@ int cor_api_add(struct ing_http *http, struct ing_store *st,
         goto fail;
     a->st = st;
     a->notes = notes;
-    if ((r = ing_http_add_route(http, API_PREFIX, api_incidents, a)) < 0 ||
-        (r = ing_http_add_route(http, API_UNATTACHED, api_unattached, a)) < 0 ||
-        (r = ing_http_add_post_route(http, NOTES_PREFIX, api_notes, a)) < 0)
+    if ((r = http_add_route(http, API_PREFIX, api_incidents, a)) < 0 ||
+        (r = http_add_route(http, API_UNATTACHED, api_unattached, a)) < 0 ||
+        (r = http_add_post_route(http, NOTES_PREFIX, api_notes, a)) < 0)
         goto fail;
     *ret = a;
     return 0;
@@ -259,7 +259,7 @@ fail:
     return r;
 }
 
-int cor_api_add_sub(struct cor_api *api, const char *infix, ing_http_handler fn, void *ud)
+int cor_api_add_sub(struct cor_api *api, const char *infix, http_handler_fn fn, void *ud)
 {
     struct sub *s;
 

@@ -3,7 +3,7 @@
  * /api/v1/incidents/ID/notes, and the sub-resources other stages serve
  * below an incident.
  *
- * Registered on the HTTP server before it starts (ing_http.h routes).
+ * Registered on the HTTP server before it starts (http.h routes).
  * Another stage that serves something below an incident (render/: the
  * drafts at /api/v1/incidents/ID/draft.md) adds a sub-resource here with
  * cor_api_add_sub, so the correlator's handler hands those paths on
@@ -11,11 +11,11 @@
 #ifndef COR_API_H
 #define COR_API_H
 
-#include "ing_http.h"
+#include "http.h"
 
 struct cor_api;
 struct cor_note_action;
-struct ing_store;
+struct store;
 
 #define COR_API_SUBS_MAX 8        /* sub-resources below an incident */
 
@@ -32,8 +32,8 @@ struct ing_store;
  *                                     403, 404 or 503 with {"error": ...}
  * reading st (borrowed; must outlive http; notes too).  *ret is the
  * handlers' context: free it only after http stopped.  Errors are logged.
- * Caller owns *ret.  0, -ENOMEM or the error of ing_http_add_route. */
-int cor_api_add(struct ing_http *http, struct ing_store *st,
+ * Caller owns *ret.  0, -ENOMEM or the error of http_add_route. */
+int cor_api_add(struct http_server *http, struct store *st,
                 const struct cor_note_action *const *notes, struct cor_api **ret);
 
 /* Hand every GET below /api/v1/incidents/ID whose path contains infix
@@ -42,7 +42,7 @@ int cor_api_add(struct ing_http *http, struct ing_store *st,
  * tried in the order they were added.  Before the server starts.  infix
  * is copied.  0, -E2BIG (more than COR_API_SUBS_MAX, or an infix over 31
  * bytes), -EINVAL (empty infix). */
-int cor_api_add_sub(struct cor_api *api, const char *infix, ing_http_handler fn, void *ud);
+int cor_api_add_sub(struct cor_api *api, const char *infix, http_handler_fn fn, void *ud);
 
 /* Free, NULL *pa (after the server stopped).  NULL-safe. */
 void cor_api_free(struct cor_api **pa);

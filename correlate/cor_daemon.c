@@ -25,7 +25,7 @@ struct cor_daemon {
     struct cor_live *live;
 };
 
-int cor_daemon_start(const json_t *section, struct ing_store *st, struct cor_daemon **ret)
+int cor_daemon_start(const json_t *section, struct store *st, struct cor_daemon **ret)
 {
     struct cor_daemon *c = calloc(1, sizeof(*c));
     char err[IQ_ERR_MAX];

@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 struct cor_daemon;
-struct ing_store;
+struct store;
 
 /* Apply the "correlate" config section (section, may be NULL: defaults;
  * correlate/cor_config.c has the table) and start the correlator on st:
@@ -17,7 +17,7 @@ struct ing_store;
  * after every stored batch (cor_live.h).  section and st are borrowed; st
  * must outlive the stage.  Errors are logged.  Caller owns *ret.  0 or a
  * negative errno. */
-int cor_daemon_start(const json_t *section, struct ing_store *st, struct cor_daemon **ret);
+int cor_daemon_start(const json_t *section, struct store *st, struct cor_daemon **ret);
 
 /* Stop the correlator (its rebuild in progress finishes), log its
  * counts, free, NULL *pd.  NULL-safe. */

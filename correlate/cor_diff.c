@@ -67,7 +67,7 @@ static const char *title_of(const json_t *inc)
     return t ? t : "";
 }
 
-int cor_engine_diff(struct ing_store *st, const struct cor_config *cfg, int64_t since, FILE *out)
+int cor_engine_diff(struct store *st, const struct cor_config *cfg, int64_t since, FILE *out)
 {
     struct cor_result res = { 0 };
     json_t *stored = NULL, *seen = json_object(), *byid = json_object(), *v;

@@ -40,7 +40,7 @@
 #include "cor_run.h"
 #include "cor_store.h"
 #include "cor_unattached.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -113,7 +113,7 @@ static json_t *prior_names(const json_t *inc)
 }
 
 /* Claims and priors from the stored incidents before T. */
-static int seed_partial(struct ing_store *st, struct cor_run *run, const struct cor_span *s,
+static int seed_partial(struct store *st, struct cor_run *run, const struct cor_span *s,
                         size_t n, int64_t t, int64_t ctx)
 {
     for (size_t i = 0; i < n; i++) {
@@ -143,10 +143,10 @@ static int seed_partial(struct ing_store *st, struct cor_run *run, const struct 
     return 0;
 }
 
-static int load_events(struct ing_store *st, struct cor_run *run, int64_t from, int64_t to,
+static int load_events(struct store *st, struct cor_run *run, int64_t from, int64_t to,
                        size_t *count)
 {
-    struct ing_scan scan;
+    struct store_filter scan;
     struct load_state ls = { .run = run, .from = IQ_TIME_NONE, .before = IQ_TIME_NONE };
     int r;
 
@@ -155,12 +155,12 @@ static int load_events(struct ing_store *st, struct cor_run *run, int64_t from, 
     r = cor_load_range(st, run, from, to, &ls.n);
     if (r >= 0 && (from != IQ_TIME_NONE || to != IQ_TIME_NONE)) {
         /* the audit notes from before the window, through their index */
-        scan = (struct ing_scan){ .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
-                                  .service = "inquest" };
+        scan = (struct store_filter){ .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
+                                      .service = "inquest" };
         ls.notes = true;
         ls.from = from;
         ls.before = to;
-        r = ing_store_scan(st, &scan, on_event, &ls);
+        r = store_scan(st, &scan, on_event, &ls);
     }
     *count = ls.n;
     cor_decoder_release(&ls.dec);
@@ -308,7 +308,7 @@ static void need_of(const json_t *inc, int64_t recur, int64_t *need)
  * can point (recurrence) to one that changed inside: the latest closing of
  * the changed incidents, old or new, plus the recurrence window.
  * IQ_TIME_NONE when a changed incident is still open. */
-static int64_t window_need(struct ing_store *st, const struct cor_span *s, size_t n,
+static int64_t window_need(struct store *st, const struct cor_span *s, size_t n,
                            const struct cor_result *res, int64_t recur)
 {
     json_t *old = json_object(), *v;
@@ -349,7 +349,7 @@ static int64_t window_need(struct ing_store *st, const struct cor_span *s, size_
     return need;
 }
 
-static int run_window(struct ing_store *st, const struct cor_config *cfg,
+static int run_window(struct store *st, const struct cor_config *cfg,
                       const struct cor_span *spans, size_t ns, int64_t from, int64_t to,
                       struct cor_result *res)
 {
@@ -377,7 +377,7 @@ out:
 }
 
 /* Pick [from, to) for new events in [since, until] and compute it. */
-static int run_partial(struct ing_store *st, const struct cor_config *cfg,
+static int run_partial(struct store *st, const struct cor_config *cfg,
                        const struct cor_span *spans, size_t ns, int64_t since, int64_t until,
                        struct cor_result *res)
 {
@@ -411,7 +411,7 @@ static int run_partial(struct ing_store *st, const struct cor_config *cfg,
 
 /* cor_engine_compute, also handing over the stored spans it read (*ret_spans:
  * caller owns, NULL for a full run, which reads none). */
-static int compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+static int compute(struct store *st, const struct cor_config *cfg, int64_t since,
                    int64_t until, struct cor_result *ret, struct cor_span **ret_spans,
                    size_t *ret_ns)
 {
@@ -439,7 +439,7 @@ static int compute(struct ing_store *st, const struct cor_config *cfg, int64_t s
     return 0;
 }
 
-int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+int cor_engine_compute(struct store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret)
 {
     struct cor_span *spans = NULL;
@@ -450,7 +450,7 @@ int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64
     return r;
 }
 
-int cor_engine_rebuild(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+int cor_engine_rebuild(struct store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret)
 {
     struct cor_result res;

@@ -18,7 +18,7 @@
 #include "cor_config.h"
 #include "cor_store.h"
 
-struct ing_store;
+struct store;
 
 struct cor_result {
     char **texts;              /* incidents as stored text (compact JSON, sorted
@@ -38,17 +38,17 @@ struct cor_result {
  * and until: since IQ_TIME_NONE means everything, until IQ_TIME_NONE up to
  * the end of history.  st and cfg are borrowed.  On success *ret is filled
  * (free with cor_result_free).  -EIO, -ENOMEM. */
-int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+int cor_engine_compute(struct store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret);
 
 /* Compute and store (replacing the range atomically).  *ret as above. */
-int cor_engine_rebuild(struct ing_store *st, const struct cor_config *cfg, int64_t since,
+int cor_engine_rebuild(struct store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret);
 
 /* Print to out what a rebuild would change (one line per added, removed or
  * changed incident, and per changed field) without writing.  Returns the
  * number of changed incidents, or a negative errno. */
-int cor_engine_diff(struct ing_store *st, const struct cor_config *cfg, int64_t since, FILE *out);
+int cor_engine_diff(struct store *st, const struct cor_config *cfg, int64_t since, FILE *out);
 
 void cor_result_free(struct cor_result *r);
 

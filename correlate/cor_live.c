@@ -26,13 +26,13 @@
 
 #include "cor_engine.h"
 #include "cor_run.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
 
 struct cor_live {
-    struct ing_store *st;
+    struct store *st;
     const struct cor_config *cfg;
     int64_t debounce_ms;
     pthread_t thread;
@@ -52,7 +52,7 @@ static void on_stored(void *ud, struct iq_event *const *evs, const uint8_t *outc
     for (size_t i = 0; i < n; i++) {
         const struct iq_event *ev = evs[i];
 
-        if (outcomes[i] != ING_STORED)
+        if (outcomes[i] != STORE_STORED)
             continue;
         l->stats.events++;
         if (!cor_event_relevant(ev))
@@ -151,7 +151,7 @@ static void *run(void *arg)
     return NULL;
 }
 
-int cor_live_new(struct ing_store *st, const struct cor_config *cfg, int64_t debounce_ms,
+int cor_live_new(struct store *st, const struct cor_config *cfg, int64_t debounce_ms,
                  struct cor_live **ret)
 {
     struct cor_live *l = calloc(1, sizeof(*l));
@@ -175,10 +175,10 @@ int cor_live_start(struct cor_live *l)
     pthread_mutex_lock(&l->lock);
     l->pending = l->full = true;       /* the start-up catch-up */
     pthread_mutex_unlock(&l->lock);
-    ing_store_set_listener(l->st, on_stored, l);
+    store_set_listener(l->st, on_stored, l);
     r = pthread_create(&l->thread, NULL, run, l);
     if (r != 0) {
-        ing_store_set_listener(l->st, NULL, NULL);
+        store_set_listener(l->st, NULL, NULL);
         return -r;
     }
     l->started = true;
@@ -226,7 +226,7 @@ void cor_live_destroy(struct cor_live **pl)
     if (!pl || !*pl)
         return;
     l = *pl;
-    ing_store_set_listener(l->st, NULL, NULL);
+    store_set_listener(l->st, NULL, NULL);
     if (l->started) {
         pthread_mutex_lock(&l->lock);
         l->stop = true;

@@ -18,7 +18,7 @@
 #include "cor_config.h"
 
 struct cor_live;
-struct ing_store;
+struct store;
 
 struct cor_live_stats {
     uint64_t events;          /* stored events seen by the listener */
@@ -31,7 +31,7 @@ struct cor_live_stats {
 
 /* st and cfg are borrowed and must outlive the stage.  Caller owns *ret.
  * -ENOMEM. */
-int cor_live_new(struct ing_store *st, const struct cor_config *cfg, int64_t debounce_ms,
+int cor_live_new(struct store *st, const struct cor_config *cfg, int64_t debounce_ms,
                  struct cor_live **ret);
 
 /* Register the store listener and start the thread, which first rebuilds

@@ -24,7 +24,7 @@
 
 #include "cor_decode.h"
 #include "cor_run.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 
 #define CHUNK_BYTES (1u << 20)
@@ -160,10 +160,10 @@ static void *consume(void *arg)
     return NULL;
 }
 
-int cor_load_range(struct ing_store *st, struct cor_run *run, int64_t from, int64_t to,
+int cor_load_range(struct store *st, struct cor_run *run, int64_t from, int64_t to,
                    size_t *count)
 {
-    struct ing_scan scan = { .since = from, .until = to };
+    struct store_filter scan = { .since = from, .until = to };
     struct loader l = { .run = run };
     pthread_t th;
     int r;
@@ -175,7 +175,7 @@ int cor_load_range(struct ing_store *st, struct cor_run *run, int64_t from, int6
         r = -r;
         goto out;
     }
-    r = ing_store_scan(st, &scan, on_value, &l);
+    r = store_scan(st, &scan, on_value, &l);
     if (l.cur)
         push(&l);
     pthread_mutex_lock(&l.lock);

@@ -24,7 +24,7 @@
 #include <sodium.h>
 
 #include "cor_incident.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -242,13 +242,13 @@ static bool has_member(const json_t *inc, const char *event_id)
     return false;
 }
 
-int cor_note_check_attach(struct ing_store *st, const char *incident, const char *event_id,
+int cor_note_check_attach(struct store *st, const char *incident, const char *event_id,
                           char *err, size_t errsz)
 {
     struct iq_event *ev = NULL;
     json_t *list = NULL, *inc;
     size_t i;
-    int r = ing_store_get_event(st, event_id, &ev);
+    int r = store_get_event(st, event_id, &ev);
 
     if (r == -ENOENT || r == -EINVAL)
         snprintf(err, errsz, "no event \"%.64s\"%s", event_id,

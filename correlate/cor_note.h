@@ -28,7 +28,7 @@
 #include <jansson.h>
 
 struct iq_event;
-struct ing_store;
+struct store;
 
 /* One note action.  A table of them ends with a row whose name is NULL. */
 struct cor_note_action {
@@ -66,7 +66,7 @@ int cor_note_build(const struct cor_note_action *const *tables, const char *inci
  * correlator.  0 yes; -ENOENT no such event; -EINVAL an audit note, the
  * event that opened another incident (that incident is named after it),
  * or already a member of incident; err says which.  -EIO, -ENOMEM. */
-int cor_note_check_attach(struct ing_store *st, const char *incident, const char *event_id,
+int cor_note_check_attach(struct store *st, const char *incident, const char *event_id,
                           char *err, size_t errsz);
 
 #endif

@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "cor_unattached.h"
-#include "ing_keys.h"
-#include "ing_store.h"
+#include "store_keys.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -43,7 +43,7 @@ static int parse_time(const json_t *v, int64_t *ret)
 static size_t idx_key(char *buf, int64_t opened, const char *id, size_t idlen)
 {
     buf[0] = 't';
-    ing_be64_put(buf + 1, opened);
+    store_be64_put(buf + 1, opened);
     memcpy(buf + 9, id, idlen);
     return 9 + idlen;
 }
@@ -65,17 +65,17 @@ static int visit_span(void *ud, const char *k, size_t kl, const char *v, size_t 
         a->cap = ncap;
     }
     sp = &a->s[a->n++];
-    sp->opened_at = ing_be64_get(k + 1);
+    sp->opened_at = store_be64_get(k + 1);
     memcpy(sp->id, k + 9, kl - 9);
     sp->id[kl - 9] = '\0';
-    sp->closed_at = vl == 8 ? ing_be64_get(v) : IQ_TIME_NONE;
+    sp->closed_at = vl == 8 ? store_be64_get(v) : IQ_TIME_NONE;
     return 0;
 }
 
-int cor_store_spans(struct ing_store *st, struct cor_span **ret, size_t *n)
+int cor_store_spans(struct store *st, struct cor_span **ret, size_t *n)
 {
     struct { struct cor_span *s; size_t n, cap; } a = { 0 };
-    int r = ing_store_kv_scan(st, ING_CF_INCIDENTS, "t", 1, visit_span, &a);
+    int r = store_kv_scan(st, STORE_CF_INCIDENTS, "t", 1, visit_span, &a);
 
     if (r < 0) {
         free(a.s);
@@ -87,7 +87,7 @@ int cor_store_spans(struct ing_store *st, struct cor_span **ret, size_t *n)
 }
 
 /* Queue the text and the "t" index entry of one incident. */
-static int put_text(struct ing_kvbatch *b, const char *id, int64_t opened, int64_t closed,
+static int put_text(struct store_batch *b, const char *id, int64_t opened, int64_t closed,
                     const char *text)
 {
     char key[COR_IDX_MAX], val[8];
@@ -97,16 +97,16 @@ static int put_text(struct ing_kvbatch *b, const char *id, int64_t opened, int64
         return -EINVAL;
     key[0] = 'i';
     memcpy(key + 1, id, idlen);
-    ing_kvbatch_put(b, ING_CF_INCIDENTS, key, 1 + idlen, text, strlen(text));
+    store_batch_put(b, STORE_CF_INCIDENTS, key, 1 + idlen, text, strlen(text));
     if (closed != IQ_TIME_NONE)
-        ing_be64_put(val, closed);
-    ing_kvbatch_put(b, ING_CF_INCIDENTS, key, idx_key(key, opened, id, idlen), val,
+        store_be64_put(val, closed);
+    store_batch_put(b, STORE_CF_INCIDENTS, key, idx_key(key, opened, id, idlen), val,
                     closed != IQ_TIME_NONE ? 8 : 0);
     return 0;
 }
 
 /* Queue one JSON incident (id, opened_at and closed_at read from it). */
-static int put_json(struct ing_kvbatch *b, const json_t *inc)
+static int put_json(struct store_batch *b, const json_t *inc)
 {
     const char *id = json_string_value(json_object_get(inc, "id"));
     int64_t opened, closed;
@@ -126,7 +126,7 @@ static int put_json(struct ing_kvbatch *b, const json_t *inc)
 /* Queue the deletion of every stored incident opened in [from, to), or
  * of them all when both are open.  stored: the stored spans, or NULL to
  * read them. */
-static int delete_range(struct ing_store *st, struct ing_kvbatch *b, const struct cor_span *stored,
+static int delete_range(struct store *st, struct store_batch *b, const struct cor_span *stored,
                         size_t ns, int64_t from, int64_t to)
 {
     struct cor_span *read = NULL;
@@ -135,7 +135,7 @@ static int delete_range(struct ing_store *st, struct ing_kvbatch *b, const struc
     int r;
 
     if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
-        ing_kvbatch_clear_cf(b, ING_CF_INCIDENTS);
+        store_batch_clear_cf(b, STORE_CF_INCIDENTS);
         return 0;
     }
     if (!spans && (r = cor_store_spans(st, &read, &ns)) < 0)
@@ -150,18 +150,18 @@ static int delete_range(struct ing_store *st, struct ing_kvbatch *b, const struc
             continue;
         key[0] = 'i';
         memcpy(key + 1, spans[i].id, idlen);
-        ing_kvbatch_delete(b, ING_CF_INCIDENTS, key, 1 + idlen);
-        ing_kvbatch_delete(b, ING_CF_INCIDENTS, key,
+        store_batch_delete(b, STORE_CF_INCIDENTS, key, 1 + idlen);
+        store_batch_delete(b, STORE_CF_INCIDENTS, key,
                            idx_key(key, spans[i].opened_at, spans[i].id, idlen));
     }
     free(read);
     return 0;
 }
 
-int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n, int64_t from,
+int cor_store_replace_range(struct store *st, json_t *const *incs, size_t n, int64_t from,
                             int64_t to)
 {
-    struct ing_kvbatch *b = ing_kvbatch_new(st);
+    struct store_batch *b = store_batch_new(st);
     int r = -ENOMEM;
 
     if (!b || (r = delete_range(st, b, NULL, 0, from, to)) < 0)
@@ -169,17 +169,17 @@ int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n,
     for (size_t i = 0; i < n; i++)
         if ((r = put_json(b, incs[i])) < 0)
             goto out;
-    r = ing_kvbatch_commit(b);
+    r = store_batch_commit(b);
 out:
-    ing_kvbatch_destroy(&b);
+    store_batch_destroy(&b);
     return r;
 }
 
-int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored, size_t ns,
+int cor_store_replace_texts(struct store *st, const struct cor_span *stored, size_t ns,
                             const struct cor_span *spans, char *const *texts, size_t n,
                             int64_t from, int64_t to, const struct cor_unatt *u, size_t nu)
 {
-    struct ing_kvbatch *b = ing_kvbatch_new(st);
+    struct store_batch *b = store_batch_new(st);
     int r = -ENOMEM;
 
     if (!b || (r = delete_range(st, b, stored, ns, from, to)) < 0 ||
@@ -189,18 +189,18 @@ int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored,
         if ((r = put_text(b, spans[i].id, spans[i].opened_at, spans[i].closed_at,
                           texts[i])) < 0)
             goto out;
-    r = ing_kvbatch_commit(b);
+    r = store_batch_commit(b);
 out:
-    ing_kvbatch_destroy(&b);
+    store_batch_destroy(&b);
     return r;
 }
 
-int cor_store_replace(struct ing_store *st, json_t *const *incs, size_t n, int64_t from)
+int cor_store_replace(struct store *st, json_t *const *incs, size_t n, int64_t from)
 {
     return cor_store_replace_range(st, incs, n, from, IQ_TIME_NONE);
 }
 
-int cor_incident_load(struct ing_store *st, const char *id, json_t **ret)
+int cor_incident_load(struct store *st, const char *id, json_t **ret)
 {
     char key[COR_IDX_MAX], *val = NULL;
     size_t idlen = strlen(id), len;
@@ -212,7 +212,7 @@ int cor_incident_load(struct ing_store *st, const char *id, json_t **ret)
         return -ENOENT;
     key[0] = 'i';
     memcpy(key + 1, id, idlen);
-    r = ing_store_kv_get(st, ING_CF_INCIDENTS, key, 1 + idlen, &val, &len);
+    r = store_kv_get(st, STORE_CF_INCIDENTS, key, 1 + idlen, &val, &len);
     if (r < 0)
         return r;
     j = json_loadb(val, len, JSON_REJECT_DUPLICATES, &je);
@@ -225,7 +225,7 @@ int cor_incident_load(struct ing_store *st, const char *id, json_t **ret)
     return 0;
 }
 
-int cor_incident_list(struct ing_store *st, int64_t since, json_t **ret)
+int cor_incident_list(struct store *st, int64_t since, json_t **ret)
 {
     struct cor_span *spans = NULL;
     json_t *arr = json_array(), *inc;
@@ -274,7 +274,7 @@ static int cmp_at_id(const void *a, const void *b)
     return strcmp(iq_ev_id(x), iq_ev_id(y));
 }
 
-int cor_incident_events(struct ing_store *st, const char *id, struct iq_event ***ret, size_t *n)
+int cor_incident_events(struct store *st, const char *id, struct iq_event ***ret, size_t *n)
 {
     json_t *inc = NULL, *ids, *v;
     struct iq_event **evs = NULL;
@@ -292,7 +292,7 @@ int cor_incident_events(struct ing_store *st, const char *id, struct iq_event **
     json_array_foreach(ids, i, v) {
         if (!json_is_string(v))
             continue;
-        r = ing_store_get_event(st, json_string_value(v), &evs[k]);
+        r = store_get_event(st, json_string_value(v), &evs[k]);
         if (r == -ENOENT || r == -EINVAL)
             continue;
         if (r < 0)

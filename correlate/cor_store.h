@@ -1,6 +1,6 @@
 /* cor_store.h - the correlator's state in the store's incidents family.
  *
- * Layout (ING_CF_INCIDENTS):
+ * Layout (STORE_CF_INCIDENTS):
  *   "i" | id                        -> incident JSON (compact, sorted keys)
  *   "t" | be64(opened_at) | id      -> be64(closed_at), or "" while open
  * The "t" index gives the incidents in opening order and their spans
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-struct ing_store;
+struct store;
 struct cor_unatt;
 
 struct cor_span {
@@ -26,7 +26,7 @@ struct cor_span {
  * incs[0..n) (borrowed JSON objects with id, opened_at, closed_at).
  * 0, -EIO, -EROFS, -ENOMEM, -EINVAL (an incident without a valid id or
  * opened_at). */
-int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n, int64_t from,
+int cor_store_replace_range(struct store *st, json_t *const *incs, size_t n, int64_t from,
                             int64_t to);
 
 /* The same with the stored texts already made: texts[i] (borrowed) is the
@@ -37,16 +37,16 @@ int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n,
  * unattached records of the same time range are replaced by u[0..nu)
  * (borrowed) in the same batch.
  * 0, -EIO, -EROFS, -ENOMEM, -EINVAL (an empty or over-long id). */
-int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored, size_t ns,
+int cor_store_replace_texts(struct store *st, const struct cor_span *stored, size_t ns,
                             const struct cor_span *spans, char *const *texts, size_t n,
                             int64_t from, int64_t to, const struct cor_unatt *u, size_t nu);
 
 /* cor_store_replace_range(st, incs, n, from, IQ_TIME_NONE). */
-int cor_store_replace(struct ing_store *st, json_t *const *incs, size_t n, int64_t from);
+int cor_store_replace(struct store *st, json_t *const *incs, size_t n, int64_t from);
 
 /* The spans of all stored incidents in opening order.  Caller owns *ret
  * (free).  0, -EIO, -ENOMEM. */
-int cor_store_spans(struct ing_store *st, struct cor_span **ret, size_t *n);
+int cor_store_spans(struct store *st, struct cor_span **ret, size_t *n);
 
 /* Canonical text of an incident as stored (compact, keys sorted).  Caller
  * owns (free).  NULL on OOM. */

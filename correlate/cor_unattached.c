@@ -30,8 +30,8 @@
 #include "cor_incident.h"
 #include "cor_run.h"
 #include "cor_text.h"
-#include "ing_keys.h"
-#include "ing_store.h"
+#include "store_keys.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -129,13 +129,13 @@ static size_t un_key(char *buf, int64_t at, const char *id)
     if (idlen > IQ_ID_MAX)
         idlen = IQ_ID_MAX;
     buf[0] = 'u';
-    ing_be64_put(buf + 1, at);
+    store_be64_put(buf + 1, at);
     memcpy(buf + 9, id, idlen);
     return 9 + idlen;
 }
 
 struct del_ctx {
-    struct ing_kvbatch *b;
+    struct store_batch *b;
     int64_t from, to;
 };
 
@@ -148,13 +148,13 @@ static int del_one(void *ud, const char *k, size_t kl, const char *v, size_t vl)
     (void)vl;
     if (kl < 9)
         return 0;
-    at = ing_be64_get(k + 1);
+    at = store_be64_get(k + 1);
     if ((d->from == IQ_TIME_NONE || at >= d->from) && (d->to == IQ_TIME_NONE || at < d->to))
-        ing_kvbatch_delete(d->b, ING_CF_INCIDENTS, k, kl);
+        store_batch_delete(d->b, STORE_CF_INCIDENTS, k, kl);
     return 0;
 }
 
-int cor_unattached_queue(struct ing_store *st, struct ing_kvbatch *b, const struct cor_unatt *u,
+int cor_unattached_queue(struct store *st, struct store_batch *b, const struct cor_unatt *u,
                          size_t n, int64_t from, int64_t to)
 {
     struct del_ctx d = { b, from, to };
@@ -162,11 +162,11 @@ int cor_unattached_queue(struct ing_store *st, struct ing_kvbatch *b, const stru
     int r;
 
     if (from != IQ_TIME_NONE || to != IQ_TIME_NONE) {
-        if ((r = ing_store_kv_scan(st, ING_CF_INCIDENTS, "u", 1, del_one, &d)) < 0)
+        if ((r = store_kv_scan(st, STORE_CF_INCIDENTS, "u", 1, del_one, &d)) < 0)
             return r;
     }
     for (size_t i = 0; i < n; i++)
-        ing_kvbatch_put(b, ING_CF_INCIDENTS, key, un_key(key, u[i].at, u[i].id), u[i].text,
+        store_batch_put(b, STORE_CF_INCIDENTS, key, un_key(key, u[i].at, u[i].id), u[i].text,
                         strlen(u[i].text));
     return 0;
 }
@@ -182,7 +182,7 @@ static int list_one(void *ud, const char *k, size_t kl, const char *v, size_t vl
     struct list_ctx *l = ud;
     json_t *j;
 
-    if (kl < 9 || (l->since != IQ_TIME_NONE && ing_be64_get(k + 1) < l->since))
+    if (kl < 9 || (l->since != IQ_TIME_NONE && store_be64_get(k + 1) < l->since))
         return 0;
     j = json_loadb(v, vl, 0, NULL);
     if (json_is_object(j) && json_array_append_new(l->arr, j) < 0) {
@@ -194,14 +194,14 @@ static int list_one(void *ud, const char *k, size_t kl, const char *v, size_t vl
     return 0;
 }
 
-int cor_unattached_list(struct ing_store *st, int64_t since, json_t **ret)
+int cor_unattached_list(struct store *st, int64_t since, json_t **ret)
 {
     struct list_ctx l = { json_array(), since, 0 };
     int r;
 
     if (!l.arr)
         return -ENOMEM;
-    r = ing_store_kv_scan(st, ING_CF_INCIDENTS, "u", 1, list_one, &l);
+    r = store_kv_scan(st, STORE_CF_INCIDENTS, "u", 1, list_one, &l);
     if (r >= 0 && l.err)
         r = l.err;
     if (r < 0) {

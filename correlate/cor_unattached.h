@@ -1,6 +1,6 @@
 /* cor_unattached.h - evidence that could belong to several open
  * incidents and so joined none: made by a correlation run, stored with the
- * incidents (key "u" | be64(at) | event id of ING_CF_INCIDENTS), read by
+ * incidents (key "u" | be64(at) | event id of STORE_CF_INCIDENTS), read by
  * `inquest incidents --unattached` and GET /api/v1/unattached. */
 #ifndef COR_UNATTACHED_H
 #define COR_UNATTACHED_H
@@ -10,8 +10,8 @@
 #include <jansson.h>
 
 struct cor_run;
-struct ing_kvbatch;
-struct ing_store;
+struct store_batch;
+struct store;
 
 struct cor_unatt {
     int64_t at;                /* the event's effective time */
@@ -29,11 +29,11 @@ void cor_unatt_free(struct cor_unatt **pu, size_t n);
 /* Queue in b the replacement of the stored records with at in [from, to)
  * (IQ_TIME_NONE: open ends; both open: the caller cleared the family) by
  * u[0..n).  0, -EIO, -ENOMEM. */
-int cor_unattached_queue(struct ing_store *st, struct ing_kvbatch *b, const struct cor_unatt *u,
+int cor_unattached_queue(struct store *st, struct store_batch *b, const struct cor_unatt *u,
                          size_t n, int64_t from, int64_t to);
 
 /* Every stored record at or after since (IQ_TIME_NONE: all), in time
  * order, as a JSON array.  Caller owns *ret.  -EIO, -ENOMEM. */
-int cor_unattached_list(struct ing_store *st, int64_t since, json_t **ret);
+int cor_unattached_list(struct store *st, int64_t since, json_t **ret);
 
 #endif

@@ -23,7 +23,7 @@
 #include <zmq.h>
 
 #include "ing_sender.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
@@ -60,18 +60,18 @@ static void thread_free(void *p)
 static void on_ack(void *ud, const uint64_t *tags, uint32_t n, const struct ing_msg *m)
 {
     struct fwd_thread *t = ud;
-    uint8_t ok = m->type == ING_MSG_ACK && m->stored == 0 ? ING_DUPLICATE : ING_STORED;
+    uint8_t ok = m->type == ING_MSG_ACK && m->stored == 0 ? STORE_DUPLICATE : STORE_STORED;
 
     for (uint32_t i = 0; i < n; i++)
         if (tags[i] < t->n)
-            t->outcomes[tags[i]] = m->type == ING_MSG_ERROR ? ING_REJECTED : ok;
+            t->outcomes[tags[i]] = m->type == ING_MSG_ERROR ? STORE_REJECTED : ok;
     if (m->type != ING_MSG_ACK)
         return;
     for (uint32_t i = 0; i < m->n_rejections; i++) {
         uint32_t ix = m->rejections[i].index;
 
         if (ix < n && tags[ix] < t->n)
-            t->outcomes[tags[ix]] = ING_REJECTED;
+            t->outcomes[tags[ix]] = STORE_REJECTED;
     }
 }
 
@@ -120,11 +120,11 @@ static int forward_submit(void *ctx, struct iq_event *const *evs, size_t n, uint
     t->outcomes = outcomes;
     t->n = n;
     for (size_t i = 0; i < n; i++)
-        outcomes[i] = ING_REJECTED;
+        outcomes[i] = STORE_REJECTED;
     for (size_t i = 0; i < n && r >= 0; i++) {
         r = ing_sender_push(t->snd, evs[i], i);
         if (r == -E2BIG)
-            r = 0;          /* stays ING_REJECTED */
+            r = 0;          /* stays STORE_REJECTED */
     }
     if (r >= 0)
         r = ing_sender_flush(t->snd);
@@ -136,7 +136,7 @@ static int forward_submit(void *ctx, struct iq_event *const *evs, size_t n, uint
         return r;
     }
     for (size_t i = 0; i < n; i++)
-        stored += outcomes[i] == ING_STORED;
+        stored += outcomes[i] == STORE_STORED;
     t->n = 0;
     return stored;
 }

@@ -27,7 +27,7 @@ struct ing_keyring {
 
 const char *ing_key_role_name(enum ing_key_role role)
 {
-    return role == ING_ROLE_ADMIN ? "admin" : "sender";
+    return role == ING_KEY_ADMIN ? "admin" : "sender";
 }
 
 /* NAME of a "NAME.pub" file name, checked; false for files to ignore.
@@ -135,12 +135,12 @@ int ing_keyring_load(const char *dir, struct ing_keyring **ret, char *err, size_
 
     if (!kr)
         return -ENOMEM;
-    r = load_dir(kr, dir, ING_ROLE_SENDER, err, errsz);
+    r = load_dir(kr, dir, ING_KEY_SENDER, err, errsz);
     if (r == 0 && (size_t)snprintf(admin, sizeof(admin), "%s/admin", dir) >= sizeof(admin))
         r = -ENAMETOOLONG;
     if (r == 0 && (d = opendir(admin))) {
         closedir(d);
-        r = load_dir(kr, admin, ING_ROLE_ADMIN, err, errsz);
+        r = load_dir(kr, admin, ING_KEY_ADMIN, err, errsz);
     }
     if (r < 0) {
         ing_keyring_destroy(&kr);
@@ -182,7 +182,7 @@ size_t ing_keyring_count(const struct ing_keyring *kr, size_t *ret_admins)
     size_t admins = 0;
 
     for (size_t i = 0; i < kr->n; i++)
-        admins += kr->keys[i].role == ING_ROLE_ADMIN;
+        admins += kr->keys[i].role == ING_KEY_ADMIN;
     if (ret_admins)
         *ret_admins = admins;
     return kr->n;

@@ -18,7 +18,7 @@
 #define ING_KEY_NAME_MAX 64
 #define ING_KEYRING_MAX  4096       /* keys in one directory tree */
 
-enum ing_key_role { ING_ROLE_SENDER = 0, ING_ROLE_ADMIN };
+enum ing_key_role { ING_KEY_SENDER = 0, ING_KEY_ADMIN };
 
 struct ing_key {
     char name[ING_KEY_NAME_MAX + 1];

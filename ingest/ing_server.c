@@ -41,7 +41,7 @@
 
 #include "ing_keyring.h"
 #include "ing_proto.h"
-#include "ing_store.h"
+#include "store.h"
 #include "ing_zap.h"
 #include "iq_codec.h"
 #include "iq_event.h"
@@ -324,7 +324,7 @@ static void log_deferral(struct ing_server *srv, uint64_t id, const char *reason
 /* Store one job's events and send [identity, reply] to the socket thread. */
 static void write_job(struct ing_server *srv, struct job *j)
 {
-    struct ing_sink_status ss;
+    struct store_status ss;
     uint32_t dups = 0;
     int stored;
 
@@ -336,7 +336,7 @@ static void write_job(struct ing_server *srv, struct job *j)
     else
         stored = ing_sink_submit(&srv->sink, j->evs, j->nvalid, j->outcomes);
     for (uint32_t i = 0; i < j->nvalid; i++)
-        dups += stored >= 0 && j->outcomes[i] == ING_DUPLICATE;
+        dups += stored >= 0 && j->outcomes[i] == STORE_DUPLICATE;
     srv->wreply.size = 0;
     if (stored < 0) {
         ing_sink_status(&srv->sink, &ss);
@@ -423,7 +423,7 @@ static void encode_values(struct job *j)
 static int admit(struct ing_server *srv, struct iq_event *ev, const struct ing_key *sender,
                  char *reason)
 {
-    if (iq_event_is_audit_note(ev) && (!sender || sender->role != ING_ROLE_ADMIN)) {
+    if (iq_event_is_audit_note(ev) && (!sender || sender->role != ING_KEY_ADMIN)) {
         srv->stats.refused_notes++;
         if (sender)
             snprintf(reason, IQ_ERR_MAX, "audit note refused: key \"%s\" has the sender role; "

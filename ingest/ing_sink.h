@@ -11,29 +11,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store.h"   /* struct store_status: a sink reports the store's */
+
 struct iq_event;
-struct ing_store;
-
-/* Why a sink takes no events now. */
-enum ing_busy { ING_READY = 0, ING_BUSY_DISK_FULL, ING_BUSY_STORE_ERROR, ING_BUSY_N };
-
-#define ING_REASON_MAX 320
-
-/* A sink's state, for busy answers, GET /readyz and /metrics. */
-struct ing_sink_status {
-    enum ing_busy busy;
-    char reason[ING_REASON_MAX];  /* in words when busy: "disk full on /data: ..." */
-    int64_t disk_free;            /* bytes available to the store; -1 unknown */
-    int64_t disk_min_free;        /* min_free_disk in bytes; -1 unknown */
-    int64_t disk_reserve;         /* reserve bytes held now; -1 unknown */
-};
-
-/* Label of a busy state in metrics: "none", "disk_full", "store_error". */
-const char *ing_busy_name(enum ing_busy b);
 
 struct ing_sink_ops {
     const char *name;                         /* "store", "forward" */
-    /* Make the events durable. outcomes[i] gets an enum ing_outcome.
+    /* Make the events durable. outcomes[i] gets an enum store_outcome.
      * Returns the number stored or a negative errno (nothing acknowledged).
      * May be called from several threads at once. */
     int (*submit)(void *ctx, struct iq_event *const *evs, size_t n, uint8_t *outcomes);
@@ -43,7 +27,7 @@ struct ing_sink_ops {
                           const size_t *lens, size_t n, uint8_t *outcomes);
     /* Optional: the sink's state now (cheap, no I/O); NULL when the sink
      * has none to report (always ready). */
-    void (*status)(void *ctx, struct ing_sink_status *ret);
+    void (*status)(void *ctx, struct store_status *ret);
     void (*destroy)(void *ctx);               /* NULL-safe; may be NULL */
 };
 
@@ -60,10 +44,10 @@ static inline int ing_sink_submit(const struct ing_sink *s, struct iq_event *con
 
 /* The sink's state; ready with unknown disk figures when it has no
  * status op. */
-void ing_sink_status(const struct ing_sink *s, struct ing_sink_status *ret);
+void ing_sink_status(const struct ing_sink *s, struct store_status *ret);
 
 /* The local store as a sink; st is borrowed and must outlive the sink. */
 extern const struct ing_sink_ops ing_sink_store_ops;
-struct ing_sink ing_sink_store(struct ing_store *st);
+struct ing_sink ing_sink_store(struct store *st);
 
 #endif

@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "cor_api.h"
-#include "ing_access.h"
-#include "ing_http.h"
+#include "http_access.h"
+#include "http.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "rnd_draft.h"
@@ -28,7 +28,7 @@
 #include "rnd_people.h"
 
 struct rnd_api {
-    struct ing_store *st;     /* borrowed */
+    struct store *st;     /* borrowed */
     json_t *people;           /* drafts.slack_users, or NULL */
     json_t *external_links;   /* drafts.external_links, or NULL */
 };
@@ -40,7 +40,7 @@ bool rnd_api_valid_id(const char *s, size_t n)
            s[0] != '.';
 }
 
-static int answer(struct ing_http_response *resp, int status, const char *type, char *body,
+static int answer(struct http_response *resp, int status, const char *type, char *body,
                   size_t len)
 {
     resp->status = status;
@@ -50,7 +50,7 @@ static int answer(struct ing_http_response *resp, int status, const char *type, 
     return 0;
 }
 
-static int answer_text(struct ing_http_response *resp, int status, const char *msg)
+static int answer_text(struct http_response *resp, int status, const char *msg)
 {
     char *b = NULL;
     int n = asprintf(&b, "%s\n", msg);
@@ -65,29 +65,29 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
     char v[80];
     int r;
 
-    if ((r = ing_http_query_get(query, "template", tmpl, tsz)) < 0)
+    if ((r = http_query_get(query, "template", tmpl, tsz)) < 0)
         return r;
     if (r) {
         if (strchr(tmpl, '/') || strchr(tmpl, '.'))
             return -EINVAL;   /* names only over HTTP, never paths */
         o->tmpl = tmpl;
     }
-    if ((r = ing_http_query_get(query, "audience", v, sizeof(v))) < 0)
+    if ((r = http_query_get(query, "audience", v, sizeof(v))) < 0)
         return r;
     if (r) {
         if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
             return -EINVAL;
         o->external = v[0] == 'e';
     }
-    if ((r = ing_http_query_get(query, "pseudonymize", v, sizeof(v))) < 0)
+    if ((r = http_query_get(query, "pseudonymize", v, sizeof(v))) < 0)
         return r;
     if (r)
         o->pseudonymize = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
     return 0;
 }
 
-int rnd_api_draft_get(struct ing_store *st, const json_t *people, const json_t *external_links,
-                      const struct ing_http_request *rq, struct ing_http_response *resp)
+int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *external_links,
+                      const struct http_request *rq, struct http_response *resp)
 {
     const char *path = rq->path;
     static const char *const types[] = { "text/markdown; charset=utf-8",
@@ -125,14 +125,14 @@ int rnd_api_draft_get(struct ing_store *st, const json_t *people, const json_t *
 }
 
 
-static int api_draft(void *ud, const struct ing_http_request *rq, struct ing_http_response *resp)
+static int api_draft(void *ud, const struct http_request *rq, struct http_response *resp)
 {
     const struct rnd_api *a = ud;
 
     return rnd_api_draft_get(a->st, a->people, a->external_links, rq, resp);
 }
 
-int rnd_api_add(struct cor_api *incidents, const json_t *section, struct ing_store *st,
+int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *st,
                 struct rnd_api **ret)
 {
     json_t *people = json_object_get(section, "slack_users");

@@ -13,10 +13,10 @@
 #include <jansson.h>
 
 struct cor_api;
-struct ing_store;
+struct store;
 struct rnd_api;
-struct ing_http_request;
-struct ing_http_response;
+struct http_request;
+struct http_response;
 
 #define RND_API_INCIDENTS "/api/v1/incidents/"   /* the drafts are below it */
 #define RND_API_ID_MAX 128                        /* longest incident id served */
@@ -33,8 +33,8 @@ bool rnd_api_valid_id(const char *s, size_t n);
  * limited to the external audience always gets the external, pseudonymised
  * draft, whatever its query says.  Fills resp: 200, 400 (bad id or query),
  * 404 (no such incident or path), 500. */
-int rnd_api_draft_get(struct ing_store *st, const json_t *people, const json_t *external_links,
-                      const struct ing_http_request *rq, struct ing_http_response *resp);
+int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *external_links,
+                      const struct http_request *rq, struct http_response *resp);
 
 /* Serve the drafts below the incidents API incidents (borrowed; must
  * outlive the HTTP server): GET /api/v1/incidents/ID/draft.* answered by
@@ -44,7 +44,7 @@ int rnd_api_draft_get(struct ing_store *st, const json_t *people, const json_t *
  * is kept).  Before the server starts.  Caller owns *ret, the handler's
  * context: free it after the server stopped.  0, -EINVAL, -ENOMEM,
  * -E2BIG (cor_api_add_sub). */
-int rnd_api_add(struct cor_api *incidents, const json_t *section, struct ing_store *st,
+int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *st,
                 struct rnd_api **ret);
 
 /* Free, NULL *pa (after the server stopped).  NULL-safe. */

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 struct iq_event;
-struct ing_store;
+struct store;
 
 enum rnd_format { RND_FORMAT_MD = 0, RND_FORMAT_HTML, RND_FORMAT_JSON };
 
@@ -66,7 +66,7 @@ int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_
  * audit notes (overrides), sorted
  * by (at, id).  Caller owns *ret_inc and the events (rnd_draft_events_free).
  * -ENOENT when there is no such incident (err says so), -EIO, -ENOMEM. */
-int rnd_draft_load(struct ing_store *st, const char *id, json_t **ret_inc,
+int rnd_draft_load(struct store *st, const char *id, json_t **ret_inc,
                    struct iq_event ***ret_evs, size_t *ret_n, char *err, size_t errsz);
 void rnd_draft_events_free(struct iq_event ***pevs, size_t n);
 
@@ -74,7 +74,7 @@ void rnd_draft_events_free(struct iq_event ***pevs, size_t n);
  * incidents of the same failure class on the same service (analyze/
  * ana_recurrence).  *ret is NULL when no failure-class taxonomy is
  * available.  Caller owns *ret.  0, or negative errno with err set. */
-int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, char *err,
+int rnd_draft_recurrence(struct store *st, const json_t *inc, json_t **ret, char *err,
                          size_t errsz);
 
 /* The names of the Slack users acting in evs (borrowed) whose events
@@ -82,14 +82,14 @@ int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, 
  * stored (events "slack:user:ID", label user_name), then from configured
  * (borrowed, {"ID": "name"}, may be NULL).  Caller owns *ret (an object,
  * possibly empty).  0, -EIO, -ENOMEM. */
-int rnd_draft_people(struct ing_store *st, struct iq_event *const *evs, size_t n,
+int rnd_draft_people(struct store *st, struct iq_event *const *evs, size_t n,
                      const json_t *configured, json_t **ret);
 
 /* The same for incident id read from a store (cor_incident_load and
  * cor_incident_events, names as rnd_draft_people finds them with
  * o->people as the configured map).  -ENOENT when there is no such
  * incident. */
-int rnd_draft_from_store(struct ing_store *st, const char *id, const struct rnd_draft_opts *o,
+int rnd_draft_from_store(struct store *st, const char *id, const struct rnd_draft_opts *o,
                          char **ret, size_t *ret_len, char *err, size_t errsz);
 
 #endif

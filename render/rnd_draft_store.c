@@ -21,7 +21,7 @@
 
 #include "ana_query.h"
 #include "cor_incident.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "rnd_people.h"
 
@@ -45,11 +45,11 @@ static bool member(struct iq_event *const *evs, size_t n, const char *id)
 /* Append event id to *evs (room reserved) unless it is a member or no
  * longer stored: a candidate or note gone from the store is shown
  * without its event. */
-static void add_one(struct ing_store *st, const char *id, struct iq_event **evs, size_t *n)
+static void add_one(struct store *st, const char *id, struct iq_event **evs, size_t *n)
 {
     struct iq_event *ev;
 
-    if (id && !member(evs, *n, id) && ing_store_get_event(st, id, &ev) == 0)
+    if (id && !member(evs, *n, id) && store_get_event(st, id, &ev) == 0)
         evs[(*n)++] = ev;
 }
 
@@ -57,7 +57,7 @@ static void add_one(struct ing_store *st, const char *id, struct iq_event **evs,
  * members: its trigger candidates' deploys and changes, and the audit
  * notes applied to it (`overrides`: merge, split, set, class), so the
  * timeline and the evidence show who made each manual change. */
-static int add_related(struct ing_store *st, const json_t *inc, struct iq_event ***evs, size_t *n)
+static int add_related(struct store *st, const json_t *inc, struct iq_event ***evs, size_t *n)
 {
     const json_t *cands = json_object_get(inc, "trigger_candidates");
     const json_t *notes = json_object_get(inc, "overrides"), *c;
@@ -76,7 +76,7 @@ static int add_related(struct ing_store *st, const json_t *inc, struct iq_event 
     return 0;
 }
 
-int rnd_draft_load(struct ing_store *st, const char *id, json_t **ret_inc,
+int rnd_draft_load(struct store *st, const char *id, json_t **ret_inc,
                    struct iq_event ***ret_evs, size_t *ret_n, char *err, size_t errsz)
 {
     struct iq_event **evs = NULL;
@@ -116,7 +116,7 @@ void rnd_draft_events_free(struct iq_event ***pevs, size_t n)
     cor_events_free(pevs, n);
 }
 
-int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, char *err,
+int rnd_draft_recurrence(struct store *st, const json_t *inc, json_t **ret, char *err,
                          size_t errsz)
 {
     const char *id = json_string_value(json_object_get(inc, "id"));
@@ -132,7 +132,7 @@ int rnd_draft_recurrence(struct ing_store *st, const json_t *inc, json_t **ret, 
 }
 
 /* The stored directory name of Slack user id, or NULL (*ret_r < 0 on error). */
-static char *stored_name(struct ing_store *st, const char *id, int *ret_r)
+static char *stored_name(struct store *st, const char *id, int *ret_r)
 {
     char key[96];
     struct iq_event *ev = NULL;
@@ -141,7 +141,7 @@ static char *stored_name(struct ing_store *st, const char *id, int *ret_r)
     int r;
 
     snprintf(key, sizeof(key), "slack:user:%s", id);
-    r = ing_store_get_event(st, key, &ev);
+    r = store_get_event(st, key, &ev);
     *ret_r = r == -ENOENT || r == -EINVAL ? 0 : r;   /* absent, or unreadable: not named */
     if (r < 0)
         return NULL;
@@ -152,7 +152,7 @@ static char *stored_name(struct ing_store *st, const char *id, int *ret_r)
     return copy;
 }
 
-int rnd_draft_people(struct ing_store *st, struct iq_event *const *evs, size_t n,
+int rnd_draft_people(struct store *st, struct iq_event *const *evs, size_t n,
                      const json_t *configured, json_t **ret)
 {
     json_t *dir = json_is_object(configured) ? json_deep_copy(configured) : json_object();
@@ -179,7 +179,7 @@ int rnd_draft_people(struct ing_store *st, struct iq_event *const *evs, size_t n
     return 0;
 }
 
-int rnd_draft_from_store(struct ing_store *st, const char *id, const struct rnd_draft_opts *o,
+int rnd_draft_from_store(struct store *st, const char *id, const struct rnd_draft_opts *o,
                          char **ret, size_t *ret_len, char *err, size_t errsz)
 {
     struct rnd_draft_opts with = *o;

@@ -35,7 +35,7 @@
 #include <unistd.h>
 
 #include "cor_store.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -50,7 +50,7 @@
 #define STATE_PREFIX "rnd.drafted."
 
 struct rnd_watch {
-    struct ing_store *st;
+    struct store *st;
     char *dir;
     char *public_url;
     char *tmpl;
@@ -172,7 +172,7 @@ static void poll_once(struct rnd_watch *d)
         snprintf(key, sizeof(key), STATE_PREFIX "%s", spans[i].id);
         vl = snprintf(val, sizeof(val), "%lld", (long long)spans[i].closed_at);
         old = NULL;
-        if (ing_store_kv_get(d->st, ING_CF_STATE, key, strlen(key), &old, &old_len) == 0 &&
+        if (store_kv_get(d->st, STORE_CF_STATE, key, strlen(key), &old, &old_len) == 0 &&
             old_len == (size_t)vl && memcmp(old, val, old_len) == 0) {
             free(old);
             continue;
@@ -185,7 +185,7 @@ static void poll_once(struct rnd_watch *d)
             break;
         /* remembered even when drafting failed: the failure is logged once */
         deliver(d, spans[i].id);
-        ing_store_kv_put(d->st, ING_CF_STATE, key, strlen(key), val, (size_t)vl);
+        store_kv_put(d->st, STORE_CF_STATE, key, strlen(key), val, (size_t)vl);
     }
     free(spans);
 }
@@ -225,7 +225,7 @@ static char *dup_opt(const char *s, bool *oom)
     return p;
 }
 
-int rnd_watch_new(struct ing_store *st, const struct rnd_watch_opts *o, struct rnd_watch **ret)
+int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_watch **ret)
 {
     struct rnd_watch *d;
     char err[256];
@@ -349,7 +349,7 @@ static const struct iq_conf_item drafts_conf[] = {
 };
 
 int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
-                    struct ing_store *st, struct rnd_watch **ret)
+                    struct store *st, struct rnd_watch **ret)
 {
     struct drafts_conf c = { 0 };
     struct rnd_watch_opts o = { 0 };

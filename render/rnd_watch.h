@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-struct ing_store;
+struct store;
 struct rnd_watch;
 
 struct rnd_watch_opts {
@@ -37,7 +37,7 @@ struct rnd_watch_opts {
  * closing time changed is drafted again).  st is borrowed and must outlive
  * the watcher.  *ret is NULL (0 returned) when opts->dir is off.  Errors
  * are logged.  Caller owns *ret.  Negative errno. */
-int rnd_watch_new(struct ing_store *st, const struct rnd_watch_opts *opts,
+int rnd_watch_new(struct store *st, const struct rnd_watch_opts *opts,
                   struct rnd_watch **ret);
 
 /* rnd_watch_new configured from the "drafts" section of inquestd's
@@ -49,7 +49,7 @@ int rnd_watch_new(struct ing_store *st, const struct rnd_watch_opts *opts,
  * "https://127.0.0.1:7700" (NULL without a listener).  Unknown keys are
  * refused.  Errors are logged.  Borrowed arguments; caller owns *ret. */
 int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
-                    struct ing_store *st, struct rnd_watch **ret);
+                    struct store *st, struct rnd_watch **ret);
 
 /* Number of drafts written and of notices delivered so far. */
 unsigned long rnd_watch_written(const struct rnd_watch *d);

@@ -10,8 +10,11 @@ Three rules, each a failure when broken (docs/ARCHITECTURE.md, "Layers"):
     chains of files, each edge with one symbol that makes it.
  2. No object uses a symbol defined in a folder above its own in LAYERS.
  3. No source file includes another folder's internal header (*_int.h),
-    and none includes a header of a folder above its own in LAYERS,
-    unless the pair is listed in EXCEPTIONS.
+    nor a plugin's internal header (every header of a folder of PLUGINS
+    but its interface) from outside that plugin, and none includes a
+    header of a folder above its own in LAYERS, unless the pair is listed
+    in EXCEPTIONS.  tests/ may include a plugin's internal headers (its
+    unit tests and fuzz harnesses test those modules), never a *_int.h.
 
 Usage: tools/check_layers.py [--root DIR] [BUILD_DIR]
   BUILD_DIR  the build directory, relative to the root (default: build);
@@ -37,20 +40,32 @@ import sys
 LAYERS = [
     # rank folder       what lives there
     (0, "common"),      # shared primitives: event, time, codec, JSON, log
-    (1, "ingest"),      # store, ZeroMQ protocol and sinks, HTTP, sources, tailer
-    (2, "correlate"),   # grouping signals into incidents
-    (3, "analyze"),     # queries, recurrence, classes over stored incidents
-    (4, "review"),      # postmortem lint (uses common only)
-    (5, "render"),      # drafts, templates, delivery
-    (6, "cli"),         # the two binaries and their subcommands
-    (7, "tests"),
-    (7, "bench"),
-    (7, "tools"),
+    (1, "store"),       # the RocksDB store: key layouts, commit, disk guard
+    (2, "http"),        # the HTTP server, its route table, access tokens
+    (3, "ingest"),      # ZeroMQ protocol and sinks; in_webhook/, in_tail/
+    (4, "correlate"),   # grouping signals into incidents
+    (5, "review"),      # postmortem lint (uses common only)
+    (6, "analyze"),     # queries, recurrence, classes over stored incidents
+    (7, "render"),      # drafts, templates, delivery
+    (8, "cli"),         # the two binaries and their subcommands
+    (9, "tests"),
+    (9, "bench"),
+    (9, "tools"),
 ]
 
+# Plugin folders, in the manner of Fluent Bit's plugins/in_*: the headers
+# listed are the plugin's interface to the rest of the tree; every other
+# header of the folder is internal to the plugin.
+PLUGINS = {
+    "ingest/in_webhook": {"wh_daemon.h", "wh_hooks.h", "wh_source.h", "wh_record.h"},
+    "ingest/in_tail": {"tail_daemon.h", "tail_config.h", "tail_run.h", "tail_rule.h"},
+}
+# Folders that may include a plugin's internal headers (not *_int.h).
+PLUGIN_TESTERS = {"tests"}
+
 # Folders whose objects form the symbol graph (linked into the binaries).
-LINKED = ["common", "ingest", "correlate", "analyze", "review", "render",
-          "cli"]
+LINKED = ["common", "store", "http", "ingest", "correlate", "review", "analyze",
+          "render", "cli"]
 
 # Known includes that go up a layer: (including file, included header,
 # why and which move of issue #14 removes it).  Empty: the tree has none.
@@ -99,6 +114,17 @@ def resolve(inc, src, headers, by_base):
     return hits[0] if len(hits) == 1 else None
 
 
+def plugin_internal(src, hdr):
+    """The plugin folder whose internal header hdr is, when src (outside
+    that plugin, and not a tester) may not include it; else None."""
+    plugin = os.path.dirname(hdr)
+    if (plugin not in PLUGINS or os.path.basename(hdr) in PLUGINS[plugin]
+            or src.startswith(plugin + "/")
+            or layer_of(src)[1] in PLUGIN_TESTERS):
+        return None
+    return plugin
+
+
 def check_includes(files):
     """Rule 3.  Returns the list of error lines."""
     headers = {f for f in files if f.endswith(".h")}
@@ -123,6 +149,12 @@ def check_includes(files):
                         and os.path.dirname(hdr) != os.path.dirname(src)):
                     errors.append(where + ": internal header of another "
                                   "folder")
+                    continue
+                plugin = plugin_internal(src, hdr)
+                if plugin:
+                    errors.append(where + ": internal to the plugin %s/ (its "
+                                  "interface: %s)" % (plugin, ", ".join(
+                                      sorted(PLUGINS[plugin]))))
                     continue
                 me, it = layer_of(src), layer_of(hdr)
                 if it[0] > me[0]:

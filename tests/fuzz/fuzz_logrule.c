@@ -1,5 +1,5 @@
 /* fuzz_logrule.c - libFuzzer harness of the log rules
- * (ingest/ing_logrule*.c, ingest/ing_logevent.c over schemas/logs/).
+ * (ingest/in_tail/tail_rule*.c, ingest/in_tail/tail_event.c over schemas/logs/).
  *
  * Each input is a piece of a log file: its lines (split at '\n', a '\r'
  * before it dropped, as the tailer does) are matched against every rule of
@@ -10,7 +10,7 @@
  *
  * An input that starts with '{' and names "rules" is a rule file instead
  * (a JSON log line may start with '{' too): it is loaded (as
- * ing_logrules_load reads a file of schemas/logs/, through a memfd) into a
+ * tail_rules_load reads a file of schemas/logs/, through a memfd) into a
  * rule set of its own, which then parses a few typical lines.  Load errors
  * must be -EINVAL with a message naming the file.
  *
@@ -24,13 +24,13 @@
 
 #include "fuzz.h"
 #include "fuzz_event.h"
-#include "ing_logevent.h"
-#include "ing_logrule.h"
+#include "tail_event.h"
+#include "tail_rule.h"
 #include "iq_event.h"
 
 #define FUZZ_NOW INT64_C(1792590120000)   /* 2026-10-21T13:42:00Z */
 
-static struct ing_logrules *rules;
+static struct tail_rules *rules;
 static int rule_fd = -1;           /* memfd holding a fuzzed rule file */
 static char rule_path[64];
 
@@ -50,16 +50,16 @@ static void setup(void)
     snprintf(rule_path, sizeof(rule_path), "/proc/self/fd/%d", rule_fd);
 
     fuzz_path("schemas/logs", dir, sizeof(dir));
-    if (ing_logrules_new(&rules) < 0)
-        fuzz_setup_failed("ing_logrules_new", "out of memory");
-    if (ing_logrules_load(rules, dir, err, sizeof(err)) <= 0)
+    if (tail_rules_new(&rules) < 0)
+        fuzz_setup_failed("tail_rules_new", "out of memory");
+    if (tail_rules_load(rules, dir, err, sizeof(err)) <= 0)
         fuzz_setup_failed(dir, err);
 }
 
 /* A span borrowed from the line must lie inside it (or in the rule set's
  * scratch text for JSON lines, which we cannot see: then only its length
  * is bounded by the line's). */
-static void check_span(const struct ing_span *sp, const char *line, size_t len)
+static void check_span(const struct tail_span *sp, const char *line, size_t len)
 {
     if (sp->len == 0)
         return;
@@ -68,29 +68,29 @@ static void check_span(const struct ing_span *sp, const char *line, size_t len)
         FUZZ_CHECK(sp->s + sp->len <= line + len);
 }
 
-static void check_parsed(const struct ing_logline *ll, const char *line, size_t len)
+static void check_parsed(const struct tail_line *ll, const char *line, size_t len)
 {
     char svc[201];
 
     FUZZ_CHECK(ll->rule != NULL);
-    FUZZ_CHECK(ll->level >= ING_LEVEL_NONE && ll->level <= ING_LEVEL_EMERGENCY);
-    FUZZ_CHECK(ll->n_labels <= ING_LOGLINE_LABELS_MAX);
+    FUZZ_CHECK(ll->level >= TAIL_LEVEL_NONE && ll->level <= TAIL_LEVEL_EMERGENCY);
+    FUZZ_CHECK(ll->n_labels <= TAIL_LINE_LABELS_MAX);
     check_span(&ll->service, line, len);
     check_span(&ll->message, line, len);
     for (uint32_t i = 0; i < ll->n_labels; i++) {
         check_span(&ll->label_key[i], line, len);
         check_span(&ll->label_val[i], line, len);
     }
-    ing_logevent_service(ll, NULL, svc, sizeof(svc));   /* the error-rate key */
+    tail_event_service(ll, NULL, svc, sizeof(svc));   /* the error-rate key */
     FUZZ_CHECK(svc[0] != '\0' && strlen(svc) < sizeof(svc));
 }
 
 /* The event the tailer would send for this line. */
-static void check_event(const struct ing_logline *ll, const struct ing_tail_item *it)
+static void check_event(const struct tail_line *ll, const struct tail_item *it)
 {
     struct iq_event *ev = NULL;
     char err[IQ_ERR_MAX] = "";
-    int r = ing_logevent_build(ll, it, NULL, FUZZ_NOW, &ev, err, sizeof(err));
+    int r = tail_event_build(ll, it, NULL, FUZZ_NOW, &ev, err, sizeof(err));
 
     FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOMEM);
     if (r < 0) {
@@ -104,34 +104,34 @@ static void check_event(const struct ing_logline *ll, const struct ing_tail_item
 /* Load data as a rule file; when it loads, parse the typical lines. */
 static void check_rule_file(const uint8_t *data, size_t size)
 {
-    struct ing_logrules *rs = NULL;
-    struct ing_logline ll;
+    struct tail_rules *rs = NULL;
+    struct tail_line ll;
     char err[512] = "";
     int hint = 0, r;
 
     if (ftruncate(rule_fd, 0) < 0 || pwrite(rule_fd, data, size, 0) != (ssize_t)size)
         fuzz_setup_failed(rule_path, strerror(errno));
-    if (ing_logrules_new(&rs) < 0)
-        fuzz_setup_failed("ing_logrules_new", "out of memory");
-    r = ing_logrules_load(rs, rule_path, err, sizeof(err));
+    if (tail_rules_new(&rs) < 0)
+        fuzz_setup_failed("tail_rules_new", "out of memory");
+    r = tail_rules_load(rs, rule_path, err, sizeof(err));
     FUZZ_CHECK(r > 0 || r == -EINVAL || r == -ENOMEM);
     FUZZ_CHECK(r > 0 || r == -ENOMEM || strstr(err, rule_path) != NULL);
-    FUZZ_CHECK(ing_logrules_count(rs) == (r > 0 ? (uint32_t)r : 0));
+    FUZZ_CHECK(tail_rules_count(rs) == (r > 0 ? (uint32_t)r : 0));
     for (size_t i = 0; r > 0 && i < sizeof(typical_lines) / sizeof(typical_lines[0]); i++) {
         const char *line = typical_lines[i];
-        int m = ing_logrules_match(rs, line, strlen(line), &hint, &ll);
+        int m = tail_rules_match(rs, line, strlen(line), &hint, &ll);
 
         FUZZ_CHECK(m == 0 || m == 1);
         if (m == 1)
             check_parsed(&ll, line, strlen(line));
     }
-    ing_logrules_destroy(&rs);
+    tail_rules_destroy(&rs);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *p = (const char *)data, *end = p + size;
-    struct ing_tail_item it = { .what = ING_TAIL_LINE, .path = "fuzz.log", .fid = 42 };
+    struct tail_item it = { .what = TAIL_LINE, .path = "fuzz.log", .fid = 42 };
     int hint = 0;
 
     if (size > FUZZ_MAX_INPUT)
@@ -145,18 +145,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-        struct ing_logline ll;
+        struct tail_line ll;
         int r;
 
         it.line = p;
         it.len = len && p[len - 1] == '\r' ? len - 1 : len;
         it.offset = (uint64_t)(p - (const char *)data);
         it.end = it.offset + len + (nl != NULL);
-        r = ing_logrules_match(rules, it.line, it.len, &hint, &ll);
+        r = tail_rules_match(rules, it.line, it.len, &hint, &ll);
         FUZZ_CHECK(r == 0 || r == 1);
         if (r == 1)
             check_parsed(&ll, it.line, it.len);
-        if (r == 0 || ll.is_event)       /* what the tailer sends (ing_tail_run.c) */
+        if (r == 0 || ll.is_event)       /* what the tailer sends (tail_run.c) */
             check_event(r == 1 ? &ll : NULL, &it);
         p += len + (nl != NULL);
     }

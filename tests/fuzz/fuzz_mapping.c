@@ -1,9 +1,9 @@
 /* fuzz_mapping.c - libFuzzer harness of the webhook mapping language
- * (ingest/ing_source.c loading and validation, ing_source_expr.c
- * references, templates and conditions, ing_source_value.c values).
+ * (ingest/in_webhook/wh_source.c loading and validation, wh_source_expr.c
+ * references, templates and conditions, wh_source_value.c values).
  *
  * Each input is one mapping file, written to a private temporary
- * directory as FILE.json and loaded with ing_sources_load as inquestd
+ * directory as FILE.json and loaded with wh_sources_load as inquestd
  * loads schemas/sources/.  When it loads, three real deliveries (an
  * Alertmanager group, a GitHub deployment, a Slack message; from the
  * vendor fixtures) are mapped through it, so the expressions it declares
@@ -11,7 +11,7 @@
  *
  * Checked: a file is refused with -EINVAL (or -ENOENT, -ENOMEM) and a
  * message; a loaded source answers deliveries as
- * ing_source.h promises (see fuzz_webhook.c) and its events are
+ * wh_source.h promises (see fuzz_webhook.c) and its events are
  * storable.  The directory is removed at exit. */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +20,7 @@
 
 #include "fuzz.h"
 #include "fuzz_event.h"
-#include "ing_source.h"
+#include "wh_source.h"
 #include "iq_event.h"
 #include "iq_paths.h"
 
@@ -28,7 +28,7 @@
 
 struct body {
     const char *fixture;        /* under tests/data/webhooks/ */
-    struct ing_header headers[2];
+    struct http_header headers[2];
     char *text;
     size_t len;
 };
@@ -79,16 +79,16 @@ static void write_file(const uint8_t *data, size_t size)
         fuzz_setup_failed(file, strerror(errno));
 }
 
-static void map_body(const struct ing_sources *s, const struct body *b)
+static void map_body(const struct wh_sources *s, const struct body *b)
 {
-    struct ing_delivery d = { .path = ing_sources_path(s, 0), .headers = b->headers,
-                              .n_headers = 2, .body = b->text, .body_len = b->len,
-                              .received_at = FUZZ_NOW };
+    struct wh_delivery d = { .path = wh_sources_path(s, 0), .headers = b->headers,
+                             .n_headers = 2, .body = b->text, .body_len = b->len,
+                             .received_at = FUZZ_NOW };
     struct iq_event **evs = NULL;
     char err[IQ_ERR_MAX] = "", *reply = NULL;
     size_t n = 0;
     int status = 0;
-    int r = ing_sources_map_reply(s, &d, &evs, &n, &status, &reply, err, sizeof(err));
+    int r = wh_sources_map_reply(s, &d, &evs, &n, &status, &reply, err, sizeof(err));
 
     if (r < 0) {
         FUZZ_CHECK(status >= 400 && status < 600 && err[0] != '\0');
@@ -98,12 +98,12 @@ static void map_body(const struct ing_sources *s, const struct body *b)
     for (size_t i = 0; i < n; i++)
         fuzz_check_storable(evs[i]);
     free(reply);
-    ing_events_free(evs, n);
+    wh_events_free(evs, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct ing_sources *s = NULL;
+    struct wh_sources *s = NULL;
     char err[512] = "";
     int r;
 
@@ -112,15 +112,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!file[0])
         setup();
     write_file(data, size);
-    r = ing_sources_load(dir, NULL, &s, err, sizeof(err));
+    r = wh_sources_load(dir, NULL, &s, err, sizeof(err));
     FUZZ_CHECK(r == 0 || r == -EINVAL || r == -ENOENT || r == -ENOMEM);
     if (r < 0) {
         FUZZ_CHECK(s == NULL && err[0] != '\0');
         return 0;
     }
-    FUZZ_CHECK(ing_sources_count(s) == 1);
+    FUZZ_CHECK(wh_sources_count(s) == 1);
     for (size_t i = 0; i < N_BODIES; i++)
         map_body(s, &bodies[i]);
-    ing_sources_destroy(&s);
+    wh_sources_destroy(&s);
     return 0;
 }

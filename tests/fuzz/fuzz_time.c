@@ -1,6 +1,6 @@
 /* fuzz_time.c - libFuzzer harness of the time parsers (common/iq_time.c:
  * RFC 3339 strict and lenient, durations, --since/--until arguments,
- * formatting; ingest/ing_logtime.c: the log formats) and of the size
+ * formatting; ingest/in_tail/tail_time.c: the log formats) and of the size
  * parser of the config (common/iq_conf.c).
  *
  * Each input is one time or duration text, given to every parser.  Checked:
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "ing_logrule.h"
+#include "tail_rule.h"
 #include "iq_conf.h"
 #include "iq_time.h"
 
@@ -53,9 +53,9 @@ static void check_rfc3339(const char *s, size_t len)
 
 static void check_log_formats(const char *s, size_t len)
 {
-    for (size_t f = 0; f < ing_timefmt_count(); f++) {
+    for (size_t f = 0; f < tail_timefmt_count(); f++) {
         int64_t ms = 0;
-        int r = ing_time_parse((enum ing_timefmt)f, s, len, FUZZ_NOW, &ms);
+        int r = tail_time_parse((enum tail_timefmt)f, s, len, FUZZ_NOW, &ms);
 
         FUZZ_CHECK(r == 0 || r == -EINVAL);
         if (r == 0 && ms > INT64_MIN / 2 && ms < INT64_MAX / 2)

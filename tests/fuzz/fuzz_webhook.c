@@ -1,16 +1,16 @@
 /* fuzz_webhook.c - libFuzzer harness of the webhook mappings
- * (ingest/ing_source*.c, ingest/ing_auth.c over schemas/sources/).
+ * (ingest/in_webhook/wh_source*.c, ingest/in_webhook/wh_auth.c over schemas/sources/).
  *
  * Each input is one delivery, mapped through every source of
  * schemas/sources/ twice: once as loaded with no secrets (deliveries
  * accepted unchecked, the demo set-up) and once with the secret
  * FUZZ_SECRET configured for every source that authenticates, so the
  * signature and token checks read the headers too.  Deliveries are not
- * vouched for by an access token (ing_delivery.authenticated is false).
+ * vouched for by an access token (wh_delivery.authenticated is false).
  *
  * Input: optional header lines "name: value" ending at the first empty
  * line, then the body.  An input starting with '{' or '[' has no header
- * block.  Names are lower-cased (the contract of struct ing_header), and
+ * block.  Names are lower-cased (the contract of struct http_header), and
  * "content-type: application/json" is added after the given ones.  The
  * delivery arrives at FUZZ_NOW, so a seed can carry a fresh signed
  * timestamp.
@@ -25,7 +25,7 @@
 
 #include "fuzz.h"
 #include "fuzz_event.h"
-#include "ing_source.h"
+#include "wh_source.h"
 #include "iq_event.h"
 #include "iq_json.h"
 
@@ -33,7 +33,7 @@
 #define FUZZ_NOW INT64_C(1792590120000)   /* 2026-10-21T13:42:00Z */
 #define HEADERS_MAX 32
 
-static struct ing_sources *open_set, *signed_set;
+static struct wh_sources *open_set, *signed_set;
 
 /* Load the mappings twice: without secrets, then with FUZZ_SECRET for
  * every source (a source whose file has no auth scheme refuses a secret:
@@ -45,32 +45,32 @@ static void setup(void)
     size_t n;
 
     fuzz_path("schemas/sources", dir, sizeof(dir));
-    if (ing_sources_load(dir, NULL, &open_set, err, sizeof(err)) < 0)
+    if (wh_sources_load(dir, NULL, &open_set, err, sizeof(err)) < 0)
         fuzz_setup_failed(dir, err);
     conf = json_object();
-    n = ing_sources_count(open_set);
+    n = wh_sources_count(open_set);
     for (size_t i = 0; i < n; i++)
-        json_object_set_new(conf, ing_sources_name(open_set, i),
+        json_object_set_new(conf, wh_sources_name(open_set, i),
                             json_pack("{s:s}", "secret", FUZZ_SECRET));
-    for (size_t tries = 0; ing_sources_load(dir, conf, &signed_set, err, sizeof(err)) < 0;
+    for (size_t tries = 0; wh_sources_load(dir, conf, &signed_set, err, sizeof(err)) < 0;
          tries++) {
         size_t i;
 
         for (i = 0; i < n; i++) {
-            snprintf(quoted, sizeof(quoted), "'sources.%s'", ing_sources_name(open_set, i));
+            snprintf(quoted, sizeof(quoted), "'sources.%s'", wh_sources_name(open_set, i));
             if (strstr(err, quoted) && strstr(err, "no 'auth' scheme"))
                 break;
         }
         if (i == n || tries == n)
             fuzz_setup_failed(dir, err);
-        json_object_del(conf, ing_sources_name(open_set, i));
+        json_object_del(conf, wh_sources_name(open_set, i));
     }
     json_decref(conf);
 }
 
 /* Split the header block of s (NUL-terminated, modified in place) into
  * hs; returns the number of headers and points *body past the block. */
-static size_t split_headers(char *s, size_t len, struct ing_header *hs, const char **body,
+static size_t split_headers(char *s, size_t len, struct http_header *hs, const char **body,
                             size_t *body_len)
 {
     char *end, *p = s;
@@ -104,22 +104,22 @@ static size_t split_headers(char *s, size_t len, struct ing_header *hs, const ch
     return n;
 }
 
-static void map_one(const struct ing_sources *set, size_t i, struct ing_delivery *d)
+static void map_one(const struct wh_sources *set, size_t i, struct wh_delivery *d)
 {
     struct iq_event **evs = NULL;
     size_t n = 0;
     char err[IQ_ERR_MAX] = "", *reply = NULL;
     int status = 0, r;
 
-    d->path = ing_sources_path(set, i);
-    r = ing_sources_map_reply(set, d, &evs, &n, &status, &reply, err, sizeof(err));
+    d->path = wh_sources_path(set, i);
+    r = wh_sources_map_reply(set, d, &evs, &n, &status, &reply, err, sizeof(err));
     if (r < 0) {
         FUZZ_CHECK(status >= 400 && status < 600);
         FUZZ_CHECK(err[0] != '\0');
         FUZZ_CHECK(evs == NULL && reply == NULL);
         return;
     }
-    /* events or a reply: 200; nothing: 202 with the reason (ing_source.h) */
+    /* events or a reply: 200; nothing: 202 with the reason (wh_source.h) */
     FUZZ_CHECK(status == (n || reply ? 200 : 202));
     FUZZ_CHECK(status == 200 || err[0] != '\0');
     for (size_t k = 0; k < n; k++)
@@ -131,13 +131,13 @@ static void map_one(const struct ing_sources *set, size_t i, struct ing_delivery
         json_decref(j);
     }
     free(reply);
-    ing_events_free(evs, n);
+    wh_events_free(evs, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct ing_header hs[HEADERS_MAX + 1];
-    struct ing_delivery d = { 0 };
+    struct http_header hs[HEADERS_MAX + 1];
+    struct wh_delivery d = { 0 };
     char *s;
     size_t n;
 
@@ -152,9 +152,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     d.headers = hs;
     d.n_headers = n + 1;
     d.received_at = FUZZ_NOW;
-    for (size_t i = 0; i < ing_sources_count(open_set); i++)
+    for (size_t i = 0; i < wh_sources_count(open_set); i++)
         map_one(open_set, i, &d);
-    for (size_t i = 0; i < ing_sources_count(signed_set); i++)
+    for (size_t i = 0; i < wh_sources_count(signed_set); i++)
         map_one(signed_set, i, &d);
     free(s);
     return 0;

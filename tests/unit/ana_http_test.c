@@ -1,5 +1,5 @@
 /* ana_http_test.c - GET /api/v1/query served by the real HTTP server
- * (ingest/ing_http.c, libmicrohttpd on a free loopback port; handler in
+ * (http/http.c, libmicrohttpd on a free loopback port; handler in
  * analyze/ana_http.c) over a real
  * store in a temp directory, fetched with libcurl: grouped statistics,
  * recurring, URL-encoded parameters, and 400 answers naming the bad
@@ -8,9 +8,10 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include "ana_http.h"
-#include "ing_http.h"
+#include "http.h"
+#include "wh_hooks.h"
 #include "ing_sink.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_time.h"
 
 static char dir[256];
@@ -53,7 +54,7 @@ static long get(uint16_t port, const char *path, struct body *b)
     return code;
 }
 
-static void put(struct ing_store *st, const char *id, const char *at, const char *svc,
+static void put(struct store *st, const char *id, const char *at, const char *svc,
                 const char *cls, int ttr)
 {
     char key[64], *s;
@@ -62,17 +63,17 @@ static void put(struct ing_store *st, const char *id, const char *at, const char
 
     s = json_dumps(inc, JSON_COMPACT);
     snprintf(key, sizeof(key), "i%s", id);
-    assert_int_equal(ing_store_kv_put(st, ING_CF_INCIDENTS, key, strlen(key), s, strlen(s)), 0);
+    assert_int_equal(store_kv_put(st, STORE_CF_INCIDENTS, key, strlen(key), s, strlen(s)), 0);
     free(s);
     json_decref(inc);
 }
 
 static void test_api_query(void **state)
 {
-    struct ing_http_opts o = { .listen = "127.0.0.1:0" };
-    struct ing_store_opts so = { 0 };
-    struct ing_store *st = NULL;
-    struct ing_http *h = NULL;
+    struct http_server_opts o = { .listen = "127.0.0.1:0" };
+    struct store_opts so = { 0 };
+    struct store *st = NULL;
+    struct http_server *h = NULL;
     struct ana_http_query *q = NULL;
     struct body *b = calloc(1, sizeof(*b));
     char cmd[300];
@@ -81,14 +82,14 @@ static void test_api_query(void **state)
     (void)state;
     snprintf(dir, sizeof(dir), "%s/iq-ana-http-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     assert_non_null(mkdtemp(dir));
-    assert_int_equal(ing_store_open(dir, &so, &st), 0);
+    assert_int_equal(store_open(dir, &so, &st), 0);
     put(st, "inc-20260101-00000001", "2026-01-01T10:00:00.000Z", "pay api", "dns", 600);
     put(st, "inc-20260110-00000002", "2026-01-10T10:00:00.000Z", "pay api", "dns", 1200);
     put(st, "inc-20260120-00000003", "2026-01-20T10:00:00.000Z", "web", "network", 300);
-    assert_int_equal(ing_http_new(&o, NULL, ing_sink_store(st), NULL, &h), 0);
+    assert_int_equal(wh_server_new(&o, NULL, ing_sink_store(st), NULL, &h), 0);
     assert_int_equal(ana_http_query_add(h, st, NULL, &q), 0);
-    assert_int_equal(ing_http_start(h), 0);
-    port = ing_http_port(h);
+    assert_int_equal(http_server_start(h), 0);
+    port = http_server_port(h);
 
     assert_int_equal(get(port, "/api/v1/query?group_by=service", b), 200);
     assert_non_null(strstr(b->buf, "\"group_by\":\"service\",\"incidents\":3"));
@@ -107,10 +108,10 @@ static void test_api_query(void **state)
     assert_int_equal(get(port, "/api/v1/query?since=%zz", b), 400);
     assert_non_null(strstr(b->buf, "malformed query string"));
 
-    ing_http_destroy(&h);
+    http_server_destroy(&h);
     ana_http_query_free(&q);
     assert_null(q);
-    ing_store_close(&st);
+    store_close(&st);
     free(b);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     assert_int_equal(system(cmd), 0);

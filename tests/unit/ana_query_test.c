@@ -14,7 +14,7 @@
 #include <errno.h>
 #include "ana_classes.h"
 #include "ana_query.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -23,7 +23,7 @@
 #define N 20
 
 static char dir[256];
-static struct ing_store *st;
+static struct store *st;
 
 static void put_incident(int i, bool with_classes, const char *event_id)
 {
@@ -50,18 +50,18 @@ static void put_incident(int i, bool with_classes, const char *event_id)
     s = json_dumps(inc, JSON_COMPACT);
     kl = (size_t)snprintf(key, sizeof(key), "i%s", id);
 
-    assert_int_equal(ing_store_kv_put(st, ING_CF_INCIDENTS, key, kl, s, strlen(s)), 0);
+    assert_int_equal(store_kv_put(st, STORE_CF_INCIDENTS, key, kl, s, strlen(s)), 0);
     free(s);
     json_decref(inc);
 }
 
 static int setup(void **state)
 {
-    struct ing_store_opts o = { 0 };
+    struct store_opts o = { 0 };
 
     (void)state;
     snprintf(dir, sizeof(dir), "%s/iq-ana-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(dir) || ing_store_open(dir, &o, &st) < 0)
+    if (!mkdtemp(dir) || store_open(dir, &o, &st) < 0)
         return -1;
     for (int i = 0; i < N; i++)
         put_incident(i, true, NULL);
@@ -73,7 +73,7 @@ static int teardown(void **state)
     char cmd[300];
 
     (void)state;
-    ing_store_close(&st);
+    store_close(&st);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
     return system(cmd);
 }
@@ -175,7 +175,7 @@ static void put_note(const char *id, int64_t at, const char *inc, const char *cl
     iq_event_set_label(ev, "op", op);
     ev->at = at;
     assert_int_equal(iq_event_validate(ev, err, sizeof(err)), 0);
-    assert_int_equal(ing_store_put_events(st, &ev, 1, outcome), 1);
+    assert_int_equal(store_put_events(st, &ev, 1, outcome), 1);
     iq_event_destroy(&ev);
 }
 
@@ -266,7 +266,7 @@ static void test_computed_classes(void **state)
     iq_event_set_str(ev, IQ_F_TITLE, "Disk full on logs-1: no space left on device");
     ev->at = BASE + 60 * WEEK;
     assert_int_equal(iq_event_validate(ev, err, sizeof(err)), 0);
-    assert_int_equal(ing_store_put_events(st, &ev, 1, outcome), 1);
+    assert_int_equal(store_put_events(st, &ev, 1, outcome), 1);
     iq_event_destroy(&ev);
     put_incident(60, false, "ev-disk");
     assert_int_equal(ana_query_run(st, c, &q, &res), 0);
@@ -290,9 +290,9 @@ static void test_odd_text(void **state)
     json_t *res = NULL;
 
     (void)state;
-    assert_int_equal(ing_store_kv_put(st, ING_CF_INCIDENTS, "iinc-20270301-00000001", 22, odd,
-                                      strlen(odd)), 0);
-    assert_int_equal(ing_store_kv_put(st, ING_CF_INCIDENTS, "izzz", 4, "[1,2]", 5), 0);
+    assert_int_equal(store_kv_put(st, STORE_CF_INCIDENTS, "iinc-20270301-00000001", 22, odd,
+                                  strlen(odd)), 0);
+    assert_int_equal(store_kv_put(st, STORE_CF_INCIDENTS, "izzz", 4, "[1,2]", 5), 0);
     assert_int_equal(ana_query_run(st, NULL, &q, &res), 0);
     assert_int_equal(json_integer_value(json_object_get(res, "incidents")), 1);
     assert_int_equal(metric(group(res, "pay\xc3\xa9"), "mttd", "median"), 30);

@@ -12,7 +12,7 @@
 #include "cor_engine.h"
 #include "cor_incident.h"
 #include "cor_unattached.h"
-#include "ing_store.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -21,7 +21,7 @@
 
 struct fx {
     char dir[64];
-    struct ing_store *st;
+    struct store *st;
     struct cor_config cfg;
 };
 
@@ -31,7 +31,7 @@ static int setup(void **state)
 
     snprintf(f->dir, sizeof(f->dir), "/tmp/cor-test.XXXXXX");
     assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(ing_store_open(f->dir, &(struct ing_store_opts){ 0 }, &f->st), 0);
+    assert_int_equal(store_open(f->dir, &(struct store_opts){ 0 }, &f->st), 0);
     cor_config_init(&f->cfg);
     *state = f;
     return 0;
@@ -42,7 +42,7 @@ static int teardown(void **state)
     struct fx *f = *state;
     char cmd[128];
 
-    ing_store_close(&f->st);
+    store_close(&f->st);
     cor_config_release(&f->cfg);
     snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
     assert_int_equal(system(cmd), 0);
@@ -87,12 +87,12 @@ static struct iq_event *mk(const char *id, const char *kind, const char *action,
     return ev;
 }
 
-static void put(struct ing_store *st, struct iq_event **evs, size_t n)
+static void put(struct store *st, struct iq_event **evs, size_t n)
 {
     uint8_t out[256];
 
     assert_true(n <= sizeof(out));
-    assert_true(ing_store_put_events(st, evs, n, out) >= 0);
+    assert_true(store_put_events(st, evs, n, out) >= 0);
     for (size_t i = 0; i < n; i++)
         iq_event_destroy(&evs[i]);
 }
@@ -309,7 +309,7 @@ static size_t mixed_history(struct iq_event **evs)
 
 /* The incidents (or, with unattached, the unattached list) of st as
  * sorted compact JSON text; caller frees. */
-static char *stored_text(struct ing_store *st, bool unattached)
+static char *stored_text(struct store *st, bool unattached)
 {
     json_t *list = NULL;
     char *s;
@@ -321,7 +321,7 @@ static char *stored_text(struct ing_store *st, bool unattached)
     return s;
 }
 
-static char *list_text(struct ing_store *st)
+static char *list_text(struct store *st)
 {
     return stored_text(st, false);
 }
@@ -543,7 +543,7 @@ static size_t load_corpus(struct iq_event **evs, size_t max)
     return n;
 }
 
-static char *unattached_text(struct ing_store *st)
+static char *unattached_text(struct store *st)
 {
     return stored_text(st, true);
 }

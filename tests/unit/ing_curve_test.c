@@ -156,10 +156,10 @@ static void test_keyring(void **state)
     k = ing_keyring_find(kr, bin);
     assert_non_null(k);
     assert_string_equal(k->name, "boss");
-    assert_int_equal(k->role, ING_ROLE_ADMIN);
+    assert_int_equal(k->role, ING_KEY_ADMIN);
     k = ing_keyring_by_name(kr, "alice");
     assert_non_null(k);
-    assert_int_equal(k->role, ING_ROLE_SENDER);
+    assert_int_equal(k->role, ING_KEY_SENDER);
     assert_null(ing_keyring_by_name(kr, "carol"));
     memset(bin, 0, sizeof(bin));
     assert_null(ing_keyring_find(kr, bin));

@@ -28,9 +28,9 @@
 #include "rnd_api.h"
 #include "rnd_watch.h"
 #include "cor_store.h"
-#include "ing_access.h"
-#include "ing_http.h"
-#include "ing_store.h"
+#include "http_access.h"
+#include "http.h"
+#include "store.h"
 #include "iq_event.h"
 #include "iq_paths.h"
 #include "iq_time.h"
@@ -115,7 +115,7 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
     return remove(p);
 }
 
-static void load_store(struct ing_store *st)
+static void load_store(struct store *st)
 {
     char path[4200], line[70000], err[IQ_ERR_MAX];
     json_error_t je;
@@ -132,7 +132,7 @@ static void load_store(struct ing_store *st)
 
         assert_non_null(j);
         assert_int_equal(iq_event_from_json(j, &ev, err, sizeof(err)), 0);
-        assert_int_equal(ing_store_put_events(st, &ev, 1, &out), 1);
+        assert_int_equal(store_put_events(st, &ev, 1, &out), 1);
         iq_event_destroy(&ev);
         json_decref(j);
     }
@@ -147,8 +147,8 @@ static void load_store(struct ing_store *st)
 static int setup(void **state)
 {
     const char *r = getenv("IQ_ROOT");
-    struct ing_store_opts so = { 0 };
-    struct ing_store *st = NULL;
+    struct store_opts so = { 0 };
+    struct store *st = NULL;
     struct sockaddr_in sa = { .sin_family = AF_INET };
     char dir[4200];
 
@@ -157,7 +157,7 @@ static int setup(void **state)
     if (!mkdtemp(tmp))
         return -1;
     snprintf(dir, sizeof(dir), "%s/data", tmp);
-    if (ing_store_open(dir, &so, &st) < 0)
+    if (store_open(dir, &so, &st) < 0)
         return -1;
     load_store(st);
     rx.flaky_failures = 2;
@@ -174,9 +174,9 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct ing_store *st = *state;
+    struct store *st = *state;
 
-    ing_store_close(&st);
+    store_close(&st);
     if (rx.mhd)
         MHD_stop_daemon(rx.mhd);
     for (int i = 0; i < rx.n; i++) {
@@ -197,7 +197,7 @@ static char *slurp(const char *path)
 
 static void watcher_delivers(void **state)
 {
-    struct ing_store *st = *state;
+    struct store *st = *state;
     struct rnd_watch *d = NULL;
     char hooks[256], dir[4200], sch[4200], path[4300], *md, *html;
     struct rnd_watch_opts o = { .dir = dir, .webhooks = hooks, .public_url = "http://drafts.example",
@@ -264,11 +264,11 @@ static void watcher_delivers(void **state)
 }
 
 /* The handler as the server calls it, for an internal reader. */
-static int drafts_get(struct ing_store *st, const char *path, const char *query,
-                      struct ing_http_response *resp)
+static int drafts_get(struct store *st, const char *path, const char *query,
+                      struct http_response *resp)
 {
-    struct ing_caller who = { .name = "test", .roles = ING_ROLE_READ };
-    struct ing_http_request rq = { .method = "GET", .path = path, .query = query, .caller = &who };
+    struct http_caller who = { .name = "test", .roles = HTTP_ROLE_READ };
+    struct http_request rq = { .method = "GET", .path = path, .query = query, .caller = &who };
 
     return rnd_api_draft_get(st, NULL, NULL, &rq, resp);
 }
@@ -277,11 +277,11 @@ static int drafts_get(struct ing_store *st, const char *path, const char *query,
  * draft even when it asks for the internal one. */
 static void http_handler_external_caller(void **state)
 {
-    struct ing_store *st = *state;
-    struct ing_caller who = { .name = "status-page", .roles = ING_ROLE_READ, .external = true };
-    struct ing_http_request rq = { .method = "GET", .path = "/api/v1/incidents/" INC_ID "/draft.json",
-                                   .query = "audience=internal&pseudonymize=0", .caller = &who };
-    struct ing_http_response resp = { 0 };
+    struct store *st = *state;
+    struct http_caller who = { .name = "status-page", .roles = HTTP_ROLE_READ, .external = true };
+    struct http_request rq = { .method = "GET", .path = "/api/v1/incidents/" INC_ID "/draft.json",
+                               .query = "audience=internal&pseudonymize=0", .caller = &who };
+    struct http_response resp = { 0 };
     char sch[4200];
 
     snprintf(sch, sizeof(sch), "%s/schemas", root);
@@ -296,8 +296,8 @@ static void http_handler_external_caller(void **state)
 
 static void http_handler(void **state)
 {
-    struct ing_store *st = *state;
-    struct ing_http_response resp = { 0 };
+    struct store *st = *state;
+    struct http_response resp = { 0 };
     char sch[4200];
 
     snprintf(sch, sizeof(sch), "%s/schemas", root);
@@ -357,7 +357,7 @@ static void hook_specs(void **state)
 
 static void config_section(void **state)
 {
-    struct ing_store *st = *state;
+    struct store *st = *state;
     struct rnd_watch *d = (struct rnd_watch *)&d;
     json_t *sec;
 

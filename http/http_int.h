@@ -1,0 +1,58 @@
+/* http_int.h - the HTTP server's private state, shared by http_server.c
+ * (options, route table, start and stop) and http.c (MHD's callbacks: each
+ * request's routing, access, body and answer).  Not for use outside those
+ * two files. */
+#ifndef HTTP_INT_H
+#define HTTP_INT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <microhttpd.h>
+
+#include "http.h"
+#include "http_metrics.h"
+
+#define HTTP_ROUTES_MAX 16
+#define HTTP_COLLECTORS_MAX 8
+#define HTTP_RETRY_AFTER "30"        /* seconds, on every 503 */
+#define HTTP_REASON_MAX 320          /* a busy /readyz's reason */
+
+struct http_guard;
+
+/* A registered route: r as given, with r.prefix pointing to prefix, the
+ * table's own copy. */
+struct route {
+    struct http_route r;
+    char *prefix;
+};
+
+struct http_server {
+    struct http_server_opts o;
+    struct route routes[HTTP_ROUTES_MAX];
+    size_t n_routes;
+    http_metrics_fn metrics_fn[HTTP_COLLECTORS_MAX];
+    void *metrics_ud[HTTP_COLLECTORS_MAX];
+    size_t n_metrics;
+    http_ready_fn ready;
+    void *ready_ud;
+    struct MHD_Daemon *mhd;
+    struct http_guard *guard;
+    uint16_t port;
+    atomic_bool running;         /* MHD started: its messages drop to debug */
+    struct http_metrics m;
+};
+
+/* MHD's callbacks (http.c); cls is the server.  The access handler, the
+ * URI log callback (its return value becomes *con_cls) and the request
+ * completion callback. */
+enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                const char *method, const char *version,
+                                const char *upload_data, size_t *upload_data_size,
+                                void **con_cls);
+void *http_on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
+void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                       enum MHD_RequestTerminationCode toe);
+
+#endif

@@ -1,0 +1,30 @@
+/* tail_daemon.h - the log collector inside inquestd: the `logs` section.
+ *
+ * When the daemon's configuration has a `logs` object, the log collector
+ * of `inquest tail` runs inside inquestd on its own thread, following the
+ * listed files and sending to the daemon's own ZeroMQ ingest endpoint
+ * (the same acknowledged path as the standalone command, so checkpoints
+ * advance only after the store made the events durable).  Its checkpoint
+ * is a state file in the data directory (tail.state) unless `state` says
+ * otherwise.  Keys and bounds: tail_config.h. */
+#ifndef TAIL_DAEMON_H
+#define TAIL_DAEMON_H
+
+#include <jansson.h>
+
+struct tail_daemon;
+
+/* Validate logs (the section, borrowed for the call; NULL or JSON null:
+ * no collector, *ret = NULL) and its rules, and start the collector
+ * thread, sending to endpoint (the ingest's inproc one, copied), with its
+ * default checkpoint in data_dir.  zctx is borrowed and must outlive the
+ * stage.  Errors name the key or the rule file and are logged.  Caller
+ * owns *ret.  0, -EINVAL, -ENOENT (no rules found), -ENOMEM. */
+int tail_daemon_start(const json_t *logs, const char *data_dir, void *zctx, const char *endpoint,
+                      struct tail_daemon **ret);
+
+/* Stop the collector (it saves its checkpoint), join, free, NULL *pt.
+ * NULL-safe. */
+void tail_daemon_stop(struct tail_daemon **pt);
+
+#endif

@@ -1,0 +1,281 @@
+/* wh_hooks.c - the webhook endpoints, POST /hooks/<source>, as a route of
+ * the HTTP server: judged before the body, then recorded, mapped and
+ * handed to the sink.
+ *
+ * Design notes.  The route takes every method (HTTP_ROUTE_ANY) so that it
+ * answers the wrong ones itself (405 with Allow: POST) and counts them per
+ * source like every other answer on /hooks/: the server tells the route
+ * each status it answered (a slow client's 400, a 413, a 401) through the
+ * answered hook, and the route counts the ones it answers too.  Access is
+ * the route's own admit: a write token is asked for on the canonical
+ * source only (http_access_check_hook), and when it vouched for the
+ * delivery the source's own signature check is skipped; a path no source
+ * serves is let through to begin, which answers 404.  On the body's
+ * arrival the delivery is recorded (--record; a full disk must not stop
+ * ingestion), mapped by wh_sources_map_reply, and its events handed to
+ * the sink; the answer is sent only when the sink returned, i.e. once the
+ * events are durable (the local store's WAL, or the central ingest's
+ * acknowledgement in collector mode), so a sender's retry covers a crash.
+ * A delivery whose events claim the audit-note source is refused with 403
+ * and nothing is stored: notes come only from an admin through the API.
+ * The hooks own a copy of the sink: /readyz and the inquest_store_*
+ * gauges say its state. */
+#include "wh_hooks.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "http_access.h"
+#include "http_metrics.h"
+#include "iq_event.h"
+#include "iq_time.h"
+#include "store.h"
+#include "wh_metrics.h"
+#include "wh_record.h"
+#include "wh_source.h"
+
+#define HOOKS_PREFIX "/hooks/"
+
+struct wh_hooks {
+    const struct wh_sources *src;
+    struct ing_sink sink;
+    struct wh_record *rec;
+    struct wh_metrics m;
+};
+
+/* Fill resp with j (stolen) as compact JSON and a newline.  0 or -ENOMEM. */
+static int reply(struct http_response *resp, int status, json_t *j)
+{
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    size_t n;
+
+    json_decref(j);
+    if (!s)
+        return -ENOMEM;
+    n = strlen(s);
+    s[n++] = '\n';          /* over the NUL: the body is sent by length */
+    resp->status = status;
+    resp->content_type = "application/json";
+    resp->body = s;
+    resp->len = n;
+    return 0;
+}
+
+static int reply_error(struct http_response *resp, int status, const char *msg)
+{
+    return reply(resp, status, json_pack("{s:s,s:i}", "error", msg, "status", status));
+}
+
+/* Hand the events of source src to the sink; fill the success answer.
+ * Returns the status: 200, or 503 when the sink could not take them. */
+static int submit(struct wh_hooks *k, int src, struct iq_event **evs, size_t n, json_t *ans)
+{
+    uint8_t stack_out[64], *out = n <= 64 ? stack_out : malloc(n);
+    uint64_t c[3] = { 0 };
+    int64_t t0;
+    int r;
+
+    if (!out)
+        return 503;
+    atomic_fetch_add_explicit(&k->m.queue_depth, 1, memory_order_relaxed);
+    t0 = iq_time_mono_us();
+    r = ing_sink_submit(&k->sink, evs, n, out);
+    wh_metrics_latency(&k->m, (uint64_t)(iq_time_mono_us() - t0));
+    atomic_fetch_sub_explicit(&k->m.queue_depth, 1, memory_order_relaxed);
+    if (r >= 0) {
+        for (size_t i = 0; i < n; i++)
+            c[out[i] <= STORE_REJECTED ? out[i] : STORE_REJECTED]++;
+        for (int i = 0; i < 3; i++)
+            atomic_fetch_add_explicit(&k->m.events[src][i], c[i], memory_order_relaxed);
+        json_object_set_new(ans, "stored", json_integer((json_int_t)c[STORE_STORED]));
+        json_object_set_new(ans, "duplicates", json_integer((json_int_t)c[STORE_DUPLICATE]));
+        json_object_set_new(ans, "rejected", json_integer((json_int_t)c[STORE_REJECTED]));
+    }
+    if (out != stack_out)
+        free(out);
+    return r >= 0 ? 200 : 503;
+}
+
+/* The answer to n mapped events of source src: status (the mapping's, 202
+ * when it ignored the delivery and err says why) once they are durable,
+ * 503 when the sink cannot take them now. */
+static int store_events(struct wh_hooks *k, int src, struct iq_event **evs, size_t n,
+                        int status, const char *err, struct http_response *resp)
+{
+    struct store_status ss;
+    json_t *ans;
+
+    ans = json_pack("{s:s,s:s,s:i}", "status", n ? "ok" : "ignored", "source",
+                    wh_sources_name(k->src, (size_t)src), "events", (int)n);
+    if (!n)
+        json_object_set_new(ans, "reason", json_string(err));
+    else if ((status = submit(k, src, evs, n, ans)) != 200) {
+        ing_sink_status(&k->sink, &ss);
+        json_decref(ans);
+        ans = json_pack("{s:s,s:s,s:i}", "error", "the events could not be made durable; retry",
+                        "reason", ss.busy ? ss.reason : "store unavailable", "status", status);
+    }
+    return reply(resp, status, ans);
+}
+
+/* The handler, once the body is in: record, map, store, answer. */
+static int deliver(void *ud, const struct http_request *rq, struct http_response *resp)
+{
+    struct wh_hooks *k = ud;
+    struct wh_delivery d = { .path = rq->path, .headers = rq->headers,
+                             .n_headers = rq->n_headers, .body = rq->body,
+                             .body_len = rq->body_len, .received_at = iq_time_now_ms(),
+                             .authenticated = rq->authenticated };
+    struct iq_event **evs = NULL;
+    char err[IQ_ERR_MAX + 200], *answer = NULL;
+    int src = wh_sources_find(k->src, rq->path), status = 0, r;
+    size_t n = 0;
+
+    if (k->rec)
+        wh_record_write(k->rec, &d);   /* a full disk must not stop ingestion */
+    if (wh_sources_map_reply(k->src, &d, &evs, &n, &status, &answer, err, sizeof(err)) < 0)
+        return reply_error(resp, status, err);
+    if (answer) {                      /* the source's own answer (Slack's challenge) */
+        wh_events_free(evs, n);
+        *resp = (struct http_response){ .status = 200, .content_type = "application/json",
+                                        .body = answer, .len = strlen(answer) };
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!iq_event_is_audit_note(evs[i]))
+            continue;
+        wh_events_free(evs, n);
+        return reply_error(resp, 403, "events of source \"" IQ_AUDIT_SOURCE "\" are audit "
+                           "notes: only an admin token may make them, through POST "
+                           "/api/v1/incidents/ID/notes; nothing was stored");
+    }
+    r = store_events(k, src, evs, n, status, err, resp);
+    wh_events_free(evs, n);
+    return r;
+}
+
+/* Access: the write token of the canonical source, else the source's own
+ * scheme decides (after the body); a path no source serves goes on to 404. */
+static int admit(void *ud, const struct http_access *a, const char *method, const char *path,
+                 const char *authorization, struct http_caller *ret, char *err, size_t errsz)
+{
+    struct wh_hooks *k = ud;
+    int src = wh_sources_find(k->src, path);
+
+    (void)method;
+    if (src < 0)
+        return 0;
+    return http_access_check_hook(a, wh_sources_canonical(k->src, (size_t)src),
+                                  wh_sources_has_secret(k->src, (size_t)src), authorization,
+                                  ret, err, errsz);
+}
+
+/* Before the body: POST only, a served path, a Content-Length in bounds. */
+static int begin(void *ud, const char *method, const char *path, const char *content_length,
+                 size_t max_body, char *msg, size_t msz, const char **ret_allow)
+{
+    struct wh_hooks *k = ud;
+
+    if (strcmp(method, "POST") != 0) {
+        snprintf(msg, msz, "method %.20s not allowed on webhook endpoints: use POST", method);
+        *ret_allow = "POST";
+        return 405;
+    }
+    if (wh_sources_find(k->src, path) < 0) {
+        snprintf(msg, msz, "no source serves %.100s", path);
+        return 404;
+    }
+    if (content_length && strtoull(content_length, NULL, 10) > max_body) {
+        snprintf(msg, msz, "body of %.20s bytes is over the limit of %zu bytes", content_length,
+                 max_body);
+        return 413;
+    }
+    return 0;
+}
+
+static void answered(void *ud, const char *path, int status)
+{
+    struct wh_hooks *k = ud;
+
+    wh_metrics_request(&k->m, wh_sources_find(k->src, path), status);
+}
+
+static void release(void *ud)
+{
+    free(ud);
+}
+
+/* GET /readyz: ready while the sink takes events. */
+static bool ready(void *ud, const char **ret_what, char *reason, size_t size)
+{
+    struct wh_hooks *k = ud;
+    struct store_status ss;
+
+    ing_sink_status(&k->sink, &ss);
+    if (!ss.busy)
+        return true;
+    *ret_what = store_busy_name(ss.busy);
+    snprintf(reason, size, "%s", ss.reason);
+    return false;
+}
+
+/* GET /metrics: the webhook counters, then the sink's state. */
+static void collect(void *ud, struct http_metrics_out *o)
+{
+    struct wh_hooks *k = ud;
+    struct store_status ss;
+
+    wh_metrics_render(&k->m, k->src, o);
+    ing_sink_status(&k->sink, &ss);
+    wh_metrics_render_store(&ss, o);
+}
+
+int wh_hooks_new(const struct wh_sources *sources, struct ing_sink sink, struct wh_record *rec,
+                 struct wh_hooks **ret)
+{
+    struct wh_hooks *k = calloc(1, sizeof(*k));
+
+    if (!k)
+        return -ENOMEM;
+    k->src = sources;
+    k->sink = sink;
+    k->rec = rec;
+    *ret = k;
+    return 0;
+}
+
+int wh_hooks_add(struct http_server *h, struct wh_hooks **phooks)
+{
+    struct wh_hooks *k = *phooks;
+    struct http_route r = { .prefix = HOOKS_PREFIX, .kind = HTTP_ROUTE_ANY, .fn = deliver,
+                            .ud = k, .admit = admit, .begin = begin, .answered = answered,
+                            .release = release, .headers = true };
+    int st;
+
+    *phooks = NULL;
+    if ((st = http_add(h, &r)) < 0) {
+        free(k);
+        return st;
+    }
+    http_server_set_ready(h, ready, k);      /* from here on, h owns k (release) */
+    return http_add_metrics(h, collect, k);
+}
+
+int wh_server_new(const struct http_server_opts *opts, const struct wh_sources *sources,
+                  struct ing_sink sink, struct wh_record *rec, struct http_server **ret)
+{
+    struct http_server *h = NULL;
+    struct wh_hooks *k = NULL;
+    int r;
+
+    if ((r = http_server_new(opts, &h)) < 0 || (r = wh_hooks_new(sources, sink, rec, &k)) < 0 ||
+        (r = wh_hooks_add(h, &k)) < 0) {
+        http_server_destroy(&h);
+        return r;
+    }
+    *ret = h;
+    return 0;
+}

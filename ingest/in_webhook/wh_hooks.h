@@ -1,0 +1,45 @@
+/* wh_hooks.h - the webhook endpoints: POST /hooks/<source>, registered on
+ * the HTTP server (http.h) as a route that takes every method.
+ *
+ * A delivery is judged before its body is read (405 for another method,
+ * 404 for a path no enabled source serves, 413 for a Content-Length over
+ * the limit; the caller's token, when the source takes one, by the access
+ * table: 401, 403), then recorded (--record), mapped by its source
+ * (wh_source.h), and its events handed to the sink: answered 2xx only
+ * once the sink made them durable, 503 with Retry-After and the sink's
+ * reason when it cannot.  Every answer on /hooks/ is counted per source
+ * for GET /metrics (wh_metrics.h). */
+#ifndef WH_HOOKS_H
+#define WH_HOOKS_H
+
+#include "ing_sink.h"
+
+struct http_server;
+struct http_server_opts;
+struct wh_hooks;
+struct wh_record;
+struct wh_sources;
+
+/* The endpoints of sources (borrowed; NULL: none, every /hooks/ path is
+ * 404), delivering to sink (copied, its ctx borrowed), recording every
+ * delivery to rec (borrowed, may be NULL).  Caller owns *ret until
+ * wh_hooks_add.  -ENOMEM. */
+int wh_hooks_new(const struct wh_sources *sources, struct ing_sink sink, struct wh_record *rec,
+                 struct wh_hooks **ret);
+
+/* Register on h, before http_server_start: the /hooks/ route, the webhook
+ * families of /metrics, the sink's gauges (inquest_store_*) and /readyz
+ * from the sink's state.  Takes ownership of *phooks and NULLs it, also on
+ * failure; h frees it at http_server_destroy.  0 or the error of http_add. */
+int wh_hooks_add(struct http_server *h, struct wh_hooks **phooks);
+
+/* An HTTP server with the webhook endpoints registered: http_server_new,
+ * wh_hooks_new and wh_hooks_add.  sources, opts->access and the TLS
+ * strings are borrowed and must outlive the server; sink is copied (its
+ * ctx borrowed); rec (borrowed, may be NULL) records every delivery.
+ * Caller owns *ret (http_server_destroy).  -ENOMEM, -EINVAL (see
+ * http_server_opts_check). */
+int wh_server_new(const struct http_server_opts *opts, const struct wh_sources *sources,
+                  struct ing_sink sink, struct wh_record *rec, struct http_server **ret);
+
+#endif

@@ -1,0 +1,377 @@
+/* store.c - the RocksDB store behind inquestd: reads, scans and kv
+ * access (opening, closing and recovery are in store_open.c).
+ *
+ * Design notes:
+ * - An event is written once as the value of its by_time key; the ids
+ *   column family is the dedup set and the way from an id to the event.
+ *   Indexes by service and incident_key hold empty values.  All keys of one
+ *   event go into one WriteBatch with the other events of its batch, so an
+ *   acknowledged batch is on disk whole or not at all.
+ * - Dedup and group commit of events live in store_commit.c; the ids
+ *   family has a bloom filter (and a memtable bloom), so the check of a
+ *   new id rarely touches a data block.
+ * - RocksDB errors arrive as malloc'ed strings; they are logged once here
+ *   (store_rocks_err, for the whole store) and turned into -EIO.  The
+ *   store's files form a chain: store_open.c uses this file and
+ *   store_commit.c, which uses this file (make check-layers).  A failed write marks the store failed (see
+ *   store_write_failed) and later writes stop before RocksDB.
+ * - Every use of the database holds dblock for reading: the monitor may
+ *   close and reopen it after a failure; meanwhile db is NULL and calls
+ *   answer -EIO. */
+#include "store_int.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <rocksdb/c.h>
+#include <msgpack.h>
+
+#include "store_disk.h"
+#include "store_keys.h"
+#include "iq_codec.h"
+#include "iq_event.h"
+#include "iq_log.h"
+#include "iq_time.h"
+
+/* The store's error boundary (contracts in store_int.h): every RocksDB
+ * error string ends here, in the lowest file of the store, so that opening
+ * (store_open.c) and committing (store_commit.c) use it without
+ * depending on each other. */
+int store_rocks_err(char *err, const char *what)
+{
+    iq_error("store", "%s: %s", what, err);
+    rocksdb_free(err);
+    return -EIO;
+}
+
+bool store_no_space(const char *msg)
+{
+    return strstr(msg, "No space left") || strstr(msg, "Space limit");
+}
+
+int store_write_failed(struct store *st, char *err, const char *what)
+{
+    int r = store_no_space(err) ? -ENOSPC : -EIO, expected = 0;
+
+    iq_error("store", "%s: %s; new events are answered busy until the store is reopened", what,
+             err);
+    pthread_mutex_lock(&st->mon_lock);
+    snprintf(st->fail_msg, sizeof(st->fail_msg), "%s", err);
+    atomic_compare_exchange_strong(&st->failed, &expected, r);
+    pthread_cond_signal(&st->mon_cv);
+    pthread_mutex_unlock(&st->mon_lock);
+    rocksdb_free(err);
+    if (st->disk)
+        store_disk_write_failed(st->disk);
+    return r;
+}
+
+void store_set_listener(struct store *st, store_listener_fn fn, void *ud)
+{
+    pthread_mutex_lock(&st->lock);
+    st->listener = fn;
+    st->listener_ud = ud;
+    pthread_mutex_unlock(&st->lock);
+}
+
+int store_get_event(struct store *st, const char *id, struct iq_event **ret)
+{
+    char key[STORE_KEY_MAX], *at = NULL, *val = NULL, emsg[IQ_ERR_MAX];
+    size_t len, idlen = strlen(id), kl;
+    int r;
+
+    if (idlen == 0 || idlen > IQ_ID_MAX)
+        return -ENOENT;
+    r = store_kv_get(st, STORE_CF_IDS, id, idlen, &at, &len);
+    if (r < 0)
+        return r;
+    if (len != 8) {
+        r = -EINVAL;
+        goto out;
+    }
+    kl = store_key_time(key, store_be64_get(at), id, idlen);
+    r = store_kv_get(st, STORE_CF_BY_TIME, key, kl, &val, &len);
+    if (r < 0)
+        goto out;
+    r = iq_event_decode(val, len, ret, emsg, sizeof(emsg));
+    if (r < 0)
+        iq_error("store", "event %.200s: stored value unreadable: %s", id, emsg);
+out:
+    free(at);
+    free(val);
+    return r;
+}
+
+uint64_t store_count_estimate(struct store *st)
+{
+    uint64_t n = 0;
+
+    pthread_rwlock_rdlock(&st->dblock);
+    if (st->db && st->cf[STORE_CF_IDS])
+        rocksdb_property_int_cf(st->db, st->cf[STORE_CF_IDS], "rocksdb.estimate-num-keys", &n);
+    pthread_rwlock_unlock(&st->dblock);
+    return n;
+}
+
+/* Iterate one family from start (inclusive) while keys start with prefix.
+ * visit returns non-zero to stop. */
+static int iterate(struct store *st, enum store_cf cf, const char *start, size_t sl,
+                   const char *prefix, size_t pl, store_kv_fn visit, void *ud)
+{
+    rocksdb_iterator_t *it;
+    char *err = NULL;
+    int r = 0;
+
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db || !st->cf[cf]) {
+        pthread_rwlock_unlock(&st->dblock);
+        return st->db ? 0 : -EIO;
+    }
+    it = rocksdb_create_iterator_cf(st->db, st->ropts, st->cf[cf]);
+    if (!it) {
+        pthread_rwlock_unlock(&st->dblock);
+        return -ENOMEM;
+    }
+    for (rocksdb_iter_seek(it, start, sl); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
+        size_t kl, vl;
+        const char *k = rocksdb_iter_key(it, &kl), *v = rocksdb_iter_value(it, &vl);
+
+        if (kl < pl || memcmp(k, prefix, pl) != 0)
+            break;
+        r = visit(ud, k, kl, v, vl);
+        if (r)
+            break;
+    }
+    rocksdb_iter_get_error(it, &err);
+    if (err && r == 0)
+        r = store_rocks_err(err, "iterate");
+    else if (err)
+        rocksdb_free(err);
+    rocksdb_iter_destroy(it);
+    pthread_rwlock_unlock(&st->dblock);
+    return r;
+}
+
+struct scan_state {
+    struct store *st;
+    const struct store_filter *scan;
+    size_t prefix_len;
+    store_scan_fn cb;
+    void *ud;
+};
+
+static int visit_time(void *ud, const char *k, size_t kl, const char *v, size_t vl)
+{
+    struct scan_state *s = ud;
+
+    if (s->scan->until != IQ_TIME_NONE && kl >= 8 && store_be64_get(k) >= s->scan->until)
+        return 1;
+    return s->cb(s->ud, v, vl);
+}
+
+static int visit_index(void *ud, const char *k, size_t kl, const char *v, size_t vl)
+{
+    struct scan_state *s = ud;
+    char key[STORE_KEY_MAX], *val = NULL;
+    const char *id;
+    size_t idlen, len, tkl;
+    int64_t at;
+    int r;
+
+    (void)v;
+    (void)vl;
+    if (store_key_index_split(k, kl, &at, &id, &idlen) < 0)
+        return 0;
+    if (s->scan->until != IQ_TIME_NONE && at >= s->scan->until)
+        return 1;
+    tkl = store_key_time(key, at, id, idlen);
+    r = store_kv_get(s->st, STORE_CF_BY_TIME, key, tkl, &val, &len);
+    if (r == -ENOENT)
+        return 0;
+    if (r < 0)
+        return r;
+    r = s->cb(s->ud, val, len);
+    free(val);
+    return r;
+}
+
+int store_scan(struct store *st, const struct store_filter *scan, store_scan_fn cb, void *ud)
+{
+    struct scan_state s = { st, scan, 0, cb, ud };
+    char start[STORE_KEY_MAX], prefix[STORE_KEY_MAX];
+    const char *name = scan->service ? scan->service : scan->incident_key;
+    int64_t since = scan->since == IQ_TIME_NONE ? INT64_MIN : scan->since;
+    size_t pl, sl;
+    int r;
+
+    if (!name) {
+        store_be64_put(start, since);
+        r = iterate(st, STORE_CF_BY_TIME, start, 8, "", 0, visit_time, &s);
+    } else {
+        pl = store_key_index_prefix(prefix, name, strlen(name));
+        memcpy(start, prefix, pl);
+        store_be64_put(start + pl, since);
+        sl = pl + 8;
+        r = iterate(st, scan->service ? STORE_CF_BY_SERVICE : STORE_CF_BY_KEY, start, sl, prefix,
+                    pl, visit_index, &s);
+    }
+    return r < 0 ? r : r > 0 && r != 1 ? r : 0;
+}
+
+/* One put (v non-NULL) or delete of k in cf, through the free-space guard
+ * and the reopen lock; a RocksDB error goes to store_write_failed. */
+static int kv_write(struct store *st, enum store_cf cf, const char *k, size_t kl,
+                    const char *v, size_t vl)
+{
+    char *err = NULL;
+    int r = store_writable(st);
+
+    if (r < 0)
+        return r;
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db || !st->cf[cf])
+        r = st->db ? -EROFS : -EIO;
+    else if (v)
+        rocksdb_put_cf(st->db, st->wopts, st->cf[cf], k, kl, v, vl, &err);
+    else
+        rocksdb_delete_cf(st->db, st->wopts, st->cf[cf], k, kl, &err);
+    pthread_rwlock_unlock(&st->dblock);
+    return err ? store_write_failed(st, err, v ? "put" : "delete") : r;
+}
+
+int store_kv_put(struct store *st, enum store_cf cf, const char *k, size_t kl,
+                 const char *v, size_t vl)
+{
+    return kv_write(st, cf, k, kl, v ? v : "", vl);
+}
+
+int store_kv_delete(struct store *st, enum store_cf cf, const char *k, size_t kl)
+{
+    return kv_write(st, cf, k, kl, NULL, 0);
+}
+
+int store_kv_get(struct store *st, enum store_cf cf, const char *k, size_t kl,
+                 char **ret_val, size_t *ret_len)
+{
+    rocksdb_pinnableslice_t *ps;
+    const char *v;
+    char *err = NULL, *copy;
+    size_t vl;
+
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db || !st->cf[cf]) {
+        pthread_rwlock_unlock(&st->dblock);
+        return st->db ? -ENOENT : -EIO;
+    }
+    ps = rocksdb_get_pinned_cf(st->db, st->ropts, st->cf[cf], k, kl, &err);
+    pthread_rwlock_unlock(&st->dblock);
+    if (err)
+        return store_rocks_err(err, "get");
+    if (!ps)
+        return -ENOENT;
+    v = rocksdb_pinnableslice_value(ps, &vl);
+    copy = malloc(vl + 1);
+    if (!copy) {
+        rocksdb_pinnableslice_destroy(ps);
+        return -ENOMEM;
+    }
+    memcpy(copy, v, vl);
+    copy[vl] = '\0';
+    rocksdb_pinnableslice_destroy(ps);
+    *ret_val = copy;
+    *ret_len = vl;
+    return 0;
+}
+
+int store_kv_scan(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
+                  store_kv_fn cb, void *ud)
+{
+    int r = iterate(st, cf, prefix, plen, prefix, plen, cb, ud);
+
+    return r < 0 ? r : 0;
+}
+
+struct store_batch {
+    struct store *st;
+    rocksdb_writebatch_t *wb;
+    bool broken;                 /* an op was dropped: the commit fails */
+};
+
+struct store_batch *store_batch_new(struct store *st)
+{
+    struct store_batch *b = calloc(1, sizeof(*b));
+
+    if (!b)
+        return NULL;
+    b->st = st;
+    b->wb = rocksdb_writebatch_create();
+    if (!b->wb) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* The batch records the family's id, not the handle: it stays valid
+ * across a reopen.  A family missing (db closed by a failure) marks the
+ * batch broken, and its commit fails. */
+void store_batch_put(struct store_batch *b, enum store_cf cf, const char *k, size_t kl,
+                     const char *v, size_t vl)
+{
+    pthread_rwlock_rdlock(&b->st->dblock);
+    if (b->st->cf[cf])
+        rocksdb_writebatch_put_cf(b->wb, b->st->cf[cf], k, kl, v, vl);
+    else
+        b->broken = true;
+    pthread_rwlock_unlock(&b->st->dblock);
+}
+
+void store_batch_delete(struct store_batch *b, enum store_cf cf, const char *k, size_t kl)
+{
+    pthread_rwlock_rdlock(&b->st->dblock);
+    if (b->st->cf[cf])
+        rocksdb_writebatch_delete_cf(b->wb, b->st->cf[cf], k, kl);
+    else
+        b->broken = true;
+    pthread_rwlock_unlock(&b->st->dblock);
+}
+
+void store_batch_clear_cf(struct store_batch *b, enum store_cf cf)
+{
+    char end[STORE_KEY_MAX + 8];
+
+    memset(end, 0xff, sizeof(end));
+    pthread_rwlock_rdlock(&b->st->dblock);
+    if (b->st->cf[cf])
+        rocksdb_writebatch_delete_range_cf(b->wb, b->st->cf[cf], "", 0, end, sizeof(end));
+    else
+        b->broken = true;
+    pthread_rwlock_unlock(&b->st->dblock);
+}
+
+int store_batch_commit(struct store_batch *b)
+{
+    char *err = NULL;
+    int r = store_writable(b->st);
+
+    if (r < 0)
+        return r;
+    pthread_rwlock_rdlock(&b->st->dblock);
+    if (!b->st->db || b->broken)
+        r = -EIO;
+    else
+        rocksdb_write(b->st->db, b->st->wopts, b->wb, &err);
+    pthread_rwlock_unlock(&b->st->dblock);
+    return err ? store_write_failed(b->st, err, "write kv batch") : r;
+}
+
+void store_batch_destroy(struct store_batch **pb)
+{
+    if (!pb || !*pb)
+        return;
+    rocksdb_writebatch_destroy((*pb)->wb);
+    free(*pb);
+    *pb = NULL;
+}

@@ -1,0 +1,169 @@
+/* store.h - durable event storage in RocksDB.
+ *
+ * One RocksDB database per data directory with column families:
+ *   default     meta (schema version)
+ *   by_time     events by time, the event itself as the value
+ *   ids         the dedup set: id -> time
+ *   by_service  index by service and time
+ *   by_key      index by incident_key and time
+ *   incidents   derived state of the correlator (correlate/)
+ *   state       small state of other stages (log checkpoints, ...)
+ * Layouts are in store_keys.h.
+ *
+ * Thread safety: every call may be made from any thread.  Writes of events
+ * are group-committed: concurrent callers of store_put_events share one
+ * WriteBatch and one WAL write (one fsync), and dedup is atomic with the
+ * write, so an id is stored once and a duplicate is reported only once its
+ * first copy is durable.
+ *
+ * A writable store guards its filesystem (store_disk.h): below min_free_disk
+ * new events are refused with -ENOSPC (a busy answer, never a crash), and a
+ * store whose RocksDB write failed is reopened by a monitor thread once
+ * space returns (RocksDB 7.8's C API has no Resume()), so it resumes by
+ * itself.  A read-only store is a RocksDB secondary instance: it opens
+ * beside a running daemon and its compactions without racing them. */
+#ifndef STORE_H
+#define STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct iq_event;
+struct store_disk_opts;
+
+enum store_cf {
+    STORE_CF_META = 0,
+    STORE_CF_BY_TIME,
+    STORE_CF_IDS,
+    STORE_CF_BY_SERVICE,
+    STORE_CF_BY_KEY,
+    STORE_CF_INCIDENTS,
+    STORE_CF_STATE,
+    STORE_CF_N
+};
+
+/* Why the store (or a sink standing for one, ingest/ing_sink.h) takes no
+ * events now. */
+enum store_busy { STORE_READY = 0, STORE_BUSY_DISK_FULL, STORE_BUSY_ERROR, STORE_BUSY_N };
+
+#define STORE_REASON_MAX 320
+
+/* The store's state, for busy answers, GET /readyz and /metrics. */
+struct store_status {
+    enum store_busy busy;
+    char reason[STORE_REASON_MAX];  /* in words when busy: "disk full on /data: ..." */
+    int64_t disk_free;            /* bytes available to the store; -1 unknown */
+    int64_t disk_min_free;        /* min_free_disk in bytes; -1 unknown */
+    int64_t disk_reserve;         /* reserve bytes held now; -1 unknown */
+};
+
+/* Label of a busy state in metrics: "none", "disk_full", "store_error". */
+const char *store_busy_name(enum store_busy b);
+
+/* Per-event outcome of a write. */
+enum store_outcome { STORE_STORED = 0, STORE_DUPLICATE = 1, STORE_REJECTED = 2 };
+
+struct store_opts {
+    bool read_only;     /* open an existing store read-only, as a RocksDB
+                           secondary instance (works beside a running daemon:
+                           sees what was written at open) */
+    bool fsync;         /* fsync the WAL on every write (power-loss safe) */
+    const struct store_disk_opts *disk; /* writable: free-space guard and reserve
+                                         (borrowed for the call); NULL: none */
+    const char *log_dir; /* RocksDB's own LOG files; NULL: the data directory */
+    int log_level;      /* STORE_LOG_*; 0 (the default) is off */
+    size_t write_buffer; /* memtable bytes per column family; 0: 64 MiB */
+};
+
+/* RocksDB's LOG levels.  Off writes nothing after open: Debian's RocksDB
+ * asserts (aborts) when its LOG hits a full disk twice. */
+enum { STORE_LOG_OFF = 0, STORE_LOG_FATAL, STORE_LOG_ERROR, STORE_LOG_WARN,
+       STORE_LOG_INFO, STORE_LOG_DEBUG };
+
+/* "off", "fatal", "error", "warn", "info", "debug" -> STORE_LOG_*;
+ * -EINVAL for anything else. */
+int store_log_level_parse(const char *name);
+
+/* Open (creating when writable) the store in dir.  On success *ret is set;
+ * caller owns it (store_close).  -EIO with a logged RocksDB message,
+ * -ENOSPC when a writable open failed for want of space, -ENOENT for a
+ * read-only open of a missing store.  A read-only open retries for a
+ * moment when the daemon's compaction removed a file it was opening. */
+int store_open(const char *dir, const struct store_opts *opts, struct store **ret);
+
+/* Flush and close; NULLs the caller's pointer.  NULL-safe. */
+void store_close(struct store **pst);
+
+/* Store n validated events in one WriteBatch, skipping ids already stored
+ * (or repeated earlier in evs).  outcomes[i] receives STORE_STORED or
+ * STORE_DUPLICATE.  Returns the number stored, or (nothing stored) -ENOSPC
+ * while free space is below min_free_disk, -EIO when RocksDB failed (the
+ * store is then reopened in the background).  The WAL is written when
+ * this returns (and synced with opts.fsync). */
+int store_put_events(struct store *st, struct iq_event *const *evs, size_t n,
+                     uint8_t *outcomes);
+
+/* Same, with each event's stored value (its msgpack encoding, as
+ * iq_event_pack writes it) encoded by the caller: vals[i] and lens[i] are
+ * borrowed for the call.  Lets a caller encode outside the store's lock. */
+int store_put_encoded(struct store *st, struct iq_event *const *evs,
+                      const char *const *vals, const size_t *lens, size_t n,
+                      uint8_t *outcomes);
+
+/* Called after each successful store_put_events with the events just
+ * stored (borrowed for the duration of the call), from the writer's thread. */
+typedef void (*store_listener_fn)(void *ud, struct iq_event *const *evs,
+                                  const uint8_t *outcomes, size_t n);
+void store_set_listener(struct store *st, store_listener_fn fn, void *ud);
+
+/* Whether the store takes events now, why not, and its disk figures
+ * (members left as they were when the store has no free-space guard).
+ * Cheap: no system call. */
+void store_status(struct store *st, struct store_status *ret);
+
+/* Fetch one event by id.  Caller owns *ret.  -ENOENT, -EIO, -EINVAL (corrupt). */
+int store_get_event(struct store *st, const char *id, struct iq_event **ret);
+
+/* Number of events (an estimate from RocksDB, exact after a flush). */
+uint64_t store_count_estimate(struct store *st);
+
+/* Scan stored events in time order within [since, until) (IQ_TIME_NONE for
+ * open ends), through the service or incident_key index when given.  cb
+ * gets the msgpack value (borrowed, valid during the call); a non-zero
+ * return stops the scan and is returned. */
+struct store_filter {
+    int64_t since;
+    int64_t until;
+    const char *service;       /* NULL: all */
+    const char *incident_key;  /* NULL: all */
+};
+typedef int (*store_scan_fn)(void *ud, const char *val, size_t len);
+int store_scan(struct store *st, const struct store_filter *scan, store_scan_fn cb, void *ud);
+
+/* Generic key-value access to a column family, for the other stages. */
+int store_kv_put(struct store *st, enum store_cf cf, const char *k, size_t kl,
+                 const char *v, size_t vl);
+int store_kv_delete(struct store *st, enum store_cf cf, const char *k, size_t kl);
+/* *ret_val is malloc'ed (caller frees) and NUL-terminated. -ENOENT if absent. */
+int store_kv_get(struct store *st, enum store_cf cf, const char *k, size_t kl,
+                 char **ret_val, size_t *ret_len);
+typedef int (*store_kv_fn)(void *ud, const char *k, size_t kl, const char *v, size_t vl);
+/* Visit keys starting with prefix (plen may be 0) in order. */
+int store_kv_scan(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
+                  store_kv_fn cb, void *ud);
+
+/* A batch of kv writes applied atomically by store_batch_commit.  Caller
+ * owns the batch (store_batch_destroy); st is borrowed and must outlive it. */
+struct store_batch;
+struct store_batch *store_batch_new(struct store *st);
+void store_batch_put(struct store_batch *b, enum store_cf cf, const char *k, size_t kl,
+                     const char *v, size_t vl);
+void store_batch_delete(struct store_batch *b, enum store_cf cf, const char *k, size_t kl);
+/* Remove every key of cf (range delete; keys are at most STORE_KEY_MAX bytes). */
+void store_batch_clear_cf(struct store_batch *b, enum store_cf cf);
+int store_batch_commit(struct store_batch *b);
+void store_batch_destroy(struct store_batch **pb);
+
+#endif

@@ -1,0 +1,87 @@
+/* store_int.h - the store's private state, shared by store_open.c
+ * (open, close, reopen, the monitor thread), store.c (reads, kv) and
+ * store_commit.c (dedup and group commit of events).  Not for use
+ * outside those files.
+ *
+ * Locking: dblock is taken for reading around every use of db and cf
+ * (glibc's default rwlock prefers readers, so a scan callback may nest a
+ * read), and for writing only to reopen the database after a failure. */
+#ifndef STORE_INT_H
+#define STORE_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <rocksdb/c.h>
+
+#include "store.h"
+
+struct put_req;
+
+/* The group leader's scratch for one batched lookup of new ids; grown as
+ * needed and used by one leader at a time. */
+struct probe {
+    const char **keys;
+    size_t *lens;
+    rocksdb_pinnableslice_t **vals;
+    char **errs;
+    struct put_req **req;
+    uint32_t *ix;
+    size_t cap;
+    rocksdb_writebatch_t *wb;    /* the group's batch, cleared and reused */
+};
+
+struct store_disk;
+
+struct store {
+    pthread_rwlock_t dblock;     /* read: any use of db and cf; write: reopen */
+    rocksdb_t *db;               /* NULL while a reopen failed */
+    rocksdb_options_t *opts;
+    rocksdb_options_t *ids_opts;
+    rocksdb_block_based_table_options_t *bbo;
+    rocksdb_column_family_handle_t *cf[STORE_CF_N];   /* NULL if absent (read-only) */
+    rocksdb_writeoptions_t *wopts;
+    rocksdb_readoptions_t *ropts;
+    pthread_mutex_t lock;        /* guards the commit queue and the listener */
+    struct put_req *head, *tail; /* commit queue; head is the leader */
+    struct probe probe;          /* the leader's */
+    store_listener_fn listener;
+    void *listener_ud;
+    bool read_only;
+    char *dir;
+    char *secondary;             /* read-only: the secondary instance's own
+                                    directory, removed at close */
+    struct store_disk *disk;       /* writable: the free-space guard, or NULL */
+    _Atomic int failed;          /* 0, or the -errno of a failed write: the
+                                    monitor reopens the database */
+    char fail_msg[256];          /* RocksDB's words for it, under mon_lock */
+    pthread_mutex_t mon_lock;    /* the monitor thread's wakeups */
+    pthread_cond_t mon_cv;
+    bool mon_stop, mon_started;
+    pthread_t monitor;
+};
+
+/* Log a RocksDB error string once, free it, return -EIO (store.c). */
+int store_rocks_err(char *err, const char *what);
+
+/* Does a RocksDB error message say the disk is full (store.c)? */
+bool store_no_space(const char *msg);
+
+/* A write failed with RocksDB's err (freed here): log it, mark the store
+ * failed so writes stop and the monitor reopens it, release the disk
+ * reserve.  Returns -ENOSPC when the disk is full, else -EIO (store.c). */
+int store_write_failed(struct store *st, char *err, const char *what);
+
+/* 0 when writes may go on, else the failure's -errno (no RocksDB call). */
+static inline int store_writable(struct store *st)
+{
+    return st->read_only ? -EROFS : atomic_load(&st->failed);
+}
+
+/* Free the leader's scratch (store_commit.c); for store_close. */
+void store_probe_free(struct probe *p);
+
+#endif

@@ -1,0 +1,519 @@
+/* store_open.c - opening, closing and reopening the RocksDB store, and
+ * the monitor thread that keeps a writable store alive on a full disk.
+ *
+ * Design notes.
+ * - RocksDB options: seven column families share one Options; the ids
+ *   family adds a bloom filter.  WAL is bounded (max_total_wal_size 64 MiB
+ *   flushes the oldest memtables beyond it), so a restart or a reader
+ *   replays little.  RocksDB's own LOG is off by default (level "off"
+ *   writes nothing after open) and bounded (4 files of 16 MiB) when on:
+ *   Debian's librocksdb is built with assertions, and a LOG that fails on
+ *   a full disk aborts the process on its next line.
+ * - A writable store opens the free-space guard (store_disk.h) first and
+ *   releases the reserve when the disk is already low, so the WAL replay
+ *   at open can flush.  A write that fails in RocksDB marks the store
+ *   failed: writes stop (busy), the reserve is released, and the monitor
+ *   thread closes and reopens the database (the C API of RocksDB 7.8 has
+ *   no Resume(); a reopen replays the WAL and flushes it, which the
+ *   reserve leaves room for), retrying with backoff until it opens.
+ * - A read-only store is a RocksDB secondary instance with its own
+ *   directory under $TMPDIR (removed at close) and every table file opened
+ *   at open (max_open_files -1), so files that the daemon's compaction
+ *   deletes later stay readable.  The open itself can still meet a file
+ *   deleted between reading the MANIFEST and opening it: it is retried
+ *   for a moment before the error is reported. */
+#include "store_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store_disk.h"
+#include "iq_log.h"
+#include "iq_time.h"
+
+#define STORE_SCHEMA "1"
+#define WAL_TOTAL_MAX (64u << 20)
+#define LOG_FILE_MAX (16u << 20)
+#define LOG_FILES_KEPT 4
+#define READER_TRIES 20           /* secondary opens racing a compaction */
+#define REOPEN_BACKOFF_MAX 30000  /* ms */
+
+static const char *const cf_names[STORE_CF_N] = {
+    [STORE_CF_META] = "default",       [STORE_CF_BY_TIME] = "by_time",
+    [STORE_CF_IDS] = "ids",            [STORE_CF_BY_SERVICE] = "by_service",
+    [STORE_CF_BY_KEY] = "by_key",      [STORE_CF_INCIDENTS] = "incidents",
+    [STORE_CF_STATE] = "state",
+};
+
+static const char *const log_levels[] = { "off", "fatal", "error", "warn", "info", "debug" };
+
+int store_log_level_parse(const char *name)
+{
+    for (int i = 0; i < (int)(sizeof(log_levels) / sizeof(log_levels[0])); i++)
+        if (strcmp(name, log_levels[i]) == 0)
+            return i;
+    return -EINVAL;
+}
+
+static void configure(struct store *st, const struct store_opts *o)
+{
+    static const int rocks_level[] = { 5 /* HEADER: nothing after open */, 4, 3, 2, 1, 0 };
+    int lvl = o && o->log_level > 0 && o->log_level <= STORE_LOG_DEBUG ? o->log_level : 0;
+
+    st->opts = rocksdb_options_create();
+    rocksdb_options_set_create_if_missing(st->opts, 1);
+    rocksdb_options_set_create_missing_column_families(st->opts, 1);
+    rocksdb_options_increase_parallelism(st->opts, 2);
+    rocksdb_options_set_max_background_jobs(st->opts, 2);
+    rocksdb_options_set_write_buffer_size(st->opts, o && o->write_buffer ? o->write_buffer
+                                                                          : 64u << 20);
+    rocksdb_options_set_max_total_wal_size(st->opts, WAL_TOTAL_MAX);
+    rocksdb_options_set_info_log_level(st->opts, rocks_level[lvl]);
+    rocksdb_options_set_max_log_file_size(st->opts, LOG_FILE_MAX);
+    rocksdb_options_set_keep_log_file_num(st->opts, LOG_FILES_KEPT);
+    if (o && o->log_dir && *o->log_dir)
+        rocksdb_options_set_db_log_dir(st->opts, o->log_dir);
+    rocksdb_options_set_compression(st->opts, rocksdb_lz4_compression);
+    {
+        /* L0 and L1 are rewritten soon by compaction: compressing them on
+         * flush spends CPU that ingest needs; deeper levels use LZ4 */
+        int levels[7] = { rocksdb_no_compression, rocksdb_no_compression,
+                          rocksdb_lz4_compression, rocksdb_lz4_compression,
+                          rocksdb_lz4_compression, rocksdb_lz4_compression,
+                          rocksdb_lz4_compression };
+
+        rocksdb_options_set_num_levels(st->opts, 7);
+        rocksdb_options_set_compression_per_level(st->opts, levels, 7);
+    }
+    /* a secondary instance must hold every table file open (RocksDB's
+     * rule): files its primary compacts away stay readable */
+    rocksdb_options_set_max_open_files(st->opts, st->read_only ? -1 : 512);
+    /* writes are serialised by our own mutex: skip the concurrent memtable
+     * machinery, and let WAL and memtable writes of consecutive batches overlap */
+    rocksdb_options_set_allow_concurrent_memtable_write(st->opts, 0);
+    rocksdb_options_set_enable_pipelined_write(st->opts, 1);
+
+    st->bbo = rocksdb_block_based_options_create();
+    rocksdb_block_based_options_set_filter_policy(st->bbo, rocksdb_filterpolicy_create_bloom(10));
+    st->ids_opts = rocksdb_options_create_copy(st->opts);
+    rocksdb_options_set_block_based_table_factory(st->ids_opts, st->bbo);
+    /* most ids checked are new: a memtable bloom answers "absent" without a
+     * skiplist search */
+    rocksdb_options_set_memtable_prefix_bloom_size_ratio(st->ids_opts, 0.1);
+    rocksdb_options_set_memtable_whole_key_filtering(st->ids_opts, 1);
+    st->wopts = rocksdb_writeoptions_create();
+    st->ropts = rocksdb_readoptions_create();
+}
+
+/* Which of our families exist on disk (read-only opens need exactly those). */
+static int existing_families(struct store *st, bool present[STORE_CF_N], char **reterr)
+{
+    char *err = NULL, **names;
+    size_t n = 0;
+
+    names = rocksdb_list_column_families(st->opts, st->dir, &n, &err);
+    if (err) {
+        *reterr = err;
+        if (names)
+            rocksdb_list_column_families_destroy(names, n);
+        return -ENOENT;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < STORE_CF_N; c++)
+            if (strcmp(names[i], cf_names[c]) == 0)
+                present[c] = true;
+    rocksdb_list_column_families_destroy(names, n);
+    return 0;
+}
+
+static int check_schema(struct store *st)
+{
+    char *val = NULL;
+    size_t len;
+    int r = store_kv_get(st, STORE_CF_META, "schema", 6, &val, &len);
+
+    if (r == -ENOENT)
+        return st->read_only ? 0 : store_kv_put(st, STORE_CF_META, "schema", 6, STORE_SCHEMA, 1);
+    if (r < 0)
+        return r;
+    if (strcmp(val, STORE_SCHEMA) != 0) {
+        iq_error("store", "data directory has store schema %.16s, this build reads %s", val,
+                 STORE_SCHEMA);
+        r = -EPROTO;
+    }
+    free(val);
+    return r;
+}
+
+/* Close the database and its handles (the options stay, for a reopen). */
+static void db_close(struct store *st)
+{
+    for (int c = 0; c < STORE_CF_N; c++)
+        if (st->cf[c]) {
+            rocksdb_column_family_handle_destroy(st->cf[c]);
+            st->cf[c] = NULL;
+        }
+    if (st->db)
+        rocksdb_close(st->db);
+    st->db = NULL;
+}
+
+/* One open attempt of the families in present (all when writable).  On
+ * failure *reterr holds RocksDB's message. */
+static void db_open_once(struct store *st, const bool present[STORE_CF_N], char **reterr)
+{
+    const char *names[STORE_CF_N];
+    const rocksdb_options_t *copts[STORE_CF_N];
+    rocksdb_column_family_handle_t *handles[STORE_CF_N];
+    int map[STORE_CF_N], n = 0;
+
+    for (int c = 0; c < STORE_CF_N; c++) {
+        if (st->read_only && !present[c])
+            continue;
+        names[n] = cf_names[c];
+        copts[n] = c == STORE_CF_IDS ? st->ids_opts : st->opts;
+        map[n++] = c;
+    }
+    if (st->read_only)
+        st->db = rocksdb_open_as_secondary_column_families(st->opts, st->dir, st->secondary, n,
+                                                           names, copts, handles, reterr);
+    else
+        st->db = rocksdb_open_column_families(st->opts, st->dir, n, names, copts, handles, reterr);
+    if (*reterr) {
+        st->db = NULL;
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        st->cf[map[i]] = handles[i];
+}
+
+static void pause_ms(long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+    nanosleep(&ts, NULL);
+}
+
+static bool has_current(const char *dir)
+{
+    char path[4096];
+
+    return (size_t)snprintf(path, sizeof(path), "%s/CURRENT", dir) < sizeof(path) &&
+           access(path, F_OK) == 0;
+}
+
+/* Open as a secondary, retrying while the daemon's compaction swaps files
+ * under the open. */
+static int open_reader(struct store *st)
+{
+    bool present[STORE_CF_N] = { false };
+    char *err = NULL;
+    int r = 0;
+
+    for (int t = 1; t <= READER_TRIES; t++) {
+        if (err) {
+            rocksdb_free(err);
+            err = NULL;
+            pause_ms(t * 20 < 200 ? t * 20 : 200);
+        }
+        r = existing_families(st, present, &err);
+        if (r == 0)
+            db_open_once(st, present, &err);
+        if (!err)
+            return 0;
+        if (!has_current(st->dir))     /* no store here: nothing to wait for */
+            break;
+    }
+    if (r == -ENOENT) {
+        iq_error("store", "%s: no inquest data directory here (%s)", st->dir, err);
+        rocksdb_free(err);
+        return -ENOENT;
+    }
+    return store_rocks_err(err, st->dir);
+}
+
+static int open_writer(struct store *st)
+{
+    char *err = NULL;
+
+    db_open_once(st, NULL, &err);
+    if (!err)
+        return 0;
+    if (store_no_space(err)) {
+        iq_error("store", "%s: %s (disk full)", st->dir, err);
+        rocksdb_free(err);
+        return -ENOSPC;
+    }
+    return store_rocks_err(err, st->dir);
+}
+
+/* The secondary instance's own directory, under $TMPDIR. */
+static int make_secondary_dir(struct store *st)
+{
+    const char *tmp = getenv("TMPDIR");
+    size_t n;
+
+    tmp = tmp && *tmp ? tmp : "/tmp";
+    n = strlen(tmp) + sizeof("/inquest-reader.XXXXXX");
+    st->secondary = malloc(n);
+    if (!st->secondary)
+        return -ENOMEM;
+    snprintf(st->secondary, n, "%s/inquest-reader.XXXXXX", tmp);
+    if (!mkdtemp(st->secondary)) {
+        int r = -errno;
+
+        iq_error("store", "cannot create a reader directory in %s: %s", tmp, strerror(errno));
+        free(st->secondary);
+        st->secondary = NULL;
+        return r;
+    }
+    return 0;
+}
+
+/* Remove the secondary's directory and the files RocksDB left in it. */
+static void remove_secondary_dir(struct store *st)
+{
+    DIR *d = st->secondary ? opendir(st->secondary) : NULL;
+    struct dirent *e;
+    char path[4096];
+
+    if (!d)
+        return;
+    while ((e = readdir(d)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+            (size_t)snprintf(path, sizeof(path), "%s/%s", st->secondary, e->d_name) < sizeof(path))
+            unlink(path);
+    closedir(d);
+    rmdir(st->secondary);
+}
+
+/* Close and reopen a failed writable database under the write lock. */
+static int reopen(struct store *st)
+{
+    int r;
+
+    iq_info("store", "reopening %s after a failed write", st->dir);
+    pthread_rwlock_wrlock(&st->dblock);
+    db_close(st);
+    r = open_writer(st);
+    pthread_rwlock_unlock(&st->dblock);
+    if (r < 0)
+        return r;
+    atomic_store(&st->failed, 0);
+    iq_info("store", "reopened %s: taking events again", st->dir);
+    return 0;
+}
+
+/* Free space now (as of the last look), or -1 without a disk guard. */
+static int64_t disk_free(struct store *st)
+{
+    struct store_disk_state ds;
+
+    if (!st->disk)
+        return -1;
+    store_disk_state(st->disk, &ds);
+    return ds.free_bytes;
+}
+
+/* Every second (or at once when a write failed): look at the disk, and
+ * reopen a failed database, backing off from 1 s to 30 s between tries,
+ * but trying at once when free space grew by 1 MiB since the last try (a
+ * reopen replays and flushes the WAL: it fails until there is room). */
+static void *monitor_main(void *arg)
+{
+    struct store *st = arg;
+    int64_t backoff = 1000, next_try = 0, now, tried_free = 0;
+    struct timespec until;
+
+    pthread_mutex_lock(&st->mon_lock);
+    while (!st->mon_stop) {
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_sec += 1;
+        if (!atomic_load(&st->failed))
+            pthread_cond_timedwait(&st->mon_cv, &st->mon_lock, &until);
+        if (st->mon_stop)
+            break;
+        pthread_mutex_unlock(&st->mon_lock);
+        if (st->disk)
+            store_disk_refresh(st->disk);
+        now = iq_time_mono_ms();
+        if (atomic_load(&st->failed) && (now >= next_try || disk_free(st) > tried_free + (1 << 20))) {
+            tried_free = disk_free(st);
+            if (reopen(st) == 0) {
+                backoff = 1000;
+                next_try = 0;
+            } else {
+                next_try = now + backoff;
+                backoff = backoff * 2 < REOPEN_BACKOFF_MAX ? backoff * 2 : REOPEN_BACKOFF_MAX;
+            }
+        }
+        if (atomic_load(&st->failed))   /* pace the retries */
+            pause_ms(100);
+        pthread_mutex_lock(&st->mon_lock);
+    }
+    pthread_mutex_unlock(&st->mon_lock);
+    return NULL;
+}
+
+static int start_monitor(struct store *st)
+{
+    if (pthread_create(&st->monitor, NULL, monitor_main, st) != 0)
+        return -EAGAIN;
+    st->mon_started = true;
+    return 0;
+}
+
+static void init_locks(struct store *st)
+{
+    pthread_condattr_t ca;
+
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_rwlock_init(&st->dblock, NULL);
+    pthread_mutex_init(&st->mon_lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&st->mon_cv, &ca);
+    pthread_condattr_destroy(&ca);
+}
+
+/* The writable side: the disk guard, then the database, then the monitor. */
+static int open_writable(struct store *st, const struct store_opts *o)
+{
+    int r;
+
+    if (o->disk) {
+        r = store_disk_new(st->dir, o->disk, &st->disk);
+        if (r < 0) {
+            iq_error("store", "%s: cannot watch free space: %s", st->dir, strerror(-r));
+            return r;
+        }
+        store_disk_release_if_low(st->disk);
+    }
+    r = open_writer(st);
+    return r < 0 ? r : start_monitor(st);
+}
+
+int store_open(const char *dir, const struct store_opts *o, struct store **ret)
+{
+    static const struct store_opts none = { 0 };
+    struct store *st = calloc(1, sizeof(*st));
+    int r;
+
+    if (!st)
+        return -ENOMEM;
+    o = o ? o : &none;
+    init_locks(st);
+    st->read_only = o->read_only;
+    st->dir = strdup(dir);
+    if (!st->dir) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    configure(st, o);
+    rocksdb_writeoptions_set_sync(st->wopts, o->fsync);
+    if (st->read_only)
+        r = make_secondary_dir(st);
+    else
+        r = open_writable(st, o);
+    if (r == 0 && st->read_only)
+        r = open_reader(st);
+    if (r == 0)
+        r = check_schema(st);
+    if (r < 0)
+        goto fail;
+    *ret = st;
+    return 0;
+fail:
+    store_close(&st);
+    return r;
+}
+
+static void stop_monitor(struct store *st)
+{
+    if (!st->mon_started)
+        return;
+    pthread_mutex_lock(&st->mon_lock);
+    st->mon_stop = true;
+    pthread_cond_signal(&st->mon_cv);
+    pthread_mutex_unlock(&st->mon_lock);
+    pthread_join(st->monitor, NULL);
+    st->mon_started = false;
+}
+
+void store_close(struct store **pst)
+{
+    struct store *st;
+    char *err = NULL;
+
+    if (!pst || !*pst)
+        return;
+    st = *pst;
+    stop_monitor(st);
+    if (st->db && !st->read_only && !atomic_load(&st->failed)) {
+        rocksdb_flush_wal(st->db, 1, &err);
+        if (err)
+            store_rocks_err(err, "flush WAL on close");
+    }
+    db_close(st);
+    remove_secondary_dir(st);
+    if (st->wopts)
+        rocksdb_writeoptions_destroy(st->wopts);
+    if (st->ropts)
+        rocksdb_readoptions_destroy(st->ropts);
+    if (st->ids_opts)
+        rocksdb_options_destroy(st->ids_opts);
+    if (st->opts)
+        rocksdb_options_destroy(st->opts);
+    if (st->bbo)
+        rocksdb_block_based_options_destroy(st->bbo);
+    store_probe_free(&st->probe);
+    store_disk_destroy(&st->disk);
+    pthread_cond_destroy(&st->mon_cv);
+    pthread_mutex_destroy(&st->mon_lock);
+    pthread_rwlock_destroy(&st->dblock);
+    pthread_mutex_destroy(&st->lock);
+    free(st->secondary);
+    free(st->dir);
+    free(st);
+    *pst = NULL;
+}
+
+void store_status(struct store *st, struct store_status *ret)
+{
+    struct store_disk_state ds;
+    int failed = atomic_load(&st->failed);
+
+    ret->busy = STORE_READY;
+    ret->reason[0] = '\0';
+    if (st->disk) {
+        store_disk_state(st->disk, &ds);
+        ret->disk_free = ds.free_bytes;
+        ret->disk_min_free = ds.min_free;
+        ret->disk_reserve = ds.reserve_held ? ds.reserve : 0;
+    }
+    if (failed) {
+        ret->busy = failed == -ENOSPC ? STORE_BUSY_DISK_FULL : STORE_BUSY_ERROR;
+        pthread_mutex_lock(&st->mon_lock);
+        snprintf(ret->reason, sizeof(ret->reason), "%s%.100s: %.150s; reopening the store",
+                 failed == -ENOSPC ? "disk full on " : "store failed on ", st->dir, st->fail_msg);
+        pthread_mutex_unlock(&st->mon_lock);
+    } else if (st->disk && ds.busy) {
+        ret->busy = STORE_BUSY_DISK_FULL;
+        store_disk_reason(st->disk, ret->reason, sizeof(ret->reason));
+    }
+}
+
+static const char *const busy_names[STORE_BUSY_N] = {
+    [STORE_READY] = "none", [STORE_BUSY_DISK_FULL] = "disk_full",
+    [STORE_BUSY_ERROR] = "store_error",
+};
+
+const char *store_busy_name(enum store_busy b)
+{
+    return (unsigned)b < STORE_BUSY_N ? busy_names[b] : "unknown";
+}
