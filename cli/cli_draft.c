@@ -1,7 +1,7 @@
 /* cli_draft.c - `inquest draft`: the prefilled blameless postmortem of an
  * incident.
  *
- *   inquest draft ID [--template NAME|FILE] [--format md|json|html]
+ *   inquest draft ID [--template NAME|FILE] [--format md|json|html|svg]
  *                    [--audience internal|external] [--pseudonymize]
  *                    [--redact] [-o FILE]
  *   inquest draft --incident-file FILE [--events-file FILE] [...]
@@ -70,7 +70,7 @@ static int parse_args(int argc, char **argv, struct draft_args *a)
             a->o.tmpl = v;
         } else if (strcmp(k, "--format") == 0) {
             if (rnd_format_parse(v, &a->o.format) < 0)
-                return cli_usage("draft: --format: expected md, html or json, got '%s'", v);
+                return cli_usage("draft: --format: expected md, html, json or svg, got '%s'", v);
         } else if (strcmp(k, "--audience") == 0) {
             if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
                 return cli_usage("draft: --audience: expected internal or external, got '%s'", v);
