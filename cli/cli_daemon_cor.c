@@ -88,7 +88,7 @@ static int api_incidents(void *ud, const struct ing_http_request *rq,
 
     if (*rest == '\0' || strcmp(rest, "/") == 0)
         return list_incidents(st, rq->query, false, resp);
-    if (rest[0] == '/' && strstr(rest + 1, "/draft."))
+    if (rest[0] == '/' && (strstr(rest + 1, "/draft.") || strstr(rest + 1, "/timeline.svg")))
         return iqd_drafts_http_get(st, c->people, c->external_links, rq, resp);
     if (rest[0] != '/' || strchr(rest + 1, '/'))
         return ing_http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));

@@ -1,10 +1,12 @@
 /* cli_daemon_rnd.c - inquestd's delivery of postmortem drafts.
  *
  * Two jobs: (1) a watcher thread that notices incidents the correlator has
- * closed, writes each one's draft (Markdown and HTML) to the drafts
- * directory and posts a notice to the configured webhooks (Slack shape or
- * generic JSON, with retries); (2) the read-only HTTP routes
- * GET /api/v1/incidents/ID/draft.{md,html,json} rendering on demand.
+ * closed, writes each one's draft (Markdown and HTML) and its visual
+ * timeline (ID.svg, referenced from ID.md) to the drafts directory and
+ * posts a notice to the configured webhooks (Slack shape or generic JSON,
+ * with retries); (2) the read-only HTTP routes
+ * GET /api/v1/incidents/ID/draft.{md,html,json} and .../timeline.svg
+ * rendering on demand.
  *
  * Design notes:
  *  - The correlator offers no "incident closed" callback, so the watcher
@@ -121,10 +123,12 @@ static int deliver(struct iqd_drafts *d, const char *id)
                                 .schemas_dir = d->schemas_dir };
     struct iq_event **evs = NULL;
     json_t *inc = NULL, *ctx = NULL, *rec = NULL, *people = NULL;
-    char err[512], *doc = NULL;
+    char err[512], svg[ID_MAX + 8], *doc = NULL;
     size_t n = 0, len = 0;
     int r;
 
+    snprintf(svg, sizeof(svg), "%s.svg", id);   /* beside ID.md */
+    o.svg_ref = svg;
     if ((r = rnd_draft_load(d->st, id, &inc, &evs, &n, err, sizeof(err))) < 0 ||
         (r = rnd_draft_recurrence(d->st, inc, &rec, err, sizeof(err))) < 0)
         goto fail;
@@ -134,8 +138,9 @@ static int deliver(struct iqd_drafts *d, const char *id)
     }
     o.recurrence = rec;
     o.people = people;
-    for (int f = RND_FORMAT_MD; f <= RND_FORMAT_HTML; f++) {
-        o.format = (enum rnd_format)f;
+    for (int f = RND_FORMAT_MD; f <= RND_FORMAT_SVG; f++) {
+        if ((o.format = (enum rnd_format)f) == RND_FORMAT_JSON)
+            continue;
         if ((r = rnd_draft_render(inc, evs, n, &o, &doc, &len, err, sizeof(err))) < 0)
             goto fail;
         r = write_file(d->dir, id, rnd_format_ext(o.format), doc, len);
@@ -374,7 +379,8 @@ int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const json_t
 {
     const char *path = rq->path;
     static const char *const types[] = { "text/markdown; charset=utf-8",
-                                         "text/html; charset=utf-8", "application/json" };
+                                         "text/html; charset=utf-8", "application/json",
+                                         "image/svg+xml" };
     struct rnd_draft_opts o = { 0 };
     const char *id = path + strlen(ROUTE_PREFIX), *slash, *ext;
     char idbuf[ID_MAX + 1], tmpl[80], err[512], *doc = NULL;
@@ -382,12 +388,14 @@ int iqd_drafts_http_get(struct ing_store *st, const json_t *people, const json_t
     int r;
 
     if (strncmp(path, ROUTE_PREFIX, strlen(ROUTE_PREFIX)) != 0 || !(slash = strchr(id, '/')) ||
-        strncmp(slash, "/draft.", 7) != 0)
+        (strncmp(slash, "/draft.", 7) != 0 && strcmp(slash, "/timeline.svg") != 0))
         return answer_text(resp, 404, "not found");
-    ext = slash + 7;
+    ext = slash[1] == 't' ? "svg" : slash + 7;
     if (!valid_id(id, (size_t)(slash - id)) || rnd_format_parse(ext, &o.format) < 0 ||
-        strcmp(ext, "markdown") == 0)
-        return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html or .json");
+        strcmp(ext, "markdown") == 0 || (o.format == RND_FORMAT_SVG && slash[1] != 't'))
+        return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html, .json "
+                                      "or /api/v1/incidents/ID/timeline.svg");
+    o.svg_ref = "timeline.svg";   /* draft.md: beside it under the same path */
     snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
     if (parse_query(rq->query, &o, tmpl, sizeof(tmpl)) < 0)
         return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, pseudonymize=1");

@@ -7,7 +7,8 @@
  * (cfg.drafts: an IQ_CONF_JSON item "drafts") and iqd_drafts_destroy(&drafts)
  * before the store closes.  The HTTP
  * handler of /api/v1/incidents (cli_daemon_cor.c) hands paths ending in
- * /draft.md, /draft.html or /draft.json to iqd_drafts_http_get. */
+ * /draft.md, /draft.html, /draft.json or /timeline.svg to
+ * iqd_drafts_http_get. */
 #ifndef CLI_DAEMON_RND_H
 #define CLI_DAEMON_RND_H
 
@@ -62,7 +63,8 @@ unsigned long iqd_drafts_notified(const struct iqd_drafts *d);
  * NULL-safe. */
 void iqd_drafts_destroy(struct iqd_drafts **pd);
 
-/* GET /api/v1/incidents/ID/draft.md, .html or .json (query:
+/* GET /api/v1/incidents/ID/draft.md, .html, .json or
+ * /api/v1/incidents/ID/timeline.svg (the visual timeline; query:
  * template=NAME, audience=internal|external, pseudonymize=1) from store st,
  * with people the configured slack_users and external_links the hosts
  * external drafts may link to (each may be NULL); all borrowed.  A caller
