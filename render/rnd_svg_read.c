@@ -133,6 +133,8 @@ static long item_new(struct reader *r, enum svg_lane lane, enum svg_style st, en
     if (ev) {
         json_t *d = rnd_timeline_describe(ev, r->people);
 
+        if (!d)   /* text that is not UTF-8 (events from the store always are) */
+            d = json_string("(description not valid UTF-8)");
         if (!d || json_array_append_new(c->texts, d) < 0) {
             r->oom = true;
             return -1;
