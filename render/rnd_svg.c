@@ -90,7 +90,7 @@ static const char *const lane_attr[LANE_N] = { "data-severity", "data-state", "d
                                                "data-state", "data-kind", "data-kind" };
 
 static const char stylesheet[] =
-    "svg.iq-timeline{min-width:720px;height:auto;background:#fff}"
+    "svg.iq-timeline{min-width:860px;height:auto;background:#fff}"
     ".iq-timeline [data-event]:hover{stroke:#000;stroke-width:2}"
     "@media print{svg.iq-timeline{min-width:0;width:100%}}";
 
@@ -321,10 +321,10 @@ static int write_item(struct iq_buf *b, const struct rnd_svg *c, const struct sv
         (r = iq_buf_adds(b, path ? "</path>" : "</rect>")) < 0)
         return r;
     if (it->trigger == TRIG_TOP)   /* the top candidate, named beside its marker */
-        r = iq_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" font-weight=\"bold\""
+        r = iq_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" font-weight=\"bold\""
                           " text-anchor=\"%s\">top trigger candidate</text>",
-                          it->x1 > SVG_PLOT_X1 - 140 ? it->x0 - 3 : it->x1 + 3, y + SVG_BAR_H - 3,
-                          it->x1 > SVG_PLOT_X1 - 140 ? "end" : "start");
+                          it->x1 > SVG_PLOT_X1 - 160 ? it->x0 - 3 : it->x1 + 3, y + SVG_BAR_H - 3,
+                          it->x1 > SVG_PLOT_X1 - 160 ? "end" : "start");
     return r;
 }
 
@@ -345,13 +345,13 @@ static int component_labels(struct iq_buf *b, const struct rnd_svg *c)
             more++;
             continue;
         }
-        if ((r = iq_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" paint-order=\"stroke\""
+        if ((r = iq_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\" paint-order=\"stroke\""
                                " stroke=\"#fff\" stroke-width=\"3\">", SVG_PLOT_X0 + 4, y)) == 0 &&
             (r = put_text(b, c, gr->label)) == 0)
             r = iq_buf_adds(b, "</text>");
     }
     if (r == 0 && more)
-        r = iq_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%u more components</text>",
+        r = iq_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">%u more components</text>",
                           SVG_PLOT_X0 + 4, box->y + SVG_LABEL_H + SVG_ROWS_COMPONENTS * SVG_ROW_H
                                                + SVG_ROW_H / 2 + 4, more);
     return r;
@@ -378,7 +378,7 @@ static int write_lane(struct iq_buf *b, const struct rnd_svg *c, enum svg_lane l
     for (size_t i = 0; i < c->n_items; i++)
         n += c->items[i].lane == lane && !c->items[i].gone;
     if ((r = iq_buf_printf(b, "<g data-lane=\"%s\"><title>%s: %zu element%s</title>"
-                           "<text x=\"%.1f\" y=\"%.1f\" font-size=\"14\" font-weight=\"bold\">%s</text>",
+                           "<text x=\"%.1f\" y=\"%.1f\" font-size=\"15\" font-weight=\"bold\">%s</text>",
                            lane_names[lane], lane_labels[lane], n, n == 1 ? "" : "s", SVG_PLOT_X0,
                            box->y + 15, lane_labels[lane])) < 0)
         return r;
@@ -400,7 +400,7 @@ static int write_axis(struct iq_buf *b, const struct rnd_svg *c)
     bool first = true;
     int r;
 
-    if ((r = iq_buf_adds(b, "<g class=\"iq-axis\" font-size=\"12\" fill=\"#333333\">")) < 0)
+    if ((r = iq_buf_adds(b, "<g class=\"iq-axis\" font-size=\"13\" fill=\"#333333\">")) < 0)
         return r;
     for (; t <= c->t1 && r == 0; t += c->step) {
         double x = svg_x(c, t);
