@@ -283,15 +283,16 @@ static int item_attrs(struct iq_buf *b, const struct rnd_svg *c, const struct sv
 /* The <title> of an element: time, what, source. */
 static int item_title(struct iq_buf *b, const struct rnd_svg *c, const struct svg_item *it)
 {
+    bool comp = it->lane == LANE_COMPONENTS && it->style != ST_MORE;
     int r;
 
-    if ((r = iq_buf_adds(b, "<title>")) < 0 || (r = put_span(b, it->from, it->to, it->open)) < 0)
+    /* a component's last state lasts until the resolution (rnd_status.h) */
+    if ((r = iq_buf_adds(b, "<title>")) < 0 || (r = put_span(b, it->from, it->to, it->open && !comp)) < 0)
         return r;
-    if (it->lane == LANE_COMPONENTS && it->style != ST_MORE) {
-        if ((r = iq_buf_adds(b, " · ")) < 0 || (r = put_text(b, c, c->groups[it->group].label)) < 0 ||
-            (r = iq_buf_printf(b, ": %s", svg_styles[it->style].label)) < 0)
-            return r;
-    }
+    if (comp && ((r = iq_buf_adds(b, " · ")) < 0 || (r = put_text(b, c, c->groups[it->group].label)) < 0 ||
+                 (r = iq_buf_printf(b, ": %s%s", svg_styles[it->style].label,
+                                    it->open ? " (its last state)" : "")) < 0))
+        return r;
     if (it->style == ST_MORE && (r = iq_buf_printf(b, " · %u events merged, first:", it->count)) < 0)
         return r;
     if (it->lane == LANE_CHAT && it->count > 1 &&

@@ -196,81 +196,78 @@ static void merge_ticks(struct rnd_svg *c)
     }
 }
 
-static int cmp_x0(const void *a, const void *b, void *ctx)
-{
-    const struct svg_group *g = ctx;
-    const struct svg_group *x = &g[*(const size_t *)a], *y = &g[*(const size_t *)b];
+/* A sort key: an x coordinate and the index of what has it. */
+struct key {
+    double x;
+    size_t i;
+};
 
-    if (x->x0 != y->x0)
-        return x->x0 < y->x0 ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+static int cmp_key(const void *a, const void *b)
+{
+    const struct key *x = a, *y = b;
+
+    if (x->x != y->x)
+        return x->x < y->x ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
 }
 
 /* Rows of the lane's groups; returns the rows used, sets *ret_over when
  * some group went to the overflow row. */
 static int pack_lane(struct rnd_svg *c, enum svg_lane lane, unsigned *ret_rows, bool *ret_over)
 {
-    size_t n = 0, *idx = malloc((c->n_groups + 1) * sizeof(*idx));
+    struct key *k = malloc((c->n_groups + 1) * sizeof(*k));
     double *x0 = malloc((c->n_groups + 1) * sizeof(*x0)), *x1 = malloc((c->n_groups + 1) * sizeof(*x1));
     unsigned *row = malloc((c->n_groups + 1) * sizeof(*row));
+    size_t n = 0;
     int r = -ENOMEM;
 
     *ret_rows = 0;
     *ret_over = false;
-    if (!idx || !x0 || !x1 || !row)
+    if (!k || !x0 || !x1 || !row)
         goto out;
     for (size_t g = 0; g < c->n_groups; g++)
         if (c->groups[g].lane == lane && c->groups[g].x1 >= c->groups[g].x0)
-            idx[n++] = g;
+            k[n++] = (struct key){ c->groups[g].x0, g };
     if (lane == LANE_COMPONENTS) {   /* one row per component, in name order */
         for (size_t i = 0; i < n; i++)
             row[i] = i < lane_rows[lane] ? (unsigned)i : lane_rows[lane];
         *ret_rows = n < lane_rows[lane] ? (unsigned)n : lane_rows[lane];
     } else {
-        qsort_r(idx, n, sizeof(*idx), cmp_x0, c->groups);
+        qsort(k, n, sizeof(*k), cmp_key);
         for (size_t i = 0; i < n; i++) {
-            x0[i] = c->groups[idx[i]].x0;
-            x1[i] = c->groups[idx[i]].x1;
+            x0[i] = c->groups[k[i].i].x0;
+            x1[i] = c->groups[k[i].i].x1;
         }
         *ret_rows = rnd_svg_pack(x0, x1, n, lane == LANE_DEPLOYS ? 3.0 : 2.0, lane_rows[lane], row);
     }
     for (size_t i = 0; i < n; i++) {
-        c->groups[idx[i]].row = row[i];
+        c->groups[k[i].i].row = row[i];
         *ret_over |= row[i] == lane_rows[lane];
     }
     r = 0;
 out:
-    free(idx);
+    free(k);
     free(x0);
     free(x1);
     free(row);
     return r;
 }
 
-static int cmp_item_x0(const void *a, const void *b, void *ctx)
-{
-    const struct svg_item *it = ctx;
-    const struct svg_item *x = &it[*(const size_t *)a], *y = &it[*(const size_t *)b];
-
-    if (x->x0 != y->x0)
-        return x->x0 < y->x0 ? -1 : 1;
-    return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
-}
-
 /* In a lane's overflow row, overlapping elements merge into one. */
 static int merge_overflow(struct rnd_svg *c, enum svg_lane lane, unsigned over)
 {
-    size_t n = 0, *idx = malloc((c->n_items + 1) * sizeof(*idx));
+    struct key *k = malloc((c->n_items + 1) * sizeof(*k));
     struct svg_item *last = NULL;
+    size_t n = 0;
 
-    if (!idx)
+    if (!k)
         return -ENOMEM;
     for (size_t i = 0; i < c->n_items; i++)
         if (c->items[i].lane == lane && !c->items[i].gone && c->items[i].row == over)
-            idx[n++] = i;
-    qsort_r(idx, n, sizeof(*idx), cmp_item_x0, c->items);
-    for (size_t k = 0; k < n; k++) {
-        struct svg_item *it = &c->items[idx[k]];
+            k[n++] = (struct key){ c->items[i].x0, i };
+    qsort(k, n, sizeof(*k), cmp_key);
+    for (size_t j = 0; j < n; j++) {
+        struct svg_item *it = &c->items[k[j].i];
 
         if (last && it->x0 <= last->x1 + 1) {
             last->x1 = it->x1 > last->x1 ? it->x1 : last->x1;
@@ -284,7 +281,7 @@ static int merge_overflow(struct rnd_svg *c, enum svg_lane lane, unsigned over)
             last = it;
         }
     }
-    free(idx);
+    free(k);
     return 0;
 }
 
