@@ -9,11 +9,10 @@
  * rnd_svg.h and docs/render.md.
  *
  * Design notes:
- *  - Palette: Okabe-Ito (Okabe and Ito, "Color Universal Design", 2008),
- *    eight colours told apart with every common colour-vision deficiency;
- *    grey for what has no colour of its own.  Colour is never the only
- *    cue: deploys, changes and rollbacks have different shapes, every
- *    element has a <title>, and the legend names what each colour means.
+ *  - Colour is never the only cue (the palette, Okabe-Ito, is in
+ *    rnd_svg_read.c with the styles): deploys, changes and rollbacks have
+ *    different shapes, every element has a <title>, and the legend names
+ *    what each colour means.
  *  - Plain fills as presentation attributes, so the SVG prints, and shows
  *    the same when a tool that ignores CSS imports it (Confluence, Google
  *    Docs); the small stylesheet only adds a minimum width, which keeps
@@ -38,46 +37,6 @@
 #include "iq_time.h"
 
 #define TEXT_CLIP 400   /* bytes of one outside text in a title */
-
-/* The Okabe-Ito colours. */
-#define C_BLACK      "#000000"
-#define C_ORANGE     "#E69F00"
-#define C_SKY        "#56B4E9"
-#define C_GREEN      "#009E73"
-#define C_YELLOW     "#F0E442"
-#define C_BLUE       "#0072B2"
-#define C_VERMILLION "#D55E00"
-#define C_PURPLE     "#CC79A7"
-#define C_GREY       "#999999"
-
-const struct svg_style_def svg_styles[ST_N] = {
-    [ST_SEV_CRITICAL] = { LANE_ALERTS, "critical", "critical alert", C_VERMILLION, NULL },
-    [ST_SEV_ERROR] = { LANE_ALERTS, "error", "error alert", C_ORANGE, NULL },
-    [ST_SEV_WARNING] = { LANE_ALERTS, "warning", "warning alert", C_YELLOW, NULL },
-    [ST_SEV_MINOR] = { LANE_ALERTS, "minor", "minor alert", C_SKY, NULL },
-    [ST_SEV_INFO] = { LANE_ALERTS, "info", "info alert", C_BLUE, NULL },
-    [ST_SEV_NONE] = { LANE_ALERTS, "none", "alert, no severity", C_GREY, NULL },
-    [ST_PAGE_TRIGGERED] = { LANE_PAGES, "triggered", "page triggered", C_ORANGE, NULL },
-    [ST_PAGE_ACK] = { LANE_PAGES, "acknowledged", "page acknowledged", C_BLUE, NULL },
-    [ST_PAGE_RESOLVED] = { LANE_PAGES, "resolved", "page resolved", C_GREY, NULL },
-    [ST_STATUS_INVESTIGATING] = { LANE_STATUS, "investigating", "status: investigating", C_VERMILLION, NULL },
-    [ST_STATUS_IDENTIFIED] = { LANE_STATUS, "identified", "status: identified", C_ORANGE, NULL },
-    [ST_STATUS_MONITORING] = { LANE_STATUS, "monitoring", "status: monitoring", C_SKY, NULL },
-    [ST_STATUS_SCHEDULED] = { LANE_STATUS, "scheduled", "maintenance scheduled", C_PURPLE, NULL },
-    [ST_STATUS_IN_PROGRESS] = { LANE_STATUS, "in_progress", "maintenance in progress", C_BLUE, NULL },
-    [ST_STATUS_VERIFYING] = { LANE_STATUS, "verifying", "maintenance verifying", C_GREEN, NULL },
-    [ST_STATUS_UPDATE] = { LANE_STATUS, "update", "status update", C_GREY, NULL },
-    [ST_COMP_MAJOR] = { LANE_COMPONENTS, "major_outage", "component: major outage", C_VERMILLION, NULL },
-    [ST_COMP_PARTIAL] = { LANE_COMPONENTS, "partial_outage", "component: partial outage", C_ORANGE, NULL },
-    [ST_COMP_DEGRADED] = { LANE_COMPONENTS, "degraded_performance", "component: degraded", C_YELLOW, NULL },
-    [ST_COMP_MAINTENANCE] = { LANE_COMPONENTS, "under_maintenance", "component: maintenance", C_BLUE, NULL },
-    [ST_COMP_OPERATIONAL] = { LANE_COMPONENTS, "operational", "component: operational", C_GREEN, NULL },
-    [ST_DEPLOY] = { LANE_DEPLOYS, "deploy", "deploy", C_BLUE, NULL },
-    [ST_CHANGE] = { LANE_DEPLOYS, "change", "change", C_PURPLE, NULL },
-    [ST_ROLLBACK] = { LANE_DEPLOYS, "rollback", "rollback", C_GREEN, NULL },
-    [ST_CHAT] = { LANE_CHAT, "message", "chat message", C_BLACK, NULL },
-    [ST_MORE] = { LANE_N, "more", "several merged", "#BBBBBB", C_GREY },
-};
 
 /* Lane names: the data-lane value and the label shown. */
 static const char *const lane_names[LANE_N] = { "alerts", "pages", "status", "components",
@@ -280,6 +239,16 @@ static int item_attrs(struct iq_buf *b, const struct rnd_svg *c, const struct sv
     return r;
 }
 
+/* A state's name in words: "partial_outage" -> "partial outage". */
+static int put_words(struct iq_buf *b, const char *name)
+{
+    int r = 0;
+
+    for (; *name && r == 0; name++)
+        r = iq_buf_addc(b, *name == '_' ? ' ' : *name);
+    return r;
+}
+
 /* The <title> of an element: time, what, source. */
 static int item_title(struct iq_buf *b, const struct rnd_svg *c, const struct svg_item *it)
 {
@@ -290,8 +259,8 @@ static int item_title(struct iq_buf *b, const struct rnd_svg *c, const struct sv
     if ((r = iq_buf_adds(b, "<title>")) < 0 || (r = put_span(b, it->from, it->to, it->open && !comp)) < 0)
         return r;
     if (comp && ((r = iq_buf_adds(b, " · ")) < 0 || (r = put_text(b, c, c->groups[it->group].label)) < 0 ||
-                 (r = iq_buf_printf(b, ": %s%s", svg_styles[it->style].label,
-                                    it->open ? " (its last state)" : "")) < 0))
+                 (r = iq_buf_adds(b, ": ")) < 0 || (r = put_words(b, svg_styles[it->style].name)) < 0 ||
+                 (r = iq_buf_adds(b, it->open ? " (its last state)" : "")) < 0))
         return r;
     if (it->style == ST_MORE && (r = iq_buf_printf(b, " · %u events merged, first:", it->count)) < 0)
         return r;
@@ -467,24 +436,23 @@ static int write_milestone(struct iq_buf *b, const struct rnd_svg *c, const stru
                          SVG_FONT, flip ? "end" : "start", m->def->label, hhmm);
 }
 
-/* A legend entry: swatch s (-2 milestone, -1 impact, else a style) and
- * its label at x on the line at y. */
+/* A legend entry: swatch s (a style, LEGEND_MILESTONE or LEGEND_IMPACT)
+ * and its label at x on the line at y. */
 static int swatch(struct iq_buf *b, int s, const char *label, double x, double y)
 {
     struct svg_item it = { .x0 = x, .x1 = x + 14, .style = (uint8_t)(s < 0 ? 0 : s) };
     bool path;
     int r;
 
-    if (s == -2)
+    if (s == LEGEND_MILESTONE) {
         r = iq_buf_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\""
                           " stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>", x + 6, y, x + 6, y + 14, C_BLACK);
-    else if (s == -1)
+    } else if (s == LEGEND_IMPACT) {
         r = iq_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"14\" fill=\"%s\""
                           " fill-opacity=\"0.25\"/>", x, y + 1, C_VERMILLION);
-    else {
+    } else {
         it.shape = svg_styles[s].lane == LANE_DEPLOYS ? SH_MARK : SH_BAR;
-        r = open_shape(b, &it, y + 1, &path);
-        if (r == 0)
+        if ((r = open_shape(b, &it, y + 1, &path)) == 0)
             r = iq_buf_adds(b, "/>");
     }
     if (r == 0)
@@ -492,27 +460,18 @@ static int swatch(struct iq_buf *b, int s, const char *label, double x, double y
     return r;
 }
 
-unsigned svg_legend(const struct rnd_svg *c, struct iq_buf *b, int *ret_r)
+/* The legend, at the places the layout gave its entries. */
+static int write_legend(struct iq_buf *b, const struct rnd_svg *c)
 {
-    double x = SVG_PLOT_X0, y = c->legend_top - SVG_LEGEND_H;
-    unsigned lines = 0;
+    int r = 0;
 
-    for (int s = -2; s < ST_N; s++) {
-        const char *label = s == -2 ? "milestone" : s == -1 ? "customer impact" : svg_styles[s].label;
-        double w = 18 + svg_text_w(strlen(label), SVG_FONT - 1) + 14;
+    for (size_t i = 0; i < c->n_legend && r == 0; i++) {
+        const struct svg_legend_entry *e = &c->legend[i];
 
-        if ((s == -2 && !c->n_ms) || (s == -1 && c->impact_from == IQ_TIME_NONE) || (s >= 0 && !c->used[s]))
-            continue;
-        if (lines == 0 || x + w > SVG_PLOT_X1) {
-            lines++;
-            x = SVG_PLOT_X0;
-            y += SVG_LEGEND_H;
-        }
-        if (b && *ret_r == 0)
-            *ret_r = swatch(b, s, label, x, y);
-        x += w;
+        r = swatch(b, e->style, svg_legend_label(e->style), e->x,
+                   c->legend_top + e->line * SVG_LEGEND_H);
     }
-    return lines;
+    return r;
 }
 
 /* -- the document -- */
@@ -579,8 +538,9 @@ int rnd_svg_write(const struct rnd_svg *c, unsigned flags, struct iq_buf *b)
             return r;
     if ((r = iq_buf_printf(b, "</g><g class=\"iq-legend\" font-size=\"%.0f\">", SVG_FONT - 1)) < 0)
         return r;
-    svg_legend(c, b, &r);
-    return r < 0 ? r : iq_buf_adds(b, "</g></svg>\n");
+    if ((r = write_legend(b, c)) < 0)
+        return r;
+    return iq_buf_adds(b, "</g></svg>\n");
 }
 
 /* -- life cycle -- */

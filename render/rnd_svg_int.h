@@ -44,7 +44,28 @@ struct svg_style_def {
     const char *stroke;     /* outline, or NULL */
 };
 
-extern const struct svg_style_def svg_styles[ST_N];
+extern const struct svg_style_def svg_styles[ST_N];   /* rnd_svg_read.c */
+
+/* The Okabe-Ito colours. */
+#define C_BLACK      "#000000"
+#define C_ORANGE     "#E69F00"
+#define C_SKY        "#56B4E9"
+#define C_GREEN      "#009E73"
+#define C_YELLOW     "#F0E442"
+#define C_BLUE       "#0072B2"
+#define C_VERMILLION "#D55E00"
+#define C_PURPLE     "#CC79A7"
+#define C_GREY       "#999999"
+
+/* Legend entries: the styles drawn, after two of the chart's own marks. */
+#define LEGEND_MILESTONE (-2)
+#define LEGEND_IMPACT    (-1)
+
+struct svg_legend_entry {
+    int style;              /* enum svg_style, or LEGEND_MILESTONE, LEGEND_IMPACT */
+    double x;
+    unsigned line;
+};
 
 /* How an element is drawn. */
 enum svg_shape { SH_BAR = 0, SH_MARK, SH_TICK };
@@ -116,7 +137,9 @@ struct rnd_svg {
     int64_t step;           /* axis step, ms */
     struct svg_lane_box lanes[LANE_N];
     unsigned ms_rows;
-    bool used[ST_N];        /* styles drawn: the legend's entries */
+    bool used[ST_N];        /* styles drawn */
+    struct svg_legend_entry legend[ST_N + 2];
+    size_t n_legend;
     unsigned legend_lines;
     double plot_top, plot_bottom, legend_top, height;
     bool empty;             /* nothing to draw */
@@ -163,9 +186,8 @@ int svg_layout(struct rnd_svg *chart);
 /* x of time t on the laid-out axis. */
 double svg_x(const struct rnd_svg *chart, int64_t t);
 
-/* The legend (rnd_svg.c): writes it to b when b is not NULL (errors in
- * *ret_r, which must start at 0), and returns its number of lines. */
-unsigned svg_legend(const struct rnd_svg *chart, struct iq_buf *b, int *ret_r);
+/* The words of a legend entry (rnd_svg_layout.c). */
+const char *svg_legend_label(int style);
 
 /* Estimated width of n characters at font size fs. */
 double svg_text_w(size_t n_chars, double fs);

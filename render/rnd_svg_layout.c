@@ -350,16 +350,37 @@ static void milestone_rows(struct rnd_svg *c)
         c->ms[order[i]].row = row[i] < SVG_MS_ROWS ? row[i] : SVG_MS_ROWS - 1;
 }
 
-/* The styles drawn (the legend's entries) and the legend's lines. */
+const char *svg_legend_label(int style)
+{
+    return style == LEGEND_MILESTONE ? "milestone" : style == LEGEND_IMPACT ? "customer impact"
+                                                                              : svg_styles[style].label;
+}
+
+/* The legend: the chart's marks and the styles drawn, wrapped in lines
+ * across the plot. */
 static void legend(struct rnd_svg *c)
 {
-    int r = 0;
+    double x = SVG_PLOT_X0;
 
     memset(c->used, 0, sizeof(c->used));
     for (size_t i = 0; i < c->n_items; i++)
         if (!c->items[i].gone)
             c->used[c->items[i].style] = true;
-    c->legend_lines = svg_legend(c, NULL, &r);
+    c->n_legend = 0;
+    c->legend_lines = 0;
+    for (int s = LEGEND_MILESTONE; s < ST_N; s++) {
+        double w = 18 + svg_text_w(strlen(svg_legend_label(s)), SVG_FONT - 1) + 14;
+
+        if ((s == LEGEND_MILESTONE && !c->n_ms) || (s == LEGEND_IMPACT && c->impact_from == IQ_TIME_NONE) ||
+            (s >= 0 && !c->used[s]))
+            continue;
+        if (c->legend_lines == 0 || x + w > SVG_PLOT_X1) {
+            c->legend_lines++;
+            x = SVG_PLOT_X0;
+        }
+        c->legend[c->n_legend++] = (struct svg_legend_entry){ s, x, c->legend_lines - 1 };
+        x += w;
+    }
 }
 
 int svg_layout(struct rnd_svg *c)

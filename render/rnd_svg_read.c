@@ -29,7 +29,12 @@
  *  - An episode still open at the last event is marked open and drawn to
  *    the end of the data; nothing is guessed about when it ended.
  *  - The open bars and segments are found through one map keyed by lane
- *    and identity, so reading is linear in the number of events. */
+ *    and identity, so reading is linear in the number of events.
+ *  - Styles (svg_styles[]) say what an element stands for, its data
+ *    attribute value, its legend and its colour.  The palette is
+ *    Okabe-Ito (Okabe and Ito, "Color Universal Design", 2008): eight
+ *    colours told apart with every common colour-vision deficiency; grey
+ *    for what has no colour of its own. */
 #include "rnd_svg.h"
 #include "rnd_svg_int.h"
 #include "rnd_status.h"
@@ -44,6 +49,35 @@
 #include "cor_signal.h"
 #include "iq_event.h"
 #include "iq_time.h"
+
+const struct svg_style_def svg_styles[ST_N] = {
+    [ST_SEV_CRITICAL] = { LANE_ALERTS, "critical", "critical alert", C_VERMILLION, NULL },
+    [ST_SEV_ERROR] = { LANE_ALERTS, "error", "error alert", C_ORANGE, NULL },
+    [ST_SEV_WARNING] = { LANE_ALERTS, "warning", "warning alert", C_YELLOW, NULL },
+    [ST_SEV_MINOR] = { LANE_ALERTS, "minor", "minor alert", C_SKY, NULL },
+    [ST_SEV_INFO] = { LANE_ALERTS, "info", "info alert", C_BLUE, NULL },
+    [ST_SEV_NONE] = { LANE_ALERTS, "none", "alert, no severity", C_GREY, NULL },
+    [ST_PAGE_TRIGGERED] = { LANE_PAGES, "triggered", "page triggered", C_ORANGE, NULL },
+    [ST_PAGE_ACK] = { LANE_PAGES, "acknowledged", "page acknowledged", C_BLUE, NULL },
+    [ST_PAGE_RESOLVED] = { LANE_PAGES, "resolved", "page resolved", C_GREY, NULL },
+    [ST_STATUS_INVESTIGATING] = { LANE_STATUS, "investigating", "status: investigating", C_VERMILLION, NULL },
+    [ST_STATUS_IDENTIFIED] = { LANE_STATUS, "identified", "status: identified", C_ORANGE, NULL },
+    [ST_STATUS_MONITORING] = { LANE_STATUS, "monitoring", "status: monitoring", C_SKY, NULL },
+    [ST_STATUS_SCHEDULED] = { LANE_STATUS, "scheduled", "maintenance scheduled", C_PURPLE, NULL },
+    [ST_STATUS_IN_PROGRESS] = { LANE_STATUS, "in_progress", "maintenance in progress", C_BLUE, NULL },
+    [ST_STATUS_VERIFYING] = { LANE_STATUS, "verifying", "maintenance verifying", C_GREEN, NULL },
+    [ST_STATUS_UPDATE] = { LANE_STATUS, "update", "status update", C_GREY, NULL },
+    [ST_COMP_MAJOR] = { LANE_COMPONENTS, "major_outage", "component: major outage", C_VERMILLION, NULL },
+    [ST_COMP_PARTIAL] = { LANE_COMPONENTS, "partial_outage", "component: partial outage", C_ORANGE, NULL },
+    [ST_COMP_DEGRADED] = { LANE_COMPONENTS, "degraded_performance", "component: degraded", C_YELLOW, NULL },
+    [ST_COMP_MAINTENANCE] = { LANE_COMPONENTS, "under_maintenance", "component: maintenance", C_BLUE, NULL },
+    [ST_COMP_OPERATIONAL] = { LANE_COMPONENTS, "operational", "component: operational", C_GREEN, NULL },
+    [ST_DEPLOY] = { LANE_DEPLOYS, "deploy", "deploy", C_BLUE, NULL },
+    [ST_CHANGE] = { LANE_DEPLOYS, "change", "change", C_PURPLE, NULL },
+    [ST_ROLLBACK] = { LANE_DEPLOYS, "rollback", "rollback", C_GREEN, NULL },
+    [ST_CHAT] = { LANE_CHAT, "message", "chat message", C_BLACK, NULL },
+    [ST_MORE] = { LANE_N, "more", "several merged", "#BBBBBB", C_GREY },
+};
 
 struct reader {
     struct rnd_svg *c;
