@@ -15,7 +15,9 @@
  *                 rnd_draft_render (view model, chart, passes);
  *   - draft md    the whole Markdown draft, for comparison.
  * Prints the median and the range of each, the chart's size, and the
- * ratio svg / timeline.  Target: the chart under 100 ms.  --out writes the
+ * ratio svg / timeline.  Target: the chart under 100 ms (CPU time: the
+ * render is single-threaded, so on an idle core its wall time is the same;
+ * on a shared machine wall also counts other processes' turns).  --out writes the
  * chart to FILE, to look at. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,13 +294,16 @@ int main(int argc, char **argv)
     printf("ratio svg / timeline: wall %.2f, cpu %.2f\n", med[JOB_SVG][0] / med[JOB_TIMELINE][0],
            med[JOB_SVG][1] / med[JOB_TIMELINE][1]);
     printf("ratio draft svg / draft md: wall %.2f\n", med[JOB_DRAFT_SVG][0] / med[JOB_DRAFT_MD][0]);
-    printf("target: chart under %.0f ms: %s (%.2f ms)\n", TARGET_MS,
-           med[JOB_SVG][0] < TARGET_MS ? "met" : "NOT MET", med[JOB_SVG][0]);
+    /* one thread: on an idle core wall equals CPU; on a shared machine the
+     * wall time also counts the other processes' turns */
+    printf("target: chart under %.0f ms of CPU (single-threaded; wall equals it on an idle core): "
+           "%s (cpu %.2f ms, wall median %.2f ms)\n", TARGET_MS,
+           med[JOB_SVG][1] < TARGET_MS ? "met" : "NOT MET", med[JOB_SVG][1], med[JOB_SVG][0]);
     if (out && write_chart(out, inc, evs, n) < 0)
         return 1;
     for (size_t i = 0; i < n; i++)
         iq_event_destroy(&evs[i]);
     free(evs);
     json_decref(inc);
-    return med[JOB_SVG][0] < TARGET_MS ? 0 : 1;
+    return med[JOB_SVG][1] < TARGET_MS ? 0 : 1;
 }
