@@ -12,7 +12,8 @@
 #   make fuzz       run every libFuzzer harness for FUZZ_SECONDS (default 60)
 #                   under ASan and UBSan (clang, build-fuzz/; docs/fuzzing.md)
 #   make demo       start the daemon on a temporary directory, feed the sample
-#                   incident and print the drafted postmortem
+#                   incident, print the drafted postmortem and write it as HTML
+#                   with its visual timeline under BUILD/demo/
 #   make bench      build the benchmarks (run them from bench/, see README)
 #   make check-layers  no file cycles, no include of another folder's
 #                   internals or of a layer above (docs/ARCHITECTURE.md)

@@ -37,7 +37,7 @@ const struct cli_command cli_commands[] = {
       "check postmortem drafts for blame language and weak action items" },
     { "tail",   cli_tail_main,   "tail FILE... [--rules FILE] [--service S] [--state FILE] [--once]",
       "follow log files, send error lines and error-rate changes to inquestd" },
-    { "draft",  cli_draft_main,  "draft ID [--template NAME|FILE] [--format md|json|html] [--audience internal|external] [--pseudonymize] [--redact] [-o FILE]",
+    { "draft",  cli_draft_main,  "draft ID [--template NAME|FILE] [--format md|json|html|svg] [--audience internal|external] [--pseudonymize] [--redact] [-o FILE]",
       "draft the blameless postmortem of an incident" },
     { "import", cli_import_main, "import statuspage FILE | import slack-export DIR",
       "import past incidents: a Statuspage incidents.json or a Slack workspace export" },

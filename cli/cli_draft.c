@@ -1,7 +1,7 @@
 /* cli_draft.c - `inquest draft`: the prefilled blameless postmortem of an
  * incident.
  *
- *   inquest draft ID [--template NAME|FILE] [--format md|json|html]
+ *   inquest draft ID [--template NAME|FILE] [--format md|json|html|svg]
  *                    [--audience internal|external] [--pseudonymize]
  *                    [--redact] [-o FILE]
  *   inquest draft --incident-file FILE [--events-file FILE] [...]
@@ -13,7 +13,11 @@
  * elsewhere and for the golden tests.  Slack users are named from the
  * store's slack-export directory and from the `slack_users` map of the
  * "drafts" section of the --config file; an external draft links only to
- * the hosts of that section's `external_links`.  With -o the document is written to
+ * the hosts of that section's `external_links`.  The Markdown of a draft
+ * of a stored incident links to its visual timeline at the daemon's
+ * public_url of that section when one is configured
+ * (PUBLIC_URL/api/v1/incidents/ID/timeline.svg); `--format svg` writes the
+ * timeline itself.  With -o the document is written to
  * FILE.tmp and renamed into place, so FILE is either the old or the whole
  * new draft. */
 #include <errno.h>
@@ -70,7 +74,7 @@ static int parse_args(int argc, char **argv, struct draft_args *a)
             a->o.tmpl = v;
         } else if (strcmp(k, "--format") == 0) {
             if (rnd_format_parse(v, &a->o.format) < 0)
-                return cli_usage("draft: --format: expected md, html or json, got '%s'", v);
+                return cli_usage("draft: --format: expected md, html, json or svg, got '%s'", v);
         } else if (strcmp(k, "--audience") == 0) {
             if (strcmp(v, "internal") != 0 && strcmp(v, "external") != 0)
                 return cli_usage("draft: --audience: expected internal or external, got '%s'", v);
@@ -234,6 +238,8 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     struct store *store = NULL;
     char err[1024] = "", *doc = NULL;
     json_t *conf = NULL;
+    const char *pub;
+    char *ref = NULL;
     size_t len = 0;
     int r;
 
@@ -243,6 +249,10 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
         return 2;
     a.o.people = json_object_get(conf, "slack_users");
     a.o.external_links = json_object_get(conf, "external_links");
+    pub = json_string_value(json_object_get(conf, "public_url"));
+    if (pub && a.id && asprintf(&ref, "%s/api/v1/incidents/%s/timeline.svg", pub, a.id) < 0)
+        ref = NULL;
+    a.o.svg_ref = ref;
     if (a.incident_file) {
         r = render_files(&a, &doc, &len, err, sizeof(err));
     } else if ((r = store_open(ctx->data_dir, &so, &store)) < 0) {
@@ -252,6 +262,7 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
         store_close(&store);
     }
     json_decref(conf);
+    free(ref);
     if (r < 0) {
         fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
         return 2;

@@ -22,6 +22,7 @@
 #include <strings.h>
 
 #include "cor_run.h"
+#include "cor_signal.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -126,11 +127,9 @@ static bool is_control(const struct iq_event *ev)
             strcmp(act, "attach") == 0);
 }
 
-/* Identity of an alert: its fingerprint, else alertname|instance|service. */
-static const char *alert_ident(struct cor_run *run, const struct iq_event *ev)
+const char *cor_alert_ident(const struct iq_event *ev, char *buf, size_t size)
 {
     const char *fp = iq_event_label(ev, "fingerprint"), *name, *inst;
-    char buf[1400];
 
     if (fp && *fp)
         return fp;
@@ -138,9 +137,44 @@ static const char *alert_ident(struct cor_run *run, const struct iq_event *ev)
     if (!name)
         name = ev->str[IQ_F_TITLE] ? ev->str[IQ_F_TITLE] : "";
     inst = iq_event_label(ev, "instance");
-    snprintf(buf, sizeof(buf), "%.600s|%.300s|%.255s", name, inst ? inst : "",
+    snprintf(buf, size, "%.600s|%.300s|%.255s", name, inst ? inst : "",
              iq_ev_service(ev) ? iq_ev_service(ev) : "");
-    return cor_arena_strndup(&run->arena, buf, strlen(buf));
+    return buf;
+}
+
+/* Identity of an alert (cor_alert_ident), kept in the run's arena. */
+static const char *alert_ident(struct cor_run *run, const struct iq_event *ev)
+{
+    char buf[COR_IDENT_MAX];
+    const char *id = cor_alert_ident(ev, buf, sizeof(buf));
+
+    return id != buf ? id : cor_arena_strndup(&run->arena, buf, strlen(buf));
+}
+
+const char *cor_page_ident(const struct iq_event *ev)
+{
+    return ev->str[IQ_F_INCIDENT_KEY] ? ev->str[IQ_F_INCIDENT_KEY] : iq_ev_id(ev);
+}
+
+const char *cor_status_ident(const struct iq_event *ev)
+{
+    return ev->str[IQ_F_INCIDENT_KEY];
+}
+
+int64_t cor_alert_time(const struct iq_event *ev)
+{
+    const char *act = iq_ev_action(ev);
+
+    if (act && strcmp(act, "resolved") == 0 && ev->ends_at != IQ_TIME_NONE && ev->ends_at >= ev->at)
+        return ev->ends_at;
+    return ev->at;
+}
+
+bool cor_deploy_rollback(const struct iq_event *ev)
+{
+    const char *act = iq_ev_action(ev);
+
+    return same(act, "rolled_back") || (same(act, "succeeded") && rollback_cue(ev));
 }
 
 #define COMPS_MAX 32
@@ -274,7 +308,7 @@ int cor_classify(struct cor_run *run, struct cor_ev *e)
                !same(iq_event_label(ev, "subtype"), "bot_message");
     if (e->sig == COR_SIG_NOTE && is_control(ev))
         e->sig = COR_SIG_CONTROL;
-    if (e->sig == COR_SIG_DEPLOY && same(iq_ev_action(ev), "succeeded") && rollback_cue(ev))
+    if (e->sig == COR_SIG_DEPLOY && cor_deploy_rollback(ev))
         e->sig = COR_SIG_ROLLBACK;
     switch (e->sig) {
     case COR_SIG_ALERT_FIRING:
@@ -284,14 +318,14 @@ int cor_classify(struct cor_run *run, struct cor_ev *e)
             return -ENOMEM;
         if (e->sig == COR_SIG_ALERT_FIRING)
             e->seen = seen_time(ev);
-        else if (ev->ends_at != IQ_TIME_NONE && ev->ends_at >= ev->at)
-            e->t = ev->ends_at;
+        else
+            e->t = cor_alert_time(ev);
         break;
     case COR_SIG_PAGE_TRIGGERED:
     case COR_SIG_PAGE_ACK:
     case COR_SIG_PAGE_RESOLVED:
     case COR_SIG_PAGE_OTHER:
-        e->ident = e->key ? e->key : e->id;
+        e->ident = cor_page_ident(ev);
         break;
     case COR_SIG_COMPONENT:
         e->ident = comp;

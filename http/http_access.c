@@ -49,6 +49,7 @@ static const struct rule {
     { NULL, "/metrics", 0, true },
     { "POST", "/api/v1/incidents/*/notes", HTTP_ROLE_ADMIN, false },
     { NULL, "/api/v1/incidents/*/draft.*", HTTP_ROLE_READ, true },
+    { NULL, "/api/v1/incidents/*/timeline.svg", HTTP_ROLE_READ, true },
 };
 
 static const struct {
@@ -381,7 +382,7 @@ int http_access_check(const struct http_access *a, const char *method, const cha
     }
     if (t->external && !(rl && rl->external)) {
         snprintf(err, errsz, "token \"%s\" is limited to the external audience: only "
-                 "/api/v1/incidents/ID/draft.{md,html,json}", t->name);
+                 "/api/v1/incidents/ID/draft.{md,html,json} and .../timeline.svg", t->name);
         return -EPERM;
     }
     return 0;

@@ -1,4 +1,4 @@
-/* rnd_api.c - GET /api/v1/incidents/ID/draft.{md,html,json}: postmortem
+/* rnd_api.c - GET /api/v1/incidents/ID/draft.{md,html,json} and .../timeline.svg: postmortem
  * drafts rendered on demand over inquestd's HTTP API.
  *
  * Read-only: the handler loads the incident and its events from the store
@@ -8,7 +8,7 @@
  * external audience gets the external, pseudonymised draft whatever it
  * asks for.  The path lies under /api/v1/incidents, which the correlator's
  * incidents API serves (correlate/cor_api.c): rnd_api_add adds the drafts
- * there as the sub-resource "/draft.", so that API hands the draft paths
+ * there as the sub-resources "/draft." and "/timeline.svg", so that API hands those paths
  * here.  The people and link allow-list come from the "drafts" section,
  * the same keys the watcher reads (rnd_watch.c). */
 #include "rnd_api.h"
@@ -91,7 +91,8 @@ int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *exte
 {
     const char *path = rq->path;
     static const char *const types[] = { "text/markdown; charset=utf-8",
-                                         "text/html; charset=utf-8", "application/json" };
+                                         "text/html; charset=utf-8", "application/json",
+                                         "image/svg+xml" };
     struct rnd_draft_opts o = { 0 };
     const char *id = path + strlen(RND_API_INCIDENTS), *slash, *ext;
     char idbuf[RND_API_ID_MAX + 1], tmpl[80], err[512], *doc = NULL;
@@ -99,12 +100,15 @@ int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *exte
     int r;
 
     if (strncmp(path, RND_API_INCIDENTS, strlen(RND_API_INCIDENTS)) != 0 ||
-        !(slash = strchr(id, '/')) || strncmp(slash, "/draft.", 7) != 0)
+        !(slash = strchr(id, '/')) ||
+        (strncmp(slash, "/draft.", 7) != 0 && strcmp(slash, "/timeline.svg") != 0))
         return answer_text(resp, 404, "not found");
-    ext = slash + 7;
+    ext = slash[1] == 't' ? "svg" : slash + 7;
     if (!rnd_api_valid_id(id, (size_t)(slash - id)) || rnd_format_parse(ext, &o.format) < 0 ||
-        strcmp(ext, "markdown") == 0)
-        return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html or .json");
+        strcmp(ext, "markdown") == 0 || (o.format == RND_FORMAT_SVG && slash[1] != 't'))
+        return answer_text(resp, 404, "not found: use /api/v1/incidents/ID/draft.md, .html, .json "
+                                      "or /api/v1/incidents/ID/timeline.svg");
+    o.svg_ref = "timeline.svg";   /* draft.md: beside it under the same path */
     snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
     if (parse_query(rq->query, &o, tmpl, sizeof(tmpl)) < 0)
         return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, pseudonymize=1");
@@ -151,7 +155,8 @@ int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *
     a->st = st;
     a->people = json_incref(people);
     a->external_links = json_incref(links);
-    if ((r = cor_api_add_sub(incidents, "/draft.", api_draft, a)) < 0) {
+    if ((r = cor_api_add_sub(incidents, "/draft.", api_draft, a)) < 0 ||
+        (r = cor_api_add_sub(incidents, "/timeline.svg", api_draft, a)) < 0) {
         iq_error("drafts", "cannot serve the drafts API: %s", strerror(-r));
         rnd_api_free(&a);
         return r;

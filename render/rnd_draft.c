@@ -9,7 +9,12 @@
  * personal data and secrets when the audience is external or redaction is
  * asked for (rnd_redact.c, rules in schemas/redaction.json), note in the
  * context what was done, then render the template to Markdown, the
- * Markdown to HTML (rnd_html.c), or print the context as JSON.
+ * Markdown to HTML (rnd_html.c) with the visual timeline inline
+ * (rnd_svg.h), print the context as JSON, or write the visual timeline
+ * alone as SVG.  The timeline is built from the same events with the same
+ * people, and its texts go through the same pseudonyms, external rules
+ * and redaction as the context, so the picture never says more than the
+ * document.
  *
  * Design notes:
  *  - Templates and redaction rules are files found at run time: an explicit
@@ -29,6 +34,7 @@
 #include "rnd_people.h"
 #include "rnd_pseudo.h"
 #include "rnd_redact.h"
+#include "rnd_svg.h"
 #include "rnd_tmpl.h"
 
 #include <errno.h>
@@ -47,6 +53,8 @@ int rnd_format_parse(const char *s, enum rnd_format *ret)
         *ret = RND_FORMAT_HTML;
     else if (strcmp(s, "json") == 0)
         *ret = RND_FORMAT_JSON;
+    else if (strcmp(s, "svg") == 0)
+        *ret = RND_FORMAT_SVG;
     else
         return -EINVAL;
     return 0;
@@ -54,7 +62,9 @@ int rnd_format_parse(const char *s, enum rnd_format *ret)
 
 const char *rnd_format_ext(enum rnd_format f)
 {
-    return f == RND_FORMAT_HTML ? "html" : f == RND_FORMAT_JSON ? "json" : "md";
+    static const char *const ext[] = { "md", "html", "json", "svg" };
+
+    return (unsigned)f < sizeof(ext) / sizeof(ext[0]) ? ext[f] : "md";
 }
 
 int rnd_schema_path(const char *schemas_dir, const char *rel, char *buf, size_t size)
@@ -89,10 +99,13 @@ static int load_template(const struct rnd_draft_opts *o, struct rnd_tmpl **ret, 
     return rnd_tmpl_load_file(path, ret, err, errsz);
 }
 
-/* Redact the context and record the summary in it. */
-static int redact(json_t *ctx, const struct rnd_draft_opts *o, char *err, size_t errsz)
+/* Redact the context and record the summary in it; redact the chart's
+ * texts (may be NULL) with the same rules, not counted again: they are
+ * the same events' words. */
+static int redact(json_t *ctx, json_t *texts, const struct rnd_draft_opts *o, char *err,
+                  size_t errsz)
 {
-    struct rnd_redact_stats st = { { 0 }, 0 };
+    struct rnd_redact_stats st = { { 0 }, 0 }, again = { { 0 }, 0 };
     struct rnd_redact *rd = NULL;
     char path[PATH_MAX];
     int r;
@@ -104,6 +117,8 @@ static int redact(json_t *ctx, const struct rnd_draft_opts *o, char *err, size_t
     if ((r = rnd_redact_load(path, &rd, err, errsz)) < 0)
         return r;
     r = rnd_redact_json(rd, ctx, &st);
+    if (r >= 0 && texts)
+        r = rnd_redact_json(rd, texts, &again);
     if (r < 0)
         snprintf(err, errsz, "redaction: %s", r == -ERANGE ? "a rule hit its match limit"
                                                           : strerror(-r));
@@ -143,14 +158,19 @@ static json_t *recurrence_view(const json_t *rec)
     return v;
 }
 
-int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_t n,
-                         const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz)
+/* The context, and with ret_chart the visual timeline, both from the
+ * events the audience may see, with the same people, pseudonyms, external
+ * rules and redaction.  Caller owns *ret and *ret_chart. */
+static int draft_build(const json_t *incident, struct iq_event *const *evs, size_t n,
+                       const struct rnd_draft_opts *o, json_t **ret, struct rnd_svg **ret_chart,
+                       char *err, size_t errsz)
 {
     bool pseudo = o->pseudonymize || o->external;
     struct rnd_people *people = NULL;
     struct iq_event **shown = NULL;
+    struct rnd_svg *chart = NULL;
     size_t n_shown = n;
-    json_t *ctx = NULL;
+    json_t *ctx = NULL, *texts = NULL;
     int r = -ENOMEM;
 
     err[0] = '\0';
@@ -158,30 +178,74 @@ int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_
         goto out;
     if (!(people = rnd_people_new(o->people, pseudo)))
         goto out;
-    if ((r = rnd_model_build(incident, shown ? shown : evs, n_shown, people, &ctx, err, errsz)) < 0)
+    if ((r = rnd_model_build(incident, shown ? shown : evs, n_shown, people, &ctx, err, errsz)) < 0 ||
+        (ret_chart && (r = rnd_svg_build(incident, shown ? shown : evs, n_shown, people, &chart, err,
+                                         errsz)) < 0))
         goto out;
+    texts = chart ? rnd_svg_texts(chart) : NULL;
     r = -ENOMEM;
-    if (rnd_people_pseudo(people) && rnd_pseudo_json(rnd_people_pseudo(people), ctx) < 0)
+    if (rnd_people_pseudo(people) && (rnd_pseudo_json(rnd_people_pseudo(people), ctx) < 0 ||
+                                      (texts && rnd_pseudo_json(rnd_people_pseudo(people), texts) < 0)))
         goto out;
     if (o->recurrence && json_object_set_new(ctx, "recurrence", recurrence_view(o->recurrence)) < 0)
         goto out;
-    if (o->external && rnd_external_apply(ctx, evs, n, o->external_links) < 0)
+    if (o->external && (rnd_external_apply(ctx, evs, n, o->external_links) < 0 ||
+                        (texts && rnd_external_apply(texts, evs, n, o->external_links) < 0)))
         goto out;
     if (json_object_set_new(ctx, "pseudonymized", json_boolean(pseudo)) < 0 ||
         json_object_set_new(ctx, "audience", json_string(o->external ? "external" : "internal")) < 0 ||
         json_object_set_new(ctx, "external", json_boolean(o->external)) < 0)
         goto out;
-    if ((o->external || o->redact) && (r = redact(ctx, o, err, errsz)) < 0)
+    if ((o->external || o->redact) && (r = redact(ctx, texts, o, err, errsz)) < 0)
         goto out;
     *ret = ctx;
     ctx = NULL;
+    if (ret_chart) {
+        *ret_chart = chart;
+        chart = NULL;
+    }
     r = 0;
 out:
     if (r == -ENOMEM && !err[0])
         snprintf(err, errsz, "out of memory building the draft");
     json_decref(ctx);
+    rnd_svg_destroy(&chart);
     rnd_people_destroy(&people);
     free(shown);
+    return r;
+}
+
+int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_t n,
+                      const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz)
+{
+    return draft_build(incident, evs, n, o, ret, NULL, err, errsz);
+}
+
+/* Where the Markdown says the visual timeline is: an http(s) URL made
+ * safe for a link, or a plain file name; NULL for anything else. */
+static json_t *svg_ref(const char *ref)
+{
+    size_t n = ref ? strlen(ref) : 0;
+
+    if (!ref)
+        return NULL;
+    if (strncmp(ref, "http://", 7) == 0 || strncmp(ref, "https://", 8) == 0)
+        return rnd_fmt_link(ref);
+    if (n == 0 || n > 255 || ref[0] == '.' ||
+        strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+        return NULL;
+    return json_string(ref);
+}
+
+/* The chart as SVG markup (standalone or for inline use) under the cap. */
+static int chart_markup(const struct rnd_svg *chart, unsigned flags, size_t max_out, char **ret,
+                        size_t *ret_len, char *err, size_t errsz)
+{
+    int r = rnd_svg_string(chart, flags, max_out, ret, ret_len);
+
+    if (r < 0)
+        snprintf(err, errsz, r == -E2BIG ? "the visual timeline is over the output limit"
+                                         : "out of memory writing the visual timeline");
     return r;
 }
 
@@ -189,15 +253,21 @@ int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t
                      const struct rnd_draft_opts *o, char **ret, size_t *ret_len,
                      char *err, size_t errsz)
 {
+    bool chart_too = o->format == RND_FORMAT_HTML || o->format == RND_FORMAT_SVG;
+    struct rnd_svg *chart = NULL;
     struct rnd_tmpl *t = NULL;
-    json_t *ctx = NULL;
-    char *md = NULL, *doc = NULL;
-    size_t md_len = 0, doc_len = 0;
+    json_t *ctx = NULL, *ref;
+    char *md = NULL, *doc = NULL, *svg = NULL;
+    size_t md_len = 0, doc_len = 0, svg_len = 0;
     int r;
 
     err[0] = '\0';
-    if ((r = rnd_draft_context(incident, evs, n, o, &ctx, err, errsz)) < 0)
+    if ((r = draft_build(incident, evs, n, o, &ctx, chart_too ? &chart : NULL, err, errsz)) < 0)
         goto out;
+    if (o->format == RND_FORMAT_SVG) {
+        r = chart_markup(chart, RND_SVG_STANDALONE, o->max_out, &doc, &doc_len, err, errsz);
+        goto done;
+    }
     if (o->format == RND_FORMAT_JSON) {
         r = -ENOMEM;
         if (!(doc = json_dumps(ctx, JSON_INDENT(2) | JSON_SORT_KEYS)))
@@ -206,6 +276,12 @@ int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t
         r = 0;
         goto done;
     }
+    r = -ENOMEM;
+    if (o->format == RND_FORMAT_MD && (ref = svg_ref(o->svg_ref)) &&
+        json_object_set_new(ctx, "timeline_svg", ref) < 0)
+        goto out;
+    if (chart && json_object_set_new(ctx, "timeline_inline", json_true()) < 0)
+        goto out;
     if ((r = load_template(o, &t, err, errsz)) < 0 ||
         (r = rnd_tmpl_render(t, ctx, RND_ESC_MD, o->max_out, &md, &md_len, err, errsz)) < 0)
         goto out;
@@ -213,12 +289,16 @@ int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t
         doc = md;
         doc_len = md_len;
         md = NULL;
-    } else if ((r = rnd_html_page(md, md_len, json_string_value(json_object_get(ctx, "title")),
-                                  o->max_out, &doc, &doc_len)) < 0) {
+    } else if ((r = chart_markup(chart, 0, o->max_out, &svg, &svg_len, err, errsz)) < 0) {
+        goto out;
+    } else if ((r = rnd_html_page(md, md_len, json_string_value(json_object_get(ctx, "title")), svg,
+                                  svg_len, o->max_out, &doc, &doc_len)) < 0) {
         snprintf(err, errsz, "HTML rendering: %s", strerror(-r));
         goto out;
     }
 done:
+    if (r < 0)
+        goto out;
     *ret = doc;
     if (ret_len)
         *ret_len = doc_len;
@@ -226,7 +306,9 @@ done:
 out:
     free(doc);
     free(md);
+    free(svg);
     json_decref(ctx);
+    rnd_svg_destroy(&chart);
     rnd_tmpl_destroy(&t);
     return r;
 }

@@ -1,8 +1,9 @@
 /* rnd_draft.h - the renderer's entry point: a postmortem draft of one
- * incident as Markdown, HTML or the JSON context.
+ * incident as Markdown, HTML or the JSON context, and its visual timeline
+ * as SVG.
  *
  * Used by `inquest draft`, by inquestd when an incident resolves, and by
- * GET /api/v1/incidents/ID/draft.{md,html,json}. */
+ * GET /api/v1/incidents/ID/draft.{md,html,json} and .../timeline.svg. */
 #ifndef RND_DRAFT_H
 #define RND_DRAFT_H
 
@@ -13,7 +14,9 @@
 struct iq_event;
 struct store;
 
-enum rnd_format { RND_FORMAT_MD = 0, RND_FORMAT_HTML, RND_FORMAT_JSON };
+/* SVG: the visual timeline alone (rnd_svg.h), with the same audience,
+ * pseudonyms and redaction as the draft; the HTML draft embeds the same. */
+enum rnd_format { RND_FORMAT_MD = 0, RND_FORMAT_HTML, RND_FORMAT_JSON, RND_FORMAT_SVG };
 
 struct rnd_draft_opts {
     const char *tmpl;         /* template name ("default", "pagerduty", "ja") or a
@@ -33,15 +36,19 @@ struct rnd_draft_opts {
     const json_t *people;     /* chat user id -> display name ({"U0123": "Ana"}),
                                  borrowed; NULL: none.  rnd_draft_from_store
                                  adds the slack-export directory to it */
+    const char *svg_ref;      /* Markdown only: where the visual timeline is,
+                              an http(s) URL or a file name beside the draft
+                              ("inc-....svg"), shown next to the timeline
+                              table; NULL: not referenced */
     const json_t *external_links; /* hosts an external draft may link to
                                  (rnd_external_apply), borrowed; NULL:
                                  ["status-page"] */
 };
 
-/* Parse "md"/"markdown", "html", "json". -EINVAL otherwise. */
+/* Parse "md"/"markdown", "html", "json", "svg". -EINVAL otherwise. */
 int rnd_format_parse(const char *s, enum rnd_format *ret);
 
-/* File extension of a format: "md", "html", "json". */
+/* File extension of a format: "md", "html", "json", "svg". */
 const char *rnd_format_ext(enum rnd_format f);
 
 /* Find rel (e.g. "templates/ja.mustache", "redaction.json") in the schema

@@ -66,6 +66,14 @@ void rnd_fmt_date_short(int64_t ms, char *buf, size_t size)
     snprintf(buf, size, "%d %.3s %04d", d, months[(mo - 1) % 12], y);
 }
 
+void rnd_fmt_day_month(int64_t ms, char *buf, size_t size)
+{
+    int y, mo, d, h, mi, s, msec;
+
+    iq_time_civil(ms, &y, &mo, &d, &h, &mi, &s, &msec);
+    snprintf(buf, size, "%d %.3s", d, months[(mo - 1) % 12]);
+}
+
 void rnd_fmt_date_iso(int64_t ms, char *buf, size_t size)
 {
     int y, mo, d, h, mi, s, msec;

@@ -11,8 +11,9 @@
  * Seconds are shown only under ten minutes.  Writes at most size bytes. */
 void rnd_fmt_duration(int64_t seconds, char *buf, size_t size);
 
-/* UTC ms as "21 Oct 2026", "2026-10-21", "13:42", "Wednesday 21 October 2026". */
+/* UTC ms as "21 Oct 2026", "21 Oct", "2026-10-21", "13:42", "Wednesday 21 October 2026". */
 void rnd_fmt_date_short(int64_t ms, char *buf, size_t size);
+void rnd_fmt_day_month(int64_t ms, char *buf, size_t size);
 void rnd_fmt_date_iso(int64_t ms, char *buf, size_t size);
 void rnd_fmt_hhmm(int64_t ms, char *buf, size_t size);
 void rnd_fmt_day_heading(int64_t ms, char *buf, size_t size);

@@ -4,8 +4,8 @@
  * GET /api/v1/incidents/ID/draft.html show the same document rendered by a
  * real CommonMark implementation, so what reviewers see in a browser is
  * what the Markdown says.  The page embeds a small stylesheet (readable
- * width, bordered tables, highlighted "for humans" prompts) and needs no
- * network access.
+ * width, bordered tables, highlighted "for humans" prompts) and the
+ * visual timeline (rnd_svg.h) inline, and needs no network access.
  *
  * Design notes:
  *  - cmark-gfm's extension registry is global; it is filled once under
@@ -14,6 +14,7 @@
  *    text (already escaped by the template) cannot reach the page. */
 #include "rnd_html.h"
 #include "iq_buf.h"
+#include "rnd_svg.h"
 #include "rnd_tmpl.h"
 
 #include <errno.h>
@@ -38,7 +39,9 @@ static const char stylesheet[] =
     "background:#fff8c5;color:#3b2300}\n"
     "code{background:#f6f8fa;padding:.1rem .3rem;border-radius:4px}\n"
     "ul.contains-task-list,li.task-list-item{list-style:none}\n"
-    "a{color:#0969da}\n";
+    "a{color:#0969da}\n"
+    "figure.iq-timeline-wrap{margin:1rem 0;overflow-x:auto}\n"
+    "@media print{figure.iq-timeline-wrap{overflow:visible}}\n";
 
 static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
 
@@ -73,25 +76,26 @@ static char *md_to_body(const char *md, size_t len)
     return html;
 }
 
-static int add_escaped(struct iq_buf *b, const char *s)
+/* The article: body with the timeline in place of its block (or first). */
+static int add_article(struct iq_buf *b, const char *body, const char *svg, size_t svg_len)
 {
-    int r = 0;
+    static const char block[] = "<pre><code class=\"language-" RND_HTML_TIMELINE_LANG "\"></code></pre>\n";
+    const char *at = strstr(body, block);
+    size_t head = svg && at ? (size_t)(at - body) : 0;
+    int r;
 
-    for (; *s && r == 0; s++) {
-        switch (*s) {
-        case '&': r = iq_buf_adds(b, "&amp;"); break;
-        case '<': r = iq_buf_adds(b, "&lt;"); break;
-        case '>': r = iq_buf_adds(b, "&gt;"); break;
-        case '"': r = iq_buf_adds(b, "&quot;"); break;
-        default: r = iq_buf_addc(b, *s); break;
-        }
-    }
-    return r;
+    if (!svg)
+        return iq_buf_adds(b, body);
+    if ((r = iq_buf_add(b, body, head)) < 0 || (r = iq_buf_adds(b, "<figure class=\"iq-timeline-wrap\">")) < 0 ||
+        (r = iq_buf_add(b, svg, svg_len)) < 0 || (r = iq_buf_adds(b, "</figure>\n")) < 0)
+        return r;
+    return iq_buf_adds(b, at ? at + strlen(block) : body);
 }
 
-int rnd_html_page(const char *md, size_t len, const char *title, size_t max_out, char **ret,
-                  size_t *ret_len)
+int rnd_html_page(const char *md, size_t len, const char *title, const char *svg, size_t svg_len,
+                  size_t max_out, char **ret, size_t *ret_len)
 {
+    const char *t = title ? title : "Postmortem draft";
     struct iq_buf b;
     char *body = md_to_body(md, len), *page;
     int r = -ENOMEM;
@@ -102,11 +106,11 @@ int rnd_html_page(const char *md, size_t len, const char *title, size_t max_out,
     if ((r = iq_buf_adds(&b, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
                               "<meta name=\"viewport\" content=\"width=device-width, "
                               "initial-scale=1\">\n<title>")) < 0 ||
-        (r = add_escaped(&b, title ? title : "Postmortem draft")) < 0 ||
+        (r = rnd_xml_escape(&b, t, strlen(t))) < 0 ||
         (r = iq_buf_adds(&b, "</title>\n<style>\n")) < 0 ||
         (r = iq_buf_adds(&b, stylesheet)) < 0 ||
         (r = iq_buf_adds(&b, "</style>\n</head>\n<body>\n<article>\n")) < 0 ||
-        (r = iq_buf_adds(&b, body)) < 0 ||
+        (r = add_article(&b, body, svg, svg_len)) < 0 ||
         (r = iq_buf_adds(&b, "</article>\n</body>\n</html>\n")) < 0) {
         if (r == -ENOBUFS)
             r = -E2BIG;   /* the page is over max_out (rnd_html.h) */

@@ -8,10 +8,18 @@
 
 #include <stddef.h>
 
+/* The fenced block a template writes where the visual timeline goes in
+ * the HTML draft: ```iq-timeline followed by ``` (event text cannot make
+ * one: the Markdown escaping folds newlines and escapes backticks). */
+#define RND_HTML_TIMELINE_LANG "iq-timeline"
+
 /* Render len bytes of Markdown md as a full HTML page titled title
- * (borrowed, escaped).  Caller owns *ret (NUL-terminated, free()).
- * -ENOMEM, -E2BIG (over max_out bytes; 0 for the default cap). */
-int rnd_html_page(const char *md, size_t len, const char *title, size_t max_out, char **ret,
-                  size_t *ret_len);
+ * (borrowed, escaped).  svg (svg_len bytes, may be NULL) is the visual
+ * timeline's inline markup, put in place of the template's iq-timeline
+ * block, or at the top of the page when the template has none.  Caller
+ * owns *ret (NUL-terminated, free()).  -ENOMEM, -E2BIG (over max_out
+ * bytes; 0 for the default cap). */
+int rnd_html_page(const char *md, size_t len, const char *title, const char *svg, size_t svg_len,
+                  size_t max_out, char **ret, size_t *ret_len);
 
 #endif

@@ -35,15 +35,7 @@
 #include "iq_time.h"
 #include "iq_version.h"
 
-struct ms_def {
-    const char *key;          /* member of incident.milestones */
-    const char *marker;       /* timeline marker */
-    const char *label;        /* sentence label */
-    const char *metric;       /* TTD ..., or NULL */
-    const char *duration;     /* member of incident.durations, or NULL */
-};
-
-static const struct ms_def ms_defs[] = {
+const struct rnd_milestone_def rnd_milestones[RND_MILESTONES_N] = {
     { "impact_start", "IMPACT BEGINS", "Impact began", NULL, NULL },
     { "detected", "DETECTED", "Detected", "TTD", "time_to_detect" },
     { "acknowledged", "ACKNOWLEDGED", "Acknowledged", "TTA", "time_to_acknowledge" },
@@ -51,7 +43,7 @@ static const struct ms_def ms_defs[] = {
     { "mitigated", "MITIGATED", "Mitigated", "TTM", "time_to_mitigate" },
     { "resolved", "RESOLVED", "Resolved", "TTR", "time_to_resolve" },
 };
-#define N_MS (sizeof(ms_defs) / sizeof(ms_defs[0]))
+#define N_MS RND_MILESTONES_N
 
 static const char *const severity_order[] = { "critical", "error", "warning", "info" };
 static const char *const state_order[] = { "major_outage", "partial_outage",
@@ -155,29 +147,29 @@ static int add_milestones(struct ctx *c)
     if (!json_is_object(ms))
         return bad(c, "milestones", "missing or not an object");
     for (size_t i = 0; i < N_MS; i++) {
-        const json_t *m = json_object_get(ms, ms_defs[i].key);
-        const json_t *d = ms_defs[i].duration ? json_object_get(durs, ms_defs[i].duration) : NULL;
+        const json_t *m = json_object_get(ms, rnd_milestones[i].key);
+        const json_t *d = rnd_milestones[i].duration ? json_object_get(durs, rnd_milestones[i].duration) : NULL;
         json_t *o;
 
-        if ((r = get_time(c, json_object_get(m, "at"), ms_defs[i].key, &c->ms_at[i])) < 0)
+        if ((r = get_time(c, json_object_get(m, "at"), rnd_milestones[i].key, &c->ms_at[i])) < 0)
             return r;
         if (c->ms_at[i] == IQ_TIME_NONE)
             continue;
         rnd_fmt_hhmm(c->ms_at[i], hhmm, sizeof(hhmm));
         rnd_fmt_date_iso(c->ms_at[i], day, sizeof(day));
-        o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "key", ms_defs[i].key, "marker",
-                      ms_defs[i].marker, "label", ms_defs[i].label, "time", hhmm, "date", day,
+        o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "key", rnd_milestones[i].key, "marker",
+                      rnd_milestones[i].marker, "label", rnd_milestones[i].label, "time", hhmm, "date", day,
                       "rule", jstr(json_object_get(m, "rule"), "manual"));
-        if (!o || json_array_append_new(list, o) < 0 || json_object_set(by, ms_defs[i].key, o) < 0)
+        if (!o || json_array_append_new(list, o) < 0 || json_object_set(by, rnd_milestones[i].key, o) < 0)
             return -ENOMEM;
         if (add_evidence(c, o, json_string_value(json_object_get(m, "event"))) < 0)
             return -ENOMEM;
         if (json_is_integer(d)) {
             if (set_dur(o, "since_impact", json_integer_value(d)) < 0 ||
-                set_str(o, "metric", ms_defs[i].metric) < 0)
+                set_str(o, "metric", rnd_milestones[i].metric) < 0)
                 return -ENOMEM;
-            if (json_array_append_new(metrics, json_pack("{s:s, s:s, s:O}", "name", ms_defs[i].metric,
-                                                         "label", ms_defs[i].label, "value",
+            if (json_array_append_new(metrics, json_pack("{s:s, s:s, s:O}", "name", rnd_milestones[i].metric,
+                                                         "label", rnd_milestones[i].label, "value",
                                                          json_object_get(o, "since_impact"))) < 0)
                 return -ENOMEM;
         }
@@ -194,11 +186,11 @@ static int add_marks_and_timeline(struct ctx *c)
     int r;
 
     for (size_t i = 0; i < N_MS; i++) {
-        const json_t *m = json_object_get(ms, ms_defs[i].key);
+        const json_t *m = json_object_get(ms, rnd_milestones[i].key);
 
         if (c->ms_at[i] == IQ_TIME_NONE)
             continue;
-        marks[nm++] = (struct rnd_mark){ .at = c->ms_at[i], .marker = ms_defs[i].marker,
+        marks[nm++] = (struct rnd_mark){ .at = c->ms_at[i], .marker = rnd_milestones[i].marker,
                                          .event = json_string_value(json_object_get(m, "event")),
                                          .rule = json_string_value(json_object_get(m, "rule")) };
     }

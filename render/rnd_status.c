@@ -59,6 +59,9 @@ struct tracker {
     struct comp v[RND_STATUS_COMPONENTS_MAX];
     size_t n;
     bool oom;
+    bool record;                       /* keep every stretch in out (rnd_status_stretches) */
+    struct rnd_status_stretch *out;
+    size_t n_out, cap_out;
 };
 
 static int state_of(const char *s)
@@ -91,6 +94,32 @@ static struct comp *comp_get(struct tracker *t, const char *name)
     return c;
 }
 
+/* Keep the stretch of c in state st from..to when the tracker records. */
+static void keep(struct tracker *t, const struct comp *c, int st, int64_t from, int64_t to, bool open)
+{
+    struct rnd_status_stretch *s;
+
+    if (!t->record || t->oom)
+        return;
+    if (t->n_out == t->cap_out) {
+        size_t cap = t->cap_out ? t->cap_out * 2 : 32;
+
+        if (!(s = realloc(t->out, cap * sizeof(*s)))) {
+            t->oom = true;
+            return;
+        }
+        t->out = s;
+        t->cap_out = cap;
+    }
+    s = &t->out[t->n_out];
+    *s = (struct rnd_status_stretch){ .component = strdup(c->name), .state = states[st],
+                                      .from = from, .to = to < from ? from : to, .open = open };
+    if (!s->component)
+        t->oom = true;
+    else
+        t->n_out++;
+}
+
 /* Component name entered its state st (index) at time at. */
 static void change(struct tracker *t, const char *name, int st, int64_t at)
 {
@@ -100,6 +129,8 @@ static void change(struct tracker *t, const char *name, int st, int64_t at)
         return;
     if (c->state >= 0 && at > c->since)
         c->secs[c->state] += (at - c->since) / 1000;
+    if (c->state >= 0)
+        keep(t, c, c->state, c->since, at, false);
     c->state = st;
     c->since = at;
 }
@@ -266,7 +297,13 @@ static void from_incident(struct tracker *t, const json_t *cs)
             if (st < 0)
                 continue;
             if (json_is_integer(secs) && json_integer_value(secs) > 0) {
+                int64_t from = stretch_time(json_object_get(s, "from"));
+                int64_t to = stretch_time(json_object_get(s, "to"));
+
                 cp->secs[st] += json_integer_value(secs);
+                if (from != IQ_TIME_NONE)
+                    keep(t, cp, st, from, to != IQ_TIME_NONE ? to : from + json_integer_value(secs) * 1000,
+                         false);
             } else if (json_is_null(secs) || !secs) {
                 cp->state = st;
                 cp->since = stretch_time(json_object_get(s, "from"));
@@ -277,36 +314,102 @@ static void from_incident(struct tracker *t, const json_t *cs)
     }
 }
 
-int rnd_status_impact(const json_t *inc, struct iq_event *const *evs, size_t n, int64_t end,
-                      json_t *impact)
+/* Read the components of inc and their states into t (the incident's
+ * component_states, else its status events; the last state lasting until
+ * end).  *ret_any: did the events include status events. */
+static void track(struct tracker *t, const json_t *inc, struct iq_event *const *evs, size_t n,
+                  int64_t end, bool *ret_any)
 {
     const json_t *inc_comps = json_object_get(inc, "components"), *v;
     const json_t *cs = json_object_get(inc, "component_states");
-    struct tracker *t = calloc(1, sizeof(*t));
-    bool any = false;
     size_t i;
-    int r;
 
-    if (!t)
-        return -ENOMEM;
+    *ret_any = false;
     json_array_foreach(inc_comps, i, v)
         comp_get(t, json_string_value(v));
     for (i = 0; i < n; i++)
         if (is_status(evs[i])) {
             if (!json_is_array(cs))   /* an incident stored before component_states */
                 status_event(t, evs[i], inc_comps);
-            any = true;
+            *ret_any = true;
         }
     if (json_is_array(cs))
         from_incident(t, cs);
     if (end == IQ_TIME_NONE && n)
         end = evs[n - 1]->at;
-    for (i = 0; i < t->n; i++)   /* the last state lasts until the end */
-        if (t->v[i].state >= 0 && end != IQ_TIME_NONE && end > t->v[i].since)
-            t->v[i].secs[t->v[i].state] += (end - t->v[i].since) / 1000;
-    r = t->oom ? -ENOMEM : emit(t, any, impact);
-    for (i = 0; i < t->n; i++)
+    for (i = 0; i < t->n; i++) {   /* the last state lasts until the end */
+        struct comp *c = &t->v[i];
+
+        if (c->state >= 0 && end != IQ_TIME_NONE && end > c->since)
+            c->secs[c->state] += (end - c->since) / 1000;
+        if (c->state >= 0 && c->since != IQ_TIME_NONE)
+            keep(t, c, c->state, c->since, end != IQ_TIME_NONE ? end : c->since, true);
+    }
+}
+
+static void tracker_free(struct tracker *t)
+{
+    for (size_t i = 0; i < t->n; i++)
         free(t->v[i].name);
+    rnd_status_stretches_free(&t->out, t->n_out);
     free(t);
+}
+
+int rnd_status_impact(const json_t *inc, struct iq_event *const *evs, size_t n, int64_t end,
+                      json_t *impact)
+{
+    struct tracker *t = calloc(1, sizeof(*t));
+    bool any;
+    int r;
+
+    if (!t)
+        return -ENOMEM;
+    track(t, inc, evs, n, end, &any);
+    r = t->oom ? -ENOMEM : emit(t, any, impact);
+    tracker_free(t);
     return r;
+}
+
+static int cmp_stretch(const void *a, const void *b)
+{
+    const struct rnd_status_stretch *x = a, *y = b;
+    int c = strcmp(x->component, y->component);
+
+    if (c)
+        return c;
+    return x->from < y->from ? -1 : x->from > y->from;
+}
+
+int rnd_status_stretches(const json_t *inc, struct iq_event *const *evs, size_t n, int64_t end,
+                         struct rnd_status_stretch **ret, size_t *ret_n)
+{
+    struct tracker *t = calloc(1, sizeof(*t));
+    bool any;
+
+    if (!t)
+        return -ENOMEM;
+    t->record = true;
+    track(t, inc, evs, n, end, &any);
+    if (t->oom) {
+        tracker_free(t);
+        return -ENOMEM;
+    }
+    if (t->n_out)
+        qsort(t->out, t->n_out, sizeof(*t->out), cmp_stretch);
+    *ret = t->out;
+    *ret_n = t->n_out;
+    t->out = NULL;
+    t->n_out = 0;
+    tracker_free(t);
+    return 0;
+}
+
+void rnd_status_stretches_free(struct rnd_status_stretch **ps, size_t n)
+{
+    if (!ps || !*ps)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free((*ps)[i].component);
+    free(*ps);
+    *ps = NULL;
 }

@@ -3,6 +3,7 @@
 #ifndef RND_STATUS_H
 #define RND_STATUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -32,5 +33,24 @@ struct iq_event;
  * (time order) borrowed.  0 or -ENOMEM. */
 int rnd_status_impact(const json_t *inc, struct iq_event *const *evs, size_t n, int64_t end,
                       json_t *impact);
+
+/* One stretch of a status-page component in one state. */
+struct rnd_status_stretch {
+    char *component;     /* owned */
+    const char *state;   /* "partial_outage", "operational", ...; static */
+    int64_t from, to;    /* UTC ms, from <= to */
+    bool open;           /* the component's last state, drawn until end */
+};
+
+/* The stretches behind rnd_status_impact's durations, one computation:
+ * every state of every component (operational included), from the
+ * incident's component_states, else from its status events, the last one
+ * lasting until end (IQ_TIME_NONE: the last event) and marked open.
+ * Sorted by component name, then time.  Caller owns *ret
+ * (rnd_status_stretches_free); *ret is NULL when there are none.
+ * 0 or -ENOMEM. */
+int rnd_status_stretches(const json_t *inc, struct iq_event *const *evs, size_t n, int64_t end,
+                         struct rnd_status_stretch **ret, size_t *ret_n);
+void rnd_status_stretches_free(struct rnd_status_stretch **ps, size_t n);
 
 #endif

@@ -3,7 +3,8 @@
  * webhooks.
  *
  * A thread notices incidents the correlator has closed, writes each one's
- * draft (Markdown and HTML) to the drafts directory and posts a notice to
+ * draft (Markdown and HTML) and its visual timeline (ID.svg, referenced
+ * from ID.md) to the drafts directory and posts a notice to
  * the configured webhooks (Slack shape or generic JSON, with retries).
  * rnd_watch_start configures it from the daemon's "drafts" section (one
  * iq_conf table); the drafts served over HTTP are rnd_api.c's.
@@ -109,10 +110,12 @@ static int deliver(struct rnd_watch *d, const char *id)
                                 .schemas_dir = d->schemas_dir };
     struct iq_event **evs = NULL;
     json_t *inc = NULL, *ctx = NULL, *rec = NULL, *people = NULL;
-    char err[512], *doc = NULL;
+    char err[512], svg[RND_API_ID_MAX + 8], *doc = NULL;
     size_t n = 0, len = 0;
     int r;
 
+    snprintf(svg, sizeof(svg), "%s.svg", id);   /* beside ID.md */
+    o.svg_ref = svg;
     if ((r = rnd_draft_load(d->st, id, &inc, &evs, &n, err, sizeof(err))) < 0 ||
         (r = rnd_draft_recurrence(d->st, inc, &rec, err, sizeof(err))) < 0)
         goto fail;
@@ -122,8 +125,9 @@ static int deliver(struct rnd_watch *d, const char *id)
     }
     o.recurrence = rec;
     o.people = people;
-    for (int f = RND_FORMAT_MD; f <= RND_FORMAT_HTML; f++) {
-        o.format = (enum rnd_format)f;
+    for (int f = RND_FORMAT_MD; f <= RND_FORMAT_SVG; f++) {
+        if ((o.format = (enum rnd_format)f) == RND_FORMAT_JSON)
+            continue;
         if ((r = rnd_draft_render(inc, evs, n, &o, &doc, &len, err, sizeof(err))) < 0)
             goto fail;
         r = write_file(d->dir, id, rnd_format_ext(o.format), doc, len);

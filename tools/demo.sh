@@ -2,8 +2,10 @@
 # make demo: start a real inquestd on a temporary data directory, send the
 # bundled sample incident (examples/incident-checkout.ndjson, with the
 # correlator settings of examples/inquestd.json), print what
-# was stored and the incident the correlator derived, stop the daemon, and
-# print the drafted postmortem.
+# was stored and the incident the correlator derived, stop the daemon,
+# print the drafted postmortem, and write the HTML draft with its visual
+# timeline, and the timeline alone as SVG, under BUILD/demo/ (printing
+# both paths: open the HTML in a browser).
 set -eu
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,3 +62,10 @@ echo
 echo "== inquest draft $ID  (Markdown; --format html|json, --template pagerduty|ja)"
 echo
 "$IQ" --data "$TMP/data" draft "$ID"
+OUT="$ROOT/$BUILD/demo"
+mkdir -p "$OUT"
+"$IQ" --quiet --data "$TMP/data" draft "$ID" --format html -o "$OUT/$ID.html"
+"$IQ" --quiet --data "$TMP/data" draft "$ID" --format svg -o "$OUT/$ID.svg"
+echo
+echo "== the HTML draft, with its visual timeline: $OUT/$ID.html"
+echo "== the visual timeline alone (SVG):          $OUT/$ID.svg"

@@ -10,7 +10,7 @@ BUILD_PKGS="gcc make pkg-config libzmq3-dev libmsgpack-dev librocksdb-dev libpcr
 libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libcmark-gfm-dev
 libcmark-gfm-extensions-dev"
 TEST_PKGS="libcmocka-dev curl openssl iproute2 procps prometheus prometheus-alertmanager
-docker-compose wrk chromium python3"
+docker-compose wrk chromium python3 libxml2-dev"
 # libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes clang links.
 FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 

@@ -5,10 +5,11 @@
 # tests/helpers/rnd_hook_sink, which answers 503 to the first request so a
 # retry happens) receives the sample incident's events over ZeroMQ; its
 # correlator derives and closes the incident (the events are in the past);
-# the draft watcher must write DATA/drafts/ID.md and ID.html and post one
+# the draft watcher must write DATA/drafts/ID.md, ID.html and ID.svg (the
+# visual timeline, which ID.md references by that file name) and post one
 # Slack-shaped and one generic notice.  The daemon is then restarted: no
 # notice may be sent twice.  The Markdown the HTTP API serves must be the
-# file written.
+# file written, but for that reference (timeline.svg, the route beside it).
 . "$IQ_ROOT/tests/lib.sh"
 "$IQD" --help 2>/dev/null | grep -q '"drafts"' || fail "inquestd has no \"drafts\" configuration section"
 SINK="$IQ_BUILD/tests/helpers/rnd_hook_sink"
@@ -35,6 +36,10 @@ md=$(ls "$data"/drafts/inc-*.md 2>/dev/null | head -1)
 [ -n "$md" ] || { cat "$data.log" >&2; fail "no draft written to $data/drafts"; }
 id=$(basename "$md" .md)
 [ -s "$data/drafts/$id.html" ] || fail "no HTML draft"
+[ -s "$data/drafts/$id.svg" ] || fail "no visual timeline beside the draft"
+grep -q "^!\[Visual timeline (SVG)\]($id.svg)\$" "$md" || fail "the draft does not reference $id.svg"
+grep -q '<svg xmlns="http://www.w3.org/2000/svg" class="iq-timeline"' "$data/drafts/$id.html" \
+  || fail "the HTML draft has no inline visual timeline"
 grep -q '^# Postmortem: ' "$md" || fail "draft content"
 grep -q '^| Item | Type | Owner | Due | Ticket |$' "$md" || fail "draft has no action items table"
 [ "$(ls "$IQ_TMP/hooks" | grep -c '\.json$')" -eq 2 ] || fail "want 2 notices, got $(ls "$IQ_TMP/hooks")"
@@ -47,7 +52,8 @@ grep -q "\"type\":\"inquest.draft.ready\"" "$g" && grep -q "\"id\":\"$id\"" "$g"
 
 code=$(curl -s -o "$IQ_TMP/served.md" -w '%{http_code}' "http://127.0.0.1:$IQ_HTTP_PORT/api/v1/incidents/$id/draft.md" || true)
 [ "$code" = 200 ] || fail "GET /api/v1/incidents/$id/draft.md answered $code"
-cmp -s "$IQ_TMP/served.md" "$md" || fail "served draft differs from the written one"
+grep -q '^!\[Visual timeline (SVG)\](timeline.svg)$' "$IQ_TMP/served.md" || fail "served draft: no timeline.svg reference"
+sed "s#(timeline.svg)#($id.svg)#" "$IQ_TMP/served.md" | cmp -s - "$md" || fail "served draft differs from the written one"
 
 iq_stop_daemon
 iq_start_daemon "$data" "$port" --config "$IQ_TMP/config.json"

@@ -103,6 +103,16 @@ for q in "" "?audience=internal" "?audience=internal&pseudonymize=0"; do
 done
 [ "$(get "/api/v1/incidents/$id/draft.json" -H "$(bearer "$X")")" = 200 ] || fail "external json"
 if grep -n "$internal_only\|\"incident\": {" "$RESP" >&2; then fail "external JSON context holds internal details"; fi
+# the visual timeline: the internal one names what the external one must not
+[ "$(get "/api/v1/incidents/$id/timeline.svg" -H "$(bearer "$R")")" = 200 ] || fail "timeline.svg, read token"
+grep -qF 'db-7.internal' "$RESP" && grep -qF 'Kai Config' "$RESP" || fail "the internal timeline lacks the machine or the name"
+[ "$(get "/api/v1/incidents/$id/timeline.svg?audience=internal" -H "$(bearer "$X")")" = 200 ] \
+  || fail "timeline.svg, external token: $(cat "$RESP")"
+if grep -n "$internal_only" "$RESP" >&2; then fail "external timeline.svg: internal detail above"; fi
+grep -q 'Disk almost full on host [A-Z]:9100' "$RESP" || fail "external timeline.svg: no host pseudonym"
+grep -q 'data-lane="chat"' "$RESP" && fail "external timeline.svg has a chat lane"
+[ "$(get "/api/v1/incidents/$id/draft.html" -H "$(bearer "$X")")" = 200 ] || fail "external html"
+if grep -n "$internal_only" "$RESP" >&2; then fail "external HTML draft (with its timeline): internal detail above"; fi
 [ "$(get "/api/v1/incidents/$id/draft.md?audience=external" -H "$(bearer "$R")")" = 200 ] || fail "audience=external"
 cp "$RESP" "$IQ_TMP/ext-read.md"
 check_external "$IQ_TMP/ext-read.md" "read token asking audience=external"

@@ -4,7 +4,8 @@
 # Renders the sample incident with --format html (libcmark-gfm with the
 # table extension), loads the file in headless Chromium and checks the DOM
 # the browser built: the tables are real <table> elements with their header
-# cells, the task-list checkboxes exist, and no template syntax leaked.
+# cells, the task-list checkboxes exist, the visual timeline is inline with
+# its milestones and lanes, and no template syntax leaked.
 . "$IQ_ROOT/tests/lib.sh"
 D="$IQ_ROOT/tests/data/render"
 command -v chromium >/dev/null 2>&1 || fail "chromium is not installed (Debian package chromium)"
@@ -26,6 +27,13 @@ grep -q '<td>13:47</td>' "$IQ_TMP/dom.html" || fail "timeline row not rendered"
 grep -q 'type="checkbox"' "$IQ_TMP/dom.html" || fail "checklist not rendered as task list"
 grep -q '<title>HighErrorRate on checkout</title>' "$IQ_TMP/dom.html" || fail "page title"
 grep -q '{{' "$IQ_TMP/dom.html" && fail "template syntax leaked into the page"
+# the visual timeline, inline: one chart, its six milestones, its lanes
+[ "$(grep -o '<svg [^>]*class="iq-timeline"' "$IQ_TMP/dom.html" | wc -l)" -eq 1 ] || fail "no inline visual timeline in the DOM"
+[ "$(grep -o 'data-milestone="[a-z_]*" data-at="[^"]*"' "$IQ_TMP/dom.html" | wc -l)" -eq 6 ] || fail "the timeline's milestones"
+grep -q 'data-milestone="detected" data-at="2026-10-21T13:42:30.000Z"' "$IQ_TMP/dom.html" || fail "detected milestone's data-at"
+for lane in alerts pages status components deploys chat; do
+  grep -q "<g data-lane=\"$lane\">" "$IQ_TMP/dom.html" || fail "lane $lane missing from the timeline"
+done
 
 # hostile event text and links stay text: no element, handler or script URL
 cat "$D/sample-events.ndjson" "$D/hostile-events.ndjson" >"$IQ_TMP/hostile.ndjson"

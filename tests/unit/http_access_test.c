@@ -148,6 +148,9 @@ static void external(void **state)
     assert_string_equal(who.name, "status-page");
     assert_true(who.external);
     assert_int_equal(check(a, "GET", "/api/v1/incidents/inc-1/draft.json", "Bearer " EXT_TOK, &who), 0);
+    assert_int_equal(check(a, "GET", "/api/v1/incidents/inc-1/timeline.svg", "Bearer " EXT_TOK, &who), 0);
+    assert_int_equal(check(a, "GET", "/api/v1/incidents/inc-1/timeline.svg.x", "Bearer " EXT_TOK, &who),
+                     -EPERM);
     assert_int_equal(check(a, "GET", "/api/v1/incidents/inc-1", "Bearer " EXT_TOK, &who), -EPERM);
     assert_non_null(strstr(err, "external audience"));
     assert_int_equal(check(a, "GET", "/api/v1/incidents", "Bearer " EXT_TOK, &who), -EPERM);
