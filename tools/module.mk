@@ -8,9 +8,9 @@ BINS += $(BUILD)/lint-train
 .PHONY: lint-model
 lint-model: $(BUILD)/lint-train
 	$(BUILD)/lint-train --rules schemas/lint tests/data/lint/corpus/train.tsv \
-	  tests/data/lint/corpus/train-extra.tsv
+	  tests/data/lint/corpus/train-extra.tsv tests/data/lint/corpus/train-extra2.tsv
 
-# The goal of issue #16 on the held-out split (precision >= 0.95, recall
+# The goal of issue #16 on the two held-out sets (precision >= 0.95, recall
 # >= 0.9 per task and language).  `make test` runs the same scorer with a
 # regression floor instead (docs/lint.md, "What the figures say").
 .PHONY: lint-eval
