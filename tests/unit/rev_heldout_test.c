@@ -35,7 +35,8 @@
 #define CATS_MAX 128
 
 static const char *const train_files[] = { CORPUS "/train.tsv", CORPUS "/train-extra.tsv",
-                                            CORPUS "/train-extra2.tsv" };
+                                            CORPUS "/train-extra2.tsv",
+                                            CORPUS "/train-extra3.tsv" };
 #define TRAIN_FILES (sizeof(train_files) / sizeof(*train_files))
 
 /* The held-out sets, as named in heldout-figures.txt. */
