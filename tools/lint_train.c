@@ -193,7 +193,8 @@ static int task_add(struct task_data *t, size_t cap, const struct rev_corpus_row
     t->full[t->n - 1] = malloc((e->f.n ? e->f.n : 1) * sizeof(uint32_t));
     if (!t->full[t->n - 1])
         return -ENOMEM;
-    memcpy(t->full[t->n - 1], e->f.idx, e->f.n * sizeof(uint32_t));
+    if (e->f.n)   /* a blockquote row leaves no text, and no features */
+        memcpy(t->full[t->n - 1], e->f.idx, e->f.n * sizeof(uint32_t));
     return 0;
 }
 
