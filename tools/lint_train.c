@@ -1,8 +1,10 @@
 /* lint_train.c - train the statistical layer of `inquest lint` and
  * calibrate its thresholds.
  *
- *   build/lint-train [--rules DIR] [--out FILE] [--folds K] [--precision P]
- *                    [--bits B] [--epochs E] [--seed S] [CORPUS.tsv...]
+ *   build/lint-train [--rules DIR] [--out FILE] [--lexicon FILE|none] [--folds K]
+ *                    [--precision P] [--bits B] [--epochs E] [--l2 L] [--rate R]
+ *                    [--prune W] [--min-df N] [--seed S] [--no-search] [--errors]
+ *                    [CORPUS.tsv...]
  *
  * Reads labelled corpora (default tests/data/lint/corpus/train.tsv; format
  * in docs/lint.md), fits one logistic regression per task (blame on
@@ -11,15 +13,16 @@
  * weights file named by the rules directory's "model" object (default
  * DIR/model.weights).
  *
- * The threshold of each task is calibrated by K-fold cross-validation on
- * the same corpora: every row is scored by a model that did not see it,
- * combined with the rules exactly as `inquest lint` combines them (the
- * model only speaks when no rule of the task fired, and never on an action
- * item the rules rank as a mechanism, tool, recovery or containment), and
- * the threshold kept is the one with the best recall, in the worse of the
- * two languages, among those whose precision reaches P in both languages
- * (ties: the higher threshold).  A file called *heldout* is refused: the
- * held-out split measures the result and must never shape it.
+ * The thresholds of each task (one per language) are calibrated by K-fold
+ * cross-validation on the same corpora: every row is scored by a model that
+ * did not see it, combined with the rules exactly as `inquest lint`
+ * combines them (the model only speaks when no rule of the task fired,
+ * never on an action item the rules rank as a mechanism, tool, recovery or
+ * containment, and never on a text its rule's "unless" excuses), and for
+ * each language the threshold kept is the one with the best recall among
+ * those whose precision reaches P (ties: the higher threshold).  A file
+ * called *heldout* is refused: the held-out sets measure the result and
+ * must never shape it.
  *
  * A thin main: the corpus and the lint path are review/rev_corpus.h, the
  * fit is review/rev_train.h, features and the file format review/rev_model.h. */
@@ -397,7 +400,6 @@ static void report(const struct task_data *t, enum rev_model_task task,
                rec(&both[l]));
 }
 
-/* Fit each task on everything and write the weights file. */
 /* Choose the hash size (shared) and each task's L2 strength by
  * cross-validation: the objective of a task is calibrate's score (the
  * worse language's recall at the precision target; below 0 when the target
