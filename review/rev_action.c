@@ -31,7 +31,7 @@ struct scan_ctx {
     const struct rev_rules *rules;
     const struct rev_section *sec;
     enum rev_lang force, doc_lang;
-    double weak_th;              /* model threshold; above 1 when the model is off */
+    const struct rev_lint_opts *opts; /* the model's threshold comes from these */
     struct rev_result *res;
 };
 
@@ -140,13 +140,14 @@ static int judge_type(struct scan_ctx *c, const struct item *it, struct rev_acti
 static int judge_weak_model(struct scan_ctx *c, const struct item *it, struct rev_action *a)
 {
     const struct rev_rule *rule = rev_rules_model_rule(c->rules, REV_MODEL_WEAK);
+    double th = rev_lint_threshold(c->rules, c->opts, REV_MODEL_WEAK, a->lang);
     int r;
 
-    if (c->weak_th > 1 || !rule || !(rule->langs & a->lang))
+    if (th > 1 || !rule || !(rule->langs & a->lang))
         return 0;
     r = rev_model_score(rev_rules_model(c->rules), REV_MODEL_WEAK, it->t.s, it->t.len,
                         &a->weak_score);
-    if (r < 0 || a->weak_score < c->weak_th)
+    if (r < 0 || a->weak_score < th)
         return r;
     r = rev_re_any(rule->unless, it->t.s, it->t.len);
     if (r != 0)
@@ -403,7 +404,7 @@ int rev_action_scan(const struct rev_doc *doc, const struct rev_rules *rules,
 {
     struct scan_ctx c = { .doc = doc, .rules = rules, .force = opts->lang, .doc_lang = doc_lang,
                           .res = res, .sec = rev_rules_section(rules, "action-items"),
-                          .weak_th = rev_lint_threshold(rules, opts, REV_MODEL_WEAK) };
+                          .opts = opts };
     struct item it = { .table = false };
     size_t i = 0;
     long next = 0;

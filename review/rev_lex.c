@@ -1,102 +1,32 @@
-/* rev_lex.c - word classes for the lint model: parse the lexicon, find its
- * entries in a text, and turn each occurrence into class features.
+/* rev_lex.c - word classes for the lint model: parse the lexicon, write it
+ * back, and find its entries in a text (the features they give are
+ * rev_lexfeat.c's).
  *
  * The lexicon is small (a few hundred entries) and texts are sentences, so
  * matching is a scan of the text with, at each character, a look at the
  * entries that start with that byte (entries are kept sorted by first byte,
  * with an index of where each byte's run starts); the longest entry wins
- * and the scan resumes after it.  No allocation per text beyond the
- * features themselves.
+ * and the scan resumes after it.  An entry listed in several classes is
+ * one occurrence of each.  No allocation per text.
  *
- * Features of an occurrence of class C (each hashed with its own kind byte,
- * see rev_feats_add):
- *   'k'  C                      the class is present
- *   'r'  C + next 1..3 chars    "ROLE's", "ROLE fo", "ROLEのせ"
- *   'l'  prev 1..2 chars + C    "によ"+nothing: "by ROLE" as " by "+C
- *   'n'  C + next word          English: "ROLE forgot"
- *   'p'  previous word + C      English: "by ROLE"
- * and, once per text, 'q' Ca + Cb for every pair of classes present. */
+ * Directive lines ("%agents role team", "%negatable cause failed",
+ * "%capitalised name") give classes a role in the structure features;
+ * they are kept with the lexicon, so the weights file carries them too. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rev_file.h"
-#include "rev_lex.h"
-
-/* ---- the feature vector (rev_model.h), filled by the lexicon and by
- * rev_model.c ---- */
-
-/* FNV-1a over the prefix byte, a separator and len bytes of s. */
-static uint32_t hash(char prefix, const char *s, size_t len)
-{
-    uint32_t h = 2166136261u;
-
-    h = (h ^ (unsigned char)prefix) * 16777619u;
-    h = (h ^ 0x1fu) * 16777619u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
-
-void rev_feats_init(struct rev_feats *f)
-{
-    f->idx = NULL;
-    f->n = f->cap = 0;
-}
-
-void rev_feats_free(struct rev_feats *f)
-{
-    free(f->idx);
-    rev_feats_init(f);
-}
-
-static int feats_push(struct rev_feats *f, uint32_t idx)
-{
-    if (f->n == f->cap) {
-        size_t ncap = f->cap ? f->cap * 2 : 256;
-        uint32_t *ni = realloc(f->idx, ncap * sizeof(*ni));
-
-        if (!ni)
-            return -ENOMEM;
-        f->idx = ni;
-        f->cap = ncap;
-    }
-    f->idx[f->n++] = idx;
-    return 0;
-}
-
-int rev_feats_add(struct rev_feats *f, char kind, const char *s, size_t len, uint32_t mask)
-{
-    return feats_push(f, hash(kind, s, len) & mask);
-}
-
-#define CLASS_NAME_MAX 16
-#define CTX_WORD_MAX 24
-
-struct entry {
-    char s[REV_LEX_ENTRY_MAX + 1];
-    unsigned char len;
-    unsigned char cls;
-    bool word;                      /* ASCII alnum start: whole words only */
-};
-
-struct rev_lex {
-    char cls[REV_LEX_CLASSES_MAX][CLASS_NAME_MAX + 1];
-    unsigned ncls;
-    struct entry *e;                /* sorted by first byte after each add */
-    size_t n;
-    size_t start[257];              /* entries of first byte b: [start[b], start[b+1]) */
-};
-
-static bool alnum(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
+#include "rev_lex_int.h"
 
 struct rev_lex *rev_lex_new(void)
 {
-    return calloc(1, sizeof(struct rev_lex));
+    struct rev_lex *lx = calloc(1, sizeof(struct rev_lex));
+
+    if (lx)
+        lx->capitalised = -1;
+    return lx;
 }
 
 void rev_lex_destroy(struct rev_lex **plx)
@@ -115,10 +45,12 @@ size_t rev_lex_size(const struct rev_lex *lx)
 
 static int cmp_entry(const void *a, const void *b)
 {
-    const struct entry *x = a, *y = b;
+    const struct lex_entry *x = a, *y = b;
     int c = (unsigned char)x->s[0] - (unsigned char)y->s[0];
 
-    return c ? c : strcmp(x->s, y->s);
+    if (c == 0)
+        c = strcmp(x->s, y->s);
+    return c ? c : (int)x->cls - (int)y->cls;
 }
 
 static void reindex(struct rev_lex *lx)
@@ -148,7 +80,7 @@ static int class_id(struct rev_lex *lx, const char *name, size_t len)
 
 static bool class_name_ok(const char *s, size_t len)
 {
-    if (len == 0 || len > CLASS_NAME_MAX)
+    if (len == 0 || len > LEX_CLASS_NAME_MAX)
         return false;
     for (size_t i = 0; i < len; i++)
         if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '-'))
@@ -173,17 +105,63 @@ static size_t count_words(const char *s)
     return n;
 }
 
+/* The directives: each names classes that get a role in rev_lexfeat.c. */
+enum directive { DIR_AGENTS, DIR_NEGATION, DIR_NEGATABLE, DIR_CAPITALISED, DIRS };
+static const char *const dir_names[DIRS] = { "%agents", "%negation", "%negatable",
+                                             "%capitalised" };
+
+/* "%DIRECTIVE CLASS..." (s after the leading blanks). */
+static int add_directive(struct rev_lex *lx, const char *s, char *err, size_t errsz)
+{
+    size_t nl = strcspn(s, " \t");
+    int d = 0;
+
+    while (d < DIRS && (strlen(dir_names[d]) != nl || memcmp(s, dir_names[d], nl) != 0))
+        d++;
+    if (d == DIRS)
+        return snprintf(err, errsz, "unknown directive (%%agents, %%negation, %%negatable "
+                        "or %%capitalised)"), -EINVAL;
+    for (s += nl; *s;) {
+        size_t wl;
+        int cls;
+
+        s += strspn(s, " \t");
+        wl = strcspn(s, " \t");
+        if (wl == 0)
+            break;
+        if (!class_name_ok(s, wl))
+            return snprintf(err, errsz, "bad class name (1 to 16 of [a-z-])"), -EINVAL;
+        cls = class_id(lx, s, wl);
+        if (cls < 0)
+            return snprintf(err, errsz, "more than %d classes", REV_LEX_CLASSES_MAX), -EINVAL;
+        if (d == DIR_AGENTS)
+            lx->agents |= 1u << cls;
+        else if (d == DIR_NEGATION)
+            lx->negation |= 1u << cls;
+        else if (d == DIR_NEGATABLE)
+            lx->negatable |= 1u << cls;
+        else if (lx->capitalised >= 0 && lx->capitalised != cls)
+            return snprintf(err, errsz, "%%capitalised names one class"), -EINVAL;
+        else
+            lx->capitalised = cls;
+        s += wl;
+    }
+    return 0;
+}
+
 int rev_lex_add_line(struct rev_lex *lx, const char *line, char *err, size_t errsz)
 {
     const char *s = line, *name;
     size_t nl, add, at;
-    struct entry *ne;
+    struct lex_entry *ne;
     int cls;
 
     while (*s == ' ' || *s == '\t')
         s++;
     if (*s == '\0' || *s == '#')
         return 0;
+    if (*s == '%')
+        return add_directive(lx, s, err, errsz);
     name = s;
     while (*s && *s != ' ' && *s != '\t')
         s++;
@@ -217,11 +195,12 @@ int rev_lex_add_line(struct rev_lex *lx, const char *line, char *err, size_t err
             return snprintf(err, errsz, "entry longer than %d bytes", REV_LEX_ENTRY_MAX),
                    -EINVAL;
         for (size_t i = 0; i < wl; i++)
-            ne[at].s[i] = w[i] >= 'A' && w[i] <= 'Z' ? (char)(w[i] - 'A' + 'a') : w[i];
+            ne[at].s[i] = w[i] >= 'A' && w[i] <= 'Z' ? (char)(w[i] - 'A' + 'a') :
+                          w[i] == '_' ? ' ' : w[i];
         ne[at].s[wl] = '\0';
         ne[at].len = (unsigned char)wl;
         ne[at].cls = (unsigned char)cls;
-        ne[at].word = alnum((unsigned char)ne[at].s[0]);
+        ne[at].word = lex_alnum((unsigned char)ne[at].s[0]);
         at++;
     }
     lx->n = at;
@@ -260,41 +239,66 @@ int rev_lex_load(const char *path, struct rev_lex **ret, char *err, size_t errsz
     return 0;
 }
 
+/* " entry", with its spaces written back as '_'. */
+static void write_entry(FILE *f, const char *s)
+{
+    fputc(' ', f);
+    for (; *s; s++)
+        fputc(*s == ' ' ? '_' : *s, f);
+}
+
+/* One directive line, when it names some class. */
+static void write_directive(const struct rev_lex *lx, FILE *f, const char *prefix,
+                            enum directive d)
+{
+    uint32_t set = d == DIR_AGENTS ? lx->agents : d == DIR_NEGATION ? lx->negation :
+                   d == DIR_NEGATABLE ? lx->negatable :
+                   lx->capitalised >= 0 ? 1u << lx->capitalised : 0;
+
+    if (!set)
+        return;
+    fprintf(f, "%s%s%s", prefix, *prefix ? " " : "", dir_names[d]);
+    for (unsigned c = 0; c < lx->ncls; c++)
+        if (set >> c & 1)
+            fprintf(f, " %s", lx->cls[c]);
+    fputc('\n', f);
+}
+
 int rev_lex_write(const struct rev_lex *lx, FILE *f, const char *prefix)
 {
     for (unsigned c = 0; lx && c < lx->ncls; c++) {
         fprintf(f, "%s%s%s", prefix, *prefix ? " " : "", lx->cls[c]);
         for (size_t i = 0; i < lx->n; i++)
             if (lx->e[i].cls == c)
-                fprintf(f, " %s", lx->e[i].s);
+                write_entry(f, lx->e[i].s);
         fputc('\n', f);
     }
+    for (int d = 0; lx && d < DIRS; d++)
+        write_directive(lx, f, prefix, (enum directive)d);
     return ferror(f) ? -EIO : 0;
 }
 
-/* The longest entry matching t at i, or NULL. */
-static const struct entry *match_at(const struct rev_lex *lx, const char *t, size_t len,
-                                    size_t i)
+const struct lex_entry *lex_match(const struct rev_lex *lx, const char *t, size_t len,
+                                  size_t i)
 {
     unsigned char b = (unsigned char)t[i];
-    const struct entry *best = NULL;
+    const struct lex_entry *best = NULL;
 
     for (size_t k = lx->start[b]; k < lx->start[b + 1]; k++) {
-        const struct entry *e = &lx->e[k];
+        const struct lex_entry *e = &lx->e[k];
 
         if (e->len > len - i || (best && e->len <= best->len) ||
             memcmp(t + i, e->s, e->len) != 0)
             continue;
-        if (e->word && ((i > 0 && alnum((unsigned char)t[i - 1])) ||
-                        (i + e->len < len && alnum((unsigned char)t[i + e->len]))))
+        if (e->word && ((i > 0 && lex_alnum((unsigned char)t[i - 1])) ||
+                        (i + e->len < len && lex_alnum((unsigned char)t[i + e->len]))))
             continue;
         best = e;
     }
     return best;
 }
 
-/* Bytes of the n characters starting at t[i] (fewer at the end). */
-static size_t chars_fwd(const char *t, size_t len, size_t i, int n)
+size_t lex_chars_fwd(const char *t, size_t len, size_t i, int n)
 {
     size_t j = i;
 
@@ -306,8 +310,7 @@ static size_t chars_fwd(const char *t, size_t len, size_t i, int n)
     return j - i;
 }
 
-/* Bytes of the n characters ending before t[i]. */
-static size_t chars_back(const char *t, size_t i, int n)
+size_t lex_chars_back(const char *t, size_t i, int n)
 {
     size_t j = i;
 
@@ -317,96 +320,4 @@ static size_t chars_back(const char *t, size_t i, int n)
             j--;
     }
     return i - j;
-}
-
-/* Add feature kind of "a" + "\x1f" + "b". */
-static int add2(struct rev_feats *f, char kind, const char *a, size_t al, const char *b,
-                size_t bl, uint32_t mask)
-{
-    char buf[CLASS_NAME_MAX + 2 + 4 * CTX_WORD_MAX];
-
-    if (al + 1 + bl > sizeof(buf))
-        bl = sizeof(buf) - al - 1;
-    memcpy(buf, a, al);
-    buf[al] = 0x1f;
-    memcpy(buf + al + 1, b, bl);
-    return rev_feats_add(f, kind, buf, al + 1 + bl, mask);
-}
-
-/* The ASCII word after (dir > 0, from i) or before (dir < 0, ending at i)
- * a match, skipping one run of spaces: *ret_a and the length. */
-static size_t ctx_word(const char *t, size_t len, size_t i, int dir, size_t *ret_a)
-{
-    size_t a, b;
-
-    if (dir > 0) {
-        while (i < len && t[i] == ' ')
-            i++;
-        a = b = i;
-        while (b < len && (alnum((unsigned char)t[b]) || t[b] == '\'') && b - a < CTX_WORD_MAX)
-            b++;
-    } else {
-        while (i > 0 && t[i - 1] == ' ')
-            i--;
-        a = b = i;
-        while (a > 0 && (alnum((unsigned char)t[a - 1]) || t[a - 1] == '\'') &&
-               b - a < CTX_WORD_MAX)
-            a--;
-    }
-    *ret_a = a;
-    return b - a;
-}
-
-/* The features of one occurrence of e at t[i]. */
-static int occurrence(const struct rev_lex *lx, const struct entry *e, const char *t,
-                      size_t len, size_t i, uint32_t mask, struct rev_feats *f)
-{
-    const char *c = lx->cls[e->cls];
-    size_t cl = strlen(c), end = i + e->len, a, wl;
-    int r = rev_feats_add(f, 'k', c, cl, mask);
-
-    for (int n = 1; r >= 0 && n <= 3; n++) {
-        size_t fw = chars_fwd(t, len, end, n);
-
-        if (fw && (n == 1 || fw != chars_fwd(t, len, end, n - 1)))
-            r = add2(f, 'r', c, cl, t + end, fw, mask);
-    }
-    for (int n = 1; r >= 0 && n <= 2; n++) {
-        size_t bw = chars_back(t, i, n);
-
-        if (bw && (n == 1 || bw != chars_back(t, i, n - 1)))
-            r = add2(f, 'l', t + i - bw, bw, c, cl, mask);
-    }
-    if (r >= 0 && (wl = ctx_word(t, len, end, 1, &a)) > 0)
-        r = add2(f, 'n', c, cl, t + a, wl, mask);
-    if (r >= 0 && (wl = ctx_word(t, len, i, -1, &a)) > 0)
-        r = add2(f, 'p', t + a, wl, c, cl, mask);
-    return r;
-}
-
-int rev_lex_features(const struct rev_lex *lx, const char *t, size_t len, uint32_t mask,
-                     struct rev_feats *f)
-{
-    uint32_t seen = 0;
-    int r = 0;
-
-    if (!lx || lx->n == 0)
-        return 0;
-    for (size_t i = 0; r >= 0 && i < len;) {
-        const struct entry *e = match_at(lx, t, len, i);
-
-        if (!e) {
-            i += chars_fwd(t, len, i, 1);
-            continue;
-        }
-        seen |= 1u << e->cls;
-        r = occurrence(lx, e, t, len, i, mask, f);
-        i += e->len;
-    }
-    for (unsigned a = 0; r >= 0 && a < lx->ncls; a++)
-        for (unsigned b = a + 1; r >= 0 && b < lx->ncls; b++)
-            if ((seen >> a & 1) && (seen >> b & 1))
-                r = add2(f, 'q', lx->cls[a], strlen(lx->cls[a]), lx->cls[b],
-                         strlen(lx->cls[b]), mask);
-    return r;
 }

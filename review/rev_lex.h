@@ -64,10 +64,18 @@ int rev_lex_write(const struct rev_lex *lx, FILE *f, const char *prefix);
 /* Number of entries (0 for an empty lexicon). */
 size_t rev_lex_size(const struct rev_lex *lx);
 
+/* Clear the marks of cap (one byte per byte of folded text t, as
+ * rev_model.c folds it; non-zero where a capitalised word that reads as a
+ * name starts) on the words that are whole entries of lx: "caused by
+ * Redis" names a system the lexicon knows, not a person.  NULL-safe. */
+void rev_lex_unmark_names(const struct rev_lex *lx, const char *t, size_t len,
+                          unsigned char *cap);
+
 /* Append the class features of folded text t (len bytes, as rev_model.c
- * folds it: lower-case ASCII, spaces folded) to f, hashed under mask.
- * 0 or -ENOMEM. */
-int rev_lex_features(const struct rev_lex *lx, const char *t, size_t len, uint32_t mask,
-                     struct rev_feats *f);
+ * folds it: lower-case ASCII, spaces folded) to f, hashed under mask; cap
+ * (may be NULL) marks where names start (rev_lex_unmark_names): they are
+ * occurrences of the %capitalised class.  0 or -ENOMEM. */
+int rev_lex_features(const struct rev_lex *lx, const char *t, size_t len,
+                     const unsigned char *cap, uint32_t mask, struct rev_feats *f);
 
 #endif

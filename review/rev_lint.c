@@ -128,7 +128,7 @@ static int blame_model(struct ctx *c, const struct rev_text *t, size_t a, size_t
                        enum rev_lang lang)
 {
     const struct rev_rule *rule = rev_rules_model_rule(c->rules, REV_MODEL_BLAME);
-    double th = rev_lint_threshold(c->rules, c->opts, REV_MODEL_BLAME), score;
+    double th = rev_lint_threshold(c->rules, c->opts, REV_MODEL_BLAME, lang), score;
     unsigned line, col;
     int r;
 

@@ -112,10 +112,10 @@ int rev_result_add_scored(struct rev_result *res, const struct rev_rule *rule,
                           enum rev_lang lang, unsigned line, unsigned col,
                           const char *excerpt, size_t len, double score);
 
-/* The threshold task runs at: opts's when set, else the rule set's; 2 (never
- * reached) when the model is off or absent. */
+/* The threshold task runs at for text in lang: opts's when set, else the
+ * rule set's; 2 (never reached) when the model is off or absent. */
 double rev_lint_threshold(const struct rev_rules *rules, const struct rev_lint_opts *opts,
-                          enum rev_model_task task);
+                          enum rev_model_task task, enum rev_lang lang);
 
 /* Append an action item.  Takes ownership of a's strings (and clears them
  * in *a) on success and on failure.  0 or -ENOMEM. */

@@ -40,13 +40,14 @@
 #define WORD_MAX 24     /* bytes of a word kept for a feature */
 #define QMAX 127        /* quantised weights are in [-QMAX, QMAX] */
 #define PAIRS_PER_LINE 12
+#define FORMAT_VERSION "3" /* the features and the file both changed with 3 */
 
 struct rev_model {
     unsigned bits;
     struct rev_lex *lex;           /* NULL when the file has no lexicon */
     float *w[REV_MODEL_TASKS];
     double bias[REV_MODEL_TASKS];
-    double threshold[REV_MODEL_TASKS];
+    double threshold[REV_MODEL_TASKS][REV_MODEL_LANGS];
 };
 
 static const char *const task_names[REV_MODEL_TASKS] = { "blame", "weak-action" };
@@ -57,84 +58,117 @@ static bool is_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-/* Fold s into out (room for len + 3 bytes): " " + folded text + " ".
- * Returns the folded length. */
-static size_t fold(const char *s, size_t len, char *out)
-{
-    size_t o = 0;
-
-    out[o++] = ' ';
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (is_space(c)) {
-            if (out[o - 1] != ' ')
-                out[o++] = ' ';
-            continue;
-        }
-        if (c >= 'A' && c <= 'Z')
-            c = (unsigned char)(c - 'A' + 'a');
-        else if (c >= '0' && c <= '9')
-            c = '0';
-        out[o++] = (char)c;
-    }
-    if (out[o - 1] != ' ')
-        out[o++] = ' ';
-    out[o] = '\0';
-    return o;
-}
-
 static bool word_char(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '\'';
 }
 
-/* Copy word s[0..len) into out folded (lower case, digits '0'); a word
- * that is capitalised and not the first of the text (a name, most often)
- * becomes the placeholder "N" instead.  Returns its length. */
-static size_t word_fold(const char *s, size_t len, bool first, char *out)
+static bool upper(unsigned char c)
 {
-    bool name = !first && len > 1 && s[0] >= 'A' && s[0] <= 'Z';
-    size_t n = len < WORD_MAX ? len : WORD_MAX;
-
-    for (size_t i = 1; name && i < len; i++)
-        name = (s[i] >= 'a' && s[i] <= 'z') || s[i] == '\'';
-    if (name) {
-        size_t k = len > 2 && s[len - 2] == '\'' && s[len - 1] == 's' ? 2 : 0;
-
-        out[0] = 'N';
-        memcpy(out + 1, s + len - k, k);
-        return 1 + k;
-    }
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-
-        out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c >= '0' && c <= '9' ? '0' : c;
-    }
-    return n;
+    return c >= 'A' && c <= 'Z';
 }
 
-/* Word unigrams and bigrams of the original text s. */
-static int word_features(const char *t, size_t len, uint32_t mask, struct rev_feats *f)
+static bool lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+/* Whether the ASCII word at s[0..len) reads as a name: capitalised, the
+ * rest lower case (a trailing 's allowed), and not the first word of the
+ * text or of a sentence (after '.', '!', '?' or ':'), unless it is a
+ * possessive ("Nina's deploy"). */
+static bool name_word(const char *s, size_t len, bool first)
+{
+    size_t n = len > 2 && s[len - 2] == '\'' && s[len - 1] == 's' ? len - 2 : len;
+
+    if (n < 2 || !upper((unsigned char)s[0]))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!lower((unsigned char)s[i]))
+            return false;
+    return !first || n < len;
+}
+
+/* Fold s into out (room for len + 3 bytes): " " + folded text + " ".
+ * cap (room for len + 3 bytes) marks the folded bytes where a name
+ * starts (name_word).  Returns the folded length. */
+static size_t fold(const char *s, size_t len, char *out, unsigned char *cap)
+{
+    bool first = true;
+    size_t o = 0;
+
+    out[o] = ' ';
+    cap[o++] = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        cap[o] = 0;
+        if (is_space(c)) {
+            if (out[o - 1] != ' ')
+                out[o++] = ' ';
+            continue;
+        }
+        if (upper(c) && (i == 0 || !word_char((unsigned char)s[i - 1]))) {
+            size_t e = i;
+
+            while (e < len && word_char((unsigned char)s[e]))
+                e++;
+            cap[o] = name_word(s + i, e - i, first);
+        }
+        if (word_char(c))
+            first = false;
+        else if (c == '.' || c == '!' || c == '?' || c == ':')
+            first = true;
+        if (upper(c))
+            c = (unsigned char)(c - 'A' + 'a');
+        else if (c >= '0' && c <= '9')
+            c = '0';
+        out[o++] = (char)c;
+    }
+    if (out[o - 1] != ' ') {
+        cap[o] = 0;
+        out[o++] = ' ';
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static bool fold_word_char(unsigned char c)
+{
+    return lower(c) || c == '0' || c == '\'';
+}
+
+/* Word unigrams and bigrams of the folded text t: runs of [a-z0-9'], at
+ * most WORD_MAX bytes each; a name (cap) becomes the placeholder "N"
+ * (with its "'s"), so "by Priya" and "by Marcus" are one feature. */
+static int word_features(const char *t, size_t len, const unsigned char *cap, uint32_t mask,
+                         struct rev_feats *f)
 {
     char prev[WORD_MAX], cur[WORD_MAX], gram[2 * WORD_MAX + 1];
     size_t plen = 0, i = 0;
-    bool first = true;
     int r = 0;
 
     while (i < len && r >= 0) {
         size_t a, wl;
 
-        while (i < len && !word_char((unsigned char)t[i]))
+        while (i < len && !fold_word_char((unsigned char)t[i]))
             i++;
         a = i;
-        while (i < len && word_char((unsigned char)t[i]))
+        while (i < len && fold_word_char((unsigned char)t[i]))
             i++;
         if (i == a)
             break;
-        wl = word_fold(t + a, i - a, first, cur);
-        first = false;
+        wl = i - a < WORD_MAX ? i - a : WORD_MAX;
+        if (cap[a]) {
+            size_t k = i - a > 2 && t[i - 2] == '\'' && t[i - 1] == 's' ? 2 : 0;
+
+            cur[0] = 'N';
+            memcpy(cur + 1, t + i - k, k);
+            wl = 1 + k;
+        } else {
+            memcpy(cur, t + a, wl);
+        }
         r = rev_feats_add(f, 'w', cur, wl, mask);
         if (r >= 0 && plen) {
             memcpy(gram, prev, plen);
@@ -175,6 +209,7 @@ static int char_features(const char *t, size_t len, uint32_t mask, struct rev_fe
 int rev_model_features(const char *s, size_t len, unsigned bits, const struct rev_lex *lex,
                        struct rev_feats *f)
 {
+    unsigned char *cap;
     uint32_t mask;
     char *t;
     size_t tl;
@@ -188,16 +223,18 @@ int rev_model_features(const char *s, size_t len, unsigned bits, const struct re
         while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
             len--;
     }
-    t = malloc(len + 3);
+    t = malloc(2 * (len + 3));
     if (!t)
         return -ENOMEM;
-    tl = fold(s, len, t);
+    cap = (unsigned char *)t + len + 3;
+    tl = fold(s, len, t, cap);
+    rev_lex_unmark_names(lex, t, tl, cap);
     f->n = 0;
-    r = word_features(s, len, mask, f);
+    r = word_features(t, tl, cap, mask, f);
     if (r >= 0)
         r = char_features(t, tl, mask, f);
     if (r >= 0)
-        r = rev_lex_features(lex, t, tl, mask, f);
+        r = rev_lex_features(lex, t, tl, cap, mask, f);
     free(t);
     return r;
 }
@@ -254,9 +291,10 @@ const struct rev_lex *rev_model_lex(const struct rev_model *m)
     return m->lex;
 }
 
-double rev_model_threshold(const struct rev_model *m, enum rev_model_task task)
+double rev_model_threshold(const struct rev_model *m, enum rev_model_task task,
+                           enum rev_model_lang lang)
 {
-    return m->threshold[task];
+    return m->threshold[task][lang];
 }
 
 void rev_model_destroy(struct rev_model **pm)
@@ -340,12 +378,13 @@ static bool number_d(char **s, double *ret)
     return true;
 }
 
-/* "task NAME bias B threshold T scale S weights N": start a task section. */
+/* "task NAME bias B threshold T_EN T_JA scale S weights N": start a task
+ * section. */
 static int parse_task(struct parse *p, struct rev_model *m, char *s)
 {
+    double th[REV_MODEL_LANGS];
     enum rev_model_task t;
     char *name;
-    double th;
 
     while (*s == ' ')
         s++;
@@ -359,11 +398,13 @@ static int parse_task(struct parse *p, struct rev_model *m, char *s)
     if (m->w[t])
         return parse_fail(p, "task given twice");
     if (!keyword(&s, "bias") || !number_d(&s, &m->bias[t]) || !keyword(&s, "threshold") ||
-        !number_d(&s, &th) || th < 0 || th > 1 || !keyword(&s, "scale") ||
-        !number_d(&s, &p->scale) || p->scale < 0 || !keyword(&s, "weights") ||
-        !number_ul(&s, 1ul << m->bits, "", &p->left))
-        return parse_fail(p, "expected \"task NAME bias B threshold T(0..1) scale S weights N\"");
-    m->threshold[t] = th;
+        !number_d(&s, &th[REV_MODEL_EN]) || !number_d(&s, &th[REV_MODEL_JA]) ||
+        th[REV_MODEL_EN] < 0 || th[REV_MODEL_EN] > 1 || th[REV_MODEL_JA] < 0 ||
+        th[REV_MODEL_JA] > 1 || !keyword(&s, "scale") || !number_d(&s, &p->scale) ||
+        p->scale < 0 || !keyword(&s, "weights") || !number_ul(&s, 1ul << m->bits, "", &p->left))
+        return parse_fail(p, "expected \"task NAME bias B threshold T_EN T_JA (0..1) "
+                          "scale S weights N\"");
+    memcpy(m->threshold[t], th, sizeof(th));
     m->w[t] = calloc((size_t)1 << m->bits, sizeof(float));
     if (!m->w[t])
         return -ENOMEM;
@@ -409,9 +450,13 @@ static int parse_line(struct parse *p, struct rev_model *m, char *s)
     if (*s == '#' || *s == '\0')
         return 0;
     if (m->bits == 0) {
-        if (!keyword(&s, "inquest-lint-model") || !keyword(&s, "2") || !keyword(&s, "bits") ||
-            !number_ul(&s, REV_MODEL_BITS_MAX, "", &bits) || bits < REV_MODEL_BITS_MIN)
-            return parse_fail(p, "expected \"inquest-lint-model 2 bits N\" (N from 12 to 22)");
+        if (keyword(&s, "inquest-lint-model") && !keyword(&s, FORMAT_VERSION))
+            return parse_fail(p, "weights of another format version, made for other "
+                              "features: retrain them (make lint-model)");
+        if (!keyword(&s, "bits") || !number_ul(&s, REV_MODEL_BITS_MAX, "", &bits) ||
+            bits < REV_MODEL_BITS_MIN)
+            return parse_fail(p, "expected \"inquest-lint-model " FORMAT_VERSION
+                              " bits N\" (N from 12 to 22)");
         m->bits = (unsigned)bits;
         return 0;
     }
@@ -478,7 +523,7 @@ static long quantise(float w, double scale, double min_abs)
 
 /* One task's section: header, then GAP:Q pairs. */
 static void write_task(FILE *f, enum rev_model_task t, size_t nb, const float *w, double bias,
-                       double th, double min_abs)
+                       const double th[REV_MODEL_LANGS], double min_abs)
 {
     double mx = 0, scale;
     size_t n = 0, k = 0;
@@ -489,8 +534,8 @@ static void write_task(FILE *f, enum rev_model_task t, size_t nb, const float *w
     scale = mx / QMAX;
     for (size_t i = 0; i < nb; i++)
         n += quantise(w[i], scale, min_abs) != 0;
-    fprintf(f, "task %s bias %.6f threshold %.4f scale %.9g weights %zu\n", task_names[t], bias,
-            th, scale, n);
+    fprintf(f, "task %s bias %.6f threshold %.4f %.4f scale %.9g weights %zu\n", task_names[t],
+            bias, th[REV_MODEL_EN], th[REV_MODEL_JA], scale, n);
     for (size_t i = 0; i < nb; i++) {
         long q = quantise(w[i], scale, min_abs);
 
@@ -503,8 +548,8 @@ static void write_task(FILE *f, enum rev_model_task t, size_t nb, const float *w
 
 int rev_model_write(const char *path, const char *comment, unsigned bits,
                     const struct rev_lex *lex, const float *const w[REV_MODEL_TASKS],
-                    const double bias[REV_MODEL_TASKS], const double threshold[REV_MODEL_TASKS],
-                    double min_abs)
+                    const double bias[REV_MODEL_TASKS],
+                    const double threshold[REV_MODEL_TASKS][REV_MODEL_LANGS], double min_abs)
 {
     char tmp[4096];
     FILE *f;
@@ -517,7 +562,7 @@ int rev_model_write(const char *path, const char *comment, unsigned bits,
         return -errno;
     if (comment)
         fprintf(f, "%s", comment);
-    fprintf(f, "inquest-lint-model 2 bits %u\n", bits);
+    fprintf(f, "inquest-lint-model " FORMAT_VERSION " bits %u\n", bits);
     r = rev_lex_write(lex, f, "lexicon");
     for (int t = 0; t < REV_MODEL_TASKS; t++)
         write_task(f, (enum rev_model_task)t, (size_t)1 << bits, w[t], bias[t], threshold[t],

@@ -14,24 +14,28 @@
  * tokenizer, so they serve English and Japanese alike: ASCII letters folded
  * to lower case and digits to '0', whitespace runs folded to one space;
  * word unigrams and bigrams over runs of [a-z0-9']; character 2- to 4-grams
- * counted in Unicode characters over the folded text padded with a space.
+ * counted in Unicode characters over the folded text padded with a space;
  * with a lexicon (rev_lex.h), class features of the lexicon's words in
- * context.  Each feature string is hashed (FNV-1a, 32 bits) into 2^bits
+ * context and of the sentence's structure (rev_lexfeat.c).  Each feature string is hashed (FNV-1a, 32 bits) into 2^bits
  * buckets.  A text's score is sigmoid(bias + sum of the weights of its features /
  * sqrt(number of features)).
  *
  * The weights are data, written by the trainer (tools/lint_train.c, see
  * docs/lint.md) into a text file in schemas/lint/:
  *
- *   inquest-lint-model 2 bits 18
+ *   inquest-lint-model 3 bits 18
  *   lexicon role engineer sre intern 担当者 ...
- *   task blame bias -1.25 threshold 0.55 scale 0.0123 weights 3
+ *   lexicon %agents role team ...
+ *   task blame bias -1.25 threshold 0.55 0.61 scale 0.0123 weights 3
  *   1234:41 7:-3 98000:127
- *   task weak-action bias ... threshold ... scale ... weights N
+ *   task weak-action bias ... threshold EN JA scale ... weights N
  *   ...
  *
  * The "lexicon" lines (rev_lex.h) are the lexicon the weights were trained
- * with.  Weights are quantised to integers Q in [-127, 127] (the weight is
+ * with; the two thresholds are the trainer's calibration for English and
+ * for Japanese text.  The version (3) changes whenever the features do:
+ * weights of another version are refused, not scored with features they
+ * were not fitted on.  Weights are quantised to integers Q in [-127, 127] (the weight is
  * Q * scale) and written as GAP:Q pairs, separated by spaces or newlines,
  * where GAP is the distance from the previous written index (from -1 for
  * the first), so the file stays small.  Lines starting with '#' are
@@ -49,6 +53,9 @@
 #define REV_MODEL_TEXT_MAX 4096               /* bytes of a text scored (rest ignored) */
 
 enum rev_model_task { REV_MODEL_BLAME = 0, REV_MODEL_WEAK, REV_MODEL_TASKS };
+
+/* The languages a threshold is calibrated for. */
+enum rev_model_lang { REV_MODEL_EN = 0, REV_MODEL_JA, REV_MODEL_LANGS };
 
 /* Hashed feature occurrences of one text (an index may repeat).  Value
  * type: zero it or rev_feats_init, then rev_feats_free. */
@@ -88,8 +95,9 @@ unsigned rev_model_bits(const struct rev_model *m);
 /* The lexicon of the weights file (borrowed; valid until destroy; NULL
  * when the file has none). */
 const struct rev_lex *rev_model_lex(const struct rev_model *m);
-/* The threshold the trainer calibrated for task (0..1). */
-double rev_model_threshold(const struct rev_model *m, enum rev_model_task task);
+/* The threshold the trainer calibrated for task in lang (0..1). */
+double rev_model_threshold(const struct rev_model *m, enum rev_model_task task,
+                           enum rev_model_lang lang);
 
 /* Score s for task: probability in [0, 1] in *ret.  0 or -ENOMEM. */
 int rev_model_score(const struct rev_model *m, enum rev_model_task task, const char *s,
@@ -109,8 +117,8 @@ int rev_model_task_parse(const char *s, enum rev_model_task *ret);
  * w[task] holds 2^bits floats.  0 or -errno. */
 int rev_model_write(const char *path, const char *comment, unsigned bits,
                     const struct rev_lex *lex, const float *const w[REV_MODEL_TASKS],
-                    const double bias[REV_MODEL_TASKS], const double threshold[REV_MODEL_TASKS],
-                    double min_abs);
+                    const double bias[REV_MODEL_TASKS],
+                    const double threshold[REV_MODEL_TASKS][REV_MODEL_LANGS], double min_abs);
 
 
 #endif

@@ -295,10 +295,10 @@ enum rev_lang rev_detect_lang(const char *s, size_t len)
 /* ---- shared by the passes ---- */
 
 double rev_lint_threshold(const struct rev_rules *rules, const struct rev_lint_opts *opts,
-                          enum rev_model_task task)
+                          enum rev_model_task task, enum rev_lang lang)
 {
     if (opts->no_model || !rev_rules_model(rules))
         return 2.0;
     return opts->threshold[task] > 0 ? opts->threshold[task]
-                                     : rev_rules_model_threshold(rules, task);
+                                     : rev_rules_model_threshold(rules, task, lang);
 }

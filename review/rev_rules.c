@@ -482,14 +482,16 @@ const struct rev_model *rev_rules_model(const struct rev_rules *set)
 
 const struct rev_rule *rev_rules_model_rule(const struct rev_rules *set, enum rev_model_task t)
 {
-    return set->model ? set->model_rule[t] : NULL;
+    return set->model_rule[t];
 }
 
-double rev_rules_model_threshold(const struct rev_rules *set, enum rev_model_task t)
+double rev_rules_model_threshold(const struct rev_rules *set, enum rev_model_task t,
+                                 enum rev_lang lang)
 {
     if (!set->model)
         return 1.0;
-    return set->model_th[t] > 0 ? set->model_th[t] : rev_model_threshold(set->model, t);
+    return set->model_th[t] > 0 ? set->model_th[t] :
+           rev_model_threshold(set->model, t, lang == REV_LANG_JA ? REV_MODEL_JA : REV_MODEL_EN);
 }
 
 /* Pick the text for lang, else the other language's. */

@@ -132,11 +132,15 @@ const struct rev_section *rev_rules_section(const struct rev_rules *set, const c
  * Borrowed; valid until rev_rules_destroy. */
 const struct rev_model *rev_rules_model(const struct rev_rules *set);
 /* The rule (category blame or weak-action, "model": true) whose message the
- * model's findings carry; NULL when there is no model.  Borrowed. */
+ * model's findings carry (and whose "unless" excuses a text); NULL when no
+ * file defines "model".  Also set when the weights were not loaded
+ * (REV_RULES_NO_MODEL): the trainer applies its exceptions.  Borrowed. */
 const struct rev_rule *rev_rules_model_rule(const struct rev_rules *set, enum rev_model_task t);
-/* The threshold of task: "model"."threshold" in the rules file when given,
- * else the one calibrated by the trainer (in the weights file). */
-double rev_rules_model_threshold(const struct rev_rules *set, enum rev_model_task t);
+/* The threshold of task for text in lang (REV_LANG_EN or REV_LANG_JA):
+ * "model"."threshold" in the rules file when given (for both languages),
+ * else the one the trainer calibrated for lang (in the weights file). */
+double rev_rules_model_threshold(const struct rev_rules *set, enum rev_model_task t,
+                                 enum rev_lang lang);
 
 /* Message and suggestion in lang, falling back to the other language when
  * the rule has only one.  Borrowed; never NULL. */

@@ -1,8 +1,10 @@
 /* lint_train.c - train the statistical layer of `inquest lint` and
  * calibrate its thresholds.
  *
- *   build/lint-train [--rules DIR] [--out FILE] [--folds K] [--precision P]
- *                    [--bits B] [--epochs E] [--seed S] [CORPUS.tsv...]
+ *   build/lint-train [--rules DIR] [--out FILE] [--lexicon FILE|none] [--folds K]
+ *                    [--precision P] [--bits B] [--epochs E] [--l2 L] [--rate R]
+ *                    [--prune W] [--min-df N] [--seed S] [--no-search] [--errors]
+ *                    [CORPUS.tsv...]
  *
  * Reads labelled corpora (default tests/data/lint/corpus/train.tsv; format
  * in docs/lint.md), fits one logistic regression per task (blame on
@@ -11,15 +13,16 @@
  * weights file named by the rules directory's "model" object (default
  * DIR/model.weights).
  *
- * The threshold of each task is calibrated by K-fold cross-validation on
- * the same corpora: every row is scored by a model that did not see it,
- * combined with the rules exactly as `inquest lint` combines them (the
- * model only speaks when no rule of the task fired, and never on an action
- * item the rules rank as a mechanism, tool, recovery or containment), and
- * the threshold kept is the one with the best recall, in the worse of the
- * two languages, among those whose precision reaches P in both languages
- * (ties: the higher threshold).  A file called *heldout* is refused: the
- * held-out split measures the result and must never shape it.
+ * The thresholds of each task (one per language) are calibrated by K-fold
+ * cross-validation on the same corpora: every row is scored by a model that
+ * did not see it, combined with the rules exactly as `inquest lint`
+ * combines them (the model only speaks when no rule of the task fired,
+ * never on an action item the rules rank as a mechanism, tool, recovery or
+ * containment, and never on a text its rule's "unless" excuses), and for
+ * each language the threshold kept is the one with the best recall among
+ * those whose precision reaches P (ties: the higher threshold).  A file
+ * called *heldout* is refused: the held-out sets measure the result and
+ * must never shape it.
  *
  * A thin main: the corpus and the lint path are review/rev_corpus.h, the
  * fit is review/rev_train.h, features and the file format review/rev_model.h. */
@@ -65,6 +68,7 @@ struct task_data {
     uint32_t **full;             /* features hashed at REV_MODEL_BITS_MAX */
     const struct rev_corpus_row **row;
     struct rev_verdict *v;       /* rules only */
+    bool *excused;               /* the model rule's "unless" matches the text */
     double *oof;                 /* cross-validated score */
     size_t n;
 };
@@ -154,13 +158,14 @@ static void task_free(struct task_data *t)
     free(t->ex);
     free(t->row);
     free(t->v);
+    free(t->excused);
     free(t->oof);
 }
 
 /* Add row (with its rules verdict) to task t as an example labelled y. */
 static int task_add(struct task_data *t, size_t cap, const struct rev_corpus_row *row,
                     const struct rev_verdict *v, bool y, const char *text, size_t len,
-                    const struct rev_lex *lex)
+                    const struct rev_lex *lex, const struct rev_rule *mrule)
 {
     struct rev_train_example *e;
     int r;
@@ -170,8 +175,9 @@ static int task_add(struct task_data *t, size_t cap, const struct rev_corpus_row
         t->full = calloc(cap, sizeof(*t->full));
         t->row = calloc(cap, sizeof(*t->row));
         t->v = calloc(cap, sizeof(*t->v));
+        t->excused = calloc(cap, sizeof(*t->excused));
         t->oof = calloc(cap, sizeof(*t->oof));
-        if (!t->ex || !t->full || !t->row || !t->v || !t->oof)
+        if (!t->ex || !t->full || !t->row || !t->v || !t->excused || !t->oof)
             return -ENOMEM;
     }
     e = &t->ex[t->n];
@@ -179,6 +185,10 @@ static int task_add(struct task_data *t, size_t cap, const struct rev_corpus_row
     e->y = y;
     t->row[t->n] = row;
     t->v[t->n] = *v;
+    r = mrule ? rev_re_any(mrule->unless, text, len) : 0;
+    if (r < 0)
+        return r;
+    t->excused[t->n] = r > 0;
     t->n++;
     r = rev_model_features(text, len, REV_MODEL_BITS_MAX, lex, &e->f);
     if (r < 0)
@@ -186,7 +196,8 @@ static int task_add(struct task_data *t, size_t cap, const struct rev_corpus_row
     t->full[t->n - 1] = malloc((e->f.n ? e->f.n : 1) * sizeof(uint32_t));
     if (!t->full[t->n - 1])
         return -ENOMEM;
-    memcpy(t->full[t->n - 1], e->f.idx, e->f.n * sizeof(uint32_t));
+    if (e->f.n)   /* a blockquote row leaves no text, and no features */
+        memcpy(t->full[t->n - 1], e->f.idx, e->f.n * sizeof(uint32_t));
     return 0;
 }
 
@@ -219,13 +230,16 @@ static int collect(const struct rev_corpus *c, const struct rev_rules *rules,
         if (r < 0)
             return fprintf(stderr, "lint-train: %s\n", err), r;
         if (row->kind == REV_ROW_SENTENCE) {
-            r = task_add(&task[REV_MODEL_BLAME], cap, row, &v, row->positive, text, len, lex);
+            r = task_add(&task[REV_MODEL_BLAME], cap, row, &v, row->positive, text, len, lex,
+                         rev_rules_model_rule(rules, REV_MODEL_BLAME));
         } else {
             struct rev_verdict none = { .score = -1 };
 
-            r = task_add(&task[REV_MODEL_WEAK], cap, row, &v, row->positive, text, len, lex);
+            r = task_add(&task[REV_MODEL_WEAK], cap, row, &v, row->positive, text, len, lex,
+                         rev_rules_model_rule(rules, REV_MODEL_WEAK));
             if (r >= 0)   /* action items are prose too: never blame */
-                r = task_add(&task[REV_MODEL_BLAME], cap, row, &none, false, text, len, lex);
+                r = task_add(&task[REV_MODEL_BLAME], cap, row, &none, false, text, len, lex,
+                             NULL);
         }
         free(text);
         if (r < 0)
@@ -285,92 +299,107 @@ static double rec(const struct pr *p)
     return p->tp + p->fn ? (double)p->tp / (p->tp + p->fn) : 1.0;
 }
 
-/* Precision/recall per language of rules + model at threshold th (th > 1:
- * rules alone), over the rows of the task's own kind. */
-static void evaluate(const struct task_data *t, enum rev_model_task task, double th,
-                     struct pr out[2])
+/* Precision/recall per language of rules + model at the thresholds th
+ * (above 1: rules alone), over the rows of the task's own kind, combined
+ * as the linter combines them: a rule, or the model's score at the
+ * threshold on an item not ranked strong and a text its rule's "unless"
+ * does not excuse. */
+static void evaluate(const struct task_data *t, enum rev_model_task task,
+                     const double th[REV_MODEL_LANGS], struct pr out[REV_MODEL_LANGS])
 {
-    memset(out, 0, 2 * sizeof(*out));
+    memset(out, 0, REV_MODEL_LANGS * sizeof(*out));
     for (size_t i = 0; i < t->n; i++) {
         const struct rev_corpus_row *row = t->row[i];
         const struct rev_verdict *v = &t->v[i];
-        struct pr *p = &out[row->lang == REV_LANG_JA];
+        int l = row->lang == REV_LANG_JA ? REV_MODEL_JA : REV_MODEL_EN;
+        struct pr *p = &out[l];
         bool got;
 
         if ((task == REV_MODEL_BLAME) != (row->kind == REV_ROW_SENTENCE))
             continue;
-        got = v->rule || (!v->strong && t->oof[i] >= th);
+        got = v->rule || (!v->strong && !t->excused[i] && t->oof[i] >= th[l]);
         p->tp += got && row->positive;
         p->fp += got && !row->positive;
         p->fn += !got && row->positive;
     }
 }
 
-/* The threshold with the best worse-language recall among those reaching
- * the precision target in both languages (else the best worse-language F1). */
-static double calibrate(const struct task_data *t, enum rev_model_task task, double target,
-                        double *ret_score)
+static double f1(const struct pr *p)
 {
-    double best_th = 0.5, best = -1;
-    bool best_ok = false;
+    return 2 * prec(p) * rec(p) / (prec(p) + rec(p) + 1e-9);
+}
 
+/* For each language, the threshold with the best recall among those whose
+ * precision reaches the target (ties: the higher threshold), else the one
+ * with the best F1.  *ret_score: the worse language's recall, or its F1
+ * minus 1 when a language misses the target (so that a model meeting the
+ * target in both always scores higher). */
+static void calibrate(const struct task_data *t, enum rev_model_task task, double target,
+                      double th[REV_MODEL_LANGS], double *ret_score)
+{
+    double best[REV_MODEL_LANGS] = { -1, -1 };
+    bool best_ok[REV_MODEL_LANGS] = { false, false };
+
+    th[REV_MODEL_EN] = th[REV_MODEL_JA] = 0.5;
     for (int k = 95; k >= 5; k--) {
-        double th = k / 100.0, score;
-        struct pr p[2];
-        bool ok;
+        double cand[REV_MODEL_LANGS] = { k / 100.0, k / 100.0 };
+        struct pr p[REV_MODEL_LANGS];
 
-        evaluate(t, task, th, p);
-        ok = prec(&p[0]) >= target && prec(&p[1]) >= target;
-        if (ok) {
-            score = rec(&p[0]) < rec(&p[1]) ? rec(&p[0]) : rec(&p[1]);
-        } else {
-            double f0 = 2 * prec(&p[0]) * rec(&p[0]) / (prec(&p[0]) + rec(&p[0]) + 1e-9);
-            double f1 = 2 * prec(&p[1]) * rec(&p[1]) / (prec(&p[1]) + rec(&p[1]) + 1e-9);
+        evaluate(t, task, cand, p);
+        for (int l = 0; l < REV_MODEL_LANGS; l++) {
+            bool ok = prec(&p[l]) >= target;
+            double score = ok ? rec(&p[l]) : f1(&p[l]);
 
-            score = f0 < f1 ? f0 : f1;
-        }
-        if ((ok && !best_ok) || (ok == best_ok && score > best)) {
-            best = score;
-            best_th = th;
-            best_ok = ok;
+            if ((ok && !best_ok[l]) || (ok == best_ok[l] && score > best[l])) {
+                best[l] = score;
+                best_ok[l] = ok;
+                th[l] = cand[l];
+            }
         }
     }
-    *ret_score = best_ok ? best : best - 1;
-    return best_th;
+    *ret_score = 2;
+    for (int l = 0; l < REV_MODEL_LANGS; l++) {
+        double s = best_ok[l] ? best[l] : best[l] - 1;
+
+        *ret_score = s < *ret_score ? s : *ret_score;
+    }
 }
 
 /* With --errors: every row of the task's kind that rules + model get wrong
  * in cross-validation, with its category and score. */
-static void list_errors(const struct task_data *t, enum rev_model_task task, double th)
+static void list_errors(const struct task_data *t, enum rev_model_task task,
+                        const double th[REV_MODEL_LANGS])
 {
     for (size_t i = 0; i < t->n; i++) {
         const struct rev_corpus_row *row = t->row[i];
-        bool got = t->v[i].rule || (!t->v[i].strong && t->oof[i] >= th);
+        int l = row->lang == REV_LANG_JA ? REV_MODEL_JA : REV_MODEL_EN;
+        bool got = t->v[i].rule || (!t->v[i].strong && !t->excused[i] && t->oof[i] >= th[l]);
 
         if ((task == REV_MODEL_BLAME) != (row->kind == REV_ROW_SENTENCE) ||
             got == row->positive)
             continue;
         printf("  %s %s %-16s %.2f %s: %s\n", got ? "FP" : "FN", row->id, row->category,
-               t->oof[i], t->v[i].rule ? "rule" : "model", row->text);
+               t->oof[i], t->v[i].rule ? "rule" : t->excused[i] ? "unless" : "model", row->text);
     }
 }
 
-static void report(const struct task_data *t, enum rev_model_task task, double th)
+static void report(const struct task_data *t, enum rev_model_task task,
+                   const double th[REV_MODEL_LANGS])
 {
-    static const char *const lang[2] = { "en", "ja" };
-    struct pr rules[2], both[2];
+    static const char *const lang[REV_MODEL_LANGS] = { "en", "ja" };
+    const double off[REV_MODEL_LANGS] = { 2, 2 };
+    struct pr rules[REV_MODEL_LANGS], both[REV_MODEL_LANGS];
 
-    evaluate(t, task, 2.0, rules);
+    evaluate(t, task, off, rules);
     evaluate(t, task, th, both);
-    printf("%s: threshold %.2f (cross-validated on the train split)\n",
-           rev_model_task_name(task), th);
-    for (int l = 0; l < 2; l++)
+    printf("%s: thresholds en %.2f, ja %.2f (cross-validated on the train split)\n",
+           rev_model_task_name(task), th[REV_MODEL_EN], th[REV_MODEL_JA]);
+    for (int l = 0; l < REV_MODEL_LANGS; l++)
         printf("  %s  rules alone: precision %.3f recall %.3f   rules + model: precision "
                "%.3f recall %.3f\n", lang[l], prec(&rules[l]), rec(&rules[l]), prec(&both[l]),
                rec(&both[l]));
 }
 
-/* Fit each task on everything and write the weights file. */
 /* Choose the hash size (shared) and each task's L2 strength by
  * cross-validation: the objective of a task is calibrate's score (the
  * worse language's recall at the precision target; below 0 when the target
@@ -396,10 +425,12 @@ static int search(struct task_data task[REV_MODEL_TASKS], struct args *a)
             for (size_t j = 0; r == 0 && j < sizeof(search_l2) / sizeof(*search_l2); j++) {
                 double score;
 
+                double th[REV_MODEL_LANGS];
+
                 p.l2 = search_l2[j];
                 r = cross_validate(&task[k], a, &p);
                 if (r == 0)
-                    calibrate(&task[k], (enum rev_model_task)k, a->precision, &score);
+                    calibrate(&task[k], (enum rev_model_task)k, a->precision, th, &score);
                 if (r == 0 && score > best + 1e-9) {
                     best = score;
                     l2[k] = p.l2;
@@ -424,7 +455,8 @@ static int search(struct task_data task[REV_MODEL_TASKS], struct args *a)
 }
 
 /* Fit each task on everything and write the weights file. */
-static int fit_and_write(struct task_data task[REV_MODEL_TASKS], const double th[],
+static int fit_and_write(struct task_data task[REV_MODEL_TASKS],
+                         const double th[REV_MODEL_TASKS][REV_MODEL_LANGS],
                          const struct args *a, const struct rev_lex *lex, const char *out,
                          size_t nrows)
 {
@@ -452,8 +484,8 @@ static int fit_and_write(struct task_data task[REV_MODEL_TASKS], const double th
         r = w[k] ? rev_train_fit(task[k].ex, task[k].n, &p, w[k], &bias[k]) : -ENOMEM;
     }
     if (r == 0)
-        r = rev_model_write(out, comment, a->p.bits, lex, (const float *const *)w, bias, th,
-                            a->prune);
+        r = rev_model_write(out, comment, a->p.bits, lex, (const float *const *)w, bias,
+                            (const double (*)[REV_MODEL_LANGS])th, a->prune);
     for (int k = 0; k < REV_MODEL_TASKS; k++)
         free(w[k]);
     if (r < 0)
@@ -478,7 +510,7 @@ static int lexicon_load(const struct args *a, const char *dir, struct rev_lex **
 
 /* Cross-validate and calibrate each task at the chosen parameters. */
 static int calibrate_all(struct task_data task[REV_MODEL_TASKS], const struct args *a,
-                         double th[REV_MODEL_TASKS])
+                         double th[REV_MODEL_TASKS][REV_MODEL_LANGS])
 {
     int r = 0;
 
@@ -490,7 +522,7 @@ static int calibrate_all(struct task_data task[REV_MODEL_TASKS], const struct ar
         r = cross_validate(&task[k], a, &p);
         if (r < 0)
             break;
-        th[k] = calibrate(&task[k], (enum rev_model_task)k, a->precision, &score);
+        calibrate(&task[k], (enum rev_model_task)k, a->precision, th[k], &score);
         report(&task[k], (enum rev_model_task)k, th[k]);
         if (a->errors)
             list_errors(&task[k], (enum rev_model_task)k, th[k]);
@@ -508,7 +540,7 @@ int main(int argc, char **argv)
     struct rev_rules *rules = NULL;
     struct rev_lex *lex = NULL;
     char dir[4096], out[4200], err[ERR_MAX];
-    double th[REV_MODEL_TASKS];
+    double th[REV_MODEL_TASKS][REV_MODEL_LANGS];
     size_t rows = 0;
     int r;
 

@@ -122,7 +122,7 @@ expect_rc 2 "bad --threshold" -- "$BIN" lint --rules "$RULES" --threshold 1.5 "$
 expect_err "--threshold takes" "bad --threshold: message"
 expect_rc 2 "bad --threshold task" -- "$BIN" lint --rules "$RULES" --threshold typo=0.5 "$tmp/model.md"
 mkdir -p "$tmp/mrules" && cp "$RULES"/*.json "$tmp/mrules/"
-printf 'inquest-lint-model 2 bits 18\ntask blame bias 0 threshold 0.5 scale 0.01 weights 1\n' >"$tmp/mrules/model.weights"
+printf 'inquest-lint-model 3 bits 18\ntask blame bias 0 threshold 0.5 0.5 scale 0.01 weights 1\n' >"$tmp/mrules/model.weights"
 expect_rc 2 "truncated weights" -- "$BIN" lint --rules "$tmp/mrules" "$DATA/en_good.md"
 expect_err "model.weights:2: fewer weights than announced" "truncated weights: message names the line"
 expect_rc 0 "--no-model skips broken weights" -- "$BIN" lint --rules "$tmp/mrules" --no-model "$DATA/en_good.md"

@@ -2,7 +2,8 @@
  * what is judged and what is not (quoted chat, code, neutral roles,
  * technical words), where findings are reported, how action items are read
  * from tables and lists and classified, the document-level checks of the
- * final review checklist, and the result's caps and ordering. */
+ * final review checklist, the model's exceptions and thresholds, and the
+ * result's caps and ordering. */
 #include "rev_test.h"
 
 /* A draft that passes every structure check, with room for one paragraph
@@ -278,6 +279,54 @@ static void long_excerpt_is_cut(void **state)
     rev_result_destroy(&res);
 }
 
+/* Lint md with the model at threshold th (both tasks); the number of blame
+ * findings. */
+static size_t blame_at(const char *md, double th)
+{
+    struct rev_lint_opts opts = { .lang = REV_LANG_AUTO, .threshold = { th, th } };
+    struct rev_result *res = NULL;
+    struct rev_doc *doc = NULL;
+    char err[512];
+    size_t n;
+
+    if (rev_doc_parse("t.md", md, strlen(md), &doc, err, sizeof(err)) < 0 ||
+        rev_lint_doc(doc, rev_test_rules(), &opts, &res, err, sizeof(err)) < 0)
+        fail_msg("%s", err);
+    n = rev_test_count(res, REV_CAT_BLAME, NULL);
+    rev_result_destroy(&res);
+    rev_doc_destroy(&doc);
+    return n;
+}
+
+/* model.blame's exceptions excuse denials of fault even where the model
+ * would fire on anything; thresholds are per language unless given. */
+static void model_exceptions_and_thresholds(void **state)
+{
+    const struct rev_rules *rules = rev_test_rules();
+    const struct rev_model *m = rev_rules_model(rules);
+    struct rev_lint_opts dflt = { .lang = REV_LANG_AUTO }, set = { .threshold = { 0.7, 0.8 } },
+                         off = { .no_model = true };
+
+    (void)state;
+    assert_int_equal(blame_at("The contractor pushed the change to the cluster.\n", 0.001), 1);
+    assert_int_equal(blame_at("The contractor was not careless; our documentation pointed to "
+                              "the wrong cluster.\n", 0.001), 0);
+    assert_int_equal(blame_at("No single person caused this outage.\n", 0.001), 0);
+    assert_int_equal(blame_at("We are not attributing this incident to human error.\n", 0.001),
+                     0);
+    assert_int_equal(blame_at("担当者が設定を変更した。\n", 0.001), 1);
+    assert_int_equal(blame_at("担当者の落ち度はなかった。\n", 0.001), 0);
+    assert_int_equal(blame_at("本件をヒューマンエラーとは位置づけていない。\n", 0.001), 0);
+    assert_non_null(m);
+    assert_true(rev_lint_threshold(rules, &dflt, REV_MODEL_BLAME, REV_LANG_EN) ==
+                rev_model_threshold(m, REV_MODEL_BLAME, REV_MODEL_EN));
+    assert_true(rev_lint_threshold(rules, &dflt, REV_MODEL_WEAK, REV_LANG_JA) ==
+                rev_model_threshold(m, REV_MODEL_WEAK, REV_MODEL_JA));
+    assert_true(rev_lint_threshold(rules, &set, REV_MODEL_BLAME, REV_LANG_JA) == 0.7);
+    assert_true(rev_lint_threshold(rules, &set, REV_MODEL_WEAK, REV_LANG_EN) == 0.8);
+    assert_true(rev_lint_threshold(rules, &off, REV_MODEL_BLAME, REV_LANG_EN) > 1);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(quoted_chat_and_code_not_judged),
     cmocka_unit_test(neutral_and_technical_not_judged),
@@ -291,6 +340,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(weak_word_excused_by_mechanism),
     cmocka_unit_test(structure_checks),
     cmocka_unit_test(findings_sorted_and_capped),
+    cmocka_unit_test(model_exceptions_and_thresholds),
     cmocka_unit_test_teardown(long_excerpt_is_cut, rev_test_teardown),
 };
 
