@@ -15,6 +15,7 @@
 #include "cli_daemon_cor.h"
 #include "cli_daemon_rnd.h"
 #include "cli_daemon_secure.h"
+#include "cli_daemon_stats.h"
 #include "cli_daemon_tail.h"
 #include "ana_http.h"
 
@@ -58,6 +59,8 @@ static const struct iq_conf_item daemon_conf[] = {
     { "max_frame", IQ_CONF_SIZE, OFF(max_frame), "16M", 4096, 1LL << 30,
       "largest ZeroMQ frame accepted; larger ones are refused with a reason" },
     { "log_level", IQ_CONF_STR, OFF(log_level), "info", 0, 0, "error, warn, info or debug" },
+    { "log_format", IQ_CONF_STR, OFF(log_format), "text", 0, 0,
+      "log lines on stderr: text, logfmt or json (docs/operations.md, \"Logs\")" },
     { "min_free_disk", IQ_CONF_STR, OFF(min_free_disk), ING_DISK_MIN_FREE_DEFAULT, 0, 0,
       "below this much free space on the data filesystem new events are answered busy "
       "(ZeroMQ) or 503 (HTTP): a size, a percentage, or both (whichever is smaller); 0 off" },
@@ -260,6 +263,11 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
         return r;
     if (iq_log_set_level(cfg->log_level) < 0) {
         fprintf(stderr, "inquestd: config 'log_level': unknown level \"%s\"\n", cfg->log_level);
+        return 2;
+    }
+    if (iq_log_set_format(cfg->log_format) < 0) {
+        fprintf(stderr, "inquestd: config 'log_format': unknown format \"%s\" (text, logfmt "
+                "or json)\n", cfg->log_format);
         return 2;
     }
     if (ing_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
@@ -483,7 +491,6 @@ int cli_daemon_main(int argc, char **argv)
     struct ana_http_query *query = NULL;
     struct iqd_cor *cor = NULL;
     struct iqd_tail *tail = NULL;
-    struct ing_server_stats st;
     char api_url[300] = "";
     struct ing_keyring *keys = NULL;
     char curve_secret[ING_Z85_KEY_LEN + 1];
@@ -527,18 +534,15 @@ int cli_daemon_main(int argc, char **argv)
                         iqd_http_port(http)) < 0)
         goto out;
     ports_written = true;
-    iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, cfg.data,
-            ing_server_endpoint(srv), http ? ", http " : "", api_url,
-            cfg.fsync ? ", fsync on" : "");
+    iq_info_kv("daemon", IQ_KVS(IQ_KV_S("version", IQ_VERSION), IQ_KV_S("data", cfg.data),
+                                IQ_KV_S("zmq", ing_server_endpoint(srv)),
+                                IQ_KV_S("http", http ? api_url : NULL)),
+               "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, cfg.data,
+               ing_server_endpoint(srv), http ? ", http " : "", api_url,
+               cfg.fsync ? ", fsync on" : "");
     if (ing_server_run(srv, &stop_flag) < 0)
         goto out;
-    ing_server_stats(srv, &st);
-    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected "
-            "(%llu audit notes refused), CurveZMQ handshakes %llu allowed, %llu refused",
-            (unsigned long long)st.batches, (unsigned long long)st.stored,
-            (unsigned long long)st.duplicates, (unsigned long long)st.rejected,
-            (unsigned long long)st.refused_notes, (unsigned long long)st.curve_allowed,
-            (unsigned long long)st.curve_refused);
+    iqd_log_stopped(store, srv, http);
     status = 0;
 out:
     if (ports_written)

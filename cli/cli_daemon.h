@@ -18,6 +18,7 @@ struct iqd_config {
     bool fsync;            /* sync WAL per batch */
     size_t max_frame;      /* largest accepted ZeroMQ frame */
     char *log_level;
+    char *log_format;      /* text, logfmt or json */
     /* disk and store (docs/security.md, "Disk and resources") */
     char *min_free_disk;   /* "1G,5%": refuse events below this much free space */
     size_t disk_reserve;   /* reserve file released for recovery; 0 none */

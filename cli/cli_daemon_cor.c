@@ -147,9 +147,11 @@ void iqd_cor_stop(struct iqd_cor **pc)
     if ((*pc)->live) {
         cor_live_stats((*pc)->live, &s);
         cor_live_destroy(&(*pc)->live);
-        iq_info("correlate", "stopped: %llu events, %llu partial and %llu full rebuilds, "
-                "%llu failed", (unsigned long long)s.events, (unsigned long long)s.partial,
-                (unsigned long long)s.full, (unsigned long long)s.failures);
+        iq_info_kv("correlate", IQ_KVS(IQ_KV_U("events", s.events), IQ_KV_U("partial", s.partial),
+                                       IQ_KV_U("full", s.full), IQ_KV_U("failed", s.failures)),
+                   "stopped: %llu events, %llu partial and %llu full rebuilds, %llu failed",
+                   (unsigned long long)s.events, (unsigned long long)s.partial,
+                   (unsigned long long)s.full, (unsigned long long)s.failures);
     }
     cor_config_release(&(*pc)->cfg);
     json_decref((*pc)->people);

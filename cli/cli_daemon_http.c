@@ -270,8 +270,10 @@ int iqd_http_start(struct iqd_http *d)
     }
     if (iqd_http_url(d, url, sizeof(url)) < 0)
         snprintf(url, sizeof(url), "%s", d->listen);
-    iq_info("http", "webhooks on %s, %zu sources%s, %zu API tokens", url,
-            ing_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
-            ing_access_count(d->access));
+    iq_info_kv("http", IQ_KVS(IQ_KV_S("url", url), IQ_KV_U("sources", ing_sources_count(d->sources)),
+                              IQ_KV_U("tokens", ing_access_count(d->access))),
+               "webhooks on %s, %zu sources%s, %zu API tokens", url,
+               ing_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
+               ing_access_count(d->access));
     return 0;
 }

@@ -776,6 +776,11 @@ uint16_t ing_http_port(const struct ing_http *h)
     return h->port;
 }
 
+void ing_http_totals(const struct ing_http *h, struct ing_http_totals *ret)
+{
+    ing_http_metrics_totals(&h->m, ret);
+}
+
 void ing_http_destroy(struct ing_http **ph)
 {
     struct ing_http *h = *ph;

@@ -104,6 +104,13 @@ int ing_http_query_next(const char **cursor, char *key, size_t ksz, char *val, s
  * -EINVAL malformed (as above). */
 int ing_http_query_get(const char *query, const char *name, char *buf, size_t size);
 
+/* What the webhook endpoints took since start: requests answered (any
+ * status), and their events stored, duplicate and rejected. */
+struct ing_http_totals {
+    uint64_t requests, stored, duplicates, rejected;
+};
+void ing_http_totals(const struct ing_http *h, struct ing_http_totals *ret);
+
 /* Bind and start serving on MHD's threads.  0, -EADDRINUSE (or a TLS
  * certificate or key that GnuTLS refused: its reason is logged), -EINVAL,
  * -ENOTSUP (TLS asked of a libmicrohttpd built without it). */

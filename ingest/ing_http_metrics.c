@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ing_http.h"
 #include "ing_sink.h"
 #include "iq_buf.h"
 #include "ing_source.h"
@@ -188,4 +189,16 @@ int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_s
     if (!o.err)
         *ret = page;
     return o.err;
+}
+
+void ing_http_metrics_totals(const struct ing_http_metrics *m, struct ing_http_totals *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    for (size_t i = 0; i < ING_METRIC_SOURCES; i++) {
+        for (size_t k = 0; k < ING_REQ_NOUTCOMES; k++)
+            ret->requests += atomic_load_explicit(&m->requests[i][k], memory_order_relaxed);
+        ret->stored += atomic_load_explicit(&m->events[i][0], memory_order_relaxed);
+        ret->duplicates += atomic_load_explicit(&m->events[i][1], memory_order_relaxed);
+        ret->rejected += atomic_load_explicit(&m->events[i][2], memory_order_relaxed);
+    }
 }

@@ -51,6 +51,10 @@ enum ing_req_outcome ing_http_outcome(int status);
 /* Record a sink submit that took us microseconds. */
 void ing_http_metrics_latency(struct ing_http_metrics *m, uint64_t us);
 
+/* The totals of ing_http_totals (ing_http.h) from the counters. */
+struct ing_http_totals;
+void ing_http_metrics_totals(const struct ing_http_metrics *m, struct ing_http_totals *ret);
+
 /* Render the text exposition format, with the sink's state (borrowed) as
  * inquest_store_* gauges.  Caller owns *ret (malloc'ed).  0 or -ENOMEM. */
 int ing_http_metrics_render(const struct ing_http_metrics *m, const struct ing_sources *src,

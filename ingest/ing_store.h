@@ -101,6 +101,13 @@ typedef void (*ing_store_listener_fn)(void *ud, struct iq_event *const *evs,
                                       const uint8_t *outcomes, size_t n);
 void ing_store_set_listener(struct ing_store *st, ing_store_listener_fn fn, void *ud);
 
+/* Events stored and duplicates answered since open, by every writer
+ * (ZeroMQ, HTTP, notes, imports). */
+struct ing_store_counts {
+    uint64_t stored, duplicates;
+};
+void ing_store_counts(struct ing_store *st, struct ing_store_counts *ret);
+
 /* Whether the store takes events now, why not, and its disk figures
  * (ing_sink.h).  Cheap: no system call. */
 void ing_store_status(struct ing_store *st, struct ing_sink_status *ret);

@@ -50,6 +50,7 @@ struct ing_store {
     struct probe probe;          /* the leader's */
     ing_store_listener_fn listener;
     void *listener_ud;
+    _Atomic uint64_t n_stored, n_duplicates;   /* ing_store_counts */
     bool read_only;
     char *dir;
     char *secondary;             /* read-only: the secondary instance's own
