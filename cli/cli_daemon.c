@@ -245,7 +245,8 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
             return 1;
         }
         if (strcmp(argv[i], "--version") == 0) {
-            printf("inquestd %s (protocol %d)\n", IQ_VERSION, IQ_PROTO_VERSION);
+            printf("inquestd %s (protocol %d, data format %d)\n", IQ_VERSION, IQ_PROTO_VERSION,
+                   ING_STORE_FORMAT);
             return 1;
         }
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {

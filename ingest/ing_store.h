@@ -69,10 +69,20 @@ enum { ING_STORE_LOG_OFF = 0, ING_STORE_LOG_FATAL, ING_STORE_LOG_ERROR, ING_STOR
  * -EINVAL for anything else. */
 int ing_store_log_level_parse(const char *name);
 
+/* The data format this build reads and writes (ing_store_version.c):
+ * stored in the meta family, checked at every open. */
+#define ING_STORE_FORMAT 1
+
+/* The data format version recorded in an open store (1 for a store from
+ * before versions were recorded).  -EPROTO when the value is not a
+ * version, -EIO. */
+int ing_store_format(struct ing_store *st);
+
 /* Open (creating when writable) the store in dir.  On success *ret is set;
  * caller owns it (ing_store_close).  -EIO with a logged RocksDB message,
  * -ENOSPC when a writable open failed for want of space, -ENOENT for a
- * read-only open of a missing store.  A read-only open retries for a
+ * read-only open of a missing store, -EPROTO for a store of a newer data
+ * format (logged, naming both versions).  A read-only open retries for a
  * moment when the daemon's compaction removed a file it was opening. */
 int ing_store_open(const char *dir, const struct ing_store_opts *opts, struct ing_store **ret);
 

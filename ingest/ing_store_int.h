@@ -82,6 +82,10 @@ static inline int ing_store_writable(struct ing_store *st)
     return st->read_only ? -EROFS : atomic_load(&st->failed);
 }
 
+/* Check the data format version of a just opened store, stamping or
+ * refusing it (ing_store_version.c).  0, -EPROTO (logged), -EIO. */
+int ing_store_version_check(struct ing_store *st);
+
 /* Free the leader's scratch (ing_store_commit.c); for ing_store_close. */
 void ing_store_probe_free(struct probe *p);
 
