@@ -86,6 +86,59 @@ int ing_store_format(struct ing_store *st);
  * moment when the daemon's compaction removed a file it was opening. */
 int ing_store_open(const char *dir, const struct ing_store_opts *opts, struct ing_store **ret);
 
+/* A consistent copy of a writable store, taken while it runs
+ * (ing_store_backup.c): every event whose write returned before the call
+ * is in it, and inquestd opens it as a data directory (a restore).  dir is
+ * an absolute path that does not exist or is an empty directory, in an
+ * existing parent; it is created with mode 0700.  *ret (files, bytes,
+ * time, format) on success.  0, -EINVAL (relative), -EEXIST (exists, not
+ * empty), -ENOENT (no parent), -ENOTDIR, -EROFS (read-only store), -EIO
+ * (RocksDB, logged), or another -errno. */
+struct ing_backup_info {
+    uint64_t files, bytes;
+    int64_t took_ms;
+    int format;          /* ING_STORE_FORMAT */
+};
+int ing_store_backup(struct ing_store *st, const char *dir, struct ing_backup_info *ret);
+
+/* Words for a negative return of ing_store_backup, about its dir. */
+const char *ing_store_backup_strerror(int r);
+
+/* Who has the store in dir open: the pid of the process holding its
+ * RocksDB LOCK (inquestd), 0 when no one does, -ENOENT when dir holds no
+ * store, or another -errno. */
+int ing_store_lock_owner(const char *dir);
+
+/* Retention (ing_store_retention.c): remove the events whose time is
+ * before events_before, from every family (by_time, ids, by_service,
+ * by_key), and drop the raw payload of those before raw_before, except
+ * what keep says to keep.  keep (may be NULL: keep nothing) sees each
+ * candidate (borrowed) and returns ING_KEEP_* bits; it is called with the
+ * store locked against writers, so it must not use the store.  With
+ * compact, the changed range is compacted before the call returns, so
+ * the space is freed.  Writers pause for one chunk of events at a time. */
+enum { ING_KEEP_EVENT = 1, ING_KEEP_RAW = 2 };
+struct ing_retention {
+    int64_t events_before;     /* UTC ms; IQ_TIME_NONE: remove no event */
+    int64_t raw_before;        /* UTC ms; IQ_TIME_NONE: drop no raw payload */
+    unsigned (*keep)(void *ud, const struct iq_event *ev);
+    void *keep_ud;
+    bool compact;
+};
+struct ing_retention_stats {
+    uint64_t scanned;          /* events older than the later cutoff, read */
+    uint64_t events_removed;
+    uint64_t raws_dropped, raw_bytes;
+    uint64_t kept_events;      /* past events_before, kept by keep */
+    uint64_t kept_raws;        /* raw payloads past raw_before, kept by keep */
+    uint64_t unreadable;       /* values that did not decode, left alone */
+    int64_t took_ms;
+};
+/* 0 (*ret filled), -EROFS, -EIO (RocksDB, logged), -ENOMEM; what was
+ * written before a failure stays (each chunk is one atomic batch). */
+int ing_store_retain(struct ing_store *st, const struct ing_retention *rt,
+                     struct ing_retention_stats *ret);
+
 /* Flush and close; NULLs the caller's pointer.  NULL-safe. */
 void ing_store_close(struct ing_store **pst);
 
