@@ -11,6 +11,7 @@
  * opens no store: the HTTP side (cli_daemon_http.c) forwards to a central
  * ingest until the stop signal. */
 #include "cli_daemon.h"
+#include "cli_daemon_admin.h"
 #include "cli_daemon_http.h"
 #include "cli_daemon_cor.h"
 #include "cli_daemon_rnd.h"
@@ -127,6 +128,9 @@ static const struct iq_conf_item daemon_conf[] = {
       "log collector (see docs/logs.md), e.g. {\"files\": [\"/var/log/nginx/access.log\"]}" },
     { "classes", IQ_CONF_JSON, OFF(classes), NULL, 0, 0,
       "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
+    { "retention", IQ_CONF_JSON, OFF(retention), NULL, 0, 0,
+      "age out events and raw payloads (see docs/operations.md), e.g. {\"raw_after\": \"30d\", "
+      "\"events_after\": \"400d\", \"interval\": \"1h\"}" },
     { "drafts", IQ_CONF_JSON, OFF(drafts), NULL, 0, 0,
       "postmortem drafts of closed incidents (see docs/render.md), e.g. {\"webhooks\": \"slack=https://hooks.slack.com/...\"}" },
     { "zmq_curve_key", IQ_CONF_STR, OFF(zmq_curve_key), NULL, 0, 0,
@@ -492,6 +496,7 @@ int cli_daemon_main(int argc, char **argv)
     struct ana_http_query *query = NULL;
     struct iqd_cor *cor = NULL;
     struct iqd_tail *tail = NULL;
+    struct iqd_admin *admin = NULL;
     char api_url[300] = "";
     struct ing_keyring *keys = NULL;
     char curve_secret[ING_Z85_KEY_LEN + 1];
@@ -523,7 +528,9 @@ int cli_daemon_main(int argc, char **argv)
     if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
         goto out;
     if (iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
-        start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
+        start_query_api(&cfg, store, http, &query) < 0 ||
+        iqd_admin_start(&cfg, store, iqd_http_server(http), cor, &admin) < 0 ||
+        iqd_http_start(http) < 0)
         goto out;
     if (iqd_tail_start(&cfg, zctx, ing_server_local_endpoint(srv), &tail) < 0)
         goto out;
@@ -551,6 +558,7 @@ out:
     iqd_drafts_destroy(&drafts);
     iqd_tail_stop(&tail);
     iqd_http_destroy(&http);
+    iqd_admin_stop(&admin);
     ana_http_query_free(&query);
     ing_server_destroy(&srv);
     iqd_cor_stop(&cor);

@@ -50,6 +50,7 @@ struct iqd_config {
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
     json_t *drafts;        /* "drafts" section: draft delivery (cli_daemon_rnd.c) */
+    json_t *retention;     /* "retention" section (cli_daemon_admin.c, correlate/cor_retention.c) */
     /* CurveZMQ (docs/security.md) */
     char *zmq_curve_key;        /* this ingest's secret key file, or NULL: plain ZMTP */
     char *zmq_authorized_keys;  /* directory of client public keys */

@@ -138,6 +138,11 @@ fail:
     return r;
 }
 
+struct cor_live *iqd_cor_live(struct iqd_cor *c)
+{
+    return c ? c->live : NULL;
+}
+
 void iqd_cor_stop(struct iqd_cor **pc)
 {
     struct cor_live_stats s;

@@ -4,6 +4,7 @@
 
 struct iqd_config;
 struct iqd_cor;
+struct cor_live;
 struct ing_store;
 struct ing_http;
 
@@ -15,6 +16,10 @@ struct ing_http;
  * *ret.  0 or a negative errno. */
 int iqd_cor_start(const struct iqd_config *cfg, struct ing_store *st, struct ing_http *http,
                   struct iqd_cor **ret);
+
+/* The running correlator (borrowed; NULL when c is NULL), for the admin
+ * API's retention passes (cli_daemon_admin.c). */
+struct cor_live *iqd_cor_live(struct iqd_cor *c);
 
 /* Stop the correlator (after the ingest stopped, before the store
  * closes), free, NULL *pc.  NULL-safe. */

@@ -48,6 +48,7 @@ static const struct rule {
     { NULL, "/readyz", 0, true },
     { NULL, "/metrics", 0, true },
     { "POST", "/api/v1/incidents/*/notes", ING_ROLE_ADMIN, false },
+    { NULL, "/api/v1/admin/*", ING_ROLE_ADMIN, false },
     { NULL, "/api/v1/incidents/*/draft.*", ING_ROLE_READ, true },
 };
 
