@@ -194,7 +194,8 @@ void iqd_ports_remove(const struct iqd_config *cfg)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: inquestd [--config FILE] [--KEY VALUE ...]\n\n"
+    fprintf(f, "usage: inquestd [--config FILE] [--KEY VALUE ...]\n"
+               "       inquestd --print-sample-config | --version\n\n"
                "Every configuration key is also a flag (underscores as dashes).\n"
                "Boolean flags take no value.  Keys and defaults:\n\n");
     iq_conf_print_sample(f, daemon_conf, 2);
@@ -246,6 +247,13 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0) {
             usage(stdout);
+            return 1;
+        }
+        if (strcmp(argv[i], "--print-sample-config") == 0) {
+            iq_conf_print_config(stdout, daemon_conf, "inquestd configuration, every key with its "
+                                 "default (inquestd " IQ_VERSION " --print-sample-config). JSON "
+                                 "with comments; a key left out keeps its default, null unsets "
+                                 "it. Sections are described in docs/*.md.");
             return 1;
         }
         if (strcmp(argv[i], "--version") == 0) {
