@@ -1,6 +1,7 @@
-/* cli_backup.c - `inquest backup DIR`: a consistent copy of the store, taken
- * while inquestd runs, that inquestd opens as it is (a restore is starting
- * inquestd with --data DIR; docs/operations.md, "Backup and restore").
+/* cli_backup.c - `inquest backup DIR` makes a consistent copy of the store,
+ * taken while inquestd runs, that inquestd opens as it is (a restore is
+ * starting inquestd with --data DIR; docs/operations.md, "Backup and
+ * restore").
  *
  * Only the process that has the store open may checkpoint it, so:
  *  - when inquestd has --data open (it holds the RocksDB LOCK), the CLI

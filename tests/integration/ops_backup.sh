@@ -1,5 +1,6 @@
 #!/bin/sh
-# Backup and restore (issue #18, item 5).  While a sender streams 60
+# Backup during ingest and restore on a real inquestd (issue #18, item 5).
+# While a sender streams 60
 # acknowledged batches into a real inquestd, `inquest backup` asks the
 # daemon (it holds the store's lock) over the admin API for a checkpoint;
 # restoring is starting inquestd on the copy: every event of every batch

@@ -1,5 +1,6 @@
 #!/bin/sh
-# The data format version stored in the database (issue #18, item 5): a
+# The data format version stored in the database, on real daemons and
+# stores (issue #18, item 5): a
 # store made by inquestd records format 1 and the release that wrote it;
 # one from before the version was recorded is read as format 1 by the CLI
 # (which writes nothing) and stamped by the next daemon start, its events

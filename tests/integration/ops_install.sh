@@ -1,5 +1,6 @@
 #!/bin/sh
-# Deployment (issue #18, item 4).  `make install DESTDIR=tmp` puts the
+# make install and uninstall, the systemd unit, the Dockerfile and the
+# compose file (issue #18, item 4).  `make install DESTDIR=tmp` puts the
 # binaries, the schemas, the docs, the systemd unit with this install's
 # paths, the sample config (exactly what `inquestd --print-sample-config`
 # prints) and the config itself; the sample loads back: the installed

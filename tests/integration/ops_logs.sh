@@ -1,5 +1,6 @@
 #!/bin/sh
-# Log formats and the shutdown summary (issue #18, item 3).  A real inquestd
+# Log formats (text, logfmt, json) and the shutdown summary of every ingest
+# path (issue #18, item 3).  A real inquestd
 # takes events by every door: a Statuspage import and `inquest send` over
 # ZeroMQ (twice, the second time all duplicates) and one canonical event
 # over HTTP; on SIGTERM its summary counts each path and the total:
