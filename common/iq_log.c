@@ -45,26 +45,26 @@ static const char *const format_names[] = { "text", "logfmt", "json" };
  * (16 KiB and more off every thread's stack), and keeps a line one write. */
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
-int iq_log_set_level(const char *name)
+/* Set *ret to the index of name in names[0..n); -EINVAL if absent. */
+static int set_by_name(const char *const *names, int n, const char *name, int *ret)
 {
-    for (int i = 0; i < 4; i++) {
-        if (strcmp(name, level_names[i]) == 0) {
-            iq_log_level_current = i;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(name, names[i]) == 0) {
+            *ret = i;
             return 0;
         }
     }
     return -EINVAL;
 }
 
+int iq_log_set_level(const char *name)
+{
+    return set_by_name(level_names, 4, name, &iq_log_level_current);
+}
+
 int iq_log_set_format(const char *name)
 {
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(name, format_names[i]) == 0) {
-            log_format = i;
-            return 0;
-        }
-    }
-    return -EINVAL;
+    return set_by_name(format_names, 3, name, &log_format);
 }
 
 void iq_log_set_program(const char *name)

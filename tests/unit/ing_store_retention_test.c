@@ -11,27 +11,12 @@
 #include <stdatomic.h>
 #include <unistd.h>
 #include "ing_store.h"
+#include "ing_store_test.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
-static char dir[256];
+IQ_TEST_SCRATCH(dir, "iq-retain")
 static int ndirs;
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof(dir), "%s/iq-retain-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[300];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
-}
 
 static struct ing_store *open_new(void)
 {
@@ -44,27 +29,6 @@ static struct ing_store *open_new(void)
     return st;
 }
 
-static struct iq_event *mk(const char *id, int64_t at, const char *svc, const char *ikey,
-                           bool raw)
-{
-    struct iq_event *ev = iq_event_new();
-    char err[IQ_ERR_MAX];
-
-    iq_event_set_str(ev, IQ_F_ID, id);
-    iq_event_set_str(ev, IQ_F_SOURCE, "cli");
-    iq_event_set_str(ev, IQ_F_KIND, "alert");
-    iq_event_set_str(ev, IQ_F_ACTION, "firing");
-    if (svc)
-        iq_event_set_str(ev, IQ_F_SERVICE, svc);
-    if (ikey)
-        iq_event_set_str(ev, IQ_F_INCIDENT_KEY, ikey);
-    if (raw)
-        assert_int_equal(iq_event_set_raw(ev, "{\"payload\":\"large\"}", 19), 0);
-    ev->at = at;
-    assert_int_equal(iq_event_validate(ev, err, sizeof(err)), 0);
-    return ev;
-}
-
 static void put(struct ing_store *st, struct iq_event *ev)
 {
     uint8_t out;
@@ -73,21 +37,11 @@ static void put(struct ing_store *st, struct iq_event *ev)
     iq_event_destroy(&ev);
 }
 
-static int count_kv(void *ud, const char *k, size_t kl, const char *v, size_t vl)
-{
-    (void)k;
-    (void)kl;
-    (void)v;
-    (void)vl;
-    (*(int *)ud)++;
-    return 0;
-}
-
 static int count(struct ing_store *st, enum ing_cf cf)
 {
     int n = 0;
 
-    assert_int_equal(ing_store_kv_scan(st, cf, "", 0, count_kv, &n), 0);
+    assert_int_equal(ing_store_kv_scan(st, cf, "", 0, store_test_count_kv, &n), 0);
     return n;
 }
 
@@ -109,20 +63,12 @@ static bool has_raw(struct ing_store *st, const char *id)
     return raw;
 }
 
-static int count_val(void *ud, const char *v, size_t len)
-{
-    (void)v;
-    (void)len;
-    (*(int *)ud)++;
-    return 0;
-}
-
 static int scan_n(struct ing_store *st, const char *svc, const char *ikey)
 {
     struct ing_scan sc = { IQ_TIME_NONE, IQ_TIME_NONE, svc, ikey };
     int n = 0;
 
-    assert_int_equal(ing_store_scan(st, &sc, count_val, &n), 0);
+    assert_int_equal(ing_store_scan(st, &sc, store_test_count_val, &n), 0);
     return n;
 }
 
@@ -136,11 +82,11 @@ static void test_cutoffs_and_families(void **state)
     uint8_t out;
 
     (void)state;
-    put(st, mk("old-a", 1000, "search", "k1", true));
-    put(st, mk("keep-b", 2000, "search", "k1", true));
-    put(st, mk("old-c", 3000, "checkout", "k2", true));
-    put(st, mk("mid-d", 4000, "checkout", NULL, true));
-    put(st, mk("new-e", 5000, "search", "k2", true));
+    put(st, store_test_event("old-a", 1000, "search", "k1", true));
+    put(st, store_test_event("keep-b", 2000, "search", "k1", true));
+    put(st, store_test_event("old-c", 3000, "checkout", "k2", true));
+    put(st, store_test_event("mid-d", 4000, "checkout", NULL, true));
+    put(st, store_test_event("new-e", 5000, "search", "k2", true));
     assert_int_equal(ing_store_retain(st, &rt, &s), 0);
     assert_int_equal(s.events_removed, 2);
     assert_int_equal(s.raws_dropped, 1);
@@ -165,7 +111,7 @@ static void test_cutoffs_and_families(void **state)
     assert_int_equal(ing_store_retain(st, &rt, &s), 0);
     assert_int_equal(s.events_removed + s.raws_dropped, 0);
     /* a removed id may be stored again */
-    ev = mk("old-a", 1000, "search", "k1", false);
+    ev = store_test_event("old-a", 1000, "search", "k1", false);
     assert_int_equal(ing_store_put_events(st, &ev, 1, &out), 1);
     assert_int_equal(out, ING_STORED);
     iq_event_destroy(&ev);
@@ -196,7 +142,7 @@ static void test_many_chunks(void **state)
             int n = b * 500 + i;
 
             snprintf(id, sizeof(id), "e-%d", n);
-            evs[i] = mk(id, n, i % 2 ? "a" : "b", NULL, false);
+            evs[i] = store_test_event(id, n, i % 2 ? "a" : "b", NULL, false);
             kept += n < 9000 && n % 7 == 0;
         }
         assert_int_equal(ing_store_put_events(st, evs, 500, out), 500);
@@ -230,7 +176,7 @@ static void *race_writer(void *p)
         struct iq_event *ev;
 
         snprintf(id, sizeof(id), "late-%d", rc->written);
-        ev = mk(id, 2 * rc->written + 1, "a", "k", false);   /* between the old ones */
+        ev = store_test_event(id, 2 * rc->written + 1, "a", "k", false);   /* between the old ones */
         if (ing_store_put_events(rc->st, &ev, 1, &out) == 1)
             rc->written++;
         iq_event_destroy(&ev);
@@ -276,7 +222,7 @@ static void test_concurrent_writers(void **state)
     for (int b = 0; b < 20; b++) {
         for (int i = 0; i < 1000; i++) {
             snprintf(id, sizeof(id), "old-%d", b * 1000 + i);
-            evs[i] = mk(id, 2 * (b * 1000 + i), "a", "k", false);
+            evs[i] = store_test_event(id, 2 * (b * 1000 + i), "a", "k", false);
         }
         assert_int_equal(ing_store_put_events(st, evs, 1000, out), 1000);
         for (int i = 0; i < 1000; i++)
@@ -305,4 +251,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_concurrent_writers),
 };
 
-TEST_MAIN_GROUP(tests, setup, teardown)
+TEST_MAIN_GROUP(tests, scratch_setup, scratch_teardown)

@@ -9,23 +9,7 @@
 #include "ing_store.h"
 #include "iq_version.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof(dir), "%s/iq-version-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[300];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
-}
+IQ_TEST_SCRATCH(dir, "iq-version")
 
 /* The value of meta key k in a store, or NULL when absent (caller frees). */
 static char *meta(struct ing_store *st, const char *k)
@@ -125,4 +109,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_newer_refused),
 };
 
-TEST_MAIN_GROUP(tests, setup, teardown)
+TEST_MAIN_GROUP(tests, scratch_setup, scratch_teardown)
