@@ -21,11 +21,19 @@
 #   make lint-eval  the lint model's held-out goal (fails today, docs/lint.md)
 #   make lint       source rules, and docs/ARCHITECTURE.md up to date
 #   make architecture  rewrite the file tables of docs/ARCHITECTURE.md
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   binaries, schemas, the systemd
+#                   unit, a sample config (and the config itself when absent)
+#                   and the docs; `make uninstall` removes exactly those
+#                   (the config only while unchanged), docs/operations.md
 
 BUILD      ?= build
 PREFIX     ?= /usr/local
 DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/bin
+DATADIR    ?= $(PREFIX)/share/inquest
+DOCDIR     ?= $(PREFIX)/share/doc/inquest
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 PKG_CONFIG ?= pkg-config
 
 MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
@@ -65,7 +73,7 @@ include tools/module.mk
 LINK_LIBS = -Wl,--start-group $(STAGE_LIBS) -Wl,--end-group $(LDLIBS)
 
 .PHONY: all deps deps-test deps-check test test-unit test-integration test-asan \
-        demo bench install clean lint architecture check-layers
+        demo bench install uninstall clean lint architecture check-layers
 .DEFAULT_GOAL := all
 
 all: deps-check $(BINS)
@@ -82,7 +90,7 @@ deps-check:
 
 # The installed schemas path, from PREFIX: rewritten only when it changes,
 # so header dependencies rebuild exactly what uses it.
-IQ_PREFIX_LINE := \#define IQ_SCHEMAS_INSTALLED "$(PREFIX)/share/inquest/schemas"
+IQ_PREFIX_LINE := \#define IQ_SCHEMAS_INSTALLED "$(DATADIR)/schemas"
 $(BUILD)/gen/iq_prefix.h: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(IQ_PREFIX_LINE)' | cmp -s - $@ || echo '$(IQ_PREFIX_LINE)' >$@
@@ -124,10 +132,47 @@ architecture:
 check-layers: all
 	@python3 tools/check_layers.py $(BUILD)
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/inquest
-	install -m 0755 $(BUILD)/inquestd $(BUILD)/inquest $(DESTDIR)$(PREFIX)/bin/
-	cp -R schemas $(DESTDIR)$(PREFIX)/share/inquest/
+# The sample config, from the daemon's own table (it cannot drift), and
+# the unit with this install's paths.
+$(BUILD)/inquestd.conf.sample: $(BUILD)/inquestd
+	$(BUILD)/inquestd --print-sample-config >$@.tmp && mv $@.tmp $@
+$(BUILD)/inquestd.service: deploy/inquestd.service.in FORCE
+	@mkdir -p $(dir $@)
+	sed -e 's|@bindir@|$(BINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g' \
+	    -e 's|@docdir@|$(DOCDIR)|g' deploy/inquestd.service.in >$@.tmp && mv $@.tmp $@
+
+# What install puts, file by file (uninstall removes exactly these).
+INSTALL_SCHEMAS := $(shell find schemas -type f | LC_ALL=C sort)
+INSTALL_DOCS    := README.md $(wildcard docs/*.md)
+
+install: all $(BUILD)/inquestd.conf.sample $(BUILD)/inquestd.service
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) \
+	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/inquest
+	install -m 0755 $(BUILD)/inquestd $(BUILD)/inquest $(DESTDIR)$(BINDIR)/
+	for f in $(INSTALL_SCHEMAS); do \
+	  install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	install -m 0644 $(BUILD)/inquestd.conf.sample $(DESTDIR)$(DATADIR)/inquestd.conf.sample
+	install -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 $(BUILD)/inquestd.service $(DESTDIR)$(UNITDIR)/inquestd.service
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/inquest/inquestd.conf ]; then \
+	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/inquest/inquestd.conf"; \
+	else \
+	  install -m 0644 $(BUILD)/inquestd.conf.sample $(DESTDIR)$(SYSCONFDIR)/inquest/inquestd.conf; \
+	  echo "installed $(DESTDIR)$(SYSCONFDIR)/inquest/inquestd.conf (the sample)"; \
+	fi
+
+# Files only, then the directories install made when they are left empty;
+# the config only while it is the installed sample (an edited one is kept).
+uninstall:
+	@c=$(DESTDIR)$(SYSCONFDIR)/inquest/inquestd.conf; \
+	if [ -e "$$c" ] && ! cmp -s "$$c" $(DESTDIR)$(DATADIR)/inquestd.conf.sample; then \
+	  echo "keeping $$c: it differs from the sample"; else rm -f "$$c"; fi
+	rm -f $(DESTDIR)$(BINDIR)/inquestd $(DESTDIR)$(BINDIR)/inquest
+	rm -f $(DESTDIR)$(UNITDIR)/inquestd.service $(DESTDIR)$(DATADIR)/inquestd.conf.sample
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(INSTALL_SCHEMAS))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)))
+	-find $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/inquest \
+	  -depth -type d -empty -delete 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -19,6 +19,7 @@ int cli_tail_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_lint_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_keygen_main(const struct cli_ctx *ctx, int argc, char **argv);
+int cli_backup_main(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
     { "send",   cli_send_main,   "send [--give-up|--timeout 60s] [FILE|-]",
@@ -47,5 +48,7 @@ const struct cli_command cli_commands[] = {
       "failure classes of an incident; set or remove one by hand (an audited note)" },
     { "keygen", cli_keygen_main, "keygen PATH",
       "make a CurveZMQ key pair: PATH.key (secret, 0600) and PATH.pub" },
+    { "backup", cli_backup_main, "backup DEST",
+      "a consistent copy of the store, taken by inquestd while it runs (restore: inquestd --data DEST)" },
     { NULL, NULL, NULL, NULL },
 };

@@ -41,6 +41,8 @@ static const struct iq_conf_item daemon_conf[] = {
     { "max_frame", IQ_CONF_SIZE, OFF(max_frame), "16M", 4096, 1LL << 30,
       "largest ZeroMQ frame accepted; larger ones are refused with a reason" },
     { "log_level", IQ_CONF_STR, OFF(log_level), "info", 0, 0, "error, warn, info or debug" },
+    { "log_format", IQ_CONF_STR, OFF(log_format), "text", 0, 0,
+      "log lines on stderr: text, logfmt or json (docs/operations.md, \"Logs\")" },
     { "min_free_disk", IQ_CONF_STR, OFF(min_free_disk), STORE_DISK_MIN_FREE_DEFAULT, 0, 0,
       "below this much free space on the data filesystem new events are answered busy "
       "(ZeroMQ) or 503 (HTTP): a size, a percentage, or both (whichever is smaller); 0 off" },
@@ -107,6 +109,9 @@ static const struct iq_conf_item daemon_conf[] = {
       "log collector (see docs/logs.md), e.g. {\"files\": [\"/var/log/nginx/access.log\"]}" },
     { "classes", IQ_CONF_JSON, OFF(classes), NULL, 0, 0,
       "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
+    { "retention", IQ_CONF_JSON, OFF(retention), NULL, 0, 0,
+      "age out events and raw payloads (see docs/operations.md), e.g. {\"raw_after\": \"30d\", "
+      "\"events_after\": \"400d\", \"interval\": \"1h\"}" },
     { "drafts", IQ_CONF_JSON, OFF(drafts), NULL, 0, 0,
       "postmortem drafts of closed incidents (see docs/render.md), e.g. {\"webhooks\": \"slack=https://hooks.slack.com/...\"}" },
     { "zmq_curve_key", IQ_CONF_STR, OFF(zmq_curve_key), NULL, 0, 0,
@@ -131,7 +136,8 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: inquestd [--config FILE] [--KEY VALUE ...]\n\n"
+    fprintf(f, "usage: inquestd [--config FILE] [--KEY VALUE ...]\n"
+               "       inquestd --print-sample-config | --version\n\n"
                "Every configuration key is also a flag (underscores as dashes).\n"
                "Boolean flags take no value.  Keys and defaults:\n\n");
     iq_conf_print_sample(f, daemon_conf, 2);
@@ -185,8 +191,16 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
             usage(stdout);
             return 1;
         }
+        if (strcmp(argv[i], "--print-sample-config") == 0) {
+            iq_conf_print_config(stdout, daemon_conf, "inquestd configuration, every key with its "
+                                 "default (inquestd " IQ_VERSION " --print-sample-config). JSON "
+                                 "with comments; a key left out keeps its default, null unsets "
+                                 "it. Sections are described in docs/*.md.");
+            return 1;
+        }
         if (strcmp(argv[i], "--version") == 0) {
-            printf("inquestd %s (protocol %d)\n", IQ_VERSION, IQ_PROTO_VERSION);
+            printf("inquestd %s (protocol %d, data format %d)\n", IQ_VERSION, IQ_PROTO_VERSION,
+                   STORE_FORMAT);
             return 1;
         }
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
@@ -204,6 +218,11 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
         return r;
     if (iq_log_set_level(cfg->log_level) < 0) {
         fprintf(stderr, "inquestd: config 'log_level': unknown level \"%s\"\n", cfg->log_level);
+        return 2;
+    }
+    if (iq_log_set_format(cfg->log_format) < 0) {
+        fprintf(stderr, "inquestd: config 'log_format': unknown format \"%s\" (text, logfmt "
+                "or json)\n", cfg->log_format);
         return 2;
     }
     if (store_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {

@@ -20,6 +20,7 @@ struct iqd_config {
     bool fsync;            /* sync WAL per batch */
     size_t max_frame;      /* largest accepted ZeroMQ frame */
     char *log_level;
+    char *log_format;      /* text, logfmt or json */
     /* disk and store (docs/security.md, "Disk and resources") */
     char *min_free_disk;   /* "1G,5%": refuse events below this much free space */
     size_t disk_reserve;   /* reserve file released for recovery; 0 none */
@@ -51,6 +52,7 @@ struct iqd_config {
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
     json_t *drafts;        /* "drafts" section: draft delivery (render/rnd_watch.c, rnd_api.c) */
+    json_t *retention;     /* "retention" section (correlate/cor_admin.c, cor_retention.c) */
     /* CurveZMQ (docs/security.md) */
     char *zmq_curve_key;        /* this ingest's secret key file, or NULL: plain ZMTP */
     char *zmq_authorized_keys;  /* directory of client public keys */

@@ -46,7 +46,9 @@
 #include "cli_daemon_secure.h"
 #include "cli_daemon_tail.h"
 #include "cli_note_send.h"
+#include "cor_admin.h"
 #include "cor_api.h"
+#include "cli_daemon_stats.h"
 #include "cor_daemon.h"
 #include "ing_curve.h"
 #include "store_disk.h"
@@ -82,6 +84,7 @@ struct iqd_ctx {
     struct cor_api *incidents;         /* NULL without HTTP */
     struct ana_http_query *query;      /* NULL without HTTP */
     struct rnd_api *drafts_api;        /* NULL without HTTP */
+    struct cor_admin *admin;           /* backup and retention */
     struct tail_daemon *tail;             /* NULL without a logs section */
     struct rnd_watch *drafts;          /* NULL with drafts.dir off */
 };
@@ -299,6 +302,20 @@ static void stop_query_api(struct iqd_ctx *d)
     ana_http_query_free(&d->query);
 }
 
+/* POST /api/v1/admin/ (backup, retention) and the periodic retention
+ * job, with the "retention" section.  Stopped after the listener, before
+ * the correlator and the store. */
+static int start_admin(struct iqd_ctx *d)
+{
+    return cor_admin_start(d->cfg->retention, d->store, wh_daemon_server(d->http),
+                           cor_daemon_live(d->cor), &d->admin);
+}
+
+static void stop_admin(struct iqd_ctx *d)
+{
+    cor_admin_stop(&d->admin);
+}
+
 /* GET /api/v1/incidents/ID/draft.* (render/), below the incidents API,
  * with the "drafts" section. */
 static int start_drafts_api(struct iqd_ctx *d)
@@ -480,20 +497,15 @@ static void stop_forwarder(struct iqd_ctx *d)
  * until *stop. */
 static int run_central(struct iqd_ctx *d, volatile sig_atomic_t *stop)
 {
-    struct ing_server_stats st;
-
-    iq_info("daemon", "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, d->cfg->data,
-            ing_server_endpoint(d->srv), d->http ? ", http " : "", d->api_url,
-            d->cfg->fsync ? ", fsync on" : "");
+    iq_info_kv("daemon", IQ_KVS(IQ_KV_S("version", IQ_VERSION), IQ_KV_S("data", d->cfg->data),
+                                IQ_KV_S("zmq", ing_server_endpoint(d->srv)),
+                                IQ_KV_S("http", d->http ? d->api_url : NULL)),
+               "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, d->cfg->data,
+               ing_server_endpoint(d->srv), d->http ? ", http " : "", d->api_url,
+               d->cfg->fsync ? ", fsync on" : "");
     if (ing_server_run(d->srv, stop) < 0)
         return 1;
-    ing_server_stats(d->srv, &st);
-    iq_info("daemon", "stopped: %llu batches, %llu stored, %llu duplicates, %llu rejected "
-            "(%llu audit notes refused), CurveZMQ handshakes %llu allowed, %llu refused",
-            (unsigned long long)st.batches, (unsigned long long)st.stored,
-            (unsigned long long)st.duplicates, (unsigned long long)st.rejected,
-            (unsigned long long)st.refused_notes, (unsigned long long)st.curve_allowed,
-            (unsigned long long)st.curve_refused);
+    iqd_log_stopped(d->store, d->srv, d->http);
     return 0;
 }
 
@@ -518,6 +530,7 @@ static const struct iqd_stage central_stages[] = {
     { "incidents API", start_incidents_api, stop_incidents_api },
     { "query API", start_query_api, stop_query_api },
     { "drafts API", start_drafts_api, stop_drafts_api },
+    { "admin API", start_admin, stop_admin },
     { "ZeroMQ ingest", start_ingest, stop_ingest },
     { "HTTP listener", start_listener, stop_listener },
     { "log collector", start_log_collector, stop_log_collector },

@@ -29,7 +29,8 @@ static void help(FILE *f)
                "  --config FILE   configuration file (JSON), as given to inquestd\n"
                "  --token-file F  bearer token for the HTTP API (or INQUEST_TOKEN); with one,\n"
                "                  incident and class notes go to --http with it\n"
-               "  --cacert FILE   CA certificates for an https:// --http (or INQUEST_CACERT)\n\n"
+               "  --cacert FILE   CA certificates for an https:// --http (or INQUEST_CACERT)\n"
+               "  --log-format F  text (default), logfmt or json, for the lines it logs\n\n"
                "commands:\n");
     for (const struct cli_command *c = cli_commands; c->name; c++)
         fprintf(f, "  %-46s %s\n", c->usage, c->summary);
@@ -121,6 +122,12 @@ int main(int argc, char **argv)
             ctx.config_path = v;
         else if ((v = opt_value(argc, argv, &i, "--cacert")))
             ctx.cacert = v;
+        else if ((v = opt_value(argc, argv, &i, "--log-format"))) {
+            if (iq_log_set_format(v) < 0) {
+                free(token);
+                return cli_usage("--log-format: text, logfmt or json, not '%s'", v);
+            }
+        }
         else if ((v = opt_value(argc, argv, &i, "--token-file"))) {
             free(token);
             token = NULL;

@@ -3,7 +3,15 @@
  * The walk over a table is the same for defaults, JSON members and flags:
  * find the item, parse its text or JSON value by type, check bounds, store
  * at base + offset.  Bounds are inclusive; a value outside is an error
- * that names the key and the range, never silently clamped. */
+ * that names the key and the range, never silently clamped.  A JSON null
+ * puts a key back to its default (unset when it has none).
+ *
+ * Config files are JSON with comments: before jansson parses the text,
+ * every // line comment and block comment outside strings is blanked to
+ * spaces (newlines kept, so jansson's line and column numbers still point
+ * into the file).  iq_conf_print_config writes every key of a table with
+ * its description as comments and its default as value: a sample that
+ * loads back as it is. */
 #include "iq_conf.h"
 
 #include <errno.h>
@@ -153,11 +161,43 @@ int iq_conf_set(const struct iq_conf_item *t, void *base, const char *name, cons
     return set_text(it, base, value, err, errsz);
 }
 
+/* Put an item back to its default, or unset it (NULL, false, 0). */
+static int reset(const struct iq_conf_item *it, void *base, char *err, size_t errsz)
+{
+    char *field = (char *)base + it->offset;
+
+    if (it->def)
+        return set_text(it, base, it->def, err, errsz);
+    switch (it->type) {
+    case IQ_CONF_STR:
+        free(*(char **)field);
+        *(char **)field = NULL;
+        break;
+    case IQ_CONF_JSON:
+        json_decref(*(json_t **)field);
+        *(json_t **)field = NULL;
+        break;
+    case IQ_CONF_BOOL:
+        *(bool *)field = false;
+        break;
+    case IQ_CONF_SIZE:
+        *(size_t *)field = 0;
+        break;
+    case IQ_CONF_INT:
+    case IQ_CONF_DURATION:
+        *(int64_t *)field = 0;
+        break;
+    }
+    return 0;
+}
+
 static int apply_member(const struct iq_conf_item *it, void *base, const json_t *v,
                         char *err, size_t errsz)
 {
     char num[32];
 
+    if (json_is_null(v))
+        return reset(it, base, err, errsz);
     if (it->type == IQ_CONF_JSON) {
         json_decref(*(json_t **)((char *)base + it->offset));
         *(json_t **)((char *)base + it->offset) = json_incref((json_t *)v);
@@ -223,23 +263,121 @@ void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent)
     }
 }
 
+/* Blank the comments of buf (len bytes) outside strings.  0, or -EINVAL
+ * with *ret_line at the start of an unterminated block comment. */
+static int blank_comments(char *buf, size_t len, int *ret_line)
+{
+    bool in_str = false;
+    int line = 1, start = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] == '\n')
+            line++;
+        if (in_str) {
+            if (buf[i] == '\\' && i + 1 < len)
+                i++;
+            else if (buf[i] == '"')
+                in_str = false;
+        } else if (buf[i] == '"') {
+            in_str = true;
+        } else if (buf[i] == '/' && i + 1 < len && buf[i + 1] == '/') {
+            for (; i < len && buf[i] != '\n'; i++)
+                buf[i] = ' ';
+            i--;
+        } else if (buf[i] == '/' && i + 1 < len && buf[i + 1] == '*') {
+            start = line;
+            buf[i] = buf[i + 1] = ' ';
+            for (i += 2; i < len && !(buf[i] == '*' && i + 1 < len && buf[i + 1] == '/'); i++)
+                if (buf[i] == '\n')
+                    line++;
+                else
+                    buf[i] = ' ';
+            if (i >= len) {
+                *ret_line = start;
+                return -EINVAL;
+            }
+            buf[i] = buf[i + 1] = ' ';
+            i++;
+        }
+    }
+    return 0;
+}
+
+int iq_conf_parse(char *buf, size_t len, const char *name, json_t **ret, char *err,
+                  size_t errsz)
+{
+    json_error_t je;
+    json_t *j;
+    int line = 0;
+
+    if (blank_comments(buf, len, &line) < 0)
+        FAIL("config %s:%d: a comment opened here is never closed", name, line);
+    j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
+    if (!j)
+        FAIL("config %s:%d:%d: %s", name, je.line, je.column, je.text);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        FAIL("config %s: expected a JSON object at the top", name);
+    }
+    *ret = j;
+    return 0;
+}
+
 int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz)
 {
-    char sub[IQ_ERR_MAX];
-    json_t *j;
+    char sub[IQ_ERR_MAX], *buf = NULL;
+    size_t len = 0;
     int r;
 
-    if ((r = iq_file_load_json(path, IQ_CONF_FILE_MAX, &j, sub, sizeof(sub))) < 0) {
+    if ((r = iq_file_read(path, IQ_CONF_FILE_MAX, &buf, &len, sub, sizeof(sub))) < 0) {
         if (err)
             snprintf(err, errsz, "config %s", sub);
         return r == -ENOMEM ? r : -EINVAL;
     }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        FAIL("config %s: expected a JSON object at the top", path);
+    r = iq_conf_parse(buf, len, path, ret, err, errsz);
+    free(buf);
+    return r;
+}
+
+/* Write text as comment lines of at most about 76 columns. */
+static void print_wrapped(FILE *f, int indent, const char *text)
+{
+    const char *p = text;
+
+    while (*p) {
+        size_t n = strlen(p), cut = n;
+
+        if (n > 72) {
+            for (cut = 72; cut > 0 && p[cut] != ' '; cut--)
+                ;
+            if (cut == 0)
+                cut = strcspn(p, " ");
+        }
+        fprintf(f, "%*s// %.*s\n", indent, "", (int)cut, p);
+        p += cut;
+        while (*p == ' ')
+            p++;
     }
-    *ret = j;
-    return 0;
+}
+
+void iq_conf_print_config(FILE *f, const struct iq_conf_item *t, const char *header)
+{
+    print_wrapped(f, 0, header);
+    fputs("{\n", f);
+    for (; t->name; t++) {
+        json_t *s = t->def && t->type != IQ_CONF_JSON && t->type != IQ_CONF_BOOL &&
+                    t->type != IQ_CONF_INT ? json_string(t->def) : NULL;
+        char *v = s ? json_dumps(s, JSON_ENCODE_ANY) : NULL;
+
+        print_wrapped(f, 2, t->desc);
+        fprintf(f, "  \"%s\": %s%s\n", t->name, v ? v : t->def ? t->def : "null",
+                t[1].name ? "," : "");
+        if (t[1].name)
+            fputc('\n', f);
+        free(v);
+        json_decref(s);
+    }
+    fputs("}\n", f);
 }
 
 void iq_conf_names(char *buf, size_t size, const char *const *first, size_t n, size_t stride)

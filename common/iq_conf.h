@@ -5,7 +5,8 @@
  * static_configs[] does.  The same table sets defaults, applies a JSON
  * object (unknown keys are an error), applies "--name value" flags, and
  * prints a commented sample.  Sizes accept k/M/G (KiB units) suffixes,
- * durations ms/s/m/h/d. */
+ * durations ms/s/m/h/d.  Config files are JSON with // and block comments;
+ * null sets a key back to its default. */
 #ifndef IQ_CONF_H
 #define IQ_CONF_H
 
@@ -50,6 +51,12 @@ void iq_conf_release(const struct iq_conf_item *t, void *base);
 /* Print "  \"name\": default,   // description" lines as a sample. */
 void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent);
 
+/* Print a whole config file: header (wrapped into // lines), then an
+ * object with every key of t, its description as // lines and its default
+ * as value (null when it has none).  What it prints loads back with
+ * iq_conf_load_file and applies with iq_conf_apply to the defaults. */
+void iq_conf_print_config(FILE *f, const struct iq_conf_item *t, const char *header);
+
 /* Parse "64k", "16M", "1G", "1048576" into bytes. */
 int iq_size_parse(const char *s, int64_t *ret);
 
@@ -62,8 +69,13 @@ void iq_conf_names(char *buf, size_t size, const char *const *first, size_t n, s
 #define IQ_CONF_FILE_MAX (1u << 20)   /* bytes of a JSON config file */
 
 /* Load a JSON config file (at most IQ_CONF_FILE_MAX bytes; an object at the
- * top).  0 and *ret (caller owns); -EINVAL (or -ENOMEM) with err naming
- * the file and what is wrong. */
+ * top; comments allowed).  0 and *ret (caller owns); -EINVAL (or -ENOMEM)
+ * with err naming the file, the line and what is wrong. */
 int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz);
+
+/* The same on len bytes of text in buf (its comments are blanked in
+ * place); name is what err calls it. */
+int iq_conf_parse(char *buf, size_t len, const char *name, json_t **ret, char *err,
+                  size_t errsz);
 
 #endif

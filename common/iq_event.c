@@ -243,6 +243,13 @@ int iq_event_set_raw(struct iq_event *ev, const char *s, size_t len)
     return r;
 }
 
+void iq_event_clear_raw(struct iq_event *ev)
+{
+    ev_free(ev, ev->raw);
+    ev->raw = NULL;
+    ev->raw_len = 0;
+}
+
 int iq_event_set_raw_json(struct iq_event *ev, const json_t *raw)
 {
     size_t n = 0;

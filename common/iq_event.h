@@ -119,6 +119,9 @@ int iq_event_set_raw_json(struct iq_event *ev, const json_t *raw);
  * IQ_RAW_MAX, -EINVAL when s holds a NUL, -ENOMEM. */
 int iq_event_set_raw(struct iq_event *ev, const char *s, size_t len);
 
+/* Drop the raw payload (retention); the event is otherwise unchanged. */
+void iq_event_clear_raw(struct iq_event *ev);
+
 /* Check required fields, sizes, UTF-8, name syntax and kinds; sort labels.
  * Returns 0, or -EINVAL and writes a message naming the field to err
  * (e.g. "field 'kind': unknown kind \"alarm\"").  err may be NULL. */

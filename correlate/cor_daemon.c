@@ -25,6 +25,11 @@ struct cor_daemon {
     struct cor_live *live;
 };
 
+struct cor_live *cor_daemon_live(struct cor_daemon *c)
+{
+    return c ? c->live : NULL;
+}
+
 int cor_daemon_start(const json_t *section, struct store *st, struct cor_daemon **ret)
 {
     struct cor_daemon *c = calloc(1, sizeof(*c));
@@ -61,9 +66,11 @@ void cor_daemon_stop(struct cor_daemon **pd)
     if ((*pd)->live) {
         cor_live_stats((*pd)->live, &s);
         cor_live_destroy(&(*pd)->live);
-        iq_info("correlate", "stopped: %llu events, %llu partial and %llu full rebuilds, "
-                "%llu failed", (unsigned long long)s.events, (unsigned long long)s.partial,
-                (unsigned long long)s.full, (unsigned long long)s.failures);
+        iq_info_kv("correlate", IQ_KVS(IQ_KV_U("events", s.events), IQ_KV_U("partial", s.partial),
+                                       IQ_KV_U("full", s.full), IQ_KV_U("failed", s.failures)),
+                   "stopped: %llu events, %llu partial and %llu full rebuilds, %llu failed",
+                   (unsigned long long)s.events, (unsigned long long)s.partial,
+                   (unsigned long long)s.full, (unsigned long long)s.failures);
     }
     cor_config_release(&(*pd)->cfg);
     free(*pd);

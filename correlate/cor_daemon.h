@@ -23,4 +23,9 @@ int cor_daemon_start(const json_t *section, struct store *st, struct cor_daemon 
  * counts, free, NULL *pd.  NULL-safe. */
 void cor_daemon_stop(struct cor_daemon **pd);
 
+/* The running correlator (borrowed, valid until cor_daemon_stop), for
+ * stages that wait for it or ask it to rebuild; NULL when c is NULL. */
+struct cor_live;
+struct cor_live *cor_daemon_live(struct cor_daemon *c);
+
 #endif

@@ -212,6 +212,14 @@ int cor_live_wait_idle(struct cor_live *l, int64_t timeout_ms)
     return r;
 }
 
+void cor_live_request_full(struct cor_live *l)
+{
+    pthread_mutex_lock(&l->lock);
+    l->pending = l->full = true;
+    pthread_cond_broadcast(&l->cond);
+    pthread_mutex_unlock(&l->lock);
+}
+
 void cor_live_stats(struct cor_live *l, struct cor_live_stats *ret)
 {
     pthread_mutex_lock(&l->lock);

@@ -44,6 +44,10 @@ int cor_live_wait_idle(struct cor_live *l, int64_t timeout_ms);
 
 void cor_live_stats(struct cor_live *l, struct cor_live_stats *ret);
 
+/* Ask for a full rebuild soon (after retention removed events: incidents
+ * made only of them go, as a restart's catch-up would do). */
+void cor_live_request_full(struct cor_live *l);
+
 /* Unregister the listener, stop the thread (an update in progress
  * finishes), free, NULL *pl.  NULL-safe.  Call before closing the store. */
 void cor_live_destroy(struct cor_live **pl);

@@ -48,6 +48,7 @@ static const struct rule {
     { NULL, "/readyz", 0, true },
     { NULL, "/metrics", 0, true },
     { "POST", "/api/v1/incidents/*/notes", HTTP_ROLE_ADMIN, false },
+    { NULL, "/api/v1/admin/*", HTTP_ROLE_ADMIN, false },
     { NULL, "/api/v1/incidents/*/draft.*", HTTP_ROLE_READ, true },
     { NULL, "/api/v1/incidents/*/timeline.svg", HTTP_ROLE_READ, true },
 };

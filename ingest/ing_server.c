@@ -196,13 +196,18 @@ static void log_listening(const struct ing_server *srv)
     size_t n, admins;
 
     if (!srv->keys) {
-        iq_info("zmq", "ingest listening on %s (max_frame %zu bytes, no CurveZMQ: every sender "
-                "is unauthenticated and audit notes are refused)", srv->endpoint, srv->max_frame);
+        iq_info_kv("zmq", IQ_KVS(IQ_KV_S("endpoint", srv->endpoint),
+                                 IQ_KV_U("max_frame", srv->max_frame), IQ_KV_S("curve", "off")),
+                   "ingest listening on %s (max_frame %zu bytes, no CurveZMQ: every sender "
+                   "is unauthenticated and audit notes are refused)", srv->endpoint,
+                   srv->max_frame);
         return;
     }
     n = ing_keyring_count(srv->keys, &admins);
-    iq_info("zmq", "ingest listening on %s (max_frame %zu bytes, CurveZMQ: %zu keys, %zu admin)",
-            srv->endpoint, srv->max_frame, n, admins);
+    iq_info_kv("zmq", IQ_KVS(IQ_KV_S("endpoint", srv->endpoint), IQ_KV_U("max_frame", srv->max_frame),
+                             IQ_KV_S("curve", "on"), IQ_KV_U("keys", n), IQ_KV_U("admin_keys", admins)),
+               "ingest listening on %s (max_frame %zu bytes, CurveZMQ: %zu keys, %zu admin)",
+               srv->endpoint, srv->max_frame, n, admins);
     if (n == 0)
         iq_warn("zmq", "zmq_authorized_keys holds no key: every client will be refused");
 }
@@ -315,8 +320,10 @@ static void log_deferral(struct ing_server *srv, uint64_t id, const char *reason
         iq_debug("zmq", "deferring batch %llu: %s", (unsigned long long)id, reason);
         return;
     }
-    iq_warn("zmq", "deferring batch %llu (%llu deferred since the last warning): %s",
-            (unsigned long long)id, (unsigned long long)srv->deferred, reason);
+    iq_warn_kv("zmq", IQ_KVS(IQ_KV_U("batch", id), IQ_KV_U("deferred", srv->deferred),
+                             IQ_KV_S("reason", reason)),
+               "deferring batch %llu (%llu deferred since the last warning): %s",
+               (unsigned long long)id, (unsigned long long)srv->deferred, reason);
     srv->deferred = 0;
     srv->last_busy_log = now;
 }
@@ -389,7 +396,8 @@ static void *writer_main(void *arg)
 static void refuse(struct ing_server *srv, zmq_msg_t *identity, uint64_t id, const char *reason)
 {
     srv->stats.refused_frames++;
-    iq_warn("zmq", "refusing batch %llu: %s", (unsigned long long)id, reason);
+    iq_warn_kv("zmq", IQ_KVS(IQ_KV_U("batch", id), IQ_KV_S("reason", reason)),
+               "refusing batch %llu: %s", (unsigned long long)id, reason);
     srv->reply.size = 0;
     ing_proto_pack_error(&srv->reply, ING_MSG_ERROR, id, reason);
     if (zmq_msg_send(identity, srv->sock, ZMQ_SNDMORE) < 0 ||

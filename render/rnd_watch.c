@@ -139,13 +139,15 @@ static int deliver(struct rnd_watch *d, const char *id)
         }
     }
     __atomic_add_fetch(&d->written, 1, __ATOMIC_RELAXED);
-    iq_info("drafts", "draft of %s written to %s/%s.md", id, d->dir, id);
+    iq_info_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("dir", d->dir)),
+               "draft of %s written to %s/%s.md", id, d->dir, id);
     if (d->n_hooks && rnd_draft_context(inc, evs, n, &o, &ctx, err, sizeof(err)) == 0)
         notify(d, ctx, id);
     r = 0;
     goto out;
 fail:
-    iq_warn("drafts", "draft of %s not written: %s", id, err);
+    iq_warn_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("error", err)),
+               "draft of %s not written: %s", id, err);
 out:
     json_decref(ctx);
     json_decref(rec);

@@ -86,12 +86,75 @@ enum { STORE_LOG_OFF = 0, STORE_LOG_FATAL, STORE_LOG_ERROR, STORE_LOG_WARN,
  * -EINVAL for anything else. */
 int store_log_level_parse(const char *name);
 
+/* The data format this build reads and writes (store_version.c):
+ * stored in the meta family, checked at every open. */
+#define STORE_FORMAT 1
+
+/* The data format version recorded in an open store (1 for a store from
+ * before versions were recorded).  -EPROTO when the value is not a
+ * version, -EIO. */
+int store_format(struct store *st);
+
 /* Open (creating when writable) the store in dir.  On success *ret is set;
  * caller owns it (store_close).  -EIO with a logged RocksDB message,
  * -ENOSPC when a writable open failed for want of space, -ENOENT for a
- * read-only open of a missing store.  A read-only open retries for a
+ * read-only open of a missing store, -EPROTO for a store of a newer data
+ * format (logged, naming both versions).  A read-only open retries for a
  * moment when the daemon's compaction removed a file it was opening. */
 int store_open(const char *dir, const struct store_opts *opts, struct store **ret);
+
+/* A consistent copy of a writable store, taken while it runs
+ * (store_backup.c): every event whose write returned before the call
+ * is in it, and inquestd opens it as a data directory (a restore).  dir is
+ * an absolute path that does not exist or is an empty directory, in an
+ * existing parent; it is created with mode 0700.  *ret (files, bytes,
+ * time, format) on success.  0, -EINVAL (relative), -EEXIST (exists, not
+ * empty), -ENOENT (no parent), -ENOTDIR, -EROFS (read-only store), -EIO
+ * (RocksDB, logged), or another -errno. */
+struct store_backup_info {
+    uint64_t files, bytes;
+    int64_t took_ms;
+    int format;          /* STORE_FORMAT */
+};
+int store_backup(struct store *st, const char *dir, struct store_backup_info *ret);
+
+/* Words for a negative return of store_backup, about its dir. */
+const char *store_backup_strerror(int r);
+
+/* Who has the store in dir open: the pid of the process holding its
+ * RocksDB LOCK (inquestd), 0 when no one does, -ENOENT when dir holds no
+ * store, or another -errno. */
+int store_lock_owner(const char *dir);
+
+/* Retention (store_retention.c): remove the events whose time is
+ * before events_before, from every family (by_time, ids, by_service,
+ * by_key), and drop the raw payload of those before raw_before, except
+ * what keep says to keep.  keep (may be NULL: keep nothing) sees each
+ * candidate (borrowed) and returns ING_KEEP_* bits; it is called with the
+ * store locked against writers, so it must not use the store.  With
+ * compact, the changed range is compacted before the call returns, so
+ * the space is freed.  Writers pause for one chunk of events at a time. */
+enum { STORE_KEEP_EVENT = 1, STORE_KEEP_RAW = 2 };
+struct store_retention {
+    int64_t events_before;     /* UTC ms; IQ_TIME_NONE: remove no event */
+    int64_t raw_before;        /* UTC ms; IQ_TIME_NONE: drop no raw payload */
+    unsigned (*keep)(void *ud, const struct iq_event *ev);
+    void *keep_ud;
+    bool compact;
+};
+struct store_retention_stats {
+    uint64_t scanned;          /* events older than the later cutoff, read */
+    uint64_t events_removed;
+    uint64_t raws_dropped, raw_bytes;
+    uint64_t kept_events;      /* past events_before, kept by keep */
+    uint64_t kept_raws;        /* raw payloads past raw_before, kept by keep */
+    uint64_t unreadable;       /* values that did not decode, left alone */
+    int64_t took_ms;
+};
+/* 0 (*ret filled), -EROFS, -EIO (RocksDB, logged), -ENOMEM; what was
+ * written before a failure stays (each chunk is one atomic batch). */
+int store_retain(struct store *st, const struct store_retention *rt,
+                     struct store_retention_stats *ret);
 
 /* Flush and close; NULLs the caller's pointer.  NULL-safe. */
 void store_close(struct store **pst);
@@ -117,6 +180,13 @@ int store_put_encoded(struct store *st, struct iq_event *const *evs,
 typedef void (*store_listener_fn)(void *ud, struct iq_event *const *evs,
                                   const uint8_t *outcomes, size_t n);
 void store_set_listener(struct store *st, store_listener_fn fn, void *ud);
+
+/* Events stored and duplicates answered since open, by every writer
+ * (ZeroMQ, HTTP, notes, imports). */
+struct store_counts {
+    uint64_t stored, duplicates;
+};
+void store_counts(struct store *st, struct store_counts *ret);
 
 /* Whether the store takes events now, why not, and its disk figures
  * (members left as they were when the store has no free-space guard).

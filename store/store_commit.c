@@ -254,6 +254,12 @@ static int group_write(struct store *st, struct put_req *first, const struct put
         r = store_write_failed(st, err, "write batch");
     if (r < 0)
         goto out;
+    for (struct put_req *q = first;; q = q->next) {
+        atomic_fetch_add(&st->n_stored, (uint64_t)q->rc);
+        atomic_fetch_add(&st->n_duplicates, (uint64_t)(q->n - (size_t)q->rc));
+        if (q == last)
+            break;
+    }
     for (struct put_req *q = first; listener; q = q->next) {
         if (q->rc > 0)
             listener(lud, q->evs, q->outcomes, q->n);
@@ -358,4 +364,10 @@ out:
     if (vals != stack_vals)
         free(vals);
     return r;
+}
+
+void store_counts(struct store *st, struct store_counts *ret)
+{
+    ret->stored = atomic_load(&st->n_stored);
+    ret->duplicates = atomic_load(&st->n_duplicates);
 }

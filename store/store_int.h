@@ -50,6 +50,7 @@ struct store {
     struct probe probe;          /* the leader's */
     store_listener_fn listener;
     void *listener_ud;
+    _Atomic uint64_t n_stored, n_duplicates;   /* store_counts */
     bool read_only;
     char *dir;
     char *secondary;             /* read-only: the secondary instance's own
@@ -80,6 +81,10 @@ static inline int store_writable(struct store *st)
 {
     return st->read_only ? -EROFS : atomic_load(&st->failed);
 }
+
+/* Check the data format version of a just opened store, stamping or
+ * refusing it (store_version.c).  0, -EPROTO (logged), -EIO. */
+int store_version_check(struct store *st);
 
 /* Free the leader's scratch (store_commit.c); for store_close. */
 void store_probe_free(struct probe *p);

@@ -36,7 +36,6 @@
 #include "iq_log.h"
 #include "iq_time.h"
 
-#define STORE_SCHEMA "1"
 #define WAL_TOTAL_MAX (64u << 20)
 #define LOG_FILE_MAX (16u << 20)
 #define LOG_FILES_KEPT 4
@@ -129,25 +128,6 @@ static int existing_families(struct store *st, bool present[STORE_CF_N], char **
                 present[c] = true;
     rocksdb_list_column_families_destroy(names, n);
     return 0;
-}
-
-static int check_schema(struct store *st)
-{
-    char *val = NULL;
-    size_t len;
-    int r = store_kv_get(st, STORE_CF_META, "schema", 6, &val, &len);
-
-    if (r == -ENOENT)
-        return st->read_only ? 0 : store_kv_put(st, STORE_CF_META, "schema", 6, STORE_SCHEMA, 1);
-    if (r < 0)
-        return r;
-    if (strcmp(val, STORE_SCHEMA) != 0) {
-        iq_error("store", "data directory has store schema %.16s, this build reads %s", val,
-                 STORE_SCHEMA);
-        r = -EPROTO;
-    }
-    free(val);
-    return r;
 }
 
 /* Close the database and its handles (the options stay, for a reopen). */
@@ -423,7 +403,7 @@ int store_open(const char *dir, const struct store_opts *o, struct store **ret)
     if (r == 0 && st->read_only)
         r = open_reader(st);
     if (r == 0)
-        r = check_schema(st);
+        r = store_version_check(st);
     if (r < 0)
         goto fail;
     *ret = st;

@@ -37,6 +37,7 @@ struct wh_daemon {
     struct http_access *access;
     struct wh_record *rec;
     struct http_server *http;
+    struct wh_hooks *hooks;      /* borrowed: the server owns it */
     char *tls_cert, *tls_key;    /* PEM text */
     const char *listen;
 };
@@ -198,7 +199,7 @@ int wh_daemon_new(const struct wh_daemon_opts *opts, struct ing_sink sink, struc
         iq_error("http", "cannot open recording %s: %s", opts->record, strerror(-r));
         goto out;
     }
-    r = wh_server_new(&o, d->sources, sink, d->rec, &d->http);
+    r = wh_server_new(&o, d->sources, sink, d->rec, &d->http, &d->hooks);
 out:
     if (r < 0) {
         wh_daemon_destroy(&d);
@@ -206,6 +207,13 @@ out:
     }
     *ret = d;
     return 0;
+}
+
+void wh_daemon_totals(const struct wh_daemon *d, struct wh_totals *ret)
+{
+    memset(ret, 0, sizeof(*ret));
+    if (d && d->hooks)
+        wh_hooks_totals(d->hooks, ret);
 }
 
 struct http_server *wh_daemon_server(struct wh_daemon *d)
@@ -263,8 +271,10 @@ int wh_daemon_start(struct wh_daemon *d)
     }
     if (wh_daemon_url(d, url, sizeof(url)) < 0)
         snprintf(url, sizeof(url), "%s", d->listen);
-    iq_info("http", "webhooks on %s, %zu sources%s, %zu API tokens", url,
-            wh_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
-            http_access_count(d->access));
+    iq_info_kv("http", IQ_KVS(IQ_KV_S("url", url), IQ_KV_U("sources", wh_sources_count(d->sources)),
+                              IQ_KV_U("tokens", http_access_count(d->access))),
+               "webhooks on %s, %zu sources%s, %zu API tokens", url,
+               wh_sources_count(d->sources), d->rec ? ", recording deliveries" : "",
+               http_access_count(d->access));
     return 0;
 }

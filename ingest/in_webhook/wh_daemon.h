@@ -41,6 +41,11 @@ int wh_daemon_new(const struct wh_daemon_opts *o, struct ing_sink sink, struct w
  * wh_daemon_start.  Borrowed; NULL when d is NULL. */
 struct http_server *wh_daemon_server(struct wh_daemon *d);
 
+/* What the webhook endpoints took since start (wh_hooks.h); zeros when d
+ * is NULL or serves nothing. */
+struct wh_totals;
+void wh_daemon_totals(const struct wh_daemon *d, struct wh_totals *ret);
+
 /* The loaded sources and access table (borrowed, valid until
  * wh_daemon_destroy; NULL when d is NULL), and whether it serves HTTPS. */
 const struct wh_sources *wh_daemon_sources(const struct wh_daemon *d);

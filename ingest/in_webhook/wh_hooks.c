@@ -265,17 +265,36 @@ int wh_hooks_add(struct http_server *h, struct wh_hooks **phooks)
 }
 
 int wh_server_new(const struct http_server_opts *opts, const struct wh_sources *sources,
-                  struct ing_sink sink, struct wh_record *rec, struct http_server **ret)
+                  struct ing_sink sink, struct wh_record *rec, struct http_server **ret,
+                  struct wh_hooks **ret_hooks)
 {
     struct http_server *h = NULL;
     struct wh_hooks *k = NULL;
     int r;
 
+    struct wh_hooks *kept;
+
     if ((r = http_server_new(opts, &h)) < 0 || (r = wh_hooks_new(sources, sink, rec, &k)) < 0 ||
-        (r = wh_hooks_add(h, &k)) < 0) {
+        !(kept = k) || (r = wh_hooks_add(h, &k)) < 0) {
         http_server_destroy(&h);
         return r;
     }
+    if (ret_hooks)
+        *ret_hooks = kept;
     *ret = h;
     return 0;
+}
+
+void wh_hooks_totals(const struct wh_hooks *k, struct wh_totals *ret)
+{
+    const struct wh_metrics *m = &k->m;
+
+    memset(ret, 0, sizeof(*ret));
+    for (size_t i = 0; i < WH_METRIC_SOURCES; i++) {
+        for (size_t o = 0; o < WH_REQ_NOUTCOMES; o++)
+            ret->requests += atomic_load_explicit(&m->requests[i][o], memory_order_relaxed);
+        ret->stored += atomic_load_explicit(&m->events[i][0], memory_order_relaxed);
+        ret->duplicates += atomic_load_explicit(&m->events[i][1], memory_order_relaxed);
+        ret->rejected += atomic_load_explicit(&m->events[i][2], memory_order_relaxed);
+    }
 }

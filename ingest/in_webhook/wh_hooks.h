@@ -34,12 +34,21 @@ int wh_hooks_new(const struct wh_sources *sources, struct ing_sink sink, struct 
 int wh_hooks_add(struct http_server *h, struct wh_hooks **phooks);
 
 /* An HTTP server with the webhook endpoints registered: http_server_new,
- * wh_hooks_new and wh_hooks_add.  sources, opts->access and the TLS
+ * wh_hooks_new and wh_hooks_add; *ret_hooks (may be NULL) is the hooks,
+ * borrowed from the server, for wh_hooks_totals.  sources, opts->access and the TLS
  * strings are borrowed and must outlive the server; sink is copied (its
  * ctx borrowed); rec (borrowed, may be NULL) records every delivery.
  * Caller owns *ret (http_server_destroy).  -ENOMEM, -EINVAL (see
  * http_server_opts_check). */
 int wh_server_new(const struct http_server_opts *opts, const struct wh_sources *sources,
-                  struct ing_sink sink, struct wh_record *rec, struct http_server **ret);
+                  struct ing_sink sink, struct wh_record *rec, struct http_server **ret,
+                  struct wh_hooks **ret_hooks);
+
+/* What the webhook endpoints took since start: requests answered (any
+ * status), and their events stored, duplicate and rejected. */
+struct wh_totals {
+    uint64_t requests, stored, duplicates, rejected;
+};
+void wh_hooks_totals(const struct wh_hooks *k, struct wh_totals *ret);
 
 #endif

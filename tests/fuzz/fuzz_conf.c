@@ -2,7 +2,8 @@
  * tables, correlate/cor_config.c, the "correlate" section).
  *
  * Each input is a config file's text, read as iq_conf_load_file reads it
- * (jansson, duplicate keys refused, an object at the top), then applied
+ * (iq_conf_parse: comments blanked, jansson, duplicate keys refused, an
+ * object at the top), then applied
  * the three ways the daemon applies configuration:
  *   - iq_conf_apply over a table with one item of every type, bounded and
  *     unbounded, like inquestd's own;
@@ -14,6 +15,7 @@
  * release leave nothing leaked (LeakSanitizer under libFuzzer). */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cor_config.h"
@@ -101,17 +103,20 @@ static void check_correlate(const json_t *obj)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    json_t *obj;
+    char err[512] = "", *buf;
+    json_t *obj = NULL;
+    int r;
 
-    if (size > FUZZ_MAX_INPUT)
+    if (size > FUZZ_MAX_INPUT || !(buf = malloc(size ? size : 1)))
         return 0;
-    obj = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
-    if (!obj)
+    memcpy(buf, data, size);
+    r = iq_conf_parse(buf, size, "fuzz", &obj, err, sizeof(err));
+    free(buf);
+    FUZZ_CHECK(r == 0 || (r == -EINVAL && err[0] != '\0') || r == -ENOMEM);
+    if (r < 0)
         return 0;
-    if (json_is_object(obj)) {
-        check_table(obj);
-        check_correlate(obj);
-    }
+    check_table(obj);
+    check_correlate(obj);
     json_decref(obj);
     return 0;
 }

@@ -33,7 +33,7 @@ i=0; until "$IQ" --data "$d/data" incidents --json 2>/dev/null | grep -q HighErr
   i=$((i + 1)); [ "$i" -lt 50 ] || fail "the alert's incident did not appear"; sleep 0.1; done
 
 iq_stop_daemon
-grep -q "stopped: 21 batches, 10001 stored, 10000 duplicates, 0 rejected" "$d/data.log" \
+grep -q "stopped: 10001 events stored, 10000 duplicates, 0 rejected; zmq: 21 batches, 10001 stored, 10000 duplicates, 0 rejected" "$d/data.log" \
   || { cat "$d/data.log"; fail "shutdown summary"; }
 grep -q "correlate.*stopped: 10001 events, 1 partial and 1 full rebuilds" "$d/data.log" \
   || { grep correlate "$d/data.log"; fail "log lines must not wake the correlator"; }

@@ -86,7 +86,7 @@ static void test_api_query(void **state)
     put(st, "inc-20260101-00000001", "2026-01-01T10:00:00.000Z", "pay api", "dns", 600);
     put(st, "inc-20260110-00000002", "2026-01-10T10:00:00.000Z", "pay api", "dns", 1200);
     put(st, "inc-20260120-00000003", "2026-01-20T10:00:00.000Z", "web", "network", 300);
-    assert_int_equal(wh_server_new(&o, NULL, ing_sink_store(st), NULL, &h), 0);
+    assert_int_equal(wh_server_new(&o, NULL, ing_sink_store(st), NULL, &h, NULL), 0);
     assert_int_equal(ana_http_query_add(h, st, NULL, &q), 0);
     assert_int_equal(http_server_start(h), 0);
     port = http_server_port(h);

@@ -134,6 +134,12 @@ static void roles(void **state)
     assert_string_equal(who.name, "ops");
     assert_true(who.roles & HTTP_ROLE_ADMIN);
     assert_int_equal(check(a, "GET", "/api/v1/incidents", "Bearer " ADMIN_TOK, &who), 0);
+    /* the admin API (backup, retention): admin only, whatever the method */
+    assert_int_equal(check(a, "POST", "/api/v1/admin/backup", "Bearer " READ_TOK, &who), -EPERM);
+    assert_non_null(strstr(err, "needs admin"));
+    assert_int_equal(check(a, "GET", "/api/v1/admin/retention", "Bearer " READ_TOK, &who), -EPERM);
+    assert_int_equal(check(a, "POST", "/api/v1/admin/retention", NULL, &who), -EACCES);
+    assert_int_equal(check(a, "POST", "/api/v1/admin/backup", "Bearer " ADMIN_TOK, &who), 0);
     http_access_destroy(&a);
     assert_null(a);
 }
@@ -174,6 +180,7 @@ static void open_table(void **state)
     /* no admin exists, so nobody may make notes */
     assert_int_equal(check(a, "POST", "/api/v1/incidents/inc-1/notes", NULL, &who), -EPERM);
     assert_non_null(strstr(err, "none is configured"));
+    assert_int_equal(check(a, "POST", "/api/v1/admin/backup", NULL, &who), -EPERM);
     assert_int_equal(http_access_check_hook(a, true, false, NULL, &who, err, sizeof(err)), 0);
     http_access_destroy(&a);
 }

@@ -11,27 +11,11 @@
 #include "ing_keyring.h"
 #include "iq_event.h"
 
-static char dir[64];
-
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof(dir), "/tmp/ing_curve_test.XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[128];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
-}
+IQ_TEST_SCRATCH(dir, "ing_curve_test")
 
 static const char *at(const char *name)
 {
-    static char path[4][256];
+    static char path[4][320];
     static int i;
 
     i = (i + 1) % 4;
@@ -191,4 +175,4 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_keyring),
 };
 
-TEST_MAIN_GROUP(tests, setup, teardown)
+TEST_MAIN_GROUP(tests, scratch_setup, scratch_teardown)

@@ -23,6 +23,29 @@ static inline const char *iq_test_root(void)
     return r ? r : ".";
 }
 
+/* A scratch directory for one test binary: IQ_TEST_SCRATCH(dir, "name")
+ * declares `static char dir[256]` and the group fixtures scratch_setup
+ * (makes $TMPDIR/name-XXXXXX) and scratch_teardown (removes it and all in
+ * it), for TEST_MAIN_GROUP(tests, scratch_setup, scratch_teardown). */
+#define IQ_TEST_SCRATCH(dir, name)                                                \
+    static char dir[256];                                                         \
+    static int scratch_setup(void **state)                                        \
+    {                                                                             \
+        const char *t = getenv("TMPDIR");                                         \
+                                                                                  \
+        (void)state;                                                              \
+        snprintf(dir, sizeof(dir), "%s/%s-XXXXXX", t && *t ? t : "/tmp", name);   \
+        return mkdtemp(dir) ? 0 : -1;                                             \
+    }                                                                             \
+    static int scratch_teardown(void **state)                                     \
+    {                                                                             \
+        char cmd[300];                                                            \
+                                                                                  \
+        (void)state;                                                              \
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);                           \
+        return system(cmd);                                                       \
+    }
+
 #define TEST_MAIN(tests) TEST_MAIN_GROUP(tests, NULL, NULL)
 
 /* The same with a group setup and teardown run around all the tests. */

@@ -8,43 +8,18 @@
 #include <stdatomic.h>
 #include <unistd.h>
 #include "store.h"
+#include "store_test.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
-static char dir[256];
+IQ_TEST_SCRATCH(dir, "iq-store")
 
 static struct iq_event *mk(const char *id, int64_t at, const char *svc)
 {
-    struct iq_event *ev = iq_event_new();
-    char err[IQ_ERR_MAX];
-
-    iq_event_set_str(ev, IQ_F_ID, id);
-    iq_event_set_str(ev, IQ_F_SOURCE, "cli");
-    iq_event_set_str(ev, IQ_F_KIND, "alert");
-    iq_event_set_str(ev, IQ_F_ACTION, "firing");
-    if (svc)
-        iq_event_set_str(ev, IQ_F_SERVICE, svc);
-    ev->at = at;
-    assert_int_equal(iq_event_validate(ev, err, sizeof(err)), 0);
-    return ev;
+    return store_test_event(id, at, svc, NULL, false);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof(dir), "%s/iq-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[300];
-
-    (void)state;
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    return system(cmd);
-}
 
 struct collect {
     char ids[16][32];
@@ -130,16 +105,6 @@ static void test_reopen_and_read_only(void **state)
     assert_int_equal(store_open("/nonexistent/iq-nothing", &ro, &rd), -ENOENT);
 }
 
-static int count_kv(void *ud, const char *k, size_t kl, const char *v, size_t vl)
-{
-    (void)k;
-    (void)kl;
-    (void)v;
-    (void)vl;
-    (*(int *)ud)++;
-    return 0;
-}
-
 static void test_kv_batch(void **state)
 {
     struct store_opts rw = { 0 };
@@ -159,14 +124,14 @@ static void test_kv_batch(void **state)
     assert_int_equal(store_kv_get(st, STORE_CF_INCIDENTS, "i2", 2, &v, &vl), 0);
     assert_string_equal(v, "two");
     free(v);
-    assert_int_equal(store_kv_scan(st, STORE_CF_INCIDENTS, "i", 1, count_kv, &n), 0);
+    assert_int_equal(store_kv_scan(st, STORE_CF_INCIDENTS, "i", 1, store_test_count_kv, &n), 0);
     assert_int_equal(n, 2);
     b = store_batch_new(st);
     store_batch_clear_cf(b, STORE_CF_INCIDENTS);
     assert_int_equal(store_batch_commit(b), 0);
     store_batch_destroy(&b);
     n = 0;
-    assert_int_equal(store_kv_scan(st, STORE_CF_INCIDENTS, "", 0, count_kv, &n), 0);
+    assert_int_equal(store_kv_scan(st, STORE_CF_INCIDENTS, "", 0, store_test_count_kv, &n), 0);
     assert_int_equal(n, 0);
     store_close(&st);
 }
@@ -224,14 +189,6 @@ static void *gc_writer(void *p)
     return p;
 }
 
-static int count_val(void *ud, const char *v, size_t len)
-{
-    (void)v;
-    (void)len;
-    (*(int *)ud)++;
-    return 0;
-}
-
 static void test_group_commit(void **state)
 {
     struct store_opts o = { .fsync = true };
@@ -266,7 +223,7 @@ static void test_group_commit(void **state)
     }
     assert_int_equal(stored, distinct);
     assert_int_equal(atomic_load(&gc_heard), distinct);
-    assert_int_equal(store_scan(st, &all, count_val, &scanned), 0);
+    assert_int_equal(store_scan(st, &all, store_test_count_val, &scanned), 0);
     assert_int_equal(scanned, distinct);
     store_close(&st);
 }
@@ -283,5 +240,5 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--test") == 0 && i + 1 < argc)
             cmocka_set_test_filter(argv[++i]);
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

@@ -140,7 +140,7 @@ static void test_routes_and_hooks(void **state)
     uint16_t port;
 
     (void)state;
-    assert_int_equal(wh_server_new(&o, src, sink, NULL, &h), 0);
+    assert_int_equal(wh_server_new(&o, src, sink, NULL, &h, NULL), 0);
     assert_int_equal(http_add_route(h, "/api/v1/incidents", route_a, &a), 0);
     assert_int_equal(http_add_route(h, "/api/v1/incidents/", route_b, &b), 0);
     assert_int_equal(http_server_start(h), 0);
@@ -186,7 +186,7 @@ static void test_bad_listen(void **state)
     struct http_server *h = NULL;
 
     (void)state;
-    assert_int_equal(wh_server_new(&o, src, sink, NULL, &h), 0);
+    assert_int_equal(wh_server_new(&o, src, sink, NULL, &h, NULL), 0);
     assert_int_equal(http_server_start(h), -EINVAL);
     http_server_destroy(&h);
     wh_sources_destroy(&src);
