@@ -64,7 +64,7 @@ struct iqd_drafts {
     json_t *people;          /* configured slack_users, or NULL */
     int64_t poll_ms, backoff_ms;
     unsigned retries;
-    struct rnd_hook *hooks;
+    struct iq_hook *hooks;
     size_t n_hooks;
     pthread_t thread;
     bool started, stop;
@@ -100,7 +100,7 @@ static void notify(struct iqd_drafts *d, const json_t *ctx, const char *id)
     for (size_t i = 0; i < d->n_hooks; i++) {
         json_t *p = rnd_notice_payload(d->hooks[i].shape, ctx, url[0] ? url : NULL, path);
         char *body = p ? json_dumps(p, JSON_COMPACT) : NULL;
-        int r = body ? rnd_notify_post(d->hooks[i].url, body, strlen(body), d->retries,
+        int r = body ? iq_hook_post(d->hooks[i].url, body, strlen(body), d->retries,
                                        d->backoff_ms, 10000, err, sizeof(err))
                      : -ENOMEM;
 
@@ -263,7 +263,7 @@ int iqd_drafts_new(struct ing_store *st, const struct iqd_drafts_opts *o, struct
     r = -ENOMEM;
     if (oom)
         goto fail;
-    if ((r = rnd_hooks_parse(o->webhooks, &d->hooks, &d->n_hooks, err, sizeof(err))) < 0) {
+    if ((r = iq_hooks_parse(o->webhooks, &d->hooks, &d->n_hooks, err, sizeof(err))) < 0) {
         iq_error("drafts", "config 'draft_webhooks': %s", err);
         goto fail;
     }
@@ -312,7 +312,7 @@ void iqd_drafts_destroy(struct iqd_drafts **pd)
     }
     pthread_cond_destroy(&d->cv);
     pthread_mutex_destroy(&d->mu);
-    rnd_hooks_free(&d->hooks, d->n_hooks);
+    iq_hooks_free(&d->hooks, d->n_hooks);
     free(d->dir);
     free(d->public_url);
     free(d->tmpl);

@@ -8,6 +8,7 @@
  *   by_key      index by incident_key and time
  *   incidents   derived state of the correlator (correlate/)
  *   state       small state of other stages (log checkpoints, ...)
+ *   postmortems finished postmortems read back (postmortem/pm_store.h)
  * Layouts are in ing_keys.h.
  *
  * Thread safety: every call may be made from any thread.  Writes of events
@@ -42,6 +43,7 @@ enum ing_cf {
     ING_CF_BY_KEY,
     ING_CF_INCIDENTS,
     ING_CF_STATE,
+    ING_CF_DOCS,
     ING_CF_N
 };
 

@@ -48,7 +48,7 @@ static const char *const cf_names[ING_CF_N] = {
     [ING_CF_META] = "default",       [ING_CF_BY_TIME] = "by_time",
     [ING_CF_IDS] = "ids",            [ING_CF_BY_SERVICE] = "by_service",
     [ING_CF_BY_KEY] = "by_key",      [ING_CF_INCIDENTS] = "incidents",
-    [ING_CF_STATE] = "state",
+    [ING_CF_STATE] = "state",        [ING_CF_DOCS] = "postmortems",
 };
 
 static const char *const log_levels[] = { "off", "fatal", "error", "warn", "info", "debug" };

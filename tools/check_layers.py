@@ -39,18 +39,19 @@ LAYERS = [
     (0, "common"),      # shared primitives: event, time, codec, JSON, log
     (1, "ingest"),      # store, ZeroMQ protocol and sinks, HTTP, sources, tailer
     (2, "correlate"),   # grouping signals into incidents
-    (3, "analyze"),     # queries, recurrence, classes over stored incidents
-    (4, "review"),      # postmortem lint (uses common only)
-    (5, "render"),      # drafts, templates, delivery
-    (6, "cli"),         # the two binaries and their subcommands
-    (7, "tests"),
-    (7, "bench"),
-    (7, "tools"),
+    (3, "review"),      # postmortem lint (uses common only)
+    (4, "postmortem"),  # finished postmortems read back, follow-ups, reminders
+    (5, "analyze"),     # queries, recurrence, classes over stored incidents
+    (6, "render"),      # drafts, templates, delivery
+    (7, "cli"),         # the two binaries and their subcommands
+    (8, "tests"),
+    (8, "bench"),
+    (8, "tools"),
 ]
 
 # Folders whose objects form the symbol graph (linked into the binaries).
-LINKED = ["common", "ingest", "correlate", "analyze", "review", "render",
-          "cli"]
+LINKED = ["common", "ingest", "correlate", "review", "postmortem", "analyze",
+          "render", "cli"]
 
 # Known includes that go up a layer: (including file, included header,
 # why and which move of issue #14 removes it).  Empty: the tree has none.
