@@ -294,8 +294,27 @@ static int item_state(json_t *rec, const struct pm_md *md, const struct rev_acti
            json_object_set_new(o, "state_from", json_string(from)) < 0 ? -ENOMEM : 0;
 }
 
-static json_t *item_json(json_t *rec, const struct pm_md *md, const struct rev_action *a,
-                         int64_t ref_ms)
+/* Is s an empty slot of the template ("✍️")? */
+static bool placeholder(const struct pm_reader *rd, const char *s)
+{
+    const struct rev_section *ai = rev_rules_section(rd->rules, "action-items");
+
+    return ai && rev_re_any(ai->placeholders, s, strlen(s)) == 1;
+}
+
+/* The owner as written, without the full stop of a sentence that ends
+ * with it ("Owner: Jo Chen. Due: ...") but keeping an initial ("Priya N."). */
+static int owner_json(json_t *o, const char *owner)
+{
+    size_t n = strlen(owner);
+
+    if (n >= 3 && owner[n - 1] == '.' && owner[n - 2] >= 'a' && owner[n - 2] <= 'z')
+        n--;
+    return json_object_set_new(o, "owner", json_stringn(owner, n)) < 0 ? -ENOMEM : 0;
+}
+
+static json_t *item_json(const struct pm_reader *rd, json_t *rec, const struct pm_md *md,
+                         const struct rev_action *a, int64_t ref_ms)
 {
     json_t *o = json_pack("{s:I, s:s, s:s?, s:n, s:s?, s:n, s:s, s:s, s:b}", "line",
                           (json_int_t)a->line, "text", a->text, "owner", a->owner, "due",
@@ -304,6 +323,7 @@ static json_t *item_json(json_t *rec, const struct pm_md *md, const struct rev_a
     size_t off, len;
     int64_t day;
     char d[16];
+    int r;
 
     if (!o)
         return NULL;
@@ -312,10 +332,12 @@ static json_t *item_json(json_t *rec, const struct pm_md *md, const struct rev_a
         json_object_set_new(o, "due", json_string(d));
     } else if (a->due && note(rec, a->line, "due date \"%s\" is not a date inquest reads", a->due) < 0)
         goto bad;
-    if (a->ticket)
+    if (a->ticket && !placeholder(rd, a->ticket))
         json_object_set_new(o, "ticket", json_string(a->ticket));
-    else if (pm_ticket_find(a->text, strlen(a->text), &off, &len))
+    else if (!a->ticket && pm_ticket_find(a->text, strlen(a->text), &off, &len))
         json_object_set_new(o, "ticket", json_stringn(a->text + off, len));
+    if (a->owner && (r = owner_json(o, a->owner)) < 0)
+        goto bad;
     if (item_state(rec, md, a, o) == 0)
         return o;
 bad:
@@ -373,7 +395,7 @@ static int body_record(const struct pm_reader *rd, const char *name, const char 
                             json_string(md.contributing.p ? md.contributing.p : "")) < 0)
         goto out;
     for (size_t i = 0; i < rev_result_nactions(res); i++)
-        if (json_array_append_new(items, item_json(rec, &md, rev_result_action(res, i), ref_ms)) < 0)
+        if (json_array_append_new(items, item_json(rd, rec, &md, rev_result_action(res, i), ref_ms)) < 0)
             goto out;
     r = json_object_set_new(rec, "lint", lint_json(res)) < 0 ? -ENOMEM : 0;
 out:

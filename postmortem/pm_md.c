@@ -14,7 +14,9 @@
  *   "table_header" and "table_row" rows, "table_cell", and "tasklist" for
  *   a list item with a task box.
  * - Text is the nodes' literal text (code spans and blocks included, link
- *   targets not), one line per block, capped at PM_TEXT_MAX. */
+ *   targets not), one line per block, capped at PM_TEXT_MAX.  A block that
+ *   is a template's prompt (it matches the action-items section's
+ *   "placeholders", e.g. "✍️ For humans: ...") is not the team's text. */
 #include "pm_md.h"
 
 #include <errno.h>
@@ -304,11 +306,13 @@ static int block(struct walk *w, cmark_node *node)
     }
     if (!w->cur || (w->cur != w->rc && w->cur != w->cf))
         return 0;
-    if ((r = plain(node, PM_TEXT_MAX, &b)) == 0)
+    if ((r = plain(node, PM_TEXT_MAX, &b)) == 0 && w->ai && b.len)
+        r = rev_re_any(w->ai->placeholders, b.p, b.len);   /* a template's prompt */
+    if (r == 0)
         r = add_section_text(w, w->cur, b.p ? b.p : "", b.len,
                              (unsigned)cmark_node_get_start_line(node));
     iq_buf_free(&b);
-    return r;
+    return r < 0 ? r : 0;
 }
 
 int pm_md_read(const char *text, size_t len, const struct rev_rules *rules, struct pm_md *ret)
