@@ -17,6 +17,7 @@
 #include "cli_daemon_secure.h"
 #include "cli_daemon_tail.h"
 #include "ana_http.h"
+#include "pm_daemon.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -126,6 +127,11 @@ static const struct iq_conf_item daemon_conf[] = {
       "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
     { "drafts", IQ_CONF_JSON, OFF(drafts), NULL, 0, 0,
       "postmortem drafts of closed incidents (see docs/render.md), e.g. {\"webhooks\": \"slack=https://hooks.slack.com/...\"}" },
+    { "postmortems_dir", IQ_CONF_STR, OFF(postmortems_dir), NULL, 0, 0,
+      "directory tree of finished postmortems (Markdown), synced whenever a file changes "
+      "(see docs/followups.md)" },
+    { "postmortems", IQ_CONF_JSON, OFF(postmortems), NULL, 0, 0,
+      "follow-up reminders and the watch (see docs/followups.md), e.g. {\"poll\": \"10s\"}" },
     { "zmq_curve_key", IQ_CONF_STR, OFF(zmq_curve_key), NULL, 0, 0,
       "CurveZMQ: this ingest's secret key file (inquest keygen); with zmq_authorized_keys, "
       "only listed clients get in (see docs/security.md)" },
@@ -483,6 +489,7 @@ int cli_daemon_main(int argc, char **argv)
     struct ana_http_query *query = NULL;
     struct iqd_cor *cor = NULL;
     struct iqd_tail *tail = NULL;
+    struct pm_daemon *pm = NULL;
     struct ing_server_stats st;
     char api_url[300] = "";
     struct ing_keyring *keys = NULL;
@@ -515,7 +522,9 @@ int cli_daemon_main(int argc, char **argv)
     if (!zctx || ing_server_new(zctx, &zopts, ing_sink_store(store), &srv) < 0)
         goto out;
     if (iqd_cor_start(&cfg, store, iqd_http_server(http), &cor) < 0 ||
-        start_query_api(&cfg, store, http, &query) < 0 || iqd_http_start(http) < 0)
+        start_query_api(&cfg, store, http, &query) < 0 ||
+        pm_daemon_start(&(struct pm_daemon_opts){ cfg.postmortems_dir, cfg.postmortems, cfg.drafts },
+                        store, iqd_http_server(http), &pm) < 0 || iqd_http_start(http) < 0)
         goto out;
     if (iqd_tail_start(&cfg, zctx, ing_server_local_endpoint(srv), &tail) < 0)
         goto out;
@@ -546,6 +555,7 @@ out:
     iqd_drafts_destroy(&drafts);
     iqd_tail_stop(&tail);
     iqd_http_destroy(&http);
+    pm_daemon_stop(&pm);
     ana_http_query_free(&query);
     ing_server_destroy(&srv);
     iqd_cor_stop(&cor);

@@ -49,6 +49,8 @@ struct iqd_config {
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
     json_t *drafts;        /* "drafts" section: draft delivery (cli_daemon_rnd.c) */
+    char *postmortems_dir; /* finished postmortems to watch (postmortem/pm_daemon.c) */
+    json_t *postmortems;   /* "postmortems" section: reminders, follow-ups */
     /* CurveZMQ (docs/security.md) */
     char *zmq_curve_key;        /* this ingest's secret key file, or NULL: plain ZMTP */
     char *zmq_authorized_keys;  /* directory of client public keys */

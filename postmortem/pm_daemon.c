@@ -1,0 +1,343 @@
+/* pm_daemon.c - inquestd's postmortems stage: watch postmortems_dir, remind
+ * of overdue follow-ups, serve GET /api/v1/followups (see pm_daemon.h).
+ *
+ * Design notes:
+ * - Watching is polling: every `poll` the tree's fingerprint (names, sizes,
+ *   modification times of its Markdown files, pm_sync_fingerprint) is
+ *   compared with the last one, and the tree is synced when it changed.
+ *   Polling works on every filesystem (network mounts, bind mounts of a
+ *   git checkout) where inotify does not, and a sync of an unchanged file
+ *   writes nothing (pm_sync.c), so a spurious change costs one read.
+ * - The first pass syncs at start, so a daemon that was down while the
+ *   directory changed catches up.  The fingerprint also covers the stored
+ *   incidents, so a document that named an incident the correlator had
+ *   not derived yet is read again once it is there.
+ * - Reminders run on the same thread after the sync, at most once per
+ *   poll; what was sent is in the store, so the thread holds no state a
+ *   restart could lose.
+ * - The thread waits on a condition variable; stop wakes it at once.  A
+ *   pass in progress (including a webhook's retries) finishes first.
+ * - "now" in the section fixes the clock (tests, and replays of a past
+ *   day); by default the system clock. */
+#include "pm_daemon.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cor_store.h"
+#include "ing_http.h"
+#include "iq_conf.h"
+#include "iq_event.h"   /* IQ_ERR_MAX */
+#include "iq_hook.h"
+#include "iq_log.h"
+#include "iq_time.h"
+#include "pm_doc.h"
+#include "pm_follow.h"
+#include "pm_remind.h"
+#include "pm_sync.h"
+
+#define ROUTE "/api/v1/followups"
+#define QUERY_MAX 2048
+#define VALUE_MAX 256
+#define PARAMS_MAX 8
+
+/* The "postmortems" section of inquestd's configuration. */
+struct pm_conf {
+    int64_t poll;
+    char *webhooks;
+    bool remind;
+    int64_t unpublished_after;
+    int64_t retries;
+    int64_t retry_backoff;
+    char *rules;
+    char *now;
+};
+
+#define POFF(f) offsetof(struct pm_conf, f)
+
+static const struct iq_conf_item pm_conf_items[] = {
+    { "poll", IQ_CONF_DURATION, POFF(poll), "10s", 50, 3600000,
+      "how often postmortems_dir is checked for changes and reminders are looked for" },
+    { "webhooks", IQ_CONF_STR, POFF(webhooks), NULL, 0, 0,
+      "receivers of reminders, \"slack=URL,generic=URL\" (default: the drafts section's)" },
+    { "remind", IQ_CONF_BOOL, POFF(remind), "true", 0, 0,
+      "send one reminder a day per overdue action item and due follow-up review" },
+    { "unpublished_after", IQ_CONF_DURATION, POFF(unpublished_after), "7d", 0, 365LL * 86400000,
+      "a postmortem not published this long after resolution is late (followups)" },
+    { "retries", IQ_CONF_INT, POFF(retries), "3", 0, 20, "webhook retries after the first try" },
+    { "retry_backoff", IQ_CONF_DURATION, POFF(retry_backoff), "500ms", 10, 60000,
+      "wait before the first retry, doubled for each next one" },
+    { "rules", IQ_CONF_STR, POFF(rules), NULL, 0, 0,
+      "lint rules directory used to judge action items (default: the schemas lookup)" },
+    { "now", IQ_CONF_STR, POFF(now), NULL, 0, 0,
+      "a fixed clock (RFC 3339) for reminders and follow-ups, for tests and replays" },
+    { NULL, 0, 0, NULL, 0, 0, NULL },
+};
+
+struct pm_daemon {
+    struct ing_store *st;          /* borrowed */
+    struct pm_reader *rd;          /* NULL without a directory */
+    char *dir;
+    struct iq_hook *hooks;
+    size_t n_hooks;
+    struct pm_remind_opts ro;
+    int64_t poll_ms, now;          /* now: IQ_TIME_NONE for the clock */
+    int64_t unpublished_after;
+    uint64_t fingerprint;
+    bool synced_once;
+    pthread_t thread;
+    bool started, stop;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static int64_t clock_now(const struct pm_daemon *d)
+{
+    return d->now != IQ_TIME_NONE ? d->now : iq_time_now_ms();
+}
+
+static void on_file(void *ud, const struct pm_file_report *rep)
+{
+    const struct pm_problem *p = rep->prob;
+
+    (void)ud;
+    if (rep->outcome == PM_SYNC_PROBLEM)
+        iq_warn("postmortems", "%s:%u: %s; ignoring the file", rep->path, p ? p->line : 0,
+                p ? p->msg : "unreadable");
+    else if (rep->outcome == PM_SYNC_NEW || rep->outcome == PM_SYNC_UPDATED)
+        iq_info("postmortems", "%s: %s postmortem of %s", rep->path,
+                rep->outcome == PM_SYNC_NEW ? "new" : "updated", rep->incident);
+}
+
+/* A digest of the stored incidents' ids and opening times: a document
+ * naming an incident the correlator had not derived yet is read again
+ * once it has. */
+static uint64_t incidents_digest(struct ing_store *st)
+{
+    struct cor_span *spans = NULL;
+    size_t n = 0;
+    uint64_t h = 1469598103934665603ULL;
+
+    if (cor_store_spans(st, &spans, &n) < 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        for (const char *p = spans[i].id; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        h = (h ^ (uint64_t)spans[i].opened_at) * 1099511628211ULL;
+    }
+    free(spans);
+    return h;
+}
+
+static void sync_if_changed(struct pm_daemon *d)
+{
+    struct pm_sync_stats s;
+    uint64_t fp = 0;
+    int r = pm_sync_fingerprint(d->dir, &fp);
+
+    fp ^= incidents_digest(d->st);
+    if (r < 0) {
+        if (!d->synced_once || fp != d->fingerprint)
+            iq_warn("postmortems", "postmortems_dir %s: %s", d->dir, strerror(-r));
+        d->fingerprint = fp;
+        d->synced_once = true;
+        return;
+    }
+    if (d->synced_once && fp == d->fingerprint)
+        return;
+    r = pm_sync_dir(d->rd, d->st, d->dir, clock_now(d), on_file, NULL, &s);
+    if (r < 0) {
+        iq_warn("postmortems", "sync of %s: %s; trying again next poll", d->dir, strerror(-r));
+        return;   /* fingerprint not kept: the next poll retries */
+    }
+    if (s.created || s.updated || s.problems)
+        iq_info("postmortems", "synced %s: %u new, %u updated, %u unchanged, %u skipped, "
+                "%u with problems", d->dir, s.created, s.updated, s.unchanged, s.skipped,
+                s.problems);
+    d->fingerprint = fp;
+    d->synced_once = true;
+}
+
+static void remind(struct pm_daemon *d)
+{
+    struct pm_remind_stats s;
+    int r = pm_remind_pass(d->st, &d->ro, clock_now(d), &s);
+
+    if (r < 0)
+        iq_warn("postmortems", "reminders: %s", strerror(-r));
+    else if (s.sent)
+        iq_info("postmortems", "reminders: %u sent, %u sent earlier today, %u failed", s.sent,
+                s.already, s.failed);
+}
+
+static void *watcher(void *arg)
+{
+    struct pm_daemon *d = arg;
+    struct timespec ts;
+
+    pthread_mutex_lock(&d->mu);
+    while (!d->stop) {
+        pthread_mutex_unlock(&d->mu);
+        if (d->dir)
+            sync_if_changed(d);
+        if (d->n_hooks)
+            remind(d);
+        pthread_mutex_lock(&d->mu);
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += d->poll_ms / 1000;
+        ts.tv_nsec += d->poll_ms % 1000 * 1000000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        if (!d->stop)
+            pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return NULL;
+}
+
+static int reply_error(struct ing_http_response *resp, int status, const char *msg)
+{
+    return ing_http_reply_json(resp, status, json_pack("{s:s}", "error", msg));
+}
+
+/* GET /api/v1/followups?overdue=1&owner=O&service=S&unpublished_after=7d&now=T */
+static int followups_get(void *ud, const struct ing_http_request *rq, struct ing_http_response *resp)
+{
+    struct pm_daemon *d = ud;
+    struct pm_follow_query q;
+    char vals[PARAMS_MAX][VALUE_MAX], key[64], err[160];
+    const char *cur = rq->query;
+    json_t *res = NULL;
+    size_t n = 0;
+    int r;
+
+    if (strcmp(rq->path, ROUTE) != 0)
+        return reply_error(resp, 404, "not found: use " ROUTE);
+    if (rq->query && strlen(rq->query) > QUERY_MAX)
+        return reply_error(resp, 400, "query string too long");
+    pm_follow_query_init(&q);
+    q.now = d->now;
+    q.unpublished_after = d->unpublished_after;
+    while ((r = ing_http_query_next(&cur, key, sizeof(key), vals[n], VALUE_MAX)) > 0) {
+        if (n + 1 == PARAMS_MAX)
+            return reply_error(resp, 400, "too many parameters");
+        if (pm_follow_query_set(&q, key, vals[n], err, sizeof(err)) < 0)
+            return reply_error(resp, 400, err);
+        n++;
+    }
+    if (r < 0)
+        return reply_error(resp, 400, "malformed query string");
+    if ((r = pm_followups(d->st, &q, &res)) < 0)
+        return reply_error(resp, 500, strerror(-r));
+    return ing_http_reply_json(resp, 200, res);
+}
+
+/* The section's values into d; errors logged. */
+static int configure(struct pm_daemon *d, const struct pm_daemon_opts *o, struct pm_conf *c)
+{
+    const char *hooks;
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if (o->section && !json_is_object(o->section)) {
+        iq_error("postmortems", "config 'postmortems': expected an object");
+        return -EINVAL;
+    }
+    if (iq_conf_defaults(pm_conf_items, c) < 0 ||
+        (o->section && iq_conf_apply(pm_conf_items, c, o->section, err, sizeof(err)) < 0)) {
+        iq_error("postmortems", "config 'postmortems': %s", err);
+        return -EINVAL;
+    }
+    if (c->now && iq_time_parse_rfc3339(c->now, strlen(c->now), &d->now) < 0) {
+        iq_error("postmortems", "config 'postmortems': 'now': not an RFC 3339 time");
+        return -EINVAL;
+    }
+    hooks = c->webhooks ? c->webhooks : json_string_value(json_object_get(o->drafts, "webhooks"));
+    if (c->remind && (r = iq_hooks_parse(hooks, &d->hooks, &d->n_hooks, err, sizeof(err))) < 0) {
+        iq_error("postmortems", "config 'postmortems': webhooks: %s", err);
+        return r;
+    }
+    d->poll_ms = c->poll;
+    d->unpublished_after = c->unpublished_after;
+    d->ro = (struct pm_remind_opts){ .hooks = d->hooks, .n_hooks = d->n_hooks,
+                                     .retries = (unsigned)c->retries,
+                                     .backoff_ms = c->retry_backoff, .timeout_ms = 10000,
+                                     .unpublished_after = c->unpublished_after };
+    if (o->dir && *o->dir) {
+        if (!(d->dir = strdup(o->dir)))
+            return -ENOMEM;
+        if ((r = pm_reader_new(c->rules, &d->rd, err, sizeof(err))) < 0) {
+            iq_error("postmortems", "lint rules for postmortems_dir: %s", err);
+            return r;
+        }
+    }
+    return 0;
+}
+
+int pm_daemon_start(const struct pm_daemon_opts *o, struct ing_store *st, struct ing_http *http,
+                    struct pm_daemon **ret)
+{
+    struct pm_conf c = { 0 };
+    struct pm_daemon *d = calloc(1, sizeof(*d));
+    int r = -ENOMEM;
+
+    *ret = NULL;
+    if (!d)
+        return -ENOMEM;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    d->st = st;
+    d->now = IQ_TIME_NONE;
+    if ((r = configure(d, o, &c)) < 0)
+        goto fail;
+    if (http && (r = ing_http_add_route(http, ROUTE, followups_get, d)) < 0) {
+        iq_error("postmortems", "route %s: %s", ROUTE, strerror(-r));
+        goto fail;
+    }
+    if ((d->dir || d->n_hooks) && (r = -pthread_create(&d->thread, NULL, watcher, d)) < 0) {
+        iq_error("postmortems", "cannot start the postmortems watcher: %s", strerror(-r));
+        goto fail;
+    }
+    d->started = d->dir || d->n_hooks;
+    if (d->started)
+        iq_info("postmortems", "%s%s%s, %zu reminder receiver%s", d->dir ? "watching " : "",
+                d->dir ? d->dir : "no postmortems_dir", d->dir ? " for postmortems" : "",
+                d->n_hooks, d->n_hooks == 1 ? "" : "s");
+    iq_conf_release(pm_conf_items, &c);
+    *ret = d;
+    return 0;
+fail:
+    iq_conf_release(pm_conf_items, &c);
+    pm_daemon_stop(&d);
+    return r;
+}
+
+void pm_daemon_stop(struct pm_daemon **pd)
+{
+    struct pm_daemon *d;
+
+    if (!pd || !*pd)
+        return;
+    d = *pd;
+    if (d->started) {
+        pthread_mutex_lock(&d->mu);
+        d->stop = true;
+        pthread_cond_signal(&d->cv);
+        pthread_mutex_unlock(&d->mu);
+        pthread_join(d->thread, NULL);
+    }
+    pthread_cond_destroy(&d->cv);
+    pthread_mutex_destroy(&d->mu);
+    iq_hooks_free(&d->hooks, d->n_hooks);
+    pm_reader_destroy(&d->rd);
+    free(d->dir);
+    free(d);
+    *pd = NULL;
+}
