@@ -18,7 +18,12 @@
  *   the store); class notes of analysts are applied in both cases, read in
  *   one scan of the key index (ANA_CLASS_NOTE_KEY).
  * - Grouping by class or service counts an incident in each of its classes
- *   or services; an incident without any is grouped under "-". */
+ *   or services; an incident without any is grouped under "-".
+ * - A finished postmortem's confirmed classes replace the automatic ones
+ *   (ana_pm.c); each group says how many of its incidents had theirs
+ *   confirmed, and adds the postmortems' action items (open, done, won't
+ *   fix), the share of weak ones and the median time from resolution to a
+ *   published postmortem. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +225,8 @@ int ana_incs_load(struct ing_store *st, const struct ana_classes *c, bool classi
         qsort(incs.v, incs.n, sizeof(*incs.v), cmp_inc);
     if (r >= 0 && classify)
         r = classify_all(st, c, &incs);
+    if (r >= 0)
+        r = ana_incs_attach_postmortems(st, &incs, classify);
     if (r < 0) {
         ana_incs_free(&incs);
         return r;
@@ -233,7 +240,9 @@ void ana_incs_free(struct ana_incs *incs)
     for (size_t i = 0; i < incs->n; i++)
         ana_inc_clear(&incs->v[i]);
     free(incs->v);
+    json_decref(incs->pm);
     incs->v = NULL;
+    incs->pm = NULL;
     incs->n = 0;
 }
 
@@ -256,6 +265,7 @@ struct group {
     int64_t first, last, impact_s;
     int64_t *vals[ANA_D_N];
     size_t nvals[ANA_D_N];
+    struct ana_pm_stats pm;
     json_t *ids;
 };
 
@@ -307,6 +317,10 @@ static int group_add(struct groups *gs, const char *key, const struct ana_inc *i
             return -ENOMEM;
         g->vals[k][g->nvals[k]++] = inc->dur[k];
     }
+    if (!g->pm.publish && !(g->pm.publish = malloc(total * sizeof(int64_t))))
+        return -ENOMEM;
+    g->pm.cap = total;
+    ana_pm_stats_add(&g->pm, inc);
     return json_array_append_new(g->ids, json_string(inc->id)) < 0 ? -ENOMEM : 0;
 }
 
@@ -379,14 +393,21 @@ static json_t *dist(struct group *g, int k)
 static json_t *group_json(struct group *g)
 {
     char first[IQ_TIME_STRLEN], last[IQ_TIME_STRLEN];
+    json_t *o, *pm = ana_pm_stats_json(&g->pm);
 
     iq_time_format(g->first, first, sizeof(first));
     iq_time_format(g->last, last, sizeof(last));
-    return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O}", "key", g->key,
-                     "count", (json_int_t)g->count, "mttd", dist(g, ANA_D_TTD), "mtta",
-                     dist(g, ANA_D_TTA), "mttm", dist(g, ANA_D_TTM), "mttr", dist(g, ANA_D_TTR),
-                     "impact_minutes", (double)g->impact_s / 60.0, "first_seen", first,
-                     "last_seen", last, "incidents", g->ids);
+    o = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O}", "key", g->key,
+                  "count", (json_int_t)g->count, "mttd", dist(g, ANA_D_TTD), "mtta",
+                  dist(g, ANA_D_TTA), "mttm", dist(g, ANA_D_TTM), "mttr", dist(g, ANA_D_TTR),
+                  "impact_minutes", (double)g->impact_s / 60.0, "first_seen", first,
+                  "last_seen", last, "incidents", g->ids);
+    if (o && (!pm || json_object_update(o, pm) < 0)) {
+        json_decref(o);
+        o = NULL;
+    }
+    json_decref(pm);
+    return o;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -401,6 +422,7 @@ static void groups_free(struct groups *gs)
     for (size_t i = 0; i < gs->n; i++) {
         for (int k = 0; k < ANA_D_N; k++)
             free(gs->v[i].vals[k]);
+        free(gs->v[i].pm.publish);
         json_decref(gs->v[i].ids);
     }
     free(gs->v);

@@ -33,6 +33,7 @@
 #include "rnd_model.h"
 #include "rnd_people.h"
 #include "rnd_pseudo.h"
+#include "rnd_recur.h"
 #include "rnd_redact.h"
 #include "rnd_tmpl.h"
 
@@ -171,36 +172,6 @@ static int redact(json_t *ctx, const struct rnd_draft_opts *o, char *err, size_t
     return r < 0 ? r : 0;
 }
 
-/* The Recurrence section's view of ana_recurrence's result: a copy with
- * has_earlier, and each earlier incident's date and duration as text. */
-static json_t *recurrence_view(const json_t *rec)
-{
-    json_t *v = json_deep_copy(rec), *earlier = json_object_get(v, "earlier"), *e;
-    char buf[64];
-    int64_t ms;
-    size_t i;
-
-    if (!v)
-        return NULL;
-    json_object_set_new(v, "has_earlier", json_boolean(json_array_size(earlier) > 0));
-    if (json_array_size(json_object_get(v, "classes")))
-        json_object_set_new(v, "classes_text", rnd_fmt_join(json_object_get(v, "classes")));
-    json_array_foreach(earlier, i, e) {
-        const json_t *date = json_object_get(e, "date"), *dur = json_object_get(e, "duration");
-
-        if (json_is_string(date) &&
-            iq_time_parse_rfc3339(json_string_value(date), json_string_length(date), &ms) == 0) {
-            rnd_fmt_date_short(ms, buf, sizeof(buf));
-            json_object_set_new(e, "date_text", json_string(buf));
-        }
-        if (json_is_integer(dur)) {
-            rnd_fmt_duration(json_integer_value(dur), buf, sizeof(buf));
-            json_object_set_new(e, "duration_text", json_string(buf));
-        }
-    }
-    return v;
-}
-
 int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_t n,
                          const struct rnd_draft_opts *o, json_t **ret, char *err, size_t errsz)
 {
@@ -221,7 +192,7 @@ int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_
     r = -ENOMEM;
     if (rnd_people_pseudo(people) && rnd_pseudo_json(rnd_people_pseudo(people), ctx) < 0)
         goto out;
-    if (o->recurrence && json_object_set_new(ctx, "recurrence", recurrence_view(o->recurrence)) < 0)
+    if (o->recurrence && json_object_set_new(ctx, "recurrence", rnd_recur_view(o->recurrence)) < 0)
         goto out;
     if (o->external && rnd_external_apply(ctx, evs, n, o->external_links) < 0)
         goto out;
