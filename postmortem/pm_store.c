@@ -4,14 +4,13 @@
  * Design notes:
  * - Content decides: a document is known by the sha256 of its bytes.  The
  *   same bytes synced again write nothing; an edit adds a version keyed by
- *   its sync time, so history is a prefix scan of "v" | id in time order;
+ *   its number (1, 2, ...), so history is a prefix scan of "v" | id in the
+ *   order the versions were synced, whatever clock each sync had;
  *   a text goes to "b" | hash once, however many versions or incidents
  *   point at it.
  * - The record, the version and the text of one sync are one WriteBatch:
  *   a crash leaves the previous state or the new one, never a version
  *   without its text.
- * - Version keys end with the first 16 hex digits of the hash, so two
- *   edits synced in the same millisecond stay two versions.
  * - Ids are checked by the reader (pm_id_valid: no NUL, at most 128
  *   bytes), so "v" | id | 0x00 never makes one id's prefix another's. */
 #include "pm_store.h"
@@ -49,13 +48,11 @@ static size_t key2(char *buf, char tag, const char *s)
     return n + 1;
 }
 
-static void put_be64(char *p, int64_t v)
+static void put_be32(char *p, uint32_t v)
 {
-    uint64_t u = (uint64_t)v ^ (1ULL << 63);
-
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (char)(u & 0xff);
-        u >>= 8;
+    for (int i = 3; i >= 0; i--) {
+        p[i] = (char)(v & 0xff);
+        v >>= 8;
     }
 }
 
@@ -177,14 +174,15 @@ int pm_store_put(struct ing_store *st, const json_t *record, const char *path, c
     if ((r = batch_json(b, k, key2(k, 'd', id), cur)) < 0)
         goto out;
     if (out != PM_PUT_UNCHANGED) {
+        json_int_t n = json_integer_value(json_object_get(cur, "versions"));
+
         iq_time_format(now, t, sizeof(t));
         kl = key2(k, 'v', id);
         k[kl++] = '\0';
-        put_be64(k + kl, now);
-        memcpy(k + kl + 8, hash, 16);
-        kl += 24;
-        ver = json_pack("{s:s, s:s, s:s, s:O, s:I, s:i}", "hash", hash, "path", path, "synced_at",
-                        t, "status", json_object_get(record, "status"), "items",
+        put_be32(k + kl, (uint32_t)n);
+        kl += 4;
+        ver = json_pack("{s:I, s:s, s:s, s:s, s:O, s:I, s:i}", "version", n, "hash", hash, "path",
+                        path, "synced_at", t, "status", json_object_get(record, "status"), "items",
                         (json_int_t)json_array_size(json_object_get(record, "items")), "done",
                         count_done(record));
         r = ver ? batch_json(b, k, kl, ver) : -ENOMEM;

@@ -4,9 +4,9 @@
  *
  * Layout (ING_CF_DOCS, family "postmortems"):
  *   "d" | id                               -> the current record (JSON)
- *   "v" | id | 0x00 | be64(synced_at) | h16 -> one version: {"hash", "path",
- *                                             "synced_at", "status", "items",
- *                                             "done"}
+ *   "v" | id | 0x00 | be32(n)      -> version n (1, 2, ...): {"version",
+ *                                     "hash", "path", "synced_at", "status",
+ *                                     "items", "done"}
  *   "b" | sha256 hex                       -> a document's text
  *   "s" | YYYYMMDD | key                   -> "" (a reminder sent that day)
  * The current record is pm_doc_read's plus "hash", "path", "synced_at",
