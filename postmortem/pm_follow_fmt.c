@@ -108,16 +108,18 @@ static void print_table(FILE *f, const json_t *res)
         else
             fputs(" -\n", f);
     }
-    fprintf(f, "%lld action items: %lld open (%lld overdue), %lld done, %lld won't fix; "
-            "%lld follow-up reviews due; %lld postmortems unpublished %lld days after "
-            "resolution\n",
-            (long long)json_integer_value(json_object_get(c, "items")),
+    long long n[3] = { json_integer_value(json_object_get(c, "items")),
+                       json_integer_value(json_object_get(c, "reviews_due")),
+                       json_integer_value(json_object_get(c, "unpublished")) };
+
+    fprintf(f, "%lld action item%s: %lld open (%lld overdue), %lld done, %lld won't fix; "
+            "%lld follow-up review%s due; %lld postmortem%s unpublished %lld days after "
+            "resolution\n", n[0], n[0] == 1 ? "" : "s",
             (long long)json_integer_value(json_object_get(c, "open")),
             (long long)json_integer_value(json_object_get(c, "overdue")),
             (long long)json_integer_value(json_object_get(c, "done")),
-            (long long)json_integer_value(json_object_get(c, "wontfix")),
-            (long long)json_integer_value(json_object_get(c, "reviews_due")),
-            (long long)json_integer_value(json_object_get(c, "unpublished")),
+            (long long)json_integer_value(json_object_get(c, "wontfix")), n[1],
+            n[1] == 1 ? "" : "s", n[2], n[2] == 1 ? "" : "s",
             (long long)json_integer_value(json_object_get(res, "unpublished_after_days")));
 }
 

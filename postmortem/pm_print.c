@@ -71,8 +71,9 @@ int pm_print_file(FILE *out, FILE *err, bool quiet, const struct pm_file_report 
 
 int pm_print_summary(FILE *out, const struct pm_sync_stats *s)
 {
-    fprintf(out, "synced %u files: %u new, %u updated, %u unchanged, %u skipped, %u with problems\n",
-            s->files, s->created, s->updated, s->unchanged, s->skipped, s->problems);
+    fprintf(out, "synced %u file%s: %u new, %u updated, %u unchanged, %u skipped, %u with problems\n",
+            s->files, s->files == 1 ? "" : "s", s->created, s->updated, s->unchanged, s->skipped,
+            s->problems);
     return ferror(out) ? -EIO : 0;
 }
 
