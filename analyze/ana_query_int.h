@@ -71,16 +71,6 @@ void ana_pm_stats_add(struct ana_pm_stats *s, const struct ana_inc *inc);
  *  "time_to_publish": {"median"}}; sorts s->publish.  NULL on OOM. */
 json_t *ana_pm_stats_json(struct ana_pm_stats *s);
 
-/* The action items of the postmortems of the earlier incidents (entries
- * with "id"), as pm_recall_items.  NULL on OOM. */
-json_t *ana_pm_followups(const struct ana_incs *incs, const json_t *earlier);
-/* The open action items of the postmortems of the incidents of (cls, svc)
- * in the recurrence window before me.  NULL on OOM. */
-json_t *ana_pm_open_items(const struct ana_incs *incs, const struct ana_inc *me, const char *cls,
-                          const char *svc);
-/* {"status", "items", "done", "open"} of e's postmortem, or JSON null. */
-json_t *ana_pm_brief(const struct ana_inc *e);
-
 bool ana_inc_has(const json_t *arr, const char *s);
 bool ana_inc_match(const struct ana_inc *inc, const struct ana_query *q);
 

@@ -29,6 +29,7 @@
 #include "ana_query_int.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "pm_recall.h"
 
 /* Incidents of one (class, service) pair, by index into incs. */
 struct pair {
@@ -221,6 +222,80 @@ static size_t find_inc(const struct ana_incs *incs, const char *id)
     return incs->n;
 }
 
+/* The action items of the postmortems of the earlier incidents (entries
+ * with "id"), as pm_recall_items.  NULL on OOM. */
+static json_t *earlier_followups(const struct ana_incs *incs, const json_t *earlier)
+{
+    json_t *ids = json_array(), *e, *res;
+    size_t i;
+
+    if (!ids)
+        return NULL;
+    json_array_foreach(earlier, i, e)
+        if (json_array_append(ids, json_object_get(e, "id")) < 0) {
+            json_decref(ids);
+            return NULL;
+        }
+    res = pm_recall_items(incs->pm, ids);
+    json_decref(ids);
+    return res;
+}
+
+/* The open action items of the postmortems of the incidents of (cls, svc)
+ * in the recurrence window before me.  NULL on OOM. */
+static json_t *open_items(const struct ana_incs *incs, const struct ana_inc *me, const char *cls,
+                          const char *svc)
+{
+    json_t *ids = json_array(), *res, *open = json_array(), *it;
+    size_t i;
+
+    for (size_t k = 0; ids && k < incs->n; k++) {
+        const struct ana_inc *e = &incs->v[k];
+
+        if (e->opened < me->opened && me->opened - e->opened <= ANA_RECUR_WINDOW_MS &&
+            strcmp(e->id, me->id) != 0 && ana_inc_has(e->classes, cls) &&
+            ana_inc_has(e->services, svc) && json_array_append_new(ids, json_string(e->id)) < 0) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    }
+    res = ids ? pm_recall_items(incs->pm, ids) : NULL;
+    json_array_foreach(json_object_get(res, "items"), i, it) {
+        const char *state = json_string_value(json_object_get(it, "state"));
+
+        if (open && (!state || strcmp(state, "open") == 0) && json_array_append(open, it) < 0) {
+            json_decref(open);
+            open = NULL;
+        }
+    }
+    if (!res) {
+        json_decref(open);
+        open = NULL;
+    }
+    json_decref(res);
+    json_decref(ids);
+    return open;
+}
+
+/* {"status", "items", "done", "open"} of e's postmortem, or JSON null. */
+static json_t *pm_brief(const struct ana_inc *e)
+{
+    const json_t *it;
+    size_t i, done = 0, open = 0;
+
+    if (!e->pm)
+        return json_null();
+    json_array_foreach(json_object_get(e->pm, "items"), i, it) {
+        const char *state = json_string_value(json_object_get(it, "state"));
+
+        done += state && strcmp(state, "done") == 0;
+        open += !state || strcmp(state, "open") == 0;
+    }
+    return json_pack("{s:O, s:I, s:I, s:I}", "status", json_object_get(e->pm, "status"), "items",
+                     (json_int_t)json_array_size(json_object_get(e->pm, "items")), "done",
+                     (json_int_t)done, "open", (json_int_t)open);
+}
+
 static json_t *earlier_entry(const struct ana_inc *e, const char *cls, const char *svc)
 {
     json_t *ttr = e->dur[ANA_D_TTR] >= 0 ? json_integer(e->dur[ANA_D_TTR]) : json_null();
@@ -230,7 +305,7 @@ static json_t *earlier_entry(const struct ana_inc *e, const char *cls, const cha
     snprintf(draft, sizeof(draft), "%s.md", e->id);
     return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:o}", "id", e->id, "date", date, "duration",
                      ttr, "class", cls, "service", svc, "draft", draft, "postmortem",
-                     ana_pm_brief(e));
+                     pm_brief(e));
 }
 
 /* Earlier incidents sharing a (class, service) with me; *repeats gets the
@@ -272,7 +347,7 @@ static int collect_earlier(const struct ana_incs *incs, const struct ana_inc *me
 static json_t *review_of(const struct ana_incs *incs, const struct ana_inc *me, const char *rc,
                          const char *rs, int n, char *text, size_t size)
 {
-    json_t *open = ana_pm_open_items(incs, me, rc, rs), *it;
+    json_t *open = open_items(incs, me, rc, rs), *it;
     size_t len, i;
 
     if (!open)
@@ -320,7 +395,7 @@ int ana_recurrence(struct ing_store *st, const json_t *incident, json_t **ret)
     if ((r = collect_earlier(&incs, &incs.v[me], earlier, &repeats, &rc, &rs)) < 0)
         goto out;
     r = -ENOMEM;
-    if (!(follow = ana_pm_followups(&incs, earlier)) ||
+    if (!(follow = earlier_followups(&incs, earlier)) ||
         (repeats >= ANA_RECUR_REVIEW_N &&
          !(review = review_of(&incs, &incs.v[me], rc, rs, repeats, text, sizeof(text)))))
         goto out;

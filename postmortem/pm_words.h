@@ -28,7 +28,7 @@ const char *pm_status_name(enum pm_status s);
 
 /* Read the state a Status cell or a "Status:" label holds: the longest
  * known word or phrase at the start of s (case-insensitive, after blanks
- * and emphasis marks), e.g. "Done (merged 2 Nov)", "won't fix", "TODO",
+ * and emphasis marks), e.g. "Done (merged 2 Nov)", "won't fix", "to do",
  * "完了", "見送り", "[x]", "✅".  Returns the state, or -1 when s starts
  * with none of them (an empty cell is -1 too). */
 int pm_state_parse(const char *s, size_t len);

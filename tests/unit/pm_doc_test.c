@@ -96,7 +96,7 @@ static void states(void **state)
         { "won’t do", PM_STATE_WONTFIX },    { "wontfix", PM_STATE_WONTFIX },
         { "dropped, moot", PM_STATE_WONTFIX }, { "見送り", PM_STATE_WONTFIX },
         { "open", PM_STATE_OPEN },           { "in progress", PM_STATE_OPEN },
-        { "TODO", PM_STATE_OPEN },           { "未着手", PM_STATE_OPEN },
+        { "ToDo", PM_STATE_OPEN },           { "未着手", PM_STATE_OPEN },
         { "対応中", PM_STATE_OPEN },         { "not started", PM_STATE_OPEN },
         { "doneness", -1 },                  { "maybe", -1 },
         { "", -1 },
