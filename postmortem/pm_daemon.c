@@ -15,19 +15,18 @@
  * - Reminders run on the same thread after the sync, at most once per
  *   poll; what was sent is in the store, so the thread holds no state a
  *   restart could lose.
- * - The thread waits on a condition variable; stop wakes it at once.  A
- *   pass in progress (including a webhook's retries) finishes first.
+ * - The thread is an iq_worker (common/iq_worker.h): stop wakes it at
+ *   once; a pass in progress (including a webhook's retries) finishes
+ *   first.
  * - "now" in the section fixes the clock (tests, and replays of a past
  *   day); by default the system clock. */
 #include "pm_daemon.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cor_store.h"
 #include "ing_http.h"
@@ -36,6 +35,7 @@
 #include "iq_hook.h"
 #include "iq_log.h"
 #include "iq_time.h"
+#include "iq_worker.h"
 #include "pm_doc.h"
 #include "pm_follow.h"
 #include "pm_remind.h"
@@ -90,10 +90,7 @@ struct pm_daemon {
     int64_t unpublished_after;
     uint64_t fingerprint;
     bool synced_once;
-    pthread_t thread;
-    bool started, stop;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    struct iq_worker *worker;      /* NULL when there is nothing to watch or remind */
 };
 
 static int64_t clock_now(const struct pm_daemon *d)
@@ -175,31 +172,15 @@ static void remind(struct pm_daemon *d)
                 s.already, s.failed);
 }
 
-static void *watcher(void *arg)
+/* One pass of the watcher: sync on change, then remind. */
+static void pass(void *ud, const struct iq_worker *w)
 {
-    struct pm_daemon *d = arg;
-    struct timespec ts;
+    struct pm_daemon *d = ud;
 
-    pthread_mutex_lock(&d->mu);
-    while (!d->stop) {
-        pthread_mutex_unlock(&d->mu);
-        if (d->dir)
-            sync_if_changed(d);
-        if (d->n_hooks)
-            remind(d);
-        pthread_mutex_lock(&d->mu);
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += d->poll_ms / 1000;
-        ts.tv_nsec += d->poll_ms % 1000 * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        if (!d->stop)
-            pthread_cond_timedwait(&d->cv, &d->mu, &ts);
-    }
-    pthread_mutex_unlock(&d->mu);
-    return NULL;
+    if (d->dir)
+        sync_if_changed(d);
+    if (d->n_hooks && !iq_worker_stopping(w))
+        remind(d);
 }
 
 static int reply_error(struct ing_http_response *resp, int status, const char *msg)
@@ -291,8 +272,6 @@ int pm_daemon_start(const struct pm_daemon_opts *o, struct ing_store *st, struct
     *ret = NULL;
     if (!d)
         return -ENOMEM;
-    pthread_mutex_init(&d->mu, NULL);
-    pthread_cond_init(&d->cv, NULL);
     d->st = st;
     d->now = IQ_TIME_NONE;
     if ((r = configure(d, o, &c)) < 0)
@@ -301,12 +280,11 @@ int pm_daemon_start(const struct pm_daemon_opts *o, struct ing_store *st, struct
         iq_error("postmortems", "route %s: %s", ROUTE, strerror(-r));
         goto fail;
     }
-    if ((d->dir || d->n_hooks) && (r = -pthread_create(&d->thread, NULL, watcher, d)) < 0) {
+    if ((d->dir || d->n_hooks) && (r = iq_worker_start(d->poll_ms, pass, d, &d->worker)) < 0) {
         iq_error("postmortems", "cannot start the postmortems watcher: %s", strerror(-r));
         goto fail;
     }
-    d->started = d->dir || d->n_hooks;
-    if (d->started)
+    if (d->worker)
         iq_info("postmortems", "%s%s%s, %zu reminder receiver%s", d->dir ? "watching " : "",
                 d->dir ? d->dir : "no postmortems_dir", d->dir ? " for postmortems" : "",
                 d->n_hooks, d->n_hooks == 1 ? "" : "s");
@@ -326,15 +304,7 @@ void pm_daemon_stop(struct pm_daemon **pd)
     if (!pd || !*pd)
         return;
     d = *pd;
-    if (d->started) {
-        pthread_mutex_lock(&d->mu);
-        d->stop = true;
-        pthread_cond_signal(&d->cv);
-        pthread_mutex_unlock(&d->mu);
-        pthread_join(d->thread, NULL);
-    }
-    pthread_cond_destroy(&d->cv);
-    pthread_mutex_destroy(&d->mu);
+    iq_worker_stop(&d->worker);
     iq_hooks_free(&d->hooks, d->n_hooks);
     pm_reader_destroy(&d->rd);
     free(d->dir);

@@ -136,47 +136,61 @@ static void csv_text(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* An integer, or nothing for null; then sep. */
+static void csv_int(FILE *f, const json_t *v, char sep)
+{
+    if (json_is_integer(v))
+        fprintf(f, "%lld", (long long)json_integer_value(v));
+    fputc(sep, f);
+}
+
+/* The services joined with ';', as one quoted field. */
+static void csv_services(FILE *f, const json_t *svcs)
+{
+    const json_t *v;
+    size_t k;
+
+    fputc('"', f);
+    json_array_foreach(svcs, k, v) {
+        const char *s = json_string_value(v);
+
+        if (k)
+            fputc(';', f);
+        for (; s && *s; s++) {
+            if (*s == '"')
+                fputc('"', f);
+            fputc(*s, f);
+        }
+    }
+    fputs("\",", f);
+}
+
 static void print_csv(FILE *f, const json_t *res)
 {
-    static const char *const text_cols[] = { "kind", "incident" };
-    static const char *const more_cols[] = { "item", "owner", "due", "ticket", "type", "strength" };
+    static const char *const text_cols[] = { "item", "owner", "due", "ticket", "type", "strength" };
     const json_t *row, *v;
-    size_t i, k;
+    size_t i;
 
     fputs("kind,incident,services,item,owner,due,ticket,type,strength,weak,state,days_overdue,"
           "file,line\n", f);
     json_array_foreach(json_object_get(res, "followups"), i, row) {
-        for (k = 0; k < 2; k++) {
+        csv_text(f, str(row, "kind"));
+        fputc(',', f);
+        csv_text(f, str(row, "incident"));
+        fputc(',', f);
+        csv_services(f, json_object_get(row, "services"));
+        for (size_t k = 0; k < sizeof(text_cols) / sizeof(text_cols[0]); k++) {
             csv_text(f, str(row, text_cols[k]));
-            fputc(',', f);
-        }
-        fputc('"', f);
-        json_array_foreach(json_object_get(row, "services"), k, v) {
-            const char *s = json_string_value(v);
-
-            fprintf(f, "%s", k ? ";" : "");
-            for (; s && *s; s++)
-                fprintf(f, *s == '"' ? "\"\"" : "%c", *s);
-        }
-        fputs("\",", f);
-        for (k = 0; k < 6; k++) {
-            csv_text(f, str(row, more_cols[k]));
             fputc(',', f);
         }
         v = json_object_get(row, "weak");
         fprintf(f, "%s,", json_is_boolean(v) ? (json_is_true(v) ? "true" : "false") : "");
         csv_text(f, str(row, "state"));
-        v = json_object_get(row, "days_overdue");
-        if (json_is_integer(v))
-            fprintf(f, ",%lld,", (long long)json_integer_value(v));
-        else
-            fputs(",,", f);
+        fputc(',', f);
+        csv_int(f, json_object_get(row, "days_overdue"), ',');
         csv_text(f, str(row, "file"));
-        v = json_object_get(row, "line");
-        if (json_is_integer(v))
-            fprintf(f, ",%lld\n", (long long)json_integer_value(v));
-        else
-            fputs(",\n", f);
+        fputc(',', f);
+        csv_int(f, json_object_get(row, "line"), '\n');
     }
 }
 
