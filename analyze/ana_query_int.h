@@ -55,7 +55,7 @@ json_t *ana_inc_json(struct ana_inc *inc);
 /* Free what inc owns.  NULL-safe members. */
 void ana_inc_clear(struct ana_inc *inc);
 
-/* ana_pm.c: join the stored postmortems (incs->pm, each inc->pm,
+/* ana_query.c: join the stored postmortems (incs->pm, each inc->pm,
  * confirmed and publish_s); with classify, a postmortem's confirmed
  * classes replace inc->classes.  0, -EIO, -ENOMEM. */
 int ana_incs_attach_postmortems(struct ing_store *st, struct ana_incs *incs, bool classify);

@@ -16,7 +16,7 @@
  *   for an architecture or SLO review of the service, and names what the
  *   earlier postmortems of that failure promised and have not done.
  * - Classes a finished postmortem confirmed replace the automatic ones
- *   (ana_pm.c), so a recurrence is the team's judgement where there is one;
+ *   (ana_query.c), so a recurrence is the team's judgement where there is one;
  *   the section also lists every earlier postmortem's action items with
  *   their state now ("followups"). */
 #include <errno.h>
@@ -29,7 +29,7 @@
 #include "ana_query_int.h"
 #include "iq_event.h"
 #include "iq_time.h"
-#include "pm_recall.h"
+#include "pm_follow.h"
 
 /* Incidents of one (class, service) pair, by index into incs. */
 struct pair {

@@ -9,13 +9,14 @@
  *
  * --now fixes "today" (RFC 3339 or -2h), for reports as of a day and for
  * tests.  The JSON is GET /api/v1/followups's.  Exit status 0, or 2 on
- * usage and store errors.  The work is postmortem/pm_follow.h's. */
+ * usage and store errors.  The work is postmortem/pm_follow.h's and pm_print.h's. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "ing_store.h"
 #include "pm_follow.h"
+#include "pm_print.h"
 
 static const char usage_text[] = "followups [--overdue] [--owner O] [--service S] "
                                  "[--unpublished-after 7d] [--now T] [--format table|json|csv]";

@@ -63,12 +63,27 @@ int pm_fmt_parse(const char *s, enum pm_fmt *ret);
 /* Compute the follow-ups.  0, -EIO, -ENOMEM. */
 int pm_followups(struct ing_store *st, const struct pm_follow_query *q, json_t **ret);
 
-/* Print res (pm_followups') as a table (one per kind, for people), CSV
- * (one header, a kind column) or indented JSON.  0 or -EIO. */
-int pm_followups_print(FILE *f, const json_t *res, enum pm_fmt fmt);
-
 /* The resolution time of an incident (JSON): its resolved milestone, else
  * its closing time when it closed; IQ_TIME_NONE while open. */
 int64_t pm_resolved_at(const json_t *incident);
+
+/* What earlier postmortems promised, for a recurring incident's draft
+ * (analyze/ana_recur.c) and for analytics (analyze/ana_query.c): pure
+ * functions over the stored records (pm_store_all's object id -> record). */
+
+/* The action items of the postmortems of the incidents ids (an array of
+ * ids, borrowed, duplicates ignored) in records (borrowed):
+ *   {"postmortems": N, "total": N, "done": N, "wontfix": N, "open": N,
+ *    "open_strengths": [{"strength": "checklist", "count": 1}, ...],
+ *    "items": [{"incident", "text", "owner", "due", "strength", "weak",
+ *               "state"}, ...]}
+ * open_strengths strongest first ("unknown" last).  Caller owns; NULL on
+ * OOM. */
+json_t *pm_recall_items(const json_t *records, const json_t *ids);
+
+/* The classes a team confirmed for incident id in its postmortem (the
+ * front matter's "classes"), or NULL when it confirmed none.  Borrowed
+ * from records. */
+const json_t *pm_recall_classes(const json_t *records, const char *id);
 
 #endif

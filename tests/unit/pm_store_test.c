@@ -13,7 +13,7 @@
 #include "ing_store.h"
 #include "iq_time.h"
 #include "pm_follow.h"
-#include "pm_remind.h"
+#include "pm_daemon.h"
 #include "pm_store.h"
 #include "pm_words.h"
 
