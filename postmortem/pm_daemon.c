@@ -157,7 +157,7 @@ int pm_remind_pass(struct ing_store *st, const struct pm_remind_opts *o, int64_t
     json_t *res = NULL;
     const json_t *row;
     size_t i;
-    int r;
+    int r = 0;
 
     pm_follow_query_init(&q);
     q.now = now;
@@ -165,7 +165,7 @@ int pm_remind_pass(struct ing_store *st, const struct pm_remind_opts *o, int64_t
     q.unpublished_after = o->unpublished_after;
     if (o->n_hooks == 0 || (r = pm_followups(st, &q, &res)) < 0) {
         *ret = s;
-        return o->n_hooks == 0 ? 0 : r;
+        return r;
     }
     json_array_foreach(json_object_get(res, "followups"), i, row) {
         if (strcmp(rowstr(row, "kind", ""), "unpublished") == 0)

@@ -5,8 +5,9 @@
 # sync` reads the repository tests/data/postmortems/ (English and Japanese,
 # four templates, a README, a team template, an unknown incident and
 # malformed front matter), and:
-#  - every file is reported; problems name file, line and column, are not
-#    fatal, and make the exit status 1;
+#  - every file is reported; problems (malformed front matter, an unknown
+#    incident, two files for one incident) name file, line and column, are
+#    not fatal, and make the exit status 1;
 #  - a document edited twice keeps its three versions; unchanged bytes add
 #    none;
 #  - `inquest followups` lists every item, review and late postmortem, checked
@@ -56,6 +57,11 @@ cp "$IQ_ROOT/tests/data/postmortems/2026/2026-12-15-auth-login.md" "$M"; sync
 grep -q "^updated    $M: inc-20261215-cb87f1b4, published, 3 action items (1 done)" "$d/out" || fail "third version"
 sync
 grep -q '^synced 16 files: 0 new, 0 updated, 12 unchanged, 2 skipped, 2 with problems$' "$d/out" || { cat "$d/out" >&2; fail "unchanged sync"; }
+# two files naming one incident: the second is a problem, the first stays
+cp "$M" repo/misc/copy-of-auth-login.md; sync
+[ "$st" -eq 1 ] && grep -q "^repo/misc/copy-of-auth-login.md:2:1: error: incident inc-20261215-cb87f1b4 is also the incident of $M" "$d/err" \
+  || { cat "$d/err" >&2; fail "a second document for one incident"; }
+rm repo/misc/copy-of-auth-login.md
 "$IQ" --data "$d/data" postmortems show inc-20261215-cb87f1b4 --json >"$d/show.json" || fail "show"
 python3 - "$d/show.json" <<'PY' || fail "history of the document edited twice"
 import json, sys
