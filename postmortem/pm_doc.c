@@ -366,6 +366,29 @@ static json_t *lint_json(const struct rev_result *res)
                      (json_int_t)rev_result_count(res, REV_SEV_WARNING), "findings", findings);
 }
 
+/* The position of a refusal of review/ ("NAME:LINE: what"): the line
+ * moves into prob, the message keeps the what. */
+static void locate(struct pm_problem *prob, const char *name, int r)
+{
+    size_t n = strlen(name);
+    unsigned long line = 0;
+    const char *p = prob->msg + n + 1;
+
+    prob->line = prob->col = 1;
+    if (!prob->msg[0]) {
+        snprintf(prob->msg, sizeof(prob->msg), "%s", strerror(-r));
+        return;
+    }
+    if (strncmp(prob->msg, name, n) != 0 || prob->msg[n] != ':')
+        return;
+    while (*p >= '0' && *p <= '9' && line < 100000000)
+        line = line * 10 + (unsigned long)(*p++ - '0');
+    if (line && p[0] == ':' && p[1] == ' ') {
+        prob->line = (unsigned)line;
+        memmove(prob->msg, p + 2, strlen(p + 2) + 1);
+    }
+}
+
 /* Lint and Markdown, then the items, into rec. */
 static int body_record(const struct pm_reader *rd, const char *name, const char *text, size_t len,
                        const struct pm_front *f, int64_t ref_ms, json_t *rec,
@@ -399,11 +422,8 @@ static int body_record(const struct pm_reader *rd, const char *name, const char 
             goto out;
     r = json_object_set_new(rec, "lint", lint_json(res)) < 0 ? -ENOMEM : 0;
 out:
-    if (r < 0 && r != -ENOMEM && !prob->line) {
-        prob->line = prob->col = 1;
-        if (!prob->msg[0])
-            snprintf(prob->msg, sizeof(prob->msg), "%s", strerror(-r));
-    }
+    if (r < 0 && r != -ENOMEM && !prob->line)
+        locate(prob, name, r);
     pm_md_clear(&md);
     rev_result_destroy(&res);
     rev_doc_destroy(&doc);

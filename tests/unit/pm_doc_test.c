@@ -390,6 +390,9 @@ static void doc_refusals(void **state)
     assert_null(read_doc("---\nincident: inc-1\ngenerated_at: yesterday\n---\n", -EINVAL, &p));
     assert_null(read_doc("---\nincident: inc-1\nreview_30: maybe\n---\n", -EINVAL, &p));
     assert_null(read_doc("---\nincident: inc-1\n---\n\xff\xfe bad bytes\n", -EILSEQ, &p));
+    assert_int_equal(p.line, 4);
+    assert_non_null(strstr(p.msg, "not valid UTF-8"));
+    assert_null(strstr(p.msg, "t.md"));
 }
 
 static void doc_drafts(void **state)
