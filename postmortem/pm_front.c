@@ -4,9 +4,10 @@
  * Design notes:
  * - The block is cut out of the document by its "---" lines first and only
  *   that text goes to libyaml, so a body that happens to hold "---" lines
- *   (thematic breaks) is never read as more YAML.  libyaml counts lines
- *   from 0 in what it was given; the block starts on the file's line 2, so
- *   positions are shifted by 2 (lines) and 1 (columns).
+ *   (thematic breaks) is never read as more YAML.  Positions are counted
+ *   again from libyaml's character index, in lines ended by '\n' as the
+ *   rest of inquest counts them (libyaml also breaks lines at a lone
+ *   '\r'); the block starts on the file's line 2.
  * - The loader resolves aliases to shared nodes; converting them to JSON
  *   copies each use, so the conversion counts nodes (PM_FRONT_NODES) and
  *   depth (PM_FRONT_DEPTH): a "billion laughs" block is refused, not
@@ -23,6 +24,8 @@
 #include <yaml.h>
 
 struct conv {
+    const char *yaml;              /* the block, for positions */
+    size_t len;
     yaml_document_t *doc;
     unsigned nodes;
     struct pm_problem *prob;
@@ -61,6 +64,29 @@ static bool is_delim(const char *s, size_t i, size_t n, const char *d)
         if (s[i + k] != ' ' && s[i + k] != '\t')
             return false;
     return true;
+}
+
+/* The file position of libyaml's mark in the block yaml (len bytes): the
+ * mark's index counts characters; lines end at '\n'. */
+static void position(const char *yaml, size_t len, const yaml_mark_t *m, unsigned *ret_line,
+                     unsigned *ret_col)
+{
+    unsigned line = 2, col = 1;
+    size_t chars = 0;
+
+    for (size_t i = 0; i < len && chars < m->index; i++) {
+        if (((unsigned char)yaml[i] & 0xc0) == 0x80)
+            continue;   /* a continuation byte: same character */
+        chars++;
+        if (yaml[i] == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    *ret_line = line;
+    *ret_col = col;
 }
 
 static json_t *convert(struct conv *c, yaml_node_t *node, int depth);
@@ -102,10 +128,11 @@ static json_t *mapping(struct conv *c, yaml_node_t *node, int depth, json_t *lin
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start;
          obj && p < node->data.mapping.pairs.top; p++) {
         yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
-        unsigned line = (unsigned)k->start_mark.line + 2, col = (unsigned)k->start_mark.column + 1;
+        unsigned line, col;
         char key[128];
         json_t *v;
 
+        position(c->yaml, c->len, &k->start_mark, &line, &col);
         if (k->type != YAML_SCALAR_NODE || k->data.scalar.length == 0 ||
             k->data.scalar.length >= sizeof(key)) {
             fail(c->prob, -EINVAL, line, col, "front matter: a key must be a short string%s", "");
@@ -131,11 +158,11 @@ bad:
 /* NULL on failure: prob says why when it has a message, else OOM. */
 static json_t *convert(struct conv *c, yaml_node_t *node, int depth)
 {
-    unsigned line = node ? (unsigned)node->start_mark.line + 2 : 1;
-    unsigned col = node ? (unsigned)node->start_mark.column + 1 : 1;
+    unsigned line, col;
 
     if (!node)
         return NULL;
+    position(c->yaml, c->len, &node->start_mark, &line, &col);
     if (++c->nodes > PM_FRONT_NODES || depth > PM_FRONT_DEPTH) {
         fail(c->prob, -E2BIG, line, col, "front matter: too many or too deeply nested values%s",
              " (aliases?)");
@@ -154,17 +181,18 @@ static json_t *convert(struct conv *c, yaml_node_t *node, int depth)
 }
 
 /* libyaml's reason as a problem at the file's position. */
-static int yaml_problem(const yaml_parser_t *p, struct pm_problem *prob)
+static int yaml_problem(const yaml_parser_t *p, const char *yaml, size_t len,
+                        struct pm_problem *prob)
 {
-    const yaml_mark_t *m = &p->problem_mark;
     char what[PM_PROBLEM_MAX - 64];
+    unsigned line, col;
 
     if (p->error == YAML_MEMORY_ERROR)
         return -ENOMEM;
+    position(yaml, len, &p->problem_mark, &line, &col);
     snprintf(what, sizeof(what), "%s%s%s", p->problem ? p->problem : "malformed",
              p->context ? " " : "", p->context ? p->context : "");
-    return fail(prob, -EINVAL, (unsigned)m->line + 2, (unsigned)m->column + 1,
-                "front matter is not valid YAML: %s", what);
+    return fail(prob, -EINVAL, line, col, "front matter is not valid YAML: %s", what);
 }
 
 /* Load the block (yaml, n bytes) into f. */
@@ -173,14 +201,15 @@ static int load(const char *yaml, size_t n, struct pm_front *f, struct pm_proble
     yaml_parser_t parser;
     yaml_document_t doc;
     yaml_node_t *root;
-    struct conv c = { .doc = &doc, .prob = prob };
+    struct conv c = { .yaml = yaml, .len = n, .doc = &doc, .prob = prob };
+    unsigned line, col;
     int r = 0;
 
     if (!yaml_parser_initialize(&parser))
         return -ENOMEM;
     yaml_parser_set_input_string(&parser, (const unsigned char *)yaml, n);
     if (!yaml_parser_load(&parser, &doc)) {
-        r = yaml_problem(&parser, prob);
+        r = yaml_problem(&parser, yaml, n, prob);
         yaml_parser_delete(&parser);
         return r;
     }
@@ -188,9 +217,8 @@ static int load(const char *yaml, size_t n, struct pm_front *f, struct pm_proble
     if (!root) {
         f->values = json_object();       /* an empty block */
     } else if (root->type != YAML_MAPPING_NODE) {
-        r = fail(prob, -EINVAL, (unsigned)root->start_mark.line + 2,
-                 (unsigned)root->start_mark.column + 1,
-                 "front matter must be a mapping of keys to values%s", "");
+        position(yaml, n, &root->start_mark, &line, &col);
+        r = fail(prob, -EINVAL, line, col, "front matter must be a mapping of keys to values%s", "");
     } else if ((f->lines = json_object())) {
         prob->msg[0] = '\0';
         c.nodes = 1;

@@ -205,6 +205,10 @@ static void front_errors(void **state)
                        "not closed");
     expect_front_error("---\nincident: inc-1\nowner: @sam\n---\n", -EINVAL, 3, 8,
                        "cannot start any token");
+    expect_front_error("---\r\nincident: inc-1\r\nowner: @sam\r\n---\r\n", -EINVAL, 3, 8,
+                       "cannot start any token");
+    expect_front_error("---\nincident: inc-1\nowner: [山田, @x]\n---\n", -EINVAL, 3, 13,
+                       "cannot start any token");
     expect_front_error("---\nincident: inc-1\nclasses: [a, b\n---\n", -EINVAL, 4, 0,
                        "not valid YAML");
     expect_front_error("---\n- a\n- b\n---\n", -EINVAL, 2, 1, "must be a mapping");
