@@ -37,13 +37,15 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 PKG_CONFIG ?= pkg-config
 
 MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-PKGS       := libzmq $(MSGPACK_PC) rocksdb libpcre2-8 jansson libmicrohttpd libcurl libsodium libcmark-gfm
+# yaml-0.1 (libyaml): the front matter of finished postmortems (postmortem/),
+# YAML being the format their ecosystem writes; issue #18 reads config with it.
+PKGS       := libzmq $(MSGPACK_PC) rocksdb libpcre2-8 jansson libmicrohttpd libcurl libsodium libcmark-gfm yaml-0.1
 
 # CFLAGS is the user's (optimisation, sanitizers); the language and warning
 # flags below always apply, even when CFLAGS is given on the command line.
 CFLAGS   ?= -O2 -g
 IQ_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wstrict-prototypes -Wshadow -Wformat=2 -Wno-format-nonliteral -pthread
-CPPFLAGS += -D_GNU_SOURCE -I. -Icommon -Istore -Ihttp -Iingest -Iingest/in_webhook -Iingest/in_tail -Icorrelate -Irender -Ianalyze -Ireview -Icli -Ischemas
+CPPFLAGS += -D_GNU_SOURCE -I. -Icommon -Istore -Ihttp -Iingest -Iingest/in_webhook -Iingest/in_tail -Icorrelate -Irender -Ianalyze -Ireview -Ipostmortem -Icli -Ischemas
 CPPFLAGS += -I$(BUILD)/gen
 CPPFLAGS += $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lm -pthread
@@ -64,6 +66,7 @@ include correlate/module.mk
 include render/module.mk
 include analyze/module.mk
 include review/module.mk
+include postmortem/module.mk
 include cli/module.mk
 include tests/module.mk
 include tests/fuzz/module.mk

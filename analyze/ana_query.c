@@ -18,7 +18,17 @@
  *   the store); class notes of analysts are applied in both cases, read in
  *   one scan of the key index (ANA_CLASS_NOTE_KEY).
  * - Grouping by class or service counts an incident in each of its classes
- *   or services; an incident without any is grouped under "-". */
+ *   or services; an incident without any is grouped under "-".
+ * - A finished postmortem's confirmed classes replace the automatic ones
+ *   (ana_incs_attach_postmortems); each group says how many of its
+ *   incidents had theirs confirmed, and adds the postmortems' action items (open, done, won't
+ *   fix), the share of weak ones and the median time from resolution to a
+ *   published postmortem.  Time to publish is from the incident's
+ *   resolution (its resolved milestone, else its closing) to the
+ *   postmortem's published_at; the incident's whole JSON is parsed only for
+ *   incidents with a published postmortem.  A postmortem published before
+ *   resolution counts as 0.  An item counts once per group its incident is
+ *   in, like the incident. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +39,8 @@
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "pm_follow.h"
+#include "pm_store.h"
 
 #define INCIDENTS_MAX 10000000u
 
@@ -220,6 +232,8 @@ int ana_incs_load(struct store *st, const struct ana_classes *c, bool classify,
         qsort(incs.v, incs.n, sizeof(*incs.v), cmp_inc);
     if (r >= 0 && classify)
         r = classify_all(st, c, &incs);
+    if (r >= 0)
+        r = ana_incs_attach_postmortems(st, &incs, classify);
     if (r < 0) {
         ana_incs_free(&incs);
         return r;
@@ -233,7 +247,9 @@ void ana_incs_free(struct ana_incs *incs)
     for (size_t i = 0; i < incs->n; i++)
         ana_inc_clear(&incs->v[i]);
     free(incs->v);
+    json_decref(incs->pm);
     incs->v = NULL;
+    incs->pm = NULL;
     incs->n = 0;
 }
 
@@ -256,6 +272,7 @@ struct group {
     int64_t first, last, impact_s;
     int64_t *vals[ANA_D_N];
     size_t nvals[ANA_D_N];
+    struct ana_pm_stats pm;
     json_t *ids;
 };
 
@@ -307,6 +324,10 @@ static int group_add(struct groups *gs, const char *key, const struct ana_inc *i
             return -ENOMEM;
         g->vals[k][g->nvals[k]++] = inc->dur[k];
     }
+    if (!g->pm.publish && !(g->pm.publish = malloc(total * sizeof(int64_t))))
+        return -ENOMEM;
+    g->pm.cap = total;
+    ana_pm_stats_add(&g->pm, inc);
     return json_array_append_new(g->ids, json_string(inc->id)) < 0 ? -ENOMEM : 0;
 }
 
@@ -367,6 +388,81 @@ static int64_t nearest_rank(const int64_t *v, size_t n, unsigned p)
     return v[rank ? rank - 1 : 0];
 }
 
+static int64_t published_after_resolution(struct ana_inc *inc)
+{
+    const char *s = json_string_value(json_object_get(inc->pm, "published_at"));
+    int64_t pub, res;
+
+    if (!s || iq_time_parse_rfc3339(s, strlen(s), &pub) < 0)
+        return -1;
+    res = pm_resolved_at(ana_inc_json(inc));
+    if (res == IQ_TIME_NONE)
+        return -1;
+    return pub > res ? (pub - res) / 1000 : 0;
+}
+
+int ana_incs_attach_postmortems(struct store *st, struct ana_incs *incs, bool classify)
+{
+    int r = pm_store_all(st, &incs->pm);
+
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < incs->n; i++) {
+        struct ana_inc *inc = &incs->v[i];
+        const json_t *confirmed = pm_recall_classes(incs->pm, inc->id);
+        json_t *copy;
+
+        inc->pm = json_object_get(incs->pm, inc->id);
+        inc->publish_s = inc->pm ? published_after_resolution(inc) : -1;
+        inc->confirmed = confirmed != NULL;
+        if (!classify || !confirmed)
+            continue;
+        if (!(copy = json_deep_copy(confirmed)))
+            return -ENOMEM;
+        json_decref(inc->classes);
+        inc->classes = copy;
+    }
+    return 0;
+}
+
+void ana_pm_stats_add(struct ana_pm_stats *s, const struct ana_inc *inc)
+{
+    const json_t *it;
+    size_t i;
+
+    s->confirmed += inc->confirmed;
+    json_array_foreach(json_object_get(inc->pm, "items"), i, it) {
+        const char *state = json_string_value(json_object_get(it, "state"));
+
+        s->items++;
+        s->weak += json_is_true(json_object_get(it, "weak"));
+        if (state && strcmp(state, "done") == 0)
+            s->done++;
+        else if (state && strcmp(state, "wontfix") == 0)
+            s->wontfix++;
+        else
+            s->open++;
+    }
+    if (inc->publish_s >= 0 && s->npublish < s->cap)
+        s->publish[s->npublish++] = inc->publish_s;
+}
+
+json_t *ana_pm_stats_json(struct ana_pm_stats *s)
+{
+    json_t *median = json_null(), *share = json_null();
+
+    if (s->npublish) {
+        qsort(s->publish, s->npublish, sizeof(*s->publish), cmp_i64);
+        median = json_integer(s->publish[(s->npublish + 1) / 2 - 1]);   /* nearest rank */
+    }
+    if (s->items)
+        share = json_real((double)s->weak / (double)s->items);
+    return json_pack("{s:I, s:{s:I, s:I, s:I}, s:o, s:{s:o}}", "confirmed",
+                     (json_int_t)s->confirmed, "actions", "open", (json_int_t)s->open, "done",
+                     (json_int_t)s->done, "wontfix", (json_int_t)s->wontfix, "weak_share", share,
+                     "time_to_publish", "median", median);
+}
+
 static json_t *dist(struct group *g, int k)
 {
     if (g->nvals[k] == 0)
@@ -379,14 +475,21 @@ static json_t *dist(struct group *g, int k)
 static json_t *group_json(struct group *g)
 {
     char first[IQ_TIME_STRLEN], last[IQ_TIME_STRLEN];
+    json_t *o, *pm = ana_pm_stats_json(&g->pm);
 
     iq_time_format(g->first, first, sizeof(first));
     iq_time_format(g->last, last, sizeof(last));
-    return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O}", "key", g->key,
-                     "count", (json_int_t)g->count, "mttd", dist(g, ANA_D_TTD), "mtta",
-                     dist(g, ANA_D_TTA), "mttm", dist(g, ANA_D_TTM), "mttr", dist(g, ANA_D_TTR),
-                     "impact_minutes", (double)g->impact_s / 60.0, "first_seen", first,
-                     "last_seen", last, "incidents", g->ids);
+    o = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O}", "key", g->key,
+                  "count", (json_int_t)g->count, "mttd", dist(g, ANA_D_TTD), "mtta",
+                  dist(g, ANA_D_TTA), "mttm", dist(g, ANA_D_TTM), "mttr", dist(g, ANA_D_TTR),
+                  "impact_minutes", (double)g->impact_s / 60.0, "first_seen", first,
+                  "last_seen", last, "incidents", g->ids);
+    if (o && (!pm || json_object_update(o, pm) < 0)) {
+        json_decref(o);
+        o = NULL;
+    }
+    json_decref(pm);
+    return o;
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -401,6 +504,7 @@ static void groups_free(struct groups *gs)
     for (size_t i = 0; i < gs->n; i++) {
         for (int k = 0; k < ANA_D_N; k++)
             free(gs->v[i].vals[k]);
+        free(gs->v[i].pm.publish);
         json_decref(gs->v[i].ids);
     }
     free(gs->v);

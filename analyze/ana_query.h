@@ -69,13 +69,20 @@ int ana_query_recurring(struct store *st, const struct ana_classes *c,
 
 /* The "Recurrence" section for a draft of incident (borrowed, incident
  * JSON): earlier incidents of the same class on the same service.  Uses
- * the default taxonomy (loaded once) when incidents carry no classes.
- *   {"classes": [names], "earlier": [{"id", "date", "duration", "class",
- *     "service", "draft"}], "repeats_90d": N, "review_recommended": bool,
- *    "recommendation": text or null}
+ * the default taxonomy (loaded once) when incidents carry no classes;
+ * classes a finished postmortem confirmed replace the automatic ones.
+ *   {"classes": [names], "classes_confirmed": bool,
+ *    "earlier": [{"id", "date", "duration", "class", "service", "draft",
+ *                 "postmortem": {"status", "items", "done", "open"} or null}],
+ *    "repeats_90d": N, "review_recommended": bool,
+ *    "recommendation": text or null,
+ *    "followups": the earlier postmortems' action items (pm_recall_items),
+ *    "review": {"class", "service", "repeats", "open_items": [...]}, absent
+ *              when no review is recommended}
  * repeats_90d counts this incident and the earlier ones of a same
  * class+service within 90 days before it; three or more recommend an
- * architecture or SLO review.  0, -EIO, -ENOMEM, -ENOENT (no taxonomy). */
+ * architecture or SLO review, naming the action items those earlier
+ * postmortems left open.  0, -EIO, -ENOMEM, -ENOENT (no taxonomy). */
 int ana_recurrence(struct store *st, const json_t *incident, json_t **ret);
 
 #endif

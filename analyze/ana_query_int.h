@@ -22,11 +22,17 @@ struct ana_inc {
     json_t *services;          /* array of strings; owned */
     json_t *stored;            /* the stored "classes" as names, or NULL; owned */
     json_t *classes;           /* array of class names; owned */
+    bool confirmed;            /* its postmortem confirmed its classes (which replace
+                                  the automatic ones when classes are computed) */
+    const json_t *pm;          /* its postmortem record (postmortem/), or NULL; borrowed
+                                  from ana_incs.pm */
+    int64_t publish_s;         /* resolution to published postmortem, s; -1 when not */
 };
 
 struct ana_incs {
     struct ana_inc *v;         /* opened_at order */
     size_t n;
+    json_t *pm;                /* every postmortem record, id -> record; owned */
 };
 
 /* Load every stored incident; with c or stored classes, fill classes (and
@@ -48,6 +54,22 @@ json_t *ana_inc_json(struct ana_inc *inc);
 
 /* Free what inc owns.  NULL-safe members. */
 void ana_inc_clear(struct ana_inc *inc);
+
+/* ana_query.c: join the stored postmortems (incs->pm, each inc->pm,
+ * confirmed and publish_s); with classify, a postmortem's confirmed
+ * classes replace inc->classes.  0, -EIO, -ENOMEM. */
+int ana_incs_attach_postmortems(struct store *st, struct ana_incs *incs, bool classify);
+
+/* A group's postmortem figures; publish has room for cap values. */
+struct ana_pm_stats {
+    size_t confirmed, items, open, done, wontfix, weak;
+    int64_t *publish;
+    size_t npublish, cap;
+};
+void ana_pm_stats_add(struct ana_pm_stats *s, const struct ana_inc *inc);
+/* {"confirmed", "actions": {"open", "done", "wontfix"}, "weak_share",
+ *  "time_to_publish": {"median"}}; sorts s->publish.  NULL on OOM. */
+json_t *ana_pm_stats_json(struct ana_pm_stats *s);
 
 bool ana_inc_has(const json_t *arr, const char *s);
 bool ana_inc_match(const struct ana_inc *inc, const struct ana_query *q);

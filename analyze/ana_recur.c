@@ -13,7 +13,12 @@
  *   own: when incidents carry no stored classes the default taxonomy
  *   (schemas/classes.json) is loaded once per process and kept.
  * - The recommendation is about the system, never about people: it asks
- *   for an architecture or SLO review of the service. */
+ *   for an architecture or SLO review of the service, and names what the
+ *   earlier postmortems of that failure promised and have not done.
+ * - Classes a finished postmortem confirmed replace the automatic ones
+ *   (ana_query.c), so a recurrence is the team's judgement where there is one;
+ *   the section also lists every earlier postmortem's action items with
+ *   their state now ("followups"). */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -24,6 +29,7 @@
 #include "ana_query_int.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "pm_follow.h"
 
 /* Incidents of one (class, service) pair, by index into incs. */
 struct pair {
@@ -205,6 +211,8 @@ static void load_default(void)
     default_err = ana_classes_load(NULL, NULL, &default_classes, err, sizeof(err));
 }
 
+#define OPEN_NAMED_MAX 5   /* open items the recommendation names */
+
 /* Index of incident id in incs, or incs->n. */
 static size_t find_inc(const struct ana_incs *incs, const char *id)
 {
@@ -214,6 +222,80 @@ static size_t find_inc(const struct ana_incs *incs, const char *id)
     return incs->n;
 }
 
+/* The action items of the postmortems of the earlier incidents (entries
+ * with "id"), as pm_recall_items.  NULL on OOM. */
+static json_t *earlier_followups(const struct ana_incs *incs, const json_t *earlier)
+{
+    json_t *ids = json_array(), *e, *res;
+    size_t i;
+
+    if (!ids)
+        return NULL;
+    json_array_foreach(earlier, i, e)
+        if (json_array_append(ids, json_object_get(e, "id")) < 0) {
+            json_decref(ids);
+            return NULL;
+        }
+    res = pm_recall_items(incs->pm, ids);
+    json_decref(ids);
+    return res;
+}
+
+/* The open action items of the postmortems of the incidents of (cls, svc)
+ * in the recurrence window before me.  NULL on OOM. */
+static json_t *open_items(const struct ana_incs *incs, const struct ana_inc *me, const char *cls,
+                          const char *svc)
+{
+    json_t *ids = json_array(), *res, *open = json_array(), *it;
+    size_t i;
+
+    for (size_t k = 0; ids && k < incs->n; k++) {
+        const struct ana_inc *e = &incs->v[k];
+
+        if (e->opened < me->opened && me->opened - e->opened <= ANA_RECUR_WINDOW_MS &&
+            strcmp(e->id, me->id) != 0 && ana_inc_has(e->classes, cls) &&
+            ana_inc_has(e->services, svc) && json_array_append_new(ids, json_string(e->id)) < 0) {
+            json_decref(ids);
+            ids = NULL;
+        }
+    }
+    res = ids ? pm_recall_items(incs->pm, ids) : NULL;
+    json_array_foreach(json_object_get(res, "items"), i, it) {
+        const char *state = json_string_value(json_object_get(it, "state"));
+
+        if (open && (!state || strcmp(state, "open") == 0) && json_array_append(open, it) < 0) {
+            json_decref(open);
+            open = NULL;
+        }
+    }
+    if (!res) {
+        json_decref(open);
+        open = NULL;
+    }
+    json_decref(res);
+    json_decref(ids);
+    return open;
+}
+
+/* {"status", "items", "done", "open"} of e's postmortem, or JSON null. */
+static json_t *pm_brief(const struct ana_inc *e)
+{
+    const json_t *it;
+    size_t i, done = 0, open = 0;
+
+    if (!e->pm)
+        return json_null();
+    json_array_foreach(json_object_get(e->pm, "items"), i, it) {
+        const char *state = json_string_value(json_object_get(it, "state"));
+
+        done += state && strcmp(state, "done") == 0;
+        open += !state || strcmp(state, "open") == 0;
+    }
+    return json_pack("{s:O, s:I, s:I, s:I}", "status", json_object_get(e->pm, "status"), "items",
+                     (json_int_t)json_array_size(json_object_get(e->pm, "items")), "done",
+                     (json_int_t)done, "open", (json_int_t)open);
+}
+
 static json_t *earlier_entry(const struct ana_inc *e, const char *cls, const char *svc)
 {
     json_t *ttr = e->dur[ANA_D_TTR] >= 0 ? json_integer(e->dur[ANA_D_TTR]) : json_null();
@@ -221,8 +303,9 @@ static json_t *earlier_entry(const struct ana_inc *e, const char *cls, const cha
 
     iq_time_format(e->opened, date, sizeof(date));
     snprintf(draft, sizeof(draft), "%s.md", e->id);
-    return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s}", "id", e->id, "date", date, "duration", ttr,
-                     "class", cls, "service", svc, "draft", draft);
+    return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:o}", "id", e->id, "date", date, "duration",
+                     ttr, "class", cls, "service", svc, "draft", draft, "postmortem",
+                     pm_brief(e));
 }
 
 /* Earlier incidents sharing a (class, service) with me; *repeats gets the
@@ -259,12 +342,43 @@ static int collect_earlier(const struct ana_incs *incs, const struct ana_inc *me
     return 0;
 }
 
+/* The review recommendation for (rc, rs) repeated n times: the text and
+ * {"class", "service", "repeats", "open_items"}.  NULL on OOM. */
+static json_t *review_of(const struct ana_incs *incs, const struct ana_inc *me, const char *rc,
+                         const char *rs, int n, char *text, size_t size)
+{
+    json_t *open = open_items(incs, me, rc, rs), *it;
+    size_t len, i;
+
+    if (!open)
+        return NULL;
+    len = (size_t)snprintf(text, size, "The same failure (%s on %s) happened %d times in 90 days: "
+                           "consider an architecture or SLO review of %s.", rc, rs, n, rs);
+    json_array_foreach(open, i, it) {
+        if (len >= size)
+            break;
+        if (i == OPEN_NAMED_MAX) {
+            len += (size_t)snprintf(text + len, size - len, " and %zu more",
+                                    json_array_size(open) - i);
+            break;
+        }
+        len += (size_t)snprintf(text + len, size - len, "%s \"%.120s\" (%s)",
+                                i ? "," : " Still open from the earlier postmortems:",
+                                json_string_value(json_object_get(it, "text")),
+                                json_string_value(json_object_get(it, "incident")));
+    }
+    if (json_array_size(open) && len < size)
+        snprintf(text + len, size - len, ".");
+    return json_pack("{s:s, s:s, s:i, s:o}", "class", rc, "service", rs, "repeats", n,
+                     "open_items", open);
+}
+
 int ana_recurrence(struct store *st, const json_t *incident, json_t **ret)
 {
     const char *id = json_string_value(json_object_get(incident, "id")), *rc = NULL, *rs = NULL;
     struct ana_incs incs = { 0 };
-    json_t *out = NULL, *earlier = json_array();
-    char text[512];
+    json_t *out = NULL, *earlier = json_array(), *follow = NULL, *review = NULL;
+    char text[2048];
     int repeats = 0, r;
     size_t me;
 
@@ -280,21 +394,23 @@ int ana_recurrence(struct store *st, const json_t *incident, json_t **ret)
     }
     if ((r = collect_earlier(&incs, &incs.v[me], earlier, &repeats, &rc, &rs)) < 0)
         goto out;
-    if (repeats >= ANA_RECUR_REVIEW_N)
-        snprintf(text, sizeof(text), "The same failure (%s on %s) happened %d times in 90 days: "
-                 "consider an architecture or SLO review of %s.", rc, rs, repeats, rs);
-    out = json_pack("{s:O, s:O, s:i, s:b, s:s?}", "classes", incs.v[me].classes, "earlier",
-                    earlier, "repeats_90d", repeats, "review_recommended",
-                    repeats >= ANA_RECUR_REVIEW_N, "recommendation",
-                    repeats >= ANA_RECUR_REVIEW_N ? text : NULL);
-    if (!out) {
-        r = -ENOMEM;
+    r = -ENOMEM;
+    if (!(follow = earlier_followups(&incs, earlier)) ||
+        (repeats >= ANA_RECUR_REVIEW_N &&
+         !(review = review_of(&incs, &incs.v[me], rc, rs, repeats, text, sizeof(text)))))
         goto out;
-    }
+    out = json_pack("{s:O, s:b, s:O, s:i, s:b, s:s?, s:O, s:O?}", "classes", incs.v[me].classes,
+                    "classes_confirmed", incs.v[me].confirmed, "earlier", earlier, "repeats_90d",
+                    repeats, "review_recommended", review != NULL, "recommendation",
+                    review ? text : NULL, "followups", follow, "review", review);
+    if (!out)
+        goto out;
     *ret = out;
     r = 0;
 out:
     json_decref(earlier);
+    json_decref(follow);
+    json_decref(review);
     ana_incs_free(&incs);
     return r;
 }

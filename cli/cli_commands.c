@@ -20,6 +20,8 @@ int cli_lint_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_keygen_main(const struct cli_ctx *ctx, int argc, char **argv);
 int cli_backup_main(const struct cli_ctx *ctx, int argc, char **argv);
+int cli_postmortems_main(const struct cli_ctx *ctx, int argc, char **argv);
+int cli_followups_main(const struct cli_ctx *ctx, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
     { "send",   cli_send_main,   "send [--give-up|--timeout 60s] [FILE|-]",
@@ -40,6 +42,10 @@ const struct cli_command cli_commands[] = {
       "follow log files, send error lines and error-rate changes to inquestd" },
     { "draft",  cli_draft_main,  "draft ID [--template NAME|FILE] [--format md|json|html|svg] [--audience internal|external] [--pseudonymize] [--redact] [-o FILE]",
       "draft the blameless postmortem of an incident" },
+    { "postmortems", cli_postmortems_main, "postmortems sync DIR [--now T] | list [--json] | show ID [--json]",
+      "read finished postmortems (Markdown with front matter) back: status, classes, action items" },
+    { "followups", cli_followups_main, "followups [--overdue] [--owner O] [--service S] [--unpublished-after 7d] [--now T] [--format table|json|csv]",
+      "action items of the synced postmortems, follow-up reviews due, postmortems not published" },
     { "import", cli_import_main, "import statuspage FILE | import slack-export DIR",
       "import past incidents: a Statuspage incidents.json or a Slack workspace export" },
     { "query", cli_query_main, "query [recurring [--window 90d]] [--since T] [--until T] [--service S] [--class C] [--severity S] [--group-by class|service|month|week] [--format table|csv|json]",

@@ -114,6 +114,11 @@ static const struct iq_conf_item daemon_conf[] = {
       "\"events_after\": \"400d\", \"interval\": \"1h\"}" },
     { "drafts", IQ_CONF_JSON, OFF(drafts), NULL, 0, 0,
       "postmortem drafts of closed incidents (see docs/render.md), e.g. {\"webhooks\": \"slack=https://hooks.slack.com/...\"}" },
+    { "postmortems_dir", IQ_CONF_STR, OFF(postmortems_dir), NULL, 0, 0,
+      "directory tree of finished postmortems (Markdown), synced whenever a file changes "
+      "(see docs/followups.md)" },
+    { "postmortems", IQ_CONF_JSON, OFF(postmortems), NULL, 0, 0,
+      "follow-up reminders and the watch (see docs/followups.md), e.g. {\"poll\": \"10s\"}" },
     { "zmq_curve_key", IQ_CONF_STR, OFF(zmq_curve_key), NULL, 0, 0,
       "CurveZMQ: this ingest's secret key file (inquest keygen); with zmq_authorized_keys, "
       "only listed clients get in (see docs/security.md)" },

@@ -53,6 +53,8 @@ struct iqd_config {
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
     json_t *drafts;        /* "drafts" section: draft delivery (render/rnd_watch.c, rnd_api.c) */
     json_t *retention;     /* "retention" section (correlate/cor_admin.c, cor_retention.c) */
+    char *postmortems_dir; /* finished postmortems to watch (postmortem/pm_daemon.c) */
+    json_t *postmortems;   /* "postmortems" section: reminders, follow-ups */
     /* CurveZMQ (docs/security.md) */
     char *zmq_curve_key;        /* this ingest's secret key file, or NULL: plain ZMTP */
     char *zmq_authorized_keys;  /* directory of client public keys */

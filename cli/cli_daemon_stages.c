@@ -50,6 +50,7 @@
 #include "cor_api.h"
 #include "cli_daemon_stats.h"
 #include "cor_daemon.h"
+#include "pm_daemon.h"
 #include "ing_curve.h"
 #include "store_disk.h"
 #include "ing_forward.h"
@@ -85,6 +86,7 @@ struct iqd_ctx {
     struct ana_http_query *query;      /* NULL without HTTP */
     struct rnd_api *drafts_api;        /* NULL without HTTP */
     struct cor_admin *admin;           /* backup and retention */
+    struct pm_daemon *pm;              /* finished postmortems, follow-ups */
     struct tail_daemon *tail;             /* NULL without a logs section */
     struct rnd_watch *drafts;          /* NULL with drafts.dir off */
 };
@@ -316,6 +318,23 @@ static void stop_admin(struct iqd_ctx *d)
     cor_admin_stop(&d->admin);
 }
 
+/* Finished postmortems read back (postmortems_dir), reminders and
+ * GET /api/v1/followups, with the "postmortems" section (the "drafts"
+ * section's webhooks are the default receivers).  Stopped after the
+ * listener: its handler uses the stage. */
+static int start_postmortems(struct iqd_ctx *d)
+{
+    const struct pm_daemon_opts o = { d->cfg->postmortems_dir, d->cfg->postmortems,
+                                      d->cfg->drafts };
+
+    return pm_daemon_start(&o, d->store, wh_daemon_server(d->http), &d->pm);
+}
+
+static void stop_postmortems(struct iqd_ctx *d)
+{
+    pm_daemon_stop(&d->pm);
+}
+
 /* GET /api/v1/incidents/ID/draft.* (render/), below the incidents API,
  * with the "drafts" section. */
 static int start_drafts_api(struct iqd_ctx *d)
@@ -531,6 +550,7 @@ static const struct iqd_stage central_stages[] = {
     { "query API", start_query_api, stop_query_api },
     { "drafts API", start_drafts_api, stop_drafts_api },
     { "admin API", start_admin, stop_admin },
+    { "postmortems", start_postmortems, stop_postmortems },
     { "ZeroMQ ingest", start_ingest, stop_ingest },
     { "HTTP listener", start_listener, stop_listener },
     { "log collector", start_log_collector, stop_log_collector },

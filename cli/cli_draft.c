@@ -19,7 +19,9 @@
  * (PUBLIC_URL/api/v1/incidents/ID/timeline.svg); `--format svg` writes the
  * timeline itself.  With -o the document is written to
  * FILE.tmp and renamed into place, so FILE is either the old or the whole
- * new draft. */
+ * new draft.  The Markdown front matter's generated_at is the clock, or
+ * $SOURCE_DATE_EPOCH (seconds) when set, the reproducible-builds
+ * convention, so a draft can be made byte for byte again. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -231,6 +233,21 @@ static int load_drafts_conf(const struct cli_ctx *ctx, json_t **ret)
     return r;
 }
 
+/* $SOURCE_DATE_EPOCH in ms, or 0 (the clock) when unset; -1 when not a
+ * number of seconds. */
+static int64_t source_date_ms(void)
+{
+    const char *s = getenv("SOURCE_DATE_EPOCH");
+    char *end;
+    long long v;
+
+    if (!s || !*s)
+        return 0;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    return *end || errno || v < 0 || v > 253402300799LL ? -1 : v * 1000;
+}
+
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct draft_args a = { .o = { .format = RND_FORMAT_MD } };
@@ -245,6 +262,8 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 
     if ((r = parse_args(argc, argv, &a)))
         return r;
+    if ((a.o.generated_at = source_date_ms()) < 0)
+        return cli_usage("draft: SOURCE_DATE_EPOCH is not a number of seconds");
     if (load_drafts_conf(ctx, &conf) < 0)
         return 2;
     a.o.people = json_object_get(conf, "slack_users");

@@ -13,7 +13,10 @@
  *   inquest query recurring [--window 90d] [the same filters and formats]
  *
  * Table durations are rounded to minutes ("1h05m"); CSV and JSON give
- * seconds.  Exit status 0, or 2 on usage, taxonomy or store errors.
+ * seconds.  Each group also counts the incidents whose classes a finished
+ * postmortem confirmed (`inquest postmortems sync`), its action items open
+ * and done, the share of weak ones, and the median time from resolution to
+ * a published postmortem (days in the table).  Exit status 0, or 2 on usage, taxonomy or store errors.
  *
  * The same answers are served by inquestd at GET /api/v1/query
  * (analyze/ana_http.c). */
@@ -129,16 +132,35 @@ static void fmt_dur(const json_t *v, char *buf, size_t size)
 
 static const char *const metrics[] = { "mttd", "mtta", "mttm", "mttr" };
 
+/* The postmortem columns of a group: confirmed classes, action items
+ * open/done, the share of weak ones, median days from resolution to a
+ * published postmortem ("-" when none). */
+static void pm_cols(const json_t *g, char *buf, size_t size)
+{
+    const json_t *a = json_object_get(g, "actions"), *w = json_object_get(g, "weak_share");
+    const json_t *p = json_object_get(json_object_get(g, "time_to_publish"), "median");
+    char weak[16] = "-", pub[16] = "-";
+
+    if (json_is_number(w))
+        snprintf(weak, sizeof(weak), "%.0f%%", 100.0 * json_number_value(w));
+    if (json_is_integer(p))
+        snprintf(pub, sizeof(pub), "%.1fd", (double)json_integer_value(p) / 86400.0);
+    snprintf(buf, size, "%9lld  %5lld/%-5lld %5s  %7s",
+             (long long)json_integer_value(json_object_get(g, "confirmed")),
+             (long long)json_integer_value(json_object_get(a, "open")),
+             (long long)json_integer_value(json_object_get(a, "done")), weak, pub);
+}
+
 static void print_table(const json_t *res)
 {
     const json_t *g;
     size_t i;
 
-    printf("%-24s %6s  %-13s %-13s %-13s %-13s %11s  %-10s  %-10s\n", "GROUP", "COUNT",
-           "MTTD med/p90", "MTTA med/p90", "MTTM med/p90", "MTTR med/p90", "IMPACT(min)",
-           "FIRST", "LAST");
+    printf("%-24s %6s  %-13s %-13s %-13s %-13s %11s  %-10s  %-10s  %9s  %11s %5s  %7s\n",
+           "GROUP", "COUNT", "MTTD med/p90", "MTTA med/p90", "MTTM med/p90", "MTTR med/p90",
+           "IMPACT(min)", "FIRST", "LAST", "CONFIRMED", "ITEMS o/d", "WEAK", "PUBLISH");
     json_array_foreach(json_object_get(res, "groups"), i, g) {
-        char cols[4][48];
+        char cols[4][48], pm[64];
 
         for (int k = 0; k < 4; k++) {
             const json_t *m = json_object_get(g, metrics[k]);
@@ -148,12 +170,13 @@ static void print_table(const json_t *res)
             fmt_dur(json_object_get(m, "p90"), b, sizeof(b));
             snprintf(cols[k], sizeof(cols[k]), "%s/%s", a, b);
         }
-        printf("%-24.24s %6lld  %-13s %-13s %-13s %-13s %11.0f  %-10.10s  %-10.10s\n",
+        pm_cols(g, pm, sizeof(pm));
+        printf("%-24.24s %6lld  %-13s %-13s %-13s %-13s %11.0f  %-10.10s  %-10.10s  %s\n",
                json_string_value(json_object_get(g, "key")),
                (long long)json_integer_value(json_object_get(g, "count")), cols[0], cols[1],
                cols[2], cols[3], json_number_value(json_object_get(g, "impact_minutes")),
                json_string_value(json_object_get(g, "first_seen")),
-               json_string_value(json_object_get(g, "last_seen")));
+               json_string_value(json_object_get(g, "last_seen")), pm);
     }
     printf("%lld incidents\n", (long long)json_integer_value(json_object_get(res, "incidents")));
 }
@@ -178,13 +201,16 @@ static void csv_str(const char *s)
     putchar('"');
 }
 
+static const char *const pm_states[] = { "open", "done", "wontfix" };
+
 static void print_csv(const json_t *res)
 {
     const json_t *g;
     size_t i;
 
     puts("group,count,mttd_median_s,mttd_p90_s,mtta_median_s,mtta_p90_s,mttm_median_s,"
-         "mttm_p90_s,mttr_median_s,mttr_p90_s,impact_minutes,first_seen,last_seen");
+         "mttm_p90_s,mttr_median_s,mttr_p90_s,impact_minutes,first_seen,last_seen,confirmed,"
+         "actions_open,actions_done,actions_wontfix,weak_share,publish_median_s");
     json_array_foreach(json_object_get(res, "groups"), i, g) {
         csv_str(json_string_value(json_object_get(g, "key")));
         printf(",%lld", (long long)json_integer_value(json_object_get(g, "count")));
@@ -192,9 +218,18 @@ static void print_csv(const json_t *res)
             csv_num(json_object_get(json_object_get(g, metrics[k]), "median"));
             csv_num(json_object_get(json_object_get(g, metrics[k]), "p90"));
         }
-        printf(",%.1f,%s,%s\n", json_number_value(json_object_get(g, "impact_minutes")),
+        printf(",%.1f,%s,%s", json_number_value(json_object_get(g, "impact_minutes")),
                json_string_value(json_object_get(g, "first_seen")),
                json_string_value(json_object_get(g, "last_seen")));
+        csv_num(json_object_get(g, "confirmed"));
+        for (int k = 0; k < 3; k++)
+            csv_num(json_object_get(json_object_get(g, "actions"), pm_states[k]));
+        if (json_is_number(json_object_get(g, "weak_share")))
+            printf(",%.3f", json_number_value(json_object_get(g, "weak_share")));
+        else
+            fputs(",", stdout);
+        csv_num(json_object_get(json_object_get(g, "time_to_publish"), "median"));
+        putchar('\n');
     }
 }
 

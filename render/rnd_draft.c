@@ -23,9 +23,14 @@
  *  - Names given for --template are either a path (contains '/' or ends in
  *    ".mustache") or a plain name of [a-z0-9_-]; anything else is refused
  *    so a name cannot walk out of the templates directory.
- *  - Nothing is written anywhere: callers decide where the document goes. */
+ *  - Nothing is written anywhere: callers decide where the document goes.
+ *  - A Markdown draft opens with YAML front matter (incident, status,
+ *    template, generated_at) whatever the template: it is what links the
+ *    finished document back to its incident when `inquest postmortems
+ *    sync` reads it (postmortem/).  HTML and JSON have none. */
 #include "rnd_draft.h"
 #include "rnd_external.h"
+#include "iq_buf.h"
 #include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_fmt.h"
@@ -33,6 +38,7 @@
 #include "rnd_model.h"
 #include "rnd_people.h"
 #include "rnd_pseudo.h"
+#include "rnd_recur.h"
 #include "rnd_redact.h"
 #include "rnd_svg.h"
 #include "rnd_tmpl.h"
@@ -99,6 +105,59 @@ static int load_template(const struct rnd_draft_opts *o, struct rnd_tmpl **ret, 
     return rnd_tmpl_load_file(path, ret, err, errsz);
 }
 
+/* A YAML scalar: plain when it is made of safe characters, else
+ * double-quoted with '"', '\\' and control characters escaped. */
+static int yaml_scalar(struct iq_buf *b, const char *s)
+{
+    static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-";
+    int r = 0;
+
+    if (*s && *s != '-' && strspn(s, safe) == strlen(s))
+        return iq_buf_adds(b, s);
+    r = iq_buf_addc(b, '"');
+    for (; *s && r == 0; s++) {
+        if (*s == '"' || *s == '\\')
+            r = iq_buf_printf(b, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20)
+            r = iq_buf_printf(b, "\\x%02x", (unsigned char)*s);
+        else
+            r = iq_buf_addc(b, *s);
+    }
+    return r ? r : iq_buf_addc(b, '"');
+}
+
+/* The front matter, then md: the Markdown draft.  The template is named
+ * by its name, or by a file's base name without ".mustache".  Caller owns
+ * *ret. */
+static int with_front_matter(const json_t *incident, const struct rnd_draft_opts *o,
+                             const char *md, size_t md_len, char **ret, size_t *ret_len)
+{
+    const char *id = json_string_value(json_object_get(incident, "id"));
+    const char *name = o->tmpl ? o->tmpl : "default", *slash = strrchr(name, '/');
+    char at[IQ_TIME_STRLEN], tmpl[128];
+    size_t n;
+    struct iq_buf b;
+    int r;
+
+    name = slash ? slash + 1 : name;
+    n = strlen(name);
+    if (n > 9 && strcmp(name + n - 9, ".mustache") == 0)
+        n -= 9;
+    snprintf(tmpl, sizeof(tmpl), "%.*s", (int)n, name);
+
+    iq_time_format(o->generated_at ? o->generated_at : iq_time_now_ms(), at, sizeof(at));
+    iq_buf_init(&b, md_len + 4096);
+    if ((r = iq_buf_adds(&b, "---\nincident: ")) < 0 || (r = yaml_scalar(&b, id ? id : "")) < 0 ||
+        (r = iq_buf_adds(&b, "\nstatus: draft\ntemplate: ")) < 0 ||
+        (r = yaml_scalar(&b, tmpl)) < 0 ||
+        (r = iq_buf_printf(&b, "\ngenerated_at: %s\n---\n\n", at)) < 0 ||
+        (r = iq_buf_add(&b, md, md_len)) < 0 || !(*ret = iq_buf_take(&b, ret_len))) {
+        iq_buf_free(&b);
+        return r < 0 ? r : -ENOMEM;
+    }
+    return 0;
+}
+
 /* Redact the context and record the summary in it; redact the chart's
  * texts (may be NULL) with the same rules, not counted again: they are
  * the same events' words. */
@@ -126,36 +185,6 @@ static int redact(json_t *ctx, json_t *texts, const struct rnd_draft_opts *o, ch
         r = -ENOMEM;
     rnd_redact_destroy(&rd);
     return r < 0 ? r : 0;
-}
-
-/* The Recurrence section's view of ana_recurrence's result: a copy with
- * has_earlier, and each earlier incident's date and duration as text. */
-static json_t *recurrence_view(const json_t *rec)
-{
-    json_t *v = json_deep_copy(rec), *earlier = json_object_get(v, "earlier"), *e;
-    char buf[64];
-    int64_t ms;
-    size_t i;
-
-    if (!v)
-        return NULL;
-    json_object_set_new(v, "has_earlier", json_boolean(json_array_size(earlier) > 0));
-    if (json_array_size(json_object_get(v, "classes")))
-        json_object_set_new(v, "classes_text", rnd_fmt_join(json_object_get(v, "classes")));
-    json_array_foreach(earlier, i, e) {
-        const json_t *date = json_object_get(e, "date"), *dur = json_object_get(e, "duration");
-
-        if (json_is_string(date) &&
-            iq_time_parse_rfc3339(json_string_value(date), json_string_length(date), &ms) == 0) {
-            rnd_fmt_date_short(ms, buf, sizeof(buf));
-            json_object_set_new(e, "date_text", json_string(buf));
-        }
-        if (json_is_integer(dur)) {
-            rnd_fmt_duration(json_integer_value(dur), buf, sizeof(buf));
-            json_object_set_new(e, "duration_text", json_string(buf));
-        }
-    }
-    return v;
 }
 
 /* The context, and with ret_chart the visual timeline, both from the
@@ -187,7 +216,7 @@ static int draft_build(const json_t *incident, struct iq_event *const *evs, size
     if (rnd_people_pseudo(people) && (rnd_pseudo_json(rnd_people_pseudo(people), ctx) < 0 ||
                                       (texts && rnd_pseudo_json(rnd_people_pseudo(people), texts) < 0)))
         goto out;
-    if (o->recurrence && json_object_set_new(ctx, "recurrence", recurrence_view(o->recurrence)) < 0)
+    if (o->recurrence && json_object_set_new(ctx, "recurrence", rnd_recur_view(o->recurrence)) < 0)
         goto out;
     if (o->external && (rnd_external_apply(ctx, evs, n, o->external_links) < 0 ||
                         (texts && rnd_external_apply(texts, evs, n, o->external_links) < 0)))
@@ -286,9 +315,10 @@ int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t
         (r = rnd_tmpl_render(t, ctx, RND_ESC_MD, o->max_out, &md, &md_len, err, errsz)) < 0)
         goto out;
     if (o->format == RND_FORMAT_MD) {
-        doc = md;
-        doc_len = md_len;
-        md = NULL;
+        if ((r = with_front_matter(incident, o, md, md_len, &doc, &doc_len)) < 0) {
+            snprintf(err, errsz, "draft front matter: %s", strerror(-r));
+            goto out;
+        }
     } else if ((r = chart_markup(chart, 0, o->max_out, &svg, &svg_len, err, errsz)) < 0) {
         goto out;
     } else if ((r = rnd_html_page(md, md_len, json_string_value(json_object_get(ctx, "title")), svg,

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 struct iq_event;
@@ -43,6 +44,8 @@ struct rnd_draft_opts {
     const json_t *external_links; /* hosts an external draft may link to
                                  (rnd_external_apply), borrowed; NULL:
                                  ["status-page"] */
+    int64_t generated_at;     /* the Markdown front matter's generated_at (UTC
+                                 ms); 0: the clock */
 };
 
 /* Parse "md"/"markdown", "html", "json", "svg". -EINVAL otherwise. */
@@ -56,7 +59,14 @@ const char *rnd_format_ext(enum rnd_format f);
 int rnd_schema_path(const char *schemas_dir, const char *rel, char *buf, size_t size);
 
 /* Render the draft of incident (borrowed) with its events (borrowed, time
- * order).  Caller owns *ret (NUL-terminated).  -EINVAL with err for a bad
+ * order).  A Markdown draft opens with YAML front matter that links the
+ * finished document back to its incident (docs/followups.md):
+ *   ---
+ *   incident: ID
+ *   status: draft
+ *   template: NAME
+ *   generated_at: 2026-10-21T15:00:02.117Z
+ *   ---  Caller owns *ret (NUL-terminated).  -EINVAL with err for a bad
  * incident, template or option; -ENOENT for an unknown template; -E2BIG,
  * -ENOMEM. */
 int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t n,

@@ -8,23 +8,20 @@
  * visual timeline (rnd_svg.h) inline, and needs no network access.
  *
  * Design notes:
- *  - cmark-gfm's extension registry is global; it is filled once under
- *    pthread_once so the daemon's HTTP threads can render concurrently.
+ *  - The parser and its extensions come from common/iq_md.h, which fills
+ *    cmark-gfm's global registry once, so the daemon's HTTP threads can
+ *    render concurrently.
  *  - CMARK_OPT_UNSAFE is not set: raw HTML and javascript: links in event
  *    text (already escaped by the template) cannot reach the page. */
 #include "rnd_html.h"
 #include "iq_buf.h"
 #include "rnd_svg.h"
+#include "iq_md.h"
 #include "rnd_tmpl.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cmark-gfm.h>
-#include <cmark-gfm-core-extensions.h>
-
-static const char *const extensions[] = { "table", "tasklist", "strikethrough", "autolink" };
 
 static const char stylesheet[] =
     "body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,'Noto Sans','Noto Sans CJK JP',"
@@ -43,13 +40,6 @@ static const char stylesheet[] =
     "figure.iq-timeline-wrap{margin:1rem 0;overflow-x:auto}\n"
     "@media print{figure.iq-timeline-wrap{overflow:visible}}\n";
 
-static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
-
-static void register_extensions(void)
-{
-    cmark_gfm_core_extensions_ensure_registered();
-}
-
 /* Parse md with the extensions and render the body. Caller frees. */
 static char *md_to_body(const char *md, size_t len)
 {
@@ -57,16 +47,9 @@ static char *md_to_body(const char *md, size_t len)
     cmark_node *doc;
     char *html = NULL;
 
-    pthread_once(&ext_once, register_extensions);
-    parser = cmark_parser_new(CMARK_OPT_DEFAULT);
+    parser = iq_md_parser_new(CMARK_OPT_DEFAULT);
     if (!parser)
         return NULL;
-    for (size_t i = 0; i < sizeof(extensions) / sizeof(extensions[0]); i++) {
-        cmark_syntax_extension *ext = cmark_find_syntax_extension(extensions[i]);
-
-        if (ext)
-            cmark_parser_attach_syntax_extension(parser, ext);
-    }
     cmark_parser_feed(parser, md, len);
     doc = cmark_parser_finish(parser);
     if (doc)

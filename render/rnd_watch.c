@@ -16,7 +16,7 @@
  *    the state key "rnd.drafted.<id>" holding the closing time last
  *    drafted.  That makes delivery idempotent across restarts and redrafts
  *    an incident the correlator re-derived with a new closing time.
- *  - The thread sleeps on a condition variable so destroy wakes it at
+ *  - The thread is an iq_worker (common/iq_worker.h): destroy wakes it at
  *    once; a draft in progress (including webhook retries) finishes first.
  *  - Files are written as NAME.tmp then renamed: a reader of the drafts
  *    directory never sees half a document.
@@ -26,13 +26,11 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cor_store.h"
@@ -43,6 +41,7 @@
 #include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_api.h"
+#include "iq_worker.h"
 #include "rnd_draft.h"
 #include "rnd_external.h"
 #include "rnd_people.h"
@@ -60,12 +59,9 @@ struct rnd_watch {
     json_t *people;          /* configured slack_users, or NULL */
     int64_t poll_ms, backoff_ms;
     unsigned retries;
-    struct rnd_hook *hooks;
+    struct iq_hook *hooks;
     size_t n_hooks;
-    pthread_t thread;
-    bool started, stop;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
+    struct iq_worker *worker;
     unsigned long written, notified;
 };
 
@@ -89,7 +85,7 @@ static void notify(struct rnd_watch *d, const json_t *ctx, const char *id)
     for (size_t i = 0; i < d->n_hooks; i++) {
         json_t *p = rnd_notice_payload(d->hooks[i].shape, ctx, url[0] ? url : NULL, path);
         char *body = p ? json_dumps(p, JSON_COMPACT) : NULL;
-        int r = body ? rnd_notify_post(d->hooks[i].url, body, strlen(body), d->retries,
+        int r = body ? iq_hook_post(d->hooks[i].url, body, strlen(body), d->retries,
                                        d->backoff_ms, 10000, err, sizeof(err))
                      : -ENOMEM;
 
@@ -159,8 +155,9 @@ out:
 
 /* One pass over the spans: draft every closed incident not drafted at
  * its current closing time. */
-static void poll_once(struct rnd_watch *d)
+static void poll_once(void *ud, const struct iq_worker *w)
 {
+    struct rnd_watch *d = ud;
     struct cor_span *spans = NULL;
     size_t n = 0;
     char key[sizeof(STATE_PREFIX) + RND_API_ID_MAX + 1], val[32], *old;
@@ -169,7 +166,6 @@ static void poll_once(struct rnd_watch *d)
     if (cor_store_spans(d->st, &spans, &n) < 0)
         return;
     for (size_t i = 0; i < n; i++) {
-        bool stop;
         int vl;
 
         if (spans[i].closed_at == IQ_TIME_NONE ||
@@ -184,40 +180,13 @@ static void poll_once(struct rnd_watch *d)
             continue;
         }
         free(old);
-        pthread_mutex_lock(&d->mu);
-        stop = d->stop;
-        pthread_mutex_unlock(&d->mu);
-        if (stop)
+        if (iq_worker_stopping(w))
             break;
         /* remembered even when drafting failed: the failure is logged once */
         deliver(d, spans[i].id);
         store_kv_put(d->st, STORE_CF_STATE, key, strlen(key), val, (size_t)vl);
     }
     free(spans);
-}
-
-static void *watcher(void *arg)
-{
-    struct rnd_watch *d = arg;
-    struct timespec ts;
-
-    pthread_mutex_lock(&d->mu);
-    while (!d->stop) {
-        pthread_mutex_unlock(&d->mu);
-        poll_once(d);
-        pthread_mutex_lock(&d->mu);
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += d->poll_ms / 1000;
-        ts.tv_nsec += d->poll_ms % 1000 * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        if (!d->stop)
-            pthread_cond_timedwait(&d->cv, &d->mu, &ts);
-    }
-    pthread_mutex_unlock(&d->mu);
-    return NULL;
 }
 
 static char *dup_opt(const char *s, bool *oom)
@@ -243,8 +212,6 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_w
         return 0;
     if (!(d = calloc(1, sizeof(*d))))
         return -ENOMEM;
-    pthread_mutex_init(&d->mu, NULL);
-    pthread_cond_init(&d->cv, NULL);
     d->st = st;
     d->dir = dup_opt(o->dir, &oom);
     d->public_url = dup_opt(o->public_url, &oom);
@@ -258,7 +225,7 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_w
     r = -ENOMEM;
     if (oom)
         goto fail;
-    if ((r = rnd_hooks_parse(o->webhooks, &d->hooks, &d->n_hooks, err, sizeof(err))) < 0) {
+    if ((r = iq_hooks_parse(o->webhooks, &d->hooks, &d->n_hooks, err, sizeof(err))) < 0) {
         iq_error("drafts", "config 'draft_webhooks': %s", err);
         goto fail;
     }
@@ -267,11 +234,10 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_w
         iq_error("drafts", "cannot create drafts directory %s: %s", d->dir, strerror(errno));
         goto fail;
     }
-    if ((r = -pthread_create(&d->thread, NULL, watcher, d)) < 0) {
+    if ((r = iq_worker_start(d->poll_ms, poll_once, d, &d->worker)) < 0) {
         iq_error("drafts", "cannot start the draft watcher: %s", strerror(-r));
         goto fail;
     }
-    d->started = true;
     iq_info("drafts", "drafts of closed incidents go to %s (%zu webhook%s)", d->dir, d->n_hooks,
             d->n_hooks == 1 ? "" : "s");
     *ret = d;
@@ -298,16 +264,8 @@ void rnd_watch_destroy(struct rnd_watch **pd)
     if (!pd || !*pd)
         return;
     d = *pd;
-    if (d->started) {
-        pthread_mutex_lock(&d->mu);
-        d->stop = true;
-        pthread_cond_signal(&d->cv);
-        pthread_mutex_unlock(&d->mu);
-        pthread_join(d->thread, NULL);
-    }
-    pthread_cond_destroy(&d->cv);
-    pthread_mutex_destroy(&d->mu);
-    rnd_hooks_free(&d->hooks, d->n_hooks);
+    iq_worker_stop(&d->worker);
+    iq_hooks_free(&d->hooks, d->n_hooks);
     free(d->dir);
     free(d->public_url);
     free(d->tmpl);

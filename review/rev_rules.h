@@ -64,9 +64,10 @@ enum rev_check {
     REV_CHECK_ACTIONS,      /* the action items section exists and lists items */
 };
 
-/* Columns of the action items table. */
+/* Columns of the action items table (status: done, open, wontfix; read by
+ * postmortem/, not judged by the linter). */
 enum rev_col { REV_COL_ITEM = 0, REV_COL_TYPE, REV_COL_OWNER, REV_COL_DUE, REV_COL_TICKET,
-               REV_COL_N };
+               REV_COL_STATUS, REV_COL_N };
 
 /* One rule.  Borrowed; valid until rev_rules_destroy. */
 struct rev_rule {

@@ -34,7 +34,8 @@ static const char *const field_names[] = { "owner", "due", NULL };
 static const char *const check_names[] = {
     "section", "quantified", "scheduled", "checklist", "actions", NULL,
 };
-static const char *const col_names[REV_COL_N] = { "item", "type", "owner", "due", "ticket" };
+static const char *const col_names[REV_COL_N] = { "item", "type", "owner", "due", "ticket",
+                                                   "status" };
 
 /* Keys every rule may carry, then the extra keys of each category. */
 static const char *const common_keys[] = {

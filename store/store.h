@@ -8,6 +8,7 @@
  *   by_key      index by incident_key and time
  *   incidents   derived state of the correlator (correlate/)
  *   state       small state of other stages (log checkpoints, ...)
+ *   postmortems finished postmortems read back (postmortem/pm_store.h)
  * Layouts are in store_keys.h.
  *
  * Thread safety: every call may be made from any thread.  Writes of events
@@ -41,6 +42,7 @@ enum store_cf {
     STORE_CF_BY_KEY,
     STORE_CF_INCIDENTS,
     STORE_CF_STATE,
+    STORE_CF_DOCS,
     STORE_CF_N
 };
 

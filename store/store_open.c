@@ -46,7 +46,7 @@ static const char *const cf_names[STORE_CF_N] = {
     [STORE_CF_META] = "default",       [STORE_CF_BY_TIME] = "by_time",
     [STORE_CF_IDS] = "ids",            [STORE_CF_BY_SERVICE] = "by_service",
     [STORE_CF_BY_KEY] = "by_key",      [STORE_CF_INCIDENTS] = "incidents",
-    [STORE_CF_STATE] = "state",
+    [STORE_CF_STATE] = "state",        [STORE_CF_DOCS] = "postmortems",
 };
 
 static const char *const log_levels[] = { "off", "fatal", "error", "warn", "info", "debug" };

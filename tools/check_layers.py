@@ -45,12 +45,13 @@ LAYERS = [
     (3, "ingest"),      # ZeroMQ protocol and sinks; in_webhook/, in_tail/
     (4, "correlate"),   # grouping signals into incidents
     (5, "review"),      # postmortem lint (uses common only)
-    (6, "analyze"),     # queries, recurrence, classes over stored incidents
-    (7, "render"),      # drafts, templates, delivery
-    (8, "cli"),         # the two binaries and their subcommands
-    (9, "tests"),
-    (9, "bench"),
-    (9, "tools"),
+    (6, "postmortem"),  # finished postmortems read back, follow-ups, reminders
+    (7, "analyze"),     # queries, recurrence, classes over stored incidents
+    (8, "render"),      # drafts, templates, delivery
+    (9, "cli"),         # the two binaries and their subcommands
+    (10, "tests"),
+    (10, "bench"),
+    (10, "tools"),
 ]
 
 # Plugin folders, in the manner of Fluent Bit's plugins/in_*: the headers
@@ -64,7 +65,7 @@ PLUGINS = {
 PLUGIN_TESTERS = {"tests"}
 
 # Folders whose objects form the symbol graph (linked into the binaries).
-LINKED = ["common", "store", "http", "ingest", "correlate", "review", "analyze",
+LINKED = ["common", "store", "http", "ingest", "correlate", "review", "postmortem", "analyze",
           "render", "cli"]
 
 # Known includes that go up a layer: (including file, included header,

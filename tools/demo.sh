@@ -3,9 +3,11 @@
 # bundled sample incident (examples/incident-checkout.ndjson, with the
 # correlator settings of examples/inquestd.json), print what
 # was stored and the incident the correlator derived, stop the daemon,
-# print the drafted postmortem, and write the HTML draft with its visual
+# print the drafted postmortem, write the HTML draft with its visual
 # timeline, and the timeline alone as SVG, under BUILD/demo/ (printing
-# both paths: open the HTML in a browser).
+# both paths: open the HTML in a browser), then finish the draft by a
+# scripted edit (action items, one done), sync it back (inquest
+# postmortems sync) and print the follow-ups (inquest followups).
 set -eu
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,3 +71,32 @@ mkdir -p "$OUT"
 echo
 echo "== the HTML draft, with its visual timeline: $OUT/$ID.html"
 echo "== the visual timeline alone (SVG):          $OUT/$ID.svg"
+
+# Close the loop (docs/followups.md): the team finishes the draft (here a
+# scripted edit: owner, status, root cause, and the action items as a task
+# list with one done), keeps it with the others, and inquest reads it back.
+echo
+echo "== the team finishes the draft: owner, root cause, action items (one done)"
+mkdir -p "$TMP/postmortems"
+PM="$TMP/postmortems/$ID.md"
+"$IQ" --quiet --data "$TMP/data" draft "$ID" -o "$TMP/draft.md"
+awk '
+  /^status: draft$/ && !fm { print "status: in-review"; print "owner: \"@dana\""; next }
+  /^---$/ { fm = fm + (NR > 1) }
+  /^## Root cause$/ { print; print ""; print "Deploy 8f3c2 shrank the connection pool to payments; nothing checked the pool size against the service'"'"'s concurrency."; skip = 1; next }
+  /^## Action items$/ { print; print "";
+    print "- [x] Add a CI check that rejects pool sizes below the declared concurrency (owner: @sam, due 2026-11-04, CHK-101)";
+    print "- [ ] Roll back automatically when the checkout error rate exceeds 5% after a deploy (owner: @dana, due 2026-11-30, CHK-102)";
+    print "- [ ] Add the pool settings to the release checklist (owner: @lee, due 2027-03-31)";
+    skip = 1; next }
+  /^## / { skip = 0 }
+  !skip { print }
+' "$TMP/draft.md" >"$PM"
+sed -n '1,8p' "$PM"
+echo "..."
+sed -n '/^## Action items/,/^## /p' "$PM" | sed '$d'
+echo "== inquest postmortems sync $TMP/postmortems"
+"$IQ" --data "$TMP/data" postmortems sync "$TMP/postmortems"
+echo
+echo "== inquest followups"
+"$IQ" --data "$TMP/data" followups

@@ -53,7 +53,12 @@ grep -q "\"type\":\"inquest.draft.ready\"" "$g" && grep -q "\"id\":\"$id\"" "$g"
 code=$(curl -s -o "$IQ_TMP/served.md" -w '%{http_code}' "http://127.0.0.1:$IQ_HTTP_PORT/api/v1/incidents/$id/draft.md" || true)
 [ "$code" = 200 ] || fail "GET /api/v1/incidents/$id/draft.md answered $code"
 grep -q '^!\[Visual timeline (SVG)\](timeline.svg)$' "$IQ_TMP/served.md" || fail "served draft: no timeline.svg reference"
-sed "s#(timeline.svg)#($id.svg)#" "$IQ_TMP/served.md" | cmp -s - "$md" || fail "served draft differs from the written one"
+# the same document but for the time each was generated (front matter)
+sed -n '1,2p' "$md" | tr '\n' '|' | grep -q "^---|incident: $id|$" || fail "written draft has no front matter"
+grep -q '^generated_at: 20[0-9-]*T' "$md" || fail "written draft has no generated_at"
+grep -v '^generated_at: ' "$md" >"$IQ_TMP/written.md"
+grep -v '^generated_at: ' "$IQ_TMP/served.md" | sed "s#(timeline.svg)#($id.svg)#" >"$IQ_TMP/served-nt.md"
+cmp -s "$IQ_TMP/served-nt.md" "$IQ_TMP/written.md" || fail "served draft differs from the written one"
 
 iq_stop_daemon
 iq_start_daemon "$data" "$port" --config "$IQ_TMP/config.json"

@@ -9,6 +9,8 @@
 # options exit 2, and -o leaves either nothing or the whole document.
 # Regenerate after an intended change with IQ_UPDATE_GOLDEN=1.
 . "$IQ_ROOT/tests/lib.sh"
+# the front matter's generated_at, fixed so drafts are byte for byte the same
+export SOURCE_DATE_EPOCH=1792589400
 D="$IQ_ROOT/tests/data/render"
 G="$D/golden"
 
@@ -30,6 +32,11 @@ done
 
 # the draft states the facts the issue asks for
 f="$G/sample-default.md"
+# the front matter links the finished document back to its incident (#19)
+[ "$(sed -n '1,6p' "$f" | tr '\n' '|')" = "---|incident: inc-20261021-3fa2c19e|status: draft|template: default|generated_at: 2026-10-21T13:30:00.000Z|---|" ] \
+  || { sed -n '1,7p' "$f" >&2; fail "front matter of the Markdown draft"; }
+grep -q '^template: ja$' "$G/sample-ja.md" || fail "front matter names the template"
+head -c 20 "$G/sample.json" | grep -q '^---' && fail "the JSON context has front matter"
 grep -q '^On 21 Oct 2026 checkout had a partial outage for 32 min (critical alerts for 32 min)\.' "$f" || fail "summary sentence"
 grep -q '^| Time (UTC) | Event | Source |$' "$f" || fail "timeline header"
 grep -q '^## Action items$' "$f" && grep -q '^| Item | Type | Owner | Due | Ticket |$' "$f" || fail "action items table"

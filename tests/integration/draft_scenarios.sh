@@ -10,6 +10,7 @@
 # tests/data/render/golden/scenarios/ (IQ_UPDATE_GOLDEN=1 regenerates them
 # after an intended change in the renderer or the correlator).
 . "$IQ_ROOT/tests/lib.sh"
+export SOURCE_DATE_EPOCH=1792589400   # the front matter's generated_at
 S="$IQ_ROOT/tests/data/scenarios"
 G="$IQ_ROOT/tests/data/render/golden/scenarios"
 mkdir -p "$G"

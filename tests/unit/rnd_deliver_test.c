@@ -334,25 +334,25 @@ static void http_handler(void **state)
 
 static void hook_specs(void **state)
 {
-    struct rnd_hook *h = NULL;
+    struct iq_hook *h = NULL;
     size_t n = 0;
     char err[256];
 
     (void)state;
-    assert_int_equal(rnd_hooks_parse("slack=https://hooks.slack.com/x, http://a/b", &h, &n, err, sizeof(err)), 0);
+    assert_int_equal(iq_hooks_parse("slack=https://hooks.slack.com/x, http://a/b", &h, &n, err, sizeof(err)), 0);
     assert_int_equal(n, 2);
-    assert_int_equal(h[0].shape, RND_HOOK_SLACK);
+    assert_int_equal(h[0].shape, IQ_HOOK_SLACK);
     assert_string_equal(h[1].url, "http://a/b");
-    assert_int_equal(h[1].shape, RND_HOOK_GENERIC);
-    rnd_hooks_free(&h, n);
+    assert_int_equal(h[1].shape, IQ_HOOK_GENERIC);
+    iq_hooks_free(&h, n);
     assert_null(h);
-    assert_int_equal(rnd_hooks_parse("teams=https://x/y", &h, &n, err, sizeof(err)), -EINVAL);
+    assert_int_equal(iq_hooks_parse("teams=https://x/y", &h, &n, err, sizeof(err)), -EINVAL);
     assert_non_null(strstr(err, "shape must be slack or generic"));
-    assert_int_equal(rnd_hooks_parse("generic=ftp://x/y", &h, &n, err, sizeof(err)), -EINVAL);
+    assert_int_equal(iq_hooks_parse("generic=ftp://x/y", &h, &n, err, sizeof(err)), -EINVAL);
     assert_non_null(strstr(err, "not an http or https URL"));
-    assert_int_equal(rnd_hooks_parse("", &h, &n, err, sizeof(err)), 0);
+    assert_int_equal(iq_hooks_parse("", &h, &n, err, sizeof(err)), 0);
     assert_int_equal(n, 0);
-    rnd_hooks_free(&h, n);
+    iq_hooks_free(&h, n);
 }
 
 static void config_section(void **state)
@@ -388,8 +388,8 @@ static void refused_and_unreachable(void **state)
     (void)state;
     snprintf(url, sizeof(url), "http://127.0.0.1:%u/x", rx.port);
     /* the receiver answers 200 here; a closed port is retried then fails */
-    assert_int_equal(rnd_notify_post(url, "{}", 2, 0, 10, 2000, err, sizeof(err)), 0);
-    assert_int_equal(rnd_notify_post("http://127.0.0.1:1/x", "{}", 2, 2, 10, 2000, err, sizeof(err)), -EIO);
+    assert_int_equal(iq_hook_post(url, "{}", 2, 0, 10, 2000, err, sizeof(err)), 0);
+    assert_int_equal(iq_hook_post("http://127.0.0.1:1/x", "{}", 2, 2, 10, 2000, err, sizeof(err)), -EIO);
     assert_true(strlen(err) > 0);
 }
 

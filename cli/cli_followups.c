@@ -1,0 +1,79 @@
+/* cli_followups.c - `inquest followups`: every action item of the synced
+ * postmortems, the follow-up reviews due and the postmortems still
+ * unpublished, from the data directory opened read-only (beside a running
+ * inquestd).
+ *
+ *   inquest followups [--overdue] [--owner O] [--service S]
+ *                     [--unpublished-after 7d] [--now T]
+ *                     [--format table|json|csv]
+ *
+ * --now fixes "today" (RFC 3339 or -2h), for reports as of a day and for
+ * tests.  The JSON is GET /api/v1/followups's.  Exit status 0, or 2 on
+ * usage and store errors.  The work is postmortem/pm_follow.h's and pm_print.h's. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "store.h"
+#include "pm_follow.h"
+#include "pm_print.h"
+
+static const char usage_text[] = "followups [--overdue] [--owner O] [--service S] "
+                                 "[--unpublished-after 7d] [--now T] [--format table|json|csv]";
+
+static int parse_args(int argc, char **argv, struct pm_follow_query *q, enum pm_fmt *fmt)
+{
+    static const char *const valued[][2] = { { "--owner", "owner" }, { "--service", "service" },
+                                             { "--unpublished-after", "unpublished_after" },
+                                             { "--now", "now" } };
+    char err[160];
+
+    pm_follow_query_init(q);
+    for (int i = 1; i < argc; i++) {
+        const char *key = NULL;
+
+        if (strcmp(argv[i], "--overdue") == 0) {
+            q->overdue = true;
+            continue;
+        }
+        if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            if (pm_fmt_parse(argv[++i], fmt) < 0)
+                return cli_usage("followups: --format takes table, json or csv");
+            continue;
+        }
+        for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]) && !key; k++)
+            if (strcmp(argv[i], valued[k][0]) == 0 && i + 1 < argc)
+                key = valued[k][1];
+        if (!key)
+            return cli_usage("followups: unexpected '%s' (usage: %s)", argv[i], usage_text);
+        if (pm_follow_query_set(q, key, argv[++i], err, sizeof(err)) < 0)
+            return cli_usage("followups: %s", err);
+    }
+    return 0;
+}
+
+int cli_followups_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct store_opts so = { .read_only = true };
+    struct pm_follow_query q;
+    enum pm_fmt fmt = PM_FMT_TABLE;
+    struct store *st = NULL;
+    json_t *res = NULL;
+    int r;
+
+    if ((r = parse_args(argc, argv, &q, &fmt)))
+        return r;
+    if ((r = store_open(ctx->data_dir, &so, &st)) < 0) {
+        fprintf(stderr, "inquest: followups: cannot open the store in %s: %s\n", ctx->data_dir,
+                strerror(-r));
+        return 2;
+    }
+    r = pm_followups(st, &q, &res);
+    if (r == 0)
+        r = pm_followups_print(stdout, res, fmt);
+    if (r < 0)
+        fprintf(stderr, "inquest: followups: %s\n", strerror(-r));
+    json_decref(res);
+    store_close(&st);
+    return r < 0 ? 2 : 0;
+}
