@@ -115,6 +115,7 @@ static int apply_split(struct cor_run *run, const struct cor_ev *note, int64_t a
         return 1;
     }
     A->n = keep;
+    C->seq = run->next_seq++;
     C->opener = C->mem[0];
     C->opened_at = run->evs[C->opener].t;
     C->closed_at = A->closed_at;

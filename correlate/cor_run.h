@@ -103,6 +103,7 @@ struct cor_manual {
 
 struct cor_inc {
     uint32_t *mem;             /* indices into run->evs, sorted */
+    int64_t seq;               /* creation order in the whole history (recurrence ties) */
     size_t n, cap;
     uint32_t opener;
     int64_t opened_at, last_at, closed_at;   /* closed_at IQ_TIME_NONE while open */
@@ -137,6 +138,7 @@ struct cor_run {
     struct cor_prior *prior;
     size_t n_prior;
     struct cor_arena arena;    /* events (cor_decode) and strings of the run */
+    int64_t next_seq;          /* seq of the next incident created */
     bool grouped;
     uint32_t notes_unapplied;  /* notes whose incident was not found */
     uint32_t notes_half;       /* merges/attaches of which only one side was found */
@@ -189,11 +191,56 @@ bool cor_event_relevant(const struct iq_event *ev);
  * that earlier deploy, is a rollback. */
 int cor_classify_rollbacks(struct cor_run *run);
 
+/* The same for event i alone, the next in order, with the state m of the
+ * earlier deploys ('c' scope -> current deploy, 'v' scope and version ->
+ * its last deploy: indices into run->evs, keys in run->arena).  0 or
+ * -ENOMEM. */
+int cor_rollback_step(struct cor_run *run, struct cor_map *m, size_t i);
+
+/* The grouping state machine (cor_group.c), for a batch run over all of
+ * run->evs (cor_group_events) or a stream feeding events one at a time. */
+struct cor_group {
+    struct cor_run *run;       /* borrowed */
+    struct cor_map map;        /* keys, identities, services -> incident */
+    uint32_t *open;            /* open incidents, indices into run->incs */
+    size_t n_open, cap_open;
+    uint32_t *pending;         /* unattached opening alerts, for open_count */
+    size_t n_pending, cap_pending;
+};
+
+/* Start grouping run's events from an empty state (with the run's priors).
+ * 0 or -ENOMEM (g is then only to be released). */
+int cor_group_begin(struct cor_group *g, struct cor_run *run);
+
+/* Group event i (the next in (effective time, id) order).  0 or -ENOMEM. */
+int cor_group_step(struct cor_group *g, uint32_t i);
+
+/* Close the open incidents that are quiet (or stale) at time t, as the
+ * step of an event at t does before anything else. */
+void cor_group_close_due(struct cor_group *g, int64_t t);
+
+/* No more events: close what is resolved; what is not stays open
+ * (closed_at IQ_TIME_NONE). */
+void cor_group_finish(struct cor_group *g);
+
+/* Free the state.  NULL-safe. */
+void cor_group_release(struct cor_group *g);
+
 /* Grouping passes (cor_group.c). */
 int cor_group_events(struct cor_run *run);
 int cor_group_absorb(struct cor_run *run);
+
+/* Absorption for incident inc_i alone (cor_group_absorb runs it for every
+ * incident in order); names is scratch space, empty on entry, to be
+ * cleared by the caller.  0 or -ENOMEM. */
+int cor_group_absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names);
 void cor_group_name(struct cor_run *run, struct cor_inc *inc);
-int cor_group_recurrences(struct cor_run *run);
+int cor_group_recurrences(struct cor_run *run);          /* cor_recur.c */
+
+/* The names an incident recurs by: service and incident key of each
+ * member, in member order, NULL where absent; ret has room for 2 * inc->n.
+ * Returns the count written (cor_recur.c). */
+size_t cor_inc_names(const struct cor_run *run, const struct cor_inc *inc, const char **ret);
 int cor_inc_add(struct cor_inc *inc, uint32_t ev);
 void cor_inc_sort(struct cor_run *run, struct cor_inc *inc);
 
