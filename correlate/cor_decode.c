@@ -125,3 +125,36 @@ int cor_decode(struct cor_decoder *d, struct cor_arena *a, const char *buf, size
     *ret = ev;
     return 0;
 }
+
+static char *copy_str(struct cor_arena *a, const char *s, bool *oom)
+{
+    char *d;
+
+    if (!s)
+        return NULL;
+    if (!(d = cor_arena_strndup(a, s, strlen(s))))
+        *oom = true;
+    return d;
+}
+
+struct iq_event *cor_event_copy(struct cor_arena *a, const struct iq_event *ev)
+{
+    struct iq_event *c = cor_arena_alloc(a, sizeof(*c));
+    bool oom = false;
+
+    if (!c)
+        return NULL;
+    memset(c, 0, sizeof(*c));
+    c->at = ev->at;
+    c->ends_at = ev->ends_at;
+    for (int f = 0; f < IQ_F_NSTR; f++)
+        c->str[f] = copy_str(a, ev->str[f], &oom);
+    if (ev->n_labels && !(c->labels = cor_arena_alloc(a, ev->n_labels * sizeof(*c->labels))))
+        return NULL;
+    for (uint32_t i = 0; i < ev->n_labels; i++) {
+        c->labels[i].key = copy_str(a, ev->labels[i].key, &oom);
+        c->labels[i].value = copy_str(a, ev->labels[i].value, &oom);
+    }
+    c->n_labels = ev->n_labels;
+    return oom ? NULL : c;
+}

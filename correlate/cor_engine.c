@@ -39,6 +39,7 @@
 #include "cor_load.h"
 #include "cor_run.h"
 #include "cor_store.h"
+#include "cor_stream.h"
 #include "cor_unattached.h"
 #include "ing_store.h"
 #include "iq_event.h"
@@ -410,10 +411,12 @@ static int run_partial(struct ing_store *st, const struct cor_config *cfg,
 }
 
 /* cor_engine_compute, also handing over the stored spans it read (*ret_spans:
- * caller owns, NULL for a full run, which reads none). */
+ * caller owns, NULL for a full run, which reads none).  With stream set, a
+ * full run is not computed here: 1 is returned and the caller streams it
+ * (cor_stream.h). */
 static int compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
-                   int64_t until, struct cor_result *ret, struct cor_span **ret_spans,
-                   size_t *ret_ns)
+                   int64_t until, bool stream, struct cor_result *ret,
+                   struct cor_span **ret_spans, size_t *ret_ns)
 {
     struct cor_result res = { .from = IQ_TIME_NONE, .to = IQ_TIME_NONE };
     struct cor_span *spans = NULL;
@@ -421,15 +424,15 @@ static int compute(struct ing_store *st, const struct cor_config *cfg, int64_t s
     int r;
 
     if (since == IQ_TIME_NONE && until == IQ_TIME_NONE)
-        r = run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
+        r = stream ? 1 : run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
     else if ((r = cor_store_spans(st, &spans, &ns)) == 0)
         r = run_partial(st, cfg, spans, ns, since, until, &res);
     if (r == 0 && res.notes_half && (res.from != IQ_TIME_NONE || res.to != IQ_TIME_NONE)) {
         /* a merge or attach reaches outside the range: only a full run is right */
         cor_result_free(&res);
-        r = run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
+        r = stream ? 1 : run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
     }
-    if (r < 0) {
+    if (r != 0) {
         free(spans);
         return r;
     }
@@ -444,7 +447,7 @@ int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64
 {
     struct cor_span *spans = NULL;
     size_t ns = 0;
-    int r = compute(st, cfg, since, until, ret, &spans, &ns);
+    int r = compute(st, cfg, since, until, false, ret, &spans, &ns);
 
     free(spans);
     return r;
@@ -456,8 +459,10 @@ int cor_engine_rebuild(struct ing_store *st, const struct cor_config *cfg, int64
     struct cor_result res;
     struct cor_span *spans = NULL;
     size_t ns = 0;
-    int r = compute(st, cfg, since, until, &res, &spans, &ns);
+    int r = compute(st, cfg, since, until, true, &res, &spans, &ns);
 
+    if (r == 1)
+        return cor_stream_rebuild(st, cfg, ret, NULL);
     if (r < 0)
         return r;
     r = cor_store_replace_texts(st, spans, ns, res.spans, res.texts, res.n, res.from, res.to,

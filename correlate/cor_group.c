@@ -535,25 +535,36 @@ static bool any_service_in(const struct cor_ev *e, const struct cor_map *names)
     return false;
 }
 
-/* Linked chat with neither key nor service, before an incident opened: 1
- * when only one incident opens within lead_window after it (it joins that
- * one), 0 when several do (it joins none and is listed as ambiguous with
- * them), -ENOMEM.  Incidents are in opening order during absorption. */
-static int sole_opener(struct cor_run *run, struct cor_ev *e)
+/* The incidents opened in (t, t + lead_window]: the first one's index in
+ * *ret_lo, their count returned.  Incidents are in opening order during
+ * absorption. */
+static size_t openers_after(const struct cor_run *run, int64_t t, size_t *ret_lo)
 {
     size_t lo = 0, hi = run->n_incs, n = 0;
-    uint32_t *c;
 
-    while (lo < hi) {       /* the first incident opened after e */
+    while (lo < hi) {       /* the first incident opened after t */
         size_t mid = lo + (hi - lo) / 2;
 
-        if (run->incs[mid].opened_at <= e->t)
+        if (run->incs[mid].opened_at <= t)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (hi = lo; hi < run->n_incs && run->incs[hi].opened_at - run->cfg->lead_ms <= e->t; hi++)
+    for (hi = lo; hi < run->n_incs && run->incs[hi].opened_at - run->cfg->lead_ms <= t; hi++)
         n++;
+    *ret_lo = lo;
+    return n;
+}
+
+/* Linked chat with neither key nor service, before an incident opened: 1
+ * when only one incident opens within lead_window after it (it joins that
+ * one), 0 when several do (it joins none and is listed as ambiguous with
+ * them), -ENOMEM. */
+static int sole_opener(struct cor_run *run, struct cor_ev *e)
+{
+    size_t lo, n = openers_after(run, e->t, &lo);
+    uint32_t *c;
+
     if (n <= 1)
         return 1;
     if (!(c = cor_arena_alloc(&run->arena, n * sizeof(*c))))
@@ -566,13 +577,10 @@ static int sole_opener(struct cor_run *run, struct cor_ev *e)
     return 0;
 }
 
-int cor_group_absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names)
+/* The services and keys of inc's members into names. */
+static int absorb_names(const struct cor_run *run, const struct cor_inc *inc,
+                        struct cor_map *names)
 {
-    struct cor_inc *inc = &run->incs[inc_i];
-    int64_t from = inc->opened_at - run->cfg->lead_ms, v;
-    size_t lo, n0 = inc->n;
-    int r;
-
     for (size_t k = 0; k < inc->n; k++) {
         const struct cor_ev *m = &run->evs[inc->mem[k]];
 
@@ -582,21 +590,44 @@ int cor_group_absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *na
         if (m->key && cor_map_put(names, TAG_KEY, m->key, 1) < 0)
             return -ENOMEM;
     }
-    lo = cor_run_lower_bound(run, inc->opener, from);
+    return 0;
+}
+
+/* How absorption by an incident with these names treats e: 0 it leaves e,
+ * 1 it takes e (a shared key or service), 2 lone linked chat, which the
+ * incidents opening after it decide (sole_opener). */
+static int absorb_kind(const struct cor_ev *e, const struct cor_map *names)
+{
+    int64_t v;
+
+    if (e->inc != COR_NONE || e->claimed || !absorbable(e))
+        return 0;
+    if ((e->key && cor_map_get(names, TAG_KEY, e->key, &v)) || any_service_in(e, names))
+        return 1;
+    if (e->sig == COR_SIG_CHAT && !e->key && !has_service(e) && !e->ambiguous)
+        return 2;
+    return 0;
+}
+
+int cor_group_absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names)
+{
+    struct cor_inc *inc = &run->incs[inc_i];
+    size_t lo, n0 = inc->n;
+    int r;
+
+    if (absorb_names(run, inc, names) < 0)
+        return -ENOMEM;
+    lo = cor_run_lower_bound(run, inc->opener, inc->opened_at - run->cfg->lead_ms);
     for (size_t j = lo; j < inc->opener; j++) {
         struct cor_ev *e = &run->evs[j];
-        bool match;
+        int kind = absorb_kind(e, names);
 
-        if (e->inc != COR_NONE || e->claimed || !absorbable(e))
-            continue;
-        match = (e->key && cor_map_get(names, TAG_KEY, e->key, &v)) ||
-                any_service_in(e, names);
-        if (!match && e->sig == COR_SIG_CHAT && !e->key && !has_service(e) && !e->ambiguous) {
+        if (kind == 2) {
             if ((r = sole_opener(run, e)) < 0)
                 return r;
-            match = r == 1;
+            kind = r;
         }
-        if (!match)
+        if (!kind)
             continue;
         e->inc = inc_i;
         if (cor_inc_add(inc, (uint32_t)j) < 0)
@@ -604,6 +635,24 @@ int cor_group_absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *na
     }
     if (inc->n != n0)
         cor_inc_sort(run, inc);
+    return 0;
+}
+
+int cor_group_contested(const struct cor_run *run, uint32_t inc_i, uint32_t other,
+                        struct cor_map *names)
+{
+    const struct cor_inc *inc = &run->incs[inc_i];
+    size_t lo, at;
+
+    if (absorb_names(run, inc, names) < 0)
+        return -ENOMEM;
+    lo = cor_run_lower_bound(run, run->incs[other].opener, inc->opened_at - run->cfg->lead_ms);
+    for (size_t j = lo; j < run->incs[other].opener; j++) {
+        int kind = absorb_kind(&run->evs[j], names);
+
+        if (kind == 1 || (kind == 2 && openers_after(run, run->evs[j].t, &at) <= 1))
+            return 1;
+    }
     return 0;
 }
 

@@ -99,13 +99,16 @@ int cor_run_add_prior(struct cor_run *run, const char *id, int64_t closed_at, js
     return 0;
 }
 
-static int cmp_ev(const void *a, const void *b)
+int cor_ev_cmp(const struct cor_ev *x, const struct cor_ev *y)
 {
-    const struct cor_ev *x = a, *y = b;
-
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
     return strcmp(x->id, y->id);
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+    return cor_ev_cmp(a, b);
 }
 
 int cor_run_correlate(struct cor_run *run)

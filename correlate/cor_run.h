@@ -110,6 +110,9 @@ struct cor_inc {
     bool open;                 /* open during grouping */
     bool dropped;              /* merged into another */
     bool stale;                /* closed by stale_after with something unresolved */
+    bool absorbed;             /* streaming rebuild: absorption done */
+    bool done;                 /* streaming rebuild: written; mem freed, id and span kept */
+    bool held;                 /* streaming rebuild: kept to the end for the audit notes */
     int32_t firing, pages_open, status_open; /* unresolved counts during grouping */
     int32_t status_keys;       /* distinct status-page incident keys held */
     char id[COR_ID_LEN];
@@ -174,6 +177,9 @@ int cor_run_add_prior(struct cor_run *run, const char *id, int64_t closed_at, js
  * 0 or -ENOMEM. */
 int cor_run_correlate(struct cor_run *run);
 
+/* The order of events in a run: effective time, then id.  <0, 0, >0. */
+int cor_ev_cmp(const struct cor_ev *a, const struct cor_ev *b);
+
 /* Copy s into the run's arena (freed with the run).  NULL on OOM. */
 const char *cor_run_strdup(struct cor_run *run, const char *s);
 
@@ -234,6 +240,13 @@ int cor_group_absorb(struct cor_run *run);
  * incident in order); names is scratch space, empty on entry, to be
  * cleared by the caller.  0 or -ENOMEM. */
 int cor_group_absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names);
+
+/* Could incident inc_i, absorbing now, take an event that the earlier
+ * incident other (not absorbed yet, its names perhaps still growing)
+ * might take first?  Only events before other's opener are shared.
+ * names: scratch as above.  1 yes, 0 no, -ENOMEM. */
+int cor_group_contested(const struct cor_run *run, uint32_t inc_i, uint32_t other,
+                        struct cor_map *names);
 void cor_group_name(struct cor_run *run, struct cor_inc *inc);
 int cor_group_recurrences(struct cor_run *run);          /* cor_recur.c */
 

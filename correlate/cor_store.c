@@ -87,8 +87,8 @@ int cor_store_spans(struct ing_store *st, struct cor_span **ret, size_t *n)
 }
 
 /* Queue the text and the "t" index entry of one incident. */
-static int put_text(struct ing_kvbatch *b, const char *id, int64_t opened, int64_t closed,
-                    const char *text)
+int cor_store_queue_text(struct ing_kvbatch *b, const char *id, int64_t opened, int64_t closed,
+                         const char *text)
 {
     char key[COR_IDX_MAX], val[8];
     size_t idlen = id ? strlen(id) : 0;
@@ -118,7 +118,7 @@ static int put_json(struct ing_kvbatch *b, const json_t *inc)
         return -EINVAL;
     if (!(text = cor_store_text(inc)))
         return -ENOMEM;
-    r = put_text(b, id, opened, closed, text);
+    r = cor_store_queue_text(b, id, opened, closed, text);
     free(text);
     return r;
 }
@@ -186,7 +186,7 @@ int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored,
         (r = cor_unattached_queue(st, b, u, nu, from, to)) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)
-        if ((r = put_text(b, spans[i].id, spans[i].opened_at, spans[i].closed_at,
+        if ((r = cor_store_queue_text(b, spans[i].id, spans[i].opened_at, spans[i].closed_at,
                           texts[i])) < 0)
             goto out;
     r = ing_kvbatch_commit(b);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+struct ing_kvbatch;
 struct ing_store;
 struct cor_unatt;
 
@@ -40,6 +41,12 @@ int cor_store_replace_range(struct ing_store *st, json_t *const *incs, size_t n,
 int cor_store_replace_texts(struct ing_store *st, const struct cor_span *stored, size_t ns,
                             const struct cor_span *spans, char *const *texts, size_t n,
                             int64_t from, int64_t to, const struct cor_unatt *u, size_t nu);
+
+/* Queue in b the text (borrowed) of incident id opened at opened, closed
+ * at closed (IQ_TIME_NONE: open), with its index entries.  0 or -EINVAL
+ * (an empty or over-long id, no opening time). */
+int cor_store_queue_text(struct ing_kvbatch *b, const char *id, int64_t opened, int64_t closed,
+                         const char *text);
 
 /* cor_store_replace_range(st, incs, n, from, IQ_TIME_NONE). */
 int cor_store_replace(struct ing_store *st, json_t *const *incs, size_t n, int64_t from);

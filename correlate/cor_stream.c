@@ -1,0 +1,362 @@
+/* cor_stream.c - a full rebuild in one pass over history, on two threads,
+ * with bounded memory (cor_stream.h).
+ *
+ * The in-memory run (cor_run.c) reads every event, sorts them and runs its
+ * passes over the whole array; its memory grows with history.  Each of its
+ * passes only needs a bounded neighbourhood of an event or an incident,
+ * so here the same passes run as the walk goes (cor_window.c), and what
+ * the rest of the walk can no longer look at is dropped (cor_window_gc.c).
+ *
+ * Threads: the reading thread iterates the store's by_time family, decodes
+ * each value into the arena of a batch (cor_decode) and classifies it
+ * (cor_classify); a plain log line that can change no incident
+ * (cor_event_relevant) is given back at once, leaving only its time, which
+ * still counts for closing quiet incidents at the end.  Batches (2048 kept
+ * events or 1 MiB) go through a ring of four to the calling thread, which
+ * reorders them (the store gives events by `at`, the passes want them by
+ * effective time, later for a resolved alert with an end time: a heap
+ * holds each event until the reader is past its effective time) and walks
+ * them.  Decoding is about as costly as the rest, so both cores work.
+ *
+ * Audit notes are read first, through the "inquest" service index (they
+ * are few): the ids they name decide what is held to the end (cor_held.c),
+ * and an event named by an attach note is kept even when it is a plain
+ * log line.
+ *
+ * Errors: the walker's error stops the reader at its next value; the
+ * reader's stops the walk after what was queued.  Both meet at the join;
+ * the first error is returned and nothing of the final sweep runs (what
+ * was written stays; the next full rebuild repairs it). */
+#include "cor_stream.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cor_decode.h"
+#include "cor_engine.h"
+#include "cor_window.h"
+#include "ing_store.h"
+#include "iq_event.h"
+#include "iq_time.h"
+
+#define BATCH_EVENTS 2048
+#define BATCH_BYTES (1u << 20)
+#define RING 4
+
+struct batch {
+    struct cor_arena arena;    /* the events' memory */
+    struct cor_ev *evs;
+    size_t n, cap, scanned;
+    int64_t scan_at;           /* at of the last value read: later ones are not earlier */
+    int64_t skip_at;           /* latest at of a log line given back, or IQ_TIME_NONE */
+};
+
+struct reader {
+    struct ing_store *st;
+    const struct cor_window *w;    /* for what the notes name; read-only */
+    struct cor_run cls;            /* classification context: cfg and the batch's arena */
+    struct cor_decoder dec;
+    struct batch *cur;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct batch *ring[RING];
+    size_t head, count;
+    bool done;
+    int err;                       /* first error of either side */
+    size_t read;                   /* values decoded */
+};
+
+static void batch_free(struct batch **pb)
+{
+    if (!pb || !*pb)
+        return;
+    cor_arena_release(&(*pb)->arena);
+    free((*pb)->evs);
+    free(*pb);
+    *pb = NULL;
+}
+
+static struct batch *batch_new(void)
+{
+    struct batch *b = calloc(1, sizeof(*b));
+
+    if (b && !(b->evs = malloc(BATCH_EVENTS * sizeof(*b->evs))))
+        batch_free(&b);
+    if (b) {
+        b->cap = BATCH_EVENTS;
+        b->scan_at = b->skip_at = IQ_TIME_NONE;
+    }
+    return b;
+}
+
+static void set_err(struct reader *rd, int err)
+{
+    pthread_mutex_lock(&rd->lock);
+    if (!rd->err)
+        rd->err = err;
+    pthread_cond_broadcast(&rd->cond);
+    pthread_mutex_unlock(&rd->lock);
+}
+
+/* Hand the current batch to the walker, waiting while the ring is full.
+ * Returns the first error, if any. */
+static int push(struct reader *rd)
+{
+    int err;
+
+    pthread_mutex_lock(&rd->lock);
+    while (rd->count == RING && !rd->err)
+        pthread_cond_wait(&rd->cond, &rd->lock);
+    if (!rd->err && rd->cur) {
+        rd->ring[(rd->head + rd->count) % RING] = rd->cur;
+        rd->count++;
+        rd->cur = NULL;
+        pthread_cond_broadcast(&rd->cond);
+    }
+    err = rd->err;
+    pthread_mutex_unlock(&rd->lock);
+    batch_free(&rd->cur);
+    return err;
+}
+
+/* Classify ev into the batch, or give it back when it can change nothing. */
+static int keep(struct reader *rd, struct batch *b, struct iq_event *ev,
+                const struct cor_arena_mark *m)
+{
+    struct cor_ev *e;
+    int r;
+
+    if (!cor_event_relevant(ev) && !cor_window_attach_named(rd->w, iq_ev_id(ev))) {
+        if (b->skip_at == IQ_TIME_NONE || ev->at > b->skip_at)
+            b->skip_at = ev->at;
+        cor_arena_rewind(&b->arena, m);
+        return 0;
+    }
+    e = &b->evs[b->n];
+    memset(e, 0, sizeof(*e));
+    e->ev = ev;
+    rd->cls.arena = b->arena;
+    r = cor_classify(&rd->cls, e);
+    b->arena = rd->cls.arena;
+    memset(&rd->cls.arena, 0, sizeof(rd->cls.arena));
+    if (r < 0)
+        return r;
+    b->n++;
+    return 0;
+}
+
+static int on_value(void *ud, const char *val, size_t len)
+{
+    struct reader *rd = ud;
+    struct cor_arena_mark m;
+    struct iq_event *ev = NULL;
+    struct batch *b;
+
+    if (!rd->cur && !(rd->cur = batch_new())) {
+        set_err(rd, -ENOMEM);
+        return 1;
+    }
+    b = rd->cur;
+    cor_arena_mark(&b->arena, &m);
+    b->scanned++;
+    if (cor_decode(&rd->dec, &b->arena, val, len, &ev) < 0) {
+        cor_arena_rewind(&b->arena, &m);     /* unreadable: skipped, as `inquest events` does */
+        return 0;
+    }
+    rd->read++;
+    b->scan_at = ev->at;
+    if (keep(rd, b, ev, &m) < 0) {
+        set_err(rd, -ENOMEM);
+        return 1;
+    }
+    if ((b->n == b->cap || b->arena.used >= BATCH_BYTES || b->scanned >= 4 * BATCH_EVENTS) &&
+        push(rd) < 0)
+        return 1;
+    return 0;
+}
+
+static void *read_all(void *arg)
+{
+    struct reader *rd = arg;
+    struct ing_scan scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
+    int r = ing_store_scan(rd->st, &scan, on_value, rd);
+
+    if (r < 0)
+        set_err(rd, r);
+    if (rd->cur)
+        push(rd);
+    pthread_mutex_lock(&rd->lock);
+    rd->done = true;
+    pthread_cond_broadcast(&rd->cond);
+    pthread_mutex_unlock(&rd->lock);
+    return NULL;
+}
+
+/* The next batch, or NULL when the reader is done or failed. */
+static struct batch *pop(struct reader *rd)
+{
+    struct batch *b = NULL;
+
+    pthread_mutex_lock(&rd->lock);
+    while (rd->count == 0 && !rd->done && !rd->err)
+        pthread_cond_wait(&rd->cond, &rd->lock);
+    if (rd->count > 0 && !rd->err) {
+        b = rd->ring[rd->head];
+        rd->head = (rd->head + 1) % RING;
+        rd->count--;
+        pthread_cond_broadcast(&rd->cond);
+    }
+    pthread_mutex_unlock(&rd->lock);
+    return b;
+}
+
+/* Walk every batch the reader hands over: each event goes to the reorder
+ * heap, and every queued event before its time (no later value is
+ * earlier) is taken in order.  The batch's arena joins the window's once
+ * the batch is through; until then a compaction copies what it needs
+ * from it and leaves it alone. */
+static int walk(struct reader *rd, struct cor_window *w)
+{
+    struct batch *b;
+    int r = 0;
+
+    while (r == 0 && (b = pop(rd))) {
+        w->reading = &b->arena;
+        for (size_t i = 0; r == 0 && i < b->n; i++)
+            if ((r = cor_window_push(w, &b->evs[i])) == 0)
+                r = cor_window_flow(w, b->evs[i].ev->at);
+        if (b->skip_at != IQ_TIME_NONE && (w->t_close == IQ_TIME_NONE || b->skip_at > w->t_close))
+            w->t_close = b->skip_at;
+        if (r == 0 && b->scan_at != IQ_TIME_NONE)
+            r = cor_window_flow(w, b->scan_at);
+        w->reading = NULL;
+        if (r == 0)
+            r = cor_window_take(w, &b->arena);
+        batch_free(&b);
+    }
+    if (r < 0)
+        set_err(rd, r);
+    return r;
+}
+
+/* ---- what the notes name ---- */
+
+struct note_scan {
+    struct cor_named *named;
+    struct cor_run run;        /* cfg for classification; arena for decoding */
+    struct cor_decoder dec;
+    int err;
+};
+
+static int name_label(struct note_scan *ns, uint8_t tag, const struct iq_event *ev,
+                      const char *label)
+{
+    const char *v = iq_event_label(ev, label), *c;
+
+    if (!v)
+        return 0;
+    if (!(c = cor_arena_strndup(&ns->named->arena, v, strlen(v))))
+        return -ENOMEM;
+    return cor_map_put(&ns->named->ids, tag, c, 1);
+}
+
+static int on_note(void *ud, const char *val, size_t len)
+{
+    struct note_scan *ns = ud;
+    struct cor_ev e = { 0 };
+    int r;
+
+    if (cor_decode(&ns->dec, &ns->run.arena, val, len, &e.ev) < 0)
+        return 0;
+    if ((r = cor_classify(&ns->run, &e)) == 0 && e.sig == COR_SIG_CONTROL) {
+        ns->named->notes++;
+        if ((r = name_label(ns, 'i', e.ev, "incident")) == 0 &&
+            (r = name_label(ns, 'i', e.ev, "other")) == 0 &&
+            strcmp(iq_ev_action(e.ev), "attach") == 0)
+            r = name_label(ns, 'e', e.ev, "event");
+    }
+    if (r < 0) {
+        ns->err = r;
+        return 1;
+    }
+    return 0;
+}
+
+static int read_named(struct ing_store *st, const struct cor_config *cfg, struct cor_named *ret)
+{
+    struct ing_scan scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE, .service = "inquest" };
+    struct note_scan ns = { .named = ret };
+    int r;
+
+    cor_run_init(&ns.run, cfg);
+    if (cor_decoder_init(&ns.dec) < 0)
+        return -ENOMEM;
+    r = ing_store_scan(st, &scan, on_note, &ns);
+    cor_decoder_release(&ns.dec);
+    cor_run_free(&ns.run);
+    return ns.err ? ns.err : r < 0 ? r : 0;
+}
+
+static void named_release(struct cor_named *n)
+{
+    cor_map_clear(&n->ids);
+    cor_arena_release(&n->arena);
+}
+
+/* ---- the rebuild ---- */
+
+static void reader_release(struct reader *rd)
+{
+    for (; rd->count > 0; rd->count--, rd->head = (rd->head + 1) % RING)
+        batch_free(&rd->ring[rd->head]);
+    batch_free(&rd->cur);
+    cor_decoder_release(&rd->dec);
+    cor_run_free(&rd->cls);
+    pthread_cond_destroy(&rd->cond);
+    pthread_mutex_destroy(&rd->lock);
+}
+
+int cor_stream_rebuild(struct ing_store *st, const struct cor_config *cfg,
+                       struct cor_result *ret, struct cor_stream_stats *stats)
+{
+    struct cor_named named = { 0 };
+    struct cor_window w;
+    struct reader rd = { .st = st, .w = &w };
+    struct cor_result res = { .from = IQ_TIME_NONE, .to = IQ_TIME_NONE };
+    pthread_t th;
+    int r;
+
+    memset(&w, 0, sizeof(w));
+    pthread_mutex_init(&rd.lock, NULL);
+    pthread_cond_init(&rd.cond, NULL);
+    cor_run_init(&rd.cls, cfg);
+    if ((r = read_named(st, cfg, &named)) < 0 || (r = cor_window_init(&w, st, cfg, &named)) < 0)
+        goto out;
+    if (cor_decoder_init(&rd.dec) < 0) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if ((r = pthread_create(&th, NULL, read_all, &rd)) != 0) {
+        r = -r;
+        goto out;
+    }
+    r = walk(&rd, &w);
+    pthread_join(th, NULL);
+    if (r == 0 && rd.err)
+        r = rd.err;
+    if (r == 0)
+        r = cor_window_end(&w, &res);
+    res.events = rd.read;
+    if (r == 0) {
+        *ret = res;
+        if (stats)
+            *stats = w.stats;
+    }
+out:
+    cor_window_release(&w);
+    reader_release(&rd);
+    named_release(&named);
+    return r;
+}
