@@ -26,6 +26,7 @@
 
 #include "cor_config.h"
 #include "cor_engine.h"
+#include "cor_stream.h"
 #include "ing_store.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -260,8 +261,12 @@ int main(int argc, char **argv)
     rss_fill = peak_rss_mb();
     c0 = cpu_ms();
     t0 = iq_time_mono_ms();
-    if ((r = cor_engine_rebuild(st, &cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res)) < 0)
-        goto out;
+    {
+        struct cor_stream_stats ss;
+        if ((r = cor_stream_rebuild(st, &cfg, &res, &ss)) < 0)
+            goto out;
+        printf("stream: read %lld ms walk %lld ms, %zu compactions, peak %zu bytes\n", (long long)ss.read_cpu_ms, (long long)ss.walk_cpu_ms, ss.compactions, ss.peak_bytes);
+    }
     t_rebuild = iq_time_mono_ms() - t0;
     c_rebuild = cpu_ms() - c0;
     printf("store fill:      %lld ms (%.0f events/s)\n", (long long)t_fill,

@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COR_ARENA_BLOCK (4u << 20)
 #define ALIGN alignof(max_align_t)
 
 struct cor_arena_block {
     struct cor_arena_block *next;
+    size_t size;
     alignas(max_align_t) char data[];
 };
 
@@ -31,8 +31,10 @@ static struct cor_arena_block *block_new(size_t size, struct cor_arena_block *ne
 {
     struct cor_arena_block *b = malloc(sizeof(*b) + size);
 
-    if (b)
+    if (b) {
         b->next = next;
+        b->size = size;
+    }
     return b;
 }
 
@@ -108,6 +110,29 @@ void cor_arena_rewind(struct cor_arena *a, const struct cor_arena_mark *m)
     a->cur = m->cur;
     a->end = m->end;
     a->used = m->used;
+}
+
+void cor_arena_reset(struct cor_arena *a)
+{
+    struct cor_arena_block *keep = NULL;
+
+    if (!a)
+        return;
+    while (a->head) {
+        struct cor_arena_block *b = a->head;
+
+        a->head = b->next;
+        if (!keep && b->size == COR_ARENA_BLOCK)
+            keep = b;
+        else
+            free(b);
+    }
+    a->head = keep;
+    a->cur = keep ? keep->data : NULL;
+    a->end = keep ? keep->data + COR_ARENA_BLOCK : NULL;
+    a->used = 0;
+    if (keep)
+        keep->next = NULL;
 }
 
 void cor_arena_release(struct cor_arena *a)

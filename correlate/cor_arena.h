@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#define COR_ARENA_BLOCK (4u << 20)   /* bytes of a standard block */
+
 struct cor_arena_block;
 
 struct cor_arena {
@@ -37,6 +39,10 @@ void cor_arena_mark(const struct cor_arena *a, struct cor_arena_mark *ret);
 /* Give back everything allocated since mark m (taken on this arena, with
  * no rewind to an earlier mark in between): blocks added since are freed. */
 void cor_arena_rewind(struct cor_arena *a, const struct cor_arena_mark *m);
+
+/* Empty the arena but keep one standard block for reuse (no page of it
+ * needs to be faulted in again): the others are freed.  NULL-safe. */
+void cor_arena_reset(struct cor_arena *a);
 
 /* Free every block; the arena is empty and reusable.  NULL-safe. */
 void cor_arena_release(struct cor_arena *a);

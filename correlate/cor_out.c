@@ -11,8 +11,9 @@
  *   and new incidents side by side until the end, and an interrupted
  *   rebuild leaves both (the next full rebuild, which inquestd runs at
  *   every start, repairs it).
- * - The texts of the batch not yet committed are kept beside it, so that
- *   the end can patch one (cor_out_patch_recurrence) without a commit.
+ * - When the end may patch texts (audit notes exist), the texts of the
+ *   batch not yet committed are kept beside it, so that a patch
+ *   (cor_out_patch_recurrence) needs no commit.
  * - What was written is remembered as a set of 64-bit FNV-1a hashes of
  *   the keys (8 bytes a key), not the keys: the final sweep deletes a key
  *   whose hash is not in the set.  A collision could only keep a stale
@@ -49,8 +50,9 @@ struct cor_out {
     struct ing_store *st;
     struct ing_kvbatch *b;
     size_t bytes;              /* queued in b */
-    struct pending *p;         /* incidents queued in b */
+    struct pending *p;         /* incidents queued in b (only when patches may come) */
     size_t n_p, cap_p;
+    bool patches;
     struct hset written;
     size_t incidents, unatt;
 };
@@ -109,7 +111,7 @@ static int hset_add(struct hset *s, uint64_t h)
     return 0;
 }
 
-int cor_out_new(struct ing_store *st, struct cor_out **ret)
+int cor_out_new(struct ing_store *st, bool patches, struct cor_out **ret)
 {
     struct cor_out *o = calloc(1, sizeof(*o));
 
@@ -118,6 +120,7 @@ int cor_out_new(struct ing_store *st, struct cor_out **ret)
         return -ENOMEM;
     }
     o->st = st;
+    o->patches = patches;
     *ret = o;
     return 0;
 }
@@ -154,10 +157,12 @@ static int written(struct cor_out *o, const char *k, size_t kl, size_t bytes)
 /* Keep a copy of the text queued for id (replacing an earlier one). */
 static int keep_pending(struct cor_out *o, const char *id, const char *text)
 {
-    char *copy = strdup(text);
+    char *copy;
     size_t i = 0;
 
-    if (!copy)
+    if (!o->patches)
+        return 0;
+    if (!(copy = strdup(text)))
         return -ENOMEM;
     while (i < o->n_p && strcmp(o->p[i].id, id) != 0)
         i++;

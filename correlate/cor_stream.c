@@ -11,12 +11,15 @@
  * each value into the arena of a batch (cor_decode) and classifies it
  * (cor_classify); a plain log line that can change no incident
  * (cor_event_relevant) is given back at once, leaving only its time, which
- * still counts for closing quiet incidents at the end.  Batches (2048 kept
- * events or 1 MiB) go through a ring of four to the calling thread, which
+ * still counts for closing quiet incidents at the end.  Batches (8192 kept
+ * events or 3 MiB, less for a small budget) go through a ring of four to
+ * the calling thread, which
  * reorders them (the store gives events by `at`, the passes want them by
  * effective time, later for a resolved alert with an end time: a heap
  * holds each event until the reader is past its effective time) and walks
  * them.  Decoding is about as costly as the rest, so both cores work.
+ * The window gives the arenas of walked batches back at its compactions
+ * and the reader decodes into them again.
  *
  * Audit notes are read first, through the "inquest" service index (they
  * are few): the ids they name decide what is held to the end (cor_held.c),
@@ -33,6 +36,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cor_decode.h"
 #include "cor_engine.h"
@@ -41,9 +45,11 @@
 #include "iq_event.h"
 #include "iq_time.h"
 
-#define BATCH_EVENTS 2048
-#define BATCH_BYTES (1u << 20)
+#define BATCH_EVENTS 8192
+#define BATCH_BYTES (COR_ARENA_BLOCK / 4 * 3)
+#define BATCH_MIN (16u << 10)
 #define RING 4
+#define POOL 8                     /* arenas kept for reuse */
 
 struct batch {
     struct cor_arena arena;    /* the events' memory */
@@ -66,7 +72,21 @@ struct reader {
     bool done;
     int err;                       /* first error of either side */
     size_t read;                   /* values decoded */
+    size_t batch_bytes;            /* a batch is handed over at this size ... */
+    size_t batch_events;           /* ... or this many events */
+    int64_t cpu_ms;                /* the reading thread's CPU time */
+    struct cor_arena pool[POOL];   /* emptied arenas, each with one block, for new batches */
+    size_t n_pool;
 };
+
+static int64_t thread_cpu_ms(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void batch_free(struct batch **pb)
 {
@@ -78,17 +98,38 @@ static void batch_free(struct batch **pb)
     *pb = NULL;
 }
 
-static struct batch *batch_new(void)
+/* A new batch, its arena from the pool when one is there. */
+static struct batch *batch_new(struct reader *rd)
 {
     struct batch *b = calloc(1, sizeof(*b));
 
-    if (b && !(b->evs = malloc(BATCH_EVENTS * sizeof(*b->evs))))
+    if (b && !(b->evs = malloc(rd->batch_events * sizeof(*b->evs))))
         batch_free(&b);
-    if (b) {
-        b->cap = BATCH_EVENTS;
-        b->scan_at = b->skip_at = IQ_TIME_NONE;
-    }
+    if (!b)
+        return NULL;
+    b->cap = rd->batch_events;
+    b->scan_at = b->skip_at = IQ_TIME_NONE;
+    pthread_mutex_lock(&rd->lock);
+    if (rd->n_pool)
+        b->arena = rd->pool[--rd->n_pool];
+    pthread_mutex_unlock(&rd->lock);
     return b;
+}
+
+/* The window is done with arena a: keep its block for a later batch.
+ * Pages a batch touched stay resident, so reusing them saves the page
+ * faults of fresh memory (a large share of a rebuild's time otherwise). */
+static void recycle(void *ud, struct cor_arena *a)
+{
+    struct reader *rd = ud;
+
+    cor_arena_reset(a);
+    pthread_mutex_lock(&rd->lock);
+    if (rd->n_pool < POOL && a->head) {
+        rd->pool[rd->n_pool++] = *a;
+        memset(a, 0, sizeof(*a));
+    }
+    pthread_mutex_unlock(&rd->lock);
 }
 
 static void set_err(struct reader *rd, int err)
@@ -154,7 +195,7 @@ static int on_value(void *ud, const char *val, size_t len)
     struct iq_event *ev = NULL;
     struct batch *b;
 
-    if (!rd->cur && !(rd->cur = batch_new())) {
+    if (!rd->cur && !(rd->cur = batch_new(rd))) {
         set_err(rd, -ENOMEM);
         return 1;
     }
@@ -171,7 +212,7 @@ static int on_value(void *ud, const char *val, size_t len)
         set_err(rd, -ENOMEM);
         return 1;
     }
-    if ((b->n == b->cap || b->arena.used >= BATCH_BYTES || b->scanned >= 4 * BATCH_EVENTS) &&
+    if ((b->n == b->cap || b->arena.used >= rd->batch_bytes || b->scanned >= 4 * b->cap) &&
         push(rd) < 0)
         return 1;
     return 0;
@@ -188,6 +229,7 @@ static void *read_all(void *arg)
     if (rd->cur)
         push(rd);
     pthread_mutex_lock(&rd->lock);
+    rd->cpu_ms = thread_cpu_ms();
     rd->done = true;
     pthread_cond_broadcast(&rd->cond);
     pthread_mutex_unlock(&rd->lock);
@@ -312,6 +354,8 @@ static void reader_release(struct reader *rd)
     for (; rd->count > 0; rd->count--, rd->head = (rd->head + 1) % RING)
         batch_free(&rd->ring[rd->head]);
     batch_free(&rd->cur);
+    for (size_t i = 0; i < rd->n_pool; i++)
+        cor_arena_release(&rd->pool[i]);
     cor_decoder_release(&rd->dec);
     cor_run_free(&rd->cls);
     pthread_cond_destroy(&rd->cond);
@@ -326,6 +370,7 @@ int cor_stream_rebuild(struct ing_store *st, const struct cor_config *cfg,
     struct reader rd = { .st = st, .w = &w };
     struct cor_result res = { .from = IQ_TIME_NONE, .to = IQ_TIME_NONE };
     pthread_t th;
+    int64_t t0;
     int r;
 
     memset(&w, 0, sizeof(w));
@@ -334,6 +379,13 @@ int cor_stream_rebuild(struct ing_store *st, const struct cor_config *cfg,
     cor_run_init(&rd.cls, cfg);
     if ((r = read_named(st, cfg, &named)) < 0 || (r = cor_window_init(&w, st, cfg, &named)) < 0)
         goto out;
+    w.recycle = recycle;
+    w.recycle_ud = &rd;
+    /* read-ahead is part of the budget: an eighth of it at most */
+    rd.batch_bytes = cfg->rebuild_memory / 8;
+    rd.batch_bytes = rd.batch_bytes < BATCH_MIN ? BATCH_MIN : rd.batch_bytes > BATCH_BYTES ? BATCH_BYTES
+                                                                                          : rd.batch_bytes;
+    rd.batch_events = rd.batch_bytes / 384 < BATCH_EVENTS ? rd.batch_bytes / 384 : BATCH_EVENTS;
     if (cor_decoder_init(&rd.dec) < 0) {
         r = -ENOMEM;
         goto out;
@@ -342,6 +394,7 @@ int cor_stream_rebuild(struct ing_store *st, const struct cor_config *cfg,
         r = -r;
         goto out;
     }
+    t0 = thread_cpu_ms();
     r = walk(&rd, &w);
     pthread_join(th, NULL);
     if (r == 0 && rd.err)
@@ -349,6 +402,8 @@ int cor_stream_rebuild(struct ing_store *st, const struct cor_config *cfg,
     if (r == 0)
         r = cor_window_end(&w, &res);
     res.events = rd.read;
+    w.stats.read_cpu_ms = rd.cpu_ms;
+    w.stats.walk_cpu_ms = thread_cpu_ms() - t0;
     if (r == 0) {
         *ret = res;
         if (stats)

@@ -13,6 +13,7 @@
 #define COR_STREAM_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct cor_config;
 struct cor_result;
@@ -24,6 +25,8 @@ struct cor_stream_stats {
     size_t held;               /* incidents kept to the end for the audit notes */
     size_t side_runs;          /* incidents rendered from a re-read of the store */
     size_t patched;            /* texts rewritten at the end (recurrence changed by notes) */
+    int64_t read_cpu_ms;       /* CPU time of the reading thread (store, decoding) */
+    int64_t walk_cpu_ms;       /* CPU time of the walking thread (grouping, texts, writes) */
 };
 
 /* Rebuild every incident (and the unattached list) of st from its events

@@ -61,7 +61,7 @@ int cor_window_init(struct cor_window *w, struct ing_store *st, const struct cor
     w->horizon = INT64_MIN;
     if ((r = cor_group_begin(&w->g, &w->run)) < 0)
         return r;
-    return cor_out_new(st, &w->out);
+    return cor_out_new(st, named->notes > 0, &w->out);
 }
 
 void cor_window_release(struct cor_window *w)
@@ -80,6 +80,7 @@ void cor_window_release(struct cor_window *w)
     free(w->heap);
     free(w->watch);
     free(w->amb);
+    free(w->live);
     free(w->nbuf);
     free(w->recs);
     free(w->rec_names);
@@ -275,17 +276,17 @@ static int finalise(struct cor_window *w, uint32_t i)
  * Only one opened within lead_window before it can compete for the same
  * evidence, and only when i would take an event that one might take
  * first (the batch absorbs in opening order).  1, 0 or -ENOMEM. */
-static int blocked(struct cor_window *w, size_t i)
+static int blocked(struct cor_window *w, size_t k)
 {
-    const struct cor_inc *x = &w->run.incs[i];
+    const struct cor_inc *x = &w->run.incs[w->live[k]];
     int r = 0;
 
-    for (size_t j = 0; j < i && r == 0; j++) {
-        const struct cor_inc *y = &w->run.incs[j];
+    for (size_t q = 0; q < k && r == 0; q++) {
+        const struct cor_inc *y = &w->run.incs[w->live[q]];
 
         if (y->done || y->absorbed || y->opened_at < x->opened_at - w->run.cfg->lead_ms)
             continue;
-        r = cor_group_contested(&w->run, (uint32_t)i, (uint32_t)j, &w->scratch);
+        r = cor_group_contested(&w->run, w->live[k], w->live[q], &w->scratch);
         cor_map_clear(&w->scratch);
     }
     return r;
@@ -297,16 +298,16 @@ static int absorb_ready(struct cor_window *w)
     int64_t reach = max64(cfg->lead_ms, cfg->open_window_ms);
     int r;
 
-    for (size_t i = 0; i < w->run.n_incs; i++) {
-        const struct cor_inc *x = &w->run.incs[i];
+    for (size_t k = 0; k < w->n_live; k++) {
+        const struct cor_inc *x = &w->run.incs[w->live[k]];
 
         if (x->done || x->absorbed || x->open)
             continue;
         if (!w->ended && w->G <= x->opened_at + reach)
             continue;
-        if ((r = blocked(w, i)) < 0)
+        if ((r = blocked(w, k)) < 0)
             return r;
-        if (r == 0 && (r = absorb(w, (uint32_t)i)) < 0)
+        if (r == 0 && (r = absorb(w, w->live[k])) < 0)
             return r;
     }
     return 0;
@@ -317,20 +318,24 @@ static int finalise_ready(struct cor_window *w)
     int64_t minc = INT64_MAX;
     int r;
 
-    for (size_t i = 0; i < w->run.n_incs; i++) {
-        const struct cor_inc *x = &w->run.incs[i];
+    size_t n = 0;
 
-        if (!x->done && !x->absorbed && !x->open && x->closed_at < minc)
+    for (size_t k = 0; k < w->n_live; k++) {
+        const struct cor_inc *x = &w->run.incs[w->live[k]];
+
+        if (!x->absorbed && !x->open && x->closed_at < minc)
             minc = x->closed_at;
     }
-    for (size_t i = 0; i < w->run.n_incs; i++) {
-        const struct cor_inc *x = &w->run.incs[i];
+    for (size_t k = 0; k < w->n_live; k++) {
+        const struct cor_inc *x = &w->run.incs[w->live[k]];
 
-        if (x->done || !x->absorbed || x->held || (!w->ended && minc <= x->opened_at))
-            continue;
-        if ((r = finalise(w, (uint32_t)i)) < 0)
+        if (x->absorbed && !x->held && (w->ended || minc > x->opened_at) &&
+            (r = finalise(w, w->live[k])) < 0)
             return r;
+        if (!x->done)
+            w->live[n++] = w->live[k];
     }
+    w->n_live = n;
     return 0;
 }
 
@@ -356,11 +361,10 @@ static bool settled(const struct cor_window *w, const struct cor_ev *e)
         return true;
     if (w->G <= e->t + w->run.cfg->lead_ms)
         return false;
-    for (size_t i = 0; i < w->run.n_incs; i++) {
-        const struct cor_inc *x = &w->run.incs[i];
+    for (size_t k = 0; k < w->n_live; k++) {
+        const struct cor_inc *x = &w->run.incs[w->live[k]];
 
-        if (!x->done && !x->absorbed && x->opened_at >= e->t &&
-            x->opened_at <= e->t + w->run.cfg->lead_ms)
+        if (!x->absorbed && x->opened_at >= e->t && x->opened_at <= e->t + w->run.cfg->lead_ms)
             return false;
     }
     return true;
@@ -460,8 +464,11 @@ static int take(struct cor_window *w, const struct cor_ev *e)
         w->t_close = max64(w->t_close, e->t);
         if ((r = cor_rollback_step(run, &w->rb, i)) < 0 || (r = cor_group_step(&w->g, i)) < 0)
             return r;
-        for (size_t k = n0; k < run->n_incs; k++)
+        for (size_t k = n0; k < run->n_incs; k++) {
             cor_group_name(run, &run->incs[k]);     /* its id is final from its opening */
+            if (push_u32(&w->live, &w->n_live, &w->cap_live, (uint32_t)k) < 0)
+                return -ENOMEM;
+        }
         if (may_unattach(e) && push_u32(&w->watch, &w->n_watch, &w->cap_watch, i) < 0)
             return -ENOMEM;
     }

@@ -65,12 +65,16 @@ struct cor_window {
     const struct cor_arena *reading;  /* arena of the batch being walked; borrowed */
     struct cor_arena *gens;    /* arenas of the events read since the last compaction */
     size_t n_gens, cap_gens;
+    void (*recycle)(void *ud, struct cor_arena *a);   /* takes a freed arena; NULL: release */
+    void *recycle_ud;
     size_t limit;              /* compact when the events held pass this */
     int64_t G;                 /* effective time of the last event taken in order */
     int64_t t_close;           /* latest time a grouping step (or a skipped event) saw */
     int64_t horizon;           /* every deploy and change from here on is in the window */
     bool ended;                /* all events are in: everything may be finalised */
     bool notes_done;           /* the notes are applied: every record may be written */
+    uint32_t *live;            /* incidents not written yet, in opening order */
+    size_t n_live, cap_live;
     uint32_t *watch;           /* events that may end unattached, in order */
     size_t watch_head, n_watch, cap_watch;
     uint32_t *amb;             /* settled unattached events waiting for their candidates */
@@ -128,7 +132,8 @@ int cor_held_finish(struct cor_window *w);
 int cor_held_side_text(struct cor_window *w, const struct cor_inc *inc, char **ret);
 
 /* cor_out.c */
-int cor_out_new(struct ing_store *st, struct cor_out **ret);
+/* patches: cor_out_patch_recurrence may be called. */
+int cor_out_new(struct ing_store *st, bool patches, struct cor_out **ret);
 int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
                      const char *text);
 int cor_out_unatt(struct cor_out *o, const struct cor_unatt *u);

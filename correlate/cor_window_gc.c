@@ -368,6 +368,8 @@ static void remap_lists(struct gc *c)
     w->watch_head = 0;
     for (size_t k = 0; k < w->n_amb; k++)
         w->amb[k] = c->evmap[w->amb[k]];
+    for (size_t k = 0; k < w->n_live; k++)
+        w->live[k] = c->incmap[w->live[k]];
 }
 
 /* The arrays of the step, with the new generation in place. */
@@ -422,8 +424,11 @@ int cor_window_compact(struct cor_window *w)
     if ((r = rebuild(&c, old_incs)) < 0)
         goto out;
     cor_arena_release(&run->arena);
-    for (size_t i = 0; i < w->n_gens; i++)
+    for (size_t i = 0; i < w->n_gens; i++) {
+        if (w->recycle)
+            w->recycle(w->recycle_ud, &w->gens[i]);
         cor_arena_release(&w->gens[i]);
+    }
     w->n_gens = 0;
     run->arena = c.a;
     memset(&c.a, 0, sizeof(c.a));
