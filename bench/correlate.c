@@ -247,6 +247,8 @@ int main(int argc, char **argv)
         return 2;
     }
     json_decref(sec);
+    if (getenv("BUDGET"))
+        cfg.rebuild_memory = strtoull(getenv("BUDGET"), NULL, 10);
     r = ing_store_open(dir, &(struct ing_store_opts){ 0 }, &st);
     if (r < 0)
         goto out;

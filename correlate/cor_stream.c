@@ -221,7 +221,7 @@ static int on_value(void *ud, const char *val, size_t len)
 static void *read_all(void *arg)
 {
     struct reader *rd = arg;
-    struct ing_scan scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
+    struct ing_scan scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE, .bulk = true };
     int r = ing_store_scan(rd->st, &scan, on_value, rd);
 
     if (r < 0)

@@ -126,10 +126,16 @@ static void heap_swap(struct cor_ev *a, struct cor_ev *b)
     *b = t;
 }
 
+static int take(struct cor_window *w, const struct cor_ev *e);
+
 int cor_window_push(struct cor_window *w, const struct cor_ev *e)
 {
     size_t i;
 
+    /* in order already (nothing queued before it, and no later value can
+     * be earlier: its time is its `at`): no need to queue it */
+    if (e->t == e->ev->at && (w->n_heap == 0 || cor_ev_cmp(e, &w->heap[0]) < 0))
+        return take(w, e);
     if (w->n_heap == w->cap_heap) {
         size_t ncap = w->cap_heap ? w->cap_heap * 2 : 1024;
         struct cor_ev *nh = realloc(w->heap, ncap * sizeof(*nh));

@@ -98,8 +98,11 @@ int cor_window_init(struct cor_window *w, struct ing_store *st, const struct cor
 int cor_window_take(struct cor_window *w, struct cor_arena *a);
 
 /* Queue event e (copied by value; its memory in an arena given to
- * cor_window_take) and take in order every queued event before time
- * frontier (events still to come have at >= frontier).  0, -ENOMEM, -EIO. */
+ * cor_window_take, or the one w->reading points to), the next the store
+ * gives in (at, id) order; it is taken at once when nothing queued is
+ * before it.  cor_window_flow takes in order every queued event before
+ * time frontier (events still to come have at >= frontier).  0, -ENOMEM,
+ * -EIO. */
 int cor_window_push(struct cor_window *w, const struct cor_ev *e);
 int cor_window_flow(struct cor_window *w, int64_t frontier);
 

@@ -116,20 +116,28 @@ uint64_t ing_store_count_estimate(struct ing_store *st)
 }
 
 /* Iterate one family from start (inclusive) while keys start with prefix.
- * visit returns non-zero to stop. */
-static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size_t sl,
-                   const char *prefix, size_t pl, ing_kv_fn visit, void *ud)
+ * visit returns non-zero to stop.  A bulk scan (a whole history) reads
+ * ahead and does not fill the block cache, which it would only churn. */
+static int iterate_opts(struct ing_store *st, enum ing_cf cf, const char *start, size_t sl,
+                        const char *prefix, size_t pl, bool bulk, ing_kv_fn visit, void *ud)
 {
+    rocksdb_readoptions_t *ro = NULL;
     rocksdb_iterator_t *it;
     char *err = NULL;
     int r = 0;
 
+    if (bulk && (ro = rocksdb_readoptions_create())) {
+        rocksdb_readoptions_set_fill_cache(ro, 0);
+        rocksdb_readoptions_set_readahead_size(ro, 2u << 20);
+    }
     pthread_rwlock_rdlock(&st->dblock);
     if (!st->db || !st->cf[cf]) {
         pthread_rwlock_unlock(&st->dblock);
+        if (ro)
+            rocksdb_readoptions_destroy(ro);
         return st->db ? 0 : -EIO;
     }
-    it = rocksdb_create_iterator_cf(st->db, st->ropts, st->cf[cf]);
+    it = rocksdb_create_iterator_cf(st->db, ro ? ro : st->ropts, st->cf[cf]);
     if (!it) {
         pthread_rwlock_unlock(&st->dblock);
         return -ENOMEM;
@@ -151,7 +159,15 @@ static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size
         rocksdb_free(err);
     rocksdb_iter_destroy(it);
     pthread_rwlock_unlock(&st->dblock);
+    if (ro)
+        rocksdb_readoptions_destroy(ro);
     return r;
+}
+
+static int iterate(struct ing_store *st, enum ing_cf cf, const char *start, size_t sl,
+                   const char *prefix, size_t pl, ing_kv_fn visit, void *ud)
+{
+    return iterate_opts(st, cf, start, sl, prefix, pl, false, visit, ud);
 }
 
 struct scan_state {
@@ -208,7 +224,7 @@ int ing_store_scan(struct ing_store *st, const struct ing_scan *scan, ing_scan_f
 
     if (!name) {
         ing_be64_put(start, since);
-        r = iterate(st, ING_CF_BY_TIME, start, 8, "", 0, visit_time, &s);
+        r = iterate_opts(st, ING_CF_BY_TIME, start, 8, "", 0, scan->bulk, visit_time, &s);
     } else {
         pl = ing_key_index_prefix(prefix, name, strlen(name));
         memcpy(start, prefix, pl);

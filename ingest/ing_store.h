@@ -120,6 +120,7 @@ struct ing_scan {
     int64_t until;
     const char *service;       /* NULL: all */
     const char *incident_key;  /* NULL: all */
+    bool bulk;                 /* a long scan by time: read ahead, leave the block cache alone */
 };
 typedef int (*ing_scan_fn)(void *ud, const char *val, size_t len);
 int ing_store_scan(struct ing_store *st, const struct ing_scan *scan, ing_scan_fn cb, void *ud);

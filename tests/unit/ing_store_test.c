@@ -71,8 +71,8 @@ static void test_dedup_and_scan(void **state)
     struct iq_event *evs[4];
     uint8_t out[4];
     struct collect c = { 0 };
-    struct ing_scan all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
-    struct ing_scan api = { 0, 100, "api", NULL };
+    struct ing_scan all = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
+    struct ing_scan api = { .since = 0, .until = 100, .service = "api" };
     struct iq_event *got = NULL;
 
     (void)state;
@@ -114,7 +114,7 @@ static void test_reopen_and_read_only(void **state)
     struct iq_event *ev = mk("d", 30, NULL);
     uint8_t out;
     struct collect c = { 0 };
-    struct ing_scan all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
+    struct ing_scan all = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
 
     (void)state;
     assert_int_equal(ing_store_open(dir, &rw, &st), 0);
@@ -236,7 +236,7 @@ static void test_group_commit(void **state)
 {
     struct ing_store_opts o = { .fsync = true };
     struct ing_store *st = NULL;
-    struct ing_scan all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
+    struct ing_scan all = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
     struct gc_arg a[GC_THREADS];
     pthread_t th[GC_THREADS];
     bool seen[GC_IDS] = { false };
