@@ -87,21 +87,26 @@ static int64_t context_ms(const struct cor_config *cfg)
     return c + cfg->lookback_ms + cfg->skew_ms;
 }
 
-/* Move T back until no stored incident opened before T is open at T. */
-static int64_t quiet_point(const struct cor_span *s, size_t n, int64_t t)
+/* Move *t back until no stored incident opened before it is open at it. */
+static int quiet_point(struct cor_spanset *ss, int64_t *t)
 {
     bool moved = true;
+    int r;
 
     while (moved) {
         moved = false;
-        for (size_t i = 0; i < n; i++) {
-            if (s[i].opened_at < t && (s[i].closed_at == IQ_TIME_NONE || s[i].closed_at > t)) {
-                t = s[i].opened_at;
+        if ((r = cor_spanset_cover(ss, *t - COR_LONG_MS, *t + 1)) < 0)
+            return r;
+        for (size_t i = 0; i < ss->n; i++) {
+            const struct cor_span *s = &ss->s[i];
+
+            if (s->opened_at < *t && (s->closed_at == IQ_TIME_NONE || s->closed_at > *t)) {
+                *t = s->opened_at;
                 moved = true;
             }
         }
     }
-    return t;
+    return 0;
 }
 
 static json_t *prior_names(const json_t *inc)
@@ -113,30 +118,36 @@ static json_t *prior_names(const json_t *inc)
     return names;
 }
 
-/* Claims and priors from the stored incidents before T. */
-static int seed_partial(struct ing_store *st, struct cor_run *run, const struct cor_span *s,
-                        size_t n, int64_t t, int64_t ctx)
+/* Claims and priors from the stored incidents before T: those closed
+ * within ctx (claims) or recurrence_window (priors) before it. */
+static int seed_partial(struct ing_store *st, struct cor_run *run, struct cor_spanset *ss,
+                        int64_t t, int64_t ctx)
 {
-    for (size_t i = 0; i < n; i++) {
+    int64_t reach = ctx > run->cfg->recurrence_ms ? ctx : run->cfg->recurrence_ms;
+    int r;
+
+    if ((r = cor_spanset_cover(ss, t - reach - COR_LONG_MS, t)) < 0)
+        return r;
+    for (size_t i = 0; i < ss->n; i++) {
+        const struct cor_span *s = &ss->s[i];
         json_t *inc = NULL, *v;
         size_t k;
-        int r;
 
-        if (s[i].opened_at >= t || s[i].closed_at == IQ_TIME_NONE)
+        if (s->opened_at >= t || s->closed_at == IQ_TIME_NONE)
             continue;
-        if (s[i].closed_at < t - ctx && s[i].closed_at < t - run->cfg->recurrence_ms)
+        if (s->closed_at < t - ctx && s->closed_at < t - run->cfg->recurrence_ms)
             continue;
-        r = cor_incident_load(st, s[i].id, &inc);
+        r = cor_incident_load(st, s->id, &inc);
         if (r == -ENOENT || r == -EINVAL)
             continue;
         if (r < 0)
             return r;
         json_array_foreach(json_object_get(inc, "event_ids"), k, v)
-            if (s[i].closed_at >= t - ctx && json_is_string(v) &&
+            if (s->closed_at >= t - ctx && json_is_string(v) &&
                 (r = cor_run_claim(run, json_string_value(v))) < 0)
                 break;
-        if (r == 0 && s[i].closed_at >= t - run->cfg->recurrence_ms)
-            r = cor_run_add_prior(run, s[i].id, s[i].closed_at, prior_names(inc));
+        if (r == 0 && s->closed_at >= t - run->cfg->recurrence_ms)
+            r = cor_run_add_prior(run, s->id, s->closed_at, prior_names(inc));
         json_decref(inc);
         if (r < 0)
             return r;
@@ -153,7 +164,12 @@ static int load_events(struct ing_store *st, struct cor_run *run, int64_t from, 
 
     if (cor_decoder_init(&ls.dec) < 0)
         return -ENOMEM;
-    r = cor_load_range(st, run, from, to, &ls.n);
+    if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
+        r = cor_load_range(st, run, from, to, &ls.n);    /* all of history: two threads */
+    } else {
+        scan = (struct ing_scan){ .since = from, .until = to };
+        r = ing_store_scan(st, &scan, on_event, &ls);     /* a window: a thread would cost more */
+    }
     if (r >= 0 && (from != IQ_TIME_NONE || to != IQ_TIME_NONE)) {
         /* the audit notes from before the window, through their index */
         scan = (struct ing_scan){ .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
@@ -254,28 +270,33 @@ out:
     return r;
 }
 
-/* Move u forward until no stored incident spans it and none opens within
+/* Move *u forward until no stored incident spans it and none opens within
  * gap after it.  IQ_TIME_NONE when history ends first (an open incident). */
-static int64_t gap_point(const struct cor_span *s, size_t n, int64_t u, int64_t gap)
+static int gap_point(struct cor_spanset *ss, int64_t *u, int64_t gap)
 {
     bool moved = true;
+    int r;
 
     while (moved) {
         moved = false;
-        for (size_t i = 0; i < n; i++) {
-            bool across = s[i].opened_at < u && (s[i].closed_at == IQ_TIME_NONE ||
-                                                 s[i].closed_at > u);
-            bool near = s[i].opened_at >= u && s[i].opened_at < u + gap;
+        if ((r = cor_spanset_cover(ss, *u - COR_LONG_MS, *u + gap)) < 0)
+            return r;
+        for (size_t i = 0; i < ss->n; i++) {
+            const struct cor_span *s = &ss->s[i];
+            bool across = s->opened_at < *u && (s->closed_at == IQ_TIME_NONE || s->closed_at > *u);
+            bool near = s->opened_at >= *u && s->opened_at < *u + gap;
 
             if (!across && !near)
                 continue;
-            if (s[i].closed_at == IQ_TIME_NONE)
-                return IQ_TIME_NONE;
-            u = (s[i].closed_at > u ? s[i].closed_at : u) + (near ? 1 : 0);
+            if (s->closed_at == IQ_TIME_NONE) {
+                *u = IQ_TIME_NONE;
+                return 0;
+            }
+            *u = (s->closed_at > *u ? s->closed_at : *u) + (near ? 1 : 0);
             moved = true;
         }
     }
-    return u;
+    return 0;
 }
 
 /* Does the recurrence of a later incident depend on a difference between
@@ -309,20 +330,25 @@ static void need_of(const json_t *inc, int64_t recur, int64_t *need)
  * can point (recurrence) to one that changed inside: the latest closing of
  * the changed incidents, old or new, plus the recurrence window.
  * IQ_TIME_NONE when a changed incident is still open. */
-static int64_t window_need(struct ing_store *st, const struct cor_span *s, size_t n,
+static int64_t window_need(struct ing_store *st, struct cor_spanset *ss,
                            const struct cor_result *res, int64_t recur)
 {
     json_t *old = json_object(), *v;
     int64_t need = INT64_MIN + 1;   /* INT64_MIN is IQ_TIME_NONE */
     const char *k;
 
-    for (size_t i = 0; old && i < n; i++) {
+    if (cor_spanset_cover(ss, res->from, res->to) < 0) {
+        json_decref(old);
+        return IQ_TIME_NONE;       /* assume the worst, a longer run */
+    }
+    for (size_t i = 0; old && i < ss->n; i++) {
+        const struct cor_span *s = &ss->s[i];
         json_t *inc = NULL;
 
-        if ((res->from != IQ_TIME_NONE && s[i].opened_at < res->from) || s[i].opened_at >= res->to)
+        if ((res->from != IQ_TIME_NONE && s->opened_at < res->from) || s->opened_at >= res->to)
             continue;
-        if (cor_incident_load(st, s[i].id, &inc) == 0)
-            json_object_set_new(old, s[i].id, inc);
+        if (cor_incident_load(st, s->id, &inc) == 0)
+            json_object_set_new(old, s->id, inc);
     }
     if (!old)
         return IQ_TIME_NONE;
@@ -351,8 +377,7 @@ static int64_t window_need(struct ing_store *st, const struct cor_span *s, size_
 }
 
 static int run_window(struct ing_store *st, const struct cor_config *cfg,
-                      const struct cor_span *spans, size_t ns, int64_t from, int64_t to,
-                      struct cor_result *res)
+                      struct cor_spanset *ss, int64_t from, int64_t to, struct cor_result *res)
 {
     int64_t ctx = context_ms(cfg);
     struct cor_run run;
@@ -363,7 +388,7 @@ static int run_window(struct ing_store *st, const struct cor_config *cfg,
     res->to = to;
     cor_run_init(&run, cfg);
     run.group_from = from;
-    if (from != IQ_TIME_NONE && (r = seed_partial(st, &run, spans, ns, from, ctx)) < 0)
+    if (from != IQ_TIME_NONE && (r = seed_partial(st, &run, ss, from, ctx)) < 0)
         goto out;
     r = load_events(st, &run, from == IQ_TIME_NONE ? IQ_TIME_NONE : from - ctx, to, &res->events);
     if (r < 0)
@@ -379,13 +404,14 @@ out:
 
 /* Pick [from, to) for new events in [since, until] and compute it. */
 static int run_partial(struct ing_store *st, const struct cor_config *cfg,
-                       const struct cor_span *spans, size_t ns, int64_t since, int64_t until,
+                       struct cor_spanset *ss, int64_t since, int64_t until,
                        struct cor_result *res)
 {
-    int64_t from = since == IQ_TIME_NONE ? IQ_TIME_NONE : quiet_point(spans, ns, since);
-    int64_t reach = cfg->lookback_ms, gap = cfg->lead_ms, umin, to, need;
+    int64_t from = since, reach = cfg->lookback_ms, gap = cfg->lead_ms, umin, to, need;
     int r;
 
+    if (since != IQ_TIME_NONE && (r = quiet_point(ss, &from)) < 0)
+        return r;
     if (cfg->lead_ms > reach)
         reach = cfg->lead_ms;
     if (cfg->open_window_ms > reach)
@@ -394,12 +420,14 @@ static int run_partial(struct ing_store *st, const struct cor_config *cfg,
         gap = cfg->open_window_ms;
     umin = until + reach + cfg->skew_ms;
     for (int tries = 0; until != IQ_TIME_NONE && tries < 8; tries++) {
-        to = gap_point(spans, ns, umin, gap + cfg->skew_ms);
+        to = umin;
+        if ((r = gap_point(ss, &to, gap + cfg->skew_ms)) < 0)
+            return r;
         if (to == IQ_TIME_NONE)
             break;
-        if ((r = run_window(st, cfg, spans, ns, from, to, res)) < 0)
+        if ((r = run_window(st, cfg, ss, from, to, res)) < 0)
             return r;
-        need = window_need(st, spans, ns, res, cfg->recurrence_ms);
+        need = window_need(st, ss, res, cfg->recurrence_ms);
         if (need != IQ_TIME_NONE && need <= to)
             return 0;
         cor_result_free(res);
@@ -407,49 +435,47 @@ static int run_partial(struct ing_store *st, const struct cor_config *cfg,
             break;
         umin = need;
     }
-    return run_window(st, cfg, spans, ns, from, IQ_TIME_NONE, res);
+    return run_window(st, cfg, ss, from, IQ_TIME_NONE, res);
 }
 
-/* cor_engine_compute, also handing over the stored spans it read (*ret_spans:
- * caller owns, NULL for a full run, which reads none).  With stream set, a
- * full run is not computed here: 1 is returned and the caller streams it
- * (cor_stream.h). */
+/* cor_engine_compute, also handing over the stored spans it read, which
+ * cover the range it replaces (*ss: caller frees; empty for a full run,
+ * which reads none).  With stream set, a full run is not computed here:
+ * 1 is returned and the caller streams it (cor_stream.h). */
 static int compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
-                   int64_t until, bool stream, struct cor_result *ret,
-                   struct cor_span **ret_spans, size_t *ret_ns)
+                   int64_t until, bool stream, struct cor_result *ret, struct cor_spanset *ss)
 {
     struct cor_result res = { .from = IQ_TIME_NONE, .to = IQ_TIME_NONE };
-    struct cor_span *spans = NULL;
-    size_t ns = 0;
     int r;
 
+    memset(ss, 0, sizeof(*ss));
     if (since == IQ_TIME_NONE && until == IQ_TIME_NONE)
-        r = stream ? 1 : run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
-    else if ((r = cor_store_spans(st, &spans, &ns)) == 0)
-        r = run_partial(st, cfg, spans, ns, since, until, &res);
+        r = stream ? 1 : run_window(st, cfg, ss, IQ_TIME_NONE, IQ_TIME_NONE, &res);
+    else if ((r = cor_spanset_open(ss, st)) == 0)
+        r = run_partial(st, cfg, ss, since, until, &res);
     if (r == 0 && res.notes_half && (res.from != IQ_TIME_NONE || res.to != IQ_TIME_NONE)) {
         /* a merge or attach reaches outside the range: only a full run is right */
         cor_result_free(&res);
-        r = stream ? 1 : run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
+        r = stream ? 1 : run_window(st, cfg, ss, IQ_TIME_NONE, IQ_TIME_NONE, &res);
     }
+    if (r == 0 && (res.from != IQ_TIME_NONE || res.to != IQ_TIME_NONE))
+        r = cor_spanset_cover(ss, res.from, res.to);
     if (r != 0) {
-        free(spans);
+        cor_result_free(&res);
+        cor_spanset_free(ss);
         return r;
     }
     *ret = res;
-    *ret_spans = spans;
-    *ret_ns = ns;
     return 0;
 }
 
 int cor_engine_compute(struct ing_store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret)
 {
-    struct cor_span *spans = NULL;
-    size_t ns = 0;
-    int r = compute(st, cfg, since, until, false, ret, &spans, &ns);
+    struct cor_spanset ss;
+    int r = compute(st, cfg, since, until, false, ret, &ss);
 
-    free(spans);
+    cor_spanset_free(&ss);
     return r;
 }
 
@@ -457,17 +483,16 @@ int cor_engine_rebuild(struct ing_store *st, const struct cor_config *cfg, int64
                        int64_t until, struct cor_result *ret)
 {
     struct cor_result res;
-    struct cor_span *spans = NULL;
-    size_t ns = 0;
-    int r = compute(st, cfg, since, until, true, &res, &spans, &ns);
+    struct cor_spanset ss;
+    int r = compute(st, cfg, since, until, true, &res, &ss);
 
     if (r == 1)
         return cor_stream_rebuild(st, cfg, ret, NULL);
     if (r < 0)
         return r;
-    r = cor_store_replace_texts(st, spans, ns, res.spans, res.texts, res.n, res.from, res.to,
+    r = cor_store_replace_texts(st, ss.s, ss.n, res.spans, res.texts, res.n, res.from, res.to,
                                 res.unatt, res.n_unatt);
-    free(spans);
+    cor_spanset_free(&ss);
     if (r < 0) {
         cor_result_free(&res);
         return r;

@@ -203,6 +203,12 @@ int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64
     key[0] = 't';
     ing_be64_put(key + 1, opened_at);
     memcpy(key + 9, id, idlen);
+    if (cor_span_long(&(struct cor_span){ .opened_at = opened_at, .closed_at = closed_at })) {
+        key[0] = 'l';
+        if ((r = hset_add(&o->written, key_hash(key, 9 + idlen))) < 0)
+            return r;
+        key[0] = 't';
+    }
     return written(o, key, 9 + idlen, strlen(text) + 64);
 }
 
@@ -277,7 +283,7 @@ static int sweep_one(void *ud, const char *k, size_t kl, const char *v, size_t v
 
     (void)v;
     (void)vl;
-    if (kl == 0 || (k[0] != 'i' && k[0] != 't' && k[0] != 'u'))
+    if (kl == 0 || (k[0] != 'i' && k[0] != 't' && k[0] != 'l' && k[0] != 'u'))
         return 0;
     if (!hset_has(&s->o->written, key_hash(k, kl))) {
         ing_kvbatch_delete(s->del, ING_CF_INCIDENTS, k, kl);
@@ -292,8 +298,10 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
     int r;
 
     /* the deletions go with the last writes: a rebuild that fits in one
-     * batch replaces everything atomically */
+     * batch replaces everything atomically; with it, every long incident
+     * is under "l" */
     r = ing_store_kv_scan(o->st, ING_CF_INCIDENTS, "", 0, sweep_one, &s);
+    ing_kvbatch_put(o->b, ING_CF_INCIDENTS, COR_LONG_MARKER, 1, "1", 1);
     if (r == 0)
         r = flush(o);
     if (r < 0)

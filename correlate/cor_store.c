@@ -102,6 +102,10 @@ int cor_store_queue_text(struct ing_kvbatch *b, const char *id, int64_t opened, 
         ing_be64_put(val, closed);
     ing_kvbatch_put(b, ING_CF_INCIDENTS, key, idx_key(key, opened, id, idlen), val,
                     closed != IQ_TIME_NONE ? 8 : 0);
+    if (cor_span_long(&(struct cor_span){ .opened_at = opened, .closed_at = closed })) {
+        key[0] = 'l';
+        ing_kvbatch_put(b, ING_CF_INCIDENTS, key, 9 + idlen, val, closed != IQ_TIME_NONE ? 8 : 0);
+    }
     return 0;
 }
 
@@ -136,6 +140,7 @@ static int delete_range(struct ing_store *st, struct ing_kvbatch *b, const struc
 
     if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
         ing_kvbatch_clear_cf(b, ING_CF_INCIDENTS);
+        ing_kvbatch_put(b, ING_CF_INCIDENTS, COR_LONG_MARKER, 1, "1", 1);
         return 0;
     }
     if (!spans && (r = cor_store_spans(st, &read, &ns)) < 0)
@@ -153,6 +158,10 @@ static int delete_range(struct ing_store *st, struct ing_kvbatch *b, const struc
         ing_kvbatch_delete(b, ING_CF_INCIDENTS, key, 1 + idlen);
         ing_kvbatch_delete(b, ING_CF_INCIDENTS, key,
                            idx_key(key, spans[i].opened_at, spans[i].id, idlen));
+        if (cor_span_long(&spans[i])) {
+            key[0] = 'l';
+            ing_kvbatch_delete(b, ING_CF_INCIDENTS, key, 9 + idlen);
+        }
     }
     free(read);
     return 0;

@@ -3,11 +3,16 @@
  * Layout (ING_CF_INCIDENTS):
  *   "i" | id                        -> incident JSON (compact, sorted keys)
  *   "t" | be64(opened_at) | id      -> be64(closed_at), or "" while open
+ *   "l" | be64(opened_at) | id      -> the same, for the incidents open or
+ *                                      lasting more than COR_LONG_MS
+ *   "L"                             -> "1" once every "l" entry is there
+ *   "u" | be64(at) | event id       -> unattached record (cor_unattached.h)
  * The "t" index gives the incidents in opening order and their spans
  * without parsing JSON; cor_incident.h reads through the same layout. */
 #ifndef COR_STORE_H
 #define COR_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -21,6 +26,33 @@ struct cor_span {
     int64_t opened_at;
     int64_t closed_at;        /* IQ_TIME_NONE while open */
 };
+
+#define COR_LONG_MS (24 * 3600000LL)
+#define COR_LONG_MARKER "L"
+
+/* Open, or lasting more than COR_LONG_MS: listed under "l". */
+bool cor_span_long(const struct cor_span *sp);
+
+/* The spans of the stored incidents around some times (cor_spans.c): s
+ * holds every span opened in [lo, hi) and every long one, in opening
+ * order; all of them when the store has no "l" marker (all). */
+struct cor_spanset {
+    struct ing_store *st;     /* borrowed */
+    struct cor_span *s;       /* owned */
+    size_t n, cap;
+    int64_t lo, hi;
+    bool loaded, all;
+};
+
+/* Start a set over st with the long spans.  0, -EIO, -ENOMEM (ss is then
+ * empty). */
+int cor_spanset_open(struct cor_spanset *ss, struct ing_store *st);
+
+/* Make the set hold the spans opened in [lo, hi) too (IQ_TIME_NONE: open
+ * end).  Pointers into ss->s move.  0, -EIO, -ENOMEM. */
+int cor_spanset_cover(struct cor_spanset *ss, int64_t lo, int64_t hi);
+
+void cor_spanset_free(struct cor_spanset *ss);
 
 /* Replace the stored incidents atomically: those with opened_at in
  * [from, to) (IQ_TIME_NONE: open end; both open: every incident) by

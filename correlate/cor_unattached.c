@@ -160,7 +160,9 @@ static int del_one(void *ud, const char *k, size_t kl, const char *v, size_t vl)
     if (kl < 9)
         return 0;
     at = ing_be64_get(k + 1);
-    if ((d->from == IQ_TIME_NONE || at >= d->from) && (d->to == IQ_TIME_NONE || at < d->to))
+    if (d->to != IQ_TIME_NONE && at >= d->to)
+        return 1;
+    if (d->from == IQ_TIME_NONE || at >= d->from)
         ing_kvbatch_delete(d->b, ING_CF_INCIDENTS, k, kl);
     return 0;
 }
@@ -176,10 +178,14 @@ int cor_unattached_queue(struct ing_store *st, struct ing_kvbatch *b, const stru
                          size_t n, int64_t from, int64_t to)
 {
     struct del_ctx d = { b, from, to };
+    char start[9];
     int r;
 
     if (from != IQ_TIME_NONE || to != IQ_TIME_NONE) {
-        if ((r = ing_store_kv_scan(st, ING_CF_INCIDENTS, "u", 1, del_one, &d)) < 0)
+        /* the records of [from, to) only: keys are in time order */
+        start[0] = 'u';
+        ing_be64_put(start + 1, from == IQ_TIME_NONE ? INT64_MIN : from);
+        if ((r = ing_store_kv_scan_from(st, ING_CF_INCIDENTS, start, 9, "u", 1, del_one, &d)) < 0)
             return r;
     }
     for (size_t i = 0; i < n; i++)

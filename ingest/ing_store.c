@@ -301,6 +301,14 @@ int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t
     return 0;
 }
 
+int ing_store_kv_scan_from(struct ing_store *st, enum ing_cf cf, const char *start, size_t sl,
+                           const char *prefix, size_t plen, ing_kv_fn cb, void *ud)
+{
+    int r = iterate(st, cf, start, sl, prefix, plen, cb, ud);
+
+    return r < 0 ? r : 0;
+}
+
 int ing_store_kv_scan(struct ing_store *st, enum ing_cf cf, const char *prefix, size_t plen,
                       ing_kv_fn cb, void *ud)
 {

@@ -133,9 +133,13 @@ int ing_store_kv_delete(struct ing_store *st, enum ing_cf cf, const char *k, siz
 int ing_store_kv_get(struct ing_store *st, enum ing_cf cf, const char *k, size_t kl,
                      char **ret_val, size_t *ret_len);
 typedef int (*ing_kv_fn)(void *ud, const char *k, size_t kl, const char *v, size_t vl);
-/* Visit keys starting with prefix (plen may be 0) in order. */
+/* Visit keys starting with prefix (plen may be 0) in order; a non-zero
+ * return of cb stops the scan (and is not an error). */
 int ing_store_kv_scan(struct ing_store *st, enum ing_cf cf, const char *prefix, size_t plen,
                       ing_kv_fn cb, void *ud);
+/* The same from key start (which should begin with prefix) on. */
+int ing_store_kv_scan_from(struct ing_store *st, enum ing_cf cf, const char *start, size_t sl,
+                           const char *prefix, size_t plen, ing_kv_fn cb, void *ud);
 
 /* A batch of kv writes applied atomically by ing_kvbatch_commit.  Caller
  * owns the batch (ing_kvbatch_destroy); st is borrowed and must outlive it. */
