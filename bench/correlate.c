@@ -13,7 +13,7 @@
  *               of each thread, peak RSS, and rebuild/baseline;
  *   --updates M the incremental cost: M single events, each stored and
  *               followed by the update the daemon runs for it
- *               (cor_engine_rebuild over its time), half at the end of
+ *               (cor_engine_update over its time), half at the end of
  *               history and half late in the middle of it: CPU per event
  *               of the updating thread, and of the process with RocksDB's
  *               background flushes and compactions; baseline, in the same
@@ -295,7 +295,8 @@ static int singles(struct ing_store *st, const struct cor_config *cfg, uint64_t 
         struct cor_result res;
 
         r = ing_store_put_events(st, &ev, 1, out);
-        if (r >= 0 && correlate && (r = cor_engine_rebuild(st, cfg, ev->at, ev->at, &res)) >= 0)
+        if (r >= 0 && correlate &&
+            (r = cor_engine_update(st, cfg, ev->at, ev->at, IQ_TIME_NONE, &res)) >= 0)
             cor_result_free(&res);
         iq_event_destroy(&ev);
     }

@@ -157,7 +157,8 @@ static int write_held(struct cor_window *w, const struct cor_recur *idx, const c
     for (size_t i = 0; i < w->run.n_incs; i++) {
         struct cor_inc *x = &w->run.incs[i];
         const char *rec;
-        char *text = NULL;
+        char *text = NULL, *nm = NULL;
+        size_t nl = 0;
 
         if (!after_notes(x))
             continue;
@@ -166,10 +167,11 @@ static int write_held(struct cor_window *w, const struct cor_recur *idx, const c
         rec = cor_recur_pick(idx, *names, cor_inc_names(&w->run, x, *names), x->opened_at,
                              w->run.cfg->recurrence_ms);
         snprintf(x->recurrence_of, sizeof(x->recurrence_of), "%s", rec ? rec : "");
-        if ((r = cor_held_side_text(w, x, &text)) < 0)
+        if ((r = cor_held_side_text(w, x, &text, &nm, &nl)) < 0)
             return r;
-        r = cor_out_incident(w->out, x->id, x->opened_at, x->closed_at, text);
+        r = cor_out_incident(w->out, x->id, x->opened_at, x->closed_at, text, nm, nl);
         free(text);
+        free(nm);
         if (r < 0)
             return r;
     }
@@ -292,7 +294,8 @@ static int side_members(struct cor_window *w, struct cor_run *s, const struct co
     return 0;
 }
 
-int cor_held_side_text(struct cor_window *w, const struct cor_inc *inc, char **ret)
+int cor_held_side_text(struct cor_window *w, const struct cor_inc *inc, char **ret,
+                       char **ret_names, size_t *ret_names_len)
 {
     const struct cor_config *cfg = w->run.cfg;
     struct cor_milestones m;
@@ -314,7 +317,7 @@ int cor_held_side_text(struct cor_window *w, const struct cor_inc *inc, char **r
     if (r == 0 && (r = side_members(w, &s, inc, &copy)) == 0) {
         s.incs = &copy;
         s.n_incs = 1;
-        r = cor_inc_text(&s, &copy, ret);
+        r = cor_inc_text_names(&s, &copy, ret, ret_names, ret_names_len);
         s.incs = NULL;
         s.n_incs = 0;
     }

@@ -187,17 +187,20 @@ static int keep_pending(struct cor_out *o, const char *id, const char *text)
 }
 
 int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
-                     const char *text)
+                     const char *text, const char *names, size_t names_len)
 {
     char key[1 + 8 + 64];
     size_t idlen = strlen(id);
-    int r = cor_store_queue_text(o->b, id, opened_at, closed_at, text);
+    int r = cor_store_queue_text(o->b, id, opened_at, closed_at, text, names, names_len);
 
     if (r < 0 || (r = keep_pending(o, id, text)) < 0)
         return r;
     o->incidents++;
     key[0] = 'i';
     memcpy(key + 1, id, idlen);
+    if ((r = hset_add(&o->written, key_hash(key, 1 + idlen))) < 0)
+        return r;
+    key[0] = 'r';
     if ((r = hset_add(&o->written, key_hash(key, 1 + idlen))) < 0)
         return r;
     key[0] = 't';
@@ -243,8 +246,9 @@ static int load(struct cor_out *o, const char *id, json_t **ret)
 int cor_out_patch_recurrence(struct cor_out *o, const char *id, const char *rec)
 {
     json_t *inc = NULL;
-    char *text = NULL;
+    char *text = NULL, *names = NULL;
     const char *s;
+    size_t names_len = 0;
     int64_t opened, closed = IQ_TIME_NONE;
     int r;
 
@@ -252,7 +256,7 @@ int cor_out_patch_recurrence(struct cor_out *o, const char *id, const char *rec)
         return r;
     r = -ENOMEM;
     if (json_object_set_new(inc, "recurrence_of", rec[0] ? json_string(rec) : json_null()) < 0 ||
-        !(text = cor_store_text(inc)))
+        !(text = cor_store_text(inc)) || cor_store_names_of(inc, &names, &names_len) < 0)
         goto out;
     r = -EINVAL;
     s = json_string_value(json_object_get(inc, "opened_at"));
@@ -261,11 +265,12 @@ int cor_out_patch_recurrence(struct cor_out *o, const char *id, const char *rec)
     s = json_string_value(json_object_get(inc, "closed_at"));
     if (s && iq_time_parse_rfc3339(s, strlen(s), &closed) < 0)
         goto out;
-    if ((r = cor_store_queue_text(o->b, id, opened, closed, text)) == 0 &&
+    if ((r = cor_store_queue_text(o->b, id, opened, closed, text, names, names_len)) == 0 &&
         (r = keep_pending(o, id, text)) == 0)
         o->bytes += strlen(text) + 64;
 out:
     free(text);
+    free(names);
     json_decref(inc);
     return r;
 }
@@ -283,7 +288,7 @@ static int sweep_one(void *ud, const char *k, size_t kl, const char *v, size_t v
 
     (void)v;
     (void)vl;
-    if (kl == 0 || (k[0] != 'i' && k[0] != 't' && k[0] != 'l' && k[0] != 'u'))
+    if (kl == 0 || !strchr("itlru", k[0]))
         return 0;
     if (!hset_has(&s->o->written, key_hash(k, kl))) {
         ing_kvbatch_delete(s->del, ING_CF_INCIDENTS, k, kl);

@@ -288,6 +288,13 @@ int cor_component_states_text(const struct cor_run *run, const struct cor_inc *i
  * title that is not valid UTF-8 after truncation); *ret untouched then. */
 int cor_inc_text(const struct cor_run *run, const struct cor_inc *inc, char **ret);
 
+/* The same, and with ret_names (when not NULL) the names a later incident
+ * may recur by, as the text lists them: its services then its incident
+ * keys, each NUL-terminated, each list ended by an empty string
+ * (*ret_names_len bytes; caller owns). */
+int cor_inc_text_names(const struct cor_run *run, const struct cor_inc *inc, char **ret,
+                       char **ret_names, size_t *ret_names_len);
+
 /* Append the trigger candidates, a JSON array, to t (cor_json.c).
  * 0 or -ENOMEM. */
 int cor_triggers_text(const struct cor_run *run, const struct cor_inc *inc, int64_t impact_start,

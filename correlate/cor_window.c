@@ -231,7 +231,8 @@ static int absorb(struct cor_window *w, uint32_t i)
     return cor_recur_add(&w->recur, w->nbuf, (size_t)n, inc->closed_at, inc->seq, inc->id);
 }
 
-int cor_window_render(struct cor_window *w, struct cor_inc *inc, char **ret)
+int cor_window_render(struct cor_window *w, struct cor_inc *inc, char **ret, char **ret_names,
+                      size_t *ret_names_len)
 {
     struct cor_milestones m;
     int64_t anchor;
@@ -240,16 +241,17 @@ int cor_window_render(struct cor_window *w, struct cor_inc *inc, char **ret)
     anchor = m.at[COR_MS_IMPACT] != IQ_TIME_NONE ? m.at[COR_MS_IMPACT] : inc->opened_at;
     if (anchor - w->run.cfg->lookback_ms < w->horizon) {
         w->stats.side_runs++;
-        return cor_held_side_text(w, inc, ret);
+        return cor_held_side_text(w, inc, ret, ret_names, ret_names_len);
     }
-    return cor_inc_text(&w->run, inc, ret);
+    return cor_inc_text_names(&w->run, inc, ret, ret_names, ret_names_len);
 }
 
 static int finalise(struct cor_window *w, uint32_t i)
 {
     struct cor_inc *inc = &w->run.incs[i];
     const char *rec;
-    char *text = NULL;
+    char *text = NULL, *names = NULL;
+    size_t names_len = 0;
     ptrdiff_t n;
     int r;
 
@@ -263,10 +265,11 @@ static int finalise(struct cor_window *w, uint32_t i)
     rec = cor_recur_pick(&w->recur, w->nbuf, (size_t)n, inc->opened_at,
                          w->run.cfg->recurrence_ms);
     snprintf(inc->recurrence_of, sizeof(inc->recurrence_of), "%s", rec ? rec : "");
-    if ((r = cor_window_render(w, inc, &text)) < 0)
+    if ((r = cor_window_render(w, inc, &text, &names, &names_len)) < 0)
         return r;
-    r = cor_out_incident(w->out, inc->id, inc->opened_at, inc->closed_at, text);
+    r = cor_out_incident(w->out, inc->id, inc->opened_at, inc->closed_at, text, names, names_len);
     free(text);
+    free(names);
     if (r == 0 && w->named->notes)
         r = cor_held_record(w, inc);
     if (r < 0)

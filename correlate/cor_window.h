@@ -114,7 +114,10 @@ int cor_window_end(struct cor_window *w, struct cor_result *res);
 void cor_window_release(struct cor_window *w);
 
 /* cor_window.c, for the other parts: */
-int cor_window_render(struct cor_window *w, struct cor_inc *inc, char **ret);
+/* inc's text and names (cor_inc_text_names), in the window or, when its
+ * look-back reaches before it, from the store.  Caller owns both. */
+int cor_window_render(struct cor_window *w, struct cor_inc *inc, char **ret, char **ret_names,
+                      size_t *ret_names_len);
 int cor_window_records(struct cor_window *w);
 bool cor_window_attach_named(const struct cor_window *w, const char *event_id);
 
@@ -132,13 +135,14 @@ int cor_held_finish(struct cor_window *w);
 /* The text of inc with its trigger candidates read again from the store
  * (for an incident whose look-back reaches before the window).  *ret:
  * caller owns.  0 or a negative errno. */
-int cor_held_side_text(struct cor_window *w, const struct cor_inc *inc, char **ret);
+int cor_held_side_text(struct cor_window *w, const struct cor_inc *inc, char **ret,
+                       char **ret_names, size_t *ret_names_len);
 
 /* cor_out.c */
 /* patches: cor_out_patch_recurrence may be called. */
 int cor_out_new(struct ing_store *st, bool patches, struct cor_out **ret);
 int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
-                     const char *text);
+                     const char *text, const char *names, size_t names_len);
 int cor_out_unatt(struct cor_out *o, const struct cor_unatt *u);
 /* Reread, patch the recurrence_of of incident id to rec ("" none) and
  * rewrite it.  0, -ENOENT, -EIO, -ENOMEM. */

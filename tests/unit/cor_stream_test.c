@@ -12,7 +12,9 @@
  * split, set and attach across weeks), each with a budget so small that the
  * window is compacted at every event, and with a large one.  Also: memory
  * stays flat when history grows, and an interrupted store (stale incidents
- * of another rule set) is cleaned. */
+ * of another rule set) is cleaned.  And the daemon's incremental updates
+ * (cor_engine_update) for late events and audit notes deep in a long
+ * history read only the stretch around what they touch. */
 #include "iq_test.h"
 #include <errno.h>
 #include <glob.h>
@@ -329,7 +331,8 @@ static char *reference(struct fx *f, size_t *ret_n)
 
     assert_int_equal(cor_engine_compute(f->st, &f->cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res), 0);
     assert_int_equal(cor_store_replace_texts(f->st, NULL, 0, res.spans, res.texts, res.n,
-                                             IQ_TIME_NONE, IQ_TIME_NONE, res.unatt, res.n_unatt), 0);
+                                             res.names, res.names_len, IQ_TIME_NONE, IQ_TIME_NONE,
+                                             res.unatt, res.n_unatt), 0);
     *ret_n = res.n;
     cor_result_free(&res);
     return dump(f);
@@ -565,10 +568,142 @@ static void test_contested_evidence(void **state)
     assert_int_equal(st.held, 1);
 }
 
+/* ---- incremental updates stay near their events ---- */
+
+#define DAY (24 * 60 * MIN)
+
+/* Sixty days of one short incident a day on service d, a deploy a day,
+ * and one incident of three days (a page acknowledged every ten hours
+ * until it resolves).  Returns the number of events stored. */
+static size_t long_history(struct fx *f)
+{
+    static struct iq_event *evs[512];
+    char id[32], fp[32];
+    size_t n = 0;
+
+    for (int d = 0; d < 60; d++) {
+        int64_t t = T0 + d * DAY;
+
+        snprintf(id, sizeof(id), "dep%02d", d);
+        evs[n] = mk(id, "deploy", "succeeded", "d", t - 30 * MIN);
+        iq_event_set_label(evs[n++], "sha", d % 3 ? "x" : "y");
+        snprintf(id, sizeof(id), "a%02d", d);
+        snprintf(fp, sizeof(fp), "fp%02d", d);
+        evs[n] = mk(id, "alert", "firing", "d", t);
+        iq_event_set_str(evs[n], IQ_F_SEVERITY, "critical");
+        iq_event_set_label(evs[n++], "fingerprint", fp);
+        snprintf(id, sizeof(id), "a%02d-end", d);
+        evs[n] = mk(id, "alert", "resolved", "d", t + 20 * MIN);
+        iq_event_set_label(evs[n++], "fingerprint", fp);
+    }
+    for (int h = 0; h <= 72; h += 10) {
+        snprintf(id, sizeof(id), "long%02d", h);
+        evs[n] = mk(id, "page", h ? "acknowledged" : "triggered", "long", T0 + 30 * DAY + h * 60 * MIN);
+        iq_event_set_str(evs[n++], IQ_F_INCIDENT_KEY, "LONG");
+    }
+    evs[n] = mk("long-end", "page", "resolved", "long", T0 + 33 * DAY + 6 * 60 * MIN);
+    iq_event_set_str(evs[n++], IQ_F_INCIDENT_KEY, "LONG");
+    put_all(f, evs, n);
+    return n;
+}
+
+/* The update the daemon runs for events in [since, until] (trig: the
+ * latest deploy or change among them) leaves the incidents family exactly
+ * as a full rebuild does, having read at most max events. */
+static void check_update(struct fx *f, int64_t since, int64_t until, int64_t trig, size_t max,
+                         const char *what)
+{
+    struct cor_result res;
+    char *upd, *full;
+
+    assert_int_equal(cor_engine_update(f->st, &f->cfg, since, until, trig, &res), 0);
+    if (res.events > max)
+        fail_msg("%s: the update read %zu events (at most %zu expected)", what, res.events, max);
+    cor_result_free(&res);
+    upd = dump(f);
+    full = streamed(f, 1 << 20, &(struct cor_stream_stats){ 0 });
+    if (strcmp(upd, full) != 0)
+        fail_msg("%s: the update differs from a full rebuild", what);
+    free(upd);
+    free(full);
+}
+
+static int64_t span_of(struct fx *f, const char *event, bool closed)
+{
+    json_t *list = NULL, *inc, *v;
+    size_t i, k;
+    int64_t t = IQ_TIME_NONE;
+
+    assert_int_equal(cor_incident_list(f->st, IQ_TIME_NONE, &list), 0);
+    json_array_foreach(list, i, inc)
+        json_array_foreach(json_object_get(inc, "event_ids"), k, v)
+            if (strcmp(json_string_value(v), event) == 0) {
+                const char *s = json_string_value(json_object_get(inc, closed ? "closed_at"
+                                                                                : "opened_at"));
+
+                assert_int_equal(iq_time_parse_rfc3339(s, strlen(s), &t), 0);
+            }
+    json_decref(list);
+    return t;
+}
+
+static const char *id_of(struct fx *f, const char *event, char *buf, size_t size)
+{
+    json_t *list = NULL, *inc, *v;
+    size_t i, k;
+
+    buf[0] = '\0';
+    assert_int_equal(cor_incident_list(f->st, IQ_TIME_NONE, &list), 0);
+    json_array_foreach(list, i, inc)
+        json_array_foreach(json_object_get(inc, "event_ids"), k, v)
+            if (strcmp(json_string_value(v), event) == 0)
+                snprintf(buf, size, "%s", json_string_value(json_object_get(inc, "id")));
+    json_decref(list);
+    return buf;
+}
+
+/* A late event inside an incident of three days, a late deploy, and audit
+ * notes on old closed incidents (a merge two days apart, an attach of an
+ * event of another day): each update reads the stretch of history around
+ * what it touches, found through the index of long incidents, and leaves
+ * exactly what a full rebuild leaves. */
+static void test_bounded_updates(void **state)
+{
+    struct fx *f = *state;
+    struct iq_event *evs[1];
+    char a[32], b[32];
+    size_t n;
+
+    apply_conf(f, confs[0]);
+    n = long_history(f);
+    free(streamed(f, 1 << 20, &(struct cor_stream_stats){ 0 }));
+    evs[0] = mk("late-chat", "chat", "posted", NULL, T0 + 31 * DAY + 12 * 60 * MIN);
+    iq_event_set_str(evs[0], IQ_F_INCIDENT_KEY, "LONG");
+    iq_event_set_str(evs[0], IQ_F_ACTOR, "U");
+    put_all(f, evs, 1);
+    check_update(f, T0 + 31 * DAY + 12 * 60 * MIN, T0 + 31 * DAY + 12 * 60 * MIN, IQ_TIME_NONE,
+                 n / 4, "late event in a long incident");
+    evs[0] = mk("late-deploy", "deploy", "succeeded", "d", T0 + 45 * DAY - 40 * MIN);
+    iq_event_set_label(evs[0], "sha", "y");
+    put_all(f, evs, 1);
+    check_update(f, T0 + 45 * DAY - 40 * MIN, T0 + 45 * DAY - 40 * MIN, T0 + 45 * DAY - 40 * MIN,
+                 n / 4, "late deploy");
+    evs[0] = note("note-m", "merge", T0 + 70 * DAY, id_of(f, "a10", a, sizeof(a)));
+    iq_event_set_label(evs[0], "other", id_of(f, "a12", b, sizeof(b)));
+    put_all(f, evs, 1);
+    check_update(f, span_of(f, "a10", false), span_of(f, "a12", true), IQ_TIME_NONE, n / 3,
+                 "merge note");
+    evs[0] = note("note-a", "attach", T0 + 70 * DAY + MIN, id_of(f, "a39", a, sizeof(a)));
+    iq_event_set_label(evs[0], "event", "dep40");
+    put_all(f, evs, 1);
+    check_update(f, span_of(f, "a39", false), T0 + 40 * DAY, IQ_TIME_NONE, n / 4, "attach note");
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_corpus, setup, teardown),
     cmocka_unit_test_setup_teardown(test_random_budgets, setup, teardown),
     cmocka_unit_test_setup_teardown(test_contested_evidence, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_bounded_updates, setup, teardown),
     cmocka_unit_test_setup_teardown(test_flat_memory, setup, teardown),
     cmocka_unit_test_setup_teardown(test_stale_removed, setup, teardown),
 };
