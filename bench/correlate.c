@@ -440,7 +440,9 @@ int main(int argc, char **argv)
     json_decref(sec);
     if (a.budget)
         cfg.rebuild_memory = a.budget;
-    if ((r = ing_store_open(dir, &(struct ing_store_opts){ 0 }, &st)) < 0 ||
+    /* as `inquest correlate --rebuild` opens it */
+    if ((r = ing_store_open(dir, &(struct ing_store_opts){ .write_buffer = COR_REBUILD_WRITE_BUFFER },
+                            &st)) < 0 ||
         (r = ensure_filled(st, dir, filled, &a)) < 0)
         goto out;
     if (a.rebuild && (r = rebuild(st, &cfg)) < 0)

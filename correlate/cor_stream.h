@@ -19,6 +19,11 @@ struct cor_config;
 struct cor_result;
 struct ing_store;
 
+/* Memtable size for a store opened only to rebuild (`inquest correlate
+ * --rebuild`): a rebuild writes every incident once, so large memtables
+ * would only hold resident memory (ing_store_opts.write_buffer). */
+#define COR_REBUILD_WRITE_BUFFER (8u << 20)
+
 struct cor_stream_stats {
     size_t compactions;        /* times the window was compacted */
     size_t peak_bytes;         /* most decoded-event bytes held at once */
