@@ -75,7 +75,7 @@ size_t cor_run_lower_bound(const struct cor_run *run, size_t hi, int64_t t)
 enum { TAG_KEY = 'k', TAG_GROUP = 'g', TAG_ALERT = 'a', TAG_PAGE = 'p', TAG_STATUS = 's', TAG_SERVICE = 'v',
        TAG_NAME = 'n', TAG_PRIOR = 'q' };
 
-static int push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
+int cor_push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
 {
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
@@ -92,7 +92,7 @@ static int push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
 
 int cor_inc_add(struct cor_inc *inc, uint32_t ev)
 {
-    return push_u32(&inc->mem, &inc->n, &inc->cap, ev);
+    return cor_push_u32(&inc->mem, &inc->n, &inc->cap, ev);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -408,7 +408,7 @@ static int open_incident(struct cor_group *g, uint32_t ev_i)
     inc->opened_at = inc->last_at = e->t;
     inc->closed_at = IQ_TIME_NONE;
     inc->open = true;
-    if (push_u32(&g->open, &g->n_open, &g->cap_open, inc_i) < 0)
+    if (cor_push_u32(&g->open, &g->n_open, &g->cap_open, inc_i) < 0)
         return -ENOMEM;
     for (size_t i = 0; e->sig == COR_SIG_ALERT_FIRING && i < g->n_pending; i++) {
         uint32_t p = g->pending[i];
@@ -430,7 +430,7 @@ int cor_group_step(struct cor_group *g, uint32_t i)
         return 0;
     if (e->context) {
         if (e->sig == COR_SIG_ALERT_FIRING && opens_alone(g, e))
-            return push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
+            return cor_push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
         return 0;
     }
     cor_group_close_due(g, e->t);
@@ -443,7 +443,7 @@ int cor_group_step(struct cor_group *g, uint32_t i)
         return 0;
     if (e->sig == COR_SIG_ALERT_FIRING && run->cfg->open_count > 1 &&
         pending_count(g, e) < (size_t)run->cfg->open_count)
-        return push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
+        return cor_push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
     return open_incident(g, i);
 }
 

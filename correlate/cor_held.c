@@ -95,6 +95,52 @@ int cor_held_record(struct cor_window *w, const struct cor_inc *inc)
     return 0;
 }
 
+ptrdiff_t cor_held_names(struct cor_window *w, const struct cor_inc *inc)
+{
+    if (grow((void **)&w->nbuf, &w->nbuf_cap, 2 * inc->n + 1, sizeof(*w->nbuf)) < 0)
+        return -ENOMEM;
+    return (ptrdiff_t)cor_inc_names(&w->run, inc, w->nbuf);
+}
+
+/* inc's text and names: in the window unless its look-back reaches before
+ * the deploys the window keeps. */
+static int render(struct cor_window *w, struct cor_inc *inc, char **ret, char **ret_names,
+                  size_t *ret_names_len)
+{
+    struct cor_milestones m;
+    int64_t anchor;
+
+    cor_milestones_compute(&w->run, inc, &m);
+    anchor = m.at[COR_MS_IMPACT] != IQ_TIME_NONE ? m.at[COR_MS_IMPACT] : inc->opened_at;
+    if (anchor - w->run.cfg->lookback_ms >= w->horizon)
+        return cor_inc_text_names(&w->run, inc, ret, ret_names, ret_names_len);
+    w->stats.side_runs++;
+    return cor_held_side_text(w, inc, ret, ret_names, ret_names_len);
+}
+
+int cor_held_write(struct cor_window *w, struct cor_inc *inc, const struct cor_recur *idx,
+                   bool side)
+{
+    char *text = NULL, *names = NULL;
+    size_t names_len = 0;
+    ptrdiff_t n = cor_held_names(w, inc);
+    const char *rec;
+    int r;
+
+    if (n < 0)
+        return -ENOMEM;
+    rec = cor_recur_pick(idx, w->nbuf, (size_t)n, inc->opened_at, w->run.cfg->recurrence_ms);
+    snprintf(inc->recurrence_of, sizeof(inc->recurrence_of), "%s", rec ? rec : "");
+    r = side ? cor_held_side_text(w, inc, &text, &names, &names_len)
+             : render(w, inc, &text, &names, &names_len);
+    if (r < 0)
+        return r;
+    r = cor_out_incident(w->out, inc->id, inc->opened_at, inc->closed_at, text, names, names_len);
+    free(text);
+    free(names);
+    return r;
+}
+
 /* Is incident x of the window one the notes may have changed (held, or
  * made by a split at the end)? */
 static bool after_notes(const struct cor_inc *x)
@@ -104,8 +150,7 @@ static bool after_notes(const struct cor_inc *x)
 
 /* Every written incident and every held one as the notes left it, in one
  * index.  0 or -ENOMEM. */
-static int index_all(struct cor_window *w, struct cor_recur *idx, const char ***names,
-                     size_t *cap)
+static int index_all(struct cor_window *w, struct cor_recur *idx)
 {
     int r = 0;
 
@@ -119,12 +164,13 @@ static int index_all(struct cor_window *w, struct cor_recur *idx, const char ***
     for (size_t i = 0; i < w->run.n_incs && r == 0; i++) {
         const struct cor_inc *x = &w->run.incs[i];
 
+        ptrdiff_t n;
+
         if (!after_notes(x) || x->closed_at == IQ_TIME_NONE)
             continue;
-        if ((r = grow((void **)names, cap, 2 * x->n + 1, sizeof(**names))) < 0)
-            break;
-        r = cor_recur_add(idx, *names, cor_inc_names(&w->run, x, *names), x->closed_at, x->seq,
-                          x->id);
+        if ((n = cor_held_names(w, x)) < 0)
+            return -ENOMEM;
+        r = cor_recur_add(idx, w->nbuf, (size_t)n, x->closed_at, x->seq, x->id);
     }
     return r;
 }
@@ -149,52 +195,26 @@ static int patch_written(struct cor_window *w, const struct cor_recur *idx)
 }
 
 /* Write the held incidents (and those their splits made). */
-static int write_held(struct cor_window *w, const struct cor_recur *idx, const char ***names,
-                      size_t *cap)
+static int write_held(struct cor_window *w, const struct cor_recur *idx)
 {
     int r;
 
-    for (size_t i = 0; i < w->run.n_incs; i++) {
-        struct cor_inc *x = &w->run.incs[i];
-        const char *rec;
-        char *text = NULL, *nm = NULL;
-        size_t nl = 0;
-
-        if (!after_notes(x))
-            continue;
-        if ((r = grow((void **)names, cap, 2 * x->n + 1, sizeof(**names))) < 0)
+    for (size_t i = 0; i < w->run.n_incs; i++)
+        if (after_notes(&w->run.incs[i]) &&
+            (r = cor_held_write(w, &w->run.incs[i], idx, true)) < 0)
             return r;
-        rec = cor_recur_pick(idx, *names, cor_inc_names(&w->run, x, *names), x->opened_at,
-                             w->run.cfg->recurrence_ms);
-        snprintf(x->recurrence_of, sizeof(x->recurrence_of), "%s", rec ? rec : "");
-        if ((r = cor_held_side_text(w, x, &text, &nm, &nl)) < 0)
-            return r;
-        r = cor_out_incident(w->out, x->id, x->opened_at, x->closed_at, text, nm, nl);
-        free(text);
-        free(nm);
-        if (r < 0)
-            return r;
-    }
     return 0;
 }
 
 int cor_held_finish(struct cor_window *w)
 {
     struct cor_recur idx = { 0 };
-    const char **names = NULL;
-    size_t cap = 0;
     int r = 0;
 
-    if (w->named->notes) {
-        if ((r = cor_notes_apply(&w->run)) < 0 || (r = index_all(w, &idx, &names, &cap)) < 0 ||
-            (r = patch_written(w, &idx)) < 0 || (r = write_held(w, &idx, &names, &cap)) < 0)
-            goto out;
-    }
-    w->notes_done = true;
-    r = cor_window_records(w);
-out:
+    if (w->named->notes && (r = cor_notes_apply(&w->run)) == 0 &&
+        (r = index_all(w, &idx)) == 0 && (r = patch_written(w, &idx)) == 0)
+        r = write_held(w, &idx);
     cor_recur_clear(&idx);
-    free(names);
     return r;
 }
 

@@ -157,6 +157,10 @@ void cor_run_free(struct cor_run *run);
  * cor_decode), so it is freed with the run.  0 or -ENOMEM. */
 int cor_run_add(struct cor_run *run, struct iq_event *ev);
 
+/* Room for one more event in run->evs (pointers into it may move).
+ * 0 or -ENOMEM. */
+int cor_run_reserve_ev(struct cor_run *run);
+
 /* Room for one more incident in run->incs (pointers into it may move).
  * 0 or -ENOMEM (cor_group.c). */
 int cor_run_reserve_inc(struct cor_run *run);
@@ -255,6 +259,10 @@ int cor_group_recurrences(struct cor_run *run);          /* cor_recur.c */
  * Returns the count written (cor_recur.c). */
 size_t cor_inc_names(const struct cor_run *run, const struct cor_inc *inc, const char **ret);
 int cor_inc_add(struct cor_inc *inc, uint32_t ev);
+
+/* Append v to the array *a of *n (capacity *cap), growing it.  0 or
+ * -ENOMEM. */
+int cor_push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v);
 void cor_inc_sort(struct cor_run *run, struct cor_inc *inc);
 
 /* Apply merge/split/set/attach notes (cor_notes.c).  0 or -ENOMEM. */

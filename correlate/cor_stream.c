@@ -40,6 +40,7 @@
 
 #include "cor_decode.h"
 #include "cor_engine.h"
+#include "cor_pipe.h"
 #include "cor_window.h"
 #include "ing_store.h"
 #include "iq_event.h"
@@ -48,7 +49,6 @@
 #define BATCH_EVENTS 8192
 #define BATCH_BYTES (COR_ARENA_BLOCK / 4 * 3)
 #define BATCH_MIN (16u << 10)
-#define RING 4
 #define POOL 8                     /* arenas kept for reuse */
 
 struct batch {
@@ -65,12 +65,8 @@ struct reader {
     struct cor_run cls;            /* classification context: cfg and the batch's arena */
     struct cor_decoder dec;
     struct batch *cur;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    struct batch *ring[RING];
-    size_t head, count;
-    bool done;
-    int err;                       /* first error of either side */
+    struct cor_pipe pipe;          /* batches to the walker */
+    pthread_mutex_t lock;          /* of the pool */
     size_t read;                   /* values decoded */
     size_t batch_bytes;            /* a batch is handed over at this size ... */
     size_t batch_events;           /* ... or this many events */
@@ -132,32 +128,17 @@ static void recycle(void *ud, struct cor_arena *a)
     pthread_mutex_unlock(&rd->lock);
 }
 
-static void set_err(struct reader *rd, int err)
+static void batch_drop(void *b)
 {
-    pthread_mutex_lock(&rd->lock);
-    if (!rd->err)
-        rd->err = err;
-    pthread_cond_broadcast(&rd->cond);
-    pthread_mutex_unlock(&rd->lock);
+    batch_free((struct batch **)&b);
 }
 
-/* Hand the current batch to the walker, waiting while the ring is full.
+/* Hand the current batch to the walker, waiting while the pipe is full.
  * Returns the first error, if any. */
 static int push(struct reader *rd)
 {
-    int err;
+    int err = cor_pipe_push(&rd->pipe, (void **)&rd->cur);
 
-    pthread_mutex_lock(&rd->lock);
-    while (rd->count == RING && !rd->err)
-        pthread_cond_wait(&rd->cond, &rd->lock);
-    if (!rd->err && rd->cur) {
-        rd->ring[(rd->head + rd->count) % RING] = rd->cur;
-        rd->count++;
-        rd->cur = NULL;
-        pthread_cond_broadcast(&rd->cond);
-    }
-    err = rd->err;
-    pthread_mutex_unlock(&rd->lock);
     batch_free(&rd->cur);
     return err;
 }
@@ -196,7 +177,7 @@ static int on_value(void *ud, const char *val, size_t len)
     struct batch *b;
 
     if (!rd->cur && !(rd->cur = batch_new(rd))) {
-        set_err(rd, -ENOMEM);
+        cor_pipe_fail(&rd->pipe, -ENOMEM);
         return 1;
     }
     b = rd->cur;
@@ -209,7 +190,7 @@ static int on_value(void *ud, const char *val, size_t len)
     rd->read++;
     b->scan_at = ev->at;
     if (keep(rd, b, ev, &m) < 0) {
-        set_err(rd, -ENOMEM);
+        cor_pipe_fail(&rd->pipe, -ENOMEM);
         return 1;
     }
     if ((b->n == b->cap || b->arena.used >= rd->batch_bytes || b->scanned >= 4 * b->cap) &&
@@ -225,33 +206,12 @@ static void *read_all(void *arg)
     int r = ing_store_scan(rd->st, &scan, on_value, rd);
 
     if (r < 0)
-        set_err(rd, r);
+        cor_pipe_fail(&rd->pipe, r);
     if (rd->cur)
         push(rd);
-    pthread_mutex_lock(&rd->lock);
-    rd->cpu_ms = thread_cpu_ms();
-    rd->done = true;
-    pthread_cond_broadcast(&rd->cond);
-    pthread_mutex_unlock(&rd->lock);
+    rd->cpu_ms = thread_cpu_ms();      /* read by the walker after the join */
+    cor_pipe_close(&rd->pipe);
     return NULL;
-}
-
-/* The next batch, or NULL when the reader is done or failed. */
-static struct batch *pop(struct reader *rd)
-{
-    struct batch *b = NULL;
-
-    pthread_mutex_lock(&rd->lock);
-    while (rd->count == 0 && !rd->done && !rd->err)
-        pthread_cond_wait(&rd->cond, &rd->lock);
-    if (rd->count > 0 && !rd->err) {
-        b = rd->ring[rd->head];
-        rd->head = (rd->head + 1) % RING;
-        rd->count--;
-        pthread_cond_broadcast(&rd->cond);
-    }
-    pthread_mutex_unlock(&rd->lock);
-    return b;
 }
 
 /* Walk every batch the reader hands over: each event goes to the reorder
@@ -264,7 +224,7 @@ static int walk(struct reader *rd, struct cor_window *w)
     struct batch *b;
     int r = 0;
 
-    while (r == 0 && (b = pop(rd))) {
+    while (r == 0 && (b = cor_pipe_pop(&rd->pipe))) {
         w->reading = &b->arena;
         for (size_t i = 0; r == 0 && i < b->n; i++)
             if ((r = cor_window_push(w, &b->evs[i])) == 0)
@@ -279,7 +239,7 @@ static int walk(struct reader *rd, struct cor_window *w)
         batch_free(&b);
     }
     if (r < 0)
-        set_err(rd, r);
+        cor_pipe_fail(&rd->pipe, r);
     return r;
 }
 
@@ -351,14 +311,12 @@ static void named_release(struct cor_named *n)
 
 static void reader_release(struct reader *rd)
 {
-    for (; rd->count > 0; rd->count--, rd->head = (rd->head + 1) % RING)
-        batch_free(&rd->ring[rd->head]);
+    cor_pipe_destroy(&rd->pipe, batch_drop);
     batch_free(&rd->cur);
     for (size_t i = 0; i < rd->n_pool; i++)
         cor_arena_release(&rd->pool[i]);
     cor_decoder_release(&rd->dec);
     cor_run_free(&rd->cls);
-    pthread_cond_destroy(&rd->cond);
     pthread_mutex_destroy(&rd->lock);
 }
 
@@ -375,7 +333,7 @@ int cor_stream_rebuild(struct ing_store *st, const struct cor_config *cfg,
 
     memset(&w, 0, sizeof(w));
     pthread_mutex_init(&rd.lock, NULL);
-    pthread_cond_init(&rd.cond, NULL);
+    cor_pipe_init(&rd.pipe);
     cor_run_init(&rd.cls, cfg);
     if ((r = read_named(st, cfg, &named)) < 0 || (r = cor_window_init(&w, st, cfg, &named)) < 0)
         goto out;
@@ -397,8 +355,8 @@ int cor_stream_rebuild(struct ing_store *st, const struct cor_config *cfg,
     t0 = thread_cpu_ms();
     r = walk(&rd, &w);
     pthread_join(th, NULL);
-    if (r == 0 && rd.err)
-        r = rd.err;
+    if (r == 0)
+        r = cor_pipe_err(&rd.pipe);
     if (r == 0)
         r = cor_window_end(&w, &res);
     res.events = rd.read;

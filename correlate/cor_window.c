@@ -176,13 +176,6 @@ static void heap_pop(struct cor_window *w, struct cor_ev *ret)
 
 /* ---- finalising ---- */
 
-bool cor_window_attach_named(const struct cor_window *w, const char *event_id)
-{
-    int64_t v;
-
-    return w->named->notes && cor_map_get(&w->named->ids, 'e', event_id, &v);
-}
-
 /* Does an audit note name inc, or an event in it? */
 static bool named_inc(const struct cor_window *w, const struct cor_inc *inc)
 {
@@ -198,20 +191,6 @@ static bool named_inc(const struct cor_window *w, const struct cor_inc *inc)
     return false;
 }
 
-/* inc's recurrence names in w->nbuf; returns their count, or -ENOMEM. */
-static ptrdiff_t names_of(struct cor_window *w, const struct cor_inc *inc)
-{
-    if (2 * inc->n > w->nbuf_cap) {
-        size_t ncap = 2 * inc->n + 64;
-        const char **nb = realloc(w->nbuf, ncap * sizeof(*nb));
-
-        if (!nb)
-            return -ENOMEM;
-        w->nbuf = nb;
-        w->nbuf_cap = ncap;
-    }
-    return (ptrdiff_t)cor_inc_names(&w->run, inc, w->nbuf);
-}
 
 static int absorb(struct cor_window *w, uint32_t i)
 {
@@ -226,33 +205,14 @@ static int absorb(struct cor_window *w, uint32_t i)
     inc->absorbed = true;
     if (inc->closed_at == IQ_TIME_NONE)
         return 0;
-    if ((n = names_of(w, inc)) < 0)
+    if ((n = cor_held_names(w, inc)) < 0)
         return -ENOMEM;
     return cor_recur_add(&w->recur, w->nbuf, (size_t)n, inc->closed_at, inc->seq, inc->id);
-}
-
-int cor_window_render(struct cor_window *w, struct cor_inc *inc, char **ret, char **ret_names,
-                      size_t *ret_names_len)
-{
-    struct cor_milestones m;
-    int64_t anchor;
-
-    cor_milestones_compute(&w->run, inc, &m);
-    anchor = m.at[COR_MS_IMPACT] != IQ_TIME_NONE ? m.at[COR_MS_IMPACT] : inc->opened_at;
-    if (anchor - w->run.cfg->lookback_ms < w->horizon) {
-        w->stats.side_runs++;
-        return cor_held_side_text(w, inc, ret, ret_names, ret_names_len);
-    }
-    return cor_inc_text_names(&w->run, inc, ret, ret_names, ret_names_len);
 }
 
 static int finalise(struct cor_window *w, uint32_t i)
 {
     struct cor_inc *inc = &w->run.incs[i];
-    const char *rec;
-    char *text = NULL, *names = NULL;
-    size_t names_len = 0;
-    ptrdiff_t n;
     int r;
 
     if (named_inc(w, inc)) {
@@ -260,16 +220,7 @@ static int finalise(struct cor_window *w, uint32_t i)
         w->stats.held++;
         return 0;
     }
-    if ((n = names_of(w, inc)) < 0)
-        return -ENOMEM;
-    rec = cor_recur_pick(&w->recur, w->nbuf, (size_t)n, inc->opened_at,
-                         w->run.cfg->recurrence_ms);
-    snprintf(inc->recurrence_of, sizeof(inc->recurrence_of), "%s", rec ? rec : "");
-    if ((r = cor_window_render(w, inc, &text, &names, &names_len)) < 0)
-        return r;
-    r = cor_out_incident(w->out, inc->id, inc->opened_at, inc->closed_at, text, names, names_len);
-    free(text);
-    free(names);
+    r = cor_held_write(w, inc, &w->recur, false);
     if (r == 0 && w->named->notes)
         r = cor_held_record(w, inc);
     if (r < 0)
@@ -348,21 +299,6 @@ static int finalise_ready(struct cor_window *w)
     return 0;
 }
 
-static int push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
-{
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        uint32_t *na = realloc(*a, ncap * sizeof(*na));
-
-        if (!na)
-            return -ENOMEM;
-        *a = na;
-        *cap = ncap;
-    }
-    (*a)[(*n)++] = v;
-    return 0;
-}
-
 /* Is every absorption that could take event e done? */
 static bool settled(const struct cor_window *w, const struct cor_ev *e)
 {
@@ -419,7 +355,7 @@ int cor_window_records(struct cor_window *w)
             break;
         w->watch_head++;
         if (e->ambiguous && e->inc == COR_NONE &&
-            push_u32(&w->amb, &w->n_amb, &w->cap_amb, i) < 0)
+            cor_push_u32(&w->amb, &w->n_amb, &w->cap_amb, i) < 0)
             return -ENOMEM;
     }
     for (size_t j = 0; j < w->n_amb; j++) {
@@ -455,15 +391,8 @@ static int take(struct cor_window *w, const struct cor_ev *e)
     uint32_t i;
     int r;
 
-    if (run->n == run->cap) {
-        size_t ncap = run->cap ? run->cap * 2 : 4096;
-        struct cor_ev *ne = realloc(run->evs, ncap * sizeof(*ne));
-
-        if (!ne)
-            return -ENOMEM;
-        run->evs = ne;
-        run->cap = ncap;
-    }
+    if (cor_run_reserve_ev(run) < 0)
+        return -ENOMEM;
     i = (uint32_t)run->n++;
     run->evs[i] = *e;
     w->G = e->t;
@@ -475,10 +404,10 @@ static int take(struct cor_window *w, const struct cor_ev *e)
             return r;
         for (size_t k = n0; k < run->n_incs; k++) {
             cor_group_name(run, &run->incs[k]);     /* its id is final from its opening */
-            if (push_u32(&w->live, &w->n_live, &w->cap_live, (uint32_t)k) < 0)
+            if (cor_push_u32(&w->live, &w->n_live, &w->cap_live, (uint32_t)k) < 0)
                 return -ENOMEM;
         }
-        if (may_unattach(e) && push_u32(&w->watch, &w->n_watch, &w->cap_watch, i) < 0)
+        if (may_unattach(e) && cor_push_u32(&w->watch, &w->n_watch, &w->cap_watch, i) < 0)
             return -ENOMEM;
     }
     if ((r = advance(w)) < 0)
@@ -518,6 +447,9 @@ int cor_window_end(struct cor_window *w, struct cor_result *res)
         cor_group_close_due(&w->g, w->t_close);
     cor_group_finish(&w->g);
     if ((r = advance(w)) < 0 || (r = cor_held_finish(w)) < 0)
+        return r;
+    w->notes_done = true;
+    if ((r = cor_window_records(w)) < 0)
         return r;
     if ((r = cor_out_finish(w->out, &res->n, &res->n_unatt)) < 0)
         return r;

@@ -114,23 +114,35 @@ int cor_window_end(struct cor_window *w, struct cor_result *res);
 void cor_window_release(struct cor_window *w);
 
 /* cor_window.c, for the other parts: */
-/* inc's text and names (cor_inc_text_names), in the window or, when its
- * look-back reaches before it, from the store.  Caller owns both. */
-int cor_window_render(struct cor_window *w, struct cor_inc *inc, char **ret, char **ret_names,
-                      size_t *ret_names_len);
 int cor_window_records(struct cor_window *w);
-bool cor_window_attach_named(const struct cor_window *w, const char *event_id);
+
+/* Does an attach note name event_id? */
+static inline bool cor_window_attach_named(const struct cor_window *w, const char *event_id)
+{
+    int64_t v;
+
+    return w->named->notes && cor_map_get(&w->named->ids, 'e', event_id, &v);
+}
 
 /* cor_window_gc.c: keep what is needed, copy it into a fresh arena, free
  * the rest.  0 or -ENOMEM. */
 int cor_window_compact(struct cor_window *w);
 
 /* cor_held.c */
+/* inc's recurrence names (cor_inc_names) in w->nbuf: their count, or
+ * -ENOMEM. */
+ptrdiff_t cor_held_names(struct cor_window *w, const struct cor_inc *inc);
+/* Write inc, its recurrence picked in idx, its text made in the window,
+ * or from the store when side is set or its look-back reaches before the
+ * deploys the window keeps.  0 or a negative errno. */
+int cor_held_write(struct cor_window *w, struct cor_inc *inc, const struct cor_recur *idx,
+                   bool side);
 /* Note inc's recurrence facts (with notes only).  0 or -ENOMEM. */
 int cor_held_record(struct cor_window *w, const struct cor_inc *inc);
 /* After the walk: apply the notes to the incidents kept for them, redo
- * the recurrences they change, write the kept incidents and the
- * unattached events waiting for them.  0 or a negative errno. */
+ * the recurrences they change and write the kept incidents (the
+ * unattached records waiting for them are the caller's).  0 or a negative
+ * errno. */
 int cor_held_finish(struct cor_window *w);
 /* The text of inc with its trigger candidates read again from the store
  * (for an incident whose look-back reaches before the window).  *ret:

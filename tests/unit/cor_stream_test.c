@@ -16,6 +16,7 @@
  * (cor_engine_update) for late events and audit notes deep in a long
  * history read only the stretch around what they touch. */
 #include "iq_test.h"
+#include "cor_test.h"
 #include <errno.h>
 #include <glob.h>
 #include <unistd.h>
@@ -33,37 +34,6 @@
 #define T0 1773655200000LL          /* 2026-03-16T10:00:00Z */
 #define MIN 60000LL
 #define MAXEV 24000
-
-struct fx {
-    char dir[64];
-    struct ing_store *st;
-    struct cor_config cfg;
-};
-
-static int setup(void **state)
-{
-    struct fx *f = calloc(1, sizeof(*f));
-
-    snprintf(f->dir, sizeof(f->dir), "/tmp/cor-stream-test.XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(ing_store_open(f->dir, &(struct ing_store_opts){ 0 }, &f->st), 0);
-    cor_config_init(&f->cfg);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fx *f = *state;
-    char cmd[128];
-
-    ing_store_close(&f->st);
-    cor_config_release(&f->cfg);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
 
 static void reset(void **state)
 {
@@ -83,12 +53,6 @@ static void apply_conf(struct fx *f, const char *text)
 }
 
 /* ---- events ---- */
-
-static unsigned next_rand(unsigned *seed)
-{
-    *seed = *seed * 1103515245u + 12345u;
-    return (*seed >> 16) & 0x7fff;
-}
 
 static struct iq_event *mk(const char *id, const char *kind, const char *action,
                            const char *service, int64_t at)
@@ -356,14 +320,8 @@ static void check_equal(struct fx *f, const char *what, struct cor_stream_stats 
     char *ref = reference(f, &n), *s1 = streamed(f, 1024, small), *s2 = streamed(f, 1 << 30, &big);
 
     assert_true(n > 0);
-    if (strcmp(ref, s1) != 0 && getenv("COR_TEST_DUMP")) {
-        FILE *o = fopen("/tmp/cor-ref.txt", "w"), *p = fopen("/tmp/cor-stream.txt", "w");
-
-        fputs(ref, o);
-        fputs(s1, p);
-        fclose(o);
-        fclose(p);
-    }
+    if (strcmp(ref, s1) != 0)
+        dump_pair(ref, s1, "/tmp/cor-ref.txt", "/tmp/cor-stream.txt");
     if (strcmp(ref, s1) != 0)
         fail_msg("%s: streamed with a tiny budget differs from the in-memory rebuild", what);
     if (strcmp(ref, s2) != 0)
@@ -376,33 +334,6 @@ static void check_equal(struct fx *f, const char *what, struct cor_stream_stats 
 }
 
 /* ---- tests ---- */
-
-static size_t load_corpus(struct iq_event **evs, size_t max)
-{
-    char pat[512], line[8192], err[IQ_ERR_MAX];
-    size_t n = 0;
-    glob_t g;
-
-    snprintf(pat, sizeof(pat), "%s/tests/data/concurrent/c*.ndjson", iq_test_root());
-    assert_int_equal(glob(pat, 0, NULL, &g), 0);
-    for (size_t i = 0; i < g.gl_pathc; i++) {
-        FILE *in = fopen(g.gl_pathv[i], "r");
-
-        assert_non_null(in);
-        while (fgets(line, sizeof(line), in)) {
-            json_t *j = json_loads(line, 0, NULL);
-
-            assert_true(n < max);
-            if (iq_event_from_json(j, &evs[n], err, sizeof(err)) < 0)
-                fail_msg("%s: %s", g.gl_pathv[i], err);
-            json_decref(j);
-            n++;
-        }
-        fclose(in);
-    }
-    globfree(&g);
-    return n;
-}
 
 /* The concurrent corpus with its config: twelve situations interleaved. */
 static void test_corpus(void **state)
