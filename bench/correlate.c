@@ -1,31 +1,45 @@
 /* correlate.c - benchmark of the correlator on a real RocksDB store.
  *
- *   build/bench/correlate [--events N] [--dir DIR] [--updates M]
- * Writes N canonical events (default 1,000,000) forming N/100 incidents
- * into a fresh store under DIR (default $TMPDIR) with store_put_events,
- * then times:
- *   - a full rebuild (read, classify, group, milestones, JSON, write):
- *     events/s, target >= 500,000;
- *   - the incremental cost: M single events (default 200), each stored and
- *     followed by the partial rebuild the daemon runs (cor_engine_rebuild
- *     from its time), half at the end of history and half late, in the
- *     middle of it: ms per event.
- * Each incident: a deploy 20 minutes before, 20 alerts firing and resolved,
- * a page triggered/acknowledged/resolved, four status-page updates and two
- * component changes, one log error-rate rise and 30 chat messages in a
- * linked channel; incidents are 2 hours apart on 50 services.  The store is
- * removed afterwards, unless given with --store DIR: then it is kept, and
- * a store already there is reused without writing (for profiling the
- * rebuild alone; use --updates 0 so it is not changed). */
+ *   build/bench/correlate [--events N] [--store DIR] [--dir DIR]
+ *                         [--fill | --rebuild | --updates M] [--budget BYTES]
+ * A store of N canonical events (default 1,000,000) forming N/100
+ * incidents is written under DIR (default $TMPDIR), or kept in --store DIR
+ * (written there when absent, reused when present).  Then, each step in
+ * the process that runs it, so that its peak RSS is its own:
+ *   --fill      only write the store (needs --store);
+ *   --rebuild   the baseline, a bare scan of every stored value decoded
+ *               on one thread (the floor a rebuild cannot beat), then the
+ *               full rebuild (streaming, cor_stream.h): events/s, CPU time
+ *               of each thread, peak RSS, and rebuild/baseline;
+ *   --updates M the incremental cost: M single events, each stored and
+ *               followed by the update the daemon runs for it
+ *               (cor_engine_update over its time), half at the end of
+ *               history and half late in the middle of it: CPU per event
+ *               of the updating thread, and of the process with RocksDB's
+ *               background flushes and compactions; baseline, in the same
+ *               run, M single events only stored;
+ * and without any of them all three.  Each result is also printed as one
+ * line "RESULT key=value ..." for bench/correlate.sh, which runs the
+ * sizes, the repeats and the ratios.
+ *
+ * Each incident: a deploy 20 minutes before, 20 alerts firing and
+ * resolved, a page triggered/acknowledged/resolved, four status-page
+ * updates and two component changes, one log error-rate rise and 30 chat
+ * messages in a linked channel; incidents are 2 hours apart on 50
+ * services.  A store made in DIR is removed afterwards. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cor_arena.h"
 #include "cor_config.h"
+#include "cor_decode.h"
 #include "cor_engine.h"
+#include "cor_stream.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -34,7 +48,6 @@
 #define MIN 60000LL
 #define PER_INCIDENT 100
 #define BATCH 10000
-
 static struct iq_event *ev_new(const char *id, const char *kind, const char *action,
                                const char *service, int64_t at)
 {
@@ -130,37 +143,6 @@ static int fill(struct store *st, uint64_t n_events)
     return r < 0 ? r : 0;
 }
 
-/* M single events, each stored then correlated as the daemon does. */
-static int incremental(struct store *st, const struct cor_config *cfg, uint64_t n_events,
-                       int updates, double *ret_ms)
-{
-    uint64_t incs = n_events / PER_INCIDENT;
-    int64_t t0 = iq_time_mono_ms();
-    uint8_t out[1];
-    int r = 0;
-
-    for (int u = 0; u < updates && r >= 0; u++) {
-        /* half at the end of history, half late in the middle of it */
-        uint64_t k = u % 2 ? incs - 1 : incs / 2 + (uint64_t)u % 97;
-        char id[64];
-        struct cor_result res;
-        struct iq_event *ev;
-
-        snprintf(id, sizeof(id), "late-%d", u);
-        ev = ev_new(id, "chat", "posted", NULL, T0 + (int64_t)k * 120 * MIN + 30 * MIN + u);
-        iq_event_set_str(ev, IQ_F_ACTOR, "U2");
-        iq_event_set_label(ev, "channel", "incidents");
-        r = store_put_events(st, &ev, 1, out);
-        if (r >= 0)
-            r = cor_engine_rebuild(st, cfg, ev->at, ev->at, &res);
-        if (r >= 0)
-            cor_result_free(&res);
-        iq_event_destroy(&ev);
-    }
-    *ret_ms = (double)(iq_time_mono_ms() - t0) / (updates ? updates : 1);
-    return r < 0 ? r : 0;
-}
-
 /* User + system CPU time of the process (every thread) so far, in ms: on a
  * shared machine it varies less than the wall clock. */
 static int64_t cpu_ms(void)
@@ -173,6 +155,27 @@ static int64_t cpu_ms(void)
            (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
 }
 
+static double cpu_us(void)
+{
+    struct rusage ru;
+
+    if (getrusage(RUSAGE_SELF, &ru) < 0)
+        return 0;
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e6 +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+/* CPU time of the calling thread, in microseconds: the correlator's own
+ * work, without RocksDB's background flushes and compactions. */
+static double thread_us(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) < 0)
+        return 0;
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
 /* Peak resident set size of the process, in MB. */
 static long peak_rss_mb(void)
 {
@@ -180,6 +183,151 @@ static long peak_rss_mb(void)
 
     return getrusage(RUSAGE_SELF, &ru) < 0 ? 0 : ru.ru_maxrss / 1024;
 }
+
+/* ---- rebuild ---- */
+
+struct scan {
+    struct cor_decoder dec;
+    struct cor_arena arena;
+    size_t n;
+};
+
+static int scan_one(void *ud, const char *val, size_t len)
+{
+    struct scan *s = ud;
+    struct cor_arena_mark m;
+    struct iq_event *ev;
+
+    cor_arena_mark(&s->arena, &m);
+    if (cor_decode(&s->dec, &s->arena, val, len, &ev) == 0)
+        s->n++;
+    cor_arena_rewind(&s->arena, &m);
+    return 0;
+}
+
+/* The baseline: every stored value read and decoded, one thread. */
+static int baseline_scan(struct store *st, size_t *ret_n, int64_t *ret_ms)
+{
+    struct store_filter sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE, .bulk = true };
+    struct scan s = { .n = 0 };
+    int64_t t0 = iq_time_mono_ms();
+    int r;
+
+    if (cor_decoder_init(&s.dec) < 0)
+        return -ENOMEM;
+    r = store_scan(st, &sc, scan_one, &s);
+    *ret_ms = iq_time_mono_ms() - t0;
+    *ret_n = s.n;
+    cor_decoder_release(&s.dec);
+    cor_arena_release(&s.arena);
+    return r;
+}
+
+static int rebuild(struct store *st, const struct cor_config *cfg)
+{
+    struct cor_result res = { 0 };
+    struct cor_stream_stats ss;
+    size_t nb = 0;
+    int64_t tb = 0, t0, c0, t, c, busier;
+    int r;
+
+    if ((r = baseline_scan(st, &nb, &tb)) < 0)
+        return r;
+    printf("baseline:        scan + decode of %zu stored events on one thread in %lld ms "
+           "= %.0f events/s\n", nb, (long long)tb, tb ? nb * 1000.0 / (double)tb : 0.0);
+    fflush(stdout);
+    c0 = cpu_ms();
+    t0 = iq_time_mono_ms();
+    if ((r = cor_stream_rebuild(st, cfg, &res, &ss)) < 0)
+        return r;
+    t = iq_time_mono_ms() - t0;
+    c = cpu_ms() - c0;
+    busier = ss.read_cpu_ms > ss.walk_cpu_ms ? ss.read_cpu_ms : ss.walk_cpu_ms;
+    printf("full rebuild:    %zu incidents from %zu events in %lld ms = %.0f events/s "
+           "(target 1000000 on 2 cores)\n", res.n, res.events, (long long)t,
+           t ? (double)res.events * 1000.0 / (double)t : 0.0);
+    printf("rebuild cpu:     %lld ms user+sys: reading thread %lld ms, walking thread %lld ms "
+           "(%.0f events per CPU-second of the busier one); %zu compactions, %.1f MB of events "
+           "held at most (budget %.1f MB); peak RSS %ld MB (target < 256)\n", (long long)c,
+           (long long)ss.read_cpu_ms, (long long)ss.walk_cpu_ms,
+           (double)res.events * 1000.0 / (double)(busier + 1), ss.compactions,
+           (double)ss.peak_bytes / 1048576.0, (double)cfg->rebuild_memory / 1048576.0,
+           peak_rss_mb());
+    printf("ratio rebuild/baseline: %.2f (events/s)\n",
+           tb && t ? ((double)res.events / (double)t) / ((double)nb / (double)tb) : 0.0);
+    printf("RESULT rebuild events=%zu incidents=%zu wall_ms=%lld cpu_ms=%lld read_ms=%lld "
+           "walk_ms=%lld rss_mb=%ld base_events=%zu base_ms=%lld\n", res.events, res.n,
+           (long long)t, (long long)c, (long long)ss.read_cpu_ms, (long long)ss.walk_cpu_ms,
+           peak_rss_mb(), nb, (long long)tb);
+    cor_result_free(&res);
+    return 0;
+}
+
+/* ---- incremental ---- */
+
+/* The event of update u: chat in a linked channel, in incident k. */
+static struct iq_event *update_event(const char *tag, int u, uint64_t k)
+{
+    char id[96];
+    struct iq_event *ev;
+
+    snprintf(id, sizeof(id), "%s-%d-%ld", tag, u, (long)getpid());
+    ev = ev_new(id, "chat", "posted", NULL, T0 + (int64_t)k * 120 * MIN + 30 * MIN + u);
+    iq_event_set_str(ev, IQ_F_ACTOR, "U2");
+    iq_event_set_label(ev, "channel", "incidents");
+    return ev;
+}
+
+/* M single events, each stored (and, with correlate, followed by the
+ * daemon's update for it); half at the end of history, half late in the
+ * middle of it.  *ret_us: CPU microseconds per event of the process (with
+ * RocksDB's background work), *ret_own_us of this thread alone. */
+static int singles(struct store *st, const struct cor_config *cfg, uint64_t incs, int m,
+                   bool correlate, double *ret_us, double *ret_own_us)
+{
+    double c0 = cpu_us(), o0 = thread_us();
+    uint8_t out[1];
+    int r = 0;
+
+    for (int u = 0; u < m && r >= 0; u++) {
+        uint64_t k = u % 2 ? incs - 1 : incs / 2 + (uint64_t)u % 97;
+        struct iq_event *ev = update_event(correlate ? "late" : "put", u, k);
+        struct cor_result res;
+
+        r = store_put_events(st, &ev, 1, out);
+        if (r >= 0 && correlate &&
+            (r = cor_engine_update(st, cfg, ev->at, ev->at, IQ_TIME_NONE, &res)) >= 0)
+            cor_result_free(&res);
+        iq_event_destroy(&ev);
+    }
+    *ret_us = (cpu_us() - c0) / (m ? m : 1);
+    *ret_own_us = (thread_us() - o0) / (m ? m : 1);
+    return r < 0 ? r : 0;
+}
+
+static int incremental(struct store *st, const struct cor_config *cfg, uint64_t n_events,
+                       int m)
+{
+    uint64_t incs = n_events / PER_INCIDENT;
+    double put_us = 0, upd_us = 0, put_own = 0, upd_own = 0;
+    int64_t t0 = iq_time_mono_ms();
+    int r;
+
+    if ((r = singles(st, cfg, incs, m, false, &put_us, &put_own)) < 0 ||
+        (r = singles(st, cfg, incs, m, true, &upd_us, &upd_own)) < 0)
+        return r;
+    printf("incremental:     %d single events stored and correlated as the daemon does, half "
+           "of them late: cpu %.3f ms per event in the updating thread (target <= 1), %.3f ms "
+           "with RocksDB's background work; baseline, storing alone: %.3f ms (%.3f); ratio "
+           "%.1f (%lld ms wall in all)\n", m, upd_own / 1000.0, upd_us / 1000.0,
+           put_own / 1000.0, put_us / 1000.0, put_own > 0 ? upd_own / put_own : 0.0,
+           (long long)(iq_time_mono_ms() - t0));
+    printf("RESULT updates n=%d cpu_us=%.1f proc_us=%.1f put_us=%.1f put_proc_us=%.1f\n", m,
+           upd_own, upd_us, put_own, put_us);
+    return 0;
+}
+
+/* ---- main ---- */
 
 /* A decimal count with nothing after it.  0 or -EINVAL. */
 static int parse_count(const char *s, uint64_t *ret)
@@ -195,45 +343,89 @@ static int parse_count(const char *s, uint64_t *ret)
     return 0;
 }
 
+struct args {
+    uint64_t events, budget;
+    int updates;
+    const char *base, *keep;
+    bool fill, rebuild, update, sized;
+};
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+    for (int i = 1; i < argc; i++) {
+        uint64_t v = 0;
+        bool num = i + 1 < argc && parse_count(argv[i + 1], &v) == 0;
+
+        if (strcmp(argv[i], "--fill") == 0)
+            a->fill = true;
+        else if (strcmp(argv[i], "--rebuild") == 0)
+            a->rebuild = true;
+        else if (strcmp(argv[i], "--events") == 0 && num && v >= PER_INCIDENT && v <= 100000000)
+            a->events = v, a->sized = true, i++;
+        else if (strcmp(argv[i], "--updates") == 0 && num && v <= 100000)
+            a->updates = (int)v, a->update = true, i++;
+        else if (strcmp(argv[i], "--budget") == 0 && num && v >= 1024)
+            a->budget = v, i++;
+        else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+            a->base = argv[++i];
+        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc && strlen(argv[i + 1]) < 400)
+            a->keep = argv[++i];
+        else
+            return -EINVAL;
+    }
+    if (a->fill && !a->keep)
+        return -EINVAL;
+    if (!a->fill && !a->rebuild && !a->update)
+        a->rebuild = a->update = true;
+    return 0;
+}
+
+/* The store in dir written when it is not there yet. */
+static int ensure_filled(struct store *st, const char *dir, bool filled, struct args *a)
+{
+    int64_t t0;
+    int r;
+
+    if (filled) {
+        if (!a->sized) {
+            a->events = store_count_estimate(st);
+            a->events -= a->events % PER_INCIDENT;
+        }
+        return 0;
+    }
+    printf("writing %llu events (%llu incidents) to %s ...\n", (unsigned long long)a->events,
+           (unsigned long long)(a->events / PER_INCIDENT), dir);
+    fflush(stdout);
+    t0 = iq_time_mono_ms();
+    if ((r = fill(st, a->events)) < 0)
+        return r;
+    t0 = iq_time_mono_ms() - t0;
+    printf("store fill:      %lld ms (%.0f events/s)\n", (long long)t0,
+           t0 ? a->events * 1000.0 / (double)t0 : 0.0);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    uint64_t n_events = 1000000;
-    int updates = 200;
-    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    const char *keep = NULL;
+    struct args a = { .events = 1000000, .updates = 200 };
     char dir[512], err[IQ_ERR_MAX], cmd[600], probe[600];
     bool filled = false;
     struct store *st = NULL;
     struct cor_config cfg;
-    struct cor_result res = { 0 };
     json_t *sec;
-    int64_t t0, t_fill, t_rebuild, c0, c_rebuild, c_incr;
-    long rss_fill;
-    double per_event = 0;
     int r;
 
-    for (int i = 1; i < argc; i += 2) {
-        uint64_t v = 0;
-        bool num = i + 1 < argc && parse_count(argv[i + 1], &v) == 0;
-
-        if (strcmp(argv[i], "--events") == 0 && num && v >= PER_INCIDENT && v <= 100000000)
-            n_events = v;
-        else if (strcmp(argv[i], "--updates") == 0 && num && v <= 100000)
-            updates = (int)v;
-        else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
-            base = argv[i + 1];
-        else if (strcmp(argv[i], "--store") == 0 && i + 1 < argc && strlen(argv[i + 1]) < 400)
-            keep = argv[i + 1];
-        else {
-            fprintf(stderr, "usage: correlate [--events N (%d..100000000)] [--dir DIR] "
-                    "[--updates M (0..100000)] [--store DIR]\n", PER_INCIDENT);
-            return 2;
-        }
+    a.base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    if (parse_args(argc, argv, &a) < 0) {
+        fprintf(stderr, "usage: correlate [--events N (%d..100000000)] [--dir DIR] [--store DIR] "
+                "[--fill | --rebuild | --updates M (0..100000)] [--budget BYTES]\n", PER_INCIDENT);
+        return 2;
     }
-    snprintf(dir, sizeof(dir), "%s/iq-bench-cor.XXXXXX", base);
-    if (keep) {
-        snprintf(dir, sizeof(dir), "%s", keep);
-        snprintf(probe, sizeof(probe), "%s/CURRENT", keep);
+    snprintf(dir, sizeof(dir), "%s/iq-bench-cor.XXXXXX", a.base);
+    if (a.keep) {
+        snprintf(dir, sizeof(dir), "%s", a.keep);
+        snprintf(probe, sizeof(probe), "%s/CURRENT", a.keep);
         filled = access(probe, F_OK) == 0;
     } else if (!mkdtemp(dir)) {
         perror("mkdtemp");
@@ -246,49 +438,24 @@ int main(int argc, char **argv)
         return 2;
     }
     json_decref(sec);
-    r = store_open(dir, &(struct store_opts){ 0 }, &st);
-    if (r < 0)
+    if (a.budget)
+        cfg.rebuild_memory = a.budget;
+    /* as `inquest correlate --rebuild` opens it */
+    if ((r = store_open(dir, &(struct store_opts){ .write_buffer = COR_REBUILD_WRITE_BUFFER },
+                            &st)) < 0 ||
+        (r = ensure_filled(st, dir, filled, &a)) < 0)
         goto out;
-    printf("%s %llu events (%llu incidents) %s %s ...\n", filled ? "reusing" : "writing",
-           (unsigned long long)n_events, (unsigned long long)(n_events / PER_INCIDENT),
-           filled ? "in" : "to", dir);
-    fflush(stdout);
-    t0 = iq_time_mono_ms();
-    if (!filled && (r = fill(st, n_events)) < 0)
+    if (a.rebuild && (r = rebuild(st, &cfg)) < 0)
         goto out;
-    t_fill = iq_time_mono_ms() - t0;
-    rss_fill = peak_rss_mb();
-    c0 = cpu_ms();
-    t0 = iq_time_mono_ms();
-    if ((r = cor_engine_rebuild(st, &cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res)) < 0)
+    if (a.update && (r = incremental(st, &cfg, a.events, a.updates)) < 0)
         goto out;
-    t_rebuild = iq_time_mono_ms() - t0;
-    c_rebuild = cpu_ms() - c0;
-    printf("store fill:      %lld ms (%.0f events/s)\n", (long long)t_fill,
-           t_fill ? n_events * 1000.0 / (double)t_fill : 0.0);
-    printf("full rebuild:    %zu incidents from %zu events in %lld ms = %.0f events/s "
-           "(target 500000)\n", res.n, res.events, (long long)t_rebuild,
-           t_rebuild ? (double)res.events * 1000.0 / (double)t_rebuild : 0.0);
-    printf("rebuild cpu:     %lld ms user+sys (%.0f events per cpu-s); peak RSS %ld MB "
-           "after fill, %ld MB after rebuild\n", (long long)c_rebuild,
-           c_rebuild ? (double)res.events * 1000.0 / (double)c_rebuild : 0.0, rss_fill,
-           peak_rss_mb());
-    fflush(stdout);
-    c0 = cpu_ms();
-    if ((r = incremental(st, &cfg, n_events, updates, &per_event)) < 0)
-        goto out;
-    c_incr = cpu_ms() - c0;
-    printf("incremental:     %.2f ms per event (%d single events stored and correlated, "
-           "half of them late); cpu %.2f ms per event\n", per_event, updates,
-           updates ? (double)c_incr / updates : 0.0);
 out:
     if (r < 0)
         fprintf(stderr, "correlate bench: %s\n", strerror(-r));
-    cor_result_free(&res);
     store_close(&st);
     cor_config_release(&cfg);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (!keep && system(cmd) != 0)
+    if (!a.keep && system(cmd) != 0)
         fprintf(stderr, "correlate bench: could not remove %s\n", dir);
     return r < 0 ? 1 : 0;
 }

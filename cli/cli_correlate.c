@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "cor_config.h"
 #include "cor_engine.h"
+#include "cor_stream.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -59,6 +60,7 @@ int cli_correlate_main(const struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     }
     o.read_only = diff;
+    o.write_buffer = COR_REBUILD_WRITE_BUFFER;
     if (store_open(ctx->data_dir, &o, &st) < 0) {
         fprintf(stderr, "inquest: correlate: cannot open data directory %s%s\n", ctx->data_dir,
                 rebuild ? " for writing (is inquestd running on it? stop it first, or use "

@@ -5,7 +5,12 @@
  * free space of the current block is not lost).  Alignment is that of
  * max_align_t.  A full rebuild of a million events allocates a few
  * hundred blocks instead of some ten million small chunks, and frees them
- * in a few hundred calls. */
+ * in a few hundred calls.
+ *
+ * A mark and rewind give back what one event's decoding took when the
+ * event turns out not to be kept (cor_stream.c skips plain log lines):
+ * the blocks added since the mark are freed, the free space of the
+ * marked block is restored. */
 #include "cor_arena.h"
 
 #include <stdalign.h>
@@ -14,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COR_ARENA_BLOCK (4u << 20)
 #define ALIGN alignof(max_align_t)
 
 struct cor_arena_block {
     struct cor_arena_block *next;
+    size_t size;
     alignas(max_align_t) char data[];
 };
 
@@ -26,8 +31,10 @@ static struct cor_arena_block *block_new(size_t size, struct cor_arena_block *ne
 {
     struct cor_arena_block *b = malloc(sizeof(*b) + size);
 
-    if (b)
+    if (b) {
         b->next = next;
+        b->size = size;
+    }
     return b;
 }
 
@@ -40,6 +47,7 @@ void *cor_arena_alloc(struct cor_arena *a, size_t size)
     if (size == 0 || size > SIZE_MAX / 2)
         return NULL;
     need = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+    a->used += need;
     if (a->cur && (size_t)(a->end - a->cur) >= need) {
         p = a->cur;
         a->cur += need;
@@ -75,6 +83,58 @@ char *cor_arena_strndup(struct cor_arena *a, const char *s, size_t len)
     return d;
 }
 
+void cor_arena_mark(const struct cor_arena *a, struct cor_arena_mark *ret)
+{
+    ret->head = a->head;
+    ret->next = a->head ? a->head->next : NULL;
+    ret->cur = a->cur;
+    ret->end = a->end;
+    ret->used = a->used;
+}
+
+void cor_arena_rewind(struct cor_arena *a, const struct cor_arena_mark *m)
+{
+    while (a->head && a->head != m->head) {
+        struct cor_arena_block *b = a->head;
+
+        a->head = b->next;
+        free(b);
+    }
+    /* large objects went in behind the marked head */
+    while (a->head && a->head->next != m->next) {
+        struct cor_arena_block *b = a->head->next;
+
+        a->head->next = b->next;
+        free(b);
+    }
+    a->cur = m->cur;
+    a->end = m->end;
+    a->used = m->used;
+}
+
+void cor_arena_reset(struct cor_arena *a)
+{
+    struct cor_arena_block *keep = NULL;
+
+    if (!a)
+        return;
+    while (a->head) {
+        struct cor_arena_block *b = a->head;
+
+        a->head = b->next;
+        if (!keep && b->size == COR_ARENA_BLOCK)
+            keep = b;
+        else
+            free(b);
+    }
+    a->head = keep;
+    a->cur = keep ? keep->data : NULL;
+    a->end = keep ? keep->data + COR_ARENA_BLOCK : NULL;
+    a->used = 0;
+    if (keep)
+        keep->next = NULL;
+}
+
 void cor_arena_release(struct cor_arena *a)
 {
     if (!a)
@@ -86,4 +146,5 @@ void cor_arena_release(struct cor_arena *a)
         free(b);
     }
     a->cur = a->end = NULL;
+    a->used = 0;
 }

@@ -366,37 +366,40 @@ static const char *scope_key(struct cor_run *run, const struct iq_event *ev, con
     return k;
 }
 
-int cor_classify_rollbacks(struct cor_run *run)
+int cor_rollback_step(struct cor_run *run, struct cor_map *m, size_t i)
 {
-    struct cor_map m = { 0 };
+    struct cor_ev *e = &run->evs[i];
+    const char *ver = version_of(e->ev), *scope, *vkey;
     int64_t cur, seen;
-    int r = 0;
 
     /* per deploy target (service and environment): the current version
      * ('c') and when each version was last deployed ('v'); a succeeded
      * deploy of a version the target already ran within lookback, other
      * than the current one, returns it there: a rollback.  Deploys of other
      * targets, interleaved, change nothing. */
-    for (size_t i = 0; i < run->n && r == 0; i++) {
-        struct cor_ev *e = &run->evs[i];
-        const char *ver = version_of(e->ev), *scope, *vkey;
+    if ((e->sig != COR_SIG_DEPLOY && e->sig != COR_SIG_ROLLBACK) || !e->service || !ver ||
+        !same(iq_ev_action(e->ev), "succeeded"))
+        return 0;
+    scope = scope_key(run, e->ev, e->service, NULL);
+    vkey = scope_key(run, e->ev, e->service, ver);
+    if (!scope || !vkey)
+        return -ENOMEM;
+    if (cor_map_get(m, 'c', scope, &cur) && cor_map_get(m, 'v', vkey, &seen) &&
+        e->t - run->evs[seen].t <= run->cfg->lookback_ms &&
+        !same(version_of(run->evs[cur].ev), ver))
+        e->sig = COR_SIG_ROLLBACK;
+    if (cor_map_put(m, 'c', scope, (int64_t)i) < 0 || cor_map_put(m, 'v', vkey, (int64_t)i) < 0)
+        return -ENOMEM;
+    return 0;
+}
 
-        if ((e->sig != COR_SIG_DEPLOY && e->sig != COR_SIG_ROLLBACK) || !e->service || !ver ||
-            !same(iq_ev_action(e->ev), "succeeded"))
-            continue;
-        scope = scope_key(run, e->ev, e->service, NULL);
-        vkey = scope_key(run, e->ev, e->service, ver);
-        if (!scope || !vkey) {
-            r = -ENOMEM;
-            break;
-        }
-        if (cor_map_get(&m, 'c', scope, &cur) && cor_map_get(&m, 'v', vkey, &seen) &&
-            e->t - run->evs[seen].t <= run->cfg->lookback_ms &&
-            !same(version_of(run->evs[cur].ev), ver))
-            e->sig = COR_SIG_ROLLBACK;
-        if (cor_map_put(&m, 'c', scope, (int64_t)i) < 0 || cor_map_put(&m, 'v', vkey, (int64_t)i) < 0)
-            r = -ENOMEM;
-    }
+int cor_classify_rollbacks(struct cor_run *run)
+{
+    struct cor_map m = { 0 };
+    int r = 0;
+
+    for (size_t i = 0; i < run->n && r == 0; i++)
+        r = cor_rollback_step(run, &m, i);
     cor_map_clear(&m);
     return r;
 }

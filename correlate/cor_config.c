@@ -47,6 +47,8 @@ static const struct iq_conf_item cor_conf[] = {
     { "linked_channels", IQ_CONF_JSON, OFF(linked_channels), NULL, 0, 0,
       "chat channels (names or ids) whose messages join incidents, e.g. [\"#incidents\"], "
       "or a map of incident channels to the service each serves, e.g. {\"#inc-payments\": \"payments\"}" },
+    { "rebuild_memory", IQ_CONF_SIZE, OFF(rebuild_memory), "16M", 1024, 1LL << 40,
+      "a full rebuild holds about this much of decoded events, writing incidents as they close" },
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 

@@ -25,6 +25,7 @@ struct cor_config {
     json_t *components;       /* {"component name": "service"} */
     json_t *services;         /* {"alias": "service"}: names other sources use */
     json_t *linked_channels;  /* ["#incidents", "C024BE91L"], or {"#inc-pay": "payments"} */
+    size_t rebuild_memory;    /* decoded events a full rebuild holds between compactions */
     int open_rank;            /* derived: cor_severity_rank(open_severity) */
 };
 

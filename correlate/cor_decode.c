@@ -101,27 +101,105 @@ static int member(struct cor_arena *a, struct iq_event *ev, const msgpack_object
     return ev->str[f] ? 0 : -ENOMEM;
 }
 
-int cor_decode(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
-               struct iq_event **ret)
+/* The event of obj (a map) into a. */
+static int fill(struct cor_arena *a, const msgpack_object *obj, struct iq_event **ret)
 {
     struct iq_event *ev;
-    msgpack_object obj;
-    size_t off = 0;
     int r;
 
-    msgpack_zone_clear(&d->zone);
-    if (msgpack_unpack(buf, len, &off, &d->zone, &obj) != MSGPACK_UNPACK_SUCCESS || off != len ||
-        obj.type != MSGPACK_OBJECT_MAP)
-        return -EINVAL;
     if (!(ev = cor_arena_alloc(a, sizeof(*ev))))
         return -ENOMEM;
     memset(ev, 0, sizeof(*ev));
     ev->at = ev->ends_at = IQ_TIME_NONE;
-    for (uint32_t i = 0; i < obj.via.map.size; i++)
-        if ((r = member(a, ev, &obj.via.map.ptr[i].key, &obj.via.map.ptr[i].val)) < 0)
+    for (uint32_t i = 0; i < obj->via.map.size; i++)
+        if ((r = member(a, ev, &obj->via.map.ptr[i].key, &obj->via.map.ptr[i].val)) < 0)
             return r;
     if (!iq_ev_id(ev) || !iq_ev_kind(ev) || ev->at == IQ_TIME_NONE)
         return -EINVAL;
     *ret = ev;
     return 0;
+}
+
+static int unpack(struct cor_decoder *d, const char *buf, size_t len, msgpack_object *obj)
+{
+    size_t off = 0;
+
+    msgpack_zone_clear(&d->zone);
+    if (msgpack_unpack(buf, len, &off, &d->zone, obj) != MSGPACK_UNPACK_SUCCESS || off != len ||
+        obj->type != MSGPACK_OBJECT_MAP)
+        return -EINVAL;
+    return 0;
+}
+
+int cor_decode(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
+               struct iq_event **ret)
+{
+    msgpack_object obj;
+    int r = unpack(d, buf, len, &obj);
+
+    return r < 0 ? r : fill(a, &obj, ret);
+}
+
+/* Is string object o one of the NULL-terminated list? */
+static bool str_in(const msgpack_object *o, const char *const *list)
+{
+    for (; o->type == MSGPACK_OBJECT_STR && *list; list++)
+        if (strlen(*list) == o->via.str.size && memcmp(*list, o->via.str.ptr, o->via.str.size) == 0)
+            return true;
+    return false;
+}
+
+int cor_decode_unless(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
+                      const char *const *keep, int64_t from, struct iq_event **ret)
+{
+    static const char *const kind[] = { "kind", NULL }, *const times[] = { "at", "ends_at", NULL };
+    msgpack_object obj;
+    bool wanted = false;
+    int r = unpack(d, buf, len, &obj);
+
+    if (r < 0)
+        return r;
+    for (uint32_t i = 0; i < obj.via.map.size && !wanted; i++) {
+        const msgpack_object *k = &obj.via.map.ptr[i].key, *v = &obj.via.map.ptr[i].val;
+        int64_t t;
+
+        if (str_in(k, kind))
+            wanted = str_in(v, keep);
+        else if (str_in(k, times))
+            wanted = get_time(v, &t) < 0 || t >= from;   /* a bad one: let fill refuse it */
+    }
+    return wanted ? fill(a, &obj, ret) : 1;
+}
+
+static char *copy_str(struct cor_arena *a, const char *s, bool *oom)
+{
+    char *d;
+
+    if (!s)
+        return NULL;
+    if (!(d = cor_arena_strndup(a, s, strlen(s))))
+        *oom = true;
+    return d;
+}
+
+struct iq_event *cor_event_copy(struct cor_arena *a, const struct iq_event *ev)
+{
+    struct iq_event *c = cor_arena_alloc(a, sizeof(*c));
+    bool oom = false;
+
+    if (!c)
+        return NULL;
+    memset(c, 0, sizeof(*c));
+    c->at = ev->at;
+    c->ends_at = ev->ends_at;
+    for (int f = 0; f < IQ_F_NSTR; f++)
+        c->str[f] = copy_str(a, ev->str[f], &oom);
+    if (ev->n_labels && !(c->labels = cor_arena_alloc(a, ev->n_labels * sizeof(*c->labels))))
+        return NULL;
+    for (uint32_t i = 0; i < ev->n_labels; i++) {
+        c->labels[i].key = copy_str(a, ev->labels[i].key, &oom);
+        c->labels[i].value = copy_str(a, ev->labels[i].value, &oom);
+    }
+    c->n_labels = ev->n_labels;
+    return oom ? NULL : c;
 }

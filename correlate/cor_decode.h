@@ -36,4 +36,16 @@ void cor_decoder_release(struct cor_decoder *d);
 int cor_decode(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
                struct iq_event **ret);
 
+/* The same, but first the map's kind and times only: a value whose kind
+ * is none of keep (NULL-terminated) and whose at and ends_at are both
+ * before from is skipped: 1, nothing allocated.  For the context of a
+ * partial rebuild, where only some kinds matter. */
+int cor_decode_unless(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
+                      const char *const *keep, int64_t from, struct iq_event **ret);
+
+/* A copy of ev (decoded by cor_decode, or any event) in arena a, without
+ * its raw payload: borrowed as for cor_decode.  NULL on OOM (what was
+ * allocated stays in a). */
+struct iq_event *cor_event_copy(struct cor_arena *a, const struct iq_event *ev);
+
 #endif

@@ -39,6 +39,7 @@
 #include "cor_load.h"
 #include "cor_run.h"
 #include "cor_store.h"
+#include "cor_stream.h"
 #include "cor_unattached.h"
 #include "store.h"
 #include "iq_event.h"
@@ -49,16 +50,28 @@ struct load_state {
     struct cor_decoder dec;
     bool notes;                /* notes pass: only notes outside [from, before) */
     int64_t from, before;
+    int64_t whole;             /* before this, only deploys, changes and notes matter */
     size_t n;
     int err;
 };
+
+/* What the context of a window needs from before its last stretch: the
+ * trigger candidates and the deploys their rollbacks are judged by, and
+ * the notes (read here, not by the notes scan). */
+static const char *const context_kinds[] = { "deploy", "change", "note", NULL };
 
 static int on_event(void *ud, const char *val, size_t len)
 {
     struct load_state *ls = ud;
     struct iq_event *ev = NULL;
+    int r = ls->whole == IQ_TIME_NONE
+                ? cor_decode(&ls->dec, &ls->run->arena, val, len, &ev)
+                : cor_decode_unless(&ls->dec, &ls->run->arena, val, len, context_kinds, ls->whole,
+                                    &ev);
 
-    if (cor_decode(&ls->dec, &ls->run->arena, val, len, &ev) < 0)
+    if (r == 1)
+        ls->n++;      /* read, and of no use to the window */
+    if (r != 0)
         return 0;     /* unreadable values are skipped, as `inquest events` does */
     if (ls->notes && (strcmp(iq_ev_kind(ev), "note") != 0 ||
                       ((ls->from == IQ_TIME_NONE || ev->at >= ls->from) &&
@@ -70,6 +83,14 @@ static int on_event(void *ud, const char *val, size_t len)
         return 1;
     }
     return 0;
+}
+
+/* Before a window's start, how far every event still matters: evidence an
+ * incident of the window absorbs (lead_window), alerts pending for one
+ * (open_window), with the clock skew. */
+static int64_t window_lead(const struct cor_config *cfg)
+{
+    return (cfg->lead_ms > cfg->open_window_ms ? cfg->lead_ms : cfg->open_window_ms) + cfg->skew_ms;
 }
 
 /* How far before a window its events still matter: trigger candidates
@@ -86,21 +107,26 @@ static int64_t context_ms(const struct cor_config *cfg)
     return c + cfg->lookback_ms + cfg->skew_ms;
 }
 
-/* Move T back until no stored incident opened before T is open at T. */
-static int64_t quiet_point(const struct cor_span *s, size_t n, int64_t t)
+/* Move *t back until no stored incident opened before it is open at it. */
+static int quiet_point(struct cor_spanset *ss, int64_t *t)
 {
     bool moved = true;
+    int r;
 
     while (moved) {
         moved = false;
-        for (size_t i = 0; i < n; i++) {
-            if (s[i].opened_at < t && (s[i].closed_at == IQ_TIME_NONE || s[i].closed_at > t)) {
-                t = s[i].opened_at;
+        if ((r = cor_spanset_cover(ss, *t - COR_LONG_MS, *t + 1)) < 0)
+            return r;
+        for (size_t i = 0; i < ss->n; i++) {
+            const struct cor_span *s = &ss->s[i];
+
+            if (s->opened_at < *t && (s->closed_at == IQ_TIME_NONE || s->closed_at > *t)) {
+                *t = s->opened_at;
                 moved = true;
             }
         }
     }
-    return t;
+    return 0;
 }
 
 static json_t *prior_names(const json_t *inc)
@@ -112,52 +138,110 @@ static json_t *prior_names(const json_t *inc)
     return names;
 }
 
-/* Claims and priors from the stored incidents before T. */
-static int seed_partial(struct store *st, struct cor_run *run, const struct cor_span *s,
-                        size_t n, int64_t t, int64_t ctx)
+/* A prior's names as a JSON array (what cor_run_add_prior takes): from the
+ * "r" entry, else from the incident's JSON (inc, may be NULL). */
+static int prior_of(struct store *st, const struct cor_span *s, const json_t *inc,
+                    json_t **ret)
 {
-    for (size_t i = 0; i < n; i++) {
-        json_t *inc = NULL, *v;
-        size_t k;
-        int r;
+    char *names = NULL;
+    size_t len = 0;
+    int r = cor_store_names(st, s->id, &names, &len);
 
-        if (s[i].opened_at >= t || s[i].closed_at == IQ_TIME_NONE)
-            continue;
-        if (s[i].closed_at < t - ctx && s[i].closed_at < t - run->cfg->recurrence_ms)
-            continue;
-        r = cor_incident_load(st, s[i].id, &inc);
+    if (r == -ENOENT && inc) {
+        *ret = prior_names(inc);
+        return *ret ? 0 : -ENOMEM;
+    }
+    if (r < 0)
+        return r;
+    *ret = json_array();
+    for (size_t off = 0; *ret && off < len; off += strlen(names + off) + 1)
+        if (names[off] && json_array_append_new(*ret, json_string(names + off)) < 0)
+            break;
+    free(names);
+    return *ret ? 0 : -ENOMEM;
+}
+
+/* One stored incident before T: its members claimed when it closed within
+ * ctx of T (the window's context holds them), a prior when within the
+ * recurrence window.  The JSON is read only for the claims. */
+static int seed_one(struct store *st, struct cor_run *run, const struct cor_span *s,
+                    int64_t t, int64_t ctx)
+{
+    bool claim = s->closed_at >= t - ctx, prior = s->closed_at >= t - run->cfg->recurrence_ms;
+    json_t *inc = NULL, *names = NULL, *v;
+    size_t k;
+    int r = 0;
+
+    if (claim) {
+        r = cor_incident_load(st, s->id, &inc);
         if (r == -ENOENT || r == -EINVAL)
-            continue;
+            return 0;
         if (r < 0)
             return r;
         json_array_foreach(json_object_get(inc, "event_ids"), k, v)
-            if (s[i].closed_at >= t - ctx && json_is_string(v) &&
-                (r = cor_run_claim(run, json_string_value(v))) < 0)
+            if (json_is_string(v) && (r = cor_run_claim(run, json_string_value(v))) < 0)
                 break;
-        if (r == 0 && s[i].closed_at >= t - run->cfg->recurrence_ms)
-            r = cor_run_add_prior(run, s[i].id, s[i].closed_at, prior_names(inc));
-        json_decref(inc);
-        if (r < 0)
+    }
+    if (r == 0 && prior) {
+        r = prior_of(st, s, inc, &names);
+        if (r == -ENOENT && !inc && (r = cor_incident_load(st, s->id, &inc)) == 0)
+            r = prior_of(st, s, inc, &names);
+        if (r == -ENOENT || r == -EINVAL)
+            r = 0;
+        else if (r == 0)
+            r = cor_run_add_prior(run, s->id, s->closed_at, names);
+    }
+    json_decref(inc);
+    return r;
+}
+
+/* Claims and priors from the stored incidents before T: those closed
+ * within ctx (claims) or recurrence_window (priors) before it. */
+static int seed_partial(struct store *st, struct cor_run *run, struct cor_spanset *ss,
+                        int64_t t, int64_t ctx)
+{
+    int64_t reach = ctx > run->cfg->recurrence_ms ? ctx : run->cfg->recurrence_ms;
+    int r;
+
+    if ((r = cor_spanset_cover(ss, t - reach - COR_LONG_MS, t)) < 0)
+        return r;
+    for (size_t i = 0; i < ss->n; i++) {
+        const struct cor_span *s = &ss->s[i];
+
+        if (s->opened_at >= t || s->closed_at == IQ_TIME_NONE)
+            continue;
+        if (s->closed_at < t - ctx && s->closed_at < t - run->cfg->recurrence_ms)
+            continue;
+        if ((r = seed_one(st, run, s, t, ctx)) < 0)
             return r;
     }
     return 0;
 }
 
+/* The events of [from, to) into run; before whole (IQ_TIME_NONE: none)
+ * only those context_kinds names.  Then the notes from outside. */
 static int load_events(struct store *st, struct cor_run *run, int64_t from, int64_t to,
-                       size_t *count)
+                       int64_t whole, size_t *count)
 {
     struct store_filter scan;
-    struct load_state ls = { .run = run, .from = IQ_TIME_NONE, .before = IQ_TIME_NONE };
+    struct load_state ls = { .run = run, .from = IQ_TIME_NONE, .before = IQ_TIME_NONE,
+                             .whole = whole };
     int r;
 
     if (cor_decoder_init(&ls.dec) < 0)
         return -ENOMEM;
-    r = cor_load_range(st, run, from, to, &ls.n);
+    if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
+        r = cor_load_range(st, run, from, to, &ls.n);    /* all of history: two threads */
+    } else {
+        scan = (struct store_filter){ .since = from, .until = to };
+        r = store_scan(st, &scan, on_event, &ls);     /* a window: a thread would cost more */
+    }
     if (r >= 0 && (from != IQ_TIME_NONE || to != IQ_TIME_NONE)) {
         /* the audit notes from before the window, through their index */
         scan = (struct store_filter){ .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
                                       .service = "inquest" };
         ls.notes = true;
+        ls.whole = IQ_TIME_NONE;
         ls.from = from;
         ls.before = to;
         r = store_scan(st, &scan, on_event, &ls);
@@ -173,7 +257,8 @@ static int load_events(struct store *st, struct cor_run *run, int64_t from, int6
  * text; two halves run on two threads. */
 struct half {
     struct cor_run *run;
-    char **texts;
+    char **texts, **names;
+    size_t *names_len;
     size_t first;
     int r;
 };
@@ -185,14 +270,16 @@ static void *make_half(void *arg)
     for (size_t i = h->first; i < h->run->n_incs && h->r == 0; i += 2) {
         if (h->run->incs[i].dropped || h->run->incs[i].n == 0)
             continue;
-        h->r = cor_inc_text(h->run, &h->run->incs[i], &h->texts[i]);
+        h->r = cor_inc_text_names(h->run, &h->run->incs[i], &h->texts[i], &h->names[i],
+                                  &h->names_len[i]);
     }
     return NULL;
 }
 
 struct pair {
     struct cor_span span;
-    char *text;
+    char *text, *names;
+    size_t names_len;
 };
 
 /* opened_at, then id: the order of the formatted times (fixed width). */
@@ -208,7 +295,7 @@ static int cmp_pair(const void *a, const void *b)
 static int collect(struct cor_run *run, struct cor_result *res)
 {
     size_t n = run->n_incs;
-    struct half h[2] = { { run, NULL, 0, 0 }, { run, NULL, 1, 0 } };
+    struct half h[2] = { { .run = run, .first = 0 }, { .run = run, .first = 1 } };
     struct pair *p = NULL;
     pthread_t th;
     bool threaded;
@@ -216,10 +303,14 @@ static int collect(struct cor_run *run, struct cor_result *res)
 
     res->spans = calloc(n + 1, sizeof(*res->spans));
     res->texts = calloc(n + 1, sizeof(*res->texts));
+    res->names = calloc(n + 1, sizeof(*res->names));
+    res->names_len = calloc(n + 1, sizeof(*res->names_len));
     p = calloc(n + 1, sizeof(*p));
-    if (!res->spans || !res->texts || !p)
+    if (!res->spans || !res->texts || !res->names || !res->names_len || !p)
         goto out;
     h[0].texts = h[1].texts = res->texts;
+    h[0].names = h[1].names = res->names;
+    h[0].names_len = h[1].names_len = res->names_len;
     threaded = n >= 64 && pthread_create(&th, NULL, make_half, &h[1]) == 0;
     make_half(&h[0]);
     if (threaded)
@@ -236,12 +327,16 @@ static int collect(struct cor_run *run, struct cor_result *res)
         q->span.opened_at = inc->opened_at;
         q->span.closed_at = inc->closed_at;
         q->text = res->texts[i];
+        q->names = res->names[i];
+        q->names_len = res->names_len[i];
         res->n++;
     }
     qsort(p, res->n, sizeof(*p), cmp_pair);
     for (size_t i = 0; i < res->n; i++) {
         res->spans[i] = p[i].span;
         res->texts[i] = p[i].text;
+        res->names[i] = p[i].names;
+        res->names_len[i] = p[i].names_len;
     }
     res->notes_unapplied = run->notes_unapplied;
     res->notes_half = run->notes_half;
@@ -253,28 +348,33 @@ out:
     return r;
 }
 
-/* Move u forward until no stored incident spans it and none opens within
+/* Move *u forward until no stored incident spans it and none opens within
  * gap after it.  IQ_TIME_NONE when history ends first (an open incident). */
-static int64_t gap_point(const struct cor_span *s, size_t n, int64_t u, int64_t gap)
+static int gap_point(struct cor_spanset *ss, int64_t *u, int64_t gap)
 {
     bool moved = true;
+    int r;
 
     while (moved) {
         moved = false;
-        for (size_t i = 0; i < n; i++) {
-            bool across = s[i].opened_at < u && (s[i].closed_at == IQ_TIME_NONE ||
-                                                 s[i].closed_at > u);
-            bool near = s[i].opened_at >= u && s[i].opened_at < u + gap;
+        if ((r = cor_spanset_cover(ss, *u - COR_LONG_MS, *u + gap)) < 0)
+            return r;
+        for (size_t i = 0; i < ss->n; i++) {
+            const struct cor_span *s = &ss->s[i];
+            bool across = s->opened_at < *u && (s->closed_at == IQ_TIME_NONE || s->closed_at > *u);
+            bool near = s->opened_at >= *u && s->opened_at < *u + gap;
 
             if (!across && !near)
                 continue;
-            if (s[i].closed_at == IQ_TIME_NONE)
-                return IQ_TIME_NONE;
-            u = (s[i].closed_at > u ? s[i].closed_at : u) + (near ? 1 : 0);
+            if (s->closed_at == IQ_TIME_NONE) {
+                *u = IQ_TIME_NONE;
+                return 0;
+            }
+            *u = (s->closed_at > *u ? s->closed_at : *u) + (near ? 1 : 0);
             moved = true;
         }
     }
-    return u;
+    return 0;
 }
 
 /* Does the recurrence of a later incident depend on a difference between
@@ -291,67 +391,85 @@ static bool same_for_recurrence(const json_t *x, const json_t *y)
     return true;
 }
 
-static void need_of(const json_t *inc, int64_t recur, int64_t *need)
+/* Raise *need to closed + the recurrence window (IQ_TIME_NONE: open). */
+static void need_of(int64_t closed, int64_t recur, int64_t *need)
 {
-    const char *s = json_string_value(json_object_get(inc, "closed_at"));
-    int64_t c;
-
     if (*need == IQ_TIME_NONE)
         return;
-    if (!s || iq_time_parse_rfc3339(s, strlen(s), &c) < 0)
+    if (closed == IQ_TIME_NONE)
         *need = IQ_TIME_NONE;
-    else if (c + recur + 1 > *need)
-        *need = c + recur + 1;
+    else if (closed + recur + 1 > *need)
+        *need = closed + recur + 1;
+}
+
+/* Is the new incident i of res the same as stored span o for the
+ * recurrence of later ones?  Through the stored names ("r"), else the
+ * JSON of both. */
+static bool same_as_stored(struct store *st, const struct cor_span *o,
+                           const struct cor_result *res, size_t i)
+{
+    char *names = NULL;
+    size_t len = 0;
+    json_t *old = NULL, *neu;
+    bool same;
+
+    if (o->closed_at != res->spans[i].closed_at)
+        return false;
+    if (res->names && cor_store_names(st, o->id, &names, &len) == 0) {
+        same = len == res->names_len[i] && memcmp(names, res->names[i], len) == 0;
+        free(names);
+        return same;
+    }
+    if (cor_incident_load(st, o->id, &old) < 0)
+        return false;
+    neu = json_loads(res->texts[i], 0, NULL);
+    same = neu && same_for_recurrence(old, neu);
+    json_decref(old);
+    json_decref(neu);
+    return same;
 }
 
 /* The end the window [from, to) of res needs so that no incident after it
  * can point (recurrence) to one that changed inside: the latest closing of
  * the changed incidents, old or new, plus the recurrence window.
  * IQ_TIME_NONE when a changed incident is still open. */
-static int64_t window_need(struct store *st, const struct cor_span *s, size_t n,
+static int64_t window_need(struct store *st, struct cor_spanset *ss,
                            const struct cor_result *res, int64_t recur)
 {
-    json_t *old = json_object(), *v;
     int64_t need = INT64_MIN + 1;   /* INT64_MIN is IQ_TIME_NONE */
-    const char *k;
+    struct cor_map seen = { 0 };
+    int64_t v;
 
-    for (size_t i = 0; old && i < n; i++) {
-        json_t *inc = NULL;
+    if (cor_spanset_cover(ss, res->from, res->to) < 0)
+        return IQ_TIME_NONE;       /* assume the worst, a longer run */
+    for (size_t i = 0; i < res->n; i++)
+        if (cor_map_put(&seen, 0, res->spans[i].id, (int64_t)i) < 0)
+            need = IQ_TIME_NONE;
+    for (size_t k = 0; k < ss->n && need != IQ_TIME_NONE; k++) {
+        const struct cor_span *o = &ss->s[k];
 
-        if ((res->from != IQ_TIME_NONE && s[i].opened_at < res->from) || s[i].opened_at >= res->to)
+        if ((res->from != IQ_TIME_NONE && o->opened_at < res->from) || o->opened_at >= res->to)
             continue;
-        if (cor_incident_load(st, s[i].id, &inc) == 0)
-            json_object_set_new(old, s[i].id, inc);
-    }
-    if (!old)
-        return IQ_TIME_NONE;
-    for (size_t i = 0; i < res->n && need != IQ_TIME_NONE; i++) {
-        const char *id = res->spans[i].id;
-        json_t *o = json_object_get(old, id);
-        json_t *inc = json_loads(res->texts[i], 0, NULL);
-
-        if (!inc) {
-            need = IQ_TIME_NONE;   /* OOM: assume the worst, a full run */
-            break;
+        if (!cor_map_get(&seen, 0, o->id, &v)) {
+            need_of(o->closed_at, recur, &need);       /* gone */
+            continue;
         }
-        if (!same_for_recurrence(o, inc)) {
-            need_of(inc, recur, &need);
-            if (o)
-                need_of(o, recur, &need);
+        if (cor_map_put(&seen, 1, o->id, 1) < 0)
+            need = IQ_TIME_NONE;
+        if (!same_as_stored(st, o, res, (size_t)v)) {
+            need_of(res->spans[v].closed_at, recur, &need);
+            need_of(o->closed_at, recur, &need);
         }
-        json_decref(inc);
-        if (o)
-            json_object_del(old, id);
     }
-    json_object_foreach(old, k, v)
-        need_of(v, recur, &need);
-    json_decref(old);
+    for (size_t i = 0; i < res->n && need != IQ_TIME_NONE; i++)
+        if (!cor_map_get(&seen, 1, res->spans[i].id, &v))
+            need_of(res->spans[i].closed_at, recur, &need);   /* new */
+    cor_map_clear(&seen);
     return need;
 }
 
 static int run_window(struct store *st, const struct cor_config *cfg,
-                      const struct cor_span *spans, size_t ns, int64_t from, int64_t to,
-                      struct cor_result *res)
+                      struct cor_spanset *ss, int64_t from, int64_t to, struct cor_result *res)
 {
     int64_t ctx = context_ms(cfg);
     struct cor_run run;
@@ -362,9 +480,10 @@ static int run_window(struct store *st, const struct cor_config *cfg,
     res->to = to;
     cor_run_init(&run, cfg);
     run.group_from = from;
-    if (from != IQ_TIME_NONE && (r = seed_partial(st, &run, spans, ns, from, ctx)) < 0)
+    if (from != IQ_TIME_NONE && (r = seed_partial(st, &run, ss, from, ctx)) < 0)
         goto out;
-    r = load_events(st, &run, from == IQ_TIME_NONE ? IQ_TIME_NONE : from - ctx, to, &res->events);
+    r = load_events(st, &run, from == IQ_TIME_NONE ? IQ_TIME_NONE : from - ctx, to,
+                    from == IQ_TIME_NONE ? IQ_TIME_NONE : from - window_lead(cfg), &res->events);
     if (r < 0)
         goto out;
     if ((r = cor_run_correlate(&run)) < 0 || (r = collect(&run, res)) < 0)
@@ -377,28 +496,35 @@ out:
 }
 
 /* Pick [from, to) for new events in [since, until] and compute it. */
+/* New events in [since, until], the deploys and changes among them up to
+ * trig (IQ_TIME_NONE: none): a new event reaches the incidents opening
+ * within lead_window (its absorption) or open_window (a pending alert)
+ * after it, besides those it joins; a deploy or change reaches those
+ * whose look-back holds it, and through the rollbacks it makes or unmakes
+ * (deploys within lookback after it), a look-back further. */
 static int run_partial(struct store *st, const struct cor_config *cfg,
-                       const struct cor_span *spans, size_t ns, int64_t since, int64_t until,
+                       struct cor_spanset *ss, int64_t since, int64_t until, int64_t trig,
                        struct cor_result *res)
 {
-    int64_t from = since == IQ_TIME_NONE ? IQ_TIME_NONE : quiet_point(spans, ns, since);
-    int64_t reach = cfg->lookback_ms, gap = cfg->lead_ms, umin, to, need;
+    int64_t from = since, gap = cfg->lead_ms, umin, to, need;
     int r;
 
-    if (cfg->lead_ms > reach)
-        reach = cfg->lead_ms;
-    if (cfg->open_window_ms > reach)
-        reach = cfg->open_window_ms;
+    if (since != IQ_TIME_NONE && (r = quiet_point(ss, &from)) < 0)
+        return r;
     if (cfg->open_window_ms > gap)
         gap = cfg->open_window_ms;
-    umin = until + reach + cfg->skew_ms;
+    umin = until + window_lead(cfg);
+    if (trig != IQ_TIME_NONE && trig + 2 * cfg->lookback_ms + cfg->skew_ms > umin)
+        umin = trig + 2 * cfg->lookback_ms + cfg->skew_ms;
     for (int tries = 0; until != IQ_TIME_NONE && tries < 8; tries++) {
-        to = gap_point(spans, ns, umin, gap + cfg->skew_ms);
+        to = umin;
+        if ((r = gap_point(ss, &to, gap + cfg->skew_ms)) < 0)
+            return r;
         if (to == IQ_TIME_NONE)
             break;
-        if ((r = run_window(st, cfg, spans, ns, from, to, res)) < 0)
+        if ((r = run_window(st, cfg, ss, from, to, res)) < 0)
             return r;
-        need = window_need(st, spans, ns, res, cfg->recurrence_ms);
+        need = window_need(st, ss, res, cfg->recurrence_ms);
         if (need != IQ_TIME_NONE && need <= to)
             return 0;
         cor_result_free(res);
@@ -406,63 +532,71 @@ static int run_partial(struct store *st, const struct cor_config *cfg,
             break;
         umin = need;
     }
-    return run_window(st, cfg, spans, ns, from, IQ_TIME_NONE, res);
+    return run_window(st, cfg, ss, from, IQ_TIME_NONE, res);
 }
 
-/* cor_engine_compute, also handing over the stored spans it read (*ret_spans:
- * caller owns, NULL for a full run, which reads none). */
+/* cor_engine_compute, also handing over the stored spans it read, which
+ * cover the range it replaces (*ss: caller frees; empty for a full run,
+ * which reads none).  With stream set, a full run is not computed here:
+ * 1 is returned and the caller streams it (cor_stream.h). */
 static int compute(struct store *st, const struct cor_config *cfg, int64_t since,
-                   int64_t until, struct cor_result *ret, struct cor_span **ret_spans,
-                   size_t *ret_ns)
+                   int64_t until, int64_t trig, bool stream, struct cor_result *ret,
+                   struct cor_spanset *ss)
 {
     struct cor_result res = { .from = IQ_TIME_NONE, .to = IQ_TIME_NONE };
-    struct cor_span *spans = NULL;
-    size_t ns = 0;
     int r;
 
+    memset(ss, 0, sizeof(*ss));
     if (since == IQ_TIME_NONE && until == IQ_TIME_NONE)
-        r = run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
-    else if ((r = cor_store_spans(st, &spans, &ns)) == 0)
-        r = run_partial(st, cfg, spans, ns, since, until, &res);
+        r = stream ? 1 : run_window(st, cfg, ss, IQ_TIME_NONE, IQ_TIME_NONE, &res);
+    else if ((r = cor_spanset_open(ss, st)) == 0)
+        r = run_partial(st, cfg, ss, since, until, trig, &res);
     if (r == 0 && res.notes_half && (res.from != IQ_TIME_NONE || res.to != IQ_TIME_NONE)) {
         /* a merge or attach reaches outside the range: only a full run is right */
         cor_result_free(&res);
-        r = run_window(st, cfg, NULL, 0, IQ_TIME_NONE, IQ_TIME_NONE, &res);
+        r = stream ? 1 : run_window(st, cfg, ss, IQ_TIME_NONE, IQ_TIME_NONE, &res);
     }
-    if (r < 0) {
-        free(spans);
+    if (r == 0 && (res.from != IQ_TIME_NONE || res.to != IQ_TIME_NONE))
+        r = cor_spanset_cover(ss, res.from, res.to);
+    if (r != 0) {
+        cor_result_free(&res);
+        cor_spanset_free(ss);
         return r;
     }
     *ret = res;
-    *ret_spans = spans;
-    *ret_ns = ns;
     return 0;
 }
 
 int cor_engine_compute(struct store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret)
 {
-    struct cor_span *spans = NULL;
-    size_t ns = 0;
-    int r = compute(st, cfg, since, until, ret, &spans, &ns);
+    struct cor_spanset ss;
+    int r = compute(st, cfg, since, until, until, false, ret, &ss);
 
-    free(spans);
+    cor_spanset_free(&ss);
     return r;
 }
 
 int cor_engine_rebuild(struct store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret)
 {
-    struct cor_result res;
-    struct cor_span *spans = NULL;
-    size_t ns = 0;
-    int r = compute(st, cfg, since, until, &res, &spans, &ns);
+    return cor_engine_update(st, cfg, since, until, until, ret);
+}
 
+int cor_engine_update(struct store *st, const struct cor_config *cfg, int64_t since,
+                      int64_t until, int64_t trig_until, struct cor_result *ret)
+{
+    struct cor_result res;
+    struct cor_spanset ss;
+    int r = compute(st, cfg, since, until, trig_until, true, &res, &ss);
+
+    if (r == 1)
+        return cor_stream_rebuild(st, cfg, ret, NULL);
     if (r < 0)
         return r;
-    r = cor_store_replace_texts(st, spans, ns, res.spans, res.texts, res.n, res.from, res.to,
-                                res.unatt, res.n_unatt);
-    free(spans);
+    r = cor_store_replace_texts(st, ss.s, ss.n, res.spans, res.texts, res.n, res.names,
+                                res.names_len, res.from, res.to, res.unatt, res.n_unatt);
+    cor_spanset_free(&ss);
     if (r < 0) {
         cor_result_free(&res);
         return r;
@@ -477,8 +611,14 @@ void cor_result_free(struct cor_result *r)
         return;
     for (size_t i = 0; r->texts && i < r->n; i++)
         free(r->texts[i]);
+    for (size_t i = 0; r->names && i < r->n; i++)
+        free(r->names[i]);
     free(r->spans);
     free(r->texts);
+    free(r->names);
+    free(r->names_len);
+    r->names = NULL;
+    r->names_len = NULL;
     cor_unatt_free(&r->unatt, r->n_unatt);
     r->spans = NULL;
     r->texts = NULL;

@@ -24,6 +24,8 @@ struct cor_result {
     char **texts;              /* incidents as stored text (compact JSON, sorted
                                   keys), opened_at order; owned */
     struct cor_span *spans;    /* id, opened_at, closed_at of each; owned */
+    char **names;              /* the names each recurs by (cor_inc_text_names); owned */
+    size_t *names_len;
     size_t n;
     int64_t from;              /* replaced from this time; IQ_TIME_NONE: all */
     int64_t to;                /* ... up to this time; IQ_TIME_NONE: the end */
@@ -41,9 +43,20 @@ struct cor_result {
 int cor_engine_compute(struct store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret);
 
-/* Compute and store (replacing the range atomically).  *ret as above. */
+/* Compute and store (replacing the range atomically).  *ret as above.  A
+ * full rebuild (both IQ_TIME_NONE) streams (cor_stream.h): then *ret has
+ * counts only. */
 int cor_engine_rebuild(struct store *st, const struct cor_config *cfg, int64_t since,
                        int64_t until, struct cor_result *ret);
+
+/* The daemon's update for new events in [since, until] (effective
+ * times), of which the deploys and changes (kinds deploy, change) lie up
+ * to trig_until (IQ_TIME_NONE: there are none): the same as
+ * cor_engine_rebuild(since, until), but the window after the new events
+ * only reaches as far as what they can change (a deploy's look-back
+ * reaches further than a chat message's lead window). */
+int cor_engine_update(struct store *st, const struct cor_config *cfg, int64_t since,
+                      int64_t until, int64_t trig_until, struct cor_result *ret);
 
 /* Print to out what a rebuild would change (one line per added, removed or
  * changed incident, and per changed field) without writing.  Returns the

@@ -75,16 +75,7 @@ size_t cor_run_lower_bound(const struct cor_run *run, size_t hi, int64_t t)
 enum { TAG_KEY = 'k', TAG_GROUP = 'g', TAG_ALERT = 'a', TAG_PAGE = 'p', TAG_STATUS = 's', TAG_SERVICE = 'v',
        TAG_NAME = 'n', TAG_PRIOR = 'q' };
 
-struct gstate {
-    struct cor_run *run;
-    struct cor_map map;
-    uint32_t *open;
-    size_t n_open, cap_open;
-    uint32_t *pending;          /* unattached opening alerts, for open_count */
-    size_t n_pending, cap_pending;
-};
-
-static int push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
+int cor_push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
 {
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 16;
@@ -101,7 +92,7 @@ static int push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
 
 int cor_inc_add(struct cor_inc *inc, uint32_t ev)
 {
-    return push_u32(&inc->mem, &inc->n, &inc->cap, ev);
+    return cor_push_u32(&inc->mem, &inc->n, &inc->cap, ev);
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -123,7 +114,7 @@ static bool unresolved(const struct cor_inc *inc)
     return inc->firing > 0 || inc->pages_open > 0 || inc->status_open > 0;
 }
 
-static void close_due(struct gstate *g, int64_t t)
+void cor_group_close_due(struct cor_group *g, int64_t t)
 {
     const struct cor_config *cfg = g->run->cfg;
     size_t k = 0;
@@ -145,7 +136,7 @@ static void close_due(struct gstate *g, int64_t t)
     g->n_open = k;
 }
 
-static int64_t lookup_open(struct gstate *g, uint8_t tag, const char *key, bool pair)
+static int64_t lookup_open(struct cor_group *g, uint8_t tag, const char *key, bool pair)
 {
     int64_t v;
 
@@ -175,7 +166,7 @@ static bool has_service(const struct cor_ev *e)
 
 /* The open incident one of e's services (own, then components') belongs
  * to, or -1. */
-static int64_t lookup_services(struct gstate *g, const struct cor_ev *e)
+static int64_t lookup_services(struct cor_group *g, const struct cor_ev *e)
 {
     int64_t v;
 
@@ -192,7 +183,7 @@ static bool is_status_update(const struct cor_ev *e)
 
 /* e could belong to any of the open incidents: it joins none and keeps
  * their indices (in the run's arena) for the unattached list. */
-static int64_t ambiguous(struct gstate *g, struct cor_ev *e)
+static int64_t ambiguous(struct cor_group *g, struct cor_ev *e)
 {
     uint32_t *c = cor_arena_alloc(&g->run->arena, g->n_open * sizeof(*c));
 
@@ -208,7 +199,7 @@ static int64_t ambiguous(struct gstate *g, struct cor_ev *e)
 /* Evidence without a key or a service (linked chat, a status-page update
  * or component change nobody named): the one open incident, or when
  * several are open none (ambiguous). */
-static int64_t sole_open(struct gstate *g, struct cor_ev *e)
+static int64_t sole_open(struct cor_group *g, struct cor_ev *e)
 {
     if (g->n_open == 1)
         return g->open[0];
@@ -222,7 +213,7 @@ static int64_t sole_open(struct gstate *g, struct cor_ev *e)
  * service or components identify; a status-page incident never joins one
  * that holds another status-page incident (each declared incident is its
  * own), and no keyed event joins an incident merely because it is open. */
-static int64_t find_incident(struct gstate *g, struct cor_ev *e)
+static int64_t find_incident(struct cor_group *g, struct cor_ev *e)
 {
     int64_t v;
 
@@ -262,7 +253,7 @@ static int64_t find_incident(struct gstate *g, struct cor_ev *e)
 
 /* Flip the state of an identity (alert, page, status incident) in inc and
  * keep the unresolved counter in step. */
-static int set_state(struct gstate *g, uint8_t tag, const char *ident, uint32_t inc, bool on,
+static int set_state(struct cor_group *g, uint8_t tag, const char *ident, uint32_t inc, bool on,
                      int32_t *counter)
 {
     int64_t v;
@@ -277,7 +268,7 @@ static int set_state(struct gstate *g, uint8_t tag, const char *ident, uint32_t 
 
 /* Service svc now leads to incident inc_i, unless another open incident
  * held it first (alerts of a service keep joining the incident they began). */
-static int put_service(struct gstate *g, const char *svc, uint32_t inc_i)
+static int put_service(struct cor_group *g, const char *svc, uint32_t inc_i)
 {
     int64_t v;
 
@@ -288,7 +279,7 @@ static int put_service(struct gstate *g, const char *svc, uint32_t inc_i)
     return cor_map_put(&g->map, TAG_SERVICE, svc, inc_i);
 }
 
-static int attach(struct gstate *g, uint32_t inc_i, uint32_t ev_i)
+static int attach(struct cor_group *g, uint32_t inc_i, uint32_t ev_i)
 {
     struct cor_inc *inc = &g->run->incs[inc_i];
     struct cor_ev *e = &g->run->evs[ev_i];
@@ -336,7 +327,7 @@ static int attach(struct gstate *g, uint32_t inc_i, uint32_t ev_i)
 
 /* Did an incident holding key close within recurrence_window before t
  * (in this run, or stored before a partial run's start)? */
-static bool key_closed_recently(struct gstate *g, const char *key, int64_t t)
+static bool key_closed_recently(struct cor_group *g, const char *key, int64_t t)
 {
     const struct cor_run *run = g->run;
     int64_t v;
@@ -352,7 +343,7 @@ static bool key_closed_recently(struct gstate *g, const char *key, int64_t t)
  * identified; also its first update seen being monitoring or resolved (a
  * status-page incident posted late or after the fact is still one), but
  * not a late update of one that just closed. */
-static bool opens_alone(struct gstate *g, const struct cor_ev *e)
+static bool opens_alone(struct cor_group *g, const struct cor_ev *e)
 {
     switch (e->sig) {
     case COR_SIG_ALERT_FIRING:
@@ -376,7 +367,7 @@ static bool same_str(const char *a, const char *b)
 
 /* Pending alerts of e's service within open_window (distinct identities,
  * e included).  Drops the expired ones from the list. */
-static size_t pending_count(struct gstate *g, const struct cor_ev *e)
+static size_t pending_count(struct cor_group *g, const struct cor_ev *e)
 {
     const struct cor_run *run = g->run;
     size_t k = 0, count = 1;
@@ -400,7 +391,7 @@ static size_t pending_count(struct gstate *g, const struct cor_ev *e)
     return count;
 }
 
-static int open_incident(struct gstate *g, uint32_t ev_i)
+static int open_incident(struct cor_group *g, uint32_t ev_i)
 {
     struct cor_run *run = g->run;
     struct cor_ev *e = &run->evs[ev_i];
@@ -412,11 +403,12 @@ static int open_incident(struct gstate *g, uint32_t ev_i)
     inc_i = (uint32_t)run->n_incs++;
     inc = &run->incs[inc_i];
     memset(inc, 0, sizeof(*inc));
+    inc->seq = run->next_seq++;
     inc->opener = ev_i;
     inc->opened_at = inc->last_at = e->t;
     inc->closed_at = IQ_TIME_NONE;
     inc->open = true;
-    if (push_u32(&g->open, &g->n_open, &g->cap_open, inc_i) < 0)
+    if (cor_push_u32(&g->open, &g->n_open, &g->cap_open, inc_i) < 0)
         return -ENOMEM;
     for (size_t i = 0; e->sig == COR_SIG_ALERT_FIRING && i < g->n_pending; i++) {
         uint32_t p = g->pending[i];
@@ -428,7 +420,7 @@ static int open_incident(struct gstate *g, uint32_t ev_i)
     return attach(g, inc_i, ev_i);
 }
 
-static int step(struct gstate *g, uint32_t i)
+int cor_group_step(struct cor_group *g, uint32_t i)
 {
     struct cor_run *run = g->run;
     struct cor_ev *e = &run->evs[i];
@@ -438,10 +430,10 @@ static int step(struct gstate *g, uint32_t i)
         return 0;
     if (e->context) {
         if (e->sig == COR_SIG_ALERT_FIRING && opens_alone(g, e))
-            return push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
+            return cor_push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
         return 0;
     }
-    close_due(g, e->t);
+    cor_group_close_due(g, e->t);
     inc = find_incident(g, e);
     if (inc == -2)
         return -ENOMEM;
@@ -451,13 +443,13 @@ static int step(struct gstate *g, uint32_t i)
         return 0;
     if (e->sig == COR_SIG_ALERT_FIRING && run->cfg->open_count > 1 &&
         pending_count(g, e) < (size_t)run->cfg->open_count)
-        return push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
+        return cor_push_u32(&g->pending, &g->n_pending, &g->cap_pending, i);
     return open_incident(g, i);
 }
 
 /* Keys of the stored incidents that closed before a partial run's start,
  * with their closing time (for key_closed_recently). */
-static int seed_priors(struct gstate *g)
+static int seed_priors(struct cor_group *g)
 {
     for (size_t i = 0; i < g->run->n_prior; i++) {
         const struct cor_prior *p = &g->run->prior[i];
@@ -472,23 +464,48 @@ static int seed_priors(struct gstate *g)
     return 0;
 }
 
-int cor_group_events(struct cor_run *run)
+int cor_group_begin(struct cor_group *g, struct cor_run *run)
 {
-    struct gstate g = { .run = run };
-    int r = seed_priors(&g);
+    memset(g, 0, sizeof(*g));
+    g->run = run;
+    return seed_priors(g);
+}
 
-    for (size_t i = 0; i < run->n && r == 0; i++)
-        r = step(&g, (uint32_t)i);
-    for (size_t i = 0; r == 0 && i < g.n_open; i++) {
-        struct cor_inc *inc = &run->incs[g.open[i]];
+void cor_group_finish(struct cor_group *g)
+{
+    struct cor_run *run = g->run;
+
+    for (size_t i = 0; i < g->n_open; i++) {
+        struct cor_inc *inc = &run->incs[g->open[i]];
 
         if (!unresolved(inc))
             inc->closed_at = inc->last_at + run->cfg->quiet_ms;
         inc->open = false;
     }
-    cor_map_clear(&g.map);
-    free(g.open);
-    free(g.pending);
+    g->n_open = 0;
+}
+
+void cor_group_release(struct cor_group *g)
+{
+    if (!g)
+        return;
+    cor_map_clear(&g->map);
+    free(g->open);
+    free(g->pending);
+    g->open = g->pending = NULL;
+    g->n_open = g->cap_open = g->n_pending = g->cap_pending = 0;
+}
+
+int cor_group_events(struct cor_run *run)
+{
+    struct cor_group g;
+    int r = cor_group_begin(&g, run);
+
+    for (size_t i = 0; i < run->n && r == 0; i++)
+        r = cor_group_step(&g, (uint32_t)i);
+    if (r == 0)
+        cor_group_finish(&g);
+    cor_group_release(&g);
     return r;
 }
 
@@ -518,25 +535,36 @@ static bool any_service_in(const struct cor_ev *e, const struct cor_map *names)
     return false;
 }
 
-/* Linked chat with neither key nor service, before an incident opened: 1
- * when only one incident opens within lead_window after it (it joins that
- * one), 0 when several do (it joins none and is listed as ambiguous with
- * them), -ENOMEM.  Incidents are in opening order during absorption. */
-static int sole_opener(struct cor_run *run, struct cor_ev *e)
+/* The incidents opened in (t, t + lead_window]: the first one's index in
+ * *ret_lo, their count returned.  Incidents are in opening order during
+ * absorption. */
+static size_t openers_after(const struct cor_run *run, int64_t t, size_t *ret_lo)
 {
     size_t lo = 0, hi = run->n_incs, n = 0;
-    uint32_t *c;
 
-    while (lo < hi) {       /* the first incident opened after e */
+    while (lo < hi) {       /* the first incident opened after t */
         size_t mid = lo + (hi - lo) / 2;
 
-        if (run->incs[mid].opened_at <= e->t)
+        if (run->incs[mid].opened_at <= t)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (hi = lo; hi < run->n_incs && run->incs[hi].opened_at - run->cfg->lead_ms <= e->t; hi++)
+    for (hi = lo; hi < run->n_incs && run->incs[hi].opened_at - run->cfg->lead_ms <= t; hi++)
         n++;
+    *ret_lo = lo;
+    return n;
+}
+
+/* Linked chat with neither key nor service, before an incident opened: 1
+ * when only one incident opens within lead_window after it (it joins that
+ * one), 0 when several do (it joins none and is listed as ambiguous with
+ * them), -ENOMEM. */
+static int sole_opener(struct cor_run *run, struct cor_ev *e)
+{
+    size_t lo, n = openers_after(run, e->t, &lo);
+    uint32_t *c;
+
     if (n <= 1)
         return 1;
     if (!(c = cor_arena_alloc(&run->arena, n * sizeof(*c))))
@@ -549,13 +577,10 @@ static int sole_opener(struct cor_run *run, struct cor_ev *e)
     return 0;
 }
 
-static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names)
+/* The services and keys of inc's members into names. */
+static int absorb_names(const struct cor_run *run, const struct cor_inc *inc,
+                        struct cor_map *names)
 {
-    struct cor_inc *inc = &run->incs[inc_i];
-    int64_t from = inc->opened_at - run->cfg->lead_ms, v;
-    size_t lo, n0 = inc->n;
-    int r;
-
     for (size_t k = 0; k < inc->n; k++) {
         const struct cor_ev *m = &run->evs[inc->mem[k]];
 
@@ -565,21 +590,44 @@ static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names
         if (m->key && cor_map_put(names, TAG_KEY, m->key, 1) < 0)
             return -ENOMEM;
     }
-    lo = cor_run_lower_bound(run, inc->opener, from);
+    return 0;
+}
+
+/* How absorption by an incident with these names treats e: 0 it leaves e,
+ * 1 it takes e (a shared key or service), 2 lone linked chat, which the
+ * incidents opening after it decide (sole_opener). */
+static int absorb_kind(const struct cor_ev *e, const struct cor_map *names)
+{
+    int64_t v;
+
+    if (e->inc != COR_NONE || e->claimed || !absorbable(e))
+        return 0;
+    if ((e->key && cor_map_get(names, TAG_KEY, e->key, &v)) || any_service_in(e, names))
+        return 1;
+    if (e->sig == COR_SIG_CHAT && !e->key && !has_service(e) && !e->ambiguous)
+        return 2;
+    return 0;
+}
+
+int cor_group_absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names)
+{
+    struct cor_inc *inc = &run->incs[inc_i];
+    size_t lo, n0 = inc->n;
+    int r;
+
+    if (absorb_names(run, inc, names) < 0)
+        return -ENOMEM;
+    lo = cor_run_lower_bound(run, inc->opener, inc->opened_at - run->cfg->lead_ms);
     for (size_t j = lo; j < inc->opener; j++) {
         struct cor_ev *e = &run->evs[j];
-        bool match;
+        int kind = absorb_kind(e, names);
 
-        if (e->inc != COR_NONE || e->claimed || !absorbable(e))
-            continue;
-        match = (e->key && cor_map_get(names, TAG_KEY, e->key, &v)) ||
-                any_service_in(e, names);
-        if (!match && e->sig == COR_SIG_CHAT && !e->key && !has_service(e) && !e->ambiguous) {
+        if (kind == 2) {
             if ((r = sole_opener(run, e)) < 0)
                 return r;
-            match = r == 1;
+            kind = r;
         }
-        if (!match)
+        if (!kind)
             continue;
         e->inc = inc_i;
         if (cor_inc_add(inc, (uint32_t)j) < 0)
@@ -590,13 +638,31 @@ static int absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names
     return 0;
 }
 
+int cor_group_contested(const struct cor_run *run, uint32_t inc_i, uint32_t other,
+                        struct cor_map *names)
+{
+    const struct cor_inc *inc = &run->incs[inc_i];
+    size_t lo, at;
+
+    if (absorb_names(run, inc, names) < 0)
+        return -ENOMEM;
+    lo = cor_run_lower_bound(run, run->incs[other].opener, inc->opened_at - run->cfg->lead_ms);
+    for (size_t j = lo; j < run->incs[other].opener; j++) {
+        int kind = absorb_kind(&run->evs[j], names);
+
+        if (kind == 1 || (kind == 2 && openers_after(run, run->evs[j].t, &at) <= 1))
+            return 1;
+    }
+    return 0;
+}
+
 int cor_group_absorb(struct cor_run *run)
 {
     struct cor_map names = { 0 };
     int r = 0;
 
     for (size_t i = 0; i < run->n_incs && r == 0; i++) {
-        r = absorb_one(run, (uint32_t)i, &names);
+        r = cor_group_absorb_one(run, (uint32_t)i, &names);
         cor_map_clear(&names);
     }
     return r;
@@ -611,132 +677,4 @@ void cor_group_name(struct cor_run *run, struct cor_inc *inc)
     iq_time_civil(inc->opened_at, &y, &mo, &d, &h, &mi, &s, &ms);
     snprintf(inc->id, sizeof(inc->id), "inc-%04d%02d%02d-%08x", y, mo, d,
              (unsigned)((hash >> 32) ^ hash));
-}
-
-/* Closed incidents and priors in closed_at order, for the recurrence sweep:
- * value >= 0 is an incident index, < 0 is -(prior index + 1). */
-struct closer {
-    int64_t closed_at;
-    int64_t who;
-};
-
-static int cmp_closer(const void *a, const void *b)
-{
-    const struct closer *x = a, *y = b;
-
-    if (x->closed_at != y->closed_at)
-        return x->closed_at < y->closed_at ? -1 : 1;
-    return x->who < y->who ? -1 : x->who > y->who;
-}
-
-static int cmp_opened(const void *a, const void *b, void *ud)
-{
-    const struct cor_run *run = ud;
-    const struct cor_inc *x = &run->incs[*(const uint32_t *)a], *y = &run->incs[*(const uint32_t *)b];
-
-    if (x->opened_at != y->opened_at)
-        return x->opened_at < y->opened_at ? -1 : 1;
-    return strcmp(x->id, y->id);
-}
-
-static int put_inc_names(struct cor_run *run, const struct cor_inc *inc, int64_t who,
-                         struct cor_map *m)
-{
-    for (size_t k = 0; k < inc->n; k++) {
-        const struct cor_ev *e = &run->evs[inc->mem[k]];
-
-        if ((e->service && cor_map_put(m, TAG_NAME, e->service, who) < 0) ||
-            (e->key && cor_map_put(m, TAG_NAME, e->key, who) < 0))
-            return -ENOMEM;
-    }
-    return 0;
-}
-
-static int put_prior_names(const struct cor_prior *p, int64_t who, struct cor_map *m)
-{
-    size_t i;
-    json_t *v;
-
-    json_array_foreach(p->names, i, v)
-        if (json_is_string(v) && cor_map_put(m, TAG_NAME, json_string_value(v), who) < 0)
-            return -ENOMEM;
-    return 0;
-}
-
-static int64_t closed_of(const struct cor_run *run, int64_t who)
-{
-    return who >= 0 ? run->incs[who].closed_at : run->prior[-who - 1].closed_at;
-}
-
-static const char *id_of(const struct cor_run *run, int64_t who)
-{
-    return who >= 0 ? run->incs[who].id : run->prior[-who - 1].id;
-}
-
-/* Pick, among the names of inc, the earlier incident closed last within
- * the recurrence window. */
-static void pick_recurrence(struct cor_run *run, struct cor_inc *inc, const struct cor_map *m)
-{
-    int64_t best = 0, v;
-    bool found = false;
-
-    for (size_t k = 0; k < inc->n; k++) {
-        const struct cor_ev *e = &run->evs[inc->mem[k]];
-        const char *names[2] = { e->service, e->key };
-
-        for (int j = 0; j < 2; j++) {
-            if (!names[j] || !cor_map_get(m, TAG_NAME, names[j], &v))
-                continue;
-            if (closed_of(run, v) < inc->opened_at - run->cfg->recurrence_ms)
-                continue;
-            if (!found || closed_of(run, v) > closed_of(run, best) ||
-                (closed_of(run, v) == closed_of(run, best) &&
-                 strcmp(id_of(run, v), id_of(run, best)) < 0))
-                best = v;
-            found = true;
-        }
-    }
-    if (found)
-        snprintf(inc->recurrence_of, sizeof(inc->recurrence_of), "%s", id_of(run, best));
-}
-
-int cor_group_recurrences(struct cor_run *run)
-{
-    struct closer *cl = calloc(run->n_incs + run->n_prior + 1, sizeof(*cl));
-    uint32_t *order = calloc(run->n_incs + 1, sizeof(*order));
-    struct cor_map m = { 0 };
-    size_t n_cl = 0, n_ord = 0, p = 0;
-    int r = -ENOMEM;
-
-    if (!cl || !order)
-        goto out;
-    for (size_t i = 0; i < run->n_incs; i++) {
-        if (run->incs[i].dropped)
-            continue;
-        order[n_ord++] = (uint32_t)i;
-        if (run->incs[i].closed_at != IQ_TIME_NONE)
-            cl[n_cl++] = (struct closer){ run->incs[i].closed_at, (int64_t)i };
-    }
-    for (size_t i = 0; i < run->n_prior; i++)
-        cl[n_cl++] = (struct closer){ run->prior[i].closed_at, -(int64_t)i - 1 };
-    qsort(cl, n_cl, sizeof(*cl), cmp_closer);
-    qsort_r(order, n_ord, sizeof(*order), cmp_opened, run);
-    for (size_t k = 0; k < n_ord; k++) {
-        struct cor_inc *inc = &run->incs[order[k]];
-
-        for (; p < n_cl && cl[p].closed_at <= inc->opened_at; p++) {
-            r = cl[p].who >= 0 ? put_inc_names(run, &run->incs[cl[p].who], cl[p].who, &m)
-                               : put_prior_names(&run->prior[-cl[p].who - 1], cl[p].who, &m);
-            if (r < 0)
-                goto out;
-        }
-        inc->recurrence_of[0] = '\0';
-        pick_recurrence(run, inc, &m);
-    }
-    r = 0;
-out:
-    cor_map_clear(&m);
-    free(cl);
-    free(order);
-    return r;
 }

@@ -474,7 +474,42 @@ static int inc_body(const struct cor_run *run, const struct cor_inc *inc, struct
     return 0;
 }
 
+/* The services, an empty string, the incident keys, an empty string, each
+ * NUL-terminated, in the order the text lists them (sorted by inc_body). */
+static int names_of(const struct tally *c, char **ret, size_t *ret_len)
+{
+    size_t len = 2, off = 0;
+    char *b;
+
+    for (size_t i = 0; i < c->services.n; i++)
+        len += strlen(c->services.v[i]) + 1;
+    for (size_t i = 0; i < c->keys.n; i++)
+        len += strlen(c->keys.v[i]) + 1;
+    if (!(b = malloc(len)))
+        return -ENOMEM;
+    for (int list = 0; list < 2; list++) {
+        const struct strset *set = list ? &c->keys : &c->services;
+
+        for (size_t i = 0; i < set->n; i++) {
+            size_t l = strlen(set->v[i]) + 1;
+
+            memcpy(b + off, set->v[i], l);
+            off += l;
+        }
+        b[off++] = '\0';
+    }
+    *ret = b;
+    *ret_len = off;
+    return 0;
+}
+
 int cor_inc_text(const struct cor_run *run, const struct cor_inc *inc, char **ret)
+{
+    return cor_inc_text_names(run, inc, ret, NULL, NULL);
+}
+
+int cor_inc_text_names(const struct cor_run *run, const struct cor_inc *inc, char **ret,
+                       char **ret_names, size_t *ret_names_len)
 {
     struct tally c = { .sev = 0 };
     struct cor_text t = { 0 };
@@ -489,7 +524,10 @@ int cor_inc_text(const struct cor_run *run, const struct cor_inc *inc, char **re
     if (!c.services.v || !c.components.v || !c.keys.v || (r = tally(run, inc, &c)) < 0 ||
         (r = inc_body(run, inc, &c, &t)) < 0)
         goto out;
-    r = cor_text_take(&t, ret);
+    if (ret_names && (r = names_of(&c, ret_names, ret_names_len)) < 0)
+        goto out;
+    if ((r = cor_text_take(&t, ret)) < 0 && ret_names)
+        free(*ret_names);
 out:
     cor_text_release(&t);
     free(c.services.v);

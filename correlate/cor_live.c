@@ -8,10 +8,15 @@
  *   change no incident (cor_event_relevant: plain log lines) wake nothing,
  *   so a flood of them costs the correlator no rebuilds.
  * - The thread waits for work, sleeps `debounce` ms (or three times the
- *   last update's run time, if longer: see pace_ms) so a burst becomes one update, takes the pending state and runs one rebuild: partial from the
- *   earliest new time, or full when an audit note (merge/split/set/attach)
- *   arrived, since a note may touch any incident.  A failed rebuild is
- *   logged and retried as a full rebuild with the next event.
+ *   last update's run time, if longer: see pace_ms) so a burst becomes one
+ *   update, takes the pending state and runs one partial rebuild over the
+ *   new events' times (cor_engine_update, told how far the new deploys and
+ *   changes reach).  An audit note (merge/split/set/attach) changes the
+ *   incidents it names, wherever they are in history: its update covers
+ *   their stored spans and the time of an event it attaches, not the
+ *   note's own time; a note naming something not stored, or too many notes
+ *   at once, make it a full rebuild.  A failed rebuild is logged and
+ *   retried as a full rebuild with the next event.
  * - The first update is the start-up catch-up: a full rebuild, so the
  *   incidents always match the rules in the current config.
  * - Shutdown: the daemon stops its ingest first, then destroys this stage,
@@ -25,11 +30,14 @@
 #include <time.h>
 
 #include "cor_engine.h"
+#include "cor_incident.h"
 #include "cor_run.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
 #include "iq_time.h"
+
+#define NOTE_TARGETS 64     /* ids named by pending notes; more: a full rebuild */
 
 struct cor_live {
     struct store *st;
@@ -41,8 +49,31 @@ struct cor_live {
     pthread_cond_t cond;
     bool stop, busy, pending, full;
     int64_t min_at, max_at;    /* times of the pending events */
+    int64_t trig_at;           /* latest time of a pending deploy or change */
+    char *targets[NOTE_TARGETS];   /* "i" + incident id or "e" + event id; owned */
+    size_t n_targets;
     struct cor_live_stats stats;
 };
+
+/* Remember what a note names (label incident, other, event). */
+static void note_targets(struct cor_live *l, const struct iq_event *ev)
+{
+    static const char *const labels[] = { "incident", "other", "event" };
+
+    for (int i = 0; i < 3; i++) {
+        const char *v = iq_event_label(ev, labels[i]);
+        size_t n;
+
+        if (!v)
+            continue;
+        n = strlen(v) + 2;
+        if (l->n_targets == NOTE_TARGETS || !(l->targets[l->n_targets] = malloc(n))) {
+            l->full = true;
+            return;
+        }
+        snprintf(l->targets[l->n_targets++], n, "%c%s", i < 2 ? 'i' : 'e', v);
+    }
+}
 
 static void on_stored(void *ud, struct iq_event *const *evs, const uint8_t *outcomes, size_t n)
 {
@@ -58,15 +89,20 @@ static void on_stored(void *ud, struct iq_event *const *evs, const uint8_t *outc
         if (!cor_event_relevant(ev))
             continue;
         l->pending = true;
+        if (strcmp(iq_ev_kind(ev), "note") == 0 && iq_ev_source(ev) &&
+            strcmp(iq_ev_source(ev), "inquest") == 0) {
+            note_targets(l, ev);       /* its own time changes nothing */
+            continue;
+        }
         if (l->min_at == IQ_TIME_NONE || ev->at < l->min_at)
             l->min_at = ev->at;
         if (l->max_at == IQ_TIME_NONE || ev->at > l->max_at)
             l->max_at = ev->at;
         if (ev->ends_at != IQ_TIME_NONE && ev->ends_at > l->max_at)
             l->max_at = ev->ends_at;
-        if (strcmp(iq_ev_kind(ev), "note") == 0 && iq_ev_source(ev) &&
-            strcmp(iq_ev_source(ev), "inquest") == 0)
-            l->full = true;
+        if ((strcmp(iq_ev_kind(ev), "deploy") == 0 || strcmp(iq_ev_kind(ev), "change") == 0) &&
+            (l->trig_at == IQ_TIME_NONE || ev->at > l->trig_at))
+            l->trig_at = ev->at;
     }
     pthread_cond_broadcast(&l->cond);
     pthread_mutex_unlock(&l->lock);
@@ -80,30 +116,112 @@ static void sleep_ms(int64_t ms)
         ;
 }
 
+/* What one update does, taken from the pending state. */
+struct work {
+    bool full, have;           /* have: since and until hold a range */
+    int64_t since, until, trig;
+    char *targets[NOTE_TARGETS];
+    size_t n_targets;
+};
+
+/* Widen w's range over [from, to] (to IQ_TIME_NONE: the end). */
+static void widen(struct work *w, int64_t from, int64_t to)
+{
+    if (!w->have) {
+        w->since = from;
+        w->until = to;
+        w->have = true;
+        return;
+    }
+    if (from < w->since)
+        w->since = from;
+    if (w->until != IQ_TIME_NONE && (to == IQ_TIME_NONE || to > w->until))
+        w->until = to;
+}
+
+/* Widen w over what a note names: an incident's stored span (to the end
+ * while it is open), an event's time.  A name not stored changes nothing
+ * (the note is skipped by any rebuild alike).  0, or an error: then a
+ * full rebuild. */
+static int note_range(struct cor_live *l, struct work *w, const char *target)
+{
+    json_t *inc = NULL;
+    struct iq_event *ev = NULL;
+    const char *o, *c;
+    int64_t opened, closed = IQ_TIME_NONE;
+    int r;
+
+    if (target[0] == 'e') {
+        if ((r = store_get_event(l->st, target + 1, &ev)) < 0)
+            return r == -ENOENT || r == -EINVAL ? 0 : r;
+        widen(w, ev->at, ev->ends_at > ev->at ? ev->ends_at : ev->at);
+        iq_event_destroy(&ev);
+        return 0;
+    }
+    if ((r = cor_incident_load(l->st, target + 1, &inc)) < 0)
+        return r == -ENOENT || r == -EINVAL ? 0 : r;
+    o = json_string_value(json_object_get(inc, "opened_at"));
+    c = json_string_value(json_object_get(inc, "closed_at"));
+    r = !o || iq_time_parse_rfc3339(o, strlen(o), &opened) < 0 ||
+        (c && iq_time_parse_rfc3339(c, strlen(c), &closed) < 0) ? -EINVAL : 0;
+    if (r == 0)
+        widen(w, opened, closed);
+    json_decref(inc);
+    return r;
+}
+
 /* One update outside the lock; returns 0 or a negative errno. */
-static int update(struct cor_live *l, bool full, int64_t since, int64_t until)
+static int update(struct cor_live *l, struct work *w)
 {
     struct cor_result res = { 0 };
     int64_t t0 = iq_time_mono_ms();
-    int r = cor_engine_rebuild(l->st, l->cfg, full ? IQ_TIME_NONE : since,
-                               full ? IQ_TIME_NONE : until, &res);
+    int r = 0;
 
+    for (size_t i = 0; i < w->n_targets && !w->full; i++)
+        if (note_range(l, w, w->targets[i]) < 0)
+            w->full = true;
+    if (!w->full && !w->have)
+        return 0;                      /* only notes naming nothing stored */
+    r = w->full ? cor_engine_rebuild(l->st, l->cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res)
+                : cor_engine_update(l->st, l->cfg, w->since, w->until, w->trig, &res);
     pthread_mutex_lock(&l->lock);
     l->stats.last_ms = iq_time_mono_ms() - t0;
     if (r < 0) {
         l->stats.failures++;
     } else {
-        *(full ? &l->stats.full : &l->stats.partial) += 1;
+        *(w->full ? &l->stats.full : &l->stats.partial) += 1;
         l->stats.incidents = res.n;
     }
     pthread_mutex_unlock(&l->lock);
     if (r < 0)
         iq_warn("correlate", "rebuild failed: %s; retrying with the next event", strerror(-r));
     else
-        iq_debug("correlate", "%s rebuild: %zu incidents from %zu events", full ? "full" : "partial",
-                 res.n, res.events);
+        iq_debug("correlate", "%s rebuild: %zu incidents from %zu events",
+                 w->full ? "full" : "partial", res.n, res.events);
     cor_result_free(&res);
     return r;
+}
+
+/* Take the pending state into w (the lock held). */
+static void take_work(struct cor_live *l, struct work *w)
+{
+    w->full = l->full;
+    w->have = l->min_at != IQ_TIME_NONE;
+    w->since = l->min_at;
+    w->until = l->max_at;
+    w->trig = l->trig_at;
+    w->n_targets = l->n_targets;
+    memcpy(w->targets, l->targets, l->n_targets * sizeof(*w->targets));
+    l->n_targets = 0;
+    l->pending = l->full = false;
+    l->min_at = l->max_at = l->trig_at = IQ_TIME_NONE;
+}
+
+static void work_release(struct work *w)
+{
+    for (size_t i = 0; i < w->n_targets; i++)
+        free(w->targets[i]);
+    w->n_targets = 0;
 }
 
 /* Wait before an update: the debounce, or three times the last update's
@@ -118,8 +236,8 @@ static int64_t pace_ms(const struct cor_live *l, int64_t last_ms)
 static void *run(void *arg)
 {
     struct cor_live *l = arg;
-    bool full;
-    int64_t since, until, last_ms = 0, t0;
+    struct work w;
+    int64_t last_ms = 0, t0;
     int r;
 
     pthread_mutex_lock(&l->lock);
@@ -132,14 +250,11 @@ static void *run(void *arg)
         pthread_mutex_unlock(&l->lock);
         sleep_ms(pace_ms(l, last_ms));
         pthread_mutex_lock(&l->lock);
-        full = l->full;
-        since = l->min_at;
-        until = l->max_at;
-        l->pending = l->full = false;
-        l->min_at = l->max_at = IQ_TIME_NONE;
+        take_work(l, &w);
         pthread_mutex_unlock(&l->lock);
         t0 = iq_time_mono_ms();
-        r = update(l, full || since == IQ_TIME_NONE, since, until);
+        r = update(l, &w);
+        work_release(&w);
         last_ms = iq_time_mono_ms() - t0;
         pthread_mutex_lock(&l->lock);
         if (r < 0)
@@ -161,7 +276,7 @@ int cor_live_new(struct store *st, const struct cor_config *cfg, int64_t debounc
     l->st = st;
     l->cfg = cfg;
     l->debounce_ms = debounce_ms;
-    l->min_at = l->max_at = IQ_TIME_NONE;
+    l->min_at = l->max_at = l->trig_at = IQ_TIME_NONE;
     pthread_mutex_init(&l->lock, NULL);
     pthread_cond_init(&l->cond, NULL);
     *ret = l;
@@ -242,6 +357,8 @@ void cor_live_destroy(struct cor_live **pl)
         pthread_mutex_unlock(&l->lock);
         pthread_join(l->thread, NULL);
     }
+    for (size_t i = 0; i < l->n_targets; i++)
+        free(l->targets[i]);
     pthread_cond_destroy(&l->cond);
     pthread_mutex_destroy(&l->lock);
     free(l);

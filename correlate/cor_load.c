@@ -1,20 +1,20 @@
 /* cor_load.c - read a range of stored events into a correlation run, on
  * two threads.
  *
- * A full rebuild spends most of its time here: iterating RocksDB and
- * decoding msgpack.  The calling thread iterates and copies the raw values
- * into chunks; a second thread decodes and classifies them (cor_decode,
- * cor_run_add).  Only the second thread touches the run, so the run needs
- * no lock; the chunk queue is a small ring under one mutex, bounded so
- * memory stays at a few chunks whatever the size of the store.
+ * An in-memory run over all of history (`inquest correlate --diff`) spends
+ * most of its time here: iterating RocksDB and decoding msgpack.  The
+ * calling thread iterates and copies the raw values into chunks; a second
+ * thread decodes and classifies them (cor_decode, cor_run_add).  Only the
+ * second thread touches the run, so the run needs no lock; the chunks go
+ * through a bounded pipe (cor_pipe.h), so memory stays at a few chunks
+ * whatever the size of the store.
  *
  * Design notes:
  * - Chunk layout: repeated [u32 length][value bytes].  A value larger than
  *   a chunk gets a chunk of its own size.
- * - Errors: the decoder thread records -ENOMEM and the producer stops at
- *   its next value; the store's own errors stop the producer and the
- *   decoder drains what was queued.  Either way both threads meet at the
- *   join, then the first error is returned. */
+ * - Errors: the decoder thread fails the pipe and the producer stops at
+ *   its next value; the store's own errors stop the producer.  Either way
+ *   both threads meet at the join, then the first error is returned. */
 #include "cor_load.h"
 
 #include <errno.h>
@@ -23,12 +23,12 @@
 #include <string.h>
 
 #include "cor_decode.h"
+#include "cor_pipe.h"
 #include "cor_run.h"
 #include "store.h"
 #include "iq_event.h"
 
 #define CHUNK_BYTES (1u << 20)
-#define RING 4
 
 struct chunk {
     char *buf;
@@ -37,12 +37,7 @@ struct chunk {
 
 struct loader {
     struct cor_run *run;
-    pthread_mutex_t lock;
-    pthread_cond_t cond;
-    struct chunk *ring[RING];
-    size_t head, count;
-    bool done;
-    int err;
+    struct cor_pipe pipe;
     size_t added;
     struct chunk *cur;       /* producer's chunk being filled */
 };
@@ -56,6 +51,11 @@ static void chunk_free(struct chunk **pc)
     *pc = NULL;
 }
 
+static void chunk_drop(void *c)
+{
+    chunk_free((struct chunk **)&c);
+}
+
 static struct chunk *chunk_new(size_t cap)
 {
     struct chunk *c = calloc(1, sizeof(*c));
@@ -67,23 +67,12 @@ static struct chunk *chunk_new(size_t cap)
     return c;
 }
 
-/* Hand the current chunk to the decoder, waiting while the ring is full.
+/* Hand the current chunk to the decoder, waiting while the pipe is full.
  * Returns the decoder's error, if any. */
 static int push(struct loader *l)
 {
-    int err;
+    int err = cor_pipe_push(&l->pipe, (void **)&l->cur);
 
-    pthread_mutex_lock(&l->lock);
-    while (l->count == RING && !l->err)
-        pthread_cond_wait(&l->cond, &l->lock);
-    if (!l->err && l->cur) {
-        l->ring[(l->head + l->count) % RING] = l->cur;
-        l->count++;
-        l->cur = NULL;
-        pthread_cond_broadcast(&l->cond);
-    }
-    err = l->err;
-    pthread_mutex_unlock(&l->lock);
     chunk_free(&l->cur);
     return err;
 }
@@ -98,9 +87,7 @@ static int on_value(void *ud, const char *val, size_t len)
     if (l->cur && l->cur->len + 4 + len > l->cur->cap && push(l) < 0)
         return 1;
     if (!l->cur && !(l->cur = chunk_new(len + 4 > CHUNK_BYTES ? len + 4 : CHUNK_BYTES))) {
-        pthread_mutex_lock(&l->lock);
-        l->err = -ENOMEM;
-        pthread_mutex_unlock(&l->lock);
+        cor_pipe_fail(&l->pipe, -ENOMEM);
         return 1;
     }
     memcpy(l->cur->buf + l->cur->len, &n, 4);
@@ -134,28 +121,14 @@ static void *consume(void *arg)
     struct chunk *c;
     int r = cor_decoder_init(&dec);
 
-    pthread_mutex_lock(&l->lock);
     if (r < 0)
-        l->err = r;
-    for (;;) {
-        while (l->count == 0 && !l->done && !l->err)
-            pthread_cond_wait(&l->cond, &l->lock);
-        if (l->count == 0 || l->err)
-            break;
-        c = l->ring[l->head];
-        l->head = (l->head + 1) % RING;
-        l->count--;
-        pthread_cond_broadcast(&l->cond);
-        pthread_mutex_unlock(&l->lock);
+        cor_pipe_fail(&l->pipe, r);
+    while (r == 0 && (c = cor_pipe_pop(&l->pipe))) {
         r = decode_chunk(l, &dec, c);
         chunk_free(&c);
-        pthread_mutex_lock(&l->lock);
-        if (r < 0) {
-            l->err = r;
-            pthread_cond_broadcast(&l->cond);
-        }
+        if (r < 0)
+            cor_pipe_fail(&l->pipe, r);
     }
-    pthread_mutex_unlock(&l->lock);
     cor_decoder_release(&dec);
     return NULL;
 }
@@ -168,8 +141,7 @@ int cor_load_range(struct store *st, struct cor_run *run, int64_t from, int64_t 
     pthread_t th;
     int r;
 
-    pthread_mutex_init(&l.lock, NULL);
-    pthread_cond_init(&l.cond, NULL);
+    cor_pipe_init(&l.pipe);
     r = pthread_create(&th, NULL, consume, &l);
     if (r != 0) {
         r = -r;
@@ -178,21 +150,15 @@ int cor_load_range(struct store *st, struct cor_run *run, int64_t from, int64_t 
     r = store_scan(st, &scan, on_value, &l);
     if (l.cur)
         push(&l);
-    pthread_mutex_lock(&l.lock);
-    l.done = true;
-    pthread_cond_broadcast(&l.cond);
-    pthread_mutex_unlock(&l.lock);
+    cor_pipe_close(&l.pipe);
     pthread_join(th, NULL);
-    for (; l.count > 0; l.count--, l.head = (l.head + 1) % RING)
-        chunk_free(&l.ring[l.head]);
     chunk_free(&l.cur);
-    if (l.err)
-        r = l.err;
+    if (cor_pipe_err(&l.pipe))
+        r = cor_pipe_err(&l.pipe);
     else if (r > 0)
         r = 0;
     *count = l.added;
 out:
-    pthread_cond_destroy(&l.cond);
-    pthread_mutex_destroy(&l.lock);
+    cor_pipe_destroy(&l.pipe, chunk_drop);
     return r < 0 ? r : 0;
 }

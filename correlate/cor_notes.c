@@ -36,7 +36,7 @@ static int64_t find_inc(const struct cor_run *run, const char *id)
     if (!id)
         return -1;
     for (size_t i = 0; i < run->n_incs; i++)
-        if (!run->incs[i].dropped && strcmp(run->incs[i].id, id) == 0)
+        if (!run->incs[i].dropped && !run->incs[i].done && strcmp(run->incs[i].id, id) == 0)
             return (int64_t)i;
     return -1;
 }
@@ -115,6 +115,7 @@ static int apply_split(struct cor_run *run, const struct cor_ev *note, int64_t a
         return 1;
     }
     A->n = keep;
+    C->seq = run->next_seq++;
     C->opener = C->mem[0];
     C->opened_at = run->evs[C->opener].t;
     C->closed_at = A->closed_at;

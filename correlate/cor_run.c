@@ -50,20 +50,28 @@ const char *cor_run_strdup(struct cor_run *run, const char *s)
     return cor_arena_strndup(&run->arena, s, strlen(s));
 }
 
+int cor_run_reserve_ev(struct cor_run *run)
+{
+    size_t ncap;
+    struct cor_ev *ne;
+
+    if (run->n < run->cap)
+        return 0;
+    ncap = run->cap ? run->cap * 2 : 1024;
+    if (!(ne = realloc(run->evs, ncap * sizeof(*ne))))
+        return -ENOMEM;
+    run->evs = ne;
+    run->cap = ncap;
+    return 0;
+}
+
 int cor_run_add(struct cor_run *run, struct iq_event *ev)
 {
     struct cor_ev *e;
     int r;
 
-    if (run->n == run->cap) {
-        size_t ncap = run->cap ? run->cap * 2 : 1024;
-        struct cor_ev *ne = realloc(run->evs, ncap * sizeof(*ne));
-
-        if (!ne)
-            return -ENOMEM;
-        run->evs = ne;
-        run->cap = ncap;
-    }
+    if (cor_run_reserve_ev(run) < 0)
+        return -ENOMEM;
     e = &run->evs[run->n];
     memset(e, 0, sizeof(*e));
     e->ev = ev;
@@ -99,13 +107,16 @@ int cor_run_add_prior(struct cor_run *run, const char *id, int64_t closed_at, js
     return 0;
 }
 
-static int cmp_ev(const void *a, const void *b)
+int cor_ev_cmp(const struct cor_ev *x, const struct cor_ev *y)
 {
-    const struct cor_ev *x = a, *y = b;
-
     if (x->t != y->t)
         return x->t < y->t ? -1 : 1;
     return strcmp(x->id, y->id);
+}
+
+static int cmp_ev(const void *a, const void *b)
+{
+    return cor_ev_cmp(a, b);
 }
 
 int cor_run_correlate(struct cor_run *run)

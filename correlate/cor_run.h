@@ -103,12 +103,16 @@ struct cor_manual {
 
 struct cor_inc {
     uint32_t *mem;             /* indices into run->evs, sorted */
+    int64_t seq;               /* creation order in the whole history (recurrence ties) */
     size_t n, cap;
     uint32_t opener;
     int64_t opened_at, last_at, closed_at;   /* closed_at IQ_TIME_NONE while open */
     bool open;                 /* open during grouping */
     bool dropped;              /* merged into another */
     bool stale;                /* closed by stale_after with something unresolved */
+    bool absorbed;             /* streaming rebuild: absorption done */
+    bool done;                 /* streaming rebuild: written; mem freed, id and span kept */
+    bool held;                 /* streaming rebuild: kept to the end for the audit notes */
     int32_t firing, pages_open, status_open; /* unresolved counts during grouping */
     int32_t status_keys;       /* distinct status-page incident keys held */
     char id[COR_ID_LEN];
@@ -137,6 +141,7 @@ struct cor_run {
     struct cor_prior *prior;
     size_t n_prior;
     struct cor_arena arena;    /* events (cor_decode) and strings of the run */
+    int64_t next_seq;          /* seq of the next incident created */
     bool grouped;
     uint32_t notes_unapplied;  /* notes whose incident was not found */
     uint32_t notes_half;       /* merges/attaches of which only one side was found */
@@ -151,6 +156,10 @@ void cor_run_free(struct cor_run *run);
 /* Classify ev and add it.  ev must live in run->arena (decoded there by
  * cor_decode), so it is freed with the run.  0 or -ENOMEM. */
 int cor_run_add(struct cor_run *run, struct iq_event *ev);
+
+/* Room for one more event in run->evs (pointers into it may move).
+ * 0 or -ENOMEM. */
+int cor_run_reserve_ev(struct cor_run *run);
 
 /* Room for one more incident in run->incs (pointers into it may move).
  * 0 or -ENOMEM (cor_group.c). */
@@ -172,6 +181,9 @@ int cor_run_add_prior(struct cor_run *run, const char *id, int64_t closed_at, js
  * 0 or -ENOMEM. */
 int cor_run_correlate(struct cor_run *run);
 
+/* The order of events in a run: effective time, then id.  <0, 0, >0. */
+int cor_ev_cmp(const struct cor_ev *a, const struct cor_ev *b);
+
 /* Copy s into the run's arena (freed with the run).  NULL on OOM. */
 const char *cor_run_strdup(struct cor_run *run, const char *s);
 
@@ -189,12 +201,68 @@ bool cor_event_relevant(const struct iq_event *ev);
  * that earlier deploy, is a rollback. */
 int cor_classify_rollbacks(struct cor_run *run);
 
+/* The same for event i alone, the next in order, with the state m of the
+ * earlier deploys ('c' scope -> current deploy, 'v' scope and version ->
+ * its last deploy: indices into run->evs, keys in run->arena).  0 or
+ * -ENOMEM. */
+int cor_rollback_step(struct cor_run *run, struct cor_map *m, size_t i);
+
+/* The grouping state machine (cor_group.c), for a batch run over all of
+ * run->evs (cor_group_events) or a stream feeding events one at a time. */
+struct cor_group {
+    struct cor_run *run;       /* borrowed */
+    struct cor_map map;        /* keys, identities, services -> incident */
+    uint32_t *open;            /* open incidents, indices into run->incs */
+    size_t n_open, cap_open;
+    uint32_t *pending;         /* unattached opening alerts, for open_count */
+    size_t n_pending, cap_pending;
+};
+
+/* Start grouping run's events from an empty state (with the run's priors).
+ * 0 or -ENOMEM (g is then only to be released). */
+int cor_group_begin(struct cor_group *g, struct cor_run *run);
+
+/* Group event i (the next in (effective time, id) order).  0 or -ENOMEM. */
+int cor_group_step(struct cor_group *g, uint32_t i);
+
+/* Close the open incidents that are quiet (or stale) at time t, as the
+ * step of an event at t does before anything else. */
+void cor_group_close_due(struct cor_group *g, int64_t t);
+
+/* No more events: close what is resolved; what is not stays open
+ * (closed_at IQ_TIME_NONE). */
+void cor_group_finish(struct cor_group *g);
+
+/* Free the state.  NULL-safe. */
+void cor_group_release(struct cor_group *g);
+
 /* Grouping passes (cor_group.c). */
 int cor_group_events(struct cor_run *run);
 int cor_group_absorb(struct cor_run *run);
+
+/* Absorption for incident inc_i alone (cor_group_absorb runs it for every
+ * incident in order); names is scratch space, empty on entry, to be
+ * cleared by the caller.  0 or -ENOMEM. */
+int cor_group_absorb_one(struct cor_run *run, uint32_t inc_i, struct cor_map *names);
+
+/* Could incident inc_i, absorbing now, take an event that the earlier
+ * incident other (not absorbed yet, its names perhaps still growing)
+ * might take first?  Only events before other's opener are shared.
+ * names: scratch as above.  1 yes, 0 no, -ENOMEM. */
+int cor_group_contested(const struct cor_run *run, uint32_t inc_i, uint32_t other,
+                        struct cor_map *names);
 void cor_group_name(struct cor_run *run, struct cor_inc *inc);
-int cor_group_recurrences(struct cor_run *run);
+int cor_group_recurrences(struct cor_run *run);          /* cor_recur.c */
+
+/* The names an incident recurs by: service and incident key of each
+ * member, in member order, NULL where absent; ret has room for 2 * inc->n.
+ * Returns the count written (cor_recur.c). */
+size_t cor_inc_names(const struct cor_run *run, const struct cor_inc *inc, const char **ret);
 int cor_inc_add(struct cor_inc *inc, uint32_t ev);
+
+/* Append v to the array *a of *n (capacity *cap), growing it.  0 or
+ * -ENOMEM. */
+int cor_push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v);
 void cor_inc_sort(struct cor_run *run, struct cor_inc *inc);
 
 /* Apply merge/split/set/attach notes (cor_notes.c).  0 or -ENOMEM. */
@@ -227,6 +295,13 @@ int cor_component_states_text(const struct cor_run *run, const struct cor_inc *i
  * the same object.  *ret: caller owns (free).  0, -ENOMEM, -EINVAL (a
  * title that is not valid UTF-8 after truncation); *ret untouched then. */
 int cor_inc_text(const struct cor_run *run, const struct cor_inc *inc, char **ret);
+
+/* The same, and with ret_names (when not NULL) the names a later incident
+ * may recur by, as the text lists them: its services then its incident
+ * keys, each NUL-terminated, each list ended by an empty string
+ * (*ret_names_len bytes; caller owns). */
+int cor_inc_text_names(const struct cor_run *run, const struct cor_inc *inc, char **ret,
+                       char **ret_names, size_t *ret_names_len);
 
 /* Append the trigger candidates, a JSON array, to t (cor_json.c).
  * 0 or -ENOMEM. */

@@ -86,22 +86,80 @@ int cor_store_spans(struct store *st, struct cor_span **ret, size_t *n)
     return 0;
 }
 
-/* Queue the text and the "t" index entry of one incident. */
-static int put_text(struct store_batch *b, const char *id, int64_t opened, int64_t closed,
-                    const char *text)
+int cor_store_names_of(const json_t *inc, char **ret, size_t *ret_len)
 {
-    char key[COR_IDX_MAX], val[8];
+    static const char *const lists[2] = { "services", "incident_keys" };
+    size_t len = 2, off = 0, i;
+    json_t *v;
+    char *b;
+
+    for (int l = 0; l < 2; l++)
+        json_array_foreach(json_object_get(inc, lists[l]), i, v)
+            len += json_is_string(v) ? strlen(json_string_value(v)) + 1 : 0;
+    if (!(b = malloc(len)))
+        return -ENOMEM;
+    for (int l = 0; l < 2; l++) {
+        json_array_foreach(json_object_get(inc, lists[l]), i, v) {
+            size_t sl;
+
+            if (!json_is_string(v))
+                continue;
+            sl = strlen(json_string_value(v)) + 1;
+            memcpy(b + off, json_string_value(v), sl);
+            off += sl;
+        }
+        b[off++] = '\0';
+    }
+    *ret = b;
+    *ret_len = off;
+    return 0;
+}
+
+int cor_store_names(struct store *st, const char *id, char **ret, size_t *ret_len)
+{
+    char key[COR_IDX_MAX];
+    size_t idlen = strlen(id);
+
+    if (idlen == 0 || idlen > 63)
+        return -ENOENT;
+    key[0] = 'r';
+    memcpy(key + 1, id, idlen);
+    return store_kv_get(st, STORE_CF_INCIDENTS, key, 1 + idlen, ret, ret_len);
+}
+
+/* Queue the text of one incident, its "t" (and "l") index entries and its
+ * names ("r"). */
+int cor_store_queue_text(struct store_batch *b, const char *id, int64_t opened, int64_t closed,
+                         const char *text, const char *names, size_t names_len)
+{
+    char key[COR_IDX_MAX], val[8], *made = NULL;
     size_t idlen = id ? strlen(id) : 0;
 
     if (idlen == 0 || idlen > 63 || opened == IQ_TIME_NONE)
         return -EINVAL;
-    key[0] = 'i';
+    if (!names) {
+        json_t *inc = json_loads(text, 0, NULL);
+        int r = json_is_object(inc) ? cor_store_names_of(inc, &made, &names_len) : -EINVAL;
+
+        json_decref(inc);
+        if (r < 0)
+            return r;
+        names = made;
+    }
+    key[0] = 'r';
     memcpy(key + 1, id, idlen);
+    store_batch_put(b, STORE_CF_INCIDENTS, key, 1 + idlen, names, names_len);
+    free(made);
+    key[0] = 'i';
     store_batch_put(b, STORE_CF_INCIDENTS, key, 1 + idlen, text, strlen(text));
     if (closed != IQ_TIME_NONE)
         store_be64_put(val, closed);
     store_batch_put(b, STORE_CF_INCIDENTS, key, idx_key(key, opened, id, idlen), val,
                     closed != IQ_TIME_NONE ? 8 : 0);
+    if (cor_span_long(&(struct cor_span){ .opened_at = opened, .closed_at = closed })) {
+        key[0] = 'l';
+        store_batch_put(b, STORE_CF_INCIDENTS, key, 9 + idlen, val, closed != IQ_TIME_NONE ? 8 : 0);
+    }
     return 0;
 }
 
@@ -118,7 +176,7 @@ static int put_json(struct store_batch *b, const json_t *inc)
         return -EINVAL;
     if (!(text = cor_store_text(inc)))
         return -ENOMEM;
-    r = put_text(b, id, opened, closed, text);
+    r = cor_store_queue_text(b, id, opened, closed, text, NULL, 0);
     free(text);
     return r;
 }
@@ -136,6 +194,7 @@ static int delete_range(struct store *st, struct store_batch *b, const struct co
 
     if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
         store_batch_clear_cf(b, STORE_CF_INCIDENTS);
+        store_batch_put(b, STORE_CF_INCIDENTS, COR_LONG_MARKER, 1, "1", 1);
         return 0;
     }
     if (!spans && (r = cor_store_spans(st, &read, &ns)) < 0)
@@ -148,11 +207,17 @@ static int delete_range(struct store *st, struct store_batch *b, const struct co
         if ((from != IQ_TIME_NONE && spans[i].opened_at < from) ||
             (to != IQ_TIME_NONE && spans[i].opened_at >= to))
             continue;
-        key[0] = 'i';
+        key[0] = 'r';
         memcpy(key + 1, spans[i].id, idlen);
+        store_batch_delete(b, STORE_CF_INCIDENTS, key, 1 + idlen);
+        key[0] = 'i';
         store_batch_delete(b, STORE_CF_INCIDENTS, key, 1 + idlen);
         store_batch_delete(b, STORE_CF_INCIDENTS, key,
                            idx_key(key, spans[i].opened_at, spans[i].id, idlen));
+        if (cor_span_long(&spans[i])) {
+            key[0] = 'l';
+            store_batch_delete(b, STORE_CF_INCIDENTS, key, 9 + idlen);
+        }
     }
     free(read);
     return 0;
@@ -177,7 +242,8 @@ out:
 
 int cor_store_replace_texts(struct store *st, const struct cor_span *stored, size_t ns,
                             const struct cor_span *spans, char *const *texts, size_t n,
-                            int64_t from, int64_t to, const struct cor_unatt *u, size_t nu)
+                            char *const *names, const size_t *names_len, int64_t from,
+                            int64_t to, const struct cor_unatt *u, size_t nu)
 {
     struct store_batch *b = store_batch_new(st);
     int r = -ENOMEM;
@@ -186,8 +252,9 @@ int cor_store_replace_texts(struct store *st, const struct cor_span *stored, siz
         (r = cor_unattached_queue(st, b, u, nu, from, to)) < 0)
         goto out;
     for (size_t i = 0; i < n; i++)
-        if ((r = put_text(b, spans[i].id, spans[i].opened_at, spans[i].closed_at,
-                          texts[i])) < 0)
+        if ((r = cor_store_queue_text(b, spans[i].id, spans[i].opened_at, spans[i].closed_at,
+                                      texts[i], names ? names[i] : NULL,
+                                      names ? names_len[i] : 0)) < 0)
             goto out;
     r = store_batch_commit(b);
 out:

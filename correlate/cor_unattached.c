@@ -47,7 +47,7 @@ static void record_text(const struct cor_run *run, const struct cor_ev *e, struc
     for (size_t k = 0; k < e->n_cands; k++) {
         const struct cor_inc *inc = &run->incs[e->cands[k]];
 
-        if (inc->dropped || inc->n == 0)
+        if (inc->dropped || (inc->n == 0 && !inc->done))
             continue;
         cor_text_lit(t, out++ ? "," : "");
         cor_text_str(t, inc->id);
@@ -68,6 +68,27 @@ static void record_text(const struct cor_run *run, const struct cor_ev *e, struc
     cor_text_lit(t, "}");
 }
 
+int cor_unattached_one(const struct cor_run *run, const struct cor_ev *e, struct cor_unatt *ret)
+{
+    struct cor_text t = { 0 };
+    char *text = NULL, *id;
+    int r;
+
+    record_text(run, e, &t);
+    r = cor_text_take(&t, &text);
+    cor_text_release(&t);
+    if (r < 0)
+        return r;
+    if (!(id = strdup(e->id))) {
+        free(text);
+        return -ENOMEM;
+    }
+    ret->at = e->t;
+    ret->id = id;
+    ret->text = text;
+    return 0;
+}
+
 int cor_unattached_collect(const struct cor_run *run, struct cor_unatt **ret, size_t *ret_n)
 {
     struct cor_unatt *u = NULL;
@@ -76,7 +97,6 @@ int cor_unattached_collect(const struct cor_run *run, struct cor_unatt **ret, si
 
     for (size_t i = 0; i < run->n && r == 0; i++) {
         const struct cor_ev *e = &run->evs[i];
-        struct cor_text t = { 0 };
 
         if (!e->ambiguous || e->inc != COR_NONE || e->context || e->claimed)
             continue;
@@ -89,16 +109,7 @@ int cor_unattached_collect(const struct cor_run *run, struct cor_unatt **ret, si
             }
             u = nu;
         }
-        record_text(run, e, &t);
-        u[n].at = e->t;
-        u[n].text = NULL;
-        r = cor_text_take(&t, &u[n].text);
-        cor_text_release(&t);
-        if (r == 0 && !(u[n].id = strdup(e->id))) {
-            free(u[n].text);
-            r = -ENOMEM;
-        }
-        if (r == 0)
+        if ((r = cor_unattached_one(run, e, &u[n])) == 0)
             n++;
     }
     if (r < 0) {
@@ -149,25 +160,36 @@ static int del_one(void *ud, const char *k, size_t kl, const char *v, size_t vl)
     if (kl < 9)
         return 0;
     at = store_be64_get(k + 1);
-    if ((d->from == IQ_TIME_NONE || at >= d->from) && (d->to == IQ_TIME_NONE || at < d->to))
+    if (d->to != IQ_TIME_NONE && at >= d->to)
+        return 1;
+    if (d->from == IQ_TIME_NONE || at >= d->from)
         store_batch_delete(d->b, STORE_CF_INCIDENTS, k, kl);
     return 0;
+}
+
+void cor_unattached_put(struct store_batch *b, const struct cor_unatt *u)
+{
+    char key[UN_KEY_MAX];
+
+    store_batch_put(b, STORE_CF_INCIDENTS, key, un_key(key, u->at, u->id), u->text, strlen(u->text));
 }
 
 int cor_unattached_queue(struct store *st, struct store_batch *b, const struct cor_unatt *u,
                          size_t n, int64_t from, int64_t to)
 {
     struct del_ctx d = { b, from, to };
-    char key[UN_KEY_MAX];
+    char start[9];
     int r;
 
     if (from != IQ_TIME_NONE || to != IQ_TIME_NONE) {
-        if ((r = store_kv_scan(st, STORE_CF_INCIDENTS, "u", 1, del_one, &d)) < 0)
+        /* the records of [from, to) only: keys are in time order */
+        start[0] = 'u';
+        store_be64_put(start + 1, from == IQ_TIME_NONE ? INT64_MIN : from);
+        if ((r = store_kv_scan_from(st, STORE_CF_INCIDENTS, start, 9, "u", 1, del_one, &d)) < 0)
             return r;
     }
     for (size_t i = 0; i < n; i++)
-        store_batch_put(b, STORE_CF_INCIDENTS, key, un_key(key, u[i].at, u[i].id), u[i].text,
-                        strlen(u[i].text));
+        cor_unattached_put(b, &u[i]);
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
+struct cor_ev;
 struct cor_run;
 struct store_batch;
 struct store;
@@ -22,6 +23,13 @@ struct cor_unatt {
 /* The unattached records of a correlated run, in event order.  *ret is
  * owned by the caller (cor_unatt_free).  0 or -ENOMEM (*ret untouched). */
 int cor_unattached_collect(const struct cor_run *run, struct cor_unatt **ret, size_t *ret_n);
+
+/* The record of one unattached event e of run (ambiguous, in no
+ * incident).  ret's strings: caller owns (free).  0 or -ENOMEM. */
+int cor_unattached_one(const struct cor_run *run, const struct cor_ev *e, struct cor_unatt *ret);
+
+/* Queue the write of record u (borrowed) in b. */
+void cor_unattached_put(struct store_batch *b, const struct cor_unatt *u);
 
 /* Free an array from cor_unattached_collect and NULL the pointer. */
 void cor_unatt_free(struct cor_unatt **pu, size_t n);

@@ -116,20 +116,28 @@ uint64_t store_count_estimate(struct store *st)
 }
 
 /* Iterate one family from start (inclusive) while keys start with prefix.
- * visit returns non-zero to stop. */
-static int iterate(struct store *st, enum store_cf cf, const char *start, size_t sl,
-                   const char *prefix, size_t pl, store_kv_fn visit, void *ud)
+ * visit returns non-zero to stop.  A bulk scan (a whole history) reads
+ * ahead and does not fill the block cache, which it would only churn. */
+static int iterate_opts(struct store *st, enum store_cf cf, const char *start, size_t sl,
+                        const char *prefix, size_t pl, bool bulk, store_kv_fn visit, void *ud)
 {
+    rocksdb_readoptions_t *ro = NULL;
     rocksdb_iterator_t *it;
     char *err = NULL;
     int r = 0;
 
+    if (bulk && (ro = rocksdb_readoptions_create())) {
+        rocksdb_readoptions_set_fill_cache(ro, 0);
+        rocksdb_readoptions_set_readahead_size(ro, 2u << 20);
+    }
     pthread_rwlock_rdlock(&st->dblock);
     if (!st->db || !st->cf[cf]) {
         pthread_rwlock_unlock(&st->dblock);
+        if (ro)
+            rocksdb_readoptions_destroy(ro);
         return st->db ? 0 : -EIO;
     }
-    it = rocksdb_create_iterator_cf(st->db, st->ropts, st->cf[cf]);
+    it = rocksdb_create_iterator_cf(st->db, ro ? ro : st->ropts, st->cf[cf]);
     if (!it) {
         pthread_rwlock_unlock(&st->dblock);
         return -ENOMEM;
@@ -151,7 +159,15 @@ static int iterate(struct store *st, enum store_cf cf, const char *start, size_t
         rocksdb_free(err);
     rocksdb_iter_destroy(it);
     pthread_rwlock_unlock(&st->dblock);
+    if (ro)
+        rocksdb_readoptions_destroy(ro);
     return r;
+}
+
+static int iterate(struct store *st, enum store_cf cf, const char *start, size_t sl,
+                   const char *prefix, size_t pl, store_kv_fn visit, void *ud)
+{
+    return iterate_opts(st, cf, start, sl, prefix, pl, false, visit, ud);
 }
 
 struct scan_state {
@@ -208,7 +224,7 @@ int store_scan(struct store *st, const struct store_filter *scan, store_scan_fn 
 
     if (!name) {
         store_be64_put(start, since);
-        r = iterate(st, STORE_CF_BY_TIME, start, 8, "", 0, visit_time, &s);
+        r = iterate_opts(st, STORE_CF_BY_TIME, start, 8, "", 0, scan->bulk, visit_time, &s);
     } else {
         pl = store_key_index_prefix(prefix, name, strlen(name));
         memcpy(start, prefix, pl);
@@ -285,8 +301,16 @@ int store_kv_get(struct store *st, enum store_cf cf, const char *k, size_t kl,
     return 0;
 }
 
+int store_kv_scan_from(struct store *st, enum store_cf cf, const char *start, size_t sl,
+                           const char *prefix, size_t plen, store_kv_fn cb, void *ud)
+{
+    int r = iterate(st, cf, start, sl, prefix, plen, cb, ud);
+
+    return r < 0 ? r : 0;
+}
+
 int store_kv_scan(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
-                  store_kv_fn cb, void *ud)
+                      store_kv_fn cb, void *ud)
 {
     int r = iterate(st, cf, prefix, plen, prefix, plen, cb, ud);
 

@@ -210,6 +210,7 @@ struct store_filter {
     int64_t until;
     const char *service;       /* NULL: all */
     const char *incident_key;  /* NULL: all */
+    bool bulk;                 /* a long scan by time: read ahead, leave the block cache alone */
 };
 typedef int (*store_scan_fn)(void *ud, const char *val, size_t len);
 int store_scan(struct store *st, const struct store_filter *scan, store_scan_fn cb, void *ud);
@@ -222,9 +223,13 @@ int store_kv_delete(struct store *st, enum store_cf cf, const char *k, size_t kl
 int store_kv_get(struct store *st, enum store_cf cf, const char *k, size_t kl,
                  char **ret_val, size_t *ret_len);
 typedef int (*store_kv_fn)(void *ud, const char *k, size_t kl, const char *v, size_t vl);
-/* Visit keys starting with prefix (plen may be 0) in order. */
+/* Visit keys starting with prefix (plen may be 0) in order; a non-zero
+ * return of cb stops the scan (and is not an error). */
 int store_kv_scan(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
                   store_kv_fn cb, void *ud);
+/* The same from key start (which should begin with prefix) on. */
+int store_kv_scan_from(struct store *st, enum store_cf cf, const char *start, size_t sl,
+                       const char *prefix, size_t plen, store_kv_fn cb, void *ud);
 
 /* A batch of kv writes applied atomically by store_batch_commit.  Caller
  * owns the batch (store_batch_destroy); st is borrowed and must outlive it. */

@@ -38,4 +38,9 @@ iq_stop_daemon
 cmp -s "$d/live.json" "$d/rebuilt.json" ||
   { diff "$d/live.json" "$d/rebuilt.json" | head -n 20 >&2; fail "live and rebuilt incidents differ"; }
 "$CHECK" "$H" "$d/rebuilt.json" >/dev/null || fail "rebuilt incidents are not one per Statuspage incident"
+# the streaming rebuild with a 1 KiB budget compacts at every event: same bytes
+printf '{"correlate": {"rebuild_memory": "1k"}}\n' >"$d/small.json"
+"$IQ" --quiet --config "$d/small.json" --data "$d/data" correlate --rebuild || fail "small-budget rebuild failed"
+"$IQ" --data "$d/data" incidents --json >"$d/rebuilt3.json" 2>/dev/null
+cmp -s "$d/live.json" "$d/rebuilt3.json" || fail "a rebuild with a 1 KiB budget differs"
 grep -q '"status": "stale"' "$d/rebuilt.json" || fail "no stale incident in a history with unresolved ones"

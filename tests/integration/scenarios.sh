@@ -36,6 +36,12 @@ for f in "$SC"/s*.ndjson; do
   "$IQ" --data "$d/data" incidents --json >"$d/rebuild2.json" 2>/dev/null
   cmp -s "$d/rebuild1.json" "$d/rebuild2.json" || fail "$name: two rebuilds differ"
   cmp -s "$d/live.json" "$d/rebuild1.json" || { diff "$d/live.json" "$d/rebuild1.json" >&2; fail "$name: live and rebuilt incidents differ"; }
+  # the streaming rebuild with a 1 KiB budget (compacting at every event)
+  sed 's/"correlate": {/"correlate": { "rebuild_memory": "1k",/' "$CONF" >"$d/small.json"
+  grep -q rebuild_memory "$d/small.json" || fail "$name: no correlate section in $CONF"
+  "$IQ" --quiet --config "$d/small.json" --data "$d/data" correlate --rebuild || fail "$name: small-budget rebuild failed"
+  "$IQ" --data "$d/data" incidents --json >"$d/rebuild3.json" 2>/dev/null
+  cmp -s "$d/live.json" "$d/rebuild3.json" || fail "$name: a rebuild with a 1 KiB budget differs"
   "$EXPECT" "$SC/$name.expected.json" "$d/rebuild1.json" || fail "$name: rebuilt incidents differ from expectations"
   cp "$d/live.json" "$IQ_TMP/$name.json"
   count=$((count + 1))

@@ -65,7 +65,8 @@ static bool has_raw(struct store *st, const char *id)
 
 static int scan_n(struct store *st, const char *svc, const char *ikey)
 {
-    struct store_filter sc = { IQ_TIME_NONE, IQ_TIME_NONE, svc, ikey };
+    struct store_filter sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE, .service = svc,
+                               .incident_key = ikey };
     int n = 0;
 
     assert_int_equal(store_scan(st, &sc, store_test_count_val, &n), 0);

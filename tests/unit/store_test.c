@@ -46,8 +46,8 @@ static void test_dedup_and_scan(void **state)
     struct iq_event *evs[4];
     uint8_t out[4];
     struct collect c = { 0 };
-    struct store_filter all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
-    struct store_filter api = { 0, 100, "api", NULL };
+    struct store_filter all = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
+    struct store_filter api = { .since = 0, .until = 100, .service = "api" };
     struct iq_event *got = NULL;
 
     (void)state;
@@ -89,7 +89,7 @@ static void test_reopen_and_read_only(void **state)
     struct iq_event *ev = mk("d", 30, NULL);
     uint8_t out;
     struct collect c = { 0 };
-    struct store_filter all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
+    struct store_filter all = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
 
     (void)state;
     assert_int_equal(store_open(dir, &rw, &st), 0);
@@ -193,7 +193,7 @@ static void test_group_commit(void **state)
 {
     struct store_opts o = { .fsync = true };
     struct store *st = NULL;
-    struct store_filter all = { IQ_TIME_NONE, IQ_TIME_NONE, NULL, NULL };
+    struct store_filter all = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
     struct gc_arg a[GC_THREADS];
     pthread_t th[GC_THREADS];
     bool seen[GC_IDS] = { false };
