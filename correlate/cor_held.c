@@ -275,7 +275,8 @@ static int side_read(struct cor_window *w, struct cor_run *s, const struct cor_m
         return sd.err;
     if (r < 0)
         return r;
-    qsort(s->evs, s->n, sizeof(*s->evs), cmp_ev);
+    if (s->n > 1)
+        qsort(s->evs, s->n, sizeof(*s->evs), cmp_ev);
     return cor_classify_rollbacks(s);
 }
 

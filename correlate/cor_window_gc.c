@@ -418,7 +418,8 @@ int cor_window_compact(struct cor_window *w)
     old_incs = malloc((run->n_incs + 1) * sizeof(*old_incs));
     if (!c.keep_ev || !c.keep_inc || !c.evmap || !c.incmap || !old_incs)
         goto out;
-    memcpy(old_incs, run->incs, run->n_incs * sizeof(*old_incs));
+    if (run->n_incs)
+        memcpy(old_incs, run->incs, run->n_incs * sizeof(*old_incs));
     mark_events(&c, horizon);
     mark_incidents(&c);
     if ((r = rebuild(&c, old_incs)) < 0)
