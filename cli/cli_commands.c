@@ -35,7 +35,8 @@ const struct cli_command cli_commands[] = {
       "acknowledges them.  Exit 1 when an event was rejected, 4 when inquestd gave no "
       "acknowledgement within --timeout.",
       "--timeout DURATION\tgive up when inquestd acknowledges nothing for this long "
-      "(default 10s; alias --give-up)\n" },
+      "(default 10s)\n"
+      "--give-up DURATION\tsame as --timeout\n" },
     { "events", cli_events_main, "events [--since T] [--until T] [--service S] [--kind K] [--json]",
       "list stored events",
       "Reads the data directory (--data) read-only, beside a running inquestd.  Times are RFC "
@@ -74,7 +75,8 @@ const struct cli_command cli_commands[] = {
       "4 when inquestd gave no acknowledgement within --timeout.",
       "--sources DIR\tsource mapping files (default the installed schemas/sources)\n"
       "--timeout DURATION\tgive up when inquestd acknowledges nothing for this long "
-      "(default 10s; alias --give-up)\n" },
+      "(default 10s)\n"
+      "--give-up DURATION\tsame as --timeout\n" },
     { "lint", cli_lint_main,
       "lint [--lang auto|en|ja] [--format text|json] [--rules DIR] [--threshold P] [--no-model] [--list-rules] FILE.md...",
       "check postmortem drafts for blame language and weak action items",
@@ -120,7 +122,8 @@ const struct cli_command cli_commands[] = {
       "The events are sent to inquestd.  Exit 1 when an event was rejected, 4 when inquestd "
       "gave no acknowledgement within --timeout.",
       "--timeout DURATION\tgive up when inquestd acknowledges nothing for this long "
-      "(default 10s; alias --give-up)\n"
+      "(default 10s)\n"
+      "--give-up DURATION\tsame as --timeout\n"
       "--no-progress\tno progress lines on standard error\n" },
     { "query", cli_query_main,
       "query [recurring [--window 90d]] [--since T] [--until T] [--service S] [--class C] [--severity S] [--group-by class|service|month|week] [--format table|csv|json]",

@@ -176,7 +176,7 @@ int cli_import_main(const struct cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "inquest: import: %s\n", strerror(-r));
     if (r == 0)
         status = st.c.rejected ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
-    else if (r == -ETIMEDOUT || r == -EACCES)
+    else if (r == -ETIMEDOUT)
         status = CLI_EXIT_UNAVAILABLE;
     if (!ctx->quiet || status)
         printf("imported %zu events from %s: stored %lu, duplicates %lu, rejected %lu\n", evs.n,

@@ -56,10 +56,12 @@ int cli_zmq_failed(const struct cli_ctx *ctx, const char *cmd, const struct ing_
     const char *hs = snd ? ing_sender_handshake_error(snd) : NULL;
     const char *busy = snd ? ing_sender_busy_reason(snd) : NULL;
 
-    if (r == -EACCES)
+    if (r == -EACCES) {
         fprintf(stderr, "inquest: %s: %s: %s\n", cmd, ctx->zmq_endpoint,
                 hs ? hs : "handshake refused");
-    else if (r == -ETIMEDOUT && busy)
+        return CLI_EXIT_USAGE;
+    }
+    if (r == -ETIMEDOUT && busy)
         fprintf(stderr, "inquest: %s: daemon busy: %s; gave up after %lld s, %u batches "
                 "unacknowledged\n", cmd, busy, (long long)(give_up_ms / 1000),
                 ing_sender_pending(snd));

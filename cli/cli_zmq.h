@@ -24,7 +24,8 @@ int cli_zmq_keys(const struct cli_ctx *ctx, const char *cmd, struct ing_sender_o
  * on ...; gave up after N s", -ETIMEDOUT), no answer within give_up_ms
  * (-ETIMEDOUT, with the handshake failures seen, if any), or another
  * error.  Returns the exit status: CLI_EXIT_UNAVAILABLE (4) for no or
- * only busy answers and a refused handshake, CLI_EXIT_USAGE (2) otherwise. */
+ * only busy answers, CLI_EXIT_USAGE (2) for a refused handshake (a key
+ * problem to fix, not a daemon away) and other errors. */
 int cli_zmq_failed(const struct cli_ctx *ctx, const char *cmd, const struct ing_sender *snd,
                    int r, int64_t give_up_ms);
 

@@ -8,7 +8,9 @@
 # `import` to an endpoint where nothing answers fail within --timeout
 # (default 10 s) saying so; and options permute: every command gives the
 # same output and status with its options before and after its
-# positional arguments, and the global options after the command.
+# positional arguments, and the global options after the command.  The
+# tail state defaults to $XDG_STATE_HOME (or ~/.local/state), and lint run
+# from / finds its rules beside the program.
 . "$IQ_ROOT/tests/lib.sh"
 SC="$IQ_ROOT/tests/data/scenarios"
 d=$(iq_tmpdir)
@@ -127,7 +129,19 @@ same class -- $D class show "$A" --json -- class --json show "$A" $D
 same completion -- --quiet completion bash -- completion bash --quiet
 "$IQ" keygen "$d/k1" --quiet || fail "keygen, option after"
 [ -s "$d/k1.pub" ] || fail "keygen wrote no key"
+# tail keeps its state under $XDG_STATE_HOME by default, not in the working directory
+mkdir "$d/cwd"
+(cd "$d/cwd" && XDG_STATE_HOME="$d/xdg" "$IQ" --quiet --zmq "$Z" tail --once --service perm "$d/app.log") \
+  || fail "tail with the default state"
+[ -s "$d/xdg/inquest/tail.state" ] || fail "no state in \$XDG_STATE_HOME/inquest/tail.state"
+[ -z "$(ls -A "$d/cwd")" ] || fail "tail wrote into the working directory: $(ls -A "$d/cwd")"
+(cd "$d/cwd" && env -u XDG_STATE_HOME HOME="$d/home" "$IQ" --quiet --zmq "$Z" tail --once \
+  --service perm "$d/app.log") || fail "tail with the default state under HOME"
+[ -s "$d/home/.local/state/inquest/tail.state" ] || fail "no state in ~/.local/state/inquest"
 iq_stop_daemon
+# lint finds its rules wherever it is run (beside the program), without INQUEST_SCHEMAS
+st=0; (cd / && env -u INQUEST_SCHEMAS "$IQ" lint "$d/pm.md" >/dev/null 2>"$d/lint.err") || st=$?
+[ "$st" -eq 1 ] || fail "lint run from /: exit $st: $(cat "$d/lint.err")"
 "$IQ" backup "$d/bk" $D >"$d/b1" || fail "backup, option after"
 [ -d "$d/bk" ] || fail "backup made nothing"
 # "--" ends the options: a file named like an option
