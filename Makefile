@@ -34,6 +34,9 @@ DATADIR    ?= $(PREFIX)/share/inquest
 DOCDIR     ?= $(PREFIX)/share/doc/inquest
 SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+MANDIR     ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 PKG_CONFIG ?= pkg-config
 
 MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
@@ -144,11 +147,25 @@ $(BUILD)/inquestd.service: deploy/inquestd.service.in FORCE
 	sed -e 's|@bindir@|$(BINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g' \
 	    -e 's|@docdir@|$(DOCDIR)|g' deploy/inquestd.service.in >$@.tmp && mv $@.tmp $@
 
+# The man pages and the shell completions, generated from the command
+# table through the binaries' --help (tools/gen_man.sh) and `inquest
+# completion` (docs/cli.md).
+$(BUILD)/man/inquest.1: $(BUILD)/inquest $(BUILD)/inquestd tools/gen_man.sh
+	sh tools/gen_man.sh $(BUILD)/inquest $(BUILD)/inquestd $(BUILD)/man
+$(BUILD)/completion/inquest.bash: $(BUILD)/inquest
+	@mkdir -p $(dir $@)
+	$(BUILD)/inquest completion bash >$@.tmp && mv $@.tmp $@
+$(BUILD)/completion/_inquest: $(BUILD)/inquest
+	@mkdir -p $(dir $@)
+	$(BUILD)/inquest completion zsh >$@.tmp && mv $@.tmp $@
+DOC_GEN := $(BUILD)/man/inquest.1 $(BUILD)/completion/inquest.bash $(BUILD)/completion/_inquest
+all: $(DOC_GEN)
+
 # What install puts, file by file (uninstall removes exactly these).
 INSTALL_SCHEMAS := $(shell find schemas -type f | LC_ALL=C sort)
 INSTALL_DOCS    := README.md $(wildcard docs/*.md)
 
-install: all $(BUILD)/inquestd.conf.sample $(BUILD)/inquestd.service
+install: all $(BUILD)/inquestd.conf.sample $(BUILD)/inquestd.service $(DOC_GEN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) \
 	  $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/inquest
 	install -m 0755 $(BUILD)/inquestd $(BUILD)/inquest $(DESTDIR)$(BINDIR)/
@@ -157,6 +174,12 @@ install: all $(BUILD)/inquestd.conf.sample $(BUILD)/inquestd.service
 	install -m 0644 $(BUILD)/inquestd.conf.sample $(DESTDIR)$(DATADIR)/inquestd.conf.sample
 	install -m 0644 $(INSTALL_DOCS) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 $(BUILD)/inquestd.service $(DESTDIR)$(UNITDIR)/inquestd.service
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+	  $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 $(BUILD)/man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(BUILD)/man/inquestd.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(BUILD)/completion/inquest.bash $(DESTDIR)$(BASHCOMPDIR)/inquest
+	install -m 0644 $(BUILD)/completion/_inquest $(DESTDIR)$(ZSHCOMPDIR)/_inquest
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/inquest/inquestd.conf ]; then \
 	  echo "keeping $(DESTDIR)$(SYSCONFDIR)/inquest/inquestd.conf"; \
 	else \
@@ -172,10 +195,15 @@ uninstall:
 	  echo "keeping $$c: it differs from the sample"; else rm -f "$$c"; fi
 	rm -f $(DESTDIR)$(BINDIR)/inquestd $(DESTDIR)$(BINDIR)/inquest
 	rm -f $(DESTDIR)$(UNITDIR)/inquestd.service $(DESTDIR)$(DATADIR)/inquestd.conf.sample
+	rm -f $(DESTDIR)$(MANDIR)/man1/inquest.1 $(DESTDIR)$(MANDIR)/man1/inquest-*.1 \
+	  $(DESTDIR)$(MANDIR)/man8/inquestd.8 $(DESTDIR)$(BASHCOMPDIR)/inquest \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_inquest
 	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(INSTALL_SCHEMAS))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(INSTALL_DOCS)))
 	-find $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/inquest \
 	  -depth -type d -empty -delete 2>/dev/null
+	-rmdir -p $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+	  $(DESTDIR)$(ZSHCOMPDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -22,17 +22,25 @@ struct cli_ctx {
     const char *zmq_key;        /* --zmq-key, CurveZMQ secret key file, or NULL */
     const char *zmq_server_key; /* --zmq-server-key, the ingest's public key file, or NULL */
     bool quiet;                 /* --quiet */
+    const struct cli_command *commands; /* the command table, for `completion` */
 };
 
+struct cli_command;
+
 /* A command's entry: argv[0] is the command name.  Returns the process exit
- * status (0 success, 1 findings/partial failure, 2 usage or I/O error). */
+ * status, one of cli_exit.h. */
 typedef int (*cli_main_fn)(const struct cli_ctx *ctx, int argc, char **argv);
 
+/* The one source of a command's --help, its man page (tools/gen_man.sh
+ * reads the --help text) and its shell completion (cli_help.c). */
 struct cli_command {
     const char *name;      /* "send" */
     cli_main_fn main;      /* entry point */
     const char *usage;     /* one line: "send [FILE|-]" */
     const char *summary;   /* one line of help */
+    const char *description; /* a paragraph, or NULL */
+    const char *options;   /* "--flag ARG\thelp\n" lines, or NULL; an ARG
+                            * (upper case after a blank) means it takes a value */
 };
 
 extern const struct cli_command cli_commands[];   /* terminated by {NULL} */

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_exit.h"
 #include "store.h"
 #include "iq_curl.h"
 #include "iq_event.h"
@@ -59,7 +60,7 @@ static int backup_local(const struct cli_ctx *ctx, const char *dir)
     if (r < 0) {
         fprintf(stderr, "inquest: backup: cannot open the store in %s: %s\n", ctx->data_dir,
                 strerror(-r));
-        return 2;
+        return CLI_EXIT_UNAVAILABLE;
     }
     r = store_backup(st, dir, &info);
     store_close(&st);
@@ -122,12 +123,6 @@ int cli_backup_main(const struct cli_ctx *ctx, int argc, char **argv)
     char dir[4096];
     int owner;
 
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        printf("usage: inquest [--data DIR | --http URL --token-file F] backup DEST\n"
-               "A consistent copy of the store in DEST (absent or empty); restore it with\n"
-               "inquestd --data DEST.  See docs/operations.md, \"Backup and restore\".\n");
-        return 0;
-    }
     if (argc != 2 || argv[1][0] == '-')
         return cli_usage("backup: usage: backup DEST (a directory that does not exist or is empty)");
     if (absolute(argv[1], dir, sizeof(dir)) < 0)

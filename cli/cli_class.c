@@ -23,6 +23,7 @@
 #include "ana_classes.h"
 #include "ana_query.h"
 #include "cli.h"
+#include "cli_exit.h"
 #include "cli_note_send.h"
 #include "store.h"
 #include "iq_codec.h"
@@ -159,10 +160,16 @@ static int show(const struct cli_ctx *ctx, const struct class_args *a, struct an
     int64_t t;
     int r, status = 2;
 
-    if ((r = store_open(ctx->data_dir, &so, &st)) < 0 ||
-        (r = load_incident(st, a->incident, &inc)) < 0) {
+    if ((r = store_open(ctx->data_dir, &so, &st)) < 0) {
+        fprintf(stderr, "inquest: class: cannot open data directory %s: %s\n", ctx->data_dir,
+                strerror(-r));
+        status = CLI_EXIT_UNAVAILABLE;
+        goto out;
+    }
+    if ((r = load_incident(st, a->incident, &inc)) < 0) {
         fprintf(stderr, "inquest: class: %s: %s\n", a->incident,
                 r == -ENOENT ? "no such incident" : strerror(-r));
+        status = r == -ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_USAGE;
         goto out;
     }
     is = json_object_get(json_object_get(json_object_get(inc, "milestones"), "impact_start"),

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_exit.h"
 #include "cor_config.h"
 #include "cor_engine.h"
 #include "cor_stream.h"
@@ -65,6 +66,7 @@ int cli_correlate_main(const struct cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "inquest: correlate: cannot open data directory %s%s\n", ctx->data_dir,
                 rebuild ? " for writing (is inquestd running on it? stop it first, or use "
                           "--diff, which works beside it)" : "");
+        status = CLI_EXIT_UNAVAILABLE;
         goto out;
     }
     t0 = iq_time_mono_ms();

@@ -192,7 +192,7 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
 
     iq_conf_defaults(daemon_conf, cfg);
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
             return 1;
         }

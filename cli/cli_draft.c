@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_exit.h"
+#include "cor_incident.h"
 #include "iq_conf.h"
 #include "iq_paths.h"
 #include "store.h"
@@ -248,6 +250,20 @@ static int64_t source_date_ms(void)
     return *end || errno || v < 0 || v > 253402300799LL ? -1 : v * 1000;
 }
 
+/* The draft of stored incident id; -ENOENT with err empty when there is no
+ * such incident (exit 3), other errors (a template not found) in err. */
+static int draft_stored(struct store *store, const char *id, const struct rnd_draft_opts *o,
+                        char **doc, size_t *len, char *err, size_t errsz)
+{
+    json_t *inc = NULL;
+    int r = cor_incident_load(store, id, &inc);
+
+    json_decref(inc);
+    if (r == -ENOENT)
+        return r;
+    return rnd_draft_from_store(store, id, o, doc, len, err, errsz);
+}
+
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct draft_args a = { .o = { .format = RND_FORMAT_MD } };
@@ -258,7 +274,7 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     const char *pub;
     char *ref = NULL;
     size_t len = 0;
-    int r;
+    int r, status = 0;
 
     if ((r = parse_args(argc, argv, &a)))
         return r;
@@ -276,15 +292,20 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
         r = render_files(&a, &doc, &len, err, sizeof(err));
     } else if ((r = store_open(ctx->data_dir, &so, &store)) < 0) {
         snprintf(err, sizeof(err), "cannot open data directory %s: %s", ctx->data_dir, strerror(-r));
+        status = CLI_EXIT_UNAVAILABLE;
     } else {
-        r = rnd_draft_from_store(store, a.id, &a.o, &doc, &len, err, sizeof(err));
+        r = draft_stored(store, a.id, &a.o, &doc, &len, err, sizeof(err));
+        if (r == -ENOENT && err[0] == '\0') {
+            snprintf(err, sizeof(err), "no incident '%.200s'", a.id);
+            status = CLI_EXIT_NOTFOUND;
+        }
         store_close(&store);
     }
     json_decref(conf);
     free(ref);
     if (r < 0) {
         fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
-        return 2;
+        return status ? status : CLI_EXIT_USAGE;
     }
     if (a.out) {
         if ((r = iq_write_atomic(a.out, doc, len)) < 0) {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_exit.h"
 #include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
@@ -101,7 +102,7 @@ int cli_events_main(const struct cli_ctx *ctx, int argc, char **argv)
         return r;
     if (store_open(ctx->data_dir, &o, &store) < 0) {
         fprintf(stderr, "inquest: events: cannot open data directory %s\n", ctx->data_dir);
-        return 2;
+        return CLI_EXIT_UNAVAILABLE;
     }
     if (!st.json)
         printf("%-24s  %-12s  %-27s  %-18s  %s\n", "TIME (UTC)", "SOURCE", "KIND/ACTION",

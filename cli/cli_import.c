@@ -23,6 +23,7 @@
 #include "ana_import.h"
 #include "cli.h"
 #include "cli_ack.h"
+#include "cli_exit.h"
 #include "cli_zmq.h"
 #include "ing_sender.h"
 #include "iq_event.h"
@@ -129,22 +130,25 @@ static int convert(const char *fmt, const char *path, struct iq_evvec *evs)
 
 int cli_import_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    static const char usage[] = "import statuspage FILE | import slack-export DIR "
-                                "[--give-up 60s] [--no-progress]";
+    static const char usage[] = "import [--timeout 10s] [--no-progress] statuspage FILE | "
+                                "slack-export DIR";
     struct iq_evvec evs = { 0 };
     struct import_state st = { .evs = &evs, .shown = -1 };
     struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .retry_ms = 200 };
     struct ing_curve_client curve;
     const char *fmt = NULL, *path = NULL;
-    int64_t give_up = 60000;
+    int64_t give_up = CLI_ZMQ_TIMEOUT_MS;
     bool progress = true;
     int r, status = 2;
 
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--give-up") == 0 && i + 1 < argc) {
-            if (iq_duration_parse(argv[++i], &give_up) < 0)
-                return cli_usage("import: --give-up takes a duration such as 60s");
-        } else if (strcmp(argv[i], "--no-progress") == 0) {
+        int t = cli_zmq_timeout_opt("import", argc, argv, &i, &give_up);
+
+        if (t == 1)
+            continue;
+        if (t)
+            return t;
+        if (strcmp(argv[i], "--no-progress") == 0) {
             progress = false;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             return cli_usage("import: unknown option '%s' (usage: %s)", argv[i], usage);
@@ -171,7 +175,9 @@ int cli_import_main(const struct cli_ctx *ctx, int argc, char **argv)
     else if (r != -ETIMEDOUT && r != -EACCES)
         fprintf(stderr, "inquest: import: %s\n", strerror(-r));
     if (r == 0)
-        status = st.c.rejected ? 1 : 0;
+        status = st.c.rejected ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+    else if (r == -ETIMEDOUT)
+        status = CLI_EXIT_UNAVAILABLE;
     if (!ctx->quiet || status)
         printf("imported %zu events from %s: stored %lu, duplicates %lu, rejected %lu\n", evs.n,
                path, st.c.stored, st.c.duplicates, st.c.rejected);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_exit.h"
 #include "cli_incident.h"
 #include "cor_incident.h"
 #include "cor_unattached.h"
@@ -209,7 +210,7 @@ static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
     store_close(&st);
     if (r == -ENOENT) {
         fprintf(stderr, "inquest: incident show: no incident \"%.64s\"\n", id);
-        return 1;
+        return CLI_EXIT_NOTFOUND;
     }
     if (r < 0) {
         fprintf(stderr, "inquest: incident show: %s: read error: %s\n", id, strerror(-r));

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_exit.h"
 #include "cli_incident.h"
 #include "cli_note_send.h"
 #include "cor_incident.h"
@@ -32,12 +33,12 @@ int cli_incident_open(const struct cli_ctx *ctx, const char *cmd, struct store *
 
     if (store_open(ctx->data_dir, &o, ret) < 0) {
         fprintf(stderr, "inquest: %s: cannot open data directory %s\n", cmd, ctx->data_dir);
-        return 2;
+        return CLI_EXIT_UNAVAILABLE;
     }
     return 0;
 }
 
-/* Does incident id exist in the store?  0 yes, 1 no (printed), 2 error. */
+/* Does incident id exist in the store?  0 yes, 3 no (printed), 2 error. */
 static int check_exists(const struct cli_ctx *ctx, const char *cmd, const char *id)
 {
     struct store *st = NULL;
@@ -51,7 +52,7 @@ static int check_exists(const struct cli_ctx *ctx, const char *cmd, const char *
     json_decref(inc);
     if (r == -ENOENT) {
         fprintf(stderr, "inquest: %s: no incident \"%.64s\"\n", cmd, id);
-        return 1;
+        return CLI_EXIT_NOTFOUND;
     }
     if (r < 0) {
         fprintf(stderr, "inquest: %s: %s: read error: %s\n", cmd, id, strerror(-r));
@@ -60,7 +61,7 @@ static int check_exists(const struct cli_ctx *ctx, const char *cmd, const char *
     return 0;
 }
 
-/* May event be attached to incident?  0 yes, 1 no such event, 2 refused
+/* May event be attached to incident?  0 yes, 3 no such event, 2 refused
  * or error (printed). */
 static int check_attach(const struct cli_ctx *ctx, const char *cmd, const char *incident,
                         const char *event)
@@ -75,7 +76,7 @@ static int check_attach(const struct cli_ctx *ctx, const char *cmd, const char *
     store_close(&st);
     if (r == -ENOENT || r == -EINVAL) {
         fprintf(stderr, "inquest: %s: %s\n", cmd, err);
-        return r == -ENOENT ? 1 : 2;
+        return r == -ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_USAGE;
     }
     if (r < 0) {
         fprintf(stderr, "inquest: %s: %s: read error: %s\n", cmd, event, strerror(-r));

@@ -12,6 +12,7 @@
  * Either way the command waits for the daemon's answer, so a refusal (401,
  * 403, 404, a rejection) is printed with its reason and exits 2. */
 #include "cli_note_send.h"
+#include "cli_exit.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -69,7 +70,7 @@ static int send_zmq(const struct cli_ctx *ctx, const char *cmd, const char *inci
     r = -ENOMEM;
     if (!zctx || (r = ing_sender_new(zctx, &o, on_ack, &ack, &snd)) < 0 ||
         (r = ing_sender_push(snd, ev, 0)) < 0 || (r = ing_sender_flush(snd)) < 0)
-        cli_zmq_failed(ctx, cmd, snd, r, o.give_up_ms);
+        status = cli_zmq_failed(ctx, cmd, snd, r, o.give_up_ms);
     else if (ack.c.rejected)
         fprintf(stderr, "inquest: %s: note refused by ingest: %s\n", cmd, ack.reason);
     else
@@ -108,6 +109,7 @@ static int send_http(const struct cli_ctx *ctx, const char *cmd, const char *inc
     }
     if (r < 0) {
         fprintf(stderr, "inquest: %s: cannot deliver the note to %s: %s\n", cmd, base, err);
+        exit_status = r == -ENOMEM ? CLI_EXIT_USAGE : CLI_EXIT_UNAVAILABLE;
         goto out;
     }
     j = answer ? json_loads(answer, 0, NULL) : NULL;
@@ -115,6 +117,7 @@ static int send_http(const struct cli_ctx *ctx, const char *cmd, const char *inc
         why = json_string_value(json_object_get(j, "error"));
         fprintf(stderr, "inquest: %s: note refused by inquestd (HTTP %ld): %s\n", cmd, status,
                 why ? why : answer ? answer : "no reason given");
+        exit_status = status == 404 ? CLI_EXIT_NOTFOUND : CLI_EXIT_USAGE;
         goto out;
     }
     why = json_string_value(json_object_get(j, "note"));

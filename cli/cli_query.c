@@ -28,6 +28,7 @@
 #include "ana_classes.h"
 #include "ana_query.h"
 #include "cli.h"
+#include "cli_exit.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -321,7 +322,7 @@ int cli_query_main(const struct cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "inquest: query: cannot open the store in %s: %s\n", ctx->data_dir,
                 strerror(-r));
         ana_classes_destroy(&c);
-        return 2;
+        return CLI_EXIT_UNAVAILABLE;
     }
     r = run(st, c, &a);
     store_close(&st);

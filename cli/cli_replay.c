@@ -11,7 +11,8 @@
  * "sources" section of the global --config file.  Exit status: 0 when every
  * delivery mapped and every event was stored or already stored, 1 when a
  * delivery was refused or an event rejected (each printed as "line N:
- * ..."), 2 on a usage error or when inquestd never answered. */
+ * ..."), 2 on a usage error, 4 when inquestd answered nothing for --timeout
+ * (default 10 s). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,14 +47,23 @@ static const char *default_sources(char *buf, size_t size)
     return buf;
 }
 
-static int parse_args(int argc, char **argv, const char **dir, const char **path)
+static int parse_args(int argc, char **argv, const char **dir, const char **path,
+                      int64_t *timeout)
 {
     *path = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--sources") == 0 && i + 1 < argc)
+        int r = cli_zmq_timeout_opt("replay", argc, argv, &i, timeout);
+
+        if (r == 1)
+            continue;
+        if (r)
+            return r;
+        if (strcmp(argv[i], "--") == 0 && i + 2 == argc && !*path)
+            *path = argv[++i];
+        else if (strcmp(argv[i], "--sources") == 0 && i + 1 < argc)
             *dir = argv[++i];
         else if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage("replay: unknown option '%s' (usage: replay [--sources DIR] FILE|-)",
+            return cli_usage("replay: unknown option '%s' (usage: replay [--sources DIR] [--timeout 10s] FILE|-)",
                              argv[i]);
         else if (*path)
             return cli_usage("replay: one FILE only");
@@ -61,7 +71,7 @@ static int parse_args(int argc, char **argv, const char **dir, const char **path
             *path = argv[i];
     }
     if (!*path)
-        return cli_usage("replay: missing FILE (usage: replay [--sources DIR] FILE|-)");
+        return cli_usage("replay: missing FILE (usage: replay [--sources DIR] [--timeout 10s] FILE|-)");
     return 0;
 }
 
@@ -151,7 +161,7 @@ static int load_secrets(const struct cli_ctx *ctx, json_t **ret)
 
 int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = 60000 };
+    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = CLI_ZMQ_TIMEOUT_MS };
     struct ing_curve_client curve;
     struct replay_state st = { 0 };
     struct wh_sources *src = NULL;
@@ -164,7 +174,7 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
     void *zctx = NULL;
     int r, status = 2;
 
-    if ((r = parse_args(argc, argv, &dir, &path)) ||
+    if ((r = parse_args(argc, argv, &dir, &path, &o.give_up_ms)) ||
         (r = cli_zmq_keys(ctx, "replay", &o, &curve)))
         return r;
     if (load_secrets(ctx, &secrets) < 0)
@@ -184,7 +194,7 @@ int cli_replay_main(const struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     r = pump(src, snd, lines, &st);
     if (r == -ETIMEDOUT || r == -EACCES)
-        cli_zmq_failed(ctx, "replay", snd, r, o.give_up_ms);
+        status = cli_zmq_failed(ctx, "replay", snd, r, o.give_up_ms);
     else if (r < 0)
         fprintf(stderr, "inquest: replay: %s: %s\n", path, strerror(-r));
     else

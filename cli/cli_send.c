@@ -7,8 +7,8 @@
  * which re-sends unacknowledged batches until ingest answers.  The exit
  * status is 0 when every event was stored or was already stored, 1 when
  * any was rejected (each rejection printed as "line N: reason"), 2 on a
- * usage error or when ingest gave no ack for --give-up (alias --timeout,
- * default 60 s): silent, or busy ("daemon busy: disk full on ..."). */
+ * usage error, 4 when ingest gave no ack for --timeout (alias --give-up,
+ * default 10 s): silent, or busy ("daemon busy: disk full on ..."). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,12 +72,16 @@ static int parse_args(int argc, char **argv, const char **path, int64_t *give_up
 {
     *path = "-";
     for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "--give-up") == 0 || strcmp(argv[i], "--timeout") == 0) &&
-            i + 1 < argc) {
-            if (iq_duration_parse(argv[++i], give_up) < 0)
-                return cli_usage("send: %s takes a duration such as 60s", argv[i - 1]);
+        int r = cli_zmq_timeout_opt("send", argc, argv, &i, give_up);
+
+        if (r == 1)
+            continue;
+        if (r)
+            return r;
+        if (strcmp(argv[i], "--") == 0 && i + 2 == argc) {
+            *path = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            return cli_usage("send: unknown option '%s' (usage: send [--give-up|--timeout 60s] "
+            return cli_usage("send: unknown option '%s' (usage: send [--timeout 10s] "
                              "[FILE|-])", argv[i]);
         } else {
             *path = argv[i];
@@ -118,7 +122,7 @@ static int pump(struct ing_sender *snd, struct iq_lines *lines, struct send_stat
 
 int cli_send_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = 60000 };
+    struct ing_sender_opts o = { .endpoint = ctx->zmq_endpoint, .give_up_ms = CLI_ZMQ_TIMEOUT_MS };
     struct ing_curve_client curve;
     struct send_state st = { 0 };
     struct ing_sender *snd = NULL;
@@ -142,7 +146,7 @@ int cli_send_main(const struct cli_ctx *ctx, int argc, char **argv)
         goto out;
     r = pump(snd, lines, &st);
     if (r == -ETIMEDOUT || r == -EACCES)
-        cli_zmq_failed(ctx, "send", snd, r, o.give_up_ms);
+        status = cli_zmq_failed(ctx, "send", snd, r, o.give_up_ms);
     else if (r < 0)
         fprintf(stderr, "inquest: send: %s: %s\n", path, strerror(-r));
     else

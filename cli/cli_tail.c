@@ -8,7 +8,8 @@
  * acknowledged ZeroMQ protocol, and checkpoints offsets into a state file
  * only after acknowledgement (ingest/in_tail/tail_run.c has the details).
  * The CLI never opens the daemon's RocksDB: its checkpoint is a plain
- * file (--state, default ./inquest-tail.state).
+ * file (--state, default $XDG_STATE_HOME/inquest/tail.state, that is
+ * ~/.local/state/inquest/tail.state, its directory made 0700 when absent).
  *
  * Exit status: 0 after SIGINT/SIGTERM or, with --once, when every file
  * was read to its end and acknowledged; 2 on a usage error, bad rules, a
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zmq.h>
 
 #include "cli.h"
@@ -46,6 +48,7 @@ struct tail_args {
     const char *paths[TAIL_ARGS_MAX];
     const char *rules[TAIL_ARGS_MAX];
     char rules_default[4096];
+    char state_default[4096];
     bool no_state;
 };
 
@@ -108,6 +111,47 @@ static void defaults(struct tail_args *a, const struct cli_ctx *ctx)
         snprintf(a->rules_default, sizeof(a->rules_default), "%s/logs", IQ_SCHEMAS_INSTALLED);
 }
 
+/* mkdir -p of path's directory, each level made 0700.  0 or -errno. */
+static int make_parents(char *path)
+{
+    for (char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+            int r = -errno;
+
+            *p = '/';
+            return r;
+        }
+        *p = '/';
+    }
+    return 0;
+}
+
+/* The default state file: $XDG_STATE_HOME/inquest/tail.state, or
+ * $HOME/.local/state/inquest/tail.state (the XDG base directory default),
+ * its directories made.  0, or 2 after a message. */
+static int state_default(struct tail_args *a)
+{
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    int n, r;
+
+    if (xdg && xdg[0] == '/')
+        n = snprintf(a->state_default, sizeof(a->state_default), "%s/inquest/tail.state", xdg);
+    else if (home && home[0] == '/')
+        n = snprintf(a->state_default, sizeof(a->state_default),
+                     "%s/.local/state/inquest/tail.state", home);
+    else
+        return cli_usage("tail: no $XDG_STATE_HOME or $HOME for the state file: give --state "
+                         "FILE or --no-state");
+    if (n < 0 || (size_t)n >= sizeof(a->state_default))
+        return cli_usage("tail: $XDG_STATE_HOME or $HOME too long for the state file");
+    if ((r = make_parents(a->state_default)) < 0)
+        return cli_usage("tail: cannot make the directory of %s: %s", a->state_default,
+                         strerror(-r));
+    a->o.state_path = a->state_default;
+    return 0;
+}
+
 static int parse_args(struct tail_args *a, const struct cli_ctx *ctx, int argc, char **argv)
 {
     defaults(a, ctx);
@@ -138,10 +182,10 @@ static int parse_args(struct tail_args *a, const struct cli_ctx *ctx, int argc, 
     if (a->o.n_rules == 0)
         a->rules[a->o.n_rules++] = a->rules_default;
     tail_conf_to_run(&a->c, &a->o);
-    a->o.state_path = a->no_state ? NULL : a->c.state ? a->c.state : "./inquest-tail.state";
+    a->o.state_path = a->no_state ? NULL : a->c.state;
     a->o.paths = a->paths;
     a->o.rules = a->rules;
-    return 0;
+    return a->no_state || a->c.state ? 0 : state_default(a);
 }
 
 static void print_stats(const struct tail_run_stats *st)

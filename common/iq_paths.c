@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,30 @@ static int try_path(const char *dir, const char *sub, char *buf, size_t size)
     if (n < 0 || (size_t)n >= size)
         return -ENAMETOOLONG;
     return access(buf, F_OK) == 0 ? 0 : -ENOENT;
+}
+
+/* SUB beside the running executable BIN_DIR/BINARY: BIN_DIR/../share/
+ * inquest/schemas (an install moved to another prefix), then
+ * BIN_DIR/../schemas (a build tree: build/inquest in a checkout). */
+static int try_beside_exe(const char *sub, char *buf, size_t size)
+{
+    static const char *const rel[] = { "/../share/inquest/schemas", "/../schemas" };
+    char exe[PATH_MAX], dir[PATH_MAX + 32];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    char *slash;
+    int r = -ENOENT;
+
+    if (n <= 0)
+        return -ENOENT;
+    exe[n] = '\0';
+    if (!(slash = strrchr(exe, '/')))
+        return -ENOENT;
+    *slash = '\0';
+    for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]) && r == -ENOENT; i++) {
+        snprintf(dir, sizeof(dir), "%s%s", exe, rel[i]);
+        r = try_path(dir, sub, buf, size);
+    }
+    return r;
 }
 
 int iq_schemas_find(const char *sub, char *buf, size_t size, char *err, size_t errsz)
@@ -37,10 +62,13 @@ int iq_schemas_find(const char *sub, char *buf, size_t size, char *err, size_t e
     r = try_path("./schemas", sub, buf, size);
     if (r != -ENOENT)
         return r;
+    r = try_beside_exe(sub, buf, size);
+    if (r != -ENOENT)
+        return r;
     r = try_path(IQ_SCHEMAS_INSTALLED, sub, buf, size);
     if (r == -ENOENT && err)
-        snprintf(err, errsz, "%s: not found in ./schemas nor in %s (set INQUEST_SCHEMAS)", sub,
-                 IQ_SCHEMAS_INSTALLED);
+        snprintf(err, errsz, "%s: not found in ./schemas, beside the program nor in %s (set "
+                 "INQUEST_SCHEMAS)", sub, IQ_SCHEMAS_INSTALLED);
     return r;
 }
 

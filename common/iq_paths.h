@@ -7,7 +7,10 @@
  *      only place looked at: an explicit choice that lacks SUB is an error,
  *      never a reason to load another, possibly stale, copy;
  *   2. ./schemas/SUB (a checkout);
- *   3. IQ_SCHEMAS_INSTALLED/SUB, PREFIX/share/inquest/schemas as
+ *   3. beside the running program: BIN/../share/inquest/schemas/SUB (an
+ *      install moved to another prefix), BIN/../schemas/SUB (build/inquest
+ *      of a checkout), so a command finds its rules wherever it is run;
+ *   4. IQ_SCHEMAS_INSTALLED/SUB, PREFIX/share/inquest/schemas as
  *      `make install` puts it. */
 #ifndef IQ_PATHS_H
 #define IQ_PATHS_H

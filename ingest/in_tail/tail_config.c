@@ -28,8 +28,8 @@ const struct iq_conf_item tail_conf_items[] = {
     { "rule", IQ_CONF_STR, COFF(rule), NULL, 0, 0, "use only these rules (comma-separated)" },
     { "service", IQ_CONF_STR, COFF(service), NULL, 0, 0, "service of lines that name none" },
     { "state", IQ_CONF_STR, COFF(state), NULL, 0, 0,
-      "checkpoint file (default DATA/tail.state in the daemon, ./inquest-tail.state for the "
-      "command)" },
+      "checkpoint file (default DATA/tail.state in the daemon, "
+      "$XDG_STATE_HOME/inquest/tail.state for the command)" },
     { "error_threshold", IQ_CONF_INT, COFF(error_threshold), "10", 1, 100000000,
       "error lines per service and minute that raise error_rate_rise" },
     { "error_grace", IQ_CONF_DURATION, COFF(error_grace), "10s", 0, 3600000,

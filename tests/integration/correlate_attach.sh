@@ -44,12 +44,12 @@ n0=$("$IQ" --data "$d/data" events --json | wc -l)
 st=0
 # shellcheck disable=SC2086
 "$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN incident attach "$SHIP" slack:nope 2>"$d/err" || st=$?
-[ $st -eq 1 ] || fail "attach of an unknown event exited $st"
+[ $st -eq 3 ] || fail "attach of an unknown event exited $st"
 grep -q 'no event "slack:nope"' "$d/err" || { cat "$d/err" >&2; fail "unknown event message"; }
 st=0
 # shellcheck disable=SC2086
 "$IQ" --data "$d/data" --zmq "$Z" $IQ_CURVE_ADMIN incident attach inc-20990101-00000000 "$SHARED" 2>"$d/err" || st=$?
-[ $st -eq 1 ] || fail "attach to an unknown incident exited $st"
+[ $st -eq 3 ] || fail "attach to an unknown incident exited $st"
 grep -q 'no incident' "$d/err" || { cat "$d/err" >&2; fail "unknown incident message"; }
 st=0
 # shellcheck disable=SC2086

@@ -53,7 +53,7 @@ busy_send() {
   t0=$(date +%s)
   st=0; wait "$sender" || st=$?
   took=$(( $(date +%s) - t0 ))
-  [ "$st" -eq 2 ] || { cat "$d/send.err"; fail "send exited $st on a full disk, want 2"; }
+  [ "$st" -eq 4 ] || { cat "$d/send.err"; fail "send exited $st on a full disk, want 4"; }
   [ "$took" -le 20 ] || fail "send took $took s after the daemon turned busy, with --timeout 4s"
   grep -q "daemon busy: disk full on $data" "$d/send.err" ||
     { cat "$d/send.err"; fail "send did not say the daemon is busy with a full disk"; }

@@ -39,6 +39,6 @@ for f in "$S"/s*.ndjson; do
   done
 done
 st=0; "$IQ" --data "$IQ_TMP/$scen" draft inc-20000101-00000000 >/dev/null 2>"$IQ_TMP/err" || st=$?
-[ "$st" -eq 2 ] && grep -q "no incident 'inc-20000101-00000000'" "$IQ_TMP/err" || fail "unknown incident"
+[ "$st" -eq 3 ] && grep -q "no incident 'inc-20000101-00000000'" "$IQ_TMP/err" || fail "unknown incident"
 [ "$drafts" -gt 0 ] || fail "no incident drafted"
 echo "draft scenarios: $drafts drafts match their golden files"

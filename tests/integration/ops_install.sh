@@ -1,5 +1,5 @@
 #!/bin/sh
-# make install and uninstall, the systemd unit, the Dockerfile and the
+# make install and uninstall, the man pages and shell completions, the systemd unit, the Dockerfile and the
 # compose file (issue #18, item 4).  `make install DESTDIR=tmp` puts the
 # binaries, the schemas, the docs, the systemd unit with this install's
 # paths, the sample config (exactly what `inquestd --print-sample-config`
@@ -22,7 +22,9 @@ P="$root/usr/local"
 for f in bin/inquestd bin/inquest share/inquest/schemas/event.schema.json \
          share/inquest/schemas/sources/alertmanager.json share/inquest/inquestd.conf.sample \
          share/doc/inquest/operations.md share/doc/inquest/README.md \
-         lib/systemd/system/inquestd.service etc/inquest/inquestd.conf; do
+         lib/systemd/system/inquestd.service etc/inquest/inquestd.conf \
+         share/man/man1/inquest.1 share/man/man1/inquest-draft.1 share/man/man8/inquestd.8 \
+         share/bash-completion/completions/inquest share/zsh/site-functions/_inquest; do
   [ -f "$P/$f" ] || fail "make install did not put $f"
 done
 [ -x "$P/bin/inquestd" ] || fail "inquestd not executable"
@@ -31,6 +33,11 @@ grep -q "^ExecStart=/usr/local/bin/inquestd --config /usr/local/etc/inquest/inqu
   "$P/lib/systemd/system/inquestd.service" || fail "unit paths"
 n=$(find "$IQ_ROOT/schemas" -type f | wc -l)
 [ "$(find "$P/share/inquest/schemas" -type f | wc -l)" -eq "$n" ] || fail "schemas: not all $n files"
+
+# a man page for every command (docs/cli.md)
+for c in $("$IQ" --help | awk '/^commands:$/ { on = 1; next } on && /^  [^ ]/ { print $1 }'); do
+  [ -f "$P/share/man/man1/inquest-$c.1" ] || fail "make install did not put the man page of $c"
+done
 
 # the installed daemon starts on the installed sample (flags for a scratch run)
 INQUEST_SCHEMAS="$P/share/inquest/schemas" "$P/bin/inquestd" --config "$P/share/inquest/inquestd.conf.sample" \

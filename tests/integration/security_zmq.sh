@@ -75,7 +75,7 @@ st=0; within "$W" "$IQ" --zmq "$Z" send "$d/unknown.ndjson" >/dev/null 2>"$d/err
 # a wrong server key: the handshake never completes; fails at --give-up, saying so
 st=0; within "$W" "$IQ" --zmq "$Z" --zmq-key "$K/sender.key" --zmq-server-key "$K/sender.pub" \
   send --give-up 2s "$d/unknown.ndjson" >/dev/null 2>"$d/err" || st=$?
-[ "$st" -eq 2 ] && grep -q 'handshakes with the ingest failed.*--zmq-server-key' "$d/err" \
+[ "$st" -eq 4 ] && grep -q 'handshakes with the ingest failed.*--zmq-server-key' "$d/err" \
   || fail "wrong server key: $st $(cat "$d/err")"
 # a secret key others may read is refused before connecting
 cp "$K/stranger.key" "$K/open.key"; chmod 644 "$K/open.key"
