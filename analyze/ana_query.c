@@ -257,6 +257,7 @@ struct group {
     int64_t *vals[ANA_D_N];
     size_t nvals[ANA_D_N];
     json_t *ids;
+    json_t *by_class;          /* class_counts: name -> count, else NULL */
 };
 
 struct groups {
@@ -286,12 +287,36 @@ static struct group *group_get(struct groups *gs, const char *key)
     return &gs->v[gs->n++];
 }
 
+/* Count inc once under each of its classes ("-" for none) in g. */
+static int count_classes(struct group *g, const struct ana_inc *inc)
+{
+    const json_t *v;
+    size_t i;
+
+    if (!g->by_class && !(g->by_class = json_object()))
+        return -ENOMEM;
+    if (json_array_size(inc->classes) == 0)
+        return json_object_set_new(g->by_class, "-", json_integer(json_integer_value(
+                                       json_object_get(g->by_class, "-")) + 1)) < 0 ? -ENOMEM : 0;
+    json_array_foreach(inc->classes, i, v) {
+        const char *name = json_string_value(v);
+        json_int_t n = json_integer_value(json_object_get(g->by_class, name));
+
+        if (name && json_object_set_new(g->by_class, name, json_integer(n + 1)) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 /* Add inc to group key; vals arrays are sized for every incident. */
-static int group_add(struct groups *gs, const char *key, const struct ana_inc *inc, size_t total)
+static int group_add(struct groups *gs, const char *key, const struct ana_inc *inc, size_t total,
+                     bool class_counts)
 {
     struct group *g = group_get(gs, key);
 
     if (!g)
+        return -ENOMEM;
+    if (class_counts && count_classes(g, inc) < 0)
         return -ENOMEM;
     if (g->count == 0)
         g->first = g->last = inc->opened;
@@ -327,26 +352,29 @@ static void period_key(int64_t t, enum ana_group g, char *buf, size_t size)
     snprintf(buf, size, "%04d-%02d", y, mo);
 }
 
-static int add_incident(struct groups *gs, const struct ana_inc *inc, enum ana_group g,
+static int add_incident(struct groups *gs, const struct ana_inc *inc, const struct ana_query *q,
                         size_t total)
 {
+    enum ana_group g = q->group;
     const json_t *arr = g == ANA_GROUP_CLASS ? inc->classes : inc->services, *v;
+    bool cc = q->class_counts;
     char key[32];
     size_t i;
     int r;
 
     switch (g) {
     case ANA_GROUP_NONE:
-        return group_add(gs, "all", inc, total);
+        return group_add(gs, "all", inc, total, cc);
     case ANA_GROUP_MONTH:
     case ANA_GROUP_WEEK:
         period_key(inc->opened, g, key, sizeof(key));
-        return group_add(gs, key, inc, total);
+        return group_add(gs, key, inc, total, cc);
     default:
         if (json_array_size(arr) == 0)
-            return group_add(gs, "-", inc, total);
+            return group_add(gs, "-", inc, total, cc);
         json_array_foreach(arr, i, v)
-            if (json_is_string(v) && (r = group_add(gs, json_string_value(v), inc, total)) < 0)
+            if (json_is_string(v) &&
+                (r = group_add(gs, json_string_value(v), inc, total, cc)) < 0)
                 return r;
         return 0;
     }
@@ -382,11 +410,11 @@ static json_t *group_json(struct group *g)
 
     iq_time_format(g->first, first, sizeof(first));
     iq_time_format(g->last, last, sizeof(last));
-    return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O}", "key", g->key,
+    return json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O, s:O*}", "key", g->key,
                      "count", (json_int_t)g->count, "mttd", dist(g, ANA_D_TTD), "mtta",
                      dist(g, ANA_D_TTA), "mttm", dist(g, ANA_D_TTM), "mttr", dist(g, ANA_D_TTR),
                      "impact_minutes", (double)g->impact_s / 60.0, "first_seen", first,
-                     "last_seen", last, "incidents", g->ids);
+                     "last_seen", last, "incidents", g->ids, "classes", g->by_class);
 }
 
 static int cmp_group(const void *a, const void *b)
@@ -402,25 +430,21 @@ static void groups_free(struct groups *gs)
         for (int k = 0; k < ANA_D_N; k++)
             free(gs->v[i].vals[k]);
         json_decref(gs->v[i].ids);
+        json_decref(gs->v[i].by_class);
     }
     free(gs->v);
 }
 
-int ana_query_run(struct store *st, const struct ana_classes *c, const struct ana_query *q,
-                  json_t **ret)
+int ana_query_groups(const struct ana_incs *incs, const struct ana_query *q, json_t **ret)
 {
-    bool need = q->group == ANA_GROUP_CLASS || q->class_name;
-    struct ana_incs incs = { 0 };
     struct groups gs = { 0 };
     json_t *out = NULL, *arr;
-    int r = ana_incs_load(st, c, need, &incs);
+    int r = 0;
 
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < incs.n && r >= 0; i++)
-        if (ana_inc_match(&incs.v[i], q)) {
+    for (size_t i = 0; i < incs->n && r >= 0; i++)
+        if (ana_inc_match(&incs->v[i], q)) {
             gs.incidents++;
-            r = add_incident(&gs, &incs.v[i], q->group, incs.n);
+            r = add_incident(&gs, &incs->v[i], q, incs->n);
         }
     if (r < 0)
         goto out;
@@ -441,6 +465,24 @@ int ana_query_run(struct store *st, const struct ana_classes *c, const struct an
 out:
     json_decref(out);
     groups_free(&gs);
-    ana_incs_free(&incs);
     return r < 0 ? r : 0;
+}
+
+/* Do q's filters or its grouping need the incidents' classes? */
+static bool needs_classes(const struct ana_query *q)
+{
+    return q->group == ANA_GROUP_CLASS || q->class_name || q->class_counts;
+}
+
+int ana_query_run(struct store *st, const struct ana_classes *c, const struct ana_query *q,
+                  json_t **ret)
+{
+    struct ana_incs incs = { 0 };
+    int r = ana_incs_load(st, c, needs_classes(q), &incs);
+
+    if (r < 0)
+        return r;
+    r = ana_query_groups(&incs, q, ret);
+    ana_incs_free(&incs);
+    return r;
 }
