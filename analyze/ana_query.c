@@ -15,19 +15,23 @@
  *   members queries do not use.
  * - An incident's classes are its stored "classes" member when present,
  *   else ana_classify over its member events (slower: events are read from
- *   the store); class notes of analysts are applied in both cases, read in
- *   one scan of the key index (ANA_CLASS_NOTE_KEY).
+ *   the store, in one batch), remembered by the taxonomy for the incident's
+ *   stored text (ana_memo.c) so that the next reader reuses them; class
+ *   notes of analysts are applied in both cases, read in one scan of the
+ *   key index (ANA_CLASS_NOTE_KEY).
  * - Grouping by class or service counts an incident in each of its classes
  *   or services; an incident without any is grouped under "-". */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ana_classes.h"
+#include "ana_classes_int.h"
+#include "ana_memo.h"
 #include "ana_query_int.h"
 #include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
+#include "iq_hash.h"
 #include "iq_time.h"
 
 #define INCIDENTS_MAX 10000000u
@@ -120,40 +124,68 @@ static bool stored_classes(struct ana_inc *inc)
     return true;
 }
 
-/* Classify from member events (notes are applied by the caller). */
-static int computed_classes(struct store *st, const struct ana_classes *c, struct ana_inc *inc)
+/* The classes of inc computed from its member events, read in one batch:
+ * *ret a new array of names. */
+static int classify_events(struct store *st, const struct ana_classes *c, struct ana_inc *inc,
+                           json_t **ret)
 {
-    json_t *j = ana_inc_json(inc);
+    json_t *j = ana_inc_json(inc), *res = NULL, *names = json_array();
     const json_t *ids = json_object_get(j, "event_ids"), *v;
     const json_t *is = json_object_get(json_object_get(json_object_get(j, "milestones"),
                                                        "impact_start"), "at");
     size_t n = 0, i, cap = json_array_size(ids);
     struct iq_event **evs = calloc(cap ? cap : 1, sizeof(*evs));
-    json_t *res = NULL;
-    int r = 0;
+    const char **keys = calloc(cap ? cap : 1, sizeof(*keys));
+    int r = -ENOMEM;
 
-    if (!evs)
-        return -ENOMEM;
-    json_array_foreach(ids, i, v) {
-        if (!json_is_string(v))
-            continue;
-        r = store_get_event(st, json_string_value(v), &evs[n]);
-        if (r == 0)
-            n++;
-        else if (r == -EIO || r == -ENOMEM)
-            goto out;
-    }
-    r = ana_classify(c, evs, n, is ? jtime(is) : IQ_TIME_NONE, &res);
-    if (r < 0)
+    if (!evs || !keys || !names)
         goto out;
-    json_array_foreach(res, i, v)
-        json_array_append(inc->classes, json_object_get(v, "class"));
+    json_array_foreach(ids, i, v)
+        if (json_is_string(v))
+            keys[n++] = json_string_value(v);
+    if ((r = store_get_events(st, keys, n, evs)) < 0)
+        goto out;
+    for (i = 0, cap = n, n = 0; i < cap; i++)   /* the ones stored, in place */
+        if (evs[i])
+            evs[n++] = evs[i];
+    if ((r = ana_classify(c, evs, n, is ? jtime(is) : IQ_TIME_NONE, &res)) < 0)
+        goto out;
     r = 0;
+    json_array_foreach(res, i, v)
+        if (json_array_append(names, json_object_get(v, "class")) < 0)
+            r = -ENOMEM;
+    if (r == 0) {
+        *ret = names;
+        names = NULL;
+    }
 out:
     json_decref(res);
-    for (i = 0; i < n; i++)
+    json_decref(names);
+    for (i = 0; evs && i < n; i++)
         iq_event_destroy(&evs[i]);
     free(evs);
+    free(keys);
+    return r;
+}
+
+/* Classify from member events (notes are applied by the caller), or take
+ * what the taxonomy's memo remembers for the same stored text. */
+static int computed_classes(struct store *st, const struct ana_classes *c, struct ana_inc *inc)
+{
+    uint64_t sig = iq_fnv1a(IQ_FNV_INIT, inc->text, inc->len);
+    json_t *names = ana_memo_get(c->memo, inc->id, sig), *v;
+    size_t i;
+    int r = 0;
+
+    if (!names) {
+        if ((r = classify_events(st, c, inc, &names)) < 0)
+            return r;
+        ana_memo_put(c->memo, inc->id, sig, names);
+    }
+    json_array_foreach(names, i, v)
+        if (json_array_append(inc->classes, v) < 0)
+            r = -ENOMEM;
+    json_decref(names);
     return r;
 }
 
