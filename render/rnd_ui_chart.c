@@ -201,7 +201,7 @@ static double axis_top(double max, double step)
  * a label is the value divided by unit, with suffix). */
 static int y_axis(struct iq_buf *b, double top, double step, double unit, const char *suffix)
 {
-    int r = iq_buf_adds(b, "<g class=\"y-axis\" font-size=\"11\" fill=\"#59636e\">");
+    int r = iq_buf_adds(b, "<g class=\"y-axis\" font-size=\"13\" fill=\"#59636e\">");
 
     for (double v = 0; r == 0 && v <= top + step / 2; v += step) {
         double y = Y1 - (Y1 - Y0) * v / top;
@@ -217,8 +217,8 @@ static int y_axis(struct iq_buf *b, double top, double step, double unit, const 
 static int x_axis(struct iq_buf *b, const struct rnd_ui_month *m, size_t n)
 {
     double slot = (X1 - X0) / (double)n;
-    size_t every = slot >= 52 ? 1 : (size_t)(52 / slot) + 1;
-    int r = iq_buf_adds(b, "<g class=\"x-axis\" font-size=\"11\" fill=\"#59636e\" "
+    size_t every = slot >= 64 ? 1 : (size_t)(64 / slot) + 1;
+    int r = iq_buf_adds(b, "<g class=\"x-axis\" font-size=\"13\" fill=\"#59636e\" "
                            "text-anchor=\"middle\">");
 
     for (size_t i = 0; r == 0 && i < n; i += every)
@@ -234,7 +234,7 @@ static int point(struct iq_buf *b, size_t k, double x, double y);
 static int legend_entry(struct iq_buf *b, double *x, double *y, const char *colour, int k,
                         const char *label)
 {
-    double w = 34 + 7.5 * (double)strlen(label);
+    double w = 36 + 8 * (double)strlen(label);
     int r;
 
     if (*x + w > X1 && *x > X0) {
@@ -262,7 +262,7 @@ static int chart_open(struct iq_buf *b, const char *title)
     if ((r = iq_buf_printf(b, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"iq-chart\" "
                               "viewBox=\"0 0 %.0f %.0f\" width=\"100%%\" role=\"img\" "
                               "font-family=\"system-ui, -apple-system, 'Segoe UI', Helvetica, "
-                              "Arial, sans-serif\" font-size=\"12\"><title>", W, H)) < 0 ||
+                              "Arial, sans-serif\" font-size=\"13\"><title>", W, H)) < 0 ||
         (r = rnd_ui_text(b, title)) < 0)
         return r;
     return iq_buf_printf(b, "</title><rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>", W, H);

@@ -367,7 +367,7 @@ static const char stylesheet[] =
     "figcaption{font-size:.85rem;color:var(--muted);margin:.3rem 0}\n"
     ".chart-pair{display:grid;grid-template-columns:minmax(0,3fr) minmax(0,2fr);gap:1rem;"
     "align-items:start}\n"
-    "svg.iq-chart{width:100%;height:auto;min-width:520px}\n"
+    "svg.iq-chart{width:100%;height:auto;min-width:600px}\n"
     "article.draft{border:1px solid var(--line);border-radius:6px;padding:0 1rem 1rem;"
     "overflow-wrap:anywhere}\n"
     "article.draft table{display:block;overflow-x:auto}\n"
