@@ -109,10 +109,6 @@ int rnd_ui_incident_link(struct iq_buf *b, const char *id, const char *text);
  * (value NULL or "": "–"). */
 int rnd_ui_badge(struct iq_buf *b, const char *kind, const char *value);
 
-/* The stylesheet served at /ui/assets/ui.css (its own rules, then the
- * visual timeline's), NUL-terminated; static. */
-const char *rnd_ui_stylesheet(void);
-
 /* -- pages -- */
 
 /* GET /ui/: the incidents list. */
