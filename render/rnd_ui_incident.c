@@ -225,11 +225,11 @@ static int milestones(struct iq_buf *b, const struct ipage *p)
     const json_t *durs = json_object_get(p->d.incident, "durations");
     int r;
 
-    if ((r = iq_buf_adds(b, "<h2 id=\"milestones\">Milestones</h2>\n<div class=\"scroll\"><table>"
-                            "<thead><tr><th scope=\"col\">Milestone</th><th scope=\"col\">Time "
-                            "(UTC)</th><th scope=\"col\" class=\"num\">From impact start</th>"
-                            "<th scope=\"col\">Rule</th><th scope=\"col\">Evidence</th></tr>"
-                            "</thead><tbody>\n")) < 0)
+    static const char *const cols[] = { "Milestone", "Time (UTC)", "#From impact start", "Rule",
+                                        "Evidence", NULL };
+
+    if ((r = iq_buf_adds(b, "<h2 id=\"milestones\">Milestones</h2>\n")) < 0 ||
+        (r = rnd_ui_table(b, NULL, NULL, cols)) < 0)
         return r;
     for (size_t k = 0; k < RND_MILESTONES_N; k++)
         if ((r = milestone_row(b, p, &rnd_milestones[k])) < 0)
@@ -282,6 +282,8 @@ static int candidate_row(struct iq_buf *b, const struct ipage *p, const json_t *
 
 static int triggers(struct iq_buf *b, const struct ipage *p)
 {
+    static const char *const cols[] = { "Time (UTC)", "Kind", "Service", "Change", "#Lead time",
+                                        "#Score", "Why", NULL };
     const json_t *cands = json_object_get(p->d.incident, "trigger_candidates"), *c;
     size_t i;
     int r;
@@ -292,12 +294,8 @@ static int triggers(struct iq_buf *b, const struct ipage *p)
         return iq_buf_adds(b, "<p>No deploy or change came before the impact within the "
                               "look-back.</p>\n");
     if ((r = iq_buf_adds(b, "<p class=\"muted\">Changes before the impact, best first: leads to "
-                            "check, not conclusions.</p>\n<div class=\"scroll\"><table><thead><tr>"
-                            "<th scope=\"col\">Time (UTC)</th><th scope=\"col\">Kind</th>"
-                            "<th scope=\"col\">Service</th><th scope=\"col\">Change</th>"
-                            "<th scope=\"col\" class=\"num\">Lead time</th><th scope=\"col\" "
-                            "class=\"num\">Score</th><th scope=\"col\">Why</th></tr></thead>"
-                            "<tbody>\n")) < 0)
+                            "check, not conclusions.</p>\n")) < 0 ||
+        (r = rnd_ui_table(b, NULL, NULL, cols)) < 0)
         return r;
     json_array_foreach(cands, i, c)
         if ((r = candidate_row(b, p, c)) < 0)
@@ -409,6 +407,8 @@ static int event_row(struct iq_buf *b, const struct ipage *p, size_t i)
 
 static int events(struct iq_buf *b, const struct ipage *p)
 {
+    static const char *const cols[] = { "#Time (UTC)", "Kind", "Source", "Service", "Description",
+                                        "Event id", NULL };
     size_t from = (p->page - 1) * EVENTS_PER_PAGE;
     size_t to = from + EVENTS_PER_PAGE < p->d.n ? from + EVENTS_PER_PAGE : p->d.n;
     int r;
@@ -416,11 +416,7 @@ static int events(struct iq_buf *b, const struct ipage *p)
     if ((r = iq_buf_printf(b, "<h2 id=\"events\">Events (%zu)</h2>\n", p->d.n)) < 0 ||
         (p->pages > 1 && (r = iq_buf_printf(b, "<p class=\"muted\">Events %zu to %zu, page %zu of "
                                                "%zu.</p>\n", from + 1, to, p->page, p->pages)) < 0) ||
-        (r = iq_buf_adds(b, "<div class=\"scroll\"><table class=\"events\"><thead><tr>"
-                            "<th scope=\"col\">Time (UTC)</th><th scope=\"col\">Kind</th>"
-                            "<th scope=\"col\">Source</th><th scope=\"col\">Service</th>"
-                            "<th scope=\"col\">Description</th><th scope=\"col\">Event id</th>"
-                            "</tr></thead><tbody>\n")) < 0)
+        (r = rnd_ui_table(b, "class=\"events\"", NULL, cols)) < 0)
         return r;
     for (size_t i = from; i < to; i++)
         if ((r = event_row(b, p, i)) < 0)

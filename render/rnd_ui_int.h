@@ -105,6 +105,15 @@ int rnd_ui_dur(struct iq_buf *b, int64_t seconds);
 /* <a href="/ui/incidents/ID">TEXT</a> (text NULL: the id). */
 int rnd_ui_incident_link(struct iq_buf *b, const char *id, const char *text);
 
+/* Open a table in a sideways-scrolling box: <table ATTRS> (attrs: its
+ * attributes, may be NULL), a caption when caption is not NULL, and a
+ * header row of the NULL-terminated column labels cols (a label starting
+ * with '#' is a number column, right-aligned: the '#' is not shown).
+ * Labels and attrs are markup, not escaped.  Close with
+ * "</tbody></table></div>". */
+int rnd_ui_table(struct iq_buf *b, const char *attrs, const char *caption,
+                 const char *const *cols);
+
 /* <span class="badge KIND-VALUE">VALUE</span> for a status or severity
  * (value NULL or "": "–"). */
 int rnd_ui_badge(struct iq_buf *b, const char *kind, const char *value);

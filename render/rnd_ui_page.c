@@ -209,6 +209,22 @@ int rnd_ui_incident_link(struct iq_buf *b, const char *id, const char *text)
     return iq_buf_adds(b, "</a>");
 }
 
+int rnd_ui_table(struct iq_buf *b, const char *attrs, const char *caption,
+                 const char *const *cols)
+{
+    int r = iq_buf_printf(b, "<div class=\"scroll\"><table%s%s>", attrs ? " " : "",
+                          attrs ? attrs : "");
+
+    if (r == 0 && caption)
+        r = iq_buf_printf(b, "<caption class=\"muted\">%s</caption>", caption);
+    if (r == 0)
+        r = iq_buf_adds(b, "<thead><tr>");
+    for (size_t i = 0; r == 0 && cols[i]; i++)
+        r = iq_buf_printf(b, "<th scope=\"col\"%s>%s</th>", cols[i][0] == '#' ? " class=\"num\"" : "",
+                          cols[i] + (cols[i][0] == '#'));
+    return r < 0 ? r : iq_buf_adds(b, "</tr></thead><tbody>\n");
+}
+
 int rnd_ui_badge(struct iq_buf *b, const char *kind, const char *value)
 {
     int r;

@@ -116,6 +116,7 @@ static int class_cell(struct iq_buf *b, const struct rnd_ui_month *m)
 
 static int counts_section(struct iq_buf *b, const struct rnd_ui_month *m, size_t n)
 {
+    static const char *const cols[] = { "Month", "#Incidents", "By class", NULL };
     struct rnd_ui_series s;
     int r;
 
@@ -125,11 +126,9 @@ static int counts_section(struct iq_buf *b, const struct rnd_ui_month *m, size_t
         (r = rnd_ui_chart_counts(b, m, n, &s)) < 0 ||
         (r = iq_buf_adds(b, "<figcaption>An incident with several failure classes counts once "
                             "in each; the most frequent classes are named, the rest are "
-                            "\"other classes\".</figcaption></figure>\n<div class=\"scroll\">"
-                            "<table class=\"data\" id=\"per-month-data\"><caption class=\"muted\">"
-                            "Incidents per month</caption><thead><tr><th scope=\"col\">Month</th>"
-                            "<th scope=\"col\" class=\"num\">Incidents</th><th scope=\"col\">By "
-                            "class</th></tr></thead><tbody>\n")) < 0)
+                            "\"other classes\".</figcaption></figure>\n")) < 0 ||
+        (r = rnd_ui_table(b, "class=\"data\" id=\"per-month-data\"", "Incidents per month",
+                          cols)) < 0)
         return r;
     for (size_t i = 0; i < n; i++)
         if ((r = iq_buf_printf(b, "<tr data-month=\"%s\"><th scope=\"row\">%s</th>"
@@ -143,6 +142,8 @@ static int counts_section(struct iq_buf *b, const struct rnd_ui_month *m, size_t
 
 static int medians_section(struct iq_buf *b, const struct rnd_ui_month *m, size_t n)
 {
+    static const char *const cols[] = { "Month", "#Incidents", "#MTTD", "#MTTA", "#MTTM", "#MTTR",
+                                        NULL };
     int r;
 
     if ((r = iq_buf_adds(b, "<h2 id=\"medians\">Median times per month</h2>\n<div class=\"chart-pair\">"
@@ -150,13 +151,9 @@ static int medians_section(struct iq_buf *b, const struct rnd_ui_month *m, size_
         (r = rnd_ui_chart_medians(b, m, n)) < 0 ||
         (r = iq_buf_adds(b, "<figcaption>Medians (nearest rank) over the month's incidents with "
                             "that milestone; a gap is a month without one. Times are from the "
-                            "start of impact.</figcaption></figure>\n<div class=\"scroll\">"
-                            "<table class=\"data\" id=\"medians-data\"><caption class=\"muted\">"
-                            "Median times per month</caption><thead><tr><th scope=\"col\">Month"
-                            "</th><th scope=\"col\" class=\"num\">Incidents</th><th scope=\"col\" "
-                            "class=\"num\">MTTD</th><th scope=\"col\" class=\"num\">MTTA</th>"
-                            "<th scope=\"col\" class=\"num\">MTTM</th><th scope=\"col\" "
-                            "class=\"num\">MTTR</th></tr></thead><tbody>\n")) < 0)
+                            "start of impact.</figcaption></figure>\n")) < 0 ||
+        (r = rnd_ui_table(b, "class=\"data\" id=\"medians-data\"", "Median times per month",
+                          cols)) < 0)
         return r;
     for (size_t i = 0; i < n; i++) {
         if ((r = iq_buf_printf(b, "<tr data-month=\"%s\"><th scope=\"row\">%s</th><td class=\"num\">"
@@ -211,6 +208,8 @@ static int recurring_row(struct iq_buf *b, const json_t *e)
 
 static int recurring_section(struct iq_buf *b, const json_t *rec, const struct rnd_ui_args *a)
 {
+    static const char *const cols[] = { "Class", "Service", "#Incidents", "First", "Last", "Which",
+                                        NULL };
     const char *w = rnd_ui_arg(a, P_WINDOW);
     const json_t *e;
     size_t i;
@@ -224,11 +223,7 @@ static int recurring_section(struct iq_buf *b, const json_t *rec, const struct r
     if (json_array_size(rec) == 0)
         return iq_buf_adds(b, "<p>None: no failure class hit a service twice within the window."
                               "</p>\n");
-    if ((r = iq_buf_adds(b, "<div class=\"scroll\"><table class=\"recurring\"><thead><tr>"
-                            "<th scope=\"col\">Class</th><th scope=\"col\">Service</th>"
-                            "<th scope=\"col\" class=\"num\">Incidents</th><th scope=\"col\">"
-                            "First</th><th scope=\"col\">Last</th><th scope=\"col\">Which"
-                            "</th></tr></thead><tbody>\n")) < 0)
+    if ((r = rnd_ui_table(b, "class=\"recurring\"", NULL, cols)) < 0)
         return r;
     json_array_foreach(rec, i, e)
         if ((r = recurring_row(b, e)) < 0)

@@ -46,6 +46,14 @@ int store_rocks_err(char *err, const char *what)
     return -EIO;
 }
 
+void store_rocks_err_first(int *r, char *err, const char *what)
+{
+    if (*r == 0)
+        *r = store_rocks_err(err, what);
+    else
+        rocksdb_free(err);
+}
+
 bool store_no_space(const char *msg)
 {
     return strstr(msg, "No space left") || strstr(msg, "Space limit");
@@ -135,10 +143,7 @@ static int chunk_times(struct store *st, struct get_chunk *c, const char *const 
         size_t vl = 0;
 
         if (c->errs[i]) {
-            if (r == 0)
-                r = store_rocks_err(c->errs[i], "read ids");
-            else
-                rocksdb_free(c->errs[i]);
+            store_rocks_err_first(&r, c->errs[i], "read ids");
             continue;
         }
         v = c->vals[i] ? rocksdb_pinnableslice_value(c->vals[i], &vl) : NULL;
@@ -169,10 +174,7 @@ static int get_chunk(struct store *st, struct get_chunk *c, const char *const *i
         size_t vl = 0;
 
         if (c->errs[k]) {
-            if (r == 0)
-                r = store_rocks_err(c->errs[k], "read events");
-            else
-                rocksdb_free(c->errs[k]);
+            store_rocks_err_first(&r, c->errs[k], "read events");
             continue;
         }
         if (!c->vals[k])

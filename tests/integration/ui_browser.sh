@@ -39,11 +39,7 @@ U="http://127.0.0.1:$IQ_HTTP_PORT"
 two_incidents() { [ "$(curl -s "$U/api/v1/incidents" | grep -o '"id": *"inc-[0-9a-f-]*"' | wc -l)" -ge 2 ]; }
 iq_wait_until 20 two_incidents
 curl -s "$U/api/v1/incidents" >"$IQ_TMP/list.json"
-id_of() { # SERVICE: the id of the incident on it
-  python3 -c "import json,sys; print([i['id'] for i in json.load(open(sys.argv[1])) if sys.argv[2] in i['services']][0])" \
-    "$IQ_TMP/list.json" "$1"
-}
-demo=$(id_of checkout-api); multi=$(id_of search)
+demo=$(iq_incident_on "$IQ_TMP/list.json" checkout-api); multi=$(iq_incident_on "$IQ_TMP/list.json" search)
 [ -n "$demo" ] && [ -n "$multi" ] || fail "incidents not derived: $(cat "$IQ_TMP/list.json")"
 for id in "$demo" "$multi"; do
   curl -s -o "$IQ_TMP/$id.json" "$U/api/v1/incidents/$id"

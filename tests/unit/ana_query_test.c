@@ -57,6 +57,28 @@ static void put_incident(int i, bool with_classes, const char *event_id)
     json_decref(inc);
 }
 
+/* Store an alert event id titled title at ms (ev, when not NULL, gets the
+ * event, still owned by the caller). */
+static void put_alert(const char *id, const char *title, int64_t at, struct iq_event **ev)
+{
+    struct iq_event *e = iq_event_new();
+    char err[IQ_ERR_MAX];
+    uint8_t outcome[1];
+
+    iq_event_set_str(e, IQ_F_ID, id);
+    iq_event_set_str(e, IQ_F_SOURCE, "test");
+    iq_event_set_str(e, IQ_F_KIND, "alert");
+    iq_event_set_str(e, IQ_F_ACTION, "firing");
+    iq_event_set_str(e, IQ_F_TITLE, title);
+    e->at = at;
+    assert_int_equal(iq_event_validate(e, err, sizeof(err)), 0);
+    assert_int_equal(store_put_events(st, &e, 1, outcome), 1);
+    if (ev)
+        *ev = e;
+    else
+        iq_event_destroy(&e);
+}
+
 static int setup(void **state)
 {
     struct store_opts o = { 0 };
@@ -297,24 +319,14 @@ static void test_computed_classes(void **state)
     struct ana_query q = { .since = BASE + 50 * WEEK, .until = IQ_TIME_NONE,
                            .group = ANA_GROUP_CLASS };
     struct ana_classes *c = NULL;
-    struct iq_event *ev = iq_event_new();
     char path[1024], err[IQ_ERR_MAX];
-    uint8_t outcome[1];
     json_t *res = NULL;
 
     (void)state;
     snprintf(path, sizeof(path), "%s/schemas/classes.json", iq_test_root());
     assert_int_equal(ana_classes_new(&c), 0);
     assert_true(ana_classes_add_file(c, path, err, sizeof(err)) > 0);
-    iq_event_set_str(ev, IQ_F_ID, "ev-disk");
-    iq_event_set_str(ev, IQ_F_SOURCE, "test");
-    iq_event_set_str(ev, IQ_F_KIND, "alert");
-    iq_event_set_str(ev, IQ_F_ACTION, "firing");
-    iq_event_set_str(ev, IQ_F_TITLE, "Disk full on logs-1: no space left on device");
-    ev->at = BASE + 60 * WEEK;
-    assert_int_equal(iq_event_validate(ev, err, sizeof(err)), 0);
-    assert_int_equal(store_put_events(st, &ev, 1, outcome), 1);
-    iq_event_destroy(&ev);
+    put_alert("ev-disk", "Disk full on logs-1: no space left on device", BASE + 60 * WEEK, NULL);
     put_incident(60, false, "ev-disk");
     assert_int_equal(ana_query_run(st, c, &q, &res), 0);
     assert_int_equal(json_integer_value(json_object_get(res, "incidents")), 1);
@@ -345,10 +357,9 @@ static void test_memo(void **state)
     struct ana_query dns = { .since = BASE + 61 * WEEK, .until = IQ_TIME_NONE,
                              .class_name = "dns" };
     struct ana_query disk = dns;
-    struct iq_event *ev = iq_event_new();
+    struct iq_event *ev = NULL;
     struct ana_classes *c = NULL;
     char path[PATH_MAX], err[IQ_ERR_MAX];
-    uint8_t outcome[1];
     json_t *res = NULL;
 
     (void)state;
@@ -356,14 +367,7 @@ static void test_memo(void **state)
     snprintf(path, sizeof(path), "%s/schemas/classes.json", iq_test_root());
     assert_int_equal(ana_classes_new(&c), 0);
     assert_true(ana_classes_add_file(c, path, err, sizeof(err)) > 0);
-    iq_event_set_str(ev, IQ_F_ID, "ev-memo");
-    iq_event_set_str(ev, IQ_F_SOURCE, "test");
-    iq_event_set_str(ev, IQ_F_KIND, "alert");
-    iq_event_set_str(ev, IQ_F_ACTION, "firing");
-    iq_event_set_str(ev, IQ_F_TITLE, "DNS resolution failed: NXDOMAIN for db.internal");
-    ev->at = BASE + 61 * WEEK;
-    assert_int_equal(iq_event_validate(ev, err, sizeof(err)), 0);
-    assert_int_equal(store_put_events(st, &ev, 1, outcome), 1);
+    put_alert("ev-memo", "DNS resolution failed: NXDOMAIN for db.internal", BASE + 61 * WEEK, &ev);
     put_incident(61, false, "ev-memo");
     assert_int_equal(ana_query_run(st, c, &dns, &res), 0);
     assert_int_equal(json_integer_value(json_object_get(res, "incidents")), 1);

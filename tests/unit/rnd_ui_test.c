@@ -21,6 +21,7 @@
 #include "http.h"
 #include "http_access.h"
 #include "iq_event.h"
+#include "iq_test_store.h"
 #include "iq_time.h"
 #include "rnd_ui.h"
 #include "store.h"
@@ -63,34 +64,6 @@ static void put_incident(const char *id, const char *title, const char *status, 
     json_decref(inc);
 }
 
-/* The sample incident of tests/data/render with its events stored. */
-static void put_sample(void)
-{
-    char path[512], line[8192], err[IQ_ERR_MAX];
-    json_error_t je;
-    json_t *inc;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/tests/data/render/sample-incident.json", iq_test_root());
-    assert_non_null(inc = json_load_file(path, 0, &je));
-    put_json(inc);
-    json_decref(inc);
-    snprintf(path, sizeof(path), "%s/tests/data/render/sample-events.ndjson", iq_test_root());
-    assert_non_null(f = fopen(path, "r"));
-    while (fgets(line, sizeof(line), f)) {
-        json_t *j = json_loads(line, 0, &je);
-        struct iq_event *ev = NULL;
-        uint8_t out;
-
-        assert_non_null(j);
-        assert_int_equal(iq_event_from_json(j, &ev, err, sizeof(err)), 0);
-        assert_true(store_put_events(st, &ev, 1, &out) >= 0);
-        iq_event_destroy(&ev);
-        json_decref(j);
-    }
-    fclose(f);
-}
-
 static int setup(void **state)
 {
     struct store_opts o = { 0 };
@@ -103,6 +76,7 @@ static int setup(void **state)
     snprintf(dir, sizeof(dir), "%s/iq-ui-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(dir) || store_open(dir, &o, &st) < 0)
         return -1;
+    iq_test_store_sample(st, iq_test_root());   /* first: it replaces the stored incidents */
     for (int i = 0; i < N; i++) {
         snprintf(id, sizeof(id), "inc-20260101-%08x", (unsigned)i);
         snprintf(title, sizeof(title), "Outage %d", i);
@@ -115,7 +89,6 @@ static int setup(void **state)
                  BASE - 334 * DAY - 1, "edge", "network", 30);
     put_incident("inc-20250201-00000002", "first of February", "resolved",
                  BASE - 334 * DAY, "edge", "network", 30);
-    put_sample();
     return rnd_ui_new(st, NULL, NULL, &ui, err, sizeof(err));
 }
 
