@@ -14,6 +14,9 @@
 #   make demo       start the daemon on a temporary directory, feed the sample
 #                   incident, print the drafted postmortem and write it as HTML
 #                   with its visual timeline under BUILD/demo/
+#   make serve      run inquestd on the sample incident and print the web UI's
+#                   URL (http://127.0.0.1:7700/ui/; SERVE_PORT=0 for any free
+#                   port) until Ctrl-C
 #   make bench      build the benchmarks (run them from bench/, see README)
 #   make check-layers  no file cycles, no include of another folder's
 #                   internals or of a layer above (docs/ARCHITECTURE.md)
@@ -79,7 +82,7 @@ include tools/module.mk
 LINK_LIBS = -Wl,--start-group $(STAGE_LIBS) -Wl,--end-group $(LDLIBS)
 
 .PHONY: all deps deps-test deps-check test test-unit test-integration test-asan \
-        demo bench install uninstall clean lint architecture check-layers
+        demo serve bench install uninstall clean lint architecture check-layers
 .DEFAULT_GOAL := all
 
 all: deps-check $(BINS)
@@ -123,6 +126,10 @@ test-asan: deps deps-test
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(BUILD)
+
+serve: deps
+	@$(MAKE) --no-print-directory all
+	@sh tools/serve.sh $(BUILD)
 
 bench: all $(BENCH_BINS)
 

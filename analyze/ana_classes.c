@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 
 #include "ana_classes_int.h"
+#include "ana_memo.h"
 #include "iq_event.h"
 #include "iq_paths.h"
 #include "iq_time.h"
@@ -96,7 +97,8 @@ int ana_classes_new(struct ana_classes **ret)
     if (!c)
         return -ENOMEM;
     c->mctx = iq_re_context_new(IQ_RE_MATCH_LIMIT, IQ_RE_DEPTH_LIMIT);
-    if (!c->mctx) {
+    if (!c->mctx || ana_memo_new(&c->memo) < 0) {
+        pcre2_match_context_free(c->mctx);
         free(c);
         return -ENOMEM;
     }
@@ -114,6 +116,7 @@ void ana_classes_destroy(struct ana_classes **pc)
         class_free(&c->v[i]);
     free(c->v);
     pcre2_match_context_free(c->mctx);
+    ana_memo_free(&c->memo);
     free(c);
     *pc = NULL;
 }
@@ -427,6 +430,7 @@ int ana_classes_add_json(struct ana_classes *c, const json_t *doc, const char *o
     }
     c->v = grown;
     merge(c, add, off, n);
+    ana_memo_clear(c->memo);   /* what it remembers was computed with other classes */
     rc = (int)n;
 out:
     for (i = 0; add && i < n; i++)

@@ -46,6 +46,7 @@ struct ana_classes {
     struct ana_class *v;
     size_t n;
     pcre2_match_context *mctx;             /* match and depth limits */
+    struct ana_memo *memo;                 /* classes computed with this taxonomy */
 };
 
 #endif

@@ -171,3 +171,8 @@ const char *ana_http_query_warning(const struct ana_http_query *h)
 {
     return h ? h->warning : "";
 }
+
+const struct ana_classes *ana_http_query_classes(const struct ana_http_query *h)
+{
+    return h ? h->classes : NULL;
+}

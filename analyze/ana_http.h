@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+struct ana_classes;
 struct ana_http_query;
 struct http_server;
 struct store;
@@ -18,6 +19,11 @@ struct store;
  * negative errno of http_add_route. */
 int ana_http_query_add(struct http_server *http, struct store *st, const json_t *classes_section,
                        struct ana_http_query **ret);
+
+/* The taxonomy the queries classify with (NULL when it did not load), for
+ * the other readers of the daemon (the web UI).  Borrowed; valid until
+ * ana_http_query_free. */
+const struct ana_classes *ana_http_query_classes(const struct ana_http_query *h);
 
 /* Why the taxonomy did not load ("" when it did).  Borrowed. */
 const char *ana_http_query_warning(const struct ana_http_query *h);

@@ -5,7 +5,8 @@
  * and a full jansson parse of every incident (a hash table per object,
  * every event id and trigger candidate) costs about 10 us each.  This
  * scanner walks the top-level object of the stored text once, reads id,
- * opened_at, severity, services, durations and classes, and skips every
+ * title, status, opened_at, severity, services, durations and classes
+ * (what queries and the web UI's list use), and skips every
  * other value by bracket counting without allocating.
  *
  * Design notes:
@@ -230,6 +231,21 @@ static int copy_str(const char *v, const char *vend, char *buf, size_t size, boo
     return 0;
 }
 
+/* A plain string value, copied into *ret (replacing it). */
+static int dup_str(const char *v, const char *vend, char **ret)
+{
+    struct span s;
+    char *c;
+
+    if (plain_string(v, vend, &s) < 0)
+        return NOPE;
+    if (!(c = strndup(s.p, s.n)))
+        return -ENOMEM;
+    free(*ret);
+    *ret = c;
+    return 0;
+}
+
 static int top_member(void *ud, struct span key, const char *v, const char *vend)
 {
     struct ana_inc *inc = ud;
@@ -237,6 +253,10 @@ static int top_member(void *ud, struct span key, const char *v, const char *vend
 
     if (key_is(key, "id"))
         return copy_str(v, vend, inc->id, sizeof(inc->id), false);
+    if (key_is(key, "title"))
+        return dup_str(v, vend, &inc->title);
+    if (key_is(key, "status"))
+        return copy_str(v, vend, inc->status, sizeof(inc->status), false);
     if (key_is(key, "severity"))
         return copy_str(v, vend, inc->severity, sizeof(inc->severity), true);
     if (key_is(key, "opened_at")) {
@@ -260,6 +280,7 @@ static int top_member(void *ud, struct span key, const char *v, const char *vend
 void ana_inc_clear(struct ana_inc *inc)
 {
     free(inc->text);
+    free(inc->title);
     json_decref(inc->j);
     json_decref(inc->services);
     json_decref(inc->stored);
@@ -269,6 +290,7 @@ void ana_inc_clear(struct ana_inc *inc)
 
 static void reset(struct ana_inc *inc, char *text, size_t len)
 {
+    free(inc->title);
     json_decref(inc->services);
     json_decref(inc->stored);
     json_decref(inc->classes);
@@ -337,6 +359,12 @@ static int slow_parse(struct ana_inc *inc)
     v = json_object_get(j, "severity");
     if (json_is_string(v) && strlen(json_string_value(v)) < sizeof(inc->severity))
         memcpy(inc->severity, json_string_value(v), strlen(json_string_value(v)) + 1);
+    v = json_object_get(j, "status");
+    if (json_is_string(v) && strlen(json_string_value(v)) < sizeof(inc->status))
+        memcpy(inc->status, json_string_value(v), strlen(json_string_value(v)) + 1);
+    v = json_object_get(j, "title");
+    if (json_is_string(v) && !(inc->title = strdup(json_string_value(v))))
+        return -ENOMEM;
     v = json_object_get(j, "opened_at");
     if (!json_is_string(v) ||
         iq_time_parse_rfc3339(json_string_value(v), strlen(json_string_value(v)), &inc->opened) < 0)

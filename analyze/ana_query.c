@@ -15,8 +15,10 @@
  *   members queries do not use.
  * - An incident's classes are its stored "classes" member when present,
  *   else ana_classify over its member events (slower: events are read from
- *   the store); class notes of analysts are applied in both cases, read in
- *   one scan of the key index (ANA_CLASS_NOTE_KEY).
+ *   the store, in one batch), remembered by the taxonomy for the incident's
+ *   stored text (ana_memo.c) so that the next reader reuses them; class
+ *   notes of analysts are applied in both cases, read in one scan of the
+ *   key index (ANA_CLASS_NOTE_KEY).
  * - Grouping by class or service counts an incident in each of its classes
  *   or services; an incident without any is grouped under "-".
  * - A finished postmortem's confirmed classes replace the automatic ones
@@ -33,11 +35,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ana_classes.h"
+#include "ana_classes_int.h"
+#include "ana_memo.h"
 #include "ana_query_int.h"
 #include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
+#include "iq_hash.h"
 #include "iq_time.h"
 #include "pm_follow.h"
 #include "pm_store.h"
@@ -132,40 +136,68 @@ static bool stored_classes(struct ana_inc *inc)
     return true;
 }
 
-/* Classify from member events (notes are applied by the caller). */
-static int computed_classes(struct store *st, const struct ana_classes *c, struct ana_inc *inc)
+/* The classes of inc computed from its member events, read in one batch:
+ * *ret a new array of names. */
+static int classify_events(struct store *st, const struct ana_classes *c, struct ana_inc *inc,
+                           json_t **ret)
 {
-    json_t *j = ana_inc_json(inc);
+    json_t *j = ana_inc_json(inc), *res = NULL, *names = json_array();
     const json_t *ids = json_object_get(j, "event_ids"), *v;
     const json_t *is = json_object_get(json_object_get(json_object_get(j, "milestones"),
                                                        "impact_start"), "at");
     size_t n = 0, i, cap = json_array_size(ids);
     struct iq_event **evs = calloc(cap ? cap : 1, sizeof(*evs));
-    json_t *res = NULL;
-    int r = 0;
+    const char **keys = calloc(cap ? cap : 1, sizeof(*keys));
+    int r = -ENOMEM;
 
-    if (!evs)
-        return -ENOMEM;
-    json_array_foreach(ids, i, v) {
-        if (!json_is_string(v))
-            continue;
-        r = store_get_event(st, json_string_value(v), &evs[n]);
-        if (r == 0)
-            n++;
-        else if (r == -EIO || r == -ENOMEM)
-            goto out;
-    }
-    r = ana_classify(c, evs, n, is ? jtime(is) : IQ_TIME_NONE, &res);
-    if (r < 0)
+    if (!evs || !keys || !names)
         goto out;
-    json_array_foreach(res, i, v)
-        json_array_append(inc->classes, json_object_get(v, "class"));
+    json_array_foreach(ids, i, v)
+        if (json_is_string(v))
+            keys[n++] = json_string_value(v);
+    if ((r = store_get_events(st, keys, n, evs)) < 0)
+        goto out;
+    for (i = 0, cap = n, n = 0; i < cap; i++)   /* the ones stored, in place */
+        if (evs[i])
+            evs[n++] = evs[i];
+    if ((r = ana_classify(c, evs, n, is ? jtime(is) : IQ_TIME_NONE, &res)) < 0)
+        goto out;
     r = 0;
+    json_array_foreach(res, i, v)
+        if (json_array_append(names, json_object_get(v, "class")) < 0)
+            r = -ENOMEM;
+    if (r == 0) {
+        *ret = names;
+        names = NULL;
+    }
 out:
     json_decref(res);
-    for (i = 0; i < n; i++)
+    json_decref(names);
+    for (i = 0; evs && i < n; i++)
         iq_event_destroy(&evs[i]);
     free(evs);
+    free(keys);
+    return r;
+}
+
+/* Classify from member events (notes are applied by the caller), or take
+ * what the taxonomy's memo remembers for the same stored text. */
+static int computed_classes(struct store *st, const struct ana_classes *c, struct ana_inc *inc)
+{
+    uint64_t sig = iq_fnv1a(IQ_FNV_INIT, inc->text, inc->len);
+    json_t *names = ana_memo_get(c->memo, inc->id, sig), *v;
+    size_t i;
+    int r = 0;
+
+    if (!names) {
+        if ((r = classify_events(st, c, inc, &names)) < 0)
+            return r;
+        ana_memo_put(c->memo, inc->id, sig, names);
+    }
+    json_array_foreach(names, i, v)
+        if (json_array_append(inc->classes, v) < 0)
+            r = -ENOMEM;
+    json_decref(names);
     return r;
 }
 
@@ -274,6 +306,7 @@ struct group {
     size_t nvals[ANA_D_N];
     struct ana_pm_stats pm;
     json_t *ids;
+    json_t *by_class;          /* class_counts: name -> count, else NULL */
 };
 
 struct groups {
@@ -303,12 +336,36 @@ static struct group *group_get(struct groups *gs, const char *key)
     return &gs->v[gs->n++];
 }
 
+/* Count inc once under each of its classes ("-" for none) in g. */
+static int count_classes(struct group *g, const struct ana_inc *inc)
+{
+    const json_t *v;
+    size_t i;
+
+    if (!g->by_class && !(g->by_class = json_object()))
+        return -ENOMEM;
+    if (json_array_size(inc->classes) == 0)
+        return json_object_set_new(g->by_class, "-", json_integer(json_integer_value(
+                                       json_object_get(g->by_class, "-")) + 1)) < 0 ? -ENOMEM : 0;
+    json_array_foreach(inc->classes, i, v) {
+        const char *name = json_string_value(v);
+        json_int_t n = json_integer_value(json_object_get(g->by_class, name));
+
+        if (name && json_object_set_new(g->by_class, name, json_integer(n + 1)) < 0)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 /* Add inc to group key; vals arrays are sized for every incident. */
-static int group_add(struct groups *gs, const char *key, const struct ana_inc *inc, size_t total)
+static int group_add(struct groups *gs, const char *key, const struct ana_inc *inc, size_t total,
+                     bool class_counts)
 {
     struct group *g = group_get(gs, key);
 
     if (!g)
+        return -ENOMEM;
+    if (class_counts && count_classes(g, inc) < 0)
         return -ENOMEM;
     if (g->count == 0)
         g->first = g->last = inc->opened;
@@ -348,26 +405,29 @@ static void period_key(int64_t t, enum ana_group g, char *buf, size_t size)
     snprintf(buf, size, "%04d-%02d", y, mo);
 }
 
-static int add_incident(struct groups *gs, const struct ana_inc *inc, enum ana_group g,
+static int add_incident(struct groups *gs, const struct ana_inc *inc, const struct ana_query *q,
                         size_t total)
 {
+    enum ana_group g = q->group;
     const json_t *arr = g == ANA_GROUP_CLASS ? inc->classes : inc->services, *v;
+    bool cc = q->class_counts;
     char key[32];
     size_t i;
     int r;
 
     switch (g) {
     case ANA_GROUP_NONE:
-        return group_add(gs, "all", inc, total);
+        return group_add(gs, "all", inc, total, cc);
     case ANA_GROUP_MONTH:
     case ANA_GROUP_WEEK:
         period_key(inc->opened, g, key, sizeof(key));
-        return group_add(gs, key, inc, total);
+        return group_add(gs, key, inc, total, cc);
     default:
         if (json_array_size(arr) == 0)
-            return group_add(gs, "-", inc, total);
+            return group_add(gs, "-", inc, total, cc);
         json_array_foreach(arr, i, v)
-            if (json_is_string(v) && (r = group_add(gs, json_string_value(v), inc, total)) < 0)
+            if (json_is_string(v) &&
+                (r = group_add(gs, json_string_value(v), inc, total, cc)) < 0)
                 return r;
         return 0;
     }
@@ -479,11 +539,11 @@ static json_t *group_json(struct group *g)
 
     iq_time_format(g->first, first, sizeof(first));
     iq_time_format(g->last, last, sizeof(last));
-    o = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O}", "key", g->key,
+    o = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:f, s:s, s:s, s:O, s:O*}", "key", g->key,
                   "count", (json_int_t)g->count, "mttd", dist(g, ANA_D_TTD), "mtta",
                   dist(g, ANA_D_TTA), "mttm", dist(g, ANA_D_TTM), "mttr", dist(g, ANA_D_TTR),
                   "impact_minutes", (double)g->impact_s / 60.0, "first_seen", first,
-                  "last_seen", last, "incidents", g->ids);
+                  "last_seen", last, "incidents", g->ids, "classes", g->by_class);
     if (o && (!pm || json_object_update(o, pm) < 0)) {
         json_decref(o);
         o = NULL;
@@ -506,25 +566,21 @@ static void groups_free(struct groups *gs)
             free(gs->v[i].vals[k]);
         free(gs->v[i].pm.publish);
         json_decref(gs->v[i].ids);
+        json_decref(gs->v[i].by_class);
     }
     free(gs->v);
 }
 
-int ana_query_run(struct store *st, const struct ana_classes *c, const struct ana_query *q,
-                  json_t **ret)
+int ana_query_groups(const struct ana_incs *incs, const struct ana_query *q, json_t **ret)
 {
-    bool need = q->group == ANA_GROUP_CLASS || q->class_name;
-    struct ana_incs incs = { 0 };
     struct groups gs = { 0 };
     json_t *out = NULL, *arr;
-    int r = ana_incs_load(st, c, need, &incs);
+    int r = 0;
 
-    if (r < 0)
-        return r;
-    for (size_t i = 0; i < incs.n && r >= 0; i++)
-        if (ana_inc_match(&incs.v[i], q)) {
+    for (size_t i = 0; i < incs->n && r >= 0; i++)
+        if (ana_inc_match(&incs->v[i], q)) {
             gs.incidents++;
-            r = add_incident(&gs, &incs.v[i], q->group, incs.n);
+            r = add_incident(&gs, &incs->v[i], q, incs->n);
         }
     if (r < 0)
         goto out;
@@ -545,6 +601,24 @@ int ana_query_run(struct store *st, const struct ana_classes *c, const struct an
 out:
     json_decref(out);
     groups_free(&gs);
-    ana_incs_free(&incs);
     return r < 0 ? r : 0;
+}
+
+/* Do q's filters or its grouping need the incidents' classes? */
+static bool needs_classes(const struct ana_query *q)
+{
+    return q->group == ANA_GROUP_CLASS || q->class_name || q->class_counts;
+}
+
+int ana_query_run(struct store *st, const struct ana_classes *c, const struct ana_query *q,
+                  json_t **ret)
+{
+    struct ana_incs incs = { 0 };
+    int r = ana_incs_load(st, c, needs_classes(q), &incs);
+
+    if (r < 0)
+        return r;
+    r = ana_query_groups(&incs, q, ret);
+    ana_incs_free(&incs);
+    return r;
 }

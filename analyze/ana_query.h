@@ -11,6 +11,7 @@
 #ifndef ANA_QUERY_H
 #define ANA_QUERY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -32,7 +33,27 @@ struct ana_query {
     const char *class_name;   /* borrowed; NULL: any */
     const char *severity;     /* borrowed; NULL: any */
     enum ana_group group;
+    bool class_counts;        /* each group also counts its incidents by class:
+                                 "classes": {NAME: N, "-": unclassified} */
 };
+
+/* An incident's durations (the incident's "durations"), in seconds. */
+enum ana_dur { ANA_D_TTD = 0, ANA_D_TTA, ANA_D_TTM, ANA_D_TTR, ANA_D_IMPACT, ANA_D_N };
+
+/* One stored incident as a list shows it (ana_query_list).  Everything is
+ * borrowed from the list and valid while it lives. */
+struct ana_row {
+    const char *id;
+    const char *title;        /* "" when absent */
+    const char *status;       /* open, mitigated, resolved, stale; "" when absent */
+    const char *severity;     /* "" when null */
+    int64_t opened;           /* opened_at, UTC ms */
+    int64_t dur[ANA_D_N];     /* seconds; -1 when null */
+    const json_t *services;   /* array of strings */
+    const json_t *classes;    /* array of class names (stored, computed, noted) */
+};
+
+struct ana_list;
 
 #define ANA_RECUR_WINDOW_MS   (90LL * 86400000)   /* default window */
 #define ANA_RECUR_REVIEW_N    3                    /* repeats that call for a review */
@@ -66,6 +87,25 @@ int ana_query_run(struct store *st, const struct ana_classes *c, const struct an
  * most incidents first.  0, -EIO, -ENOMEM. */
 int ana_query_recurring(struct store *st, const struct ana_classes *c,
                         const struct ana_query *q, int64_t window_ms, json_t **ret);
+
+/* The stored incidents that match q (its group is ignored), in opening
+ * order, each with its classes found as ana_query_run finds them (c
+ * borrowed, may be NULL: stored classes and class notes only).  One read
+ * of the incidents.  Caller owns *ret (ana_list_free).  0, -EIO, -ENOMEM. */
+int ana_query_list(struct store *st, const struct ana_classes *c, const struct ana_query *q,
+                   struct ana_list **ret);
+size_t ana_list_count(const struct ana_list *l);
+/* The rows, ana_list_count of them; borrowed. */
+const struct ana_row *ana_list_rows(const struct ana_list *l);
+/* Free and NULL *pl.  NULL-safe. */
+void ana_list_free(struct ana_list **pl);
+
+/* ana_query_run's answer for q and ana_query_recurring's for q and
+ * window_ms, from one read of the incidents: the object of ana_query_run
+ * with a member "recurring" holding the array of ana_query_recurring.
+ * Caller owns *ret.  0, -EIO, -ENOMEM. */
+int ana_query_report(struct store *st, const struct ana_classes *c, const struct ana_query *q,
+                     int64_t window_ms, json_t **ret);
 
 /* The "Recurrence" section for a draft of incident (borrowed, incident
  * JSON): earlier incidents of the same class on the same service.  Uses

@@ -7,8 +7,6 @@
 
 #include "ana_query.h"
 
-enum { ANA_D_TTD = 0, ANA_D_TTA, ANA_D_TTM, ANA_D_TTR, ANA_D_IMPACT, ANA_D_N };
-
 /* One stored incident, with what queries need parsed out.  The struct is
  * moved while the array grows: no member points into another. */
 struct ana_inc {
@@ -16,6 +14,8 @@ struct ana_inc {
     size_t len;
     json_t *j;                 /* parsed on demand (ana_inc_json); owned */
     char id[64];
+    char *title;               /* owned; NULL when absent */
+    char status[16];           /* "" when absent */
     char severity[32];         /* "" when null */
     int64_t opened;
     int64_t dur[ANA_D_N];      /* seconds; -1 when null */
@@ -73,5 +73,12 @@ json_t *ana_pm_stats_json(struct ana_pm_stats *s);
 
 bool ana_inc_has(const json_t *arr, const char *s);
 bool ana_inc_match(const struct ana_inc *inc, const struct ana_query *q);
+
+/* ana_query_run's answer over loaded incidents (ana_query.c). */
+int ana_query_groups(const struct ana_incs *incs, const struct ana_query *q, json_t **ret);
+
+/* ana_query_recurring's answer over loaded incidents (ana_recur.c). */
+int ana_recur_list(const struct ana_incs *incs, const struct ana_query *q, int64_t window_ms,
+                   json_t **ret);
 
 #endif

@@ -154,25 +154,22 @@ static int cmp_entry(const void *a, const void *b)
                           json_string_value(json_object_get(y, "service")));
 }
 
-int ana_query_recurring(struct store *st, const struct ana_classes *c,
-                        const struct ana_query *q, int64_t window_ms, json_t **ret)
+int ana_recur_list(const struct ana_incs *incs, const struct ana_query *q, int64_t window_ms,
+                   json_t **ret)
 {
-    struct ana_incs incs = { 0 };
     struct pairs ps = { 0 };
     json_t **v = NULL, *out = NULL;
     size_t n = 0;
-    int r = ana_incs_load(st, c, true, &incs);
+    int r;
 
-    if (r < 0)
-        return r;
-    if ((r = build_pairs(&incs, q, &ps)) < 0)
+    if ((r = build_pairs(incs, q, &ps)) < 0)
         goto out;
     if (!(v = calloc(ps.n + 1, sizeof(*v))) || !(out = json_array())) {
         r = -ENOMEM;
         goto out;
     }
     for (size_t i = 0; i < ps.n; i++) {
-        json_t *e = recurring_entry(&incs, &ps.v[i], window_ms);
+        json_t *e = recurring_entry(incs, &ps.v[i], window_ms);
 
         if (!e) {
             r = -ENOMEM;
@@ -195,6 +192,18 @@ out:
     free(v);
     json_decref(out);
     pairs_free(&ps);
+    return r;
+}
+
+int ana_query_recurring(struct store *st, const struct ana_classes *c,
+                        const struct ana_query *q, int64_t window_ms, json_t **ret)
+{
+    struct ana_incs incs = { 0 };
+    int r = ana_incs_load(st, c, true, &incs);
+
+    if (r < 0)
+        return r;
+    r = ana_recur_list(&incs, q, window_ms, ret);
     ana_incs_free(&incs);
     return r;
 }

@@ -18,58 +18,7 @@
 #include "store.h"
 #include "iq_time.h"
 
-#define BASE 1735689600000LL   /* 2025-01-01T00:00:00Z */
-
-static const char *const classes[] = {
-    "config-change", "deploy-regression", "capacity-overload", "dependency-failure", "dns",
-    "certificate-expiry", "database", "network", "storage-full", "memory-exhaustion",
-    "hardware-power", "time-clock", "error-handling", "security", "data-loss",
-};
-
-static uint64_t rng = 88172645463325252ULL;
-
-static unsigned rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
-
-static json_t *dur(unsigned max)
-{
-    return rnd(10) == 0 ? json_null() : json_integer(60 + rnd(max));
-}
-
-static int put_incident(struct store *st, size_t i)
-{
-    char id[32], at[IQ_TIME_STRLEN], svc[3][16], key[64], *s;
-    unsigned ns = 1 + rnd(3);
-    json_t *inc, *svcs = json_array();
-    size_t kl;
-    int r;
-
-    for (unsigned k = 0; k < ns; k++) {
-        snprintf(svc[k], sizeof(svc[k]), "svc-%02u", rnd(40));
-        json_array_append_new(svcs, json_string(svc[k]));
-    }
-    snprintf(id, sizeof(id), "inc-20250101-%08zx", i);
-    iq_time_format(BASE + (int64_t)i * 3000000, at, sizeof(at));
-    inc = json_pack("{s:s, s:s, s:o, s:s, s:s, s:{s:o, s:o, s:o, s:o, s:o}, s:[{s:s}]}",
-                    "id", id, "title", "generated", "services", svcs,
-                    "severity", rnd(3) ? "warning" : "critical", "opened_at", at,
-                    "durations", "time_to_detect", dur(900), "time_to_acknowledge", dur(1800),
-                    "time_to_mitigate", dur(7200), "time_to_resolve", dur(14400),
-                    "impact", dur(7200), "classes", "class", classes[rnd(15)]);
-    if (!inc)
-        return -ENOMEM;
-    s = json_dumps(inc, JSON_COMPACT);
-    kl = (size_t)snprintf(key, sizeof(key), "i%s", id);
-    r = s ? store_kv_put(st, STORE_CF_INCIDENTS, key, kl, s, strlen(s)) : -ENOMEM;
-    free(s);
-    json_decref(inc);
-    return r;
-}
+#include "bench_data.h"
 
 /* Best of 5 runs of one query, in ms; -1 on error. */
 static double time_query(struct store *st, enum ana_group g, bool recurring, size_t *groups)
@@ -115,7 +64,7 @@ int main(int argc, char **argv)
         return 1;
     }
     for (size_t i = 0; i < n; i++)
-        if (put_incident(st, i) < 0) {
+        if (bench_put_incident(st, i) < 0) {
             fprintf(stderr, "bench/query: write failed\n");
             status = 1;
             goto out;

@@ -10,8 +10,8 @@
  *
  * Two modes, two tables:
  *  - central: the store, CurveZMQ keys, the HTTP server (routes may be
- *    added until it listens), the correlator and the APIs that register on
- *    it, the ZeroMQ ingest, the listener, the log collector, the drafts
+ *    added until it listens), the correlator and the APIs and the web UI
+ *    that register on it, the ZeroMQ ingest, the listener, the log collector, the drafts
  *    watcher (which needs the listener's URL), the ports file.  The
  *    ingest then runs on the main thread until the stop signal.
  *  - collector (--collector --forward): no store; the forwarder, the HTTP
@@ -19,7 +19,7 @@
  *    stop signal.
  * Order matters both ways.  A stage that writes events (HTTP, ZeroMQ, the
  * log collector) starts after the correlator that reads them and stops
- * before it.  Route owners (incidents, query and drafts APIs) start
+ * before it.  Route owners (incidents, query and drafts APIs, web UI) start
  * before the listener and stop after it: the listener's stop shuts the
  * HTTP server down, so no handler runs on a freed context.  A failed start
  * cleans up after itself, and the rows started before it are stopped in
@@ -63,6 +63,7 @@
 #include "iq_paths.h"
 #include "iq_version.h"
 #include "rnd_api.h"
+#include "rnd_ui.h"
 #include "rnd_watch.h"
 
 /* Everything the rows share.  Each pointer is owned by the row that set
@@ -87,6 +88,7 @@ struct iqd_ctx {
     struct rnd_api *drafts_api;        /* NULL without HTTP */
     struct cor_admin *admin;           /* backup and retention */
     struct pm_daemon *pm;              /* finished postmortems, follow-ups */
+    struct rnd_ui *ui;                 /* the web UI; NULL without HTTP */
     struct tail_daemon *tail;             /* NULL without a logs section */
     struct rnd_watch *drafts;          /* NULL with drafts.dir off */
 };
@@ -348,6 +350,30 @@ static void stop_drafts_api(struct iqd_ctx *d)
     rnd_api_free(&d->drafts_api);
 }
 
+/* GET /ui/... and the redirect of / (render/), reading as the query API
+ * (its taxonomy) and the drafts API (the "drafts" section's names) do. */
+static int start_ui(struct iqd_ctx *d)
+{
+    struct http_server *h = wh_daemon_server(d->http);
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if (!h)
+        return 0;
+    r = rnd_ui_new(d->store, ana_http_query_classes(d->query), d->cfg->drafts, &d->ui, err,
+                   sizeof(err));
+    if (r == -EINVAL)
+        iq_error("daemon", "web UI: config 'drafts': %s", err);
+    if (r == 0 && (r = rnd_ui_add(h, d->ui)) < 0)
+        rnd_ui_free(&d->ui);
+    return r;
+}
+
+static void stop_ui(struct iqd_ctx *d)
+{
+    rnd_ui_free(&d->ui);
+}
+
 /* The ZeroMQ ingest on listen_zmq, into the store (its socket thread runs
  * in the central mode's run, on the main thread). */
 static int start_ingest(struct iqd_ctx *d)
@@ -551,6 +577,7 @@ static const struct iqd_stage central_stages[] = {
     { "drafts API", start_drafts_api, stop_drafts_api },
     { "admin API", start_admin, stop_admin },
     { "postmortems", start_postmortems, stop_postmortems },
+    { "web UI", start_ui, stop_ui },
     { "ZeroMQ ingest", start_ingest, stop_ingest },
     { "HTTP listener", start_listener, stop_listener },
     { "log collector", start_log_collector, stop_log_collector },

@@ -345,34 +345,34 @@ int cor_incident_events(struct store *st, const char *id, struct iq_event ***ret
 {
     json_t *inc = NULL, *ids, *v;
     struct iq_event **evs = NULL;
-    size_t i, k = 0;
+    const char **names = NULL;
+    size_t i, k = 0, m = 0;
     int r = cor_incident_load(st, id, &inc);
 
     if (r < 0)
         return r;
     ids = json_object_get(inc, "event_ids");
     evs = calloc(json_array_size(ids) + 1, sizeof(*evs));
-    if (!evs) {
+    names = calloc(json_array_size(ids) + 1, sizeof(*names));
+    if (!evs || !names) {
         r = -ENOMEM;
         goto out;
     }
-    json_array_foreach(ids, i, v) {
-        if (!json_is_string(v))
-            continue;
-        r = store_get_event(st, json_string_value(v), &evs[k]);
-        if (r == -ENOENT || r == -EINVAL)
-            continue;
-        if (r < 0)
-            goto out;
-        k++;
-    }
-    r = 0;
+    json_array_foreach(ids, i, v)
+        if (json_is_string(v))
+            names[m++] = json_string_value(v);
+    if ((r = store_get_events(st, names, m, evs)) < 0)
+        goto out;
+    for (i = 0; i < m; i++)     /* the ones stored, in place */
+        if (evs[i])
+            evs[k++] = evs[i];
     qsort(evs, k, sizeof(*evs), cmp_at_id);
     *ret = evs;
     *n = k;
     evs = NULL;
 out:
     cor_events_free(&evs, k);
+    free(names);
     json_decref(inc);
     return r;
 }

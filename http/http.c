@@ -66,26 +66,38 @@ struct hdrs {
     size_t used;
 };
 
-/* Queue body (taken over) with one optional extra header. */
-static int queue_hdr(struct MHD_Connection *conn, int status, const char *ctype, char *body,
-                     size_t len, const char *hname, const char *hvalue)
+/* Queue an answer (its body taken over) with its headers; every 503 carries
+ * Retry-After. */
+static int queue_resp(struct MHD_Connection *conn, const struct http_response *a)
 {
     struct MHD_Response *resp;
     enum MHD_Result r;
 
-    resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    resp = MHD_create_response_from_buffer(a->len, a->body, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
-        free(body);
+        free(a->body);
         return MHD_NO;
     }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-    if (hname)
-        MHD_add_response_header(resp, hname, hvalue);
-    if (status == 503)   /* busy (a full disk, a failed store): come back later */
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            a->content_type ? a->content_type : "application/json");
+    for (size_t i = 0; a->headers && i < a->n_headers; i++)
+        MHD_add_response_header(resp, a->headers[i].name, a->headers[i].value);
+    if (a->status == 503)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, HTTP_RETRY_AFTER);
-    r = MHD_queue_response(conn, (unsigned)status, resp);
+    r = MHD_queue_response(conn, (unsigned)a->status, resp);
     MHD_destroy_response(resp);
     return r;
+}
+
+/* Queue body (taken over) with one optional extra header. */
+static int queue_hdr(struct MHD_Connection *conn, int status, const char *ctype, char *body,
+                     size_t len, const char *hname, const char *hvalue)
+{
+    struct http_header h = { hname, hvalue };
+    struct http_response a = { .status = status, .content_type = ctype, .body = body, .len = len,
+                               .headers = hname ? &h : NULL, .n_headers = hname ? 1 : 0 };
+
+    return queue_resp(conn, &a);
 }
 
 static int queue(struct MHD_Connection *conn, int status, const char *ctype, char *body,
@@ -177,8 +189,7 @@ static int run_route(struct MHD_Connection *conn, const struct http_route *r,
     if (!resp.status)
         resp.status = 200;
     answered(r, url, resp.status);
-    return queue(conn, resp.status, resp.content_type ? resp.content_type : "application/json",
-                 resp.body, resp.len, NULL);
+    return queue_resp(conn, &resp);
 }
 
 /* The first call of a body route: its begin, or the Content-Length check. */

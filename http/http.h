@@ -32,6 +32,10 @@ struct http_response {
     const char *content_type;   /* static string, e.g. "application/json" */
     char *body;                 /* malloc'ed, taken over by the server */
     size_t len;
+    const struct http_header *headers;  /* more response headers (name as sent, value), or
+                                           NULL; static storage (read after the handler
+                                           returned) */
+    size_t n_headers;
 };
 
 /* A request as a route handler sees it.  Everything is borrowed and valid

@@ -51,6 +51,12 @@ static const struct rule {
     { NULL, "/api/v1/admin/*", HTTP_ROLE_ADMIN, false },
     { NULL, "/api/v1/incidents/*/draft.*", HTTP_ROLE_READ, true },
     { NULL, "/api/v1/incidents/*/timeline.svg", HTTP_ROLE_READ, true },
+    /* the web UI (render/rnd_ui.c) shows every incident as the internal
+     * audience sees it: read, never an external-audience token */
+    { NULL, "/", HTTP_ROLE_READ, false },
+    { NULL, "/ui", HTTP_ROLE_READ, false },
+    { NULL, "/ui/*", HTTP_ROLE_READ, false },
+    { NULL, "/ui/*/*", HTTP_ROLE_READ, false },
 };
 
 static const struct {
@@ -383,7 +389,8 @@ int http_access_check(const struct http_access *a, const char *method, const cha
     }
     if (t->external && !(rl && rl->external)) {
         snprintf(err, errsz, "token \"%s\" is limited to the external audience: only "
-                 "/api/v1/incidents/ID/draft.{md,html,json} and .../timeline.svg", t->name);
+                 "/api/v1/incidents/ID/draft.{md,html,json} and .../timeline.svg (the web UI "
+                 "and the rest of the API need an internal read token)", t->name);
         return -EPERM;
     }
     return 0;

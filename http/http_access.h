@@ -2,14 +2,16 @@
  * and audiences, the role each request needs, and what counts as exposed.
  *
  * Roles (docs/security.md):
- *   read   the API: /api/v1/... (incidents, drafts, query) and anything else
- *          that is not /healthz, /metrics or a webhook;
+ *   read   the API: /api/v1/... (incidents, drafts, query), the web UI (/ and
+ *          /ui/...) and anything else that is not /healthz, /metrics or a
+ *          webhook;
  *   write  canonical events on the canonical webhook source (/hooks/events);
  *   admin  audit notes (POST /api/v1/incidents/ID/notes), the admin API
  *          (backup, retention: any path under /api/v1/admin/), plus read
  *          and write.  write does not imply read: a sender cannot read back.
  * A token limited to audience "external" is a read token that reaches only
- * the drafts, always rendered for the external audience and pseudonymised.
+ * the drafts, always rendered for the external audience and pseudonymised
+ * (never the web UI, which shows incidents as the internal audience does).
  *
  * With no token configured the table is "open": every request is served as
  * the caller "anonymous" with read and write, never admin; the daemon only

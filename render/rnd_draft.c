@@ -278,55 +278,114 @@ static int chart_markup(const struct rnd_svg *chart, unsigned flags, size_t max_
     return r;
 }
 
+/* The context (*ret_ctx), the chart when ret_chart is not NULL, and but
+ * for JSON and SVG the template's Markdown (*ret_md), all from one build.
+ * Caller owns what is returned; nothing on failure. */
+static int draft_md(const json_t *incident, struct iq_event *const *evs, size_t n,
+                    const struct rnd_draft_opts *o, json_t **ret_ctx, struct rnd_svg **ret_chart,
+                    char **ret_md, size_t *ret_md_len, char *err, size_t errsz)
+{
+    bool md_too = o->format == RND_FORMAT_MD || o->format == RND_FORMAT_HTML;
+    struct rnd_svg *chart = NULL;
+    struct rnd_tmpl *t = NULL;
+    json_t *ctx = NULL, *ref;
+    char *md = NULL;
+    size_t md_len = 0;
+    int r;
+
+    if ((r = draft_build(incident, evs, n, o, &ctx, ret_chart ? &chart : NULL, err, errsz)) < 0 ||
+        !md_too)
+        goto done;
+    r = -ENOMEM;
+    if (o->format == RND_FORMAT_MD && (ref = svg_ref(o->svg_ref)) &&
+        json_object_set_new(ctx, "timeline_svg", ref) < 0)
+        goto done;
+    if (chart && json_object_set_new(ctx, "timeline_inline", json_true()) < 0)
+        goto done;
+    if ((r = load_template(o, &t, err, errsz)) == 0)
+        r = rnd_tmpl_render(t, ctx, RND_ESC_MD, o->max_out, &md, &md_len, err, errsz);
+done:
+    rnd_tmpl_destroy(&t);
+    if (r < 0) {
+        json_decref(ctx);
+        rnd_svg_destroy(&chart);
+        return r;
+    }
+    *ret_ctx = ctx;
+    if (ret_chart)
+        *ret_chart = chart;
+    *ret_md = md;
+    *ret_md_len = md_len;
+    return 0;
+}
+
+int rnd_draft_parts(const json_t *incident, struct iq_event *const *evs, size_t n,
+                    const struct rnd_draft_opts *o, unsigned svg_flags, char **ret_md,
+                    size_t *ret_md_len, char **ret_svg, size_t *ret_svg_len, char *err,
+                    size_t errsz)
+{
+    struct rnd_draft_opts md = *o;
+    struct rnd_svg *chart = NULL;
+    json_t *ctx = NULL;
+    char *text = NULL, *svg = NULL;
+    size_t text_len = 0, svg_len = 0;
+    int r;
+
+    err[0] = '\0';
+    md.format = RND_FORMAT_HTML;   /* the Markdown an HTML draft is made of */
+    if ((r = draft_md(incident, evs, n, &md, &ctx, &chart, &text, &text_len, err, errsz)) < 0 ||
+        (r = chart_markup(chart, svg_flags, o->max_out, &svg, &svg_len, err, errsz)) < 0) {
+        free(text);
+        goto out;
+    }
+    *ret_md = text;
+    *ret_md_len = text_len;
+    *ret_svg = svg;
+    *ret_svg_len = svg_len;
+out:
+    json_decref(ctx);
+    rnd_svg_destroy(&chart);
+    return r;
+}
+
 int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t n,
                      const struct rnd_draft_opts *o, char **ret, size_t *ret_len,
                      char *err, size_t errsz)
 {
     bool chart_too = o->format == RND_FORMAT_HTML || o->format == RND_FORMAT_SVG;
     struct rnd_svg *chart = NULL;
-    struct rnd_tmpl *t = NULL;
-    json_t *ctx = NULL, *ref;
+    json_t *ctx = NULL;
     char *md = NULL, *doc = NULL, *svg = NULL;
     size_t md_len = 0, doc_len = 0, svg_len = 0;
     int r;
 
     err[0] = '\0';
-    if ((r = draft_build(incident, evs, n, o, &ctx, chart_too ? &chart : NULL, err, errsz)) < 0)
+    if ((r = draft_md(incident, evs, n, o, &ctx, chart_too ? &chart : NULL, &md, &md_len, err,
+                      errsz)) < 0)
         goto out;
-    if (o->format == RND_FORMAT_SVG) {
+    switch (o->format) {
+    case RND_FORMAT_SVG:
         r = chart_markup(chart, RND_SVG_STANDALONE, o->max_out, &doc, &doc_len, err, errsz);
-        goto done;
-    }
-    if (o->format == RND_FORMAT_JSON) {
-        r = -ENOMEM;
-        if (!(doc = json_dumps(ctx, JSON_INDENT(2) | JSON_SORT_KEYS)))
-            goto out;
-        doc_len = strlen(doc);
-        r = 0;
-        goto done;
-    }
-    r = -ENOMEM;
-    if (o->format == RND_FORMAT_MD && (ref = svg_ref(o->svg_ref)) &&
-        json_object_set_new(ctx, "timeline_svg", ref) < 0)
-        goto out;
-    if (chart && json_object_set_new(ctx, "timeline_inline", json_true()) < 0)
-        goto out;
-    if ((r = load_template(o, &t, err, errsz)) < 0 ||
-        (r = rnd_tmpl_render(t, ctx, RND_ESC_MD, o->max_out, &md, &md_len, err, errsz)) < 0)
-        goto out;
-    if (o->format == RND_FORMAT_MD) {
-        if ((r = with_front_matter(incident, o, md, md_len, &doc, &doc_len)) < 0) {
+        break;
+    case RND_FORMAT_JSON:
+        r = (doc = json_dumps(ctx, JSON_INDENT(2) | JSON_SORT_KEYS)) ? 0 : -ENOMEM;
+        doc_len = doc ? strlen(doc) : 0;
+        break;
+    case RND_FORMAT_MD:
+        if ((r = with_front_matter(incident, o, md, md_len, &doc, &doc_len)) < 0)
             snprintf(err, errsz, "draft front matter: %s", strerror(-r));
-            goto out;
-        }
-    } else if ((r = chart_markup(chart, 0, o->max_out, &svg, &svg_len, err, errsz)) < 0) {
-        goto out;
-    } else if ((r = rnd_html_page(md, md_len, json_string_value(json_object_get(ctx, "title")), svg,
-                                  svg_len, o->max_out, &doc, &doc_len)) < 0) {
-        snprintf(err, errsz, "HTML rendering: %s", strerror(-r));
-        goto out;
+        break;
+    default:
+        if ((r = chart_markup(chart, 0, o->max_out, &svg, &svg_len, err, errsz)) < 0)
+            break;
+        r = rnd_html_page(md, md_len, json_string_value(json_object_get(ctx, "title")), svg,
+                          svg_len, o->max_out, &doc, &doc_len);
+        if (r < 0)
+            snprintf(err, errsz, "HTML rendering: %s", strerror(-r));
+        break;
     }
-done:
+    if (r == -ENOMEM && !err[0])
+        snprintf(err, errsz, "out of memory rendering the draft");
     if (r < 0)
         goto out;
     *ret = doc;
@@ -339,6 +398,5 @@ out:
     free(svg);
     json_decref(ctx);
     rnd_svg_destroy(&chart);
-    rnd_tmpl_destroy(&t);
     return r;
 }

@@ -73,6 +73,17 @@ int rnd_draft_render(const json_t *incident, struct iq_event *const *evs, size_t
                      const struct rnd_draft_opts *o, char **ret, size_t *ret_len,
                      char *err, size_t errsz);
 
+/* The parts of an HTML draft from one build, for a page that places them
+ * itself (the web UI's incident page): the Markdown the template makes
+ * (with its iq-timeline block: rnd_html_article renders it) and the visual
+ * timeline as inline SVG markup (rnd_svg_write with svg_flags, RND_SVG_*).
+ * o->format is ignored.  Caller owns *ret_md and *ret_svg.  Errors as
+ * rnd_draft_render. */
+int rnd_draft_parts(const json_t *incident, struct iq_event *const *evs, size_t n,
+                    const struct rnd_draft_opts *o, unsigned svg_flags, char **ret_md,
+                    size_t *ret_md_len, char **ret_svg, size_t *ret_svg_len, char *err,
+                    size_t errsz);
+
 /* The context the templates see, with pseudonyms and redaction applied as
  * o asks (o->tmpl and o->format are ignored).  Caller owns *ret. */
 int rnd_draft_context(const json_t *incident, struct iq_event *const *evs, size_t n,
@@ -101,6 +112,26 @@ int rnd_draft_recurrence(struct store *st, const json_t *inc, json_t **ret, char
  * possibly empty).  0, -EIO, -ENOMEM. */
 int rnd_draft_people(struct store *st, struct iq_event *const *evs, size_t n,
                      const json_t *configured, json_t **ret);
+
+/* An incident read from a store with everything its draft needs. */
+struct rnd_draft_doc {
+    json_t *incident;          /* owned */
+    struct iq_event **evs;     /* owned, (at, id) order (rnd_draft_load) */
+    size_t n;
+    json_t *recurrence;        /* owned (rnd_draft_recurrence); NULL without a taxonomy */
+    json_t *people;            /* owned (rnd_draft_people): chat user id -> name */
+};
+
+/* Read incident id into *ret: rnd_draft_load, rnd_draft_recurrence and
+ * rnd_draft_people with configured (borrowed, may be NULL) as the
+ * configured names.  Caller owns *ret (rnd_draft_doc_free); untouched on
+ * failure.  -ENOENT when there is no such incident, -EIO, -ENOMEM; err
+ * says which. */
+int rnd_draft_doc_load(struct store *st, const char *id, const json_t *configured,
+                       struct rnd_draft_doc *ret, char *err, size_t errsz);
+
+/* Free what d owns and zero it.  NULL-safe members. */
+void rnd_draft_doc_free(struct rnd_draft_doc *d);
 
 /* The same for incident id read from a store (cor_incident_load and
  * cor_incident_events, names as rnd_draft_people finds them with

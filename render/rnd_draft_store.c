@@ -179,30 +179,48 @@ int rnd_draft_people(struct store *st, struct iq_event *const *evs, size_t n,
     return 0;
 }
 
+int rnd_draft_doc_load(struct store *st, const char *id, const json_t *configured,
+                       struct rnd_draft_doc *ret, char *err, size_t errsz)
+{
+    struct rnd_draft_doc d = { 0 };
+    int r;
+
+    if ((r = rnd_draft_load(st, id, &d.incident, &d.evs, &d.n, err, errsz)) < 0)
+        return r;
+    if ((r = rnd_draft_recurrence(st, d.incident, &d.recurrence, err, errsz)) < 0)
+        goto fail;
+    if ((r = rnd_draft_people(st, d.evs, d.n, configured, &d.people)) < 0) {
+        snprintf(err, errsz, "incident %s: names of chat users: %s", id, strerror(-r));
+        goto fail;
+    }
+    *ret = d;
+    return 0;
+fail:
+    rnd_draft_doc_free(&d);
+    return r;
+}
+
+void rnd_draft_doc_free(struct rnd_draft_doc *d)
+{
+    rnd_draft_events_free(&d->evs, d->n);
+    json_decref(d->incident);
+    json_decref(d->recurrence);
+    json_decref(d->people);
+    memset(d, 0, sizeof(*d));
+}
+
 int rnd_draft_from_store(struct store *st, const char *id, const struct rnd_draft_opts *o,
                          char **ret, size_t *ret_len, char *err, size_t errsz)
 {
     struct rnd_draft_opts with = *o;
-    struct iq_event **evs = NULL;
-    json_t *inc = NULL, *rec = NULL, *people = NULL;
-    size_t n = 0;
-    int r;
+    struct rnd_draft_doc d;
+    int r = rnd_draft_doc_load(st, id, o->people, &d, err, errsz);
 
-    if ((r = rnd_draft_load(st, id, &inc, &evs, &n, err, errsz)) < 0)
+    if (r < 0)
         return r;
-    if ((r = rnd_draft_recurrence(st, inc, &rec, err, errsz)) < 0)
-        goto out;
-    if ((r = rnd_draft_people(st, evs, n, o->people, &people)) < 0) {
-        snprintf(err, errsz, "incident %s: names of chat users: %s", id, strerror(-r));
-        goto out;
-    }
-    with.recurrence = rec;
-    with.people = people;
-    r = rnd_draft_render(inc, evs, n, &with, ret, ret_len, err, errsz);
-out:
-    rnd_draft_events_free(&evs, n);
-    json_decref(inc);
-    json_decref(rec);
-    json_decref(people);
+    with.recurrence = d.recurrence;
+    with.people = d.people;
+    r = rnd_draft_render(d.incident, d.evs, d.n, &with, ret, ret_len, err, errsz);
+    rnd_draft_doc_free(&d);
     return r;
 }

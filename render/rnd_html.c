@@ -59,20 +59,36 @@ static char *md_to_body(const char *md, size_t len)
     return html;
 }
 
-/* The article: body with the timeline in place of its block (or first). */
+/* The article: body with the timeline in place of its block (or first);
+ * without a timeline, the block dropped. */
 static int add_article(struct iq_buf *b, const char *body, const char *svg, size_t svg_len)
 {
     static const char block[] = "<pre><code class=\"language-" RND_HTML_TIMELINE_LANG "\"></code></pre>\n";
     const char *at = strstr(body, block);
-    size_t head = svg && at ? (size_t)(at - body) : 0;
+    size_t head = at ? (size_t)(at - body) : svg ? 0 : strlen(body);
     int r;
 
-    if (!svg)
-        return iq_buf_adds(b, body);
-    if ((r = iq_buf_add(b, body, head)) < 0 || (r = iq_buf_adds(b, "<figure class=\"iq-timeline-wrap\">")) < 0 ||
-        (r = iq_buf_add(b, svg, svg_len)) < 0 || (r = iq_buf_adds(b, "</figure>\n")) < 0)
+    if ((r = iq_buf_add(b, body, head)) < 0)
         return r;
-    return iq_buf_adds(b, at ? at + strlen(block) : body);
+    if (svg && ((r = iq_buf_adds(b, "<figure class=\"iq-timeline-wrap\">")) < 0 ||
+                (r = iq_buf_add(b, svg, svg_len)) < 0 || (r = iq_buf_adds(b, "</figure>\n")) < 0))
+        return r;
+    if (at)
+        return iq_buf_adds(b, at + strlen(block));
+    return svg ? iq_buf_adds(b, body) : 0;
+}
+
+int rnd_html_article(struct iq_buf *b, const char *md, size_t len, const char *svg,
+                     size_t svg_len)
+{
+    char *body = md_to_body(md, len);
+    int r;
+
+    if (!body)
+        return -ENOMEM;
+    r = add_article(b, body, svg, svg_len);
+    free(body);
+    return r;
 }
 
 int rnd_html_page(const char *md, size_t len, const char *title, const char *svg, size_t svg_len,
@@ -80,12 +96,10 @@ int rnd_html_page(const char *md, size_t len, const char *title, const char *svg
 {
     const char *t = title ? title : "Postmortem draft";
     struct iq_buf b;
-    char *body = md_to_body(md, len), *page;
-    int r = -ENOMEM;
+    char *page;
+    int r;
 
     iq_buf_init(&b, max_out ? max_out : RND_OUT_MAX_DEFAULT);
-    if (!body)
-        goto out;
     if ((r = iq_buf_adds(&b, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
                               "<meta name=\"viewport\" content=\"width=device-width, "
                               "initial-scale=1\">\n<title>")) < 0 ||
@@ -93,7 +107,7 @@ int rnd_html_page(const char *md, size_t len, const char *title, const char *svg
         (r = iq_buf_adds(&b, "</title>\n<style>\n")) < 0 ||
         (r = iq_buf_adds(&b, stylesheet)) < 0 ||
         (r = iq_buf_adds(&b, "</style>\n</head>\n<body>\n<article>\n")) < 0 ||
-        (r = add_article(&b, body, svg, svg_len)) < 0 ||
+        (r = rnd_html_article(&b, md, len, svg, svg_len)) < 0 ||
         (r = iq_buf_adds(&b, "</article>\n</body>\n</html>\n")) < 0) {
         if (r == -ENOBUFS)
             r = -E2BIG;   /* the page is over max_out (rnd_html.h) */
@@ -105,7 +119,6 @@ int rnd_html_page(const char *md, size_t len, const char *title, const char *svg
     *ret = page;
     r = 0;
 out:
-    free(body);
     iq_buf_free(&b);
     return r;
 }

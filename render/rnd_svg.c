@@ -495,11 +495,17 @@ static int write_head(struct iq_buf *b, const struct rnd_svg *c, unsigned flags)
         (r = put_text(b, c, c->inc_id)) < 0 ||
         (r = iq_buf_adds(b, "\"><title>Visual timeline of ")) < 0 || (r = put_text(b, c, c->inc_id)) < 0 ||
         (r = iq_buf_adds(b, ": ")) < 0 || (r = put_text(b, c, c->inc_title)) < 0 ||
-        (r = iq_buf_printf(b, " (times in UTC)</title><style>%s</style>"
-                           "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>", stylesheet, SVG_W,
+        (r = iq_buf_adds(b, " (times in UTC)</title>")) < 0 ||
+        (!(flags & RND_SVG_NO_STYLE) && (r = iq_buf_printf(b, "<style>%s</style>", stylesheet)) < 0) ||
+        (r = iq_buf_printf(b, "<rect width=\"%.0f\" height=\"%.0f\" fill=\"#ffffff\"/>", SVG_W,
                            c->height)) < 0)
         return r;
     return 0;
+}
+
+const char *rnd_svg_stylesheet(void)
+{
+    return stylesheet;
 }
 
 static int write_caption(struct iq_buf *b, const struct rnd_svg *c)

@@ -46,6 +46,13 @@ int rnd_svg_build(const json_t *incident, struct iq_event *const *evs, size_t n,
 json_t *rnd_svg_texts(struct rnd_svg *chart);
 
 #define RND_SVG_STANDALONE 0x1u   /* a document of its own: XML declaration first */
+#define RND_SVG_NO_STYLE   0x2u   /* no <style> element: the page's stylesheet carries
+                                     rnd_svg_stylesheet() (a strict Content-Security-Policy
+                                     refuses inline styles) */
+
+/* The chart's small stylesheet (minimum width, hover, print), the one its
+ * <style> element holds.  Static. */
+const char *rnd_svg_stylesheet(void);
 
 /* Append the chart as SVG to out.  Without RND_SVG_STANDALONE the markup
  * is meant to sit inline in an HTML page.  0, -ENOBUFS past out's cap,

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "rnd_model.h"
+#include "rnd_palette.h"
 
 struct iq_buf;
 struct iq_event;
@@ -46,16 +47,6 @@ struct svg_style_def {
 
 extern const struct svg_style_def svg_styles[ST_N];   /* rnd_svg_read.c */
 
-/* The Okabe-Ito colours. */
-#define C_BLACK      "#000000"
-#define C_ORANGE     "#E69F00"
-#define C_SKY        "#56B4E9"
-#define C_GREEN      "#009E73"
-#define C_YELLOW     "#F0E442"
-#define C_BLUE       "#0072B2"
-#define C_VERMILLION "#D55E00"
-#define C_PURPLE     "#CC79A7"
-#define C_GREY       "#999999"
 
 /* Legend entries: the styles drawn, after two of the chart's own marks. */
 #define LEGEND_MILESTONE (-2)

@@ -46,6 +46,14 @@ int store_rocks_err(char *err, const char *what)
     return -EIO;
 }
 
+void store_rocks_err_first(int *r, char *err, const char *what)
+{
+    if (*r == 0)
+        *r = store_rocks_err(err, what);
+    else
+        rocksdb_free(err);
+}
+
 bool store_no_space(const char *msg)
 {
     return strstr(msg, "No space left") || strstr(msg, "Space limit");
@@ -101,6 +109,105 @@ int store_get_event(struct store *st, const char *id, struct iq_event **ret)
 out:
     free(at);
     free(val);
+    return r;
+}
+
+/* One chunk of store_get_events: ids[0..n), n <= GET_CHUNK, looked up
+ * in two batched MultiGets (ids, then by_time), under dblock. */
+#define GET_CHUNK 1024
+
+struct get_chunk {
+    const char *keys[GET_CHUNK];
+    size_t lens[GET_CHUNK];
+    size_t at[GET_CHUNK];            /* index into ret of each by_time key */
+    rocksdb_pinnableslice_t *vals[GET_CHUNK];
+    char *errs[GET_CHUNK];
+    char tkeys[GET_CHUNK][STORE_KEY_MAX];
+};
+
+/* The events' by_time keys from the ids family; returns how many exist. */
+static int chunk_times(struct store *st, struct get_chunk *c, const char *const *ids, size_t n,
+                       size_t *ret_m)
+{
+    size_t m = 0;
+    int r = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        c->keys[i] = ids[i];
+        c->lens[i] = strlen(ids[i]);
+    }
+    rocksdb_batched_multi_get_cf(st->db, st->ropts, st->cf[STORE_CF_IDS], n, c->keys, c->lens,
+                                 c->vals, c->errs, false);
+    for (size_t i = 0; i < n; i++) {
+        const char *v;
+        size_t vl = 0;
+
+        if (c->errs[i]) {
+            store_rocks_err_first(&r, c->errs[i], "read ids");
+            continue;
+        }
+        v = c->vals[i] ? rocksdb_pinnableslice_value(c->vals[i], &vl) : NULL;
+        if (v && vl == 8 && c->lens[i] > 0 && c->lens[i] <= IQ_ID_MAX) {
+            c->lens[m] = store_key_time(c->tkeys[m], store_be64_get(v), ids[i], c->lens[i]);
+            c->at[m++] = i;
+        }
+        rocksdb_pinnableslice_destroy(c->vals[i]);
+    }
+    *ret_m = m;
+    return r;
+}
+
+static int get_chunk(struct store *st, struct get_chunk *c, const char *const *ids, size_t n,
+                     struct iq_event **ret)
+{
+    char emsg[IQ_ERR_MAX];
+    size_t m = 0;
+    int r = chunk_times(st, c, ids, n, &m), d;
+
+    for (size_t k = 0; k < m; k++)
+        c->keys[k] = c->tkeys[k];
+    if (m)
+        rocksdb_batched_multi_get_cf(st->db, st->ropts, st->cf[STORE_CF_BY_TIME], m, c->keys,
+                                     c->lens, c->vals, c->errs, false);
+    for (size_t k = 0; k < m; k++) {
+        const char *v;
+        size_t vl = 0;
+
+        if (c->errs[k]) {
+            store_rocks_err_first(&r, c->errs[k], "read events");
+            continue;
+        }
+        if (!c->vals[k])
+            continue;
+        v = rocksdb_pinnableslice_value(c->vals[k], &vl);
+        d = r == 0 ? iq_event_decode(v, vl, &ret[c->at[k]], emsg, sizeof(emsg)) : 0;
+        if (d == -EINVAL)
+            iq_error("store", "event %.200s: stored value unreadable: %s", ids[c->at[k]], emsg);
+        else if (d < 0)
+            r = d;
+        rocksdb_pinnableslice_destroy(c->vals[k]);
+    }
+    return r;
+}
+
+int store_get_events(struct store *st, const char *const *ids, size_t n, struct iq_event **ret)
+{
+    struct get_chunk *c = malloc(sizeof(*c));
+    int r = 0;
+
+    memset(ret, 0, n * sizeof(*ret));
+    if (!c)
+        return -ENOMEM;
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db)
+        r = -EIO;
+    for (size_t i = 0; r == 0 && i < n; i += GET_CHUNK)
+        r = get_chunk(st, c, ids + i, n - i < GET_CHUNK ? n - i : GET_CHUNK, ret + i);
+    pthread_rwlock_unlock(&st->dblock);
+    free(c);
+    if (r < 0)
+        for (size_t i = 0; i < n; i++)
+            iq_event_destroy(&ret[i]);
     return r;
 }
 

@@ -198,6 +198,13 @@ void store_status(struct store *st, struct store_status *ret);
 /* Fetch one event by id.  Caller owns *ret.  -ENOENT, -EIO, -EINVAL (corrupt). */
 int store_get_event(struct store *st, const char *id, struct iq_event **ret);
 
+/* Fetch n events by id in batched MultiGets (much cheaper than n calls of
+ * store_get_event for an incident's members).  ret[i] gets the event of
+ * ids[i] (caller owns), or NULL when it is not stored or its stored value
+ * is unreadable (logged).  0, -EIO or -ENOMEM; on failure every ret[i] is
+ * NULL. */
+int store_get_events(struct store *st, const char *const *ids, size_t n, struct iq_event **ret);
+
 /* Number of events (an estimate from RocksDB, exact after a flush). */
 uint64_t store_count_estimate(struct store *st);
 

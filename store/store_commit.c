@@ -195,10 +195,7 @@ static int probe_resolve(struct store *st, size_t n, rocksdb_writebatch_t *wb)
         uint32_t i = p->ix[k];
 
         if (p->errs[k]) {
-            if (r == 0)
-                r = store_rocks_err(p->errs[k], "read ids");
-            else
-                rocksdb_free(p->errs[k]);
+            store_rocks_err_first(&r, p->errs[k], "read ids");
             continue;
         }
         if (p->vals[k]) {

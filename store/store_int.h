@@ -68,6 +68,10 @@ struct store {
 /* Log a RocksDB error string once, free it, return -EIO (store.c). */
 int store_rocks_err(char *err, const char *what);
 
+/* The same for the errors of a batch (a MultiGet): the first one is logged
+ * and kept in *r as -EIO, the later ones are only freed. */
+void store_rocks_err_first(int *r, char *err, const char *what);
+
 /* Does a RocksDB error message say the disk is full (store.c)? */
 bool store_no_space(const char *msg);
 

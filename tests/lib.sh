@@ -2,7 +2,8 @@
 #   . "$IQ_ROOT/tests/lib.sh"
 # Provides: fail, iq_tmpdir, iq_wait_until, iq_listening, iq_free_port,
 # iq_wait_port, iq_daemon_ready, iq_ports_value, iq_start_daemon,
-# iq_stop_daemon, iq_kill9_daemon, iq_gen_events, iq_curve_keys.  Everything a test writes
+# iq_stop_daemon, iq_kill9_daemon, iq_gen_events, iq_curve_keys,
+# iq_incident_on.  Everything a test writes
 # lives under $IQ_TMP, removed on exit.  Internal variables are named _iq_*
 # (POSIX sh has no locals): tests must not use that prefix.
 set -eu
@@ -130,4 +131,12 @@ iq_gen_events() {
       printf "\"title\":\"request failed with status 503 on upstream pool\",\"labels\":{\"n\":\"%d\"}}\n", i
     }
   }'
+}
+
+# iq_incident_on LIST_JSON SERVICE: the id of the first incident of
+# LIST_JSON (the answer of GET /api/v1/incidents) that is on SERVICE, or
+# nothing.
+iq_incident_on() {
+  python3 -c "import json,sys; print(next((i['id'] for i in json.load(open(sys.argv[1])) if sys.argv[2] in i['services']), ''))" \
+    "$1" "$2"
 }

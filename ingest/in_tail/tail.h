@@ -88,8 +88,5 @@ int tail_poll(struct tail *t, tail_fn fn, void *ud, uint32_t max_lines);
  * closed) and nothing is left in the buffers but unterminated lines. */
 bool tail_idle(const struct tail *t);
 
-/* 64-bit FNV-1a, continuing from h (start with TAIL_FNV_INIT). */
-#define TAIL_FNV_INIT 14695981039346656037ULL
-uint64_t tail_fnv1a(uint64_t h, const void *p, size_t n);
 
 #endif

@@ -12,6 +12,7 @@
  * empty minutes after a rise closes as one quiet minute, which lowers the
  * signal. */
 #include "tail_errrate.h"
+#include "iq_hash.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -164,7 +165,7 @@ int tail_errrate_event(const char *service, const char *action, int64_t minute_m
     if (!ev)
         return -ENOMEM;
     snprintf(id, sizeof(id), "log-rate-%016llx-%lld-%s",
-             (unsigned long long)tail_fnv1a(TAIL_FNV_INIT, service, strlen(service)),
+             (unsigned long long)iq_fnv1a(IQ_FNV_INIT, service, strlen(service)),
              (long long)minute_ms, rise ? "rise" : "normal");
     snprintf(title, sizeof(title), "%.200s: error lines %s %u per minute (threshold %u)", service,
              rise ? "rose to" : "fell back to", count, threshold);

@@ -14,6 +14,7 @@
  * file, the offset, the rule, the HTTP status, the rule's extra named
  * groups, and "truncated" for a line cut at the line limit. */
 #include "tail_event.h"
+#include "iq_hash.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -101,7 +102,7 @@ static int make_id(const struct tail_item *it, char *id, size_t size)
         return snprintf(id, size, "log-%016llx-%llu", (unsigned long long)it->fid,
                         (unsigned long long)it->offset);
     return snprintf(id, size, "log-stdin-%016llx-%llu",
-                    (unsigned long long)tail_fnv1a(TAIL_FNV_INIT, it->line, it->len),
+                    (unsigned long long)iq_fnv1a(IQ_FNV_INIT, it->line, it->len),
                     (unsigned long long)it->offset);
 }
 

@@ -14,6 +14,7 @@
  * tail.c does that switch.  A file that was truncated while stopped
  * is read from its start. */
 #include "tail_int.h"
+#include "iq_hash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,24 +25,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-uint64_t tail_fnv1a(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *c = p;
-
-    for (size_t i = 0; i < n; i++) {
-        h ^= c[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 static uint64_t make_fid(uint64_t dev, uint64_t ino, uint64_t fp)
 {
-    uint64_t h = TAIL_FNV_INIT;
+    uint64_t h = IQ_FNV_INIT;
 
-    h = tail_fnv1a(h, &dev, sizeof(dev));
-    h = tail_fnv1a(h, &ino, sizeof(ino));
-    h = tail_fnv1a(h, &fp, sizeof(fp));
+    h = iq_fnv1a(h, &dev, sizeof(dev));
+    h = iq_fnv1a(h, &ino, sizeof(ino));
+    h = iq_fnv1a(h, &fp, sizeof(fp));
     return h ? h : 1;
 }
 
@@ -60,7 +50,7 @@ static int fingerprint_fd(int fd, uint64_t *ret)
         *ret = 0;
         return 0;
     }
-    *ret = tail_fnv1a(TAIL_FNV_INIT, b, nl ? (size_t)(nl - b) + 1 : (size_t)n);
+    *ret = iq_fnv1a(IQ_FNV_INIT, b, nl ? (size_t)(nl - b) + 1 : (size_t)n);
     if (*ret == 0)
         *ret = 1;
     return 0;

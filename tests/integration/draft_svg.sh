@@ -78,11 +78,7 @@ done
 two_incidents() { [ "$(curl -s "$U/api/v1/incidents" | grep -o '"id": *"inc-[0-9a-f-]*"' | wc -l)" -ge 2 ]; }
 iq_wait_until 20 two_incidents
 curl -s "$U/api/v1/incidents" >"$IQ_TMP/list.json"
-id_of() { # SERVICE: the id of the incident on it
-  python3 -c "import json,sys; print([i['id'] for i in json.load(open(sys.argv[1])) if sys.argv[2] in i['services']][0])" \
-    "$IQ_TMP/list.json" "$1"
-}
-sample=$(id_of checkout); multi=$(id_of search)
+sample=$(iq_incident_on "$IQ_TMP/list.json" checkout); multi=$(iq_incident_on "$IQ_TMP/list.json" search)
 [ -n "$sample" ] && [ -n "$multi" ] || fail "incidents not derived: $(cat "$IQ_TMP/list.json")"
 
 for id in "$sample" "$multi"; do

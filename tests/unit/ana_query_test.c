@@ -14,7 +14,9 @@
 #include <errno.h>
 #include "ana_classes.h"
 #include "ana_query.h"
+#include "iq_codec.h"
 #include "store.h"
+#include "store_keys.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -53,6 +55,28 @@ static void put_incident(int i, bool with_classes, const char *event_id)
     assert_int_equal(store_kv_put(st, STORE_CF_INCIDENTS, key, kl, s, strlen(s)), 0);
     free(s);
     json_decref(inc);
+}
+
+/* Store an alert event id titled title at ms (ev, when not NULL, gets the
+ * event, still owned by the caller). */
+static void put_alert(const char *id, const char *title, int64_t at, struct iq_event **ev)
+{
+    struct iq_event *e = iq_event_new();
+    char err[IQ_ERR_MAX];
+    uint8_t outcome[1];
+
+    iq_event_set_str(e, IQ_F_ID, id);
+    iq_event_set_str(e, IQ_F_SOURCE, "test");
+    iq_event_set_str(e, IQ_F_KIND, "alert");
+    iq_event_set_str(e, IQ_F_ACTION, "firing");
+    iq_event_set_str(e, IQ_F_TITLE, title);
+    e->at = at;
+    assert_int_equal(iq_event_validate(e, err, sizeof(err)), 0);
+    assert_int_equal(store_put_events(st, &e, 1, outcome), 1);
+    if (ev)
+        *ev = e;
+    else
+        iq_event_destroy(&e);
 }
 
 static int setup(void **state)
@@ -123,6 +147,51 @@ static void test_totals(void **state)
     assert_string_equal(json_string_value(json_object_get(g, "first_seen")), "2026-01-05T00:00:00.000Z");
     assert_string_equal(json_string_value(json_object_get(g, "last_seen")), "2026-05-18T00:00:00.000Z");
     json_decref(res);
+}
+
+/* The list the web UI reads: every matching incident once, in opening
+ * order, with its durations, severity and stored classes; the month
+ * report: the groups of ana_query_run with class counts, and the
+ * recurring pairs of ana_query_recurring, from one read. */
+static void test_list_and_report(void **state)
+{
+    struct ana_query q = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE, .service = "api" };
+    struct ana_list *l = NULL;
+    const struct ana_row *r;
+    json_t *rep = NULL, *rec = NULL;
+    const json_t *jan, *mar;
+
+    (void)state;
+    assert_int_equal(ana_query_list(st, NULL, &q, &l), 0);
+    assert_int_equal(ana_list_count(l), N / 2);
+    r = ana_list_rows(l);
+    assert_string_equal(r[0].id, "inc-20260105-00000001");
+    assert_string_equal(r[0].title, "t");
+    assert_string_equal(r[0].severity, "warning");
+    assert_int_equal(r[0].dur[ANA_D_TTD], 120);
+    assert_int_equal(r[0].dur[ANA_D_IMPACT], 660);
+    assert_string_equal(json_string_value(json_array_get(r[0].classes, 0)), "database");
+    for (size_t i = 1; i < ana_list_count(l); i++)
+        assert_true(r[i].opened > r[i - 1].opened);
+    ana_list_free(&l);
+    assert_null(l);
+
+    q = (struct ana_query){ .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
+                            .group = ANA_GROUP_MONTH, .class_counts = true };
+    assert_int_equal(ana_query_report(st, NULL, &q, ANA_RECUR_WINDOW_MS, &rep), 0);
+    assert_int_equal(json_array_size(json_object_get(rep, "groups")), 5);
+    jan = group(rep, "2026-01");   /* i = 0..3: dns 0 and 3 */
+    mar = group(rep, "2026-03");   /* i = 8..12: dns 9 and 12 */
+    assert_int_equal(json_integer_value(json_object_get(jan, "count")), 4);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(jan, "classes"), "dns")), 2);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(jan, "classes"), "database")), 2);
+    assert_int_equal(json_integer_value(json_object_get(mar, "count")), 5);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(mar, "classes"), "database")), 3);
+    assert_int_equal(ana_query_recurring(st, NULL, &q, ANA_RECUR_WINDOW_MS, &rec), 0);
+    assert_true(json_array_size(rec) > 0);
+    assert_true(json_equal(rec, json_object_get(rep, "recurring")));
+    json_decref(rep);
+    json_decref(rec);
 }
 
 static void test_groups_and_filters(void **state)
@@ -250,29 +319,77 @@ static void test_computed_classes(void **state)
     struct ana_query q = { .since = BASE + 50 * WEEK, .until = IQ_TIME_NONE,
                            .group = ANA_GROUP_CLASS };
     struct ana_classes *c = NULL;
-    struct iq_event *ev = iq_event_new();
     char path[1024], err[IQ_ERR_MAX];
-    uint8_t outcome[1];
     json_t *res = NULL;
 
     (void)state;
     snprintf(path, sizeof(path), "%s/schemas/classes.json", iq_test_root());
     assert_int_equal(ana_classes_new(&c), 0);
     assert_true(ana_classes_add_file(c, path, err, sizeof(err)) > 0);
-    iq_event_set_str(ev, IQ_F_ID, "ev-disk");
-    iq_event_set_str(ev, IQ_F_SOURCE, "test");
-    iq_event_set_str(ev, IQ_F_KIND, "alert");
-    iq_event_set_str(ev, IQ_F_ACTION, "firing");
-    iq_event_set_str(ev, IQ_F_TITLE, "Disk full on logs-1: no space left on device");
-    ev->at = BASE + 60 * WEEK;
-    assert_int_equal(iq_event_validate(ev, err, sizeof(err)), 0);
-    assert_int_equal(store_put_events(st, &ev, 1, outcome), 1);
-    iq_event_destroy(&ev);
+    put_alert("ev-disk", "Disk full on logs-1: no space left on device", BASE + 60 * WEEK, NULL);
     put_incident(60, false, "ev-disk");
     assert_int_equal(ana_query_run(st, c, &q, &res), 0);
     assert_int_equal(json_integer_value(json_object_get(res, "incidents")), 1);
     assert_int_equal(json_integer_value(json_object_get(group(res, "storage-full"), "count")), 1);
     json_decref(res);
+    ana_classes_destroy(&c);
+}
+
+/* Replace the stored value of event id (at ms) by ev's encoding, as if
+ * it had always said that: the memo cannot notice. */
+static void restore_event(const char *id, int64_t at, const struct iq_event *ev)
+{
+    char key[300];
+    size_t kl = store_key_time(key, at, id, strlen(id));
+    msgpack_sbuffer sb;
+
+    assert_int_equal(iq_event_encode(ev, &sb), 0);
+    assert_int_equal(store_kv_put(st, STORE_CF_BY_TIME, key, kl, sb.data, sb.size), 0);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+/* Classes computed from events are remembered by the taxonomy for the
+ * incident's stored text: the same text reuses them even when the events
+ * would now say otherwise; a changed text, or a changed taxonomy,
+ * computes again. */
+static void test_memo(void **state)
+{
+    struct ana_query dns = { .since = BASE + 61 * WEEK, .until = IQ_TIME_NONE,
+                             .class_name = "dns" };
+    struct ana_query disk = dns;
+    struct iq_event *ev = NULL;
+    struct ana_classes *c = NULL;
+    char path[PATH_MAX], err[IQ_ERR_MAX];
+    json_t *res = NULL;
+
+    (void)state;
+    disk.class_name = "storage-full";
+    snprintf(path, sizeof(path), "%s/schemas/classes.json", iq_test_root());
+    assert_int_equal(ana_classes_new(&c), 0);
+    assert_true(ana_classes_add_file(c, path, err, sizeof(err)) > 0);
+    put_alert("ev-memo", "DNS resolution failed: NXDOMAIN for db.internal", BASE + 61 * WEEK, &ev);
+    put_incident(61, false, "ev-memo");
+    assert_int_equal(ana_query_run(st, c, &dns, &res), 0);
+    assert_int_equal(json_integer_value(json_object_get(res, "incidents")), 1);
+    json_decref(res);
+    /* the event now reads as a full disk; the incident's text is the same */
+    iq_event_set_str(ev, IQ_F_TITLE, "Disk full on logs-1: no space left on device");
+    restore_event("ev-memo", ev->at, ev);
+    assert_int_equal(ana_query_run(st, c, &dns, &res), 0);
+    assert_int_equal(json_integer_value(json_object_get(res, "incidents")), 1);
+    json_decref(res);
+    /* a new text (another title) is classified again */
+    assert_int_equal(store_kv_put(st, STORE_CF_INCIDENTS, "iinc-20260105-0000003d", 22,
+                                  "{\"id\":\"inc-20260105-0000003d\",\"title\":\"again\","
+                                  "\"services\":[\"web\"],\"opened_at\":\"2027-03-08T00:00:00.000Z\","
+                                  "\"event_ids\":[\"ev-memo\"]}", 128), 0);
+    assert_int_equal(ana_query_run(st, c, &disk, &res), 0);
+    assert_int_equal(json_integer_value(json_object_get(res, "incidents")), 1);
+    json_decref(res);
+    assert_int_equal(ana_query_run(st, c, &dns, &res), 0);
+    assert_int_equal(json_integer_value(json_object_get(res, "incidents")), 0);
+    json_decref(res);
+    iq_event_destroy(&ev);
     ana_classes_destroy(&c);
 }
 
@@ -301,10 +418,12 @@ static void test_odd_text(void **state)
 
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_totals),
+    cmocka_unit_test(test_list_and_report),
     cmocka_unit_test(test_groups_and_filters),
     cmocka_unit_test(test_recurring_and_notes),
     cmocka_unit_test(test_recurrence_section),
     cmocka_unit_test(test_computed_classes),
+    cmocka_unit_test(test_memo),
     cmocka_unit_test(test_odd_text),
 };
 

@@ -166,6 +166,28 @@ static void external(void **state)
     http_access_destroy(&a);
 }
 
+/* The web UI: the same read access as the API; an external-audience
+ * token gets none of it (it shows internal incidents and drafts). */
+static void web_ui(void **state)
+{
+    static const char *const paths[] = { "/", "/ui", "/ui/", "/ui/query", "/ui/incidents/inc-1",
+                                          "/ui/assets/ui.css" };
+    struct http_access *a = table(), *open = load(NULL);
+    struct http_caller who;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+        assert_int_equal(check(a, "GET", paths[i], NULL, &who), -EACCES);
+        assert_int_equal(check(a, "GET", paths[i], "Bearer " READ_TOK, &who), 0);
+        assert_int_equal(check(a, "HEAD", paths[i], "Bearer " ADMIN_TOK, &who), 0);
+        assert_int_equal(check(a, "GET", paths[i], "Bearer " EXT_TOK, &who), -EPERM);
+        assert_non_null(strstr(err, "web UI"));
+        assert_int_equal(check(open, "GET", paths[i], NULL, &who), 0);
+    }
+    http_access_destroy(&a);
+    http_access_destroy(&open);
+}
+
 static void open_table(void **state)
 {
     struct http_access *a = load(NULL);
@@ -269,7 +291,7 @@ int main(int argc, char **argv)
     static const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_config), cmocka_unit_test(roles),       cmocka_unit_test(external),
         cmocka_unit_test(open_table), cmocka_unit_test(hooks),       cmocka_unit_test(environment),
-        cmocka_unit_test(loopback),
+        cmocka_unit_test(loopback),    cmocka_unit_test(web_ui),
     };
 
     if (argc > 1)

@@ -28,6 +28,7 @@
 #include "rnd_api.h"
 #include "rnd_watch.h"
 #include "cor_store.h"
+#include "iq_test_store.h"
 #include "http_access.h"
 #include "http.h"
 #include "store.h"
@@ -115,35 +116,6 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
     return remove(p);
 }
 
-static void load_store(struct store *st)
-{
-    char path[4200], line[70000], err[IQ_ERR_MAX];
-    json_error_t je;
-    json_t *inc;
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/tests/data/render/sample-events.ndjson", root);
-    f = fopen(path, "r");
-    assert_non_null(f);
-    while (fgets(line, sizeof(line), f)) {
-        json_t *j = json_loads(line, 0, &je);
-        struct iq_event *ev = NULL;
-        uint8_t out;
-
-        assert_non_null(j);
-        assert_int_equal(iq_event_from_json(j, &ev, err, sizeof(err)), 0);
-        assert_int_equal(store_put_events(st, &ev, 1, &out), 1);
-        iq_event_destroy(&ev);
-        json_decref(j);
-    }
-    fclose(f);
-    snprintf(path, sizeof(path), "%s/tests/data/render/sample-incident.json", root);
-    inc = json_load_file(path, 0, &je);
-    assert_non_null(inc);
-    assert_int_equal(cor_store_replace(st, &inc, 1, IQ_TIME_NONE), 0);
-    json_decref(inc);
-}
-
 static int setup(void **state)
 {
     const char *r = getenv("IQ_ROOT");
@@ -159,7 +131,7 @@ static int setup(void **state)
     snprintf(dir, sizeof(dir), "%s/data", tmp);
     if (store_open(dir, &so, &st) < 0)
         return -1;
-    load_store(st);
+    iq_test_store_sample(st, root);
     rx.flaky_failures = 2;
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     rx.mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, &rx,

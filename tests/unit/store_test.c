@@ -1,7 +1,7 @@
 /* store_test.c - the RocksDB store on real files in a temp directory:
  * dedup across and within batches, scans by time and service, read-only
- * opens, reopen after close, kv batches, and concurrent writers sharing
- * group commits without storing an id twice. */
+ * opens, reopen after close, kv batches, concurrent writers sharing
+ * group commits without storing an id twice, and batched reads by id. */
 #include "iq_test.h"
 #include <errno.h>
 #include <pthread.h>
@@ -228,11 +228,57 @@ static void test_group_commit(void **state)
     store_close(&st);
 }
 
+/* store_get_events: every id in its place, across the batches of 1024,
+ * missing and malformed ids as NULL, the same events store_get_event
+ * reads, after a reopen as well (from the files, not the memtable). */
+static void test_get_events(void **state)
+{
+    enum { N = 2500 };
+    struct store_opts rw = { 0 };
+    struct store *st = NULL;
+    static struct iq_event *evs[N], *got[N + 3];
+    static const char *ids[N + 3];
+    static char names[N][16];
+    static uint8_t out[N];
+
+    (void)state;
+    assert_int_equal(store_open(dir, &rw, &st), 0);
+    for (int i = 0; i < N; i++) {
+        snprintf(names[i], sizeof(names[i]), "many-%04d", i);
+        evs[i] = mk(names[i], 1000 + (i * 7919) % N, i % 3 ? "search" : NULL);
+    }
+    assert_int_equal(store_put_events(st, evs, N, out), N);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < N; i++)   /* reversed, with gaps */
+            ids[i < 1500 ? i : i + 2] = names[N - 1 - i];
+        ids[1500] = "not-stored";
+        ids[1501] = "";
+        ids[N + 2] = names[0];       /* twice */
+        assert_int_equal(store_get_events(st, ids, N + 3, got), 0);
+        assert_null(got[1500]);
+        assert_null(got[1501]);
+        for (int i = 0; i < N + 3; i++) {
+            if (i == 1500 || i == 1501)
+                continue;
+            assert_non_null(got[i]);
+            assert_string_equal(iq_ev_id(got[i]), ids[i]);
+            iq_event_destroy(&got[i]);
+        }
+        store_close(&st);
+        assert_int_equal(store_open(dir, &rw, &st), 0);
+    }
+    assert_int_equal(store_get_events(st, ids, 0, got), 0);
+    store_close(&st);
+    for (int i = 0; i < N; i++)
+        iq_event_destroy(&evs[i]);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_dedup_and_scan),
     cmocka_unit_test(test_reopen_and_read_only),
     cmocka_unit_test(test_kv_batch),
     cmocka_unit_test(test_group_commit),
+    cmocka_unit_test(test_get_events),
 };
 
 int main(int argc, char **argv)
