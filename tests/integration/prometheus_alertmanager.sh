@@ -67,10 +67,10 @@ wait_action() {
   tail -n 20 "$d/am.log" "$d/prom.log" >&2
   fail "no $1 TargetDown alert stored after $2 s"
 }
-wait_action firing 25
+wait_action firing 90
 "$IQD" --data "$d/target" --listen-zmq "tcp://127.0.0.1:$tzmq" --listen-http "127.0.0.1:$tport" >"$d/target.log" 2>&1 &
 TGT_PID=$!
-wait_action resolved 20
+wait_action resolved 90
 # An observation window, not an ordering: repeats or retries that come in
 # these 3 s must not be stored again.
 sleep 3
