@@ -65,7 +65,8 @@ function show(n, k, what, fmt) {
 {
   n = val($0, "size")
   if ($2 == "rebuild") {
-    ev = val($0, "events"); w = val($0, "wall_ms"); rd = val($0, "read_ms"); wk = val($0, "walk_ms")
+    ev = val($0, "events") + 0; w = val($0, "wall_ms") + 0
+    rd = val($0, "read_ms") + 0; wk = val($0, "walk_ms") + 0
     add(n, "eps", ev * 1000 / (w > 0 ? w : 1))
     add(n, "cpu", val($0, "cpu_ms"))
     add(n, "busy", ev * 1000 / ((rd > wk ? rd : wk) + 1))
