@@ -181,9 +181,8 @@ static int facts(struct iq_buf *b, const struct ipage *p)
         (r = fact_list(b, "Services", json_object_get(inc, "services"))) < 0 ||
         (r = fact_list(b, "Status-page components", json_object_get(inc, "components"))) < 0 ||
         (r = fact_list(b, "Merged from", json_object_get(inc, "merged_from"))) < 0 ||
-        (r = iq_buf_printf(b, "<dt>Events</dt><dd>%zu (%zu shown below with the trigger "
-                              "candidates and audit notes)</dd>",
-                           json_array_size(json_object_get(inc, "event_ids")), p->d.n)) < 0)
+        (r = iq_buf_printf(b, "<dt>Events</dt><dd>%zu</dd>",
+                           json_array_size(json_object_get(inc, "event_ids")))) < 0)
         return r;
     if (rec && ((r = iq_buf_adds(b, "<dt>Possible recurrence of</dt><dd>")) < 0 ||
                 (r = rnd_ui_incident_link(b, rec, NULL)) < 0 || (r = iq_buf_adds(b, "</dd>")) < 0))
@@ -413,7 +412,9 @@ static int events(struct iq_buf *b, const struct ipage *p)
     size_t to = from + EVENTS_PER_PAGE < p->d.n ? from + EVENTS_PER_PAGE : p->d.n;
     int r;
 
-    if ((r = iq_buf_printf(b, "<h2 id=\"events\">Events (%zu)</h2>\n", p->d.n)) < 0 ||
+    if ((r = iq_buf_printf(b, "<h2 id=\"events\">Events (%zu)</h2>\n<p class=\"muted\">The "
+                              "incident's events, with the events of its trigger candidates and "
+                              "its audit notes.</p>\n", p->d.n)) < 0 ||
         (p->pages > 1 && (r = iq_buf_printf(b, "<p class=\"muted\">Events %zu to %zu, page %zu of "
                                                "%zu.</p>\n", from + 1, to, p->page, p->pages)) < 0) ||
         (r = rnd_ui_table(b, "class=\"events\"", NULL, cols)) < 0)

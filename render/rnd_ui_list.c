@@ -336,11 +336,11 @@ static int pager(struct iq_buf *b, const struct view *v, size_t total)
     if ((r = iq_buf_printf(b, "<nav class=\"pager\" aria-label=\"Pages\"><span>Page %zu of %zu"
                               "</span>", v->page, pages)) < 0)
         return r;
-    if (v->page > 1) {
-        snprintf(n, sizeof(n), "%zu", (v->page > pages ? pages : v->page) - 1);
+    if (v->page > 1) {   /* past the last page: back to the last one */
+        snprintf(n, sizeof(n), "%zu", v->page > pages ? pages : v->page - 1);
         if ((r = iq_buf_adds(b, "<a rel=\"prev\" href=\"")) < 0 ||
             (r = view_url(b, v, P_PAGE, "page", n)) < 0 ||
-            (r = iq_buf_adds(b, "\">← Newer page</a>")) < 0)
+            (r = iq_buf_adds(b, v->page > pages ? "\">← Last page</a>" : "\">← Newer page</a>")) < 0)
             return r;
     }
     if (v->page < pages) {

@@ -202,9 +202,10 @@ static void test_list(void **state)
     assert_non_null(strstr(r.body, "Page 2 of 2"));
     assert_non_null(strstr(r.body, "page=1\">"));
     free(r.body);
-    r = get("/ui/", "page=9");
+    r = get("/ui/", "service=web&page=9");
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "No incidents on this page."));
+    assert_non_null(strstr(r.body, "href=\"/ui/?service=web&amp;page=1\">← Last page</a>"));
     free(r.body);
 }
 

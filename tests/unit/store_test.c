@@ -238,7 +238,7 @@ static void test_get_events(void **state)
     struct store *st = NULL;
     static struct iq_event *evs[N], *got[N + 3];
     static const char *ids[N + 3];
-    static char names[N][16];
+    static char names[N][24];
     static uint8_t out[N];
 
     (void)state;
