@@ -11,6 +11,9 @@
 
 #include <stdbool.h>
 
+/* Where a global option's value came from. */
+enum cli_given { CLI_GIVEN_DEFAULT = 0, CLI_GIVEN_ENV, CLI_GIVEN_ARG };
+
 /* Global options shared by all commands. Borrowed strings from argv/env. */
 struct cli_ctx {
     const char *zmq_endpoint;   /* --zmq, default tcp://127.0.0.1:7701 */
@@ -21,6 +24,10 @@ struct cli_ctx {
     const char *cacert;         /* --cacert, INQUEST_CACERT: CA bundle for an https --http */
     const char *zmq_key;        /* --zmq-key, CurveZMQ secret key file, or NULL */
     const char *zmq_server_key; /* --zmq-server-key, the ingest's public key file, or NULL */
+    enum cli_given data_given;  /* --data: from the command line, INQUEST_DATA or default */
+    enum cli_given http_given;  /* --http: the same; the reading commands ask the
+                                 * API when it was given (cli_remote.h) */
+    const char *tz;             /* --tz ZONE, or NULL (then TZ) */
     bool quiet;                 /* --quiet */
     const struct cli_command *commands; /* the command table, for `completion` */
 };

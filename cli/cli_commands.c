@@ -41,28 +41,36 @@ const struct cli_command cli_commands[] = {
       "--give-up DURATION\tsame as --timeout\n" },
     { "events", cli_events_main, "events [--since T] [--until T] [--service S] [--kind K] [--json]",
       "list stored events",
-      "Reads the data directory (--data) read-only, beside a running inquestd.  Times are RFC "
+      "Reads the data directory (--data) read-only, beside a running inquestd, or asks "
+      "inquestd's API with --http (and a read token), with the same output.  Times are RFC "
       "3339 with an offset, or relative: -2h, now.",
       "--since T\tonly events at or after T\n"
       "--until T\tonly events before T\n"
       "--service S\tonly events of service S\n"
       "--kind K\tonly events of kind K (alert, deploy, log, chat, ...)\n"
-      "--json\tone JSON event per line\n" },
+      "--json\tone JSON event per line\n"
+      "--timeout DURATION\twith --http: give up when inquestd has not answered for this long "
+      "(default 10s)\n" },
     { "incidents", cli_incidents_main, "incidents [--since T] [--unattached] [--json]",
       "list the incidents the correlator derived (--unattached: evidence that joined none)",
-      NULL,
+      "Reads --data, or inquestd's API with --http (and a read token), with the same output.",
       "--since T\tonly incidents that started at or after T\n"
       "--unattached\tlist the events that joined no incident instead\n"
-      "--json\tJSON output\n" },
+      "--json\tJSON output\n"
+      "--timeout DURATION\twith --http: give up when inquestd has not answered for this long "
+      "(default 10s)\n" },
     { "incident", cli_incident_main,
       "incident show ID [--json] | merge A B | split A --at T|--service S | set A FIELD=VALUE | attach A EVENT_ID",
       "show an incident, or record a manual correction (an audited note)",
-      "show prints one incident; merge, split, set and attach record a correction as an "
+      "show prints one incident (from --data, or from inquestd's API with --http and a read "
+      "token); merge, split, set and attach record a correction as an "
       "audited note, sent to inquestd (over --http with a token, or over ZeroMQ).  An unknown "
       "incident id exits 3.",
       "--json\tshow: JSON output\n"
       "--at T\tsplit: the events at or after T form the new incident\n"
-      "--service S\tsplit: the events of service S form the new incident\n" },
+      "--service S\tsplit: the events of service S form the new incident\n"
+      "--timeout DURATION\twith --http: give up when inquestd has not answered for this long "
+      "(default 10s)\n" },
     { "correlate", cli_correlate_main, "correlate --rebuild|--diff [--since T]",
       "re-derive incidents from stored events (--diff: only show what would change)",
       "--diff exits 1 when the incidents would change.",
@@ -109,7 +117,9 @@ const struct cli_command cli_commands[] = {
       "draft ID [--template NAME|FILE] [--format md|json|html|svg] [--audience internal|external] [--pseudonymize] [--redact] [-o FILE]",
       "draft the blameless postmortem of an incident",
       "The second form, draft --incident-file FILE [--events-file FILE], renders an incident "
-      "kept elsewhere.  An unknown incident id exits 3.",
+      "kept elsewhere.  With --http (and a read token) inquestd renders the draft with the same "
+      "options and its own drafts config; the template is then a name.  An unknown incident id "
+      "exits 3.",
       "--template NAME|FILE\ttemplate name (en, ja, ...) or a template file\n"
       "--format F\tmd (default), json, html or svg (the timeline)\n"
       "--audience A\tinternal (default) or external\n"
@@ -118,7 +128,9 @@ const struct cli_command cli_commands[] = {
       "--output FILE\twrite FILE atomically instead of standard output\n"
       "-o FILE\tsame as --output\n"
       "--incident-file FILE\trender this incident JSON instead of a stored one\n"
-      "--events-file FILE\tthe events (NDJSON) of --incident-file\n" },
+      "--events-file FILE\tthe events (NDJSON) of --incident-file\n"
+      "--timeout DURATION\twith --http: give up when inquestd has not answered for this long "
+      "(default 10s)\n" },
     { "postmortems", cli_postmortems_main, "postmortems sync DIR [--now T] | list [--json] | show ID [--json]",
       "read finished postmortems (Markdown with front matter) back: status, classes, action items",
       "sync reads every Markdown file below DIR (docs/followups.md); an unknown incident or a "
@@ -148,7 +160,8 @@ const struct cli_command cli_commands[] = {
     { "query", cli_query_main,
       "query [recurring [--window 90d]] [--since T] [--until T] [--service S] [--class C] [--severity S] [--group-by class|service|month|week] [--format table|csv|json]",
       "cross-incident statistics (MTTD/MTTA/MTTM/MTTR, impact) and recurring failures",
-      NULL,
+      "Reads --data, or inquestd's API with --http (and a read token; the daemon's taxonomy "
+      "applies), with the same output.",
       "--since T\tincidents that started at or after T\n"
       "--until T\tincidents that started before T\n"
       "--service S\tonly incidents of service S\n"
@@ -157,7 +170,9 @@ const struct cli_command cli_commands[] = {
       "--group-by G\tclass, service, month or week\n"
       "--format F\ttable (default), csv or json\n"
       "--window DURATION\trecurring: how far back a repeat counts (default 90d)\n"
-      "--classes FILE\tthe failure class taxonomy (default the installed one)\n" },
+      "--classes FILE\tthe failure class taxonomy (default the installed one)\n"
+      "--timeout DURATION\twith --http: give up when inquestd has not answered for this long "
+      "(default 10s)\n" },
     { "class", cli_class_main, "class list | show ID [--json] | set|remove ID CLASS",
       "failure classes of an incident; set or remove one by hand (an audited note)",
       NULL,

@@ -8,7 +8,11 @@
  *
  * The first form opens the data directory read-only (beside a running
  * inquestd) and reads the incident and its events through the correlator's
- * cor_incident_* calls; the second renders an incident JSON document and
+ * cor_incident_* calls, or, with --http (cli_remote.h), asks inquestd's
+ * GET /api/v1/incidents/ID/draft.EXT (render/rnd_api.c) with the same
+ * options, so the two give the same bytes (the daemon's "drafts" section
+ * then names people and links; a template is a name there, never a file);
+ * the second renders an incident JSON document and
  * canonical events (NDJSON) from files, for drafts of incidents kept
  * elsewhere and for the golden tests.  Slack users are named from the
  * store's slack-export directory and from the `slack_users` map of the
@@ -31,12 +35,14 @@
 
 #include "cli.h"
 #include "cli_exit.h"
+#include "cli_remote.h"
 #include "cor_incident.h"
 #include "iq_conf.h"
 #include "iq_paths.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_lines.h"
+#include "iq_time.h"
 #include "rnd_draft.h"
 #include "rnd_external.h"
 #include "rnd_people.h"
@@ -49,6 +55,7 @@ struct draft_args {
     const char *incident_file;
     const char *events_file;
     const char *out;
+    int64_t timeout_ms;       /* --timeout, for --http */
     struct rnd_draft_opts o;
 };
 
@@ -89,6 +96,11 @@ static int parse_args(int argc, char **argv, struct draft_args *a)
             a->incident_file = v;
         } else if (strcmp(k, "--events-file") == 0) {
             a->events_file = v;
+        } else if (strcmp(k, "--timeout") == 0) {
+            int r = cli_remote_timeout("draft", v, &a->timeout_ms);
+
+            if (r)
+                return r;
         } else {
             return cli_usage("draft: unknown option '%s'", k);
         }
@@ -264,9 +276,60 @@ static int draft_stored(struct store *store, const char *id, const struct rnd_dr
     return rnd_draft_from_store(store, id, o, doc, len, err, errsz);
 }
 
+/* Write doc (freed here) to -o FILE atomically, or to standard output. */
+static int write_doc(const struct cli_ctx *ctx, const struct draft_args *a, char *doc, size_t len)
+{
+    int r;
+
+    if (a->out) {
+        if ((r = iq_write_atomic(a->out, doc, len)) < 0) {
+            fprintf(stderr, "inquest: draft: cannot write %s: %s\n", a->out, strerror(-r));
+            free(doc);
+            return 2;
+        }
+        if (!ctx->quiet)
+            fprintf(stderr, "draft written to %s (%zu bytes)\n", a->out, len);
+    } else if (fwrite(doc, 1, len, stdout) != len) {
+        free(doc);
+        return 2;
+    }
+    free(doc);
+    return 0;
+}
+
+/* The draft of incident a->id from inquestd's API.  0 with *doc set, or
+ * the exit status (printed). */
+static int draft_remote(const struct cli_ctx *ctx, const struct draft_args *a, char **doc,
+                        size_t *len)
+{
+    static const char *const suffix[] = { "/draft.md", "/draft.html", "/draft.json",
+                                          "/timeline.svg" };
+    char notfound[300], at[IQ_TIME_STRLEN];
+    struct cli_remote_req rq = { .path = "/api/v1/incidents", .id = a->id,
+                                 .suffix = suffix[a->o.format], .timeout_ms = a->timeout_ms,
+                                 .notfound = notfound };
+
+    if (a->o.tmpl && (strchr(a->o.tmpl, '/') || strchr(a->o.tmpl, '.')))
+        return cli_usage("draft: --template %s: over --http a template is a name (en, ja, "
+                         "...) the daemon has, not a file", a->o.tmpl);
+    snprintf(notfound, sizeof(notfound), "no incident '%.200s'", a->id);
+    rq.params[rq.n++] = (struct cli_remote_param){ "template", a->o.tmpl };
+    rq.params[rq.n++] = (struct cli_remote_param){ "audience",
+                                                   a->o.external ? "external" : NULL };
+    rq.params[rq.n++] = (struct cli_remote_param){ "pseudonymize",
+                                                   a->o.pseudonymize ? "1" : NULL };
+    rq.params[rq.n++] = (struct cli_remote_param){ "redact", a->o.redact ? "1" : NULL };
+    rq.params[rq.n++] = (struct cli_remote_param){ "timeline", "public" };
+    rq.params[rq.n++] = (struct cli_remote_param){
+        "generated_at", a->o.generated_at ? cli_remote_time(a->o.generated_at, at, sizeof(at))
+                                          : NULL };
+    return cli_remote_get(ctx, "draft", &rq, doc, len);
+}
+
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct draft_args a = { .o = { .format = RND_FORMAT_MD } };
+    struct draft_args a = { .o = { .format = RND_FORMAT_MD },
+                            .timeout_ms = CLI_REMOTE_TIMEOUT_MS };
     struct store_opts so = { .read_only = true };
     struct store *store = NULL;
     char err[1024] = "", *doc = NULL;
@@ -274,12 +337,15 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     const char *pub;
     char *ref = NULL;
     size_t len = 0;
+    bool remote = false;
     int r, status = 0;
 
     if ((r = parse_args(argc, argv, &a)))
         return r;
     if ((a.o.generated_at = source_date_ms()) < 0)
         return cli_usage("draft: SOURCE_DATE_EPOCH is not a number of seconds");
+    if (a.id && (r = cli_remote_choose(ctx, "draft", &remote)))
+        return r;
     if (load_drafts_conf(ctx, &conf) < 0)
         return 2;
     a.o.people = json_object_get(conf, "slack_users");
@@ -288,6 +354,13 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     if (pub && a.id && asprintf(&ref, "%s/api/v1/incidents/%s/timeline.svg", pub, a.id) < 0)
         ref = NULL;
     a.o.svg_ref = ref;
+    if (remote) {
+        json_decref(conf);
+        free(ref);
+        if ((r = draft_remote(ctx, &a, &doc, &len)))
+            return r;
+        return write_doc(ctx, &a, doc, len);
+    }
     if (a.incident_file) {
         r = render_files(&a, &doc, &len, err, sizeof(err));
     } else if ((r = store_open(ctx->data_dir, &so, &store)) < 0) {
@@ -307,18 +380,5 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
         return status ? status : CLI_EXIT_USAGE;
     }
-    if (a.out) {
-        if ((r = iq_write_atomic(a.out, doc, len)) < 0) {
-            fprintf(stderr, "inquest: draft: cannot write %s: %s\n", a.out, strerror(-r));
-            free(doc);
-            return 2;
-        }
-        if (!ctx->quiet)
-            fprintf(stderr, "draft written to %s (%zu bytes)\n", a.out, len);
-    } else if (fwrite(doc, 1, len, stdout) != len) {
-        free(doc);
-        return 2;
-    }
-    free(doc);
-    return 0;
+    return write_doc(ctx, &a, doc, len);
 }

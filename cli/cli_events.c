@@ -2,8 +2,11 @@
  *
  * Opens the data directory read-only (works beside a running inquestd, or
  * on a copy of its data) and scans the by_time index, or the by_service
- * index when --service is given.  Prints a table in UTC, or NDJSON of the
- * canonical events with --json. */
+ * index when --service is given; or, with --http, asks inquestd's GET
+ * /api/v1/events (correlate/cor_api_events.c), which scans the same way
+ * and answers the canonical events as NDJSON.  Either way each event goes
+ * through the same printer: a table in UTC, or NDJSON of the canonical
+ * events with --json. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_exit.h"
+#include "cli_remote.h"
 #include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
@@ -20,6 +24,7 @@ struct events_state {
     const char *kind;
     bool json;
     unsigned long n, bad;
+    int64_t timeout_ms;      /* --timeout, for --http */
 };
 
 static void print_row(const struct iq_event *ev)
@@ -33,18 +38,19 @@ static void print_row(const struct iq_event *ev)
            iq_ev_kind(ev), iq_ev_action(ev), iq_ev_service(ev) ? iq_ev_service(ev) : "-", title);
 }
 
-static int on_event(void *ud, const char *val, size_t len)
+static void print_header(const struct events_state *st)
 {
-    struct events_state *st = ud;
-    struct iq_event *ev = NULL;
-    char err[IQ_ERR_MAX];
+    if (!st->json)
+        printf("%-24s  %-12s  %-27s  %-18s  %s\n", "TIME (UTC)", "SOURCE", "KIND/ACTION",
+               "SERVICE", "TITLE");
+}
+
+/* Print ev (owned) when it is of the kind asked for. */
+static void emit(struct events_state *st, struct iq_event *ev)
+{
     json_t *j;
     char *s;
 
-    if (iq_event_decode(val, len, &ev, err, sizeof(err)) < 0) {
-        st->bad++;
-        return 0;
-    }
     if (!st->kind || strcmp(st->kind, iq_ev_kind(ev)) == 0) {
         st->n++;
         if (st->json) {
@@ -59,6 +65,56 @@ static int on_event(void *ud, const char *val, size_t len)
         }
     }
     iq_event_destroy(&ev);
+}
+
+static int on_event(void *ud, const char *val, size_t len)
+{
+    struct events_state *st = ud;
+    struct iq_event *ev = NULL;
+    char err[IQ_ERR_MAX];
+
+    if (iq_event_decode(val, len, &ev, err, sizeof(err)) < 0)
+        st->bad++;
+    else
+        emit(st, ev);
+    return 0;
+}
+
+/* The events from inquestd's API: NDJSON, each line through emit. */
+static int scan_remote(const struct cli_ctx *ctx, const struct store_filter *scan,
+                       struct events_state *st)
+{
+    struct cli_remote_req rq = { .path = "/api/v1/events", .n = 4, .timeout_ms = st->timeout_ms };
+    char since[IQ_TIME_STRLEN], until[IQ_TIME_STRLEN], err[IQ_ERR_MAX], *body = NULL, *p, *nl;
+    size_t len = 0;
+    int r;
+
+    rq.params[0] = (struct cli_remote_param){ "since", cli_remote_time(scan->since, since,
+                                                                       sizeof(since)) };
+    rq.params[1] = (struct cli_remote_param){ "until", cli_remote_time(scan->until, until,
+                                                                       sizeof(until)) };
+    rq.params[2] = (struct cli_remote_param){ "service", scan->service };
+    rq.params[3] = (struct cli_remote_param){ "kind", st->kind };
+    if ((r = cli_remote_get(ctx, "events", &rq, &body, &len)))
+        return r;
+    print_header(st);
+    for (p = body; p < body + len; p = nl + 1) {
+        struct iq_event *ev = NULL;
+        json_t *j;
+
+        nl = memchr(p, '\n', (size_t)(body + len - p));
+        if (!nl)
+            nl = body + len;
+        if (nl == p)
+            continue;
+        j = json_loadb(p, (size_t)(nl - p), JSON_REJECT_DUPLICATES, NULL);
+        if (!j || iq_event_from_json(j, &ev, err, sizeof(err)) < 0)
+            st->bad++;
+        else
+            emit(st, ev);
+        json_decref(j);
+    }
+    free(body);
     return 0;
 }
 
@@ -83,6 +139,11 @@ static int parse_args(int argc, char **argv, struct store_filter *scan, struct e
             scan->service = v;
         } else if (strcmp(a, "--kind") == 0) {
             st->kind = v;
+        } else if (strcmp(a, "--timeout") == 0) {
+            int r = cli_remote_timeout("events", v, &st->timeout_ms);
+
+            if (r)
+                return r;
         } else {
             return cli_usage("events: unknown option '%s'", a);
         }
@@ -94,21 +155,26 @@ int cli_events_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct store_filter scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
     struct store_opts o = { .read_only = true };
-    struct events_state st = { 0 };
+    struct events_state st = { .timeout_ms = CLI_REMOTE_TIMEOUT_MS };
     struct store *store = NULL;
+    bool remote;
     int r;
 
-    if ((r = parse_args(argc, argv, &scan, &st)))
+    if ((r = parse_args(argc, argv, &scan, &st)) || (r = cli_remote_choose(ctx, "events", &remote)))
         return r;
-    if (store_open(ctx->data_dir, &o, &store) < 0) {
+    if (!remote && store_open(ctx->data_dir, &o, &store) < 0) {
         fprintf(stderr, "inquest: events: cannot open data directory %s\n", ctx->data_dir);
         return CLI_EXIT_UNAVAILABLE;
     }
-    if (!st.json)
-        printf("%-24s  %-12s  %-27s  %-18s  %s\n", "TIME (UTC)", "SOURCE", "KIND/ACTION",
-               "SERVICE", "TITLE");
-    r = store_scan(store, &scan, on_event, &st);
-    store_close(&store);
+    if (!remote)
+        print_header(&st);
+    if (remote) {
+        if ((r = scan_remote(ctx, &scan, &st)))
+            return r;
+    } else {
+        r = store_scan(store, &scan, on_event, &st);
+        store_close(&store);
+    }
     if (r < 0) {
         fprintf(stderr, "inquest: events: read error: %s\n", strerror(-r));
         return 2;

@@ -1,8 +1,10 @@
 /* cli_incident.c - `inquest incidents` and `inquest incident show|merge|split|set|attach`.
  *
  * The reading commands open the data directory read-only (they work beside
- * a running inquestd, seeing what it had written when they opened it) and
- * print the incidents the correlator derived: a table, or the JSON of
+ * a running inquestd, seeing what it had written when they opened it), or
+ * ask inquestd's API (GET /api/v1/incidents, /api/v1/unattached,
+ * /api/v1/incidents/ID; cli_remote.h), and print the incidents the
+ * correlator derived from the same JSON either way: a table, or the JSON of
  * schemas/incident.schema.json with --json.  The writing subcommands live
  * in cli_incident_note.c: they never edit incidents, they send an audit
  * note that the daemon's correlator applies.  That file also opens the
@@ -16,6 +18,7 @@
 #include "cli.h"
 #include "cli_exit.h"
 #include "cli_incident.h"
+#include "cli_remote.h"
 #include "cor_incident.h"
 #include "cor_unattached.h"
 #include "store.h"
@@ -72,10 +75,38 @@ static void print_unattached(const json_t *list)
     fprintf(stderr, "%zu unattached events\n", json_array_size(list));
 }
 
+/* The list of incidents (or unattached evidence) since since, from the
+ * store or the API: 0 with *ret set, or the exit status (printed). */
+static int read_list(const struct cli_ctx *ctx, bool unattached, int64_t since,
+                     int64_t timeout_ms, json_t **ret)
+{
+    struct cli_remote_req rq = { .path = unattached ? "/api/v1/unattached" : "/api/v1/incidents",
+                                 .n = 1, .timeout_ms = timeout_ms };
+    char t[IQ_TIME_STRLEN];
+    struct store *st = NULL;
+    bool remote;
+    int r;
+
+    if ((r = cli_remote_choose(ctx, "incidents", &remote)))
+        return r;
+    if (remote) {
+        rq.params[0] = (struct cli_remote_param){ "since", cli_remote_time(since, t, sizeof(t)) };
+        return cli_remote_get_json(ctx, "incidents", &rq, ret);
+    }
+    if ((r = cli_incident_open(ctx, "incidents", &st)))
+        return r;
+    r = unattached ? cor_unattached_list(st, since, ret) : cor_incident_list(st, since, ret);
+    store_close(&st);
+    if (r < 0) {
+        fprintf(stderr, "inquest: incidents: read error: %s\n", strerror(-r));
+        return 2;
+    }
+    return 0;
+}
+
 int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    int64_t since = IQ_TIME_NONE;
-    struct store *st = NULL;
+    int64_t since = IQ_TIME_NONE, timeout_ms = CLI_REMOTE_TIMEOUT_MS;
     bool json = false, unattached = false;
     json_t *list = NULL, *inc;
     size_t i;
@@ -90,18 +121,15 @@ int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
             if (iq_time_parse_arg(argv[++a], &since) < 0)
                 return cli_usage("incidents: --since: not an RFC 3339 time or -DURATION: \"%s\"",
                                  argv[a]);
+        } else if (strcmp(argv[a], "--timeout") == 0 && a + 1 < argc) {
+            if ((r = cli_remote_timeout("incidents", argv[++a], &timeout_ms)))
+                return r;
         } else
             return cli_usage("incidents: unknown option '%s' (usage: incidents [--since T] "
-                             "[--unattached] [--json])", argv[a]);
+                             "[--unattached] [--json] [--timeout DURATION])", argv[a]);
     }
-    if ((r = cli_incident_open(ctx, "incidents", &st)))
+    if ((r = read_list(ctx, unattached, since, timeout_ms, &list)))
         return r;
-    r = unattached ? cor_unattached_list(st, since, &list) : cor_incident_list(st, since, &list);
-    store_close(&st);
-    if (r < 0) {
-        fprintf(stderr, "inquest: incidents: read error: %s\n", strerror(-r));
-        return 2;
-    }
     if (json) {
         print_json(list);
     } else if (unattached) {
@@ -185,9 +213,40 @@ static void print_show(const json_t *inc)
                json_object_get(json_object_get(inc, "counts"), "events")));
 }
 
+/* Incident id from the store or the API: 0 with *ret set, or the exit
+ * status (printed; 3 for an unknown id either way). */
+static int read_one(const struct cli_ctx *ctx, const char *id, int64_t timeout_ms, json_t **ret)
+{
+    char notfound[100];
+    struct cli_remote_req rq = { .path = "/api/v1/incidents", .id = id,
+                                 .timeout_ms = timeout_ms, .notfound = notfound };
+    struct store *st = NULL;
+    bool remote;
+    int r;
+
+    snprintf(notfound, sizeof(notfound), "no incident \"%.64s\"", id);
+    if ((r = cli_remote_choose(ctx, "incident show", &remote)))
+        return r;
+    if (remote)
+        return cli_remote_get_json(ctx, "incident show", &rq, ret);
+    if ((r = cli_incident_open(ctx, "incident show", &st)))
+        return r;
+    r = cor_incident_load(st, id, ret);
+    store_close(&st);
+    if (r == -ENOENT) {
+        fprintf(stderr, "inquest: incident show: %s\n", notfound);
+        return CLI_EXIT_NOTFOUND;
+    }
+    if (r < 0) {
+        fprintf(stderr, "inquest: incident show: %s: read error: %s\n", id, strerror(-r));
+        return 2;
+    }
+    return 0;
+}
+
 static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
-    struct store *st = NULL;
+    int64_t timeout_ms = CLI_REMOTE_TIMEOUT_MS;
     const char *id = NULL;
     bool json = false;
     json_t *inc = NULL;
@@ -196,7 +255,10 @@ static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
     for (int a = 2; a < argc; a++) {
         if (strcmp(argv[a], "--json") == 0)
             json = true;
-        else if (argv[a][0] == '-' || id)
+        else if (strcmp(argv[a], "--timeout") == 0 && a + 1 < argc) {
+            if ((r = cli_remote_timeout("incident show", argv[++a], &timeout_ms)))
+                return r;
+        } else if (argv[a][0] == '-' || id)
             return cli_usage("incident show: unexpected '%s' (usage: incident show ID [--json])",
                              argv[a]);
         else
@@ -204,18 +266,8 @@ static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
     }
     if (!id)
         return cli_usage("incident show: missing ID (usage: incident show ID [--json])");
-    if ((r = cli_incident_open(ctx, "incident show", &st)))
+    if ((r = read_one(ctx, id, timeout_ms, &inc)))
         return r;
-    r = cor_incident_load(st, id, &inc);
-    store_close(&st);
-    if (r == -ENOENT) {
-        fprintf(stderr, "inquest: incident show: no incident \"%.64s\"\n", id);
-        return CLI_EXIT_NOTFOUND;
-    }
-    if (r < 0) {
-        fprintf(stderr, "inquest: incident show: %s: read error: %s\n", id, strerror(-r));
-        return 2;
-    }
     if (json)
         print_json(inc);
     else

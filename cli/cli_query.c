@@ -19,7 +19,9 @@
  * a published postmortem (days in the table).  Exit status 0, or 2 on usage, taxonomy or store errors.
  *
  * The same answers are served by inquestd at GET /api/v1/query
- * (analyze/ana_http.c). */
+ * (analyze/ana_http.c); with --http (cli_remote.h) the command asks it and
+ * prints its JSON with the same code, so the output is the same bytes
+ * (the taxonomy is then the daemon's: --classes is refused). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #include "ana_query.h"
 #include "cli.h"
 #include "cli_exit.h"
+#include "cli_remote.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
@@ -41,6 +44,7 @@ struct query_args {
     int64_t window;
     enum fmt fmt;
     const char *classes_path;
+    int64_t timeout_ms;        /* --timeout, for --http */
 };
 
 static const char usage_text[] =
@@ -84,6 +88,8 @@ static int parse_opt(struct query_args *a, const char *opt, const char *v)
         a->q.severity = v;
     } else if (strcmp(opt, "--classes") == 0) {
         a->classes_path = v;
+    } else if (strcmp(opt, "--timeout") == 0) {
+        return cli_remote_timeout("query", v, &a->timeout_ms) ? 2 : 1;
     } else {
         return 0;
     }
@@ -275,16 +281,8 @@ static void print_recurring(const json_t *res, enum fmt fmt)
     }
 }
 
-static int run(struct store *st, const struct ana_classes *c, const struct query_args *a)
+static int print_result(const struct query_args *a, json_t *res)
 {
-    json_t *res = NULL;
-    int r = a->recurring ? ana_query_recurring(st, c, &a->q, a->window, &res)
-                         : ana_query_run(st, c, &a->q, &res);
-
-    if (r < 0) {
-        fprintf(stderr, "inquest: query: %s\n", strerror(-r));
-        return 2;
-    }
     if (a->fmt == FMT_JSON) {
         char *s = json_dumps(res, JSON_COMPACT);
 
@@ -302,6 +300,51 @@ static int run(struct store *st, const struct ana_classes *c, const struct query
     return 0;
 }
 
+static int run(struct store *st, const struct ana_classes *c, const struct query_args *a)
+{
+    json_t *res = NULL;
+    int r = a->recurring ? ana_query_recurring(st, c, &a->q, a->window, &res)
+                         : ana_query_run(st, c, &a->q, &res);
+
+    if (r < 0) {
+        fprintf(stderr, "inquest: query: %s\n", strerror(-r));
+        return 2;
+    }
+    return print_result(a, res);
+}
+
+/* The same over inquestd's GET /api/v1/query. */
+static int run_remote(const struct cli_ctx *ctx, const struct query_args *a)
+{
+    static const char *const groups[] = { [ANA_GROUP_CLASS] = "class",
+                                          [ANA_GROUP_SERVICE] = "service",
+                                          [ANA_GROUP_MONTH] = "month",
+                                          [ANA_GROUP_WEEK] = "week" };
+    struct cli_remote_req rq = { .path = "/api/v1/query", .timeout_ms = a->timeout_ms };
+    char since[IQ_TIME_STRLEN], until[IQ_TIME_STRLEN], window[32];
+    json_t *res = NULL;
+    int r;
+
+    if (a->classes_path)
+        return cli_usage("query: --classes: over --http the daemon's taxonomy applies");
+    snprintf(window, sizeof(window), "%lldms", (long long)a->window);
+    rq.params[rq.n++] = (struct cli_remote_param){ "since", cli_remote_time(a->q.since, since,
+                                                                            sizeof(since)) };
+    rq.params[rq.n++] = (struct cli_remote_param){ "until", cli_remote_time(a->q.until, until,
+                                                                            sizeof(until)) };
+    rq.params[rq.n++] = (struct cli_remote_param){ "service", a->q.service };
+    rq.params[rq.n++] = (struct cli_remote_param){ "class", a->q.class_name };
+    rq.params[rq.n++] = (struct cli_remote_param){ "severity", a->q.severity };
+    rq.params[rq.n++] = (struct cli_remote_param){
+        "group_by", (size_t)a->q.group < sizeof(groups) / sizeof(groups[0])
+                        ? groups[a->q.group] : NULL };
+    rq.params[rq.n++] = (struct cli_remote_param){ "recurring", a->recurring ? "1" : NULL };
+    rq.params[rq.n++] = (struct cli_remote_param){ "window", a->recurring ? window : NULL };
+    if ((r = cli_remote_get_json(ctx, "query", &rq, &res)))
+        return r;
+    return print_result(a, res);
+}
+
 int cli_query_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct store_opts so = { .read_only = true };
@@ -309,10 +352,14 @@ int cli_query_main(const struct cli_ctx *ctx, int argc, char **argv)
     struct ana_classes *c = NULL;
     struct store *st = NULL;
     char err[IQ_ERR_MAX];
+    bool remote;
     int r;
 
-    if ((r = parse_args(argc, argv, &a)))
+    a.timeout_ms = CLI_REMOTE_TIMEOUT_MS;
+    if ((r = parse_args(argc, argv, &a)) || (r = cli_remote_choose(ctx, "query", &remote)))
         return r;
+    if (remote)
+        return run_remote(ctx, &a);
     if ((a.recurring || a.q.class_name || a.q.group == ANA_GROUP_CLASS) &&
         ana_classes_load_config(ctx->config_path, a.classes_path, &c, err, sizeof(err)) < 0) {
         fprintf(stderr, "inquest: query: %s\n", err);

@@ -1,7 +1,7 @@
 /* inquest.c - main() of the `inquest` command-line tool.
  *
  * Takes the global options (--zmq, --zmq-key, --zmq-server-key, --data,
- * --http, --config, --token-file, --cacert, --log-format, --quiet,
+ * --http, --config, --token-file, --cacert, --tz, --log-format, --quiet,
  * --version) out of the command line wherever they stand before "--",
  * answers --help and -h from the command table (cli_help.c), and hands the
  * rest to the subcommand named, from the table in cli_commands.c.
@@ -78,10 +78,14 @@ static int global_opt(struct cli_ctx *ctx, char **token, int argc, char **argv, 
         ctx->zmq_key = v;
     else if ((v = opt_value(argc, argv, i, "--zmq-server-key")))
         ctx->zmq_server_key = v;
-    else if ((v = opt_value(argc, argv, i, "--data")))
+    else if ((v = opt_value(argc, argv, i, "--data"))) {
         ctx->data_dir = v;
-    else if ((v = opt_value(argc, argv, i, "--http")))
+        ctx->data_given = CLI_GIVEN_ARG;
+    } else if ((v = opt_value(argc, argv, i, "--http"))) {
         ctx->http_url = v;
+        ctx->http_given = CLI_GIVEN_ARG;
+    } else if ((v = opt_value(argc, argv, i, "--tz")))
+        ctx->tz = v;
     else if ((v = opt_value(argc, argv, i, "--config")))
         ctx->config_path = v;
     else if ((v = opt_value(argc, argv, i, "--cacert")))
@@ -223,6 +227,9 @@ int main(int argc, char **argv)
         .zmq_key = getenv("INQUEST_ZMQ_KEY"),
         .zmq_server_key = getenv("INQUEST_ZMQ_SERVER_KEY"),
         .commands = cli_commands,
+        .data_given = getenv("INQUEST_DATA") ? CLI_GIVEN_ENV : CLI_GIVEN_DEFAULT,
+        .http_given = getenv("INQUEST_HTTP") && *getenv("INQUEST_HTTP") ? CLI_GIVEN_ENV
+                                                                          : CLI_GIVEN_DEFAULT,
     };
     const struct cli_command *cmd = NULL;
     char *token = NULL, **args;

@@ -1,4 +1,4 @@
-/* iq_curl.c - one JSON POST with libcurl (see iq_curl.h).
+/* iq_curl.c - one JSON POST, or one GET, with libcurl (see iq_curl.h).
  *
  * Design notes:
  *  - The easy interface, one handle per request: inquest's outbound
@@ -54,7 +54,8 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 /* The request's headers; NULL on OOM.  *authz is the bearer line to wipe. */
 static struct curl_slist *headers(const struct iq_post *p, char **authz)
 {
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json"), *h2;
+    struct curl_slist *h = curl_slist_append(NULL, p->body ? "Content-Type: application/json"
+                                                           : "Accept: */*"), *h2;
 
     *authz = NULL;
     if (!h || !p->bearer)
@@ -71,8 +72,9 @@ static struct curl_slist *headers(const struct iq_post *p, char **authz)
     return h2;
 }
 
-int iq_http_post(const struct iq_post *p, long *ret_status, char **ret_answer, char *err,
-                 size_t errsz)
+/* The request of p: a POST of p->body, or a GET when p->body is NULL. */
+static int request(const struct iq_post *p, long *ret_status, char **ret_answer, char *err,
+                   size_t errsz)
 {
     struct answer ans = { .max = p->max_answer };
     char *authz = NULL;
@@ -86,8 +88,10 @@ int iq_http_post(const struct iq_post *p, long *ret_status, char **ret_answer, c
     hdr = headers(p, &authz);
     if (c && hdr) {
         curl_easy_setopt(c, CURLOPT_URL, p->url);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, p->body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->len);
+        if (p->body) {
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, p->body);
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)p->len);
+        }
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
         curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, p->timeout_ms);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -118,4 +122,24 @@ int iq_http_post(const struct iq_post *p, long *ret_status, char **ret_answer, c
     else
         free(ans.buf);
     return 0;
+}
+
+int iq_http_post(const struct iq_post *p, long *ret_status, char **ret_answer, char *err,
+                 size_t errsz)
+{
+    if (!p->body) {
+        snprintf(err, errsz, "no body to post");
+        return -EINVAL;
+    }
+    return request(p, ret_status, ret_answer, err, errsz);
+}
+
+int iq_http_get(const struct iq_post *p, long *ret_status, char **ret_answer, char *err,
+                size_t errsz)
+{
+    struct iq_post g = *p;
+
+    g.body = NULL;
+    g.len = 0;
+    return request(&g, ret_status, ret_answer, err, errsz);
 }

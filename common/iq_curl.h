@@ -1,6 +1,6 @@
-/* iq_curl.h - one JSON POST over HTTP(S) with libcurl: the single place
- * inquest makes outbound HTTP requests (draft notices from inquestd, the
- * CLI's calls to inquestd's API). */
+/* iq_curl.h - one JSON POST or one GET over HTTP(S) with libcurl: the
+ * single place inquest makes outbound HTTP requests (draft notices from
+ * inquestd, the CLI's calls to inquestd's API). */
 #ifndef IQ_CURL_H
 #define IQ_CURL_H
 
@@ -24,5 +24,11 @@ struct iq_post {
  * -ENOMEM.  Thread-safe; libcurl is initialised once. */
 int iq_http_post(const struct iq_post *p, long *ret_status, char **ret_answer, char *err,
                  size_t errsz);
+
+/* GET p->url (p->body and p->len are ignored), with the same bearer,
+ * CA bundle, timeout and answer bound, and the same results, as
+ * iq_http_post. */
+int iq_http_get(const struct iq_post *p, long *ret_status, char **ret_answer, char *err,
+                size_t errsz);
 
 #endif

@@ -10,6 +10,7 @@
  *   GET /api/v1/unattached      JSON array of the evidence that could belong
  *                               to several open incidents and joined none
  *   POST /api/v1/incidents/ID/notes  an audit note from an admin token
+ *   GET /api/v1/events          the stored events, NDJSON (cor_api_events.c)
  * Both lists take ?since=T (RFC 3339 or "-2h" style).  The handlers read
  * the store directly (RocksDB is thread-safe) and run on the HTTP
  * server's threads; their context is the cor_api, which owns nothing but
@@ -249,7 +250,8 @@ int cor_api_add(struct http_server *http, struct store *st,
     a->notes = notes;
     if ((r = http_add_route(http, API_PREFIX, api_incidents, a)) < 0 ||
         (r = http_add_route(http, API_UNATTACHED, api_unattached, a)) < 0 ||
-        (r = http_add_post_route(http, NOTES_PREFIX, api_notes, a)) < 0)
+        (r = http_add_post_route(http, NOTES_PREFIX, api_notes, a)) < 0 ||
+        (r = cor_api_events_add(http, st)) < 0)
         goto fail;
     *ret = a;
     return 0;

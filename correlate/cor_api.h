@@ -44,6 +44,13 @@ int cor_api_add(struct http_server *http, struct store *st,
  * bytes), -EINVAL (empty infix). */
 int cor_api_add_sub(struct cor_api *api, const char *infix, http_handler_fn fn, void *ud);
 
+/* Register GET /api/v1/events[?since=T&until=T&service=S&kind=K] on http
+ * (before it starts): the stored events of st (borrowed; must outlive
+ * http) as NDJSON of canonical events, as `inquest events --json` prints
+ * them (correlate/cor_api_events.c); 413 past 64 MiB.  0 or the error of
+ * http_add_route. */
+int cor_api_events_add(struct http_server *http, struct store *st);
+
 /* Free, NULL *pa (after the server stopped).  NULL-safe. */
 void cor_api_free(struct cor_api **pa);
 

@@ -3,8 +3,11 @@
  *
  * Read-only: the handler loads the incident and its events from the store
  * (RocksDB is thread-safe, so MHD's threads call it concurrently) and
- * renders with the options of the query string.  Template names are names
- * only over HTTP, never paths.  A caller whose token is limited to the
+ * renders with the options of the query string (those of `inquest draft`:
+ * template, audience, pseudonymize, redact; and timeline, where the
+ * Markdown links its timeline, and generated_at, the front matter's time,
+ * so the CLI's --http gets the same bytes as its --data).  Template names
+ * are names only over HTTP, never paths.  A caller whose token is limited to the
  * external audience gets the external, pseudonymised draft whatever it
  * asks for.  The path lies under /api/v1/incidents, which the correlator's
  * incidents API serves (correlate/cor_api.c): rnd_api_add adds the drafts
@@ -23,14 +26,19 @@
 #include "http.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_time.h"
 #include "rnd_draft.h"
 #include "rnd_external.h"
 #include "rnd_people.h"
 
+/* Longest query value: every value of the query is decoded into a buffer
+ * of this size while a parameter is looked for (http_query_get). */
+#define RND_API_VALUE_MAX 128
+
 struct rnd_api {
     struct store *st;     /* borrowed */
-    json_t *people;           /* drafts.slack_users, or NULL */
-    json_t *external_links;   /* drafts.external_links, or NULL */
+    json_t *section;          /* the drafts section (a reference), or NULL */
+    struct rnd_api_conf conf; /* borrowed from section */
 };
 
 bool rnd_api_valid_id(const char *s, size_t n)
@@ -60,9 +68,45 @@ static int answer_text(struct http_response *resp, int status, const char *msg)
     return answer(resp, status, "text/plain; charset=utf-8", b, (size_t)n);
 }
 
+/* A boolean parameter: *ret true unless "0" or "false"; untouched when absent. */
+static int flag(const char *query, const char *name, bool *ret)
+{
+    char v[RND_API_VALUE_MAX];
+    int r = http_query_get(query, name, v, sizeof(v));
+
+    if (r > 0)
+        *ret = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
+    return r < 0 ? r : 0;
+}
+
+/* timeline=public|none|relative (default relative: "timeline.svg" beside
+ * the draft) and generated_at=T. */
+static int parse_more(const char *query, const struct rnd_api_conf *c, const char *id,
+                      struct rnd_draft_opts *o, char *ref, size_t rsz)
+{
+    char v[RND_API_VALUE_MAX];
+    int r;
+
+    if ((r = http_query_get(query, "timeline", v, sizeof(v))) < 0)
+        return r;
+    if (r && strcmp(v, "none") == 0)
+        o->svg_ref = NULL;
+    else if (r && strcmp(v, "public") == 0)
+        o->svg_ref = c->public_url && (size_t)snprintf(ref, rsz, "%s" RND_API_INCIDENTS
+                                                       "%s/timeline.svg", c->public_url, id) < rsz
+                         ? ref : NULL;
+    else if (r && strcmp(v, "relative") != 0)
+        return -EINVAL;
+    if ((r = http_query_get(query, "generated_at", v, sizeof(v))) < 0)
+        return r;
+    if (r && (iq_time_parse_rfc3339(v, strlen(v), &o->generated_at) < 0 || o->generated_at <= 0))
+        return -EINVAL;
+    return 0;
+}
+
 static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, size_t tsz)
 {
-    char v[80];
+    char v[RND_API_VALUE_MAX];
     int r;
 
     if ((r = http_query_get(query, "template", tmpl, tsz)) < 0)
@@ -79,15 +123,21 @@ static int parse_query(const char *query, struct rnd_draft_opts *o, char *tmpl, 
             return -EINVAL;
         o->external = v[0] == 'e';
     }
-    if ((r = http_query_get(query, "pseudonymize", v, sizeof(v))) < 0)
+    if ((r = flag(query, "pseudonymize", &o->pseudonymize)) < 0)
         return r;
-    if (r)
-        o->pseudonymize = strcmp(v, "0") != 0 && strcmp(v, "false") != 0;
-    return 0;
+    return flag(query, "redact", &o->redact);
 }
 
 int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *external_links,
                       const struct http_request *rq, struct http_response *resp)
+{
+    struct rnd_api_conf c = { .people = people, .external_links = external_links };
+
+    return rnd_api_draft_serve(st, &c, rq, resp);
+}
+
+int rnd_api_draft_serve(struct store *st, const struct rnd_api_conf *c,
+                        const struct http_request *rq, struct http_response *resp)
 {
     const char *path = rq->path;
     static const char *const types[] = { "text/markdown; charset=utf-8",
@@ -95,7 +145,7 @@ int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *exte
                                          "image/svg+xml" };
     struct rnd_draft_opts o = { 0 };
     const char *id = path + strlen(RND_API_INCIDENTS), *slash, *ext;
-    char idbuf[RND_API_ID_MAX + 1], tmpl[80], err[512], *doc = NULL;
+    char idbuf[RND_API_ID_MAX + 1], tmpl[RND_API_VALUE_MAX], err[512], ref[1024], *doc = NULL;
     size_t len = 0;
     int r;
 
@@ -110,14 +160,17 @@ int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *exte
                                       "or /api/v1/incidents/ID/timeline.svg");
     o.svg_ref = "timeline.svg";   /* draft.md: beside it under the same path */
     snprintf(idbuf, sizeof(idbuf), "%.*s", (int)(slash - id), id);
-    if (parse_query(rq->query, &o, tmpl, sizeof(tmpl)) < 0)
-        return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, pseudonymize=1");
+    if (parse_query(rq->query, &o, tmpl, sizeof(tmpl)) < 0 ||
+        parse_more(rq->query, c, idbuf, &o, ref, sizeof(ref)) < 0)
+        return answer_text(resp, 400, "bad query: template=NAME, audience=internal|external, "
+                                      "pseudonymize=1, redact=1, timeline=relative|public|none, "
+                                      "generated_at=RFC 3339");
     if (rq->caller->external) {   /* an external-audience token: never the internal draft */
         o.external = true;
         o.pseudonymize = true;
     }
-    o.people = people;
-    o.external_links = external_links;
+    o.people = c->people;
+    o.external_links = c->external_links;
     r = rnd_draft_from_store(st, idbuf, &o, &doc, &len, err, sizeof(err));
     if (r == -ENOENT)
         return answer_text(resp, 404, err);
@@ -133,7 +186,7 @@ static int api_draft(void *ud, const struct http_request *rq, struct http_respon
 {
     const struct rnd_api *a = ud;
 
-    return rnd_api_draft_get(a->st, a->people, a->external_links, rq, resp);
+    return rnd_api_draft_serve(a->st, &a->conf, rq, resp);
 }
 
 int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *st,
@@ -153,8 +206,10 @@ int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *
     if (!(a = calloc(1, sizeof(*a))))
         return -ENOMEM;
     a->st = st;
-    a->people = json_incref(people);
-    a->external_links = json_incref(links);
+    a->section = json_incref((json_t *)section);
+    a->conf.people = people;
+    a->conf.external_links = links;
+    a->conf.public_url = json_string_value(json_object_get(section, "public_url"));
     if ((r = cor_api_add_sub(incidents, "/draft.", api_draft, a)) < 0 ||
         (r = cor_api_add_sub(incidents, "/timeline.svg", api_draft, a)) < 0) {
         iq_error("drafts", "cannot serve the drafts API: %s", strerror(-r));
@@ -169,8 +224,7 @@ void rnd_api_free(struct rnd_api **pa)
 {
     if (!pa || !*pa)
         return;
-    json_decref((*pa)->people);
-    json_decref((*pa)->external_links);
+    json_decref((*pa)->section);
     free(*pa);
     *pa = NULL;
 }

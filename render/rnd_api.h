@@ -36,6 +36,23 @@ bool rnd_api_valid_id(const char *s, size_t n);
 int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *external_links,
                       const struct http_request *rq, struct http_response *resp);
 
+/* What the drafts API takes from the daemon's "drafts" section; all
+ * borrowed, each may be NULL. */
+struct rnd_api_conf {
+    const json_t *people;          /* slack_users */
+    const json_t *external_links;  /* hosts external drafts may link to */
+    const char *public_url;        /* base URL of timeline=public links */
+};
+
+/* rnd_api_draft_get with the whole configuration, and the query's
+ * redact=1, timeline=relative|public|none (the Markdown's link to the
+ * timeline: "timeline.svg" beside the draft (default), PUBLIC_URL/api/v1/
+ * incidents/ID/timeline.svg when c->public_url is set, or none) and
+ * generated_at=T (RFC 3339; the front matter's time instead of the
+ * clock). */
+int rnd_api_draft_serve(struct store *st, const struct rnd_api_conf *c,
+                        const struct http_request *rq, struct http_response *resp);
+
 /* Serve the drafts below the incidents API incidents (borrowed; must
  * outlive the HTTP server): GET /api/v1/incidents/ID/draft.* answered by
  * rnd_api_draft_get on st (borrowed), with the "slack_users" and
