@@ -36,6 +36,7 @@
 #include "cli.h"
 #include "cli_exit.h"
 #include "cli_remote.h"
+#include "cli_tz.h"
 #include "cor_incident.h"
 #include "iq_conf.h"
 #include "iq_paths.h"
@@ -44,7 +45,9 @@
 #include "iq_lines.h"
 #include "iq_time.h"
 #include "rnd_draft.h"
+#include "iq_tz.h"
 #include "rnd_external.h"
+#include "rnd_local.h"
 #include "rnd_people.h"
 
 #define EVENTS_MAX   1000000
@@ -238,7 +241,8 @@ static int load_drafts_conf(const struct cli_ctx *ctx, json_t **ret)
     }
     sec = json_object_get(file, "drafts");
     if ((r = rnd_people_check_map(json_object_get(sec, "slack_users"), err, sizeof(err))) < 0 ||
-        (r = rnd_external_check(json_object_get(sec, "external_links"), err, sizeof(err))) < 0)
+        (r = rnd_external_check(json_object_get(sec, "external_links"), err, sizeof(err))) < 0 ||
+        (r = rnd_local_check(json_object_get(sec, "tz"), err, sizeof(err))) < 0)
         fprintf(stderr, "inquest: draft: %s: drafts.%s\n", ctx->config_path,
                 err);
     else
@@ -299,8 +303,8 @@ static int write_doc(const struct cli_ctx *ctx, const struct draft_args *a, char
 
 /* The draft of incident a->id from inquestd's API.  0 with *doc set, or
  * the exit status (printed). */
-static int draft_remote(const struct cli_ctx *ctx, const struct draft_args *a, char **doc,
-                        size_t *len)
+static int draft_remote(const struct cli_ctx *ctx, const struct draft_args *a,
+                        const char *tz_name, char **doc, size_t *len)
 {
     static const char *const suffix[] = { "/draft.md", "/draft.html", "/draft.json",
                                           "/timeline.svg" };
@@ -320,6 +324,7 @@ static int draft_remote(const struct cli_ctx *ctx, const struct draft_args *a, c
                                                    a->o.pseudonymize ? "1" : NULL };
     rq.params[rq.n++] = (struct cli_remote_param){ "redact", a->o.redact ? "1" : NULL };
     rq.params[rq.n++] = (struct cli_remote_param){ "timeline", "public" };
+    rq.params[rq.n++] = (struct cli_remote_param){ "tz", tz_name };
     rq.params[rq.n++] = (struct cli_remote_param){
         "generated_at", a->o.generated_at ? cli_remote_time(a->o.generated_at, at, sizeof(at))
                                           : NULL };
@@ -338,6 +343,8 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     char *ref = NULL;
     size_t len = 0;
     bool remote = false;
+    struct iq_tz *tz = NULL;
+    const char *tz_name;
     int r, status = 0;
 
     if ((r = parse_args(argc, argv, &a)))
@@ -354,13 +361,27 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     if (pub && a.id && asprintf(&ref, "%s/api/v1/incidents/%s/timeline.svg", pub, a.id) < 0)
         ref = NULL;
     a.o.svg_ref = ref;
-    if (remote) {
+    if ((r = cli_tz_open(ctx, "draft", &tz, &tz_name))) {
         json_decref(conf);
         free(ref);
-        if ((r = draft_remote(ctx, &a, &doc, &len)))
+        return r;
+    }
+    if (remote) {
+        iq_tz_free(&tz);
+        json_decref(conf);
+        free(ref);
+        if (tz_name && tz_name[tz_name[0] == ':'] == '/')
+            return cli_usage("draft: %s %s: over --http the zone is a name (Asia/Tokyo, ...)",
+                             ctx->tz ? "--tz" : "TZ", tz_name);
+        if ((r = draft_remote(ctx, &a, tz_name, &doc, &len)))
             return r;
         return write_doc(ctx, &a, doc, len);
     }
+    if (!tz_name && (tz_name = rnd_local_zone_for(json_object_get(conf, "tz"), a.o.tmpl)) &&
+        iq_tz_load(tz_name, false, &tz, err, sizeof(err)) == 0 && iq_tz_is_utc(tz))
+        iq_tz_free(&tz);
+    err[0] = '\0';   /* the zone was checked with the config (load_drafts_conf) */
+    a.o.tz = tz;
     if (a.incident_file) {
         r = render_files(&a, &doc, &len, err, sizeof(err));
     } else if ((r = store_open(ctx->data_dir, &so, &store)) < 0) {
@@ -376,6 +397,7 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     }
     json_decref(conf);
     free(ref);
+    iq_tz_free(&tz);
     if (r < 0) {
         fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
         return status ? status : CLI_EXIT_USAGE;

@@ -15,34 +15,45 @@
 #include "cli.h"
 #include "cli_exit.h"
 #include "cli_remote.h"
+#include "cli_tz.h"
 #include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "iq_tz.h"
 
 struct events_state {
     const char *kind;
     bool json;
     unsigned long n, bad;
     int64_t timeout_ms;      /* --timeout, for --http */
+    const struct iq_tz *tz;  /* --tz/TZ: a LOCAL column beside UTC, or NULL */
 };
 
-static void print_row(const struct iq_event *ev)
+static void print_row(const struct events_state *st, const struct iq_event *ev)
 {
-    char ts[IQ_TIME_STRLEN];
+    char ts[IQ_TIME_STRLEN], local[CLI_TZ_CELL];
     const char *title = ev->str[IQ_F_TITLE] ? ev->str[IQ_F_TITLE]
                       : ev->str[IQ_F_TEXT] ? ev->str[IQ_F_TEXT] : "";
 
     iq_time_format(ev->at, ts, sizeof(ts));
-    printf("%-24s  %-12.12s  %-6s %-20.20s  %-18.18s  %.80s\n", ts, iq_ev_source(ev),
+    printf("%-24s  ", ts);
+    if (st->tz) {
+        cli_tz_cell_ms(st->tz, ev->at, local, sizeof(local));
+        printf("%-26s  ", local);
+    }
+    printf("%-12.12s  %-6s %-20.20s  %-18.18s  %.80s\n", iq_ev_source(ev),
            iq_ev_kind(ev), iq_ev_action(ev), iq_ev_service(ev) ? iq_ev_service(ev) : "-", title);
 }
 
 static void print_header(const struct events_state *st)
 {
-    if (!st->json)
-        printf("%-24s  %-12s  %-27s  %-18s  %s\n", "TIME (UTC)", "SOURCE", "KIND/ACTION",
-               "SERVICE", "TITLE");
+    if (st->json)
+        return;
+    printf("%-24s  ", "TIME (UTC)");
+    if (st->tz)
+        printf("%-26s  ", "LOCAL TIME");
+    printf("%-12s  %-27s  %-18s  %s\n", "SOURCE", "KIND/ACTION", "SERVICE", "TITLE");
 }
 
 /* Print ev (owned) when it is of the kind asked for. */
@@ -61,7 +72,7 @@ static void emit(struct events_state *st, struct iq_event *ev)
             free(s);
             json_decref(j);
         } else {
-            print_row(ev);
+            print_row(st, ev);
         }
     }
     iq_event_destroy(&ev);
@@ -151,38 +162,53 @@ static int parse_args(int argc, char **argv, struct store_filter *scan, struct e
     return 0;
 }
 
-int cli_events_main(const struct cli_ctx *ctx, int argc, char **argv)
+static int events_run(const struct cli_ctx *ctx, bool remote, const struct store_filter *scan,
+                      struct events_state *st)
 {
-    struct store_filter scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
     struct store_opts o = { .read_only = true };
-    struct events_state st = { .timeout_ms = CLI_REMOTE_TIMEOUT_MS };
     struct store *store = NULL;
-    bool remote;
     int r;
 
-    if ((r = parse_args(argc, argv, &scan, &st)) || (r = cli_remote_choose(ctx, "events", &remote)))
-        return r;
     if (!remote && store_open(ctx->data_dir, &o, &store) < 0) {
         fprintf(stderr, "inquest: events: cannot open data directory %s\n", ctx->data_dir);
         return CLI_EXIT_UNAVAILABLE;
     }
     if (!remote)
-        print_header(&st);
+        print_header(st);
     if (remote) {
-        if ((r = scan_remote(ctx, &scan, &st)))
+        if ((r = scan_remote(ctx, scan, st)))
             return r;
     } else {
-        r = store_scan(store, &scan, on_event, &st);
+        r = store_scan(store, scan, on_event, st);
         store_close(&store);
     }
     if (r < 0) {
         fprintf(stderr, "inquest: events: read error: %s\n", strerror(-r));
         return 2;
     }
-    if (st.bad)
-        fprintf(stderr, "inquest: events: %lu stored values unreadable, skipped\n", st.bad);
+    if (st->bad)
+        fprintf(stderr, "inquest: events: %lu stored values unreadable, skipped\n", st->bad);
     fflush(stdout);
-    if (!st.json)
-        fprintf(stderr, "%lu events\n", st.n);
+    if (!st->json)
+        fprintf(stderr, "%lu events\n", st->n);
     return 0;
+}
+
+int cli_events_main(const struct cli_ctx *ctx, int argc, char **argv)
+{
+    struct store_filter scan = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE };
+    struct events_state st = { .timeout_ms = CLI_REMOTE_TIMEOUT_MS };
+    struct iq_tz *tz = NULL;
+    const char *tz_name;
+    bool remote;
+    int r;
+
+    if ((r = parse_args(argc, argv, &scan, &st)) || (r = cli_remote_choose(ctx, "events", &remote)))
+        return r;
+    if (!st.json && (r = cli_tz_open(ctx, "events", &tz, &tz_name)))
+        return r;
+    st.tz = tz;
+    r = events_run(ctx, remote, &scan, &st);
+    iq_tz_free(&tz);
+    return r;
 }

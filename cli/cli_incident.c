@@ -19,10 +19,12 @@
 #include "cli_exit.h"
 #include "cli_incident.h"
 #include "cli_remote.h"
+#include "cli_tz.h"
 #include "cor_incident.h"
 #include "cor_unattached.h"
 #include "store.h"
 #include "iq_time.h"
+#include "iq_tz.h"
 
 static const char *str_or(const json_t *o, const char *k, const char *def)
 {
@@ -57,18 +59,25 @@ static void print_json(const json_t *j)
 
 /* `inquest incidents --unattached`: evidence that could belong to several
  * open incidents, one line each (time, event, candidates, title). */
-static void print_unattached(const json_t *list)
+static void print_unattached(const json_t *list, const struct iq_tz *tz)
 {
     const json_t *u;
     size_t i;
 
-    printf("%-24s  %-40s  %-11s  %-46s  %s\n", "AT (UTC)", "EVENT", "REASON", "CANDIDATES",
-           "TITLE");
+    printf("%-24s  ", "AT (UTC)");
+    if (tz)
+        printf("%-26s  ", "AT (LOCAL)");
+    printf("%-40s  %-11s  %-46s  %s\n", "EVENT", "REASON", "CANDIDATES", "TITLE");
     json_array_foreach(list, i, u) {
-        char cands[256];
+        char cands[256], local[CLI_TZ_CELL];
 
         join(json_object_get(u, "candidates"), cands, sizeof(cands));
-        printf("%-24s  %-40.40s  %-11s  %-46.46s  %.60s\n", str_or(u, "at", "?"),
+        printf("%-24s  ", str_or(u, "at", "?"));
+        if (tz) {
+            cli_tz_cell(tz, str_or(u, "at", NULL), local, sizeof(local));
+            printf("%-26s  ", local);
+        }
+        printf("%-40.40s  %-11s  %-46.46s  %.60s\n",
                str_or(u, "event", "?"), str_or(u, "reason", "?"), cands[0] ? cands : "-",
                str_or(u, "title", ""));
     }
@@ -104,12 +113,40 @@ static int read_list(const struct cli_ctx *ctx, bool unattached, int64_t since,
     return 0;
 }
 
+static void print_incidents(const json_t *list, const struct iq_tz *tz)
+{
+    const json_t *inc;
+    size_t i;
+
+    printf("%-22s  %-24s  ", "ID", "OPENED (UTC)");
+    if (tz)
+        printf("%-26s  ", "OPENED (LOCAL)");
+    printf("%-8s  %-8s  %-20s  %6s  %s\n", "STATUS", "SEVERITY", "SERVICES", "EVENTS", "TITLE");
+    json_array_foreach(list, i, inc) {
+        char svc[256], local[CLI_TZ_CELL];
+
+        join(json_object_get(inc, "services"), svc, sizeof(svc));
+        printf("%-22s  %-24s  ", str_or(inc, "id", "?"), str_or(inc, "opened_at", "?"));
+        if (tz) {
+            cli_tz_cell(tz, str_or(inc, "opened_at", NULL), local, sizeof(local));
+            printf("%-26s  ", local);
+        }
+        printf("%-8s  %-8s  %-20.20s  %6lld  %.80s\n", str_or(inc, "status", "?"),
+               str_or(inc, "severity", "-"), svc[0] ? svc : "-",
+               (long long)json_integer_value(json_object_get(json_object_get(inc, "counts"),
+                                                             "events")),
+               str_or(inc, "title", ""));
+    }
+    fprintf(stderr, "%zu incidents\n", json_array_size(list));
+}
+
 int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     int64_t since = IQ_TIME_NONE, timeout_ms = CLI_REMOTE_TIMEOUT_MS;
     bool json = false, unattached = false;
-    json_t *list = NULL, *inc;
-    size_t i;
+    struct iq_tz *tz = NULL;
+    const char *tz_name;
+    json_t *list = NULL;
     int r;
 
     for (int a = 1; a < argc; a++) {
@@ -128,28 +165,19 @@ int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
             return cli_usage("incidents: unknown option '%s' (usage: incidents [--since T] "
                              "[--unattached] [--json] [--timeout DURATION])", argv[a]);
     }
-    if ((r = read_list(ctx, unattached, since, timeout_ms, &list)))
+    if (!json && (r = cli_tz_open(ctx, "incidents", &tz, &tz_name)))
         return r;
-    if (json) {
-        print_json(list);
-    } else if (unattached) {
-        print_unattached(list);
-    } else {
-        printf("%-22s  %-24s  %-8s  %-8s  %-20s  %6s  %s\n", "ID", "OPENED (UTC)", "STATUS",
-               "SEVERITY", "SERVICES", "EVENTS", "TITLE");
-        json_array_foreach(list, i, inc) {
-            char svc[256];
-
-            join(json_object_get(inc, "services"), svc, sizeof(svc));
-            printf("%-22s  %-24s  %-8s  %-8s  %-20.20s  %6lld  %.80s\n", str_or(inc, "id", "?"),
-                   str_or(inc, "opened_at", "?"), str_or(inc, "status", "?"),
-                   str_or(inc, "severity", "-"), svc[0] ? svc : "-",
-                   (long long)json_integer_value(json_object_get(json_object_get(inc, "counts"),
-                                                                 "events")),
-                   str_or(inc, "title", ""));
-        }
-        fprintf(stderr, "%zu incidents\n", json_array_size(list));
+    if ((r = read_list(ctx, unattached, since, timeout_ms, &list))) {
+        iq_tz_free(&tz);
+        return r;
     }
+    if (json)
+        print_json(list);
+    else if (unattached)
+        print_unattached(list, tz);
+    else
+        print_incidents(list, tz);
+    iq_tz_free(&tz);
     json_decref(list);
     return 0;
 }
@@ -164,8 +192,21 @@ static void print_duration(const char *name, const json_t *v)
         printf("  %-20s %lldh%02lldm%02llds\n", name, s / 3600, (s % 3600) / 60, s % 60);
 }
 
-static void print_show(const json_t *inc)
+/* The time s, followed by " (LOCAL)" with a zone, into buf. */
+static const char *with_local(const char *s, const struct iq_tz *tz, char *buf, size_t size)
 {
+    char local[CLI_TZ_CELL];
+
+    if (!tz || !s || strcmp(s, "-") == 0 || strcmp(s, "?") == 0)
+        return s;
+    cli_tz_cell(tz, s, local, sizeof(local));
+    snprintf(buf, size, "%s (%s)", s, local);
+    return buf;
+}
+
+static void print_show(const json_t *inc, const struct iq_tz *tz)
+{
+    char t1[80], t2[80];
     static const char *const ms[] = { "impact_start", "detected", "acknowledged", "identified",
                                       "mitigated", "resolved", NULL };
     static const char *const durs[] = { "time_to_detect", "time_to_acknowledge",
@@ -180,15 +221,17 @@ static void print_show(const json_t *inc)
     join(json_object_get(inc, "services"), buf, sizeof(buf));
     printf("status %s, severity %s, services %s\n", str_or(inc, "status", "?"),
            str_or(inc, "severity", "-"), buf[0] ? buf : "-");
-    printf("opened %s, closed %s\n\nmilestones:\n", str_or(inc, "opened_at", "?"),
-           str_or(inc, "closed_at", "-"));
+    printf("opened %s, closed %s\n\nmilestones:\n",
+           with_local(str_or(inc, "opened_at", "?"), tz, t1, sizeof(t1)),
+           with_local(str_or(inc, "closed_at", "-"), tz, t2, sizeof(t2)));
     for (int n = 0; ms[n]; n++) {
         const json_t *x = json_object_get(m, ms[n]);
 
         if (!json_is_object(x))
             printf("  %-14s -\n", ms[n]);
         else
-            printf("  %-14s %s  (%s, event %s)\n", ms[n], str_or(x, "at", "?"),
+            printf("  %-14s %s  (%s, event %s)\n", ms[n],
+                   with_local(str_or(x, "at", "?"), tz, t1, sizeof(t1)),
                    str_or(x, "rule", "?"), str_or(x, "event", "-"));
     }
     printf("\ndurations:\n");
@@ -203,7 +246,7 @@ static void print_show(const json_t *inc)
     printf("\ntrigger candidates:\n");
     json_array_foreach(json_object_get(inc, "trigger_candidates"), i, v)
         printf("  %s%-24s %s  %s (%s)\n", json_is_true(json_object_get(v, "likely")) ? "* " : "  ",
-               str_or(v, "at", "?"), str_or(v, "event", "?"), str_or(v, "title", ""),
+               with_local(str_or(v, "at", "?"), tz, t1, sizeof(t1)), str_or(v, "event", "?"), str_or(v, "title", ""),
                str_or(v, "reason", ""));
     if (json_array_size(json_object_get(inc, "trigger_candidates")) == 0)
         printf("  none\n");
@@ -247,6 +290,8 @@ static int read_one(const struct cli_ctx *ctx, const char *id, int64_t timeout_m
 static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     int64_t timeout_ms = CLI_REMOTE_TIMEOUT_MS;
+    struct iq_tz *tz = NULL;
+    const char *tz_name;
     const char *id = NULL;
     bool json = false;
     json_t *inc = NULL;
@@ -266,12 +311,17 @@ static int show_main(const struct cli_ctx *ctx, int argc, char **argv)
     }
     if (!id)
         return cli_usage("incident show: missing ID (usage: incident show ID [--json])");
-    if ((r = read_one(ctx, id, timeout_ms, &inc)))
+    if (!json && (r = cli_tz_open(ctx, "incident show", &tz, &tz_name)))
         return r;
+    if ((r = read_one(ctx, id, timeout_ms, &inc))) {
+        iq_tz_free(&tz);
+        return r;
+    }
     if (json)
         print_json(inc);
     else
-        print_show(inc);
+        print_show(inc, tz);
+    iq_tz_free(&tz);
     json_decref(inc);
     return 0;
 }

@@ -28,7 +28,9 @@
 #include "iq_log.h"
 #include "iq_time.h"
 #include "rnd_draft.h"
+#include "iq_tz.h"
 #include "rnd_external.h"
+#include "rnd_local.h"
 #include "rnd_people.h"
 
 /* Longest query value: every value of the query is decoded into a buffer
@@ -136,9 +138,32 @@ int rnd_api_draft_get(struct store *st, const json_t *people, const json_t *exte
     return rnd_api_draft_serve(st, &c, rq, resp);
 }
 
+/* The zone of the query's tz=ZONE, else of the configuration for o's
+ * template, into *ret (NULL: none, or UTC).  0, or -EINVAL with err. */
+static int zone(const char *query, const struct rnd_api_conf *c, const struct rnd_draft_opts *o,
+                struct iq_tz **ret, char *err, size_t errsz)
+{
+    char v[RND_API_VALUE_MAX];
+    const char *name;
+    int r = http_query_get(query, "tz", v, sizeof(v));
+
+    *ret = NULL;
+    if (r < 0) {
+        snprintf(err, errsz, "bad query: tz=ZONE");
+        return -EINVAL;
+    }
+    name = r > 0 ? v : rnd_local_zone_for(c->tz, o->tmpl);
+    if (name && iq_tz_load(name, false, ret, err, errsz) < 0)
+        return -EINVAL;
+    if (*ret && iq_tz_is_utc(*ret))
+        iq_tz_free(ret);
+    return 0;
+}
+
 int rnd_api_draft_serve(struct store *st, const struct rnd_api_conf *c,
                         const struct http_request *rq, struct http_response *resp)
 {
+    struct iq_tz *tz = NULL;
     const char *path = rq->path;
     static const char *const types[] = { "text/markdown; charset=utf-8",
                                          "text/html; charset=utf-8", "application/json",
@@ -169,9 +194,13 @@ int rnd_api_draft_serve(struct store *st, const struct rnd_api_conf *c,
         o.external = true;
         o.pseudonymize = true;
     }
+    if (zone(rq->query, c, &o, &tz, err, sizeof(err)) < 0)
+        return answer_text(resp, 400, err);
     o.people = c->people;
     o.external_links = c->external_links;
+    o.tz = tz;
     r = rnd_draft_from_store(st, idbuf, &o, &doc, &len, err, sizeof(err));
+    iq_tz_free(&tz);
     if (r == -ENOENT)
         return answer_text(resp, 404, err);
     if (r == -EINVAL)
@@ -199,7 +228,8 @@ int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *
     int r;
 
     if (rnd_people_check_map(people, err, sizeof(err)) < 0 ||
-        rnd_external_check(links, err, sizeof(err)) < 0) {
+        rnd_external_check(links, err, sizeof(err)) < 0 ||
+        rnd_local_check(json_object_get(section, "tz"), err, sizeof(err)) < 0) {
         iq_error("drafts", "config 'drafts': %s", err);
         return -EINVAL;
     }
@@ -210,6 +240,7 @@ int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *
     a->conf.people = people;
     a->conf.external_links = links;
     a->conf.public_url = json_string_value(json_object_get(section, "public_url"));
+    a->conf.tz = json_object_get(section, "tz");
     if ((r = cor_api_add_sub(incidents, "/draft.", api_draft, a)) < 0 ||
         (r = cor_api_add_sub(incidents, "/timeline.svg", api_draft, a)) < 0) {
         iq_error("drafts", "cannot serve the drafts API: %s", strerror(-r));

@@ -42,6 +42,7 @@ struct rnd_api_conf {
     const json_t *people;          /* slack_users */
     const json_t *external_links;  /* hosts external drafts may link to */
     const char *public_url;        /* base URL of timeline=public links */
+    const json_t *tz;              /* drafts.tz: zones by template (rnd_local.h) */
 };
 
 /* rnd_api_draft_get with the whole configuration, and the query's
@@ -49,7 +50,8 @@ struct rnd_api_conf {
  * timeline: "timeline.svg" beside the draft (default), PUBLIC_URL/api/v1/
  * incidents/ID/timeline.svg when c->public_url is set, or none) and
  * generated_at=T (RFC 3339; the front matter's time instead of the
- * clock). */
+ * clock) and tz=ZONE (local times beside UTC, a zoneinfo name; default
+ * c->tz's zone for the template; tz=UTC: none); 400 for an unknown zone. */
 int rnd_api_draft_serve(struct store *st, const struct rnd_api_conf *c,
                         const struct http_request *rq, struct http_response *resp);
 

@@ -29,6 +29,7 @@
  *    finished document back to its incident when `inquest postmortems
  *    sync` reads it (postmortem/).  HTML and JSON have none. */
 #include "rnd_draft.h"
+#include "rnd_local.h"
 #include "rnd_external.h"
 #include "iq_buf.h"
 #include "iq_paths.h"
@@ -220,6 +221,8 @@ static int draft_build(const json_t *incident, struct iq_event *const *evs, size
         goto out;
     if (o->external && (rnd_external_apply(ctx, evs, n, o->external_links) < 0 ||
                         (texts && rnd_external_apply(texts, evs, n, o->external_links) < 0)))
+        goto out;
+    if (o->tz && rnd_local_apply(ctx, o->tz) < 0)
         goto out;
     if (json_object_set_new(ctx, "pseudonymized", json_boolean(pseudo)) < 0 ||
         json_object_set_new(ctx, "audience", json_string(o->external ? "external" : "internal")) < 0 ||

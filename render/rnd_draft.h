@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 struct iq_event;
+struct iq_tz;
 struct store;
 
 /* SVG: the visual timeline alone (rnd_svg.h), with the same audience,
@@ -46,6 +47,8 @@ struct rnd_draft_opts {
                                  ["status-page"] */
     int64_t generated_at;     /* the Markdown front matter's generated_at (UTC
                                  ms); 0: the clock */
+    const struct iq_tz *tz;   /* local times beside UTC (rnd_local.h), borrowed;
+                                 NULL: UTC only */
 };
 
 /* Parse "md"/"markdown", "html", "json", "svg". -EINVAL otherwise. */

@@ -43,7 +43,9 @@
 #include "rnd_api.h"
 #include "iq_worker.h"
 #include "rnd_draft.h"
+#include "iq_tz.h"
 #include "rnd_external.h"
+#include "rnd_local.h"
 #include "rnd_people.h"
 #include "rnd_notify.h"
 
@@ -57,6 +59,7 @@ struct rnd_watch {
     char *schemas_dir;
     bool pseudonymize;
     json_t *people;          /* configured slack_users, or NULL */
+    struct iq_tz *tz;        /* drafts.tz for the template, or NULL */
     int64_t poll_ms, backoff_ms;
     unsigned retries;
     struct iq_hook *hooks;
@@ -103,7 +106,7 @@ static void notify(struct rnd_watch *d, const json_t *ctx, const char *id)
 static int deliver(struct rnd_watch *d, const char *id)
 {
     struct rnd_draft_opts o = { .tmpl = d->tmpl, .pseudonymize = d->pseudonymize,
-                                .schemas_dir = d->schemas_dir };
+                                .schemas_dir = d->schemas_dir, .tz = d->tz };
     struct iq_event **evs = NULL;
     json_t *inc = NULL, *ctx = NULL, *rec = NULL, *people = NULL;
     char err[512], svg[RND_API_ID_MAX + 8], *doc = NULL;
@@ -225,6 +228,12 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_w
     r = -ENOMEM;
     if (oom)
         goto fail;
+    if (o->tz && (r = iq_tz_load(o->tz, false, &d->tz, err, sizeof(err))) < 0) {
+        iq_error("drafts", "config 'drafts.tz': %s", err);
+        goto fail;
+    }
+    if (d->tz && iq_tz_is_utc(d->tz))
+        iq_tz_free(&d->tz);
     if ((r = iq_hooks_parse(o->webhooks, &d->hooks, &d->n_hooks, err, sizeof(err))) < 0) {
         iq_error("drafts", "config 'draft_webhooks': %s", err);
         goto fail;
@@ -266,6 +275,7 @@ void rnd_watch_destroy(struct rnd_watch **pd)
     d = *pd;
     iq_worker_stop(&d->worker);
     iq_hooks_free(&d->hooks, d->n_hooks);
+    iq_tz_free(&d->tz);
     free(d->dir);
     free(d->public_url);
     free(d->tmpl);
@@ -284,6 +294,7 @@ struct drafts_conf {
     bool pseudonymize;
     json_t *slack_users;
     json_t *external_links;
+    json_t *tz;
     int64_t poll;
     int64_t retries;
     int64_t retry_backoff;
@@ -305,6 +316,9 @@ static const struct iq_conf_item drafts_conf[] = {
       "names of Slack users not in a slack-export import: {\"U0123ABCD\": \"Ana\"}" },
     { "external_links", IQ_CONF_JSON, DOFF(external_links), NULL, 0, 0,
       "hosts external drafts may link to: [\"status-page\", \"docs.example.com\", \"*.example.org\"]" },
+    { "tz", IQ_CONF_JSON, DOFF(tz), NULL, 0, 0,
+      "local times beside UTC: a zone (\"Asia/Tokyo\"), or one by template: "
+      "{\"ja\": \"Asia/Tokyo\", \"*\": \"Europe/Berlin\"}" },
     { "poll", IQ_CONF_DURATION, DOFF(poll), "1s", 50, 60000, "how often closed incidents are looked for" },
     { "retries", IQ_CONF_INT, DOFF(retries), "5", 0, 20, "webhook retries after the first try" },
     { "retry_backoff", IQ_CONF_DURATION, DOFF(retry_backoff), "500ms", 10, 60000,
@@ -331,7 +345,8 @@ int rnd_watch_start(const json_t *section, const char *data_dir, const char *api
         goto out;
     }
     if (rnd_people_check_map(c.slack_users, err, sizeof(err)) < 0 ||
-        rnd_external_check(c.external_links, err, sizeof(err)) < 0) {
+        rnd_external_check(c.external_links, err, sizeof(err)) < 0 ||
+        rnd_local_check(c.tz, err, sizeof(err)) < 0) {
         iq_error("drafts", "config 'drafts': %s", err);
         goto out;
     }
@@ -345,6 +360,7 @@ int rnd_watch_start(const json_t *section, const char *data_dir, const char *api
     o.tmpl = c.tmpl;
     o.pseudonymize = c.pseudonymize;
     o.people = c.slack_users;
+    o.tz = rnd_local_zone_for(c.tz, c.tmpl);
     o.poll_ms = c.poll;
     o.retries = (unsigned)c.retries;
     o.backoff_ms = c.retry_backoff;

@@ -28,6 +28,7 @@ struct rnd_watch_opts {
     int64_t poll_ms;           /* 0: 1000 */
     unsigned retries;          /* webhook retries after the first try */
     int64_t backoff_ms;        /* 0: 500, doubled per retry */
+    const char *tz;            /* zone of the local times beside UTC (rnd_local.h), or NULL */
 };
 
 /* Validate opts (webhook list, template), create the drafts directory and
@@ -44,7 +45,7 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *opts,
  * config (may be NULL: defaults): {"dir": DATA/drafts, "webhooks": "",
  * "public_url": api_url, "template": "default",
  * "pseudonymize": false, "poll": "1s", "retries": 5, "retry_backoff":
- * "500ms"}, plus "slack_users" and "external_links" (checked here, used
+ * "500ms", "tz": none}, plus "slack_users" and "external_links" (checked here, used
  * by rnd_api.h too); api_url is the daemon's own API base URL, e.g.
  * "https://127.0.0.1:7700" (NULL without a listener).  Unknown keys are
  * refused.  Errors are logged.  Borrowed arguments; caller owns *ret. */
