@@ -141,14 +141,17 @@ const struct cli_command cli_commands[] = {
     { "followups", cli_followups_main, "followups [--overdue] [--owner O] [--service S] [--unpublished-after 7d] [--now T] [--format table|json|csv]",
       "action items of the synced postmortems, follow-up reviews due, postmortems not published",
       "Every action item across the synced postmortems, the follow-up reviews due 30 and 60 days "
-      "after resolution, and postmortems still unpublished (docs/followups.md).",
+      "after resolution, and postmortems still unpublished (docs/followups.md).  Reads --data, "
+      "or inquestd's API with --http (and a read token), with the same output.",
       "--overdue\tonly what is overdue\n"
       "--owner O\tonly items of this owner\n"
       "--service S\tonly incidents of this service\n"
       "--unpublished-after DURATION\tlist postmortems unpublished this long after resolution "
       "(default 7d)\n"
       "--now T\tthe time to judge against (default now)\n"
-      "--format F\ttable (default), json or csv\n" },
+      "--format F\ttable (default), json or csv\n"
+      "--timeout DURATION\twith --http: give up when inquestd has not answered for this long "
+      "(default 10s)\n" },
     { "import", cli_import_main, "import [--timeout 10s] [--no-progress] statuspage FILE | slack-export DIR",
       "import past incidents: a Statuspage incidents.json or a Slack workspace export",
       "The events are sent to inquestd.  Exit 1 when an event was rejected, 4 when inquestd "

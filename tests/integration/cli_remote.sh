@@ -6,7 +6,7 @@
 #    token as with --data DIR on the same store: events, incidents (also
 #    --unattached, --json, --since), incident show (and --json), draft
 #    (every format, template, audience, --pseudonymize, --redact, -o) and
-#    query (formats, groups, filters, recurring);
+#    query (formats, groups, filters, recurring) and followups;
 #  - an unknown incident id exits 3 over HTTP as on --data;
 #  - no token, an unknown token and a token without the read role exit 2
 #    and say which; --data and --http together exit 2;
@@ -87,6 +87,9 @@ same query --group-by month --since 2026-01-01T00:00:00Z --service checkout
 same query --severity critical --format json
 same query recurring --window 365d
 same query recurring --format csv
+same followups --now 2026-12-01T00:00:00Z
+same followups --format json --now 2026-12-01T00:00:00Z --unpublished-after 1d
+same followups --format csv --service checkout --overdue --now 2027-01-15T00:00:00Z
 grep -q "https://inquest.example.com/api/v1/incidents/$id/timeline.svg" "$IQ_TMP/h.13" || fail "the Markdown draft does not link its timeline"
 grep -q "generated_at: 2026-" "$IQ_TMP/h.13" || fail "the draft's generated_at is not SOURCE_DATE_EPOCH's"
 
@@ -139,7 +142,7 @@ grep -q "no answer from inquestd" "$IQ_TMP/err" || fail "stopped daemon: $(cat "
 
 # a daemon that is gone: exit 4 at once, for every reading command
 iq_stop_daemon
-for cmd in "events" "incidents" "incident show $id" "draft $id" "query"; do
+for cmd in "events" "incidents" "incident show $id" "draft $id" "query" "followups"; do
   st=0
   # shellcheck disable=SC2086
   "$IQ" --http "$U" $cmd --timeout 5s >/dev/null 2>"$IQ_TMP/err" || st=$?
