@@ -27,7 +27,7 @@ FROM debian:12-slim
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends \
       libzmq5 libmsgpackc2 librocksdb7.8 libpcre2-8-0 libjansson4 libmicrohttpd12 libcurl4 \
       libsodium23 libcmark-gfm0.29.0.gfm.6 libcmark-gfm-extensions0.29.0.gfm.6 ca-certificates \
-      curl \
+      curl tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 inquest \
     && useradd --system --uid 10001 --gid 10001 --home /var/lib/inquest --create-home inquest \
