@@ -135,9 +135,12 @@ const struct cli_command cli_commands[] = {
       "read finished postmortems (Markdown with front matter) back: status, classes, action items",
       "sync reads every Markdown file below DIR (docs/followups.md); an unknown incident or a "
       "malformed front matter is reported and the others are still read (exit 1).  inquestd "
-      "must not be running on the data directory (it syncs postmortems_dir itself).",
+      "must not be running on the data directory (it syncs postmortems_dir itself).  list and "
+      "show read --data, or inquestd's API with --http (and a read token), with the same output.",
       "--now T\tthe time the sync is recorded at (default now)\n"
-      "--json\tJSON output (list, show)\n" },
+      "--json\tJSON output (list, show)\n"
+      "--timeout DURATION\tlist, show with --http: give up when inquestd has not answered for "
+      "this long (default 10s)\n" },
     { "followups", cli_followups_main, "followups [--overdue] [--owner O] [--service S] [--unpublished-after 7d] [--now T] [--format table|json|csv]",
       "action items of the synced postmortems, follow-up reviews due, postmortems not published",
       "Every action item across the synced postmortems, the follow-up reviews due 30 and 60 days "

@@ -8,7 +8,8 @@
  * sync writes, so it opens the data directory for writing: inquestd must
  * be stopped (RocksDB locks the directory), or let inquestd sync the
  * directory itself (config postmortems_dir).  list and show read, beside a
- * running daemon.  Exit status of sync: 0, 1 when some files had problems
+ * running daemon, or from its API with --http (GET /api/v1/postmortems[/ID],
+ * postmortem/pm_api.c; cli_remote.h), printed the same way.  Exit status of sync: 0, 1 when some files had problems
  * (each printed with its file and line), 2 when the run could not be made.
  * The work is postmortem/'s (pm_sync.h, pm_print.h); docs/followups.md. */
 #include <errno.h>
@@ -16,6 +17,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_exit.h"
+#include "cli_remote.h"
 #include "store.h"
 #include "iq_time.h"
 #include "pm_doc.h"
@@ -24,11 +27,12 @@
 #include "pm_sync.h"
 
 static const char usage_text[] = "postmortems sync DIR [--now T] [--rules DIR] | list [--json] | "
-                                 "show INCIDENT [--json]";
+                                 "show INCIDENT [--json] [--timeout DURATION]";
 
 struct pm_args {
     const char *sub, *arg, *rules;
     int64_t now;
+    int64_t timeout_ms;     /* --timeout, for --http */
     bool json;
 };
 
@@ -37,11 +41,16 @@ static int parse_args(int argc, char **argv, struct pm_args *a)
     int np = 0;
 
     a->now = IQ_TIME_NONE;
+    a->timeout_ms = CLI_REMOTE_TIMEOUT_MS;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             a->json = true;
         else if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
             a->rules = argv[++i];
+        else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+            if (cli_remote_timeout("postmortems", argv[++i], &a->timeout_ms))
+                return CLI_EXIT_USAGE;
+        }
         else if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
             if (iq_time_parse_arg(argv[++i], &a->now) < 0)
                 return cli_usage("postmortems: --now: not an RFC 3339 time: \"%s\"", argv[i]);
@@ -101,6 +110,32 @@ static int run_sync(const struct cli_ctx *ctx, const struct pm_args *a)
     return r < 0 ? 2 : stats.problems ? 1 : 0;
 }
 
+/* list and show from inquestd's API (postmortem/pm_api.c), printed as
+ * from the store; the same exit status and messages. */
+static int run_remote(const struct cli_ctx *ctx, const struct pm_args *a)
+{
+    char notfound[200];
+    struct cli_remote_req rq = { .path = "/api/v1/postmortems", .timeout_ms = a->timeout_ms,
+                                 .notfound = notfound };
+    json_t *j = NULL;
+    int r;
+
+    if (strcmp(a->sub, "show") == 0)
+        rq.id = a->arg;
+    snprintf(notfound, sizeof(notfound), "no postmortem synced for incident %s", a->arg);
+    if ((r = cli_remote_get_json(ctx, "postmortems", &rq, &j)))
+        return r == CLI_EXIT_NOTFOUND ? 1 : r;
+    if (rq.id)
+        r = pm_print_show(stdout, json_object_get(j, "postmortem"), json_object_get(j, "history"),
+                          a->json);
+    else
+        r = pm_print_list(stdout, j, a->json);
+    if (r < 0)
+        fprintf(stderr, "inquest: postmortems: %s\n", strerror(-r));
+    json_decref(j);
+    return r < 0 ? 2 : 0;
+}
+
 static int run_read(const struct cli_ctx *ctx, const struct pm_args *a)
 {
     struct store_opts so = { .read_only = true };
@@ -133,9 +168,14 @@ static int run_read(const struct cli_ctx *ctx, const struct pm_args *a)
 int cli_postmortems_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct pm_args a = { 0 };
+    bool remote = false;
     int r = parse_args(argc, argv, &a);
 
     if (r)
         return r;
-    return strcmp(a.sub, "sync") == 0 ? run_sync(ctx, &a) : run_read(ctx, &a);
+    if (strcmp(a.sub, "sync") == 0)
+        return run_sync(ctx, &a);
+    if ((r = cli_remote_choose(ctx, "postmortems", &remote)))
+        return r;
+    return remote ? run_remote(ctx, &a) : run_read(ctx, &a);
 }

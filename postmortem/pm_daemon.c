@@ -33,6 +33,7 @@
  *   cost is a possible duplicate if the daemon dies between the answer and
  *   the mark. */
 #include "pm_daemon.h"
+#include "pm_api.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -415,8 +416,9 @@ int pm_daemon_start(const struct pm_daemon_opts *o, struct store *st, struct htt
     d->now = IQ_TIME_NONE;
     if ((r = configure(d, o, &c)) < 0)
         goto fail;
-    if (http && (r = http_add_route(http, ROUTE, followups_get, d)) < 0) {
-        iq_error("postmortems", "route %s: %s", ROUTE, strerror(-r));
+    if (http && ((r = http_add_route(http, ROUTE, followups_get, d)) < 0 ||
+                 (r = pm_api_add(http, st)) < 0)) {
+        iq_error("postmortems", "routes %s, /api/v1/postmortems: %s", ROUTE, strerror(-r));
         goto fail;
     }
     if ((d->dir || d->n_hooks) && (r = iq_worker_start(d->poll_ms, pass, d, &d->worker)) < 0) {

@@ -6,7 +6,8 @@
 #    token as with --data DIR on the same store: events, incidents (also
 #    --unattached, --json, --since), incident show (and --json), draft
 #    (every format, template, audience, --pseudonymize, --redact, -o) and
-#    query (formats, groups, filters, recurring) and followups;
+#    query (formats, groups, filters, recurring), followups and
+#    postmortems list|show;
 #  - an unknown incident id exits 3 over HTTP as on --data;
 #  - no token, an unknown token and a token without the read role exit 2
 #    and say which; --data and --http together exit 2;
@@ -20,10 +21,12 @@ cat >"$IQ_TMP/conf.json" <<JSON
 {"access": {"tokens": [
   {"name": "reader", "token": "$R", "role": "read"},
   {"name": "writer", "token": "$W", "role": "write"}]},
+ "postmortems_dir": "$IQ_TMP/pm", "postmortems": {"poll": "100ms"},
  "drafts": {"public_url": "https://inquest.example.com",
             "slack_users": {"U0ALICE": "Alice Example"}}}
 JSON
 export SOURCE_DATE_EPOCH=1792589400
+mkdir "$IQ_TMP/pm"
 
 d=$(iq_tmpdir)
 iq_start_daemon "$d/data" 0 --config "$IQ_TMP/conf.json"
@@ -98,6 +101,17 @@ $L draft "$id" -o "$IQ_TMP/local.md" 2>/dev/null || fail "draft -o on --data"
 $H draft "$id" -o "$IQ_TMP/remote.md" 2>/dev/null || fail "draft -o on --http"
 cmp -s "$IQ_TMP/local.md" "$IQ_TMP/remote.md" || fail "draft -o differs over --http"
 
+# postmortems: a draft put into the watched postmortems_dir is synced
+cp "$IQ_TMP/local.md" "$IQ_TMP/pm/$id.md"
+synced() { $L postmortems list --json 2>/dev/null | grep -q "$id"; }
+iq_wait_until 30 synced
+same postmortems list
+same postmortems list --json
+same postmortems show "$id"
+same postmortems show "$id" --json
+EMPTY_OK=1 same postmortems show inc-20991231-00000000
+[ "$sl" = 1 ] || fail "postmortems show of an unknown id: exit $sl, want 1 (as before)"
+
 # unknown ids: 3 on both sides
 same incident show inc-20991231-00000000 || true
 [ "$sl" = 3 ] || fail "incident show of an unknown id: exit $sl, want 3"
@@ -142,7 +156,8 @@ grep -q "no answer from inquestd" "$IQ_TMP/err" || fail "stopped daemon: $(cat "
 
 # a daemon that is gone: exit 4 at once, for every reading command
 iq_stop_daemon
-for cmd in "events" "incidents" "incident show $id" "draft $id" "query" "followups"; do
+for cmd in "events" "incidents" "incident show $id" "draft $id" "query" "followups" \
+           "postmortems list"; do
   st=0
   # shellcheck disable=SC2086
   "$IQ" --http "$U" $cmd --timeout 5s >/dev/null 2>"$IQ_TMP/err" || st=$?
