@@ -22,6 +22,7 @@
 
 struct ana_classes;
 struct iq_event;
+struct store;
 
 #define ANA_CLASSES_MAX        256     /* classes in a taxonomy */
 #define ANA_RULES_MAX          64      /* rules (or conditions) per class */
@@ -83,5 +84,11 @@ void ana_classes_destroy(struct ana_classes **pc);
  * or -ENOMEM (*ret untouched). */
 int ana_classify(const struct ana_classes *c, struct iq_event *const *evs, size_t n,
                  int64_t impact_start, json_t **ret);
+
+/* The classes of stored incident id (ana_show.c): its member events and
+ * the class notes about it, classified with c from the time its impact
+ * started; *ret as ana_classify's (caller owns).  0; -ENOENT when there is
+ * no such incident, -EINVAL when it is unreadable, -EIO, -ENOMEM. */
+int ana_classes_of(struct store *st, const struct ana_classes *c, const char *id, json_t **ret);
 
 #endif

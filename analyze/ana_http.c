@@ -1,5 +1,7 @@
 /* ana_http.c - GET /api/v1/query on inquestd: the answers of `inquest
- * query` and `inquest query recurring` as JSON.
+ * query` and `inquest query recurring` as JSON; and GET /api/v1/classes
+ * (the taxonomy's names) and /api/v1/classes/ID (an incident's classes),
+ * those of `inquest class list|show`.
  *
  * The daemon registers the handler through http_add_route (ingest/
  * http.h).  Parameters, URL-encoded: since, until (RFC 3339 or
@@ -42,6 +44,7 @@ struct ana_http_query {
 };
 
 #define HTTP_QUERY_MAX 2048
+#define CLASSES_PATH "/api/v1/classes"
 #define HTTP_VALUE_MAX 256
 
 /* Decoded parameters; the strings live in vals. */
@@ -138,6 +141,41 @@ static int http_query(void *ud, const struct http_request *rq,
     return http_reply_json(resp, 200, res);
 }
 
+/* GET /api/v1/classes: the taxonomy's class names; GET /api/v1/classes/ID:
+ * the classes of incident ID (ana_classes_of), as `inquest class list|show`
+ * print them. */
+static int http_classes(void *ud, const struct http_request *rq, struct http_response *resp)
+{
+    struct ana_http_query *h = ud;
+    const char *rest = rq->path + strlen(CLASSES_PATH);
+    json_t *res = NULL;
+    char msg[IQ_ERR_MAX + 64];
+    int r;
+
+    if (!h->classes) {
+        snprintf(msg, sizeof(msg), "no failure-class taxonomy loaded: %s", h->warning);
+        return http_reply_json(resp, 500, json_pack("{s:s}", "error", msg));
+    }
+    if (*rest == '\0' || strcmp(rest, "/") == 0) {
+        if (!(res = json_array()))
+            return -ENOMEM;
+        for (size_t i = 0; i < ana_classes_count(h->classes); i++)
+            if (json_array_append_new(res, json_string(ana_classes_name(h->classes, i))) < 0) {
+                json_decref(res);
+                return -ENOMEM;
+            }
+        return http_reply_json(resp, 200, res);
+    }
+    if (rest[0] != '/' || strchr(rest + 1, '/'))
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
+    r = ana_classes_of(h->st, h->classes, rest + 1, &res);
+    if (r == -ENOENT) {
+        snprintf(msg, sizeof(msg), "%.100s: no such incident", rest + 1);
+        return http_reply_json(resp, 404, json_pack("{s:s}", "error", msg));
+    }
+    return r < 0 ? r : http_reply_json(resp, 200, res);
+}
+
 int ana_http_query_add(struct http_server *http, struct store *st, const json_t *classes_section,
                        struct ana_http_query **ret)
 {
@@ -150,7 +188,8 @@ int ana_http_query_add(struct http_server *http, struct store *st, const json_t 
     h->st = st;
     if ((r = ana_classes_load(NULL, classes_section, &h->classes, err, sizeof(err))) < 0)
         snprintf(h->warning, sizeof(h->warning), "%s", err);
-    if ((r = http_add_route(http, "/api/v1/query", http_query, h)) < 0) {
+    if ((r = http_add_route(http, "/api/v1/query", http_query, h)) < 0 ||
+        (r = http_add_route(http, CLASSES_PATH, http_classes, h)) < 0) {
         ana_http_query_free(&h);
         return r;
     }

@@ -11,7 +11,8 @@ struct ana_http_query;
 struct http_server;
 struct store;
 
-/* Register GET /api/v1/query on http.  st is borrowed and must outlive the
+/* Register GET /api/v1/query, /api/v1/classes and /api/v1/classes/ID
+ * (ana_http.c) on http.  st is borrowed and must outlive the
  * server; classes_section (the config's "classes", borrowed, may be NULL)
  * is applied over the default taxonomy.  A taxonomy that does not load is
  * not fatal: queries then use stored classes and notes only, and

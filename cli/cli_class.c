@@ -14,7 +14,9 @@
  * directory opened read-only, that the incident exists, and that the class
  * is in the taxonomy; --force skips both (a team's own label, or a store on
  * another machine).  With an admin token the note goes to inquestd's HTTP
- * API instead (cli_note_send.c), which checks the incident itself. */
+ * API instead (cli_note_send.c), which checks the incident itself.  list
+ * and show read inquestd's GET /api/v1/classes[/ID] with --http
+ * (cli_remote.h), with the daemon's taxonomy, printed the same way. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +27,9 @@
 #include "cli.h"
 #include "cli_exit.h"
 #include "cli_note_send.h"
+#include "cli_remote.h"
 #include "store.h"
-#include "iq_codec.h"
+#include "cor_incident.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -34,6 +37,7 @@ struct class_args {
     const char *sub, *incident, *cls, *classes_path;
     bool json, force;
     int64_t give_up;
+    int64_t timeout_ms;       /* --timeout, list and show with --http */
 };
 
 static const char usage_text[] = "class list | show INCIDENT [--json] | set|remove INCIDENT CLASS "
@@ -45,6 +49,7 @@ static int parse_args(int argc, char **argv, struct class_args *a)
     int np = 0;
 
     a->give_up = 60000;
+    a->timeout_ms = CLI_REMOTE_TIMEOUT_MS;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
             a->json = true;
@@ -52,7 +57,10 @@ static int parse_args(int argc, char **argv, struct class_args *a)
             a->force = true;
         else if (strcmp(argv[i], "--classes") == 0 && i + 1 < argc)
             a->classes_path = argv[++i];
-        else if (strcmp(argv[i], "--give-up") == 0 && i + 1 < argc) {
+        else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+            if (cli_remote_timeout("class", argv[++i], &a->timeout_ms))
+                return CLI_EXIT_USAGE;
+        } else if (strcmp(argv[i], "--give-up") == 0 && i + 1 < argc) {
             if (iq_duration_parse(argv[++i], &a->give_up) < 0)
                 return cli_usage("class: --give-up takes a duration such as 60s");
         } else if (argv[i][0] == '-' || np >= 3)
@@ -65,65 +73,6 @@ static int parse_args(int argc, char **argv, struct class_args *a)
         ((strcmp(a->sub, "set") == 0 || strcmp(a->sub, "remove") == 0) && np != 3) ||
         !strstr(" list show set remove ", a->sub))
         return cli_usage("usage: %s", usage_text);
-    return 0;
-}
-
-static int load_incident(struct store *st, const char *id, json_t **ret)
-{
-    char key[256], *v = NULL;
-    size_t kl, vl;
-    int r;
-
-    kl = (size_t)snprintf(key, sizeof(key), "i%s", id);
-    if (kl >= sizeof(key))
-        return -ENOENT;
-    if ((r = store_kv_get(st, STORE_CF_INCIDENTS, key, kl, &v, &vl)) < 0)
-        return r;
-    *ret = json_loadb(v, vl, 0, NULL);
-    free(v);
-    return *ret ? 0 : -EINVAL;
-}
-
-static int on_note(void *ud, const char *val, size_t len)
-{
-    struct iq_event *ev = NULL;
-    char err[IQ_ERR_MAX];
-
-    if (iq_event_decode(val, len, &ev, err, sizeof(err)) < 0)
-        return 0;
-    return iq_evvec_push(ud, &ev);
-}
-
-/* The incident's member events plus the class notes about it (all notes
- * share one incident_key; the incident label tells them apart). */
-static int gather(struct store *st, const json_t *inc, struct iq_evvec *l)
-{
-    struct store_filter sc = { .since = IQ_TIME_NONE, .until = IQ_TIME_NONE,
-                               .incident_key = ANA_CLASS_NOTE_KEY };
-    const char *id = json_string_value(json_object_get(inc, "id"));
-    const json_t *v;
-    size_t i, k = 0;
-    int r;
-
-    json_array_foreach(json_object_get(inc, "event_ids"), i, v) {
-        struct iq_event *ev = NULL;
-
-        if (json_is_string(v) && store_get_event(st, json_string_value(v), &ev) == 0 &&
-            iq_evvec_push(l, &ev) < 0)
-            return -ENOMEM;
-    }
-    k = l->n;
-    if ((r = store_scan(st, &sc, on_note, l)) < 0)
-        return r;
-    for (i = k; i < l->n; i++) {
-        const char *about = iq_event_label(l->v[i], "incident");
-
-        if (!about || strcmp(about, id) != 0)
-            iq_event_destroy(&l->v[i]);
-        else
-            l->v[k++] = l->v[i];
-    }
-    l->n = k;
     return 0;
 }
 
@@ -150,37 +99,8 @@ static void print_classes(const json_t *res)
     }
 }
 
-static int show(const struct cli_ctx *ctx, const struct class_args *a, struct ana_classes *c)
+static int print_result(const struct class_args *a, json_t *res)
 {
-    struct store_opts so = { .read_only = true };
-    struct store *st = NULL;
-    struct iq_evvec l = { 0 };
-    json_t *inc = NULL, *res = NULL;
-    const json_t *is;
-    int64_t t;
-    int r, status = 2;
-
-    if ((r = store_open(ctx->data_dir, &so, &st)) < 0) {
-        fprintf(stderr, "inquest: class: cannot open data directory %s: %s\n", ctx->data_dir,
-                strerror(-r));
-        status = CLI_EXIT_UNAVAILABLE;
-        goto out;
-    }
-    if ((r = load_incident(st, a->incident, &inc)) < 0) {
-        fprintf(stderr, "inquest: class: %s: %s\n", a->incident,
-                r == -ENOENT ? "no such incident" : strerror(-r));
-        status = r == -ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_USAGE;
-        goto out;
-    }
-    is = json_object_get(json_object_get(json_object_get(inc, "milestones"), "impact_start"),
-                         "at");
-    if (!json_is_string(is) ||
-        iq_time_parse_rfc3339(json_string_value(is), strlen(json_string_value(is)), &t) < 0)
-        t = IQ_TIME_NONE;
-    if ((r = gather(st, inc, &l)) < 0 || (r = ana_classify(c, l.v, l.n, t, &res)) < 0) {
-        fprintf(stderr, "inquest: class: %s\n", strerror(-r));
-        goto out;
-    }
     if (a->json) {
         char *s = json_dumps(res, JSON_COMPACT);
 
@@ -190,13 +110,56 @@ static int show(const struct cli_ctx *ctx, const struct class_args *a, struct an
     } else {
         print_classes(res);
     }
-    status = 0;
-out:
     json_decref(res);
-    json_decref(inc);
-    iq_evvec_clear(&l);
+    return 0;
+}
+
+static int show(const struct cli_ctx *ctx, const struct class_args *a, struct ana_classes *c)
+{
+    struct store_opts so = { .read_only = true };
+    struct store *st = NULL;
+    json_t *res = NULL;
+    int r;
+
+    if ((r = store_open(ctx->data_dir, &so, &st)) < 0) {
+        fprintf(stderr, "inquest: class: cannot open data directory %s: %s\n", ctx->data_dir,
+                strerror(-r));
+        return CLI_EXIT_UNAVAILABLE;
+    }
+    r = ana_classes_of(st, c, a->incident, &res);
     store_close(&st);
-    return status;
+    if (r < 0) {
+        fprintf(stderr, "inquest: class: %s: %s\n", a->incident,
+                r == -ENOENT ? "no such incident" : strerror(-r));
+        return r == -ENOENT ? CLI_EXIT_NOTFOUND : CLI_EXIT_USAGE;
+    }
+    return print_result(a, res);
+}
+
+/* list and show from inquestd's API (GET /api/v1/classes[/ID],
+ * analyze/ana_http.c), with the daemon's taxonomy. */
+static int remote(const struct cli_ctx *ctx, const struct class_args *a)
+{
+    char notfound[200];
+    struct cli_remote_req rq = { .path = "/api/v1/classes", .timeout_ms = a->timeout_ms,
+                                 .notfound = notfound };
+    json_t *j = NULL, *v;
+    size_t i;
+    int r;
+
+    if (a->classes_path)
+        return cli_usage("class: --classes: over --http the daemon's taxonomy applies");
+    if (strcmp(a->sub, "show") == 0)
+        rq.id = a->incident;
+    snprintf(notfound, sizeof(notfound), "%s: no such incident", a->incident ? a->incident : "");
+    if ((r = cli_remote_get_json(ctx, "class", &rq, &j)))
+        return r;
+    if (rq.id)
+        return print_result(a, j);
+    json_array_foreach(j, i, v)
+        puts(json_string_value(v));
+    json_decref(j);
+    return 0;
 }
 
 /* Refuse an unknown incident or class unless --force. */
@@ -215,7 +178,7 @@ static int check(const struct cli_ctx *ctx, const struct class_args *a, struct a
     if (ctx->token)
         return 0;    /* over HTTP the daemon checks the incident against its own store */
     if ((r = store_open(ctx->data_dir, &so, &st)) == 0)
-        r = load_incident(st, a->incident, &inc);
+        r = cor_incident_load(st, a->incident, &inc);
     json_decref(inc);
     store_close(&st);
     if (r < 0)
@@ -254,6 +217,14 @@ int cli_class_main(const struct cli_ctx *ctx, int argc, char **argv)
 
     if ((r = parse_args(argc, argv, &a)))
         return r;
+    if (strcmp(a.sub, "list") == 0 || strcmp(a.sub, "show") == 0) {
+        bool is_remote;
+
+        if ((r = cli_remote_choose(ctx, "class", &is_remote)))
+            return r;
+        if (is_remote)
+            return remote(ctx, &a);
+    }
     if (ana_classes_load_config(ctx->config_path, a.classes_path, &c, err, sizeof(err)) < 0) {
         fprintf(stderr, "inquest: class: %s\n", err);
         return 2;

@@ -181,11 +181,14 @@ const struct cli_command cli_commands[] = {
       "(default 10s)\n" },
     { "class", cli_class_main, "class list | show ID [--json] | set|remove ID CLASS",
       "failure classes of an incident; set or remove one by hand (an audited note)",
-      NULL,
+      "list and show read --data (and the taxonomy of --config and --classes), or inquestd's "
+      "API with --http (and a read token; the daemon's taxonomy applies), with the same output.",
       "--json\tshow: JSON output\n"
       "--force\tset: a class outside the taxonomy\n"
       "--classes FILE\tthe failure class taxonomy\n"
-      "--give-up DURATION\tgive up when inquestd acknowledges nothing for this long\n" },
+      "--give-up DURATION\tgive up when inquestd acknowledges nothing for this long\n"
+      "--timeout DURATION\tlist, show with --http: give up when inquestd has not answered for "
+      "this long (default 10s)\n" },
     { "keygen", cli_keygen_main, "keygen PATH",
       "make a CurveZMQ key pair: PATH.key (secret, 0600) and PATH.pub", NULL, NULL },
     { "backup", cli_backup_main, "backup DEST",

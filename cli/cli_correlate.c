@@ -55,6 +55,8 @@ int cli_correlate_main(const struct cli_ctx *ctx, int argc, char **argv)
 
     if ((r = parse(argc, argv, &rebuild, &diff, &since)))
         return r;
+    if (ctx->http_given == CLI_GIVEN_ARG)   /* the correlator runs here, on --data */
+        return cli_usage("correlate: works on the data directory (--data DIR), not over --http");
     cor_config_init(&cfg);
     if (cor_config_load(&cfg, ctx->config_path, err, sizeof(err)) < 0) {
         fprintf(stderr, "inquest: correlate: %s\n", err);

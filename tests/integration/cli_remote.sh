@@ -6,8 +6,8 @@
 #    token as with --data DIR on the same store: events, incidents (also
 #    --unattached, --json, --since), incident show (and --json), draft
 #    (every format, template, audience, --pseudonymize, --redact, -o) and
-#    query (formats, groups, filters, recurring), followups and
-#    postmortems list|show;
+#    query (formats, groups, filters, recurring), class list|show,
+#    followups and postmortems list|show;
 #  - an unknown incident id exits 3 over HTTP as on --data;
 #  - no token, an unknown token and a token without the read role exit 2
 #    and say which; --data and --http together exit 2;
@@ -90,6 +90,9 @@ same query --group-by month --since 2026-01-01T00:00:00Z --service checkout
 same query --severity critical --format json
 same query recurring --window 365d
 same query recurring --format csv
+same class list
+same class show "$id"
+same class show "$id" --json
 same followups --now 2026-12-01T00:00:00Z
 same followups --format json --now 2026-12-01T00:00:00Z --unpublished-after 1d
 same followups --format csv --service checkout --overdue --now 2027-01-15T00:00:00Z
@@ -118,6 +121,8 @@ same incident show inc-20991231-00000000 || true
 grep -q 'no incident "inc-20991231-00000000"' "$IQ_TMP/he.$n" || fail "404 not explained: $(cat "$IQ_TMP/he.$n")"
 same draft inc-20991231-00000000
 [ "$sl" = 3 ] || fail "draft of an unknown id: exit $sl, want 3"
+same class show inc-20991231-00000000
+[ "$sl" = 3 ] || fail "class show of an unknown id: exit $sl, want 3"
 
 # INQUEST_HTTP in the environment means the API too; --data on the line wins
 INQUEST_HTTP=$U "$IQ" --config "$IQ_TMP/conf.json" incidents --json >"$IQ_TMP/env.out" 2>/dev/null ||
@@ -157,7 +162,7 @@ grep -q "no answer from inquestd" "$IQ_TMP/err" || fail "stopped daemon: $(cat "
 # a daemon that is gone: exit 4 at once, for every reading command
 iq_stop_daemon
 for cmd in "events" "incidents" "incident show $id" "draft $id" "query" "followups" \
-           "postmortems list"; do
+           "postmortems list" "class show $id"; do
   st=0
   # shellcheck disable=SC2086
   "$IQ" --http "$U" $cmd --timeout 5s >/dev/null 2>"$IQ_TMP/err" || st=$?
