@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include "iq_file.h"
 #include "iq_tz.h"
 
 static const char *const zones[] = {
@@ -106,6 +108,57 @@ static void test_refused(void **state)
     iq_tz_free(&z);
 }
 
+/* Damaged zone files (every prefix of a real one, and bytes flipped) and
+ * hostile TZ strings load cleanly or fail with -EINVAL/-ENOENT, never
+ * read out of bounds (the ASan build runs this too). */
+static void test_damaged(void **state)
+{
+    char dir[] = "/tmp/iq-tz-XXXXXX", path[300], err[256], *good = NULL;
+    static const char *const strings[] = { "<", "<+0530", "A<>1", "ABC-", "ABC+25", "ABC1DEF,",
+                                           "ABC1DEF,M", "ABC1DEF,M1.1.7,M2.1.0", "ABC1DEF,J0,J1",
+                                           "ABC1DEF,J1/200,J2", "ABC1:60", "ABCDEFGHIJKLMNOPQRS1" };
+    struct iq_tz *z = NULL;
+    size_t len = 0;
+    FILE *f;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(iq_read_file("/usr/share/zoneinfo/America/New_York", 1 << 20, &good, &len), 0);
+    setenv("TZDIR", dir, 1);
+    snprintf(path, sizeof(path), "%s/Bad", dir);
+    for (size_t cut = 0; cut <= len; cut += cut < 120 ? 1 : 37) {
+        for (int flip = -1; flip < 3; flip++) {
+            char *copy = malloc(len ? len : 1);
+            int r;
+
+            memcpy(copy, good, len);
+            if (flip >= 0 && cut > 0)
+                copy[(cut * 7 + (size_t)flip * 13) % cut] ^= (char)(0x5a + flip);
+            assert_non_null(f = fopen(path, "wb"));
+            assert_int_equal(fwrite(copy, 1, cut, f), cut);
+            fclose(f);
+            r = iq_tz_load("Bad", false, &z, err, sizeof(err));
+            assert_true(r == 0 || r == -EINVAL || r == -ENOENT);
+            if (r == 0) {
+                char buf[64];
+
+                iq_tz_format(z, 4102444800000LL, true, buf, sizeof(buf));
+                iq_tz_format(z, -4102444800000LL, true, buf, sizeof(buf));
+            }
+            iq_tz_free(&z);
+            free(copy);
+        }
+    }
+    unlink(path);
+    rmdir(dir);
+    unsetenv("TZDIR");
+    free(good);
+    for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++) {
+        assert_int_equal(iq_tz_load(strings[i], false, &z, err, sizeof(err)), -ENOENT);
+        assert_null(z);
+    }
+}
+
 static void test_format(void **state)
 {
     struct iq_tz *z = NULL;
@@ -138,6 +191,7 @@ int main(void)
         cmocka_unit_test(test_against_libc),
         cmocka_unit_test(test_tz_strings),
         cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_format),
     };
 
