@@ -38,6 +38,7 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_metrics.h"
 #include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_api.h"
@@ -63,6 +64,7 @@ struct rnd_watch {
     size_t n_hooks;
     struct iq_worker *worker;
     unsigned long written, notified;
+    struct iq_metric *m_written, *m_failed, *m_sent, *m_notify_failed;   /* NULL: none */
 };
 
 static int write_file(const char *dir, const char *id, const char *ext, const char *doc, size_t len)
@@ -89,11 +91,14 @@ static void notify(struct rnd_watch *d, const json_t *ctx, const char *id)
                                        d->backoff_ms, 10000, err, sizeof(err))
                      : -ENOMEM;
 
-        if (r < 0)
+        if (r < 0) {
+            iq_metric_inc(d->m_notify_failed);
             iq_warn("drafts", "notice for %s to %s failed: %s; ignoring", id, d->hooks[i].url,
                     r == -ENOMEM ? "out of memory" : err);
-        else
+        } else {
+            iq_metric_inc(d->m_sent);
             __atomic_add_fetch(&d->notified, 1, __ATOMIC_RELAXED);
+        }
         free(body);
         json_decref(p);
     }
@@ -135,6 +140,7 @@ static int deliver(struct rnd_watch *d, const char *id)
         }
     }
     __atomic_add_fetch(&d->written, 1, __ATOMIC_RELAXED);
+    iq_metric_inc(d->m_written);
     iq_info_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("dir", d->dir)),
                "draft of %s written to %s/%s.md", id, d->dir, id);
     if (d->n_hooks && rnd_draft_context(inc, evs, n, &o, &ctx, err, sizeof(err)) == 0)
@@ -142,6 +148,7 @@ static int deliver(struct rnd_watch *d, const char *id)
     r = 0;
     goto out;
 fail:
+    iq_metric_inc(d->m_failed);
     iq_warn_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("error", err)),
                "draft of %s not written: %s", id, err);
 out:
@@ -200,6 +207,28 @@ static char *dup_opt(const char *s, bool *oom)
     return p;
 }
 
+/* inquest_drafts_* into reg (NULL: none).  0 or -ENOMEM. */
+static int register_metrics(struct rnd_watch *d, struct iq_metrics *reg)
+{
+    static const char *const names[2] = { "sent", "failed" };
+    struct iq_metric *notices[2];
+
+    if (!reg)
+        return 0;
+    d->m_written = iq_metrics_counter(reg, "inquest_drafts_written_total",
+                                      "Drafts of closed incidents written to the drafts "
+                                      "directory.");
+    d->m_failed = iq_metrics_counter(reg, "inquest_drafts_failed_total",
+                                     "Drafts that could not be written.");
+    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_drafts_notifications_total",
+                          "Draft notices to outbound webhooks, by result (after retries).",
+                          "result", names, 2, NULL, 0, notices) < 0)
+        return -ENOMEM;
+    d->m_sent = notices[0];
+    d->m_notify_failed = notices[1];
+    return d->m_written && d->m_failed ? 0 : -ENOMEM;
+}
+
 int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_watch **ret)
 {
     struct rnd_watch *d;
@@ -223,7 +252,7 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_w
     d->backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : 500;
     d->retries = o->retries;
     r = -ENOMEM;
-    if (oom)
+    if (oom || register_metrics(d, o->metrics) < 0)
         goto fail;
     if ((r = iq_hooks_parse(o->webhooks, &d->hooks, &d->n_hooks, err, sizeof(err))) < 0) {
         iq_error("drafts", "config 'draft_webhooks': %s", err);
@@ -313,7 +342,7 @@ static const struct iq_conf_item drafts_conf[] = {
 };
 
 int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
-                    struct store *st, struct rnd_watch **ret)
+                    struct store *st, struct iq_metrics *metrics, struct rnd_watch **ret)
 {
     struct drafts_conf c = { 0 };
     struct rnd_watch_opts o = { 0 };
@@ -348,6 +377,7 @@ int rnd_watch_start(const json_t *section, const char *data_dir, const char *api
     o.poll_ms = c.poll;
     o.retries = (unsigned)c.retries;
     o.backoff_ms = c.retry_backoff;
+    o.metrics = metrics;
     r = rnd_watch_new(st, &o, ret);
 out:
     iq_conf_release(drafts_conf, &c);

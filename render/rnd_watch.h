@@ -15,6 +15,7 @@
 
 struct store;
 struct rnd_watch;
+struct iq_metrics;
 
 struct rnd_watch_opts {
     const char *dir;           /* drafts directory (created); NULL or "off": no watcher */
@@ -28,6 +29,8 @@ struct rnd_watch_opts {
     int64_t poll_ms;           /* 0: 1000 */
     unsigned retries;          /* webhook retries after the first try */
     int64_t backoff_ms;        /* 0: 500, doubled per retry */
+    struct iq_metrics *metrics; /* registry for inquest_drafts_* (borrowed, must outlive
+                                   the watcher); NULL: none */
 };
 
 /* Validate opts (webhook list, template), create the drafts directory and
@@ -47,9 +50,10 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *opts,
  * "500ms"}, plus "slack_users" and "external_links" (checked here, used
  * by rnd_api.h too); api_url is the daemon's own API base URL, e.g.
  * "https://127.0.0.1:7700" (NULL without a listener).  Unknown keys are
- * refused.  Errors are logged.  Borrowed arguments; caller owns *ret. */
+ * refused.  metrics (may be NULL) gets inquest_drafts_*.  Errors are
+ * logged.  Borrowed arguments; caller owns *ret. */
 int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
-                    struct store *st, struct rnd_watch **ret);
+                    struct store *st, struct iq_metrics *metrics, struct rnd_watch **ret);
 
 /* Number of drafts written and of notices delivered so far. */
 unsigned long rnd_watch_written(const struct rnd_watch *d);

@@ -157,7 +157,7 @@ static void *tail_thread(void *arg)
 }
 
 int tail_daemon_start(const json_t *logs, const char *data_dir, void *zctx, const char *endpoint,
-                      struct tail_daemon **ret)
+                      struct iq_metrics *metrics, struct tail_daemon **ret)
 {
     struct tail_daemon *t;
     int r;
@@ -169,6 +169,7 @@ int tail_daemon_start(const json_t *logs, const char *data_dir, void *zctx, cons
     if (!t)
         return -ENOMEM;
     t->o.zctx = zctx;
+    t->o.metrics = metrics;
     if ((r = configure(t, logs, data_dir, endpoint)) < 0)
         goto fail;
     if ((r = -pthread_create(&t->thread, NULL, tail_thread, t)) < 0) {
