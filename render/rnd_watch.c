@@ -341,27 +341,63 @@ static const struct iq_conf_item drafts_conf[] = {
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
+/* The section (may be NULL) into c (defaults first; c to release either
+ * way): 0, or -EINVAL with err "config 'drafts...': what". */
+static int settings(const json_t *section, struct drafts_conf *c, char *err, size_t errsz)
+{
+    char sub[IQ_ERR_MAX];
+
+    if (section && !json_is_null(section) && !json_is_object(section)) {
+        snprintf(err, errsz, "config 'drafts': expected an object");
+        return -EINVAL;
+    }
+    if (iq_conf_defaults(drafts_conf, c) < 0)
+        return -EINVAL;
+    if (section && !json_is_null(section) &&
+        iq_conf_apply_section(drafts_conf, c, section, "drafts", err, errsz) < 0)
+        return -EINVAL;
+    if (rnd_people_check_map(c->slack_users, sub, sizeof(sub)) < 0 ||
+        rnd_external_check(c->external_links, sub, sizeof(sub)) < 0) {
+        snprintf(err, errsz, "config 'drafts': %s", sub);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int rnd_watch_check(const json_t *section, char *err, size_t errsz)
+{
+    struct drafts_conf c = { 0 };
+    struct iq_hook *hooks = NULL;
+    char sub[IQ_ERR_MAX];
+    size_t n = 0;
+    int r = settings(section, &c, err, errsz);
+
+    if (r == 0 && (r = iq_hooks_parse(c.webhooks, &hooks, &n, sub, sizeof(sub))) < 0)
+        snprintf(err, errsz, "config 'drafts.webhooks': %s", sub);
+    if (r == 0 && (r = rnd_draft_template_check(c.tmpl, NULL, sub, sizeof(sub))) < 0)
+        snprintf(err, errsz, "config 'drafts.template': %s", sub);
+    iq_hooks_free(&hooks, n);
+    iq_conf_release(drafts_conf, &c);
+    return r;
+}
+
+const struct iq_conf_item *rnd_watch_conf_table(size_t *ret_size)
+{
+    *ret_size = sizeof(struct drafts_conf);
+    return drafts_conf;
+}
+
 int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
                     struct store *st, struct iq_metrics *metrics, struct rnd_watch **ret)
 {
     struct drafts_conf c = { 0 };
     struct rnd_watch_opts o = { 0 };
-    char err[IQ_ERR_MAX], dir[PATH_MAX];
+    char err[IQ_CONF_MSG_MAX], dir[PATH_MAX];
     int r = -EINVAL;
 
     *ret = NULL;
-    if (section && !json_is_object(section)) {
-        iq_error("drafts", "config 'drafts': expected an object");
-        return -EINVAL;
-    }
-    if (iq_conf_defaults(drafts_conf, &c) < 0 ||
-        (section && iq_conf_apply(drafts_conf, &c, section, err, sizeof(err)) < 0)) {
-        iq_error("drafts", "config 'drafts': %s", err);
-        goto out;
-    }
-    if (rnd_people_check_map(c.slack_users, err, sizeof(err)) < 0 ||
-        rnd_external_check(c.external_links, err, sizeof(err)) < 0) {
-        iq_error("drafts", "config 'drafts': %s", err);
+    if (settings(section, &c, err, sizeof(err)) < 0) {
+        iq_error("drafts", "%s", err);
         goto out;
     }
     if (!c.dir && (size_t)snprintf(dir, sizeof(dir), "%s/drafts", data_dir) >= sizeof(dir)) {

@@ -55,6 +55,16 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *opts,
 int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
                     struct store *st, struct iq_metrics *metrics, struct rnd_watch **ret);
 
+/* Check a "drafts" section (may be NULL) as rnd_watch_start does, starting
+ * nothing: 0, or -EINVAL with err naming the key ("config 'drafts.poll':
+ * ..."); nothing logged. */
+int rnd_watch_check(const json_t *section, char *err, size_t errsz);
+
+/* The section's table (common/iq_conf.h) and the size of the struct it
+ * fills, for printing the effective configuration. */
+struct iq_conf_item;
+const struct iq_conf_item *rnd_watch_conf_table(size_t *ret_size);
+
 /* Number of drafts written and of notices delivered so far. */
 unsigned long rnd_watch_written(const struct rnd_watch *d);
 unsigned long rnd_watch_notified(const struct rnd_watch *d);

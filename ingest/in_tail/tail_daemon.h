@@ -25,6 +25,11 @@ struct iq_metrics;
 int tail_daemon_start(const json_t *logs, const char *data_dir, void *zctx, const char *endpoint,
                       struct iq_metrics *metrics, struct tail_daemon **ret);
 
+/* Check logs and its rules as tail_daemon_start does, starting nothing:
+ * 0 (NULL or null: no collector), or -EINVAL / -ENOENT / -ENOMEM with err
+ * naming the key ("config 'logs.files': ..."); nothing logged. */
+int tail_daemon_check(const json_t *logs, const char *data_dir, char *err, size_t errsz);
+
 /* Stop the collector (it saves its checkpoint), join, free, NULL *pt.
  * NULL-safe. */
 void tail_daemon_stop(struct tail_daemon **pt);
