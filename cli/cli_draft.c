@@ -4,6 +4,7 @@
  *   inquest draft ID [--template NAME|FILE] [--format md|json|html|svg]
  *                    [--audience internal|external] [--pseudonymize]
  *                    [--redact] [-o FILE]
+ *   inquest draft ID --diff FILE [--template NAME|FILE] [...]
  *   inquest draft --incident-file FILE [--events-file FILE] [...]
  *
  * The first form opens the data directory read-only (beside a running
@@ -21,7 +22,15 @@
  * FILE.tmp and renamed into place, so FILE is either the old or the whole
  * new draft.  The Markdown front matter's generated_at is the clock, or
  * $SOURCE_DATE_EPOCH (seconds) when set, the reproducible-builds
- * convention, so a draft can be made byte for byte again. */
+ * convention, so a draft can be made byte for byte again.
+ *
+ * --diff FILE compares FILE, a Markdown draft a person keeps (DATA/drafts/
+ * ID.md that inquestd left alone because it was edited, say), with the
+ * draft as it would be written now: a unified diff of their facts, i.e.
+ * without the front matter and the sections the template leaves to people
+ * (render/rnd_keep.h).  Exit 0 when the facts are the same, 1 when they
+ * differ (the diff on standard output), 2 for a usage or I/O error, 3 for
+ * an unknown incident, 4 when the data directory cannot be opened. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,23 +41,31 @@
 #include "cli.h"
 #include "cli_exit.h"
 #include "cor_incident.h"
+#include "iq_buf.h"
 #include "iq_conf.h"
+#include "iq_diff.h"
+#include "iq_file.h"
 #include "iq_paths.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_lines.h"
 #include "rnd_draft.h"
+#include "rnd_keep.h"
 #include "rnd_external.h"
 #include "rnd_people.h"
 
 #define EVENTS_MAX   1000000
 #define LINE_MAX_LEN (512 * 1024)
 
+#define DIFF_FILE_MAX (64u << 20)   /* a kept draft read for --diff */
+#define DIFF_OUT_MAX (64u << 20)
+
 struct draft_args {
     const char *id;
     const char *incident_file;
     const char *events_file;
     const char *out;
+    const char *diff;            /* --diff FILE */
     struct rnd_draft_opts o;
 };
 
@@ -89,6 +106,8 @@ static int parse_args(int argc, char **argv, struct draft_args *a)
             a->incident_file = v;
         } else if (strcmp(k, "--events-file") == 0) {
             a->events_file = v;
+        } else if (strcmp(k, "--diff") == 0) {
+            a->diff = v;
         } else {
             return cli_usage("draft: unknown option '%s'", k);
         }
@@ -97,6 +116,8 @@ static int parse_args(int argc, char **argv, struct draft_args *a)
         return cli_usage("draft: give an incident ID or --incident-file FILE");
     if (a->events_file && !a->incident_file)
         return cli_usage("draft: --events-file goes with --incident-file");
+    if (a->diff && (a->out || a->o.format != RND_FORMAT_MD))
+        return cli_usage("draft: --diff compares Markdown drafts: no -o, no --format");
     return 0;
 }
 
@@ -264,6 +285,35 @@ static int draft_stored(struct store *store, const char *id, const struct rnd_dr
     return rnd_draft_from_store(store, id, o, doc, len, err, errsz);
 }
 
+/* --diff: FILE's facts against the facts of doc, the draft now.  0 same,
+ * 1 different (the diff printed), 2 an error (printed). */
+static int diff_facts(const struct draft_args *a, const char *doc, size_t len)
+{
+    char *kept = NULL, *fa = NULL, *fb = NULL, err[IQ_ERR_MAX], now[300];
+    size_t kept_len = 0, la = 0, lb = 0;
+    struct iq_buf out;
+    int r;
+
+    if (iq_file_read(a->diff, DIFF_FILE_MAX, &kept, &kept_len, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: draft: --diff %s\n", err);
+        return CLI_EXIT_USAGE;
+    }
+    iq_buf_init(&out, DIFF_OUT_MAX);
+    snprintf(now, sizeof(now), "inquest draft %.200s (now)", a->id ? a->id : a->incident_file);
+    if ((r = rnd_keep_facts(kept, kept_len, doc, len, &fa, &la)) == 0 &&
+        (r = rnd_keep_facts(doc, len, doc, len, &fb, &lb)) == 0)
+        r = iq_diff_unified(fa, la, fb, lb, a->diff, now, &out);
+    if (r == 1 && fwrite(out.p, 1, out.len, stdout) != out.len)
+        r = -EIO;
+    if (r < 0)
+        fprintf(stderr, "inquest: draft: --diff: %s\n", strerror(-r));
+    free(kept);
+    free(fa);
+    free(fb);
+    iq_buf_free(&out);
+    return r < 0 ? CLI_EXIT_USAGE : r;
+}
+
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct draft_args a = { .o = { .format = RND_FORMAT_MD } };
@@ -306,6 +356,11 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     if (r < 0) {
         fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
         return status ? status : CLI_EXIT_USAGE;
+    }
+    if (a.diff) {
+        r = diff_facts(&a, doc, len);
+        free(doc);
+        return r;
     }
     if (a.out) {
         if ((r = iq_write_atomic(a.out, doc, len)) < 0) {

@@ -20,6 +20,12 @@
  *    once; a draft in progress (including webhook retries) finishes first.
  *  - Files are written as NAME.tmp then renamed: a reader of the drafts
  *    directory never sees half a document.
+ *  - People edit ID.md (and perhaps ID.html): a file that no longer holds
+ *    what the watcher last wrote is never overwritten; the new version
+ *    goes beside it as ID.next.md (rnd_keep.c), logged and counted in
+ *    inquest_drafts_kept_total.  ID.svg, which nobody edits, is replaced.
+ *  - Metrics: inquest_drafts_written_total, _kept_total, _failed_total,
+ *    _notifications_total{result="sent|failed"}.
  *  - Failures are logged once per incident and the watcher goes on: a
  *    broken receiver must not stop drafts from being written. */
 #include "rnd_watch.h"
@@ -46,6 +52,7 @@
 #include "rnd_draft.h"
 #include "rnd_external.h"
 #include "rnd_people.h"
+#include "rnd_keep.h"
 #include "rnd_notify.h"
 
 #define STATE_PREFIX "rnd.drafted."
@@ -64,7 +71,7 @@ struct rnd_watch {
     size_t n_hooks;
     struct iq_worker *worker;
     unsigned long written, notified;
-    struct iq_metric *m_written, *m_failed, *m_sent, *m_notify_failed;   /* NULL: none */
+    struct iq_metric *m_written, *m_kept, *m_failed, *m_sent, *m_notify_failed; /* or NULL */
 };
 
 static int write_file(const char *dir, const char *id, const char *ext, const char *doc, size_t len)
@@ -104,6 +111,19 @@ static void notify(struct rnd_watch *d, const json_t *ctx, const char *id)
     }
 }
 
+/* A draft file edited by hand was kept (rnd_keep_write): log it, and
+ * count the draft once in inquest_drafts_kept_total. */
+static void kept_log(struct rnd_watch *d, const char *id, const char *ext, bool *kept)
+{
+    if (!*kept)
+        iq_metric_inc(d->m_kept);
+    *kept = true;
+    iq_warn_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("dir", d->dir)),
+               "draft of %s: %s/%s.%s was edited since inquestd wrote it: kept as it is, the "
+               "new version is %s/%s.next.%s (inquest draft %s --diff FILE shows what changed "
+               "in the facts)", id, d->dir, id, ext, d->dir, id, ext, id);
+}
+
 /* Draft incident id: files, then notices.  Returns 0 or negative errno. */
 static int deliver(struct rnd_watch *d, const char *id)
 {
@@ -113,6 +133,7 @@ static int deliver(struct rnd_watch *d, const char *id)
     json_t *inc = NULL, *ctx = NULL, *rec = NULL, *people = NULL;
     char err[512], svg[RND_API_ID_MAX + 8], *doc = NULL;
     size_t n = 0, len = 0;
+    bool kept = false;
     int r;
 
     snprintf(svg, sizeof(svg), "%s.svg", id);   /* beside ID.md */
@@ -131,7 +152,10 @@ static int deliver(struct rnd_watch *d, const char *id)
             continue;
         if ((r = rnd_draft_render(inc, evs, n, &o, &doc, &len, err, sizeof(err))) < 0)
             goto fail;
-        r = write_file(d->dir, id, rnd_format_ext(o.format), doc, len);
+        if (o.format == RND_FORMAT_SVG)   /* the chart: nobody edits it */
+            r = write_file(d->dir, id, rnd_format_ext(o.format), doc, len);
+        else if ((r = rnd_keep_write(d->st, d->dir, id, rnd_format_ext(o.format), doc, len)) > 0)
+            kept_log(d, id, rnd_format_ext(o.format), &kept);
         free(doc);
         doc = NULL;
         if (r < 0) {
@@ -141,8 +165,9 @@ static int deliver(struct rnd_watch *d, const char *id)
     }
     __atomic_add_fetch(&d->written, 1, __ATOMIC_RELAXED);
     iq_metric_inc(d->m_written);
-    iq_info_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("dir", d->dir)),
-               "draft of %s written to %s/%s.md", id, d->dir, id);
+    if (!kept)
+        iq_info_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("dir", d->dir)),
+                   "draft of %s written to %s/%s.md", id, d->dir, id);
     if (d->n_hooks && rnd_draft_context(inc, evs, n, &o, &ctx, err, sizeof(err)) == 0)
         notify(d, ctx, id);
     r = 0;
@@ -218,6 +243,9 @@ static int register_metrics(struct rnd_watch *d, struct iq_metrics *reg)
     d->m_written = iq_metrics_counter(reg, "inquest_drafts_written_total",
                                       "Drafts of closed incidents written to the drafts "
                                       "directory.");
+    d->m_kept = iq_metrics_counter(reg, "inquest_drafts_kept_total",
+                                   "Drafts edited by hand and left alone: the new version was "
+                                   "written beside them as ID.next.md.");
     d->m_failed = iq_metrics_counter(reg, "inquest_drafts_failed_total",
                                      "Drafts that could not be written.");
     if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_drafts_notifications_total",
@@ -226,7 +254,7 @@ static int register_metrics(struct rnd_watch *d, struct iq_metrics *reg)
         return -ENOMEM;
     d->m_sent = notices[0];
     d->m_notify_failed = notices[1];
-    return d->m_written && d->m_failed ? 0 : -ENOMEM;
+    return d->m_written && d->m_kept && d->m_failed ? 0 : -ENOMEM;
 }
 
 int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_watch **ret)
