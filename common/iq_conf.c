@@ -6,12 +6,14 @@
  * that names the key and the range, never silently clamped.  A JSON null
  * puts a key back to its default (unset when it has none).
  *
- * Config files are JSON with comments: before jansson parses the text,
+ * Config files are YAML or JSON; iq_conf_file.c decides which and keeps
+ * every key's line.  JSON may hold comments: before jansson parses the text,
  * every // line comment and block comment outside strings is blanked to
- * spaces (newlines kept, so jansson's line and column numbers still point
- * into the file).  iq_conf_print_config writes every key of a table with
- * its description as comments and its default as value: a sample that
- * loads back as it is. */
+ * spaces (newlines kept, so jansson's line and column numbers, and the
+ * YAML reader's key lines, still point into the file).
+ * iq_conf_print_config writes every key of a table with its description
+ * as comments and its default as value: a sample that loads back as it
+ * is. */
 #include "iq_conf.h"
 
 #include <errno.h>
@@ -277,63 +279,6 @@ int iq_conf_apply(const struct iq_conf_item *t, void *base, const json_t *obj,
     if (!json_is_object(obj))
         FAIL("config: expected a mapping of keys at the top");
     return iq_conf_apply_section(t, base, obj, NULL, err, errsz);
-}
-
-bool iq_conf_item_equal(const struct iq_conf_item *it, const void *a, const void *b)
-{
-    const char *fa = (const char *)a + it->offset, *fb = (const char *)b + it->offset;
-
-    switch (it->type) {
-    case IQ_CONF_STR: {
-        const char *sa = *(char *const *)(const void *)fa, *sb = *(char *const *)(const void *)fb;
-
-        return sa == sb || (sa && sb && strcmp(sa, sb) == 0);
-    }
-    case IQ_CONF_BOOL:
-        return *(const bool *)(const void *)fa == *(const bool *)(const void *)fb;
-    case IQ_CONF_SIZE:
-        return *(const size_t *)(const void *)fa == *(const size_t *)(const void *)fb;
-    case IQ_CONF_JSON: {
-        const json_t *ja = *(json_t *const *)(const void *)fa;
-        const json_t *jb = *(json_t *const *)(const void *)fb;
-
-        return ja == jb || (ja && jb && json_equal(ja, jb));
-    }
-    default:
-        return *(const int64_t *)(const void *)fa == *(const int64_t *)(const void *)fb;
-    }
-}
-
-int iq_conf_item_copy(const struct iq_conf_item *it, void *dst, const void *src)
-{
-    char *fd = (char *)dst + it->offset;
-    const char *fs = (const char *)src + it->offset;
-
-    switch (it->type) {
-    case IQ_CONF_STR: {
-        const char *s = *(char *const *)(const void *)fs;
-        char *copy = s ? strdup(s) : NULL;
-
-        if (s && !copy)
-            return -ENOMEM;
-        free(*(char **)(void *)fd);
-        *(char **)(void *)fd = copy;
-        return 0;
-    }
-    case IQ_CONF_JSON:
-        json_decref(*(json_t **)(void *)fd);
-        *(json_t **)(void *)fd = json_incref(*(json_t *const *)(const void *)fs);
-        return 0;
-    case IQ_CONF_BOOL:
-        *(bool *)(void *)fd = *(const bool *)(const void *)fs;
-        return 0;
-    case IQ_CONF_SIZE:
-        *(size_t *)(void *)fd = *(const size_t *)(const void *)fs;
-        return 0;
-    default:
-        *(int64_t *)(void *)fd = *(const int64_t *)(const void *)fs;
-        return 0;
-    }
 }
 
 void iq_conf_release(const struct iq_conf_item *t, void *base)

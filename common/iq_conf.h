@@ -65,11 +65,6 @@ int iq_conf_apply_each(const struct iq_conf_item *t, void *base, const json_t *o
 int iq_conf_apply_section(const struct iq_conf_item *t, void *base, const json_t *obj,
                           const char *prefix, char *err, size_t errsz);
 
-/* Do two structs hold the same value for item it?  Copy it from src to
- * dst (strings duplicated, JSON referenced): 0 or -ENOMEM. */
-bool iq_conf_item_equal(const struct iq_conf_item *it, const void *a, const void *b);
-int iq_conf_item_copy(const struct iq_conf_item *it, void *dst, const void *src);
-
 /* Set one item from text (a command-line flag). -ENOENT unknown, -EINVAL bad. */
 int iq_conf_set(const struct iq_conf_item *t, void *base, const char *name, const char *value,
                 char *err, size_t errsz);
