@@ -10,8 +10,9 @@
  * (iq_conf_file_where), or the line of the section when the message names
  * no key (a mapping file's own error, say).  Unlike a start, which stops
  * at the first refusal, every section is checked and every problem
- * listed.  The secure-defaults check of what a listener exposes needs
- * the loaded server and stays with the start (cli_daemon_secure.c). */
+ * listed.  The secure defaults (cli_daemon_secure.c: what a non-loopback
+ * listener exposes without tokens or secrets) are judged on the sources
+ * and tokens loaded here, unless insecure is set. */
 #include "cli_daemon_check.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 
 #include "ana_classes.h"
 #include "cli_daemon.h"
+#include "cli_daemon_secure.h"
 #include "cor_config.h"
 #include "cor_retention.h"
 #include "http_access.h"
@@ -73,12 +75,13 @@ static bool http_on(const struct iqd_config *cfg)
 }
 
 /* The webhook mapping files with their secrets, sources_enabled and the
- * API tokens, as the webhooks stage loads them. */
-static void check_http(const struct iqd_config *cfg, struct iqd_problems *p)
+ * API tokens, as the webhooks stage loads them, into *s and *a (NULL
+ * where they could not be loaded). */
+static void check_http(const struct iqd_config *cfg, struct wh_sources **ps,
+                       struct http_access **pa, struct iqd_problems *p)
 {
     char dir[4096], err[IQ_CONF_MSG_MAX];
     struct wh_sources *s = NULL;
-    struct http_access *a = NULL;
     int r;
 
     if (cfg->sources_dir && *cfg->sources_dir) {
@@ -93,10 +96,14 @@ static void check_http(const struct iqd_config *cfg, struct iqd_problems *p)
     else if (s && cfg->sources_enabled &&
              (r = wh_sources_enable(s, cfg->sources_enabled, err, sizeof(err))) < 0)
         failed(p, r, err, "sources_enabled");
-    wh_sources_destroy(&s);
-    if (!cfg->collector && (r = http_access_load(cfg->access, &a, err, sizeof(err))) < 0)
+    *ps = s;
+    if (!cfg->collector && (r = http_access_load(cfg->access, pa, err, sizeof(err))) < 0)
         failed(p, r, err, "access");
-    http_access_destroy(&a);
+}
+
+static void exposure_report(void *ud, const char *msg)
+{
+    iqd_problem(ud, msg, "listen_http");
 }
 
 /* Two keys that go together: both or neither. */
@@ -185,7 +192,9 @@ static void check_sections(const struct iqd_config *cfg, struct iqd_problems *p)
 
 int iqd_check(const struct iqd_config *cfg, struct iqd_problems *p)
 {
-    int before = p->n;
+    struct wh_sources *s = NULL;
+    struct http_access *a = NULL;
+    int before = p->n, loaded;
 
     if (cfg->collector && !cfg->forward)
         iqd_problem(p, "config 'collector': collector mode needs 'forward' (the central "
@@ -194,7 +203,12 @@ int iqd_check(const struct iqd_config *cfg, struct iqd_problems *p)
         iqd_problem(p, "config 'listen_http': collector mode needs an HTTP listener", NULL);
     check_keys(cfg, p);
     if (http_on(cfg))
-        check_http(cfg, p);
+        check_http(cfg, &s, &a, p);
+    loaded = p->n == before;         /* exposure is judged on what loaded */
+    if (loaded && !cfg->insecure)
+        iqd_exposure_problems(cfg, a, s, exposure_report, p);
+    wh_sources_destroy(&s);
+    http_access_destroy(&a);
     if (!cfg->collector)
         check_sections(cfg, p);
     return p->n - before;

@@ -29,8 +29,10 @@ void iqd_problem_stderr(void *ud, const char *msg);
  * webhook mapping files with their secrets and sources_enabled, the API
  * tokens, the correlator rules, the drafts settings and template, the
  * failure classes, the log collector and its rules, retention, the TLS
- * and CurveZMQ key files, the collector's forward endpoint.  Nothing is
- * created.  Returns the number of problems. */
+ * and CurveZMQ key files, the collector's forward endpoint, and the
+ * secure defaults (what a non-loopback listener would expose without
+ * authentication, unless insecure).  Nothing is created.  Returns the
+ * number of problems. */
 int iqd_check(const struct iqd_config *cfg, struct iqd_problems *p);
 
 #endif

@@ -5,7 +5,8 @@
 #     token, an alias) says valid and exits 0;
 #   - on a bad one it exits 1 and lists every problem, each naming the file,
 #     the key and its line, from the top-level table and from the sections
-#     (correlate, drafts, access, logs); a YAML syntax error names its line
+#     (correlate, drafts, access, logs) and the secure defaults (a public
+#     listener without tokens); a YAML syntax error names its line
 #     and column; --check-config without a file is a usage error (2);
 #   - JSON is still read, by extension or by content, with the same lines;
 #   - --print-config prints YAML that reads back to the same effective
@@ -77,6 +78,16 @@ st=0; "$IQD" --check-config "$d/syntax.yml" >"$d/out" 2>"$d/err" || st=$?
   || fail "YAML syntax error: exit $st: $(cat "$d/err")"
 st=0; "$IQD" --check-config 2>"$d/err" || st=$?
 [ "$st" -eq 2 ] || fail "--check-config without a file: exit $st, want 2"
+
+# the secure defaults: a public listener without tokens or secrets is a
+# problem at the line of listen_http, unless insecure
+printf 'data: %s/data\nlisten_http: 0.0.0.0:7799\n' "$d" >"$d/exposed.yml"
+st=0; "$IQD" --check-config "$d/exposed.yml" >"$d/out" 2>"$d/err" || st=$?
+[ "$st" -eq 1 ] && grep -q "exposed.yml:2: the HTTP API on 0.0.0.0:7799 has no token" "$d/err" \
+  && grep -q "exposed.yml:2: webhook sources without a secret on 0.0.0.0:7799" "$d/err" \
+  || fail "exposure check: exit $st: $(cat "$d/err")"
+st=0; "$IQD" --check-config "$d/exposed.yml" --insecure >"$d/out" 2>"$d/err" || st=$?
+[ "$st" -eq 0 ] || fail "exposure check with --insecure: exit $st: $(cat "$d/err")"
 
 # JSON still works, by extension and by content, with lines too
 printf '{\n  "data": "%s/data",\n  "correlate": {\n    "quiet_period": "soon"\n  }\n}\n' "$d" \
