@@ -43,8 +43,8 @@ ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 PKG_CONFIG ?= pkg-config
 
 MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
-# yaml-0.1 (libyaml): the front matter of finished postmortems (postmortem/),
-# YAML being the format their ecosystem writes; issue #18 reads config with it.
+# yaml-0.1 (libyaml): the front matter of finished postmortems (postmortem/)
+# and YAML config files (common/iq_yaml.c), YAML being their ecosystem's format.
 PKGS       := libzmq $(MSGPACK_PC) rocksdb libpcre2-8 jansson libmicrohttpd libcurl libsodium libcmark-gfm yaml-0.1
 
 # CFLAGS is the user's (optimisation, sanitizers); the language and warning

@@ -114,12 +114,15 @@ const struct cli_command cli_commands[] = {
       "--poll DURATION\thow often the files are checked\n"
       "--give-up DURATION\tgive up when inquestd acknowledges nothing for this long\n" },
     { "draft", cli_draft_main,
-      "draft ID [--template NAME|FILE] [--format md|json|html|svg] [--audience internal|external] [--pseudonymize] [--redact] [-o FILE]",
+      "draft ID [--template NAME|FILE] [--format md|json|html|svg] [--audience internal|external] [--pseudonymize] [--redact] [-o FILE | --diff FILE]",
       "draft the blameless postmortem of an incident",
       "The second form, draft --incident-file FILE [--events-file FILE], renders an incident "
       "kept elsewhere.  With --http (and a read token) inquestd renders the draft with the same "
       "options and its own drafts config; the template is then a name.  An unknown incident id "
-      "exits 3.",
+      "exits 3.  --diff FILE compares the facts of "
+      "FILE (a draft as inquestd wrote it, perhaps edited by hand since) with the draft as it "
+      "would be written now, leaving out the front matter and the sections left to people: "
+      "exit 0 when they are the same, 1 with a unified diff when they differ.",
       "--template NAME|FILE\ttemplate name (en, ja, ...) or a template file\n"
       "--format F\tmd (default), json, html or svg (the timeline)\n"
       "--audience A\tinternal (default) or external\n"
@@ -127,6 +130,7 @@ const struct cli_command cli_commands[] = {
       "--redact\tremove secrets, addresses and tokens from quoted text\n"
       "--output FILE\twrite FILE atomically instead of standard output\n"
       "-o FILE\tsame as --output\n"
+      "--diff FILE\tshow what changed in the facts since FILE (exit 1 when something did)\n"
       "--incident-file FILE\trender this incident JSON instead of a stored one\n"
       "--events-file FILE\tthe events (NDJSON) of --incident-file\n"
       "--timeout DURATION\twith --http: give up when inquestd has not answered for this long "

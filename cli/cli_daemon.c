@@ -2,8 +2,13 @@
  * a signal, stop them in reverse order.
  *
  * The daemon's settings are one table (daemon_conf): defaults, then the
- * config file (--config), then flags (--some-key VALUE sets "some_key"),
- * so flags, config keys and the generated --help always agree.  The
+ * config file (--config, YAML or JSON with comments: iq_conf_file_load),
+ * then flags (--some-key VALUE sets "some_key"), so flags, config keys and
+ * the generated --help always agree.  Every problem is reported, each
+ * with the file and the key's line (cli_daemon_check.h).  --check-config
+ * FILE checks the file and every section as the stages would at start,
+ * starting nothing (cli_daemon_check.c); --print-config prints the
+ * effective configuration as YAML that loads back to the same values.  The
  * stages themselves are rows of cli_daemon_stages.c, started by
  * iqd_stages_run; this file only parses and installs the signal
  * handlers.  On SIGTERM or SIGINT the
@@ -11,14 +16,19 @@
  * stops in reverse order (the store flushes its WAL and closes) and the
  * process exits 0. */
 #include "cli_daemon.h"
+#include "cli_daemon_check.h"
 #include "cli_daemon_stages.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cor_config.h"
+#include "rnd_watch.h"
 #include "store_disk.h"
+#include "tail_config.h"
 #include "ing_proto.h"
 #include "store.h"
 #include "iq_conf.h"
@@ -142,28 +152,46 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: inquestd [--config FILE] [--KEY VALUE ...]\n"
+               "       inquestd --check-config FILE [--KEY VALUE ...]\n"
+               "       inquestd [--config FILE] [--KEY VALUE ...] --print-config\n"
                "       inquestd --print-sample-config | --version\n\n"
-               "Every configuration key is also a flag (underscores as dashes).\n"
-               "Boolean flags take no value.  Keys and defaults:\n\n");
-    iq_conf_print_sample(f, daemon_conf, 2);
+               "FILE is YAML, or JSON with comments.  Every configuration key is also a flag\n"
+               "(underscores as dashes); boolean flags take no value.  --check-config checks\n"
+               "FILE and every section without starting (exit 0 when valid, 1 listing each\n"
+               "problem with its line); --print-config prints the effective configuration as\n"
+               "YAML that loads back.  Keys and defaults, as a YAML config file:\n\n");
+    iq_conf_print_sample(f, daemon_conf, 0);
 }
 
-/* Apply argv flags over the config.  Returns 0 or 2 (usage error). */
-static int parse_flags(struct iqd_config *cfg, int argc, char **argv)
+/* An option of the command line that is not a setting: 1 when it takes a
+ * value (--config, --check-config), 0 when alone, -1 when not one. */
+static int command_option(const char *a)
 {
-    char err[IQ_ERR_MAX], key[64];
+    if (strcmp(a, "--config") == 0 || strcmp(a, "--check-config") == 0)
+        return 1;
+    if (strcmp(a, "--print-config") == 0)
+        return 0;
+    return -1;
+}
+
+/* Apply argv flags over the config.  0, or -1 after reporting a usage
+ * error. */
+static int parse_flags(struct iqd_config *cfg, int argc, char **argv, struct iqd_problems *p)
+{
+    char err[IQ_ERR_MAX], key[64], msg[IQ_CONF_MSG_MAX];
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *val;
         size_t k;
 
-        if (strcmp(a, "--config") == 0) {
-            i++;
+        if (command_option(a) >= 0) {
+            i += command_option(a);
             continue;
         }
         if (strncmp(a, "--", 2) != 0 || strlen(a + 2) >= sizeof(key)) {
-            fprintf(stderr, "inquestd: unexpected argument '%s'\n", a);
-            return 2;
+            snprintf(msg, sizeof(msg), "unexpected argument '%.200s' (see --help)", a);
+            iqd_problem(p, msg, NULL);
+            return -1;
         }
         for (k = 0; a[2 + k]; k++)
             key[k] = a[2 + k] == '-' ? '_' : a[2 + k];
@@ -175,71 +203,157 @@ static int parse_flags(struct iqd_config *cfg, int argc, char **argv)
                     val = argv[++i];
         }
         if (iq_conf_set(daemon_conf, cfg, key, val, err, sizeof(err)) < 0) {
-            fprintf(stderr, "inquestd: %s (see --help)\n", err);
-            return 2;
+            snprintf(msg, sizeof(msg), "%s (see --help)", err);
+            iqd_problem(p, msg, NULL);
+            return -1;
         }
     }
     return 0;
 }
 
-/* Defaults, then the config file, then flags. */
-static int load_config(struct iqd_config *cfg, int argc, char **argv)
+static void report_to_problems(void *ud, const char *msg)
+{
+    iqd_problem(ud, msg, NULL);
+}
+
+/* The values the table cannot check: log level and format, the
+ * free-space limit, RocksDB's log level. */
+static void check_values(const struct iqd_config *cfg, struct iqd_problems *p)
 {
     struct store_disk_limit lim;
-    char err[IQ_ERR_MAX];
-    json_t *file = NULL;
-    int r;
+    char err[IQ_ERR_MAX], msg[IQ_CONF_MSG_MAX];
 
+    if (iq_log_level_valid(cfg->log_level) < 0) {
+        snprintf(msg, sizeof(msg), "config 'log_level': unknown level \"%.40s\" (error, warn, "
+                 "info or debug)", cfg->log_level);
+        iqd_problem(p, msg, NULL);
+    }
+    if (iq_log_set_format(cfg->log_format) < 0) {
+        snprintf(msg, sizeof(msg), "config 'log_format': unknown format \"%.40s\" (text, logfmt "
+                 "or json)", cfg->log_format);
+        iqd_problem(p, msg, NULL);
+    }
+    if (store_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
+        snprintf(msg, sizeof(msg), "config %s", err);
+        iqd_problem(p, msg, NULL);
+    }
+    if (store_log_level_parse(cfg->rocksdb_log_level) < 0) {
+        snprintf(msg, sizeof(msg), "config 'rocksdb_log_level': unknown level \"%.40s\" (off, "
+                 "fatal, error, warn, info or debug)", cfg->rocksdb_log_level);
+        iqd_problem(p, msg, NULL);
+    }
+}
+
+/* The file named by --config or --check-config, or NULL. */
+static const char *config_path(int argc, char **argv)
+{
+    const char *path = NULL;
+
+    for (int i = 1; i + 1 < argc; i++)
+        if (command_option(argv[i]) == 1)
+            path = argv[++i];
+    return path;
+}
+
+/* Defaults, then the config file (YAML or JSON, every problem reported
+ * with its line), then flags, then the values the table cannot check.
+ * *file holds the file read (iq_conf_file_release).  Returns the number
+ * of problems, or -1 for a usage error. */
+static int load_config(struct iqd_config *cfg, int argc, char **argv, struct iq_conf_file *file,
+                       struct iqd_problems *p)
+{
+    const char *path = config_path(argc, argv);
+    char err[IQ_CONF_MSG_MAX];
+    int before = p->n;
+
+    memset(file, 0, sizeof(*file));
     iq_conf_defaults(daemon_conf, cfg);
+    if (path) {
+        if (iq_conf_file_load(path, file, err, sizeof(err)) < 0) {
+            iqd_problem(p, err, NULL);
+            return p->n - before;
+        }
+        p->file = file;
+        iq_conf_apply_each(daemon_conf, cfg, file->root, NULL, report_to_problems, p);
+    }
+    if (parse_flags(cfg, argc, argv, p) < 0)
+        return -1;
+    check_values(cfg, p);
+    return p->n - before;
+}
+
+/* --print-config: the effective configuration as YAML; the sections with
+ * a table of their own key by key with their defaults. */
+static int print_config(const struct iqd_config *cfg)
+{
+    struct iq_conf_sub subs[3] = {
+        { "correlate", cor_config_table(), sizeof(struct cor_config), true },
+        { "drafts", NULL, 0, true },
+        { "logs", tail_conf_items, sizeof(struct tail_conf), false },
+    };
+
+    subs[1].table = rnd_watch_conf_table(&subs[1].size);
+    printf("# inquestd %s: the effective configuration (inquestd --print-config)\n", IQ_VERSION);
+    if (iq_conf_print_yaml(stdout, daemon_conf, cfg, subs, 3) < 0 || fflush(stdout) != 0) {
+        fprintf(stderr, "inquestd: cannot print the configuration\n");
+        return 1;
+    }
+    return 0;
+}
+
+/* --check-config FILE: every problem of the file, the flags and the
+ * sections.  0 valid, 1 problems, 2 usage. */
+static int check_config(int argc, char **argv, struct iqd_config *cfg, struct iqd_problems *p)
+{
+    const char *path = config_path(argc, argv);
+    struct iq_conf_file file;
+    int n = load_config(cfg, argc, argv, &file, p);
+
+    if (n < 0) {
+        iq_conf_file_release(&file);
+        return 2;
+    }
+    if (file.path)
+        n += iqd_check(cfg, p);
+    iq_conf_file_release(&file);
+    if (n)
+        printf("%s: %d problem%s\n", path, n, n == 1 ? "" : "s");
+    else
+        printf("%s: valid\n", path);
+    return n ? 1 : 0;
+}
+
+/* What runs instead of the daemon: --help, --version,
+ * --print-sample-config (their exit status), --check-config (3); -1 when
+ * none; *print for --print-config. */
+static int special(int argc, char **argv, bool *print)
+{
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);
-            return 1;
+            return 0;
         }
         if (strcmp(argv[i], "--print-sample-config") == 0) {
             iq_conf_print_config(stdout, daemon_conf, "inquestd configuration, every key with its "
                                  "default (inquestd " IQ_VERSION " --print-sample-config). JSON "
-                                 "with comments; a key left out keeps its default, null unsets "
-                                 "it. Sections are described in docs/*.md.");
-            return 1;
+                                 "with comments (YAML works too); a key left out keeps its "
+                                 "default, null unsets it. Sections are described in docs/*.md.");
+            return 0;
         }
         if (strcmp(argv[i], "--version") == 0) {
             printf("inquestd %s (protocol %d, data format %d)\n", IQ_VERSION, IQ_PROTO_VERSION,
                    STORE_FORMAT);
-            return 1;
+            return 0;
         }
-        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-            if (iq_conf_load_file(argv[i + 1], &file, err, sizeof(err)) < 0 ||
-                iq_conf_apply(daemon_conf, cfg, file, err, sizeof(err)) < 0) {
-                fprintf(stderr, "inquestd: %s\n", err);
-                json_decref(file);
-                return 2;
-            }
-            json_decref(file);
+        if (command_option(argv[i]) == 1 && i + 1 >= argc) {
+            fprintf(stderr, "inquestd: %s needs a file (see --help)\n", argv[i]);
+            return 2;
         }
+        if (strcmp(argv[i], "--check-config") == 0)
+            return 3;
+        *print |= strcmp(argv[i], "--print-config") == 0;
     }
-    r = parse_flags(cfg, argc, argv);
-    if (r)
-        return r;
-    if (iq_log_set_level(cfg->log_level) < 0) {
-        fprintf(stderr, "inquestd: config 'log_level': unknown level \"%s\"\n", cfg->log_level);
-        return 2;
-    }
-    if (iq_log_set_format(cfg->log_format) < 0) {
-        fprintf(stderr, "inquestd: config 'log_format': unknown format \"%s\" (text, logfmt "
-                "or json)\n", cfg->log_format);
-        return 2;
-    }
-    if (store_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
-        fprintf(stderr, "inquestd: config %s\n", err);
-        return 2;
-    }
-    if (store_log_level_parse(cfg->rocksdb_log_level) < 0) {
-        fprintf(stderr, "inquestd: config 'rocksdb_log_level': unknown level \"%s\" (off, "
-                "fatal, error, warn, info or debug)\n", cfg->rocksdb_log_level);
-        return 2;
-    }
-    return 0;
+    return -1;
 }
 
 static void install_signals(void)
@@ -256,12 +370,26 @@ static void install_signals(void)
 int cli_daemon_main(int argc, char **argv)
 {
     struct iqd_config cfg = { 0 };
-    int r, status;
+    struct iqd_problems p = { .emit = iqd_problem_stderr };
+    struct iq_conf_file file;
+    bool print = false;
+    int status;
 
     iq_log_set_program("inquestd");
-    r = load_config(&cfg, argc, argv);
-    if (r) {
-        status = r == 1 ? 0 : r;
+    status = special(argc, argv, &print);
+    if (status == 3) {
+        status = check_config(argc, argv, &cfg, &p);
+        goto out;
+    }
+    if (status >= 0)
+        return status;
+    status = load_config(&cfg, argc, argv, &file, &p) != 0 ? 2 : 0;
+    iq_conf_file_release(&file);
+    if (status)
+        goto out;
+    iq_log_set_level(cfg.log_level);
+    if (print) {
+        status = print_config(&cfg);
         goto out;
     }
     install_signals();

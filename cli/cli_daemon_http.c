@@ -11,7 +11,8 @@
 
 #include "cli_daemon.h"
 
-int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct wh_daemon **ret)
+int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iq_metrics *metrics,
+                 struct wh_daemon **ret)
 {
     struct wh_daemon_opts o = {
         .http = {
@@ -25,6 +26,7 @@ int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct wh_d
             .conn_reserve_pct = cfg->http_conn_reserve ? (int)cfg->http_conn_reserve : -1,
             .max_headers = (unsigned)cfg->http_max_headers,
             .trusted_proxies = cfg->trusted_proxies,
+            .metrics = metrics,
         },
         .sources_dir = cfg->sources_dir, .sources = cfg->sources,
         .sources_enabled = cfg->sources_enabled, .access = cfg->access,

@@ -8,12 +8,15 @@
 #include "wh_daemon.h"
 
 struct iqd_config;
+struct iq_metrics;
 
 /* wh_daemon_new with the keys of cfg (listen_http, the http_* limits,
  * sources_dir, sources, sources_enabled, access, tls_*_file, record).
  * cfg and sink->ctx are borrowed and must outlive the result.  *ret is
- * NULL (and 0 returned) when listen_http is "off".  Errors are logged.
- * Caller owns *ret (wh_daemon_destroy).  Negative errno. */
-int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct wh_daemon **ret);
+ * NULL (and 0 returned) when listen_http is "off".  GET /metrics renders
+ * metrics (the daemon's registry, borrowed; may be NULL) first.  Errors
+ * are logged.  Caller owns *ret (wh_daemon_destroy).  Negative errno. */
+int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iq_metrics *metrics,
+                 struct wh_daemon **ret);
 
 #endif

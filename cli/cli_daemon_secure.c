@@ -47,18 +47,18 @@ static void add(struct problems *p, const char *fmt, ...)
     va_end(ap);
 }
 
-static void check_http(const struct iqd_config *cfg, const struct wh_daemon *http,
-                       struct problems *p)
+static void check_http(const struct iqd_config *cfg, const struct http_access *access,
+                       const struct wh_sources *src, struct problems *p)
 {
     char names[1024];
 
-    if (!http || http_access_listen_is_loopback(cfg->listen_http))
+    if (!src || http_access_listen_is_loopback(cfg->listen_http))
         return;
-    if (!cfg->collector && http_access_count(wh_daemon_access(http)) == 0)
+    if (!cfg->collector && http_access_count(access) == 0)
         add(p, "the HTTP API on %s has no token: anyone who reaches it reads every incident "
             "(set access.tokens, or INQUEST_READ_TOKEN and INQUEST_ADMIN_TOKEN)",
             cfg->listen_http);
-    if (wh_daemon_open_sources(http, names, sizeof(names)))
+    if (wh_open_sources(src, access, names, sizeof(names)))
         add(p, "webhook sources without a secret on %s: %s (set sources.NAME.secret or "
             "INQUEST_NAME_SECRET, INQUEST_WRITE_TOKEN for events, or serve only the sources you "
             "use with sources_enabled)", cfg->listen_http, names);
@@ -74,11 +74,24 @@ static void check_zmq(const struct iqd_config *cfg, struct problems *p)
         "loopback (tcp://127.0.0.1:PORT) or an ipc:// path", cfg->listen_zmq);
 }
 
+int iqd_exposure_problems(const struct iqd_config *cfg, const struct http_access *access,
+                          const struct wh_sources *src, void (*report)(void *ud, const char *msg),
+                          void *ud)
+{
+    struct problems p = { .n = 0 };
+
+    check_http(cfg, access, src, &p);
+    check_zmq(cfg, &p);
+    for (int i = 0; i < p.n; i++)
+        report(ud, p.text[i]);
+    return p.n;
+}
+
 int iqd_check_exposure(const struct iqd_config *cfg, const struct wh_daemon *http)
 {
     struct problems p = { .n = 0 };
 
-    check_http(cfg, http, &p);
+    check_http(cfg, wh_daemon_access(http), wh_daemon_sources(http), &p);
     check_zmq(cfg, &p);
     if (p.n == 0)
         return 0;

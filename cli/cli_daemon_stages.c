@@ -9,14 +9,18 @@
  * struct (correlate/, analyze/ and render/ include nothing from cli/).
  *
  * Two modes, two tables:
- *  - central: the store, CurveZMQ keys, the HTTP server (routes may be
+ *  - central: the metrics registry (every stage registers its series into
+ *    it; it outlives them), the store, CurveZMQ keys, the HTTP server (routes may be
  *    added until it listens), the correlator and the APIs and the web UI
  *    that register on it, the ZeroMQ ingest, the listener, the log collector, the drafts
  *    watcher (which needs the listener's URL), the ports file.  The
  *    ingest then runs on the main thread until the stop signal.
- *  - collector (--collector --forward): no store; the forwarder, the HTTP
+ *  - collector (--collector --forward): no store; the metrics registry, the
+ *    forwarder, the HTTP
  *    server, the listener, the ports file; the main thread waits for the
  *    stop signal.
+ * Once every row started, the run function tells /readyz the daemon is
+ * ready (503 "starting" until then), and "stopping" before any row stops.
  * Order matters both ways.  A stage that writes events (HTTP, ZeroMQ, the
  * log collector) starts after the correlator that reads them and stops
  * before it.  Route owners (incidents, query and drafts APIs, web UI) start
@@ -55,11 +59,13 @@
 #include "store_disk.h"
 #include "ing_forward.h"
 #include "ing_keyring.h"
+#include "http.h"
 #include "ing_server.h"
 #include "ing_sink.h"
 #include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_metrics.h"
 #include "iq_paths.h"
 #include "iq_version.h"
 #include "rnd_api.h"
@@ -73,6 +79,7 @@
 struct iqd_ctx {
     const struct iqd_config *cfg;      /* borrowed */
     int fail_status;                   /* exit status when a start fails */
+    struct iq_metrics *metrics;        /* the registry every stage registers into */
     struct store *store;           /* central: the store */
     struct ing_sink sink;              /* where HTTP deliveries go: the store or the forwarder */
     bool use_curve;                    /* collector: forwarding over CurveZMQ */
@@ -100,6 +107,42 @@ struct iqd_stage {
     int (*start)(struct iqd_ctx *d);
     void (*stop)(struct iqd_ctx *d);
 };
+
+/* The metrics registry with the process_* series and inquest_build_info;
+ * freed last, after every stage that counts into it stopped. */
+static int start_metrics(struct iqd_ctx *d)
+{
+    static const char *const labels[] = { "version", "protocol", "data_format", NULL };
+    char proto[16], format[16];
+    const char *values[] = { IQ_VERSION, proto, format };
+    struct iq_metric_family *f;
+    int r;
+
+    snprintf(proto, sizeof(proto), "%d", IQ_PROTO_VERSION);
+    snprintf(format, sizeof(format), "%d", STORE_FORMAT);
+    if ((r = iq_metrics_new(&d->metrics)) < 0 ||
+        (r = iq_metrics_process_register(d->metrics)) < 0)
+        return r;
+    f = iq_metrics_family(d->metrics, IQ_METRIC_GAUGE, "inquest_build_info",
+                          "The version of inquestd running, as labels; always 1.", labels, NULL,
+                          0);
+    if (!f)
+        return -ENOMEM;
+    iq_metric_set(iq_metric_get(f, values), 1);
+    return 0;
+}
+
+static void stop_metrics(struct iqd_ctx *d)
+{
+    iq_metrics_destroy(&d->metrics);
+}
+
+/* /readyz: ready once every row started, not ready again when stopping. */
+static void set_ready(struct iqd_ctx *d, bool ready)
+{
+    http_server_set_phase(wh_daemon_server(d->http),
+                          ready ? HTTP_PHASE_SERVING : HTTP_PHASE_STOPPING);
+}
 
 /* The data directory path, created with the missing parents (0750) and
  * itself 0700. */
@@ -147,7 +190,8 @@ static int start_store(struct iqd_ctx *d)
     struct store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
                                     .log_dir = cfg->rocksdb_log_dir,
                                     .log_level = store_log_level_parse(cfg->rocksdb_log_level),
-                                    .write_buffer = cfg->write_buffer_size };
+                                    .write_buffer = cfg->write_buffer_size,
+                                    .metrics = d->metrics };
     char err[IQ_ERR_MAX];
     unsigned old = 0;
     int r;
@@ -229,8 +273,9 @@ static void stop_keys(struct iqd_ctx *d)
  * d->sink, after the secure-defaults check of everything exposed. */
 static int start_http(struct iqd_ctx *d)
 {
-    int r = iqd_http_new(d->cfg, d->sink, &d->http);
+    int r = iqd_http_new(d->cfg, d->sink, d->metrics, &d->http);
 
+    http_server_set_phase(wh_daemon_server(d->http), HTTP_PHASE_STARTING);
     if (r == 0)
         r = iqd_check_exposure(d->cfg, d->http);
     if (r < 0)
@@ -246,8 +291,9 @@ static void stop_http(struct iqd_ctx *d)
 /* Collector mode serves nothing but HTTP: a listener is required. */
 static int start_collector_http(struct iqd_ctx *d)
 {
-    int r = iqd_http_new(d->cfg, d->sink, &d->http);
+    int r = iqd_http_new(d->cfg, d->sink, d->metrics, &d->http);
 
+    http_server_set_phase(wh_daemon_server(d->http), HTTP_PHASE_STARTING);
     if (!d->http) {
         iq_error("daemon", "collector mode needs an HTTP listener (listen_http)");
         return r < 0 ? r : -EINVAL;
@@ -259,7 +305,7 @@ static int start_collector_http(struct iqd_ctx *d)
 
 static int start_correlator(struct iqd_ctx *d)
 {
-    return cor_daemon_start(d->cfg->correlate, d->store, &d->cor);
+    return cor_daemon_start(d->cfg->correlate, d->store, d->metrics, &d->cor);
 }
 
 static void stop_correlator(struct iqd_ctx *d)
@@ -380,7 +426,7 @@ static int start_ingest(struct iqd_ctx *d)
 {
     struct ing_server_opts o = { .endpoint = d->cfg->listen_zmq, .max_frame = d->cfg->max_frame,
                                  .curve_secret = d->curve_secret[0] ? d->curve_secret : NULL,
-                                 .keys = d->keys };
+                                 .keys = d->keys, .metrics = d->metrics };
     int r = -ENOMEM;
 
     d->zctx = zmq_ctx_new();
@@ -424,7 +470,8 @@ static void stop_listener(struct iqd_ctx *d)
  * endpoint in the daemon's ZeroMQ context. */
 static int start_log_collector(struct iqd_ctx *d)
 {
-    return iqd_tail_start(d->cfg, d->zctx, ing_server_local_endpoint(d->srv), &d->tail);
+    return iqd_tail_start(d->cfg, d->zctx, ing_server_local_endpoint(d->srv), d->metrics,
+                          &d->tail);
 }
 
 static void stop_log_collector(struct iqd_ctx *d)
@@ -436,7 +483,7 @@ static void stop_log_collector(struct iqd_ctx *d)
 static int start_drafts(struct iqd_ctx *d)
 {
     return rnd_watch_start(d->cfg->drafts, d->cfg->data, d->http ? d->api_url : NULL, d->store,
-                           &d->drafts);
+                           d->metrics, &d->drafts);
 }
 
 static void stop_drafts(struct iqd_ctx *d)
@@ -542,13 +589,18 @@ static void stop_forwarder(struct iqd_ctx *d)
  * until *stop. */
 static int run_central(struct iqd_ctx *d, volatile sig_atomic_t *stop)
 {
+    int r;
+
     iq_info_kv("daemon", IQ_KVS(IQ_KV_S("version", IQ_VERSION), IQ_KV_S("data", d->cfg->data),
                                 IQ_KV_S("zmq", ing_server_endpoint(d->srv)),
                                 IQ_KV_S("http", d->http ? d->api_url : NULL)),
                "inquestd %s ready: data %s, ingest %s%s%s%s", IQ_VERSION, d->cfg->data,
                ing_server_endpoint(d->srv), d->http ? ", http " : "", d->api_url,
                d->cfg->fsync ? ", fsync on" : "");
-    if (ing_server_run(d->srv, stop) < 0)
+    set_ready(d, true);
+    r = ing_server_run(d->srv, stop);
+    set_ready(d, false);
+    if (r < 0)
         return 1;
     iqd_log_stopped(d->store, d->srv, d->http);
     return 0;
@@ -561,13 +613,16 @@ static int run_collector(struct iqd_ctx *d, volatile sig_atomic_t *stop)
 
     iq_info("daemon", "inquestd %s collector ready: http %s, forwarding to %s%s", IQ_VERSION,
             d->api_url, d->cfg->forward, d->use_curve ? " (CurveZMQ)" : "");
+    set_ready(d, true);
     while (!*stop)
         nanosleep(&ts, NULL);
+    set_ready(d, false);
     return 0;
 }
 
 /* The central daemon, in start order. */
 static const struct iqd_stage central_stages[] = {
+    { "metrics", start_metrics, stop_metrics },
     { "store", start_store, stop_store },
     { "CurveZMQ keys", start_keys, stop_keys },
     { "webhooks", start_http, stop_http },
@@ -587,6 +642,7 @@ static const struct iqd_stage central_stages[] = {
 
 /* Collector mode (--collector --forward), in start order. */
 static const struct iqd_stage collector_stages[] = {
+    { "metrics", start_metrics, stop_metrics },
     { "forwarder", start_forwarder, stop_forwarder },
     { "webhooks", start_collector_http, stop_http },
     { "HTTP listener", start_listener, stop_listener },

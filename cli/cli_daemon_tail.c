@@ -12,7 +12,7 @@
 #include "cli_daemon.h"
 
 int iqd_tail_start(const struct iqd_config *cfg, void *zctx, const char *endpoint,
-                   struct tail_daemon **ret)
+                   struct iq_metrics *metrics, struct tail_daemon **ret)
 {
-    return tail_daemon_start(cfg->logs, cfg->data, zctx, endpoint, ret);
+    return tail_daemon_start(cfg->logs, cfg->data, zctx, endpoint, metrics, ret);
 }

@@ -4,6 +4,7 @@
  *   inquest draft ID [--template NAME|FILE] [--format md|json|html|svg]
  *                    [--audience internal|external] [--pseudonymize]
  *                    [--redact] [-o FILE]
+ *   inquest draft ID --diff FILE [--template NAME|FILE] [...]
  *   inquest draft --incident-file FILE [--events-file FILE] [...]
  *
  * The first form opens the data directory read-only (beside a running
@@ -25,7 +26,15 @@
  * FILE.tmp and renamed into place, so FILE is either the old or the whole
  * new draft.  The Markdown front matter's generated_at is the clock, or
  * $SOURCE_DATE_EPOCH (seconds) when set, the reproducible-builds
- * convention, so a draft can be made byte for byte again. */
+ * convention, so a draft can be made byte for byte again.
+ *
+ * --diff FILE compares FILE, a Markdown draft a person keeps (DATA/drafts/
+ * ID.md that inquestd left alone because it was edited, say), with the
+ * draft as it would be written now: a unified diff of their facts, i.e.
+ * without the front matter and the sections the template leaves to people
+ * (render/rnd_keep.h).  Exit 0 when the facts are the same, 1 when they
+ * differ (the diff on standard output), 2 for a usage or I/O error, 3 for
+ * an unknown incident, 4 when the data directory cannot be opened. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -38,7 +47,10 @@
 #include "cli_remote.h"
 #include "cli_tz.h"
 #include "cor_incident.h"
+#include "iq_buf.h"
 #include "iq_conf.h"
+#include "iq_diff.h"
+#include "iq_file.h"
 #include "iq_paths.h"
 #include "store.h"
 #include "iq_event.h"
@@ -46,6 +58,7 @@
 #include "iq_time.h"
 #include "rnd_draft.h"
 #include "iq_tz.h"
+#include "rnd_keep.h"
 #include "rnd_external.h"
 #include "rnd_local.h"
 #include "rnd_people.h"
@@ -53,12 +66,16 @@
 #define EVENTS_MAX   1000000
 #define LINE_MAX_LEN (512 * 1024)
 
+#define DIFF_FILE_MAX (64u << 20)   /* a kept draft read for --diff */
+#define DIFF_OUT_MAX (64u << 20)
+
 struct draft_args {
     const char *id;
     const char *incident_file;
     const char *events_file;
     const char *out;
     int64_t timeout_ms;       /* --timeout, for --http */
+    const char *diff;            /* --diff FILE */
     struct rnd_draft_opts o;
 };
 
@@ -104,6 +121,8 @@ static int parse_args(int argc, char **argv, struct draft_args *a)
 
             if (r)
                 return r;
+        } else if (strcmp(k, "--diff") == 0) {
+            a->diff = v;
         } else {
             return cli_usage("draft: unknown option '%s'", k);
         }
@@ -112,6 +131,8 @@ static int parse_args(int argc, char **argv, struct draft_args *a)
         return cli_usage("draft: give an incident ID or --incident-file FILE");
     if (a->events_file && !a->incident_file)
         return cli_usage("draft: --events-file goes with --incident-file");
+    if (a->diff && (a->out || a->o.format != RND_FORMAT_MD))
+        return cli_usage("draft: --diff compares Markdown drafts: no -o, no --format");
     return 0;
 }
 
@@ -331,6 +352,35 @@ static int draft_remote(const struct cli_ctx *ctx, const struct draft_args *a,
     return cli_remote_get(ctx, "draft", &rq, doc, len);
 }
 
+/* --diff: FILE's facts against the facts of doc, the draft now.  0 same,
+ * 1 different (the diff printed), 2 an error (printed). */
+static int diff_facts(const struct draft_args *a, const char *doc, size_t len)
+{
+    char *kept = NULL, *fa = NULL, *fb = NULL, err[IQ_ERR_MAX], now[300];
+    size_t kept_len = 0, la = 0, lb = 0;
+    struct iq_buf out;
+    int r;
+
+    if (iq_file_read(a->diff, DIFF_FILE_MAX, &kept, &kept_len, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquest: draft: --diff %s\n", err);
+        return CLI_EXIT_USAGE;
+    }
+    iq_buf_init(&out, DIFF_OUT_MAX);
+    snprintf(now, sizeof(now), "inquest draft %.200s (now)", a->id ? a->id : a->incident_file);
+    if ((r = rnd_keep_facts(kept, kept_len, doc, len, &fa, &la)) == 0 &&
+        (r = rnd_keep_facts(doc, len, doc, len, &fb, &lb)) == 0)
+        r = iq_diff_unified(fa, la, fb, lb, a->diff, now, &out);
+    if (r == 1 && fwrite(out.p, 1, out.len, stdout) != out.len)
+        r = -EIO;
+    if (r < 0)
+        fprintf(stderr, "inquest: draft: --diff: %s\n", strerror(-r));
+    free(kept);
+    free(fa);
+    free(fb);
+    iq_buf_free(&out);
+    return r < 0 ? CLI_EXIT_USAGE : r;
+}
+
 int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     struct draft_args a = { .o = { .format = RND_FORMAT_MD },
@@ -401,6 +451,11 @@ int cli_draft_main(const struct cli_ctx *ctx, int argc, char **argv)
     if (r < 0) {
         fprintf(stderr, "inquest: draft: %s\n", err[0] ? err : strerror(-r));
         return status ? status : CLI_EXIT_USAGE;
+    }
+    if (a.diff) {
+        r = diff_facts(&a, doc, len);
+        free(doc);
+        return r;
     }
     return write_doc(ctx, &a, doc, len);
 }

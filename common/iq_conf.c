@@ -6,12 +6,14 @@
  * that names the key and the range, never silently clamped.  A JSON null
  * puts a key back to its default (unset when it has none).
  *
- * Config files are JSON with comments: before jansson parses the text,
+ * Config files are YAML or JSON; iq_conf_file.c decides which and keeps
+ * every key's line.  JSON may hold comments: before jansson parses the text,
  * every // line comment and block comment outside strings is blanked to
- * spaces (newlines kept, so jansson's line and column numbers still point
- * into the file).  iq_conf_print_config writes every key of a table with
- * its description as comments and its default as value: a sample that
- * loads back as it is. */
+ * spaces (newlines kept, so jansson's line and column numbers, and the
+ * YAML reader's key lines, still point into the file).
+ * iq_conf_print_config writes every key of a table with its description
+ * as comments and its default as value: a sample that loads back as it
+ * is. */
 #include "iq_conf.h"
 
 #include <errno.h>
@@ -20,7 +22,6 @@
 #include <string.h>
 
 #include "iq_event.h"
-#include "iq_file.h"
 #include "iq_time.h"
 
 #define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EINVAL; } while (0)
@@ -62,17 +63,19 @@ int iq_size_parse(const char *s, int64_t *ret)
     return 0;
 }
 
-static int check_bounds(const struct iq_conf_item *it, int64_t v, char *err, size_t errsz)
+static int check_bounds(const struct iq_conf_item *it, const char *key, int64_t v, char *err,
+                        size_t errsz)
 {
     if ((it->min || it->max) && (v < it->min || v > it->max))
-        FAIL("config '%s': %lld is outside %lld..%lld", it->name, (long long)v,
-             (long long)it->min, (long long)it->max);
+        FAIL("config '%s': %lld is outside %lld..%lld", key, (long long)v, (long long)it->min,
+             (long long)it->max);
     return 0;
 }
 
-/* Parse text for one item and store it. */
-static int set_text(const struct iq_conf_item *it, void *base, const char *v, char *err,
-                    size_t errsz)
+/* Parse text for one item and store it; key is the item's name as error
+ * messages show it (with its section). */
+static int set_text(const struct iq_conf_item *it, void *base, const char *v, const char *key,
+                    char *err, size_t errsz)
 {
     char *field = (char *)base + it->offset;
     int64_t n;
@@ -94,28 +97,28 @@ static int set_text(const struct iq_conf_item *it, void *base, const char *v, ch
         else if (strcmp(v, "false") == 0 || strcmp(v, "0") == 0 || strcmp(v, "no") == 0)
             *(bool *)field = false;
         else
-            FAIL("config '%s': expected true or false", it->name);
+            FAIL("config '%s': expected true or false", key);
         return 0;
     case IQ_CONF_INT:
         errno = 0;
         n = strtoll(v, &end, 10);
         if (errno || end == v || *end)
-            FAIL("config '%s': not an integer: \"%.40s\"", it->name, v);
-        if (check_bounds(it, n, err, errsz) < 0)
+            FAIL("config '%s': not an integer: \"%.40s\"", key, v);
+        if (check_bounds(it, key, n, err, errsz) < 0)
             return -EINVAL;
         *(int64_t *)field = n;
         return 0;
     case IQ_CONF_SIZE:
         if (iq_size_parse(v, &n) < 0)
-            FAIL("config '%s': not a size (e.g. 64k, 16M): \"%.40s\"", it->name, v);
-        if (check_bounds(it, n, err, errsz) < 0)
+            FAIL("config '%s': not a size (e.g. 64k, 16M): \"%.40s\"", key, v);
+        if (check_bounds(it, key, n, err, errsz) < 0)
             return -EINVAL;
         *(size_t *)field = (size_t)n;
         return 0;
     case IQ_CONF_DURATION:
         if (iq_duration_parse(v, &n) < 0)
-            FAIL("config '%s': not a duration (e.g. 500ms, 30s, 2h): \"%.40s\"", it->name, v);
-        if (check_bounds(it, n, err, errsz) < 0)
+            FAIL("config '%s': not a duration (e.g. 500ms, 30s, 2h): \"%.40s\"", key, v);
+        if (check_bounds(it, key, n, err, errsz) < 0)
             return -EINVAL;
         *(int64_t *)field = n;
         return 0;
@@ -123,7 +126,7 @@ static int set_text(const struct iq_conf_item *it, void *base, const char *v, ch
         json_t *j = json_loads(v, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, NULL);
 
         if (!j)
-            FAIL("config '%s': not JSON", it->name);
+            FAIL("config '%s': not JSON", key);
         json_decref(*(json_t **)field);
         *(json_t **)field = j;
         return 0;
@@ -132,10 +135,32 @@ static int set_text(const struct iq_conf_item *it, void *base, const char *v, ch
     return -EINVAL;
 }
 
+/* Reset one item to its default, or unset it (NULL, false, 0) without one. */
+static void set_default(const struct iq_conf_item *it, void *base)
+{
+    char *field = (char *)base + it->offset;
+
+    if (it->def) {
+        set_text(it, base, it->def, it->name, NULL, 0);
+    } else if (it->type == IQ_CONF_STR) {
+        free(*(char **)field);
+        *(char **)field = NULL;
+    } else if (it->type == IQ_CONF_JSON) {
+        json_decref(*(json_t **)field);
+        *(json_t **)field = NULL;
+    } else if (it->type == IQ_CONF_BOOL) {
+        *(bool *)field = false;
+    } else if (it->type == IQ_CONF_SIZE) {
+        *(size_t *)field = 0;
+    } else {
+        *(int64_t *)field = 0;
+    }
+}
+
 int iq_conf_defaults(const struct iq_conf_item *t, void *base)
 {
     for (; t->name; t++)
-        if (t->def && set_text(t, base, t->def, NULL, 0) < 0)
+        if (t->def && set_text(t, base, t->def, t->name, NULL, 0) < 0)
             return -EINVAL;
     return 0;
 }
@@ -158,82 +183,102 @@ int iq_conf_set(const struct iq_conf_item *t, void *base, const char *name, cons
             snprintf(err, errsz, "unknown setting '%s'", name);
         return -ENOENT;
     }
-    return set_text(it, base, value, err, errsz);
+    return set_text(it, base, value, it->name, err, errsz);
 }
 
-/* Put an item back to its default, or unset it (NULL, false, 0). */
-static int reset(const struct iq_conf_item *it, void *base, char *err, size_t errsz)
-{
-    char *field = (char *)base + it->offset;
-
-    if (it->def)
-        return set_text(it, base, it->def, err, errsz);
-    switch (it->type) {
-    case IQ_CONF_STR:
-        free(*(char **)field);
-        *(char **)field = NULL;
-        break;
-    case IQ_CONF_JSON:
-        json_decref(*(json_t **)field);
-        *(json_t **)field = NULL;
-        break;
-    case IQ_CONF_BOOL:
-        *(bool *)field = false;
-        break;
-    case IQ_CONF_SIZE:
-        *(size_t *)field = 0;
-        break;
-    case IQ_CONF_INT:
-    case IQ_CONF_DURATION:
-        *(int64_t *)field = 0;
-        break;
-    }
-    return 0;
-}
-
+/* One member: null is the default; strings are parsed by type; booleans
+ * and integers are taken as they are (an integer duration in ms). */
 static int apply_member(const struct iq_conf_item *it, void *base, const json_t *v,
-                        char *err, size_t errsz)
+                        const char *key, char *err, size_t errsz)
 {
     char num[32];
 
-    if (json_is_null(v))
-        return reset(it, base, err, errsz);
+    if (json_is_null(v)) {
+        set_default(it, base);
+        return 0;
+    }
     if (it->type == IQ_CONF_JSON) {
         json_decref(*(json_t **)((char *)base + it->offset));
         *(json_t **)((char *)base + it->offset) = json_incref((json_t *)v);
         return 0;
     }
     if (json_is_string(v))
-        return set_text(it, base, json_string_value(v), err, errsz);
+        return set_text(it, base, json_string_value(v), key, err, errsz);
     if (json_is_boolean(v) && it->type == IQ_CONF_BOOL)
-        return set_text(it, base, json_is_true(v) ? "true" : "false", err, errsz);
-    if (json_is_integer(v) && it->type != IQ_CONF_STR && it->type != IQ_CONF_BOOL) {
+        return set_text(it, base, json_is_true(v) ? "true" : "false", key, err, errsz);
+    if (json_is_integer(v) && it->type != IQ_CONF_BOOL) {
         snprintf(num, sizeof(num), "%lld%s", (long long)json_integer_value(v),
                  it->type == IQ_CONF_DURATION ? "ms" : "");
-        return set_text(it, base, num, err, errsz);
+        return set_text(it, base, num, key, err, errsz);
     }
-    FAIL("config '%s': wrong type", it->name);
+    FAIL("config '%s': expected %s", key, it->type == IQ_CONF_BOOL ? "true or false" :
+         it->type == IQ_CONF_STR ? "a string" : it->type == IQ_CONF_INT ? "an integer" :
+         it->type == IQ_CONF_SIZE ? "a size (e.g. 64k, 16M)" : "a duration (e.g. 500ms, 30s)");
+}
+
+int iq_conf_apply_each(const struct iq_conf_item *t, void *base, const json_t *obj,
+                       const char *prefix, iq_conf_report_fn report, void *ud)
+{
+    char msg[IQ_CONF_MSG_MAX], key[256];
+    const char *k;
+    json_t *v;
+    int n = 0;
+
+    if (!obj || json_is_null(obj))
+        return 0;
+    if (!json_is_object(obj)) {
+        if (prefix)
+            snprintf(msg, sizeof(msg), "config '%s': expected a mapping of keys", prefix);
+        else
+            snprintf(msg, sizeof(msg), "config: expected a mapping of keys at the top");
+        report(ud, msg);
+        return 1;
+    }
+    json_object_foreach((json_t *)obj, k, v) {
+        const struct iq_conf_item *it = find(t, k);
+
+        snprintf(key, sizeof(key), "%s%s%.200s", prefix ? prefix : "", prefix ? "." : "", k);
+        msg[0] = '\0';
+        if (!it)
+            snprintf(msg, sizeof(msg), "config '%s': unknown key", key);
+        else if (apply_member(it, base, v, key, msg, sizeof(msg)) < 0 && !msg[0])
+            snprintf(msg, sizeof(msg), "config '%s': out of memory", key);
+        if (msg[0]) {
+            report(ud, msg);
+            n++;
+        }
+    }
+    return n;
+}
+
+struct first_err {
+    char *err;
+    size_t errsz;
+    int n;
+};
+
+static void keep_first(void *ud, const char *msg)
+{
+    struct first_err *f = ud;
+
+    if (f->n++ == 0 && f->err)
+        snprintf(f->err, f->errsz, "%s", msg);
+}
+
+int iq_conf_apply_section(const struct iq_conf_item *t, void *base, const json_t *obj,
+                          const char *prefix, char *err, size_t errsz)
+{
+    struct first_err f = { err, errsz, 0 };
+
+    return iq_conf_apply_each(t, base, obj, prefix, keep_first, &f) ? -EINVAL : 0;
 }
 
 int iq_conf_apply(const struct iq_conf_item *t, void *base, const json_t *obj,
                   char *err, size_t errsz)
 {
-    const char *key;
-    json_t *v;
-    int r;
-
     if (!json_is_object(obj))
-        FAIL("config: expected a JSON object");
-    json_object_foreach((json_t *)obj, key, v) {
-        const struct iq_conf_item *it = find(t, key);
-
-        if (!it)
-            FAIL("config: unknown key '%.64s'", key);
-        r = apply_member(it, base, v, err, errsz);
-        if (r < 0)
-            return r;
-    }
-    return 0;
+        FAIL("config: expected a mapping of keys at the top");
+    return iq_conf_apply_section(t, base, obj, NULL, err, errsz);
 }
 
 void iq_conf_release(const struct iq_conf_item *t, void *base)
@@ -248,18 +293,6 @@ void iq_conf_release(const struct iq_conf_item *t, void *base)
             json_decref(*(json_t **)field);
             *(json_t **)field = NULL;
         }
-    }
-}
-
-void iq_conf_print_sample(FILE *f, const struct iq_conf_item *t, int indent)
-{
-    for (; t->name; t++) {
-        fprintf(f, "%*s/* %s */\n", indent, "", t->desc);
-        if (t->type == IQ_CONF_BOOL || t->type == IQ_CONF_JSON)
-            fprintf(f, "%*s\"%s\": %s,\n", indent, "", t->name, t->def ? t->def : "null");
-        else
-            fprintf(f, "%*s\"%s\": %s%s%s,\n", indent, "", t->name, t->def ? "\"" : "",
-                    t->def ? t->def : "null", t->def ? "\"" : "");
     }
 }
 
@@ -321,22 +354,6 @@ int iq_conf_parse(char *buf, size_t len, const char *name, json_t **ret, char *e
     }
     *ret = j;
     return 0;
-}
-
-int iq_conf_load_file(const char *path, json_t **ret, char *err, size_t errsz)
-{
-    char sub[IQ_ERR_MAX], *buf = NULL;
-    size_t len = 0;
-    int r;
-
-    if ((r = iq_file_read(path, IQ_CONF_FILE_MAX, &buf, &len, sub, sizeof(sub))) < 0) {
-        if (err)
-            snprintf(err, errsz, "config %s", sub);
-        return r == -ENOMEM ? r : -EINVAL;
-    }
-    r = iq_conf_parse(buf, len, path, ret, err, errsz);
-    free(buf);
-    return r;
 }
 
 /* Write text as comment lines of at most about 76 columns. */

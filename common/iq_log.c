@@ -67,6 +67,14 @@ int iq_log_set_format(const char *name)
     return set_by_name(format_names, 3, name, &log_format);
 }
 
+int iq_log_level_valid(const char *name)
+{
+    for (int i = 0; i < 4; i++)
+        if (strcmp(name, level_names[i]) == 0)
+            return 0;
+    return -EINVAL;
+}
+
 void iq_log_set_program(const char *name)
 {
     log_program = name;

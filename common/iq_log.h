@@ -56,6 +56,9 @@ struct iq_log_kv {
     ((const struct iq_log_kv[]){ __VA_ARGS__ }),                        \
     (sizeof((const struct iq_log_kv[]){ __VA_ARGS__ }) / sizeof(struct iq_log_kv))
 
+/* 0 when name is a level iq_log_set_level knows, else -EINVAL. */
+int iq_log_level_valid(const char *name);
+
 /* Write one line "2026-10-21T13:42:00.123Z inquestd[pid] LEVEL comp: msg"
  * in the current format. */
 void iq_log_write(int level, const char *comp, const char *fmt, ...)

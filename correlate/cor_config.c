@@ -157,15 +157,9 @@ static int cor_config_check(struct cor_config *c, char *err, size_t errsz)
 
 int cor_config_apply(struct cor_config *c, const json_t *section, char *err, size_t errsz)
 {
-    char e[IQ_ERR_MAX];
-    int r;
+    int r = iq_conf_apply_section(cor_conf, c, section, "correlate", err, errsz);
 
-    r = iq_conf_apply(cor_conf, c, section, e, sizeof(e));
-    if (r < 0) {
-        snprintf(err, errsz, "correlate: %s", e);
-        return r;
-    }
-    return cor_config_check(c, err, errsz);
+    return r < 0 ? r : cor_config_check(c, err, errsz);
 }
 
 int cor_config_load(struct cor_config *c, const char *path, char *err, size_t errsz)
@@ -194,6 +188,11 @@ void cor_config_release(struct cor_config *c)
 void cor_config_print_sample(FILE *f, int indent)
 {
     iq_conf_print_sample(f, cor_conf, indent);
+}
+
+const struct iq_conf_item *cor_config_table(void)
+{
+    return cor_conf;
 }
 
 const char *cor_config_component_service(const struct cor_config *c, const char *component)

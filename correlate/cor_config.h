@@ -46,6 +46,10 @@ void cor_config_release(struct cor_config *c);
 /* Print the commented sample of the section. */
 void cor_config_print_sample(FILE *f, int indent);
 
+/* The section's table (iq_conf.h), filling a struct cor_config. */
+struct iq_conf_item;
+const struct iq_conf_item *cor_config_table(void);
+
 /* Service of a status-page component per the map, or NULL. Borrowed. */
 const char *cor_config_component_service(const struct cor_config *c, const char *component);
 

@@ -30,7 +30,8 @@ struct cor_live *cor_daemon_live(struct cor_daemon *c)
     return c ? c->live : NULL;
 }
 
-int cor_daemon_start(const json_t *section, struct store *st, struct cor_daemon **ret)
+int cor_daemon_start(const json_t *section, struct store *st, struct iq_metrics *metrics,
+                     struct cor_daemon **ret)
 {
     struct cor_daemon *c = calloc(1, sizeof(*c));
     char err[IQ_ERR_MAX];
@@ -44,6 +45,7 @@ int cor_daemon_start(const json_t *section, struct store *st, struct cor_daemon 
         goto fail;
     }
     if ((r = cor_live_new(st, &c->cfg, COR_DEBOUNCE_MS, &c->live)) < 0 ||
+        (r = cor_live_set_metrics(c->live, metrics)) < 0 ||
         (r = cor_live_start(c->live)) < 0) {
         iq_error("correlate", "cannot start the correlator: %s", strerror(-r));
         goto fail;

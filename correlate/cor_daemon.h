@@ -10,14 +10,17 @@
 
 struct cor_daemon;
 struct store;
+struct iq_metrics;
 
 /* Apply the "correlate" config section (section, may be NULL: defaults;
  * correlate/cor_config.c has the table) and start the correlator on st:
  * a catch-up rebuild of every incident, then incremental updates shortly
  * after every stored batch (cor_live.h).  section and st are borrowed; st
- * must outlive the stage.  Errors are logged.  Caller owns *ret.  0 or a
+ * must outlive the stage; metrics (may be NULL) gets inquest_correlator_*
+ * and must outlive it too.  Errors are logged.  Caller owns *ret.  0 or a
  * negative errno. */
-int cor_daemon_start(const json_t *section, struct store *st, struct cor_daemon **ret);
+int cor_daemon_start(const json_t *section, struct store *st, struct iq_metrics *metrics,
+                     struct cor_daemon **ret);
 
 /* Stop the correlator (its rebuild in progress finishes), log its
  * counts, free, NULL *pd.  NULL-safe. */

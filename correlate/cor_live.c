@@ -20,7 +20,10 @@
  * - The first update is the start-up catch-up: a full rebuild, so the
  *   incidents always match the rules in the current config.
  * - Shutdown: the daemon stops its ingest first, then destroys this stage,
- *   which wakes the thread and joins it. */
+ *   which wakes the thread and joins it.
+ * - Metrics (cor_live_set_metrics): rebuilds by kind with their duration,
+ *   failures, and the lag behind ingest: how long the oldest stored event
+ *   the incidents do not reflect yet has waited (0 when up to date). */
 #include "cor_live.h"
 
 #include <errno.h>
@@ -35,9 +38,18 @@
 #include "store.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_metrics.h"
 #include "iq_time.h"
 
 #define NOTE_TARGETS 64     /* ids named by pending notes; more: a full rebuild */
+
+/* The correlator's series (NULL without a registry: updates do nothing). */
+struct live_metrics {
+    struct iq_metrics *reg;
+    int hook;
+    struct iq_metric *rebuilds[2], *seconds[2];   /* partial, full */
+    struct iq_metric *failures, *lag, *incidents, *events;
+};
 
 struct cor_live {
     struct store *st;
@@ -52,7 +64,10 @@ struct cor_live {
     int64_t trig_at;           /* latest time of a pending deploy or change */
     char *targets[NOTE_TARGETS];   /* "i" + incident id or "e" + event id; owned */
     size_t n_targets;
+    int64_t pending_since;     /* mono ms: the first pending event was stored; 0: none */
+    int64_t running_since;     /* mono ms: the same for the update running; 0: idle */
     struct cor_live_stats stats;
+    struct live_metrics m;
 };
 
 /* Remember what a note names (label incident, other, event). */
@@ -89,6 +104,8 @@ static void on_stored(void *ud, struct iq_event *const *evs, const uint8_t *outc
         if (!cor_event_relevant(ev))
             continue;
         l->pending = true;
+        if (!l->pending_since)
+            l->pending_since = iq_time_mono_ms();
         if (strcmp(iq_ev_kind(ev), "note") == 0 && iq_ev_source(ev) &&
             strcmp(iq_ev_source(ev), "inquest") == 0) {
             note_targets(l, ev);       /* its own time changes nothing */
@@ -174,7 +191,7 @@ static int note_range(struct cor_live *l, struct work *w, const char *target)
 static int update(struct cor_live *l, struct work *w)
 {
     struct cor_result res = { 0 };
-    int64_t t0 = iq_time_mono_ms();
+    int64_t t0 = iq_time_mono_us(), us;
     int r = 0;
 
     for (size_t i = 0; i < w->n_targets && !w->full; i++)
@@ -184,13 +201,17 @@ static int update(struct cor_live *l, struct work *w)
         return 0;                      /* only notes naming nothing stored */
     r = w->full ? cor_engine_rebuild(l->st, l->cfg, IQ_TIME_NONE, IQ_TIME_NONE, &res)
                 : cor_engine_update(l->st, l->cfg, w->since, w->until, w->trig, &res);
+    us = iq_time_mono_us() - t0;
     pthread_mutex_lock(&l->lock);
-    l->stats.last_ms = iq_time_mono_ms() - t0;
+    l->stats.last_ms = us / 1000;
     if (r < 0) {
         l->stats.failures++;
+        iq_metric_inc(l->m.failures);
     } else {
         *(w->full ? &l->stats.full : &l->stats.partial) += 1;
         l->stats.incidents = res.n;
+        iq_metric_inc(l->m.rebuilds[w->full]);
+        iq_metric_observe(l->m.seconds[w->full], (double)us / 1e6);
     }
     pthread_mutex_unlock(&l->lock);
     if (r < 0)
@@ -215,6 +236,8 @@ static void take_work(struct cor_live *l, struct work *w)
     l->n_targets = 0;
     l->pending = l->full = false;
     l->min_at = l->max_at = l->trig_at = IQ_TIME_NONE;
+    l->running_since = l->pending_since ? l->pending_since : iq_time_mono_ms();
+    l->pending_since = 0;
 }
 
 static void work_release(struct work *w)
@@ -260,6 +283,7 @@ static void *run(void *arg)
         if (r < 0)
             l->full = true;
         l->busy = false;
+        l->running_since = 0;
         pthread_cond_broadcast(&l->cond);
     }
     pthread_mutex_unlock(&l->lock);
@@ -289,6 +313,7 @@ int cor_live_start(struct cor_live *l)
 
     pthread_mutex_lock(&l->lock);
     l->pending = l->full = true;       /* the start-up catch-up */
+    l->pending_since = iq_time_mono_ms();
     pthread_mutex_unlock(&l->lock);
     store_set_listener(l->st, on_stored, l);
     r = pthread_create(&l->thread, NULL, run, l);
@@ -349,6 +374,7 @@ void cor_live_destroy(struct cor_live **pl)
     if (!pl || !*pl)
         return;
     l = *pl;
+    iq_metrics_hook_remove(l->m.reg, l->m.hook);
     store_set_listener(l->st, NULL, NULL);
     if (l->started) {
         pthread_mutex_lock(&l->lock);
@@ -363,4 +389,51 @@ void cor_live_destroy(struct cor_live **pl)
     pthread_mutex_destroy(&l->lock);
     free(l);
     *pl = NULL;
+}
+
+/* The lag and the gauges mirrored from the stats, at each scrape. */
+static void collect(void *ud)
+{
+    struct cor_live *l = ud;
+    int64_t oldest;
+
+    pthread_mutex_lock(&l->lock);
+    oldest = l->running_since ? l->running_since : l->pending_since;
+    iq_metric_set(l->m.lag, oldest ? (double)(iq_time_mono_ms() - oldest) / 1000.0 : 0);
+    iq_metric_set(l->m.incidents, (double)l->stats.incidents);
+    iq_metric_set(l->m.events, (double)l->stats.events);
+    pthread_mutex_unlock(&l->lock);
+}
+
+int cor_live_set_metrics(struct cor_live *l, struct iq_metrics *reg)
+{
+    static const double buckets[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+                                      5, 10, 30, 60 };
+    static const char *const kinds[2] = { "partial", "full" };
+    struct live_metrics *m = &l->m;
+
+    if (!reg)
+        return 0;
+    m->reg = reg;
+    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_correlator_rebuilds_total",
+                          "Incident rebuilds: partial (after new events) or full (start-up, "
+                          "audit notes, retention).", "kind", kinds, 2, NULL, 0,
+                          m->rebuilds) < 0 ||
+        iq_metrics_series(reg, IQ_METRIC_HISTOGRAM, "inquest_correlator_rebuild_seconds",
+                          "Duration of incident rebuilds.", "kind", kinds, 2, buckets,
+                          sizeof(buckets) / sizeof(buckets[0]), m->seconds) < 0)
+        return -ENOMEM;
+    m->failures = iq_metrics_counter(reg, "inquest_correlator_rebuild_failures_total",
+                                     "Rebuilds that failed (retried as a full rebuild).");
+    m->lag = iq_metrics_gauge(reg, "inquest_correlator_lag_seconds",
+                              "How long the oldest stored event not yet reflected in the "
+                              "incidents has waited; 0 when up to date.");
+    m->incidents = iq_metrics_gauge(reg, "inquest_correlator_incidents",
+                                    "Incidents written by the last rebuild.");
+    m->events = iq_metrics_counter(reg, "inquest_correlator_events_total",
+                                   "Stored events the correlator was told about.");
+    if (!m->failures || !m->lag || !m->incidents || !m->events)
+        return -ENOMEM;
+    m->hook = iq_metrics_hook_add(reg, collect, l);
+    return m->hook < 0 ? m->hook : 0;
 }

@@ -19,6 +19,7 @@
 
 struct cor_live;
 struct store;
+struct iq_metrics;
 
 struct cor_live_stats {
     uint64_t events;          /* stored events seen by the listener */
@@ -47,6 +48,10 @@ void cor_live_stats(struct cor_live *l, struct cor_live_stats *ret);
 /* Ask for a full rebuild soon (after retention removed events: incidents
  * made only of them go, as a restart's catch-up would do). */
 void cor_live_request_full(struct cor_live *l);
+
+/* Register inquest_correlator_* into reg (borrowed, must outlive l; NULL:
+ * nothing), before cor_live_start.  0 or -ENOMEM. */
+int cor_live_set_metrics(struct cor_live *l, struct iq_metrics *reg);
 
 /* Unregister the listener, stop the thread (an update in progress
  * finishes), free, NULL *pl.  NULL-safe.  Call before closing the store. */

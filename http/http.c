@@ -282,11 +282,18 @@ static const struct http_route *find_route(const struct http_server *h, const ch
     return best;
 }
 
-/* GET /readyz: 200 while the readiness check says ready, 503 with why. */
+/* GET /readyz: 200 while the owner serves and the readiness check says
+ * ready, 503 with why. */
 static int ready(struct http_server *h, struct MHD_Connection *conn)
 {
     const char *what = "busy";
     char reason[HTTP_REASON_MAX] = "";
+    int phase = atomic_load(&h->phase);
+
+    if (phase != HTTP_PHASE_SERVING)
+        return queue_json(conn, 503, json_pack("{s:s}", "status", phase == HTTP_PHASE_STARTING
+                                                                  ? "starting" : "stopping"),
+                          NULL);
 
     if (!h->ready || h->ready(h->ready_ud, &what, reason, sizeof(reason)))
         return queue_json(conn, 200, json_pack("{s:s}", "status", "ready"), NULL);
@@ -311,8 +318,8 @@ static int get_route(struct http_server *h, struct MHD_Connection *conn, const c
     if (strcmp(url, "/readyz") == 0)
         return ready(h, conn);
     if (strcmp(url, "/metrics") == 0) {
-        if (http_metrics_render(&h->m, h->metrics_fn, h->metrics_ud, h->n_metrics, &body,
-                                &len) < 0)
+        if (http_metrics_render(h->o.metrics, &h->m, h->metrics_fn, h->metrics_ud,
+                                h->n_metrics, &body, &len) < 0)
             return MHD_NO;
         return queue(conn, 200, "text/plain; version=0.0.4", body, len, NULL);
     }

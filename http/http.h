@@ -115,6 +115,8 @@ struct http_server_opts {
     unsigned max_headers;        /* header fields per request, more get 431; default 100 */
     const char *trusted_proxies; /* CIDR list whose X-Forwarded-For is believed (the client
                                     is its right-most untrusted hop); borrowed; NULL: none */
+    struct iq_metrics *metrics;  /* the daemon's registry, rendered first on GET /metrics
+                                    (borrowed, must outlive the server); NULL: none */
 };
 
 /* Check the options that can be wrong (trusted_proxies, limits); err says
@@ -149,6 +151,13 @@ typedef bool (*http_ready_fn)(void *ud, const char **ret_what, char *reason, siz
 
 /* Set the readiness check (ud borrowed).  Without one, /readyz says ready. */
 void http_server_set_ready(struct http_server *h, http_ready_fn fn, void *ud);
+
+/* The owner's word on readiness, before the check above: a new server
+ * serves (ready as far as its owner goes); STARTING and STOPPING make
+ * /readyz answer 503 with that status (the daemon: until every stage
+ * started, and from the stop signal on).  NULL-safe; any thread. */
+enum http_phase { HTTP_PHASE_SERVING = 0, HTTP_PHASE_STARTING, HTTP_PHASE_STOPPING };
+void http_server_set_phase(struct http_server *h, enum http_phase p);
 
 /* Fill resp with j as compact JSON (members in insertion order) and status;
  * takes ownership of j (NULL is an out-of-memory from the caller's

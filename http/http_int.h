@@ -37,6 +37,7 @@ struct http_server {
     size_t n_metrics;
     http_ready_fn ready;
     void *ready_ud;
+    _Atomic int phase;           /* enum http_phase: the daemon's word for /readyz */
     struct MHD_Daemon *mhd;
     struct http_guard *guard;
     uint16_t port;

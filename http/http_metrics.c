@@ -1,5 +1,7 @@
 /* http_metrics.c - GET /metrics of the HTTP server: the page built from
- * the registered collectors and the server's own connection counters.
+ * the daemon's metrics registry (common/iq_metrics.h: every stage's
+ * series, build_info, process_*), the registered collectors and the
+ * server's own connection counters.
  *
  * Exposed in the text exposition format (version 0.0.4).  The server's
  * families:
@@ -17,6 +19,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "iq_metrics.h"
 
 #define METRICS_MAX (64u << 20)   /* far above any page: sources are config */
 
@@ -60,13 +65,18 @@ static void put_connections(struct http_metrics_out *o, const struct http_metric
                                                                   memory_order_relaxed));
 }
 
-int http_metrics_render(const struct http_metrics *m, const http_metrics_fn *fns,
-                        void *const *uds, size_t n, char **ret, size_t *ret_len)
+int http_metrics_render(struct iq_metrics *reg, const struct http_metrics *m,
+                        const http_metrics_fn *fns, void *const *uds, size_t n, char **ret,
+                        size_t *ret_len)
 {
     struct http_metrics_out o = { .err = 0 };
-    char *page = NULL;
+    char *page = NULL, *first = NULL;
+    size_t flen = 0;
 
     iq_buf_init(&o.b, METRICS_MAX);
+    if (reg && (o.err = iq_metrics_render(reg, &first, &flen)) == 0)
+        o.err = iq_buf_add(&o.b, first, flen) < 0 ? -ENOMEM : 0;
+    free(first);
     for (size_t i = 0; i < n; i++)
         fns[i](uds[i], &o);
     put_connections(&o, m);

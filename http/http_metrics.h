@@ -1,8 +1,10 @@
-/* http_metrics.h - GET /metrics: the server's own connection counters and
- * the collectors that the stages register to add their families.
+/* http_metrics.h - GET /metrics: the daemon's metrics registry, the
+ * server's own connection counters and the collectors that the stages
+ * register to add their families.
  *
- * The page is the collectors' families in registration order, then the
- * server's (inquest_http_connections, inquest_http_connections_cut_total).
+ * The page is the registry's families (every stage's series and the
+ * process_* ones, common/iq_metrics.h), then the collectors' families in
+ * registration order, then the server's (inquest_http_connections, inquest_http_connections_cut_total).
  * A collector appends Prometheus text (exposition format 0.0.4) with
  * http_metrics_put; the server's counters are lock-free atomics updated
  * from MHD's threads and the guard's sweeper (http_guard.c). */
@@ -16,6 +18,7 @@
 #include "iq_buf.h"
 
 struct http_server;
+struct iq_metrics;
 
 /* Why the server closed a connection itself (http_guard.c). */
 enum http_cut_reason {
@@ -53,9 +56,12 @@ typedef void (*http_metrics_fn)(void *ud, struct http_metrics_out *o);
  * Before http_server_start.  0, -EBUSY (started), -E2BIG (too many). */
 int http_add_metrics(struct http_server *h, http_metrics_fn fn, void *ud);
 
-/* Render the page: each of the n collectors (fns[i] with uds[i]), then
- * m's counters.  Caller owns *ret (malloc'ed).  0 or -ENOMEM. */
-int http_metrics_render(const struct http_metrics *m, const http_metrics_fn *fns,
+/* Render the page: the registry reg (NULL: none; its collect hooks run
+ * first, common/iq_metrics.h), each of the n collectors (fns[i] with
+ * uds[i]), then m's counters.  Caller owns *ret (malloc'ed).  0, -ENOMEM,
+ * -E2BIG. */
+int http_metrics_render(struct iq_metrics *reg, const struct http_metrics *m,
+                        const http_metrics_fn *fns,
                         void *const *uds, size_t n, char **ret, size_t *ret_len);
 
 #endif

@@ -161,6 +161,12 @@ void http_server_set_ready(struct http_server *h, http_ready_fn fn, void *ud)
     h->ready_ud = ud;
 }
 
+void http_server_set_phase(struct http_server *h, enum http_phase p)
+{
+    if (h)
+        atomic_store(&h->phase, (int)p);
+}
+
 /* Resolve "HOST:PORT" ("[v6]:PORT" too) into ss. */
 static int resolve(const char *listen, struct sockaddr_storage *ss, socklen_t *sl)
 {

@@ -21,6 +21,11 @@
  * queued are still answered (drained until quiet for 100 ms), the writer
  * finishes every job, and the loop returns.
  *
+ * Metrics (inquest_zmq_*): batches and events by outcome, bytes received,
+ * and the time from a batch's arrival to its acknowledgement, observed by
+ * the socket thread when it forwards the ack; CurveZMQ handshakes are read
+ * from the ZAP handler at each scrape.
+ *
  * CurveZMQ: the ROUTER is a CURVE server in ZAP domain "inquest", and the
  * ZAP handler (ing_zap.c) admits only keys of the keyring.  Each message
  * then carries the key name as its "User-Id" property, trusted only when
@@ -46,6 +51,7 @@
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_metrics.h"
 #include "iq_time.h"
 
 #define JOBS 4          /* batches decoded ahead of the writer */
@@ -62,6 +68,17 @@ struct job {
     msgpack_sbuffer vals;           /* encoded values of the valid events */
     const char **valp;              /* ING_BATCH_EVENTS_MAX pointers into vals */
     size_t *lens;
+    int64_t received_us;            /* monotonic, when the batch was read */
+};
+
+/* The ingest's series (NULL without a registry: updates do nothing). */
+struct zmq_metrics {
+    struct iq_metric *batches[3];   /* acked, busy, refused */
+    struct iq_metric *events[3];    /* stored, duplicate, rejected */
+    struct iq_metric *bytes, *ack;
+    struct iq_metric *curve[2];     /* allowed, refused */
+    struct iq_metrics *reg;
+    int hook;
 };
 
 struct ing_server {
@@ -90,9 +107,57 @@ struct ing_server {
     bool writer_stop;
     bool writer_started;
     pthread_t writer;
+    struct zmq_metrics m;
 };
 
 static void *writer_main(void *arg);
+
+/* CurveZMQ handshakes so far, at each scrape. */
+static void zmq_collect(void *ud)
+{
+    struct ing_server *srv = ud;
+    uint64_t allowed = 0, refused = 0;
+
+    ing_zap_stats(srv->zap, &allowed, &refused);
+    iq_metric_set(srv->m.curve[0], (double)allowed);
+    iq_metric_set(srv->m.curve[1], (double)refused);
+}
+
+/* Register inquest_zmq_* into reg (NULL: none).  0 or -ENOMEM. */
+static int metrics_register(struct ing_server *srv, struct iq_metrics *reg)
+{
+    static const char *const batch[3] = { "acked", "busy", "refused" };
+    static const char *const event[3] = { "stored", "duplicate", "rejected" };
+    static const char *const hand[2] = { "allowed", "refused" };
+    struct zmq_metrics *m = &srv->m;
+
+    if (!reg)
+        return 0;
+    m->reg = reg;
+    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_zmq_batches_total",
+                          "ZeroMQ ingest batches: acked, deferred busy (the sender retries), "
+                          "refused (malformed or too large).", "outcome", batch, 3, NULL, 0,
+                          m->batches) < 0 ||
+        iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_zmq_events_total",
+                          "Events of acknowledged ZeroMQ batches by outcome.", "outcome", event,
+                          3, NULL, 0, m->events) < 0)
+        return -ENOMEM;
+    m->bytes = iq_metrics_counter(reg, "inquest_zmq_received_bytes_total",
+                                  "Bytes of ZeroMQ batch frames received.");
+    m->ack = iq_metrics_histogram(reg, "inquest_zmq_ack_seconds",
+                                  "Time from a batch's arrival to its acknowledgement.",
+                                  iq_metric_latency_buckets, IQ_METRIC_LATENCY_BUCKETS);
+    if (!m->bytes || !m->ack)
+        return -ENOMEM;
+    if (!srv->zap)
+        return 0;
+    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_zmq_curve_handshakes_total",
+                          "CurveZMQ handshakes by result.", "result", hand, 2, NULL, 0,
+                          m->curve) < 0)
+        return -ENOMEM;
+    m->hook = iq_metrics_hook_add(reg, zmq_collect, srv);
+    return m->hook < 0 ? m->hook : 0;
+}
 
 static int jobs_alloc(struct ing_server *srv)
 {
@@ -234,6 +299,8 @@ int ing_server_new(void *zctx, const struct ing_server_opts *opts, struct ing_si
         r = -EINVAL;
     if (r == 0)
         r = open_sockets(srv, opts->endpoint, opts->curve_secret);
+    if (r == 0)
+        r = metrics_register(srv, opts->metrics);
     if (r == 0 && pthread_create(&srv->writer, NULL, writer_main, srv) != 0)
         r = -EAGAIN;
     if (r < 0)
@@ -266,6 +333,7 @@ void ing_server_destroy(struct ing_server **psrv)
     if (!psrv || !*psrv)
         return;
     srv = *psrv;
+    iq_metrics_hook_remove(srv->m.reg, srv->m.hook);
     writer_join(srv);
     for (int i = 0; i < JOBS; i++) {
         free(srv->jobs[i].evs);
@@ -355,6 +423,12 @@ static void write_job(struct ing_server *srv, struct job *j)
     } else {
         ing_proto_pack_ack(&srv->wreply, j->batch_id, (uint32_t)stored, dups, j->rej, j->nrej);
     }
+    iq_metric_inc(srv->m.batches[stored < 0 ? 1 : 0]);
+    if (stored >= 0) {
+        iq_metric_add(srv->m.events[STORE_STORED], (uint64_t)stored);
+        iq_metric_add(srv->m.events[STORE_DUPLICATE], dups);
+        iq_metric_add(srv->m.events[STORE_REJECTED], j->nrej);
+    }
     pthread_mutex_lock(&srv->lock);
     if (stored < 0) {
         srv->wstats.busy++;
@@ -396,6 +470,7 @@ static void *writer_main(void *arg)
 static void refuse(struct ing_server *srv, zmq_msg_t *identity, uint64_t id, const char *reason)
 {
     srv->stats.refused_frames++;
+    iq_metric_inc(srv->m.batches[2]);
     iq_warn_kv("zmq", IQ_KVS(IQ_KV_U("batch", id), IQ_KV_S("reason", reason)),
                "refusing batch %llu: %s", (unsigned long long)id, reason);
     srv->reply.size = 0;
@@ -457,6 +532,7 @@ static void queue_batch(struct ing_server *srv, zmq_msg_t *identity, const struc
     char scratch[IQ_ERR_MAX];
 
     j->batch_id = m->batch_id;
+    j->received_us = iq_time_mono_us();
     j->nvalid = 0;
     j->nrej = 0;
     j->nevents = m->n_events;
@@ -490,6 +566,7 @@ static void handle_frame(struct ing_server *srv, zmq_msg_t *identity, zmq_msg_t 
     msgpack_unpacked u;
     size_t len = zmq_msg_size(body);
 
+    iq_metric_add(srv->m.bytes, len);
     if (len > srv->max_frame) {
         snprintf(err, sizeof(err), "frame of %zu bytes, over the limit of %zu (max_frame)", len,
                  srv->max_frame);
@@ -573,6 +650,7 @@ static void forward_ack(struct ing_server *srv)
         }
     }
     j = &srv->jobs[srv->done % JOBS];
+    iq_metric_observe(srv->m.ack, (double)(iq_time_mono_us() - j->received_us) / 1e6);
     for (uint32_t i = 0; i < j->nvalid; i++)
         iq_event_destroy(&j->evs[i]);
     j->nvalid = 0;

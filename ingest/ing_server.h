@@ -17,6 +17,7 @@
 struct ing_server;
 
 struct ing_keyring;
+struct iq_metrics;
 
 struct ing_server_opts {
     const char *endpoint;   /* e.g. "tcp://127.0.0.1:7701"; borrowed */
@@ -27,6 +28,8 @@ struct ing_server_opts {
      * event records its key name as received_from.  NULL: plain ZMTP. */
     const char *curve_secret;
     const struct ing_keyring *keys;
+    struct iq_metrics *metrics;   /* registry for inquest_zmq_* (borrowed, must outlive
+                                     the server); NULL: none */
 };
 
 struct ing_server_stats {

@@ -106,6 +106,17 @@ static int load_template(const struct rnd_draft_opts *o, struct rnd_tmpl **ret, 
     return rnd_tmpl_load_file(path, ret, err, errsz);
 }
 
+int rnd_draft_template_check(const char *tmpl, const char *schemas_dir, char *err,
+                             size_t errsz)
+{
+    struct rnd_draft_opts o = { .tmpl = tmpl, .schemas_dir = schemas_dir };
+    struct rnd_tmpl *t = NULL;
+    int r = load_template(&o, &t, err, errsz);
+
+    rnd_tmpl_destroy(&t);
+    return r;
+}
+
 /* A YAML scalar: plain when it is made of safe characters, else
  * double-quoted with '"', '\\' and control characters escaped. */
 static int yaml_scalar(struct iq_buf *b, const char *s)

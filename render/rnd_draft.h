@@ -57,6 +57,12 @@ int rnd_format_parse(const char *s, enum rnd_format *ret);
 /* File extension of a format: "md", "html", "json", "svg". */
 const char *rnd_format_ext(enum rnd_format f);
 
+/* Find and compile template tmpl (a name under templates/, or a file path;
+ * NULL: "default") as a draft would: 0, or -ENOENT / -EINVAL with err
+ * saying what (for config checks). */
+int rnd_draft_template_check(const char *tmpl, const char *schemas_dir, char *err,
+                             size_t errsz);
+
 /* Find rel (e.g. "templates/ja.mustache", "redaction.json") in the schema
  * directories.  Writes the path to buf.  -ENOENT when in none of them. */
 int rnd_schema_path(const char *schemas_dir, const char *rel, char *buf, size_t size);

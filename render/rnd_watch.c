@@ -20,6 +20,12 @@
  *    once; a draft in progress (including webhook retries) finishes first.
  *  - Files are written as NAME.tmp then renamed: a reader of the drafts
  *    directory never sees half a document.
+ *  - People edit ID.md (and perhaps ID.html): a file that no longer holds
+ *    what the watcher last wrote is never overwritten; the new version
+ *    goes beside it as ID.next.md (rnd_keep.c), logged and counted in
+ *    inquest_drafts_kept_total.  ID.svg, which nobody edits, is replaced.
+ *  - Metrics: inquest_drafts_written_total, _kept_total, _failed_total,
+ *    _notifications_total{result="sent|failed"}.
  *  - Failures are logged once per incident and the watcher goes on: a
  *    broken receiver must not stop drafts from being written. */
 #include "rnd_watch.h"
@@ -38,6 +44,7 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_metrics.h"
 #include "iq_paths.h"
 #include "iq_time.h"
 #include "rnd_api.h"
@@ -47,6 +54,7 @@
 #include "rnd_external.h"
 #include "rnd_local.h"
 #include "rnd_people.h"
+#include "rnd_keep.h"
 #include "rnd_notify.h"
 
 #define STATE_PREFIX "rnd.drafted."
@@ -66,6 +74,7 @@ struct rnd_watch {
     size_t n_hooks;
     struct iq_worker *worker;
     unsigned long written, notified;
+    struct iq_metric *m_written, *m_kept, *m_failed, *m_sent, *m_notify_failed; /* or NULL */
 };
 
 static int write_file(const char *dir, const char *id, const char *ext, const char *doc, size_t len)
@@ -92,14 +101,30 @@ static void notify(struct rnd_watch *d, const json_t *ctx, const char *id)
                                        d->backoff_ms, 10000, err, sizeof(err))
                      : -ENOMEM;
 
-        if (r < 0)
+        if (r < 0) {
+            iq_metric_inc(d->m_notify_failed);
             iq_warn("drafts", "notice for %s to %s failed: %s; ignoring", id, d->hooks[i].url,
                     r == -ENOMEM ? "out of memory" : err);
-        else
+        } else {
+            iq_metric_inc(d->m_sent);
             __atomic_add_fetch(&d->notified, 1, __ATOMIC_RELAXED);
+        }
         free(body);
         json_decref(p);
     }
+}
+
+/* A draft file edited by hand was kept (rnd_keep_write): log it, and
+ * count the draft once in inquest_drafts_kept_total. */
+static void kept_log(struct rnd_watch *d, const char *id, const char *ext, bool *kept)
+{
+    if (!*kept)
+        iq_metric_inc(d->m_kept);
+    *kept = true;
+    iq_warn_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("dir", d->dir)),
+               "draft of %s: %s/%s.%s was edited since inquestd wrote it: kept as it is, the "
+               "new version is %s/%s.next.%s (inquest draft %s --diff FILE shows what changed "
+               "in the facts)", id, d->dir, id, ext, d->dir, id, ext, id);
 }
 
 /* Draft incident id: files, then notices.  Returns 0 or negative errno. */
@@ -111,6 +136,7 @@ static int deliver(struct rnd_watch *d, const char *id)
     json_t *inc = NULL, *ctx = NULL, *rec = NULL, *people = NULL;
     char err[512], svg[RND_API_ID_MAX + 8], *doc = NULL;
     size_t n = 0, len = 0;
+    bool kept = false;
     int r;
 
     snprintf(svg, sizeof(svg), "%s.svg", id);   /* beside ID.md */
@@ -129,7 +155,10 @@ static int deliver(struct rnd_watch *d, const char *id)
             continue;
         if ((r = rnd_draft_render(inc, evs, n, &o, &doc, &len, err, sizeof(err))) < 0)
             goto fail;
-        r = write_file(d->dir, id, rnd_format_ext(o.format), doc, len);
+        if (o.format == RND_FORMAT_SVG)   /* the chart: nobody edits it */
+            r = write_file(d->dir, id, rnd_format_ext(o.format), doc, len);
+        else if ((r = rnd_keep_write(d->st, d->dir, id, rnd_format_ext(o.format), doc, len)) > 0)
+            kept_log(d, id, rnd_format_ext(o.format), &kept);
         free(doc);
         doc = NULL;
         if (r < 0) {
@@ -138,13 +167,16 @@ static int deliver(struct rnd_watch *d, const char *id)
         }
     }
     __atomic_add_fetch(&d->written, 1, __ATOMIC_RELAXED);
-    iq_info_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("dir", d->dir)),
-               "draft of %s written to %s/%s.md", id, d->dir, id);
+    iq_metric_inc(d->m_written);
+    if (!kept)
+        iq_info_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("dir", d->dir)),
+                   "draft of %s written to %s/%s.md", id, d->dir, id);
     if (d->n_hooks && rnd_draft_context(inc, evs, n, &o, &ctx, err, sizeof(err)) == 0)
         notify(d, ctx, id);
     r = 0;
     goto out;
 fail:
+    iq_metric_inc(d->m_failed);
     iq_warn_kv("drafts", IQ_KVS(IQ_KV_S("incident", id), IQ_KV_S("error", err)),
                "draft of %s not written: %s", id, err);
 out:
@@ -203,6 +235,31 @@ static char *dup_opt(const char *s, bool *oom)
     return p;
 }
 
+/* inquest_drafts_* into reg (NULL: none).  0 or -ENOMEM. */
+static int register_metrics(struct rnd_watch *d, struct iq_metrics *reg)
+{
+    static const char *const names[2] = { "sent", "failed" };
+    struct iq_metric *notices[2];
+
+    if (!reg)
+        return 0;
+    d->m_written = iq_metrics_counter(reg, "inquest_drafts_written_total",
+                                      "Drafts of closed incidents written to the drafts "
+                                      "directory.");
+    d->m_kept = iq_metrics_counter(reg, "inquest_drafts_kept_total",
+                                   "Drafts edited by hand and left alone: the new version was "
+                                   "written beside them as ID.next.md.");
+    d->m_failed = iq_metrics_counter(reg, "inquest_drafts_failed_total",
+                                     "Drafts that could not be written.");
+    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_drafts_notifications_total",
+                          "Draft notices to outbound webhooks, by result (after retries).",
+                          "result", names, 2, NULL, 0, notices) < 0)
+        return -ENOMEM;
+    d->m_sent = notices[0];
+    d->m_notify_failed = notices[1];
+    return d->m_written && d->m_kept && d->m_failed ? 0 : -ENOMEM;
+}
+
 int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_watch **ret)
 {
     struct rnd_watch *d;
@@ -226,7 +283,7 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_w
     d->backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : 500;
     d->retries = o->retries;
     r = -ENOMEM;
-    if (oom)
+    if (oom || register_metrics(d, o->metrics) < 0)
         goto fail;
     if (o->tz && (r = iq_tz_load(o->tz, false, &d->tz, err, sizeof(err))) < 0) {
         iq_error("drafts", "config 'drafts.tz': %s", err);
@@ -326,28 +383,64 @@ static const struct iq_conf_item drafts_conf[] = {
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
+/* The section (may be NULL) into c (defaults first; c to release either
+ * way): 0, or -EINVAL with err "config 'drafts...': what". */
+static int settings(const json_t *section, struct drafts_conf *c, char *err, size_t errsz)
+{
+    char sub[IQ_ERR_MAX];
+
+    if (section && !json_is_null(section) && !json_is_object(section)) {
+        snprintf(err, errsz, "config 'drafts': expected an object");
+        return -EINVAL;
+    }
+    if (iq_conf_defaults(drafts_conf, c) < 0)
+        return -EINVAL;
+    if (section && !json_is_null(section) &&
+        iq_conf_apply_section(drafts_conf, c, section, "drafts", err, errsz) < 0)
+        return -EINVAL;
+    if (rnd_people_check_map(c->slack_users, sub, sizeof(sub)) < 0 ||
+        rnd_external_check(c->external_links, sub, sizeof(sub)) < 0 ||
+        rnd_local_check(c->tz, sub, sizeof(sub)) < 0) {
+        snprintf(err, errsz, "config 'drafts': %s", sub);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+int rnd_watch_check(const json_t *section, char *err, size_t errsz)
+{
+    struct drafts_conf c = { 0 };
+    struct iq_hook *hooks = NULL;
+    char sub[IQ_ERR_MAX];
+    size_t n = 0;
+    int r = settings(section, &c, err, errsz);
+
+    if (r == 0 && (r = iq_hooks_parse(c.webhooks, &hooks, &n, sub, sizeof(sub))) < 0)
+        snprintf(err, errsz, "config 'drafts.webhooks': %s", sub);
+    if (r == 0 && (r = rnd_draft_template_check(c.tmpl, NULL, sub, sizeof(sub))) < 0)
+        snprintf(err, errsz, "config 'drafts.template': %s", sub);
+    iq_hooks_free(&hooks, n);
+    iq_conf_release(drafts_conf, &c);
+    return r;
+}
+
+const struct iq_conf_item *rnd_watch_conf_table(size_t *ret_size)
+{
+    *ret_size = sizeof(struct drafts_conf);
+    return drafts_conf;
+}
+
 int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
-                    struct store *st, struct rnd_watch **ret)
+                    struct store *st, struct iq_metrics *metrics, struct rnd_watch **ret)
 {
     struct drafts_conf c = { 0 };
     struct rnd_watch_opts o = { 0 };
-    char err[IQ_ERR_MAX], dir[PATH_MAX];
+    char err[IQ_CONF_MSG_MAX], dir[PATH_MAX];
     int r = -EINVAL;
 
     *ret = NULL;
-    if (section && !json_is_object(section)) {
-        iq_error("drafts", "config 'drafts': expected an object");
-        return -EINVAL;
-    }
-    if (iq_conf_defaults(drafts_conf, &c) < 0 ||
-        (section && iq_conf_apply(drafts_conf, &c, section, err, sizeof(err)) < 0)) {
-        iq_error("drafts", "config 'drafts': %s", err);
-        goto out;
-    }
-    if (rnd_people_check_map(c.slack_users, err, sizeof(err)) < 0 ||
-        rnd_external_check(c.external_links, err, sizeof(err)) < 0 ||
-        rnd_local_check(c.tz, err, sizeof(err)) < 0) {
-        iq_error("drafts", "config 'drafts': %s", err);
+    if (settings(section, &c, err, sizeof(err)) < 0) {
+        iq_error("drafts", "%s", err);
         goto out;
     }
     if (!c.dir && (size_t)snprintf(dir, sizeof(dir), "%s/drafts", data_dir) >= sizeof(dir)) {
@@ -364,6 +457,7 @@ int rnd_watch_start(const json_t *section, const char *data_dir, const char *api
     o.poll_ms = c.poll;
     o.retries = (unsigned)c.retries;
     o.backoff_ms = c.retry_backoff;
+    o.metrics = metrics;
     r = rnd_watch_new(st, &o, ret);
 out:
     iq_conf_release(drafts_conf, &c);

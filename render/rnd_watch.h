@@ -15,6 +15,7 @@
 
 struct store;
 struct rnd_watch;
+struct iq_metrics;
 
 struct rnd_watch_opts {
     const char *dir;           /* drafts directory (created); NULL or "off": no watcher */
@@ -29,6 +30,8 @@ struct rnd_watch_opts {
     unsigned retries;          /* webhook retries after the first try */
     int64_t backoff_ms;        /* 0: 500, doubled per retry */
     const char *tz;            /* zone of the local times beside UTC (rnd_local.h), or NULL */
+    struct iq_metrics *metrics; /* registry for inquest_drafts_* (borrowed, must outlive
+                                   the watcher); NULL: none */
 };
 
 /* Validate opts (webhook list, template), create the drafts directory and
@@ -48,9 +51,20 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *opts,
  * "500ms", "tz": none}, plus "slack_users" and "external_links" (checked here, used
  * by rnd_api.h too); api_url is the daemon's own API base URL, e.g.
  * "https://127.0.0.1:7700" (NULL without a listener).  Unknown keys are
- * refused.  Errors are logged.  Borrowed arguments; caller owns *ret. */
+ * refused.  metrics (may be NULL) gets inquest_drafts_*.  Errors are
+ * logged.  Borrowed arguments; caller owns *ret. */
 int rnd_watch_start(const json_t *section, const char *data_dir, const char *api_url,
-                    struct store *st, struct rnd_watch **ret);
+                    struct store *st, struct iq_metrics *metrics, struct rnd_watch **ret);
+
+/* Check a "drafts" section (may be NULL) as rnd_watch_start does, starting
+ * nothing: 0, or -EINVAL with err naming the key ("config 'drafts.poll':
+ * ..."); nothing logged. */
+int rnd_watch_check(const json_t *section, char *err, size_t errsz);
+
+/* The section's table (common/iq_conf.h) and the size of the struct it
+ * fills, for printing the effective configuration. */
+struct iq_conf_item;
+const struct iq_conf_item *rnd_watch_conf_table(size_t *ret_size);
 
 /* Number of drafts written and of notices delivered so far. */
 unsigned long rnd_watch_written(const struct rnd_watch *d);

@@ -361,6 +361,8 @@ static int kv_write(struct store *st, enum store_cf cf, const char *k, size_t kl
     else
         rocksdb_delete_cf(st->db, st->wopts, st->cf[cf], k, kl, &err);
     pthread_rwlock_unlock(&st->dblock);
+    if (r == 0 && !err)
+        store_metrics_write(st);
     return err ? store_write_failed(st, err, v ? "put" : "delete") : r;
 }
 
@@ -495,6 +497,8 @@ int store_batch_commit(struct store_batch *b)
     else
         rocksdb_write(b->st->db, b->st->wopts, b->wb, &err);
     pthread_rwlock_unlock(&b->st->dblock);
+    if (r == 0 && !err)
+        store_metrics_write(b->st);
     return err ? store_write_failed(b->st, err, "write kv batch") : r;
 }
 

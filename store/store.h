@@ -33,6 +33,7 @@
 struct store;
 struct iq_event;
 struct store_disk_opts;
+struct iq_metrics;
 
 enum store_cf {
     STORE_CF_META = 0,
@@ -77,6 +78,8 @@ struct store_opts {
     const char *log_dir; /* RocksDB's own LOG files; NULL: the data directory */
     int log_level;      /* STORE_LOG_*; 0 (the default) is off */
     size_t write_buffer; /* memtable bytes per column family; 0: 64 MiB */
+    struct iq_metrics *metrics; /* writable: registry for inquest_store_* (borrowed, must
+                                   outlive the store); NULL: none */
 };
 
 /* RocksDB's LOG levels.  Off writes nothing after open: Debian's RocksDB

@@ -25,6 +25,8 @@
 #include "store_int.h"
 #include "iq_codec.h"
 #include "iq_event.h"
+#include "iq_metrics.h"
+#include "iq_time.h"
 
 #define WB_KEEP_MAX (8u << 20)   /* a reused batch keeps at most this capacity */
 
@@ -221,6 +223,7 @@ static int group_write(struct store *st, struct put_req *first, const struct put
     rocksdb_writebatch_t *wb;
     struct idset seen = { 0 };
     char *err = NULL;
+    int64_t t0 = iq_time_mono_us();
     size_t n;
     int r;
 
@@ -245,12 +248,15 @@ static int group_write(struct store *st, struct put_req *first, const struct put
     if (r > 0) {
         r = 0;
         rocksdb_write(st->db, st->wopts, wb, &err);
+        if (!err)
+            store_metrics_write(st);
     }
     pthread_rwlock_unlock(&st->dblock);
     if (err)
         r = store_write_failed(st, err, "write batch");
     if (r < 0)
         goto out;
+    iq_metric_observe(st->m.write_seconds, (double)(iq_time_mono_us() - t0) / 1e6);
     for (struct put_req *q = first;; q = q->next) {
         atomic_fetch_add(&st->n_stored, (uint64_t)q->rc);
         atomic_fetch_add(&st->n_duplicates, (uint64_t)(q->n - (size_t)q->rc));

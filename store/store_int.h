@@ -35,6 +35,16 @@ struct probe {
 };
 
 struct store_disk;
+struct iq_metrics;
+struct iq_metric;
+
+/* The store's series (store_metrics.c); NULL without a registry. */
+struct store_metrics {
+    struct iq_metrics *reg;
+    int hook;
+    struct iq_metric *write_seconds, *wal_writes, *wal_syncs;
+    struct iq_metric *pending_compaction, *sst_bytes, *memtable_bytes, *events;
+};
 
 struct store {
     pthread_rwlock_t dblock;     /* read: any use of db and cf; write: reopen */
@@ -52,6 +62,8 @@ struct store {
     void *listener_ud;
     _Atomic uint64_t n_stored, n_duplicates;   /* store_counts */
     bool read_only;
+    bool fsync;                  /* every write synced (opts.fsync) */
+    struct store_metrics m;
     char *dir;
     char *secondary;             /* read-only: the secondary instance's own
                                     directory, removed at close */
@@ -89,6 +101,13 @@ static inline int store_writable(struct store *st)
 /* Check the data format version of a just opened store, stamping or
  * refusing it (store_version.c).  0, -EPROTO (logged), -EIO. */
 int store_version_check(struct store *st);
+
+/* Register the store's series into reg (NULL, or a read-only store:
+ * nothing), remove their collect hook, count one WAL write
+ * (store_metrics.c). */
+int store_metrics_register(struct store *st, struct iq_metrics *reg);
+void store_metrics_unregister(struct store *st);
+void store_metrics_write(struct store *st);
 
 /* Free the leader's scratch (store_commit.c); for store_close. */
 void store_probe_free(struct probe *p);

@@ -396,6 +396,7 @@ int store_open(const char *dir, const struct store_opts *o, struct store **ret)
     }
     configure(st, o);
     rocksdb_writeoptions_set_sync(st->wopts, o->fsync);
+    st->fsync = o->fsync;
     if (st->read_only)
         r = make_secondary_dir(st);
     else
@@ -404,6 +405,8 @@ int store_open(const char *dir, const struct store_opts *o, struct store **ret)
         r = open_reader(st);
     if (r == 0)
         r = store_version_check(st);
+    if (r == 0)
+        r = store_metrics_register(st, o->metrics);
     if (r < 0)
         goto fail;
     *ret = st;
@@ -433,6 +436,7 @@ void store_close(struct store **pst)
     if (!pst || !*pst)
         return;
     st = *pst;
+    store_metrics_unregister(st);
     stop_monitor(st);
     if (st->db && !st->read_only && !atomic_load(&st->failed)) {
         rocksdb_flush_wal(st->db, 1, &err);

@@ -9,7 +9,8 @@ set -eu
 BUILD_PKGS="gcc make pkg-config libzmq3-dev libmsgpack-dev librocksdb-dev libpcre2-dev
 libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsodium-dev libcmark-gfm-dev
 libcmark-gfm-extensions-dev libyaml-dev tzdata"
-# libyaml-dev: YAML front matter of finished postmortems (postmortem/pm_front.c).
+# libyaml-dev: YAML front matter of finished postmortems (postmortem/pm_front.c) and
+# YAML config files (common/iq_yaml.c).
 # tzdata: the zoneinfo database that --tz and drafts.tz read (common/iq_tz.c).
 TEST_PKGS="libcmocka-dev curl openssl iproute2 procps prometheus prometheus-alertmanager
 docker-compose wrk chromium python3 libxml2-dev"

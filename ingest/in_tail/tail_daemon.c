@@ -55,7 +55,8 @@ struct tail_daemon {
 };
 
 /* A JSON array of strings into ret (borrowed from the JSON). */
-static int string_list(const json_t *v, const char *key, const char **ret, uint32_t *n)
+static int string_list(const json_t *v, const char *key, const char **ret, uint32_t *n,
+                       char *err, size_t errsz)
 {
     size_t i;
     json_t *e;
@@ -66,12 +67,12 @@ static int string_list(const json_t *v, const char *key, const char **ret, uint3
         return 0;
     }
     if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > PATHS_MAX) {
-        iq_error("daemon", "config 'logs.%s': an array of 1 to %d paths", key, PATHS_MAX);
+        snprintf(err, errsz, "config 'logs.%s': an array of 1 to %d paths", key, PATHS_MAX);
         return -EINVAL;
     }
     json_array_foreach(v, i, e) {
         if (!json_is_string(e) || json_string_length(e) == 0) {
-            iq_error("daemon", "config 'logs.%s[%zu]': not a path", key, i);
+            snprintf(err, errsz, "config 'logs.%s[%zu]': not a path", key, i);
             return -EINVAL;
         }
         ret[i] = json_string_value(e);
@@ -80,50 +81,51 @@ static int string_list(const json_t *v, const char *key, const char **ret, uint3
     return 0;
 }
 
-static int check_rules(struct tail_daemon *t)
+static int check_rules(struct tail_daemon *t, char *err, size_t errsz)
 {
     struct tail_rules *rs = NULL;
-    char err[IQ_ERR_MAX];
+    char sub[IQ_ERR_MAX];
     int r = tail_rules_new(&rs);
 
     for (uint32_t i = 0; r >= 0 && i < t->o.n_rules; i++)
-        r = tail_rules_load(rs, t->o.rules[i], err, sizeof(err));
+        r = tail_rules_load(rs, t->o.rules[i], sub, sizeof(sub));
     if (r >= 0 && t->o.rule_names)
-        r = tail_rules_select(rs, t->o.rule_names, err, sizeof(err));
+        r = tail_rules_select(rs, t->o.rule_names, sub, sizeof(sub));
     if (r < 0)
-        iq_error("daemon", "config 'logs': %s", r == -ENOMEM ? "out of memory" : err);
+        snprintf(err, errsz, "config 'logs.rules': %s", r == -ENOMEM ? "out of memory" : sub);
     tail_rules_destroy(&rs);
     return r < 0 ? r : 0;
 }
 
+/* The section and its rules into t, without starting; err names the key. */
 static int configure(struct tail_daemon *t, const json_t *logs, const char *data_dir,
-                     const char *endpoint)
+                     const char *endpoint, char *err, size_t errsz)
 {
-    char err[IQ_ERR_MAX];
+    char sub[IQ_ERR_MAX];
     int r;
 
     if (!json_is_object(logs)) {
-        iq_error("daemon", "config 'logs': must be an object");
+        snprintf(err, errsz, "config 'logs': must be an object");
         return -EINVAL;
     }
     tail_conf_defaults(&t->lc);
-    if (tail_conf_apply(&t->lc, logs, err, sizeof(err)) < 0) {
-        iq_error("daemon", "config 'logs': %s", err);
+    if (tail_conf_apply(&t->lc, logs, sub, sizeof(sub)) < 0) {
+        snprintf(err, errsz, "config 'logs': %s", sub);
         return -EINVAL;
     }
     if (!t->lc.files) {
-        iq_error("daemon", "config 'logs.files': required");
+        snprintf(err, errsz, "config 'logs.files': required");
         return -EINVAL;
     }
-    if ((r = string_list(t->lc.files, "files", t->paths, &t->o.n_paths)) < 0)
+    if ((r = string_list(t->lc.files, "files", t->paths, &t->o.n_paths, err, errsz)) < 0)
         return r;
     if (t->lc.rules) {
-        if ((r = string_list(t->lc.rules, "rules", t->rules, &t->o.n_rules)) < 0)
+        if ((r = string_list(t->lc.rules, "rules", t->rules, &t->o.n_rules, err, errsz)) < 0)
             return r;
     } else {
-        if (iq_schemas_find("logs", t->rules_default, sizeof(t->rules_default), err,
-                            sizeof(err)) < 0) {
-            iq_error("daemon", "config 'logs.rules': %s", err);
+        if (iq_schemas_find("logs", t->rules_default, sizeof(t->rules_default), sub,
+                            sizeof(sub)) < 0) {
+            snprintf(err, errsz, "config 'logs.rules': %s", sub);
             return -ENOENT;
         }
         t->rules[t->o.n_rules++] = t->rules_default;
@@ -135,7 +137,7 @@ static int configure(struct tail_daemon *t, const json_t *logs, const char *data
     tail_conf_to_run(&t->lc, &t->o);
     t->o.state_path = t->lc.state ? t->lc.state : t->state;
     t->o.endpoint = t->endpoint;
-    return check_rules(t);
+    return check_rules(t, err, errsz);
 }
 
 static void *tail_thread(void *arg)
@@ -157,9 +159,10 @@ static void *tail_thread(void *arg)
 }
 
 int tail_daemon_start(const json_t *logs, const char *data_dir, void *zctx, const char *endpoint,
-                      struct tail_daemon **ret)
+                      struct iq_metrics *metrics, struct tail_daemon **ret)
 {
     struct tail_daemon *t;
+    char err[IQ_ERR_MAX];
     int r;
 
     *ret = NULL;
@@ -169,8 +172,11 @@ int tail_daemon_start(const json_t *logs, const char *data_dir, void *zctx, cons
     if (!t)
         return -ENOMEM;
     t->o.zctx = zctx;
-    if ((r = configure(t, logs, data_dir, endpoint)) < 0)
+    t->o.metrics = metrics;
+    if ((r = configure(t, logs, data_dir, endpoint, err, sizeof(err))) < 0) {
+        iq_error("daemon", "%s", err);
         goto fail;
+    }
     if ((r = -pthread_create(&t->thread, NULL, tail_thread, t)) < 0) {
         iq_error("daemon", "cannot start the log collector: %s", strerror(-r));
         goto fail;
@@ -180,6 +186,22 @@ int tail_daemon_start(const json_t *logs, const char *data_dir, void *zctx, cons
     *ret = t;
     return 0;
 fail:
+    tail_daemon_stop(&t);
+    return r;
+}
+
+int tail_daemon_check(const json_t *logs, const char *data_dir, char *err, size_t errsz)
+{
+    struct tail_daemon *t;
+    int r;
+
+    if (!logs || json_is_null(logs))
+        return 0;
+    if (!(t = calloc(1, sizeof(*t)))) {
+        snprintf(err, errsz, "out of memory");
+        return -ENOMEM;
+    }
+    r = configure(t, logs, data_dir, "inproc://check", err, errsz);
     tail_daemon_stop(&t);
     return r;
 }

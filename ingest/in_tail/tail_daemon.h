@@ -13,15 +13,22 @@
 #include <jansson.h>
 
 struct tail_daemon;
+struct iq_metrics;
 
 /* Validate logs (the section, borrowed for the call; NULL or JSON null:
  * no collector, *ret = NULL) and its rules, and start the collector
  * thread, sending to endpoint (the ingest's inproc one, copied), with its
- * default checkpoint in data_dir.  zctx is borrowed and must outlive the
+ * default checkpoint in data_dir, counting into metrics (inquest_logs_*;
+ * may be NULL).  zctx and metrics are borrowed and must outlive the
  * stage.  Errors name the key or the rule file and are logged.  Caller
  * owns *ret.  0, -EINVAL, -ENOENT (no rules found), -ENOMEM. */
 int tail_daemon_start(const json_t *logs, const char *data_dir, void *zctx, const char *endpoint,
-                      struct tail_daemon **ret);
+                      struct iq_metrics *metrics, struct tail_daemon **ret);
+
+/* Check logs and its rules as tail_daemon_start does, starting nothing:
+ * 0 (NULL or null: no collector), or -EINVAL / -ENOENT / -ENOMEM with err
+ * naming the key ("config 'logs.files': ..."); nothing logged. */
+int tail_daemon_check(const json_t *logs, const char *data_dir, char *err, size_t errsz);
 
 /* Stop the collector (it saves its checkpoint), join, free, NULL *pt.
  * NULL-safe. */

@@ -38,6 +38,7 @@
 #include "tail_state.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_metrics.h"
 #include "iq_time.h"
 
 #define RING_CAP 16384u             /* > (window + 1) * batch_events */
@@ -67,6 +68,9 @@ struct run {
     struct tail_ckpt saved[TAIL_FILES_MAX];
     uint32_t n_saved;
     struct tail_run_stats st;
+    struct iq_metric *lines[2];     /* inquest_logs_lines_total{result="parsed|unparsed"} */
+    struct iq_metric *events;       /* inquest_logs_events_total */
+    struct iq_metric *files;        /* inquest_logs_files: files readable now */
     bool waiting;                   /* ingest silent; warned once */
     char *err;
     size_t errsz;
@@ -164,6 +168,7 @@ static int on_rate(void *ud, const char *service, const char *action, int64_t mi
     r = push(run, ev, 0, 0, false);
     iq_event_destroy(&ev);
     run->st.rate_events++;
+    iq_metric_inc(run->events);
     return r;
 }
 
@@ -184,6 +189,7 @@ static int send_line(struct run *run, const struct tail_line *ll,
         return 0;
     }
     run->st.events++;
+    iq_metric_inc(run->events);
     r = push(run, ev, it->file, it->offset, it->fid != 0);
     iq_event_destroy(&ev);
     if (r < 0 || !ll)
@@ -207,9 +213,11 @@ static int on_item(void *ud, const struct tail_item *it)
     r = tail_rules_match(run->rules, it->line, it->len, &run->hints[it->file], &ll);
     if (r <= 0) {
         run->st.unparsed++;
+        iq_metric_inc(run->lines[1]);
         return run->o->send_unparsed ? send_line(run, NULL, it) : 0;
     }
     run->st.parsed++;
+    iq_metric_inc(run->lines[0]);
     return ll.is_event ? send_line(run, &ll, it) : 0;
 }
 
@@ -238,6 +246,25 @@ static int checkpoint(struct run *run)
     return tail_state_save(run->o->state_path, c, n, run->err, run->errsz);
 }
 
+/* inquest_logs_* in o->metrics (NULL: none). */
+static int register_metrics(struct run *run, struct iq_metrics *reg)
+{
+    static const char *const names[2] = { "parsed", "unparsed" };
+
+    if (!reg)
+        return 0;
+    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_logs_lines_total",
+                          "Lines read by the log collector, by whether a rule parsed them.",
+                          "result", names, 2, NULL, 0, run->lines) < 0)
+        return -ENOMEM;
+    run->events = iq_metrics_counter(reg, "inquest_logs_events_total",
+                                     "Events the log collector sent (error lines and "
+                                     "error-rate transitions).");
+    run->files = iq_metrics_gauge(reg, "inquest_logs_files",
+                                  "Files the log collector follows that are readable now.");
+    return run->events && run->files ? 0 : -ENOMEM;
+}
+
 static int setup(struct run *run)
 {
     const struct tail_run_opts *o = run->o;
@@ -247,7 +274,7 @@ static int setup(struct run *run)
     struct tail_opts to = { .line_max = o->line_max, .from_end = o->from_end };
     int r;
 
-    if ((r = tail_rules_new(&run->rules)) < 0)
+    if ((r = register_metrics(run, o->metrics)) < 0 || (r = tail_rules_new(&run->rules)) < 0)
         return r;
     for (uint32_t i = 0; i < o->n_rules; i++)
         if ((r = tail_rules_load(run->rules, o->rules[i], run->err, run->errsz)) < 0)
@@ -329,8 +356,14 @@ static void drain(struct run *run)
 /* Report a file that cannot be opened or read once, and its recovery. */
 static void report_files(struct run *run)
 {
+    uint32_t readable = 0;
+
     for (uint32_t i = 0; i < tail_count(run->tail); i++) {
         int e = tail_error(run->tail, i);
+
+        readable += e == 0;
+        if (i + 1 == tail_count(run->tail))
+            iq_metric_set(run->files, readable);
 
         if (e == run->warned[i])
             continue;

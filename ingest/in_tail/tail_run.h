@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 struct ing_curve_client;
+struct iq_metrics;
 
 struct tail_run_opts {
     const char *const *paths;       /* borrowed; "-" is standard input */
@@ -34,6 +35,7 @@ struct tail_run_opts {
     bool send_unparsed;             /* send lines no rule parses as raw events */
     int64_t poll_ms;                /* idle wait between polls */
     int64_t give_up_ms;             /* --once: fail after this long without answers */
+    struct iq_metrics *metrics;     /* registry for inquest_logs_* (borrowed); NULL: none */
 };
 
 struct tail_run_stats {

@@ -64,8 +64,13 @@ static int sources_dir(const struct wh_daemon_opts *o, char *buf, size_t size)
 
 size_t wh_daemon_open_sources(const struct wh_daemon *d, char *names, size_t size)
 {
-    const struct wh_sources *s = d->sources;
-    bool writers = http_access_grants(d->access, HTTP_ROLE_WRITE);
+    return wh_open_sources(d->sources, d->access, names, size);
+}
+
+size_t wh_open_sources(const struct wh_sources *s, const struct http_access *a, char *names,
+                       size_t size)
+{
+    bool writers = http_access_grants(a, HTTP_ROLE_WRITE);
     size_t used = 0, n = 0;
 
     names[0] = '\0';

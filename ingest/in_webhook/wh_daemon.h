@@ -58,6 +58,11 @@ bool wh_daemon_tls(const struct wh_daemon *d);
  * returns how many. */
 size_t wh_daemon_open_sources(const struct wh_daemon *d, char *names, size_t size);
 
+/* The same for sources s and access table a not (yet) served: for a
+ * config check that loads them without a server. */
+size_t wh_open_sources(const struct wh_sources *s, const struct http_access *a, char *names,
+                       size_t size);
+
 /* Start listening.  NULL-safe (0).  Errors are logged. */
 int wh_daemon_start(struct wh_daemon *d);
 

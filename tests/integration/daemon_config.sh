@@ -7,13 +7,13 @@ d=$(iq_tmpdir)
 
 "$IQD" --help >"$d/help"
 for k in data listen_zmq fsync max_frame log_level; do
-  grep -q "\"$k\"" "$d/help" || fail "--help does not list $k"
+  grep -q "^$k: \|^# $k:" "$d/help" || fail "--help does not list $k"
 done
 
 printf '{"colour": "red"}' >"$d/bad1.json"
 st=0; "$IQD" --config "$d/bad1.json" 2>"$d/err" || st=$?
 [ "$st" -eq 2 ] || fail "unknown key: exit $st"
-grep -q "config: unknown key 'colour'" "$d/err" || fail "unknown key message: $(cat "$d/err")"
+grep -q "bad1.json:1: config 'colour': unknown key" "$d/err" || fail "unknown key message: $(cat "$d/err")"
 
 printf '{"max_frame": "lots"}' >"$d/bad2.json"
 st=0; "$IQD" --config "$d/bad2.json" 2>"$d/err" || st=$?

@@ -11,7 +11,7 @@
 # notice may be sent twice.  The Markdown the HTTP API serves must be the
 # file written, but for that reference (timeline.svg, the route beside it).
 . "$IQ_ROOT/tests/lib.sh"
-"$IQD" --help 2>/dev/null | grep -q '"drafts"' || fail "inquestd has no \"drafts\" configuration section"
+"$IQD" --help 2>/dev/null | grep -q '^# drafts:' || fail "inquestd has no \"drafts\" configuration section"
 SINK="$IQ_BUILD/tests/helpers/rnd_hook_sink"
 [ -x "$SINK" ] || fail "missing $SINK (make tests-build)"
 D="$IQ_ROOT/tests/data/render"

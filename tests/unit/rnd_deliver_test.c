@@ -334,21 +334,21 @@ static void config_section(void **state)
     json_t *sec;
 
     sec = json_pack("{s:s}", "dir", "off");
-    assert_int_equal(rnd_watch_start(sec, tmp, "http://127.0.0.1:7700", st, &d), 0);
+    assert_int_equal(rnd_watch_start(sec, tmp, "http://127.0.0.1:7700", st, NULL, &d), 0);
     assert_null(d);
     json_decref(sec);
     sec = json_pack("{s:s}", "webhooks", "teams=https://x/y");
-    assert_int_equal(rnd_watch_start(sec, tmp, NULL, st, &d), -EINVAL);
+    assert_int_equal(rnd_watch_start(sec, tmp, NULL, st, NULL, &d), -EINVAL);
     assert_null(d);
     json_decref(sec);
     sec = json_pack("{s:s}", "colour", "blue");
-    assert_true(rnd_watch_start(sec, tmp, NULL, st, &d) < 0);
+    assert_true(rnd_watch_start(sec, tmp, NULL, st, NULL, &d) < 0);
     json_decref(sec);
     sec = json_pack("{s:s}", "poll", "1ms");
-    assert_true(rnd_watch_start(sec, tmp, NULL, st, &d) < 0);
+    assert_true(rnd_watch_start(sec, tmp, NULL, st, NULL, &d) < 0);
     json_decref(sec);
     /* defaults: DATA/drafts; the incident was drafted by watcher_delivers */
-    assert_int_equal(rnd_watch_start(NULL, tmp, "http://127.0.0.1:7700", st, &d), 0);
+    assert_int_equal(rnd_watch_start(NULL, tmp, "http://127.0.0.1:7700", st, NULL, &d), 0);
     assert_non_null(d);
     rnd_watch_destroy(&d);
 }

@@ -21,6 +21,7 @@
 #include "wh_source.h"
 #include "store.h"
 #include "iq_event.h"
+#include "iq_metrics.h"
 
 struct capture {
     int fail;                 /* submit returns -EIO when set */
@@ -177,6 +178,44 @@ static void test_routes_and_hooks(void **state)
     wh_sources_destroy(&src);
 }
 
+/* /readyz follows the owner's word (starting, serving, stopping) before
+ * the sink's state; GET /metrics renders the daemon's registry first. */
+static void test_phase_and_registry(void **state)
+{
+    struct iq_metrics *reg = NULL;
+    struct http_server_opts o = { .listen = "127.0.0.1:0" };
+    struct capture cap = { 0 };
+    struct ing_sink sink = { &capture_ops, &cap };
+    struct wh_sources *src = load();
+    struct http_server *h = NULL;
+    char out[4096];
+    uint16_t port;
+
+    (void)state;
+    assert_int_equal(iq_metrics_new(&reg), 0);
+    iq_metric_add(iq_metrics_counter(reg, "inquest_test_total", "A test counter."), 7);
+    o.metrics = reg;
+    assert_int_equal(wh_server_new(&o, src, sink, NULL, &h, NULL), 0);
+    http_server_set_phase(h, HTTP_PHASE_STARTING);
+    assert_int_equal(http_server_start(h), 0);
+    port = http_server_port(h);
+    assert_int_equal(fetch(port, "/readyz", NULL, out), 503);
+    assert_non_null(strstr(out, "starting"));
+    assert_int_equal(fetch(port, "/healthz", NULL, out), 200);
+    http_server_set_phase(h, HTTP_PHASE_SERVING);
+    assert_int_equal(fetch(port, "/readyz", NULL, out), 200);
+    assert_int_equal(fetch(port, "/metrics", NULL, out), 200);
+    assert_non_null(strstr(out, "# TYPE inquest_test_total counter\ninquest_test_total 7\n"));
+    assert_true(strstr(out, "inquest_test_total") < strstr(out, "inquest_http_connections"));
+    http_server_set_phase(h, HTTP_PHASE_STOPPING);
+    assert_int_equal(fetch(port, "/readyz", NULL, out), 503);
+    assert_non_null(strstr(out, "stopping"));
+    http_server_set_phase(NULL, HTTP_PHASE_SERVING);     /* NULL-safe: no listener */
+    http_server_destroy(&h);
+    wh_sources_destroy(&src);
+    iq_metrics_destroy(&reg);
+}
+
 static void test_bad_listen(void **state)
 {
     struct http_server_opts o = { .listen = "no-port-here" };
@@ -221,6 +260,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_routes_and_hooks),
         cmocka_unit_test(test_query_decode),
+        cmocka_unit_test(test_phase_and_registry),
         cmocka_unit_test(test_bad_listen),
     };
     int r;
