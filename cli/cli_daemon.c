@@ -11,12 +11,13 @@
  * effective configuration as YAML that loads back to the same values.  The
  * stages themselves are rows of cli_daemon_stages.c, started by
  * iqd_stages_run; this file only parses and installs the signal
- * handlers.  On SIGTERM or SIGINT the
+ * handlers (SIGHUP reloads: cli_daemon_reload.c).  On SIGTERM or SIGINT the
  * ingest stops accepting, answers the batches already queued, every stage
  * stops in reverse order (the store flushes its WAL and closes) and the
  * process exits 0. */
 #include "cli_daemon.h"
 #include "cli_daemon_check.h"
+#include "cli_daemon_reload.h"
 #include "cli_daemon_stages.h"
 
 #include <signal.h>
@@ -141,6 +142,11 @@ static const struct iq_conf_item daemon_conf[] = {
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
+const struct iq_conf_item *iqd_config_table(void)
+{
+    return daemon_conf;
+}
+
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -259,8 +265,8 @@ static const char *config_path(int argc, char **argv)
  * with its line), then flags, then the values the table cannot check.
  * *file holds the file read (iq_conf_file_release).  Returns the number
  * of problems, or -1 for a usage error. */
-static int load_config(struct iqd_config *cfg, int argc, char **argv, struct iq_conf_file *file,
-                       struct iqd_problems *p)
+int iqd_config_load(struct iqd_config *cfg, int argc, char **argv, struct iq_conf_file *file,
+                    struct iqd_problems *p)
 {
     const char *path = config_path(argc, argv);
     char err[IQ_CONF_MSG_MAX];
@@ -307,7 +313,7 @@ static int check_config(int argc, char **argv, struct iqd_config *cfg, struct iq
 {
     const char *path = config_path(argc, argv);
     struct iq_conf_file file;
-    int n = load_config(cfg, argc, argv, &file, p);
+    int n = iqd_config_load(cfg, argc, argv, &file, p);
 
     if (n < 0) {
         iq_conf_file_release(&file);
@@ -372,6 +378,7 @@ int cli_daemon_main(int argc, char **argv)
     struct iqd_config cfg = { 0 };
     struct iqd_problems p = { .emit = iqd_problem_stderr };
     struct iq_conf_file file;
+    struct iqd_reload *reload = NULL;
     bool print = false;
     int status;
 
@@ -383,7 +390,7 @@ int cli_daemon_main(int argc, char **argv)
     }
     if (status >= 0)
         return status;
-    status = load_config(&cfg, argc, argv, &file, &p) != 0 ? 2 : 0;
+    status = iqd_config_load(&cfg, argc, argv, &file, &p) != 0 ? 2 : 0;
     iq_conf_file_release(&file);
     if (status)
         goto out;
@@ -393,7 +400,12 @@ int cli_daemon_main(int argc, char **argv)
         goto out;
     }
     install_signals();
-    status = iqd_stages_run(&cfg, &stop_flag);
+    if (iqd_reload_new(argc, argv, &reload) < 0) {
+        status = 1;
+        goto out;
+    }
+    status = iqd_stages_run(&cfg, reload, &stop_flag);
+    iqd_reload_free(&reload);
 out:
     iq_conf_release(daemon_conf, &cfg);
     return status;

@@ -11,10 +11,10 @@
 
 #include "cli_daemon.h"
 
-int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iq_metrics *metrics,
-                 struct wh_daemon **ret)
+void iqd_http_opts(const struct iqd_config *cfg, struct iq_metrics *metrics,
+                   struct wh_daemon_opts *ret)
 {
-    struct wh_daemon_opts o = {
+    *ret = (struct wh_daemon_opts){
         .http = {
             .listen = cfg->listen_http, .max_body = cfg->max_body,
             .conn_limit = (unsigned)cfg->http_conn_limit,
@@ -33,6 +33,13 @@ int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iq_m
         .tls_cert_file = cfg->tls_cert_file, .tls_key_file = cfg->tls_key_file,
         .record = cfg->record,
     };
+}
 
+int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iq_metrics *metrics,
+                 struct wh_daemon **ret)
+{
+    struct wh_daemon_opts o;
+
+    iqd_http_opts(cfg, metrics, &o);
     return wh_daemon_new(&o, sink, ret);
 }

@@ -19,4 +19,9 @@ struct iq_metrics;
 int iqd_http_new(const struct iqd_config *cfg, struct ing_sink sink, struct iq_metrics *metrics,
                  struct wh_daemon **ret);
 
+/* The wh_daemon_opts of cfg's keys (all borrowed from cfg), for
+ * wh_daemon_new and a reload's wh_daemon_reload. */
+void iqd_http_opts(const struct iqd_config *cfg, struct iq_metrics *metrics,
+                   struct wh_daemon_opts *ret);
+
 #endif

@@ -17,8 +17,8 @@
  *    ingest then runs on the main thread until the stop signal.
  *  - collector (--collector --forward): no store; the metrics registry, the
  *    forwarder, the HTTP
- *    server, the listener, the ports file; the main thread waits for the
- *    stop signal.
+ *    server, the listener, the ports file, the reloader (webhooks and
+ *    tokens); the main thread waits for the stop signal.
  * Once every row started, the run function tells /readyz the daemon is
  * ready (503 "starting" until then), and "stopping" before any row stops.
  * Order matters both ways.  A stage that writes events (HTTP, ZeroMQ, the
@@ -47,6 +47,7 @@
 #include "ana_http.h"
 #include "cli_daemon.h"
 #include "cli_daemon_http.h"
+#include "cli_daemon_reload.h"
 #include "cli_daemon_secure.h"
 #include "cli_daemon_tail.h"
 #include "cli_note_send.h"
@@ -98,6 +99,7 @@ struct iqd_ctx {
     struct rnd_ui *ui;                 /* the web UI; NULL without HTTP */
     struct tail_daemon *tail;             /* NULL without a logs section */
     struct rnd_watch *drafts;          /* NULL with drafts.dir off */
+    struct iqd_reload *reload;         /* borrowed; may be NULL */
 };
 
 /* One stage of the daemon.  start: 0, or a negative errno (logged) after
@@ -620,12 +622,44 @@ static int run_collector(struct iqd_ctx *d, volatile sig_atomic_t *stop)
     return 0;
 }
 
+/* POST /-/reload on the server, before it listens. */
+static int start_reload_route(struct iqd_ctx *d)
+{
+    return iqd_reload_route(d->reload, wh_daemon_server(d->http));
+}
+
+static void stop_nothing(struct iqd_ctx *d)
+{
+    (void)d;
+}
+
+/* Reloads are allowed once every stage runs (the last row), refused
+ * again before any stops (a reload in progress is waited for). */
+static int start_reload(struct iqd_ctx *d)
+{
+    const struct iqd_reload_targets t = {
+        .cfg = d->cfg, .metrics = d->metrics, .http = d->http, .cor = d->cor,
+        .drafts_api = d->drafts_api, .drafts = d->cfg->collector ? NULL : &d->drafts,
+        .tail = d->cfg->collector ? NULL : &d->tail, .store = d->store, .zctx = d->zctx,
+        .tail_endpoint = d->srv ? ing_server_local_endpoint(d->srv) : NULL,
+        .api_url = d->http ? d->api_url : NULL,
+    };
+
+    return iqd_reload_arm(d->reload, &t);
+}
+
+static void stop_reload(struct iqd_ctx *d)
+{
+    iqd_reload_disarm(d->reload);
+}
+
 /* The central daemon, in start order. */
 static const struct iqd_stage central_stages[] = {
     { "metrics", start_metrics, stop_metrics },
     { "store", start_store, stop_store },
     { "CurveZMQ keys", start_keys, stop_keys },
     { "webhooks", start_http, stop_http },
+    { "reload route", start_reload_route, stop_nothing },
     { "correlator", start_correlator, stop_correlator },
     { "incidents API", start_incidents_api, stop_incidents_api },
     { "query API", start_query_api, stop_query_api },
@@ -638,6 +672,7 @@ static const struct iqd_stage central_stages[] = {
     { "log collector", start_log_collector, stop_log_collector },
     { "drafts", start_drafts, stop_drafts },
     { "ports file", start_ports, stop_ports },
+    { "reload", start_reload, stop_reload },
 };
 
 /* Collector mode (--collector --forward), in start order. */
@@ -645,8 +680,10 @@ static const struct iqd_stage collector_stages[] = {
     { "metrics", start_metrics, stop_metrics },
     { "forwarder", start_forwarder, stop_forwarder },
     { "webhooks", start_collector_http, stop_http },
+    { "reload route", start_reload_route, stop_nothing },
     { "HTTP listener", start_listener, stop_listener },
     { "ports file", start_ports, stop_ports },
+    { "reload", start_reload, stop_reload },
 };
 
 struct iqd_mode {
@@ -662,10 +699,11 @@ static const struct iqd_mode collector = {
     collector_stages, sizeof(collector_stages) / sizeof(collector_stages[0]), run_collector
 };
 
-int iqd_stages_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop)
+int iqd_stages_run(const struct iqd_config *cfg, struct iqd_reload *reload,
+                   volatile sig_atomic_t *stop)
 {
     const struct iqd_mode *m = cfg->collector ? &collector : &central;
-    struct iqd_ctx d = { .cfg = cfg, .fail_status = 1 };
+    struct iqd_ctx d = { .cfg = cfg, .fail_status = 1, .reload = reload };
     size_t started = 0;
     int status;
 

@@ -16,9 +16,13 @@ struct iqd_config;
  * with cfg->collector the collector that forwards to cfg->forward), in
  * table order; a failed start stops what started, in reverse.  Once all
  * started, serve until *stop becomes non-zero, then stop every stage in
- * reverse order.  cfg is borrowed.  Errors are logged.  Returns the
+ * reverse order; reload (cli_daemon_reload.h, may be NULL) serves POST
+ * /-/reload once the listener is up and is armed once every stage
+ * started.  cfg and reload are borrowed.  Errors are logged.  Returns the
  * process exit status: 0 after a clean stop, 2 for a configuration the
  * collector cannot use, 1 for any other failure. */
-int iqd_stages_run(const struct iqd_config *cfg, volatile sig_atomic_t *stop);
+struct iqd_reload;
+int iqd_stages_run(const struct iqd_config *cfg, struct iqd_reload *reload,
+                   volatile sig_atomic_t *stop);
 
 #endif

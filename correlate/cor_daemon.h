@@ -22,6 +22,12 @@ struct iq_metrics;
 int cor_daemon_start(const json_t *section, struct store *st, struct iq_metrics *metrics,
                      struct cor_daemon **ret);
 
+/* Apply section (may be NULL: defaults) as the new rules: the update in
+ * progress finishes with the old ones, then every incident is rebuilt
+ * with the new.  0 (also when c is NULL), or -EINVAL / -ENOMEM with err
+ * naming the key; then the running rules stay.  Any thread. */
+int cor_daemon_use(struct cor_daemon *c, const json_t *section, char *err, size_t errsz);
+
 /* Stop the correlator (its rebuild in progress finishes), log its
  * counts, free, NULL *pd.  NULL-safe. */
 void cor_daemon_stop(struct cor_daemon **pd);

@@ -60,6 +60,7 @@ struct cor_live {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool stop, busy, pending, full;
+    bool updating;             /* an update runs (reads cfg outside the lock) */
     int64_t min_at, max_at;    /* times of the pending events */
     int64_t trig_at;           /* latest time of a pending deploy or change */
     char *targets[NOTE_TARGETS];   /* "i" + incident id or "e" + event id; owned */
@@ -274,6 +275,7 @@ static void *run(void *arg)
         sleep_ms(pace_ms(l, last_ms));
         pthread_mutex_lock(&l->lock);
         take_work(l, &w);
+        l->updating = true;
         pthread_mutex_unlock(&l->lock);
         t0 = iq_time_mono_ms();
         r = update(l, &w);
@@ -282,7 +284,7 @@ static void *run(void *arg)
         pthread_mutex_lock(&l->lock);
         if (r < 0)
             l->full = true;
-        l->busy = false;
+        l->busy = l->updating = false;
         l->running_since = 0;
         pthread_cond_broadcast(&l->cond);
     }
@@ -350,6 +352,19 @@ int cor_live_wait_idle(struct cor_live *l, int64_t timeout_ms)
     }
     pthread_mutex_unlock(&l->lock);
     return r;
+}
+
+void cor_live_use_config(struct cor_live *l, const struct cor_config *cfg)
+{
+    pthread_mutex_lock(&l->lock);
+    while (l->updating)                /* an update reads l->cfg outside the lock */
+        pthread_cond_wait(&l->cond, &l->lock);
+    l->cfg = cfg;
+    l->full = l->pending = true;       /* the new rules apply to every incident */
+    if (!l->pending_since)
+        l->pending_since = iq_time_mono_ms();
+    pthread_cond_broadcast(&l->cond);
+    pthread_mutex_unlock(&l->lock);
 }
 
 void cor_live_request_full(struct cor_live *l)

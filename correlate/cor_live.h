@@ -45,6 +45,12 @@ int cor_live_wait_idle(struct cor_live *l, int64_t timeout_ms);
 
 void cor_live_stats(struct cor_live *l, struct cor_live_stats *ret);
 
+/* Use cfg (borrowed, must outlive the stage or the next call) from the
+ * next update on: waits for the update in progress (the safe point: no
+ * update reads the old rules after this returns, so the caller may free
+ * them), then asks for a full rebuild with the new rules. */
+void cor_live_use_config(struct cor_live *l, const struct cor_config *cfg);
+
 /* Ask for a full rebuild soon (after retention removed events: incidents
  * made only of them go, as a restart's catch-up would do). */
 void cor_live_request_full(struct cor_live *l);

@@ -28,7 +28,12 @@
  * lacks are the connection policy's (http_guard.c), hooked in at connect,
  * at the request line, at the first and last access handler calls (before
  * the access check) and at completion.  The server's options and its
- * lifecycle (start, TLS, stop) are in http_server.c. */
+ * lifecycle (start, TLS, stop) are in http_server.c.
+ *
+ * Reload.  The first call of a request takes a reference on the current
+ * configuration version (access table, route data) and the completion
+ * drops it: admit, begin, the handler and every answered call of one
+ * request see the same version, whatever a reload publishes meanwhile. */
 #include "http_int.h"
 
 #include <errno.h>
@@ -50,6 +55,7 @@ struct req {
     bool admitted;               /* the access table was asked */
     struct http_caller caller;   /* who, once admitted */
     bool authenticated;          /* the route's admit vouched for the request */
+    struct http_conf *conf;      /* the configuration version, from the first call on */
     struct http_gconn *gc; /* the connection's policy entry; may be NULL */
     bool guarded;                /* passed the connection policy's checks */
     bool started;                /* the route's begin passed */
@@ -132,11 +138,13 @@ static int queue_error(struct MHD_Connection *conn, int status, const char *msg,
     return queue_json(conn, status, json_pack("{s:s,s:i}", "error", msg, "status", status), allow);
 }
 
-/* Tell route r (may be NULL) that status was answered on url. */
-static void answered(const struct http_route *r, const char *url, int status)
+/* Tell route r (may be NULL) that status was answered on url, in the
+ * request's configuration version c (may be NULL). */
+static void answered(const struct http_route *r, const struct http_conf *c, const char *url,
+                     int status)
 {
     if (r && r->answered)
-        r->answered(r->ud, url, status);
+        r->answered(r->ud, c ? c->data : NULL, url, status);
 }
 
 static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -170,7 +178,8 @@ static int run_route(struct MHD_Connection *conn, const struct http_route *r,
                                .query = query ? query + 1 : NULL,
                                .body = body ? (rq->buf ? rq->buf : "") : NULL,
                                .body_len = body ? rq->len : 0, .caller = &rq->caller,
-                               .authenticated = rq->authenticated };
+                               .authenticated = rq->authenticated,
+                               .conf = rq->conf ? rq->conf->data : NULL };
     struct http_response resp = { 0 };
     struct hdrs hs;
 
@@ -183,12 +192,12 @@ static int run_route(struct MHD_Connection *conn, const struct http_route *r,
     }
     if (r->fn(r->ud, &in, &resp) < 0) {
         free(resp.body);
-        answered(r, url, 500);
+        answered(r, rq->conf, url, 500);
         return queue_error(conn, 500, "internal error", NULL);
     }
     if (!resp.status)
         resp.status = 200;
-    answered(r, url, resp.status);
+    answered(r, rq->conf, url, resp.status);
     return queue_resp(conn, &resp);
 }
 
@@ -204,13 +213,14 @@ static int begin_body(struct http_server *h, struct MHD_Connection *conn, const 
     int st;
 
     if (r->begin) {
-        st = r->begin(r->ud, method, url, cl, h->o.max_body, msg, sizeof(msg), &allow);
+        st = r->begin(r->ud, rq->conf->data, method, url, cl, h->o.max_body, msg, sizeof(msg),
+                      &allow);
         if (st) {
-            answered(r, url, st);
+            answered(r, rq->conf, url, st);
             return queue_error(conn, st, msg, allow);
         }
     } else if (cl && strtoull(cl, NULL, 10) > h->o.max_body) {
-        answered(r, url, 413);
+        answered(r, rq->conf, url, 413);
         return queue_error(conn, 413, "body is over the limit (max_body)", NULL);
     }
     rq->started = true;
@@ -261,7 +271,7 @@ static int body_route(struct http_server *h, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (rq->too_large) {
-        answered(rq->route, url, 413);
+        answered(rq->route, rq->conf, url, 413);
         snprintf(msg, sizeof(msg), "body is over the limit of %zu bytes", h->o.max_body);
         return queue_error(conn, 413, msg, NULL);
     }
@@ -332,7 +342,7 @@ static int get_route(struct http_server *h, struct MHD_Connection *conn, const c
  * caller is and whether it may, before any body byte is read.  Returns
  * true to go on; false once 401 (with a Bearer challenge) or 403 is
  * queued, *ret_mhd being the result of queueing it. */
-static bool admit(struct http_server *h, struct MHD_Connection *conn, const char *url,
+static bool admit(struct MHD_Connection *conn, const char *url,
                   const char *method, struct req *rq, int *ret_mhd)
 {
     const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -343,14 +353,16 @@ static bool admit(struct http_server *h, struct MHD_Connection *conn, const char
 
     rq->admitted = true;
     if (r && r->admit)
-        st = r->admit(r->ud, h->o.access, method, url, authz, &rq->caller, err, sizeof(err));
+        st = r->admit(r->ud, rq->conf->access, rq->conf->data, method, url, authz, &rq->caller,
+                      err, sizeof(err));
     else
-        st = http_access_check(h->o.access, method, url, authz, &rq->caller, err, sizeof(err));
+        st = http_access_check(rq->conf->access, method, url, authz, &rq->caller, err,
+                               sizeof(err));
     rq->authenticated = st == 1;
     if (st >= 0)
         return true;
     st = st == -EPERM ? 403 : 401;
-    answered(r, url, st);
+    answered(r, rq->conf, url, st);
     *ret_mhd = queue_json_hdr(conn, st, json_pack("{s:s,s:i}", "error", err, "status", st),
                               st == 403 ? NULL : MHD_HTTP_HEADER_WWW_AUTHENTICATE,
                               "Bearer realm=\"inquest\"");
@@ -374,7 +386,7 @@ static int guard_call(struct http_server *h, struct MHD_Connection *conn, const 
         rq->guarded = true;
         st = http_guard_admit(h->guard, rq->gc, conn, msg, sizeof(msg));
         if (st > 0)
-            answered(rq->route, url, st);
+            answered(rq->route, rq->conf, url, st);
         if (st != 0) {
             *ret = st > 0 && queue_error(conn, st, msg, NULL) == MHD_YES ? MHD_YES : MHD_NO;
             return 1;
@@ -407,13 +419,14 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const ch
         return MHD_NO;
     if (!rq->routed) {
         rq->routed = true;
+        rq->conf = http_conf_get(h);
         rq->route = find_route(h, url, HTTP_ROUTE_ANY);
         if (!rq->route && strcmp(method, "POST") == 0)
             rq->route = find_route(h, url, HTTP_ROUTE_POST);
     }
     if (guard_call(h, conn, url, method, rq, *upload_data_size, &gr))
         return gr;
-    if (!rq->admitted && !admit(h, conn, url, method, rq, &r))
+    if (!rq->admitted && !admit(conn, url, method, rq, &r))
         return r == MHD_YES ? MHD_YES : MHD_NO;
     if (rq->route)
         return body_route(h, conn, url, method, upload_data, upload_data_size, rq) == MHD_YES
@@ -445,6 +458,7 @@ void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     http_guard_request_done(h->guard, http_guard_conn(conn));
     if (rq) {
+        http_conf_put(h, rq->conf);
         free(rq->uri);
         free(rq->buf);
         free(rq);

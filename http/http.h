@@ -52,6 +52,8 @@ struct http_request {
     size_t n_headers;
     bool authenticated;               /* the route's admit returned 1 (a credential vouched
                                          for the request) */
+    const void *conf;                 /* the route data of the request's configuration
+                                         version (http_server_set_conf), or NULL */
 };
 
 /* Handler for routes under a prefix.  Return 0 and fill resp, or a negative
@@ -75,21 +77,24 @@ struct http_route {
     http_handler_fn fn;             /* the answer, once the body (if any) is in */
     void *ud;                    /* borrowed; passed to every hook */
     /* Optional: who may call, in place of http_access_check (a is the
-     * server's table, may be NULL).  As http_access_check: 0 allowed (*ret
+     * access table of the request's configuration version, may be NULL;
+     * conf that version's route data, see http_server_set_conf).  As http_access_check: 0 allowed (*ret
      * filled), -EACCES (401), -EPERM (403) with err; 1: allowed, and the
      * request counts as authenticated. */
-    int (*admit)(void *ud, const struct http_access *a, const char *method, const char *path,
+    int (*admit)(void *ud, const struct http_access *a, const void *conf, const char *method,
+                 const char *path,
                  const char *authorization, struct http_caller *ret, char *err, size_t errsz);
     /* Optional, body routes: judge the request line and headers before any
      * body byte (content_length: the header's value, or NULL).  0 reads the
      * body; an HTTP status is answered with msg (and an Allow header when
      * *ret_allow is set).  A route with begin checks Content-Length against
      * max_body itself; the body is capped at max_body in any case. */
-    int (*begin)(void *ud, const char *method, const char *path, const char *content_length,
-                 size_t max_body, char *msg, size_t msz, const char **ret_allow);
+    int (*begin)(void *ud, const void *conf, const char *method, const char *path,
+                 const char *content_length, size_t max_body, char *msg, size_t msz,
+                 const char **ret_allow);
     /* Optional: every status answered on this route, by the server (401,
      * 413, a slow client's 400, ...) or by fn; for the route's metrics. */
-    void (*answered)(void *ud, const char *path, int status);
+    void (*answered)(void *ud, const void *conf, const char *path, int status);
     /* Optional: called once by http_server_destroy, after the last request
      * (for a ud the route owns). */
     void (*release)(void *ud);
@@ -174,6 +179,23 @@ int http_query_next(const char **cursor, char *key, size_t ksz, char *val, size_
 /* The decoded value of parameter name into buf: 1 found, 0 absent,
  * -EINVAL malformed (as above). */
 int http_query_get(const char *query, const char *name, char *buf, size_t size);
+
+/* Publish a new configuration version: the access table a and the route
+ * data conf (both owned by the version from now on: free_fn(free_ud, a,
+ * conf) runs once no request uses them any more; free_fn may be NULL).
+ * Each request uses one version from its first handler call to its
+ * completion: the one current when it arrived, whatever is published
+ * meanwhile.  The first version is opts->access (borrowed) with no route
+ * data.  Any thread, before or after http_server_start.  0 or -ENOMEM
+ * (nothing changed, nothing freed). */
+typedef void (*http_conf_free_fn)(void *free_ud, struct http_access *a, void *conf);
+int http_server_set_conf(struct http_server *h, struct http_access *a, void *conf,
+                         http_conf_free_fn free_fn, void *free_ud);
+
+/* Run fn(ud, a, conf) on the current version (held for the call). */
+void http_server_with_conf(struct http_server *h,
+                           void (*fn)(void *ud, const struct http_access *a, const void *conf),
+                           void *ud);
 
 /* Bind and start serving on MHD's threads.  0, -EADDRINUSE (or a TLS
  * certificate or key that GnuTLS refused: its reason is logged), -EINVAL,

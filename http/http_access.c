@@ -49,6 +49,7 @@ static const struct rule {
     { NULL, "/metrics", 0, true },
     { "POST", "/api/v1/incidents/*/notes", HTTP_ROLE_ADMIN, false },
     { NULL, "/api/v1/admin/*", HTTP_ROLE_ADMIN, false },
+    { NULL, "/-/reload", HTTP_ROLE_ADMIN, false },
     { NULL, "/api/v1/incidents/*/draft.*", HTTP_ROLE_READ, true },
     { NULL, "/api/v1/incidents/*/timeline.svg", HTTP_ROLE_READ, true },
     /* the web UI (render/rnd_ui.c) shows every incident as the internal

@@ -7,7 +7,7 @@
  *          webhook;
  *   write  canonical events on the canonical webhook source (/hooks/events);
  *   admin  audit notes (POST /api/v1/incidents/ID/notes), the admin API
- *          (backup, retention: any path under /api/v1/admin/), plus read
+ *          (backup, retention: any path under /api/v1/admin/), POST /-/reload, plus read
  *          and write.  write does not imply read: a sender cannot read back.
  * A token limited to audience "external" is a read token that reaches only
  * the drafts, always rendered for the external audience and pseudonymised

@@ -5,6 +5,7 @@
 #ifndef HTTP_INT_H
 #define HTTP_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -20,6 +21,21 @@
 #define HTTP_REASON_MAX 320          /* a busy /readyz's reason */
 
 struct http_guard;
+
+/* One configuration version (http_server_set_conf): what a request uses
+ * from its first handler call to its completion.  refs counts the
+ * requests using it plus one while it is current; under conf_lock. */
+struct http_conf {
+    unsigned long refs;
+    struct http_access *access;
+    void *data;
+    http_conf_free_fn free_fn;
+    void *free_ud;
+};
+
+/* Take a reference on the current version; drop one (the last frees it). */
+struct http_conf *http_conf_get(struct http_server *h);
+void http_conf_put(struct http_server *h, struct http_conf *c);
 
 /* A registered route: r as given, with r.prefix pointing to prefix, the
  * table's own copy. */
@@ -40,6 +56,8 @@ struct http_server {
     _Atomic int phase;           /* enum http_phase: the daemon's word for /readyz */
     struct MHD_Daemon *mhd;
     struct http_guard *guard;
+    pthread_mutex_t conf_lock;
+    struct http_conf *conf;      /* the current version; never NULL */
     uint16_t port;
     atomic_bool running;         /* MHD started: its messages drop to debug */
     struct http_metrics m;

@@ -11,7 +11,14 @@
  * with it.  Connection, memory and idle timeout limits are always set;
  * the connection policy (http_guard.c) is created with the server, so a
  * bad option (trusted_proxies, the reserve) fails http_server_new, and
- * http_server_opts_check runs the same checks without a server. */
+ * http_server_opts_check runs the same checks without a server.
+ *
+ * Configuration versions.  What a reload changes (the access table and a
+ * route's data: the webhook sources) is one refcounted version; a request
+ * takes a reference at its first handler call and drops it at completion
+ * (http.c), so it sees one version from start to finish; a new version is
+ * published under a mutex, and the old one is freed by its last request
+ * (or at once when none uses it). */
 #include "http_int.h"
 
 #include <errno.h>
@@ -105,8 +112,71 @@ int http_server_new(const struct http_server_opts *opts, struct http_server **re
         return r;
     }
     h->o.trusted_proxies = NULL;        /* read by the guard only */
+    h->conf = calloc(1, sizeof(*h->conf));
+    if (!h->conf) {
+        http_guard_destroy(&h->guard);
+        free(h);
+        return -ENOMEM;
+    }
+    h->conf->refs = 1;
+    h->conf->access = (struct http_access *)opts->access;   /* borrowed: no free_fn */
+    pthread_mutex_init(&h->conf_lock, NULL);
     *ret = h;
     return 0;
+}
+
+struct http_conf *http_conf_get(struct http_server *h)
+{
+    struct http_conf *c;
+
+    pthread_mutex_lock(&h->conf_lock);
+    c = h->conf;
+    c->refs++;
+    pthread_mutex_unlock(&h->conf_lock);
+    return c;
+}
+
+void http_conf_put(struct http_server *h, struct http_conf *c)
+{
+    unsigned long left;
+
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->conf_lock);
+    left = --c->refs;
+    pthread_mutex_unlock(&h->conf_lock);
+    if (left)
+        return;
+    if (c->free_fn)
+        c->free_fn(c->free_ud, c->access, c->data);
+    free(c);
+}
+
+int http_server_set_conf(struct http_server *h, struct http_access *a, void *conf,
+                         http_conf_free_fn free_fn, void *free_ud)
+{
+    struct http_conf *c = calloc(1, sizeof(*c)), *old;
+
+    if (!c)
+        return -ENOMEM;
+    *c = (struct http_conf){ .refs = 1, .access = a, .data = conf, .free_fn = free_fn,
+                             .free_ud = free_ud };
+    pthread_mutex_lock(&h->conf_lock);
+    old = h->conf;
+    h->conf = c;
+    pthread_mutex_unlock(&h->conf_lock);
+    http_conf_put(h, old);            /* freed now, or by its last request */
+    return 0;
+}
+
+void http_server_with_conf(struct http_server *h,
+                           void (*fn)(void *ud, const struct http_access *a, const void *conf),
+                           void *ud)
+{
+    struct http_conf *c = http_conf_get(h);
+
+    fn(ud, c->access, c->data);
+    http_conf_put(h, c);
 }
 
 int http_add(struct http_server *h, const struct http_route *r)
@@ -270,6 +340,8 @@ void http_server_destroy(struct http_server **ph)
     if (h->mhd)
         MHD_stop_daemon(h->mhd);
     http_guard_destroy(&h->guard);
+    http_conf_put(h, h->conf);        /* no request is left: the last reference */
+    pthread_mutex_destroy(&h->conf_lock);
     for (size_t i = 0; i < h->n_routes; i++) {
         if (h->routes[i].r.release)
             h->routes[i].r.release(h->routes[i].r.ud);

@@ -17,6 +17,7 @@
 #include "rnd_api.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@
 
 struct rnd_api {
     struct store *st;     /* borrowed */
+    pthread_mutex_t lock;     /* section and conf: a reload replaces them */
     json_t *section;          /* the drafts section (a reference), or NULL */
     struct rnd_api_conf conf; /* borrowed from section */
 };
@@ -213,34 +215,79 @@ int rnd_api_draft_serve(struct store *st, const struct rnd_api_conf *c,
 
 static int api_draft(void *ud, const struct http_request *rq, struct http_response *resp)
 {
-    const struct rnd_api *a = ud;
+    struct rnd_api *a = ud;
+    struct rnd_api_conf conf;
+    json_t *section;
+    int r;
 
-    return rnd_api_draft_serve(a->st, &a->conf, rq, resp);
+    pthread_mutex_lock(&a->lock);     /* one version of the settings per request */
+    section = json_incref(a->section);
+    conf = a->conf;
+    pthread_mutex_unlock(&a->lock);
+    r = rnd_api_draft_serve(a->st, &conf, rq, resp);
+    json_decref(section);
+    return r;
+}
+
+/* Check section's keys that the drafts API reads; err says which. */
+static int check_section(const json_t *section, char *err, size_t errsz)
+{
+    char why[IQ_ERR_MAX];
+
+    if (rnd_people_check_map(json_object_get(section, "slack_users"), why, sizeof(why)) < 0 ||
+        rnd_external_check(json_object_get(section, "external_links"), why, sizeof(why)) < 0 ||
+        rnd_local_check(json_object_get(section, "tz"), why, sizeof(why)) < 0) {
+        snprintf(err, errsz, "config 'drafts': %s", why);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Take section (a reference) into a; returns the previous one (lock held). */
+static json_t *set_section(struct rnd_api *a, const json_t *section)
+{
+    json_t *old = a->section;
+
+    a->section = json_incref((json_t *)section);
+    a->conf.people = json_object_get(section, "slack_users");
+    a->conf.external_links = json_object_get(section, "external_links");
+    a->conf.public_url = json_string_value(json_object_get(section, "public_url"));
+    a->conf.tz = json_object_get(section, "tz");
+    return old;
+}
+
+int rnd_api_use(struct rnd_api *a, const json_t *section, char *err, size_t errsz)
+{
+    json_t *old;
+    int r;
+
+    if (!a)
+        return 0;
+    if ((r = check_section(section, err, errsz)) < 0)
+        return r;
+    pthread_mutex_lock(&a->lock);
+    old = set_section(a, section);
+    pthread_mutex_unlock(&a->lock);
+    json_decref(old);            /* requests in progress hold their own reference */
+    return 0;
 }
 
 int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *st,
                 struct rnd_api **ret)
 {
-    json_t *people = json_object_get(section, "slack_users");
-    json_t *links = json_object_get(section, "external_links");
     struct rnd_api *a;
-    char err[IQ_ERR_MAX];
+    char err[IQ_ERR_MAX + 32];
     int r;
 
-    if (rnd_people_check_map(people, err, sizeof(err)) < 0 ||
-        rnd_external_check(links, err, sizeof(err)) < 0 ||
-        rnd_local_check(json_object_get(section, "tz"), err, sizeof(err)) < 0) {
-        iq_error("drafts", "config 'drafts': %s", err);
+    if (check_section(section, err, sizeof(err)) < 0) {
+        iq_error("drafts", "%s", err);
         return -EINVAL;
     }
     if (!(a = calloc(1, sizeof(*a))))
         return -ENOMEM;
     a->st = st;
-    a->section = json_incref((json_t *)section);
-    a->conf.people = people;
-    a->conf.external_links = links;
-    a->conf.public_url = json_string_value(json_object_get(section, "public_url"));
-    a->conf.tz = json_object_get(section, "tz");
+    pthread_mutex_init(&a->lock, NULL);
+    set_section(a, section);
     if ((r = cor_api_add_sub(incidents, "/draft.", api_draft, a)) < 0 ||
         (r = cor_api_add_sub(incidents, "/timeline.svg", api_draft, a)) < 0) {
         iq_error("drafts", "cannot serve the drafts API: %s", strerror(-r));
@@ -256,6 +303,7 @@ void rnd_api_free(struct rnd_api **pa)
     if (!pa || !*pa)
         return;
     json_decref((*pa)->section);
+    pthread_mutex_destroy(&(*pa)->lock);
     free(*pa);
     *pa = NULL;
 }

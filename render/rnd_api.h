@@ -66,6 +66,12 @@ int rnd_api_draft_serve(struct store *st, const struct rnd_api_conf *c,
 int rnd_api_add(struct cor_api *incidents, const json_t *section, struct store *st,
                 struct rnd_api **ret);
 
+/* Use the "drafts" section's slack_users, external_links, public_url and
+ * tz of section (may be NULL; a reference is kept) for the requests that
+ * arrive from now on.  0 (also when a is NULL), or -EINVAL with err; then
+ * the running settings stay.  Any thread. */
+int rnd_api_use(struct rnd_api *a, const json_t *section, char *err, size_t errsz);
+
 /* Free, NULL *pa (after the server stopped).  NULL-safe. */
 void rnd_api_free(struct rnd_api **pa);
 

@@ -12,7 +12,10 @@
  * ./schemas/sources, $INQUEST_SCHEMAS/sources,
  * /usr/local/share/inquest/schemas/sources.  The access table (API tokens)
  * and the TLS certificate and key are loaded here too and live as long as
- * the server, which borrows them. */
+ * the server, which borrows them.  A reload (wh_daemon_reload) loads the
+ * mapping files and tokens again and publishes them as the server's new
+ * configuration version (wh_hooks_swap): the start's stay here until
+ * wh_daemon_destroy, the reloaded ones are freed by their last request. */
 #include "wh_daemon.h"
 
 #include <errno.h>
@@ -162,6 +165,56 @@ static int load_tls(const struct wh_daemon_opts *o, struct wh_daemon *d)
     return 0;
 }
 
+/* The mapping files of dir with their secrets and sources_enabled, and
+ * the access table, as opts says.  0, or a negative errno with err. */
+static int load_conf(const struct wh_daemon_opts *opts, const char *dir,
+                     struct wh_sources **ret_s, struct http_access **ret_a, char *err,
+                     size_t errsz)
+{
+    int r = wh_sources_load(dir, opts->sources, ret_s, err, errsz);
+
+    if (r == 0 && opts->sources_enabled)
+        r = wh_sources_enable(*ret_s, opts->sources_enabled, err, errsz);
+    if (r == 0)
+        r = http_access_load(opts->access, ret_a, err, errsz);
+    if (r < 0) {
+        wh_sources_destroy(ret_s);
+        http_access_destroy(ret_a);
+    }
+    return r;
+}
+
+int wh_daemon_reload(struct wh_daemon *d, const struct wh_daemon_opts *opts, char *err,
+                     size_t errsz)
+{
+    struct wh_sources *s = NULL;
+    struct http_access *a = NULL;
+    char dir[4096], names[1024];
+    int r;
+
+    if (!d)
+        return 0;
+    if ((r = sources_dir(opts, dir, sizeof(dir))) < 0) {
+        snprintf(err, errsz, "config 'sources_dir': no source mapping directory (set "
+                 "sources_dir, or INQUEST_SCHEMAS)");
+        return r;
+    }
+    if ((r = load_conf(opts, dir, &s, &a, err, errsz)) < 0)
+        return r;
+    if (wh_open_sources(s, a, names, sizeof(names)))
+        iq_warn("http", "no secret configured for %s: accepting their deliveries "
+                "unauthenticated", names);
+    if ((r = wh_hooks_swap(d->http, d->hooks, a, s)) < 0) {
+        wh_sources_destroy(&s);
+        http_access_destroy(&a);
+        snprintf(err, errsz, "out of memory");
+        return r;
+    }
+    iq_info("http", "reloaded: %zu sources, %zu API tokens", wh_sources_count(s),
+            http_access_count(a));
+    return 0;
+}
+
 int wh_daemon_new(const struct wh_daemon_opts *opts, struct ing_sink sink, struct wh_daemon **ret)
 {
     struct http_server_opts o = opts->http;
@@ -185,12 +238,7 @@ int wh_daemon_new(const struct wh_daemon_opts *opts, struct ing_sink sink, struc
     if (!d)
         return -ENOMEM;
     d->listen = o.listen;
-    r = wh_sources_load(dir, opts->sources, &d->sources, err, sizeof(err));
-    if (r == 0 && opts->sources_enabled)
-        r = wh_sources_enable(d->sources, opts->sources_enabled, err, sizeof(err));
-    if (r == 0)
-        r = http_access_load(opts->access, &d->access, err, sizeof(err));
-    if (r < 0) {
+    if ((r = load_conf(opts, dir, &d->sources, &d->access, err, sizeof(err))) < 0) {
         iq_error("http", "%s", err);
         goto out;
     }

@@ -46,8 +46,9 @@ struct http_server *wh_daemon_server(struct wh_daemon *d);
 struct wh_totals;
 void wh_daemon_totals(const struct wh_daemon *d, struct wh_totals *ret);
 
-/* The loaded sources and access table (borrowed, valid until
- * wh_daemon_destroy; NULL when d is NULL), and whether it serves HTTPS. */
+/* The sources and access table loaded at start (borrowed, valid until
+ * wh_daemon_destroy; NULL when d is NULL; a reload does not change
+ * them), and whether it serves HTTPS. */
 const struct wh_sources *wh_daemon_sources(const struct wh_daemon *d);
 const struct http_access *wh_daemon_access(const struct wh_daemon *d);
 bool wh_daemon_tls(const struct wh_daemon *d);
@@ -62,6 +63,15 @@ size_t wh_daemon_open_sources(const struct wh_daemon *d, char *names, size_t siz
  * config check that loads them without a server. */
 size_t wh_open_sources(const struct wh_sources *s, const struct http_access *a, char *names,
                        size_t size);
+
+/* Load the mapping files, their secrets, sources_enabled and the access
+ * table of opts again (o->http, TLS and record are not read: they need a
+ * restart) and put them in use for the requests that arrive from now on;
+ * requests in progress finish with the previous ones.  Any thread.  0
+ * (also when d is NULL), or a negative errno with err naming the key;
+ * then nothing changed. */
+int wh_daemon_reload(struct wh_daemon *d, const struct wh_daemon_opts *opts, char *err,
+                     size_t errsz);
 
 /* Start listening.  NULL-safe (0).  Errors are logged. */
 int wh_daemon_start(struct wh_daemon *d);

@@ -20,12 +20,12 @@ struct wh_hooks;
 struct wh_record;
 struct wh_sources;
 
-/* The endpoints of sources (borrowed; NULL: none, every /hooks/ path is
- * 404), delivering to sink (copied, its ctx borrowed), recording every
- * delivery to rec (borrowed, may be NULL).  Caller owns *ret until
- * wh_hooks_add.  -ENOMEM. */
-int wh_hooks_new(const struct wh_sources *sources, struct ing_sink sink, struct wh_record *rec,
-                 struct wh_hooks **ret);
+/* The endpoints, delivering to sink (copied, its ctx borrowed),
+ * recording every delivery to rec (borrowed, may be NULL); the sources
+ * come with each configuration version (wh_server_new, wh_hooks_swap;
+ * none: every /hooks/ path is 404).  Caller owns *ret until wh_hooks_add.
+ * -ENOMEM. */
+int wh_hooks_new(struct ing_sink sink, struct wh_record *rec, struct wh_hooks **ret);
 
 /* Register on h, before http_server_start: the /hooks/ route, the webhook
  * families of /metrics, the sink's gauges (inquest_store_*) and /readyz
@@ -43,6 +43,15 @@ int wh_hooks_add(struct http_server *h, struct wh_hooks **phooks);
 int wh_server_new(const struct http_server_opts *opts, const struct wh_sources *sources,
                   struct ing_sink sink, struct wh_record *rec, struct http_server **ret,
                   struct wh_hooks **ret_hooks);
+
+/* Publish sources s and access table a (both taken over, freed when the
+ * last request using them completes) as the server's configuration
+ * version: requests that arrive from now on use them.  k is the hooks of
+ * h (wh_server_new's *ret_hooks).  Any thread.  0 or -ENOMEM (nothing
+ * taken over). */
+struct http_access;
+int wh_hooks_swap(struct http_server *h, struct wh_hooks *k, struct http_access *a,
+                  struct wh_sources *s);
 
 /* What the webhook endpoints took since start: requests answered (any
  * status), and their events stored, duplicate and rejected. */

@@ -16,9 +16,11 @@
  * to a path no source serves counts under source "unknown". */
 #include "wh_metrics.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "http_metrics.h"
 #include "store.h"
-#include "wh_source.h"
 
 static const char *const outcome_names[WH_REQ_NOUTCOMES] = {
     [WH_REQ_OK] = "ok", [WH_REQ_IGNORED] = "ignored", [WH_REQ_BAD_REQUEST] = "bad_request",
@@ -73,16 +75,30 @@ void wh_metrics_latency(struct wh_metrics *m, uint64_t us)
     atomic_fetch_add_explicit(&m->latency_sum_us, us, memory_order_relaxed);
 }
 
-static const char *src_name(const struct wh_sources *src, size_t i)
+int wh_metrics_slot(struct wh_metrics *m, const char *name)
 {
-    return i < wh_sources_count(src) ? wh_sources_name(src, i) : "unknown";
+    size_t n = atomic_load(&m->n_names);
+
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(m->names[i], name) == 0)
+            return (int)i;
+    if (n == WH_METRIC_SOURCES - 1 || !(m->names[n] = strdup(name)))
+        return -1;
+    atomic_store(&m->n_names, n + 1);     /* published after its name */
+    return (int)n;
+}
+
+void wh_metrics_release(struct wh_metrics *m)
+{
+    for (size_t i = 0; i < atomic_load(&m->n_names); i++)
+        free(m->names[i]);
+    atomic_store(&m->n_names, 0);
 }
 
 /* inquest_http_requests_total and inquest_http_events_total. */
-static void put_counts(const struct wh_metrics *m, const struct wh_sources *src,
-                       struct http_metrics_out *o)
+static void put_counts(const struct wh_metrics *m, struct http_metrics_out *o)
 {
-    size_t ns = wh_sources_count(src) + 1, last = wh_sources_count(src);
+    size_t last = atomic_load(&m->n_names), ns = last + 1;
 
     http_metrics_put(o, "# HELP inquest_http_requests_total Webhook deliveries by source and "
                         "answer.\n# TYPE inquest_http_requests_total counter\n");
@@ -93,7 +109,7 @@ static void put_counts(const struct wh_metrics *m, const struct wh_sources *src,
 
             if (v || (i < last && k == WH_REQ_OK))
                 http_metrics_put(o, "inquest_http_requests_total{source=\"%s\",outcome=\"%s\"} "
-                                    "%llu\n", src_name(src, i), outcome_names[k],
+                                    "%llu\n", i < last ? m->names[i] : "unknown", outcome_names[k],
                                  (unsigned long long)v);
         }
     http_metrics_put(o, "# HELP inquest_http_events_total Events from webhooks by source and "
@@ -101,17 +117,16 @@ static void put_counts(const struct wh_metrics *m, const struct wh_sources *src,
     for (size_t i = 0; i < last; i++)
         for (size_t k = 0; k < 3; k++)
             http_metrics_put(o, "inquest_http_events_total{source=\"%s\",outcome=\"%s\"} %llu\n",
-                             src_name(src, i), event_names[k],
+                             m->names[i], event_names[k],
                              (unsigned long long)atomic_load_explicit(&m->events[i][k],
                                                                       memory_order_relaxed));
 }
 
-void wh_metrics_render(const struct wh_metrics *m, const struct wh_sources *src,
-                       struct http_metrics_out *o)
+void wh_metrics_render(const struct wh_metrics *m, struct http_metrics_out *o)
 {
     uint64_t cum = 0;
 
-    put_counts(m, src, o);
+    put_counts(m, o);
     http_metrics_put(o, "# HELP inquest_http_store_seconds Time to make a delivery's events "
                         "durable.\n# TYPE inquest_http_store_seconds histogram\n");
     for (size_t b = 0; b < WH_LATENCY_BUCKETS; b++) {
