@@ -273,8 +273,8 @@ static int reload_locked(struct iqd_reload *r, char *msg, size_t msgsz)
     if (!nc)
         return snprintf(msg, msgsz, "out of memory"), -ENOMEM;
     n = iqd_config_load(nc, r->argc, r->argv, &file, &p);
-    if (n == 0)
-        n = iqd_check(nc, &p);
+    if (n >= 0 && (n == 0 || p.file))   /* the file parsed: every section's problems too */
+        n += iqd_check(nc, &p);
     if (n == 0 && keep_restart_keys(run, nc, restart, sizeof(restart)) < 0)
         n = (log_problem(&c, "out of memory"), 1);
     if (n == 0)

@@ -69,6 +69,11 @@ am_code() { # am_code TOKEN_SUFFIX
 }
 full_rebuilds() { metric 'inquest_correlator_rebuilds_total{kind="full"}'; }
 draft_with() { grep -l "$1" "$d"/data/drafts/*.md >/dev/null 2>&1; }
+incident() { # incident SUFFIX: send the render sample's incident with its ids and services renamed
+  sed "s/\"id\":\"\([^\"]*\)\"/\"id\":\"\1-$1\"/; s/\"service\":\"\([^\"]*\)\"/\"service\":\"\1-$1\"/" \
+    "$IQ_ROOT/tests/data/render/sample-events.ndjson" >"$d/incident-$1.ndjson"
+  "$IQ" --quiet --zmq "$IQ_ZMQ" send "$d/incident-$1.ndjson" >/dev/null || fail "send incident $1"
+}
 
 # the senders: until $d/stop exists (bounded), each acked batch's ids recorded
 zmq_sender() { # NAME
@@ -101,6 +106,7 @@ trap 'touch "$d/stop"; kill $p1 $p2 $p3 2>/dev/null || true; iq_cleanup' EXIT IN
 [ "$(post_reload -H "Authorization: Bearer $WRITE")" = 403 ] || fail "POST /-/reload with a write token"
 [ "$(metric inquest_config_last_reload_successful)" = 1 ] || fail "no reload gauge at start"
 [ "$(read_code t0)" = 200 ] && [ "$(am_code t0)" = 200 ] || fail "the start's tokens are refused"
+incident a
 iq_wait_until 30 draft_with '^# Postmortem: '
 
 # reloads while the senders send
@@ -125,6 +131,7 @@ for q in 31 32 33 34 35 36; do
   prev="t$q"
 done
 [ "$(metric inquest_config_last_reload_successful)" = 1 ] || fail "the reload gauge is not 1"
+incident b
 iq_wait_until 30 draft_with '^# ポストモーテム: '
 t_ok=$(metric inquest_config_last_reload_success_timestamp_seconds)
 
