@@ -31,6 +31,8 @@ done
 "$IQD" --print-sample-config | cmp -s - "$P/share/inquest/inquestd.conf.sample" || fail "the sample is not the daemon's own"
 grep -q "^ExecStart=/usr/local/bin/inquestd --config /usr/local/etc/inquest/inquestd.conf\$" \
   "$P/lib/systemd/system/inquestd.service" || fail "unit paths"
+grep -q '^ExecReload=/bin/kill -HUP \$MAINPID$' "$P/lib/systemd/system/inquestd.service" \
+  || fail "the unit does not reload with SIGHUP (systemctl reload)"
 n=$(find "$IQ_ROOT/schemas" -type f | wc -l)
 [ "$(find "$P/share/inquest/schemas" -type f | wc -l)" -eq "$n" ] || fail "schemas: not all $n files"
 
