@@ -102,6 +102,7 @@ int ana_classes_new(struct ana_classes **ret)
         free(c);
         return -ENOMEM;
     }
+    atomic_init(&c->refs, 1);
     *ret = c;
     return 0;
 }
@@ -112,13 +113,24 @@ void ana_classes_destroy(struct ana_classes **pc)
 
     if (!c)
         return;
+    *pc = NULL;
+    if (atomic_fetch_sub(&c->refs, 1) > 1)
+        return;                          /* another holder still reads it */
     for (size_t i = 0; i < c->n; i++)
         class_free(&c->v[i]);
     free(c->v);
     pcre2_match_context_free(c->mctx);
     ana_memo_free(&c->memo);
     free(c);
-    *pc = NULL;
+}
+
+struct ana_classes *ana_classes_ref(const struct ana_classes *c)
+{
+    struct ana_classes *m = (struct ana_classes *)c;
+
+    if (m)
+        atomic_fetch_add(&m->refs, 1);
+    return m;
 }
 
 static bool valid_name(const char *s)

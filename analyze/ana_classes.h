@@ -70,8 +70,13 @@ size_t ana_classes_count(const struct ana_classes *c);
 const char *ana_classes_name(const struct ana_classes *c, size_t i);
 bool ana_classes_has(const struct ana_classes *c, const char *name);
 
-/* Free and NULL *pc.  NULL-safe. */
+/* Drop a reference (the last one frees) and NULL *pc.  NULL-safe. */
 void ana_classes_destroy(struct ana_classes **pc);
+
+/* Another reference on c (NULL: NULL), dropped with ana_classes_destroy:
+ * a taxonomy shared by readers on several threads lives until the last
+ * one is done.  Any thread. */
+struct ana_classes *ana_classes_ref(const struct ana_classes *c);
 
 /* Classify an incident from its events (borrowed; any order) and the time
  * impact started (IQ_TIME_NONE: the earliest event's time).  *ret (caller

@@ -3,6 +3,8 @@
 #ifndef ANA_CLASSES_INT_H
 #define ANA_CLASSES_INT_H
 
+#include <stdatomic.h>
+
 #include "ana_classes.h"
 #include "iq_re.h"
 
@@ -47,6 +49,7 @@ struct ana_classes {
     size_t n;
     pcre2_match_context *mctx;             /* match and depth limits */
     struct ana_memo *memo;                 /* classes computed with this taxonomy */
+    _Atomic unsigned long refs;            /* ana_classes_ref; freed at 0 */
 };
 
 #endif

@@ -18,6 +18,7 @@
  *   most HTTP_VALUE_MAX bytes each) and decoded into the request's own
  *   buffers. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +40,8 @@ struct query_args {
 /* State kept by the daemon for its lifetime. */
 struct ana_http_query {
     struct store *st;          /* borrowed */
-    struct ana_classes *classes;   /* owned; NULL when the taxonomy did not load */
+    pthread_mutex_t lock;          /* classes: a reload replaces them */
+    struct ana_classes *classes;   /* a reference; NULL when the taxonomy did not load */
     char warning[IQ_ERR_MAX];      /* why it did not, for the daemon to log */
 };
 
@@ -119,6 +121,7 @@ static int http_query(void *ud, const struct http_request *rq,
     const char *path = rq->path, *query = rq->query;
     struct ana_http_query *h = ud;
     struct http_params *hp = calloc(1, sizeof(*hp));
+    struct ana_classes *classes;
     json_t *res = NULL;
     int r;
 
@@ -133,8 +136,10 @@ static int http_query(void *ud, const struct http_request *rq,
         free(hp);
         return r;
     }
-    r = hp->a.recurring ? ana_query_recurring(h->st, h->classes, &hp->a.q, hp->a.window, &res)
-                        : ana_query_run(h->st, h->classes, &hp->a.q, &res);
+    classes = ana_http_query_classes_hold(h);
+    r = hp->a.recurring ? ana_query_recurring(h->st, classes, &hp->a.q, hp->a.window, &res)
+                        : ana_query_run(h->st, classes, &hp->a.q, &res);
+    ana_classes_destroy(&classes);
     free(hp);
     if (r < 0)
         return r;
@@ -144,23 +149,22 @@ static int http_query(void *ud, const struct http_request *rq,
 /* GET /api/v1/classes: the taxonomy's class names; GET /api/v1/classes/ID:
  * the classes of incident ID (ana_classes_of), as `inquest class list|show`
  * print them. */
-static int http_classes(void *ud, const struct http_request *rq, struct http_response *resp)
+static int classes_answer(struct ana_http_query *h, const struct ana_classes *c,
+                          const char *rest, struct http_response *resp)
 {
-    struct ana_http_query *h = ud;
-    const char *rest = rq->path + strlen(CLASSES_PATH);
     json_t *res = NULL;
     char msg[IQ_ERR_MAX + 64];
     int r;
 
-    if (!h->classes) {
+    if (!c) {
         snprintf(msg, sizeof(msg), "no failure-class taxonomy loaded: %s", h->warning);
         return http_reply_json(resp, 500, json_pack("{s:s}", "error", msg));
     }
     if (*rest == '\0' || strcmp(rest, "/") == 0) {
         if (!(res = json_array()))
             return -ENOMEM;
-        for (size_t i = 0; i < ana_classes_count(h->classes); i++)
-            if (json_array_append_new(res, json_string(ana_classes_name(h->classes, i))) < 0) {
+        for (size_t i = 0; i < ana_classes_count(c); i++)
+            if (json_array_append_new(res, json_string(ana_classes_name(c, i))) < 0) {
                 json_decref(res);
                 return -ENOMEM;
             }
@@ -168,12 +172,22 @@ static int http_classes(void *ud, const struct http_request *rq, struct http_res
     }
     if (rest[0] != '/' || strchr(rest + 1, '/'))
         return http_reply_json(resp, 404, json_pack("{s:s}", "error", "not found"));
-    r = ana_classes_of(h->st, h->classes, rest + 1, &res);
+    r = ana_classes_of(h->st, c, rest + 1, &res);
     if (r == -ENOENT) {
         snprintf(msg, sizeof(msg), "%.100s: no such incident", rest + 1);
         return http_reply_json(resp, 404, json_pack("{s:s}", "error", msg));
     }
     return r < 0 ? r : http_reply_json(resp, 200, res);
+}
+
+static int http_classes(void *ud, const struct http_request *rq, struct http_response *resp)
+{
+    struct ana_http_query *h = ud;
+    struct ana_classes *c = ana_http_query_classes_hold(h);
+    int r = classes_answer(h, c, rq->path + strlen(CLASSES_PATH), resp);
+
+    ana_classes_destroy(&c);
+    return r;
 }
 
 int ana_http_query_add(struct http_server *http, struct store *st, const json_t *classes_section,
@@ -186,6 +200,7 @@ int ana_http_query_add(struct http_server *http, struct store *st, const json_t 
     if (!h)
         return -ENOMEM;
     h->st = st;
+    pthread_mutex_init(&h->lock, NULL);
     if ((r = ana_classes_load(NULL, classes_section, &h->classes, err, sizeof(err))) < 0)
         snprintf(h->warning, sizeof(h->warning), "%s", err);
     if ((r = http_add_route(http, "/api/v1/query", http_query, h)) < 0 ||
@@ -202,6 +217,7 @@ void ana_http_query_free(struct ana_http_query **ph)
     if (!ph || !*ph)
         return;
     ana_classes_destroy(&(*ph)->classes);
+    pthread_mutex_destroy(&(*ph)->lock);
     free(*ph);
     *ph = NULL;
 }
@@ -211,7 +227,33 @@ const char *ana_http_query_warning(const struct ana_http_query *h)
     return h ? h->warning : "";
 }
 
-const struct ana_classes *ana_http_query_classes(const struct ana_http_query *h)
+struct ana_classes *ana_http_query_classes_hold(struct ana_http_query *h)
 {
-    return h ? h->classes : NULL;
+    struct ana_classes *c;
+
+    if (!h)
+        return NULL;
+    pthread_mutex_lock(&h->lock);
+    c = ana_classes_ref(h->classes);
+    pthread_mutex_unlock(&h->lock);
+    return c;
+}
+
+int ana_http_query_use(struct ana_http_query *h, const json_t *classes_section, char *err,
+                       size_t errsz)
+{
+    struct ana_classes *c = NULL, *old;
+    int r;
+
+    if (!h)
+        return 0;
+    if ((r = ana_classes_load(NULL, classes_section, &c, err, errsz)) < 0)
+        return r;
+    pthread_mutex_lock(&h->lock);
+    old = h->classes;
+    h->classes = c;
+    h->warning[0] = '\0';
+    pthread_mutex_unlock(&h->lock);
+    ana_classes_destroy(&old);         /* freed when its last request is done */
+    return 0;
 }

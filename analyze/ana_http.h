@@ -21,10 +21,18 @@ struct store;
 int ana_http_query_add(struct http_server *http, struct store *st, const json_t *classes_section,
                        struct ana_http_query **ret);
 
-/* The taxonomy the queries classify with (NULL when it did not load), for
- * the other readers of the daemon (the web UI).  Borrowed; valid until
- * ana_http_query_free. */
-const struct ana_classes *ana_http_query_classes(const struct ana_http_query *h);
+/* A reference on the taxonomy the queries classify with now (NULL when
+ * it did not load, or h is NULL), for one request of any reader (the
+ * query API, the web UI): drop it with ana_classes_destroy.  Any
+ * thread. */
+struct ana_classes *ana_http_query_classes_hold(struct ana_http_query *h);
+
+/* Load classes_section (may be NULL) over the default taxonomy and use it
+ * for the requests that arrive from now on (a reload); a request in
+ * progress finishes with the taxonomy it started with.  0 (also when h is
+ * NULL), or a negative errno with err; then the running one stays. */
+int ana_http_query_use(struct ana_http_query *h, const json_t *classes_section, char *err,
+                       size_t errsz);
 
 /* Why the taxonomy did not load ("" when it did).  Borrowed. */
 const char *ana_http_query_warning(const struct ana_http_query *h);

@@ -16,7 +16,9 @@
  *      finishes with the version it started with, which is freed after
  *      its last request); the correlator takes its new rules between two
  *      updates (then rebuilds every incident, only when they changed);
- *      the drafts API takes its settings under its lock; the drafts
+ *      the failure classes (query API and web UI) and the drafts API's
+ *      and web UI's settings are swapped under their locks, each request
+ *      keeping a reference on what it started with; the drafts
  *      watcher and the log collector are stopped (the collector saves
  *      its checkpoint) and started again on their settings, so their
  *      template and rule files are read again.
@@ -41,6 +43,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ana_http.h"
 #include "cli_daemon.h"
 #include "cli_daemon_check.h"
 #include "cli_daemon_http.h"
@@ -54,14 +57,15 @@
 #include "iq_metrics.h"
 #include "iq_time.h"
 #include "rnd_api.h"
+#include "rnd_ui.h"
 #include "rnd_watch.h"
 
 #define RELOAD_MSG_MAX 8192
 
 /* The keys a reload applies; every other key needs a restart. */
 static const char *const reloadable[] = {
-    "log_level", "sources_dir", "sources", "sources_enabled", "access", "correlate", "drafts",
-    "logs", NULL,
+    "log_level", "sources_dir", "sources", "sources_enabled", "access", "correlate", "classes",
+    "drafts", "logs", NULL,
 };
 
 struct iqd_reload {
@@ -235,8 +239,11 @@ static int use_all(struct iqd_reload *r, const struct iqd_config *run,
     if (section_changed(run->correlate, nc->correlate) &&
         cor_daemon_use(r->t.cor, nc->correlate, err, sizeof(err)) < 0)
         iq_error("reload", "correlator rules kept: %s", err);
-    if (rnd_api_use(r->t.drafts_api, nc->drafts, err, sizeof(err)) < 0)
-        iq_error("reload", "drafts API settings kept: %s", err);
+    if (ana_http_query_use(r->t.query, nc->classes, err, sizeof(err)) < 0)
+        iq_error("reload", "failure classes kept: %s", err);
+    if (rnd_api_use(r->t.drafts_api, nc->drafts, err, sizeof(err)) < 0 ||
+        rnd_ui_use(r->t.ui, nc->drafts, err, sizeof(err)) < 0)
+        iq_error("reload", "drafts API or web UI settings kept: %s", err);
     restart_threads(r, nc);
     return 0;
 }

@@ -5,8 +5,8 @@
  * the whole result as --check-config does (cli_daemon_check.h), and only
  * then puts the reloadable parts in use: webhook mappings, their secrets
  * and sources_enabled with the API tokens (one version per request), the
- * correlator rules, the drafts settings and template, the log collector
- * and its rules, the log level.  A bad file keeps the running
+ * correlator rules, the failure classes, the drafts settings and
+ * template, the log collector and its rules, the log level.  A bad file keeps the running
  * configuration and logs every problem with its line.  Keys that need a
  * restart (listen addresses, the data directory, ...) are reported and
  * left as they run.  inquest_config_last_reload_successful and
@@ -25,6 +25,8 @@ struct http_server;
 struct store;
 struct cor_daemon;
 struct rnd_api;
+struct rnd_ui;
+struct ana_http_query;
 struct rnd_watch;
 struct tail_daemon;
 
@@ -38,6 +40,8 @@ struct iqd_reload_targets {
     struct wh_daemon *http;
     struct cor_daemon *cor;
     struct rnd_api *drafts_api;
+    struct ana_http_query *query;      /* the failure classes of the query API and the UI */
+    struct rnd_ui *ui;
     struct rnd_watch **drafts;
     struct tail_daemon **tail;
     struct store *store;

@@ -408,7 +408,7 @@ static int start_ui(struct iqd_ctx *d)
 
     if (!h)
         return 0;
-    r = rnd_ui_new(d->store, ana_http_query_classes(d->query), d->cfg->drafts, &d->ui, err,
+    r = rnd_ui_new(d->store, d->query, d->cfg->drafts, &d->ui, err,
                    sizeof(err));
     if (r == -EINVAL)
         iq_error("daemon", "web UI: config 'drafts': %s", err);
@@ -639,7 +639,7 @@ static int start_reload(struct iqd_ctx *d)
 {
     const struct iqd_reload_targets t = {
         .cfg = d->cfg, .metrics = d->metrics, .http = d->http, .cor = d->cor,
-        .drafts_api = d->drafts_api, .drafts = d->cfg->collector ? NULL : &d->drafts,
+        .drafts_api = d->drafts_api, .query = d->query, .ui = d->ui, .drafts = d->cfg->collector ? NULL : &d->drafts,
         .tail = d->cfg->collector ? NULL : &d->tail, .store = d->store, .zctx = d->zctx,
         .tail_endpoint = d->srv ? ing_server_local_endpoint(d->srv) : NULL,
         .api_url = d->http ? d->api_url : NULL,

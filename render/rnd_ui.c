@@ -32,6 +32,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ana_classes.h"
+#include "ana_http.h"
 #include "http.h"
 #include "iq_buf.h"
 #include "iq_log.h"
@@ -169,9 +171,10 @@ static int incident(struct rnd_ui *ui, const struct http_request *rq, struct htt
     return rnd_ui_incident_page(ui, id, rq, resp);
 }
 
-int rnd_ui_get(void *ud, const struct http_request *rq, struct http_response *resp)
+/* The pages, on view. */
+static int dispatch(struct rnd_ui *ui, const struct http_request *rq,
+                    struct http_response *resp)
 {
-    struct rnd_ui *ui = ud;
     const char *path = rq->path;
 
     if (strcmp(path, "/") == 0 || strcmp(path, RND_UI_PREFIX) == 0 ||
@@ -193,7 +196,23 @@ int rnd_ui_get(void *ud, const struct http_request *rq, struct http_response *re
                         "/incidents/ID and " RND_UI_PREFIX "/query (analytics)");
 }
 
-int rnd_ui_new(struct store *st, const struct ana_classes *classes, const json_t *section,
+int rnd_ui_get(void *ud, const struct http_request *rq, struct http_response *resp)
+{
+    struct rnd_ui *ui = ud;
+    struct ana_classes *classes = ana_http_query_classes_hold(ui->query);
+    struct rnd_ui view = { .st = ui->st, .classes = classes };
+    int r;
+
+    pthread_mutex_lock(ui->lock);
+    view.people = json_incref(ui->people);
+    pthread_mutex_unlock(ui->lock);
+    r = dispatch(&view, rq, resp);
+    json_decref(view.people);
+    ana_classes_destroy(&classes);
+    return r;
+}
+
+int rnd_ui_new(struct store *st, struct ana_http_query *query, const json_t *section,
                struct rnd_ui **ret, char *err, size_t errsz)
 {
     json_t *people = json_object_get(section, "slack_users");
@@ -201,12 +220,31 @@ int rnd_ui_new(struct store *st, const struct ana_classes *classes, const json_t
 
     if (rnd_people_check_map(people, err, errsz) < 0)
         return -EINVAL;
-    if (!(ui = calloc(1, sizeof(*ui))))
+    if (!(ui = calloc(1, sizeof(*ui))) || !(ui->lock = malloc(sizeof(*ui->lock)))) {
+        free(ui);
         return -ENOMEM;
+    }
+    pthread_mutex_init(ui->lock, NULL);
     ui->st = st;
-    ui->classes = classes;
+    ui->query = query;
     ui->people = json_incref(people);
     *ret = ui;
+    return 0;
+}
+
+int rnd_ui_use(struct rnd_ui *ui, const json_t *section, char *err, size_t errsz)
+{
+    json_t *people = json_object_get(section, "slack_users"), *old;
+
+    if (!ui)
+        return 0;
+    if (rnd_people_check_map(people, err, errsz) < 0)
+        return -EINVAL;
+    pthread_mutex_lock(ui->lock);
+    old = ui->people;
+    ui->people = json_incref(people);
+    pthread_mutex_unlock(ui->lock);
+    json_decref(old);
     return 0;
 }
 
@@ -225,6 +263,8 @@ void rnd_ui_free(struct rnd_ui **pui)
     if (!pui || !*pui)
         return;
     json_decref((*pui)->people);
+    pthread_mutex_destroy((*pui)->lock);
+    free((*pui)->lock);
     free(*pui);
     *pui = NULL;
 }

@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-struct ana_classes;
+struct ana_http_query;
 struct http_request;
 struct http_response;
 struct http_server;
@@ -36,14 +36,20 @@ struct store;
 
 #define RND_UI_PREFIX "/ui"
 
-/* A UI reading st, classifying with classes (the query API's taxonomy,
- * ana_http_query_classes; may be NULL: stored classes and class notes
- * only), naming chat users with the "slack_users" of the daemon's "drafts"
- * section (section, may be NULL; a reference is kept).  All borrowed; they
- * must outlive the UI.  Caller owns *ret.  0, -EINVAL (a bad slack_users,
- * err says why), -ENOMEM. */
-int rnd_ui_new(struct store *st, const struct ana_classes *classes, const json_t *section,
+/* A UI reading st, classifying with the query API's taxonomy (query's,
+ * taken per request: ana_http_query_classes_hold, so a reload applies;
+ * query may be NULL: stored classes and class notes only), naming chat
+ * users with the "slack_users" of the daemon's "drafts" section (section,
+ * may be NULL; a reference is kept).  st and query are borrowed and must
+ * outlive the UI.  Caller owns *ret.  0, -EINVAL (a bad slack_users, err
+ * says why), -ENOMEM. */
+int rnd_ui_new(struct store *st, struct ana_http_query *query, const json_t *section,
                struct rnd_ui **ret, char *err, size_t errsz);
+
+/* Use the "slack_users" of section (may be NULL) for the requests that
+ * arrive from now on (a reload).  0 (also when ui is NULL), or -EINVAL
+ * with err; then the running names stay.  Any thread. */
+int rnd_ui_use(struct rnd_ui *ui, const json_t *section, char *err, size_t errsz);
 
 /* Serve ui on http (before it starts): GET /ui... and GET / (the redirect;
  * any other path keeps the server's JSON 404).  ui must outlive the

@@ -10,14 +10,21 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include <pthread.h>
+
 #include "rnd_ui.h"
 
 struct iq_buf;
 
+/* What one request renders with: rnd_ui_get takes a reference on the
+ * shared taxonomy and names (a reload may replace them meanwhile) into a
+ * view of its own and hands that to the pages. */
 struct rnd_ui {
     struct store *st;                  /* borrowed */
-    const struct ana_classes *classes; /* borrowed, may be NULL */
+    const struct ana_classes *classes; /* the request's reference, may be NULL */
     json_t *people;                    /* drafts.slack_users, or NULL */
+    struct ana_http_query *query;      /* shared: where the taxonomy comes from; may be NULL */
+    pthread_mutex_t *lock;             /* shared: guards the shared people */
 };
 
 #define RND_UI_PAGE_MAX (32u << 20)    /* bytes of one page */

@@ -12,8 +12,9 @@
 #   - POST /-/reload needs the admin role (401 without a token, 403 with
 #     the write token);
 #   - after each reload the old read token and the old alertmanager token
-#     are refused (401), the new ones accepted; the correlator took the
-#     new rules (logged, and a full rebuild counted);
+#     are refused (401), the new ones accepted; the query API serves the
+#     new failure class, not the old; the correlator took the new rules
+#     (logged, and a full rebuild counted);
 #   - a drafts template change applies: drafts are written with the new
 #     template afterwards;
 #   - a bad file is refused, both ways: a YAML syntax error (400 naming
@@ -32,7 +33,7 @@ d=$(iq_tmpdir)
 ADMIN=admin-token-0123456789abcdef
 WRITE=write-token-0123456789abcdef
 AM="$IQ_ROOT/tests/data/webhooks/alertmanager/resolved.single-alert.json"
-conf() { # conf QUIET TOKEN_SUFFIX [TEMPLATE [extra lines]]
+conf() { # conf QUIET TOKEN_SUFFIX [TEMPLATE [extra lines]]: the class reload-TOKEN_SUFFIX too
   cat >"$d/config.yml.new" <<YAML
 # inquestd under reload
 correlate:
@@ -48,6 +49,10 @@ access:
 drafts:
   poll: 100ms
   template: ${3:-default}
+classes:
+  - name: reload-$2
+    title: Added by reload $2
+    rules: [{id: reload-$2.word, pattern: "\\\\bzzreload$2\\\\b", weight: 0.9}]
 ${4:-}
 YAML
   mv "$d/config.yml.new" "$d/config.yml"
@@ -66,6 +71,9 @@ read_code() { # read_code TOKEN_SUFFIX
 am_code() { # am_code TOKEN_SUFFIX
   curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer am-token-$1-0000000000000" \
     -H 'Content-Type: application/json' --data-binary "@$AM" "$url/hooks/alertmanager"
+}
+classes() { # classes TOKEN_SUFFIX: the class names the query API serves
+  curl -s -H "Authorization: Bearer read-token-$1-000000000000" "$url/api/v1/classes"
 }
 full_rebuilds() { metric 'inquest_correlator_rebuilds_total{kind="full"}'; }
 draft_with() { grep -l "$1" "$d"/data/drafts/*.md >/dev/null 2>&1; }
@@ -126,6 +134,8 @@ for q in 31 32 33 34 35 36; do
   [ "$(read_code "$prev")" = 401 ] || fail "the read token before reload $n still works"
   [ "$(am_code "t$q")" = 200 ] || fail "the alertmanager token of reload $n is refused"
   [ "$(am_code "$prev")" = 401 ] || fail "the alertmanager token before reload $n still works"
+  classes "t$q" | grep -q "\"reload-t$q\"" || fail "the class of reload $n is not served: $(classes "t$q")"
+  classes "t$q" | grep -q "\"reload-$prev\"" && fail "the class before reload $n is still served"
   grep -q "rules reloaded (quiet period $((q * 60))s" "$d/data.log" || fail "the correlator did not take quiet period ${q}m"
   iq_wait_until 20 test "$(full_rebuilds)" -gt "$full"
   prev="t$q"
@@ -139,7 +149,7 @@ t_ok=$(metric inquest_config_last_reload_success_timestamp_seconds)
 conf 37m bad ja "access_extra: [unclosed"
 c=$(post_reload -H "Authorization: Bearer $ADMIN")
 [ "$c" = 400 ] || fail "POST /-/reload of a YAML syntax error answered $c: $(cat "$d/reload.out")"
-grep -q 'config.yml:1[56]' "$d/reload.out" || fail "the syntax error does not name its line: $(cat "$d/reload.out")"
+grep -q 'config.yml:\(19\|20\)' "$d/reload.out" || fail "the syntax error does not name its line: $(cat "$d/reload.out")"
 [ "$(metric inquest_config_last_reload_successful)" = 0 ] || fail "the reload gauge did not go to 0"
 reloads_failed 1 || fail "the failure was not counted"
 
@@ -149,12 +159,12 @@ sed -i 's/quiet_period: 37m/quiet_period: sometime/; s/poll: 100ms/poll: often/'
 c=$(post_reload -H "Authorization: Bearer $ADMIN")
 [ "$c" = 400 ] || fail "POST /-/reload of a bad file answered $c"
 for want in "config.yml:3: config 'correlate.quiet_period'" "config.yml:13: config 'drafts.poll'" \
-            "config.yml:15: config 'colour'"; do
+            "config.yml:19: config 'colour'"; do
   grep -qF "$want" "$d/reload.out" || fail "the refusal does not name $want: $(cat "$d/reload.out")"
 done
 kill -HUP "$IQ_DAEMON_PID"
 iq_wait_until 20 reloads_failed 3
-grep -qF "config.yml:15: config 'colour': unknown key" "$d/data.log" || fail "SIGHUP failure not logged with its line"
+grep -qF "config.yml:19: config 'colour': unknown key" "$d/data.log" || fail "SIGHUP failure not logged with its line"
 grep -q "reload refused (3 problems): the running configuration stays" "$d/data.log" || fail "no failure summary"
 [ "$(read_code t36)" = 200 ] || fail "the running read token stopped working after a bad reload"
 [ "$(read_code bad)" = 401 ] || fail "the bad file's read token was taken"
