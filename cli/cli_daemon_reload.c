@@ -64,8 +64,8 @@
 
 /* The keys a reload applies; every other key needs a restart. */
 static const char *const reloadable[] = {
-    "log_level", "sources_dir", "sources", "sources_enabled", "access", "correlate", "classes",
-    "drafts", "logs", NULL,
+    "log_level", "log_format", "sources_dir", "sources", "sources_enabled", "access", "correlate",
+    "classes", "drafts", "logs", NULL,
 };
 
 struct iqd_reload {
@@ -287,6 +287,7 @@ static int reload_locked(struct iqd_reload *r, char *msg, size_t msgsz)
     if (n == 0)
         ret = use_all(r, run, nc, &c);
     if (ret < 0) {
+        iq_log_set_format(run->log_format);   /* loading the file set it */
         iq_error("reload", "reload refused (%d problem%s): the running configuration stays",
                  n > 0 ? n : 1, n == 1 ? "" : "s");
         free_config(&nc);

@@ -6,8 +6,9 @@
  * then puts the reloadable parts in use: webhook mappings, their secrets
  * and sources_enabled with the API tokens (one version per request), the
  * correlator rules, the failure classes, the drafts settings and
- * template, the log collector and its rules, the log level.  A bad file keeps the running
- * configuration and logs every problem with its line.  Keys that need a
+ * template, the log collector and its rules, the log level and format.
+ * A bad file keeps the running configuration and logs every problem
+ * with its line.  Keys that need a
  * restart (listen addresses, the data directory, ...) are reported and
  * left as they run.  inquest_config_last_reload_successful and
  * inquest_config_last_reload_success_timestamp_seconds report the

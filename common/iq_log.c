@@ -35,8 +35,8 @@
 #define LINE_MAX_STRUCT 16384
 #define VALUE_MAX 256
 
-int iq_log_level_current = IQ_LOG_INFO;
-static int log_format = IQ_LOG_TEXT;
+_Atomic int iq_log_level_current = IQ_LOG_INFO;   /* a reload sets them while others log */
+static _Atomic int log_format = IQ_LOG_TEXT;
 static const char *log_program = "inquest";
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 static const char *const format_names[] = { "text", "logfmt", "json" };
@@ -46,7 +46,7 @@ static const char *const format_names[] = { "text", "logfmt", "json" };
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Set *ret to the index of name in names[0..n); -EINVAL if absent. */
-static int set_by_name(const char *const *names, int n, const char *name, int *ret)
+static int set_by_name(const char *const *names, int n, const char *name, _Atomic int *ret)
 {
     for (int i = 0; i < n; i++) {
         if (strcmp(name, names[i]) == 0) {

@@ -11,6 +11,7 @@
 #ifndef IQ_LOG_H
 #define IQ_LOG_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,7 +25,7 @@ enum iq_log_level { IQ_LOG_ERROR = 0, IQ_LOG_WARN, IQ_LOG_INFO, IQ_LOG_DEBUG };
  *           "inquestd","pid":42,"component":"daemon","msg":"ready ...",...} */
 enum iq_log_format { IQ_LOG_TEXT = 0, IQ_LOG_LOGFMT, IQ_LOG_JSON };
 
-extern int iq_log_level_current;
+extern _Atomic int iq_log_level_current;
 
 /* Set the level by name ("error", "warn", "info", "debug"); -EINVAL if unknown. */
 int iq_log_set_level(const char *name);
