@@ -142,11 +142,6 @@ static const struct iq_conf_item daemon_conf[] = {
     { NULL, 0, 0, NULL, 0, 0, NULL },
 };
 
-const struct iq_conf_item *iqd_config_table(void)
-{
-    return daemon_conf;
-}
-
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig)
@@ -265,8 +260,8 @@ static const char *config_path(int argc, char **argv)
  * with its line), then flags, then the values the table cannot check.
  * *file holds the file read (iq_conf_file_release).  Returns the number
  * of problems, or -1 for a usage error. */
-int iqd_config_load(struct iqd_config *cfg, int argc, char **argv, struct iq_conf_file *file,
-                    struct iqd_problems *p)
+static int load_config(struct iqd_config *cfg, int argc, char **argv,
+                       struct iq_conf_file *file, struct iqd_problems *p)
 {
     const char *path = config_path(argc, argv);
     char err[IQ_CONF_MSG_MAX];
@@ -313,7 +308,7 @@ static int check_config(int argc, char **argv, struct iqd_config *cfg, struct iq
 {
     const char *path = config_path(argc, argv);
     struct iq_conf_file file;
-    int n = iqd_config_load(cfg, argc, argv, &file, p);
+    int n = load_config(cfg, argc, argv, &file, p);
 
     if (n < 0) {
         iq_conf_file_release(&file);
@@ -390,7 +385,7 @@ int cli_daemon_main(int argc, char **argv)
     }
     if (status >= 0)
         return status;
-    status = iqd_config_load(&cfg, argc, argv, &file, &p) != 0 ? 2 : 0;
+    status = load_config(&cfg, argc, argv, &file, &p) != 0 ? 2 : 0;
     iq_conf_file_release(&file);
     if (status)
         goto out;
@@ -400,7 +395,7 @@ int cli_daemon_main(int argc, char **argv)
         goto out;
     }
     install_signals();
-    if (iqd_reload_new(argc, argv, &reload) < 0) {
+    if (iqd_reload_new(argc, argv, load_config, daemon_conf, &reload) < 0) {
         status = 1;
         goto out;
     }

@@ -67,20 +67,6 @@ struct iqd_config {
  * naming both) when only one has.  (cli_daemon_stages.c) */
 int iqd_conf_pair(const char *ka, const char *va, const char *kb, const char *vb);
 
-/* The daemon's key table (common/iq_conf.h). */
-struct iq_conf_item;
-const struct iq_conf_item *iqd_config_table(void);
-
-/* Defaults, then the config file of argv's --config (YAML or JSON, every
- * problem reported to p with its line), then argv's flags, then the
- * values the table cannot check.  *file holds the file read
- * (iq_conf_file_release); cfg is released with iq_conf_release.
- * Returns the number of problems, or -1 for a usage error. */
-struct iq_conf_file;
-struct iqd_problems;
-int iqd_config_load(struct iqd_config *cfg, int argc, char **argv, struct iq_conf_file *file,
-                    struct iqd_problems *p);
-
 /* Run inquestd with argv: parse, then iqd_stages_run
  * (cli_daemon_stages.h); returns the exit status. */
 int cli_daemon_main(int argc, char **argv);

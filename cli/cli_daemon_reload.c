@@ -3,8 +3,9 @@
  *
  * Steps, under one mutex (a SIGHUP and a POST never run two reloads at
  * once, and the stages never stop under one):
- *   1. read the configuration again as at start (cli_daemon.c: defaults,
- *      the --config file, the flags) and check every section as
+ *   1. read the configuration again as at start (cli_daemon.c's loader,
+ *      handed to iqd_reload_new: defaults, the --config file, the flags)
+ *      and check every section as
  *      --check-config does (cli_daemon_check.c, each stage's own code,
  *      the secure defaults included); any problem ends the reload, each
  *      one logged with the file, the line and the key: nothing changed;
@@ -71,6 +72,8 @@ static const char *const reloadable[] = {
 struct iqd_reload {
     int argc;
     char **argv;
+    iqd_config_load_fn load;
+    const struct iq_conf_item *table;  /* the daemon's keys */
     pthread_mutex_t lock;            /* one reload at a time; arm and disarm */
     bool armed;
     struct iqd_reload_targets t;
@@ -179,13 +182,13 @@ static int item_copy(const struct iq_conf_item *it, void *to, const void *from)
 
 /* Keep the running value of every key that needs a restart; the names of
  * those that changed into names.  0 or -ENOMEM. */
-static int keep_restart_keys(const struct iqd_config *run, struct iqd_config *nc, char *names,
-                             size_t size)
+static int keep_restart_keys(const struct iq_conf_item *table, const struct iqd_config *run,
+                             struct iqd_config *nc, char *names, size_t size)
 {
     size_t used = 0;
 
     names[0] = '\0';
-    for (const struct iq_conf_item *it = iqd_config_table(); it->name; it++) {
+    for (const struct iq_conf_item *it = table; it->name; it++) {
         if (is_reloadable(it->name) || item_equal(it, run, nc))
             continue;
         if (used < size)
@@ -256,10 +259,10 @@ static void count(struct iqd_reload *r, bool ok)
         iq_metric_set(r->ok_time, (double)iq_time_now_ms() / 1000.0);
 }
 
-static void free_config(struct iqd_config **pc)
+static void free_config(const struct iq_conf_item *table, struct iqd_config **pc)
 {
     if (*pc) {
-        iq_conf_release(iqd_config_table(), *pc);
+        iq_conf_release(table, *pc);
         free(*pc);
         *pc = NULL;
     }
@@ -279,10 +282,10 @@ static int reload_locked(struct iqd_reload *r, char *msg, size_t msgsz)
     msg[0] = '\0';
     if (!nc)
         return snprintf(msg, msgsz, "out of memory"), -ENOMEM;
-    n = iqd_config_load(nc, r->argc, r->argv, &file, &p);
+    n = r->load(nc, r->argc, r->argv, &file, &p);
     if (n >= 0 && (n == 0 || p.file))   /* the file parsed: every section's problems too */
         n += iqd_check(nc, &p);
-    if (n == 0 && keep_restart_keys(run, nc, restart, sizeof(restart)) < 0)
+    if (n == 0 && keep_restart_keys(r->table, run, nc, restart, sizeof(restart)) < 0)
         n = (log_problem(&c, "out of memory"), 1);
     if (n == 0)
         ret = use_all(r, run, nc, &c);
@@ -290,14 +293,14 @@ static int reload_locked(struct iqd_reload *r, char *msg, size_t msgsz)
         iq_log_set_format(run->log_format);   /* loading the file set it */
         iq_error("reload", "reload refused (%d problem%s): the running configuration stays",
                  n > 0 ? n : 1, n == 1 ? "" : "s");
-        free_config(&nc);
+        free_config(r->table, &nc);
         iq_conf_file_release(&file);
         return ret;
     }
     if (restart[0])
         iq_warn("reload", "changed, but only a restart applies them (running values kept): %s",
                 restart);
-    free_config(&r->cur);
+    free_config(r->table, &r->cur);
     r->cur = nc;
     snprintf(msg, msgsz, "configuration reloaded%s%s%s%s", file.path ? " from " : "",
              file.path ? file.path : "", restart[0] ? "; needs a restart: " : "", restart);
@@ -415,7 +418,8 @@ static int register_metrics(struct iqd_reload *r, struct iq_metrics *reg)
     return 0;
 }
 
-int iqd_reload_new(int argc, char **argv, struct iqd_reload **ret)
+int iqd_reload_new(int argc, char **argv, iqd_config_load_fn load,
+                   const struct iq_conf_item *table, struct iqd_reload **ret)
 {
     struct iqd_reload *r = calloc(1, sizeof(*r));
     struct sigaction sa;
@@ -425,6 +429,8 @@ int iqd_reload_new(int argc, char **argv, struct iqd_reload **ret)
         return -ENOMEM;
     r->argc = argc;
     r->argv = argv;
+    r->load = load;
+    r->table = table;
     pthread_mutex_init(&r->lock, NULL);
     if (pipe2(hup_pipe, O_CLOEXEC) < 0 || fcntl(hup_pipe[1], F_SETFL, O_NONBLOCK) < 0 ||
         (e = -pthread_create(&r->thread, NULL, hup_thread, r)) < 0) {
@@ -482,7 +488,7 @@ void iqd_reload_free(struct iqd_reload **pr)
     if (hup_pipe[0] >= 0)
         close(hup_pipe[0]);
     hup_pipe[0] = -1;
-    free_config(&r->cur);
+    free_config(r->table, &r->cur);
     pthread_mutex_destroy(&r->lock);
     free(r);
     *pr = NULL;

@@ -51,12 +51,24 @@ struct iqd_reload_targets {
     const char *api_url;               /* for the drafts' links; NULL without a listener */
 };
 
+/* How the daemon loads its configuration (cli_daemon.c): defaults, the
+ * --config file of argv, argv's flags, each problem reported to p with
+ * its line; *file the file read (iq_conf_file_release).  Returns the
+ * number of problems, or -1 for a usage error. */
+struct iq_conf_file;
+struct iq_conf_item;
+struct iqd_problems;
+typedef int (*iqd_config_load_fn)(struct iqd_config *cfg, int argc, char **argv,
+                                  struct iq_conf_file *file, struct iqd_problems *p);
+
 /* The reloader for the command line argc/argv (borrowed for the
- * process's life), with the thread that serves SIGHUP (the signal
- * handler only writes to a pipe).  Not armed: reloads are refused
+ * process's life), loading with load into configurations of table (the
+ * daemon's keys; borrowed), with the thread that serves SIGHUP (the
+ * signal handler only writes to a pipe).  Not armed: reloads are refused
  * ("starting") until iqd_reload_arm.  Caller owns *ret.  0 or a negative
  * errno (logged). */
-int iqd_reload_new(int argc, char **argv, struct iqd_reload **ret);
+int iqd_reload_new(int argc, char **argv, iqd_config_load_fn load,
+                   const struct iq_conf_item *table, struct iqd_reload **ret);
 
 /* Serve POST /-/reload on h (before it listens; NULL: nothing): 200
  * {"status": "success"}, 400 {"status": "error", "errors": [...]} for a

@@ -33,7 +33,9 @@
  * Reload.  The first call of a request takes a reference on the current
  * configuration version (access table, route data) and the completion
  * drops it: admit, begin, the handler and every answered call of one
- * request see the same version, whatever a reload publishes meanwhile. */
+ * request see the same version, whatever a reload publishes meanwhile
+ * (http_server_set_conf swaps the pointer under a mutex; the old version
+ * is freed by its last request, or at once when none uses it). */
 #include "http_int.h"
 
 #include <errno.h>
@@ -402,6 +404,60 @@ static int guard_call(struct http_server *h, struct MHD_Connection *conn, const 
     if (!upload_size)
         http_guard_body_done(h->guard, rq->gc);
     return 0;
+}
+
+struct http_conf *http_conf_get(struct http_server *h)
+{
+    struct http_conf *c;
+
+    pthread_mutex_lock(&h->conf_lock);
+    c = h->conf;
+    c->refs++;
+    pthread_mutex_unlock(&h->conf_lock);
+    return c;
+}
+
+void http_conf_put(struct http_server *h, struct http_conf *c)
+{
+    unsigned long left;
+
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->conf_lock);
+    left = --c->refs;
+    pthread_mutex_unlock(&h->conf_lock);
+    if (left)
+        return;
+    if (c->free_fn)
+        c->free_fn(c->free_ud, c->access, c->data);
+    free(c);
+}
+
+int http_server_set_conf(struct http_server *h, struct http_access *a, void *conf,
+                         http_conf_free_fn free_fn, void *free_ud)
+{
+    struct http_conf *c = calloc(1, sizeof(*c)), *old;
+
+    if (!c)
+        return -ENOMEM;
+    *c = (struct http_conf){ .refs = 1, .access = a, .data = conf, .free_fn = free_fn,
+                             .free_ud = free_ud };
+    pthread_mutex_lock(&h->conf_lock);
+    old = h->conf;
+    h->conf = c;
+    pthread_mutex_unlock(&h->conf_lock);
+    http_conf_put(h, old);            /* freed now, or by its last request */
+    return 0;
+}
+
+void http_server_with_conf(struct http_server *h,
+                           void (*fn)(void *ud, const struct http_access *a, const void *conf),
+                           void *ud)
+{
+    struct http_conf *c = http_conf_get(h);
+
+    fn(ud, c->access, c->data);
+    http_conf_put(h, c);
 }
 
 enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const char *url,

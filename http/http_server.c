@@ -14,11 +14,9 @@
  * http_server_opts_check runs the same checks without a server.
  *
  * Configuration versions.  What a reload changes (the access table and a
- * route's data: the webhook sources) is one refcounted version; a request
- * takes a reference at its first handler call and drops it at completion
- * (http.c), so it sees one version from start to finish; a new version is
- * published under a mutex, and the old one is freed by its last request
- * (or at once when none uses it). */
+ * route's data: the webhook sources) is one refcounted version, created
+ * here with the server and dropped at its destruction; publishing and
+ * taking versions is http.c's (http_server_set_conf). */
 #include "http_int.h"
 
 #include <errno.h>
@@ -123,60 +121,6 @@ int http_server_new(const struct http_server_opts *opts, struct http_server **re
     pthread_mutex_init(&h->conf_lock, NULL);
     *ret = h;
     return 0;
-}
-
-struct http_conf *http_conf_get(struct http_server *h)
-{
-    struct http_conf *c;
-
-    pthread_mutex_lock(&h->conf_lock);
-    c = h->conf;
-    c->refs++;
-    pthread_mutex_unlock(&h->conf_lock);
-    return c;
-}
-
-void http_conf_put(struct http_server *h, struct http_conf *c)
-{
-    unsigned long left;
-
-    if (!c)
-        return;
-    pthread_mutex_lock(&h->conf_lock);
-    left = --c->refs;
-    pthread_mutex_unlock(&h->conf_lock);
-    if (left)
-        return;
-    if (c->free_fn)
-        c->free_fn(c->free_ud, c->access, c->data);
-    free(c);
-}
-
-int http_server_set_conf(struct http_server *h, struct http_access *a, void *conf,
-                         http_conf_free_fn free_fn, void *free_ud)
-{
-    struct http_conf *c = calloc(1, sizeof(*c)), *old;
-
-    if (!c)
-        return -ENOMEM;
-    *c = (struct http_conf){ .refs = 1, .access = a, .data = conf, .free_fn = free_fn,
-                             .free_ud = free_ud };
-    pthread_mutex_lock(&h->conf_lock);
-    old = h->conf;
-    h->conf = c;
-    pthread_mutex_unlock(&h->conf_lock);
-    http_conf_put(h, old);            /* freed now, or by its last request */
-    return 0;
-}
-
-void http_server_with_conf(struct http_server *h,
-                           void (*fn)(void *ud, const struct http_access *a, const void *conf),
-                           void *ud)
-{
-    struct http_conf *c = http_conf_get(h);
-
-    fn(ud, c->access, c->data);
-    http_conf_put(h, c);
 }
 
 int http_add(struct http_server *h, const struct http_route *r)
