@@ -17,6 +17,9 @@
 #     (logged, and a full rebuild counted);
 #   - a drafts template change applies: drafts are written with the new
 #     template afterwards;
+#   - a delivery whose headers and half body arrived before a reload that
+#     replaced its token is judged by the version it started with (200),
+#     while a new one with that token gets 401;
 #   - a bad file is refused, both ways: a YAML syntax error (400 naming
 #     the file and line) and semantic errors in two sections (400 listing
 #     each key with its line, every problem logged on SIGHUP), with
@@ -145,8 +148,40 @@ incident b
 iq_wait_until 30 draft_with '^# ポストモーテム: '
 t_ok=$(metric inquest_config_last_reload_success_timestamp_seconds)
 
+# a delivery in progress keeps the version it started with: its headers
+# (old alertmanager token) and half its body go before a reload that
+# replaces the token, the rest after; it is judged by the old token
+slow_post() { # slow_post TOKEN_SUFFIX: status into $d/slow.status
+  python3 - "$IQ_HTTP_PORT" "am-token-$1-0000000000000" "$AM" "$d" <<'PY'
+import os, socket, sys, time
+port, token, path, d = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+body = open(path, 'rb').read()
+s = socket.create_connection(('127.0.0.1', port))
+s.sendall(b'POST /hooks/alertmanager HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+          b'Authorization: Bearer ' + token.encode() + b'\r\nContent-Length: ' +
+          str(len(body)).encode() + b'\r\n\r\n' + body[:len(body) // 2])
+open(d + '/slow.started', 'w').close()
+end = time.time() + 20
+while not os.path.exists(d + '/slow.go') and time.time() < end:
+    time.sleep(0.05)
+s.sendall(body[len(body) // 2:])
+open(d + '/slow.status', 'w').write(s.recv(4096).split(b' ')[1].decode())
+PY
+}
+conf 37m t37 ja
+slow_post t36 & ps=$!
+iq_wait_until 20 test -e "$d/slow.started"
+c=$(post_reload -H "Authorization: Bearer $ADMIN")
+[ "$c" = 200 ] || fail "reload during a delivery: $c $(cat "$d/reload.out")"
+[ "$(am_code t36)" = 401 ] || fail "a new delivery with the replaced token was accepted"
+touch "$d/slow.go"
+wait $ps || fail "the slow delivery failed"
+[ "$(cat "$d/slow.status")" = 200 ] || fail "the delivery begun before the reload answered $(cat "$d/slow.status"), not 200 (its version)"
+n=$((n + 1))
+t_ok=$(metric inquest_config_last_reload_success_timestamp_seconds)
+
 # a bad file: a YAML syntax error
-conf 37m bad ja "access_extra: [unclosed"
+conf 38m bad ja "access_extra: [unclosed"
 c=$(post_reload -H "Authorization: Bearer $ADMIN")
 [ "$c" = 400 ] || fail "POST /-/reload of a YAML syntax error answered $c: $(cat "$d/reload.out")"
 grep -q 'config.yml:\(19\|20\)' "$d/reload.out" || fail "the syntax error does not name its line: $(cat "$d/reload.out")"
@@ -154,8 +189,8 @@ grep -q 'config.yml:\(19\|20\)' "$d/reload.out" || fail "the syntax error does n
 reloads_failed 1 || fail "the failure was not counted"
 
 # a bad file: semantic errors in two sections and an unknown key
-conf 37m bad ja "colour: red"
-sed -i 's/quiet_period: 37m/quiet_period: sometime/; s/poll: 100ms/poll: often/' "$d/config.yml"
+conf 38m bad ja "colour: red"
+sed -i 's/quiet_period: 38m/quiet_period: sometime/; s/poll: 100ms/poll: often/' "$d/config.yml"
 c=$(post_reload -H "Authorization: Bearer $ADMIN")
 [ "$c" = 400 ] || fail "POST /-/reload of a bad file answered $c"
 for want in "config.yml:3: config 'correlate.quiet_period'" "config.yml:13: config 'drafts.poll'" \
@@ -166,15 +201,15 @@ kill -HUP "$IQ_DAEMON_PID"
 iq_wait_until 20 reloads_failed 3
 grep -qF "config.yml:19: config 'colour': unknown key" "$d/data.log" || fail "SIGHUP failure not logged with its line"
 grep -q "reload refused (3 problems): the running configuration stays" "$d/data.log" || fail "no failure summary"
-[ "$(read_code t36)" = 200 ] || fail "the running read token stopped working after a bad reload"
+[ "$(read_code t37)" = 200 ] || fail "the running read token stopped working after a bad reload"
 [ "$(read_code bad)" = 401 ] || fail "the bad file's read token was taken"
-[ "$(am_code t36)" = 200 ] || fail "the running alertmanager token stopped working after a bad reload"
+[ "$(am_code t37)" = 200 ] || fail "the running alertmanager token stopped working after a bad reload"
 [ "$(metric inquest_config_last_reload_successful)" = 0 ] || fail "the reload gauge is not 0"
 [ "$(metric inquest_config_last_reload_success_timestamp_seconds)" = "$t_ok" ] || fail "a failed reload moved the success timestamp"
 
 # settings that need a restart: reported, not applied (the listen address
 # of the command line wins over the file's, as at start: no change there)
-conf 38m t38 ja "http_threads: 3
+conf 39m t39 ja "http_threads: 3
 max_frame: 1M
 listen_http: 127.0.0.1:1"
 c=$(post_reload -H "Authorization: Bearer $ADMIN")
@@ -183,7 +218,7 @@ c=$(post_reload -H "Authorization: Bearer $ADMIN")
 grep -q "changed, but only a restart applies them (running values kept): max_frame, http_threads" \
   "$d/data.log" || fail "restart-only keys not logged"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")" = 200 ] || fail "the listener moved"
-[ "$(read_code t38)" = 200 ] || fail "the token of the good file is refused"
+[ "$(read_code t39)" = 200 ] || fail "the token of the good file is refused"
 [ "$(metric inquest_config_last_reload_successful)" = 1 ] || fail "the reload gauge is not back to 1"
 t_new=$(metric inquest_config_last_reload_success_timestamp_seconds)
 awk -v a="$t_new" -v b="$t_ok" 'BEGIN { exit !(a > b) }' || fail "the success timestamp did not move ($t_ok, $t_new)"
