@@ -160,7 +160,9 @@ static void usage(FILE *f)
                "(underscores as dashes); boolean flags take no value.  --check-config checks\n"
                "FILE and every section without starting (exit 0 when valid, 1 listing each\n"
                "problem with its line); --print-config prints the effective configuration as\n"
-               "YAML that loads back.  Keys and defaults, as a YAML config file:\n\n");
+               "YAML that loads back.  SIGHUP (or POST /-/reload with an admin token) reloads\n"
+               "the configuration; a bad file is refused whole.  Keys and defaults, as a YAML\n"
+               "config file:\n\n");
     iq_conf_print_sample(f, daemon_conf, 0);
 }
 

@@ -291,8 +291,9 @@ static int reload_locked(struct iqd_reload *r, char *msg, size_t msgsz)
         ret = use_all(r, run, nc, &c);
     if (ret < 0) {
         iq_log_set_format(run->log_format);   /* loading the file set it */
-        iq_error("reload", "reload refused (%d problem%s): the running configuration stays",
-                 n > 0 ? n : 1, n == 1 ? "" : "s");
+        n = n > 0 ? n : 1;
+        iq_error("reload", "reload refused (%d problem%s): the running configuration stays", n,
+                 n == 1 ? "" : "s");
         free_config(r->table, &nc);
         iq_conf_file_release(&file);
         return ret;

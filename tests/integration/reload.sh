@@ -30,7 +30,10 @@
 #   - the good file reloads again: the gauge is back to 1 and its
 #     timestamp moved;
 #   - every sender's sends were acknowledged, and after a stop every
-#     acknowledged id is stored exactly once.
+#     acknowledged id is stored exactly once;
+#   - the log collector (restarted by each reload, its checkpoint saved)
+#     stored every error line of its file once, the later ones under the
+#     service name of the reloaded section.
 . "$IQ_ROOT/tests/lib.sh"
 d=$(iq_tmpdir)
 ADMIN=admin-token-0123456789abcdef
@@ -56,10 +59,23 @@ classes:
   - name: reload-$2
     title: Added by reload $2
     rules: [{id: reload-$2.word, pattern: "\\\\bzzreload$2\\\\b", weight: 0.9}]
+logs:
+  files: [$d/app.log]
+  rule: generic_level
+  service: pay-$2
+  poll: 50ms
 ${4:-}
 YAML
   mv "$d/config.yml.new" "$d/config.yml"
 }
+gen() { # FIRST COUNT: log lines, every 4th an ERROR
+  awk -v a="$1" -v n="$2" 'BEGIN {
+    for (i = a; i < a + n; i++)
+      printf "2026-10-21T13:%02d:%02dZ %s request %d\n", 40 + int(i / 60) % 20, i % 60, \
+        (i % 4 == 0) ? "ERROR" : "INFO", i
+  }'
+}
+gen 0 200 >"$d/app.log"; lines=200
 conf 30m t0
 iq_start_daemon "$d/data" 0 --config "$d/config.yml"
 url="http://127.0.0.1:$IQ_HTTP_PORT"
@@ -141,6 +157,7 @@ for q in 31 32 33 34 35 36; do
   classes "t$q" | grep -q "\"reload-$prev\"" && fail "the class before reload $n is still served"
   grep -q "rules reloaded (quiet period $((q * 60))s" "$d/data.log" || fail "the correlator did not take quiet period ${q}m"
   iq_wait_until 20 test "$(full_rebuilds)" -gt "$full"
+  gen "$lines" 40 >>"$d/app.log"; lines=$((lines + 40))
   prev="t$q"
 done
 [ "$(metric inquest_config_last_reload_successful)" = 1 ] || fail "the reload gauge is not 1"
@@ -184,7 +201,7 @@ t_ok=$(metric inquest_config_last_reload_success_timestamp_seconds)
 conf 38m bad ja "access_extra: [unclosed"
 c=$(post_reload -H "Authorization: Bearer $ADMIN")
 [ "$c" = 400 ] || fail "POST /-/reload of a YAML syntax error answered $c: $(cat "$d/reload.out")"
-grep -q 'config.yml:\(19\|20\)' "$d/reload.out" || fail "the syntax error does not name its line: $(cat "$d/reload.out")"
+grep -q 'config.yml:\(24\|25\)' "$d/reload.out" || fail "the syntax error does not name its line: $(cat "$d/reload.out")"
 [ "$(metric inquest_config_last_reload_successful)" = 0 ] || fail "the reload gauge did not go to 0"
 reloads_failed 1 || fail "the failure was not counted"
 
@@ -194,12 +211,12 @@ sed -i 's/quiet_period: 38m/quiet_period: sometime/; s/poll: 100ms/poll: often/'
 c=$(post_reload -H "Authorization: Bearer $ADMIN")
 [ "$c" = 400 ] || fail "POST /-/reload of a bad file answered $c"
 for want in "config.yml:3: config 'correlate.quiet_period'" "config.yml:13: config 'drafts.poll'" \
-            "config.yml:19: config 'colour'"; do
+            "config.yml:24: config 'colour'"; do
   grep -qF "$want" "$d/reload.out" || fail "the refusal does not name $want: $(cat "$d/reload.out")"
 done
 kill -HUP "$IQ_DAEMON_PID"
 iq_wait_until 20 reloads_failed 3
-grep -qF "config.yml:19: config 'colour': unknown key" "$d/data.log" || fail "SIGHUP failure not logged with its line"
+grep -qF "config.yml:24: config 'colour': unknown key" "$d/data.log" || fail "SIGHUP failure not logged with its line"
 grep -q "reload refused (3 problems): the running configuration stays" "$d/data.log" || fail "no failure summary"
 [ "$(read_code t37)" = 200 ] || fail "the running read token stopped working after a bad reload"
 [ "$(read_code bad)" = 401 ] || fail "the bad file's read token was taken"
@@ -227,7 +244,18 @@ awk -v a="$t_new" -v b="$t_ok" 'BEGIN { exit !(a > b) }' || fail "the success ti
 touch "$d/stop"
 st=0; wait $p1 || st=1; wait $p2 || st=1; wait $p3 || st=1
 [ "$st" -eq 0 ] || fail "a sender failed: $(cat "$d"/*.err 2>/dev/null)"
+checkpointed() { grep -q "\"offset\": *$(wc -c <"$d/app.log")" "$d/data/tail.state" 2>/dev/null; }
+iq_wait_until 20 checkpointed
 iq_stop_daemon
+# the log collector, restarted by every reload, stored each error line once,
+# the later ones under the service of the reloaded section
+"$IQ" --data "$d/data" events --json | grep '"action":"error_line"' >"$d/errlines"
+[ "$(sed 's/^{"id":"\([^"]*\)".*/\1/' "$d/errlines" | sort -u | wc -l)" -eq $((lines / 4)) ] \
+  || fail "$(wc -l <"$d/errlines") error lines stored, want $((lines / 4)) distinct"
+[ "$(wc -l <"$d/errlines")" -eq $((lines / 4)) ] || fail "an error line is stored twice"
+grep -q '"service":"pay-t0"' "$d/errlines" && grep -q '"service":"pay-t36"' "$d/errlines" \
+  || fail "the log collector did not take the reloaded service name"
+
 cat "$d"/acked.* | sort >"$d/acked.sorted"
 [ -s "$d/acked.sorted" ] || fail "nothing was acknowledged"
 [ -z "$(uniq -d "$d/acked.sorted")" ] || fail "an id was sent twice by the test itself"
