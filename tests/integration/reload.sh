@@ -95,6 +95,7 @@ classes() { # classes TOKEN_SUFFIX: the class names the query API serves
   curl -s -H "Authorization: Bearer read-token-$1-000000000000" "$url/api/v1/classes"
 }
 full_rebuilds() { metric 'inquest_correlator_rebuilds_total{kind="full"}'; }
+more_full_rebuilds() { [ "$(full_rebuilds)" -gt "$1" ]; }
 draft_with() { grep -l "$1" "$d"/data/drafts/*.md >/dev/null 2>&1; }
 incident() { # incident SUFFIX: send the render sample's incident with its ids and services renamed
   sed "s/\"id\":\"\([^\"]*\)\"/\"id\":\"\1-$1\"/; s/\"service\":\"\([^\"]*\)\"/\"service\":\"\1-$1\"/" \
@@ -156,7 +157,7 @@ for q in 31 32 33 34 35 36; do
   classes "t$q" | grep -q "\"reload-t$q\"" || fail "the class of reload $n is not served: $(classes "t$q")"
   classes "t$q" | grep -q "\"reload-$prev\"" && fail "the class before reload $n is still served"
   grep -q "rules reloaded (quiet period $((q * 60))s" "$d/data.log" || fail "the correlator did not take quiet period ${q}m"
-  iq_wait_until 20 test "$(full_rebuilds)" -gt "$full"
+  iq_wait_until 20 more_full_rebuilds "$full"
   gen "$lines" 40 >>"$d/app.log"; lines=$((lines + 40))
   prev="t$q"
 done
