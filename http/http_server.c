@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 
 #include "http_guard.h"
+#include "http_relay.h"
 #include "iq_log.h"
 
 /* The options with their defaults filled in. */
@@ -204,6 +205,30 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
            line);
 }
 
+/* A request the relay refused (400): counted and logged by the connection
+ * policy, told to its route.  From relay threads. */
+static void on_refused(void *ud, const struct sockaddr *peer, const char *method,
+                       const char *target, const char *why)
+{
+    struct http_server *h = ud;
+
+    http_guard_refused(h->guard, peer, method, target, why);
+    http_note_answer(h, method, target, 400);
+}
+
+/* Plain HTTP: listen through the relay (http_relay.c), which hands each
+ * connection to MHD with its real address. */
+static int relay_listen(struct http_server *h, const struct sockaddr_storage *ss, socklen_t sl)
+{
+    struct http_relay_opts ro = {
+        .addr = (const struct sockaddr *)ss, .addrlen = sl,
+        .threads = (h->o.threads + 1) / 2, .conn_limit = h->o.conn_limit, .backlog = 1024,
+        .max_chunk = h->o.max_body, .refused = on_refused, .ud = h,
+    };
+
+    return http_relay_listen(&ro, &h->relay) < 0 ? -EADDRINUSE : 0;
+}
+
 int http_server_start(struct http_server *h)
 {
     struct sockaddr_storage ss;
@@ -213,6 +238,8 @@ int http_server_start(struct http_server *h)
     struct MHD_OptionItem tls[] = {
         { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)h->o.tls_key },
         { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)h->o.tls_cert },
+        { MHD_OPTION_SOCK_ADDR, 0, &ss },
+        { MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
     bool use_tls = h->o.tls_cert && h->o.tls_key;
@@ -224,29 +251,31 @@ int http_server_start(struct http_server *h)
     if (use_tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
         return -ENOTSUP;
     if (use_tls)
-        flags |= MHD_USE_TLS;
+        flags |= MHD_USE_TLS | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    else
+        flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    if (!use_tls && relay_listen(h, &ss, sl) < 0)
+        return -EADDRINUSE;
     if (http_guard_start(h->guard) < 0)
         return -EIO;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
     h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_on_request, h,
                               MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,   /* first, as MHD asks */
-                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->o.threads,
                               MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->o.conn_limit,
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->o.timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                              MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                               MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, h,
                               MHD_OPTION_URI_LOG_CALLBACK, http_on_uri, h,
-                              MHD_OPTION_ARRAY, use_tls ? tls : tls + 2,
+                              MHD_OPTION_ARRAY, use_tls ? tls : tls + 4,
                               MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, h->guard,
                               MHD_OPTION_END);
     if (!h->mhd)
         return -EADDRINUSE;
+    if (h->relay && http_relay_start(h->relay, h->mhd) < 0)
+        return -EIO;
     atomic_store(&h->running, true);
-    info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    h->port = info ? info->port : 0;
+    info = use_tls ? MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    h->port = h->relay ? http_relay_port(h->relay) : info ? info->port : 0;
     return 0;
 }
 
@@ -261,6 +290,7 @@ void http_server_destroy(struct http_server **ph)
 
     if (!h)
         return;
+    http_relay_destroy(&h->relay);     /* first: MHD sees every relayed client go */
     if (h->mhd)
         MHD_stop_daemon(h->mhd);
     http_guard_destroy(&h->guard);
