@@ -229,6 +229,22 @@ static int relay_listen(struct http_server *h, const struct sockaddr_storage *ss
     return http_relay_listen(&ro, &h->relay) < 0 ? -EADDRINUSE : 0;
 }
 
+/* MHD's connection limit.  With its own listener, conn_limit.  Behind the
+ * relay (which holds the real limit) far above it: MHD splits its limit
+ * evenly over its worker threads and picks a worker for an added
+ * connection by the socket's number, and libmicrohttpd 0.9.75 leaves a
+ * mutex locked (the worker hangs for good) when a worker refuses an added
+ * connection for its limit, so no worker may ever reach it: each gets
+ * twice conn_limit (room for connections closed but not yet cleaned up). */
+static unsigned mhd_conn_limit(const struct http_server *h, bool use_tls)
+{
+    uint64_t n = (uint64_t)h->o.conn_limit * 2 * (h->o.threads ? h->o.threads : 1);
+
+    if (use_tls)
+        return h->o.conn_limit;
+    return n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (unsigned)n;
+}
+
 int http_server_start(struct http_server *h)
 {
     struct sockaddr_storage ss;
@@ -261,7 +277,7 @@ int http_server_start(struct http_server *h)
     h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_on_request, h,
                               MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,   /* first, as MHD asks */
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->o.threads,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->o.conn_limit,
+                              MHD_OPTION_CONNECTION_LIMIT, mhd_conn_limit(h, use_tls),
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->o.timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
                               MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, h,
