@@ -78,6 +78,7 @@ static bool fail(struct http_framer *f, const char *why)
         return true;
     }
     snprintf(f->err, sizeof(f->err), "%s", why);
+    f->err_status = 400;
     f->failed = true;
     return false;
 }
@@ -320,6 +321,7 @@ static size_t scan_chunk_size(struct http_framer *f, const char *p, size_t n, bo
                 snprintf(why, sizeof(why), "chunk size is over the limit of %llu bytes "
                          "(max_body)", (unsigned long long)f->max_chunk);
                 *ok = fail(f, why);
+                f->err_status = 413;
                 return i;
             }
             f->left = f->left * 16 + (uint64_t)d;

@@ -13,9 +13,9 @@
  * Content-Length, a Transfer-Encoding other than chunked, a line without a
  * colon) the framer stops judging and passes the rest through (opaque),
  * because the server answers and closes.  What the server would accept but
- * the relay refuses: a chunk size above max_chunk, a malformed chunk-size
- * line or chunk end, a chunk extension over 4 KiB, obsolete line folding
- * and NUL bytes in a request head (RFC 9112 allows refusing both).
+ * the relay refuses: a chunk size above max_chunk (413, as a Content-Length
+ * above max_body), a malformed chunk-size line or chunk end (400), a chunk extension over 4 KiB, obsolete line folding
+ * and NUL bytes in a request head (400; RFC 9112 allows refusing both).
  *
  * A framer is a plain struct the caller embeds; no allocation. */
 #ifndef HTTP_FRAMER_H
@@ -49,6 +49,7 @@ struct http_framer {
     char method[16];            /* request: method and start of target, for logs */
     char target[96];
     char err[128];              /* after HTTP_FRAMER_ERROR */
+    int err_status;             /* its status: 413 (chunk size over max_chunk) or 400 */
     /* private */
     int st, sub;
     bool cr, no_body, failed;

@@ -184,7 +184,8 @@ static void srv_close(struct rconn *c)
     c->srv.eof = true;
 }
 
-/* Queue our 400 after the answers already read (needs 512 bytes of room). */
+/* Queue our refusal (400, or 413 for a chunk size over max_body) after the
+ * answers already read (needs 512 bytes of room). */
 static void queue_refusal(struct rconn *c)
 {
     char body[256], *p = c->down.data + c->down.tail;
@@ -192,9 +193,12 @@ static void queue_refusal(struct rconn *c)
 
     if (room(&c->down) < 512)
         return;
-    bn = snprintf(body, sizeof(body), "{\"error\":\"%s\",\"status\":400}\n", c->req.err);
-    n = snprintf(p, room(&c->down), "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
-                 "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", bn, body);
+    int st = c->req.err_status;
+
+    bn = snprintf(body, sizeof(body), "{\"error\":\"%s\",\"status\":%d}\n", c->req.err, st);
+    n = snprintf(p, room(&c->down), "HTTP/1.1 %d %s\r\nConnection: close\r\n"
+                 "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", st,
+                 st == 413 ? "Content Too Large" : "Bad Request", bn, body);
     if (n > 0 && (size_t)n < room(&c->down))
         c->down.tail += (size_t)n;
     c->want_400 = false;
@@ -241,7 +245,7 @@ static void frame_up(struct rconn *c, size_t n)
             c->up.tail -= n - off;
             if (c->w->r->o.refused)
                 c->w->r->o.refused(c->w->r->o.ud, (struct sockaddr *)&c->peer, c->req.method,
-                                   c->req.target, c->req.err);
+                                   c->req.target, c->req.err_status, c->req.err);
             refusal_check(c);
         }
     }

@@ -1,7 +1,7 @@
 /* http_relay.h - the plain-HTTP front of the server: accepts the
  * connections itself and relays each to libmicrohttpd over a socketpair,
  * framing the requests on the way (http_framer.h) so that an absurd or
- * malformed chunk size is answered 400 at once, which libmicrohttpd 0.9.75
+ * malformed chunk size is answered at once (413 or 400), which libmicrohttpd 0.9.75
  * cannot do (it parses chunk sizes itself and only calls the server when
  * data arrives).
  *
@@ -20,9 +20,10 @@ struct http_relay;
 struct MHD_Daemon;
 
 /* A request refused by the relay: peer, the request's method and target
- * (as far as read; may be empty) and why (as in the answer). */
+ * (as far as read; may be empty), the status answered and why (as in the
+ * answer). */
 typedef void (*http_relay_refused_fn)(void *ud, const struct sockaddr *peer, const char *method,
-                                      const char *target, const char *why);
+                                      const char *target, int status, const char *why);
 
 struct http_relay_opts {
     const struct sockaddr *addr;  /* where to listen; copied */

@@ -205,15 +205,15 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
            line);
 }
 
-/* A request the relay refused (400): counted and logged by the connection
- * policy, told to its route.  From relay threads. */
+/* A request the relay refused (400 or 413): counted and logged by the
+ * connection policy, told to its route.  From relay threads. */
 static void on_refused(void *ud, const struct sockaddr *peer, const char *method,
-                       const char *target, const char *why)
+                       const char *target, int status, const char *why)
 {
     struct http_server *h = ud;
 
-    http_guard_refused(h->guard, peer, method, target, why);
-    http_note_answer(h, method, target, 400);
+    http_guard_refused(h->guard, peer, method, target, status, why);
+    http_note_answer(h, method, target, status);
 }
 
 /* Plain HTTP: listen through the relay (http_relay.c), which hands each
