@@ -11,7 +11,11 @@
  * with it.  Connection, memory and idle timeout limits are always set;
  * the connection policy (http_guard.c) is created with the server, so a
  * bad option (trusted_proxies, the reserve) fails http_server_new, and
- * http_server_opts_check runs the same checks without a server. */
+ * http_server_opts_check runs the same checks without a server.  Plain
+ * HTTP listens through the relay (http_relay.c), which frames each
+ * request before MHD sees it and hands MHD (started without a listening
+ * socket) every connection with its real address; with TLS, MHD listens
+ * and terminates TLS itself, and no relay runs. */
 #include "http_int.h"
 
 #include <errno.h>
