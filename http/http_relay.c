@@ -57,11 +57,13 @@
 
 struct rconn;
 
-/* One end of a relayed connection: readiness as epoll last told. */
+/* One end of a relayed connection: readiness as epoll last told; out:
+ * EPOLLOUT is asked for (only while a write is blocked, so that the
+ * peer's every read does not wake the loop). */
 struct side {
     struct rconn *c;
     int fd;
-    bool rd, wr, eof;
+    bool rd, wr, eof, out;
 };
 
 /* Bytes in flight one way: data[head, tail). */
@@ -282,15 +284,33 @@ static void frame_down(struct rconn *c, size_t n)
     refusal_check(c);
 }
 
-/* Read what fd has into b, at most its room.  >0 bytes, 0 at the end of
- * stream, -EAGAIN, or another -errno. */
-static ssize_t fill(int fd, struct rbuf *b)
+/* Read what s has into b, at most its room.  >0 bytes, 0 at the end of
+ * stream, -EAGAIN, or another -errno.  A short read took everything the
+ * socket held: s is no longer readable until epoll says so (data arriving
+ * later raises a new edge), which saves the read that would say EAGAIN. */
+static ssize_t fill(struct side *s, struct rbuf *b)
 {
-    ssize_t r = read(fd, b->data + b->tail, room(b));
+    size_t want = room(b);
+    ssize_t r = read(s->fd, b->data + b->tail, want);
 
-    if (r > 0)
+    if (r > 0) {
         b->tail += (size_t)r;
+        if ((size_t)r < want)
+            s->rd = false;
+    }
     return r >= 0 ? r : errno == EAGAIN || errno == EWOULDBLOCK ? -EAGAIN : -errno;
+}
+
+/* Ask epoll for EPOLLOUT on s, or stop asking. */
+static void want_out(struct side *s, bool on)
+{
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET | (on ? EPOLLOUT : 0),
+                              .data.ptr = s };
+
+    if (s->out == on || s->fd < 0)
+        return;
+    if (epoll_ctl(s->c->w->ep, EPOLL_CTL_MOD, s->fd, &ev) == 0)
+        s->out = on;
 }
 
 /* Write what b holds to s.  true when something moved; *ret_broken when
@@ -299,17 +319,22 @@ static bool drain(struct side *s, struct rbuf *b, bool *ret_broken)
 {
     ssize_t w;
 
-    if (!pending(b) || !s->wr || s->fd < 0)
+    if (!pending(b) || !s->wr || s->fd < 0) {
+        if (!pending(b))
+            want_out(s, false);
         return false;
+    }
     w = send(s->fd, b->data + b->head, pending(b), MSG_NOSIGNAL);
     if (w > 0) {
         consumed(b, (size_t)w);
         return true;
     }
-    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         s->wr = false;
-    else
+        want_out(s, true);
+    } else {
         *ret_broken = true;
+    }
     return false;
 }
 
@@ -339,7 +364,7 @@ static bool pump_up(struct rconn *c)
     if (c->cli.rd && !c->cli.eof && c->refusing) {
         moved = discard(c);
     } else if (c->cli.rd && !c->cli.eof && room(&c->up)) {
-        r = fill(c->cli.fd, &c->up);
+        r = fill(&c->cli, &c->up);
         if (r > 0)
             frame_up(c, (size_t)r);
         else if (r == -EAGAIN)
@@ -366,7 +391,7 @@ static bool pump_down(struct rconn *c, bool *kill)
     ssize_t r;
 
     if (c->srv.fd >= 0 && c->srv.rd && room(&c->down)) {
-        r = fill(c->srv.fd, &c->down);
+        r = fill(&c->srv, &c->down);
         if (r > 0) {
             frame_down(c, (size_t)r);
         } else if (r == -EAGAIN) {
@@ -404,9 +429,9 @@ static void pump(struct rconn *c)
 /* Register a side in the worker's loop. */
 static int watch(struct worker *w, struct side *s)
 {
-    struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-                              .data.ptr = s };
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = s };
 
+    s->wr = true;                         /* a new socket has room */
     return epoll_ctl(w->ep, EPOLL_CTL_ADD, s->fd, &ev) < 0 ? -errno : 0;
 }
 
