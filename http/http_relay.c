@@ -191,12 +191,10 @@ static void srv_close(struct rconn *c)
 static void queue_refusal(struct rconn *c)
 {
     char body[256], *p = c->down.data + c->down.tail;
-    int bn, n;
+    int bn, n, st = c->req.err_status;
 
     if (room(&c->down) < 512)
         return;
-    int st = c->req.err_status;
-
     bn = snprintf(body, sizeof(body), "{\"error\":\"%s\",\"status\":%d}\n", c->req.err, st);
     n = snprintf(p, room(&c->down), "HTTP/1.1 %d %s\r\nConnection: close\r\n"
                  "Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", st,
