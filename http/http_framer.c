@@ -291,6 +291,14 @@ static size_t scan_lines(struct http_framer *f, const char *p, size_t n, bool *d
     return i;
 }
 
+/* The chunk size no client sends: 4 GiB or max_body if larger.  A size past
+ * it is malformed framing (400) at the digit that crosses it; a size over
+ * max_body below it is answered 413 when its line ends. */
+static uint64_t absurd_chunk(const struct http_framer *f)
+{
+    return f->max_chunk > UINT32_MAX ? f->max_chunk : UINT32_MAX;
+}
+
 /* Scan a chunk-size line.  Returns the count consumed; false from *ok on
  * an error (the count is then the offending byte's offset). */
 static size_t scan_chunk_size(struct http_framer *f, const char *p, size_t n, bool *ok)
@@ -315,17 +323,21 @@ static size_t scan_chunk_size(struct http_framer *f, const char *p, size_t n, bo
             }
             f->sub = C_CR + 1;
         } else if (d >= 0) {
-            if (f->left > (f->max_chunk - (uint64_t)d) / 16) {
-                char why[96];
-
-                snprintf(why, sizeof(why), "chunk size is over the limit of %llu bytes "
-                         "(max_body)", (unsigned long long)f->max_chunk);
-                *ok = fail(f, why);
-                f->err_status = 413;
+            if (f->left > (absurd_chunk(f) - (uint64_t)d) / 16) {
+                *ok = fail(f, "absurd chunk size: 4 GiB or more (and over max_body)");
                 return i;
             }
             f->left = f->left * 16 + (uint64_t)d;
             f->sub = C_DIGITS;
+        } else if (f->sub == C_DIGITS && f->left > f->max_chunk &&
+                   (c == ';' || c == '\r' || c == '\n')) {
+            char why[96];
+
+            snprintf(why, sizeof(why), "chunk size is over the limit of %llu bytes "
+                     "(max_body)", (unsigned long long)f->max_chunk);
+            *ok = fail(f, why);
+            f->err_status = 413;
+            return i;
         } else if (f->sub == C_FIRST) {
             *ok = fail(f, "malformed chunk size: not a hexadecimal number");
             return i;

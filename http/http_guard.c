@@ -415,7 +415,7 @@ static void log_pending_locked(struct http_guard *g, uint64_t now, bool force)
                              "clients",
         [HTTP_CUT_PER_ADDRESS] = "connections refused: over http_per_ip_limit",
         [HTTP_CUT_FRAMING] = "requests refused and closed for their chunked framing: a chunk "
-                            "size over max_body (413) or malformed (400)",
+                            "size over max_body (413), absurd (4 GiB or more) or malformed (400)",
         [REFUSED] = "requests from behind a trusted proxy refused (429): over http_per_ip_limit",
     };
     struct pending out[HTTP_CUT_NREASONS + 1];

@@ -7,8 +7,9 @@
 # overflowing Content-Length, Transfer-Encoding other than chunked or
 # beside Content-Length, too many header fields (and exactly the limit,
 # accepted).  Chunked bodies (the relay in front of libmicrohttpd,
-# http/http_relay.c): a chunk size over max_body (up to 2^64 - 1 and
-# beyond) gets 413, a malformed one 400, and the connection closed within
+# http/http_relay.c): an absurd chunk size (4 GiB or more, up to 2^64 - 1
+# and beyond) gets 400 at its crossing digit, one over max_body below that
+# 413 where its line ends, a malformed one 400, and the connection closed within
 # a second (the body
 # deadline is 30 s), on the first chunk, a later chunk, a keep-alive
 # connection's second request and the third of three pipelined requests,
@@ -82,14 +83,15 @@ talk() {
 }
 chunked() { b=$(ev "$1"); printf "${CH}%x\r\n%s\r\n0\r\n\r\n" "${#b}" "$b"; }
 OVER='chunk size is over the limit of 4096 bytes (max_body)'
-printf "${CH}ffffffffffffffff\r\n" | talk chunk-2^64-first '413 closed' "$OVER"
+ABSURD='absurd chunk size: 4 GiB or more'
+printf "${CH}ffffffffffffffff\r\n" | talk chunk-2^64-first '400 closed' "$ABSURD"
 printf "${CH}1001\r\n" | talk chunk-max_body+1 '413 closed' "$OVER"
-printf "${CH}1ffffffffffffffff\r\n{}\r\n0\r\n\r\n" | talk chunk-65-bits '413 closed' "$OVER"
-printf "${CH}2\r\n{}\r\n8000000000000000\r\n" | talk chunk-2^63-later '413 closed' "$OVER"
+printf "${CH}1ffffffffffffffff\r\n{}\r\n0\r\n\r\n" | talk chunk-65-bits '400 closed' "$ABSURD"
+printf "${CH}2\r\n{}\r\n8000000000000000\r\n" | talk chunk-2^63-later '400 closed' "$ABSURD"
 { chunked ka-1; printf "@@NEXT@@${CH}ffffffffffffffff\r\n"; } |
-  talk chunk-2^64-keepalive '200 413 closed' "$OVER"
+  talk chunk-2^64-keepalive '200 400 closed' "$ABSURD"
 { chunked pipe-1; chunked pipe-2; printf "${CH}fffffffffff;x=y\r\n"; } |
-  talk chunk-pipelined '200 200 413 closed' "$OVER"
+  talk chunk-pipelined '200 200 400 closed' "$ABSURD"
 printf "${CH}zz\r\n{}\r\n0\r\n\r\n" | talk chunk-not-hex '400 closed' 'malformed chunk size'
 printf "${CH};x\r\n" | talk chunk-ext-only '400 closed' 'malformed chunk size'
 printf "${CH}2 \r\n{}\r\n0\r\n\r\n" | talk chunk-size-space '400 closed' 'malformed chunk size'
@@ -116,7 +118,7 @@ iq_stop_daemon
 ids=$(wh_events "$d/data" | grep -o '"id":"[a-z0-9-]*"' | sort | tr '\n' ' ')
 [ "$ids" = '"id":"chunk-ext" "id":"chunk-zeros" "id":"chunked-ok" "id":"hdrs20" "id":"ka-1" "id":"ka-2" "id":"ka-3" "id":"ka-4" "id":"pipe-1" "id":"pipe-2" ' ] ||
   fail "stored: $ids"
-grep -q 'requests refused and closed for their chunked framing: a chunk size over max_body (413) or malformed (400)' \
+grep -q 'requests refused and closed for their chunked framing: a chunk size over max_body (413), absurd (4 GiB or more) or malformed (400)' \
   "$d/data.log" || fail "no warning for the refused chunked bodies: $(cat "$d/data.log")"
 
 # a bad trusted_proxies range stops the start with a message naming it
