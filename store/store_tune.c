@@ -26,8 +26,9 @@
  * no compression (tier argument), with a warning naming the fallback.
  *
  * Memory: one LRU block cache shared by every family holds data blocks and
- * also the index and filter blocks (partitioned: a two-level index, only
- * its top level pinned), so table readers do not grow with the store; the
+ * also the index and filter blocks (partitioned: a two-level index; only
+ * its top level and the partitions of L0 files are pinned), so table
+ * readers do not grow with the store; the
  * memtables of all families together are capped by db_write_buffer_size
  * (RocksDB flushes the largest one past it).  Peak memory is therefore
  * about block_cache_size + db_write_buffer_size + what the process itself
@@ -111,6 +112,9 @@ static rocksdb_block_based_table_options_t *table_options(struct store *st, int 
     rocksdb_block_based_options_set_cache_index_and_filter_blocks(t, 1);
     rocksdb_block_based_options_set_cache_index_and_filter_blocks_with_high_priority(t, 1);
     rocksdb_block_based_options_set_pin_top_level_index_and_filter(t, 1);
+    /* L0 files (a few, bounded by the compaction trigger) are read by every
+     * lookup: their index and filter partitions stay in the cache */
+    rocksdb_block_based_options_set_pin_l0_filter_and_index_blocks_in_cache(t, 1);
     rocksdb_block_based_options_set_index_type(
         t, rocksdb_block_based_table_index_type_two_level_index_search);
     if (family[c].bloom) {
