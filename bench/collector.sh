@@ -55,7 +55,7 @@ start_central() {
 }
 stop() { kill -TERM "$1"; wait "$1" || true; }
 # stored LOG: events the central ingest stored, from its exit line
-stored() { sed -n 's/.*stopped: [0-9]* batches, \([0-9]*\) stored.*/\1/p' "$1"; }
+stored() { sed -n 's/.*stopped: \([0-9]*\) events stored.*/\1/p' "$1"; }
 
 # Log-like canonical events: 40 services, message templates with varying
 # numbers, a random trace id each.
