@@ -87,7 +87,7 @@ bytes=$(wc -c <"$tmp/ev.ndjson")
 start_central "$tmp/direct" 0
 dc0=$(cpu "$CPID")
 t0=$(now)
-"$IQ" --zmq "tcp://127.0.0.1:$CPORT" send "$tmp/ev.ndjson" >"$tmp/send.out"
+"$IQ" --zmq "tcp://127.0.0.1:$CPORT" send --timeout 300s "$tmp/ev.ndjson" >"$tmp/send.out"
 t1=$(now)
 dc1=$(cpu "$CPID")
 stop "$CPID"

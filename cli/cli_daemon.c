@@ -71,9 +71,10 @@ static const struct iq_conf_item daemon_conf[] = {
     { "malloc_arenas", IQ_CONF_INT, OFF(malloc_arenas), "2", 0, 1024,
       "glibc malloc arenas (M_ARENA_MAX): fewer keep less freed memory between threads; "
       "0 leaves glibc's default, 8 per core" },
-    { "malloc_mmap_threshold", IQ_CONF_SIZE, OFF(malloc_mmap_threshold), "256K", 0, 32 << 20,
+    { "malloc_mmap_threshold", IQ_CONF_SIZE, OFF(malloc_mmap_threshold), "0", 0, 32 << 20,
       "glibc M_MMAP_THRESHOLD: allocations from this size on get their own pages, given back "
-      "when freed (RocksDB's memtable blocks); 0 leaves glibc's sliding threshold" },
+      "when freed; 0 (the default) keeps glibc's sliding threshold: a fixed one makes long "
+      "store scans (full rebuilds) tens of times slower (docs/scaling.md)" },
     { "listen_http", IQ_CONF_STR, OFF(listen_http), "127.0.0.1:7700", 0, 0,
       "HTTP listener for webhooks, /healthz, /metrics and the API (HOST:PORT, or off)" },
     { "collector", IQ_CONF_BOOL, OFF(collector), "false", 0, 0,
