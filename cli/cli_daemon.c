@@ -24,6 +24,7 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_re.h"
 #include "iq_version.h"
 
 #define OFF(f) offsetof(struct iqd_config, f)
@@ -109,6 +110,9 @@ static const struct iq_conf_item daemon_conf[] = {
       "log collector (see docs/logs.md), e.g. {\"files\": [\"/var/log/nginx/access.log\"]}" },
     { "classes", IQ_CONF_JSON, OFF(classes), NULL, 0, 0,
       "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
+    { "regex", IQ_CONF_JSON, OFF(regex), NULL, 0, 0,
+      "pcre2 limits per use of patterns: logs, classes, redaction (see docs/operations.md), "
+      "e.g. {\"logs\": {\"match_limit\": 100000, \"depth_limit\": 10000}}" },
     { "retention", IQ_CONF_JSON, OFF(retention), NULL, 0, 0,
       "age out events and raw payloads (see docs/operations.md), e.g. {\"raw_after\": \"30d\", "
       "\"events_after\": \"400d\", \"interval\": \"1h\"}" },
@@ -232,6 +236,10 @@ static int load_config(struct iqd_config *cfg, int argc, char **argv)
     }
     if (store_disk_limit_parse(cfg->min_free_disk, &lim, err, sizeof(err)) < 0) {
         fprintf(stderr, "inquestd: config %s\n", err);
+        return 2;
+    }
+    if (iq_re_setup(cfg->regex, err, sizeof(err)) < 0) {
+        fprintf(stderr, "inquestd: %s\n", err);
         return 2;
     }
     if (store_log_level_parse(cfg->rocksdb_log_level) < 0) {

@@ -76,7 +76,7 @@ static int compile_list(struct where *w, json_t *o, const char *key, bool requir
                         bool caseless, struct rev_re **ret)
 {
     json_t *arr = json_object_get(o, key), *v;
-    struct rev_re *re = rev_re_new();
+    struct rev_re *re = rev_re_new(w->limits);
     size_t i;
     int r;
 

@@ -159,7 +159,7 @@ static void empty_dir_and_bad_file(void **state)
 
 static void re_limits_and_value_group(void **state)
 {
-    struct rev_re *re = rev_re_new();
+    struct rev_re *re = rev_re_new(iq_re_limits_of(IQ_RE_LINT));
     char err[200], big[REV_RE_PATTERN_MAX + 2];
     size_t a, b, va, vb;
 
