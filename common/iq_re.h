@@ -1,7 +1,6 @@
 /* iq_re.h - the one place that includes <pcre2.h>, and the one pcre2
- * wrapper: compile (with JIT), match contexts whose limits are config
- * values, and pcre2's negative codes as negative errno and as messages
- * that name the limit and the key that raises it.
+ * wrapper: compile (with JIT), match contexts with limits from the
+ * config, pcre2 codes as negative errno and as messages.
  *
  * pcre2 needs PCRE2_CODE_UNIT_WIDTH defined before its header; defining it
  * here, once, keeps every module on the same 8-bit (UTF-8) API.  Patterns
