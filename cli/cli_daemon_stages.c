@@ -122,22 +122,6 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
-/* RocksDB's LOG beside the data on one filesystem, at a level that writes
- * after open, can abort the daemon when that filesystem fills. */
-static void warn_log_placement(const struct iqd_config *cfg, int level)
-{
-    struct stat a, b;
-    const char *dir = cfg->rocksdb_log_dir && *cfg->rocksdb_log_dir ? cfg->rocksdb_log_dir
-                                                                     : cfg->data;
-
-    if (level == STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
-        a.st_dev != b.st_dev)
-        return;
-    iq_warn("daemon", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
-            "aborts the daemon when that LOG meets a full disk; set rocksdb_log_dir to another "
-            "filesystem", cfg->rocksdb_log_level);
-}
-
 /* The data directory, private (0700 whatever it was), and the store in it
  * with its free-space guard. */
 static int start_store(struct iqd_ctx *d)
@@ -169,7 +153,6 @@ static int start_store(struct iqd_ctx *d)
     if (r > 0)
         iq_warn("daemon", "data directory %s had mode %04o: changed to 0700 (it holds "
                 "transcripts, names and credentials)", cfg->data, old);
-    warn_log_placement(cfg, sopts.log_level);
     r = store_open(cfg->data, &sopts, &d->store);
     if (r == -ENOSPC)
         iq_error("daemon", "%s: the disk is full even without the reserve: free some space "
