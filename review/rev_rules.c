@@ -49,6 +49,7 @@ struct rev_rules {
     double model_th[REV_MODEL_TASKS];  /* configured thresholds; 0: the trained one */
     const struct rev_rule *model_rule[REV_MODEL_TASKS];
     struct iq_re_limits limits;    /* every list's pcre2 limits */
+    const char *limits_file;       /* base name of the file that set them, or NULL */
     char limits_key[80];           /* "FILE: regex" once a file set them */
 };
 
@@ -285,9 +286,9 @@ static int parse_limits(struct rev_rules *set, const json_t *doc, const char *na
 
     if (!o)
         return 0;
-    if (set->limits_key[0]) {
-        snprintf(err, errsz, "%s: \"regex\" is set twice (also in %.*s)", name,
-                 (int)(strlen(set->limits_key) - strlen(": regex")), set->limits_key);
+    if (set->limits_file) {
+        snprintf(err, errsz, "%s: \"regex\" is set twice (also in %s)", name,
+                 set->limits_file);
         return -EINVAL;
     }
     lim.key = "regex";
@@ -296,6 +297,7 @@ static int parse_limits(struct rev_rules *set, const json_t *doc, const char *na
         return r;
     }
     snprintf(set->limits_key, sizeof(set->limits_key), "%s: regex", base);
+    set->limits_file = base;
     set->limits = lim;
     set->limits.key = set->limits_key;
     return 0;
