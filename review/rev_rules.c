@@ -377,10 +377,9 @@ int rev_rules_load_buf(const char *name, const char *buf, size_t len, struct rev
                        char *err, size_t errsz)
 {
     struct rev_rules *set = set_new();
-    int r;
-
-    json_t *doc = NULL;
     const char *base = NULL;
+    json_t *doc = NULL;
+    int r;
 
     if (!set)
         return -ENOMEM;
