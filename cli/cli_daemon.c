@@ -36,6 +36,7 @@
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_re.h"
 #include "iq_version.h"
 
 #define OFF(f) offsetof(struct iqd_config, f)
@@ -141,6 +142,9 @@ static const struct iq_conf_item daemon_conf[] = {
       "log collector (see docs/logs.md), e.g. {\"files\": [\"/var/log/nginx/access.log\"]}" },
     { "classes", IQ_CONF_JSON, OFF(classes), NULL, 0, 0,
       "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
+    { "regex", IQ_CONF_JSON, OFF(regex), NULL, 0, 0,
+      "pcre2 limits per use of patterns: logs, classes, redaction (see docs/operations.md), "
+      "e.g. {\"logs\": {\"match_limit\": 100000, \"depth_limit\": 10000}}" },
     { "retention", IQ_CONF_JSON, OFF(retention), NULL, 0, 0,
       "age out events and raw payloads (see docs/operations.md), e.g. {\"raw_after\": \"30d\", "
       "\"events_after\": \"400d\", \"interval\": \"1h\"}" },
@@ -239,7 +243,8 @@ static void report_to_problems(void *ud, const char *msg)
 }
 
 /* The values the table cannot check: log level and format, the
- * free-space limit, RocksDB's log level. */
+ * free-space limit, the pattern limits (applied: iq_re_setup), RocksDB's
+ * log level. */
 static void check_values(const struct iqd_config *cfg, struct iqd_problems *p)
 {
     struct store_disk_limit lim;
@@ -259,6 +264,8 @@ static void check_values(const struct iqd_config *cfg, struct iqd_problems *p)
         snprintf(msg, sizeof(msg), "config %s", err);
         iqd_problem(p, msg, NULL);
     }
+    if (iq_re_setup(cfg->regex, err, sizeof(err)) < 0)
+        iqd_problem(p, err, NULL);
     if (store_log_level_parse(cfg->rocksdb_log_level) < 0) {
         snprintf(msg, sizeof(msg), "config 'rocksdb_log_level': unknown level \"%.40s\" (off, "
                  "fatal, error, warn, info or debug)", cfg->rocksdb_log_level);

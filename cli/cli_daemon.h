@@ -58,6 +58,7 @@ struct iqd_config {
     json_t *correlate;     /* "correlate" section (correlate/cor_daemon.c, cor_config.c) */
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
+    json_t *regex;         /* "regex" section: pcre2 limits (common/iq_re.c, iq_re_setup) */
     json_t *drafts;        /* "drafts" section: draft delivery (render/rnd_watch.c, rnd_api.c) */
     json_t *retention;     /* "retention" section (correlate/cor_admin.c, cor_retention.c) */
     char *postmortems_dir; /* finished postmortems to watch (postmortem/pm_daemon.c) */

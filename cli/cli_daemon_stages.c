@@ -165,21 +165,6 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
-/* RocksDB's LOG beside the data on one filesystem, at a level that writes
- * after open, can abort the daemon when that filesystem fills. */
-static void warn_log_placement(const struct iqd_config *cfg, int level)
-{
-    struct stat a, b;
-    const char *dir = cfg->rocksdb_log_dir && *cfg->rocksdb_log_dir ? cfg->rocksdb_log_dir
-                                                                     : cfg->data;
-
-    if (level == STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
-        a.st_dev != b.st_dev)
-        return;
-    iq_warn("daemon", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
-            "aborts the daemon when that LOG meets a full disk; set rocksdb_log_dir to another "
-            "filesystem", cfg->rocksdb_log_level);
-}
 /* Create dir if needed and make it private (0700 whatever it was: it
  * holds transcripts, names and credentials).  Errors are logged. */
 static int private_dir(const char *dir)
@@ -226,7 +211,6 @@ static int start_store(struct iqd_ctx *d)
     }
     if ((r = private_dir(cfg->data)) < 0)
         return r;
-    warn_log_placement(cfg, sopts.log_level);
     r = store_open(cfg->data, &sopts, &d->store);
     if (r == -ENOSPC)
         iq_error("daemon", "%s: the disk is full even without the reserve: free some space "

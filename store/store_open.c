@@ -8,7 +8,8 @@
  *   a restart or a reader replays little.  RocksDB's own LOG is off by default (level "off"
  *   writes nothing after open) and bounded (4 files of 16 MiB) when on:
  *   Debian's librocksdb is built with assertions, and a LOG that fails on
- *   a full disk aborts the process on its next line.
+ *   a full disk aborts the process on its next line; a writable store
+ *   whose LOG is on and on the data filesystem says so at open.
  * - A writable store opens the free-space guard (store_disk.h) first and
  *   releases the reserve when the disk is already low, so the WAL replay
  *   at open can flush.  A write that fails in RocksDB marks the store
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -354,11 +356,27 @@ static void init_locks(struct store *st)
     pthread_condattr_destroy(&ca);
 }
 
+/* RocksDB's LOG beside the data on one filesystem, at a level that writes
+ * after open, can abort the process when that filesystem fills: warn. */
+static void warn_log_placement(const struct store *st, const struct store_opts *o)
+{
+    const char *dir = o->log_dir && *o->log_dir ? o->log_dir : st->dir;
+    struct stat a, b;
+
+    if (o->log_level <= STORE_LOG_OFF || stat(st->dir, &a) < 0 || stat(dir, &b) < 0 ||
+        a.st_dev != b.st_dev)
+        return;
+    iq_warn("store", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
+            "aborts the daemon when that LOG meets a full disk; set rocksdb_log_dir to another "
+            "filesystem", log_levels[o->log_level <= STORE_LOG_DEBUG ? o->log_level : 0]);
+}
+
 /* The writable side: the disk guard, then the database, then the monitor. */
 static int open_writable(struct store *st, const struct store_opts *o)
 {
     int r;
 
+    warn_log_placement(st, o);
     if (o->disk) {
         r = store_disk_new(st->dir, o->disk, &st->disk);
         if (r < 0) {
