@@ -96,7 +96,7 @@ int ana_classes_new(struct ana_classes **ret)
 
     if (!c)
         return -ENOMEM;
-    c->mctx = iq_re_context_new(IQ_RE_MATCH_LIMIT, IQ_RE_DEPTH_LIMIT);
+    c->mctx = iq_re_context_new(iq_re_limits_of(IQ_RE_CLASSES));
     if (!c->mctx || ana_memo_new(&c->memo) < 0) {
         pcre2_match_context_free(c->mctx);
         free(c);

@@ -21,6 +21,7 @@ struct ana_rule {
     size_t n_labels;
     uint32_t kinds;                        /* bit i: iq_kinds[i]; 0 = any */
     double weight;                         /* (0, 1] */
+    _Atomic uint64_t limit_hits;           /* texts that hit a pcre2 limit (logged 1, 10, ...) */
 };
 
 /* One condition: holds when an event of one of kinds (and, if given, one of
@@ -47,7 +48,7 @@ struct ana_class {
 struct ana_classes {
     struct ana_class *v;
     size_t n;
-    pcre2_match_context *mctx;             /* match and depth limits */
+    pcre2_match_context *mctx;             /* limits: iq_re_limits_of(IQ_RE_CLASSES) */
     struct ana_memo *memo;                 /* classes computed with this taxonomy */
     _Atomic unsigned long refs;            /* ana_classes_ref; freed at 0 */
 };

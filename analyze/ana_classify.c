@@ -16,13 +16,15 @@
  *   boundary so the pattern still sees valid UTF-8.
  * - A match that hits the match or depth limit counts as no match: a
  *   pathological pattern on hostile text costs bounded time, never a
- *   wrong class. */
+ *   wrong class.  It is logged with the class, the rule, the limit and
+ *   its config key (regex.classes), the 1st, 10th, 100th, ... time. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ana_classes_int.h"
 #include "iq_event.h"
+#include "iq_log.h"
 #include "iq_time.h"
 
 #define MANUAL_MAX 64
@@ -62,11 +64,20 @@ static bool kind_ok(uint32_t kinds, const char *kind)
     return false;
 }
 
-static bool match(struct run *r, const pcre2_code *re, const char *s)
+/* Does rule ru (of class cl) match s?  A limit hit is no match, logged. */
+static bool match(struct run *r, const struct ana_class *cl, struct ana_rule *ru, const char *s)
 {
     size_t len = iq_utf8_prefix(s, strlen(s), ANA_TEXT_MAX);
+    int rc = pcre2_match(ru->re, (PCRE2_SPTR)s, len, 0, 0, r->md, r->c->mctx);
+    char what[160];
+    uint64_t n;
 
-    return pcre2_match(re, (PCRE2_SPTR)s, len, 0, 0, r->md, r->c->mctx) >= 0;
+    if (iq_re_is_limit(rc) && iq_re_hit(&ru->limit_hits, &n))
+        iq_warn("classes", "class '%s' rule '%s': a text hit %s; counted as no match (%llu "
+                "time%s so far)", cl->name, ru->id,
+                iq_re_describe(rc, iq_re_limits_of(IQ_RE_CLASSES), what, sizeof(what)),
+                (unsigned long long)n, n == 1 ? "" : "s");
+    return rc >= 0;
 }
 
 static int add_evidence(json_t *arr, const char *k1, const char *v1, const char *k2,
@@ -83,16 +94,16 @@ static int add_evidence(json_t *arr, const char *k1, const char *v1, const char 
 
 /* First field of ev where rule ru matches, as a name ("title",
  * "label:alertname"), written into buf; NULL when none does. */
-static const char *rule_field(struct run *r, const struct ana_rule *ru,
+static const char *rule_field(struct run *r, const struct ana_class *cl, struct ana_rule *ru,
                               const struct iq_event *ev, char *buf, size_t size)
 {
     for (int f = 0; f < IQ_F_NSTR; f++)
-        if (((ru->fields >> f) & 1u) && ev->str[f] && match(r, ru->re, ev->str[f]))
+        if (((ru->fields >> f) & 1u) && ev->str[f] && match(r, cl, ru, ev->str[f]))
             return iq_fields[f].name;
     for (size_t i = 0; i < ru->n_labels; i++) {
         const char *v = iq_event_label(ev, ru->labels[i]);
 
-        if (v && match(r, ru->re, v)) {
+        if (v && match(r, cl, ru, v)) {
             snprintf(buf, size, "label:%s", ru->labels[i]);
             return buf;
         }
@@ -121,11 +132,11 @@ static int scan_event(struct run *r, const struct iq_event *ev, int64_t impact)
         struct hit *h = &r->hits[k];
 
         for (size_t i = 0; i < cl->n_rules; i++) {
-            const struct ana_rule *ru = &cl->rules[i];
+            struct ana_rule *ru = &cl->rules[i];
             const char *f;
 
             if (!kind_ok(ru->kinds, iq_ev_kind(ev)) ||
-                !(f = rule_field(r, ru, ev, buf, sizeof(buf))))
+                !(f = rule_field(r, cl, ru, ev, buf, sizeof(buf))))
                 continue;
             h->rule_hit[i] = true;
             if (add_evidence(h->evidence, "event", iq_ev_id(ev), "rule", ru->id, "field", f) < 0)

@@ -6,13 +6,21 @@
  * script, gives the requests/s that HTTP alone allows on this machine; the
  * bench prints inquestd's ratio to it.
  *
- *   build/bench/http_floor PORT [THREADS]      (runs until SIGTERM/SIGINT) */
+ * With --relay, the connections go through inquestd's plain-HTTP front
+ * (http/http_relay.c: accept, socketpair to libmicrohttpd, request
+ * framing) as in inquestd; bench/relay.sh compares the two.
+ *
+ *   build/bench/http_floor PORT [THREADS] [--relay]   (runs until SIGTERM/SIGINT) */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <microhttpd.h>
+
+#include "http_relay.h"
 
 #define BODY_MAX (1024 * 1024)
 
@@ -85,31 +93,44 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 int main(int argc, char **argv)
 {
     struct MHD_Daemon *d;
+    struct http_relay *relay = NULL;
     long port = argc > 1 ? strtol(argv[1], NULL, 10) : 0;
     long threads = argc > 2 ? strtol(argv[2], NULL, 10) : 8;
+    int use_relay = argc > 3 && strcmp(argv[3], "--relay") == 0;
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+    struct http_relay_opts ro = { .addr = (struct sockaddr *)&sa, .addrlen = sizeof(sa),
+                                  .threads = (unsigned)(threads + 1) / 2, .conn_limit = 1024,
+                                  .backlog = 1024, .max_chunk = BODY_MAX };
 
-    if (port <= 0 || port > 65535 || threads < 1 || threads > 64) {
-        fprintf(stderr, "usage: http_floor PORT [THREADS]\n");
+    if (port <= 0 || port > 65535 || threads < 1 || threads > 64 || (argc > 3 && !use_relay)) {
+        fprintf(stderr, "usage: http_floor PORT [THREADS] [--relay]\n");
         return 2;
     }
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
-    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL,
-                         NULL, on_request, NULL,
+    sa.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (use_relay && http_relay_listen(&ro, &relay) < 0) {
+        fprintf(stderr, "http_floor: cannot listen on port %ld\n", port);
+        return 1;
+    }
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                             (use_relay ? MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC : 0),
+                         (uint16_t)port, NULL, NULL, on_request, NULL,
                          MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
-                         MHD_OPTION_CONNECTION_LIMIT, 1024u,
-                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, 256u,
+                         MHD_OPTION_CONNECTION_LIMIT, use_relay ? 2048u * (unsigned)threads : 1024u,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, use_relay ? 0u : 256u,
                          MHD_OPTION_CONNECTION_TIMEOUT, 30u,
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                          MHD_OPTION_END);
-    if (!d) {
+    if (!d || (relay && http_relay_start(relay, d) < 0)) {
         fprintf(stderr, "http_floor: cannot listen on port %ld\n", port);
         return 1;
     }
     while (!stop)
         pause();
+    http_relay_destroy(&relay);
     MHD_stop_daemon(d);
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "cli_daemon_reload.h"
 #include "cli_daemon_stages.h"
 
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,10 +32,12 @@
 #include "store_disk.h"
 #include "tail_config.h"
 #include "ing_proto.h"
+#include "ing_spool.h"
 #include "store.h"
 #include "iq_conf.h"
 #include "iq_event.h"
 #include "iq_log.h"
+#include "iq_re.h"
 #include "iq_version.h"
 
 #define OFF(f) offsetof(struct iqd_config, f)
@@ -65,14 +68,34 @@ static const struct iq_conf_item daemon_conf[] = {
       "filesystem: RocksDB aborts when that LOG meets a full disk)" },
     { "rocksdb_log_dir", IQ_CONF_STR, OFF(rocksdb_log_dir), NULL, 0, 0,
       "directory for RocksDB's LOG files (default the data directory); 4 files of 16 MiB at most" },
-    { "write_buffer_size", IQ_CONF_SIZE, OFF(write_buffer_size), "64M", 1 << 20, 1LL << 30,
-      "RocksDB memtable size per column family (memory use, flush size)" },
+    { "write_buffer_size", IQ_CONF_SIZE, OFF(write_buffer_size), "16M", 1 << 20, 1LL << 30,
+      "RocksDB memtable size per column family: the size of a flush (docs/scaling.md)" },
+    { "max_write_buffers", IQ_CONF_INT, OFF(max_write_buffers), "2", 2, 64,
+      "RocksDB memtables per column family, the one written and those waiting for their flush" },
+    { "db_write_buffer_size", IQ_CONF_SIZE, OFF(db_write_buffer_size), "32M", 4 << 20, 1LL << 40,
+      "memtables of all column families together: past it RocksDB flushes the largest "
+      "(memory use)" },
+    { "block_cache_size", IQ_CONF_SIZE, OFF(block_cache_size), "32M", 1 << 20, 1LL << 40,
+      "RocksDB block cache shared by every column family: data, index and filter blocks "
+      "(memory use, read speed)" },
+    { "max_open_files", IQ_CONF_INT, OFF(max_open_files), "512", 16, 1 << 20,
+      "RocksDB table files kept open (one file descriptor each)" },
+    { "malloc_arenas", IQ_CONF_INT, OFF(malloc_arenas), "2", 0, 1024,
+      "glibc malloc arenas (M_ARENA_MAX): fewer keep less freed memory between threads; "
+      "0 leaves glibc's default, 8 per core" },
+    { "malloc_mmap_threshold", IQ_CONF_SIZE, OFF(malloc_mmap_threshold), "0", 0, 32 << 20,
+      "glibc M_MMAP_THRESHOLD: allocations from this size on get their own pages, given back "
+      "when freed; 0 (the default) keeps glibc's sliding threshold: a fixed one makes long "
+      "store scans (full rebuilds) tens of times slower (docs/scaling.md)" },
     { "listen_http", IQ_CONF_STR, OFF(listen_http), "127.0.0.1:7700", 0, 0,
       "HTTP listener for webhooks, /healthz, /metrics and the API (HOST:PORT, or off)" },
     { "collector", IQ_CONF_BOOL, OFF(collector), "false", 0, 0,
-      "collector mode: no store, forward webhook events to --forward" },
+      "collector mode: no store; webhook events go to a spool in DATA/spool, then to --forward" },
     { "forward", IQ_CONF_STR, OFF(forward), NULL, 0, 0,
       "central ingest endpoint in collector mode, e.g. tcp://10.0.0.5:7701" },
+    { "spool_max", IQ_CONF_SIZE, OFF(spool_max), ING_SPOOL_MAX_DEFAULT, 1 << 20, 1LL << 42,
+      "collector mode: bytes of events the spool holds while the central ingest is away; "
+      "past it webhooks get 503 with Retry-After" },
     { "record", IQ_CONF_STR, OFF(record), NULL, 0, 0,
       "append every webhook delivery to this NDJSON file (for inquest replay)" },
     { "sources_dir", IQ_CONF_STR, OFF(sources_dir), NULL, 0, 0,
@@ -92,7 +115,7 @@ static const struct iq_conf_item daemon_conf[] = {
       "reverse proxies whose X-Forwarded-For names the client, as addresses and CIDR ranges, "
       "e.g. \"127.0.0.1, 10.0.0.0/8\"" },
     { "http_timeout", IQ_CONF_DURATION, OFF(http_timeout), "30s", 1000, 3600000,
-      "idle HTTP connection timeout (and forwarding deadline in collector mode)" },
+      "idle HTTP connection timeout" },
     { "http_header_timeout", IQ_CONF_DURATION, OFF(http_header_timeout), "10s", 100, 3600000,
       "deadline for a request line and headers, however active the client: cut past it" },
     { "http_body_timeout", IQ_CONF_DURATION, OFF(http_body_timeout), "60s", 100, 3600000,
@@ -120,6 +143,9 @@ static const struct iq_conf_item daemon_conf[] = {
       "log collector (see docs/logs.md), e.g. {\"files\": [\"/var/log/nginx/access.log\"]}" },
     { "classes", IQ_CONF_JSON, OFF(classes), NULL, 0, 0,
       "failure classes added to or overriding schemas/classes.json (see docs/analysis.md)" },
+    { "regex", IQ_CONF_JSON, OFF(regex), NULL, 0, 0,
+      "pcre2 limits per use of patterns: logs, classes, redaction (see docs/operations.md), "
+      "e.g. {\"logs\": {\"match_limit\": 100000, \"depth_limit\": 10000}}" },
     { "retention", IQ_CONF_JSON, OFF(retention), NULL, 0, 0,
       "age out events and raw payloads (see docs/operations.md), e.g. {\"raw_after\": \"30d\", "
       "\"events_after\": \"400d\", \"interval\": \"1h\"}" },
@@ -220,7 +246,8 @@ static void report_to_problems(void *ud, const char *msg)
 }
 
 /* The values the table cannot check: log level and format, the
- * free-space limit, RocksDB's log level. */
+ * free-space limit, the pattern limits (applied: iq_re_setup), RocksDB's
+ * log level. */
 static void check_values(const struct iqd_config *cfg, struct iqd_problems *p)
 {
     struct store_disk_limit lim;
@@ -240,6 +267,8 @@ static void check_values(const struct iqd_config *cfg, struct iqd_problems *p)
         snprintf(msg, sizeof(msg), "config %s", err);
         iqd_problem(p, msg, NULL);
     }
+    if (iq_re_setup(cfg->regex, err, sizeof(err)) < 0)
+        iqd_problem(p, err, NULL);
     if (store_log_level_parse(cfg->rocksdb_log_level) < 0) {
         snprintf(msg, sizeof(msg), "config 'rocksdb_log_level': unknown level \"%.40s\" (off, "
                  "fatal, error, warn, info or debug)", cfg->rocksdb_log_level);
@@ -397,6 +426,10 @@ int cli_daemon_main(int argc, char **argv)
         goto out;
     }
     install_signals();
+    if (cfg.malloc_arenas > 0)        /* before any thread starts */
+        mallopt(M_ARENA_MAX, (int)cfg.malloc_arenas);
+    if (cfg.malloc_mmap_threshold > 0)
+        mallopt(M_MMAP_THRESHOLD, (int)cfg.malloc_mmap_threshold);
     if (iqd_reload_new(argc, argv, load_config, daemon_conf, &reload) < 0) {
         status = 1;
         goto out;

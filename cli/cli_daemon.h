@@ -27,10 +27,17 @@ struct iqd_config {
     char *rocksdb_log_level; /* RocksDB's own LOG: off, fatal, error, warn, info, debug */
     char *rocksdb_log_dir; /* where that LOG goes; NULL the data directory */
     size_t write_buffer_size; /* RocksDB memtable size per column family */
+    int64_t max_write_buffers; /* memtables per column family */
+    size_t db_write_buffer_size; /* memtables of all families together */
+    size_t block_cache_size;  /* the shared block cache */
+    int64_t max_open_files;   /* table files kept open */
+    int64_t malloc_arenas;    /* M_ARENA_MAX; 0: glibc's default */
+    size_t malloc_mmap_threshold; /* M_MMAP_THRESHOLD; 0: glibc's sliding one */
     /* HTTP collectors (cli_daemon_http.c -> ingest/in_webhook/wh_daemon.c) */
     char *listen_http;     /* "HOST:PORT" or "off" */
     bool collector;        /* no store: forward to a central ingest */
     char *forward;         /* central ingest endpoint in collector mode */
+    size_t spool_max;      /* collector mode: bytes of events the spool holds */
     char *record;          /* NDJSON file of every delivery, or NULL */
     char *sources_dir;     /* mapping files; NULL = default search */
     size_t max_body;       /* largest webhook body */
@@ -51,6 +58,7 @@ struct iqd_config {
     json_t *correlate;     /* "correlate" section (correlate/cor_daemon.c, cor_config.c) */
     json_t *logs;          /* "logs" section: the log collector (cli_daemon_tail.c) */
     json_t *classes;       /* "classes" section: failure classes (analyze/) */
+    json_t *regex;         /* "regex" section: pcre2 limits (common/iq_re.c, iq_re_setup) */
     json_t *drafts;        /* "drafts" section: draft delivery (render/rnd_watch.c, rnd_api.c) */
     json_t *retention;     /* "retention" section (correlate/cor_admin.c, cor_retention.c) */
     char *postmortems_dir; /* finished postmortems to watch (postmortem/pm_daemon.c) */

@@ -16,7 +16,7 @@
  *    watcher (which needs the listener's URL), the ports file.  The
  *    ingest then runs on the main thread until the stop signal.
  *  - collector (--collector --forward): no store; the metrics registry, the
- *    forwarder, the HTTP
+ *    spool (DATA/spool) and its forwarder, the HTTP
  *    server, the listener, the ports file, the reloader (webhooks and
  *    tokens); the main thread waits for the stop signal.
  * Once every row started, the run function tells /readyz the daemon is
@@ -167,55 +167,52 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
-/* RocksDB's LOG beside the data on one filesystem, at a level that writes
- * after open, can abort the daemon when that filesystem fills. */
-static void warn_log_placement(const struct iqd_config *cfg, int level)
+/* Create dir if needed and make it private (0700 whatever it was: it
+ * holds transcripts, names and credentials).  Errors are logged. */
+static int private_dir(const char *dir)
 {
-    struct stat a, b;
-    const char *dir = cfg->rocksdb_log_dir && *cfg->rocksdb_log_dir ? cfg->rocksdb_log_dir
-                                                                     : cfg->data;
+    unsigned old = 0;
+    int r;
 
-    if (level == STORE_LOG_OFF || stat(cfg->data, &a) < 0 || stat(dir, &b) < 0 ||
-        a.st_dev != b.st_dev)
-        return;
-    iq_warn("daemon", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
-            "aborts the daemon when that LOG meets a full disk; set rocksdb_log_dir to another "
-            "filesystem", cfg->rocksdb_log_level);
+    if ((r = mkdir_p(dir)) < 0) {
+        iq_error("daemon", "cannot create data directory %s: %s", dir, strerror(-r));
+        return r;
+    }
+    r = iq_force_mode(-1, dir, 0700, &old);
+    if (r < 0) {
+        iq_error("daemon", "data directory %s: cannot make it private: %s", dir, strerror(-r));
+        return r;
+    }
+    if (r > 0)
+        iq_warn("daemon", "data directory %s had mode %04o: changed to 0700 (it holds "
+                "transcripts, names and credentials)", dir, old);
+    return 0;
 }
 
-/* The data directory, private (0700 whatever it was), and the store in it
- * with its free-space guard. */
+/* The data directory, private, and the store in it with its free-space
+ * guard and memory settings (docs/scaling.md). */
 static int start_store(struct iqd_ctx *d)
 {
     const struct iqd_config *cfg = d->cfg;
     struct store_disk_opts dopts = { .reserve = (int64_t)cfg->disk_reserve };
     struct store_opts sopts = { .fsync = cfg->fsync, .disk = &dopts,
-                                    .log_dir = cfg->rocksdb_log_dir,
-                                    .log_level = store_log_level_parse(cfg->rocksdb_log_level),
-                                    .write_buffer = cfg->write_buffer_size,
-                                    .metrics = d->metrics };
+                                .log_dir = cfg->rocksdb_log_dir,
+                                .log_level = store_log_level_parse(cfg->rocksdb_log_level),
+                                .write_buffer = cfg->write_buffer_size,
+                                .max_write_buffers = (int)cfg->max_write_buffers,
+                                .write_buffer_total = cfg->db_write_buffer_size,
+                                .block_cache = cfg->block_cache_size,
+                                .max_open_files = (int)cfg->max_open_files,
+                                .metrics = d->metrics };
     char err[IQ_ERR_MAX];
-    unsigned old = 0;
     int r;
 
     if (store_disk_limit_parse(cfg->min_free_disk, &dopts.min_free, err, sizeof(err)) < 0) {
         iq_error("daemon", "config %s", err);
         return -EINVAL;
     }
-    if ((r = mkdir_p(cfg->data)) < 0) {
-        iq_error("daemon", "cannot create data directory %s: %s", cfg->data, strerror(-r));
+    if ((r = private_dir(cfg->data)) < 0)
         return r;
-    }
-    r = iq_force_mode(-1, cfg->data, 0700, &old);
-    if (r < 0) {
-        iq_error("daemon", "data directory %s: cannot make it private: %s", cfg->data,
-                 strerror(-r));
-        return r;
-    }
-    if (r > 0)
-        iq_warn("daemon", "data directory %s had mode %04o: changed to 0700 (it holds "
-                "transcripts, names and credentials)", cfg->data, old);
-    warn_log_placement(cfg, sopts.log_level);
     r = store_open(cfg->data, &sopts, &d->store);
     if (r == -ENOSPC)
         iq_error("daemon", "%s: the disk is full even without the reserve: free some space "
@@ -550,20 +547,48 @@ static void stop_ports(struct iqd_ctx *d)
     ports_remove(d->cfg);
 }
 
-/* Collector mode: the forwarder to --forward, with the collector's
- * CurveZMQ keys (zmq_key and zmq_server_key, both or neither).  A
- * configuration it cannot use exits 2. */
+/* The collector's spool directory DATA/spool into dir (both private) and
+ * its free-space guard (min_free_disk, no reserve file) into dopts.  0,
+ * -EINVAL (config) or a negative errno; logged. */
+static int spool_place(const struct iqd_config *cfg, char *dir, size_t size,
+                       struct store_disk_opts *dopts)
+{
+    char err[IQ_ERR_MAX];
+    int r;
+
+    if (store_disk_limit_parse(cfg->min_free_disk, &dopts->min_free, err, sizeof(err)) < 0) {
+        iq_error("daemon", "config %s", err);
+        return -EINVAL;
+    }
+    if ((size_t)snprintf(dir, size, "%s/spool", cfg->data) >= size) {
+        iq_error("daemon", "data directory %s: path too long", cfg->data);
+        return -ENAMETOOLONG;
+    }
+    if ((r = private_dir(cfg->data)) < 0 || (r = private_dir(dir)) < 0)
+        return r;
+    return 0;
+}
+
+/* Collector mode: the spool in DATA/spool and its forwarder to --forward,
+ * with the collector's CurveZMQ keys (zmq_key and zmq_server_key, both or
+ * neither).  A configuration it cannot use exits 2. */
 static int start_forwarder(struct iqd_ctx *d)
 {
     const struct iqd_config *cfg = d->cfg;
-    struct ing_forward_opts fo = { .endpoint = cfg->forward, .give_up_ms = cfg->http_timeout };
+    struct store_disk_opts dopts = { .reserve = 0 };
+    struct ing_forward_opts fo = { .endpoint = cfg->forward, .spool_max = cfg->spool_max,
+                                   .fsync = cfg->fsync, .disk = &dopts };
     struct ing_curve_client curve;
-    char err[IQ_ERR_MAX];
+    char err[IQ_ERR_MAX], dir[4096];
     int r = iqd_conf_pair("zmq_key", cfg->zmq_key, "zmq_server_key", cfg->zmq_server_key);
 
     d->fail_status = 2;
     if (r < 0)
         return r;
+    if (!cfg->forward || strncmp(cfg->forward, "tcp://", 6) != 0) {
+        iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
+        return -EINVAL;
+    }
     if (r > 0 && ing_curve_client_load(cfg->zmq_key, cfg->zmq_server_key, &curve, err,
                                        sizeof(err)) < 0) {
         memset(&curve, 0, sizeof(curve));
@@ -572,14 +597,14 @@ static int start_forwarder(struct iqd_ctx *d)
     }
     d->use_curve = r > 0;
     fo.curve = d->use_curve ? &curve : NULL;
-    r = cfg->forward ? ing_sink_forward_new(&fo, &d->sink) : -EINVAL;
+    fo.spool_dir = dir;
+    r = spool_place(cfg, dir, sizeof(dir), &dopts);
+    if (r != -EINVAL)
+        d->fail_status = 1;
+    if (r == 0 && (r = ing_sink_forward_new(&fo, &d->sink)) < 0)
+        iq_error("daemon", "cannot open the spool in %s: %s", dir, strerror(-r));
     memset(&curve, 0, sizeof(curve));   /* the forwarder keeps its own copy */
-    if (r < 0) {
-        iq_error("daemon", "collector mode needs --forward tcp://HOST:PORT (the central ingest)");
-        return r;
-    }
-    d->fail_status = 1;
-    return 0;
+    return r;
 }
 
 static void stop_forwarder(struct iqd_ctx *d)
@@ -608,13 +633,15 @@ static int run_central(struct iqd_ctx *d, volatile sig_atomic_t *stop)
     return 0;
 }
 
-/* Collector mode: the HTTP threads forward; wait for *stop. */
+/* Collector mode: the HTTP threads spool, the forwarder sends; wait for
+ * *stop. */
 static int run_collector(struct iqd_ctx *d, volatile sig_atomic_t *stop)
 {
     struct timespec ts = { 0, 100 * 1000 * 1000 };
 
-    iq_info("daemon", "inquestd %s collector ready: http %s, forwarding to %s%s", IQ_VERSION,
-            d->api_url, d->cfg->forward, d->use_curve ? " (CurveZMQ)" : "");
+    iq_info("daemon", "inquestd %s collector ready: http %s, spool %s/spool, forwarding to %s%s",
+            IQ_VERSION, d->api_url, d->cfg->data, d->cfg->forward,
+            d->use_curve ? " (CurveZMQ)" : "");
     set_ready(d, true);
     while (!*stop)
         nanosleep(&ts, NULL);

@@ -14,9 +14,12 @@
 #include "cli.h"
 #include "cli_exit.h"
 #include "cli_help.h"
+#include "iq_conf.h"
+#include "iq_event.h"
 #include "iq_log.h"
 #include "iq_file.h"
 #include "iq_paths.h"
+#include "iq_re.h"
 #include "iq_version.h"
 
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
@@ -215,6 +218,25 @@ static int split_args(struct cli_ctx *ctx, char **token, int argc, char **argv,
     return 0;
 }
 
+/* The pcre2 limits of the "regex" section of --config (or INQUEST_CONFIG),
+ * set once before the command builds any pattern set (iq_re_setup), so
+ * `inquest tail`, `class`, `query` and `draft` match as the daemon would.
+ * 0, or 2 with the reason printed. */
+static int regex_setup(const struct cli_ctx *ctx)
+{
+    char err[IQ_ERR_MAX];
+    json_t *file = NULL;
+    int r = 0;
+
+    if (!ctx->config_path)
+        return 0;
+    if (iq_conf_load_file(ctx->config_path, &file, err, sizeof(err)) < 0 ||
+        iq_re_setup(json_object_get(file, "regex"), err, sizeof(err)) < 0)
+        r = cli_usage("%s: %s", ctx->config_path, err);
+    json_decref(file);
+    return r;
+}
+
 int main(int argc, char **argv)
 {
     struct cli_ctx ctx = {
@@ -245,10 +267,9 @@ int main(int argc, char **argv)
     status = split_args(&ctx, &token, argc, argv, &cmd, args, &nargs);
     if (status)
         status--;
-    else if (permute(cmd, args, nargs) < 0)
-        status = cli_usage("out of memory");
-    else
-        status = cmd->main(&ctx, nargs, args);
+    else if ((status = regex_setup(&ctx)) == 0)
+        status = permute(cmd, args, nargs) < 0 ? cli_usage("out of memory")
+                                               : cmd->main(&ctx, nargs, args);
     free(args);
     free(token);
     return status;

@@ -26,6 +26,16 @@
 
 #define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EINVAL; } while (0)
 
+void iq_size_format(char *buf, size_t size, int64_t n)
+{
+    const double mib = 1024.0 * 1024.0;
+
+    if (n >= 1024LL * 1024 * 1024)
+        snprintf(buf, size, "%.1f GiB", (double)n / (1024.0 * mib));
+    else
+        snprintf(buf, size, "%.1f MiB", (double)n / mib);
+}
+
 int iq_size_parse(const char *s, int64_t *ret)
 {
     int64_t v = 0, mult = 1;

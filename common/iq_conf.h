@@ -125,6 +125,9 @@ void iq_conf_file_where(const struct iq_conf_file *f, const char *msg, const cha
 /* Parse "64k", "16M", "1G", "1048576" into bytes. */
 int iq_size_parse(const char *s, int64_t *ret);
 
+/* Bytes for people: "812.0 MiB", "1.5 GiB" (MiB below one GiB), into buf. */
+void iq_size_format(char *buf, size_t size, int64_t n);
+
 /* The names of an ops table, comma-separated ("a, b, c"), into buf
  * (size bytes, truncated) for error messages.  first is the name member
  * of the first row, n the row count and stride sizeof a row:

@@ -45,6 +45,7 @@
 #include <microhttpd.h>
 
 #include "http_access.h"
+#include "http_framer.h"
 #include "http_guard.h"
 
 /* Per-request state, in *con_cls: created by the URI log callback (so the
@@ -488,6 +489,23 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const ch
         return body_route(h, conn, url, method, upload_data, upload_data_size, rq) == MHD_YES
                    ? MHD_YES : MHD_NO;
     return get_route(h, conn, url, method, rq) == MHD_YES ? MHD_YES : MHD_NO;
+}
+
+void http_note_answer(struct http_server *h, const char *method, const char *target,
+                      int status)
+{
+    char path[sizeof(((struct http_framer *)0)->target)];
+    const struct http_route *r;
+    size_t n = strcspn(target, "?");
+
+    if (n >= sizeof(path))
+        n = sizeof(path) - 1;
+    memcpy(path, target, n);
+    path[n] = '\0';
+    r = find_route(h, path, HTTP_ROUTE_ANY);
+    if (!r && strcmp(method, "POST") == 0)
+        r = find_route(h, path, HTTP_ROUTE_POST);
+    answered(r, path, status);
 }
 
 void *http_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)

@@ -366,6 +366,25 @@ bool http_guard_is_cut(const struct http_gconn *gc)
     return gc && atomic_load_explicit(&gc->cut, memory_order_relaxed);
 }
 
+void http_guard_refused(struct http_guard *g, const struct sockaddr *peer, const char *method,
+                        const char *target, int status, const char *why)
+{
+    struct pending *p = &g->pending[HTTP_CUT_FRAMING];
+    char text[HTTP_ADDR_TEXT];
+    struct http_addr a;
+
+    http_addr_from_sockaddr(peer, &a);
+    http_addr_format(&a, text, sizeof(text));
+    iq_log(IQ_LOG_DEBUG, "http", "%d to %s for %.15s %.80s: %s", status, text, method, target,
+           why);
+    atomic_fetch_add_explicit(&g->m->cut[HTTP_CUT_FRAMING], 1, memory_order_relaxed);
+    pthread_mutex_lock(&g->lock);
+    p->n++;
+    p->sample = a;
+    p->via_proxy = http_cidrs_match(g->trusted, &a);
+    pthread_mutex_unlock(&g->lock);
+}
+
 void http_guard_request_done(struct http_guard *g, struct http_gconn *gc)
 {
     if (!gc)
@@ -395,6 +414,8 @@ static void log_pending_locked(struct http_guard *g, uint64_t now, bool force)
         [HTTP_CUT_CAPACITY] = "waiting connections cut to keep http_conn_reserve free for new "
                              "clients",
         [HTTP_CUT_PER_ADDRESS] = "connections refused: over http_per_ip_limit",
+        [HTTP_CUT_FRAMING] = "requests refused and closed for their chunked framing: a chunk "
+                            "size over max_body (413), absurd (4 GiB or more) or malformed (400)",
         [REFUSED] = "requests from behind a trusted proxy refused (429): over http_per_ip_limit",
     };
     struct pending out[HTTP_CUT_NREASONS + 1];

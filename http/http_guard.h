@@ -20,6 +20,7 @@
 struct http_guard;
 struct http_gconn;          /* one connection's entry */
 struct http_metrics;
+struct sockaddr;
 
 struct http_guard_opts {
     unsigned conn_limit;        /* MHD's connection limit */
@@ -78,6 +79,13 @@ void http_guard_body_done(struct http_guard *g, struct http_gconn *gc);
 
 /* Whether the guard cut this connection (a body being read: stop). */
 bool http_guard_is_cut(const struct http_gconn *gc);
+
+/* The relay (http_relay.c) answered a request from peer with status (413
+ * or 400) for its chunked framing (why) and closed the connection:
+ * counted, and logged as the cuts are (one warning per 10 s at most; each
+ * at debug level). */
+void http_guard_refused(struct http_guard *g, const struct sockaddr *peer, const char *method,
+                        const char *target, int status, const char *why);
 
 /* The request completed (MHD_OPTION_NOTIFY_COMPLETED): the client's
  * per-address count is released; the connection waits for a next request. */

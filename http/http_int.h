@@ -21,6 +21,7 @@
 #define HTTP_REASON_MAX 320          /* a busy /readyz's reason */
 
 struct http_guard;
+struct http_relay;
 
 /* One configuration version (http_server_set_conf): what a request uses
  * from its first handler call to its completion.  refs counts the
@@ -56,6 +57,7 @@ struct http_server {
     _Atomic int phase;           /* enum http_phase: the daemon's word for /readyz */
     struct MHD_Daemon *mhd;
     struct http_guard *guard;
+    struct http_relay *relay;        /* plain HTTP: the front (NULL with TLS) */
     pthread_mutex_t conf_lock;
     struct http_conf *conf;      /* the current version; never NULL */
     uint16_t port;
@@ -73,5 +75,11 @@ enum MHD_Result http_on_request(void *cls, struct MHD_Connection *conn, const ch
 void *http_on_uri(void *cls, const char *uri, struct MHD_Connection *conn);
 void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                        enum MHD_RequestTerminationCode toe);
+
+/* Tell the route that method and target (as the request line gave it)
+ * would reach that status was answered (http.c); for answers written
+ * outside MHD (the relay's 400). */
+void http_note_answer(struct http_server *h, const char *method, const char *target,
+                      int status);
 
 #endif

@@ -28,6 +28,7 @@
 static const char *const cut_names[HTTP_CUT_NREASONS] = {
     [HTTP_CUT_HEADER_DEADLINE] = "header_deadline", [HTTP_CUT_BODY_DEADLINE] = "body_deadline",
     [HTTP_CUT_CAPACITY] = "capacity", [HTTP_CUT_PER_ADDRESS] = "per_address",
+    [HTTP_CUT_FRAMING] = "bad_framing",
 };
 
 const char *http_cut_name(enum http_cut_reason r)

@@ -26,6 +26,8 @@ enum http_cut_reason {
     HTTP_CUT_BODY_DEADLINE,        /* body not in by http_body_timeout */
     HTTP_CUT_CAPACITY,             /* oldest waiting connection, to keep a share for new ones */
     HTTP_CUT_PER_ADDRESS,          /* over http_per_ip_limit at connect */
+    HTTP_CUT_FRAMING,              /* answered and closed: a chunk size over max_body (413)
+                                      or a malformed chunked body (400) (http_relay.c) */
     HTTP_CUT_NREASONS
 };
 

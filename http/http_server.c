@@ -11,7 +11,11 @@
  * with it.  Connection, memory and idle timeout limits are always set;
  * the connection policy (http_guard.c) is created with the server, so a
  * bad option (trusted_proxies, the reserve) fails http_server_new, and
- * http_server_opts_check runs the same checks without a server.
+ * http_server_opts_check runs the same checks without a server.  Plain
+ * HTTP listens through the relay (http_relay.c), which frames each
+ * request before MHD sees it and hands MHD (started without a listening
+ * socket) every connection with its real address; with TLS, MHD listens
+ * and terminates TLS itself, and no relay runs.
  *
  * Configuration versions.  What a reload changes (the access table and a
  * route's data: the webhook sources) is one refcounted version, created
@@ -28,6 +32,7 @@
 #include <sys/socket.h>
 
 #include "http_guard.h"
+#include "http_relay.h"
 #include "iq_log.h"
 
 /* The options with their defaults filled in. */
@@ -224,6 +229,46 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
            line);
 }
 
+/* A request the relay refused (400 or 413): counted and logged by the
+ * connection policy, told to its route.  From relay threads. */
+static void on_refused(void *ud, const struct sockaddr *peer, const char *method,
+                       const char *target, int status, const char *why)
+{
+    struct http_server *h = ud;
+
+    http_guard_refused(h->guard, peer, method, target, status, why);
+    http_note_answer(h, method, target, status);
+}
+
+/* Plain HTTP: listen through the relay (http_relay.c), which hands each
+ * connection to MHD with its real address. */
+static int relay_listen(struct http_server *h, const struct sockaddr_storage *ss, socklen_t sl)
+{
+    struct http_relay_opts ro = {
+        .addr = (const struct sockaddr *)ss, .addrlen = sl,
+        .threads = (h->o.threads + 1) / 2, .conn_limit = h->o.conn_limit, .backlog = 1024,
+        .max_chunk = h->o.max_body, .refused = on_refused, .ud = h,
+    };
+
+    return http_relay_listen(&ro, &h->relay) < 0 ? -EADDRINUSE : 0;
+}
+
+/* MHD's connection limit.  With its own listener, conn_limit.  Behind the
+ * relay (which holds the real limit) far above it: MHD splits its limit
+ * evenly over its worker threads and picks a worker for an added
+ * connection by the socket's number, and libmicrohttpd 0.9.75 leaves a
+ * mutex locked (the worker hangs for good) when a worker refuses an added
+ * connection for its limit, so no worker may ever reach it: each gets
+ * twice conn_limit (room for connections closed but not yet cleaned up). */
+static unsigned mhd_conn_limit(const struct http_server *h, bool use_tls)
+{
+    uint64_t n = (uint64_t)h->o.conn_limit * 2 * (h->o.threads ? h->o.threads : 1);
+
+    if (use_tls)
+        return h->o.conn_limit;
+    return n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (unsigned)n;
+}
+
 int http_server_start(struct http_server *h)
 {
     struct sockaddr_storage ss;
@@ -233,6 +278,8 @@ int http_server_start(struct http_server *h)
     struct MHD_OptionItem tls[] = {
         { MHD_OPTION_HTTPS_MEM_KEY, 0, (void *)h->o.tls_key },
         { MHD_OPTION_HTTPS_MEM_CERT, 0, (void *)h->o.tls_cert },
+        { MHD_OPTION_SOCK_ADDR, 0, &ss },
+        { MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL },
         { MHD_OPTION_END, 0, NULL },
     };
     bool use_tls = h->o.tls_cert && h->o.tls_key;
@@ -244,29 +291,31 @@ int http_server_start(struct http_server *h)
     if (use_tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
         return -ENOTSUP;
     if (use_tls)
-        flags |= MHD_USE_TLS;
+        flags |= MHD_USE_TLS | (ss.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+    else
+        flags |= MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+    if (!use_tls && relay_listen(h, &ss, sl) < 0)
+        return -EADDRINUSE;
     if (http_guard_start(h->guard) < 0)
         return -EIO;
-    if (ss.ss_family == AF_INET6)
-        flags |= MHD_USE_IPv6;
     h->mhd = MHD_start_daemon(flags, 0, NULL, NULL, http_on_request, h,
                               MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,   /* first, as MHD asks */
-                              MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                               MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->o.threads,
-                              MHD_OPTION_CONNECTION_LIMIT, (unsigned)h->o.conn_limit,
+                              MHD_OPTION_CONNECTION_LIMIT, mhd_conn_limit(h, use_tls),
                               MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)h->o.timeout_s,
                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-                              MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
                               MHD_OPTION_NOTIFY_COMPLETED, http_on_completed, h,
                               MHD_OPTION_URI_LOG_CALLBACK, http_on_uri, h,
-                              MHD_OPTION_ARRAY, use_tls ? tls : tls + 2,
+                              MHD_OPTION_ARRAY, use_tls ? tls : tls + 4,
                               MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, h->guard,
                               MHD_OPTION_END);
     if (!h->mhd)
         return -EADDRINUSE;
+    if (h->relay && http_relay_start(h->relay, h->mhd) < 0)
+        return -EIO;
     atomic_store(&h->running, true);
-    info = MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT);
-    h->port = info ? info->port : 0;
+    info = use_tls ? MHD_get_daemon_info(h->mhd, MHD_DAEMON_INFO_BIND_PORT) : NULL;
+    h->port = h->relay ? http_relay_port(h->relay) : info ? info->port : 0;
     return 0;
 }
 
@@ -281,6 +330,7 @@ void http_server_destroy(struct http_server **ph)
 
     if (!h)
         return;
+    http_relay_destroy(&h->relay);     /* first: MHD sees every relayed client go */
     if (h->mhd)
         MHD_stop_daemon(h->mhd);
     http_guard_destroy(&h->guard);

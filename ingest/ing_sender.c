@@ -411,12 +411,12 @@ int ing_sender_poll(struct ing_sender *s, long timeout_ms)
     return 0;
 }
 
-int ing_sender_push(struct ing_sender *s, const struct iq_event *ev, uint64_t tag)
+/* The event just appended to the open batch (from before): take it under
+ * tag, and seal the batch once full (waiting while the window is full). */
+static int took(struct ing_sender *s, size_t before, uint64_t tag)
 {
-    size_t before = s->body.size;
     int r;
 
-    iq_event_pack(&s->pk, ev);
     if (s->body.size - before > s->o.max_frame - 64) {
         s->body.size = before;
         return -E2BIG;
@@ -431,6 +431,30 @@ int ing_sender_push(struct ing_sender *s, const struct iq_event *ev, uint64_t ta
             return r;
     }
     return seal(s);
+}
+
+int ing_sender_push(struct ing_sender *s, const struct iq_event *ev, uint64_t tag)
+{
+    size_t before = s->body.size;
+
+    iq_event_pack(&s->pk, ev);
+    return took(s, before, tag);
+}
+
+int ing_sender_push_packed(struct ing_sender *s, const char *val, size_t len, uint64_t tag)
+{
+    size_t before = s->body.size;
+
+    if (msgpack_sbuffer_write(&s->body, val, len) < 0)
+        return -ENOMEM;
+    return took(s, before, tag);
+}
+
+int ing_sender_seal(struct ing_sender *s)
+{
+    if (s->n == 0)
+        return 0;
+    return s->inflight < s->o.window ? seal(s) : -EAGAIN;
 }
 
 int ing_sender_flush(struct ing_sender *s)

@@ -54,6 +54,17 @@ int ing_sender_new(void *zctx, const struct ing_sender_opts *opts, ing_sender_ac
  * handshake for good (ing_sender_handshake_error). */
 int ing_sender_push(struct ing_sender *s, const struct iq_event *ev, uint64_t tag);
 
+/* The same with the event already encoded (len bytes of msgpack as
+ * iq_event_pack writes them, borrowed for the call): appended as they
+ * are, without a decode.  The caller vouches for the bytes; the ingest
+ * validates them as it does any event. */
+int ing_sender_push_packed(struct ing_sender *s, const char *val, size_t len, uint64_t tag);
+
+/* Send the partial batch now if the window has room, without waiting for
+ * answers (ing_sender_poll collects them).  0 (sent, or nothing to send),
+ * -EAGAIN (window full: the batch stays open), -ENOMEM. */
+int ing_sender_seal(struct ing_sender *s);
+
 /* Send the partial batch and wait until every batch is answered.
  * 0, -ETIMEDOUT or -EACCES. */
 int ing_sender_flush(struct ing_sender *s);

@@ -14,6 +14,7 @@
 #include "store.h"   /* struct store_status: a sink reports the store's */
 
 struct iq_event;
+struct http_metrics_out;
 
 struct ing_sink_ops {
     const char *name;                         /* "store", "forward" */
@@ -28,6 +29,9 @@ struct ing_sink_ops {
     /* Optional: the sink's state now (cheap, no I/O); NULL when the sink
      * has none to report (always ready). */
     void (*status)(void *ctx, struct store_status *ret);
+    /* Optional: append the sink's own families (HELP, TYPE and samples) to
+     * the /metrics page.  Called from HTTP threads: must be thread-safe. */
+    void (*metrics)(void *ctx, struct http_metrics_out *o);
     void (*destroy)(void *ctx);               /* NULL-safe; may be NULL */
 };
 
@@ -45,6 +49,9 @@ static inline int ing_sink_submit(const struct ing_sink *s, struct iq_event *con
 /* The sink's state; ready with unknown disk figures when it has no
  * status op. */
 void ing_sink_status(const struct ing_sink *s, struct store_status *ret);
+
+/* The sink's own metrics, when it has a metrics op. */
+void ing_sink_metrics(const struct ing_sink *s, struct http_metrics_out *o);
 
 /* The local store as a sink; st is borrowed and must outlive the sink. */
 extern const struct ing_sink_ops ing_sink_store_ops;

@@ -176,7 +176,7 @@ static int with_front_matter(const json_t *incident, const struct rnd_draft_opts
 static int redact(json_t *ctx, json_t *texts, const struct rnd_draft_opts *o, char *err,
                   size_t errsz)
 {
-    struct rnd_redact_stats st = { { 0 }, 0 }, again = { { 0 }, 0 };
+    struct rnd_redact_stats st = { 0 }, again = { 0 };
     struct rnd_redact *rd = NULL;
     char path[PATH_MAX];
     int r;
@@ -190,10 +190,12 @@ static int redact(json_t *ctx, json_t *texts, const struct rnd_draft_opts *o, ch
     r = rnd_redact_json(rd, ctx, &st);
     if (r >= 0 && texts)
         r = rnd_redact_json(rd, texts, &again);
-    if (r < 0)
-        snprintf(err, errsz, "redaction: %s", r == -ERANGE ? "a rule hit its match limit"
-                                                          : strerror(-r));
-    else if (json_object_set_new(ctx, "redaction", rnd_redact_summary(rd, &st)) < 0)
+    if (r < 0) {
+        char why[300];
+
+        rnd_redact_failure(rd, st.fail_rc ? &st : &again, r, why, sizeof(why));
+        snprintf(err, errsz, "redaction (%s): %s", path, why);
+    } else if (json_object_set_new(ctx, "redaction", rnd_redact_summary(rd, &st)) < 0)
         r = -ENOMEM;
     rnd_redact_destroy(&rd);
     return r < 0 ? r : 0;

@@ -12,7 +12,9 @@
  *    replaced whole rather than in pieces.
  *  - Patterns compile once, with PCRE2_UTF, and run under one match
  *    context carrying match and depth limits (rules are config, input is
- *    untrusted).  pcre2_substitute does the global replacement and returns
+ *    untrusted): regex.redaction of the daemon's config.  A rule that
+ *    hits a limit fails the draft (an unredacted secret is worse than no
+ *    draft), and the stats name the rule and the pcre2 code.  pcre2_substitute does the global replacement and returns
  *    the count; '$' in a replacement is doubled at load so replacements are
  *    literal.
  *  - Values are rewritten in place with json_string_setn, so the tree's
@@ -117,8 +119,7 @@ int rnd_redact_from_json(const json_t *doc, const char *where, struct rnd_redact
         goto out;
     }
     rd = calloc(1, sizeof(*rd));
-    if (!rd || !(rd->mctx = iq_re_context_new(IQ_RE_REDACT_MATCH_LIMIT,
-                                              IQ_RE_REDACT_DEPTH_LIMIT))) {
+    if (!rd || !(rd->mctx = iq_re_context_new(iq_re_limits_of(IQ_RE_REDACTION)))) {
         snprintf(err, errsz, "%s: out of memory", where);
         r = -ENOMEM;
         goto out;
@@ -150,9 +151,10 @@ int rnd_redact_load(const char *path, struct rnd_redact **ret, char *err, size_t
 }
 
 /* Apply one rule to [in, in+len).  On replacements *out is a new string.
- * Returns the count (0: *out untouched) or a negative errno. */
+ * Returns the count (0: *out untouched) or a negative errno; a failed
+ * match leaves pcre2's code in *ret_pcre. */
 static int apply_rule(const struct rnd_redact *rd, const struct rule *ru, const char *in,
-                      size_t len, char **out, size_t *out_len)
+                      size_t len, char **out, size_t *out_len, int *ret_pcre)
 {
     PCRE2_SIZE cap = len + len / 2 + 128, got;
     char *buf = NULL;
@@ -173,6 +175,8 @@ static int apply_rule(const struct rnd_redact *rd, const struct rule *ru, const 
     }
     if (rc <= 0) {
         free(buf);
+        if (rc < 0)
+            *ret_pcre = rc;
         return rc == 0 ? 0 : iq_re_errno(rc);
     }
     *out = buf;
@@ -188,8 +192,14 @@ int rnd_redact_string(const struct rnd_redact *rd, const char *s, size_t len, ch
     int total = 0, rc;
 
     for (size_t i = 0; i < rd->n; i++) {
-        rc = apply_rule(rd, &rd->rules[i], cur ? cur : s, cur_len, &next, &next_len);
+        int pcre_rc = 0;
+
+        rc = apply_rule(rd, &rd->rules[i], cur ? cur : s, cur_len, &next, &next_len, &pcre_rc);
         if (rc < 0) {
+            if (st && pcre_rc) {
+                st->fail_rc = pcre_rc;
+                st->fail_rule = i;
+            }
             free(cur);
             return rc;
         }
@@ -261,6 +271,20 @@ const char *rnd_redact_rule_name(const struct rnd_redact *rd, size_t i)
 const char *rnd_redact_rule_label(const struct rnd_redact *rd, size_t i)
 {
     return i < rd->n ? rd->rules[i].label : NULL;
+}
+
+const char *rnd_redact_failure(const struct rnd_redact *rd, const struct rnd_redact_stats *st,
+                               int r, char *buf, size_t size)
+{
+    char what[160];
+
+    if (st && st->fail_rc < 0 && st->fail_rule < rd->n)
+        snprintf(buf, size, "rule '%s' hit %s", rd->rules[st->fail_rule].name,
+                 iq_re_describe(st->fail_rc, iq_re_limits_of(IQ_RE_REDACTION), what,
+                                sizeof(what)));
+    else
+        snprintf(buf, size, "%s", strerror(-r));
+    return buf;
 }
 
 json_t *rnd_redact_summary(const struct rnd_redact *rd, const struct rnd_redact_stats *st)

@@ -16,10 +16,12 @@ struct rnd_redact;
 #define RND_REDACT_RULES_MAX 64
 #define RND_REDACT_FILE_MAX  (256 * 1024)
 
-/* Per-rule counts of one redaction pass. */
+/* Per-rule counts of one redaction pass, and what made it fail. */
 struct rnd_redact_stats {
     unsigned long count[RND_REDACT_RULES_MAX];
     unsigned long total;
+    int fail_rc;              /* pcre2 code of a failed match, 0 none */
+    size_t fail_rule;         /* the rule it failed in, when fail_rc < 0 */
 };
 
 /* Compile the rules of a redaction document {"rules": [{"name", "label",
@@ -42,6 +44,12 @@ int rnd_redact_string(const struct rnd_redact *rd, const char *s, size_t len, ch
 /* Redact every string value (not keys) of the tree in place.  Returns the
  * number of items replaced, or a negative errno as rnd_redact_string. */
 int rnd_redact_json(const struct rnd_redact *rd, json_t *root, struct rnd_redact_stats *st);
+
+/* Why a pass failed with r (negative errno) into buf: "rule 'jwt' hit
+ * the pcre2 match limit (regex.redaction.match_limit = 1000000)" when a
+ * rule's match failed (st records it), else strerror.  Returns buf. */
+const char *rnd_redact_failure(const struct rnd_redact *rd, const struct rnd_redact_stats *st,
+                               int r, char *buf, size_t size);
 
 /* Number of rules, and rule i's name ("email") and label ("e-mail address").
  * Borrowed; valid while rd lives. */

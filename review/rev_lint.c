@@ -86,12 +86,13 @@ static int match_failed(struct ctx *c, const struct rev_rule *rule, const struct
                         size_t at, int r)
 {
     unsigned line = 1, col = 1;
+    char why[300];
 
     if (t)
         rev_text_locate(t, c->doc, at, &line, &col);
     snprintf(c->err, c->errsz, "%s:%u: rule '%s' (%s): %s", rev_doc_name(c->doc), line,
              rule->id, rule->file,
-             r == -ERANGE ? "pattern hit the pcre2 match limit" : strerror(-r));
+             r == -ERANGE ? rev_re_failure(why, sizeof(why)) : strerror(-r));
     return r;
 }
 
@@ -347,8 +348,11 @@ int rev_lint_doc(struct rev_doc *doc, const struct rev_rules *rules,
     if (r >= 0)
         r = structure_pass(&c, lang);
     if (r < 0) {
+        char why[300];
+
         if (!err[0])
-            snprintf(err, errsz, "%s: %s", rev_doc_name(doc), strerror(-r));
+            snprintf(err, errsz, "%s: %s", rev_doc_name(doc),
+                     r == -ERANGE ? rev_re_failure(why, sizeof(why)) : strerror(-r));
         rev_result_destroy(&c.res);
         return r;
     }

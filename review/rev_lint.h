@@ -63,8 +63,9 @@ struct rev_result;
 
 /* Lint doc (its sections are assigned here) with rules.  opts may be NULL.
  * On success *ret is set (caller owns, rev_result_destroy).  Returns 0,
- * -ENOMEM, or -ERANGE when a rule pattern ran into the pcre2 match limit
- * (err names the rule and the line).  *ret untouched on failure. */
+ * -ENOMEM, or -ERANGE when a rule pattern ran into a pcre2 limit (err
+ * names the rule and the line where it knows them, the pattern, the limit
+ * and where it is set: "regex" of a rules file).  *ret untouched on failure. */
 int rev_lint_doc(struct rev_doc *doc, const struct rev_rules *rules,
                  const struct rev_lint_opts *opts, struct rev_result **ret,
                  char *err, size_t errsz);

@@ -11,8 +11,13 @@
  *    matching understand non-ASCII text, and are JIT-compiled when the
  *    platform supports it; when JIT is unavailable pcre2 falls back to its
  *    interpreter and the results are the same.
- *  - One match context per list carries the limits; match data is created
- *    per search, so a list can be shared read-only.
+ *  - One match context per list carries the rule set's limits (borrowed
+ *    from the set, which reads them from its files' "regex"); match data
+ *    is created per search, so a list can be shared read-only.
+ *  - A failed match records, per thread, the pattern and pcre2's code, so
+ *    the caller can name the pattern and the limit (rev_re_failure)
+ *    without every search growing an error out-parameter; errno works the
+ *    same way.
  *  - A named group "value" lets a rule point at the interesting part of a
  *    match (the owner's name after "owner:"), without the caller knowing the
  *    group's number. */
@@ -27,22 +32,32 @@
 
 struct rev_pat {
     pcre2_code *code;
+    char *text;               /* the pattern as written, for messages */
     int value_group;          /* number of group "value", or 0 */
 };
 
 struct rev_re {
     struct rev_pat *pats;
     size_t n, cap;
+    const struct iq_re_limits *lim;   /* borrowed */
     pcre2_match_context *mctx;
 };
 
-struct rev_re *rev_re_new(void)
+/* This thread's last failed match, for rev_re_failure. */
+static _Thread_local struct {
+    int rc;                   /* pcre2 code; 0 none */
+    char pattern[96];         /* the pattern, cut */
+    struct iq_re_limits lim;
+} last;
+
+struct rev_re *rev_re_new(const struct iq_re_limits *lim)
 {
     struct rev_re *re = calloc(1, sizeof(*re));
 
     if (!re)
         return NULL;
-    re->mctx = iq_re_context_new(IQ_RE_LINT_MATCH_LIMIT, IQ_RE_LINT_DEPTH_LIMIT);
+    re->lim = lim;
+    re->mctx = iq_re_context_new(lim);
     if (!re->mctx) {
         free(re);
         return NULL;
@@ -56,8 +71,10 @@ void rev_re_destroy(struct rev_re **pre)
 
     if (!re)
         return;
-    for (size_t i = 0; i < re->n; i++)
+    for (size_t i = 0; i < re->n; i++) {
         pcre2_code_free(re->pats[i].code);
+        free(re->pats[i].text);
+    }
     free(re->pats);
     pcre2_match_context_free(re->mctx);
     free(re);
@@ -109,6 +126,10 @@ int rev_re_add(struct rev_re *re, const char *pattern, bool caseless, char *err,
         return r;
     }
     group = pcre2_substring_number_from_name(code, (PCRE2_SPTR) "value");
+    if (!(re->pats[re->n].text = strdup(pattern))) {
+        pcre2_code_free(code);
+        return -ENOMEM;
+    }
     re->pats[re->n].code = code;
     re->pats[re->n].value_group = group > 0 ? group : 0;
     re->n++;
@@ -131,6 +152,9 @@ static int match_one(const struct rev_re *re, const struct rev_pat *p, const cha
         goto out;
     }
     if (rc < 0) {
+        last.rc = rc;
+        snprintf(last.pattern, sizeof(last.pattern), "%s", p->text);
+        last.lim = *re->lim;
         rc = iq_re_errno(rc);
         goto out;
     }
@@ -188,4 +212,19 @@ int rev_re_any(const struct rev_re *re, const char *s, size_t len)
             return r;
     }
     return 0;
+}
+
+const char *rev_re_failure(char *buf, size_t size)
+{
+    char what[160];
+    size_t n = strlen(last.pattern);
+
+    if (!last.rc) {
+        snprintf(buf, size, "no pattern failed");
+        return buf;
+    }
+    snprintf(buf, size, "pattern \"%s%s\" hit %s", last.pattern,
+             n + 1 == sizeof(last.pattern) ? "..." : "",
+             iq_re_describe(last.rc, &last.lim, what, sizeof(what)));
+    return buf;
 }

@@ -12,12 +12,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "iq_re.h"
+
 #define REV_RE_PATTERN_MAX 4096      /* bytes of one pattern */
 
 struct rev_re;
 
-/* Caller owns return value; NULL only on OOM. */
-struct rev_re *rev_re_new(void);
+/* A list whose patterns match under lim's limits (borrowed: it must
+ * outlive the list; the rule set's).  Caller owns return value; NULL only
+ * on OOM. */
+struct rev_re *rev_re_new(const struct iq_re_limits *lim);
 
 /* Free the list and NULL the caller's pointer.  NULL-safe. */
 void rev_re_destroy(struct rev_re **pre);
@@ -44,5 +48,10 @@ int rev_re_search(const struct rev_re *re, const char *s, size_t len,
 
 /* Does any pattern match s?  1 yes, 0 no, negative as rev_re_search. */
 int rev_re_any(const struct rev_re *re, const char *s, size_t len);
+
+/* What the last failed search of this thread ran into, into buf:
+ * "pattern \"(a+)+$\" hit the pcre2 match limit (lint rules:
+ * regex.match_limit = 200000)".  Returns buf. */
+const char *rev_re_failure(char *buf, size_t size);
 
 #endif

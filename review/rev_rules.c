@@ -16,6 +16,11 @@
  *    order of equal findings) is deterministic.
  *  - Every error message has the form "FILE: rule 'ID': problem" (or
  *    "section #N" / "rule #N" when there is no usable id yet).
+ *  - A rules file may set the pcre2 limits of the whole set,
+ *    "regex": {"match_limit": N, "depth_limit": N} (one file at most;
+ *    defaults IQ_RE_LINT's).  Every file is parsed before any rule is
+ *    compiled, so the limits hold for every pattern and every example
+ *    whichever file sets them.
  *  - The set is read-only once loaded and may be shared. */
 #include <dirent.h>
 #include <errno.h>
@@ -43,11 +48,18 @@ struct rev_rules {
     const char *model_file;        /* base name of the file that defined it */
     double model_th[REV_MODEL_TASKS];  /* configured thresholds; 0: the trained one */
     const struct rev_rule *model_rule[REV_MODEL_TASKS];
+    struct iq_re_limits limits;    /* every list's pcre2 limits */
+    const char *limits_file;       /* base name of the file that set them, or NULL */
+    char limits_key[80];           /* "FILE: regex" once a file set them */
 };
 
 static struct rev_rules *set_new(void)
 {
-    return calloc(1, sizeof(struct rev_rules));
+    struct rev_rules *set = calloc(1, sizeof(struct rev_rules));
+
+    if (set)
+        set->limits = *iq_re_limits_of(IQ_RE_LINT);
+    return set;
 }
 
 void rev_rules_destroy(struct rev_rules **pset)
@@ -232,33 +244,73 @@ static int load_model(struct rev_rules *set, struct where *w, json_t *m, const c
     return rev_model_load(path, &set->model, w->err, w->errsz);
 }
 
-/* Parse one file's text and add its sections and rules to set. */
-static int load_into(struct rev_rules *set, const char *name, const char *buf, size_t len,
-                     char *err, size_t errsz)
+/* Parse one file's text and keep it in set (*ret, borrowed; *ret_base its
+ * base name); only the top level is checked here. */
+static int parse_doc(struct rev_rules *set, const char *name, const char *buf, size_t len,
+                     json_t **ret, const char **ret_base, char *err, size_t errsz)
 {
     struct where w = { .file = name, .err = err, .errsz = errsz };
-    json_t *doc, *v, *rules, *secs;
-    const char *key, *base;
+    const char *key;
     json_error_t jerr;
+    json_t *doc, *v;
     int r;
 
     doc = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!doc)
         return rev_rules_fail(&w, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
-    r = keep_doc(set, doc, name, &base);
+    r = keep_doc(set, doc, name, ret_base);
     if (r < 0)
         return r;
     if (!json_is_object(doc))
         return rev_rules_fail(&w, "top level must be an object with \"rules\" and/or \"sections\"");
     json_object_foreach(doc, key, v) {
         if (strcmp(key, "version") && strcmp(key, "rules") && strcmp(key, "sections") &&
-            strcmp(key, "comment") && strcmp(key, "model"))
+            strcmp(key, "comment") && strcmp(key, "model") && strcmp(key, "regex"))
             return rev_rules_fail(&w, "unknown top-level key \"%s\"", key);
     }
     if (json_integer_value(json_object_get(doc, "version")) != 1)
         return rev_rules_fail(&w, "\"version\" must be 1");
-    rules = json_object_get(doc, "rules");
-    secs = json_object_get(doc, "sections");
+    *ret = doc;
+    return 0;
+}
+
+/* The "regex" object of doc (file base), when it has one: the limits of
+ * the whole set.  One file at most may set them. */
+static int parse_limits(struct rev_rules *set, const json_t *doc, const char *name,
+                        const char *base, char *err, size_t errsz)
+{
+    const json_t *o = json_object_get(doc, "regex");
+    struct iq_re_limits lim = set->limits;
+    char sub[200];
+    int r;
+
+    if (!o)
+        return 0;
+    if (set->limits_file) {
+        snprintf(err, errsz, "%s: \"regex\" is set twice (also in %s)", name,
+                 set->limits_file);
+        return -EINVAL;
+    }
+    lim.key = "regex";
+    if ((r = iq_re_limits_parse(o, &lim, sub, sizeof(sub))) < 0) {
+        snprintf(err, errsz, "%s: %s", name, sub);
+        return r;
+    }
+    snprintf(set->limits_key, sizeof(set->limits_key), "%s: regex", base);
+    set->limits_file = base;
+    set->limits = lim;
+    set->limits.key = set->limits_key;
+    return 0;
+}
+
+/* Add the sections, rules and model of a parsed file to set. */
+static int load_doc(struct rev_rules *set, const char *name, json_t *doc, const char *base,
+                    char *err, size_t errsz)
+{
+    struct where w = { .file = name, .limits = &set->limits, .err = err, .errsz = errsz };
+    json_t *rules = json_object_get(doc, "rules"), *secs = json_object_get(doc, "sections");
+    int r;
+
     if ((rules && !json_is_array(rules)) || (secs && !json_is_array(secs)))
         return rev_rules_fail(&w, "\"rules\" and \"sections\" must be arrays");
     r = load_sections(set, &w, secs);
@@ -325,11 +377,17 @@ int rev_rules_load_buf(const char *name, const char *buf, size_t len, struct rev
                        char *err, size_t errsz)
 {
     struct rev_rules *set = set_new();
+    const char *base = NULL;
+    json_t *doc = NULL;
     int r;
 
     if (!set)
         return -ENOMEM;
-    r = load_into(set, name, buf, len, err, errsz);
+    r = parse_doc(set, name, buf, len, &doc, &base, err, errsz);
+    if (r >= 0)
+        r = parse_limits(set, doc, name, base, err, errsz);
+    if (r >= 0)
+        r = load_doc(set, name, doc, base, err, errsz);
     if (r >= 0)
         r = finish(set, err, errsz);
     if (r < 0) {
@@ -397,6 +455,47 @@ int rev_rules_load_dir(const char *dir, struct rev_rules **ret, char *err, size_
     return rev_rules_load_dir_flags(dir, 0, ret, err, errsz);
 }
 
+/* dir/name into path (size bytes).  0 or -ENAMETOOLONG with err set. */
+static int rule_path(const char *dir, const char *name, char *path, size_t size, char *err,
+                     size_t errsz)
+{
+    if (snprintf(path, size, "%s/%s", dir, name) < (int)size)
+        return 0;
+    snprintf(err, errsz, "%s: path too long", dir);
+    return -ENAMETOOLONG;
+}
+
+/* Every file of names parsed and kept (set->docs[i] is names[i]), then
+ * the set's limits, then the rules and sections of each file. */
+static int load_files(struct rev_rules *set, const char *dir, char **names, int n, char *err,
+                      size_t errsz)
+{
+    char path[4096];
+    int r = 0;
+
+    for (int i = 0; i < n && r >= 0; i++) {
+        char *buf = NULL;
+        const char *base;
+        size_t len = 0;
+        json_t *doc;
+
+        r = rule_path(dir, names[i], path, sizeof(path), err, errsz);
+        if (r >= 0)
+            r = rev_file_read(path, REV_RULES_FILE_MAX, &buf, &len, err, errsz);
+        if (r >= 0)
+            r = parse_doc(set, path, buf, len, &doc, &base, err, errsz);
+        if (r >= 0)
+            r = parse_limits(set, doc, path, base, err, errsz);
+        free(buf);
+    }
+    for (int i = 0; i < n && r >= 0; i++) {
+        r = rule_path(dir, names[i], path, sizeof(path), err, errsz);
+        if (r >= 0)
+            r = load_doc(set, path, set->docs[i], set->files[i], err, errsz);
+    }
+    return r;
+}
+
 int rev_rules_load_dir_flags(const char *dir, unsigned flags, struct rev_rules **ret,
                              char *err, size_t errsz)
 {
@@ -412,20 +511,8 @@ int rev_rules_load_dir_flags(const char *dir, unsigned flags, struct rev_rules *
         r = n;
         n = 0;
     }
-    for (int i = 0; i < n && r >= 0; i++) {
-        char path[4096], *buf = NULL;
-        size_t len = 0;
-
-        if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >= (int)sizeof(path)) {
-            snprintf(err, errsz, "%s: path too long", dir);
-            r = -ENAMETOOLONG;
-            break;
-        }
-        r = rev_file_read(path, REV_RULES_FILE_MAX, &buf, &len, err, errsz);
-        if (r >= 0)
-            r = load_into(set, path, buf, len, err, errsz);
-        free(buf);
-    }
+    if (r >= 0)
+        r = load_files(set, dir, names, n, err, errsz);
     for (int i = 0; i < n; i++)
         free(names[i]);
     free(names);

@@ -6,7 +6,9 @@
  * items", ...) live in the same files.  The on-disk format is documented in
  * docs/lint.md; rev_rules_load_dir checks every key, compiles every pattern
  * and runs each rule's own examples, so a broken rule stops the load with
- * the file, the rule id and the pcre2 offset in the message.
+ * the file, the rule id and the pcre2 offset in the message.  One file
+ * may set the pcre2 limits of every pattern of the set, "regex":
+ * {"match_limit": N, "depth_limit": N} (defaults: IQ_RE_LINT's).
  *
  * The set is read-only once loaded and can be shared by several documents. */
 #ifndef REV_RULES_H

@@ -15,9 +15,11 @@ struct rule_impl {
     const char *suggestion[2];
 };
 
-/* Where an error happened, to prefix messages with. */
+/* Where an error happened, to prefix messages with, and the set's pcre2
+ * limits that the patterns compiled there match under. */
 struct where {
     const char *file;              /* path as shown to the user */
+    const struct iq_re_limits *limits; /* the set's (borrowed) */
     char what[REV_RULE_ID_MAX + 32]; /* "rule 'id'" or "section #3" */
     char *err;
     size_t errsz;

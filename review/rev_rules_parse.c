@@ -76,7 +76,7 @@ static int compile_list(struct where *w, json_t *o, const char *key, bool requir
                         bool caseless, struct rev_re **ret)
 {
     json_t *arr = json_object_get(o, key), *v;
-    struct rev_re *re = rev_re_new();
+    struct rev_re *re = rev_re_new(w->limits);
     size_t i;
     int r;
 
@@ -249,8 +249,13 @@ static int check_examples(struct where *w, json_t *o, const struct rev_rule *rul
                 return rev_rules_fail(w, "\"examples\".\"%s\"[%zu] is not a string", keys[want], i);
             shown = (int)iq_utf8_prefix(s, strlen(s), 60);
             r = rev_rule_match(rule, s, strlen(s), &a, &b, NULL, NULL);
-            if (r < 0)
-                return rev_rules_fail(w, "example \"%.*s\": match error %d", shown, s, r);
+            if (r < 0) {
+                char why[300];
+
+                return rev_rules_fail(w, "example \"%.*s\": %s", shown, s,
+                                      r == -ERANGE ? rev_re_failure(why, sizeof(why))
+                                                   : strerror(-r));
+            }
             if (r != (want == 0))
                 return rev_rules_fail(w, "example \"%.*s\" should %smatch but does%s", shown, s,
                             want == 0 ? "" : "not ", want == 0 ? " not" : "");

@@ -49,7 +49,8 @@ enum store_cf {
 
 /* Why the store (or a sink standing for one, ingest/ing_sink.h) takes no
  * events now. */
-enum store_busy { STORE_READY = 0, STORE_BUSY_DISK_FULL, STORE_BUSY_ERROR, STORE_BUSY_N };
+enum store_busy { STORE_READY = 0, STORE_BUSY_DISK_FULL, STORE_BUSY_ERROR, STORE_BUSY_SPOOL_FULL,
+                  STORE_BUSY_N };
 
 #define STORE_REASON_MAX 320
 
@@ -62,7 +63,8 @@ struct store_status {
     int64_t disk_reserve;         /* reserve bytes held now; -1 unknown */
 };
 
-/* Label of a busy state in metrics: "none", "disk_full", "store_error". */
+/* Label of a busy state in metrics: "none", "disk_full", "store_error",
+ * "spool_full" (a collector's spool, ingest/ing_spool.h). */
 const char *store_busy_name(enum store_busy b);
 
 /* Per-event outcome of a write. */
@@ -77,7 +79,15 @@ struct store_opts {
                                          (borrowed for the call); NULL: none */
     const char *log_dir; /* RocksDB's own LOG files; NULL: the data directory */
     int log_level;      /* STORE_LOG_*; 0 (the default) is off */
-    size_t write_buffer; /* memtable bytes per column family; 0: 64 MiB */
+    /* memory (store_tune.c, docs/scaling.md); 0 takes the default */
+    size_t write_buffer; /* memtable bytes per column family; 0: 16 MiB */
+    int max_write_buffers; /* memtables per family, the one written and those
+                              waiting for their flush; 0: 2 */
+    size_t write_buffer_total; /* memtables of all families together (RocksDB's
+                                  db_write_buffer_size); 0: 32 MiB */
+    size_t block_cache;  /* LRU cache of data, index and filter blocks shared by
+                            every family; 0: 32 MiB */
+    int max_open_files;  /* table files kept open by a writable store; 0: 512 */
     struct iq_metrics *metrics; /* writable: registry for inquest_store_* (borrowed, must
                                    outlive the store); NULL: none */
 };
@@ -160,6 +170,20 @@ struct store_retention_stats {
  * written before a failure stays (each chunk is one atomic batch). */
 int store_retain(struct store *st, const struct store_retention *rt,
                      struct store_retention_stats *ret);
+
+/* Flush the memtables and compact every family fully, the bottommost level
+ * included, so every table file is in its final compression.  For
+ * benchmarks and maintenance: it rewrites the whole store.  0, -EROFS on a
+ * read-only store, -EIO (logged). */
+int store_compact(struct store *st);
+
+/* RocksDB's memory now: memtables of every family, block cache use (data,
+ * index and filter blocks) and its pinned part, table readers outside the
+ * cache.  Returns their sum (bytes).  Cheap: no system call. */
+struct store_memory {
+    int64_t memtables, block_cache, block_cache_pinned, table_readers;
+};
+int64_t store_memory(struct store *st, struct store_memory *ret);
 
 /* Flush and close; NULLs the caller's pointer.  NULL-safe. */
 void store_close(struct store **pst);

@@ -220,14 +220,6 @@ static void tend_reserve(struct store_disk *d, int64_t *free_b, int64_t min)
     stat_fs(d, free_b);
 }
 
-static void format_bytes(char *buf, size_t size, int64_t n)
-{
-    if (n >= 1024LL * MIB)
-        snprintf(buf, size, "%.1f GiB", (double)n / (1024.0 * MIB));
-    else
-        snprintf(buf, size, "%.1f MiB", (double)n / MIB);
-}
-
 /* One look, under the lock. */
 static int refresh_locked(struct store_disk *d)
 {
@@ -250,8 +242,8 @@ static int refresh_locked(struct store_disk *d)
     atomic_store(&d->check_bytes, (free_b - min) / 4 > CHECK_BYTES_MIN ? (free_b - min) / 4
                                                                         : CHECK_BYTES_MIN);
     atomic_store(&d->next_check, iq_time_mono_ms() + d->o.check_ms);
-    format_bytes(f, sizeof(f), free_b);
-    format_bytes(m, sizeof(m), min);
+    iq_size_format(f, sizeof(f), free_b);
+    iq_size_format(m, sizeof(m), min);
     if (now_busy && !was)
         iq_warn("disk", "disk full on %s: %s free, below min_free_disk %s: new events are "
                 "answered busy until space returns", d->dir, f, m);
@@ -375,7 +367,7 @@ void store_disk_reason(struct store_disk *d, char *buf, size_t size)
 {
     char f[32], m[32];
 
-    format_bytes(f, sizeof(f), atomic_load(&d->free_bytes));
-    format_bytes(m, sizeof(m), atomic_load(&d->min_free));
+    iq_size_format(f, sizeof(f), atomic_load(&d->free_bytes));
+    iq_size_format(m, sizeof(m), atomic_load(&d->min_free));
     snprintf(buf, size, "disk full on %.200s: %s free, min_free_disk %s", d->dir, f, m);
 }

@@ -1,7 +1,8 @@
 /* store_int.h - the store's private state, shared by store_open.c
- * (open, close, reopen, the monitor thread), store.c (reads, kv) and
- * store_commit.c (dedup and group commit of events).  Not for use
- * outside those files.
+ * (open, close, reopen, the monitor thread), store.c (reads, kv),
+ * store_commit.c (dedup and group commit of events) and
+ * store_tune.c (options, compaction).  Not for use outside those
+ * files.
  *
  * Locking: dblock is taken for reading around every use of db and cf
  * (glibc's default rwlock prefers readers, so a scan callback may nest a
@@ -49,9 +50,10 @@ struct store_metrics {
 struct store {
     pthread_rwlock_t dblock;     /* read: any use of db and cf; write: reopen */
     rocksdb_t *db;               /* NULL while a reopen failed */
-    rocksdb_options_t *opts;
-    rocksdb_options_t *ids_opts;
-    rocksdb_block_based_table_options_t *bbo;
+    rocksdb_options_t *opts;     /* database-wide (store_tune.c) */
+    rocksdb_options_t *cf_opts[STORE_CF_N];   /* per family (store_tune.c) */
+    rocksdb_cache_t *cache;      /* the block cache every family shares */
+    int tier;                    /* compression fallback in use (store_tune.c) */
     rocksdb_column_family_handle_t *cf[STORE_CF_N];   /* NULL if absent (read-only) */
     rocksdb_writeoptions_t *wopts;
     rocksdb_readoptions_t *ropts;
@@ -108,6 +110,20 @@ int store_version_check(struct store *st);
 int store_metrics_register(struct store *st, struct iq_metrics *reg);
 void store_metrics_unregister(struct store *st);
 void store_metrics_write(struct store *st);
+/* Options of the database and of each family (store_tune.c) for
+ * compression tier (0 the best; store_tiers() of them): fills opts,
+ * cf_opts and cache, replacing earlier ones.  0 or -ENOMEM. */
+int store_tune(struct store *st, const struct store_opts *o, int tier);
+
+/* Free what store_tune made.  Safe to call twice. */
+void store_untune(struct store *st);
+
+/* Number of compression tiers, and one in words for the log. */
+int store_tiers(void);
+const char *store_tier_name(int tier);
+
+/* Does RocksDB's open error say a compression type is not built in? */
+bool store_compression_refused(const char *err);
 
 /* Free the leader's scratch (store_commit.c); for store_close. */
 void store_probe_free(struct probe *p);

@@ -2,13 +2,14 @@
  * the monitor thread that keeps a writable store alive on a full disk.
  *
  * Design notes.
- * - RocksDB options: seven column families share one Options; the ids
- *   family adds a bloom filter.  WAL is bounded (max_total_wal_size 64 MiB
- *   flushes the oldest memtables beyond it), so a restart or a reader
- *   replays little.  RocksDB's own LOG is off by default (level "off"
+ * - RocksDB options: per column family in store_tune.c (compression,
+ *   blocks, filters, the memory budget).  WAL is bounded
+ *   (max_total_wal_size 64 MiB flushes the oldest memtables beyond it), so
+ *   a restart or a reader replays little.  RocksDB's own LOG is off by default (level "off"
  *   writes nothing after open) and bounded (4 files of 16 MiB) when on:
  *   Debian's librocksdb is built with assertions, and a LOG that fails on
- *   a full disk aborts the process on its next line.
+ *   a full disk aborts the process on its next line; a writable store
+ *   whose LOG is on and on the data filesystem says so at open.
  * - A writable store opens the free-space guard (store_disk.h) first and
  *   releases the reserve when the disk is already low, so the WAL replay
  *   at open can flush.  A write that fails in RocksDB marks the store
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,54 +61,43 @@ int store_log_level_parse(const char *name)
     return -EINVAL;
 }
 
-static void configure(struct store *st, const struct store_opts *o)
+/* Options of a store (store_tune.c for the families, here what only
+ * opening needs: logging, WAL) at compression tier st->tier. */
+static int configure(struct store *st, const struct store_opts *o)
 {
     static const int rocks_level[] = { 5 /* HEADER: nothing after open */, 4, 3, 2, 1, 0 };
     int lvl = o && o->log_level > 0 && o->log_level <= STORE_LOG_DEBUG ? o->log_level : 0;
+    int r = store_tune(st, o, st->tier);
 
-    st->opts = rocksdb_options_create();
-    rocksdb_options_set_create_if_missing(st->opts, 1);
-    rocksdb_options_set_create_missing_column_families(st->opts, 1);
-    rocksdb_options_increase_parallelism(st->opts, 2);
-    rocksdb_options_set_max_background_jobs(st->opts, 2);
-    rocksdb_options_set_write_buffer_size(st->opts, o && o->write_buffer ? o->write_buffer
-                                                                          : 64u << 20);
+    if (r < 0)
+        return r;
     rocksdb_options_set_max_total_wal_size(st->opts, WAL_TOTAL_MAX);
     rocksdb_options_set_info_log_level(st->opts, rocks_level[lvl]);
     rocksdb_options_set_max_log_file_size(st->opts, LOG_FILE_MAX);
     rocksdb_options_set_keep_log_file_num(st->opts, LOG_FILES_KEPT);
-    if (o && o->log_dir && *o->log_dir)
+    if (o->log_dir && *o->log_dir)
         rocksdb_options_set_db_log_dir(st->opts, o->log_dir);
-    rocksdb_options_set_compression(st->opts, rocksdb_lz4_compression);
-    {
-        /* L0 and L1 are rewritten soon by compaction: compressing them on
-         * flush spends CPU that ingest needs; deeper levels use LZ4 */
-        int levels[7] = { rocksdb_no_compression, rocksdb_no_compression,
-                          rocksdb_lz4_compression, rocksdb_lz4_compression,
-                          rocksdb_lz4_compression, rocksdb_lz4_compression,
-                          rocksdb_lz4_compression };
+    if (!st->wopts)
+        st->wopts = rocksdb_writeoptions_create();
+    if (!st->ropts)
+        st->ropts = rocksdb_readoptions_create();
+    rocksdb_writeoptions_set_sync(st->wopts, o->fsync);
+    return 0;
+}
 
-        rocksdb_options_set_num_levels(st->opts, 7);
-        rocksdb_options_set_compression_per_level(st->opts, levels, 7);
-    }
-    /* a secondary instance must hold every table file open (RocksDB's
-     * rule): files its primary compacts away stay readable */
-    rocksdb_options_set_max_open_files(st->opts, st->read_only ? -1 : 512);
-    /* writes are serialised by our own mutex: skip the concurrent memtable
-     * machinery, and let WAL and memtable writes of consecutive batches overlap */
-    rocksdb_options_set_allow_concurrent_memtable_write(st->opts, 0);
-    rocksdb_options_set_enable_pipelined_write(st->opts, 1);
-
-    st->bbo = rocksdb_block_based_options_create();
-    rocksdb_block_based_options_set_filter_policy(st->bbo, rocksdb_filterpolicy_create_bloom(10));
-    st->ids_opts = rocksdb_options_create_copy(st->opts);
-    rocksdb_options_set_block_based_table_factory(st->ids_opts, st->bbo);
-    /* most ids checked are new: a memtable bloom answers "absent" without a
-     * skiplist search */
-    rocksdb_options_set_memtable_prefix_bloom_size_ratio(st->ids_opts, 0.1);
-    rocksdb_options_set_memtable_whole_key_filtering(st->ids_opts, 1);
-    st->wopts = rocksdb_writeoptions_create();
-    st->ropts = rocksdb_readoptions_create();
+/* A RocksDB built without a compression we ask for refuses to open: fall
+ * back to the next tier (store_tune.c) and say so.  true to retry.
+ * o is NULL on a reopen, which keeps the tier of the first open. */
+static bool fallback(struct store *st, const struct store_opts *o, char **err)
+{
+    if (!o || !*err || !store_compression_refused(*err) || st->tier + 1 >= store_tiers())
+        return false;
+    iq_warn("store", "%s: %s; this librocksdb cannot compress so: falling back to %s", st->dir,
+            *err, store_tier_name(st->tier + 1));
+    rocksdb_free(*err);
+    *err = NULL;
+    st->tier++;
+    return configure(st, o) == 0;
 }
 
 /* Which of our families exist on disk (read-only opens need exactly those). */
@@ -156,7 +147,7 @@ static void db_open_once(struct store *st, const bool present[STORE_CF_N], char 
         if (st->read_only && !present[c])
             continue;
         names[n] = cf_names[c];
-        copts[n] = c == STORE_CF_IDS ? st->ids_opts : st->opts;
+        copts[n] = st->cf_opts[c];
         map[n++] = c;
     }
     if (st->read_only)
@@ -189,7 +180,7 @@ static bool has_current(const char *dir)
 
 /* Open as a secondary, retrying while the daemon's compaction swaps files
  * under the open. */
-static int open_reader(struct store *st)
+static int open_reader(struct store *st, const struct store_opts *o)
 {
     bool present[STORE_CF_N] = { false };
     char *err = NULL;
@@ -204,6 +195,8 @@ static int open_reader(struct store *st)
         r = existing_families(st, present, &err);
         if (r == 0)
             db_open_once(st, present, &err);
+        if (r == 0 && fallback(st, o, &err))
+            db_open_once(st, present, &err);
         if (!err)
             return 0;
         if (!has_current(st->dir))     /* no store here: nothing to wait for */
@@ -217,11 +210,13 @@ static int open_reader(struct store *st)
     return store_rocks_err(err, st->dir);
 }
 
-static int open_writer(struct store *st)
+static int open_writer(struct store *st, const struct store_opts *o)
 {
     char *err = NULL;
 
     db_open_once(st, NULL, &err);
+    while (fallback(st, o, &err))
+        db_open_once(st, NULL, &err);
     if (!err)
         return 0;
     if (store_no_space(err)) {
@@ -280,7 +275,7 @@ static int reopen(struct store *st)
     iq_info("store", "reopening %s after a failed write", st->dir);
     pthread_rwlock_wrlock(&st->dblock);
     db_close(st);
-    r = open_writer(st);
+    r = open_writer(st, NULL);
     pthread_rwlock_unlock(&st->dblock);
     if (r < 0)
         return r;
@@ -361,11 +356,27 @@ static void init_locks(struct store *st)
     pthread_condattr_destroy(&ca);
 }
 
+/* RocksDB's LOG beside the data on one filesystem, at a level that writes
+ * after open, can abort the process when that filesystem fills: warn. */
+static void warn_log_placement(const struct store *st, const struct store_opts *o)
+{
+    const char *dir = o->log_dir && *o->log_dir ? o->log_dir : st->dir;
+    struct stat a, b;
+
+    if (o->log_level <= STORE_LOG_OFF || stat(st->dir, &a) < 0 || stat(dir, &b) < 0 ||
+        a.st_dev != b.st_dev)
+        return;
+    iq_warn("store", "rocksdb_log_level %s writes RocksDB's LOG on the data filesystem: RocksDB "
+            "aborts the daemon when that LOG meets a full disk; set rocksdb_log_dir to another "
+            "filesystem", log_levels[o->log_level <= STORE_LOG_DEBUG ? o->log_level : 0]);
+}
+
 /* The writable side: the disk guard, then the database, then the monitor. */
 static int open_writable(struct store *st, const struct store_opts *o)
 {
     int r;
 
+    warn_log_placement(st, o);
     if (o->disk) {
         r = store_disk_new(st->dir, o->disk, &st->disk);
         if (r < 0) {
@@ -374,7 +385,7 @@ static int open_writable(struct store *st, const struct store_opts *o)
         }
         store_disk_release_if_low(st->disk);
     }
-    r = open_writer(st);
+    r = open_writer(st, o);
     return r < 0 ? r : start_monitor(st);
 }
 
@@ -394,15 +405,16 @@ int store_open(const char *dir, const struct store_opts *o, struct store **ret)
         r = -ENOMEM;
         goto fail;
     }
-    configure(st, o);
-    rocksdb_writeoptions_set_sync(st->wopts, o->fsync);
+    r = configure(st, o);
+    if (r < 0)
+        goto fail;
     st->fsync = o->fsync;
     if (st->read_only)
         r = make_secondary_dir(st);
     else
         r = open_writable(st, o);
     if (r == 0 && st->read_only)
-        r = open_reader(st);
+        r = open_reader(st, o);
     if (r == 0)
         r = store_version_check(st);
     if (r == 0)
@@ -449,12 +461,7 @@ void store_close(struct store **pst)
         rocksdb_writeoptions_destroy(st->wopts);
     if (st->ropts)
         rocksdb_readoptions_destroy(st->ropts);
-    if (st->ids_opts)
-        rocksdb_options_destroy(st->ids_opts);
-    if (st->opts)
-        rocksdb_options_destroy(st->opts);
-    if (st->bbo)
-        rocksdb_block_based_options_destroy(st->bbo);
+    store_untune(st);
     store_probe_free(&st->probe);
     store_disk_destroy(&st->disk);
     pthread_cond_destroy(&st->mon_cv);
@@ -494,7 +501,7 @@ void store_status(struct store *st, struct store_status *ret)
 
 static const char *const busy_names[STORE_BUSY_N] = {
     [STORE_READY] = "none", [STORE_BUSY_DISK_FULL] = "disk_full",
-    [STORE_BUSY_ERROR] = "store_error",
+    [STORE_BUSY_ERROR] = "store_error", [STORE_BUSY_SPOOL_FULL] = "spool_full",
 };
 
 const char *store_busy_name(enum store_busy b)

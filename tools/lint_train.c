@@ -2,6 +2,7 @@
  * calibrate its thresholds.
  *
  *   build/lint-train [--rules DIR] [--out FILE] [--lexicon FILE|none] [--folds K]
+ *                    [--repeats N]
  *                    [--precision P] [--bits B] [--epochs E] [--l2 L] [--rate R]
  *                    [--prune W] [--min-df N] [--seed S] [--no-search] [--errors]
  *                    [CORPUS.tsv...]
@@ -41,19 +42,21 @@
 #define ERR_MAX 1024
 #define FILES_MAX 16
 #define USAGE "usage: lint-train [--rules DIR] [--out FILE] [--lexicon FILE|none] " \
-              "[--folds K] [--precision P] [--bits B] [--epochs E] [--l2 L] [--rate R] " \
+              "[--folds K] [--repeats N] [--precision P] [--bits B] [--epochs E] [--l2 L] [--rate R] " \
               "[--prune W] [--min-df N] [--seed S] [--no-search] [--errors] [CORPUS.tsv...]\n"
 
 /* The grid searched by cross-validation (unless --no-search): hash sizes
  * up to --bits, and L2 strengths. */
 static const unsigned search_bits[] = { 16, 17, 18 };
 static const double search_l2[] = { 3e-4, 1e-3, 3e-3, 1e-2 };
+#define REPEATS_MAX 8
 
 struct args {
     const char *rules, *out, *lexicon;
     const char *files[FILES_MAX];
     int nfiles;
     unsigned folds;
+    unsigned repeats;            /* K-fold cross-validation runs, each with its own shuffle */
     double precision;
     bool errors;                 /* --errors: list the rows cross-validation gets wrong */
     bool search;                 /* choose bits and L2 by cross-validation */
@@ -69,8 +72,9 @@ struct task_data {
     const struct rev_corpus_row **row;
     struct rev_verdict *v;       /* rules only */
     bool *excused;               /* the model rule's "unless" matches the text */
-    double *oof;                 /* cross-validated score */
-    size_t n;
+    double *oof;                 /* cross-validated scores: run k of example i at oof[k * cap + i] */
+    unsigned runs;               /* runs held in oof */
+    size_t n, cap;
 };
 
 static int number(const char *s, double lo, double hi, double *ret)
@@ -124,6 +128,8 @@ static int parse_args(int argc, char **argv, struct args *a)
             a->p.min_df = (unsigned)d;
         else if (strcmp(o, "--folds") == 0 && (r = number(v, 2, 20, &d)) == 0)
             a->folds = (unsigned)d;
+        else if (strcmp(o, "--repeats") == 0 && (r = number(v, 1, REPEATS_MAX, &d)) == 0)
+            a->repeats = (unsigned)d;
         else if (strcmp(o, "--precision") == 0 && (r = number(v, 0.5, 1, &d)) == 0)
             a->precision = d;
         else if (strcmp(o, "--bits") == 0 && (r = number(v, REV_MODEL_BITS_MIN,
@@ -176,7 +182,8 @@ static int task_add(struct task_data *t, size_t cap, const struct rev_corpus_row
         t->row = calloc(cap, sizeof(*t->row));
         t->v = calloc(cap, sizeof(*t->v));
         t->excused = calloc(cap, sizeof(*t->excused));
-        t->oof = calloc(cap, sizeof(*t->oof));
+        t->oof = calloc(cap * REPEATS_MAX, sizeof(*t->oof));
+        t->cap = cap;
         if (!t->ex || !t->full || !t->row || !t->v || !t->excused || !t->oof)
             return -ENOMEM;
     }
@@ -248,20 +255,17 @@ static int collect(const struct rev_corpus *c, const struct rev_rules *rules,
     return 0;
 }
 
-/* Cross-validated scores: fold k holds the examples whose shuffled
- * position is k modulo K. */
-static int cross_validate(struct task_data *t, const struct args *a,
-                          const struct rev_train_params *p)
+/* One run of K-fold cross-validation into oof (t->n scores): fold k holds
+ * the examples whose position in a shuffle seeded by seed is k modulo K. */
+static int cv_run(struct task_data *t, const struct args *a, const struct rev_train_params *p,
+                  uint64_t seed, float *w, size_t *fold, double *oof)
 {
-    size_t nb = (size_t)1 << p->bits;
-    float *w = malloc(nb * sizeof(*w));
-    uint64_t s = p->seed ^ 0x5deece66dull;
-    size_t *fold = malloc(t->n * sizeof(*fold));
-    int r = w && fold ? 0 : -ENOMEM;
+    uint64_t s = seed ^ 0x5deece66dull;
+    int r = 0;
 
-    for (size_t i = 0; r == 0 && i < t->n; i++)
+    for (size_t i = 0; i < t->n; i++)
         fold[i] = i;
-    for (size_t i = t->n; r == 0 && i > 1; i--) {
+    for (size_t i = t->n; i > 1; i--) {
         size_t j, tmp;
 
         s ^= s << 13, s ^= s >> 7, s ^= s << 17;
@@ -276,10 +280,28 @@ static int cross_validate(struct task_data *t, const struct args *a,
         r = rev_train_fit(t->ex, t->n, p, w, &bias);
         for (size_t i = 0; r == 0 && i < t->n; i++)
             if (t->ex[i].skip)
-                t->oof[i] = rev_model_score_feats(w, bias, &t->ex[i].f);
+                oof[i] = rev_model_score_feats(w, bias, &t->ex[i].f);
     }
     for (size_t i = 0; i < t->n; i++)
         t->ex[i].skip = false;
+    return r;
+}
+
+/* Cross-validated scores: a->repeats runs of K-fold cross-validation, each
+ * with its own shuffle (the first one's seed is the --seed), so that the
+ * thresholds and the search see every example scored several times by
+ * models that did not see it, not one draw of the folds. */
+static int cross_validate(struct task_data *t, const struct args *a,
+                          const struct rev_train_params *p)
+{
+    size_t nb = (size_t)1 << p->bits;
+    float *w = malloc(nb * sizeof(*w));
+    size_t *fold = malloc(t->n * sizeof(*fold));
+    int r = w && fold ? 0 : -ENOMEM;
+
+    t->runs = a->repeats;
+    for (unsigned k = 0; r == 0 && k < a->repeats; k++)
+        r = cv_run(t, a, p, p->seed + k * 0x9e3779b97f4a7c15ull, w, fold, t->oof + k * t->cap);
     free(w);
     free(fold);
     return r;
@@ -299,28 +321,38 @@ static double rec(const struct pr *p)
     return p->tp + p->fn ? (double)p->tp / (p->tp + p->fn) : 1.0;
 }
 
-/* Precision/recall per language of rules + model at the thresholds th
- * (above 1: rules alone), over the rows of the task's own kind, combined
- * as the linter combines them: a rule, or the model's score at the
- * threshold on an item not ranked strong and a text its rule's "unless"
- * does not excuse. */
+/* Whether rules + model flag example i in cross-validation run k at the
+ * thresholds th (above 1: rules alone), combined as the linter combines
+ * them: a rule, or the model's score at the threshold on an item not
+ * ranked strong and a text its rule's "unless" does not excuse. */
+static bool flagged(const struct task_data *t, size_t i, unsigned k,
+                    const double th[REV_MODEL_LANGS])
+{
+    int l = t->row[i]->lang == REV_LANG_JA ? REV_MODEL_JA : REV_MODEL_EN;
+
+    return t->v[i].rule ||
+           (!t->v[i].strong && !t->excused[i] && t->oof[k * t->cap + i] >= th[l]);
+}
+
+/* Precision/recall per language of rules + model at the thresholds th over
+ * the rows of the task's own kind, pooled over the cross-validation runs. */
 static void evaluate(const struct task_data *t, enum rev_model_task task,
                      const double th[REV_MODEL_LANGS], struct pr out[REV_MODEL_LANGS])
 {
     memset(out, 0, REV_MODEL_LANGS * sizeof(*out));
     for (size_t i = 0; i < t->n; i++) {
         const struct rev_corpus_row *row = t->row[i];
-        const struct rev_verdict *v = &t->v[i];
-        int l = row->lang == REV_LANG_JA ? REV_MODEL_JA : REV_MODEL_EN;
-        struct pr *p = &out[l];
-        bool got;
+        struct pr *p = &out[row->lang == REV_LANG_JA ? REV_MODEL_JA : REV_MODEL_EN];
 
         if ((task == REV_MODEL_BLAME) != (row->kind == REV_ROW_SENTENCE))
             continue;
-        got = v->rule || (!v->strong && !t->excused[i] && t->oof[i] >= th[l]);
-        p->tp += got && row->positive;
-        p->fp += got && !row->positive;
-        p->fn += !got && row->positive;
+        for (unsigned k = 0; k < t->runs; k++) {
+            bool got = flagged(t, i, k, th);
+
+            p->tp += got && row->positive;
+            p->fp += got && !row->positive;
+            p->fn += !got && row->positive;
+        }
     }
 }
 
@@ -366,20 +398,26 @@ static void calibrate(const struct task_data *t, enum rev_model_task task, doubl
 }
 
 /* With --errors: every row of the task's kind that rules + model get wrong
- * in cross-validation, with its category and score. */
+ * in some cross-validation run, with its category, in how many runs, and
+ * its mean score. */
 static void list_errors(const struct task_data *t, enum rev_model_task task,
                         const double th[REV_MODEL_LANGS])
 {
     for (size_t i = 0; i < t->n; i++) {
         const struct rev_corpus_row *row = t->row[i];
-        int l = row->lang == REV_LANG_JA ? REV_MODEL_JA : REV_MODEL_EN;
-        bool got = t->v[i].rule || (!t->v[i].strong && !t->excused[i] && t->oof[i] >= th[l]);
+        unsigned wrong = 0;
+        double sum = 0;
 
-        if ((task == REV_MODEL_BLAME) != (row->kind == REV_ROW_SENTENCE) ||
-            got == row->positive)
+        if ((task == REV_MODEL_BLAME) != (row->kind == REV_ROW_SENTENCE))
             continue;
-        printf("  %s %s %-16s %.2f %s: %s\n", got ? "FP" : "FN", row->id, row->category,
-               t->oof[i], t->v[i].rule ? "rule" : t->excused[i] ? "unless" : "model", row->text);
+        for (unsigned k = 0; k < t->runs; k++) {
+            wrong += flagged(t, i, k, th) != row->positive;
+            sum += t->oof[k * t->cap + i];
+        }
+        if (wrong)
+            printf("  %s %s %-16s %.2f %s %u/%u: %s\n", row->positive ? "FN" : "FP", row->id,
+                   row->category, sum / t->runs, t->v[i].rule ? "rule" : t->excused[i] ?
+                   "unless" : "model", wrong, t->runs, row->text);
     }
 }
 
@@ -473,9 +511,10 @@ static int fit_and_write(struct task_data task[REV_MODEL_TASKS],
         at += (size_t)snprintf(comment + at, sizeof(comment) - at, " %s", a->files[i]);
     if (at < sizeof(comment))
         snprintf(comment + at, sizeof(comment) - at, ";\n# epochs %u, rate %g, l2 %g (blame) "
-                 "%g (weak-action), seed %llu, %u folds, precision target %.2f, prune %g.\n"
-                 "# Do not edit: retrain.\n", a->p.epochs, a->p.rate, a->l2[0], a->l2[1],
-                 (unsigned long long)a->p.seed, a->folds, a->precision, a->prune);
+                 "%g (weak-action), seed %llu, %u folds x %u runs, precision target %.2f, "
+                 "prune %g.\n# Do not edit: retrain.\n", a->p.epochs, a->p.rate, a->l2[0],
+                 a->l2[1], (unsigned long long)a->p.seed, a->folds, a->repeats, a->precision,
+                 a->prune);
     for (int k = 0; r == 0 && k < REV_MODEL_TASKS; k++) {
         struct rev_train_params p = a->p;
 
@@ -532,7 +571,7 @@ static int calibrate_all(struct task_data task[REV_MODEL_TASKS], const struct ar
 
 int main(int argc, char **argv)
 {
-    struct args a = { .folds = 5, .precision = 0.95, .search = true, .prune = 0,
+    struct args a = { .folds = 5, .repeats = 3, .precision = 0.95, .search = true, .prune = 0,
                       .p = { .bits = 18, .epochs = 10, .rate = 0.5, .l2 = 1e-3, .min_df = 3,
                             .seed = 16 } };
     struct task_data task[REV_MODEL_TASKS] = { { 0 } };

@@ -44,7 +44,7 @@ int tail_rules_new(struct tail_rules **ret)
 
     if (!rs)
         return -ENOMEM;
-    rs->mctx = iq_re_context_new(IQ_RE_MATCH_LIMIT, IQ_RE_DEPTH_LIMIT);
+    rs->mctx = iq_re_context_new(iq_re_limits_of(IQ_RE_LOGS));
     rs->jit_stack = pcre2_jit_stack_create(32 * 1024, 512 * 1024, NULL);
     if (!rs->mctx || !rs->jit_stack) {
         tail_rules_destroy(&rs);

@@ -33,6 +33,7 @@ struct rule {
     char *service;                        /* default service or NULL */
     int min_level;                        /* TAIL_LEVEL_NONE: no level condition */
     int min_status;                       /* 0: no status condition */
+    _Atomic uint64_t limit_hits;          /* lines that hit a pcre2 limit (logged 1, 10, ...) */
 };
 
 struct tail_rules {
@@ -40,7 +41,7 @@ struct tail_rules {
     uint32_t n, cap;
     pcre2_match_data *md;
     uint32_t md_pairs;
-    pcre2_match_context *mctx;
+    pcre2_match_context *mctx;            /* limits: iq_re_limits_of(IQ_RE_LOGS) */
     pcre2_jit_stack *jit_stack;
     json_t *scratch;                      /* the last JSON line, kept for its spans */
     char numbuf[RF_N + TAIL_LINE_LABELS_MAX][RULE_NUMBUF];

@@ -5,7 +5,9 @@
  * tried first (a file almost always keeps one format), then the others in
  * load order.  Pattern rules run the JIT-compiled pcre2 code with the
  * set's shared match data and limits; a match or depth limit hit counts as
- * "this rule does not parse the line", never as a failure of the stream.
+ * "this rule does not parse the line", never as a failure of the stream,
+ * and is logged with the rule, the limit and its config key (the 1st,
+ * 10th, 100th, ... hit of each rule).
  * JSON-lines rules parse the line with jansson (only when it starts with
  * '{') and keep the document as scratch so the spans stay valid until the
  * next call.
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #include "iq_event.h"
+#include "iq_log.h"
 #include "iq_time.h"
 
 static struct tail_span group_span(const struct tail_rules *rs, int no, const char *line)
@@ -83,15 +86,33 @@ static void finish(const struct rule *r, const struct tail_span f[RF_N], struct 
                    (r->min_status && ll->status >= r->min_status);
 }
 
-static int match_pattern(struct tail_rules *rs, const struct rule *r, const char *line,
+/* A line ran into a limit of rule r (pcre2 code rc): count it, and log
+ * the 1st, 10th, 100th, ... time. */
+static void limit_hit(struct rule *r, int rc)
+{
+    char what[160];
+    uint64_t n;
+
+    if (!iq_re_hit(&r->limit_hits, &n))
+        return;
+    iq_warn("tail", "log rule '%s': a line hit %s; the rule does not parse it (%llu line%s "
+            "so far): simplify the pattern or raise the limit", r->name,
+            iq_re_describe(rc, iq_re_limits_of(IQ_RE_LOGS), what, sizeof(what)),
+            (unsigned long long)n, n == 1 ? "" : "s");
+}
+
+static int match_pattern(struct tail_rules *rs, struct rule *r, const char *line,
                          size_t len, struct tail_line *ll)
 {
     struct tail_span f[RF_N];
     int rc = pcre2_match(r->code, (PCRE2_SPTR)line, len, 0, 0, rs->md, rs->mctx);
 
-    if (rc == PCRE2_ERROR_NOMATCH || rc == PCRE2_ERROR_MATCHLIMIT ||
-        rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+    if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
+    if (iq_re_is_limit(rc)) {
+        limit_hit(r, rc);
+        return 0;
+    }
     if (rc < 0)
         return -EIO;
     for (int i = 0; i < RF_N; i++)
@@ -186,7 +207,7 @@ static int match_json(struct tail_rules *rs, const struct rule *r, const char *l
     return 1;
 }
 
-static int match_one(struct tail_rules *rs, const struct rule *r, const char *line, size_t len,
+static int match_one(struct tail_rules *rs, struct rule *r, const char *line, size_t len,
                      struct tail_line *ll)
 {
     return r->json ? match_json(rs, r, line, len, ll) : match_pattern(rs, r, line, len, ll);

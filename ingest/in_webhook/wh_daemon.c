@@ -102,10 +102,12 @@ static void warn_open_sources(const struct wh_daemon *d)
 
 /* Raise the soft open-file limit so that http_conn_limit connections fit
  * beside the store and the other sockets, as far as the hard limit
- * allows (Redis does the same for maxclients). */
+ * allows (Redis does the same for maxclients).  A plain-HTTP connection
+ * takes three descriptors (the client and the relay's socketpair to
+ * libmicrohttpd, http/http_relay.c). */
 static void raise_fd_limit(unsigned conns)
 {
-    rlim_t want = (rlim_t)conns + 256;
+    rlim_t want = (rlim_t)conns * 3 + 256;
     struct rlimit rl;
 
     if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want)

@@ -302,7 +302,8 @@ static bool ready(void *ud, const char **ret_what, char *reason, size_t size)
     return false;
 }
 
-/* GET /metrics: the webhook counters, then the sink's state. */
+/* GET /metrics: the webhook counters, then the sink's state and its own
+ * families (the store's memory, a collector's spool). */
 static void collect(void *ud, struct http_metrics_out *o)
 {
     struct wh_hooks *k = ud;
@@ -311,6 +312,7 @@ static void collect(void *ud, struct http_metrics_out *o)
     wh_metrics_render(&k->m, o);
     ing_sink_status(&k->sink, &ss);
     wh_metrics_render_store(&ss, o);
+    ing_sink_metrics(&k->sink, o);
 }
 
 int wh_hooks_new(struct ing_sink sink, struct wh_record *rec, struct wh_hooks **ret)

@@ -21,10 +21,18 @@
  *     "STATUS MS" (the answer's status and the ms since the first byte),
  *     "closed MS" (closed with no answer) or "timeout MS".  With --again,
  *     the request is first sent once at once on the same connection and
- *     its answer read (keep-alive): what is printed is the second's. */
+ *     its answer read (keep-alive): what is printed is the second's.
+ *   iq_slowhttp talk PORT TIMEOUT_MS
+ *     Send stdin on one connection in parts separated by "@@NEXT@@", each
+ *     once the answers to the previous part are in (keep-alive), never
+ *     closing the sending side; then read until the server closes or
+ *     TIMEOUT_MS pass.  Prints the statuses of the answers in order and
+ *     "closed MS" or "open MS" (ms since the last part was sent) on one
+ *     line, and the last answer's body on the next. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,6 +364,80 @@ static int send_main(int argc, char **argv)
     return 0;
 }
 
+/* The answers complete in buf[0, n): their count; the status and body
+ * of the last complete one go to status (a string of "NNN " words) and
+ * *ret_body. */
+static unsigned answers(const char *buf, size_t n, char *status, size_t ssz,
+                        const char **ret_body, size_t *ret_blen)
+{
+    const char *p = buf, *end = buf + n, *hend, *cl;
+    unsigned k = 0;
+    size_t used = 0, blen;
+
+    status[0] = '\0';
+    while (p < end && (hend = strstr(p, "\r\n\r\n")) && strncmp(p, "HTTP/1.", 7) == 0) {
+        cl = strstr(p, "Content-Length: ");
+        blen = cl && cl < hend ? strtoul(cl + 16, NULL, 10) : 0;
+        if ((size_t)(end - (hend + 4)) < blen)
+            break;
+        if (used + 5 < ssz) {
+            memcpy(status + used, p + 9, 3);
+            status[used + 3] = ' ';
+            status[used += 4] = '\0';
+        }
+        *ret_body = hend + 4;
+        *ret_blen = blen;
+        p = hend + 4 + blen;
+        k++;
+    }
+    return k;
+}
+
+static int talk_main(char **argv)
+{
+    unsigned port = (unsigned)strtoul(argv[2], NULL, 10), parts = 0;
+    long long timeout_ms = strtoll(argv[3], NULL, 10), t0 = now_ms();
+    char *in = calloc(1, REQ_MAX), *buf = calloc(1, REQ_MAX), status[256];
+    const char *p, *next, *body = "";
+    size_t len = 0, got = 0, blen = 0, r;
+    struct pollfd pf = { .events = POLLIN };
+    int closed = 0;
+
+    if (!in || !buf || (pf.fd = dial(port, 0)) < 0)
+        return 2;
+    while (len < REQ_MAX - 1 && (r = fread(in + len, 1, REQ_MAX - 1 - len, stdin)) > 0)
+        len += r;
+    for (p = in; p && !closed; p = next) {
+        next = strstr(p, "@@NEXT@@");
+        t0 = now_ms();
+        send_all(pf.fd, p, next ? (size_t)(next - p) : strlen(p));
+        parts++;
+        if (next)
+            next += 8;
+        /* wait for every answer so far (one per part), or the end */
+        while (!closed && answers(buf, got, status, sizeof(status), &body, &blen) <
+                              (next ? parts : UINT32_MAX) &&
+               now_ms() < t0 + timeout_ms) {
+            ssize_t k;
+
+            if (poll(&pf, 1, (int)(t0 + timeout_ms - now_ms())) <= 0)
+                continue;
+            k = recv(pf.fd, buf + got, REQ_MAX - 1 - got, 0);
+            if (k <= 0)
+                closed = 1;
+            else
+                buf[got += (size_t)k] = '\0';
+        }
+    }
+    answers(buf, got, status, sizeof(status), &body, &blen);
+    printf("%s%s %lld\n%.*s\n", status, closed ? "closed" : "open", now_ms() - t0, (int)blen,
+           body);
+    close(pf.fd);
+    free(in);
+    free(buf);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct sigaction sa = { .sa_handler = on_signal };
@@ -363,6 +445,8 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if (argc == 4 && strcmp(argv[1], "talk") == 0)
+        return talk_main(argv);
     if (argc >= 5 && strcmp(argv[1], "crowd") == 0)
         return crowd_main(argc, argv);
     if ((argc == 4 || argc == 6 || (argc == 7 && strcmp(argv[6], "--again") == 0)) &&
@@ -370,6 +454,6 @@ int main(int argc, char **argv)
         return send_main(argc, argv);
     fprintf(stderr, "usage: iq_slowhttp crowd PORT N INTERVAL_MS [--xff ADDR] [--body LEN] "
                     "[--reconnect] [--spread K]\n       iq_slowhttp send PORT TIMEOUT_MS "
-                    "[headers|body SPREAD_MS [--again]]\n");
+                    "[headers|body SPREAD_MS [--again]]\n       iq_slowhttp talk PORT TIMEOUT_MS\n");
     return 2;
 }

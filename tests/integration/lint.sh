@@ -6,7 +6,9 @@
 # tests/unit/rev_golden_test.c checks too; then checks the exit statuses
 # (0 clean, 1 findings, 2 usage or read errors), the rules lookup order
 # (--rules, $INQUEST_SCHEMAS, ./schemas) and the error messages for bad
-# input and bad rules.  Writes only under a mktemp directory it removes.
+# input and bad rules; and the model's trainer ($IQ_BUILD/lint-train):
+# deterministic weights, its refusals.  Writes only under a mktemp
+# directory it removes.
 #   env: IQ_BUILD (absolute build dir), IQ_ROOT (repository root)
 set -u
 : "${IQ_BUILD:?set IQ_BUILD to the absolute build directory}"
@@ -126,6 +128,27 @@ printf 'inquest-lint-model 3 bits 18\ntask blame bias 0 threshold 0.5 0.5 scale 
 expect_rc 2 "truncated weights" -- "$BIN" lint --rules "$tmp/mrules" "$DATA/en_good.md"
 expect_err "model.weights:2: fewer weights than announced" "truncated weights: message names the line"
 expect_rc 0 "--no-model skips broken weights" -- "$BIN" lint --rules "$tmp/mrules" --no-model "$DATA/en_good.md"
+
+# The trainer: the same corpus and seed give the same weights, byte for
+# byte, with the repeated cross-validation named in the file; bad values and
+# held-out files are refused before anything is read.
+TRAIN="$IQ_BUILD/lint-train"
+CORPUS="$IQ_ROOT/tests/data/lint/corpus/train-extra4.tsv"
+for n in 1 2; do
+    "$TRAIN" --rules "$RULES" --out "$tmp/w$n" --no-search --bits 16 --repeats 2 "$CORPUS" \
+        >"$tmp/train$n.out" 2>&1 || fail "lint-train run $n (see $tmp/train$n.out)"
+done
+cmp -s "$tmp/w1" "$tmp/w2" && ok "lint-train: deterministic" || fail "lint-train: two runs differ"
+grep -q '5 folds x 2 runs' "$tmp/w1" && ok "lint-train: runs in the weights file" ||
+    fail "lint-train: the weights file does not name the runs"
+grep -q '^blame: thresholds en 0\.[0-9]*, ja 0\.[0-9]*' "$tmp/train1.out" &&
+    ok "lint-train: per-language thresholds printed" || fail "lint-train: no thresholds"
+expect_rc 2 "lint-train --repeats 9" -- "$TRAIN" --rules "$RULES" --out "$tmp/w3" --repeats 9 "$CORPUS"
+expect_err "bad option or value: --repeats 9" "lint-train --repeats 9: message"
+expect_rc 2 "lint-train refuses a held-out file" -- "$TRAIN" --rules "$RULES" --out "$tmp/w3" \
+    "$tmp/heldout-x.tsv"
+expect_err "the held-out split is never trained on" "lint-train held-out: message"
+[ ! -e "$tmp/w3" ] && ok "lint-train: nothing written on refusal" || fail "lint-train wrote $tmp/w3"
 
 [ "$fails" -eq 0 ] || { echo "$fails check(s) failed"; exit 1; }
 echo "all lint checks passed"

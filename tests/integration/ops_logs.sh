@@ -9,7 +9,7 @@
 # component: message), logfmt and json lines carry ts (RFC 3339 UTC ms),
 # level, msg and the summary's figures as fields.  An unknown format is
 # refused, by the daemon and by the CLI, whose own error lines follow
-# --log-format too.
+# --log-format too.  RocksDB's LOG on the data filesystem is warned about.
 . "$IQ_ROOT/tests/lib.sh"
 SP="$IQ_ROOT/tests/data/import/api-v2-incidents.githubstatus.json"
 d=$(iq_tmpdir)
@@ -93,4 +93,12 @@ import json, sys
 recs = [json.loads(l) for l in sys.stdin]
 assert recs and all(r["program"] == "inquest" and r["level"] == "error" for r in recs), recs
 ' || { cat "$d/cli.err" >&2; fail "the CLI's error lines are not JSON"; }
+# RocksDB's own LOG: off by default (no warning); at a level that writes,
+# on the data filesystem, the store warns at open (store/store_open.c)
+iq_start_daemon "$d/rlog" 0 --listen-http off --rocksdb-log-level warn
+iq_stop_daemon
+grep -q "store: rocksdb_log_level warn writes RocksDB's LOG on the data filesystem" "$d/rlog.log" ||
+  fail "no warning for RocksDB's LOG beside the data: $(cat "$d/rlog.log")"
+grep -q "RocksDB's LOG on the data" "$d/text.log" &&
+  fail "a warning for RocksDB's LOG although it is off"
 echo "text, logfmt and json logs; the summary counts ZeroMQ, HTTP and import"

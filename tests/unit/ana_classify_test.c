@@ -7,6 +7,7 @@
 #include <errno.h>
 #include "ana_classes.h"
 #include "iq_event.h"
+#include "iq_re.h"
 #include "iq_time.h"
 
 #define T0 1760000000000LL   /* an arbitrary impact start */
@@ -382,6 +383,37 @@ static void test_limits(void **state)
     ana_classes_destroy(&c);
 }
 
+/* regex.classes reaches the taxonomy: a text that a rule matches under
+ * the default limit is no match (logged, not an error) under a tiny one. */
+static int classify_with_limit(int match_limit)
+{
+    struct ana_classes *c = NULL;
+    struct iq_event *ev = mk("x", "chat", "posted", T0, "a1 a2 a3 a4 a5 a6 a7 a8 a9");
+    char text[80], err[IQ_ERR_MAX];
+    json_t *cfg, *res = NULL;
+    int n;
+
+    snprintf(text, sizeof(text), "{\"classes\": {\"match_limit\": %d}}", match_limit);
+    cfg = json_loads(text, 0, NULL);
+    assert_int_equal(iq_re_setup(cfg, err, sizeof(err)), 0);
+    json_decref(cfg);
+    assert_int_equal(ana_classes_new(&c), 0);
+    assert_int_equal(add_text(c, "{\"classes\":[{\"name\":\"slow\",\"rules\":[{\"id\":\"s\","
+                              "\"pattern\":\"(\\\\w+\\\\s?)+$\"}]}]}", err, sizeof(err)), 1);
+    n = ana_classify(c, &ev, 1, T0, &res);
+    json_decref(res);
+    iq_event_destroy(&ev);
+    ana_classes_destroy(&c);
+    return n;
+}
+
+static void test_configured_limit(void **state)
+{
+    (void)state;
+    assert_int_equal(classify_with_limit(10), 0);
+    assert_int_equal(classify_with_limit(IQ_RE_MATCH_LIMIT), 1);
+}
+
 static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_labelled),
     cmocka_unit_test(test_labelled_covers_every_class),
@@ -390,6 +422,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_conditions),
     cmocka_unit_test(test_manual_notes),
     cmocka_unit_test(test_limits),
+    cmocka_unit_test(test_configured_limit),
 };
 
 TEST_MAIN(tests)

@@ -159,7 +159,7 @@ static void empty_dir_and_bad_file(void **state)
 
 static void re_limits_and_value_group(void **state)
 {
-    struct rev_re *re = rev_re_new();
+    struct rev_re *re = rev_re_new(iq_re_limits_of(IQ_RE_LINT));
     char err[200], big[REV_RE_PATTERN_MAX + 2];
     size_t a, b, va, vb;
 
@@ -184,6 +184,64 @@ static void re_limits_and_value_group(void **state)
     assert_int_equal(rev_re_search(re, "\xff", 1, &a, &b, NULL, NULL), -EILSEQ);
     rev_re_destroy(&re);
     assert_null(re);
+}
+
+/* A rules file's "regex" sets the limits of every pattern of the set; a
+ * pattern that hits them fails the rule's examples at load, naming the
+ * rule, the pattern, the limit and the file that set it; bad limits and
+ * a second "regex" are refused. */
+static void rules_file_limits(void **state)
+{
+    static const char head[] = "{\"version\":1,\"regex\":{\"match_limit\":%d},"
+                               "\"rules\":[{\"id\":\"t.slow\",\"category\":\"blame\","
+                               "\"langs\":[\"en\"],\"message\":\"m\",\"suggestion\":\"s\","
+                               "\"patterns\":[\"(a+)+$\"],\"examples\":{\"nomatch\":"
+                               "[\"aaaaaaaaaaaaaaaaab\"]}}]}";
+    char text[600], err[512], tmpl[] = "/tmp/rev-limits-XXXXXX", path[600];
+    struct rev_rules *set = NULL;
+    char *dir = mkdtemp(tmpl);
+    FILE *f;
+
+    (void)state;
+    snprintf(text, sizeof(text), head, 50);
+    assert_int_equal(load_text(text, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "rule 't.slow'"));
+    assert_non_null(strstr(err, "pattern \"(a+)+$\" hit the pcre2 match limit "
+                                "(x.json: regex.match_limit = 50)"));
+    snprintf(text, sizeof(text), head, 100000000);
+    assert_int_equal(load_text(text, err, sizeof(err)), 0);
+    snprintf(text, sizeof(text), head, 5);
+    assert_int_equal(load_text(text, err, sizeof(err)), -EINVAL);
+    assert_string_equal(err, "x.json: config 'regex.match_limit': 5 is outside 10..1000000000");
+    /* in a directory: the limits of z.json hold for the rules of a.json,
+     * and only one file may set them */
+    assert_non_null(dir);
+    snprintf(path, sizeof(path), "%s/a.json", dir);
+    assert_non_null(f = fopen(path, "w"));
+    fputs("{\"version\":1,\"rules\":[{\"id\":\"t.slow\",\"category\":\"blame\","
+          "\"langs\":[\"en\"],\"message\":\"m\",\"suggestion\":\"s\","
+          "\"patterns\":[\"(a+)+$\"],\"examples\":{\"nomatch\":"
+          "[\"aaaaaaaaaaaaaaaaab\"]}}]}", f);
+    fclose(f);
+    snprintf(path, sizeof(path), "%s/z.json", dir);
+    assert_non_null(f = fopen(path, "w"));
+    fputs("{\"version\":1,\"regex\":{\"match_limit\":50,\"depth_limit\":100}}", f);
+    fclose(f);
+    assert_int_equal(rev_rules_load_dir(dir, &set, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "a.json: rule 't.slow'"));
+    assert_non_null(strstr(err, "(z.json: regex.match_limit = 50)"));
+    snprintf(path, sizeof(path), "%s/b.json", dir);
+    assert_non_null(f = fopen(path, "w"));
+    fputs("{\"version\":1,\"regex\":{\"match_limit\":60}}", f);
+    fclose(f);
+    assert_int_equal(rev_rules_load_dir(dir, &set, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "z.json: \"regex\" is set twice (also in b.json)"));
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/z.json", dir);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/a.json", dir);
+    unlink(path);
+    rmdir(dir);
 }
 
 static void schemas_lookup_order(void **state)
@@ -256,6 +314,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(structure_needs_known_section),
     cmocka_unit_test(empty_dir_and_bad_file),
     cmocka_unit_test(re_limits_and_value_group),
+    cmocka_unit_test(rules_file_limits),
     cmocka_unit_test(schemas_lookup_order),
     cmocka_unit_test(file_read_limits),
 };

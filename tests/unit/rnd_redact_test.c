@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iq_re.h"
 #include "rnd_pseudo.h"
 #include "rnd_redact.h"
 
@@ -154,6 +155,40 @@ static void literal_dollar_replacement(void **state)
     json_decref(doc);
 }
 
+/* A rule that hits regex.redaction's match limit fails the pass (no
+ * half-redacted text), and the failure names the rule, the limit and its
+ * key. */
+static void limit_names_the_rule(void **state)
+{
+    struct rnd_redact_stats st = { 0 };
+    struct rnd_redact *rd = NULL;
+    char err[512], *out = NULL, subject[41];
+    json_t *cfg = json_loads("{\"redaction\": {\"match_limit\": 1000}}", 0, NULL);
+    json_t *doc = json_loads("{\"rules\":[{\"name\":\"ok\",\"pattern\":\"b\","
+                             "\"replacement\":\"B\"},{\"name\":\"slow\",\"pattern\":"
+                             "\"(a+)+$\",\"replacement\":\"x\"}]}", 0, NULL);
+
+    (void)state;
+    assert_int_equal(iq_re_setup(cfg, err, sizeof(err)), 0);
+    assert_int_equal(rnd_redact_from_json(doc, "d", &rd, err, sizeof(err)), 0);
+    memset(subject, 'a', sizeof(subject) - 2);
+    subject[sizeof(subject) - 2] = 'b';
+    subject[sizeof(subject) - 1] = '\0';
+    assert_int_equal(rnd_redact_string(rd, subject, strlen(subject), &out, NULL, &st), -ERANGE);
+    assert_null(out);
+    assert_string_equal(rnd_redact_failure(rd, &st, -ERANGE, err, sizeof(err)),
+                        "rule 'slow' hit the pcre2 match limit "
+                        "(regex.redaction.match_limit = 1000)");
+    assert_string_equal(rnd_redact_failure(rd, NULL, -ENOMEM, err, sizeof(err)),
+                        strerror(ENOMEM));
+    rnd_redact_destroy(&rd);
+    json_decref(cfg);
+    cfg = json_loads("{\"redaction\": {\"match_limit\": 1000000}}", 0, NULL);
+    assert_int_equal(iq_re_setup(cfg, err, sizeof(err)), 0);
+    json_decref(cfg);
+    json_decref(doc);
+}
+
 static void pseudonyms_stable(void **state)
 {
     struct rnd_pseudo *p = rnd_pseudo_new("responder");
@@ -205,6 +240,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(json_tree_and_summary),
         cmocka_unit_test(bad_rules),
         cmocka_unit_test(literal_dollar_replacement),
+        cmocka_unit_test(limit_names_the_rule),
         cmocka_unit_test(pseudonyms_stable),
         cmocka_unit_test(pseudonyms_in_text),
     };
