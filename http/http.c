@@ -496,16 +496,20 @@ void http_note_answer(struct http_server *h, const char *method, const char *tar
 {
     char path[sizeof(((struct http_framer *)0)->target)];
     const struct http_route *r;
+    struct http_conf *c;
     size_t n = strcspn(target, "?");
 
     if (n >= sizeof(path))
         n = sizeof(path) - 1;
     memcpy(path, target, n);
     path[n] = '\0';
+
     r = find_route(h, path, HTTP_ROUTE_ANY);
     if (!r && strcmp(method, "POST") == 0)
         r = find_route(h, path, HTTP_ROUTE_POST);
-    answered(r, path, status);
+    c = http_conf_get(h);              /* no request of MHD's: the current version */
+    answered(r, c, path, status);
+    http_conf_put(h, c);
 }
 
 void *http_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
