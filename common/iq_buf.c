@@ -143,3 +143,17 @@ void iq_buf_free(struct iq_buf *b)
     b->len = 0;
     b->alloc = 0;
 }
+
+void *iq_array_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first)
+{
+    size_t want = *cap ? *cap * 2 : first;
+    void *p;
+
+    if (n < *cap)
+        return arr;
+    if (want < *cap || want > SIZE_MAX / size)
+        return NULL;
+    if ((p = realloc(arr, want * size)))
+        *cap = want;
+    return p;
+}

@@ -48,4 +48,10 @@ char *iq_buf_take(struct iq_buf *b, size_t *ret_len);
 /* Free the content; the buffer keeps its cap and can be reused. */
 void iq_buf_free(struct iq_buf *b);
 
+/* Arrays that grow as elements are appended: arr holds *cap elements of
+ * size bytes; returns arr when element n fits, else arr reallocated to
+ * twice the capacity (first when empty) with *cap updated; NULL on OOM or
+ * overflow, arr and *cap then unchanged (the caller still owns arr). */
+void *iq_array_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first);
+
 #endif

@@ -90,21 +90,6 @@ static int next(struct ctx *c, yaml_event_t *ev)
     return yaml_parser_parse(&c->p, ev) ? 0 : parser_fail(c);
 }
 
-/* The array arr (*cap elements of size bytes) with room for element n,
- * doubled when full: arr itself or its new place; NULL on OOM (arr is
- * then unchanged). */
-static void *grow(void *arr, size_t n, size_t *cap, size_t size)
-{
-    size_t want = *cap ? *cap * 2 : 16;
-    void *p;
-
-    if (n < *cap)
-        return arr;
-    if ((p = realloc(arr, want * size)))
-        *cap = want;
-    return p;
-}
-
 /* ---- positions ---------------------------------------------------------- */
 
 static int pos_add(struct ctx *c, const yaml_mark_t *m)
@@ -114,7 +99,7 @@ static int pos_add(struct ctx *c, const yaml_mark_t *m)
 
     if (!p)
         return 0;
-    if (!(e = grow(p->e, p->n, &p->cap, sizeof(*e))))
+    if (!(e = iq_array_grow(p->e, p->n, &p->cap, sizeof(*e), 16)))
         return -ENOMEM;
     p->e = e;
     e = &p->e[p->n];
@@ -325,7 +310,7 @@ static int remember(struct ctx *c, const char *name, json_t *v, size_t nodes)
 
     if (!name)
         return 0;
-    if (!(a = grow(c->anchors, c->n_anchors, &c->cap_anchors, sizeof(*a))))
+    if (!(a = iq_array_grow(c->anchors, c->n_anchors, &c->cap_anchors, sizeof(*a), 16)))
         return -ENOMEM;
     c->anchors = a;
     a = &c->anchors[c->n_anchors];

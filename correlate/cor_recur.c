@@ -13,6 +13,7 @@
  * - cor_map has no delete, so pruning rebuilds the map over the lists that
  *   still hold entries; a stream prunes at its compactions, not per event. */
 #include "cor_recur.h"
+#include "iq_buf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -49,15 +50,9 @@ static struct cor_recur_list *list_of(struct cor_recur *r, const char *name)
 
     if (cor_map_get(&r->names, 0, name, &v))
         return &r->lists[v];
-    if (r->n_lists == r->cap_lists) {
-        size_t ncap = r->cap_lists ? r->cap_lists * 2 : 64;
-        struct cor_recur_list *nl = realloc(r->lists, ncap * sizeof(*nl));
-
-        if (!nl)
-            return NULL;
-        r->lists = nl;
-        r->cap_lists = ncap;
-    }
+    if (!(l = iq_array_grow(r->lists, r->n_lists, &r->cap_lists, sizeof(*l), 64)))
+        return NULL;
+    r->lists = l;
     l = &r->lists[r->n_lists];
     memset(l, 0, sizeof(*l));
     if (!(l->name = strdup(name)))

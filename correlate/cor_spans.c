@@ -19,6 +19,7 @@
  * written since it exists: a full rebuild writes the marker "L" when it
  * is.  Without the marker the set reads every span at once, as before. */
 #include "cor_store.h"
+#include "iq_buf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -36,15 +37,11 @@ struct collect {
 
 static int add(struct cor_spanset *ss, const struct cor_span *sp)
 {
-    if (ss->n == ss->cap) {
-        size_t ncap = ss->cap ? ss->cap * 2 : 64;
-        struct cor_span *ns = realloc(ss->s, ncap * sizeof(*ns));
+    struct cor_span *ns = iq_array_grow(ss->s, ss->n, &ss->cap, sizeof(*ns), 64);
 
-        if (!ns)
-            return -ENOMEM;
-        ss->s = ns;
-        ss->cap = ncap;
-    }
+    if (!ns)
+        return -ENOMEM;
+    ss->s = ns;
     ss->s[ss->n++] = *sp;
     return 0;
 }

@@ -18,6 +18,7 @@
  *   is a template's prompt (it matches the action-items section's
  *   "placeholders", e.g. "✍️ For humans: ...") is not the team's text. */
 #include "pm_md.h"
+#include "iq_buf.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -174,15 +175,11 @@ static int labelled(struct walk *w, cmark_node *node, bool may_open)
 
 static struct pm_md_item *new_item(struct pm_md *md, cmark_node *node)
 {
-    if (md->n_items == md->cap) {
-        size_t cap = md->cap ? md->cap * 2 : 16;
-        struct pm_md_item *v = realloc(md->items, cap * sizeof(*v));
+    struct pm_md_item *v = iq_array_grow(md->items, md->n_items, &md->cap, sizeof(*v), 16);
 
-        if (!v)
-            return NULL;
-        md->items = v;
-        md->cap = cap;
-    }
+    if (!v)
+        return NULL;
+    md->items = v;
     md->items[md->n_items] = (struct pm_md_item){
         .line = (unsigned)cmark_node_get_start_line(node), .checked = -1, .state = -1 };
     return &md->items[md->n_items++];

@@ -13,6 +13,7 @@
  * - A problem in one file never stops the run; only the store failing
  *   does (a run that cannot write must say so, not report "problems"). */
 #include "pm_sync.h"
+#include "iq_buf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -66,17 +67,13 @@ static bool is_markdown(const char *name)
 
 static int add_entry(struct listing *l, const char *path, const struct stat *sb)
 {
+    struct entry *v;
+
     if (l->n == PM_SYNC_FILES_MAX)
         return -E2BIG;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        struct entry *v = realloc(l->v, cap * sizeof(*v));
-
-        if (!v)
-            return -ENOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    if (!(v = iq_array_grow(l->v, l->n, &l->cap, sizeof(*v), 64)))
+        return -ENOMEM;
+    l->v = v;
     if (!(l->v[l->n].path = strdup(path)))
         return -ENOMEM;
     l->v[l->n].mtime_ns = (int64_t)sb->st_mtim.tv_sec * 1000000000 + sb->st_mtim.tv_nsec;
