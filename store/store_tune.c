@@ -15,11 +15,16 @@
  *   16 KiB blocks, no filter.
  * - the small families (meta, incidents, state) take the defaults above
  *   with 4 KiB blocks.
- * Compression by level, the same in every family: none on L0 (flushes stay
- * cheap, and L0 files are rewritten soon), LZ4 on the middle levels (fast
- * to rewrite), ZSTD on the bottommost level, where the bulk of a store
- * that has been compacted lives (and where `inquest`'s full compaction
- * puts everything).  A different compression between two levels also
+ * Compression by level: none on L0 (flushes stay cheap, and L0 files are
+ * rewritten soon), LZ4 on the middle levels (fast to rewrite), ZSTD on the
+ * bottommost level, where the bulk of a store that has been compacted
+ * lives (and where `inquest`'s full compaction puts everything).  The
+ * incidents family is the exception, LZ4 on its bottommost level too: a
+ * full rebuild rewrites all of it, and each of its flushes spans the whole
+ * key range (ids, time index, names), so every L0 compaction rewrites the
+ * family's last level; with ZSTD that recompression was a third of a
+ * 10 M-event rebuild's CPU (bench/correlate), for a family that holds a
+ * few bytes per event.  A different compression between two levels also
  * stops RocksDB from moving an uncompressed file down without rewriting
  * it.  Debian's librocksdb links LZ4 and ZSTD, but a build without them
  * would refuse to open: the open is then retried with LZ4 only, then with
@@ -57,12 +62,13 @@ static const char *const tier_names[TIER_N] = {
     "no compression",
 };
 
-/* Per family: block size and whether point lookups need a bloom filter. */
-static const struct { size_t block; bool bloom; } family[STORE_CF_N] = {
-    [STORE_CF_META] = { 4096, false },        [STORE_CF_BY_TIME] = { 16384, false },
-    [STORE_CF_IDS] = { 4096, true },          [STORE_CF_BY_SERVICE] = { 16384, false },
-    [STORE_CF_BY_KEY] = { 16384, false },     [STORE_CF_INCIDENTS] = { 4096, false },
-    [STORE_CF_STATE] = { 4096, false },
+/* Per family: block size, whether point lookups need a bloom filter, and
+ * whether the family is rewritten as a whole often (no ZSTD then). */
+static const struct { size_t block; bool bloom, churn; } family[STORE_CF_N] = {
+    [STORE_CF_META] = { 4096, false, false },      [STORE_CF_BY_TIME] = { 16384, false, false },
+    [STORE_CF_IDS] = { 4096, true, false },        [STORE_CF_BY_SERVICE] = { 16384, false, false },
+    [STORE_CF_BY_KEY] = { 16384, false, false },   [STORE_CF_INCIDENTS] = { 4096, false, true },
+    [STORE_CF_STATE] = { 4096, false, false },
 };
 
 const char *store_tier_name(int tier)
@@ -163,6 +169,8 @@ int store_tune(struct store *st, const struct store_opts *o, int tier)
         }
         rocksdb_options_set_block_based_table_factory(st->cf_opts[c], t);
         rocksdb_block_based_options_destroy(t);   /* the factory holds a copy */
+        if (family[c].churn && tier == TIER_ZSTD)
+            set_compression(st->cf_opts[c], TIER_LZ4);
         if (family[c].bloom) {
             /* most ids checked are new: a memtable bloom answers "absent"
              * without a skiplist search */
