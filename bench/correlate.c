@@ -206,7 +206,6 @@ static void memory_parts(struct store *st, long base_peak_mb)
 /* ---- rebuild ---- */
 
 struct scan {
-    struct cor_decoder dec;
     struct cor_arena arena;
     size_t n;
 };
@@ -218,7 +217,7 @@ static int scan_one(void *ud, const char *val, size_t len)
     struct iq_event *ev;
 
     cor_arena_mark(&s->arena, &m);
-    if (cor_decode(&s->dec, &s->arena, val, len, &ev) == 0)
+    if (cor_decode(&s->arena, val, len, &ev) == 0)
         s->n++;
     cor_arena_rewind(&s->arena, &m);
     return 0;
@@ -232,12 +231,9 @@ static int baseline_scan(struct store *st, size_t *ret_n, int64_t *ret_ms)
     int64_t t0 = iq_time_mono_ms();
     int r;
 
-    if (cor_decoder_init(&s.dec) < 0)
-        return -ENOMEM;
     r = store_scan(st, &sc, scan_one, &s);
     *ret_ms = iq_time_mono_ms() - t0;
     *ret_n = s.n;
-    cor_decoder_release(&s.dec);
     cor_arena_release(&s.arena);
     return r;
 }

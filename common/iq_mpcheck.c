@@ -10,12 +10,15 @@
  * passes holds at most len values, and libmsgpackc's zone for it stays
  * within a small multiple of len.
  *
- * Nothing here interprets the values; the protocol and event decoders do
- * that on the unpacked objects, checking every type. */
+ * iq_mp_check interprets nothing; the protocol and event decoders do that
+ * on the unpacked objects, checking every type.  iq_mp_read and iq_mp_skip
+ * use the same header table to read trusted bytes in place (integers and
+ * string bodies), for readers that cannot afford an unpacked tree. */
 #include "iq_mpcheck.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #define FAIL(...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return -EPROTO; } while (0)
 
@@ -166,5 +169,93 @@ int iq_mp_check(const char *buf, size_t len, const struct iq_mp_limits *lim,
     }
     if (pos != len)
         FAIL("offset %zu: %zu bytes after the value", pos, len - pos);
+    return 0;
+}
+
+/* The integer at p (a scalar header of hlen bytes) into v; other scalars
+ * are IQ_MP_OTHER. */
+static void scalar(const unsigned char *p, struct iq_mp_value *v)
+{
+    unsigned char b = p[0];
+    int64_t s;
+
+    v->type = IQ_MP_INT;
+    if (b <= 0x7f) {
+        v->u = b;
+    } else if (b >= 0xe0) {
+        v->neg = 1;
+        v->i = (int8_t)b;
+    } else if (b >= 0xcc && b <= 0xcf) {
+        v->u = be(p + 1, 1u << (b - 0xcc));
+    } else if (b >= 0xd0 && b <= 0xd3) {
+        unsigned n = 1u << (b - 0xd0);
+        uint64_t raw = be(p + 1, n);
+
+        /* sign-extend the n-byte two's complement value */
+        s = n == 8 ? (int64_t)raw : (int64_t)(raw ^ (1ULL << (8 * n - 1))) - (int64_t)(1ULL << (8 * n - 1));
+        if (s < 0) {
+            v->neg = 1;
+            v->i = s;
+        } else {
+            v->u = (uint64_t)s;
+        }
+    } else {
+        v->type = IQ_MP_OTHER;
+    }
+}
+
+int iq_mp_read(const char *buf, size_t len, size_t *pos, struct iq_mp_value *v)
+{
+    const unsigned char *p = (const unsigned char *)buf + *pos;
+    struct mp_head h;
+    size_t left;
+
+    if (*pos >= len)
+        return -EPROTO;
+    left = len - *pos;
+    if (head(p, left, &h) < 0)
+        return -EPROTO;
+    memset(v, 0, sizeof(*v));
+    left -= h.hlen;
+    v->len = h.len;
+    switch (h.what) {
+    case W_SCALAR:
+        scalar(p, v);
+        break;
+    case W_STR:
+    case W_BIN:
+    case W_EXT:
+        if (h.len > left)
+            return -EPROTO;
+        v->type = h.what == W_STR ? IQ_MP_STR : h.what == W_BIN ? IQ_MP_BIN : IQ_MP_EXT;
+        v->ptr = buf + *pos + h.hlen;
+        *pos += (size_t)h.len;
+        break;
+    case W_ARRAY:
+    case W_MAP:
+        if ((h.what == W_MAP ? 2 * h.len : h.len) > left)
+            return -EPROTO;
+        v->type = h.what == W_MAP ? IQ_MP_MAP : IQ_MP_ARRAY;
+        break;
+    }
+    *pos += h.hlen;
+    return 0;
+}
+
+int iq_mp_skip(const char *buf, size_t len, size_t *pos)
+{
+    struct iq_mp_value v;
+    uint64_t pending = 1;
+
+    while (pending > 0) {
+        if (iq_mp_read(buf, len, pos, &v) < 0)
+            return -EPROTO;
+        pending--;
+        /* each element takes a byte, so a count past the bytes left was refused */
+        if (v.type == IQ_MP_ARRAY)
+            pending += v.len;
+        else if (v.type == IQ_MP_MAP)
+            pending += 2 * v.len;
+    }
     return 0;
 }

@@ -31,4 +31,35 @@ struct iq_mp_limits {
 int iq_mp_check(const char *buf, size_t len, const struct iq_mp_limits *lim,
                 char *err, size_t errsz);
 
+/* Reading msgpack in place, one value header at a time, for hot paths
+ * that would otherwise unpack into a tree first (the correlator's decoder
+ * of stored events).  Lengths are still checked against the bytes left,
+ * so damaged bytes are refused, never read past. */
+enum iq_mp_type {
+    IQ_MP_OTHER = 0,        /* nil, bool, float, fixext: no payload read */
+    IQ_MP_INT,              /* neg ? i : u */
+    IQ_MP_STR,              /* ptr, len bytes (not NUL-terminated) */
+    IQ_MP_BIN,              /* ptr, len bytes */
+    IQ_MP_EXT,              /* ptr, len bytes after the ext type byte */
+    IQ_MP_ARRAY,            /* len elements follow */
+    IQ_MP_MAP,              /* len key-value pairs follow */
+};
+
+struct iq_mp_value {
+    enum iq_mp_type type;
+    const char *ptr;
+    uint64_t len;
+    uint64_t u;
+    int64_t i;
+    int neg;
+};
+
+/* The value at buf[*pos] into *v; *pos moves past it, but into a
+ * container (its elements are read next).  0, or -EPROTO when truncated,
+ * a length exceeds the bytes left, or the byte is reserved. */
+int iq_mp_read(const char *buf, size_t len, size_t *pos, struct iq_mp_value *v);
+
+/* Move *pos past the whole value there, containers and all.  0 or -EPROTO. */
+int iq_mp_skip(const char *buf, size_t len, size_t *pos);
+
 #endif

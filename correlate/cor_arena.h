@@ -15,6 +15,7 @@ struct cor_arena_block;
 
 struct cor_arena {
     struct cor_arena_block *head;   /* newest block; owned */
+    struct cor_arena_block *spare;  /* a standard block a rewind gave back; owned */
     char *cur, *end;                /* free space of head */
     size_t used;                    /* bytes handed out (for memory budgets) */
 };
@@ -37,7 +38,10 @@ char *cor_arena_strndup(struct cor_arena *a, const char *s, size_t len);
 void cor_arena_mark(const struct cor_arena *a, struct cor_arena_mark *ret);
 
 /* Give back everything allocated since mark m (taken on this arena, with
- * no rewind to an earlier mark in between): blocks added since are freed. */
+ * no rewind to an earlier mark in between): blocks added since are freed,
+ * but one standard block is kept as the arena's spare, so that a mark and
+ * rewind around each value at a block boundary does not map and unmap a
+ * block every time. */
 void cor_arena_rewind(struct cor_arena *a, const struct cor_arena_mark *m);
 
 /* Empty the arena but keep one standard block for reuse (no page of it

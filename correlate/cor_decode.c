@@ -2,13 +2,14 @@
  *
  * A rebuild reads every stored event, so decoding is most of its cost.
  * iq_event_decode is the general, defensive reader (new zone per value,
- * full validation, the raw payload copied); here the zone is cleared and
- * reused, raw is skipped, the record, its strings and its labels (one
- * array, in their stored sorted order) are bump-allocated in the run's
- * arena (cor_arena.h) rather than malloc'ed one by one, and text is not
+ * full validation, the raw payload copied); here the bytes are read in
+ * place, in one pass (iq_mp_read: no unpacked tree in between), raw is
+ * skipped, the record, its strings and its labels (one array, in their
+ * stored sorted order) are bump-allocated in the run's arena
+ * (cor_arena.h) rather than malloc'ed one by one, and text is not
  * validated again: values in the store were validated before they were
- * written.  Types are still checked, so a
- * damaged value is refused with -EINVAL, never misread. */
+ * written.  Types and lengths are still checked, so a damaged value is
+ * refused with -EINVAL, never misread. */
 #include "cor_decode.h"
 
 #include <errno.h>
@@ -17,158 +18,167 @@
 
 #include "cor_arena.h"
 #include "iq_event.h"
+#include "iq_mpcheck.h"
 #include "iq_time.h"
 
-#define ZONE_CHUNK 8192
+#define KEY_MAX 16
 
-int cor_decoder_init(struct cor_decoder *d)
+/* A reading position in one stored value. */
+struct rd {
+    const char *buf;
+    size_t len, pos;
+};
+
+static int next(struct rd *r, struct iq_mp_value *v)
 {
-    d->ready = msgpack_zone_init(&d->zone, ZONE_CHUNK);
-    return d->ready ? 0 : -ENOMEM;
+    return iq_mp_read(r->buf, r->len, &r->pos, v) < 0 ? -EINVAL : 0;
 }
 
-void cor_decoder_release(struct cor_decoder *d)
+/* The next value, which must be a string: copied, NUL-terminated, into a. */
+static int next_str(struct rd *r, struct cor_arena *a, char **ret)
 {
-    if (d && d->ready) {
-        msgpack_zone_destroy(&d->zone);
-        d->ready = false;
-    }
+    struct iq_mp_value v;
+
+    if (next(r, &v) < 0 || v.type != IQ_MP_STR)
+        return -EINVAL;
+    *ret = cor_arena_strndup(a, v.ptr, (size_t)v.len);
+    return *ret ? 0 : -ENOMEM;
 }
 
-static char *dup_str(struct cor_arena *a, const msgpack_object *o)
+static int get_time(const struct iq_mp_value *v, int64_t *ret)
 {
-    return cor_arena_strndup(a, o->via.str.ptr, o->via.str.size);
-}
-
-static int get_time(const msgpack_object *v, int64_t *ret)
-{
-    if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= (uint64_t)INT64_MAX / 2)
-        *ret = (int64_t)v->via.u64;
-    else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && v->via.i64 >= INT64_MIN / 2)
-        *ret = v->via.i64;
+    if (v->type == IQ_MP_INT && !v->neg && v->u <= (uint64_t)INT64_MAX / 2)
+        *ret = (int64_t)v->u;
+    else if (v->type == IQ_MP_INT && v->neg && v->i >= INT64_MIN / 2)
+        *ret = v->i;
     else
         return -EINVAL;
     return 0;
 }
 
-static int get_labels(struct cor_arena *a, struct iq_event *ev, const msgpack_object *v)
+static int next_time(struct rd *r, int64_t *ret)
 {
-    uint32_t n = v->via.map.size;
+    struct iq_mp_value v;
 
-    if (v->type != MSGPACK_OBJECT_MAP || n > IQ_LABELS_MAX)
+    return next(r, &v) < 0 ? -EINVAL : get_time(&v, ret);
+}
+
+static int get_labels(struct rd *r, struct cor_arena *a, struct iq_event *ev)
+{
+    struct iq_mp_value v;
+    int rc;
+
+    if (next(r, &v) < 0 || v.type != IQ_MP_MAP || v.len > IQ_LABELS_MAX)
         return -EINVAL;
-    if (n == 0)
+    if (v.len == 0)
         return 0;
-    ev->labels = cor_arena_alloc(a, n * sizeof(*ev->labels));
+    ev->labels = cor_arena_alloc(a, (size_t)v.len * sizeof(*ev->labels));
     if (!ev->labels)
         return -ENOMEM;
-    for (uint32_t i = 0; i < n; i++) {
-        const msgpack_object *k = &v->via.map.ptr[i].key, *val = &v->via.map.ptr[i].val;
-
-        if (k->type != MSGPACK_OBJECT_STR || val->type != MSGPACK_OBJECT_STR)
-            return -EINVAL;
-        ev->labels[i].key = dup_str(a, k);
-        ev->labels[i].value = dup_str(a, val);
+    for (uint32_t i = 0; i < (uint32_t)v.len; i++) {
+        if ((rc = next_str(r, a, &ev->labels[i].key)) < 0 ||
+            (rc = next_str(r, a, &ev->labels[i].value)) < 0)
+            return rc;
         ev->n_labels = i + 1;
-        if (!ev->labels[i].key || !ev->labels[i].value)
-            return -ENOMEM;
     }
     return 0;
 }
 
-static int member(struct cor_arena *a, struct iq_event *ev, const msgpack_object *k,
-                  const msgpack_object *v)
+/* The next key, NUL-terminated into key[KEY_MAX]: every key of an event
+ * is shorter. */
+static int next_key(struct rd *r, char *key)
 {
-    char key[16];
-    int f;
+    struct iq_mp_value k;
 
-    if (k->type != MSGPACK_OBJECT_STR || k->via.str.size >= sizeof(key))
+    if (next(r, &k) < 0 || k.type != IQ_MP_STR || k.len >= KEY_MAX)
         return -EINVAL;
-    memcpy(key, k->via.str.ptr, k->via.str.size);
-    key[k->via.str.size] = '\0';
-    if (strcmp(key, "raw") == 0)
-        return 0;
-    if (strcmp(key, "at") == 0)
-        return get_time(v, &ev->at);
-    if (strcmp(key, "ends_at") == 0)
-        return get_time(v, &ev->ends_at);
-    if (strcmp(key, "labels") == 0)
-        return get_labels(a, ev, v);
-    f = iq_field_lookup(key);
-    if (f < 0 || v->type != MSGPACK_OBJECT_STR)
-        return -EINVAL;
-    ev->str[f] = dup_str(a, v);
-    return ev->str[f] ? 0 : -ENOMEM;
+    memcpy(key, k.ptr, (size_t)k.len);
+    key[k.len] = '\0';
+    return 0;
 }
 
-/* The event of obj (a map) into a. */
-static int fill(struct cor_arena *a, const msgpack_object *obj, struct iq_event **ret)
+static int member(struct rd *r, struct cor_arena *a, struct iq_event *ev)
 {
-    struct iq_event *ev;
-    int r;
+    char key[KEY_MAX];
+    int f;
 
+    if (next_key(r, key) < 0)
+        return -EINVAL;
+    if (strcmp(key, "raw") == 0)
+        return iq_mp_skip(r->buf, r->len, &r->pos) < 0 ? -EINVAL : 0;
+    if (strcmp(key, "at") == 0)
+        return next_time(r, &ev->at);
+    if (strcmp(key, "ends_at") == 0)
+        return next_time(r, &ev->ends_at);
+    if (strcmp(key, "labels") == 0)
+        return get_labels(r, a, ev);
+    f = iq_field_lookup(key);
+    if (f < 0)
+        return -EINVAL;
+    return next_str(r, a, &ev->str[f]);
+}
+
+int cor_decode(struct cor_arena *a, const char *buf, size_t len, struct iq_event **ret)
+{
+    struct rd r = { buf, len, 0 };
+    struct iq_mp_value map;
+    struct iq_event *ev;
+    int rc;
+
+    if (next(&r, &map) < 0 || map.type != IQ_MP_MAP)
+        return -EINVAL;
     if (!(ev = cor_arena_alloc(a, sizeof(*ev))))
         return -ENOMEM;
     memset(ev, 0, sizeof(*ev));
     ev->at = ev->ends_at = IQ_TIME_NONE;
-    for (uint32_t i = 0; i < obj->via.map.size; i++)
-        if ((r = member(a, ev, &obj->via.map.ptr[i].key, &obj->via.map.ptr[i].val)) < 0)
-            return r;
-    if (!iq_ev_id(ev) || !iq_ev_kind(ev) || ev->at == IQ_TIME_NONE)
+    for (uint64_t i = 0; i < map.len; i++)
+        if ((rc = member(&r, a, ev)) < 0)
+            return rc;
+    if (r.pos != len || !iq_ev_id(ev) || !iq_ev_kind(ev) || ev->at == IQ_TIME_NONE)
         return -EINVAL;
     *ret = ev;
     return 0;
 }
 
-static int unpack(struct cor_decoder *d, const char *buf, size_t len, msgpack_object *obj)
+/* Is the string v one of the NULL-terminated list? */
+static bool str_in(const struct iq_mp_value *v, const char *const *list)
 {
-    size_t off = 0;
-
-    msgpack_zone_clear(&d->zone);
-    if (msgpack_unpack(buf, len, &off, &d->zone, obj) != MSGPACK_UNPACK_SUCCESS || off != len ||
-        obj->type != MSGPACK_OBJECT_MAP)
-        return -EINVAL;
-    return 0;
-}
-
-int cor_decode(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
-               struct iq_event **ret)
-{
-    msgpack_object obj;
-    int r = unpack(d, buf, len, &obj);
-
-    return r < 0 ? r : fill(a, &obj, ret);
-}
-
-/* Is string object o one of the NULL-terminated list? */
-static bool str_in(const msgpack_object *o, const char *const *list)
-{
-    for (; o->type == MSGPACK_OBJECT_STR && *list; list++)
-        if (strlen(*list) == o->via.str.size && memcmp(*list, o->via.str.ptr, o->via.str.size) == 0)
+    for (; v->type == IQ_MP_STR && *list; list++)
+        if (strlen(*list) == v->len && memcmp(*list, v->ptr, (size_t)v->len) == 0)
             return true;
     return false;
 }
 
-int cor_decode_unless(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
+/* Is value buf wanted by cor_decode_unless: its kind in keep, or a time
+ * from `from` on (or an unreadable one: cor_decode refuses it)? */
+static bool wanted(const char *buf, size_t len, const char *const *keep, int64_t from)
+{
+    struct rd r = { buf, len, 0 };
+    struct iq_mp_value map, v;
+    char key[KEY_MAX];
+    int64_t t;
+
+    if (next(&r, &map) < 0 || map.type != IQ_MP_MAP)
+        return true;
+    for (uint64_t i = 0; i < map.len; i++) {
+        if (next_key(&r, key) < 0)
+            return true;
+        if (strcmp(key, "kind") == 0 || strcmp(key, "at") == 0 || strcmp(key, "ends_at") == 0) {
+            if (next(&r, &v) < 0)
+                return true;
+            if (key[0] == 'k' ? str_in(&v, keep) : get_time(&v, &t) < 0 || t >= from)
+                return true;
+        } else if (iq_mp_skip(buf, len, &r.pos) < 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int cor_decode_unless(struct cor_arena *a, const char *buf, size_t len,
                       const char *const *keep, int64_t from, struct iq_event **ret)
 {
-    static const char *const kind[] = { "kind", NULL }, *const times[] = { "at", "ends_at", NULL };
-    msgpack_object obj;
-    bool wanted = false;
-    int r = unpack(d, buf, len, &obj);
-
-    if (r < 0)
-        return r;
-    for (uint32_t i = 0; i < obj.via.map.size && !wanted; i++) {
-        const msgpack_object *k = &obj.via.map.ptr[i].key, *v = &obj.via.map.ptr[i].val;
-        int64_t t;
-
-        if (str_in(k, kind))
-            wanted = str_in(v, keep);
-        else if (str_in(k, times))
-            wanted = get_time(v, &t) < 0 || t >= from;   /* a bad one: let fill refuse it */
-    }
-    return wanted ? fill(a, &obj, ret) : 1;
+    return wanted(buf, len, keep, from) ? cor_decode(a, buf, len, ret) : 1;
 }
 
 static char *copy_str(struct cor_arena *a, const char *s, bool *oom)

@@ -1,31 +1,20 @@
 /* cor_decode.h - read stored events back for correlation.
  *
  * A projection of iq_event_decode for the correlator's hot path: the same
- * msgpack layout (common/iq_codec.h), every type still checked, but the
- * raw payload is skipped, the msgpack zone is reused from one event to the
- * next, the record and its strings come from the run's arena (no malloc
- * per event) and the values are not validated again (the store only holds
- * events that passed iq_event_validate when they were written). */
+ * msgpack layout (common/iq_codec.h), every type and length still checked,
+ * but read in place without an unpacked tree, the raw payload skipped, the
+ * record and its strings from the run's arena (no malloc per event) and
+ * the values not validated again (the store only holds events that passed
+ * iq_event_validate when they were written).  Stateless: any thread may
+ * decode into its own arena. */
 #ifndef COR_DECODE_H
 #define COR_DECODE_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <msgpack.h>
+#include <stdint.h>
 
 struct cor_arena;
 struct iq_event;
-
-struct cor_decoder {
-    msgpack_zone zone;
-    bool ready;
-};
-
-/* 0 or -ENOMEM. */
-int cor_decoder_init(struct cor_decoder *d);
-
-/* Free the zone.  NULL-safe; idempotent. */
-void cor_decoder_release(struct cor_decoder *d);
 
 /* Decode one stored value (exactly one msgpack map) into arena a.  On
  * success *ret is set (raw is NULL); the record, its strings and labels
@@ -33,14 +22,14 @@ void cor_decoder_release(struct cor_decoder *d);
  * iq_event_destroy.  -EINVAL (malformed, a wrong type or a missing id,
  * kind or time), -ENOMEM.  *ret untouched on failure (what was allocated
  * stays in a until it is released). */
-int cor_decode(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
+int cor_decode(struct cor_arena *a, const char *buf, size_t len,
                struct iq_event **ret);
 
 /* The same, but first the map's kind and times only: a value whose kind
  * is none of keep (NULL-terminated) and whose at and ends_at are both
  * before from is skipped: 1, nothing allocated.  For the context of a
  * partial rebuild, where only some kinds matter. */
-int cor_decode_unless(struct cor_decoder *d, struct cor_arena *a, const char *buf, size_t len,
+int cor_decode_unless(struct cor_arena *a, const char *buf, size_t len,
                       const char *const *keep, int64_t from, struct iq_event **ret);
 
 /* A copy of ev (decoded by cor_decode, or any event) in arena a, without

@@ -47,7 +47,6 @@
 
 struct load_state {
     struct cor_run *run;
-    struct cor_decoder dec;
     bool notes;                /* notes pass: only notes outside [from, before) */
     int64_t from, before;
     int64_t whole;             /* before this, only deploys, changes and notes matter */
@@ -65,8 +64,8 @@ static int on_event(void *ud, const char *val, size_t len)
     struct load_state *ls = ud;
     struct iq_event *ev = NULL;
     int r = ls->whole == IQ_TIME_NONE
-                ? cor_decode(&ls->dec, &ls->run->arena, val, len, &ev)
-                : cor_decode_unless(&ls->dec, &ls->run->arena, val, len, context_kinds, ls->whole,
+                ? cor_decode(&ls->run->arena, val, len, &ev)
+                : cor_decode_unless(&ls->run->arena, val, len, context_kinds, ls->whole,
                                     &ev);
 
     if (r == 1)
@@ -228,8 +227,6 @@ static int load_events(struct store *st, struct cor_run *run, int64_t from, int6
                              .whole = whole };
     int r;
 
-    if (cor_decoder_init(&ls.dec) < 0)
-        return -ENOMEM;
     if (from == IQ_TIME_NONE && to == IQ_TIME_NONE) {
         r = cor_load_range(st, run, from, to, &ls.n);    /* all of history: two threads */
     } else {
@@ -247,7 +244,6 @@ static int load_events(struct store *st, struct cor_run *run, int64_t from, int6
         r = store_scan(st, &scan, on_event, &ls);
     }
     *count = ls.n;
-    cor_decoder_release(&ls.dec);
     if (ls.err)
         return ls.err;
     return r < 0 ? r : 0;

@@ -222,7 +222,6 @@ int cor_held_finish(struct cor_window *w)
 
 struct side {
     struct cor_run *run;       /* deploys and changes read */
-    struct cor_decoder dec;
     const struct cor_map *members;   /* ids of the incident's members */
     int err;
 };
@@ -236,7 +235,7 @@ static int side_one(void *ud, const char *val, size_t len)
     uint8_t sig;
 
     cor_arena_mark(&sd->run->arena, &m);
-    if (cor_decode(&sd->dec, &sd->run->arena, val, len, &ev) < 0 ||
+    if (cor_decode(&sd->run->arena, val, len, &ev) < 0 ||
         cor_map_get(sd->members, 0, iq_ev_id(ev), &v)) {
         cor_arena_rewind(&sd->run->arena, &m);
         return 0;       /* unreadable, or a member: the window's record is used */
@@ -267,10 +266,7 @@ static int side_read(struct cor_window *w, struct cor_run *s, const struct cor_m
     struct side sd = { .run = s, .members = members };
     int r;
 
-    if (cor_decoder_init(&sd.dec) < 0)
-        return -ENOMEM;
     r = store_scan(w->st, &scan, side_one, &sd);
-    cor_decoder_release(&sd.dec);
     if (sd.err)
         return sd.err;
     if (r < 0)

@@ -96,7 +96,7 @@ static int on_value(void *ud, const char *val, size_t len)
     return 0;
 }
 
-static int decode_chunk(struct loader *l, struct cor_decoder *dec, const struct chunk *c)
+static int decode_chunk(struct loader *l, const struct chunk *c)
 {
     for (size_t off = 0; off + 4 <= c->len;) {
         struct iq_event *ev = NULL;
@@ -104,7 +104,7 @@ static int decode_chunk(struct loader *l, struct cor_decoder *dec, const struct 
 
         memcpy(&n, c->buf + off, 4);
         off += 4;
-        if (cor_decode(dec, &l->run->arena, c->buf + off, n, &ev) == 0) {
+        if (cor_decode(&l->run->arena, c->buf + off, n, &ev) == 0) {
             if (cor_run_add(l->run, ev) < 0)
                 return -ENOMEM;
             l->added++;
@@ -117,19 +117,15 @@ static int decode_chunk(struct loader *l, struct cor_decoder *dec, const struct 
 static void *consume(void *arg)
 {
     struct loader *l = arg;
-    struct cor_decoder dec;
     struct chunk *c;
-    int r = cor_decoder_init(&dec);
+    int r = 0;
 
-    if (r < 0)
-        cor_pipe_fail(&l->pipe, r);
     while (r == 0 && (c = cor_pipe_pop(&l->pipe))) {
-        r = decode_chunk(l, &dec, c);
+        r = decode_chunk(l, c);
         chunk_free(&c);
         if (r < 0)
             cor_pipe_fail(&l->pipe, r);
     }
-    cor_decoder_release(&dec);
     return NULL;
 }
 

@@ -63,7 +63,6 @@ struct reader {
     struct store *st;
     const struct cor_window *w;    /* for what the notes name; read-only */
     struct cor_run cls;            /* classification context: cfg and the batch's arena */
-    struct cor_decoder dec;
     struct batch *cur;
     struct cor_pipe pipe;          /* batches to the walker */
     pthread_mutex_t lock;          /* of the pool */
@@ -183,7 +182,7 @@ static int on_value(void *ud, const char *val, size_t len)
     b = rd->cur;
     cor_arena_mark(&b->arena, &m);
     b->scanned++;
-    if (cor_decode(&rd->dec, &b->arena, val, len, &ev) < 0) {
+    if (cor_decode(&b->arena, val, len, &ev) < 0) {
         cor_arena_rewind(&b->arena, &m);     /* unreadable: skipped, as `inquest events` does */
         return 0;
     }
@@ -248,7 +247,6 @@ static int walk(struct reader *rd, struct cor_window *w)
 struct note_scan {
     struct cor_named *named;
     struct cor_run run;        /* cfg for classification; arena for decoding */
-    struct cor_decoder dec;
     int err;
 };
 
@@ -270,7 +268,7 @@ static int on_note(void *ud, const char *val, size_t len)
     struct cor_ev e = { 0 };
     int r;
 
-    if (cor_decode(&ns->dec, &ns->run.arena, val, len, &e.ev) < 0)
+    if (cor_decode(&ns->run.arena, val, len, &e.ev) < 0)
         return 0;
     if ((r = cor_classify(&ns->run, &e)) == 0 && e.sig == COR_SIG_CONTROL) {
         ns->named->notes++;
@@ -293,10 +291,7 @@ static int read_named(struct store *st, const struct cor_config *cfg, struct cor
     int r;
 
     cor_run_init(&ns.run, cfg);
-    if (cor_decoder_init(&ns.dec) < 0)
-        return -ENOMEM;
     r = store_scan(st, &scan, on_note, &ns);
-    cor_decoder_release(&ns.dec);
     cor_run_free(&ns.run);
     return ns.err ? ns.err : r < 0 ? r : 0;
 }
@@ -315,7 +310,6 @@ static void reader_release(struct reader *rd)
     batch_free(&rd->cur);
     for (size_t i = 0; i < rd->n_pool; i++)
         cor_arena_release(&rd->pool[i]);
-    cor_decoder_release(&rd->dec);
     cor_run_free(&rd->cls);
     pthread_mutex_destroy(&rd->lock);
 }
@@ -344,14 +338,11 @@ int cor_stream_rebuild(struct store *st, const struct cor_config *cfg,
     rd.batch_bytes = rd.batch_bytes < BATCH_MIN ? BATCH_MIN : rd.batch_bytes > BATCH_BYTES ? BATCH_BYTES
                                                                                           : rd.batch_bytes;
     rd.batch_events = rd.batch_bytes / 384 < BATCH_EVENTS ? rd.batch_bytes / 384 : BATCH_EVENTS;
-    if (cor_decoder_init(&rd.dec) < 0) {
-        r = -ENOMEM;
-        goto out;
-    }
     if ((r = pthread_create(&th, NULL, read_all, &rd)) != 0) {
         r = -r;
         goto out;
     }
+    pthread_setname_np(th, "cor-read");     /* for top -H and perf */
     t0 = thread_cpu_ms();
     r = walk(&rd, &w);
     pthread_join(th, NULL);

@@ -377,7 +377,11 @@ static int rebuild(struct gc *c, struct cor_inc *old_incs)
 {
     struct cor_window *w = c->w;
     struct cor_run *run = &w->run;
-    struct cor_ev *nevs = malloc((run->n + 1) * sizeof(*nevs));
+    /* the same capacity as before: the window fills up to it again before
+     * the next compaction, and growing it back by doubling cost a chain of
+     * reallocs (and their page faults) after every compaction */
+    size_t cap = run->cap > run->n ? run->cap : run->n + 1;
+    struct cor_ev *nevs = malloc(cap * sizeof(*nevs));
     size_t n = 0;
     int r;
 
@@ -394,7 +398,7 @@ static int rebuild(struct gc *c, struct cor_inc *old_incs)
     free(run->evs);
     run->evs = nevs;
     run->n = n;
-    run->cap = run->n + 1;
+    run->cap = cap;
     return 0;
 }
 
