@@ -468,7 +468,7 @@ int main(int argc, char **argv)
     if (a.budget)
         cfg.rebuild_memory = a.budget;
     /* as `inquest correlate --rebuild` opens it */
-    if ((r = store_open(dir, &(struct store_opts){ .write_buffer = COR_REBUILD_WRITE_BUFFER },
+    if ((r = store_open(dir, &(struct store_opts){ .write_buffer = COR_REBUILD_WRITE_BUFFER, .log_level = getenv("CORBENCH_LOG") ? 4 : 0 },
                             &st)) < 0 ||
         (r = ensure_filled(st, dir, filled, &a)) < 0)
         goto out;

@@ -54,6 +54,8 @@
 #define DEFAULT_MAX_OPEN_FILES 512
 #define LEVELS 7
 #define ZSTD_LEVEL 3            /* RocksDB's default level for ZSTD */
+#define CHURN_LEVEL_BASE (16 * MIB)
+#define CHURN_FILE_SIZE (4 * MIB)
 
 /* The compression ladder: what to try, best first. */
 enum tier { TIER_ZSTD = 0, TIER_LZ4, TIER_NONE, TIER_N };
@@ -169,8 +171,16 @@ int store_tune(struct store *st, const struct store_opts *o, int tier)
         }
         rocksdb_options_set_block_based_table_factory(st->cf_opts[c], t);
         rocksdb_block_based_options_destroy(t);   /* the factory holds a copy */
-        if (family[c].churn && tier == TIER_ZSTD)
-            set_compression(st->cf_opts[c], TIER_LZ4);
+        if (family[c].churn) {
+            if (tier == TIER_ZSTD)
+                set_compression(st->cf_opts[c], TIER_LZ4);
+            /* small levels and files: a flush spans every key prefix, so
+             * with RocksDB's 256 MiB first level each L0 compaction
+             * rewrote the whole family; past a small L1 the keys of each
+             * prefix arrive in time order and move down a file at a time */
+            rocksdb_options_set_max_bytes_for_level_base(st->cf_opts[c], CHURN_LEVEL_BASE);
+            rocksdb_options_set_target_file_size_base(st->cf_opts[c], CHURN_FILE_SIZE);
+        }
         if (family[c].bloom) {
             /* most ids checked are new: a memtable bloom answers "absent"
              * without a skiplist search */
