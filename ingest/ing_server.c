@@ -48,6 +48,7 @@
 #include "ing_proto.h"
 #include "store.h"
 #include "ing_zap.h"
+#include "iq_buf.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -63,7 +64,8 @@ struct job {
     uint32_t nvalid;
     uint8_t *outcomes;
     struct ing_rejection *rej;      /* grown on demand */
-    uint32_t nrej, rej_cap;
+    uint32_t nrej;
+    size_t rej_cap;
     uint32_t nevents;
     msgpack_sbuffer vals;           /* encoded values of the valid events */
     const char **valp;              /* ING_BATCH_EVENTS_MAX pointers into vals */
@@ -482,15 +484,11 @@ static void refuse(struct ing_server *srv, zmq_msg_t *identity, uint64_t id, con
 
 static struct ing_rejection *next_rejection(struct job *j)
 {
-    if (j->nrej == j->rej_cap) {
-        uint32_t cap = j->rej_cap ? j->rej_cap * 2 : 16;
-        struct ing_rejection *r = realloc(j->rej, cap * sizeof(*r));
+    struct ing_rejection *r = iq_array_grow(j->rej, j->nrej, &j->rej_cap, sizeof(*r), 16);
 
-        if (!r)
-            return NULL;
-        j->rej = r;
-        j->rej_cap = cap;
-    }
+    if (!r)
+        return NULL;
+    j->rej = r;
     return &j->rej[j->nrej];
 }
 
