@@ -38,6 +38,7 @@
 #include "ana_classes_int.h"
 #include "ana_memo.h"
 #include "ana_query_int.h"
+#include "iq_buf.h"
 #include "store.h"
 #include "iq_codec.h"
 #include "iq_event.h"
@@ -92,19 +93,17 @@ static int on_incident(void *ud, const char *k, size_t kl, const char *v, size_t
 {
     struct load_state *ls = ud;
     struct ana_incs *incs = ls->incs;
+    struct ana_inc *nv;
     int r;
 
     (void)k;
     (void)kl;
-    if (incs->n == ls->cap) {
-        size_t cap = ls->cap ? ls->cap * 2 : 1024;
-        struct ana_inc *nv = cap <= INCIDENTS_MAX ? realloc(incs->v, cap * sizeof(*nv)) : NULL;
-
-        if (!nv)
-            return ls->err = -ENOMEM;
-        incs->v = nv;
-        ls->cap = cap;
-    }
+    /* no growth past INCIDENTS_MAX (the next doubling would pass it) */
+    if (incs->n == ls->cap && ls->cap > INCIDENTS_MAX / 2)
+        return ls->err = -ENOMEM;
+    if (!(nv = iq_array_grow(incs->v, incs->n, &ls->cap, sizeof(*nv), 1024)))
+        return ls->err = -ENOMEM;
+    incs->v = nv;
     r = ana_inc_parse(v, vl, &incs->v[incs->n]);
     if (r < 0)
         return ls->err = r;
@@ -317,18 +316,14 @@ struct groups {
 
 static struct group *group_get(struct groups *gs, const char *key)
 {
+    struct group *v;
+
     for (size_t i = 0; i < gs->n; i++)
         if (strcmp(gs->v[i].key, key) == 0)
             return &gs->v[i];
-    if (gs->n == gs->cap) {
-        size_t cap = gs->cap ? gs->cap * 2 : 32;
-        struct group *v = realloc(gs->v, cap * sizeof(*v));
-
-        if (!v)
-            return NULL;
-        gs->v = v;
-        gs->cap = cap;
-    }
+    if (!(v = iq_array_grow(gs->v, gs->n, &gs->cap, sizeof(*v), 32)))
+        return NULL;
+    gs->v = v;
     memset(&gs->v[gs->n], 0, sizeof(gs->v[0]));
     snprintf(gs->v[gs->n].key, sizeof(gs->v[0].key), "%s", key);
     if (!(gs->v[gs->n].ids = json_array()))

@@ -28,6 +28,7 @@
 #include "ana_classes.h"
 #include "ana_query_int.h"
 #include "iq_event.h"
+#include "iq_buf.h"
 #include "iq_time.h"
 #include "pm_follow.h"
 
@@ -46,32 +47,23 @@ struct pairs {
 static int pair_add(struct pairs *ps, const char *cls, const char *svc, size_t ix)
 {
     struct pair *p = NULL;
+    size_t *ixs;
 
     for (size_t i = 0; i < ps->n && !p; i++)
         if (strcmp(ps->v[i].cls, cls) == 0 && strcmp(ps->v[i].svc, svc) == 0)
             p = &ps->v[i];
     if (!p) {
-        if (ps->n == ps->cap) {
-            size_t cap = ps->cap ? ps->cap * 2 : 64;
-            struct pair *v = realloc(ps->v, cap * sizeof(*v));
-
-            if (!v)
-                return -ENOMEM;
-            ps->v = v;
-            ps->cap = cap;
-        }
-        p = &ps->v[ps->n++];
-        *p = (struct pair){ .cls = cls, .svc = svc };
-    }
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 8;
-        size_t *v = realloc(p->ix, cap * sizeof(*v));
+        struct pair *v = iq_array_grow(ps->v, ps->n, &ps->cap, sizeof(*v), 64);
 
         if (!v)
             return -ENOMEM;
-        p->ix = v;
-        p->cap = cap;
+        ps->v = v;
+        p = &ps->v[ps->n++];
+        *p = (struct pair){ .cls = cls, .svc = svc };
     }
+    if (!(ixs = iq_array_grow(p->ix, p->n, &p->cap, sizeof(*ixs), 8)))
+        return -ENOMEM;
+    p->ix = ixs;
     p->ix[p->n++] = ix;
     return 0;
 }

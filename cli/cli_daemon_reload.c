@@ -39,6 +39,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -395,25 +396,29 @@ int iqd_reload_route(struct iqd_reload *r, struct http_server *h)
     return r && h ? http_add_post_route(h, "/-/reload", on_post, r) : 0;
 }
 
+static const char *const reload_results[2] = { "success", "failure" };
+
+/* The reloader's families (inquest_config_*), in exposition order. */
+static const struct iq_metric_def families[] = {
+    { IQ_METRIC_GAUGE, "inquest_config_last_reload_successful",
+      "Whether the last configuration reload attempt was successful.",
+      .off = offsetof(struct iqd_reload, ok) },
+    { IQ_METRIC_GAUGE, "inquest_config_last_reload_success_timestamp_seconds",
+      "Timestamp of the last successful configuration reload (or of the start).",
+      .off = offsetof(struct iqd_reload, ok_time) },
+    { IQ_METRIC_COUNTER, "inquest_config_reloads_total", "Configuration reloads by result.",
+      .label = "result", .values = reload_results, .n = 2,
+      .off = offsetof(struct iqd_reload, results) },
+};
+
 static int register_metrics(struct iqd_reload *r, struct iq_metrics *reg)
 {
-    static const char *const result[] = { "result", NULL };
-    static const char *const names[2][1] = { { "success" }, { "failure" } };
-    struct iq_metric_family *f;
+    int e;
 
     if (!reg || r->ok)
         return 0;
-    r->ok = iq_metrics_gauge(reg, "inquest_config_last_reload_successful",
-                             "Whether the last configuration reload attempt was successful.");
-    r->ok_time = iq_metrics_gauge(reg, "inquest_config_last_reload_success_timestamp_seconds",
-                                  "Timestamp of the last successful configuration reload "
-                                  "(or of the start).");
-    f = iq_metrics_family(reg, IQ_METRIC_COUNTER, "inquest_config_reloads_total",
-                          "Configuration reloads by result.", result, NULL, 0);
-    r->results[0] = iq_metric_get(f, names[0]);
-    r->results[1] = iq_metric_get(f, names[1]);
-    if (!r->ok || !r->ok_time || !r->results[0] || !r->results[1])
-        return -ENOMEM;
+    if ((e = iq_metrics_register_table(reg, families, IQ_METRICS_TABLE_N(families), r)) < 0)
+        return e;
     iq_metric_set(r->ok, 1);
     iq_metric_set(r->ok_time, (double)iq_time_now_ms() / 1000.0);
     return 0;

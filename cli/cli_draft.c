@@ -183,15 +183,12 @@ static int read_events(const char *path, struct iq_event ***ret, size_t *ret_n)
             fprintf(stderr, "inquest: draft: %s:%lu: %s\n", path, iq_lines_number(lines), err);
             goto out;
         }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            if (!(nv = realloc(evs, cap * sizeof(*nv)))) {
-                iq_event_destroy(&ev);
-                r = -ENOMEM;
-                goto out;
-            }
-            evs = nv;
+        if (!(nv = iq_array_grow(evs, n, &cap, sizeof(*nv), 64))) {
+            iq_event_destroy(&ev);
+            r = -ENOMEM;
+            goto out;
         }
+        evs = nv;
         evs[n++] = ev;
     }
     r = got < 0 ? got : 0;

@@ -14,6 +14,7 @@
  *  - The Authorization header is built in a buffer that is wiped before it
  *    is freed. */
 #include "iq_curl.h"
+#include "iq_buf.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -29,26 +30,15 @@ static void curl_init_once(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-struct answer {
-    char *buf;
-    size_t len, max;
-};
-
+/* The answer's body, capped at max_answer (0: discarded). */
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
 {
-    struct answer *a = ud;
+    struct iq_buf *a = ud;
     size_t k = size * n;
-    char *nb;
 
     if (a->max == 0)
         return k;
-    if (k > a->max - a->len || !(nb = realloc(a->buf, a->len + k + 1)))
-        return 0;
-    memcpy(nb + a->len, p, k);
-    a->len += k;
-    nb[a->len] = '\0';
-    a->buf = nb;
-    return k;
+    return iq_buf_add(a, p, k) < 0 ? 0 : k;
 }
 
 /* The request's headers; NULL on OOM.  *authz is the bearer line to wipe. */
@@ -76,13 +66,14 @@ static struct curl_slist *headers(const struct iq_post *p, char **authz)
 static int request(const struct iq_post *p, long *ret_status, char **ret_answer, char *err,
                    size_t errsz)
 {
-    struct answer ans = { .max = p->max_answer };
+    struct iq_buf ans;
     char *authz = NULL;
     struct curl_slist *hdr;
     CURL *c;
     CURLcode rc = CURLE_OUT_OF_MEMORY;
     long code = 0;
 
+    iq_buf_init(&ans, p->max_answer);
     pthread_once(&curl_once, curl_init_once);
     c = curl_easy_init();
     hdr = headers(p, &authz);
@@ -113,14 +104,14 @@ static int request(const struct iq_post *p, long *ret_status, char **ret_answer,
         curl_easy_cleanup(c);
     if (rc != CURLE_OK) {
         snprintf(err, errsz, "%s", rc == CURLE_WRITE_ERROR ? "answer too long" : curl_easy_strerror(rc));
-        free(ans.buf);
+        iq_buf_free(&ans);
         return rc == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EIO;
     }
     *ret_status = code;
     if (ret_answer)
-        *ret_answer = ans.buf;
+        *ret_answer = ans.p;   /* NULL when nothing arrived */
     else
-        free(ans.buf);
+        iq_buf_free(&ans);
     return 0;
 }
 

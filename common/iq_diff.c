@@ -43,13 +43,13 @@ static int split(const char *s, size_t len, struct lines *ret)
 
         if (n == cap) {
             const char **np;
-            size_t *nlen;
+            size_t *nlen, pcap = cap;   /* two arrays of one capacity */
 
-            cap = cap ? cap * 2 : 64;
-            if (cap > LINES_MAX || !(np = realloc(ret->p, cap * sizeof(*np))))
+            /* no growth past LINES_MAX (the next doubling would pass it) */
+            if (cap > LINES_MAX / 2 || !(np = iq_array_grow(ret->p, n, &pcap, sizeof(*np), 64)))
                 return -E2BIG;
             ret->p = np;
-            if (!(nlen = realloc(ret->len, cap * sizeof(*nlen))))
+            if (!(nlen = iq_array_grow(ret->len, n, &cap, sizeof(*nlen), 64)))
                 return -ENOMEM;
             ret->len = nlen;
         }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "iq_json.h"
+#include "iq_buf.h"
 #include "iq_time.h"
 
 const struct iq_field_def iq_fields[IQ_F_NSTR] = {
@@ -479,17 +480,13 @@ int iq_event_validate(struct iq_event *ev, char *err, size_t errsz)
 
 int iq_evvec_push(struct iq_evvec *vec, struct iq_event **pev)
 {
-    if (vec->n == vec->cap) {
-        size_t cap = vec->cap ? vec->cap * 2 : 16;
-        struct iq_event **v = realloc(vec->v, cap * sizeof(*v));
+    struct iq_event **v = iq_array_grow(vec->v, vec->n, &vec->cap, sizeof(*v), 16);
 
-        if (!v) {
-            iq_event_destroy(pev);
-            return -ENOMEM;
-        }
-        vec->v = v;
-        vec->cap = cap;
+    if (!v) {
+        iq_event_destroy(pev);
+        return -ENOMEM;
     }
+    vec->v = v;
     vec->v[vec->n++] = *pev;
     *pev = NULL;
     return 0;

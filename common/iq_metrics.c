@@ -329,6 +329,35 @@ int iq_metrics_series(struct iq_metrics *reg, enum iq_metric_type type, const ch
     return 0;
 }
 
+/* One row of a table: its family and series into ret (see
+ * struct iq_metric_def).  As iq_metrics_series. */
+static int register_def(struct iq_metrics *reg, const struct iq_metric_def *d,
+                        struct iq_metric **ret)
+{
+    struct iq_metric_family *f;
+
+    if (d->label)
+        return iq_metrics_series(reg, d->type, d->name, d->help, d->label, d->values, d->n,
+                                 d->buckets, d->nb, ret);
+    *ret = NULL;
+    if (!reg)
+        return 0;
+    if (!(f = iq_metrics_family(reg, d->type, d->name, d->help, NULL, d->buckets, d->nb)))
+        return -EINVAL;
+    return (*ret = iq_metric_get(f, NULL)) ? 0 : -ENOMEM;
+}
+
+int iq_metrics_register_table(struct iq_metrics *reg, const struct iq_metric_def *t, size_t n,
+                              void *base)
+{
+    int r;
+
+    for (size_t i = 0; i < n; i++)
+        if ((r = register_def(reg, &t[i], (struct iq_metric **)((char *)base + t[i].off))) < 0)
+            return r;
+    return 0;
+}
+
 /* ---- updates ------------------------------------------------------------ */
 
 static double bits_double(uint64_t b)

@@ -81,6 +81,37 @@ int iq_metrics_series(struct iq_metrics *reg, enum iq_metric_type type, const ch
                       const char *help, const char *label, const char *const *values, size_t n,
                       const double *buckets, size_t nb, struct iq_metric **ret);
 
+/* One row of a stage's const table of families (iq_metrics_register_table):
+ * the declaration, and where in the stage's struct the series go.  A row
+ * without a label is a family of one series, stored in the struct
+ * iq_metric * at offset off; a row with a label has one series for each
+ * of values[0..n-1], stored in that order in the array of n pointers at
+ * off.  For example:
+ *     { IQ_METRIC_COUNTER, "inquest_x_total", "Things done.",
+ *       .off = offsetof(struct x_metrics, done) },
+ *     { IQ_METRIC_COUNTER, "inquest_x_results_total", "Things by result.",
+ *       .label = "result", .values = results, .n = 2,
+ *       .off = offsetof(struct x_metrics, results) }, */
+struct iq_metric_def {
+    enum iq_metric_type type;
+    const char *name;
+    const char *help;
+    const char *label;              /* the one label name, or NULL */
+    const char *const *values;      /* with a label: its n values */
+    size_t n;
+    const double *buckets;          /* histograms: nb ascending upper bounds */
+    size_t nb;
+    size_t off;                     /* offsetof the series pointer (or array) */
+};
+
+/* Register the n families of table t in order (the order of the
+ * exposition), storing each row's series in the struct at base.  0
+ * (every series pointer NULL when reg is NULL), -EINVAL on a bad
+ * declaration, -ENOMEM; the rows before a failing one stay registered. */
+int iq_metrics_register_table(struct iq_metrics *reg, const struct iq_metric_def *t, size_t n,
+                              void *base);
+#define IQ_METRICS_TABLE_N(t) (sizeof(t) / sizeof((t)[0]))
+
 /* Counters: add 1, n, or a non-negative float amount (seconds). */
 void iq_metric_inc(struct iq_metric *m);
 void iq_metric_add(struct iq_metric *m, uint64_t n);

@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -23,6 +24,25 @@
 
 struct proc_metrics {
     struct iq_metric *cpu, *rss, *vsize, *open_fds, *max_fds, *start;
+};
+
+/* The process_* families, in exposition order (client_golang's names and
+ * help texts). */
+static const struct iq_metric_def families[] = {
+    { IQ_METRIC_COUNTER, "process_cpu_seconds_total",
+      "Total user and system CPU time spent in seconds.",
+      .off = offsetof(struct proc_metrics, cpu) },
+    { IQ_METRIC_GAUGE, "process_resident_memory_bytes", "Resident memory size in bytes.",
+      .off = offsetof(struct proc_metrics, rss) },
+    { IQ_METRIC_GAUGE, "process_virtual_memory_bytes", "Virtual memory size in bytes.",
+      .off = offsetof(struct proc_metrics, vsize) },
+    { IQ_METRIC_GAUGE, "process_open_fds", "Number of open file descriptors.",
+      .off = offsetof(struct proc_metrics, open_fds) },
+    { IQ_METRIC_GAUGE, "process_max_fds", "Maximum number of open file descriptors.",
+      .off = offsetof(struct proc_metrics, max_fds) },
+    { IQ_METRIC_GAUGE, "process_start_time_seconds",
+      "Start time of the process since unix epoch in seconds.",
+      .off = offsetof(struct proc_metrics, start) },
 };
 
 /* The proc metrics of the registry that registered them (one per
@@ -127,19 +147,8 @@ int iq_metrics_process_register(struct iq_metrics *reg)
 
     if (!reg)
         return 0;
-    pm->cpu = iq_metrics_counter(reg, "process_cpu_seconds_total",
-                                 "Total user and system CPU time spent in seconds.");
-    pm->rss = iq_metrics_gauge(reg, "process_resident_memory_bytes",
-                               "Resident memory size in bytes.");
-    pm->vsize = iq_metrics_gauge(reg, "process_virtual_memory_bytes",
-                                 "Virtual memory size in bytes.");
-    pm->open_fds = iq_metrics_gauge(reg, "process_open_fds", "Number of open file descriptors.");
-    pm->max_fds = iq_metrics_gauge(reg, "process_max_fds",
-                                   "Maximum number of open file descriptors.");
-    pm->start = iq_metrics_gauge(reg, "process_start_time_seconds",
-                                 "Start time of the process since unix epoch in seconds.");
-    if (!pm->cpu || !pm->rss || !pm->vsize || !pm->open_fds || !pm->max_fds || !pm->start)
-        return -ENOMEM;
+    if ((r = iq_metrics_register_table(reg, families, IQ_METRICS_TABLE_N(families), pm)) < 0)
+        return r;
     if (ticks > 0 && iq_read_file("/proc/self/stat", PROC_FILE_MAX, &stat, &n) == 0) {
         if ((t = start_time(stat, ticks)) >= 0)
             iq_metric_set(pm->start, t);

@@ -420,35 +420,43 @@ static void collect(void *ud)
     pthread_mutex_unlock(&l->lock);
 }
 
+static const double rebuild_buckets[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                          2.5, 5, 10, 30, 60 };
+static const char *const rebuild_kinds[2] = { "partial", "full" };
+
+/* The correlator's families, in exposition order. */
+static const struct iq_metric_def families[] = {
+    { IQ_METRIC_COUNTER, "inquest_correlator_rebuilds_total",
+      "Incident rebuilds: partial (after new events) or full (start-up, audit notes, "
+      "retention).", .label = "kind", .values = rebuild_kinds, .n = 2,
+      .off = offsetof(struct live_metrics, rebuilds) },
+    { IQ_METRIC_HISTOGRAM, "inquest_correlator_rebuild_seconds", "Duration of incident rebuilds.",
+      .label = "kind", .values = rebuild_kinds, .n = 2, .buckets = rebuild_buckets,
+      .nb = sizeof(rebuild_buckets) / sizeof(rebuild_buckets[0]),
+      .off = offsetof(struct live_metrics, seconds) },
+    { IQ_METRIC_COUNTER, "inquest_correlator_rebuild_failures_total",
+      "Rebuilds that failed (retried as a full rebuild).",
+      .off = offsetof(struct live_metrics, failures) },
+    { IQ_METRIC_GAUGE, "inquest_correlator_lag_seconds",
+      "How long the oldest stored event not yet reflected in the incidents has waited; 0 when "
+      "up to date.", .off = offsetof(struct live_metrics, lag) },
+    { IQ_METRIC_GAUGE, "inquest_correlator_incidents", "Incidents written by the last rebuild.",
+      .off = offsetof(struct live_metrics, incidents) },
+    { IQ_METRIC_COUNTER, "inquest_correlator_events_total",
+      "Stored events the correlator was told about.",
+      .off = offsetof(struct live_metrics, events) },
+};
+
 int cor_live_set_metrics(struct cor_live *l, struct iq_metrics *reg)
 {
-    static const double buckets[] = { 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-                                      5, 10, 30, 60 };
-    static const char *const kinds[2] = { "partial", "full" };
     struct live_metrics *m = &l->m;
+    int r;
 
     if (!reg)
         return 0;
     m->reg = reg;
-    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_correlator_rebuilds_total",
-                          "Incident rebuilds: partial (after new events) or full (start-up, "
-                          "audit notes, retention).", "kind", kinds, 2, NULL, 0,
-                          m->rebuilds) < 0 ||
-        iq_metrics_series(reg, IQ_METRIC_HISTOGRAM, "inquest_correlator_rebuild_seconds",
-                          "Duration of incident rebuilds.", "kind", kinds, 2, buckets,
-                          sizeof(buckets) / sizeof(buckets[0]), m->seconds) < 0)
-        return -ENOMEM;
-    m->failures = iq_metrics_counter(reg, "inquest_correlator_rebuild_failures_total",
-                                     "Rebuilds that failed (retried as a full rebuild).");
-    m->lag = iq_metrics_gauge(reg, "inquest_correlator_lag_seconds",
-                              "How long the oldest stored event not yet reflected in the "
-                              "incidents has waited; 0 when up to date.");
-    m->incidents = iq_metrics_gauge(reg, "inquest_correlator_incidents",
-                                    "Incidents written by the last rebuild.");
-    m->events = iq_metrics_counter(reg, "inquest_correlator_events_total",
-                                   "Stored events the correlator was told about.");
-    if (!m->failures || !m->lag || !m->incidents || !m->events)
-        return -ENOMEM;
+    if ((r = iq_metrics_register_table(reg, families, IQ_METRICS_TABLE_N(families), m)) < 0)
+        return r;
     m->hook = iq_metrics_hook_add(reg, collect, l);
     return m->hook < 0 ? m->hook : 0;
 }

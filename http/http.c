@@ -47,6 +47,7 @@
 #include "http_access.h"
 #include "http_framer.h"
 #include "http_guard.h"
+#include "iq_buf.h"
 
 /* Per-request state, in *con_cls: created by the URI log callback (so the
  * raw query string is kept for GET routes), the body of a body route
@@ -62,8 +63,7 @@ struct req {
     struct http_gconn *gc; /* the connection's policy entry; may be NULL */
     bool guarded;                /* passed the connection policy's checks */
     bool started;                /* the route's begin passed */
-    char *buf;
-    size_t len, cap;
+    struct iq_buf body;          /* the upload, capped at max_body */
     bool too_large;
 };
 
@@ -179,8 +179,8 @@ static int run_route(struct MHD_Connection *conn, const struct http_route *r,
     bool body = r->kind != HTTP_ROUTE_GET;
     struct http_request in = { .method = method, .path = url,
                                .query = query ? query + 1 : NULL,
-                               .body = body ? (rq->buf ? rq->buf : "") : NULL,
-                               .body_len = body ? rq->len : 0, .caller = &rq->caller,
+                               .body = body ? (rq->body.p ? rq->body.p : "") : NULL,
+                               .body_len = body ? rq->body.len : 0, .caller = &rq->caller,
                                .authenticated = rq->authenticated,
                                .conf = rq->conf ? rq->conf->data : NULL };
     struct http_response resp = { 0 };
@@ -233,30 +233,18 @@ static int begin_body(struct http_server *h, struct MHD_Connection *conn, const 
 /* Append an upload chunk to the request's buffer (capped at max_body: past
  * it the request is marked too large and the rest discarded).  0 or
  * -ENOMEM. */
-static int append_body(struct http_server *h, struct req *rq, const char *data, size_t n)
+static int append_body(struct req *rq, const char *data, size_t n)
 {
-    if (!rq->too_large && rq->len + n > h->o.max_body) {
-        rq->too_large = true;
-        free(rq->buf);
-        rq->buf = NULL;
-    }
+    int r;
+
     if (rq->too_large)
         return 0;
-    if (rq->len + n > rq->cap) {
-        size_t cap = rq->cap ? rq->cap : 4096;
-        char *p;
-
-        while (cap < rq->len + n)
-            cap *= 2;
-        p = realloc(rq->buf, cap);
-        if (!p)
-            return -ENOMEM;
-        rq->buf = p;
-        rq->cap = cap;
+    if ((r = iq_buf_add(&rq->body, data, n)) == -ENOBUFS) {
+        rq->too_large = true;
+        iq_buf_free(&rq->body);
+        return 0;
     }
-    memcpy(rq->buf + rq->len, data, n);
-    rq->len += n;
-    return 0;
+    return r;
 }
 
 /* Start or continue a request to a body route. */
@@ -268,7 +256,7 @@ static int body_route(struct http_server *h, struct MHD_Connection *conn, const 
     if (!rq->started)
         return begin_body(h, conn, url, method, rq);
     if (*data_size) {
-        if (append_body(h, rq, data, *data_size) < 0)
+        if (append_body(rq, data, *data_size) < 0)
             return MHD_NO;
         *data_size = 0;
         return MHD_YES;
@@ -521,6 +509,7 @@ void *http_on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     http_guard_request_line(h->guard, gc);
     if (!rq)
         return NULL;
+    iq_buf_init(&rq->body, h->o.max_body);
     rq->gc = gc;
     if (uri)
         rq->uri = strndup(uri, 8192);
@@ -538,7 +527,7 @@ void http_on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     if (rq) {
         http_conf_put(h, rq->conf);
         free(rq->uri);
-        free(rq->buf);
+        iq_buf_free(&rq->body);
         free(rq);
         *con_cls = NULL;
     }

@@ -17,6 +17,7 @@
 #include <zmq.h>
 
 #include "ing_curve.h"
+#include "iq_buf.h"
 
 #define FAIL(code, ...) do { if (err) snprintf(err, errsz, __VA_ARGS__); return (code); } while (0)
 
@@ -72,15 +73,9 @@ static int add_key(struct ing_keyring *kr, const char *path, const char *name,
     r = ing_curve_read(path, ING_CURVE_PUBLIC, z85, err, errsz);
     if (r < 0)
         return r;
-    if (kr->n == kr->cap) {
-        size_t cap = kr->cap ? kr->cap * 2 : 16;
-
-        k = realloc(kr->keys, cap * sizeof(*k));
-        if (!k)
-            return -ENOMEM;
-        kr->keys = k;
-        kr->cap = cap;
-    }
+    if (!(k = iq_array_grow(kr->keys, kr->n, &kr->cap, sizeof(*k), 16)))
+        return -ENOMEM;
+    kr->keys = k;
     k = &kr->keys[kr->n];
     memset(k, 0, sizeof(*k));
     zmq_z85_decode(k->pub, z85);

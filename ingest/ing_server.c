@@ -38,6 +38,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,7 @@
 #include "ing_proto.h"
 #include "store.h"
 #include "ing_zap.h"
+#include "iq_buf.h"
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
@@ -63,7 +65,8 @@ struct job {
     uint32_t nvalid;
     uint8_t *outcomes;
     struct ing_rejection *rej;      /* grown on demand */
-    uint32_t nrej, rej_cap;
+    uint32_t nrej;
+    size_t rej_cap;
     uint32_t nevents;
     msgpack_sbuffer vals;           /* encoded values of the valid events */
     const char **valp;              /* ING_BATCH_EVENTS_MAX pointers into vals */
@@ -123,38 +126,48 @@ static void zmq_collect(void *ud)
     iq_metric_set(srv->m.curve[1], (double)refused);
 }
 
-/* Register inquest_zmq_* into reg (NULL: none).  0 or -ENOMEM. */
+static const char *const batch_outcomes[3] = { "acked", "busy", "refused" };
+static const char *const event_outcomes[3] = { "stored", "duplicate", "rejected" };
+static const char *const handshake_results[2] = { "allowed", "refused" };
+
+/* The ingest's families, in exposition order; with CurveZMQ, then curve_families. */
+static const struct iq_metric_def families[] = {
+    { IQ_METRIC_COUNTER, "inquest_zmq_batches_total",
+      "ZeroMQ ingest batches: acked, deferred busy (the sender retries), refused (malformed or "
+      "too large).", .label = "outcome", .values = batch_outcomes, .n = 3,
+      .off = offsetof(struct zmq_metrics, batches) },
+    { IQ_METRIC_COUNTER, "inquest_zmq_events_total",
+      "Events of acknowledged ZeroMQ batches by outcome.", .label = "outcome",
+      .values = event_outcomes, .n = 3, .off = offsetof(struct zmq_metrics, events) },
+    { IQ_METRIC_COUNTER, "inquest_zmq_received_bytes_total",
+      "Bytes of ZeroMQ batch frames received.", .off = offsetof(struct zmq_metrics, bytes) },
+    { IQ_METRIC_HISTOGRAM, "inquest_zmq_ack_seconds",
+      "Time from a batch's arrival to its acknowledgement.",
+      .buckets = iq_metric_latency_buckets, .nb = IQ_METRIC_LATENCY_BUCKETS,
+      .off = offsetof(struct zmq_metrics, ack) },
+};
+static const struct iq_metric_def curve_families[] = {
+    { IQ_METRIC_COUNTER, "inquest_zmq_curve_handshakes_total", "CurveZMQ handshakes by result.",
+      .label = "result", .values = handshake_results, .n = 2,
+      .off = offsetof(struct zmq_metrics, curve) },
+};
+
+/* Register inquest_zmq_* into reg (NULL: none).  0, -ENOMEM or -EINVAL. */
 static int metrics_register(struct ing_server *srv, struct iq_metrics *reg)
 {
-    static const char *const batch[3] = { "acked", "busy", "refused" };
-    static const char *const event[3] = { "stored", "duplicate", "rejected" };
-    static const char *const hand[2] = { "allowed", "refused" };
     struct zmq_metrics *m = &srv->m;
+    int r;
 
     if (!reg)
         return 0;
     m->reg = reg;
-    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_zmq_batches_total",
-                          "ZeroMQ ingest batches: acked, deferred busy (the sender retries), "
-                          "refused (malformed or too large).", "outcome", batch, 3, NULL, 0,
-                          m->batches) < 0 ||
-        iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_zmq_events_total",
-                          "Events of acknowledged ZeroMQ batches by outcome.", "outcome", event,
-                          3, NULL, 0, m->events) < 0)
-        return -ENOMEM;
-    m->bytes = iq_metrics_counter(reg, "inquest_zmq_received_bytes_total",
-                                  "Bytes of ZeroMQ batch frames received.");
-    m->ack = iq_metrics_histogram(reg, "inquest_zmq_ack_seconds",
-                                  "Time from a batch's arrival to its acknowledgement.",
-                                  iq_metric_latency_buckets, IQ_METRIC_LATENCY_BUCKETS);
-    if (!m->bytes || !m->ack)
-        return -ENOMEM;
+    if ((r = iq_metrics_register_table(reg, families, IQ_METRICS_TABLE_N(families), m)) < 0)
+        return r;
     if (!srv->zap)
         return 0;
-    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_zmq_curve_handshakes_total",
-                          "CurveZMQ handshakes by result.", "result", hand, 2, NULL, 0,
-                          m->curve) < 0)
-        return -ENOMEM;
+    if ((r = iq_metrics_register_table(reg, curve_families, IQ_METRICS_TABLE_N(curve_families),
+                                       m)) < 0)
+        return r;
     m->hook = iq_metrics_hook_add(reg, zmq_collect, srv);
     return m->hook < 0 ? m->hook : 0;
 }
@@ -482,15 +495,11 @@ static void refuse(struct ing_server *srv, zmq_msg_t *identity, uint64_t id, con
 
 static struct ing_rejection *next_rejection(struct job *j)
 {
-    if (j->nrej == j->rej_cap) {
-        uint32_t cap = j->rej_cap ? j->rej_cap * 2 : 16;
-        struct ing_rejection *r = realloc(j->rej, cap * sizeof(*r));
+    struct ing_rejection *r = iq_array_grow(j->rej, j->nrej, &j->rej_cap, sizeof(*r), 16);
 
-        if (!r)
-            return NULL;
-        j->rej = r;
-        j->rej_cap = cap;
-    }
+    if (!r)
+        return NULL;
+    j->rej = r;
     return &j->rej[j->nrej];
 }
 

@@ -68,7 +68,7 @@ static void letters(size_t i, char *buf, size_t size)
 const char *rnd_pseudo_name(struct rnd_pseudo *p, const char *name)
 {
     struct person *np;
-    size_t *nb;
+    size_t *nb, cap;
     char let[16], alias[160];
 
     for (size_t i = 0; i < p->n; i++)
@@ -76,17 +76,13 @@ const char *rnd_pseudo_name(struct rnd_pseudo *p, const char *name)
             return p->people[i].alias;
     if (p->n == RND_PSEUDO_MAX)
         return NULL;
-    if (p->n == p->cap) {
-        size_t ncap = p->cap ? p->cap * 2 : 16;
-
-        if (!(np = realloc(p->people, ncap * sizeof(*np))))
-            return NULL;
-        p->people = np;
-        if (!(nb = realloc(p->by_len, ncap * sizeof(*nb))))
-            return NULL;
-        p->by_len = nb;
-        p->cap = ncap;
-    }
+    cap = p->cap;   /* two arrays of one capacity: p->cap moves with the second */
+    if (!(np = iq_array_grow(p->people, p->n, &cap, sizeof(*np), 16)))
+        return NULL;
+    p->people = np;
+    if (!(nb = iq_array_grow(p->by_len, p->n, &p->cap, sizeof(*nb), 16)))
+        return NULL;
+    p->by_len = nb;
     letters(p->n, let, sizeof(let));
     snprintf(alias, sizeof(alias), "%s %s", p->role, let);
     np = &p->people[p->n];

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "iq_event.h"
+#include "iq_buf.h"
 #include "iq_json.h"
 #include "iq_time.h"
 
@@ -101,16 +102,11 @@ static void keep(struct tracker *t, const struct comp *c, int st, int64_t from, 
 
     if (!t->record || t->oom)
         return;
-    if (t->n_out == t->cap_out) {
-        size_t cap = t->cap_out ? t->cap_out * 2 : 32;
-
-        if (!(s = realloc(t->out, cap * sizeof(*s)))) {
-            t->oom = true;
-            return;
-        }
-        t->out = s;
-        t->cap_out = cap;
+    if (!(s = iq_array_grow(t->out, t->n_out, &t->cap_out, sizeof(*s), 32))) {
+        t->oom = true;
+        return;
     }
+    t->out = s;
     s = &t->out[t->n_out];
     *s = (struct rnd_status_stretch){ .component = strdup(c->name), .state = states[st],
                                       .from = from, .to = to < from ? from : to, .open = open };

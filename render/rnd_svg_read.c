@@ -48,6 +48,7 @@
 #include "cor_config.h"
 #include "cor_signal.h"
 #include "iq_event.h"
+#include "iq_buf.h"
 #include "iq_time.h"
 
 const struct svg_style_def svg_styles[ST_N] = {
@@ -124,18 +125,13 @@ static int32_t source_text(struct reader *r, const char *src)
 static int32_t group_new(struct reader *r, enum svg_lane lane, int32_t label)
 {
     struct rnd_svg *c = r->c;
+    struct svg_group *g = iq_array_grow(c->groups, c->n_groups, &c->cap_groups, sizeof(*g), 64);
 
-    if (c->n_groups == c->cap_groups) {
-        size_t cap = c->cap_groups ? c->cap_groups * 2 : 64;
-        struct svg_group *g = realloc(c->groups, cap * sizeof(*g));
-
-        if (!g) {
-            r->oom = true;
-            return -1;
-        }
-        c->groups = g;
-        c->cap_groups = cap;
+    if (!g) {
+        r->oom = true;
+        return -1;
     }
+    c->groups = g;
     c->groups[c->n_groups] = (struct svg_group){ .label = label, .lane = (uint8_t)lane };
     return (int32_t)c->n_groups++;
 }
@@ -150,16 +146,11 @@ static long item_new(struct reader *r, enum svg_lane lane, enum svg_style st, en
 
     if (group < 0 && (group = group_new(r, lane, -1)) < 0)
         return -1;
-    if (c->n_items == c->cap_items) {
-        size_t cap = c->cap_items ? c->cap_items * 2 : 256;
-
-        if (!(it = realloc(c->items, cap * sizeof(*it)))) {
-            r->oom = true;
-            return -1;
-        }
-        c->items = it;
-        c->cap_items = cap;
+    if (!(it = iq_array_grow(c->items, c->n_items, &c->cap_items, sizeof(*it), 256))) {
+        r->oom = true;
+        return -1;
     }
+    c->items = it;
     it = &c->items[c->n_items];
     *it = (struct svg_item){ .from = from, .to = to < from ? from : to, .text = -1, .source = -1,
                              .id = -1, .end_id = -1, .group = group, .count = 1,

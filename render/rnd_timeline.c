@@ -190,14 +190,9 @@ static struct row *add_row(struct builder *b, int64_t at, const struct iq_event 
 {
     struct row *r;
 
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : 64;
-
-        if (!(r = realloc(b->rows, ncap * sizeof(*r))))
-            return NULL;
-        b->rows = r;
-        b->cap = ncap;
-    }
+    if (!(r = iq_array_grow(b->rows, b->n, &b->cap, sizeof(*r), 64)))
+        return NULL;
+    b->rows = r;
     r = &b->rows[b->n];
     memset(r, 0, sizeof(*r));
     r->at = at;

@@ -17,6 +17,7 @@
  *    token is three integers and the renderer never allocates for names. */
 #include "rnd_tmpl.h"
 #include "rnd_tmpl_int.h"
+#include "iq_buf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -61,17 +62,11 @@ static int fail_at(struct parser *p, size_t off, const char *fmt, ...)
 
 static int push_tok(struct rnd_tmpl *t, enum rnd_tok_type type, size_t off, size_t len)
 {
-    struct rnd_tok *nt;
+    struct rnd_tok *nt = iq_array_grow(t->toks, t->n, &t->cap, sizeof(*nt), 64);
 
-    if (t->n == t->cap) {
-        size_t ncap = t->cap ? t->cap * 2 : 64;
-
-        nt = realloc(t->toks, ncap * sizeof(*nt));
-        if (!nt)
-            return -ENOMEM;
-        t->toks = nt;
-        t->cap = ncap;
-    }
+    if (!nt)
+        return -ENOMEM;
+    t->toks = nt;
     t->toks[t->n++] = (struct rnd_tok){ .type = type, .off = off, .len = len, .end = 0 };
     return 0;
 }

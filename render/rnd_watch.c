@@ -74,8 +74,11 @@ struct rnd_watch {
     size_t n_hooks;
     struct iq_worker *worker;
     unsigned long written, notified;
-    struct iq_metric *m_written, *m_kept, *m_failed, *m_sent, *m_notify_failed; /* or NULL */
+    struct iq_metric *m_written, *m_kept, *m_failed; /* or NULL */
+    struct iq_metric *m_notices[2];     /* NOTICE_SENT, NOTICE_FAILED; or NULL */
 };
+
+enum { NOTICE_SENT = 0, NOTICE_FAILED };
 
 static int write_file(const char *dir, const char *id, const char *ext, const char *doc, size_t len)
 {
@@ -102,11 +105,11 @@ static void notify(struct rnd_watch *d, const json_t *ctx, const char *id)
                      : -ENOMEM;
 
         if (r < 0) {
-            iq_metric_inc(d->m_notify_failed);
+            iq_metric_inc(d->m_notices[NOTICE_FAILED]);
             iq_warn("drafts", "notice for %s to %s failed: %s; ignoring", id, d->hooks[i].url,
                     r == -ENOMEM ? "out of memory" : err);
         } else {
-            iq_metric_inc(d->m_sent);
+            iq_metric_inc(d->m_notices[NOTICE_SENT]);
             __atomic_add_fetch(&d->notified, 1, __ATOMIC_RELAXED);
         }
         free(body);
@@ -235,30 +238,22 @@ static char *dup_opt(const char *s, bool *oom)
     return p;
 }
 
-/* inquest_drafts_* into reg (NULL: none).  0 or -ENOMEM. */
-static int register_metrics(struct rnd_watch *d, struct iq_metrics *reg)
-{
-    static const char *const names[2] = { "sent", "failed" };
-    struct iq_metric *notices[2];
+static const char *const notice_results[2] = { "sent", "failed" };   /* NOTICE_* */
 
-    if (!reg)
-        return 0;
-    d->m_written = iq_metrics_counter(reg, "inquest_drafts_written_total",
-                                      "Drafts of closed incidents written to the drafts "
-                                      "directory.");
-    d->m_kept = iq_metrics_counter(reg, "inquest_drafts_kept_total",
-                                   "Drafts edited by hand and left alone: the new version was "
-                                   "written beside them as ID.next.md.");
-    d->m_failed = iq_metrics_counter(reg, "inquest_drafts_failed_total",
-                                     "Drafts that could not be written.");
-    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_drafts_notifications_total",
-                          "Draft notices to outbound webhooks, by result (after retries).",
-                          "result", names, 2, NULL, 0, notices) < 0)
-        return -ENOMEM;
-    d->m_sent = notices[0];
-    d->m_notify_failed = notices[1];
-    return d->m_written && d->m_kept && d->m_failed ? 0 : -ENOMEM;
-}
+/* The renderer's families (inquest_drafts_*), in exposition order. */
+static const struct iq_metric_def families[] = {
+    { IQ_METRIC_COUNTER, "inquest_drafts_written_total",
+      "Drafts of closed incidents written to the drafts directory.",
+      .off = offsetof(struct rnd_watch, m_written) },
+    { IQ_METRIC_COUNTER, "inquest_drafts_kept_total",
+      "Drafts edited by hand and left alone: the new version was written beside them as "
+      "ID.next.md.", .off = offsetof(struct rnd_watch, m_kept) },
+    { IQ_METRIC_COUNTER, "inquest_drafts_failed_total", "Drafts that could not be written.",
+      .off = offsetof(struct rnd_watch, m_failed) },
+    { IQ_METRIC_COUNTER, "inquest_drafts_notifications_total",
+      "Draft notices to outbound webhooks, by result (after retries).", .label = "result",
+      .values = notice_results, .n = 2, .off = offsetof(struct rnd_watch, m_notices) },
+};
 
 int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_watch **ret)
 {
@@ -283,7 +278,8 @@ int rnd_watch_new(struct store *st, const struct rnd_watch_opts *o, struct rnd_w
     d->backoff_ms = o->backoff_ms > 0 ? o->backoff_ms : 500;
     d->retries = o->retries;
     r = -ENOMEM;
-    if (oom || register_metrics(d, o->metrics) < 0)
+    if (oom ||
+        iq_metrics_register_table(o->metrics, families, IQ_METRICS_TABLE_N(families), d) < 0)
         goto fail;
     if (o->tz && (r = iq_tz_load(o->tz, false, &d->tz, err, sizeof(err))) < 0) {
         iq_error("drafts", "config 'drafts.tz': %s", err);

@@ -83,7 +83,7 @@ static const char *parse_fields(char *f[6], struct rev_corpus_row *row)
 static int add_line(struct rev_corpus *c, char *line, unsigned lineno, const char *path,
                     char *err, size_t errsz)
 {
-    struct rev_corpus_row row = { .line = lineno };
+    struct rev_corpus_row row = { .line = lineno }, *nr;
     const char *msg = NULL;
     char *f[6], *p = line;
     size_t k;
@@ -102,15 +102,9 @@ static int add_line(struct rev_corpus *c, char *line, unsigned lineno, const cha
         snprintf(err, errsz, "%s:%u: %s", path, lineno, msg);
         return -EINVAL;
     }
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 256;
-        struct rev_corpus_row *nr = realloc(c->rows, ncap * sizeof(*nr));
-
-        if (!nr)
-            return -ENOMEM;
-        c->rows = nr;
-        c->cap = ncap;
-    }
+    if (!(nr = iq_array_grow(c->rows, c->n, &c->cap, sizeof(*nr), 256)))
+        return -ENOMEM;
+    c->rows = nr;
     c->rows[c->n++] = row;
     return 0;
 }

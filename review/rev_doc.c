@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "iq_event.h"
+#include "iq_buf.h"
 #include "rev_doc.h"
 #include "rev_file.h"
 
@@ -653,6 +654,7 @@ int rev_text_add(struct rev_text *t, const struct rev_doc *doc, size_t line, siz
 {
     const struct rev_line *l = &doc->lines[line];
     size_t need = t->len + len + 2;
+    struct rev_piece *np;
 
     if (need > t->cap) {
         size_t ncap = need * 2;
@@ -663,15 +665,9 @@ int rev_text_add(struct rev_text *t, const struct rev_doc *doc, size_t line, siz
         t->s = ns;
         t->cap = ncap;
     }
-    if (t->n == t->pcap) {
-        size_t ncap = t->pcap ? t->pcap * 2 : 8;
-        struct rev_piece *np = realloc(t->pieces, ncap * sizeof(*np));
-
-        if (!np)
-            return -ENOMEM;
-        t->pieces = np;
-        t->pcap = ncap;
-    }
+    if (!(np = iq_array_grow(t->pieces, t->n, &t->pcap, sizeof(*np), 8)))
+        return -ENOMEM;
+    t->pieces = np;
     if (t->len)
         t->s[t->len++] = ' ';
     t->pieces[t->n++] = (struct rev_piece){ .line = line, .off = off, .len = len, .at = t->len };

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "rev_lex_int.h"
+#include "iq_buf.h"
 
 #define LEX_WEIGHT 2
 #define OCC_MAX 96
@@ -76,15 +77,11 @@ void rev_feats_free(struct rev_feats *f)
 
 static int feats_push(struct rev_feats *f, uint32_t idx)
 {
-    if (f->n == f->cap) {
-        size_t ncap = f->cap ? f->cap * 2 : 256;
-        uint32_t *ni = realloc(f->idx, ncap * sizeof(*ni));
+    uint32_t *ni = iq_array_grow(f->idx, f->n, &f->cap, sizeof(*ni), 256);
 
-        if (!ni)
-            return -ENOMEM;
-        f->idx = ni;
-        f->cap = ncap;
-    }
+    if (!ni)
+        return -ENOMEM;
+    f->idx = ni;
     f->idx[f->n++] = idx;
     return 0;
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "iq_re.h"
+#include "iq_buf.h"
 #include "rev_re.h"
 
 struct rev_pat {
@@ -89,17 +90,11 @@ size_t rev_re_count(const struct rev_re *re)
 /* Make room for one more pattern.  0 or -ENOMEM. */
 static int grow(struct rev_re *re)
 {
-    struct rev_pat *np;
-    size_t ncap;
+    struct rev_pat *np = iq_array_grow(re->pats, re->n, &re->cap, sizeof(*np), 4);
 
-    if (re->n < re->cap)
-        return 0;
-    ncap = re->cap ? re->cap * 2 : 4;
-    np = realloc(re->pats, ncap * sizeof(*np));
     if (!np)
         return -ENOMEM;
     re->pats = np;
-    re->cap = ncap;
     return 0;
 }
 

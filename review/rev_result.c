@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "rev_action.h"
+#include "iq_buf.h"
 #include "rev_lint.h"
 
 /* ---- the result ---- */
@@ -203,15 +204,9 @@ int rev_result_add_scored(struct rev_result *res, const struct rev_rule *rule,
         res->truncated = true;
         return 0;
     }
-    if (res->nf == res->capf) {
-        size_t ncap = res->capf ? res->capf * 2 : 16;
-        struct rev_finding *nf = realloc(res->f, ncap * sizeof(*nf));
-
-        if (!nf)
-            return -ENOMEM;
-        res->f = nf;
-        res->capf = ncap;
-    }
+    if (!(f = iq_array_grow(res->f, res->nf, &res->capf, sizeof(*f), 16)))
+        return -ENOMEM;
+    res->f = f;
     f = &res->f[res->nf];
     f->excerpt = rev_fold(excerpt, len, REV_EXCERPT_MAX);
     if (!f->excerpt)
@@ -227,17 +222,13 @@ int rev_result_add_scored(struct rev_result *res, const struct rev_rule *rule,
 
 int rev_result_add_action(struct rev_result *res, struct rev_action *a)
 {
-    if (res->na == res->capa) {
-        size_t ncap = res->capa ? res->capa * 2 : 8;
-        struct rev_action *na = realloc(res->a, ncap * sizeof(*na));
+    struct rev_action *na = iq_array_grow(res->a, res->na, &res->capa, sizeof(*na), 8);
 
-        if (!na) {
-            action_free(a);
-            return -ENOMEM;
-        }
-        res->a = na;
-        res->capa = ncap;
+    if (!na) {
+        action_free(a);
+        return -ENOMEM;
     }
+    res->a = na;
     res->a[res->na++] = *a;
     a->text = a->owner = a->due = a->ticket = NULL;
     return 0;

@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "rev_file.h"
+#include "iq_buf.h"
 #include "rev_rules_int.h"
 
 struct rev_rules {
@@ -98,18 +99,13 @@ void rev_rules_destroy(struct rev_rules **pset)
 /* Grow an array of elem-sized items to hold one more.  0 or -ENOMEM. */
 static int grow(void **arr, size_t *cap, size_t n, size_t elem)
 {
-    void *na;
-    size_t ncap;
+    size_t old = *cap;
+    void *na = iq_array_grow(*arr, n, cap, elem, 16);
 
-    if (n < *cap)
-        return 0;
-    ncap = *cap ? *cap * 2 : 16;
-    na = realloc(*arr, ncap * elem);
     if (!na)
         return -ENOMEM;
-    memset((char *)na + *cap * elem, 0, (ncap - *cap) * elem);
+    memset((char *)na + old * elem, 0, (*cap - old) * elem);
     *arr = na;
-    *cap = ncap;
     return 0;
 }
 

@@ -16,9 +16,32 @@
  * readers are CLI commands. */
 #include "store_int.h"
 
-#include <errno.h>
+#include <stddef.h>
 
 #include "iq_metrics.h"
+
+/* The store's families, in exposition order. */
+static const struct iq_metric_def families[] = {
+    { IQ_METRIC_HISTOGRAM, "inquest_store_write_seconds",
+      "Time to write one group commit of events (dedup lookup, WriteBatch, WAL).",
+      .buckets = iq_metric_latency_buckets, .nb = IQ_METRIC_LATENCY_BUCKETS,
+      .off = offsetof(struct store_metrics, write_seconds) },
+    { IQ_METRIC_COUNTER, "inquest_store_wal_writes_total",
+      "Writes to RocksDB's write-ahead log (event groups and state).",
+      .off = offsetof(struct store_metrics, wal_writes) },
+    { IQ_METRIC_COUNTER, "inquest_store_wal_syncs_total",
+      "WAL writes synced to disk before they were acknowledged (fsync on).",
+      .off = offsetof(struct store_metrics, wal_syncs) },
+    { IQ_METRIC_GAUGE, "inquest_store_pending_compaction_bytes",
+      "Bytes RocksDB estimates compaction still has to rewrite.",
+      .off = offsetof(struct store_metrics, pending_compaction) },
+    { IQ_METRIC_GAUGE, "inquest_store_sst_bytes", "Bytes of the store's table files on disk.",
+      .off = offsetof(struct store_metrics, sst_bytes) },
+    { IQ_METRIC_GAUGE, "inquest_store_memtable_bytes", "Bytes held in memtables, not yet flushed.",
+      .off = offsetof(struct store_metrics, memtable_bytes) },
+    { IQ_METRIC_GAUGE, "inquest_store_events", "Stored events (RocksDB's estimate of the keys).",
+      .off = offsetof(struct store_metrics, events) },
+};
 
 /* The sum of an integer property over the column families; false when
  * RocksDB does not know it. */
@@ -61,33 +84,13 @@ static void collect(void *ud)
 int store_metrics_register(struct store *st, struct iq_metrics *reg)
 {
     struct store_metrics *m = &st->m;
+    int r;
 
     if (!reg || st->read_only)
         return 0;
     m->reg = reg;
-    m->write_seconds = iq_metrics_histogram(reg, "inquest_store_write_seconds",
-                                            "Time to write one group commit of events "
-                                            "(dedup lookup, WriteBatch, WAL).",
-                                            iq_metric_latency_buckets,
-                                            IQ_METRIC_LATENCY_BUCKETS);
-    m->wal_writes = iq_metrics_counter(reg, "inquest_store_wal_writes_total",
-                                       "Writes to RocksDB's write-ahead log (event groups and "
-                                       "state).");
-    m->wal_syncs = iq_metrics_counter(reg, "inquest_store_wal_syncs_total",
-                                      "WAL writes synced to disk before they were acknowledged "
-                                      "(fsync on).");
-    m->pending_compaction = iq_metrics_gauge(reg, "inquest_store_pending_compaction_bytes",
-                                             "Bytes RocksDB estimates compaction still has to "
-                                             "rewrite.");
-    m->sst_bytes = iq_metrics_gauge(reg, "inquest_store_sst_bytes",
-                                    "Bytes of the store's table files on disk.");
-    m->memtable_bytes = iq_metrics_gauge(reg, "inquest_store_memtable_bytes",
-                                         "Bytes held in memtables, not yet flushed.");
-    m->events = iq_metrics_gauge(reg, "inquest_store_events",
-                                 "Stored events (RocksDB's estimate of the keys).");
-    if (!m->write_seconds || !m->wal_writes || !m->wal_syncs || !m->pending_compaction ||
-        !m->sst_bytes || !m->memtable_bytes || !m->events)
-        return -ENOMEM;
+    if ((r = iq_metrics_register_table(reg, families, IQ_METRICS_TABLE_N(families), m)) < 0)
+        return r;
     m->hook = iq_metrics_hook_add(reg, collect, st);
     return m->hook < 0 ? m->hook : 0;
 }

@@ -25,6 +25,7 @@
 #include "tail_run.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,24 +247,20 @@ static int checkpoint(struct run *run)
     return tail_state_save(run->o->state_path, c, n, run->err, run->errsz);
 }
 
-/* inquest_logs_* in o->metrics (NULL: none). */
-static int register_metrics(struct run *run, struct iq_metrics *reg)
-{
-    static const char *const names[2] = { "parsed", "unparsed" };
+static const char *const line_results[2] = { "parsed", "unparsed" };
 
-    if (!reg)
-        return 0;
-    if (iq_metrics_series(reg, IQ_METRIC_COUNTER, "inquest_logs_lines_total",
-                          "Lines read by the log collector, by whether a rule parsed them.",
-                          "result", names, 2, NULL, 0, run->lines) < 0)
-        return -ENOMEM;
-    run->events = iq_metrics_counter(reg, "inquest_logs_events_total",
-                                     "Events the log collector sent (error lines and "
-                                     "error-rate transitions).");
-    run->files = iq_metrics_gauge(reg, "inquest_logs_files",
-                                  "Files the log collector follows that are readable now.");
-    return run->events && run->files ? 0 : -ENOMEM;
-}
+/* The log collector's families (inquest_logs_*), in exposition order. */
+static const struct iq_metric_def families[] = {
+    { IQ_METRIC_COUNTER, "inquest_logs_lines_total",
+      "Lines read by the log collector, by whether a rule parsed them.", .label = "result",
+      .values = line_results, .n = 2, .off = offsetof(struct run, lines) },
+    { IQ_METRIC_COUNTER, "inquest_logs_events_total",
+      "Events the log collector sent (error lines and error-rate transitions).",
+      .off = offsetof(struct run, events) },
+    { IQ_METRIC_GAUGE, "inquest_logs_files",
+      "Files the log collector follows that are readable now.",
+      .off = offsetof(struct run, files) },
+};
 
 static int setup(struct run *run)
 {
@@ -274,7 +271,9 @@ static int setup(struct run *run)
     struct tail_opts to = { .line_max = o->line_max, .from_end = o->from_end };
     int r;
 
-    if ((r = register_metrics(run, o->metrics)) < 0 || (r = tail_rules_new(&run->rules)) < 0)
+    if ((r = iq_metrics_register_table(o->metrics, families, IQ_METRICS_TABLE_N(families),
+                                       run)) < 0 ||
+        (r = tail_rules_new(&run->rules)) < 0)
         return r;
     for (uint32_t i = 0; i < o->n_rules; i++)
         if ((r = tail_rules_load(run->rules, o->rules[i], run->err, run->errsz)) < 0)

@@ -1,7 +1,7 @@
 /* iq_metrics_test.c - the metrics registry: the exact text exposition
  * (HELP, TYPE, escaping, number formats), histogram buckets at and
- * between their bounds, redeclaration, collect hooks, concurrent updates
- * and the process collector. */
+ * between their bounds, redeclaration, tables of families, collect hooks,
+ * concurrent updates and the process collector. */
 #include "iq_test.h"
 
 #include <errno.h>
@@ -169,6 +169,75 @@ static void test_declarations(void **state)
     iq_metrics_destroy(&reg);
 }
 
+/* A stage's metrics as iq_metrics_register_table fills them. */
+struct stage_metrics {
+    struct iq_metric *done, *results[2], *wait, *depth;
+};
+
+static const double wait_buckets[] = { 0.1, 1 };
+static const char *const results[] = { "ok", "bad\"x" };
+static const struct iq_metric_def stage_table[] = {
+    { IQ_METRIC_COUNTER, "iq_done_total", "Things done.",
+      .off = offsetof(struct stage_metrics, done) },
+    { IQ_METRIC_COUNTER, "iq_results_total", "Things by result.", .label = "result",
+      .values = results, .n = 2, .off = offsetof(struct stage_metrics, results) },
+    { IQ_METRIC_HISTOGRAM, "iq_wait_seconds", "Waits.", .buckets = wait_buckets, .nb = 2,
+      .off = offsetof(struct stage_metrics, wait) },
+    { IQ_METRIC_GAUGE, "iq_depth", "Depth now.", .off = offsetof(struct stage_metrics, depth) },
+};
+
+static void test_table(void **state)
+{
+    static const struct iq_metric_def bad[] = {
+        { IQ_METRIC_GAUGE, "iq_first", "Registered.", .off = offsetof(struct stage_metrics, done) },
+        { IQ_METRIC_GAUGE, "bad-name", "Refused.", .off = offsetof(struct stage_metrics, depth) },
+    };
+    struct iq_metrics *reg = NULL;
+    struct stage_metrics m, again, none;
+    char *page;
+
+    (void)state;
+    assert_int_equal(iq_metrics_new(&reg), 0);
+    assert_int_equal(iq_metrics_register_table(reg, stage_table, IQ_METRICS_TABLE_N(stage_table),
+                                               &m), 0);
+    iq_metric_add(m.done, 3);
+    iq_metric_inc(m.results[0]);
+    iq_metric_add(m.results[1], 2);
+    iq_metric_observe(m.wait, 0.5);
+    iq_metric_set(m.depth, 7);
+    page = render(reg);
+    assert_string_equal(page,
+        "# HELP iq_done_total Things done.\n# TYPE iq_done_total counter\niq_done_total 3\n"
+        "# HELP iq_results_total Things by result.\n# TYPE iq_results_total counter\n"
+        "iq_results_total{result=\"ok\"} 1\niq_results_total{result=\"bad\\\"x\"} 2\n"
+        "# HELP iq_wait_seconds Waits.\n# TYPE iq_wait_seconds histogram\n"
+        "iq_wait_seconds_bucket{le=\"0.1\"} 0\niq_wait_seconds_bucket{le=\"1\"} 1\n"
+        "iq_wait_seconds_bucket{le=\"+Inf\"} 1\niq_wait_seconds_sum 0.5\n"
+        "iq_wait_seconds_count 1\n"
+        "# HELP iq_depth Depth now.\n# TYPE iq_depth gauge\niq_depth 7\n");
+    free(page);
+    /* a stage registering again gets the same series */
+    assert_int_equal(iq_metrics_register_table(reg, stage_table, IQ_METRICS_TABLE_N(stage_table),
+                                               &again), 0);
+    assert_memory_equal(&again, &m, sizeof(m));
+    /* without a registry: every series NULL */
+    memset(&none, 0xff, sizeof(none));
+    assert_int_equal(iq_metrics_register_table(NULL, stage_table,
+                                               IQ_METRICS_TABLE_N(stage_table), &none), 0);
+    assert_null(none.done);
+    assert_null(none.results[0]);
+    assert_null(none.results[1]);
+    assert_null(none.wait);
+    assert_null(none.depth);
+    /* a bad row fails the table; the rows before it stay */
+    memset(&none, 0xff, sizeof(none));
+    assert_int_equal(iq_metrics_register_table(reg, bad, IQ_METRICS_TABLE_N(bad), &none),
+                     -EINVAL);
+    assert_non_null(none.done);
+    assert_null(none.depth);
+    iq_metrics_destroy(&reg);
+}
+
 static void bump(void *ud)
 {
     iq_metric_gauge_add(ud, 1);
@@ -264,6 +333,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_histogram_buckets),
     cmocka_unit_test(test_labelled_histogram),
     cmocka_unit_test(test_declarations),
+    cmocka_unit_test(test_table),
     cmocka_unit_test(test_hooks),
     cmocka_unit_test(test_concurrent),
     cmocka_unit_test(test_process),
