@@ -1,5 +1,6 @@
-/* store.c - the RocksDB store behind inquestd: reads, scans and kv
- * access (opening, closing and recovery are in store_open.c).
+/* store.c - the RocksDB store behind inquestd: reads and kv access
+ * (scans are in store_scan.c; opening, closing and recovery in
+ * store_open.c).
  *
  * Design notes:
  * - An event is written once as the value of its by_time key; the ids
@@ -12,8 +13,9 @@
  *   new id rarely touches a data block.
  * - RocksDB errors arrive as malloc'ed strings; they are logged once here
  *   (store_rocks_err, for the whole store) and turned into -EIO.  The
- *   store's files form a chain: store_open.c uses this file and
- *   store_commit.c, which uses this file (make check-layers).  A failed write marks the store failed (see
+ *   store's files form a chain: store_open.c uses this file,
+ *   store_scan.c and store_commit.c, which use this file (make
+ *   check-layers).  A failed write marks the store failed (see
  *   store_write_failed) and later writes stop before RocksDB.
  * - Every use of the database holds dblock for reading: the monitor may
  *   close and reopen it after a failure; meanwhile db is NULL and calls
@@ -33,7 +35,6 @@
 #include "iq_codec.h"
 #include "iq_event.h"
 #include "iq_log.h"
-#include "iq_time.h"
 
 /* The store's error boundary (contracts in store_int.h): every RocksDB
  * error string ends here, in the lowest file of the store, so that opening
@@ -222,127 +223,6 @@ uint64_t store_count_estimate(struct store *st)
     return n;
 }
 
-/* Iterate one family from start (inclusive) while keys start with prefix.
- * visit returns non-zero to stop.  A bulk scan (a whole history) reads
- * ahead and does not fill the block cache, which it would only churn. */
-static int iterate_opts(struct store *st, enum store_cf cf, const char *start, size_t sl,
-                        const char *prefix, size_t pl, bool bulk, store_kv_fn visit, void *ud)
-{
-    rocksdb_readoptions_t *ro = NULL;
-    rocksdb_iterator_t *it;
-    char *err = NULL;
-    int r = 0;
-
-    if (bulk && (ro = rocksdb_readoptions_create())) {
-        rocksdb_readoptions_set_fill_cache(ro, 0);
-        rocksdb_readoptions_set_readahead_size(ro, 2u << 20);
-    }
-    pthread_rwlock_rdlock(&st->dblock);
-    if (!st->db || !st->cf[cf]) {
-        pthread_rwlock_unlock(&st->dblock);
-        if (ro)
-            rocksdb_readoptions_destroy(ro);
-        return st->db ? 0 : -EIO;
-    }
-    it = rocksdb_create_iterator_cf(st->db, ro ? ro : st->ropts, st->cf[cf]);
-    if (!it) {
-        pthread_rwlock_unlock(&st->dblock);
-        return -ENOMEM;
-    }
-    for (rocksdb_iter_seek(it, start, sl); rocksdb_iter_valid(it); rocksdb_iter_next(it)) {
-        size_t kl, vl;
-        const char *k = rocksdb_iter_key(it, &kl), *v = rocksdb_iter_value(it, &vl);
-
-        if (kl < pl || memcmp(k, prefix, pl) != 0)
-            break;
-        r = visit(ud, k, kl, v, vl);
-        if (r)
-            break;
-    }
-    rocksdb_iter_get_error(it, &err);
-    if (err && r == 0)
-        r = store_rocks_err(err, "iterate");
-    else if (err)
-        rocksdb_free(err);
-    rocksdb_iter_destroy(it);
-    pthread_rwlock_unlock(&st->dblock);
-    if (ro)
-        rocksdb_readoptions_destroy(ro);
-    return r;
-}
-
-static int iterate(struct store *st, enum store_cf cf, const char *start, size_t sl,
-                   const char *prefix, size_t pl, store_kv_fn visit, void *ud)
-{
-    return iterate_opts(st, cf, start, sl, prefix, pl, false, visit, ud);
-}
-
-struct scan_state {
-    struct store *st;
-    const struct store_filter *scan;
-    size_t prefix_len;
-    store_scan_fn cb;
-    void *ud;
-};
-
-static int visit_time(void *ud, const char *k, size_t kl, const char *v, size_t vl)
-{
-    struct scan_state *s = ud;
-
-    if (s->scan->until != IQ_TIME_NONE && kl >= 8 && store_be64_get(k) >= s->scan->until)
-        return 1;
-    return s->cb(s->ud, v, vl);
-}
-
-static int visit_index(void *ud, const char *k, size_t kl, const char *v, size_t vl)
-{
-    struct scan_state *s = ud;
-    char key[STORE_KEY_MAX], *val = NULL;
-    const char *id;
-    size_t idlen, len, tkl;
-    int64_t at;
-    int r;
-
-    (void)v;
-    (void)vl;
-    if (store_key_index_split(k, kl, &at, &id, &idlen) < 0)
-        return 0;
-    if (s->scan->until != IQ_TIME_NONE && at >= s->scan->until)
-        return 1;
-    tkl = store_key_time(key, at, id, idlen);
-    r = store_kv_get(s->st, STORE_CF_BY_TIME, key, tkl, &val, &len);
-    if (r == -ENOENT)
-        return 0;
-    if (r < 0)
-        return r;
-    r = s->cb(s->ud, val, len);
-    free(val);
-    return r;
-}
-
-int store_scan(struct store *st, const struct store_filter *scan, store_scan_fn cb, void *ud)
-{
-    struct scan_state s = { st, scan, 0, cb, ud };
-    char start[STORE_KEY_MAX], prefix[STORE_KEY_MAX];
-    const char *name = scan->service ? scan->service : scan->incident_key;
-    int64_t since = scan->since == IQ_TIME_NONE ? INT64_MIN : scan->since;
-    size_t pl, sl;
-    int r;
-
-    if (!name) {
-        store_be64_put(start, since);
-        r = iterate_opts(st, STORE_CF_BY_TIME, start, 8, "", 0, scan->bulk, visit_time, &s);
-    } else {
-        pl = store_key_index_prefix(prefix, name, strlen(name));
-        memcpy(start, prefix, pl);
-        store_be64_put(start + pl, since);
-        sl = pl + 8;
-        r = iterate(st, scan->service ? STORE_CF_BY_SERVICE : STORE_CF_BY_KEY, start, sl, prefix,
-                    pl, visit_index, &s);
-    }
-    return r < 0 ? r : r > 0 && r != 1 ? r : 0;
-}
-
 /* One put (v non-NULL) or delete of k in cf, through the free-space guard
  * and the reopen lock; a RocksDB error goes to store_write_failed. */
 static int kv_write(struct store *st, enum store_cf cf, const char *k, size_t kl,
@@ -408,22 +288,6 @@ int store_kv_get(struct store *st, enum store_cf cf, const char *k, size_t kl,
     *ret_val = copy;
     *ret_len = vl;
     return 0;
-}
-
-int store_kv_scan_from(struct store *st, enum store_cf cf, const char *start, size_t sl,
-                           const char *prefix, size_t plen, store_kv_fn cb, void *ud)
-{
-    int r = iterate(st, cf, start, sl, prefix, plen, cb, ud);
-
-    return r < 0 ? r : 0;
-}
-
-int store_kv_scan(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
-                      store_kv_fn cb, void *ud)
-{
-    int r = iterate(st, cf, prefix, plen, prefix, plen, cb, ud);
-
-    return r < 0 ? r : 0;
 }
 
 struct store_batch {

@@ -235,6 +235,27 @@ int store_get_events(struct store *st, const char *const *ids, size_t n, struct 
 /* Number of events (an estimate from RocksDB, exact after a flush). */
 uint64_t store_count_estimate(struct store *st);
 
+/* Scans (store_scan, store_kv_scan, store_kv_scan_from) read one RocksDB
+ * snapshot, taken when they start, except across a pause: the store's
+ * writers (the reopen after a failed write, each chunk of a retention
+ * pass) do not wait for a long scan to end.  A scan steps aside after the
+ * key it is visiting, and goes on from the key after it in a new snapshot:
+ * no key is visited twice and none that stayed is missed, keys before the
+ * position are not looked at again, and what was written or removed after
+ * it meanwhile is seen as it is now (an event stored during a pause, a
+ * value retention stripped or removed).  No caller needs one snapshot: an
+ * event stored during a pause also reaches the correlator through the
+ * store's listener, which rebuilds that event's window afterwards whether
+ * a scan saw it or not; a retention pass that removed events is followed
+ * by a full rebuild; the incidents family is rewritten only by the
+ * correlator thread whose scans read it for that (as postmortem marks are
+ * by their prune); and listings for the API and the CLI were never of one
+ * instant (an index scan fetches each event afresh).  A scan that finds
+ * the database gone after a failed reopen ends with -EIO, as one that
+ * starts then does.  Callbacks may read and write the store; they run
+ * with its read lock held, so one that blocks for long delays a reopen by
+ * as much. */
+
 /* Scan stored events in time order within [since, until) (IQ_TIME_NONE for
  * open ends), through the service or incident_key index when given.  cb
  * gets the msgpack value (borrowed, valid during the call); a non-zero

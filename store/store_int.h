@@ -1,12 +1,14 @@
 /* store_int.h - the store's private state, shared by store_open.c
  * (open, close, reopen, the monitor thread), store.c (reads, kv),
- * store_commit.c (dedup and group commit of events) and
- * store_tune.c (options, compaction).  Not for use outside those
- * files.
+ * store_scan.c (scans), store_commit.c (dedup and group commit of
+ * events) and store_tune.c (options, compaction).  Not for use outside
+ * those files.
  *
  * Locking: dblock is taken for reading around every use of db and cf
  * (glibc's default rwlock prefers readers, so a scan callback may nest a
- * read), and for writing only to reopen the database after a failure. */
+ * read), and for writing only to reopen the database after a failure and
+ * for one chunk of retention, always through store_writer_*: scans yield
+ * to a writer announced there (store_scan.c). */
 #ifndef STORE_INT_H
 #define STORE_INT_H
 
@@ -73,11 +75,25 @@ struct store {
     _Atomic int failed;          /* 0, or the -errno of a failed write: the
                                     monitor reopens the database */
     char fail_msg[256];          /* RocksDB's words for it, under mon_lock */
+    _Atomic int writers;         /* announced writers of dblock: scans yield */
+    _Atomic uint64_t writes_done; /* writers finished, under yield_lock */
+    pthread_mutex_t yield_lock;  /* scans waiting for a writer (yield_cv) */
+    pthread_cond_t yield_cv;
     pthread_mutex_t mon_lock;    /* the monitor thread's wakeups */
     pthread_cond_t mon_cv;
     bool mon_stop, mon_started;
     pthread_t monitor;
 };
+
+/* Take dblock for writing (store_scan.c).  store_writer_enter announces
+ * the writer: from then on every scan in another thread releases its read
+ * lock after the key it is visiting; store_writer_lock then takes the lock
+ * (the caller may do something between the two, such as log that it
+ * waits), and store_writer_unlock releases it and wakes the scans that
+ * yielded.  Each enter is followed by one lock and one unlock. */
+void store_writer_enter(struct store *st);
+void store_writer_lock(struct store *st);
+void store_writer_unlock(struct store *st);
 
 /* Log a RocksDB error string once, free it, return -EIO (store.c). */
 int store_rocks_err(char *err, const char *what);

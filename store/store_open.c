@@ -267,20 +267,26 @@ static void remove_secondary_dir(struct store *st)
     rmdir(st->secondary);
 }
 
-/* Close and reopen a failed writable database under the write lock. */
+/* Close and reopen a failed writable database under the write lock.
+ * Scans yield to it (store_scan.c) from before the first log line; the
+ * second says how long the lock took: reads and scans finishing a key. */
 static int reopen(struct store *st)
 {
+    int64_t t0 = iq_time_mono_ms(), waited;
     int r;
 
+    store_writer_enter(st);
     iq_info("store", "reopening %s after a failed write", st->dir);
-    pthread_rwlock_wrlock(&st->dblock);
+    store_writer_lock(st);
+    waited = iq_time_mono_ms() - t0;
     db_close(st);
     r = open_writer(st, NULL);
-    pthread_rwlock_unlock(&st->dblock);
+    store_writer_unlock(st);
     if (r < 0)
         return r;
     atomic_store(&st->failed, 0);
-    iq_info("store", "reopened %s: taking events again", st->dir);
+    iq_info("store", "reopened %s (the lock took %lld ms): taking events again", st->dir,
+            (long long)waited);
     return 0;
 }
 
@@ -350,9 +356,11 @@ static void init_locks(struct store *st)
     pthread_mutex_init(&st->lock, NULL);
     pthread_rwlock_init(&st->dblock, NULL);
     pthread_mutex_init(&st->mon_lock, NULL);
+    pthread_mutex_init(&st->yield_lock, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&st->mon_cv, &ca);
+    pthread_cond_init(&st->yield_cv, &ca);
     pthread_condattr_destroy(&ca);
 }
 
@@ -466,6 +474,8 @@ void store_close(struct store **pst)
     store_disk_destroy(&st->disk);
     pthread_cond_destroy(&st->mon_cv);
     pthread_mutex_destroy(&st->mon_lock);
+    pthread_cond_destroy(&st->yield_cv);
+    pthread_mutex_destroy(&st->yield_lock);
     pthread_rwlock_destroy(&st->dblock);
     pthread_mutex_destroy(&st->lock);
     free(st->secondary);

@@ -18,7 +18,9 @@
  *   one a writer might add between our read and our write.  So each chunk
  *   of CHUNK_EVENTS keys is read and written under the store's lock held
  *   for writing, which no event write and no read holds at the same time:
- *   ingest pauses for one chunk (milliseconds), never for the whole pass.
+ *   ingest pauses for one chunk (milliseconds), never for the whole pass,
+ *   and a long scan steps aside for each chunk (store_scan.c) rather than
+ *   making it wait for the scan's end.
  * - Afterwards the by_time range that changed is compacted
  *   (rocksdb_compact_range_cf), so the space comes back now rather than
  *   whenever RocksDB's own compactions reach those files.
@@ -168,9 +170,10 @@ static int sweep_chunk(struct store *st, struct sweep *s, char *resume, size_t *
     const char *k, *v;
     int r = 0, n = 0;
 
-    pthread_rwlock_wrlock(&st->dblock);
+    store_writer_enter(st);
+    store_writer_lock(st);
     if (!st->db) {
-        pthread_rwlock_unlock(&st->dblock);
+        store_writer_unlock(st);
         return -EIO;
     }
     it = rocksdb_create_iterator_cf(st->db, st->ropts, st->cf[STORE_CF_BY_TIME]);
@@ -194,7 +197,7 @@ static int sweep_chunk(struct store *st, struct sweep *s, char *resume, size_t *
     if (r == 0 && rocksdb_writebatch_count(s->wb) > 0)
         rocksdb_write(st->db, st->wopts, s->wb, &err);
     rocksdb_writebatch_clear(s->wb);
-    pthread_rwlock_unlock(&st->dblock);
+    store_writer_unlock(st);
     if (err)
         r = store_write_failed(st, err, "retention");
     return r;
