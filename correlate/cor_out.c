@@ -17,13 +17,20 @@
  * - What was written is remembered as a set of 64-bit FNV-1a hashes of
  *   the keys (8 bytes a key), not the keys: the final sweep deletes a key
  *   whose hash is not in the set.  A collision could only keep a stale
- *   key, never delete a fresh one. */
+ *   key, never delete a fresh one.
+ * - Without patches, full batches are committed by a thread of their own
+ *   (cor_pipe, at most COR_PIPE_RING batches waiting), so the walk does
+ *   not stop for RocksDB's write path; the final sweep runs once that
+ *   thread has committed everything.  With patches, commits stay inline:
+ *   a patch reads back incidents of earlier batches from the store. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cor_incident.h"
+#include "cor_pipe.h"
 #include "cor_run.h"
 #include "cor_store.h"
 #include "cor_text.h"
@@ -55,6 +62,9 @@ struct cor_out {
     bool patches;
     struct hset written;
     size_t incidents, unatt;
+    struct cor_pipe pipe;      /* full batches to the committing thread */
+    pthread_t committer;
+    bool threaded;             /* the committer runs */
 };
 
 static uint64_t key_hash(const char *k, size_t kl)
@@ -111,6 +121,26 @@ static int hset_add(struct hset *s, uint64_t h)
     return 0;
 }
 
+static void batch_drop(void *b)
+{
+    store_batch_destroy((struct store_batch **)&b);
+}
+
+/* The committing thread: each batch in turn, until the pipe is closed. */
+static void *commit_all(void *arg)
+{
+    struct cor_out *o = arg;
+    struct store_batch *b;
+    int r = 0;
+
+    while ((b = cor_pipe_pop(&o->pipe))) {
+        if (r == 0 && (r = store_batch_commit(b)) < 0)
+            cor_pipe_fail(&o->pipe, r);
+        store_batch_destroy(&b);
+    }
+    return NULL;
+}
+
 int cor_out_new(struct store *st, bool patches, struct cor_out **ret)
 {
     struct cor_out *o = calloc(1, sizeof(*o));
@@ -121,8 +151,25 @@ int cor_out_new(struct store *st, bool patches, struct cor_out **ret)
     }
     o->st = st;
     o->patches = patches;
+    cor_pipe_init(&o->pipe);
+    if (!patches && pthread_create(&o->committer, NULL, commit_all, o) == 0) {
+        pthread_setname_np(o->committer, "cor-commit");
+        o->threaded = true;
+    }
     *ret = o;
     return 0;
+}
+
+/* Wait until the committer has written every batch handed over; its
+ * error, if any. */
+static int drain(struct cor_out *o)
+{
+    if (!o->threaded)
+        return 0;
+    cor_pipe_close(&o->pipe);
+    pthread_join(o->committer, NULL);
+    o->threaded = false;
+    return cor_pipe_err(&o->pipe);
 }
 
 static void drop_pending(struct cor_out *o)
@@ -132,11 +179,18 @@ static void drop_pending(struct cor_out *o)
     o->n_p = 0;
 }
 
+/* Commit the batch (inline, or through the committer) and start another. */
 static int flush(struct cor_out *o)
 {
-    int r = store_batch_commit(o->b);
+    int r;
 
-    store_batch_destroy(&o->b);
+    if (o->threaded) {
+        r = cor_pipe_push(&o->pipe, (void **)&o->b);
+        store_batch_destroy(&o->b);     /* only when the push failed */
+    } else {
+        r = store_batch_commit(o->b);
+        store_batch_destroy(&o->b);
+    }
     drop_pending(o);
     o->bytes = 0;
     if (r < 0)
@@ -300,12 +354,14 @@ static int sweep_one(void *ud, const char *k, size_t kl, const char *v, size_t v
 int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
 {
     struct sweep s = { o, o->b, 0 };
-    int r;
+    int r = drain(o);
 
+    if (r < 0)
+        return r;
     /* the deletions go with the last writes: a rebuild that fits in one
      * batch replaces everything atomically; with it, every long incident
      * is under "l" */
-    r = store_kv_scan(o->st, STORE_CF_INCIDENTS, "", 0, sweep_one, &s);
+    r = store_kv_scan_bulk(o->st, STORE_CF_INCIDENTS, "", 0, sweep_one, &s);
     store_batch_put(o->b, STORE_CF_INCIDENTS, COR_LONG_MARKER, 1, "1", 1);
     if (r == 0)
         r = flush(o);
@@ -320,6 +376,11 @@ void cor_out_destroy(struct cor_out **po)
 {
     if (!po || !*po)
         return;
+    if ((*po)->threaded) {
+        cor_pipe_fail(&(*po)->pipe, -ECANCELED);   /* nothing more is committed */
+        drain(*po);
+    }
+    cor_pipe_destroy(&(*po)->pipe, batch_drop);
     store_batch_destroy(&(*po)->b);
     drop_pending(*po);
     free((*po)->p);

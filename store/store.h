@@ -282,6 +282,10 @@ typedef int (*store_kv_fn)(void *ud, const char *k, size_t kl, const char *v, si
  * return of cb stops the scan (and is not an error). */
 int store_kv_scan(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
                   store_kv_fn cb, void *ud);
+/* The same for a scan of a whole family: read ahead, and the blocks read
+ * are not put in the block cache (they would only evict what is hot). */
+int store_kv_scan_bulk(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
+                       store_kv_fn cb, void *ud);
 /* The same from key start (which should begin with prefix) on. */
 int store_kv_scan_from(struct store *st, enum store_cf cf, const char *start, size_t sl,
                        const char *prefix, size_t plen, store_kv_fn cb, void *ud);

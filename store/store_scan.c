@@ -297,3 +297,11 @@ int store_kv_scan(struct store *st, enum store_cf cf, const char *prefix, size_t
 
     return r < 0 ? r : 0;
 }
+
+int store_kv_scan_bulk(struct store *st, enum store_cf cf, const char *prefix, size_t plen,
+                       store_kv_fn cb, void *ud)
+{
+    int r = iterate(st, cf, prefix, plen, prefix, plen, true, cb, ud);
+
+    return r < 0 ? r : 0;
+}
