@@ -49,6 +49,14 @@ static struct {
     int n;
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* len bytes of fresh pages, or NULL. */
+static void *map_block(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    return p == MAP_FAILED ? NULL : p;
+}
+
 static struct cor_arena_block *block_new(size_t size, struct cor_arena_block *next)
 {
     struct cor_arena_block *b = NULL;
@@ -59,12 +67,8 @@ static struct cor_arena_block *block_new(size_t size, struct cor_arena_block *ne
             b = cache.b[--cache.n];
         pthread_mutex_unlock(&cache.lock);
     }
-    if (!b) {
-        b = mmap(NULL, sizeof(*b) + size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                 -1, 0);
-        if (b == MAP_FAILED)
-            return NULL;
-    }
+    if (!b && !(b = map_block(sizeof(*b) + size)))
+        return NULL;
     b->next = next;
     b->size = size;
     return b;

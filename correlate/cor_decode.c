@@ -97,25 +97,60 @@ static int next_key(struct rd *r, char *key)
     return 0;
 }
 
-static int member(struct rd *r, struct cor_arena *a, struct iq_event *ev)
+enum { K_UNKNOWN = -1, K_AT = -2, K_ENDS_AT = -3, K_LABELS = -4, K_RAW = -5 };
+
+/* Is p[0..n) the NUL-terminated name? */
+static bool key_is(const char *name, const char *p, size_t n)
 {
-    char key[KEY_MAX];
+    return name[0] == p[0] && strncmp(name, p, n) == 0 && name[n] == '\0';
+}
+
+/* What key p[0..n) names: a field of iq_fields, or one of K_*.  Stored
+ * values list their fields in the table's order (iq_event_pack), so the
+ * field after the last one matched (*hint) is tried first. */
+static int key_of(const char *p, size_t n, int *hint)
+{
+    if (n == 0)
+        return K_UNKNOWN;
+    if (*hint < IQ_F_NSTR && key_is(iq_fields[*hint].name, p, n))
+        return (*hint)++;
+    if (key_is("at", p, n))
+        return K_AT;
+    if (key_is("ends_at", p, n))
+        return K_ENDS_AT;
+    if (key_is("labels", p, n))
+        return K_LABELS;
+    if (key_is("raw", p, n))
+        return K_RAW;
+    for (int f = 0; f < IQ_F_NSTR; f++)
+        if (key_is(iq_fields[f].name, p, n)) {
+            *hint = f + 1;
+            return f;
+        }
+    return K_UNKNOWN;
+}
+
+static int member(struct rd *r, struct cor_arena *a, struct iq_event *ev, int *hint)
+{
+    struct iq_mp_value k;
     int f;
 
-    if (next_key(r, key) < 0)
+    if (next(r, &k) < 0 || k.type != IQ_MP_STR)
         return -EINVAL;
-    if (strcmp(key, "raw") == 0)
+    switch ((f = key_of(k.ptr, (size_t)k.len, hint))) {
+    case K_UNKNOWN:
+        return -EINVAL;
+    case K_RAW:
         return iq_mp_skip(r->buf, r->len, &r->pos) < 0 ? -EINVAL : 0;
-    if (strcmp(key, "at") == 0)
+    case K_AT:
         return next_time(r, &ev->at);
-    if (strcmp(key, "ends_at") == 0)
+    case K_ENDS_AT:
         return next_time(r, &ev->ends_at);
-    if (strcmp(key, "labels") == 0)
+    case K_LABELS:
         return get_labels(r, a, ev);
-    f = iq_field_lookup(key);
-    if (f < 0)
-        return -EINVAL;
-    return next_str(r, a, &ev->str[f]);
+    default:
+        return next_str(r, a, &ev->str[f]);
+    }
 }
 
 int cor_decode(struct cor_arena *a, const char *buf, size_t len, struct iq_event **ret)
@@ -123,7 +158,7 @@ int cor_decode(struct cor_arena *a, const char *buf, size_t len, struct iq_event
     struct rd r = { buf, len, 0 };
     struct iq_mp_value map;
     struct iq_event *ev;
-    int rc;
+    int rc, hint = 0;
 
     if (next(&r, &map) < 0 || map.type != IQ_MP_MAP)
         return -EINVAL;
@@ -132,7 +167,7 @@ int cor_decode(struct cor_arena *a, const char *buf, size_t len, struct iq_event
     memset(ev, 0, sizeof(*ev));
     ev->at = ev->ends_at = IQ_TIME_NONE;
     for (uint64_t i = 0; i < map.len; i++)
-        if ((rc = member(&r, a, ev)) < 0)
+        if ((rc = member(&r, a, ev, &hint)) < 0)
             return rc;
     if (r.pos != len || !iq_ev_id(ev) || !iq_ev_kind(ev) || ev->at == IQ_TIME_NONE)
         return -EINVAL;
