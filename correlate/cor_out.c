@@ -15,8 +15,8 @@
  *   batch not yet committed are kept beside it, so that a patch
  *   (cor_out_patch_recurrence) needs no commit.
  * - What was written is remembered as a set of 64-bit FNV-1a hashes of
- *   the keys (8 bytes a key), not the keys: the final sweep deletes a key
- *   whose hash is not in the set.  A collision could only keep a stale
+ *   the keys (8 bytes a key, two or three keys an incident), not the
+ *   keys: the final sweep deletes a key whose hash is not in the set.  A collision could only keep a stale
  *   key, never delete a fresh one.
  * - Without patches, full batches are committed by a thread of their own
  *   (cor_pipe, at most COR_PIPE_RING batches waiting), so the walk does
@@ -67,11 +67,18 @@ struct cor_out {
     bool threaded;             /* the committer runs */
 };
 
+/* The hash of key k in the written set.  A names entry ("r" + id) is
+ * written with every incident text ("i" + id), so both share the hash of
+ * the text's key: one entry less per incident. */
 static uint64_t key_hash(const char *k, size_t kl)
 {
     uint64_t h = COR_FNV_INIT;
 
-    for (size_t i = 0; i < kl; i++) {
+    if (kl > 0) {
+        h ^= (unsigned char)(k[0] == 'r' ? 'i' : k[0]);
+        h *= 0x100000001b3ULL;
+    }
+    for (size_t i = 1; i < kl; i++) {
         h ^= (unsigned char)k[i];
         h *= 0x100000001b3ULL;
     }
@@ -250,11 +257,8 @@ int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64
     if (r < 0 || (r = keep_pending(o, id, text)) < 0)
         return r;
     o->incidents++;
-    key[0] = 'i';
+    key[0] = 'i';     /* and 'r' (key_hash) */
     memcpy(key + 1, id, idlen);
-    if ((r = hset_add(&o->written, key_hash(key, 1 + idlen))) < 0)
-        return r;
-    key[0] = 'r';
     if ((r = hset_add(&o->written, key_hash(key, 1 + idlen))) < 0)
         return r;
     key[0] = 't';
