@@ -37,6 +37,7 @@
 #include "cor_run.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "iq_buf.h"
 
 /* The run's arrays, for every pass (contracts in cor_run.h): they live
  * here, with the pass that creates incidents, so that cor_notes.c and
@@ -77,15 +78,11 @@ enum { TAG_KEY = 'k', TAG_GROUP = 'g', TAG_ALERT = 'a', TAG_PAGE = 'p', TAG_STAT
 
 int cor_push_u32(uint32_t **a, size_t *n, size_t *cap, uint32_t v)
 {
-    if (*n == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 16;
-        uint32_t *na = realloc(*a, ncap * sizeof(*na));
+    uint32_t *na = iq_array_grow(*a, *n, cap, sizeof(*na), 16);
 
-        if (!na)
-            return -ENOMEM;
-        *a = na;
-        *cap = ncap;
-    }
+    if (!na)
+        return -ENOMEM;
+    *a = na;
     (*a)[(*n)++] = v;
     return 0;
 }

@@ -38,6 +38,7 @@
 #include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "iq_buf.h"
 
 /* ---- recurrence records ---- */
 
@@ -284,15 +285,11 @@ static int side_members(struct cor_window *w, struct cor_run *s, const struct co
     const char *opener = w->run.evs[inc->opener].id;
 
     for (size_t k = 0; k < inc->n; k++) {
-        if (s->n == s->cap) {
-            size_t ncap = s->cap ? s->cap * 2 : 64;
-            struct cor_ev *ne = realloc(s->evs, ncap * sizeof(*ne));
+        struct cor_ev *ne = iq_array_grow(s->evs, s->n, &s->cap, sizeof(*ne), 64);
 
-            if (!ne)
-                return -ENOMEM;
-            s->evs = ne;
-            s->cap = ncap;
-        }
+        if (!ne)
+            return -ENOMEM;
+        s->evs = ne;
         s->evs[s->n] = w->run.evs[inc->mem[k]];
         s->evs[s->n++].inc = 0;
     }

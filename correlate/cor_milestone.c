@@ -34,6 +34,7 @@
 #include "cor_text.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "iq_buf.h"
 
 /* The milestone names of the incident JSON and of `inquest incident set`. */
 const char *const cor_ms_names[COR_MS_N] = {
@@ -312,15 +313,11 @@ static int ival_add(struct ivals *a, const char *name, int64_t s, int64_t e)
 {
     if (e <= s)
         return 0;
-    if (a->n == a->cap) {
-        size_t ncap = a->cap ? a->cap * 2 : 16;
-        struct ival *nv = realloc(a->v, ncap * sizeof(*nv));
+    struct ival *nv = iq_array_grow(a->v, a->n, &a->cap, sizeof(*nv), 16);
 
-        if (!nv)
-            return -ENOMEM;
-        a->v = nv;
-        a->cap = ncap;
-    }
+    if (!nv)
+        return -ENOMEM;
+    a->v = nv;
     a->v[a->n++] = (struct ival){ name, s, e };
     return 0;
 }

@@ -73,15 +73,11 @@ static int list_insert(struct cor_recur_list *l, int64_t closed_at, int64_t seq,
         at--;
     if (at > 0 && ent_cmp(&l->e[at - 1], closed_at, seq) == 0)
         return 0;       /* the same incident under a repeated name */
-    if (l->n == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 4;
-        struct cor_recur_ent *ne = realloc(l->e, ncap * sizeof(*ne));
+    struct cor_recur_ent *ne = iq_array_grow(l->e, l->n, &l->cap, sizeof(*ne), 4);
 
-        if (!ne)
-            return -ENOMEM;
-        l->e = ne;
-        l->cap = ncap;
-    }
+    if (!ne)
+        return -ENOMEM;
+    l->e = ne;
     memmove(&l->e[at + 1], &l->e[at], (l->n - at) * sizeof(*l->e));
     l->e[at].closed_at = closed_at;
     l->e[at].seq = seq;

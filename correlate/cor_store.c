@@ -19,6 +19,7 @@
 #include "store.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "iq_buf.h"
 
 #define COR_IDX_MAX (1 + 8 + 64)
 
@@ -55,15 +56,11 @@ static int visit_span(void *ud, const char *k, size_t kl, const char *v, size_t 
 
     if (kl < 10 || kl - 9 >= sizeof(sp->id))
         return 0;
-    if (a->n == a->cap) {
-        size_t ncap = a->cap ? a->cap * 2 : 64;
-        struct cor_span *ns = realloc(a->s, ncap * sizeof(*ns));
+    struct cor_span *ns = iq_array_grow(a->s, a->n, &a->cap, sizeof(*ns), 64);
 
-        if (!ns)
-            return -ENOMEM;
-        a->s = ns;
-        a->cap = ncap;
-    }
+    if (!ns)
+        return -ENOMEM;
+    a->s = ns;
     sp = &a->s[a->n++];
     sp->opened_at = store_be64_get(k + 1);
     memcpy(sp->id, k + 9, kl - 9);

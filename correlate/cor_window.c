@@ -41,6 +41,7 @@
 #include "cor_window.h"
 #include "iq_event.h"
 #include "iq_time.h"
+#include "iq_buf.h"
 
 static int64_t max64(int64_t a, int64_t b)
 {
@@ -90,15 +91,11 @@ void cor_window_release(struct cor_window *w)
 
 int cor_window_take(struct cor_window *w, struct cor_arena *a)
 {
-    if (w->n_gens == w->cap_gens) {
-        size_t ncap = w->cap_gens ? w->cap_gens * 2 : 16;
-        struct cor_arena *ng = realloc(w->gens, ncap * sizeof(*ng));
+    struct cor_arena *ng = iq_array_grow(w->gens, w->n_gens, &w->cap_gens, sizeof(*ng), 16);
 
-        if (!ng)
-            return -ENOMEM;
-        w->gens = ng;
-        w->cap_gens = ncap;
-    }
+    if (!ng)
+        return -ENOMEM;
+    w->gens = ng;
     w->gens[w->n_gens++] = *a;
     memset(a, 0, sizeof(*a));
     return 0;
@@ -136,15 +133,11 @@ int cor_window_push(struct cor_window *w, const struct cor_ev *e)
      * be earlier: its time is its `at`): no need to queue it */
     if (e->t == e->ev->at && (w->n_heap == 0 || cor_ev_cmp(e, &w->heap[0]) < 0))
         return take(w, e);
-    if (w->n_heap == w->cap_heap) {
-        size_t ncap = w->cap_heap ? w->cap_heap * 2 : 1024;
-        struct cor_ev *nh = realloc(w->heap, ncap * sizeof(*nh));
+    struct cor_ev *nh = iq_array_grow(w->heap, w->n_heap, &w->cap_heap, sizeof(*nh), 1024);
 
-        if (!nh)
-            return -ENOMEM;
-        w->heap = nh;
-        w->cap_heap = ncap;
-    }
+    if (!nh)
+        return -ENOMEM;
+    w->heap = nh;
     i = w->n_heap++;
     w->heap[i] = *e;
     while (i > 0 && cor_ev_cmp(&w->heap[(i - 1) / 2], &w->heap[i]) > 0) {
