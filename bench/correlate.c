@@ -15,8 +15,9 @@
  *               of each thread, peak RSS, and rebuild/baseline;
  *   --updates M the incremental cost: M single events, each stored and
  *               followed by the update the daemon runs for it
- *               (cor_engine_update over its time), half at the end of
- *               history and half late in the middle of it: CPU per event
+ *               (cor_engine_update over its time), half in the last 20
+ *               incidents and half late in 97 incidents in the middle of
+ *               history (so that no incident grows with M): CPU per event
  *               of the updating thread, and of the process with RocksDB's
  *               background flushes and compactions; baseline, in the same
  *               run, M single events only stored;
@@ -308,7 +309,10 @@ static int singles(struct store *st, const struct cor_config *cfg, uint64_t incs
     int r = 0;
 
     for (int u = 0; u < m && r >= 0; u++) {
-        uint64_t k = u % 2 ? incs - 1 : incs / 2 + (uint64_t)u % 97;
+        /* spread over recent incidents (20) and older ones (97), so that
+         * no incident grows with the number of updates measured: an
+         * update costs in proportion to the incidents it touches */
+        uint64_t k = u % 2 ? incs - 1 - (uint64_t)(u / 2) % 20 : incs / 2 + (uint64_t)u % 97;
         struct iq_event *ev = update_event(correlate ? "late" : "put", u, k);
         struct cor_result res;
 

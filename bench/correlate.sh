@@ -6,7 +6,7 @@
 # correlating them), and the ratios between the sizes.  Run from anywhere:
 #   make bench BUILD=build
 #   sh bench/correlate.sh [BUILD_DIR] [SIZES] [RUNS] [UPDATES]
-#      (defaults: build, "1000000 10000000", 3, 100)
+#      (defaults: build, "1000000 10000000", 3, 1000)
 # Each size is written once, then every run starts from a copy of it, so
 # the updates of one run do not burden the next.  Needs about 200 MB per
 # million events, twice, under ${TMPDIR:-/tmp}; ten million take a while
@@ -17,7 +17,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN="$ROOT/${1:-build}/bench/correlate"
 SIZES=${2:-"1000000 10000000"}
 RUNS=${3:-3}
-UPDATES=${4:-100}
+UPDATES=${4:-1000}
 T=$(mktemp -d "${TMPDIR:-/tmp}/iq-bench-cor.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 [ -x "$BIN" ] || { echo "correlate.sh: $BIN missing (make bench)" >&2; exit 2; }

@@ -18,6 +18,11 @@
  *   the keys (8 bytes a key, two or three keys an incident), not the
  *   keys: the final sweep deletes a key whose hash is not in the set.  A collision could only keep a stale
  *   key, never delete a fresh one.
+ * - Full batches are committed without RocksDB's write-ahead log (a
+ *   rebuild writes its whole output, hundreds of megabytes for ten
+ *   million events, and can be made again: inquestd runs a full rebuild at
+ *   every start); the family is flushed to table files before the last
+ *   batch, which is logged, deletes what they replace.
  * - Without patches, full batches are committed by a thread of their own
  *   (cor_pipe, at most COR_PIPE_RING batches waiting), so the walk does
  *   not stop for RocksDB's write path; the final sweep runs once that
@@ -141,7 +146,7 @@ static void *commit_all(void *arg)
     int r = 0;
 
     while ((b = cor_pipe_pop(&o->pipe))) {
-        if (r == 0 && (r = store_batch_commit(b)) < 0)
+        if (r == 0 && (r = store_batch_commit_unlogged(b)) < 0)
             cor_pipe_fail(&o->pipe, r);
         store_batch_destroy(&b);
     }
@@ -195,7 +200,7 @@ static int flush(struct cor_out *o)
         r = cor_pipe_push(&o->pipe, (void **)&o->b);
         store_batch_destroy(&o->b);     /* only when the push failed */
     } else {
-        r = store_batch_commit(o->b);
+        r = store_batch_commit_unlogged(o->b);
         store_batch_destroy(&o->b);
     }
     drop_pending(o);
@@ -360,6 +365,10 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
     struct sweep s = { o, o->b, 0 };
     int r = drain(o);
 
+    /* the batches went without the write-ahead log: made durable before
+     * the last batch, which is logged, deletes what they replace */
+    if (r == 0)
+        r = store_flush(o->st, STORE_CF_INCIDENTS);
     if (r < 0)
         return r;
     /* the deletions go with the last writes: a rebuild that fits in one

@@ -348,22 +348,54 @@ void store_batch_clear_cf(struct store_batch *b, enum store_cf cf)
     pthread_rwlock_unlock(&b->st->dblock);
 }
 
-int store_batch_commit(struct store_batch *b)
+static int batch_commit(struct store_batch *b, bool logged)
 {
+    rocksdb_writeoptions_t *wo = logged ? b->st->wopts : b->st->wopts_unlogged;
     char *err = NULL;
     int r = store_writable(b->st);
 
     if (r < 0)
         return r;
+    if (!wo)
+        return -ENOMEM;
     pthread_rwlock_rdlock(&b->st->dblock);
     if (!b->st->db || b->broken)
         r = -EIO;
     else
-        rocksdb_write(b->st->db, b->st->wopts, b->wb, &err);
+        rocksdb_write(b->st->db, wo, b->wb, &err);
     pthread_rwlock_unlock(&b->st->dblock);
     if (r == 0 && !err)
         store_metrics_write(b->st);
     return err ? store_write_failed(b->st, err, "write kv batch") : r;
+}
+
+int store_batch_commit(struct store_batch *b)
+{
+    return batch_commit(b, true);
+}
+
+int store_batch_commit_unlogged(struct store_batch *b)
+{
+    return batch_commit(b, false);
+}
+
+int store_flush(struct store *st, enum store_cf cf)
+{
+    rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
+    char *err = NULL;
+    int r = 0;
+
+    if (!fo)
+        return -ENOMEM;
+    rocksdb_flushoptions_set_wait(fo, 1);
+    pthread_rwlock_rdlock(&st->dblock);
+    if (!st->db || !st->cf[cf])
+        r = -EIO;
+    else
+        rocksdb_flush_cf(st->db, fo, st->cf[cf], &err);
+    pthread_rwlock_unlock(&st->dblock);
+    rocksdb_flushoptions_destroy(fo);
+    return err ? store_write_failed(st, err, "flush") : r;
 }
 
 void store_batch_destroy(struct store_batch **pb)

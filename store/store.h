@@ -300,6 +300,13 @@ void store_batch_delete(struct store_batch *b, enum store_cf cf, const char *k, 
 /* Remove every key of cf (range delete; keys are at most STORE_KEY_MAX bytes). */
 void store_batch_clear_cf(struct store_batch *b, enum store_cf cf);
 int store_batch_commit(struct store_batch *b);
+/* The same without the write-ahead log: cheaper for bulk writes that can
+ * be made again (a full rebuild's incidents), lost in a crash until the
+ * family is flushed (store_flush). */
+int store_batch_commit_unlogged(struct store_batch *b);
+/* Write family cf's memtables to table files and wait: what was committed
+ * unlogged before is then durable.  0 or a negative errno. */
+int store_flush(struct store *st, enum store_cf cf);
 void store_batch_destroy(struct store_batch **pb);
 
 #endif

@@ -58,6 +58,7 @@ struct store {
     int tier;                    /* compression fallback in use (store_tune.c) */
     rocksdb_column_family_handle_t *cf[STORE_CF_N];   /* NULL if absent (read-only) */
     rocksdb_writeoptions_t *wopts;
+    rocksdb_writeoptions_t *wopts_unlogged;   /* WAL off: store_batch_commit_unlogged */
     rocksdb_readoptions_t *ropts;
     pthread_mutex_t lock;        /* guards the commit queue and the listener */
     struct put_req *head, *tail; /* commit queue; head is the leader */

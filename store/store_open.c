@@ -79,6 +79,8 @@ static int configure(struct store *st, const struct store_opts *o)
         rocksdb_options_set_db_log_dir(st->opts, o->log_dir);
     if (!st->wopts)
         st->wopts = rocksdb_writeoptions_create();
+    if (!st->wopts_unlogged && (st->wopts_unlogged = rocksdb_writeoptions_create()))
+        rocksdb_writeoptions_disable_WAL(st->wopts_unlogged, 1);
     if (!st->ropts)
         st->ropts = rocksdb_readoptions_create();
     rocksdb_writeoptions_set_sync(st->wopts, o->fsync);
@@ -467,6 +469,8 @@ void store_close(struct store **pst)
     remove_secondary_dir(st);
     if (st->wopts)
         rocksdb_writeoptions_destroy(st->wopts);
+    if (st->wopts_unlogged)
+        rocksdb_writeoptions_destroy(st->wopts_unlogged);
     if (st->ropts)
         rocksdb_readoptions_destroy(st->ropts);
     store_untune(st);
