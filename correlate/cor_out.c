@@ -377,7 +377,9 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
     r = store_kv_scan_bulk(o->st, STORE_CF_INCIDENTS, "", 0, sweep_one, &s);
     store_batch_put(o->b, STORE_CF_INCIDENTS, COR_LONG_MARKER, 1, "1", 1);
     if (r == 0)
-        r = flush(o);
+        r = store_batch_commit(o->b);      /* logged: what makes the rebuild whole */
+    drop_pending(o);
+    o->bytes = 0;
     if (r < 0)
         return r;
     *ret_incidents = o->incidents;
