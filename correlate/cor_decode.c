@@ -13,6 +13,8 @@
 #include "cor_decode.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,31 +101,48 @@ static int next_key(struct rd *r, char *key)
 
 enum { K_UNKNOWN = -1, K_AT = -2, K_ENDS_AT = -3, K_LABELS = -4, K_RAW = -5 };
 
-/* Is p[0..n) the NUL-terminated name? */
-static bool key_is(const char *name, const char *p, size_t n)
+/* The lengths of iq_fields' names, once. */
+static size_t field_len[IQ_F_NSTR];
+static pthread_once_t field_len_once = PTHREAD_ONCE_INIT;
+
+static void field_len_init(void)
 {
-    return name[0] == p[0] && strncmp(name, p, n) == 0 && name[n] == '\0';
+    for (int f = 0; f < IQ_F_NSTR; f++)
+        field_len[f] = strlen(iq_fields[f].name);
 }
+
+/* Is p[0..n) the name of length len?  Inline: keys are a few bytes. */
+static inline bool key_is(const char *name, size_t len, const char *p, size_t n)
+{
+    if (n != len)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (name[i] != p[i])
+            return false;
+    return true;
+}
+
+#define KEY_IS(lit, p, n) key_is(lit, sizeof(lit) - 1, p, n)
 
 /* What key p[0..n) names: a field of iq_fields, or one of K_*.  Stored
  * values list their fields in the table's order (iq_event_pack), so the
  * field after the last one matched (*hint) is tried first. */
 static int key_of(const char *p, size_t n, int *hint)
 {
-    if (n == 0)
-        return K_UNKNOWN;
-    if (*hint < IQ_F_NSTR && key_is(iq_fields[*hint].name, p, n))
+    int h = *hint;
+
+    if (h < IQ_F_NSTR && key_is(iq_fields[h].name, field_len[h], p, n))
         return (*hint)++;
-    if (key_is("at", p, n))
+    if (KEY_IS("at", p, n))
         return K_AT;
-    if (key_is("ends_at", p, n))
+    if (KEY_IS("ends_at", p, n))
         return K_ENDS_AT;
-    if (key_is("labels", p, n))
+    if (KEY_IS("labels", p, n))
         return K_LABELS;
-    if (key_is("raw", p, n))
+    if (KEY_IS("raw", p, n))
         return K_RAW;
     for (int f = 0; f < IQ_F_NSTR; f++)
-        if (key_is(iq_fields[f].name, p, n)) {
+        if (key_is(iq_fields[f].name, field_len[f], p, n)) {
             *hint = f + 1;
             return f;
         }
@@ -160,6 +179,7 @@ int cor_decode(struct cor_arena *a, const char *buf, size_t len, struct iq_event
     struct iq_event *ev;
     int rc, hint = 0;
 
+    pthread_once(&field_len_once, field_len_init);
     if (next(&r, &map) < 0 || map.type != IQ_MP_MAP)
         return -EINVAL;
     if (!(ev = cor_arena_alloc(a, sizeof(*ev))))

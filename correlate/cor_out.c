@@ -47,6 +47,7 @@
 #include "iq_time.h"
 
 #define COR_OUT_BATCH (4u << 20)
+#define SPARES 2                   /* committed batches kept for reuse */
 
 struct hset {
     uint64_t *v;               /* 0 = empty slot (a hash of 0 is stored as 1) */
@@ -70,6 +71,9 @@ struct cor_out {
     struct cor_pipe pipe;      /* full batches to the committing thread */
     pthread_t committer;
     bool threaded;             /* the committer runs */
+    pthread_mutex_t spare_lock;
+    struct store_batch *spare[SPARES];   /* committed, emptied, for reuse; owned */
+    size_t n_spare;
 };
 
 /* The hash of key k in the written set.  A names entry ("r" + id) is
@@ -138,6 +142,32 @@ static void batch_drop(void *b)
     store_batch_destroy((struct store_batch **)&b);
 }
 
+/* Keep committed batch b, emptied, for the next one (its grown buffer
+ * spares the next batch the reallocations and page faults), or free it. */
+static void recycle(struct cor_out *o, struct store_batch *b)
+{
+    pthread_mutex_lock(&o->spare_lock);
+    if (o->n_spare < SPARES) {
+        store_batch_clear(b);
+        o->spare[o->n_spare++] = b;
+        b = NULL;
+    }
+    pthread_mutex_unlock(&o->spare_lock);
+    store_batch_destroy(&b);
+}
+
+/* A batch to fill: a recycled one, or a new one.  NULL on OOM. */
+static struct store_batch *batch_get(struct cor_out *o)
+{
+    struct store_batch *b = NULL;
+
+    pthread_mutex_lock(&o->spare_lock);
+    if (o->n_spare > 0)
+        b = o->spare[--o->n_spare];
+    pthread_mutex_unlock(&o->spare_lock);
+    return b ? b : store_batch_new(o->st);
+}
+
 /* The committing thread: each batch in turn, until the pipe is closed. */
 static void *commit_all(void *arg)
 {
@@ -148,7 +178,7 @@ static void *commit_all(void *arg)
     while ((b = cor_pipe_pop(&o->pipe))) {
         if (r == 0 && (r = store_batch_commit_unlogged(b)) < 0)
             cor_pipe_fail(&o->pipe, r);
-        store_batch_destroy(&b);
+        recycle(o, b);
     }
     return NULL;
 }
@@ -164,6 +194,7 @@ int cor_out_new(struct store *st, bool patches, struct cor_out **ret)
     o->st = st;
     o->patches = patches;
     cor_pipe_init(&o->pipe);
+    pthread_mutex_init(&o->spare_lock, NULL);
     if (!patches && pthread_create(&o->committer, NULL, commit_all, o) == 0) {
         pthread_setname_np(o->committer, "cor-commit");
         o->threaded = true;
@@ -201,13 +232,14 @@ static int flush(struct cor_out *o)
         store_batch_destroy(&o->b);     /* only when the push failed */
     } else {
         r = store_batch_commit_unlogged(o->b);
-        store_batch_destroy(&o->b);
+        recycle(o, o->b);
+        o->b = NULL;
     }
     drop_pending(o);
     o->bytes = 0;
     if (r < 0)
         return r;
-    return (o->b = store_batch_new(o->st)) ? 0 : -ENOMEM;
+    return (o->b = batch_get(o)) ? 0 : -ENOMEM;
 }
 
 static int written(struct cor_out *o, const char *k, size_t kl, size_t bytes)
@@ -397,6 +429,9 @@ void cor_out_destroy(struct cor_out **po)
     }
     cor_pipe_destroy(&(*po)->pipe, batch_drop);
     store_batch_destroy(&(*po)->b);
+    for (size_t i = 0; i < (*po)->n_spare; i++)
+        store_batch_destroy(&(*po)->spare[i]);
+    pthread_mutex_destroy(&(*po)->spare_lock);
     drop_pending(*po);
     free((*po)->p);
     free((*po)->written.v);

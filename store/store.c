@@ -398,6 +398,12 @@ int store_flush(struct store *st, enum store_cf cf)
     return err ? store_write_failed(st, err, "flush") : r;
 }
 
+void store_batch_clear(struct store_batch *b)
+{
+    rocksdb_writebatch_clear(b->wb);
+    b->broken = false;
+}
+
 void store_batch_destroy(struct store_batch **pb)
 {
     if (!pb || !*pb)

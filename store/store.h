@@ -307,6 +307,8 @@ int store_batch_commit_unlogged(struct store_batch *b);
 /* Write family cf's memtables to table files and wait: what was committed
  * unlogged before is then durable.  0 or a negative errno. */
 int store_flush(struct store *st, enum store_cf cf);
+/* Empty b for reuse; it keeps the memory it grew to. */
+void store_batch_clear(struct store_batch *b);
 void store_batch_destroy(struct store_batch **pb);
 
 #endif
