@@ -398,9 +398,10 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
     int r = drain(o);
 
     /* the batches went without the write-ahead log: made durable before
-     * the last batch, which is logged, deletes what they replace */
+     * the last batch, which is logged, deletes what they replace (the
+     * flush runs while the sweep reads, and is waited for after it) */
     if (r == 0)
-        r = store_flush(o->st, STORE_CF_INCIDENTS);
+        r = store_flush(o->st, STORE_CF_INCIDENTS, false);
     if (r < 0)
         return r;
     /* the deletions go with the last writes: a rebuild that fits in one
@@ -408,6 +409,8 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
      * is under "l" */
     r = store_kv_scan_bulk(o->st, STORE_CF_INCIDENTS, "", 0, sweep_one, &s);
     store_batch_put(o->b, STORE_CF_INCIDENTS, COR_LONG_MARKER, 1, "1", 1);
+    if (r == 0)
+        r = store_flush(o->st, STORE_CF_INCIDENTS, true);
     if (r == 0)
         r = store_batch_commit(o->b);      /* logged: what makes the rebuild whole */
     drop_pending(o);

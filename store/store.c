@@ -379,7 +379,7 @@ int store_batch_commit_unlogged(struct store_batch *b)
     return batch_commit(b, false);
 }
 
-int store_flush(struct store *st, enum store_cf cf)
+int store_flush(struct store *st, enum store_cf cf, bool wait)
 {
     rocksdb_flushoptions_t *fo = rocksdb_flushoptions_create();
     char *err = NULL;
@@ -387,7 +387,7 @@ int store_flush(struct store *st, enum store_cf cf)
 
     if (!fo)
         return -ENOMEM;
-    rocksdb_flushoptions_set_wait(fo, 1);
+    rocksdb_flushoptions_set_wait(fo, wait);
     pthread_rwlock_rdlock(&st->dblock);
     if (!st->db || !st->cf[cf])
         r = -EIO;

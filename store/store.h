@@ -304,9 +304,10 @@ int store_batch_commit(struct store_batch *b);
  * be made again (a full rebuild's incidents), lost in a crash until the
  * family is flushed (store_flush). */
 int store_batch_commit_unlogged(struct store_batch *b);
-/* Write family cf's memtables to table files and wait: what was committed
- * unlogged before is then durable.  0 or a negative errno. */
-int store_flush(struct store *st, enum store_cf cf);
+/* Write family cf's memtables to table files; with wait, return once they
+ * are written (a flush started before without wait included): what was
+ * committed unlogged before is then durable.  0 or a negative errno. */
+int store_flush(struct store *st, enum store_cf cf, bool wait);
 /* Empty b for reuse; it keeps the memory it grew to. */
 void store_batch_clear(struct store_batch *b);
 void store_batch_destroy(struct store_batch **pb);
