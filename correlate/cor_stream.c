@@ -7,14 +7,14 @@
  * so here the same passes run as the walk goes (cor_window.c), and what
  * the rest of the walk can no longer look at is dropped (cor_window_gc.c).
  *
- * Threads: the reading thread iterates the store's by_time family, decodes
- * each value into the arena of a batch (cor_decode) and classifies it
- * (cor_classify); a plain log line that can change no incident
+ * Threads: the reading thread iterates the store's by_time family and
+ * decodes each value into the arena of a batch (cor_decode); a plain log
+ * line that can change no incident
  * (cor_event_relevant) is given back at once, leaving only its time, which
  * still counts for closing quiet incidents at the end.  Batches (8192 kept
  * events or 3 MiB, less for a small budget) go through a ring of four to
- * the calling thread, which
- * reorders them (the store gives events by `at`, the passes want them by
+ * the calling thread, which classifies them (cor_classify: on this
+ * side it balances the two threads), reorders them (the store gives events by `at`, the passes want them by
  * effective time, later for a resolved alert with an end time: a heap
  * holds each event until the reader is past its effective time) and walks
  * them.  Decoding is about as costly as the rest, so both cores work.
@@ -62,7 +62,7 @@ struct batch {
 struct reader {
     struct store *st;
     const struct cor_window *w;    /* for what the notes name; read-only */
-    struct cor_run cls;            /* classification context: cfg and the batch's arena */
+    struct cor_run cls;            /* the walker's classification context: cfg, batch arena */
     struct batch *cur;
     struct cor_pipe pipe;          /* batches to the walker */
     pthread_mutex_t lock;          /* of the pool */
@@ -142,30 +142,36 @@ static int push(struct reader *rd)
     return err;
 }
 
-/* Classify ev into the batch, or give it back when it can change nothing. */
-static int keep(struct reader *rd, struct batch *b, struct iq_event *ev,
-                const struct cor_arena_mark *m)
+/* Keep ev in the batch (the walker classifies it), or give it back when
+ * it can change nothing. */
+static void keep(struct reader *rd, struct batch *b, struct iq_event *ev,
+                 const struct cor_arena_mark *m)
 {
     struct cor_ev *e;
-    int r;
 
     if (!cor_event_relevant(ev) && !cor_window_attach_named(rd->w, iq_ev_id(ev))) {
         if (b->skip_at == IQ_TIME_NONE || ev->at > b->skip_at)
             b->skip_at = ev->at;
         cor_arena_rewind(&b->arena, m);
-        return 0;
+        return;
     }
-    e = &b->evs[b->n];
+    e = &b->evs[b->n++];
     memset(e, 0, sizeof(*e));
     e->ev = ev;
+}
+
+/* Classify the events of batch b, into its arena (on the walking thread:
+ * the reading thread is the busier one without it). */
+static int classify(struct reader *rd, struct batch *b)
+{
+    int r = 0;
+
     rd->cls.arena = b->arena;
-    r = cor_classify(&rd->cls, e);
+    for (size_t i = 0; i < b->n && r == 0; i++)
+        r = cor_classify(&rd->cls, &b->evs[i]);
     b->arena = rd->cls.arena;
     memset(&rd->cls.arena, 0, sizeof(rd->cls.arena));
-    if (r < 0)
-        return r;
-    b->n++;
-    return 0;
+    return r;
 }
 
 static int on_value(void *ud, const char *val, size_t len)
@@ -188,10 +194,7 @@ static int on_value(void *ud, const char *val, size_t len)
     }
     rd->read++;
     b->scan_at = ev->at;
-    if (keep(rd, b, ev, &m) < 0) {
-        cor_pipe_fail(&rd->pipe, -ENOMEM);
-        return 1;
-    }
+    keep(rd, b, ev, &m);
     if ((b->n == b->cap || b->arena.used >= rd->batch_bytes || b->scanned >= 4 * b->cap) &&
         push(rd) < 0)
         return 1;
@@ -224,6 +227,10 @@ static int walk(struct reader *rd, struct cor_window *w)
     int r = 0;
 
     while (r == 0 && (b = cor_pipe_pop(&rd->pipe))) {
+        if ((r = classify(rd, b)) < 0) {
+            batch_free(&b);
+            break;
+        }
         w->reading = &b->arena;
         for (size_t i = 0; r == 0 && i < b->n; i++)
             if ((r = cor_window_push(w, &b->evs[i])) == 0)
