@@ -8,8 +8,9 @@
 #   sh bench/correlate.sh [BUILD_DIR] [SIZES] [RUNS] [UPDATES]
 #      (defaults: build, "1000000 10000000", 3, 1000)
 # Each size is written once, then every run starts from a copy of it, so
-# the updates of one run do not burden the next.  Needs about 200 MB per
-# million events, twice, under ${TMPDIR:-/tmp}; ten million take a while
+# the updates of one run do not burden the next; runs alternate between
+# the sizes.  Needs about 200 MB per million events of every size, plus a
+# copy of the largest, under ${TMPDIR:-/tmp}; ten million take a while
 # to write: with CORBENCH_STORES=DIR the written stores are kept in DIR
 # (base-N) and reused by the next run of the script.
 set -eu
@@ -22,24 +23,28 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/iq-bench-cor.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 [ -x "$BIN" ] || { echo "correlate.sh: $BIN missing (make bench)" >&2; exit 2; }
 
+# every size is written first; then each run goes through all the sizes
+# in turn, so that a change in the machine's load between runs weighs on
+# every size alike and the ratios between sizes stay meaningful
+base_of() { if [ -n "${CORBENCH_STORES:-}" ]; then echo "$CORBENCH_STORES/base-$1"; else echo "$T/base-$1"; fi; }
 for n in $SIZES; do
-  base="$T/base"
-  [ -n "${CORBENCH_STORES:-}" ] && base="$CORBENCH_STORES/base-$n"
-  echo "== $n events: the store ($base)"
-  "$BIN" --events "$n" --store "$base" --fill | grep -v '^RESULT' || true
-  r=1
-  while [ "$r" -le "$RUNS" ]; do
+  echo "== $n events: the store ($(base_of "$n"))"
+  "$BIN" --events "$n" --store "$(base_of "$n")" --fill | grep -v '^RESULT' || true
+done
+r=1
+while [ "$r" -le "$RUNS" ]; do
+  for n in $SIZES; do
     rm -rf "$T/run"
-    cp -a "$base" "$T/run"
+    cp -a "$(base_of "$n")" "$T/run"
     echo "-- $n events, run $r"
     "$BIN" --events "$n" --store "$T/run" --rebuild >"$T/out"
     "$BIN" --events "$n" --store "$T/run" --updates "$UPDATES" >>"$T/out"
     grep -v '^RESULT' "$T/out"
     sed -n "s/^RESULT /size=$n /p" "$T/out" >>"$T/results"
-    r=$((r + 1))
   done
-  rm -rf "$T/base" "$T/run"
+  r=$((r + 1))
 done
+rm -rf "$T/run"
 echo
 
 # median and range of each figure per size, then the last size against the first
