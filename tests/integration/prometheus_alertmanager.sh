@@ -20,7 +20,30 @@ trap 'stop_all; iq_cleanup' EXIT INT TERM
 echo '{"sources": {"alertmanager": {"token": "am-token"}}}' >"$d/conf.json"
 iq_start_daemon "$d/data" 0 --config "$d/conf.json"
 port=$IQ_ZMQ_PORT
-tport=$(iq_free_port); tzmq=$(iq_free_port); am_port=$(iq_free_port); prom_port=$(iq_free_port)
+tport=$(iq_free_port); tzmq=$(iq_free_port)
+
+# bound_by PID PORT: PORT is listened on by process PID.
+bound_by() { ss -Htlnp "( sport = :$2 )" 2>/dev/null | grep -q "pid=$1,"; }
+# start_tool LOG PORT CMD...: CMD (which listens on PORT) in the background
+# (STARTED_PID); 0 once it listens, 1 when it exited because something else
+# took PORT after iq_free_port chose it (the caller tries another port).
+start_tool() {
+  _log=$1; _port=$2; shift 2
+  "$@" >"$_log" 2>&1 &
+  STARTED_PID=$!
+  _n=0
+  while [ "$_n" -lt 300 ]; do
+    bound_by "$STARTED_PID" "$_port" && return 0
+    if ! kill -0 "$STARTED_PID" 2>/dev/null; then
+      wait "$STARTED_PID" 2>/dev/null || true
+      grep -q "address already in use" "$_log" && return 1
+      cat "$_log" >&2
+      fail "$1 exited before listening on $_port"
+    fi
+    sleep 0.1; _n=$((_n + 1))
+  done
+  fail "$1 not listening on $_port after 30 s"
+}
 
 cat >"$d/rules.yml" <<EOF2
 groups:
@@ -30,15 +53,6 @@ groups:
         expr: up{job="checkout-api"} == 0
         labels: { severity: critical }
         annotations: { summary: "checkout-api scrape target is down" }
-EOF2
-cat >"$d/prometheus.yml" <<EOF2
-global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 500ms }
-rule_files: [ "$d/rules.yml" ]
-alerting:
-  alertmanagers: [ { static_configs: [ { targets: [ "127.0.0.1:$am_port" ] } ] } ]
-scrape_configs:
-  - job_name: checkout-api
-    static_configs: [ { targets: [ "127.0.0.1:$tport" ] } ]
 EOF2
 cat >"$d/alertmanager.yml" <<EOF2
 route: { receiver: inquest, group_by: [alertname], group_wait: 1s, group_interval: 1s, repeat_interval: 1h }
@@ -50,12 +64,30 @@ receivers:
         http_config: { authorization: { credentials_file: $d/am-token } }
 EOF2
 printf 'am-token\n' >"$d/am-token"
-prometheus-alertmanager --config.file="$d/alertmanager.yml" --storage.path="$d/am" \
-  --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= >"$d/am.log" 2>&1 &
-AM_PID=$!
-prometheus --config.file="$d/prometheus.yml" --storage.tsdb.path="$d/prom" \
-  --web.listen-address="127.0.0.1:$prom_port" >"$d/prom.log" 2>&1 &
-PROM_PID=$!
+for try in 1 2 3 4 5; do
+  am_port=$(iq_free_port)
+  start_tool "$d/am.log" "$am_port" prometheus-alertmanager --config.file="$d/alertmanager.yml" \
+    --storage.path="$d/am" --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= &&
+    break
+  [ "$try" -lt 5 ] || fail "alertmanager found no free port in 5 tries"
+done
+AM_PID=$STARTED_PID
+cat >"$d/prometheus.yml" <<EOF2
+global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 500ms }
+rule_files: [ "$d/rules.yml" ]
+alerting:
+  alertmanagers: [ { static_configs: [ { targets: [ "127.0.0.1:$am_port" ] } ] } ]
+scrape_configs:
+  - job_name: checkout-api
+    static_configs: [ { targets: [ "127.0.0.1:$tport" ] } ]
+EOF2
+for try in 1 2 3 4 5; do
+  prom_port=$(iq_free_port)
+  start_tool "$d/prom.log" "$prom_port" prometheus --config.file="$d/prometheus.yml" \
+    --storage.tsdb.path="$d/prom" --web.listen-address="127.0.0.1:$prom_port" && break
+  [ "$try" -lt 5 ] || fail "prometheus found no free port in 5 tries"
+done
+PROM_PID=$STARTED_PID
 
 # wait_action ACTION SECONDS: until a stored TargetDown event has it
 wait_action() {
@@ -64,7 +96,7 @@ wait_action() {
     wh_events "$d/data" | grep '"alertname":"TargetDown"' | grep -q "\"action\":\"$1\"" && return 0
     sleep 0.25; n=$((n - 1))
   done
-  tail -n 20 "$d/am.log" "$d/prom.log" >&2
+  tail -n 20 "$d/am.log" "$d/prom.log" "$d/target.log" >&2 2>/dev/null
   fail "no $1 TargetDown alert stored after $2 s"
 }
 wait_action firing 90
