@@ -20,7 +20,7 @@ trap 'stop_all; iq_cleanup' EXIT INT TERM
 echo '{"sources": {"alertmanager": {"token": "am-token"}}}' >"$d/conf.json"
 iq_start_daemon "$d/data" 0 --config "$d/conf.json"
 port=$IQ_ZMQ_PORT
-tport=$(iq_free_port); tzmq=$(iq_free_port)
+tport=$(iq_free_port)
 
 # bound_by PID PORT: PORT is listened on by process PID.
 bound_by() { ss -Htlnp "( sport = :$2 )" 2>/dev/null | grep -q "pid=$1,"; }
@@ -36,7 +36,7 @@ start_tool() {
     bound_by "$STARTED_PID" "$_port" && return 0
     if ! kill -0 "$STARTED_PID" 2>/dev/null; then
       wait "$STARTED_PID" 2>/dev/null || true
-      grep -q "address already in use" "$_log" && return 1
+      grep -qi "address already in use" "$_log" && return 1
       cat "$_log" >&2
       fail "$1 exited before listening on $_port"
     fi
@@ -72,7 +72,10 @@ for try in 1 2 3 4 5; do
   [ "$try" -lt 5 ] || fail "alertmanager found no free port in 5 tries"
 done
 AM_PID=$STARTED_PID
-cat >"$d/prometheus.yml" <<EOF2
+# prometheus.yml for the target at $tport (rewritten, and Prometheus
+# reloaded, if that port is taken when the target starts)
+write_prom_yml() {
+  cat >"$d/prometheus.yml" <<EOF2
 global: { scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 500ms }
 rule_files: [ "$d/rules.yml" ]
 alerting:
@@ -81,6 +84,8 @@ scrape_configs:
   - job_name: checkout-api
     static_configs: [ { targets: [ "127.0.0.1:$tport" ] } ]
 EOF2
+}
+write_prom_yml
 for try in 1 2 3 4 5; do
   prom_port=$(iq_free_port)
   start_tool "$d/prom.log" "$prom_port" prometheus --config.file="$d/prometheus.yml" \
@@ -100,8 +105,15 @@ wait_action() {
   fail "no $1 TargetDown alert stored after $2 s"
 }
 wait_action firing 90
-"$IQD" --data "$d/target" --listen-zmq "tcp://127.0.0.1:$tzmq" --listen-http "127.0.0.1:$tport" >"$d/target.log" 2>&1 &
-TGT_PID=$!
+for try in 1 2 3 4 5; do
+  start_tool "$d/target.log" "$tport" "$IQD" --data "$d/target" --listen-zmq "tcp://127.0.0.1:0" \
+    --listen-http "127.0.0.1:$tport" && break
+  [ "$try" -lt 5 ] || fail "the target found no free port in 5 tries"
+  tport=$(iq_free_port)
+  write_prom_yml
+  kill -HUP "$PROM_PID"
+done
+TGT_PID=$STARTED_PID
 wait_action resolved 90
 # An observation window, not an ordering: repeats or retries that come in
 # these 3 s must not be stored again.
