@@ -508,27 +508,45 @@ bool iq_event_is_audit_note(const struct iq_event *ev)
     return src && strcmp(src, IQ_AUDIT_SOURCE) == 0;
 }
 
-/* Called for every key of every decoded event: dispatch on the first
- * letter, then one strcmp, instead of a scan of the table. */
-int iq_field_lookup(const char *name)
+/* Is p[0..n) exactly the NUL-terminated name? */
+static bool name_is(const char *name, const char *p, size_t n)
 {
+    for (size_t i = 0; i < n; i++)
+        if (name[i] == '\0' || name[i] != p[i])
+            return false;
+    return name[n] == '\0';
+}
+
+/* Called for every key of every decoded event: dispatch on the first
+ * letters, then one comparison, instead of a scan of the table. */
+int iq_field_lookup_n(const char *p, size_t n)
+{
+#define AT(i) ((i) < n ? p[i] : '\0')
     int f;
 
-    switch (name[0]) {
-    case 'i': f = name[1] == 'd' ? IQ_F_ID : IQ_F_INCIDENT_KEY; break;
-    case 's': f = name[1] == 'o' ? IQ_F_SOURCE : name[1] == 'e' && name[2] == 'r' ? IQ_F_SERVICE
-                                                                                   : IQ_F_SEVERITY;
+    if (n == 0)
+        return -1;
+    switch (p[0]) {
+    case 'i': f = AT(1) == 'd' ? IQ_F_ID : IQ_F_INCIDENT_KEY; break;
+    case 's': f = AT(1) == 'o' ? IQ_F_SOURCE : AT(1) == 'e' && AT(2) == 'r' ? IQ_F_SERVICE
+                                                                             : IQ_F_SEVERITY;
               break;
     case 'k': f = IQ_F_KIND; break;
-    case 'a': f = name[1] == 'c' && name[2] == 't' && name[3] == 'i' ? IQ_F_ACTION : IQ_F_ACTOR;
+    case 'a': f = AT(1) == 'c' && AT(2) == 't' && AT(3) == 'i' ? IQ_F_ACTION : IQ_F_ACTOR;
               break;
     case 'e': f = IQ_F_ENVIRONMENT; break;
-    case 't': f = name[1] == 'i' ? IQ_F_TITLE : IQ_F_TEXT; break;
+    case 't': f = AT(1) == 'i' ? IQ_F_TITLE : IQ_F_TEXT; break;
     case 'u': f = IQ_F_URL; break;
     case 'r': f = IQ_F_RECEIVED_FROM; break;
     default: return -1;
     }
-    return strcmp(iq_fields[f].name, name) == 0 ? f : -1;
+#undef AT
+    return name_is(iq_fields[f].name, p, n) ? f : -1;
+}
+
+int iq_field_lookup(const char *name)
+{
+    return iq_field_lookup_n(name, strlen(name));
 }
 
 static const char *json_type_name(const json_t *v)

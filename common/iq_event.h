@@ -162,6 +162,8 @@ bool iq_event_is_audit_note(const struct iq_event *ev);
 
 /* Find a string field by its schema name; -1 if not a string field. */
 int iq_field_lookup(const char *name);
+/* The same for the n bytes at p (not NUL-terminated: a key read in place). */
+int iq_field_lookup_n(const char *p, size_t n);
 
 /* Is s (len bytes) valid UTF-8 with no NUL byte? */
 bool iq_utf8_valid(const char *s, size_t len);

@@ -13,7 +13,6 @@
 #include "cor_decode.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,6 @@
 #include "iq_mpcheck.h"
 #include "iq_time.h"
 
-#define KEY_MAX 16
 
 /* A reading position in one stored value. */
 struct rd {
@@ -86,77 +84,43 @@ static int get_labels(struct rd *r, struct cor_arena *a, struct iq_event *ev)
     return 0;
 }
 
-/* The next key, NUL-terminated into key[KEY_MAX]: every key of an event
- * is shorter. */
-static int next_key(struct rd *r, char *key)
+enum { K_UNKNOWN = -1, K_AT = -2, K_ENDS_AT = -3, K_LABELS = -4, K_RAW = -5, K_BAD = -6 };
+
+#define KEY_IS(lit, p, n) ((n) == sizeof(lit) - 1 && memcmp(p, lit, sizeof(lit) - 1) == 0)
+
+/* What key p[0..n) names: a field of iq_fields, or one of K_*. */
+static int key_of(const char *p, size_t n)
 {
-    struct iq_mp_value k;
+    int f = iq_field_lookup_n(p, n);
 
-    if (next(r, &k) < 0 || k.type != IQ_MP_STR || k.len >= KEY_MAX)
-        return -EINVAL;
-    memcpy(key, k.ptr, (size_t)k.len);
-    key[k.len] = '\0';
-    return 0;
-}
-
-enum { K_UNKNOWN = -1, K_AT = -2, K_ENDS_AT = -3, K_LABELS = -4, K_RAW = -5 };
-
-/* The lengths of iq_fields' names, once. */
-static size_t field_len[IQ_F_NSTR];
-static pthread_once_t field_len_once = PTHREAD_ONCE_INIT;
-
-static void field_len_init(void)
-{
-    for (int f = 0; f < IQ_F_NSTR; f++)
-        field_len[f] = strlen(iq_fields[f].name);
-}
-
-/* Is p[0..n) the name of length len?  Inline: keys are a few bytes. */
-static inline bool key_is(const char *name, size_t len, const char *p, size_t n)
-{
-    if (n != len)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (name[i] != p[i])
-            return false;
-    return true;
-}
-
-#define KEY_IS(lit, p, n) key_is(lit, sizeof(lit) - 1, p, n)
-
-/* What key p[0..n) names: a field of iq_fields, or one of K_*.  Stored
- * values list their fields in the table's order (iq_event_pack), so the
- * field after the last one matched (*hint) is tried first. */
-static int key_of(const char *p, size_t n, int *hint)
-{
-    int h = *hint;
-
-    if (h < IQ_F_NSTR && key_is(iq_fields[h].name, field_len[h], p, n))
-        return (*hint)++;
+    if (f >= 0)
+        return f;
     if (KEY_IS("at", p, n))
         return K_AT;
     if (KEY_IS("ends_at", p, n))
         return K_ENDS_AT;
     if (KEY_IS("labels", p, n))
         return K_LABELS;
-    if (KEY_IS("raw", p, n))
-        return K_RAW;
-    for (int f = 0; f < IQ_F_NSTR; f++)
-        if (key_is(iq_fields[f].name, field_len[f], p, n)) {
-            *hint = f + 1;
-            return f;
-        }
-    return K_UNKNOWN;
+    return KEY_IS("raw", p, n) ? K_RAW : K_UNKNOWN;
 }
 
-static int member(struct rd *r, struct cor_arena *a, struct iq_event *ev, int *hint)
+/* The next value as a key: what key_of says of it, K_BAD when it is no
+ * string. */
+static int next_key(struct rd *r)
 {
     struct iq_mp_value k;
-    int f;
 
     if (next(r, &k) < 0 || k.type != IQ_MP_STR)
-        return -EINVAL;
-    switch ((f = key_of(k.ptr, (size_t)k.len, hint))) {
+        return K_BAD;
+    return key_of(k.ptr, (size_t)k.len);
+}
+
+static int member(struct rd *r, struct cor_arena *a, struct iq_event *ev)
+{
+    int f;
+
+    switch ((f = next_key(r))) {
+    case K_BAD:
     case K_UNKNOWN:
         return -EINVAL;
     case K_RAW:
@@ -177,9 +141,8 @@ int cor_decode(struct cor_arena *a, const char *buf, size_t len, struct iq_event
     struct rd r = { buf, len, 0 };
     struct iq_mp_value map;
     struct iq_event *ev;
-    int rc, hint = 0;
+    int rc;
 
-    pthread_once(&field_len_once, field_len_init);
     if (next(&r, &map) < 0 || map.type != IQ_MP_MAP)
         return -EINVAL;
     if (!(ev = cor_arena_alloc(a, sizeof(*ev))))
@@ -187,7 +150,7 @@ int cor_decode(struct cor_arena *a, const char *buf, size_t len, struct iq_event
     memset(ev, 0, sizeof(*ev));
     ev->at = ev->ends_at = IQ_TIME_NONE;
     for (uint64_t i = 0; i < map.len; i++)
-        if ((rc = member(&r, a, ev, &hint)) < 0)
+        if ((rc = member(&r, a, ev)) < 0)
             return rc;
     if (r.pos != len || !iq_ev_id(ev) || !iq_ev_kind(ev) || ev->at == IQ_TIME_NONE)
         return -EINVAL;
@@ -210,18 +173,18 @@ static bool wanted(const char *buf, size_t len, const char *const *keep, int64_t
 {
     struct rd r = { buf, len, 0 };
     struct iq_mp_value map, v;
-    char key[KEY_MAX];
     int64_t t;
+    int k;
 
     if (next(&r, &map) < 0 || map.type != IQ_MP_MAP)
         return true;
     for (uint64_t i = 0; i < map.len; i++) {
-        if (next_key(&r, key) < 0)
+        if ((k = next_key(&r)) == K_BAD)
             return true;
-        if (strcmp(key, "kind") == 0 || strcmp(key, "at") == 0 || strcmp(key, "ends_at") == 0) {
+        if (k == IQ_F_KIND || k == K_AT || k == K_ENDS_AT) {
             if (next(&r, &v) < 0)
                 return true;
-            if (key[0] == 'k' ? str_in(&v, keep) : get_time(&v, &t) < 0 || t >= from)
+            if (k == IQ_F_KIND ? str_in(&v, keep) : get_time(&v, &t) < 0 || t >= from)
                 return true;
         } else if (iq_mp_skip(buf, len, &r.pos) < 0) {
             return true;
