@@ -265,10 +265,12 @@ static int rebuild(struct store *st, const struct cor_config *cfg)
            "(target 1000000 on 2 cores)\n", res.n, res.events, (long long)t,
            t ? (double)res.events * 1000.0 / (double)t : 0.0);
     printf("rebuild cpu:     %lld ms user+sys: reading thread %lld ms, walking thread %lld ms "
-           "(%.0f events per CPU-second of the busier one); %zu compactions, %.1f MB of events "
+           "(%.0f events per CPU-second of the busier one; %zu of %zu batches classified by the "
+           "reader); %zu compactions, %.1f MB of events "
            "held at most (budget %.1f MB); peak RSS %ld MB (target < 256)\n", (long long)c,
            (long long)ss.read_cpu_ms, (long long)ss.walk_cpu_ms,
-           (double)res.events * 1000.0 / (double)(busier + 1), ss.compactions,
+           (double)res.events * 1000.0 / (double)(busier + 1), ss.reader_classified, ss.batches,
+           ss.compactions,
            (double)ss.peak_bytes / 1048576.0, (double)cfg->rebuild_memory / 1048576.0,
            peak_rss_mb());
     memory_parts(st, base_peak);

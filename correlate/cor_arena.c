@@ -49,12 +49,29 @@ static struct {
     int n;
 } cache = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-/* len bytes of fresh pages, or NULL. */
+#define HUGE (2u << 20)         /* a transparent huge page, where the kernel has them */
+
+/* len bytes of fresh pages, or NULL.  A standard block starts on a huge
+ * page boundary and asks for huge pages: a rebuild fills its blocks
+ * whole, and a page fault costs about as much as decoding an event
+ * (10-15 us a 4 KiB page on a virtual machine), two a block instead of a
+ * thousand.  Without transparent huge pages the advice does nothing. */
 static void *map_block(size_t len)
 {
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    size_t span = len + HUGE;
+    char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), *a;
+    size_t head;
 
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED)
+        return NULL;
+    a = (char *)(((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1));
+    head = (size_t)(a - p);
+    len = (len + 4095) & ~(size_t)4095;
+    if (head)
+        munmap(p, head);
+    munmap(a + len, span - head - len);
+    madvise(a, len & ~(size_t)(HUGE - 1), MADV_HUGEPAGE);
+    return a;
 }
 
 static struct cor_arena_block *block_new(size_t size, struct cor_arena_block *next)

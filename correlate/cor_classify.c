@@ -222,16 +222,16 @@ static void add_comp(const char **list, size_t *n, const char *name)
  * service maps.  0 or -ENOMEM. */
 static int status_components(struct cor_run *run, struct cor_ev *e)
 {
+    static const char *const keys[] = { "component.1", "component.2", "component.3",
+                                        "component.4", "component.5", "component.6",
+                                        "component.7", "component.8" };
     const char *list[COMPS_MAX], *txt = iq_event_label(e->ev, "components"), **c, **v;
     size_t n = 0;
-    char key[24];
 
     for (const char *p = txt; p && (p = strstr(p, "\"name\":\"")); p += 8)
         add_comp(list, &n, json_str_at(run, p + 8));
-    for (unsigned i = 1; i <= 8; i++) {
-        snprintf(key, sizeof(key), "component.%u", i);
-        add_comp(list, &n, iq_event_label(e->ev, key));
-    }
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        add_comp(list, &n, iq_event_label(e->ev, keys[i]));
     if (n == 0)
         return 0;
     c = cor_arena_alloc(&run->arena, n * sizeof(*c));

@@ -59,6 +59,16 @@ void *cor_pipe_pop(struct cor_pipe *p)
     return item;
 }
 
+bool cor_pipe_full(struct cor_pipe *p)
+{
+    bool full;
+
+    pthread_mutex_lock(&p->lock);
+    full = p->count == COR_PIPE_RING;
+    pthread_mutex_unlock(&p->lock);
+    return full;
+}
+
 void cor_pipe_close(struct cor_pipe *p)
 {
     pthread_mutex_lock(&p->lock);

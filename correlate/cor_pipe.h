@@ -39,6 +39,10 @@ int cor_pipe_push(struct cor_pipe *p, void **item);
  * the producer is done and nothing is left, or the pipe failed. */
 void *cor_pipe_pop(struct cor_pipe *p);
 
+/* Are COR_PIPE_RING items waiting (a push would wait)?  A hint: the
+ * consumer may pop the next moment. */
+bool cor_pipe_full(struct cor_pipe *p);
+
 /* The producer pushes nothing more. */
 void cor_pipe_close(struct cor_pipe *p);
 

@@ -13,13 +13,19 @@
  * (cor_event_relevant) is given back at once, leaving only its time, which
  * still counts for closing quiet incidents at the end.  Batches (8192 kept
  * events or 3 MiB, less for a small budget) go through a ring of four to
- * the calling thread, which classifies them (cor_classify: on this
- * side it balances the two threads), reorders them (the store gives events by `at`, the passes want them by
- * effective time, later for a resolved alert with an end time: a heap
- * holds each event until the reader is past its effective time) and walks
- * them.  Decoding is about as costly as the rest, so both cores work.
- * The window gives the arenas of walked batches back at its compactions
- * and the reader decodes into them again.
+ * the calling thread, which reorders them (the store gives events by `at`,
+ * the passes want them by effective time, later for a resolved alert with
+ * an end time: a heap holds each event until the reader is past its
+ * effective time) and walks them.  Decoding is about as costly as the
+ * rest, so both cores work.  The window gives the arenas of walked
+ * batches back at its compactions, the walker their event arrays, and the
+ * reader decodes into them again.
+ *
+ * Classification (cor_classify) goes to whichever thread has room: the
+ * reader classifies a batch itself when the ring is full (the walker is
+ * behind, and it would only wait), the walker classifies the others.
+ * Which thread does it changes nothing in the result: it depends on the
+ * event and the configuration only, and writes into the batch's arena.
  *
  * Audit notes are read first, through the "inquest" service index (they
  * are few): the ids they name decide what is held to the end (cor_held.c),
@@ -34,6 +40,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +62,7 @@ struct batch {
     struct cor_arena arena;    /* the events' memory */
     struct cor_ev *evs;
     size_t n, cap, scanned;
+    bool classified;           /* by the reader */
     int64_t scan_at;           /* at of the last value read: later ones are not earlier */
     int64_t skip_at;           /* latest at of a log line given back, or IQ_TIME_NONE */
 };
@@ -63,6 +71,7 @@ struct reader {
     struct store *st;
     const struct cor_window *w;    /* for what the notes name; read-only */
     struct cor_run cls;            /* the walker's classification context: cfg, batch arena */
+    struct cor_run rcls;           /* the reader's */
     struct batch *cur;
     struct cor_pipe pipe;          /* batches to the walker */
     pthread_mutex_t lock;          /* of the pool */
@@ -70,8 +79,12 @@ struct reader {
     size_t batch_bytes;            /* a batch is handed over at this size ... */
     size_t batch_events;           /* ... or this many events */
     int64_t cpu_ms;                /* the reading thread's CPU time */
+    enum cor_stream_classify side;
+    size_t batches, classified;    /* handed over; of them classified by the reader */
     struct cor_arena pool[POOL];   /* emptied arenas, each with one block, for new batches */
     size_t n_pool;
+    struct cor_ev *evs_pool[POOL]; /* event arrays of walked batches (batch_events each); owned */
+    size_t n_evs_pool;
 };
 
 static int64_t thread_cpu_ms(void)
@@ -93,13 +106,12 @@ static void batch_free(struct batch **pb)
     *pb = NULL;
 }
 
-/* A new batch, its arena from the pool when one is there. */
+/* A new batch, its arena and event array from the pools when they have
+ * one (reused pages need no page faults). */
 static struct batch *batch_new(struct reader *rd)
 {
     struct batch *b = calloc(1, sizeof(*b));
 
-    if (b && !(b->evs = malloc(rd->batch_events * sizeof(*b->evs))))
-        batch_free(&b);
     if (!b)
         return NULL;
     b->cap = rd->batch_events;
@@ -107,8 +119,24 @@ static struct batch *batch_new(struct reader *rd)
     pthread_mutex_lock(&rd->lock);
     if (rd->n_pool)
         b->arena = rd->pool[--rd->n_pool];
+    if (rd->n_evs_pool)
+        b->evs = rd->evs_pool[--rd->n_evs_pool];
     pthread_mutex_unlock(&rd->lock);
+    if (!b->evs && !(b->evs = malloc(rd->batch_events * sizeof(*b->evs))))
+        batch_free(&b);
     return b;
+}
+
+/* Batch b is walked: its event array goes back to the pool, then b. */
+static void batch_done(struct reader *rd, struct batch **pb)
+{
+    pthread_mutex_lock(&rd->lock);
+    if (rd->n_evs_pool < POOL) {
+        rd->evs_pool[rd->n_evs_pool++] = (*pb)->evs;
+        (*pb)->evs = NULL;
+    }
+    pthread_mutex_unlock(&rd->lock);
+    batch_free(pb);
 }
 
 /* The window is done with arena a: keep its block for a later batch.
@@ -132,12 +160,25 @@ static void batch_drop(void *b)
     batch_free((struct batch **)&b);
 }
 
-/* Hand the current batch to the walker, waiting while the pipe is full.
- * Returns the first error, if any. */
+static int classify(struct cor_run *cls, struct batch *b);
+
+/* Hand the current batch to the walker, waiting while the pipe is full
+ * (classified here first then, rather than waiting idle).  Returns the
+ * first error, if any. */
 static int push(struct reader *rd)
 {
-    int err = cor_pipe_push(&rd->pipe, (void **)&rd->cur);
+    int err = 0;
 
+    if (rd->side == COR_CLASSIFY_READER ||
+        (rd->side == COR_CLASSIFY_EITHER && cor_pipe_full(&rd->pipe))) {
+        if ((err = classify(&rd->rcls, rd->cur)) < 0)
+            cor_pipe_fail(&rd->pipe, err);
+        rd->cur->classified = true;
+        rd->classified++;
+    }
+    rd->batches++;
+    if (err == 0)
+        err = cor_pipe_push(&rd->pipe, (void **)&rd->cur);
     batch_free(&rd->cur);
     return err;
 }
@@ -160,17 +201,17 @@ static void keep(struct reader *rd, struct batch *b, struct iq_event *ev,
     e->ev = ev;
 }
 
-/* Classify the events of batch b, into its arena (on the walking thread:
- * the reading thread is the busier one without it). */
-static int classify(struct reader *rd, struct batch *b)
+/* Classify the events of batch b, into its arena, with the context cls
+ * of the calling thread. */
+static int classify(struct cor_run *cls, struct batch *b)
 {
     int r = 0;
 
-    rd->cls.arena = b->arena;
+    cls->arena = b->arena;
     for (size_t i = 0; i < b->n && r == 0; i++)
-        r = cor_classify(&rd->cls, &b->evs[i]);
-    b->arena = rd->cls.arena;
-    memset(&rd->cls.arena, 0, sizeof(rd->cls.arena));
+        r = cor_classify(cls, &b->evs[i]);
+    b->arena = cls->arena;
+    memset(&cls->arena, 0, sizeof(cls->arena));
     return r;
 }
 
@@ -226,8 +267,10 @@ static int walk(struct reader *rd, struct cor_window *w)
     struct batch *b;
     int r = 0;
 
+    bool first = true;
     while (r == 0 && (b = cor_pipe_pop(&rd->pipe))) {
-        if ((r = classify(rd, b)) < 0) {
+        if (first && getenv("PH")) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); fprintf(stderr,"PH %lld firstbatch\n", t.tv_sec*1000LL+t.tv_nsec/1000000); first=false; }
+        if (!b->classified && (r = classify(&rd->cls, b)) < 0) {
             batch_free(&b);
             break;
         }
@@ -242,7 +285,7 @@ static int walk(struct reader *rd, struct cor_window *w)
         w->reading = NULL;
         if (r == 0)
             r = cor_window_take(w, &b->arena);
-        batch_free(&b);
+        batch_done(rd, &b);
     }
     if (r < 0)
         cor_pipe_fail(&rd->pipe, r);
@@ -317,16 +360,26 @@ static void reader_release(struct reader *rd)
     batch_free(&rd->cur);
     for (size_t i = 0; i < rd->n_pool; i++)
         cor_arena_release(&rd->pool[i]);
+    for (size_t i = 0; i < rd->n_evs_pool; i++)
+        free(rd->evs_pool[i]);
     cor_run_free(&rd->cls);
+    cor_run_free(&rd->rcls);
     pthread_mutex_destroy(&rd->lock);
 }
 
 int cor_stream_rebuild(struct store *st, const struct cor_config *cfg,
                        struct cor_result *ret, struct cor_stream_stats *stats)
 {
+    return cor_stream_rebuild_classify(st, cfg, COR_CLASSIFY_EITHER, ret, stats);
+}
+
+int cor_stream_rebuild_classify(struct store *st, const struct cor_config *cfg,
+                                enum cor_stream_classify side, struct cor_result *ret,
+                                struct cor_stream_stats *stats)
+{
     struct cor_named named = { 0 };
     struct cor_window w;
-    struct reader rd = { .st = st, .w = &w };
+    struct reader rd = { .st = st, .w = &w, .side = side };
     struct cor_result res = { .from = IQ_TIME_NONE, .to = IQ_TIME_NONE };
     pthread_t th;
     int64_t t0;
@@ -336,6 +389,7 @@ int cor_stream_rebuild(struct store *st, const struct cor_config *cfg,
     pthread_mutex_init(&rd.lock, NULL);
     cor_pipe_init(&rd.pipe);
     cor_run_init(&rd.cls, cfg);
+    cor_run_init(&rd.rcls, cfg);
     if ((r = read_named(st, cfg, &named)) < 0 || (r = cor_window_init(&w, st, cfg, &named)) < 0)
         goto out;
     w.recycle = recycle;
@@ -351,14 +405,19 @@ int cor_stream_rebuild(struct store *st, const struct cor_config *cfg,
     }
     pthread_setname_np(th, "cor-read");     /* for top -H and perf */
     t0 = thread_cpu_ms();
+    if (getenv("PH")) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); fprintf(stderr,"PH %lld start\n", t.tv_sec*1000LL+t.tv_nsec/1000000); }
     r = walk(&rd, &w);
+    if (getenv("PH")) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); fprintf(stderr,"PH %lld walked\n", t.tv_sec*1000LL+t.tv_nsec/1000000); }
     pthread_join(th, NULL);
     if (r == 0)
         r = cor_pipe_err(&rd.pipe);
+    if (getenv("PH")) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); fprintf(stderr,"PH %lld joined\n", t.tv_sec*1000LL+t.tv_nsec/1000000); }
     if (r == 0)
         r = cor_window_end(&w, &res);
     res.events = rd.read;
     w.stats.read_cpu_ms = rd.cpu_ms;
+    w.stats.batches = rd.batches;
+    w.stats.reader_classified = rd.classified;
     w.stats.walk_cpu_ms = thread_cpu_ms() - t0;
     if (r == 0) {
         *ret = res;

@@ -30,6 +30,8 @@ struct cor_stream_stats {
     size_t held;               /* incidents kept to the end for the audit notes */
     size_t side_runs;          /* incidents rendered from a re-read of the store */
     size_t patched;            /* texts rewritten at the end (recurrence changed by notes) */
+    size_t batches;            /* batches the reader handed over */
+    size_t reader_classified;  /* of them, classified by the reader (the walker was behind) */
     int64_t read_cpu_ms;       /* CPU time of the reading thread (store, decoding) */
     int64_t walk_cpu_ms;       /* CPU time of the walking thread (grouping, texts, writes) */
 };
@@ -43,5 +45,15 @@ struct cor_stream_stats {
  * stats may be NULL.  0, -EIO, -ENOMEM, -EROFS. */
 int cor_stream_rebuild(struct store *st, const struct cor_config *cfg,
                        struct cor_result *ret, struct cor_stream_stats *stats);
+
+/* Which thread classifies the events read: the walker, or the reader
+ * when the walker is behind (the default), or always one of them (the
+ * result is the same; tests check it). */
+enum cor_stream_classify { COR_CLASSIFY_EITHER = 0, COR_CLASSIFY_READER, COR_CLASSIFY_WALKER };
+
+/* cor_stream_rebuild with the classification forced to one side. */
+int cor_stream_rebuild_classify(struct store *st, const struct cor_config *cfg,
+                                enum cor_stream_classify side, struct cor_result *ret,
+                                struct cor_stream_stats *stats);
 
 #endif

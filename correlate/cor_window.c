@@ -78,6 +78,7 @@ void cor_window_release(struct cor_window *w)
     for (size_t i = 0; i < w->n_gens; i++)
         cor_arena_release(&w->gens[i]);
     free(w->gens);
+    free(w->spare_evs);
     free(w->heap);
     free(w->watch);
     free(w->amb);

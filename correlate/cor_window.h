@@ -60,6 +60,8 @@ struct cor_window {
     const struct cor_named *named;   /* borrowed */
     struct store *st;      /* borrowed */
     struct cor_out *out;       /* owned */
+    struct cor_ev *spare_evs;  /* the events array before the last compaction, kept for the next */
+    size_t spare_cap;
     struct cor_ev *heap;       /* events read but not yet in order (min-heap on t, id) */
     size_t n_heap, cap_heap;
     const struct cor_arena *reading;  /* arena of the batch being walked; borrowed */

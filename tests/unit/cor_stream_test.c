@@ -309,22 +309,35 @@ static char *reference(struct fx *f, size_t *ret_n)
     return dump(f);
 }
 
-static char *streamed(struct fx *f, size_t budget, struct cor_stream_stats *stats)
+static char *streamed_by(struct fx *f, size_t budget, enum cor_stream_classify side,
+                         struct cor_stream_stats *stats)
 {
     struct cor_result res;
 
     f->cfg.rebuild_memory = budget;
-    assert_int_equal(cor_stream_rebuild(f->st, &f->cfg, &res, stats), 0);
+    assert_int_equal(cor_stream_rebuild_classify(f->st, &f->cfg, side, &res, stats), 0);
     cor_result_free(&res);
+    if (side == COR_CLASSIFY_READER)
+        assert_int_equal(stats->reader_classified, stats->batches);
+    if (side == COR_CLASSIFY_WALKER)
+        assert_int_equal(stats->reader_classified, 0);
     return dump(f);
 }
 
-/* Stream with a tiny and a large budget: both equal the reference. */
+static char *streamed(struct fx *f, size_t budget, struct cor_stream_stats *stats)
+{
+    return streamed_by(f, budget, COR_CLASSIFY_EITHER, stats);
+}
+
+/* Stream with a tiny and a large budget: both equal the reference.  The
+ * reading thread classifies every batch of one, the walking thread every
+ * batch of the other (by default it depends on which one is behind). */
 static void check_equal(struct fx *f, const char *what, struct cor_stream_stats *small)
 {
     struct cor_stream_stats big;
     size_t n;
-    char *ref = reference(f, &n), *s1 = streamed(f, 1024, small), *s2 = streamed(f, 1 << 30, &big);
+    char *ref = reference(f, &n), *s1 = streamed_by(f, 1024, COR_CLASSIFY_READER, small),
+         *s2 = streamed_by(f, 1 << 30, COR_CLASSIFY_WALKER, &big);
 
     assert_true(n > 0);
     if (strcmp(ref, s1) != 0)

@@ -53,6 +53,7 @@ static void test_strings(void **state)
 static void test_numbers_and_values(void **state)
 {
     static const double reals[] = { 0, 0.8, 0.6, 0.333, 1, 0.001, 0.999 };
+    static const int64_t ints[] = { -1234567890123LL, 0, 7, -1, INT64_MAX, INT64_MIN };
     struct cor_text t = { 0 };
     json_t *arr = json_pack("[s,{s:i,s:[]},n]", "x", "b", 1, "a");
     char *out = NULL;
@@ -64,10 +65,12 @@ static void test_numbers_and_values(void **state)
         expect_same(json_real(reals[i]), out);
         free(out);
     }
-    cor_text_int(&t, -1234567890123LL);
-    assert_int_equal(cor_text_take(&t, &out), 0);
-    expect_same(json_integer(-1234567890123LL), out);
-    free(out);
+    for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+        cor_text_int(&t, ints[i]);
+        assert_int_equal(cor_text_take(&t, &out), 0);
+        expect_same(json_integer(ints[i]), out);
+        free(out);
+    }
     cor_text_json(&t, arr);
     assert_int_equal(cor_text_take(&t, &out), 0);
     expect_same(arr, out);

@@ -98,6 +98,15 @@ static void test_format(void **state)
     assert_string_equal(buf, "1969-12-31T23:59:59.999Z");
     iq_time_format_minute(parse("2024-02-29T23:59:59.999Z"), buf, sizeof(buf));
     assert_string_equal(buf, "2024-02-29 23:59");
+    /* outside years 0..9999, and into a short buffer: as printf writes it */
+    iq_time_format(253402300800000LL, buf, sizeof(buf));
+    assert_string_equal(buf, "10000-01-01T00:00:00.000Z");
+    iq_time_format(-62167219200001LL, buf, sizeof(buf));
+    assert_string_equal(buf, "-001-12-31T23:59:59.999Z");
+    iq_time_format(-62167219200000LL, buf, sizeof(buf));
+    assert_string_equal(buf, "0000-01-01T00:00:00.000Z");
+    iq_time_format(1792590120123LL, buf, 11);
+    assert_string_equal(buf, "2026-10-21");
     /* round trip over a range of days, leap years included */
     for (int64_t t = -5000000000000LL; t < 5000000000000LL; t += 86400000LL * 37 + 1234) {
         iq_time_format(t, buf, sizeof(buf));
