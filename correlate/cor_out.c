@@ -1,10 +1,12 @@
 /* cor_out.c - where a streaming rebuild (cor_stream.h) writes: incidents
- * and unattached records in batches of a few megabytes as they are
+ * and unattached records in batches of a megabyte as they are
  * final, and at the end the deletion of whatever stored incident, index
  * entry or record this rebuild did not write.
  *
  * Design notes:
- * - A batch is committed once it holds COR_OUT_BATCH bytes, so memory
+ * - A batch is committed once it holds COR_OUT_BATCH bytes (1 MiB: the
+ *   few batches in flight are reused, where bigger ones were freshly
+ *   faulted-in memory for most of a rebuild), so memory
  *   stays flat whatever the number of incidents; a rebuild small enough
  *   for one batch still replaces everything in one atomic write, as the
  *   in-memory rebuild does.  A bigger one is not atomic: a reader sees old
@@ -49,7 +51,7 @@
 #include <time.h>
 static long long ph_ms(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec*1000LL+t.tv_nsec/1000000;}
 #define PH(x) do{ if(getenv("PH")) fprintf(stderr,"PH %lld %s\n", ph_ms(), x);}while(0)
-#define COR_OUT_BATCH (4u << 20)
+#define COR_OUT_BATCH (1u << 20)
 #define SPARES 2                   /* committed batches kept for reuse */
 
 struct hset {
