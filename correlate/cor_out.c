@@ -48,9 +48,6 @@
 #include "iq_event.h"
 #include "iq_time.h"
 
-#include <time.h>
-static long long ph_ms(void){struct timespec t;clock_gettime(CLOCK_MONOTONIC,&t);return t.tv_sec*1000LL+t.tv_nsec/1000000;}
-#define PH(x) do{ if(getenv("PH")) fprintf(stderr,"PH %lld %s\n", ph_ms(), x);}while(0)
 #define COR_OUT_BATCH (1u << 20)
 #define SPARES 2                   /* committed batches kept for reuse */
 
@@ -400,9 +397,7 @@ static int sweep_one(void *ud, const char *k, size_t kl, const char *v, size_t v
 int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
 {
     struct sweep s = { o, o->b, 0 };
-    PH("finish");
     int r = drain(o);
-    PH("drained");
 
     /* the batches went without the write-ahead log: made durable before
      * the last batch, which is logged, deletes what they replace (the
@@ -415,13 +410,11 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
      * batch replaces everything atomically; with it, every long incident
      * is under "l" */
     r = store_kv_scan_bulk(o->st, STORE_CF_INCIDENTS, "", 0, sweep_one, &s);
-    PH("swept");
     store_batch_put(o->b, STORE_CF_INCIDENTS, COR_LONG_MARKER, 1, "1", 1);
     if (r == 0)
         r = store_flush(o->st, STORE_CF_INCIDENTS, true);
     if (r == 0)
-        { PH("flushed"); r = store_batch_commit(o->b);      /* logged: what makes the rebuild whole */}
-    PH("committed");
+        r = store_batch_commit(o->b);      /* logged: what makes the rebuild whole */
     drop_pending(o);
     o->bytes = 0;
     if (r < 0)

@@ -40,7 +40,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -267,9 +266,7 @@ static int walk(struct reader *rd, struct cor_window *w)
     struct batch *b;
     int r = 0;
 
-    bool first = true;
     while (r == 0 && (b = cor_pipe_pop(&rd->pipe))) {
-        if (first && getenv("PH")) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); fprintf(stderr,"PH %lld firstbatch\n", t.tv_sec*1000LL+t.tv_nsec/1000000); first=false; }
         if (!b->classified && (r = classify(&rd->cls, b)) < 0) {
             batch_free(&b);
             break;
@@ -405,13 +402,10 @@ int cor_stream_rebuild_classify(struct store *st, const struct cor_config *cfg,
     }
     pthread_setname_np(th, "cor-read");     /* for top -H and perf */
     t0 = thread_cpu_ms();
-    if (getenv("PH")) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); fprintf(stderr,"PH %lld start\n", t.tv_sec*1000LL+t.tv_nsec/1000000); }
     r = walk(&rd, &w);
-    if (getenv("PH")) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); fprintf(stderr,"PH %lld walked\n", t.tv_sec*1000LL+t.tv_nsec/1000000); }
     pthread_join(th, NULL);
     if (r == 0)
         r = cor_pipe_err(&rd.pipe);
-    if (getenv("PH")) { struct timespec t; clock_gettime(CLOCK_MONOTONIC,&t); fprintf(stderr,"PH %lld joined\n", t.tv_sec*1000LL+t.tv_nsec/1000000); }
     if (r == 0)
         r = cor_window_end(&w, &res);
     res.events = rd.read;
