@@ -378,25 +378,51 @@ struct sweep {
     size_t n;
 };
 
-
+/* A stored index entry ("l", "t" or "u" key) this rebuild did not write
+ * is deleted.  For a "t" entry (opened_at, id) the incident's text and
+ * names ("i" and "r" + id) go with it unless this rebuild wrote that id
+ * (under another opening time, its "t" entry is stale and its text new). */
 static int sweep_one(void *ud, const char *k, size_t kl, const char *v, size_t vl)
 {
     struct sweep *s = ud;
+    char key[1 + 64];
+    size_t idlen = kl > 9 ? kl - 9 : 0;
 
     (void)v;
     (void)vl;
-    if (kl == 0 || !strchr("itlru", k[0]))
+    if (hset_has(&s->o->written, key_hash(k, kl)))
         return 0;
-    if (!hset_has(&s->o->written, key_hash(k, kl))) {
-        store_batch_delete(s->del, STORE_CF_INCIDENTS, k, kl);
-        s->n++;
+    store_batch_delete(s->del, STORE_CF_INCIDENTS, k, kl);
+    s->n++;
+    if (k[0] != 't' || idlen == 0 || idlen > 64)
+        return 0;
+    key[0] = 'i';
+    memcpy(key + 1, k + 9, idlen);
+    if (!hset_has(&s->o->written, key_hash(key, 1 + idlen))) {
+        store_batch_delete(s->del, STORE_CF_INCIDENTS, key, 1 + idlen);
+        key[0] = 'r';
+        store_batch_delete(s->del, STORE_CF_INCIDENTS, key, 1 + idlen);
     }
     return 0;
 }
 
+/* Sweep what the stored incidents' index names: the "t" entries name
+ * every stored incident (its text, names and index entries are written
+ * and deleted in one batch: cor_store.c), so the texts themselves (most
+ * of the family's bytes) are not read. */
+static int sweep(struct cor_out *o)
+{
+    static const char prefixes[] = "ltu";
+    struct sweep s = { o, o->b, 0 };
+    int r = 0;
+
+    for (size_t i = 0; prefixes[i] && r == 0; i++)
+        r = store_kv_scan_bulk(o->st, STORE_CF_INCIDENTS, &prefixes[i], 1, sweep_one, &s);
+    return r;
+}
+
 int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
 {
-    struct sweep s = { o, o->b, 0 };
     int r = drain(o);
 
     /* the batches went without the write-ahead log: made durable before
@@ -409,7 +435,7 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
     /* the deletions go with the last writes: a rebuild that fits in one
      * batch replaces everything atomically; with it, every long incident
      * is under "l" */
-    r = store_kv_scan_bulk(o->st, STORE_CF_INCIDENTS, "", 0, sweep_one, &s);
+    r = sweep(o);
     store_batch_put(o->b, STORE_CF_INCIDENTS, COR_LONG_MARKER, 1, "1", 1);
     if (r == 0)
         r = store_flush(o->st, STORE_CF_INCIDENTS, true);

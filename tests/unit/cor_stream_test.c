@@ -25,6 +25,7 @@
 #include "cor_incident.h"
 #include "cor_store.h"
 #include "cor_stream.h"
+#include "cor_unattached.h"
 #include "store_keys.h"
 #include "store.h"
 #include "iq_buf.h"
@@ -467,6 +468,51 @@ static void test_stale_removed(void **state)
     free(s);
 }
 
+/* The final sweep reads the index, not the texts: a stale incident (text,
+ * names, "t" and "l" entries), a stale "t" entry of an incident the
+ * rebuild writes again under another opening time, and a stale
+ * unattached record are all gone, and the rewritten incident stays. */
+static void test_stale_index(void **state)
+{
+    static struct iq_event *evs[MAXEV];
+    struct fx *f = *state;
+    struct cor_stream_stats st;
+    struct cor_unatt u = { .at = T0 - 90 * MIN, .id = "gone-event", .text = "{\"id\":\"gone\"}" };
+    struct store_batch *b;
+    json_t *list = NULL;
+    const char *live;
+    char key[80], *ref, *s;
+    size_t n;
+
+    apply_conf(f, confs[0]);
+    n = random_history(evs, 300, 11, 10, true);
+    put_all(f, evs, n);
+    ref = reference(f, &n);
+    assert_int_equal(cor_incident_list(f->st, IQ_TIME_NONE, &list), 0);
+    assert_true(json_array_size(list) > 0);
+    live = json_string_value(json_object_get(json_array_get(list, 0), "id"));
+    assert_non_null(b = store_batch_new(f->st));
+    /* an incident no rebuild makes: open, so it has an "l" entry too */
+    assert_int_equal(cor_store_queue_text(b, "inc-19990101-deadbeef", T0 - 100 * MIN, IQ_TIME_NONE,
+                                          "{\"id\":\"inc-19990101-deadbeef\"}", NULL, 0), 0);
+    /* a live incident's index entry under an opening time it no longer has */
+    key[0] = 't';
+    store_be64_put(key + 1, T0 - 200 * MIN);
+    memcpy(key + 9, live, strlen(live));
+    store_batch_put(b, STORE_CF_INCIDENTS, key, 9 + strlen(live), "", 0);
+    cor_unattached_put(b, &u);
+    assert_int_equal(store_batch_commit(b), 0);
+    store_batch_destroy(&b);
+    s = dump(f);
+    assert_string_not_equal(ref, s);
+    free(s);
+    s = streamed(f, 4096, &st);
+    assert_string_equal(ref, s);
+    json_decref(list);
+    free(ref);
+    free(s);
+}
+
 static struct iq_event *status(const char *id, const char *action, int64_t at, const char *key)
 {
     struct iq_event *ev = mk(id, "status", action, NULL, at);
@@ -657,6 +703,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_bounded_updates, setup, teardown),
     cmocka_unit_test_setup_teardown(test_flat_memory, setup, teardown),
     cmocka_unit_test_setup_teardown(test_stale_removed, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_stale_index, setup, teardown),
 };
 
 TEST_MAIN(tests)
