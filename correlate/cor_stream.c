@@ -159,7 +159,19 @@ static void batch_drop(void *b)
     batch_free((struct batch **)&b);
 }
 
-static int classify(struct cor_run *cls, struct batch *b);
+/* Classify the events of batch b, into its arena, with the context cls
+ * of the calling thread. */
+static int classify(struct cor_run *cls, struct batch *b)
+{
+    int r = 0;
+
+    cls->arena = b->arena;
+    for (size_t i = 0; i < b->n && r == 0; i++)
+        r = cor_classify(cls, &b->evs[i]);
+    b->arena = cls->arena;
+    memset(&cls->arena, 0, sizeof(cls->arena));
+    return r;
+}
 
 /* Hand the current batch to the walker, waiting while the pipe is full
  * (classified here first then, rather than waiting idle).  Returns the
@@ -198,20 +210,6 @@ static void keep(struct reader *rd, struct batch *b, struct iq_event *ev,
     e = &b->evs[b->n++];
     memset(e, 0, sizeof(*e));
     e->ev = ev;
-}
-
-/* Classify the events of batch b, into its arena, with the context cls
- * of the calling thread. */
-static int classify(struct cor_run *cls, struct batch *b)
-{
-    int r = 0;
-
-    cls->arena = b->arena;
-    for (size_t i = 0; i < b->n && r == 0; i++)
-        r = cor_classify(cls, &b->evs[i]);
-    b->arena = cls->arena;
-    memset(&cls->arena, 0, sizeof(cls->arena));
-    return r;
 }
 
 static int on_value(void *ud, const char *val, size_t len)
