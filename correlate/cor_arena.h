@@ -7,6 +7,7 @@
 #ifndef COR_ARENA_H
 #define COR_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define COR_ARENA_BLOCK (4u << 20)   /* bytes of a standard block */
@@ -18,6 +19,8 @@ struct cor_arena {
     struct cor_arena_block *spare;  /* a standard block a rewind gave back; owned */
     char *cur, *end;                /* free space of head */
     size_t used;                    /* bytes handed out (for memory budgets) */
+    bool huge;                      /* fresh blocks as transparent huge pages: set for
+                                       bulk work that fills them whole (a full rebuild) */
 };
 
 /* A point to return to: what was allocated after it can be given back. */

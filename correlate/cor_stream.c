@@ -121,6 +121,7 @@ static struct batch *batch_new(struct reader *rd)
     if (rd->n_evs_pool)
         b->evs = rd->evs_pool[--rd->n_evs_pool];
     pthread_mutex_unlock(&rd->lock);
+    b->arena.huge = true;      /* filled whole: cor_arena.h */
     if (!b->evs && !(b->evs = malloc(rd->batch_events * sizeof(*b->evs))))
         batch_free(&b);
     return b;

@@ -55,6 +55,7 @@ int cor_window_init(struct cor_window *w, struct store *st, const struct cor_con
 
     memset(w, 0, sizeof(*w));
     cor_run_init(&w->run, cfg);
+    w->run.arena.huge = true;
     w->st = st;
     w->named = named;
     w->limit = cfg->rebuild_memory;

@@ -415,7 +415,7 @@ static int rebuild(struct gc *c, struct cor_inc *old_incs)
 int cor_window_compact(struct cor_window *w)
 {
     struct cor_run *run = &w->run;
-    struct gc c = { .w = w };
+    struct gc c = { .w = w, .a = { .huge = true } };
     struct cor_inc *old_incs = NULL;
     int64_t horizon;
     size_t kept;
