@@ -31,8 +31,8 @@
 #include "cor_arena.h"
 
 #include <pthread.h>
-#include <stdbool.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
