@@ -12,6 +12,8 @@
  *     observation touches one bucket) and its sum in f; the cumulative
  *     counts and _count are summed at rendering, so _count always equals
  *     the +Inf bucket even while observations race a scrape.
+ * A series made by iq_metric_get_lazy is hidden until its first update
+ * (a flag each update sets after changing the value).
  * Rendering follows the text format 0.0.4: "# HELP" (backslash and
  * newline escaped), "# TYPE", then one line per sample with label values
  * escaped (backslash, double quote, newline); floats are written with the
@@ -41,6 +43,7 @@ struct iq_metric {
     _Atomic int64_t n;            /* integer part (counter, gauge) */
     _Atomic uint64_t f;           /* bits of a double: float part, or a histogram's sum */
     _Atomic uint64_t *buckets;    /* histogram: nb + 1 counts, the last one +Inf */
+    _Atomic bool shown;           /* rendered (false: lazy, not yet updated) */
 };
 
 struct iq_metric_family {
@@ -243,13 +246,15 @@ static bool series_match(const struct iq_metric *m, const char *const *values, s
     return true;
 }
 
-static struct iq_metric *series_create(struct iq_metric_family *f, const char *const *values)
+static struct iq_metric *series_create(struct iq_metric_family *f, const char *const *values,
+                                       bool shown)
 {
     struct iq_metric *m = calloc(1, sizeof(*m));
     bool oom = !m;
 
     if (m) {
         m->fam = f;
+        atomic_init(&m->shown, shown);
         for (size_t i = 0; i < f->nl; i++)
             oom |= !(m->values[i] = strdup(values[i] ? values[i] : ""));
         if (f->type == IQ_METRIC_HISTOGRAM)
@@ -262,7 +267,9 @@ static struct iq_metric *series_create(struct iq_metric_family *f, const char *c
     return m;
 }
 
-struct iq_metric *iq_metric_get(struct iq_metric_family *f, const char *const *values)
+/* The series of f with values, made (shown or hidden) when absent. */
+static struct iq_metric *series_get(struct iq_metric_family *f, const char *const *values,
+                                    bool shown)
 {
     struct iq_metric *m;
 
@@ -272,7 +279,7 @@ struct iq_metric *iq_metric_get(struct iq_metric_family *f, const char *const *v
     for (m = f->head; m; m = m->next)
         if (series_match(m, values, f->nl))
             break;
-    if (!m && (m = series_create(f, values))) {
+    if (!m && (m = series_create(f, values, shown))) {
         if (f->tail)
             f->tail->next = m;
         else
@@ -281,6 +288,16 @@ struct iq_metric *iq_metric_get(struct iq_metric_family *f, const char *const *v
     }
     pthread_mutex_unlock(&f->reg->lock);
     return m;
+}
+
+struct iq_metric *iq_metric_get(struct iq_metric_family *f, const char *const *values)
+{
+    return series_get(f, values, true);
+}
+
+struct iq_metric *iq_metric_get_lazy(struct iq_metric_family *f, const char *const *values)
+{
+    return series_get(f, values, false);
 }
 
 struct iq_metric *iq_metrics_counter(struct iq_metrics *reg, const char *name, const char *help)
@@ -385,22 +402,36 @@ static void float_add(_Atomic uint64_t *a, double v)
         ;
 }
 
+/* Show a lazy series after its first update (one load once shown). */
+static void touch(struct iq_metric *m)
+{
+    if (!atomic_load_explicit(&m->shown, memory_order_relaxed))
+        atomic_store_explicit(&m->shown, true, memory_order_relaxed);
+}
+
 void iq_metric_inc(struct iq_metric *m)
 {
-    if (m)
-        atomic_fetch_add_explicit(&m->n, 1, memory_order_relaxed);
+    if (!m)
+        return;
+    atomic_fetch_add_explicit(&m->n, 1, memory_order_relaxed);
+    touch(m);
 }
 
 void iq_metric_add(struct iq_metric *m, uint64_t n)
 {
-    if (m)
-        atomic_fetch_add_explicit(&m->n, (int64_t)n, memory_order_relaxed);
+    if (!m)
+        return;
+    atomic_fetch_add_explicit(&m->n, (int64_t)n, memory_order_relaxed);
+    touch(m);
 }
 
 void iq_metric_add_float(struct iq_metric *m, double v)
 {
-    if (m && v > 0)
+    if (!m)
+        return;
+    if (v > 0)
         float_add(&m->f, v);
+    touch(m);
 }
 
 void iq_metric_set(struct iq_metric *m, double v)
@@ -409,12 +440,15 @@ void iq_metric_set(struct iq_metric *m, double v)
         return;
     atomic_store_explicit(&m->f, double_bits(v), memory_order_relaxed);
     atomic_store_explicit(&m->n, 0, memory_order_relaxed);
+    touch(m);
 }
 
 void iq_metric_gauge_add(struct iq_metric *m, int64_t delta)
 {
-    if (m)
-        atomic_fetch_add_explicit(&m->n, delta, memory_order_relaxed);
+    if (!m)
+        return;
+    atomic_fetch_add_explicit(&m->n, delta, memory_order_relaxed);
+    touch(m);
 }
 
 void iq_metric_observe(struct iq_metric *m, double v)
@@ -429,6 +463,7 @@ void iq_metric_observe(struct iq_metric *m, double v)
         b++;
     atomic_fetch_add_explicit(&m->buckets[b], 1, memory_order_relaxed);
     float_add(&m->f, v);
+    touch(m);
 }
 
 uint64_t iq_metric_count(const struct iq_metric *m)
@@ -572,20 +607,29 @@ static int add_histogram(struct iq_buf *b, const struct iq_metric *m)
     return r ? r : add_sample(b, m, "_count", NULL, (double)cum);
 }
 
+static bool shown(const struct iq_metric *m)
+{
+    return atomic_load_explicit(&m->shown, memory_order_relaxed);
+}
+
 static int add_family(struct iq_buf *b, const struct iq_metric_family *f)
 {
+    const struct iq_metric *m = f->head;
     int r;
 
-    if (!f->head)
-        return 0;    /* a labelled family with no series yet */
+    while (m && !shown(m))
+        m = m->next;
+    if (!m)
+        return 0;    /* a labelled family with no series (shown) yet */
     r = iq_buf_printf(b, "# HELP %s ", f->name);
     if (r == 0)
         r = add_escaped(b, f->help, false);
     if (r == 0)
         r = iq_buf_printf(b, "\n# TYPE %s %s\n", f->name, type_names[f->type]);
-    for (const struct iq_metric *m = f->head; r == 0 && m; m = m->next)
-        r = f->type == IQ_METRIC_HISTOGRAM ? add_histogram(b, m)
-                                           : add_sample(b, m, "", NULL, iq_metric_value(m));
+    for (; r == 0 && m; m = m->next)
+        if (shown(m))
+            r = f->type == IQ_METRIC_HISTOGRAM ? add_histogram(b, m)
+                                               : add_sample(b, m, "", NULL, iq_metric_value(m));
     return r;
 }
 

@@ -62,6 +62,13 @@ struct iq_metric_family *iq_metrics_family(struct iq_metrics *reg, enum iq_metri
  * NULL when fam is NULL or on OOM. */
 struct iq_metric *iq_metric_get(struct iq_metric_family *fam, const char *const *values);
 
+/* The same, but a series this call creates is left out of the exposition
+ * until its first update (any iq_metric_inc/add/set/observe, even of 0):
+ * for series that should appear only once something happened (an answer
+ * that is rare), in an order fixed now.  A family none of whose series is
+ * shown is left out whole.  An existing series is returned as it is. */
+struct iq_metric *iq_metric_get_lazy(struct iq_metric_family *fam, const char *const *values);
+
 /* Shorthands for families without labels: the family's only series. */
 struct iq_metric *iq_metrics_counter(struct iq_metrics *reg, const char *name, const char *help);
 struct iq_metric *iq_metrics_gauge(struct iq_metrics *reg, const char *name, const char *help);

@@ -19,12 +19,14 @@
  * A delivery whose events claim the audit-note source is refused with 403
  * and nothing is stored: notes come only from an admin through the API.
  * The hooks own a copy of the sink: /readyz and the inquest_store_*
- * gauges say its state.  The sources are the route data of the server's
- * configuration version (http_server_set_conf): a reload publishes new
- * sources with the new access table (wh_hooks_swap), and each delivery
- * is judged, mapped and counted with the version it arrived under.  The
- * per-source series are kept by name (wh_metrics_slot), whatever the
- * order of the mapping files in each version. */
+ * gauges say its state (the gauges through a collect hook of the metrics
+ * registry, which renders every webhook family; the sink's own families
+ * stay a collector of the server).  The sources are the route data of the
+ * server's configuration version (http_server_set_conf): a reload
+ * publishes new sources with the new access table (wh_hooks_swap), and
+ * each delivery is judged, mapped and counted with the version it arrived
+ * under.  The per-source series are kept by name (wh_metrics_slot),
+ * whatever the order of the mapping files in each version. */
 #include "wh_hooks.h"
 
 #include <errno.h>
@@ -107,16 +109,15 @@ static int submit(struct wh_hooks *k, int slot, struct iq_event **evs, size_t n,
 
     if (!out)
         return 503;
-    atomic_fetch_add_explicit(&k->m.queue_depth, 1, memory_order_relaxed);
+    wh_metrics_queue(&k->m, 1);
     t0 = iq_time_mono_us();
     r = ing_sink_submit(&k->sink, evs, n, out);
     wh_metrics_latency(&k->m, (uint64_t)(iq_time_mono_us() - t0));
-    atomic_fetch_sub_explicit(&k->m.queue_depth, 1, memory_order_relaxed);
+    wh_metrics_queue(&k->m, -1);
     if (r >= 0) {
         for (size_t i = 0; i < n; i++)
             c[out[i] <= STORE_REJECTED ? out[i] : STORE_REJECTED]++;
-        for (int i = 0; i < 3 && slot >= 0; i++)
-            atomic_fetch_add_explicit(&k->m.events[slot][i], c[i], memory_order_relaxed);
+        wh_metrics_events(&k->m, slot, c);
         json_object_set_new(ans, "stored", json_integer((json_int_t)c[STORE_STORED]));
         json_object_set_new(ans, "duplicates", json_integer((json_int_t)c[STORE_DUPLICATE]));
         json_object_set_new(ans, "rejected", json_integer((json_int_t)c[STORE_REJECTED]));
@@ -302,28 +303,40 @@ static bool ready(void *ud, const char **ret_what, char *reason, size_t size)
     return false;
 }
 
-/* GET /metrics: the webhook counters, then the sink's state and its own
- * families (the store's memory, a collector's spool). */
-static void collect(void *ud, struct http_metrics_out *o)
+/* The registry's collect hook: the store gauges from the sink's state. */
+static void collect_store(void *ud)
 {
     struct wh_hooks *k = ud;
     struct store_status ss;
 
-    wh_metrics_render(&k->m, o);
     ing_sink_status(&k->sink, &ss);
-    wh_metrics_render_store(&ss, o);
+    wh_metrics_store(&k->m, &ss);
+}
+
+/* GET /metrics: the sink's own families (the store's memory, a
+ * collector's spool), after the registry's. */
+static void collect(void *ud, struct http_metrics_out *o)
+{
+    struct wh_hooks *k = ud;
+
     ing_sink_metrics(&k->sink, o);
 }
 
-int wh_hooks_new(struct ing_sink sink, struct wh_record *rec, struct wh_hooks **ret)
+int wh_hooks_new(struct ing_sink sink, struct wh_record *rec, struct iq_metrics *reg,
+                 struct wh_hooks **ret)
 {
     struct wh_hooks *k = calloc(1, sizeof(*k));
+    int r;
 
     if (!k)
         return -ENOMEM;
     pthread_mutex_init(&k->slot_lock, NULL);
     k->sink = sink;
     k->rec = rec;
+    if ((r = wh_metrics_register(&k->m, reg, collect_store, k)) < 0) {
+        release(k);
+        return r;
+    }
     *ret = k;
     return 0;
 }
@@ -355,7 +368,8 @@ int wh_server_new(const struct http_server_opts *opts, const struct wh_sources *
 
     struct wh_hooks *kept;
 
-    if ((r = http_server_new(opts, &h)) < 0 || (r = wh_hooks_new(sink, rec, &k)) < 0 ||
+    if ((r = http_server_new(opts, &h)) < 0 ||
+        (r = wh_hooks_new(sink, rec, opts->metrics, &k)) < 0 ||
         !(kept = k) || (r = wh_hooks_add(h, &k)) < 0 ||
         (r = publish(h, kept, (struct http_access *)opts->access, sources, false)) < 0) {
         http_server_destroy(&h);
@@ -371,12 +385,8 @@ void wh_hooks_totals(const struct wh_hooks *k, struct wh_totals *ret)
 {
     const struct wh_metrics *m = &k->m;
 
-    memset(ret, 0, sizeof(*ret));
-    for (size_t i = 0; i < WH_METRIC_SOURCES; i++) {
-        for (size_t o = 0; o < WH_REQ_NOUTCOMES; o++)
-            ret->requests += atomic_load_explicit(&m->requests[i][o], memory_order_relaxed);
-        ret->stored += atomic_load_explicit(&m->events[i][0], memory_order_relaxed);
-        ret->duplicates += atomic_load_explicit(&m->events[i][1], memory_order_relaxed);
-        ret->rejected += atomic_load_explicit(&m->events[i][2], memory_order_relaxed);
-    }
+    ret->requests = atomic_load_explicit(&m->total_requests, memory_order_relaxed);
+    ret->stored = atomic_load_explicit(&m->total_events[0], memory_order_relaxed);
+    ret->duplicates = atomic_load_explicit(&m->total_events[1], memory_order_relaxed);
+    ret->rejected = atomic_load_explicit(&m->total_events[2], memory_order_relaxed);
 }

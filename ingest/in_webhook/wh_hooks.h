@@ -21,20 +21,24 @@ struct wh_record;
 struct wh_sources;
 
 /* The endpoints, delivering to sink (copied, its ctx borrowed),
- * recording every delivery to rec (borrowed, may be NULL); the sources
+ * recording every delivery to rec (borrowed, may be NULL), with the
+ * webhook families and the sink's gauges (inquest_store_*) registered in
+ * reg (borrowed, must outlive the hooks; NULL: not exposed); the sources
  * come with each configuration version (wh_server_new, wh_hooks_swap;
  * none: every /hooks/ path is 404).  Caller owns *ret until wh_hooks_add.
- * -ENOMEM. */
-int wh_hooks_new(struct ing_sink sink, struct wh_record *rec, struct wh_hooks **ret);
+ * -ENOMEM, -EINVAL. */
+struct iq_metrics;
+int wh_hooks_new(struct ing_sink sink, struct wh_record *rec, struct iq_metrics *reg,
+                 struct wh_hooks **ret);
 
-/* Register on h, before http_server_start: the /hooks/ route, the webhook
- * families of /metrics, the sink's gauges (inquest_store_*) and /readyz
- * from the sink's state.  Takes ownership of *phooks and NULLs it, also on
+/* Register on h, before http_server_start: the /hooks/ route, the sink's
+ * own families of /metrics (a collector) and /readyz from the sink's
+ * state.  Takes ownership of *phooks and NULLs it, also on
  * failure; h frees it at http_server_destroy.  0 or the error of http_add. */
 int wh_hooks_add(struct http_server *h, struct wh_hooks **phooks);
 
 /* An HTTP server with the webhook endpoints registered: http_server_new,
- * wh_hooks_new and wh_hooks_add; *ret_hooks (may be NULL) is the hooks,
+ * wh_hooks_new (with opts->metrics) and wh_hooks_add; *ret_hooks (may be NULL) is the hooks,
  * borrowed from the server, for wh_hooks_totals.  sources, opts->access and the TLS
  * strings are borrowed and must outlive the server; sink is copied (its
  * ctx borrowed); rec (borrowed, may be NULL) records every delivery.

@@ -1,7 +1,6 @@
-/* wh_metrics.c - Prometheus families of the webhook endpoints.
- *
- * Appended to GET /metrics (text exposition format 0.0.4) by the /hooks/
- * route's collector (wh_hooks.c):
+/* wh_metrics.c - Prometheus families of the webhook endpoints, registered
+ * in the daemon's metrics registry (common/iq_metrics.h), which renders
+ * them on GET /metrics:
  *   inquest_http_requests_total{source,outcome}   deliveries by answer
  *   inquest_http_events_total{source,outcome}     events stored/duplicate/rejected
  *   inquest_http_store_seconds                    histogram of sink latency
@@ -9,18 +8,25 @@
  *   inquest_store_busy{reason}                    1 while events are refused
  *   inquest_store_disk_free_bytes, _min_free_bytes, _reserve_bytes
  *                                                 the store's filesystem
- * (the last two from the state of the sink the deliveries go to).
- * Design notes: counters are relaxed atomics (a scrape may see one counter
- * a request ahead of another, which Prometheus tolerates); the histogram
- * keeps per-bucket counts and accumulates them when rendering.  A request
- * to a path no source serves counts under source "unknown". */
+ * (the last two from the state of the sink the deliveries go to, set by a
+ * collect hook before each rendering).
+ * Design notes: the series of a source are made when its slot is, in
+ * outcome order, so the page lists them source by source whatever the
+ * order of the answers; a request answer other than ok, the "unknown"
+ * source (a path no source serves) and a disk gauge the sink does not
+ * know are lazy series (iq_metric_get_lazy), absent until they happen.
+ * The totals of the shutdown summary are atomics of their own, kept with
+ * or without a registry. */
 #include "wh_metrics.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "http_metrics.h"
+#include "iq_metrics.h"
 #include "store.h"
+
+_Static_assert(WH_BUSY_REASONS == STORE_BUSY_N - 1, "one busy gauge per reason");
 
 static const char *const outcome_names[WH_REQ_NOUTCOMES] = {
     [WH_REQ_OK] = "ok", [WH_REQ_IGNORED] = "ignored", [WH_REQ_BAD_REQUEST] = "bad_request",
@@ -33,10 +39,77 @@ static const char *const outcome_names[WH_REQ_NOUTCOMES] = {
 
 static const char *const event_names[3] = { "stored", "duplicate", "rejected" };
 
-/* Upper bounds in microseconds; the last bucket is +Inf. */
-static const uint64_t bucket_us[WH_LATENCY_BUCKETS - 1] = {
-    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 100000, 500000, 2000000,
+static const char *const source_outcome[] = { "source", "outcome", NULL };
+
+/* Upper bounds in seconds; +Inf is implied. */
+static const double latency_buckets[] = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2,
 };
+
+/* The families without a source label, in exposition order after the two
+ * per-source ones (the disk gauges are lazy: registered apart). */
+static const struct iq_metric_def families[] = {
+    { IQ_METRIC_HISTOGRAM, "inquest_http_store_seconds",
+      "Time to make a delivery's events durable.", .buckets = latency_buckets,
+      .nb = sizeof(latency_buckets) / sizeof(latency_buckets[0]),
+      .off = offsetof(struct wh_metrics, latency) },
+    { IQ_METRIC_GAUGE, "inquest_http_queue_depth",
+      "Deliveries waiting for their events to be durable.",
+      .off = offsetof(struct wh_metrics, queue_depth) },
+};
+
+static const char *const disk_gauges[3][2] = {
+    { "inquest_store_disk_free_bytes", "Bytes available to the store on its filesystem." },
+    { "inquest_store_disk_min_free_bytes", "min_free_disk in bytes: events are refused below it." },
+    { "inquest_store_disk_reserve_bytes", "Bytes held by the reserve file now." },
+};
+
+/* inquest_store_busy{reason}, one series per busy reason, and the disk
+ * gauges, hidden until the hook knows their value. */
+static int register_store(struct wh_metrics *m, struct iq_metrics *reg)
+{
+    const char *reasons[WH_BUSY_REASONS];
+    struct iq_metric_family *f;
+    int r;
+
+    for (int b = STORE_READY + 1; b < STORE_BUSY_N; b++)
+        reasons[b - 1] = store_busy_name((enum store_busy)b);
+    if ((r = iq_metrics_series(reg, IQ_METRIC_GAUGE, "inquest_store_busy",
+                               "1 while new events are refused, by reason.", "reason", reasons,
+                               WH_BUSY_REASONS, NULL, 0, m->busy)) < 0)
+        return r;
+    for (int i = 0; i < 3; i++) {
+        if (!(f = iq_metrics_family(reg, IQ_METRIC_GAUGE, disk_gauges[i][0], disk_gauges[i][1],
+                                    NULL, NULL, 0)))
+            return -EINVAL;
+        if (!(m->disk[i] = iq_metric_get_lazy(f, NULL)))
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+int wh_metrics_register(struct wh_metrics *m, struct iq_metrics *reg, void (*collect)(void *ud),
+                        void *ud)
+{
+    int r;
+
+    if (!reg)
+        return 0;
+    m->reg = reg;
+    m->requests_fam = iq_metrics_family(reg, IQ_METRIC_COUNTER, "inquest_http_requests_total",
+                                        "Webhook deliveries by source and answer.",
+                                        source_outcome, NULL, 0);
+    m->events_fam = iq_metrics_family(reg, IQ_METRIC_COUNTER, "inquest_http_events_total",
+                                      "Events from webhooks by source and outcome.",
+                                      source_outcome, NULL, 0);
+    if (!m->requests_fam || !m->events_fam)
+        return -EINVAL;
+    if ((r = iq_metrics_register_table(reg, families, IQ_METRICS_TABLE_N(families), m)) < 0 ||
+        (r = register_store(m, reg)) < 0)
+        return r;
+    m->hook = iq_metrics_hook_add(reg, collect, ud);
+    return m->hook < 0 ? m->hook : 0;
+}
 
 enum wh_req_outcome wh_metrics_outcome(int status)
 {
@@ -56,23 +129,32 @@ enum wh_req_outcome wh_metrics_outcome(int status)
     }
 }
 
-void wh_metrics_request(struct wh_metrics *m, int src, int status)
+/* The series of source name by outcome, into row[] (the ok one shown at
+ * once when ok_shown, the others lazy), in outcome order. */
+static void make_requests(struct wh_metrics *m, const char *name, bool ok_shown,
+                          struct iq_metric **row)
 {
-    size_t i = src < 0 ? WH_METRIC_SOURCES - 1 : (size_t)src;
+    for (size_t k = 0; k < WH_REQ_NOUTCOMES; k++) {
+        const char *v[2] = { name, outcome_names[k] };
 
-    atomic_fetch_add_explicit(&m->requests[i][wh_metrics_outcome(status)], 1,
-                              memory_order_relaxed);
+        row[k] = k == WH_REQ_OK && ok_shown ? iq_metric_get(m->requests_fam, v)
+                                            : iq_metric_get_lazy(m->requests_fam, v);
+    }
 }
 
-void wh_metrics_latency(struct wh_metrics *m, uint64_t us)
+/* The "unknown" row, made at the first request no source serves (two
+ * racing threads get the same series, made in the same order). */
+static struct iq_metric *unknown_series(struct wh_metrics *m, enum wh_req_outcome o)
 {
-    size_t b = 0;
+    struct iq_metric *s = atomic_load_explicit(&m->unknown[o], memory_order_acquire);
+    struct iq_metric *row[WH_REQ_NOUTCOMES];
 
-    while (b < WH_LATENCY_BUCKETS - 1 && us > bucket_us[b])
-        b++;
-    atomic_fetch_add_explicit(&m->latency_bucket[b], 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&m->latency_count, 1, memory_order_relaxed);
-    atomic_fetch_add_explicit(&m->latency_sum_us, us, memory_order_relaxed);
+    if (s || !m->requests_fam)
+        return s;
+    make_requests(m, "unknown", false, row);
+    for (size_t k = 0; k < WH_REQ_NOUTCOMES; k++)
+        atomic_store_explicit(&m->unknown[k], row[k], memory_order_release);
+    return row[o];
 }
 
 int wh_metrics_slot(struct wh_metrics *m, const char *name)
@@ -82,90 +164,61 @@ int wh_metrics_slot(struct wh_metrics *m, const char *name)
     for (size_t i = 0; i < n; i++)
         if (strcmp(m->names[i], name) == 0)
             return (int)i;
-    if (n == WH_METRIC_SOURCES - 1 || !(m->names[n] = strdup(name)))
+    if (n == WH_UNKNOWN || !(m->names[n] = strdup(name)))
         return -1;
-    atomic_store(&m->n_names, n + 1);     /* published after its name */
+    if (m->requests_fam) {
+        make_requests(m, name, true, m->requests[n]);
+        for (size_t k = 0; k < 3; k++)
+            m->events[n][k] = iq_metric_get(m->events_fam,
+                                            (const char *const[]){ name, event_names[k] });
+    }
+    atomic_store(&m->n_names, n + 1);     /* published after its name and series */
     return (int)n;
 }
 
 void wh_metrics_release(struct wh_metrics *m)
 {
+    iq_metrics_hook_remove(m->reg, m->hook);
+    m->hook = 0;
     for (size_t i = 0; i < atomic_load(&m->n_names); i++)
         free(m->names[i]);
     atomic_store(&m->n_names, 0);
 }
 
-/* inquest_http_requests_total and inquest_http_events_total. */
-static void put_counts(const struct wh_metrics *m, struct http_metrics_out *o)
+void wh_metrics_request(struct wh_metrics *m, int src, int status)
 {
-    size_t last = atomic_load(&m->n_names), ns = last + 1;
+    enum wh_req_outcome o = wh_metrics_outcome(status);
 
-    http_metrics_put(o, "# HELP inquest_http_requests_total Webhook deliveries by source and "
-                        "answer.\n# TYPE inquest_http_requests_total counter\n");
-    for (size_t i = 0; i < ns; i++)
-        for (size_t k = 0; k < WH_REQ_NOUTCOMES; k++) {
-            uint64_t v = atomic_load_explicit(&m->requests[i == last ? WH_METRIC_SOURCES - 1 : i][k],
-                                              memory_order_relaxed);
-
-            if (v || (i < last && k == WH_REQ_OK))
-                http_metrics_put(o, "inquest_http_requests_total{source=\"%s\",outcome=\"%s\"} "
-                                    "%llu\n", i < last ? m->names[i] : "unknown", outcome_names[k],
-                                 (unsigned long long)v);
-        }
-    http_metrics_put(o, "# HELP inquest_http_events_total Events from webhooks by source and "
-                        "outcome.\n# TYPE inquest_http_events_total counter\n");
-    for (size_t i = 0; i < last; i++)
-        for (size_t k = 0; k < 3; k++)
-            http_metrics_put(o, "inquest_http_events_total{source=\"%s\",outcome=\"%s\"} %llu\n",
-                             m->names[i], event_names[k],
-                             (unsigned long long)atomic_load_explicit(&m->events[i][k],
-                                                                      memory_order_relaxed));
+    atomic_fetch_add_explicit(&m->total_requests, 1, memory_order_relaxed);
+    iq_metric_inc(src < 0 ? unknown_series(m, o) : m->requests[src][o]);
 }
 
-void wh_metrics_render(const struct wh_metrics *m, struct http_metrics_out *o)
+void wh_metrics_events(struct wh_metrics *m, int src, const uint64_t counts[3])
 {
-    uint64_t cum = 0;
-
-    put_counts(m, o);
-    http_metrics_put(o, "# HELP inquest_http_store_seconds Time to make a delivery's events "
-                        "durable.\n# TYPE inquest_http_store_seconds histogram\n");
-    for (size_t b = 0; b < WH_LATENCY_BUCKETS; b++) {
-        cum += atomic_load_explicit(&m->latency_bucket[b], memory_order_relaxed);
-        if (b < WH_LATENCY_BUCKETS - 1)
-            http_metrics_put(o, "inquest_http_store_seconds_bucket{le=\"%g\"} %llu\n",
-                             bucket_us[b] / 1e6, (unsigned long long)cum);
-        else
-            http_metrics_put(o, "inquest_http_store_seconds_bucket{le=\"+Inf\"} %llu\n",
-                             (unsigned long long)cum);
+    for (size_t k = 0; k < 3; k++) {
+        atomic_fetch_add_explicit(&m->total_events[k], counts[k], memory_order_relaxed);
+        if (src >= 0)
+            iq_metric_add(m->events[src][k], counts[k]);
     }
-    http_metrics_put(o, "inquest_http_store_seconds_sum %.6f\ninquest_http_store_seconds_count "
-                        "%llu\n",
-                     atomic_load_explicit(&m->latency_sum_us, memory_order_relaxed) / 1e6,
-                     (unsigned long long)atomic_load_explicit(&m->latency_count,
-                                                              memory_order_relaxed));
-    http_metrics_put(o, "# HELP inquest_http_queue_depth Deliveries waiting for their events to "
-                        "be durable.\n# TYPE inquest_http_queue_depth gauge\n"
-                        "inquest_http_queue_depth %lld\n",
-                     (long long)atomic_load_explicit(&m->queue_depth, memory_order_relaxed));
 }
 
-void wh_metrics_render_store(const struct store_status *ss, struct http_metrics_out *o)
+void wh_metrics_queue(struct wh_metrics *m, int delta)
 {
-    static const char *const disk[3][2] = {
-        { "disk_free_bytes", "Bytes available to the store on its filesystem." },
-        { "disk_min_free_bytes", "min_free_disk in bytes: events are refused below it." },
-        { "disk_reserve_bytes", "Bytes held by the reserve file now." },
-    };
+    iq_metric_gauge_add(m->queue_depth, delta);
+}
+
+void wh_metrics_latency(struct wh_metrics *m, uint64_t us)
+{
+    iq_metric_observe(m->latency, (double)us / 1e6);
+}
+
+void wh_metrics_store(struct wh_metrics *m, const struct store_status *ss)
+{
     const int64_t v[3] = { ss->disk_free, ss->disk_min_free, ss->disk_reserve };
 
-    http_metrics_put(o, "# HELP inquest_store_busy 1 while new events are refused, by reason.\n"
-                        "# TYPE inquest_store_busy gauge\n");
     for (int b = STORE_READY + 1; b < STORE_BUSY_N; b++)
-        http_metrics_put(o, "inquest_store_busy{reason=\"%s\"} %d\n",
-                         store_busy_name((enum store_busy)b), ss->busy == (enum store_busy)b);
+        iq_metric_set(m->busy[b - 1], ss->busy == (enum store_busy)b);
     for (int i = 0; i < 3; i++)
         if (v[i] >= 0)
-            http_metrics_put(o, "# HELP inquest_store_%s %s\n# TYPE inquest_store_%s gauge\n"
-                                "inquest_store_%s %lld\n", disk[i][0], disk[i][1], disk[i][0],
-                             disk[i][0], (long long)v[i]);
+            iq_metric_set(m->disk[i], (double)v[i]);
 }

@@ -1,6 +1,6 @@
 /* iq_metrics_test.c - the metrics registry: the exact text exposition
  * (HELP, TYPE, escaping, number formats), histogram buckets at and
- * between their bounds, redeclaration, tables of families, collect hooks,
+ * between their bounds, lazy series, redeclaration, tables of families, collect hooks,
  * concurrent updates and the process collector. */
 #include "iq_test.h"
 
@@ -134,6 +134,46 @@ static void test_labelled_histogram(void **state)
     assert_non_null(strstr(page, "iq_lat_seconds_bucket{stage=\"zmq\",le=\"+Inf\"} 1\n"));
     assert_non_null(strstr(page, "iq_lat_seconds_count{stage=\"zmq\"} 1\n"));
     free(page);
+    iq_metrics_destroy(&reg);
+}
+
+/* Lazy series: absent (their family too, when none is shown) until their
+ * first update, then shown in the order they were made. */
+static void test_lazy_series(void **state)
+{
+    static const char *const labels[] = { "source", "outcome", NULL };
+    struct iq_metrics *reg = NULL;
+    struct iq_metric_family *fam;
+    struct iq_metric *bad, *late, *g;
+    char *page;
+
+    (void)state;
+    assert_int_equal(iq_metrics_new(&reg), 0);
+    fam = iq_metrics_family(reg, IQ_METRIC_COUNTER, "iq_req_total", "Requests.", labels, NULL, 0);
+    g = iq_metric_get_lazy(iq_metrics_family(reg, IQ_METRIC_GAUGE, "iq_free_bytes", "Free.", NULL,
+                                             NULL, 0), NULL);
+    bad = iq_metric_get_lazy(fam, (const char *const[]){ "a", "bad" });
+    late = iq_metric_get_lazy(fam, (const char *const[]){ "b", "bad" });
+    page = render(reg);
+    assert_string_equal(page, "");
+    free(page);
+    assert_non_null(iq_metric_get(fam, (const char *const[]){ "b", "ok" }));
+    assert_ptr_equal(iq_metric_get(fam, (const char *const[]){ "a", "bad" }), bad);
+    iq_metric_inc(late);
+    iq_metric_set(g, 0);
+    page = render(reg);
+    assert_string_equal(page,
+        "# HELP iq_req_total Requests.\n# TYPE iq_req_total counter\n"
+        "iq_req_total{source=\"b\",outcome=\"bad\"} 1\n"
+        "iq_req_total{source=\"b\",outcome=\"ok\"} 0\n"
+        "# HELP iq_free_bytes Free.\n# TYPE iq_free_bytes gauge\niq_free_bytes 0\n");
+    free(page);
+    iq_metric_add(bad, 2);
+    page = render(reg);
+    assert_non_null(strstr(page, "counter\niq_req_total{source=\"a\",outcome=\"bad\"} 2\n"
+                                 "iq_req_total{source=\"b\",outcome=\"bad\"} 1\n"));
+    free(page);
+    assert_null(iq_metric_get_lazy(NULL, NULL));
     iq_metrics_destroy(&reg);
 }
 
@@ -332,6 +372,7 @@ static const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_labels_escaped),
     cmocka_unit_test(test_histogram_buckets),
     cmocka_unit_test(test_labelled_histogram),
+    cmocka_unit_test(test_lazy_series),
     cmocka_unit_test(test_declarations),
     cmocka_unit_test(test_table),
     cmocka_unit_test(test_hooks),

@@ -129,18 +129,32 @@ static struct wh_sources *load(void)
     return s;
 }
 
+/* Where needle is in page; fails the test when it is not there. */
+static const char *must_have(const char *page, const char *needle)
+{
+    const char *at = strstr(page, needle);
+
+    if (!at)
+        fail_msg("not in the metrics page: %s\n%s", needle, page);
+    return at;
+}
+
 static void test_routes_and_hooks(void **state)
 {
+    struct iq_metrics *reg = NULL;
     struct http_server_opts o = { .listen = "127.0.0.1:0" };
     struct capture cap = { 0 };
     struct ing_sink sink = { &capture_ops, &cap };
     struct wh_sources *src = load();
     struct seen a = { .calls = 0 }, b = { .calls = 0 };
     struct http_server *h = NULL;
-    char out[4096];
+    char out[4096], *page = NULL;
+    size_t len = 0;
     uint16_t port;
 
     (void)state;
+    assert_int_equal(iq_metrics_new(&reg), 0);
+    o.metrics = reg;
     assert_int_equal(wh_server_new(&o, src, sink, NULL, &h, NULL), 0);
     assert_int_equal(http_add_route(h, "/api/v1/incidents", route_a, &a), 0);
     assert_int_equal(http_add_route(h, "/api/v1/incidents/", route_b, &b), 0);
@@ -170,12 +184,34 @@ static void test_routes_and_hooks(void **state)
                            "{\"id\":\"e2\",\"source\":\"t\",\"kind\":\"note\",\"action\":\"posted\","
                            "\"at\":\"2026-01-01T00:00:00Z\"}", out), 503);
     assert_non_null(strstr(out, "retry"));
+    assert_int_equal(fetch(port, "/hooks/nothing-here", "{}", out), 404);
     assert_int_equal(fetch(port, "/metrics", NULL, out), 200);
-    assert_non_null(strstr(out, "inquest_http_requests_total{source=\"events\",outcome=\"unavailable\"} 1"));
+    must_have(out, "inquest_http_requests_total{source=\"events\",outcome=\"unavailable\"} 1");
+    /* the webhook families are the registry's: a source's series in
+     * outcome order, an answer that never happened absent, "unknown" after
+     * the sources, the sink's disk gauges absent when it does not know them */
+    assert_int_equal(iq_metrics_render(reg, &page, &len), 0);
+    must_have(page, "# TYPE inquest_http_requests_total counter\n"
+                    "inquest_http_requests_total{source=\"alertmanager\",outcome=\"ok\"} 0\n");
+    must_have(page, "inquest_http_requests_total{source=\"events\",outcome=\"ok\"} 1\n"
+                    "inquest_http_requests_total{source=\"events\",outcome=\"unavailable\"} 1\n");
+    assert_true(must_have(page, "{source=\"statuspage\",outcome=\"ok\"} 0\n") <
+                must_have(page, "inquest_http_requests_total{source=\"unknown\","
+                                "outcome=\"not_found\"} 1\n# HELP inquest_http_events_total"));
+    assert_null(strstr(page, "outcome=\"bad_request\""));
+    must_have(page, "inquest_http_events_total{source=\"events\",outcome=\"stored\"} 1\n"
+                    "inquest_http_events_total{source=\"events\",outcome=\"duplicate\"} 0\n");
+    must_have(page, "inquest_http_store_seconds_bucket{le=\"0.00025\"} ");
+    must_have(page, "inquest_http_store_seconds_count 2\n");
+    must_have(page, "# TYPE inquest_http_queue_depth gauge\ninquest_http_queue_depth 0\n");
+    must_have(page, "inquest_store_busy{reason=\"disk_full\"} 0\n");
+    assert_null(strstr(page, "inquest_store_disk_free_bytes"));
+    free(page);
     http_server_destroy(&h);
     assert_null(h);
     http_server_destroy(&h);
     wh_sources_destroy(&src);
+    iq_metrics_destroy(&reg);
 }
 
 /* /readyz follows the owner's word (starting, serving, stopping) before
