@@ -6,7 +6,8 @@
  * Design notes:
  * - A batch is committed once it holds COR_OUT_BATCH bytes (1 MiB: the
  *   few batches in flight are reused, where bigger ones were freshly
- *   faulted-in memory for most of a rebuild), so memory
+ *   faulted-in memory for most of a rebuild; less for a small
+ *   rebuild_memory, a sixteenth of it, at least COR_OUT_BATCH_MIN), so memory
  *   stays flat whatever the number of incidents; a rebuild small enough
  *   for one batch still replaces everything in one atomic write, as the
  *   in-memory rebuild does.  A bigger one is not atomic: a reader sees old
@@ -45,10 +46,12 @@
 #include "cor_window.h"
 #include "store_keys.h"
 #include "store.h"
+#include "iq_buf.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
 #define COR_OUT_BATCH (1u << 20)
+#define COR_OUT_BATCH_MIN (16u << 10)
 #define SPARES 2                   /* committed batches kept for reuse */
 
 struct hset {
@@ -61,12 +64,34 @@ struct pending {
     char *text;                /* owned */
 };
 
+/* An incident the walker hands over; the committer puts it into the
+ * batch (the copy into RocksDB's batch and its growth were a tenth of the
+ * walking thread's time). */
+struct item {
+    char id[COR_ID_LEN];
+    int64_t opened, closed;
+    char *text, *names;        /* owned */
+    size_t names_len;
+};
+
+/* What goes through the pipe: a batch (unattached records in it) and the
+ * incidents still to put into it. */
+struct job {
+    struct store_batch *b;     /* owned */
+    struct item *items;        /* owned, with their texts */
+    size_t n;
+};
+
 struct cor_out {
     struct store *st;
     struct store_batch *b;
     size_t bytes;              /* queued in b */
+    size_t batch;              /* b is committed at this size */
+    size_t batches;            /* committed or handed to the committer */
     struct pending *p;         /* incidents queued in b (only when patches may come) */
     size_t n_p, cap_p;
+    struct item *items;        /* incidents for b, put by the committer (threaded only) */
+    size_t n_items, cap_items;
     bool patches;
     struct hset written;
     size_t incidents, unatt;
@@ -139,9 +164,33 @@ static int hset_add(struct hset *s, uint64_t h)
     return 0;
 }
 
-static void batch_drop(void *b)
+static void items_free(struct item *items, size_t n)
 {
-    store_batch_destroy((struct store_batch **)&b);
+    for (size_t i = 0; i < n; i++) {
+        free(items[i].text);
+        free(items[i].names);
+    }
+    free(items);
+}
+
+static void job_drop(void *p)
+{
+    struct job *j = p;
+
+    store_batch_destroy(&j->b);
+    items_free(j->items, j->n);
+    free(j);
+}
+
+/* Put the incidents into b, in order.  0 or the first error. */
+static int put_items(struct store_batch *b, const struct item *items, size_t n)
+{
+    int r = 0;
+
+    for (size_t i = 0; i < n && r == 0; i++)
+        r = cor_store_queue_text(b, items[i].id, items[i].opened, items[i].closed, items[i].text,
+                                 items[i].names, items[i].names_len);
+    return r;
 }
 
 /* Keep committed batch b, emptied, for the next one (its grown buffer
@@ -170,22 +219,25 @@ static struct store_batch *batch_get(struct cor_out *o)
     return b ? b : store_batch_new(o->st);
 }
 
-/* The committing thread: each batch in turn, until the pipe is closed. */
+/* The committing thread: each job in turn, until the pipe is closed. */
 static void *commit_all(void *arg)
 {
     struct cor_out *o = arg;
-    struct store_batch *b;
+    struct job *j;
     int r = 0;
 
-    while ((b = cor_pipe_pop(&o->pipe))) {
-        if (r == 0 && (r = store_batch_commit_unlogged(b)) < 0)
+    while ((j = cor_pipe_pop(&o->pipe))) {
+        if (r == 0 && ((r = put_items(j->b, j->items, j->n)) < 0 ||
+                       (r = store_batch_commit_unlogged(j->b)) < 0))
             cor_pipe_fail(&o->pipe, r);
-        recycle(o, b);
+        recycle(o, j->b);
+        j->b = NULL;
+        job_drop(j);
     }
     return NULL;
 }
 
-int cor_out_new(struct store *st, bool patches, struct cor_out **ret)
+int cor_out_new(struct store *st, bool patches, size_t budget, struct cor_out **ret)
 {
     struct cor_out *o = calloc(1, sizeof(*o));
 
@@ -195,6 +247,8 @@ int cor_out_new(struct store *st, bool patches, struct cor_out **ret)
     }
     o->st = st;
     o->patches = patches;
+    o->batch = budget / 16 < COR_OUT_BATCH_MIN ? COR_OUT_BATCH_MIN
+             : budget / 16 > COR_OUT_BATCH ? COR_OUT_BATCH : budget / 16;
     cor_pipe_init(&o->pipe);
     pthread_mutex_init(&o->spare_lock, NULL);
     if (!patches && pthread_create(&o->committer, NULL, commit_all, o) == 0) {
@@ -230,8 +284,17 @@ static int flush(struct cor_out *o)
     int r;
 
     if (o->threaded) {
-        r = cor_pipe_push(&o->pipe, (void **)&o->b);
-        store_batch_destroy(&o->b);     /* only when the push failed */
+        struct job *j = calloc(1, sizeof(*j));
+
+        if (!j)
+            return -ENOMEM;
+        *j = (struct job){ .b = o->b, .items = o->items, .n = o->n_items };
+        o->b = NULL;
+        o->items = NULL;
+        o->n_items = o->cap_items = 0;
+        r = cor_pipe_push(&o->pipe, (void **)&j);
+        if (j)
+            job_drop(j);        /* only when the push failed */
     } else {
         r = store_batch_commit_unlogged(o->b);
         recycle(o, o->b);
@@ -239,6 +302,7 @@ static int flush(struct cor_out *o)
     }
     drop_pending(o);
     o->bytes = 0;
+    o->batches++;
     if (r < 0)
         return r;
     return (o->b = batch_get(o)) ? 0 : -ENOMEM;
@@ -249,7 +313,7 @@ static int written(struct cor_out *o, const char *k, size_t kl, size_t bytes)
     int r = hset_add(&o->written, key_hash(k, kl));
 
     o->bytes += bytes;
-    if (r == 0 && o->bytes >= COR_OUT_BATCH)
+    if (r == 0 && o->bytes >= o->batch)
         r = flush(o);
     return r;
 }
@@ -286,14 +350,46 @@ static int keep_pending(struct cor_out *o, const char *id, const char *text)
     return 0;
 }
 
+/* Hand incident id to the committer (text and names taken). */
+static int queue_item(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
+                      char *text, char *names, size_t names_len)
+{
+    struct item *it = iq_array_grow(o->items, o->n_items, &o->cap_items, sizeof(*it), 256);
+    size_t idlen = strlen(id);
+
+    /* what cor_store_queue_text would refuse, refused here, not later */
+    if (!it || idlen == 0 || idlen >= COR_ID_LEN || opened_at == IQ_TIME_NONE) {
+        free(text);
+        free(names);
+        return it ? -EINVAL : -ENOMEM;
+    }
+    o->items = it;
+    it = &o->items[o->n_items++];
+    memcpy(it->id, id, idlen + 1);
+    it->opened = opened_at;
+    it->closed = closed_at;
+    it->text = text;
+    it->names = names;
+    it->names_len = names_len;
+    return 0;
+}
+
 int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
-                     const char *text, const char *names, size_t names_len)
+                     char *text, char *names, size_t names_len)
 {
     char key[1 + 8 + 64];
-    size_t idlen = strlen(id);
-    int r = cor_store_queue_text(o->b, id, opened_at, closed_at, text, names, names_len);
+    size_t idlen = strlen(id), bytes = strlen(text) + 64;
+    int r;
 
-    if (r < 0 || (r = keep_pending(o, id, text)) < 0)
+    if (o->threaded) {
+        r = queue_item(o, id, opened_at, closed_at, text, names, names_len);
+    } else {
+        if ((r = cor_store_queue_text(o->b, id, opened_at, closed_at, text, names, names_len)) == 0)
+            r = keep_pending(o, id, text);
+        free(text);
+        free(names);
+    }
+    if (r < 0)
         return r;
     o->incidents++;
     key[0] = 'i';     /* and 'r' (key_hash) */
@@ -309,7 +405,7 @@ int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64
             return r;
         key[0] = 't';
     }
-    return written(o, key, 9 + idlen, strlen(text) + 64);
+    return written(o, key, 9 + idlen, bytes);
 }
 
 int cor_out_unatt(struct cor_out *o, const struct cor_unatt *u)
@@ -425,6 +521,9 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
 {
     int r = drain(o);
 
+    if (r == 0)
+        r = put_items(o->b, o->items, o->n_items);
+
     /* the batches went without the write-ahead log: made durable before
      * the last batch, which is logged, deletes what they replace (the
      * flush runs while the sweep reads, and is waited for after it) */
@@ -441,6 +540,7 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
         r = store_flush(o->st, STORE_CF_INCIDENTS, true);
     if (r == 0)
         r = store_batch_commit(o->b);      /* logged: what makes the rebuild whole */
+    o->batches++;
     drop_pending(o);
     o->bytes = 0;
     if (r < 0)
@@ -448,6 +548,11 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
     *ret_incidents = o->incidents;
     *ret_unatt = o->unatt;
     return 0;
+}
+
+size_t cor_out_batches(const struct cor_out *o)
+{
+    return o->batches;
 }
 
 void cor_out_destroy(struct cor_out **po)
@@ -458,7 +563,8 @@ void cor_out_destroy(struct cor_out **po)
         cor_pipe_fail(&(*po)->pipe, -ECANCELED);   /* nothing more is committed */
         drain(*po);
     }
-    cor_pipe_destroy(&(*po)->pipe, batch_drop);
+    cor_pipe_destroy(&(*po)->pipe, job_drop);
+    items_free((*po)->items, (*po)->n_items);
     store_batch_destroy(&(*po)->b);
     for (size_t i = 0; i < (*po)->n_spare; i++)
         store_batch_destroy(&(*po)->spare[i]);

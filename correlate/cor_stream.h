@@ -30,6 +30,7 @@ struct cor_stream_stats {
     size_t held;               /* incidents kept to the end for the audit notes */
     size_t side_runs;          /* incidents rendered from a re-read of the store */
     size_t patched;            /* texts rewritten at the end (recurrence changed by notes) */
+    size_t out_batches;        /* batches of incidents written, the last (logged) one included */
     size_t batches;            /* batches the reader handed over */
     size_t reader_classified;  /* of them, classified by the reader (the walker was behind) */
     int64_t read_cpu_ms;       /* CPU time of the reading thread (store, decoding) */

@@ -63,7 +63,7 @@ int cor_window_init(struct cor_window *w, struct store *st, const struct cor_con
     w->horizon = INT64_MIN;
     if ((r = cor_group_begin(&w->g, &w->run)) < 0)
         return r;
-    return cor_out_new(st, named->notes > 0, &w->out);
+    return cor_out_new(st, named->notes > 0, cfg->rebuild_memory, &w->out);
 }
 
 void cor_window_release(struct cor_window *w)
@@ -448,6 +448,7 @@ int cor_window_end(struct cor_window *w, struct cor_result *res)
         return r;
     if ((r = cor_out_finish(w->out, &res->n, &res->n_unatt)) < 0)
         return r;
+    w->stats.out_batches = cor_out_batches(w->out);
     res->notes_unapplied = w->run.notes_unapplied;
     res->notes_half = w->run.notes_half;
     return 0;

@@ -153,10 +153,14 @@ int cor_held_side_text(struct cor_window *w, const struct cor_inc *inc, char **r
                        char **ret_names, size_t *ret_names_len);
 
 /* cor_out.c */
-/* patches: cor_out_patch_recurrence may be called. */
-int cor_out_new(struct store *st, bool patches, struct cor_out **ret);
+/* patches: cor_out_patch_recurrence may be called.  Batches are
+ * committed at a sixteenth of budget (rebuild_memory), 16 KiB to 1 MiB. */
+int cor_out_new(struct store *st, bool patches, size_t budget, struct cor_out **ret);
+/* Queue incident id with its text and names (both taken: freed by cor_out,
+ * whatever the result).  0, -EINVAL (an empty or too long id, no opening
+ * time), -ENOMEM, or an error of the committing thread. */
 int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
-                     const char *text, const char *names, size_t names_len);
+                     char *text, char *names, size_t names_len);
 int cor_out_unatt(struct cor_out *o, const struct cor_unatt *u);
 /* Reread, patch the recurrence_of of incident id to rec ("" none) and
  * rewrite it.  0, -ENOENT, -EIO, -ENOMEM. */
@@ -164,6 +168,8 @@ int cor_out_patch_recurrence(struct cor_out *o, const char *id, const char *rec)
 /* Commit what is queued, then delete every stored incident and record
  * not written since cor_out_new.  0 or a negative errno. */
 int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt);
+/* Batches committed so far. */
+size_t cor_out_batches(const struct cor_out *o);
 void cor_out_destroy(struct cor_out **po);
 
 #endif

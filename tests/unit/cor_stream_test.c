@@ -348,6 +348,7 @@ static void check_equal(struct fx *f, const char *what, struct cor_stream_stats 
     if (strcmp(ref, s2) != 0)
         fail_msg("%s: streamed with a large budget differs from the in-memory rebuild", what);
     assert_true(small->compactions > 20);
+    assert_int_equal(big.out_batches, 1);
     assert_int_equal(big.compactions, 0);
     free(ref);
     free(s1);
@@ -404,14 +405,16 @@ static void test_random_budgets(void **state)
             snprintf(what, sizeof(what), "conf %zu seed %u", c, seed);
             check_equal(f, what, &st);
             assert_int_equal(st.held, 0);
+            assert_true(st.out_batches > 2);     /* through the committing thread */
             n = random_notes(f, evs, seed, T0 + 40LL * 24 * 60 * MIN);
             put_all(f, evs, n);
             snprintf(what, sizeof(what), "conf %zu seed %u with notes", c, seed);
             check_equal(f, what, &st);
             assert_true(st.held > 0);
             if (getenv("COR_TEST_STATS"))
-                fprintf(stderr, "%s: %zu compactions, %zu held, %zu side runs, %zu patched\n",
-                        what, st.compactions, st.held, st.side_runs, st.patched);
+                fprintf(stderr, "%s: %zu compactions, %zu held, %zu side runs, %zu patched, "
+                        "%zu batches\n", what, st.compactions, st.held, st.side_runs, st.patched,
+                        st.out_batches);
         }
     }
 }
