@@ -136,8 +136,10 @@ int cor_held_write(struct cor_window *w, struct cor_inc *inc, const struct cor_r
              : render(w, inc, &text, &names, &names_len);
     if (r < 0)
         return r;
-    return cor_out_incident(w->out, inc->id, inc->opened_at, inc->closed_at, text, names,
-                            names_len);
+    r = cor_out_incident(w->out, inc->id, inc->opened_at, inc->closed_at, text, names, names_len);
+    free(text);
+    free(names);
+    return r;
 }
 
 /* Is incident x of the window one the notes may have changed (held, or

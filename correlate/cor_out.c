@@ -46,7 +46,6 @@
 #include "cor_window.h"
 #include "store_keys.h"
 #include "store.h"
-#include "iq_buf.h"
 #include "iq_event.h"
 #include "iq_time.h"
 
@@ -64,24 +63,6 @@ struct pending {
     char *text;                /* owned */
 };
 
-/* An incident the walker hands over; the committer puts it into the
- * batch (the copy into RocksDB's batch and its growth were a tenth of the
- * walking thread's time). */
-struct item {
-    char id[COR_ID_LEN];
-    int64_t opened, closed;
-    char *text, *names;        /* owned */
-    size_t names_len;
-};
-
-/* What goes through the pipe: a batch (unattached records in it) and the
- * incidents still to put into it. */
-struct job {
-    struct store_batch *b;     /* owned */
-    struct item *items;        /* owned, with their texts */
-    size_t n;
-};
-
 struct cor_out {
     struct store *st;
     struct store_batch *b;
@@ -90,8 +71,6 @@ struct cor_out {
     size_t batches;            /* committed or handed to the committer */
     struct pending *p;         /* incidents queued in b (only when patches may come) */
     size_t n_p, cap_p;
-    struct item *items;        /* incidents for b, put by the committer (threaded only) */
-    size_t n_items, cap_items;
     bool patches;
     struct hset written;
     size_t incidents, unatt;
@@ -164,33 +143,9 @@ static int hset_add(struct hset *s, uint64_t h)
     return 0;
 }
 
-static void items_free(struct item *items, size_t n)
+static void batch_drop(void *b)
 {
-    for (size_t i = 0; i < n; i++) {
-        free(items[i].text);
-        free(items[i].names);
-    }
-    free(items);
-}
-
-static void job_drop(void *p)
-{
-    struct job *j = p;
-
-    store_batch_destroy(&j->b);
-    items_free(j->items, j->n);
-    free(j);
-}
-
-/* Put the incidents into b, in order.  0 or the first error. */
-static int put_items(struct store_batch *b, const struct item *items, size_t n)
-{
-    int r = 0;
-
-    for (size_t i = 0; i < n && r == 0; i++)
-        r = cor_store_queue_text(b, items[i].id, items[i].opened, items[i].closed, items[i].text,
-                                 items[i].names, items[i].names_len);
-    return r;
+    store_batch_destroy((struct store_batch **)&b);
 }
 
 /* Keep committed batch b, emptied, for the next one (its grown buffer
@@ -219,20 +174,17 @@ static struct store_batch *batch_get(struct cor_out *o)
     return b ? b : store_batch_new(o->st);
 }
 
-/* The committing thread: each job in turn, until the pipe is closed. */
+/* The committing thread: each batch in turn, until the pipe is closed. */
 static void *commit_all(void *arg)
 {
     struct cor_out *o = arg;
-    struct job *j;
+    struct store_batch *b;
     int r = 0;
 
-    while ((j = cor_pipe_pop(&o->pipe))) {
-        if (r == 0 && ((r = put_items(j->b, j->items, j->n)) < 0 ||
-                       (r = store_batch_commit_unlogged(j->b)) < 0))
+    while ((b = cor_pipe_pop(&o->pipe))) {
+        if (r == 0 && (r = store_batch_commit_unlogged(b)) < 0)
             cor_pipe_fail(&o->pipe, r);
-        recycle(o, j->b);
-        j->b = NULL;
-        job_drop(j);
+        recycle(o, b);
     }
     return NULL;
 }
@@ -284,17 +236,8 @@ static int flush(struct cor_out *o)
     int r;
 
     if (o->threaded) {
-        struct job *j = calloc(1, sizeof(*j));
-
-        if (!j)
-            return -ENOMEM;
-        *j = (struct job){ .b = o->b, .items = o->items, .n = o->n_items };
-        o->b = NULL;
-        o->items = NULL;
-        o->n_items = o->cap_items = 0;
-        r = cor_pipe_push(&o->pipe, (void **)&j);
-        if (j)
-            job_drop(j);        /* only when the push failed */
+        r = cor_pipe_push(&o->pipe, (void **)&o->b);
+        store_batch_destroy(&o->b);     /* only when the push failed */
     } else {
         r = store_batch_commit_unlogged(o->b);
         recycle(o, o->b);
@@ -350,46 +293,14 @@ static int keep_pending(struct cor_out *o, const char *id, const char *text)
     return 0;
 }
 
-/* Hand incident id to the committer (text and names taken). */
-static int queue_item(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
-                      char *text, char *names, size_t names_len)
-{
-    struct item *it = iq_array_grow(o->items, o->n_items, &o->cap_items, sizeof(*it), 256);
-    size_t idlen = strlen(id);
-
-    /* what cor_store_queue_text would refuse, refused here, not later */
-    if (!it || idlen == 0 || idlen >= COR_ID_LEN || opened_at == IQ_TIME_NONE) {
-        free(text);
-        free(names);
-        return it ? -EINVAL : -ENOMEM;
-    }
-    o->items = it;
-    it = &o->items[o->n_items++];
-    memcpy(it->id, id, idlen + 1);
-    it->opened = opened_at;
-    it->closed = closed_at;
-    it->text = text;
-    it->names = names;
-    it->names_len = names_len;
-    return 0;
-}
-
 int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
-                     char *text, char *names, size_t names_len)
+                     const char *text, const char *names, size_t names_len)
 {
     char key[1 + 8 + 64];
-    size_t idlen = strlen(id), bytes = strlen(text) + 64;
-    int r;
+    size_t idlen = strlen(id);
+    int r = cor_store_queue_text(o->b, id, opened_at, closed_at, text, names, names_len);
 
-    if (o->threaded) {
-        r = queue_item(o, id, opened_at, closed_at, text, names, names_len);
-    } else {
-        if ((r = cor_store_queue_text(o->b, id, opened_at, closed_at, text, names, names_len)) == 0)
-            r = keep_pending(o, id, text);
-        free(text);
-        free(names);
-    }
-    if (r < 0)
+    if (r < 0 || (r = keep_pending(o, id, text)) < 0)
         return r;
     o->incidents++;
     key[0] = 'i';     /* and 'r' (key_hash) */
@@ -405,7 +316,7 @@ int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64
             return r;
         key[0] = 't';
     }
-    return written(o, key, 9 + idlen, bytes);
+    return written(o, key, 9 + idlen, strlen(text) + 64);
 }
 
 int cor_out_unatt(struct cor_out *o, const struct cor_unatt *u)
@@ -521,9 +432,6 @@ int cor_out_finish(struct cor_out *o, size_t *ret_incidents, size_t *ret_unatt)
 {
     int r = drain(o);
 
-    if (r == 0)
-        r = put_items(o->b, o->items, o->n_items);
-
     /* the batches went without the write-ahead log: made durable before
      * the last batch, which is logged, deletes what they replace (the
      * flush runs while the sweep reads, and is waited for after it) */
@@ -563,8 +471,7 @@ void cor_out_destroy(struct cor_out **po)
         cor_pipe_fail(&(*po)->pipe, -ECANCELED);   /* nothing more is committed */
         drain(*po);
     }
-    cor_pipe_destroy(&(*po)->pipe, job_drop);
-    items_free((*po)->items, (*po)->n_items);
+    cor_pipe_destroy(&(*po)->pipe, batch_drop);
     store_batch_destroy(&(*po)->b);
     for (size_t i = 0; i < (*po)->n_spare; i++)
         store_batch_destroy(&(*po)->spare[i]);

@@ -156,11 +156,8 @@ int cor_held_side_text(struct cor_window *w, const struct cor_inc *inc, char **r
 /* patches: cor_out_patch_recurrence may be called.  Batches are
  * committed at a sixteenth of budget (rebuild_memory), 16 KiB to 1 MiB. */
 int cor_out_new(struct store *st, bool patches, size_t budget, struct cor_out **ret);
-/* Queue incident id with its text and names (both taken: freed by cor_out,
- * whatever the result).  0, -EINVAL (an empty or too long id, no opening
- * time), -ENOMEM, or an error of the committing thread. */
 int cor_out_incident(struct cor_out *o, const char *id, int64_t opened_at, int64_t closed_at,
-                     char *text, char *names, size_t names_len);
+                     const char *text, const char *names, size_t names_len);
 int cor_out_unatt(struct cor_out *o, const struct cor_unatt *u);
 /* Reread, patch the recurrence_of of incident id to rec ("" none) and
  * rewrite it.  0, -ENOENT, -EIO, -ENOMEM. */
