@@ -57,103 +57,168 @@ static void print_json(const json_t *j)
     free(s);
 }
 
-/* `inquest incidents --unattached`: evidence that could belong to several
- * open incidents, one line each (time, event, candidates, title). */
-static void print_unattached(const json_t *list, const struct iq_tz *tz)
+/* `inquest incidents`: the table (or JSON array) printed one incident at
+ * a time, so that a local listing of a long history holds one incident,
+ * not all of them (cor_incident_each). */
+struct lister {
+    bool json, unattached;
+    const struct iq_tz *tz;
+    size_t n;
+};
+
+static void list_header(const struct lister *l)
 {
-    const json_t *u;
-    size_t i;
-
-    printf("%-24s  ", "AT (UTC)");
-    if (tz)
-        printf("%-26s  ", "AT (LOCAL)");
-    printf("%-40s  %-11s  %-46s  %s\n", "EVENT", "REASON", "CANDIDATES", "TITLE");
-    json_array_foreach(list, i, u) {
-        char cands[256], local[CLI_TZ_CELL];
-
-        join(json_object_get(u, "candidates"), cands, sizeof(cands));
-        printf("%-24s  ", str_or(u, "at", "?"));
-        if (tz) {
-            cli_tz_cell(tz, str_or(u, "at", NULL), local, sizeof(local));
-            printf("%-26s  ", local);
-        }
-        printf("%-40.40s  %-11s  %-46.46s  %.60s\n",
-               str_or(u, "event", "?"), str_or(u, "reason", "?"), cands[0] ? cands : "-",
-               str_or(u, "title", ""));
+    if (l->json)
+        return;
+    if (l->unattached) {
+        printf("%-24s  ", "AT (UTC)");
+        if (l->tz)
+            printf("%-26s  ", "AT (LOCAL)");
+        printf("%-40s  %-11s  %-46s  %s\n", "EVENT", "REASON", "CANDIDATES", "TITLE");
+        return;
     }
-    fprintf(stderr, "%zu unattached events\n", json_array_size(list));
+    printf("%-22s  %-24s  ", "ID", "OPENED (UTC)");
+    if (l->tz)
+        printf("%-26s  ", "OPENED (LOCAL)");
+    printf("%-8s  %-8s  %-20s  %6s  %s\n", "STATUS", "SEVERITY", "SERVICES", "EVENTS", "TITLE");
+}
+
+/* One element of the array json_dumps(list, JSON_INDENT(2) | JSON_SORT_KEYS)
+ * writes, byte for byte: each line of the element indented two more. */
+static int json_element(const struct lister *l, const json_t *v)
+{
+    char *s = json_dumps(v, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+
+    if (!s)
+        return -ENOMEM;
+    fputs(l->n ? ",\n  " : "[\n  ", stdout);
+    for (const char *p = s, *nl; *p; p = nl + 1) {
+        nl = strchr(p, '\n');
+        if (!nl) {
+            fputs(p, stdout);
+            break;
+        }
+        fwrite(p, 1, (size_t)(nl + 1 - p), stdout);
+        fputs("  ", stdout);
+    }
+    free(s);
+    return 0;
+}
+
+/* Evidence that could belong to several open incidents: time, event,
+ * candidates, title. */
+static void unattached_row(const struct lister *l, const json_t *u)
+{
+    char cands[256], local[CLI_TZ_CELL];
+
+    join(json_object_get(u, "candidates"), cands, sizeof(cands));
+    printf("%-24s  ", str_or(u, "at", "?"));
+    if (l->tz) {
+        cli_tz_cell(l->tz, str_or(u, "at", NULL), local, sizeof(local));
+        printf("%-26s  ", local);
+    }
+    printf("%-40.40s  %-11s  %-46.46s  %.60s\n", str_or(u, "event", "?"), str_or(u, "reason", "?"),
+           cands[0] ? cands : "-", str_or(u, "title", ""));
+}
+
+static void incident_row(const struct lister *l, const json_t *inc)
+{
+    char svc[256], local[CLI_TZ_CELL];
+
+    join(json_object_get(inc, "services"), svc, sizeof(svc));
+    printf("%-22s  %-24s  ", str_or(inc, "id", "?"), str_or(inc, "opened_at", "?"));
+    if (l->tz) {
+        cli_tz_cell(l->tz, str_or(inc, "opened_at", NULL), local, sizeof(local));
+        printf("%-26s  ", local);
+    }
+    printf("%-8s  %-8s  %-20.20s  %6lld  %.80s\n", str_or(inc, "status", "?"),
+           str_or(inc, "severity", "-"), svc[0] ? svc : "-",
+           (long long)json_integer_value(json_object_get(json_object_get(inc, "counts"), "events")),
+           str_or(inc, "title", ""));
+}
+
+static int list_one(void *ud, const json_t *v)
+{
+    struct lister *l = ud;
+    int r = 0;
+
+    if (l->json)
+        r = json_element(l, v);
+    else if (l->unattached)
+        unattached_row(l, v);
+    else
+        incident_row(l, v);
+    if (r == 0)
+        l->n++;
+    return r;
+}
+
+static void list_footer(const struct lister *l)
+{
+    if (l->json)
+        puts(l->n ? "\n]" : "[]");
+    else
+        fprintf(stderr, "%zu %s\n", l->n, l->unattached ? "unattached events" : "incidents");
 }
 
 /* The list of incidents (or unattached evidence) since since, from the
- * store or the API: 0 with *ret set, or the exit status (printed). */
-static int read_list(const struct cli_ctx *ctx, bool unattached, int64_t since,
-                     int64_t timeout_ms, json_t **ret)
+ * store or the API, printed: 0, or the exit status (printed).  Incidents
+ * from the store are read one at a time. */
+static int list(const struct cli_ctx *ctx, struct lister *l, int64_t since, int64_t timeout_ms)
 {
-    struct cli_remote_req rq = { .path = unattached ? "/api/v1/unattached" : "/api/v1/incidents",
+    struct cli_remote_req rq = { .path = l->unattached ? "/api/v1/unattached" : "/api/v1/incidents",
                                  .n = 1, .timeout_ms = timeout_ms };
     char t[IQ_TIME_STRLEN];
     struct store *st = NULL;
+    json_t *all = NULL, *v;
     bool remote;
+    size_t i;
     int r;
 
     if ((r = cli_remote_choose(ctx, "incidents", &remote)))
         return r;
     if (remote) {
         rq.params[0] = (struct cli_remote_param){ "since", cli_remote_time(since, t, sizeof(t)) };
-        return cli_remote_get_json(ctx, "incidents", &rq, ret);
-    }
-    if ((r = cli_incident_open(ctx, "incidents", &st)))
+        if ((r = cli_remote_get_json(ctx, "incidents", &rq, &all)))
+            return r;
+    } else if ((r = cli_incident_open(ctx, "incidents", &st))) {
         return r;
-    r = unattached ? cor_unattached_list(st, since, ret) : cor_incident_list(st, since, ret);
+    }
+    list_header(l);
+    if (all)
+        json_array_foreach(all, i, v)
+            if ((r = list_one(l, v)) < 0)
+                break;
+    if (st && l->unattached && (r = cor_unattached_list(st, since, &all)) == 0)
+        json_array_foreach(all, i, v)
+            if ((r = list_one(l, v)) < 0)
+                break;
+    if (st && !l->unattached)
+        r = cor_incident_each(st, since, list_one, l);
     store_close(&st);
+    json_decref(all);
     if (r < 0) {
+        fflush(stdout);
         fprintf(stderr, "inquest: incidents: read error: %s\n", strerror(-r));
         return 2;
     }
+    list_footer(l);
     return 0;
-}
-
-static void print_incidents(const json_t *list, const struct iq_tz *tz)
-{
-    const json_t *inc;
-    size_t i;
-
-    printf("%-22s  %-24s  ", "ID", "OPENED (UTC)");
-    if (tz)
-        printf("%-26s  ", "OPENED (LOCAL)");
-    printf("%-8s  %-8s  %-20s  %6s  %s\n", "STATUS", "SEVERITY", "SERVICES", "EVENTS", "TITLE");
-    json_array_foreach(list, i, inc) {
-        char svc[256], local[CLI_TZ_CELL];
-
-        join(json_object_get(inc, "services"), svc, sizeof(svc));
-        printf("%-22s  %-24s  ", str_or(inc, "id", "?"), str_or(inc, "opened_at", "?"));
-        if (tz) {
-            cli_tz_cell(tz, str_or(inc, "opened_at", NULL), local, sizeof(local));
-            printf("%-26s  ", local);
-        }
-        printf("%-8s  %-8s  %-20.20s  %6lld  %.80s\n", str_or(inc, "status", "?"),
-               str_or(inc, "severity", "-"), svc[0] ? svc : "-",
-               (long long)json_integer_value(json_object_get(json_object_get(inc, "counts"),
-                                                             "events")),
-               str_or(inc, "title", ""));
-    }
-    fprintf(stderr, "%zu incidents\n", json_array_size(list));
 }
 
 int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
 {
     int64_t since = IQ_TIME_NONE, timeout_ms = CLI_REMOTE_TIMEOUT_MS;
-    bool json = false, unattached = false;
+    struct lister l = { .json = false };
     struct iq_tz *tz = NULL;
     const char *tz_name;
-    json_t *list = NULL;
     int r;
 
     for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--json") == 0)
-            json = true;
+            l.json = true;
         else if (strcmp(argv[a], "--unattached") == 0)
-            unattached = true;
+            l.unattached = true;
         else if (strcmp(argv[a], "--since") == 0 && a + 1 < argc) {
             if (iq_time_parse_arg(argv[++a], &since) < 0)
                 return cli_usage("incidents: --since: not an RFC 3339 time or -DURATION: \"%s\"",
@@ -165,21 +230,12 @@ int cli_incidents_main(const struct cli_ctx *ctx, int argc, char **argv)
             return cli_usage("incidents: unknown option '%s' (usage: incidents [--since T] "
                              "[--unattached] [--json] [--timeout DURATION])", argv[a]);
     }
-    if (!json && (r = cli_tz_open(ctx, "incidents", &tz, &tz_name)))
+    if (!l.json && (r = cli_tz_open(ctx, "incidents", &tz, &tz_name)))
         return r;
-    if ((r = read_list(ctx, unattached, since, timeout_ms, &list))) {
-        iq_tz_free(&tz);
-        return r;
-    }
-    if (json)
-        print_json(list);
-    else if (unattached)
-        print_unattached(list, tz);
-    else
-        print_incidents(list, tz);
+    l.tz = tz;
+    r = list(ctx, &l, since, timeout_ms);
     iq_tz_free(&tz);
-    json_decref(list);
-    return 0;
+    return r;
 }
 
 static void print_duration(const char *name, const json_t *v)

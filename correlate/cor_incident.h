@@ -29,7 +29,16 @@ int cor_incident_events(struct store *st, const char *id, struct iq_event ***ret
 void cor_events_free(struct iq_event ***pevs, size_t n);
 
 /* Every incident whose opened_at is >= since (IQ_TIME_NONE: all), in
- * opened_at order, as a JSON array.  Caller owns *ret.  -EIO, -ENOMEM. */
+ * opened_at order, as a JSON array.  Caller owns *ret.  -EIO, -ENOMEM.
+ * Its memory follows the number of incidents: to go through a long
+ * history, cor_incident_each. */
 int cor_incident_list(struct store *st, int64_t since, json_t **ret);
+
+/* Call fn with each incident cor_incident_list would list, parsed (inc is
+ * borrowed for the call), one at a time: memory stays that of one
+ * incident plus the span index.  fn returns 0, or a negative errno that
+ * stops the walk and is returned.  0, -EIO, -ENOMEM, or fn's error. */
+int cor_incident_each(struct store *st, int64_t since,
+                      int (*fn)(void *ud, const json_t *inc), void *ud);
 
 #endif

@@ -289,16 +289,14 @@ int cor_incident_load(struct store *st, const char *id, json_t **ret)
     return 0;
 }
 
-int cor_incident_list(struct store *st, int64_t since, json_t **ret)
+int cor_incident_each(struct store *st, int64_t since,
+                      int (*fn)(void *ud, const json_t *inc), void *ud)
 {
     struct cor_span *spans = NULL;
-    json_t *arr = json_array(), *inc;
+    json_t *inc;
     size_t n = 0;
-    int r;
+    int r = cor_store_spans(st, &spans, &n);
 
-    if (!arr)
-        return -ENOMEM;
-    r = cor_store_spans(st, &spans, &n);
     for (size_t i = 0; r == 0 && i < n; i++) {
         if (since != IQ_TIME_NONE && spans[i].opened_at < since)
             continue;
@@ -307,11 +305,28 @@ int cor_incident_list(struct store *st, int64_t since, json_t **ret)
             r = 0;
             continue;
         }
-        if (r == 0 && json_array_append_new(arr, inc) < 0)
-            r = -ENOMEM;
+        if (r == 0) {
+            r = fn(ud, inc);
+            json_decref(inc);
+        }
     }
     free(spans);
-    if (r < 0) {
+    return r;
+}
+
+static int append(void *ud, const json_t *inc)
+{
+    return json_array_append((json_t *)ud, (json_t *)inc) < 0 ? -ENOMEM : 0;
+}
+
+int cor_incident_list(struct store *st, int64_t since, json_t **ret)
+{
+    json_t *arr = json_array();
+    int r;
+
+    if (!arr)
+        return -ENOMEM;
+    if ((r = cor_incident_each(st, since, append, arr)) < 0) {
         json_decref(arr);
         return r;
     }
