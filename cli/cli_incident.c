@@ -183,17 +183,16 @@ static int list(const struct cli_ctx *ctx, struct lister *l, int64_t since, int6
             return r;
     } else if ((r = cli_incident_open(ctx, "incidents", &st))) {
         return r;
+    } else if (l->unattached) {
+        r = cor_unattached_list(st, since, &all);
     }
-    list_header(l);
-    if (all)
+    if (r == 0)
+        list_header(l);
+    if (r == 0 && all)
         json_array_foreach(all, i, v)
             if ((r = list_one(l, v)) < 0)
                 break;
-    if (st && l->unattached && (r = cor_unattached_list(st, since, &all)) == 0)
-        json_array_foreach(all, i, v)
-            if ((r = list_one(l, v)) < 0)
-                break;
-    if (st && !l->unattached)
+    if (r == 0 && !all)
         r = cor_incident_each(st, since, list_one, l);
     store_close(&st);
     json_decref(all);

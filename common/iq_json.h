@@ -13,6 +13,7 @@
 #define IQ_JSON_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #define IQ_JSON_DEPTH_MAX 64        /* default limit of nested arrays and objects */
@@ -49,6 +50,13 @@ int iq_json_parse(const char *buf, size_t len, unsigned flags, json_t **ret,
  * (as jansson), nests deeper than 2048 levels, or on OOM.  Sets *ret_len
  * (may be NULL) to the length without the terminating NUL. */
 char *iq_json_dump_compact(const json_t *j, size_t *ret_len);
+
+/* The most bytes iq_json_int writes. */
+#define IQ_JSON_INT_MAX 20
+
+/* Write v in decimal ("%lld", as jansson writes an integer) to out, which
+ * has room for IQ_JSON_INT_MAX bytes; no NUL.  Returns the bytes written. */
+size_t iq_json_int(char *out, int64_t v);
 
 /* The most bytes iq_json_quote writes for n bytes of input. */
 #define IQ_JSON_QUOTED_MAX(n) (6 * (n) + 2)

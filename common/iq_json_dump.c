@@ -92,10 +92,9 @@ static int dump_string(struct buf *b, const char *str, size_t n)
     return -EILSEQ;
 }
 
-/* Append the decimal form of integer v ("%lld"). */
-static int dump_int(struct buf *b, json_int_t v)
+size_t iq_json_int(char *out, int64_t v)
 {
-    char t[24], *q = t + sizeof(t);
+    char t[IQ_JSON_INT_MAX], *q = t + sizeof(t);
     uint64_t u = v < 0 ? (uint64_t)-(v + 1) + 1 : (uint64_t)v;
 
     do {
@@ -104,7 +103,16 @@ static int dump_int(struct buf *b, json_int_t v)
     } while (u);
     if (v < 0)
         *--q = '-';
-    return buf_add(b, q, (size_t)(t + sizeof(t) - q));
+    memcpy(out, q, (size_t)(t + sizeof(t) - q));
+    return (size_t)(t + sizeof(t) - q);
+}
+
+/* Append the decimal form of integer v ("%lld"). */
+static int dump_int(struct buf *b, json_int_t v)
+{
+    char t[IQ_JSON_INT_MAX];
+
+    return buf_add(b, t, iq_json_int(t, (int64_t)v));
 }
 
 /* Append real d as jansson 2.14 writes it: "%.17g", then ".0" when the

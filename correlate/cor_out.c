@@ -47,6 +47,7 @@
 #include "store_keys.h"
 #include "store.h"
 #include "iq_event.h"
+#include "iq_hash.h"
 #include "iq_time.h"
 
 #define COR_OUT_BATCH (1u << 20)
@@ -87,15 +88,12 @@ struct cor_out {
  * the text's key: one entry less per incident. */
 static uint64_t key_hash(const char *k, size_t kl)
 {
-    uint64_t h = COR_FNV_INIT;
+    uint64_t h = IQ_FNV_INIT;
 
     if (kl > 0) {
-        h ^= (unsigned char)(k[0] == 'r' ? 'i' : k[0]);
-        h *= 0x100000001b3ULL;
-    }
-    for (size_t i = 1; i < kl; i++) {
-        h ^= (unsigned char)k[i];
-        h *= 0x100000001b3ULL;
+        char first = k[0] == 'r' ? 'i' : k[0];
+
+        h = iq_fnv1a(iq_fnv1a(h, &first, 1), k + 1, kl - 1);
     }
     return h ? h : 1;
 }
@@ -382,7 +380,6 @@ out:
 struct sweep {
     struct cor_out *o;
     struct store_batch *del;
-    size_t n;
 };
 
 /* A stored index entry ("l", "t" or "u" key) this rebuild did not write
@@ -400,7 +397,6 @@ static int sweep_one(void *ud, const char *k, size_t kl, const char *v, size_t v
     if (hset_has(&s->o->written, key_hash(k, kl)))
         return 0;
     store_batch_delete(s->del, STORE_CF_INCIDENTS, k, kl);
-    s->n++;
     if (k[0] != 't' || idlen == 0 || idlen > 64)
         return 0;
     key[0] = 'i';
@@ -420,7 +416,7 @@ static int sweep_one(void *ud, const char *k, size_t kl, const char *v, size_t v
 static int sweep(struct cor_out *o)
 {
     static const char prefixes[] = "ltu";
-    struct sweep s = { o, o->b, 0 };
+    struct sweep s = { o, o->b };
     int r = 0;
 
     for (size_t i = 0; prefixes[i] && r == 0; i++)

@@ -72,16 +72,9 @@ void cor_text_str_checked(struct cor_text *t, const char *s)
 
 void cor_text_int(struct cor_text *t, int64_t v)
 {
-    char buf[24], *p = buf + sizeof(buf);
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char buf[IQ_JSON_INT_MAX];
 
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
-    cor_text_raw(t, p, (size_t)(buf + sizeof(buf) - p));
+    cor_text_raw(t, buf, iq_json_int(buf, v));
 }
 
 void cor_text_time(struct cor_text *t, int64_t ms)
